@@ -1,0 +1,111 @@
+"""Typed errors of the platform.
+
+Layers raise these; the HTTP layer maps them to status codes in one place
+(``belfort.api.errors``) and the CLI maps them to exit codes (``belfort.cli``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BelfortError(Exception):
+    """Base class. ``code`` is a stable machine-readable name."""
+
+    code = "error"
+    http_status = 500
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class NotFound(BelfortError):
+    """The thing does not exist, or the principal may not know it exists."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 4
+
+
+class Unauthorized(BelfortError):
+    """No valid credentials for an action that needs them."""
+
+    code = "unauthorized"
+    http_status = 401
+    exit_code = 5
+
+
+class Forbidden(BelfortError):
+    """Credentials are valid but do not allow this action."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 5
+
+
+class InvalidRequest(BelfortError):
+    """The request itself is malformed (bad parameter, bad metadata)."""
+
+    code = "invalid_request"
+    http_status = 400
+    exit_code = 2
+
+
+class Conflict(BelfortError):
+    """The request clashes with the current state (e.g. illegal life-cycle transition)."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 6
+
+
+class PayloadTooLarge(BelfortError):
+    code = "payload_too_large"
+    http_status = 413
+    exit_code = 2
+
+
+class UnsupportedFormat(BelfortError):
+    """The file is of a kind Belfort cannot read."""
+
+    code = "unsupported_format"
+    http_status = 415
+    exit_code = 3
+
+
+class UnreadableFile(BelfortError):
+    """The file claims a supported format but cannot be parsed at all."""
+
+    code = "unreadable_file"
+    http_status = 400
+    exit_code = 3
+
+
+class ValidationFailed(BelfortError):
+    """The file was read but rows failed validation; ``details['report']`` says where."""
+
+    code = "validation_failed"
+    http_status = 422
+    exit_code = 3
+
+
+class QueryError(BelfortError):
+    """A query refers to unknown fields, mixes types, or exceeds limits."""
+
+    code = "query_error"
+    http_status = 400
+    exit_code = 2
+
+
+class QueryTimeout(BelfortError):
+    code = "query_timeout"
+    http_status = 503
+    exit_code = 7

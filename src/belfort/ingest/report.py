@@ -1,0 +1,84 @@
+"""The validation report of one ingest: what is wrong, where, with bounded examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Problem:
+    """All occurrences of one problem in one column."""
+
+    column: str | None
+    problem: str
+    count: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ValidationReport:
+    """Collects problems while a file streams through.
+
+    Rows are numbered from 1 for the first data row (the header is not a row).
+    ``max_examples`` bounds the examples kept per (column, problem), so a file with
+    a million bad values yields a small report with an exact count.
+    """
+
+    max_examples: int = 5
+    rows_read: int = 0
+    problems: dict[tuple[str | None, str], Problem] = field(default_factory=dict)
+
+    def add(self, row: int | None, column: str | None, value: Any, problem: str) -> None:
+        self.add_many(column, problem, 1, [(row, value)])
+
+    def add_many(
+        self,
+        column: str | None,
+        problem: str,
+        count: int,
+        examples: list[tuple[int | None, Any]],
+    ) -> None:
+        """Record ``count`` occurrences; ``examples`` are (row, value) pairs, any length."""
+        if count <= 0:
+            return
+        key = (column, problem)
+        entry = self.problems.get(key)
+        if entry is None:
+            entry = self.problems[key] = Problem(column=column, problem=problem)
+        entry.count += count
+        room = self.max_examples - len(entry.examples)
+        for row, value in examples[: max(room, 0)]:
+            entry.examples.append({"row": row, "column": column, "value": _printable(value)})
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.count for p in self.problems.values())
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "rows_read": self.rows_read,
+            "error_count": self.error_count,
+            "problems": [
+                {
+                    "column": p.column,
+                    "problem": p.problem,
+                    "count": p.count,
+                    "examples": p.examples,
+                }
+                for p in self.problems.values()
+            ],
+        }
+
+
+def _printable(value: Any, limit: int = 200) -> Any:
+    """Keep examples small and JSON-safe."""
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

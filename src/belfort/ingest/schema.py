@@ -1,0 +1,77 @@
+"""Table schemas in the Frictionless Table Schema vocabulary.
+
+Types: integer, number, boolean, date, datetime, string, geopoint, geometry.
+A schema is stored with every version (as ``TableSchema.to_dict()``) and is the
+contract the query engine checks field names and types against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FIELD_TYPES = (
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "string",
+    "geopoint",
+    "geometry",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column. ``format`` records how the source wrote it (e.g. ``%d/%m/%Y``)."""
+
+    name: str
+    type: str
+    format: str | None = None
+    description: str | None = None
+    unit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"unknown field type {self.type!r}; expected one of {FIELD_TYPES}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type}
+        for key in ("format", "description", "unit"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Field:
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            format=data.get("format"),
+            description=data.get("description"),
+            unit=data.get("unit"),
+        )
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def get(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fields": [f.to_dict() for f in self.fields]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableSchema:
+        return cls(fields=tuple(Field.from_dict(f) for f in data.get("fields", [])))

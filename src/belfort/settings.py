@@ -1,0 +1,77 @@
+"""One settings object for the whole platform.
+
+Every value can be set with a ``BELFORT_*`` environment variable (for example
+``BELFORT_DATA_DIR=/srv/belfort``); the command line overrides the environment.
+docs/configuration.md lists them all, and a test fails when one is undocumented.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of one Belfort process."""
+
+    model_config = SettingsConfigDict(env_prefix="BELFORT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var/belfort"),
+        description="Directory holding the Parquet versions (and the SQLite catalogue by default).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the catalogue database. Default: SQLite file "
+            "`catalog.sqlite` inside the data directory. Production: "
+            "`postgresql+psycopg://user:pass@host/db`."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address `belfort serve` binds to.")
+    port: int = Field(default=8000, description="Port `belfort serve` listens on.")
+    workers: int = Field(default=1, description="Number of server worker processes.")
+    base_url: str | None = Field(
+        default=None,
+        description="Public base URL used in links (default: derived from the request).",
+    )
+    query_timeout_seconds: float = Field(
+        default=10.0, description="A query running longer than this is interrupted."
+    )
+    query_max_rows: int = Field(
+        default=10_000, description="Largest number of rows one query may return."
+    )
+    query_default_rows: int = Field(
+        default=100, description="Rows returned when a query names no limit."
+    )
+    duckdb_threads: int = Field(default=2, description="Threads DuckDB may use per process.")
+    duckdb_memory_limit: str = Field(
+        default="1GB", description="Memory DuckDB may use per process (DuckDB syntax, e.g. `2GB`)."
+    )
+    max_upload_bytes: int = Field(
+        default=2 * 1024**3, description="Largest file accepted by HTTP upload (bytes); larger is 413."
+    )
+    max_report_examples: int = Field(
+        default=5, description="Examples kept per (column, problem) in a validation report."
+    )
+    max_invalid_rows: int = Field(
+        default=0,
+        description=(
+            "Rows that may fail validation before an ingest is refused. 0: any invalid value "
+            "refuses the ingest, so nothing is published with silently lost values."
+        ),
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'catalog.sqlite').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit (non-None) overrides on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
