@@ -24,10 +24,17 @@ FIELD_TYPES = (
 
 @dataclass(frozen=True)
 class Field:
-    """One column. ``format`` records how the source wrote it (e.g. ``%d/%m/%Y``)."""
+    """One column.
+
+    ``name`` is the normalised field name used in queries (lowercase ASCII, digits and
+    underscores, as Opendatasoft does: "Tijd van voltooien" → ``tijd_van_voltooien``);
+    ``title`` keeps the header as the source wrote it; ``format`` records how the
+    source wrote the values (e.g. ``%d/%m/%Y``).
+    """
 
     name: str
     type: str
+    title: str | None = None
     format: str | None = None
     description: str | None = None
     unit: str | None = None
@@ -38,7 +45,7 @@ class Field:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
-        for key in ("format", "description", "unit"):
+        for key in ("title", "format", "description", "unit"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -49,6 +56,7 @@ class Field:
         return cls(
             name=data["name"],
             type=data["type"],
+            title=data.get("title"),
             format=data.get("format"),
             description=data.get("description"),
             unit=data.get("unit"),
