@@ -1,0 +1,145 @@
+"""Dataset metadata as data teams write it: the validated input to the catalogue.
+
+``DatasetMetadata`` is what the CLI options, the HTTP upload and the demo produce;
+the catalogue store persists it. Validation lives here so every entry path gives the
+same clear error for the same mistake.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+
+
+class Classification(StrEnum):
+    """How a dataset is protected. Ghent publishes open by default (data principle 1)."""
+
+    OPEN = "open"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    STRICTLY_CONFIDENTIAL = "strictly-confidential"
+
+
+class LifecycleState(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    DEPRECATED = "deprecated"
+    ARCHIVED = "archived"
+
+
+# Allowed life-cycle moves. Re-publishing a deprecated dataset is allowed (a mistake
+# undone); archived is final except for an admin restoring it to deprecated.
+TRANSITIONS: dict[LifecycleState, set[LifecycleState]] = {
+    LifecycleState.DRAFT: {LifecycleState.PUBLISHED, LifecycleState.ARCHIVED},
+    LifecycleState.PUBLISHED: {LifecycleState.DEPRECATED, LifecycleState.ARCHIVED},
+    LifecycleState.DEPRECATED: {LifecycleState.PUBLISHED, LifecycleState.ARCHIVED},
+    LifecycleState.ARCHIVED: {LifecycleState.DEPRECATED},
+}
+
+
+class Frequency(StrEnum):
+    """Update frequency, after the EU frequency vocabulary."""
+
+    CONTINUOUS = "continuous"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+    IRREGULAR = "irregular"
+    NEVER = "never"
+    UNKNOWN = "unknown"
+
+
+class ContactPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+
+class TemporalCoverage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TemporalCoverage:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("temporal coverage ends before it starts")
+        return self
+
+
+class DatasetMetadata(BaseModel):
+    """Descriptive metadata of a dataset (everything except versions and state)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title_nl: str = Field(min_length=1, max_length=300)
+    title_en: str | None = Field(default=None, max_length=300)
+    description_nl: str | None = Field(default=None, max_length=20_000)
+    description_en: str | None = Field(default=None, max_length=20_000)
+    organisation: str | None = Field(
+        default=None, max_length=200, description="Publishing department or partner."
+    )
+    contact_point: ContactPoint = Field(default_factory=ContactPoint)
+    themes: list[str] = Field(default_factory=list, max_length=20)
+    keywords: list[str] = Field(default_factory=list, max_length=50)
+    licence: str | None = Field(default=None, max_length=300)
+    spatial: str | None = Field(
+        default=None, max_length=500, description="Place name or URI, e.g. Gent."
+    )
+    temporal: TemporalCoverage = Field(default_factory=TemporalCoverage)
+    frequency: Frequency = Frequency.UNKNOWN
+    classification: Classification = Classification.OPEN
+    classification_reason: str | None = Field(default=None, max_length=2000)
+    steward: str | None = Field(default=None, max_length=200)
+
+    @field_validator("themes", "keywords")
+    @classmethod
+    def _clean_terms(cls, values: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for value in values:
+            value = value.strip()
+            if not value:
+                continue
+            if len(value) > 100:
+                raise ValueError("a theme or keyword is at most 100 characters")
+            if value not in cleaned:
+                cleaned.append(value)
+        return cleaned
+
+    @model_validator(mode="after")
+    def _reason_for_restriction(self) -> DatasetMetadata:
+        if self.classification != Classification.OPEN and not self.classification_reason:
+            raise ValueError(
+                f"classification {self.classification.value!r} needs a stated reason: "
+                "Ghent publishes open by default"
+            )
+        return self
+
+
+def check_slug(identifier: str) -> str:
+    """A dataset identifier: lowercase letters, digits and hyphens, 1–100 characters."""
+    if not SLUG_PATTERN.match(identifier or ""):
+        from belfort.errors import InvalidRequest
+
+        raise InvalidRequest(
+            f"invalid dataset identifier {identifier[:120]!r}: use 1-100 lowercase letters, "
+            "digits and hyphens, starting and ending with a letter or digit"
+        )
+    return identifier
