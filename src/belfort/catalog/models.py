@@ -1,0 +1,133 @@
+"""Catalogue tables (SQLAlchemy 2). Migrations live in ``belfort/catalog/migrations``.
+
+A dataset has numbered, immutable versions; ``published_version`` points at the one
+readers see. Distributions describe how a dataset can be obtained.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    title_nl: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    organisation: Mapped[str | None] = mapped_column(String(200), index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    themes: Mapped[list[Any]] = mapped_column(default=list)
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    licence: Mapped[str | None] = mapped_column(String(300))
+    spatial: Mapped[str | None] = mapped_column(String(500))
+    temporal_start: Mapped[str | None] = mapped_column(String(10))
+    temporal_end: Mapped[str | None] = mapped_column(String(10))
+    frequency: Mapped[str] = mapped_column(String(20), default="unknown")
+    classification: Mapped[str] = mapped_column(String(30), default="open", index=True)
+    classification_reason: Mapped[str | None] = mapped_column(Text)
+    steward: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="dataset", order_by="Version.number", cascade="all, delete-orphan"
+    )
+    distributions: Mapped[list[Distribution]] = relationship(
+        back_populates="dataset", order_by="Distribution.id", cascade="all, delete-orphan"
+    )
+
+
+class Version(Base):
+    """One immutable version: a Parquet file plus what was learnt while ingesting it."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("dataset_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    table_schema: Mapped[dict[str, Any]] = mapped_column("schema")
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    byte_size: Mapped[int] = mapped_column(BigInteger)
+    checksum: Mapped[str] = mapped_column(String(80))
+    path: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str | None] = mapped_column(String(500))
+    source_format: Mapped[str] = mapped_column(String(20))
+    source_details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_checksum: Mapped[str | None] = mapped_column(String(80))
+    validation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship(back_populates="versions")
+
+
+class Distribution(Base):
+    """A way to obtain the dataset (DCAT distribution): format, media type, URL path."""
+
+    __tablename__ = "distributions"
+    __table_args__ = (UniqueConstraint("dataset_id", "format"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(20))
+    media_type: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    access_path: Mapped[str] = mapped_column(String(500))
+
+    dataset: Mapped[Dataset] = relationship(back_populates="distributions")
+
+
+class ApiKey(Base):
+    """An API key. Only a SHA-256 hash of the secret is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what, when: every write is recorded (data principle 5, traceable use)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    dataset_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,226 @@
+"""Catalogue operations: datasets, their metadata, versions, states and distributions.
+
+Functions take an open SQLAlchemy session; the caller owns the transaction. Access
+rules are not checked here — callers go through ``belfort.policy.gate`` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from belfort.catalog.metadata import (
+    TRANSITIONS,
+    DatasetMetadata,
+    LifecycleState,
+    check_slug,
+)
+from belfort.catalog.models import AuditEvent, Dataset, Distribution, Version
+from belfort.errors import Conflict, InvalidRequest, NotFound
+
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "parquet": ("application/vnd.apache.parquet", "Parquet"),
+    "csv": ("text/csv", "CSV"),
+    "json": ("application/json", "JSON"),
+}
+
+
+def validate_metadata(data: dict[str, Any]) -> DatasetMetadata:
+    """DatasetMetadata from a plain dict, with pydantic's errors turned into one clear message."""
+    try:
+        return DatasetMetadata(**data)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc']) or 'metadata'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise InvalidRequest(
+            "invalid metadata: " + "; ".join(problems), details={"problems": problems}
+        ) from None
+
+
+def metadata_of(dataset: Dataset) -> DatasetMetadata:
+    return DatasetMetadata.model_validate(dict(
+        title_nl=dataset.title_nl,
+        title_en=dataset.title_en,
+        description_nl=dataset.description_nl,
+        description_en=dataset.description_en,
+        organisation=dataset.organisation,
+        contact_point={"name": dataset.contact_name, "email": dataset.contact_email},
+        themes=list(dataset.themes or []),
+        keywords=list(dataset.keywords or []),
+        licence=dataset.licence,
+        spatial=dataset.spatial,
+        temporal={"start": dataset.temporal_start, "end": dataset.temporal_end},
+        frequency=dataset.frequency,
+        classification=dataset.classification,
+        classification_reason=dataset.classification_reason,
+        steward=dataset.steward,
+    ))
+
+
+def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
+    data = metadata.model_dump(mode="json")
+    dataset.title_nl = data["title_nl"]
+    dataset.title_en = data["title_en"]
+    dataset.description_nl = data["description_nl"]
+    dataset.description_en = data["description_en"]
+    dataset.organisation = data["organisation"]
+    dataset.contact_name = data["contact_point"]["name"]
+    dataset.contact_email = data["contact_point"]["email"]
+    dataset.themes = data["themes"]
+    dataset.keywords = data["keywords"]
+    dataset.licence = data["licence"]
+    dataset.spatial = data["spatial"]
+    dataset.temporal_start = data["temporal"]["start"]
+    dataset.temporal_end = data["temporal"]["end"]
+    dataset.frequency = data["frequency"]
+    dataset.classification = data["classification"]
+    dataset.classification_reason = data["classification_reason"]
+    dataset.steward = data["steward"]
+
+
+def find_dataset(session: Session, dataset_id: str) -> Dataset | None:
+    return session.get(Dataset, dataset_id)
+
+
+def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -> Dataset:
+    """A new dataset in state draft. ``changes`` must hold at least ``title_nl``."""
+    check_slug(dataset_id)
+    if session.get(Dataset, dataset_id) is not None:
+        raise Conflict(f"dataset {dataset_id!r} already exists")
+    metadata = validate_metadata(changes)
+    dataset = Dataset(id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[])
+    _apply(dataset, metadata)
+    session.add(dataset)
+    refresh_distributions(session, dataset)
+    return dataset
+
+
+def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any]) -> Dataset:
+    """Change some metadata fields; the merged result is validated as a whole."""
+    current = metadata_of(dataset).model_dump(mode="json")
+    for key, value in changes.items():
+        if key in ("contact_point", "temporal") and isinstance(value, dict):
+            current[key] = {**current[key], **value}
+        else:
+            current[key] = value
+    if changes.get("classification") == "open" and "classification_reason" not in changes:
+        current["classification_reason"] = None
+    _apply(dataset, validate_metadata(current))
+    return dataset
+
+
+def next_version_number(session: Session, dataset_id: str) -> int:
+    highest = session.scalar(
+        select(func.max(Version.number)).where(Version.dataset_id == dataset_id)
+    )
+    return (highest or 0) + 1
+
+
+def add_version(session: Session, dataset: Dataset, **fields: Any) -> Version:
+    """Record a new immutable version (its file is already in the lake)."""
+    version = Version(dataset_id=dataset.id, **fields)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def publish_version(session: Session, dataset: Dataset, number: int) -> None:
+    """Make version ``number`` the one readers see, and the dataset published."""
+    exists = session.scalar(
+        select(Version.id).where(Version.dataset_id == dataset.id, Version.number == number)
+    )
+    if exists is None:
+        raise NotFound(f"dataset {dataset.id!r} has no version {number}")
+    if dataset.state == LifecycleState.ARCHIVED.value:
+        raise Conflict(f"dataset {dataset.id!r} is archived; restore it first")
+    dataset.published_version = number
+    if dataset.state != LifecycleState.PUBLISHED.value:
+        dataset.state = LifecycleState.PUBLISHED.value
+
+
+def change_state(session: Session, dataset: Dataset, target: str) -> None:
+    """Move along the life cycle (draft → published → deprecated → archived)."""
+    try:
+        new = LifecycleState(target)
+    except ValueError:
+        raise InvalidRequest(
+            f"unknown state {target[:40]!r}; use one of {[s.value for s in LifecycleState]}"
+        ) from None
+    current = LifecycleState(dataset.state)
+    if new == current:
+        return
+    if new not in TRANSITIONS[current]:
+        raise Conflict(f"cannot go from {current.value} to {new.value}")
+    if new == LifecycleState.PUBLISHED and dataset.published_version is None:
+        if not dataset.versions:
+            raise Conflict(f"dataset {dataset.id!r} has no version to publish")
+        dataset.published_version = dataset.versions[-1].number
+    dataset.state = new.value
+
+
+def refresh_distributions(session: Session, dataset: Dataset) -> None:
+    """One distribution per export format, each served by the native API."""
+    existing = {d.format for d in dataset.distributions}
+    for fmt, (media_type, label) in EXPORT_FORMATS.items():
+        if fmt not in existing:
+            dataset.distributions.append(
+                Distribution(
+                    format=fmt,
+                    media_type=media_type,
+                    title=f"{dataset.title_nl} ({label})",
+                    access_path=f"/api/belfort/v1/datasets/{dataset.id}/exports/{fmt}",
+                )
+            )
+
+
+def record_audit(
+    session: Session, actor: str, action: str, dataset_id: str | None, **detail: Any
+) -> None:
+    session.add(AuditEvent(actor=actor, action=action, dataset_id=dataset_id, detail=detail))
+
+
+def version_to_dict(version: Version) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "schema": version.table_schema,
+        "row_count": version.row_count,
+        "byte_size": version.byte_size,
+        "checksum": version.checksum,
+        "source": version.source,
+        "source_format": version.source_format,
+        "source_details": version.source_details,
+        "source_checksum": version.source_checksum,
+        "validation": version.validation,
+        "created_by": version.created_by,
+        "created_at": version.created_at.isoformat(),
+    }
+
+
+def dataset_to_dict(dataset: Dataset, *, include_versions: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": dataset.id}
+    out.update(metadata_of(dataset).model_dump(mode="json"))
+    out.update(
+        {
+            "state": dataset.state,
+            "published_version": dataset.published_version,
+            "created_at": dataset.created_at.isoformat(),
+            "updated_at": dataset.updated_at.isoformat(),
+            "distributions": [
+                {
+                    "format": d.format,
+                    "media_type": d.media_type,
+                    "title": d.title,
+                    "access_url": d.access_path,
+                }
+                for d in dataset.distributions
+            ],
+        }
+    )
+    if include_versions:
+        out["versions"] = [version_to_dict(v) for v in dataset.versions]
+    return out

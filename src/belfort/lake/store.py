@@ -1,0 +1,111 @@
+"""The data directory: immutable Parquet versions, written so that a half-written
+version is never visible.
+
+Layout under ``BELFORT_DATA_DIR``::
+
+    versions/<dataset>/v000001-<token>.parquet   immutable, referenced by the catalogue
+    staging/<token>/                           work in progress; never read by queries
+
+A version becomes visible in two steps: the finished file is renamed from
+``staging/`` into ``versions/`` (atomic on one filesystem) and only then the
+catalogue row pointing at it is committed. A process killed at any moment leaves
+either nothing visible or a complete version; leftovers in ``staging/`` and
+unreferenced files in ``versions/`` are removed by ``collect_garbage``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    relative_path: str
+    byte_size: int
+    checksum: str  # "sha256:<hex>"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+class Lake:
+    """Owns the data directory layout; knows nothing about catalogue rules."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.versions_dir = self.root / "versions"
+        self.staging_dir = self.root / "staging"
+        self.versions_dir.mkdir(parents=True, exist_ok=True)
+        self.staging_dir.mkdir(parents=True, exist_ok=True)
+
+    def new_staging_dir(self) -> Path:
+        """A private work directory for one ingest (removed by the caller or by GC)."""
+        path = self.staging_dir / f"{uuid.uuid4().hex}-{os.getpid()}"
+        path.mkdir()
+        return path
+
+    def absolute(self, relative_path: str) -> Path:
+        path = (self.root / relative_path).resolve()
+        if self.root not in path.parents:
+            raise ValueError(f"path escapes the data directory: {relative_path!r}")
+        return path
+
+    def commit_version_file(self, staged: Path, dataset_id: str, number: int) -> StoredFile:
+        """Durably move a finished Parquet file into ``versions/`` and describe it."""
+        _fsync(staged)
+        checksum = sha256_of(staged)
+        target_dir = self.versions_dir / dataset_id
+        target_dir.mkdir(parents=True, exist_ok=True)
+        name = f"v{number:06d}-{uuid.uuid4().hex[:12]}.parquet"
+        target = target_dir / name
+        os.replace(staged, target)
+        _fsync(target_dir)
+        return StoredFile(
+            relative_path=str(target.relative_to(self.root)),
+            byte_size=target.stat().st_size,
+            checksum=checksum,
+        )
+
+    def discard(self, relative_path: str) -> None:
+        """Remove a version file whose catalogue commit failed."""
+        self.absolute(relative_path).unlink(missing_ok=True)
+
+    def collect_garbage(self, referenced: Iterable[str], *, min_age_seconds: float = 3600) -> list[str]:
+        """Delete staging leftovers and version files no catalogue row references.
+
+        Only files older than ``min_age_seconds`` are touched, so an ingest running in
+        another process right now is never disturbed.
+        """
+        keep = {str(self.absolute(p)) for p in referenced}
+        now = time.time()
+        removed: list[str] = []
+        for entry in self.staging_dir.iterdir():
+            if now - entry.stat().st_mtime >= min_age_seconds:
+                shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
+                removed.append(str(entry.relative_to(self.root)))
+        for file in self.versions_dir.rglob("*.parquet"):
+            if str(file.resolve()) not in keep and now - file.stat().st_mtime >= min_age_seconds:
+                file.unlink()
+                removed.append(str(file.relative_to(self.root)))
+        return removed
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file or a directory entry to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

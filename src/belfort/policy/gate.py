@@ -1,0 +1,80 @@
+"""The gate: every read and write of catalogue or data asks here first.
+
+One place decides what a principal may see, so no endpoint can forget a rule.
+Datasets a principal may not see are reported as *not found* — never "forbidden" —
+so their existence does not leak.
+
+Rules today (docs/architecture.md, "The gate"):
+
+- an admin sees and may change everything;
+- anyone else sees a dataset only when it is classified ``open``, is ``published``
+  or ``deprecated``, and has a published version; and may change nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from belfort.catalog.metadata import Classification, LifecycleState
+from belfort.catalog.models import Dataset, Version
+from belfort.errors import Forbidden, NotFound, Unauthorized
+from belfort.policy.principals import Principal
+
+PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
+
+
+def visible_datasets(principal: Principal) -> Select[tuple[Dataset]]:
+    """A SELECT of exactly the datasets ``principal`` may see (compose further filters on it)."""
+    query = select(Dataset)
+    if principal.is_admin:
+        return query
+    return query.where(
+        and_(
+            Dataset.classification == Classification.OPEN.value,
+            Dataset.state.in_(PUBLIC_STATES),
+            Dataset.published_version.is_not(None),
+        )
+    )
+
+
+def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:
+    """The dataset, or NotFound when it does not exist *or* the principal may not see it."""
+    dataset = session.scalar(visible_datasets(principal).where(Dataset.id == dataset_id))
+    if dataset is None:
+        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+    return dataset
+
+
+def readable_version(
+    session: Session, principal: Principal, dataset_id: str, number: int | None = None
+) -> tuple[Dataset, Version]:
+    """The version whose rows ``principal`` may read.
+
+    Without a number: the published version (for an admin, the newest version when
+    nothing is published yet). Anyone may read earlier releases of a dataset they can
+    see (version history is public); versions staged after the published one are
+    staff-only until published.
+    """
+    dataset = get_dataset(session, principal, dataset_id)
+    if number is None:
+        number = dataset.published_version
+        if number is None and principal.is_admin and dataset.versions:
+            number = dataset.versions[-1].number
+    elif not principal.is_admin and number > (dataset.published_version or 0):
+        raise NotFound(f"version {number} of {dataset_id!r} not found")
+    version = session.scalar(
+        select(Version).where(Version.dataset_id == dataset.id, Version.number == number)
+    )
+    if version is None:
+        raise NotFound(f"dataset {dataset_id!r} has no readable version")
+    return dataset, version
+
+
+def require_write(principal: Principal) -> None:
+    """Writes need an admin key."""
+    if principal.is_admin:
+        return
+    if principal.key_id is None:
+        raise Unauthorized("this action needs an API key with write rights")
+    raise Forbidden("this API key may not change the catalogue")

@@ -1,0 +1,401 @@
+"""Compile a ``Query`` to DuckDB SQL.
+
+User values only ever travel as bound parameters; field names are checked against
+the version's schema and then quoted. The FROM clause is always one Parquet file
+named by the catalogue (also a parameter). Type mistakes are caught here with a
+clear ``QueryError`` instead of surfacing as engine errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from belfort.errors import QueryError
+from belfort.ingest.schema import TableSchema
+from belfort.query.model import (
+    Aggregate,
+    And,
+    Arithmetic,
+    Compare,
+    Expr,
+    FieldRef,
+    Function,
+    In,
+    IsNull,
+    Like,
+    Literal,
+    Not,
+    Or,
+    OrderItem,
+    Query,
+    SelectItem,
+)
+
+NUMERIC = {"integer", "number"}
+ORDERABLE = NUMERIC | {"date", "datetime", "string", "boolean"}
+COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
+ARITHMETIC_OPS = {"+", "-", "*", "/", "%"}
+MAX_IN_VALUES = 1000
+MAX_EXPR_DEPTH = 64
+
+# name → (DuckDB function, result type; None = type of the first argument)
+SCALAR_FUNCTIONS: dict[str, tuple[str, str | None]] = {
+    "lower": ("lower", "string"),
+    "upper": ("upper", "string"),
+    "length": ("length", "integer"),
+    "abs": ("abs", None),
+    "round": ("round", "number"),
+    "floor": ("floor", "number"),
+    "ceil": ("ceil", "number"),
+    "year": ("year", "integer"),
+    "month": ("month", "integer"),
+    "day": ("day", "integer"),
+    "hour": ("hour", "integer"),
+    "minute": ("minute", "integer"),
+    "second": ("second", "integer"),
+    "weekday": ("isodow", "integer"),
+    "ifnull": ("coalesce", None),
+}
+SOURCE = object()  # stands for the Parquet path until the engine binds it
+
+AGGREGATES = {"count", "sum", "avg", "min", "max", "median", "stddev", "percentile"}
+
+
+@dataclass
+class CompiledQuery:
+    sql: str
+    params: list[Any]
+    columns: list[str]
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def label_of(expr: Expr) -> str:
+    """The column name a selected expression gets when it has no alias (Opendatasoft style)."""
+    if isinstance(expr, FieldRef):
+        return expr.name
+    if isinstance(expr, Aggregate):
+        if expr.arg is None:
+            return f"{expr.func}(*)"
+        inner = label_of(expr.arg)
+        if expr.func == "percentile":
+            return f"percentile({inner}, {expr.param:g})"
+        return f"{expr.func}({'distinct ' if expr.distinct else ''}{inner})"
+    if isinstance(expr, Function):
+        return f"{expr.name}({', '.join(label_of(a) for a in expr.args)})"
+    if isinstance(expr, Literal):
+        return repr(expr.value)
+    if isinstance(expr, Arithmetic):
+        return f"{label_of(expr.left)} {expr.op} {label_of(expr.right)}"
+    return type(expr).__name__.lower()
+
+
+class _Compiler:
+    def __init__(self, schema: TableSchema) -> None:
+        self.schema = schema
+        self.params: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        """A numbered placeholder ($1, $2, …), so clause order does not matter."""
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    # -- expressions ---------------------------------------------------------
+
+    def expr(self, e: Expr, depth: int = 0, *, allow_aggregates: bool = False) -> tuple[str, str]:
+        if depth > MAX_EXPR_DEPTH:
+            raise QueryError("query expression is nested too deeply")
+        sub = depth + 1
+        if isinstance(e, FieldRef):
+            f = self.schema.get(e.name)
+            if f is None:
+                raise QueryError(f"unknown field {e.name[:100]!r}", details={"field": e.name[:100]})
+            return quote_identifier(f.name), f.type
+        if isinstance(e, Literal):
+            return self.literal(e.value)
+        if isinstance(e, Arithmetic):
+            if e.op not in ARITHMETIC_OPS:
+                raise QueryError(f"unknown operator {e.op!r}")
+            left, lt = self.expr(e.left, sub, allow_aggregates=allow_aggregates)
+            right, rt = self.expr(e.right, sub, allow_aggregates=allow_aggregates)
+            for t in (lt, rt):
+                if t not in NUMERIC | {"null"}:
+                    raise QueryError(f"arithmetic needs numbers, not {t}")
+            result = "integer" if lt == rt == "integer" and e.op != "/" else "number"
+            return f"({left} {e.op} {right})", result
+        if isinstance(e, Function):
+            return self.function(e, sub, allow_aggregates)
+        if isinstance(e, Aggregate):
+            if not allow_aggregates:
+                raise QueryError(f"aggregate {e.func}() is not allowed here")
+            return self.aggregate(e, sub)
+        if isinstance(e, Compare):
+            return self.compare(e, sub, allow_aggregates)
+        if isinstance(e, In):
+            if not e.values:
+                raise QueryError("IN needs at least one value")
+            if len(e.values) > MAX_IN_VALUES:
+                raise QueryError(f"IN takes at most {MAX_IN_VALUES} values")
+            left, lt = self.expr(e.expr, sub, allow_aggregates=allow_aggregates)
+            items = [self.operand(v, lt, sub) for v in e.values]
+            return f"({left} {'NOT ' if e.negated else ''}IN ({', '.join(items)}))", "boolean"
+        if isinstance(e, IsNull):
+            inner, _ = self.expr(e.expr, sub, allow_aggregates=allow_aggregates)
+            return f"({inner} IS {'NOT ' if e.negated else ''}NULL)", "boolean"
+        if isinstance(e, Like):
+            inner, t = self.expr(e.expr, sub, allow_aggregates=allow_aggregates)
+            if t != "string":
+                inner = f"CAST({inner} AS VARCHAR)"
+            op = ("NOT " if e.negated else "") + ("ILIKE" if e.ci else "LIKE")
+            return f"({inner} {op} {self.bind(e.pattern)} ESCAPE '\\')", "boolean"
+        if isinstance(e, And | Or):
+            if not e.items:
+                return ("TRUE" if isinstance(e, And) else "FALSE"), "boolean"
+            joiner = " AND " if isinstance(e, And) else " OR "
+            parts = [self.condition(item, sub, allow_aggregates) for item in e.items]
+            return "(" + joiner.join(parts) + ")", "boolean"
+        if isinstance(e, Not):
+            return f"(NOT {self.condition(e.item, sub, allow_aggregates)})", "boolean"
+        raise QueryError(f"unsupported expression {type(e).__name__}")
+
+    def condition(self, e: Expr, depth: int, allow_aggregates: bool = False) -> str:
+        sql, t = self.expr(e, depth, allow_aggregates=allow_aggregates)
+        if t not in {"boolean", "null"}:
+            raise QueryError("a filter must be a condition (true or false)")
+        return sql
+
+    def literal(self, value: Any) -> tuple[str, str]:
+        if value is None:
+            return "NULL", "null"
+        if isinstance(value, bool):
+            return self.bind(value), "boolean"
+        if isinstance(value, int):
+            if not -(2**63) <= value < 2**63:
+                raise QueryError("integer out of range")
+            return self.bind(value), "integer"
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise QueryError("numbers must be finite")
+            return self.bind(value), "number"
+        if isinstance(value, datetime):
+            return f"CAST({self.bind(value)} AS TIMESTAMPTZ)", "datetime"
+        if isinstance(value, date):
+            return f"CAST({self.bind(value)} AS DATE)", "date"
+        if isinstance(value, str):
+            return f"CAST({self.bind(value)} AS VARCHAR)", "string"
+        raise QueryError(f"unsupported literal {type(value).__name__}")
+
+    def operand(self, e: Expr, against: str, depth: int) -> str:
+        """Compile ``e`` compared with a value of type ``against``, coercing literals."""
+        if isinstance(e, Literal) and e.value is not None:
+            return self.literal(coerce_literal(e.value, against))[0]
+        sql, t = self.expr(e, depth)
+        check_comparable(against, t)
+        return sql
+
+    def compare(self, e: Compare, depth: int, allow_aggregates: bool) -> tuple[str, str]:
+        if e.op not in COMPARE_OPS:
+            raise QueryError(f"unknown comparison {e.op!r}")
+        if isinstance(e.left, Literal) and not isinstance(e.right, Literal):
+            flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(e.op, e.op)
+            e = Compare(flipped, e.right, e.left)
+        left, lt = self.expr(e.left, depth, allow_aggregates=allow_aggregates)
+        if lt in {"geopoint", "geometry"}:
+            raise QueryError(f"a {lt} field cannot be compared; use a geographic filter")
+        if e.op not in {"=", "!="} and lt not in ORDERABLE | {"null"}:
+            raise QueryError(f"{lt} values cannot be ordered")
+        right = self.operand(e.right, lt, depth)
+        op = "<>" if e.op == "!=" else e.op
+        return f"({left} {op} {right})", "boolean"
+
+    def function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
+        spec = SCALAR_FUNCTIONS.get(e.name.lower())
+        if spec is None:
+            raise QueryError(f"unknown function {e.name[:50]!r}")
+        sql_name, result = spec
+        compiled = [self.expr(a, depth, allow_aggregates=allow_aggregates) for a in e.args]
+        if not compiled:
+            raise QueryError(f"{e.name}() needs an argument")
+        return f"{sql_name}({', '.join(s for s, _ in compiled)})", result or compiled[0][1]
+
+    def aggregate(self, e: Aggregate, depth: int) -> tuple[str, str]:
+        func = e.func.lower()
+        if func not in AGGREGATES:
+            raise QueryError(f"unknown aggregate {e.func[:50]!r}")
+        if e.arg is None:
+            if func != "count":
+                raise QueryError(f"{func}() needs a field")
+            return "count(*)", "integer"
+        inner, t = self.expr(e.arg, depth)
+        if func == "count":
+            return f"count({'DISTINCT ' if e.distinct else ''}{inner})", "integer"
+        if func in {"sum", "avg", "median", "stddev", "percentile"} and t not in NUMERIC:
+            raise QueryError(f"{func}() needs a numeric field, not {t}")
+        if func in {"min", "max"} and t not in ORDERABLE:
+            raise QueryError(f"{func}() cannot order {t} values")
+        distinct = "DISTINCT " if e.distinct else ""
+        if func == "percentile":
+            if e.param is None or not 0 <= e.param <= 100:
+                raise QueryError("percentile() needs a percentage between 0 and 100")
+            return f"quantile_cont({inner}, {self.bind(e.param / 100)})", "number"
+        if func == "stddev":
+            return f"stddev_samp({distinct}{inner})", "number"
+        if func == "sum":
+            return f"sum({distinct}{inner})", t
+        if func in {"avg", "median"}:
+            return f"{func}({distinct}{inner})", "number"
+        return f"{func}({inner})", t
+
+
+def check_comparable(left: str, right: str) -> None:
+    if "null" in (left, right) or left == right:
+        return
+    if left in NUMERIC and right in NUMERIC:
+        return
+    if {left, right} <= {"date", "datetime"}:
+        return
+    raise QueryError(f"cannot compare {left} with {right}")
+
+
+_TRUE = {"true", "1", "ja", "yes", "waar", "j", "y"}
+_FALSE = {"false", "0", "nee", "no", "onwaar", "n"}
+
+
+def coerce_literal(value: Any, target: str) -> Any:
+    """Convert a literal to the type of the field it is compared with, or raise QueryError.
+
+    URL parameters arrive as text, so ``"10"`` compared with an integer field is 10.
+    """
+    try:
+        if target == "integer":
+            if isinstance(value, bool):
+                raise ValueError
+            if isinstance(value, float) and not value.is_integer():
+                return value  # 2.5 compared with an integer field: compare as number
+            if isinstance(value, str) and any(c in value for c in ".eE"):
+                return _finite(float(value))
+            return int(value)
+        if target == "number":
+            if isinstance(value, bool):
+                raise ValueError
+            return _finite(float(value))
+        if target == "boolean":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            raise ValueError
+        if target == "date":
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            return date.fromisoformat(str(value).strip())
+        if target == "datetime":
+            if isinstance(value, datetime):
+                parsed = value
+            elif isinstance(value, date):
+                parsed = datetime(value.year, value.month, value.day)
+            else:
+                parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        if target == "string":
+            return value if isinstance(value, str) else str(value)
+    except (ValueError, TypeError, OverflowError):
+        raise QueryError(
+            f"value {str(value)[:60]!r} is not a valid {target}", details={"value": str(value)[:60]}
+        ) from None
+    raise QueryError(f"{target} values cannot be compared with a value")
+
+
+def _finite(number: float) -> float:
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
+    """SQL over ``read_parquet($1)``; the engine binds $1 to the version's file."""
+    c = _Compiler(schema)
+    c.bind(SOURCE)
+    grouped = bool(query.group_by)
+    select_items = list(query.select)
+    if not select_items:
+        select_items = list(query.group_by) if grouped else [
+            SelectItem(FieldRef(f.name)) for f in schema.fields
+        ]
+    group_sql: list[str] = []
+    for g in query.group_by:
+        sql, t = c.expr(g.expr)
+        if t in {"geopoint", "geometry"}:
+            raise QueryError(f"cannot group by a {t} field")
+        group_sql.append(sql)
+    has_aggregate = any(isinstance(s.expr, Aggregate) for s in select_items)
+
+    columns: list[str] = []
+    parts: list[str] = []
+    for item in select_items:
+        sql, _ = c.expr(item.expr, allow_aggregates=True)
+        if (grouped or has_aggregate) and not _is_aggregate(item.expr):
+            if item.expr not in [g.expr for g in query.group_by]:
+                raise QueryError(
+                    f"{label_of(item.expr)!r} must be grouped by or aggregated"
+                )
+        name = item.alias or label_of(item.expr)
+        if name in columns:
+            raise QueryError(f"column {name!r} is selected twice; give it an alias")
+        columns.append(name)
+        parts.append(f"{sql} AS {quote_identifier(name)}")
+
+    sql = f"SELECT {', '.join(parts)} FROM read_parquet($1)"
+    if query.where is not None:
+        sql += f" WHERE {c.condition(query.where, 0)}"
+    if group_sql:
+        sql += f" GROUP BY {', '.join(group_sql)}"
+    if query.order_by:
+        sql += " ORDER BY " + ", ".join(_order(c, o, columns) for o in query.order_by)
+    limit = max_rows if query.limit is None else query.limit
+    if limit < 0 or query.offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    if limit > max_rows:
+        raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
+    sql += f" LIMIT {c.bind(limit)} OFFSET {c.bind(query.offset)}"
+    return CompiledQuery(sql=sql, params=c.params, columns=columns)
+
+
+def compile_count(query: Query, schema: TableSchema) -> CompiledQuery:
+    """How many rows (or groups) the query matches, ignoring limit and offset."""
+    c = _Compiler(schema)
+    c.bind(SOURCE)
+    where = f" WHERE {c.condition(query.where, 0)}" if query.where is not None else ""
+    if query.group_by:
+        keys = ", ".join(c.expr(g.expr)[0] for g in query.group_by)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM read_parquet($1){where} GROUP BY {keys})"
+    else:
+        sql = f"SELECT count(*) FROM read_parquet($1){where}"
+    return CompiledQuery(sql=sql, params=c.params, columns=["count"])
+
+
+def _is_aggregate(expr: Expr) -> bool:
+    return isinstance(expr, Aggregate)
+
+
+def _order(c: _Compiler, item: OrderItem, columns: list[str]) -> str:
+    direction = "DESC" if item.descending else "ASC"
+    if isinstance(item.expr, FieldRef) and item.expr.name in columns and c.schema.get(item.expr.name) is None:
+        sql = quote_identifier(item.expr.name)  # an alias from the select list
+    elif not isinstance(item.expr, FieldRef) and label_of(item.expr) in columns:
+        sql = quote_identifier(label_of(item.expr))
+    else:
+        sql, t = c.expr(item.expr, allow_aggregates=True)
+        if t in {"geopoint", "geometry"}:
+            raise QueryError(f"cannot order by a {t} field")
+    return f"{sql} {direction} NULLS LAST"
