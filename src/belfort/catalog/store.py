@@ -130,7 +130,11 @@ def add_version(session: Session, dataset: Dataset, **fields: Any) -> Version:
 
 
 def publish_version(session: Session, dataset: Dataset, number: int) -> None:
-    """Make version ``number`` the one readers see, and the dataset published."""
+    """Make version ``number`` the one readers see; a draft dataset becomes published.
+
+    A deprecated dataset stays deprecated (still readable, still flagged) when it gets
+    a new version; un-deprecating is an explicit state change.
+    """
     exists = session.scalar(
         select(Version.id).where(Version.dataset_id == dataset.id, Version.number == number)
     )
@@ -139,7 +143,7 @@ def publish_version(session: Session, dataset: Dataset, number: int) -> None:
     if dataset.state == LifecycleState.ARCHIVED.value:
         raise Conflict(f"dataset {dataset.id!r} is archived; restore it first")
     dataset.published_version = number
-    if dataset.state != LifecycleState.PUBLISHED.value:
+    if dataset.state == LifecycleState.DRAFT.value:
         dataset.state = LifecycleState.PUBLISHED.value
 
 

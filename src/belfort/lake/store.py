@@ -3,7 +3,7 @@ version is never visible.
 
 Layout under ``BELFORT_DATA_DIR``::
 
-    versions/<dataset>/v000001-<token>.parquet   immutable, referenced by the catalogue
+    versions/<dataset>/<utc-time>-<token>.parquet  immutable, referenced by the catalogue
     staging/<token>/                           work in progress; never read by queries
 
 A version becomes visible in two steps: the finished file is renamed from
@@ -62,13 +62,17 @@ class Lake:
             raise ValueError(f"path escapes the data directory: {relative_path!r}")
         return path
 
-    def commit_version_file(self, staged: Path, dataset_id: str, number: int) -> StoredFile:
-        """Durably move a finished Parquet file into ``versions/`` and describe it."""
+    def commit_version_file(self, staged: Path, dataset_id: str) -> StoredFile:
+        """Durably move a finished Parquet file into ``versions/`` and describe it.
+
+        The name carries no version number: numbers are the catalogue's business, and
+        a file must never be renamed once a catalogue row may point at it.
+        """
         _fsync(staged)
         checksum = sha256_of(staged)
         target_dir = self.versions_dir / dataset_id
         target_dir.mkdir(parents=True, exist_ok=True)
-        name = f"v{number:06d}-{uuid.uuid4().hex[:12]}.parquet"
+        name = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:12]}.parquet"
         target = target_dir / name
         os.replace(staged, target)
         _fsync(target_dir)

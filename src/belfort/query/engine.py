@@ -52,6 +52,7 @@ class QueryEngine:
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
         allowed = str(versions_dir.resolve()).replace("'", "''") + "/"
+        self._db.execute("SET TimeZone='UTC'")
         self._db.execute(f"SET allowed_directories=['{allowed}']")
         self._db.execute("SET enable_external_access=false")
         self._db.execute("SET lock_configuration=true")

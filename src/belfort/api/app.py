@@ -1,0 +1,53 @@
+"""The HTTP application: thin adapters onto the platform, errors mapped in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from belfort import __version__
+from belfort.api import ingest, native
+from belfort.api.errors import install_error_handlers
+from belfort.api.responses import JSONResponse
+from belfort.platform import Platform
+from belfort.settings import Settings, load_settings
+
+
+def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app. Without a platform, one is built from settings at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = platform is None
+        app.state.platform = platform or Platform(settings or load_settings())
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.platform.close()
+
+    app = FastAPI(
+        title="Belfort",
+        version=__version__,
+        description="Urban Data Platform: catalogue, ingest and query APIs.",
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+    )
+    if platform is not None:
+        app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(native.router)
+    app.include_router(ingest.router)
+
+    @app.get("/health", tags=["operations"], summary="Liveness and version")
+    def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Entry point for ``uvicorn --factory belfort.api.app:app_from_environment``."""
+    return create_app()

@@ -1,0 +1,144 @@
+"""The native JSON API, ``/api/belfort/v1``: catalogue, records and exports.
+
+A thin adapter: parse parameters into the query model, ask the gate, run the engine,
+render JSON. Every read passes ``belfort.policy.gate``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query as Q, Request
+from sqlalchemy import func, or_, select
+
+from belfort.api.deps import get_platform, get_principal
+from belfort.api.exports import export_response
+from belfort.api.native_params import parse_records_params
+from belfort.api.responses import JSONResponse
+from belfort.catalog import store
+from belfort.catalog.models import Dataset
+from belfort.errors import NotFound
+from belfort.ingest.schema import TableSchema
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+
+router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
+
+
+@router.get("/datasets", summary="List the datasets you may see")
+def list_datasets(
+    q: str | None = Q(None, max_length=200, description="Words in title, description or keywords."),
+    organisation: str | None = Q(None, max_length=200),
+    theme: str | None = Q(None, max_length=100),
+    state: str | None = Q(None, max_length=20),
+    limit: int = Q(20, ge=0, le=1000),
+    offset: int = Q(0, ge=0, le=1_000_000),
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    query = gate.visible_datasets(principal)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Dataset.title_nl).like(pattern),
+                func.lower(Dataset.title_en).like(pattern),
+                func.lower(Dataset.description_nl).like(pattern),
+                func.lower(Dataset.id).like(pattern),
+            )
+        )
+    if organisation:
+        query = query.where(Dataset.organisation == organisation)
+    if state:
+        query = query.where(Dataset.state == state)
+    with platform.db.session() as session:
+        datasets = session.scalars(query.order_by(Dataset.id)).all()
+        if theme:
+            datasets = [d for d in datasets if theme in (d.themes or [])]
+        page = datasets[offset : offset + limit]
+        body = {
+            "total_count": len(datasets),
+            "datasets": [store.dataset_to_dict(d, include_versions=False) for d in page],
+        }
+    return JSONResponse(body)
+
+
+@router.get("/datasets/{dataset_id}", summary="One dataset with its versions")
+def get_dataset(
+    dataset_id: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    with platform.db.session() as session:
+        dataset = gate.get_dataset(session, principal, dataset_id)
+        body = store.dataset_to_dict(dataset)
+        if not principal.is_admin:
+            limit = dataset.published_version or 0
+            body["versions"] = [v for v in body["versions"] if v["number"] <= limit]
+    return JSONResponse(body)
+
+
+@router.get("/datasets/{dataset_id}/versions/{number}", summary="One version")
+def get_version(
+    dataset_id: str,
+    number: int,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    with platform.db.session() as session:
+        _, version = gate.readable_version(session, principal, dataset_id, number)
+        return JSONResponse(store.version_to_dict(version))
+
+
+def _version_for_read(
+    platform: Platform, principal: Principal, dataset_id: str, version: int | None
+) -> tuple[int, TableSchema, Any]:
+    with platform.db.session() as session:
+        _, found = gate.readable_version(session, principal, dataset_id, version)
+        return found.number, TableSchema.from_dict(found.table_schema), platform.lake.absolute(found.path)
+
+
+@router.get("/datasets/{dataset_id}/records", summary="Query the records of a dataset")
+def records(
+    dataset_id: str,
+    request: Request,
+    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    number, schema, path = _version_for_read(platform, principal, dataset_id, version)
+    query = parse_records_params(
+        request.query_params.multi_items(), platform.settings.query_default_rows
+    )
+    result = platform.engine.execute(query, schema, path, with_total=True)
+    return JSONResponse(
+        {
+            "dataset": dataset_id,
+            "version": number,
+            "total_count": result.total,
+            "columns": result.columns,
+            "records": result.records(),
+        }
+    )
+
+
+@router.get("/datasets/{dataset_id}/exports/{fmt}", summary="Download all records")
+def export(
+    dataset_id: str,
+    fmt: str,
+    request: Request,
+    version: int | None = Q(None, ge=1),
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> Any:
+    number, schema, path = _version_for_read(platform, principal, dataset_id, version)
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
+    query = parse_records_params(items, default_limit=0)
+    query = type(query)(
+        select=query.select, where=query.where, group_by=query.group_by,
+        order_by=query.order_by, limit=None, offset=0,
+    )
+    if fmt not in store.EXPORT_FORMATS:
+        raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
+    return export_response(platform, fmt, query, schema, path, f"{dataset_id}-v{number}")

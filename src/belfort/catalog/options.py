@@ -1,0 +1,51 @@
+"""Flat metadata options (CLI flags, HTTP upload parameters) → DatasetMetadata fields.
+
+One table, so ``belfort ingest --title …`` and ``POST …/ingest?title=…`` mean the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# option name → (metadata path, description for --help and the API docs)
+METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "title": (("title_nl",), "Title in Dutch."),
+    "title_en": (("title_en",), "Title in English."),
+    "description": (("description_nl",), "Description in Dutch."),
+    "description_en": (("description_en",), "Description in English."),
+    "organisation": (("organisation",), "Publishing department or partner."),
+    "contact_name": (("contact_point", "name"), "Contact point name."),
+    "contact_email": (("contact_point", "email"), "Contact point e-mail address."),
+    "themes": (("themes",), "Comma-separated themes (EU data themes, e.g. TRAN,ENVI)."),
+    "keywords": (("keywords",), "Comma-separated keywords."),
+    "licence": (("licence",), "Licence URI or name."),
+    "spatial": (("spatial",), "Spatial coverage (place name or URI)."),
+    "temporal_start": (("temporal", "start"), "Start of temporal coverage (YYYY-MM-DD)."),
+    "temporal_end": (("temporal", "end"), "End of temporal coverage (YYYY-MM-DD)."),
+    "frequency": (("frequency",), "Update frequency (hourly, daily, weekly, monthly, …)."),
+    "classification": (
+        ("classification",),
+        "open (default), internal, confidential or strictly-confidential.",
+    ),
+    "reason": (("classification_reason",), "Why the dataset is not open (required then)."),
+    "steward": (("steward",), "The data steward responsible for the dataset."),
+}
+
+LIST_OPTIONS = {"themes", "keywords"}
+
+
+def metadata_from_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the options that were given (not None) become metadata changes."""
+    changes: dict[str, Any] = {}
+    for name, value in options.items():
+        if value is None or name not in METADATA_OPTIONS:
+            continue
+        path, _ = METADATA_OPTIONS[name]
+        if name in LIST_OPTIONS and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if len(path) == 1:
+            changes[path[0]] = value
+        else:
+            changes.setdefault(path[0], {})[path[1]] = value
+    return changes

@@ -1,0 +1,293 @@
+"""The ``belfort`` command: serve, ingest, demo, keys, datasets, gc.
+
+Every command takes ``--data-dir`` and ``--database-url`` (or the BELFORT_* variables).
+The operator at the command line has the data directory, so acts as admin.
+Exit codes: 0 ok, 2 bad usage/input, 3 unreadable or invalid file, 4 not found,
+6 conflict, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
+from belfort.errors import BelfortError
+from belfort.settings import Settings, load_settings
+
+console = Console(stderr=True)
+
+
+def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
+    return load_settings(data_dir=data_dir, database_url=database_url, **extra)
+
+
+def _platform(settings: Settings):  # type: ignore[no-untyped-def]
+    from belfort.platform import Platform
+
+    return Platform(settings)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--database-url", default=None, help="Catalogue database URL (default: SQLite in the data dir)."
+    )(func)
+    func = click.option(
+        "--data-dir", type=click.Path(path_type=Path), default=None,
+        help="Data directory (default: $BELFORT_DATA_DIR or ./var/belfort).",
+    )(func)
+    return func
+
+
+def _fail(exc: BelfortError) -> None:
+    console.print(f"[bold red]error:[/] {exc.message}")
+    report = exc.details.get("report")
+    if report:
+        _print_report(report)
+    sys.exit(exc.exit_code)
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    table = Table(title=f"validation: {report['error_count']} problem(s) in {report['rows_read']} rows")
+    for column in ("row", "column", "value", "problem"):
+        table.add_column(column)
+    for problem in report["problems"]:
+        examples = problem["examples"] or [{"row": None, "column": problem["column"], "value": None}]
+        for example in examples:
+            table.add_row(
+                str(example.get("row") or ""), str(problem["column"] or ""),
+                repr(example.get("value")), f"{problem['problem']} (×{problem['count']})",
+            )
+    console.print(table)
+
+
+@click.group()
+@click.version_option(package_name="belfort")
+def main() -> None:
+    """Belfort — Urban Data Platform."""
+
+
+@main.command()
+@common_options
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default 1).")
+def serve(data_dir: Path | None, database_url: str | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the APIs over HTTP."""
+    settings = _settings(data_dir, database_url, host=host, port=port, workers=workers)
+    _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    platform = _platform(settings)  # migrate and clean up once, before workers start
+    platform.collect_garbage()
+    platform.close()
+    os.environ["BELFORT_DATA_DIR"] = str(settings.data_dir.resolve())
+    if settings.database_url:
+        os.environ["BELFORT_DATABASE_URL"] = settings.database_url
+    console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")
+    uvicorn.run(
+        "belfort.api.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+    )
+
+
+def _metadata_option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
+    for name, (_, help_text) in reversed(METADATA_OPTIONS.items()):
+        func = click.option(f"--{name.replace('_', '-')}", name, default=None, help=help_text)(func)
+    return func
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "dataset_id", required=True, help="Dataset identifier (slug).")
+@_metadata_option_decorators
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "geojson", "parquet"]), default=None, help="File format (default: detected).")
+@click.option("--sheet", default=None, help="XLSX sheet name (default: the first).")
+@click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="Override an inferred type, e.g. --type datum=date.")
+@click.option("--draft", is_flag=True, help="Keep the new version unpublished.")
+@common_options
+def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, types: tuple[str, ...], draft: bool, data_dir: Path | None, database_url: str | None, **metadata: str | None) -> None:
+    """Ingest FILE as a new version of a dataset (published at once unless --draft)."""
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import ingest_file
+
+    overrides: dict[str, str] = {}
+    for item in types:
+        name, sep, kind = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected FIELD=TYPE, got {item!r}", param_hint="--type")
+        overrides[name.strip()] = kind.strip()
+    try:
+        platform = _platform(_settings(data_dir, database_url))
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"), TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task(f"ingesting {file.name}", total=None)
+            outcome = ingest_file(
+                platform, CLI_ADMIN, dataset_id, file,
+                metadata=metadata_from_options(metadata), format=fmt, sheet=sheet,
+                overrides=overrides or None, draft=draft,
+                progress=lambda rows: progress.update(task, completed=rows),
+            )
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    state = "published" if outcome.published else "saved as draft (not published)"
+    click.echo(f"{dataset_id}: version {outcome.version}, {outcome.row_count:,} rows, {state}")
+    for field in outcome.schema["fields"]:
+        click.echo(f"  {field['name']:<30} {field['type']}")
+
+
+@main.command()
+@common_options
+@click.option("--load-only", is_flag=True, help="Load the demo into the data directory and exit.")
+@click.option("--small", is_flag=True, help="A small demo (fast; used by tests).")
+@click.option("--host", default=None)
+@click.option("--port", type=int, default=None)
+def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small: bool, host: str | None, port: int | None) -> None:
+    """Load the demo catalogue (modelled on Ghent), then serve it."""
+    from belfort.demo.loader import load_demo
+
+    settings = _settings(data_dir, database_url, host=host, port=port)
+    try:
+        platform = _platform(settings)
+        for line in load_demo(platform, size="small" if small else "full"):
+            click.echo(line)
+        platform.close()
+    except BelfortError as exc:
+        _fail(exc)
+    if not load_only:
+        _serve(settings)
+
+
+@main.group()
+def keys() -> None:
+    """Manage API keys."""
+
+
+@keys.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin"]), default="admin")
+@common_options
+def keys_create(name: str, role: str, data_dir: Path | None, database_url: str | None) -> None:
+    """Create a key; its secret is printed once and never stored."""
+    from belfort.policy.keys import create_key
+    from belfort.policy.principals import Role
+
+    platform = _platform(_settings(data_dir, database_url))
+    with platform.db.session() as session:
+        created = create_key(session, name, Role(role))
+    console.print(f"key {created.id} ({created.role.value}) for {name!r}; keep the secret safe, it is shown once:")
+    click.echo(created.secret)
+
+
+@keys.command("list")
+@common_options
+def keys_list(data_dir: Path | None, database_url: str | None) -> None:
+    from belfort.policy.keys import list_keys
+
+    platform = _platform(_settings(data_dir, database_url))
+    with platform.db.session() as session:
+        for key_id, name, role, created, revoked in list_keys(session):
+            status = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
+            click.echo(f"{key_id}  {role:<6} {status:<18} {created:%Y-%m-%d}  {name}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@common_options
+def keys_revoke(key_id: str, data_dir: Path | None, database_url: str | None) -> None:
+    from belfort.policy.keys import revoke_key
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            revoke_key(session, key_id)
+    except BelfortError as exc:
+        _fail(exc)
+    click.echo(f"revoked {key_id}")
+
+
+@main.command("datasets")
+@common_options
+def datasets_list(data_dir: Path | None, database_url: str | None) -> None:
+    """List every dataset with its state, classification and published version."""
+    from sqlalchemy import select
+
+    from belfort.catalog.models import Dataset
+
+    platform = _platform(_settings(data_dir, database_url))
+    with platform.db.session() as session:
+        for d in session.scalars(select(Dataset).order_by(Dataset.id)):
+            click.echo(f"{d.id:<40} {d.state:<10} {d.classification:<22} v{d.published_version or '-'}")
+
+
+@main.command()
+@click.argument("dataset_id")
+@click.argument("state", type=click.Choice(["draft", "published", "deprecated", "archived"]))
+@common_options
+def state(dataset_id: str, state: str, data_dir: Path | None, database_url: str | None) -> None:
+    """Move a dataset along its life cycle."""
+    from belfort.catalog import store
+    from belfort.errors import NotFound
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            dataset = store.find_dataset(session, dataset_id)
+            if dataset is None:
+                raise NotFound(f"dataset {dataset_id!r} not found")
+            store.change_state(session, dataset, state)
+            store.record_audit(session, "cli", "change_state", dataset_id, state=state)
+    except BelfortError as exc:
+        _fail(exc)
+    click.echo(f"{dataset_id}: {state}")
+
+
+@main.command()
+@click.argument("dataset_id")
+@click.option("--version", "number", type=int, required=True)
+@common_options
+def publish(dataset_id: str, number: int, data_dir: Path | None, database_url: str | None) -> None:
+    """Publish version N of a dataset (e.g. one ingested with --draft)."""
+    from belfort.catalog import store
+    from belfort.errors import NotFound
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            dataset = store.find_dataset(session, dataset_id)
+            if dataset is None:
+                raise NotFound(f"dataset {dataset_id!r} not found")
+            store.publish_version(session, dataset, number)
+            store.record_audit(session, "cli", "publish", dataset_id, version=number)
+    except BelfortError as exc:
+        _fail(exc)
+    click.echo(f"{dataset_id}: version {number} published")
+
+
+@main.command()
+@common_options
+@click.option("--min-age", type=float, default=3600, help="Only remove leftovers older than this (seconds).")
+def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
+    """Remove what interrupted ingests left in the data directory."""
+    platform = _platform(_settings(data_dir, database_url))
+    removed = platform.collect_garbage(min_age_seconds=min_age)
+    click.echo(f"removed {len(removed)} leftover(s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The platform object: the one place that holds a process's shared resources.
+
+There is no global mutable state outside it: the HTTP app, the CLI and the tests
+each build a ``Platform`` from ``Settings`` and pass it down.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from belfort.catalog.database import Database
+from belfort.catalog.models import Version
+from belfort.lake.store import Lake
+from belfort.query.engine import QueryEngine
+from belfort.settings import Settings
+
+
+class Platform:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lake = Lake(settings.data_dir)
+        self.db = Database(settings.effective_database_url)
+        self.engine = QueryEngine(
+            self.lake.versions_dir,
+            threads=settings.duckdb_threads,
+            memory_limit=settings.duckdb_memory_limit,
+            timeout_seconds=settings.query_timeout_seconds,
+            max_rows=settings.query_max_rows,
+        )
+
+    def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
+        """Remove what interrupted ingests left behind (never a referenced version)."""
+        with self.db.session() as session:
+            referenced = session.scalars(select(Version.path)).all()
+        return self.lake.collect_garbage(referenced, min_age_seconds=min_age_seconds)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.db.dispose()

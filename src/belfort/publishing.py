@@ -1,0 +1,173 @@
+"""Ingest a file into a dataset version, and publish it — the write path.
+
+Order of events, chosen so that no half-written version is ever visible:
+
+1. check rights, identifier and metadata (fail before reading any data);
+2. read, validate and convert the file into ``staging/`` (nothing visible yet);
+3. rename the finished Parquet file into ``versions/`` (atomic);
+4. commit the catalogue row (version, publication, audit) in one transaction.
+
+A process killed before step 4 leaves at most an unreferenced file, which readers
+never see and garbage collection removes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from belfort.catalog import store
+from belfort.catalog.metadata import LifecycleState, check_slug
+from belfort.errors import Conflict
+from belfort.ingest.pipeline import IngestResult, convert_to_parquet
+from belfort.lake.store import sha256_of
+from belfort.platform import Platform
+from belfort.policy.gate import require_write
+from belfort.policy.principals import Principal
+
+COMMIT_ATTEMPTS = 3
+
+
+@dataclass
+class IngestOutcome:
+    dataset_id: str
+    version: int
+    row_count: int
+    published: bool
+    schema: dict[str, Any]
+    report: dict[str, Any]
+    source_details: dict[str, Any]
+
+
+def ingest_file(
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    source: Path,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    format: str | None = None,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    draft: bool = False,
+    source_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestOutcome:
+    """Turn ``source`` into a new version of ``dataset_id``; publish it unless ``draft``.
+
+    ``metadata`` holds DatasetMetadata fields to set; a new dataset needs at least
+    ``title_nl`` (the identifier is used when none is given).
+    """
+    require_write(principal)
+    check_slug(dataset_id)
+    changes = dict(metadata or {})
+    _check_metadata_first(platform, dataset_id, changes, draft)
+
+    staging = platform.lake.new_staging_dir()
+    try:
+        staged = staging / "data.parquet"
+        result = convert_to_parquet(
+            source,
+            staged,
+            format=format,
+            sheet=sheet,
+            overrides=overrides,
+            max_examples=platform.settings.max_report_examples,
+            max_invalid_rows=platform.settings.max_invalid_rows,
+            progress=progress,
+        )
+        source_checksum = sha256_of(source)
+        return _commit(
+            platform, principal, dataset_id, changes, staged, result,
+            source_name=source_name or source.name, source_checksum=source_checksum, draft=draft,
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_metadata_first(
+    platform: Platform, dataset_id: str, changes: dict[str, Any], draft: bool
+) -> None:
+    with platform.db.session() as session:
+        dataset = store.find_dataset(session, dataset_id)
+        if dataset is None:
+            changes.setdefault("title_nl", dataset_id)
+            store.validate_metadata(changes)
+        else:
+            if dataset.state == LifecycleState.ARCHIVED.value and not draft:
+                raise Conflict(f"dataset {dataset_id!r} is archived; restore it before publishing")
+            store.update_metadata(session, dataset, changes)  # validates; rolled back below
+            session.rollback()
+
+
+def _commit(
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    changes: dict[str, Any],
+    staged: Path,
+    result: IngestResult,
+    *,
+    source_name: str,
+    source_checksum: str,
+    draft: bool,
+) -> IngestOutcome:
+    stored = platform.lake.commit_version_file(staged, dataset_id)
+    try:
+        for attempt in range(COMMIT_ATTEMPTS):
+            try:
+                with platform.db.session() as session:
+                    dataset = store.find_dataset(session, dataset_id)
+                    if dataset is None:
+                        dataset = store.create_dataset(session, dataset_id, changes)
+                    elif changes:
+                        store.update_metadata(session, dataset, changes)
+                    number = store.next_version_number(session, dataset_id)
+                    store.add_version(
+                        session,
+                        dataset,
+                        number=number,
+                        table_schema=result.schema.to_dict(),
+                        row_count=result.row_count,
+                        byte_size=stored.byte_size,
+                        checksum=stored.checksum,
+                        path=stored.relative_path,
+                        source=source_name[:500],
+                        source_format=result.source_format,
+                        source_details=result.source_details,
+                        source_checksum=source_checksum,
+                        validation=result.report.to_dict(),
+                        created_by=principal.actor,
+                    )
+                    if not draft:
+                        store.publish_version(session, dataset, number)
+                    store.record_audit(
+                        session, principal.actor, "ingest", dataset_id,
+                        version=number, rows=result.row_count, published=not draft,
+                        source=source_name[:200],
+                    )
+                    published = dataset.published_version == number
+                return IngestOutcome(
+                    dataset_id=dataset_id,
+                    version=number,
+                    row_count=result.row_count,
+                    published=published,
+                    schema=result.schema.to_dict(),
+                    report=result.report.to_dict(),
+                    source_details=result.source_details,
+                )
+            except IntegrityError:
+                # Another process took this version number (or created the dataset) first.
+                if attempt == COMMIT_ATTEMPTS - 1:
+                    raise Conflict(
+                        f"dataset {dataset_id!r} is being changed by another ingest; try again"
+                    ) from None
+    except BaseException:
+        platform.lake.discard(stored.relative_path)
+        raise
+    raise AssertionError("unreachable")
