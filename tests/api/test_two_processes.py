@@ -1,0 +1,68 @@
+"""Two Belfort server processes on one data directory and database see each other's versions."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from belfort.settings import Settings
+from tests.helpers import COUNTS_CSV
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "belfort.cli", "serve", "--port", str(port),
+         "--data-dir", str(settings.data_dir), "--database-url", settings.database_url],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_versions_written_by_one_process_are_seen_by_the_other(settings: Settings, tmp_path: Path) -> None:
+    key = subprocess.run(
+        [sys.executable, "-m", "belfort.cli", "keys", "create", "team",
+         "--data-dir", str(settings.data_dir), "--database-url", settings.database_url],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "text/csv"}
+    with server(settings) as a, server(settings) as b:
+        url = "/api/belfort/v1/datasets/tellingen"
+        assert httpx.get(b + url).status_code == 404
+        r = httpx.post(a + url + "/ingest", content=COUNTS_CSV, headers=headers, params={"title": "T"}, timeout=60)
+        assert r.status_code == 201, r.text
+        assert httpx.get(b + url + "/records").json()["total_count"] == 5
+        more = COUNTS_CSV + "Graslei;2024-03-01 15:00:00;10;0,2;ja\n"
+        r = httpx.post(b + url + "/ingest", content=more, headers=headers, timeout=60)
+        assert r.status_code == 201 and r.json()["version"] == 2
+        assert httpx.get(a + url + "/records").json()["total_count"] == 6
+        assert httpx.get(a + url).json()["published_version"] == 2

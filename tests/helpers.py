@@ -1,0 +1,24 @@
+"""Small builders shared by tests (files written by the tests themselves)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COUNTS_CSV = (
+    "telpunt;tijdstip;aantal;bezettingsgraad;open\n"
+    "Korenmarkt;2024-03-01 13:00:00;120;0,75;ja\n"
+    "Korenmarkt;2024-03-01 14:00:00;180;0,9;ja\n"
+    "Veldstraat;2024-03-01 13:00:00;80;0,4;nee\n"
+    "Veldstraat;2024-03-01 14:00:00;95;0,5;ja\n"
+    "Graslei;2024-03-01 13:00:00;;0,1;nee\n"
+)
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def counts_csv(directory: Path, name: str = "tellingen.csv") -> Path:
+    return write(directory / name, COUNTS_CSV)

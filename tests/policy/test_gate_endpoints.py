@@ -1,0 +1,92 @@
+"""Non-open and unpublished datasets are invisible to anonymous users on EVERY endpoint.
+
+The endpoint list is read from the app itself, so a new endpoint that takes a
+dataset is tested automatically — and one this test does not know how to call
+makes it fail until it is added below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from belfort.api.app import create_app
+from belfort.platform import Platform
+from belfort.policy.principals import CLI_ADMIN
+from belfort.publishing import ingest_file
+from tests.helpers import counts_csv
+
+# How to call each dataset endpoint (path template → concrete path and method).
+CALLS: dict[tuple[str, str], str] = {
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/records"): "/api/belfort/v1/datasets/{id}/records",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}"): "/api/belfort/v1/datasets/{id}/versions/1",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/exports/{fmt}"): "/api/belfort/v1/datasets/{id}/exports/csv",
+    ("POST", "/api/belfort/v1/datasets/{dataset_id}/ingest"): "/api/belfort/v1/datasets/{id}/ingest",
+    ("PATCH", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
+    ("POST", "/api/belfort/v1/datasets/{dataset_id}/state"): "/api/belfort/v1/datasets/{id}/state",
+    ("POST", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}/publish"): "/api/belfort/v1/datasets/{id}/versions/1/publish",
+}
+WRITES = {"POST", "PATCH", "PUT", "DELETE"}
+
+
+def dataset_routes() -> list[tuple[str, str]]:
+    app = create_app(platform=None)
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute) and "{dataset_id}" in route.path:
+            found.extend((method, route.path) for method in route.methods)
+    return sorted(found)
+
+
+def test_every_dataset_endpoint_is_covered() -> None:
+    missing = set(dataset_routes()) - set(CALLS)
+    assert not missing, f"add these endpoints to CALLS in {__file__}: {sorted(missing)}"
+
+
+@pytest.fixture
+def hidden(platform: Platform, tmp_path: Path) -> Platform:
+    csv = counts_csv(tmp_path)
+    ingest_file(platform, CLI_ADMIN, "open-data", csv, metadata={"title_nl": "Open"})
+    ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={
+        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+    ingest_file(platform, CLI_ADMIN, "vertrouwelijk", csv, metadata={
+        "title_nl": "Vertrouwelijk", "classification": "confidential", "classification_reason": "GDPR"})
+    ingest_file(platform, CLI_ADMIN, "ontwerp", csv, metadata={"title_nl": "Ontwerp"}, draft=True)
+    return platform
+
+
+@pytest.mark.parametrize("dataset_id", ["intern", "vertrouwelijk", "ontwerp", "bestaat-niet"])
+@pytest.mark.parametrize(("method", "template"), sorted(CALLS))
+def test_anonymous_gets_404_not_403(
+    client: TestClient, hidden: Platform, dataset_id: str, method: str, template: str
+) -> None:
+    path = CALLS[(method, template)].format(id=dataset_id)
+    r = client.request(method, path, content=b"{}", headers={"Content-Type": "application/json"})
+    if method in WRITES:
+        assert r.status_code == 401  # writes need a key before anything else is looked at
+    else:
+        assert r.status_code == 404, (path, r.status_code, r.text)
+        assert dataset_id not in r.text or "not found" in r.text
+    assert "internal" not in r.text and "bevat namen" not in r.text
+
+
+@pytest.mark.parametrize(("method", "template"), sorted(k for k in CALLS if k[0] == "GET"))
+def test_admin_sees_restricted_datasets(
+    client: TestClient, hidden: Platform, admin_headers: dict[str, str], method: str, template: str
+) -> None:
+    for dataset_id in ("intern", "vertrouwelijk", "ontwerp"):
+        r = client.request(method, CALLS[(method, template)].format(id=dataset_id), headers=admin_headers)
+        assert r.status_code == 200, (dataset_id, r.text)
+
+
+def test_catalogue_lists_only_visible_datasets(client: TestClient, hidden: Platform, admin_headers: dict[str, str]) -> None:
+    anonymous = {d["id"] for d in client.get("/api/belfort/v1/datasets").json()["datasets"]}
+    assert anonymous == {"open-data"}
+    for q in ("Intern", "Ontwerp", "vertrouw"):
+        assert client.get("/api/belfort/v1/datasets", params={"q": q}).json()["total_count"] == 0
+    admin = {d["id"] for d in client.get("/api/belfort/v1/datasets", headers=admin_headers).json()["datasets"]}
+    assert admin == {"open-data", "intern", "vertrouwelijk", "ontwerp"}
