@@ -33,10 +33,6 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `belfort serve` binds to.")
     port: int = Field(default=8000, description="Port `belfort serve` listens on.")
     workers: int = Field(default=1, description="Number of server worker processes.")
-    base_url: str | None = Field(
-        default=None,
-        description="Public base URL used in links (default: derived from the request).",
-    )
     query_timeout_seconds: float = Field(
         default=10.0, description="A query running longer than this is interrupted."
     )

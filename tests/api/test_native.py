@@ -122,3 +122,11 @@ def test_health_and_openapi(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/belfort/v1/datasets/{dataset_id}/records" in paths
+
+
+def test_naive_datetimes_in_filters_are_ghent_local_time(client: TestClient, loaded: Platform) -> None:
+    local = client.get("/api/belfort/v1/datasets/tellingen/records",
+                       params={"tijdstip__gte": "2024-03-01 14:00:00"}).json()
+    explicit = client.get("/api/belfort/v1/datasets/tellingen/records",
+                          params={"tijdstip__gte": "2024-03-01T13:00:00Z"}).json()
+    assert local["total_count"] == explicit["total_count"] == 2

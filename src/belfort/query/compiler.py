@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from belfort.errors import QueryError
 from belfort.ingest.schema import TableSchema
@@ -34,6 +35,7 @@ from belfort.query.model import (
     SelectItem,
 )
 
+LOCAL_TIMEZONE = ZoneInfo("Europe/Brussels")
 NUMERIC = {"integer", "number"}
 ORDERABLE = NUMERIC | {"date", "datetime", "string", "boolean"}
 COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
@@ -306,7 +308,8 @@ def coerce_literal(value: Any, target: str) -> Any:
                 parsed = datetime(value.year, value.month, value.day)
             else:
                 parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            # Like ingest, a datetime without an offset is Ghent local time.
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TIMEZONE)
         if target == "string":
             return value if isinstance(value, str) else str(value)
     except (ValueError, TypeError, OverflowError):
