@@ -52,6 +52,10 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 
 DELIMITERS = (",", ";", "\t", "|")
 
+# Python's csv module refuses fields over 128 KiB by default; samples may hold
+# multi-megabyte values (the limit is process-wide, raising it is harmless).
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))
+
 
 def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
     with path.open("rb") as handle:
@@ -59,11 +63,15 @@ def read_sample(path: Path, size: int = SAMPLE_BYTES) -> bytes:
 
 
 def looks_binary(text: str) -> bool:
-    """More than 5% control characters (other than tab/CR/LF) means not text."""
+    """More than 5% control characters (other than tab/CR/LF) means not text.
+
+    A handful of stray NULs in a small text file is still text (the values keep
+    them); the absolute floor stops a 12-byte file with one NUL being "binary".
+    """
     if not text:
         return False
     control = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\x7f")
-    return control / len(text) > 0.05
+    return control > max(0.05 * len(text), 8)
 
 
 def detect_format(path: Path, format: str | None = None) -> str:
@@ -120,7 +128,6 @@ class Dialect:
     delimiter: str
     header: list[str]
     leading_blank_lines: int
-    header_only: bool
 
 
 def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
@@ -178,10 +185,4 @@ def detect_dialect(sample: bytes, *, complete: bool) -> Dialect:
     records = [r for r in records if any(cell.strip() for cell in r)]
     if not records:
         raise UnreadableFile("the file has no header row")
-    header = records[0]
-    header_only = complete and len(_nonblank_records(body, best_delimiter)) == 1
-    return Dialect(encoding, best_delimiter, header, leading_blank, header_only)
-
-
-def _nonblank_records(text: str, delimiter: str) -> list[list[str]]:
-    return [r for r in _records(text, delimiter, 3) if any(cell.strip() for cell in r)]
+    return Dialect(encoding, best_delimiter, records[0], leading_blank)

@@ -31,6 +31,7 @@ from belfort.ingest.readers.base import BadRow, TextSource, column_names
 from belfort.ingest.sniff import SAMPLE_BYTES, detect_dialect, read_sample
 
 BLOCK_SIZE = 8 << 20
+MAX_HEADER_BYTES = 64 << 20
 
 
 class _QuoteCounter(io.RawIOBase):
@@ -61,14 +62,21 @@ class CsvSource(TextSource):
     def __init__(self, path: Path) -> None:
         super().__init__()
         self.path = path
-        sample = read_sample(path, SAMPLE_BYTES)
-        complete = len(sample) < SAMPLE_BYTES
+        size = SAMPLE_BYTES
+        sample = read_sample(path, size)
+        # The sample must hold the whole header record (and preferably some rows):
+        # grow it for very wide headers rather than cut the header short.
+        while len(sample) == size and sample.count(b"\n") < 2:
+            if size >= MAX_HEADER_BYTES:
+                raise UnreadableFile(f"the header row is longer than {MAX_HEADER_BYTES >> 20} MiB")
+            size *= 4
+            sample = read_sample(path, size)
+        complete = len(sample) < size
         dialect = detect_dialect(sample, complete=complete)
         self.encoding: DetectedEncoding = dialect.encoding
         self.delimiter = dialect.delimiter
         self.headers = dialect.header
         self.skip_rows = dialect.leading_blank_lines + 1
-        self.header_only = dialect.header_only
         self.unterminated_quote = False
 
     @property
@@ -87,8 +95,6 @@ class CsvSource(TextSource):
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         self.bad_rows = []
-        if self.header_only:
-            return
         width = len(self.headers)
         names = column_names(width)
         skip_rows = self.skip_rows
