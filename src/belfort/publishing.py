@@ -101,8 +101,7 @@ def _check_metadata_first(
         else:
             if dataset.state == LifecycleState.ARCHIVED.value and not draft:
                 raise Conflict(f"dataset {dataset_id!r} is archived; restore it before publishing")
-            store.update_metadata(session, dataset, changes)  # validates; rolled back below
-            session.rollback()
+            store.merged_metadata(dataset, changes)  # raises InvalidRequest when invalid
 
 
 def _commit(

@@ -6,6 +6,7 @@ render JSON. Every read passes ``belfort.policy.gate``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query as Q, Request
@@ -133,12 +134,8 @@ def export(
     principal: Principal = Depends(get_principal),
 ) -> Any:
     number, schema, path = _version_for_read(platform, principal, dataset_id, version)
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
-    query = parse_records_params(items, default_limit=0)
-    query = type(query)(
-        select=query.select, where=query.where, group_by=query.group_by,
-        order_by=query.order_by, limit=None, offset=0,
-    )
     if fmt not in store.EXPORT_FORMATS:
         raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
+    items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
+    query = replace(parse_records_params(items, default_limit=0), limit=None, offset=0)
     return export_response(platform, fmt, query, schema, path, f"{dataset_id}-v{number}")

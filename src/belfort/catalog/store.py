@@ -100,8 +100,8 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     return dataset
 
 
-def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any]) -> Dataset:
-    """Change some metadata fields; the merged result is validated as a whole."""
+def merged_metadata(dataset: Dataset, changes: dict[str, Any]) -> DatasetMetadata:
+    """The dataset's metadata with ``changes`` applied, validated as a whole."""
     current = metadata_of(dataset).model_dump(mode="json")
     for key, value in changes.items():
         if key in ("contact_point", "temporal") and isinstance(value, dict):
@@ -110,7 +110,12 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
             current[key] = value
     if changes.get("classification") == "open" and "classification_reason" not in changes:
         current["classification_reason"] = None
-    _apply(dataset, validate_metadata(current))
+    return validate_metadata(current)
+
+
+def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any]) -> Dataset:
+    """Change some metadata fields; the merged result is validated as a whole."""
+    _apply(dataset, merged_metadata(dataset, changes))
     return dataset
 
 
