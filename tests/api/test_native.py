@@ -115,6 +115,9 @@ def test_exports(client: TestClient, loaded: Platform) -> None:
     assert pq.read_table(io.BytesIO(pq_bytes)).num_rows == 5
     filtered = client.get("/api/belfort/v1/datasets/tellingen/exports/parquet", params={"open": "ja"}).content
     assert pq.read_table(io.BytesIO(filtered)).num_rows == 3
+    none = client.get("/api/belfort/v1/datasets/tellingen/exports/parquet", params={"telpunt": "Nergens"}).content
+    empty = pq.read_table(io.BytesIO(none))
+    assert empty.num_rows == 0 and empty.column_names == ["telpunt", "tijdstip", "aantal", "bezettingsgraad", "open"]
     assert client.get("/api/belfort/v1/datasets/tellingen/exports/exe").status_code == 404
 
 

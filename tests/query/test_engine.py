@@ -140,6 +140,6 @@ def test_engine_cannot_read_outside_the_versions_directory(setup: tuple[QueryEng
 
 def test_stream_has_no_row_limit(setup: tuple[QueryEngine, Path]) -> None:
     engine, path = setup
-    columns, batches = engine.stream(Query(limit=None), SCHEMA, path, batch_rows=1000)
-    assert columns == ["sensor", "aantal", "tijdstip"]
-    assert sum(b.num_rows for b in batches) == 3000
+    stream = engine.stream(Query(limit=None), SCHEMA, path, batch_rows=1000)
+    assert stream.columns == ["sensor", "aantal", "tijdstip"]
+    assert sum(b.num_rows for b in stream.batches) == 3000

@@ -72,37 +72,29 @@ def export_response(
     whole_file = query == Query(limit=None)
     if fmt == "parquet" and whole_file:
         return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
-    columns, batches = platform.engine.stream(query, schema, path)
+    stream = platform.engine.stream(query, schema, path)
     if fmt == "csv":
         return StreamingResponse(
-            _csv_stream(batches, columns),
+            _csv_stream(stream.batches, stream.columns),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )
     if fmt == "json":
         return StreamingResponse(
-            _json_stream(batches),
+            _json_stream(stream.batches),
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
         )
-    # parquet of a filtered selection: written to a temporary file, removed after sending
+    # Parquet of a selection: written to a temporary file, removed once sent.
     handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
     os.close(handle)
-    writer = None
     try:
-        for batch in batches:
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, batch.schema)
-            writer.write_batch(batch)
-    finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
+        with pq.ParquetWriter(tmp, stream.schema) as writer:
+            for batch in stream.batches:
+                writer.write_batch(batch)
+    except BaseException:
         os.unlink(tmp)
-        empty = pa.table({c: pa.array([], pa.string()) for c in columns})
-        buf = io.BytesIO()
-        pq.write_table(empty, buf)
-        return StreamingResponse(iter([buf.getvalue()]), media_type="application/vnd.apache.parquet")
+        raise
     return FileResponse(
         tmp,
         media_type="application/vnd.apache.parquet",

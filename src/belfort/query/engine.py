@@ -36,6 +36,15 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
+@dataclass
+class ResultStream:
+    """All rows of a query as Arrow batches; ``schema`` is known before the first batch."""
+
+    columns: list[str]
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+
+
 class QueryEngine:
     def __init__(
         self,
@@ -85,7 +94,7 @@ class QueryEngine:
 
     def stream(
         self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000
-    ) -> tuple[list[str], Iterator[pa.RecordBatch]]:
+    ) -> ResultStream:
         """All matching rows as Arrow batches, without the row limit (for exports)."""
         compiled = compile_query(query, schema, max_rows=2**62)
         if query.limit is None:
@@ -106,7 +115,7 @@ class QueryEngine:
             finally:
                 cursor.close()
 
-        return compiled.columns, batches()
+        return ResultStream(compiled.columns, reader.schema, batches())
 
     def _run(
         self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None
