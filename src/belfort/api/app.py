@@ -34,12 +34,30 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         description="Urban Data Platform: catalogue, ingest and query APIs.",
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        # FastAPI's /docs and /redoc pages load scripts from a CDN; Belfort must run in a
+        # closed network, so they are off. The OpenAPI document itself is served.
+        docs_url=None,
+        redoc_url=None,
     )
     if platform is not None:
         app.state.platform = platform
     install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(ingest.router)
+
+    @app.get("/", tags=["operations"], summary="Where to start")
+    def index() -> JSONResponse:
+        return JSONResponse(
+            {
+                "name": "Belfort",
+                "version": __version__,
+                "links": {
+                    "datasets": "/api/belfort/v1/datasets",
+                    "openapi": "/openapi.json",
+                    "health": "/health",
+                },
+            }
+        )
 
     @app.get("/health", tags=["operations"], summary="Liveness and version")
     def health() -> JSONResponse:
