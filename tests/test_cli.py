@@ -1,0 +1,85 @@
+"""The ``belfort`` command: messages and exit codes a data team relies on in scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from belfort.cli import main
+from tests.helpers import counts_csv, write
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    where = ["--data-dir", str(tmp_path / "data"), "--database-url", database_url]
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, [*args, *where], catch_exceptions=False)
+
+    return run
+
+
+def test_ingest_prints_version_and_schema(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", "--title", "Tellingen",
+            "--themes", "TRAN,SOCI", "--frequency", "hourly")
+    assert r.exit_code == 0, r.output
+    assert "tellingen: version 1, 5 rows, published" in r.output
+    assert "bezettingsgraad" in r.output and "number" in r.output
+    r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", "--draft")
+    assert "version 2, 5 rows, saved as draft" in r.output
+    listing = cli("datasets")
+    assert "tellingen" in listing.output and "published" in listing.output and "v1" in listing.output
+    assert cli("publish", "tellingen", "--version", "2").exit_code == 0
+    assert "v2" in cli("datasets").output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--classification", "internal"], 2, "reason"),
+        (["--contact-email", "geen"], 2, "email"),
+        (["--temporal-start", "2024-13-01"], 2, "temporal"),
+        (["--type", "aantal=geheel"], 2, "geheel"),
+        (["--type", "onbekend=integer"], 2, "onbekend"),
+        (["--type", "telpunt=integer"], 3, "telpunt"),
+    ],
+)
+def test_ingest_errors_have_exit_codes(cli, tmp_path: Path, args: list[str], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
+    r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", *args)
+    assert r.exit_code == code, r.output
+    assert message in r.output
+    assert "tellingen" not in cli("datasets").output
+
+
+def test_unsupported_and_unreadable_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(range(256)) * 20)
+    r = cli("ingest", str(pdf), "--dataset", "rapport")
+    assert r.exit_code == 3 and "error" in r.output
+    empty = write(tmp_path / "leeg.csv", "")
+    r = cli("ingest", str(empty), "--dataset", "leeg")
+    assert r.exit_code == 3
+    r = cli("ingest", str(tmp_path / "bestaat-niet.csv"), "--dataset", "x")
+    assert r.exit_code == 2 and "does not exist" in r.output
+    r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "Geen Slug")
+    assert r.exit_code == 2 and "identifier" in r.output
+
+
+def test_state_and_keys(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen")
+    assert cli("state", "tellingen", "deprecated").exit_code == 0
+    r = cli("state", "tellingen", "draft")
+    assert r.exit_code == 6 and "cannot go from deprecated to draft" in r.output
+    assert cli("state", "bestaat-niet", "archived").exit_code == 4
+    created = cli("keys", "create", "data team")
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("bfk_")
+    key_id = cli("keys", "list").output.split()[0]
+    assert "active" in cli("keys", "list").output and secret not in cli("keys", "list").output
+    assert cli("keys", "revoke", key_id).exit_code == 0
+    assert "revoked" in cli("keys", "list").output
+    assert cli("keys", "revoke", "onbekend").exit_code == 4
+    assert "removed 0 leftover(s)" in cli("gc").output
