@@ -165,14 +165,9 @@ def _plan(
 
 
 def _stream(source: TextSource) -> Iterator[pa.RecordBatch]:
+    """The source's batches, with parser failures reported as UnreadableFile."""
     iterator = source.batches()
-    while True:
-        try:
-            batch = _guard(lambda: next(iterator, None))
-        except UnreadableFile:
-            raise
-        if batch is None:
-            return
+    while (batch := _guard(lambda: next(iterator, None))) is not None:
         yield batch
 
 
