@@ -241,19 +241,9 @@ def datasets_list(data_dir: Path | None, database_url: str | None) -> None:
 @common_options
 def state(dataset_id: str, state: str, data_dir: Path | None, database_url: str | None) -> None:
     """Move a dataset along its life cycle."""
-    from belfort.catalog import store
-    from belfort.errors import NotFound
+    from belfort.publishing import change_dataset_state
 
-    platform = _platform(_settings(data_dir, database_url))
-    try:
-        with platform.db.session() as session:
-            dataset = store.find_dataset(session, dataset_id)
-            if dataset is None:
-                raise NotFound(f"dataset {dataset_id!r} not found")
-            store.change_state(session, dataset, state)
-            store.record_audit(session, "cli", "change_state", dataset_id, state=state)
-    except BelfortError as exc:
-        _fail(exc)
+    _run_change(change_dataset_state, data_dir, database_url, dataset_id, state)
     click.echo(f"{dataset_id}: {state}")
 
 
@@ -263,20 +253,22 @@ def state(dataset_id: str, state: str, data_dir: Path | None, database_url: str 
 @common_options
 def publish(dataset_id: str, number: int, data_dir: Path | None, database_url: str | None) -> None:
     """Publish version N of a dataset (e.g. one ingested with --draft)."""
-    from belfort.catalog import store
-    from belfort.errors import NotFound
+    from belfort.publishing import publish_dataset_version
+
+    _run_change(publish_dataset_version, data_dir, database_url, dataset_id, number)
+    click.echo(f"{dataset_id}: version {number} published")
+
+
+def _run_change(change: Callable[..., Any], data_dir: Path | None, database_url: str | None, *args: Any) -> None:
+    from belfort.policy.principals import CLI_ADMIN
 
     platform = _platform(_settings(data_dir, database_url))
     try:
-        with platform.db.session() as session:
-            dataset = store.find_dataset(session, dataset_id)
-            if dataset is None:
-                raise NotFound(f"dataset {dataset_id!r} not found")
-            store.publish_version(session, dataset, number)
-            store.record_audit(session, "cli", "publish", dataset_id, version=number)
+        change(platform, CLI_ADMIN, *args)
     except BelfortError as exc:
         _fail(exc)
-    click.echo(f"{dataset_id}: version {number} published")
+    finally:
+        platform.close()
 
 
 @main.command()

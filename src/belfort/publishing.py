@@ -1,4 +1,6 @@
-"""Ingest a file into a dataset version, and publish it — the write path.
+"""The write path: ingest a file into a dataset version and publish it; change metadata,
+state and the published version. The HTTP API and the CLI both call these functions, so
+rights, rules and the audit log are the same whichever way a change comes in.
 
 Order of events, chosen so that no half-written version is ever visible:
 
@@ -20,14 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from belfort.catalog import store
 from belfort.catalog.metadata import LifecycleState, check_slug
+from belfort.catalog.models import Dataset
 from belfort.errors import Conflict
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
-from belfort.policy.gate import require_write
+from belfort.policy.gate import get_dataset, require_write
 from belfort.policy.principals import Principal
 
 COMMIT_ATTEMPTS = 3
@@ -170,3 +174,53 @@ def _commit(
         platform.lake.discard(stored.relative_path)
         raise
     raise AssertionError("unreachable")
+
+
+# --- changes to an existing dataset (shared by the HTTP API and the CLI) -----------
+
+
+def _change_dataset(
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    action: str,
+    change: Callable[[Session, Dataset], None],
+    **audit: Any,
+) -> dict[str, Any]:
+    """Apply ``change`` to a dataset the principal may write, audit it, return the result."""
+    require_write(principal)
+    with platform.db.session() as session:
+        dataset = get_dataset(session, principal, dataset_id)
+        change(session, dataset)
+        store.record_audit(session, principal.actor, action, dataset_id, **audit)
+        return store.dataset_to_dict(dataset)
+
+
+def update_dataset_metadata(
+    platform: Platform, principal: Principal, dataset_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    return _change_dataset(
+        platform, principal, dataset_id, "update_metadata",
+        lambda session, dataset: store.update_metadata(session, dataset, changes),
+        fields=sorted(changes),
+    )
+
+
+def change_dataset_state(
+    platform: Platform, principal: Principal, dataset_id: str, state: str
+) -> dict[str, Any]:
+    return _change_dataset(
+        platform, principal, dataset_id, "change_state",
+        lambda session, dataset: store.change_state(session, dataset, state),
+        state=state,
+    )
+
+
+def publish_dataset_version(
+    platform: Platform, principal: Principal, dataset_id: str, number: int
+) -> dict[str, Any]:
+    return _change_dataset(
+        platform, principal, dataset_id, "publish",
+        lambda session, dataset: store.publish_version(session, dataset, number),
+        version=number,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from belfort.catalog import store
 from belfort.errors import Conflict, InvalidRequest, NotFound
@@ -100,5 +101,5 @@ def test_versions_are_numbered_and_unique(platform: Platform) -> None:
         assert store.next_version_number(session, "d") == 3
         with pytest.raises(NotFound):
             store.publish_version(session, store.find_dataset(session, "d"), 7)
-    with pytest.raises(Exception):  # the database refuses a duplicate number
+    with pytest.raises(IntegrityError):  # the database refuses a duplicate number
         _add_version(platform, "d", 2)

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 
 from belfort.catalog.metadata import DatasetMetadata, check_slug
-from belfort.demo import DemoSource, build_demo_sources
-from belfort.demo import auckland, ghent_counts
+from belfort.demo import DemoSource, auckland, build_demo_sources, ghent_counts
 from belfort.demo._io import brussels_offset
 
 EXPECTED_IDS = [

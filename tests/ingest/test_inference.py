@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 
 from belfort.errors import InvalidRequest, ValidationFailed
 from belfort.ingest.convert import INTEGER, NUMBER_COMMA, convert_strings
 from belfort.ingest.infer import ColumnInference
 from tests.ingest.conftest import types
-
-import pyarrow as pa
 
 
 def test_late_decimal_widens_integer_to_number(run):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from belfort.errors import Unauthorized
 from belfort.catalog.models import ApiKey
+from belfort.errors import Unauthorized
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate, create_key, revoke_key
 from belfort.policy.principals import Role

@@ -18,14 +18,18 @@ from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.responses import JSONResponse
-from belfort.catalog import store
 from belfort.catalog.metadata import check_slug
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.errors import InvalidRequest, PayloadTooLarge, UnsupportedFormat
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
-from belfort.publishing import ingest_file
+from belfort.publishing import (
+    change_dataset_state,
+    ingest_file,
+    publish_dataset_version,
+    update_dataset_metadata,
+)
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["write"], default_response_class=JSONResponse)
 
@@ -139,12 +143,7 @@ async def patch_metadata(
 ) -> JSONResponse:
     gate.require_write(principal)
     changes = await _json_object(request)
-    with platform.db.session() as session:
-        dataset = gate.get_dataset(session, principal, dataset_id)
-        store.update_metadata(session, dataset, changes)
-        store.record_audit(session, principal.actor, "update_metadata", dataset_id, fields=sorted(changes))
-        body = store.dataset_to_dict(dataset)
-    return JSONResponse(body)
+    return JSONResponse(update_dataset_metadata(platform, principal, dataset_id, changes))
 
 
 @router.post("/datasets/{dataset_id}/state", summary="Move along the life cycle")
@@ -155,16 +154,10 @@ async def change_state(
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
     gate.require_write(principal)
-    body = await _json_object(request)
-    target = body.get("state")
+    target = (await _json_object(request)).get("state")
     if not isinstance(target, str):
         raise InvalidRequest('send {"state": "published|deprecated|archived|draft"}')
-    with platform.db.session() as session:
-        dataset = gate.get_dataset(session, principal, dataset_id)
-        store.change_state(session, dataset, target)
-        store.record_audit(session, principal.actor, "change_state", dataset_id, state=target)
-        result = store.dataset_to_dict(dataset, include_versions=False)
-    return JSONResponse(result)
+    return JSONResponse(change_dataset_state(platform, principal, dataset_id, target))
 
 
 @router.post("/datasets/{dataset_id}/versions/{number}/publish", summary="Publish a version")
@@ -174,13 +167,7 @@ def publish(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    gate.require_write(principal)
-    with platform.db.session() as session:
-        dataset = gate.get_dataset(session, principal, dataset_id)
-        store.publish_version(session, dataset, number)
-        store.record_audit(session, principal.actor, "publish", dataset_id, version=number)
-        result = store.dataset_to_dict(dataset, include_versions=False)
-    return JSONResponse(result)
+    return JSONResponse(publish_dataset_version(platform, principal, dataset_id, number))
 
 
 async def _json_object(request: Request, limit: int = 1_000_000) -> dict[str, Any]:

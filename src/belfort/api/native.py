@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query as Q, Request
-from sqlalchemy import func, or_, select
+from fastapi import APIRouter, Depends, Request
+from fastapi import Query as Q
+from sqlalchemy import func, or_
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response

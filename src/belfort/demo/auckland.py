@@ -158,18 +158,18 @@ def load_series() -> AucklandSeries:
             raw.append(row[3:])
     stamps = sequence_timestamps(labels)
     relabelled = sum(
-        1 for (day, hour), moment in zip(labels, stamps) if labelled_timestamp(day, hour) != moment
+        1 for (day, hour), moment in zip(labels, stamps, strict=True) if labelled_timestamp(day, hour) != moment
     )
     start = min(stamps)
     hours = int((max(stamps) - start) / timedelta(hours=1)) + 1
     values: dict[str, list[int | None]] = {name: [None] * hours for name in sensors}
     seen: set[int] = set()
-    for moment, cells in zip(stamps, raw):
+    for moment, cells in zip(stamps, raw, strict=True):
         index = int((moment - start) / timedelta(hours=1))
         if index in seen:  # duplicate row: keep the first
             continue
         seen.add(index)
-        for name, cell in zip(sensors, cells):
+        for name, cell in zip(sensors, cells, strict=False):
             values[name][index] = int(float(cell)) if cell.strip() else None
     outages = {name: null_outages(values[name]) for name in sensors}
     return AucklandSeries(start, hours, sensors, values, relabelled, outages)

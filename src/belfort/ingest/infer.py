@@ -22,7 +22,6 @@ from belfort.ingest.convert import (
     Parser,
 )
 
-
 _HEAD = 256
 
 

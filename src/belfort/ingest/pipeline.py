@@ -8,11 +8,11 @@ in memory and therefore capped (see ``belfort.ingest.readers.json``).
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-import zipfile
 
 import numpy as np
 import orjson

@@ -55,7 +55,7 @@ def _parse(raw: bytes) -> Any:
             except orjson.JSONDecodeError as exc:
                 raise UnreadableFile(f"invalid JSON: {first_error}") from exc
             if not isinstance(value, dict):
-                raise UnreadableFile(f"newline-delimited JSON line {number} is not an object")
+                raise UnreadableFile(f"newline-delimited JSON line {number} is not an object") from None
             records.append(value)
         return records
 
