@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from belfort import __version__
-from belfort.api import ingest, native
+from belfort.api import audit, ingest, native
 from belfort.api.errors import install_error_handlers
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
@@ -44,6 +44,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(ingest.router)
+    app.include_router(audit.router)
 
     @app.get("/", tags=["operations"], summary="Where to start")
     def index() -> JSONResponse:

@@ -71,10 +71,15 @@ def readable_version(
     return dataset, version
 
 
-def require_write(principal: Principal) -> None:
-    """Writes need an admin key."""
+def require_admin(principal: Principal, action: str = "this action") -> None:
+    """Admin-only actions: 401 without a key, 403 with a key that is not admin."""
     if principal.is_admin:
         return
     if principal.key_id is None:
-        raise Unauthorized("this action needs an API key with write rights")
-    raise Forbidden("this API key may not change the catalogue")
+        raise Unauthorized(f"{action} needs an admin API key")
+    raise Forbidden(f"this API key may not do {action}")
+
+
+def require_write(principal: Principal) -> None:
+    """Every change to the catalogue or the data needs an admin key (for now)."""
+    require_admin(principal, "changing the catalogue")
