@@ -20,17 +20,31 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-LOCAL_TZ = "Europe/Brussels"
-_LOCAL = ZoneInfo(LOCAL_TZ)
-_UTC = dt.timezone.utc
-UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+from belfort.ingest.kernels import ConversionError, all_match, cast_checked
+from belfort.ingest.temporal import (
+    ISO_DATETIME,
+    UTC_TIMESTAMP,
+    date_iso_vector,
+    iso_datetime_check,
+    iso_datetime_scalar,
+    iso_datetime_vector,
+    localize,
+    localize_scalar,
+    make_dmy_date_vector,
+    make_dmy_datetime_scalar,
+    make_dmy_datetime_vector,
+    make_strptime_date,
+    serial_date_vector,
+    serial_datetime_vector,
+    serial_to_datetime,
+)
+
 GEOPOINT_TYPE = pa.struct([("lat", pa.float64()), ("lon", pa.float64())])
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -63,44 +77,6 @@ GEOMETRY_TYPES = (
     "MultiPolygon",
     "GeometryCollection",
 )
-
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_EXCEL_EPOCH_DAYS = -25569  # 1899-12-30 relative to 1970-01-01
-_EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
-
-
-class ConversionError(ValueError):
-    """A value (or a batch, on the vector path) does not convert."""
-
-
-def _all_match(arr: pa.Array, pattern: str) -> bool:
-    """True when every non-null value matches ``pattern`` (an anchored RE2 regex)."""
-    return pc.all(pc.match_substring_regex(arr, pattern)).as_py() is not False
-
-
-def _cast(arr: pa.Array, to: pa.DataType) -> pa.Array:
-    try:
-        return pc.cast(arr, to)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise ConversionError(str(exc)) from exc
-
-
-def localize(naive: pa.Array) -> pa.Array:
-    """Naive local (Brussels) timestamps → UTC.
-
-    Ambiguous autumn times take the earlier (summer-time) instant; times in the
-    spring-forward gap move to the first valid instant after it.
-    """
-    if naive.null_count == len(naive):
-        return pa.nulls(len(naive), UTC_TIMESTAMP)
-    local = pc.assume_timezone(naive, LOCAL_TZ, ambiguous="earliest", nonexistent="latest")
-    return local.cast(UTC_TIMESTAMP)
-
-
-def localize_scalar(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_LOCAL)
-    return value.astimezone(_UTC)
 
 
 @dataclass(frozen=True)
@@ -139,13 +115,13 @@ class Parser:
         if self.check_fn is not None:
             self.check_fn(arr)
             return
-        if self.strict is not None and not _all_match(arr, self.strict):
+        if self.strict is not None and not all_match(arr, self.strict):
             raise ConversionError(f"not all values match {self.key}")
         self.vector_fn(arr)
 
     def vector(self, arr: pa.Array, *, trusted: bool = False) -> pa.Array:
         """Convert a whole string array; raise ConversionError if any value fails."""
-        if not trusted and self.lenient is not None and not _all_match(arr, self.lenient):
+        if not trusted and self.lenient is not None and not all_match(arr, self.lenient):
             raise ConversionError(f"not all values match {self.key}")
         return self.vector_fn(arr)
 
@@ -195,13 +171,13 @@ INT_LENIENT = r"^[+-]?[0-9]+$"
 
 
 def _int_vector(arr: pa.Array) -> pa.Array:
-    return _cast(arr, pa.int64())
+    return cast_checked(arr, pa.int64())
 
 
 def _int_check(arr: pa.Array) -> None:
     # Arrow's integer cast also takes 0x10 and 007; the round trip rejects both
     # (and "+5"), which is exactly the strict pattern, without a regex.
-    ints = _cast(arr, pa.int64())
+    ints = cast_checked(arr, pa.int64())
     if pc.all(pc.equal(pc.cast(ints, pa.string()), arr)).as_py() is False:
         raise ConversionError("not canonical integers")
 
@@ -220,24 +196,24 @@ NUM_COMMA_LENIENT = r"^[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
 
 
 def _num_point_vector(arr: pa.Array) -> pa.Array:
-    return _cast(arr, pa.float64())
+    return cast_checked(arr, pa.float64())
 
 
 def _num_point_check(arr: pa.Array) -> None:
-    _all_finite(_cast(arr, pa.float64()))
+    _all_finite(cast_checked(arr, pa.float64()))
     _no_leading_zero(arr)
 
 
 def _num_comma_vector(arr: pa.Array) -> pa.Array:
     if pc.any(pc.match_substring(arr, ".")).as_py():
         arr = pc.replace_substring(arr, ".", "")
-    return _cast(pc.replace_substring(arr, ",", "."), pa.float64())
+    return cast_checked(pc.replace_substring(arr, ",", "."), pa.float64())
 
 
 def _num_comma_check(arr: pa.Array) -> None:
     if pc.any(pc.match_substring(arr, ".")).as_py():
         # dots must be thousands separators: 1.234,5 yes, 12.5 no
-        if not _all_match(arr, NUM_COMMA_STRICT):
+        if not all_match(arr, NUM_COMMA_STRICT):
             raise ConversionError("not decimal-comma numbers")
     _all_finite(_num_comma_vector(arr))
     _no_leading_zero(arr)
@@ -275,159 +251,6 @@ def _make_bool_scalar(true_words: Sequence[str], false_words: Sequence[str]) -> 
     return scalar
 
 
-# --- date / datetime ---------------------------------------------------------------
-
-
-def _date_iso_vector(arr: pa.Array) -> pa.Array:
-    return _cast(arr, pa.date32())
-
-
-def _strptime_checked(arr: pa.Array, formats: Sequence[str], lengths: Sequence[int]) -> pa.Array:
-    """Day-first parsing with Arrow's strptime, made strict.
-
-    Arrow's strptime is lenient about the day (31/02 becomes 2 March), so the fast
-    path only takes zero-padded values (fixed lengths) and checks that the parsed
-    day equals the first two characters. Anything else falls back to Python.
-    """
-    length = pc.utf8_length(arr)
-    valid_length = pc.is_in(length, value_set=pa.array(list(lengths), pa.int32()))
-    if (pc.sum(valid_length).as_py() or 0) != len(arr) - arr.null_count:
-        raise ConversionError("not zero-padded")
-    parsed = None
-    for fmt in formats:
-        try:
-            # raising is much cheaper than error_is_null when the data is clean
-            candidate = pc.strptime(arr, format=fmt, unit="us", error_is_null=len(formats) > 1)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-            raise ConversionError(str(exc)) from exc
-        parsed = candidate if parsed is None else pc.coalesce(parsed, candidate)
-        if parsed.null_count == arr.null_count:
-            break
-    assert parsed is not None
-    if parsed.null_count != arr.null_count:
-        raise ConversionError("does not parse")
-    day = _cast(pc.utf8_slice_codeunits(arr, 0, 2), pa.int64())
-    if pc.all(pc.equal(pc.day(parsed), day)).as_py() is False:
-        raise ConversionError("day out of range for month")
-    return parsed
-
-
-def _make_dmy_date_vector(sep: str) -> Callable[[pa.Array], pa.Array]:
-    fmt = f"%d{sep}%m{sep}%Y"
-
-    def vector(arr: pa.Array) -> pa.Array:
-        return _strptime_checked(arr, (fmt,), (10,)).cast(pa.date32())
-
-    return vector
-
-
-def _make_strptime_date(fmt: str) -> Callable[[str], dt.date]:
-    def scalar(text: str) -> dt.date:
-        return dt.datetime.strptime(text, fmt).date()
-
-    return scalar
-
-
-# The time part is optional so that a column mixing dates and date-times (Excel
-# renders midnight without a time) is a datetime column; a column of dates only
-# is still a date column, because date is tried first.
-ISO_DATETIME = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,9})?)?"
-    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
-)
-_TZ_SUFFIX = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
-
-
-def _iso_parts(arr: pa.Array) -> tuple[pa.Array | None, pa.Array | None, pa.Array | None]:
-    """(naive, aware, has_tz): parse ISO text with and without offsets."""
-    try:
-        return pc.cast(arr, pa.timestamp("us")), None, None
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    if not _all_match(arr, ISO_DATETIME):
-        raise ConversionError("not ISO 8601")
-    has_tz = pc.match_substring_regex(arr, _TZ_SUFFIX)
-    null_text = pa.scalar(None, pa.string())
-    naive = _cast(pc.if_else(has_tz, null_text, arr), pa.timestamp("us"))
-    aware = _cast(pc.if_else(has_tz, arr, null_text), UTC_TIMESTAMP)
-    return naive, aware, has_tz
-
-
-def _iso_datetime_check(arr: pa.Array) -> None:
-    naive, _, _ = _iso_parts(arr)
-    if naive is not None and len(arr) and not _all_match(arr.slice(0, 64), ISO_DATETIME):
-        raise ConversionError("not ISO 8601")
-
-
-def _iso_datetime_vector(arr: pa.Array) -> pa.Array:
-    naive, aware, has_tz = _iso_parts(arr)
-    local = localize(naive)
-    if has_tz is None:
-        return local
-    return pc.if_else(has_tz, aware, local)
-
-
-def _iso_datetime_scalar(text: str) -> dt.datetime:
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    return localize_scalar(dt.datetime.fromisoformat(text.replace(",", ".")))
-
-
-def _make_dmy_datetime_vector(sep: str) -> Callable[[pa.Array], pa.Array]:
-    formats = (f"%d{sep}%m{sep}%Y %H:%M:%S", f"%d{sep}%m{sep}%Y %H:%M")
-
-    def vector(arr: pa.Array) -> pa.Array:
-        return localize(_strptime_checked(arr, formats, (16, 19)))
-
-    return vector
-
-
-def _make_dmy_datetime_scalar(sep: str) -> Callable[[str], dt.datetime]:
-    formats = (f"%d{sep}%m{sep}%Y %H:%M:%S", f"%d{sep}%m{sep}%Y %H:%M")
-
-    def scalar(text: str) -> dt.datetime:
-        text = text.replace("T", " ")
-        for fmt in formats:
-            try:
-                return localize_scalar(dt.datetime.strptime(text, fmt))
-            except ValueError:
-                continue
-        raise ConversionError(text)
-
-    return scalar
-
-
-# --- Excel serial dates (only through overrides) -----------------------------------
-
-
-def _serial_days(arr: pa.Array) -> pa.Array:
-    numbers = _cast(arr, pa.float64())
-    low = pc.min(numbers).as_py()
-    high = pc.max(numbers).as_py()
-    if low is not None and (low < 1 or high > _EXCEL_MAX_SERIAL):
-        raise ConversionError("Excel serial out of range")
-    return numbers
-
-
-def _serial_date_vector(arr: pa.Array) -> pa.Array:
-    days = pc.floor(_serial_days(arr))
-    as_int = _cast(pc.add(days, _EXCEL_EPOCH_DAYS), pa.int32())
-    return as_int.cast(pa.date32())
-
-
-def _serial_datetime_vector(arr: pa.Array) -> pa.Array:
-    days = _serial_days(arr)
-    micros = pc.round(pc.multiply(pc.add(days, _EXCEL_EPOCH_DAYS), 86_400_000_000.0))
-    return localize(_cast(micros, pa.int64()).cast(pa.timestamp("us")))
-
-
-def _serial_to_datetime(text: str) -> dt.datetime:
-    value = float(text)
-    if not 1 <= value <= _EXCEL_MAX_SERIAL:
-        raise ConversionError("Excel serial out of range")
-    return EXCEL_EPOCH + dt.timedelta(days=value)
-
-
 # --- geo ---------------------------------------------------------------------------
 
 GEOPOINT_STRICT = (
@@ -439,8 +262,8 @@ _GEOPOINT_EXTRACT = r"^\s*(?P<lat>[^,\s]+)\s*,\s*(?P<lon>[^,\s]+)\s*$"
 
 def _geopoint_vector(arr: pa.Array) -> pa.Array:
     parts = pc.extract_regex(arr, _GEOPOINT_EXTRACT)
-    lat = _cast(pc.struct_field(parts, "lat"), pa.float64())
-    lon = _cast(pc.struct_field(parts, "lon"), pa.float64())
+    lat = cast_checked(pc.struct_field(parts, "lat"), pa.float64())
+    lon = cast_checked(pc.struct_field(parts, "lon"), pa.float64())
     bad_lat = pc.any(pc.greater(pc.abs(lat), 90.0)).as_py()
     bad_lon = pc.any(pc.greater(pc.abs(lon), 180.0)).as_py()
     if bad_lat or bad_lon:
@@ -496,9 +319,9 @@ def _dmy_date(sep: str) -> Parser:
         format=fmt,
         strict=rf"^[0-9]{{1,2}}\{sep}[0-9]{{1,2}}\{sep}[0-9]{{4}}$",
         lenient=None,
-        vector_fn=_make_dmy_date_vector(sep),
-        scalar_fn=_make_strptime_date(fmt),
-        check_fn=_make_dmy_date_vector(sep),
+        vector_fn=make_dmy_date_vector(sep),
+        scalar_fn=make_strptime_date(fmt),
+        check_fn=make_dmy_date_vector(sep),
     )
 
 
@@ -510,9 +333,9 @@ def _dmy_datetime(sep: str) -> Parser:
         format=fmt,
         strict=rf"^[0-9]{{1,2}}\{sep}[0-9]{{1,2}}\{sep}[0-9]{{4}}[ T][0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}})?$",
         lenient=None,
-        vector_fn=_make_dmy_datetime_vector(sep),
-        scalar_fn=_make_dmy_datetime_scalar(sep),
-        check_fn=_make_dmy_datetime_vector(sep),
+        vector_fn=make_dmy_datetime_vector(sep),
+        scalar_fn=make_dmy_datetime_scalar(sep),
+        check_fn=make_dmy_datetime_vector(sep),
     )
 
 
@@ -539,21 +362,21 @@ NUMBER_COMMA = Parser(
 )
 DATE_ISO = Parser(
     "date:%Y-%m-%d", "date", "%Y-%m-%d", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", None,
-    _date_iso_vector, _make_strptime_date("%Y-%m-%d"), check_fn=_date_iso_vector,
+    date_iso_vector, make_strptime_date("%Y-%m-%d"), check_fn=date_iso_vector,
 )
 DATE_DMY = tuple(_dmy_date(sep) for sep in "/-.")
 DATETIME_ISO = Parser(
     "datetime:iso8601", "datetime", "iso8601", ISO_DATETIME, None,
-    _iso_datetime_vector, _iso_datetime_scalar, check_fn=_iso_datetime_check,
+    iso_datetime_vector, iso_datetime_scalar, check_fn=iso_datetime_check,
 )
 DATETIME_DMY = tuple(_dmy_datetime(sep) for sep in "/-.")
 DATE_SERIAL = Parser(
-    "date:excel", "date", "excel serial", None, NUM_POINT_LENIENT, _serial_date_vector,
-    lambda text: _serial_to_datetime(text).date(),
+    "date:excel", "date", "excel serial", None, NUM_POINT_LENIENT, serial_date_vector,
+    lambda text: serial_to_datetime(text).date(),
 )
 DATETIME_SERIAL = Parser(
     "datetime:excel", "datetime", "excel serial", None, NUM_POINT_LENIENT,
-    _serial_datetime_vector, lambda text: localize_scalar(_serial_to_datetime(text)),
+    serial_datetime_vector, lambda text: localize_scalar(serial_to_datetime(text)),
 )
 GEOPOINT = Parser(
     "geopoint", "geopoint", "lat,lon", GEOPOINT_STRICT, GEOPOINT_LENIENT,
