@@ -117,3 +117,21 @@ def test_failed_ingest_keeps_everything(settings: Settings, tmp_path: Path) -> N
     assert "aantal" in r.stderr and "twaalf" in r.stderr
     assert published_rows(settings) == (1, 5, [1])
     assert not any((settings.data_dir / "staging").iterdir())
+
+
+def test_concurrent_ingests_into_one_dataset_get_distinct_versions(platform: Platform, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import ingest_file
+
+    sources = [counts_csv(tmp_path, f"deel-{i}.csv") for i in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(
+            lambda source: ingest_file(platform, CLI_ADMIN, "gelijktijdig", source), sources
+        ))
+    assert sorted(o.version for o in outcomes) == [1, 2, 3, 4, 5, 6]
+    with platform.db.session() as session:
+        paths = session.scalars(select(Version.path)).all()
+    assert len(set(paths)) == 6 and all(platform.lake.absolute(p).exists() for p in paths)
+    assert platform.collect_garbage(min_age_seconds=0) == []  # nothing orphaned

@@ -67,6 +67,12 @@ class Conflict(BelfortError):
     exit_code = 6
 
 
+class DatasetExists(Conflict):
+    """A dataset with this identifier was created already (possibly a moment ago)."""
+
+    code = "dataset_exists"
+
+
 class PayloadTooLarge(BelfortError):
     code = "payload_too_large"
     http_status = 413

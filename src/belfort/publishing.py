@@ -15,26 +15,28 @@ never see and garbage collection removes.
 
 from __future__ import annotations
 
+import random
 import shutil
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from belfort.catalog import store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
-from belfort.errors import Conflict
+from belfort.errors import Conflict, DatasetExists
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
 from belfort.policy.gate import get_dataset, require_write
 from belfort.policy.principals import Principal
 
-COMMIT_ATTEMPTS = 3
+COMMIT_ATTEMPTS = 8
 
 
 @dataclass
@@ -125,7 +127,8 @@ def _commit(
         for attempt in range(COMMIT_ATTEMPTS):
             try:
                 with platform.db.session() as session:
-                    dataset = store.find_dataset(session, dataset_id)
+                    # Lock the dataset row: concurrent ingests then take numbers in turn.
+                    dataset = store.find_dataset(session, dataset_id, lock=True)
                     if dataset is None:
                         dataset = store.create_dataset(session, dataset_id, changes)
                     elif changes:
@@ -164,16 +167,25 @@ def _commit(
                     report=result.report.to_dict(),
                     source_details=result.source_details,
                 )
-            except IntegrityError:
-                # Another process took this version number (or created the dataset) first.
+            except (IntegrityError, OperationalError, DatasetExists) as exc:
+                # Another process created the dataset or took the number first, or
+                # (SQLite) another writer holds the database: try again shortly.
+                if isinstance(exc, OperationalError) and not _is_busy(exc):
+                    raise
                 if attempt == COMMIT_ATTEMPTS - 1:
                     raise Conflict(
                         f"dataset {dataset_id!r} is being changed by another ingest; try again"
                     ) from None
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     except BaseException:
         platform.lake.discard(stored.relative_path)
         raise
     raise AssertionError("unreachable")
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "busy" in text
 
 
 # --- changes to an existing dataset (shared by the HTTP API and the CLI) -----------

@@ -19,7 +19,7 @@ from belfort.catalog.metadata import (
     check_slug,
 )
 from belfort.catalog.models import AuditEvent, Dataset, Distribution, Version
-from belfort.errors import Conflict, InvalidRequest, NotFound
+from belfort.errors import Conflict, DatasetExists, InvalidRequest, NotFound
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "parquet": ("application/vnd.apache.parquet", "Parquet"),
@@ -83,7 +83,11 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.steward = data["steward"]
 
 
-def find_dataset(session: Session, dataset_id: str) -> Dataset | None:
+def find_dataset(session: Session, dataset_id: str, *, lock: bool = False) -> Dataset | None:
+    """The dataset or None; ``lock`` holds its row until the transaction ends
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway)."""
+    if lock:
+        return session.scalar(select(Dataset).where(Dataset.id == dataset_id).with_for_update())
     return session.get(Dataset, dataset_id)
 
 
@@ -91,7 +95,7 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     """A new dataset in state draft. ``changes`` must hold at least ``title_nl``."""
     check_slug(dataset_id)
     if session.get(Dataset, dataset_id) is not None:
-        raise Conflict(f"dataset {dataset_id!r} already exists")
+        raise DatasetExists(f"dataset {dataset_id!r} already exists")
     metadata = validate_metadata(changes)
     dataset = Dataset(id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[])
     _apply(dataset, metadata)
