@@ -106,6 +106,7 @@ def records(
     dataset_id: str,
     request: Request,
     version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    include_total: bool = Q(True, description="Count all matches (false saves a second pass)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -113,7 +114,7 @@ def records(
     query = parse_records_params(
         request.query_params.multi_items(), platform.settings.query_default_rows
     )
-    result = platform.engine.execute(query, schema, path, with_total=True)
+    result = platform.engine.execute(query, schema, path, with_total=include_total)
     return JSONResponse(
         {
             "dataset": dataset_id,
