@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from belfort.errors import QueryError
+from belfort.query.compiler import like_escape
 from belfort.query.model import (
     Aggregate,
     And,
@@ -57,10 +58,6 @@ def parse_select_item(text: str) -> Expr:
     return Aggregate(func, FieldRef(arg), distinct=distinct)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def parse_filter(name: str, value: str) -> Expr:
     field, _, op = name.partition("__")
     op = op or "eq"
@@ -75,9 +72,9 @@ def parse_filter(name: str, value: str) -> Expr:
             raise QueryError(f"{name}: use true or false")
         return IsNull(ref, negated=flag in {"false", "0"})
     if op == "contains":
-        return Like(ref, f"%{_like_escape(value)}%", ci=True)
+        return Like(ref, f"%{like_escape(value)}%", ci=True)
     if op == "startswith":
-        return Like(ref, f"{_like_escape(value)}%")
+        return Like(ref, f"{like_escape(value)}%")
     raise QueryError(f"unknown filter operator {op[:30]!r} in {name[:100]!r}")
 
 

@@ -25,6 +25,8 @@ from belfort.query.model import (
     FieldRef,
     Function,
     In,
+    InBBox,
+    InPolygon,
     IsNull,
     Like,
     Literal,
@@ -32,7 +34,9 @@ from belfort.query.model import (
     Or,
     OrderItem,
     Query,
+    Search,
     SelectItem,
+    WithinDistance,
 )
 
 LOCAL_TIMEZONE = ZoneInfo("Europe/Brussels")
@@ -62,6 +66,18 @@ SCALAR_FUNCTIONS: dict[str, tuple[str, str | None]] = {
     "ifnull": ("coalesce", None),
 }
 SOURCE = object()  # stands for the Parquet path until the engine binds it
+
+EARTH_RADIUS_M = 6_371_008.8
+MAX_POLYGON_POINTS = 1000
+MAX_SEARCH_WORDS = 20
+# Opendatasoft date_format() patterns (Java style) → strftime
+DATE_PATTERN_TOKENS = (
+    ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"),
+    ("dd", "%d"), ("EEEE", "%A"), ("EEE", "%a"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"),
+    ("ww", "%V"), ("D", "%j"),
+)
+# special functions compiled by _Compiler.special_function, with their result types
+SPECIAL_FUNCTIONS = {"date_format", "range", "distance", "now", "startswith"}
 
 AGGREGATES = {"count", "sum", "avg", "min", "max", "median", "stddev", "percentile"}
 
@@ -155,6 +171,10 @@ class _Compiler:
                 inner = f"CAST({inner} AS VARCHAR)"
             op = ("NOT " if e.negated else "") + ("ILIKE" if e.ci else "LIKE")
             return f"({inner} {op} {self.bind(e.pattern)} ESCAPE '\\')", "boolean"
+        if isinstance(e, Search):
+            return self.search(e), "boolean"
+        if isinstance(e, WithinDistance | InBBox | InPolygon):
+            return self.geo_filter(e), "boolean"
         if isinstance(e, And | Or):
             if not e.items:
                 return ("TRUE" if isinstance(e, And) else "FALSE"), "boolean"
@@ -216,6 +236,8 @@ class _Compiler:
         return f"({left} {op} {right})", "boolean"
 
     def function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
+        if e.name.lower() in SPECIAL_FUNCTIONS:
+            return self.special_function(e, depth, allow_aggregates)
         spec = SCALAR_FUNCTIONS.get(e.name.lower())
         if spec is None:
             raise QueryError(f"unknown function {e.name[:50]!r}")
@@ -224,6 +246,123 @@ class _Compiler:
         if not compiled:
             raise QueryError(f"{e.name}() needs an argument")
         return f"{sql_name}({', '.join(s for s, _ in compiled)})", result or compiled[0][1]
+
+    # -- full text and geography ---------------------------------------------------
+
+    def search(self, e: Search) -> str:
+        """Every word must occur in one of the text fields (case-insensitive substring)."""
+        if e.fields:
+            fields = []
+            for name in e.fields:
+                f = self.schema.get(name)
+                if f is None:
+                    raise QueryError(f"unknown field {name[:100]!r}", details={"field": name[:100]})
+                fields.append(f)
+        else:
+            fields = [f for f in self.schema.fields if f.type == "string"]
+        words = [w for w in e.text.split() if w]
+        if len(words) > MAX_SEARCH_WORDS:
+            raise QueryError(f"search takes at most {MAX_SEARCH_WORDS} words")
+        if not words:
+            return "TRUE"
+        if not fields:
+            return "FALSE"
+        clauses = []
+        for word in words:
+            pattern = self.bind("%" + like_escape(word) + "%")
+            alternatives = [
+                f"({_as_text(quote_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\')"
+                for f in fields
+            ]
+            clauses.append("(" + " OR ".join(alternatives) + ")")
+        return "(" + " AND ".join(clauses) + ")"
+
+    def geopoint(self, name: str) -> tuple[str, str]:
+        f = self.schema.get(name)
+        if f is None:
+            raise QueryError(f"unknown field {name[:100]!r}", details={"field": name[:100]})
+        if f.type != "geopoint":
+            raise QueryError(f"{name!r} is not a geopoint field")
+        column = quote_identifier(f.name)
+        return f"{column}.lat", f"{column}.lon"
+
+    def coordinate(self, value: float, kind: str) -> str:
+        limit = 90 if kind == "lat" else 180
+        if not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > limit:
+            raise QueryError(f"invalid {'latitude' if kind == 'lat' else 'longitude'} {value!r}")
+        return self.bind(float(value))
+
+    def haversine(self, lat: str, lon: str, lat0: float, lon0: float) -> str:
+        p_lat, p_lon = self.coordinate(lat0, "lat"), self.coordinate(lon0, "lon")
+        return (
+            f"(2 * {EARTH_RADIUS_M} * asin(sqrt(power(sin(radians({lat} - {p_lat}) / 2), 2)"
+            f" + cos(radians({p_lat})) * cos(radians({lat}))"
+            f" * power(sin(radians({lon} - {p_lon}) / 2), 2))))"
+        )
+
+    def geo_filter(self, e: WithinDistance | InBBox | InPolygon) -> str:
+        lat, lon = self.geopoint(e.field)
+        if isinstance(e, WithinDistance):
+            if not math.isfinite(e.meters) or e.meters < 0:
+                raise QueryError("distance must be a positive number of metres")
+            return f"({self.haversine(lat, lon, e.lat, e.lon)} <= {self.bind(float(e.meters))})"
+        if isinstance(e, InBBox):
+            lat_lo, lat_hi = sorted((e.lat1, e.lat2))
+            lon_lo, lon_hi = sorted((e.lon1, e.lon2))
+            return (
+                f"({lat} BETWEEN {self.coordinate(lat_lo, 'lat')} AND {self.coordinate(lat_hi, 'lat')}"
+                f" AND {lon} BETWEEN {self.coordinate(lon_lo, 'lon')} AND {self.coordinate(lon_hi, 'lon')})"
+            )
+        points = list(e.points)
+        if len(points) > 1 and points[0] == points[-1]:
+            points.pop()
+        if not 3 <= len(points) <= MAX_POLYGON_POINTS:
+            raise QueryError(f"a polygon needs 3 to {MAX_POLYGON_POINTS} points")
+        # Ray casting: the point is inside when a ray crosses an odd number of edges.
+        bound = [(self.coordinate(a, "lat"), self.coordinate(b, "lon")) for a, b in points]
+        crossings = []
+        for i, (yi, xi) in enumerate(bound):
+            yj, xj = bound[i - 1]
+            crossings.append(
+                f"(CASE WHEN (({yi} > {lat}) <> ({yj} > {lat})) AND "
+                f"({lon} < ({xj} - {xi}) * ({lat} - {yi}) / ({yj} - {yi}) + {xi}) THEN 1 ELSE 0 END)"
+            )
+        return f"((({' + '.join(crossings)}) % 2) = 1)"
+
+    def special_function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
+        name = e.name.lower()
+        args = e.args
+        if name == "now":
+            if args:
+                raise QueryError("now() takes no arguments")
+            return f"CAST({self.bind(datetime.now(LOCAL_TIMEZONE))} AS TIMESTAMPTZ)", "datetime"
+        if name == "distance":
+            if len(args) != 3 or not isinstance(args[0], FieldRef):
+                raise QueryError("distance(field, lat, lon) needs a geopoint field and a point")
+            lat, lon = self.geopoint(args[0].name)
+            return self.haversine(lat, lon, _number_arg(args[1]), _number_arg(args[2])), "number"
+        if name == "startswith":
+            if len(args) != 2 or not isinstance(args[1], Literal) or not isinstance(args[1].value, str):
+                raise QueryError('startswith(field, "text") needs a field and a text')
+            inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
+            return f"starts_with({_as_text(inner, t)}, {self.bind(args[1].value)})", "boolean"
+        if name == "range":
+            if len(args) != 2:
+                raise QueryError("range(field, step) needs a field and a step")
+            inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
+            step = _number_arg(args[1])
+            if t not in NUMERIC or step <= 0:
+                raise QueryError("range() groups numbers by a positive step")
+            return f"(floor({inner} / {self.bind(step)}) * {self.bind(step)})", "number"
+        # date_format(field, 'yyyy-MM')
+        if len(args) != 2 or not isinstance(args[1], Literal) or not isinstance(args[1].value, str):
+            raise QueryError("date_format(field, 'pattern') needs a date field and a pattern")
+        inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
+        if t not in {"date", "datetime"}:
+            raise QueryError("date_format() needs a date or datetime field")
+        if t == "datetime":  # group in Ghent time, as people read the calendar
+            inner = f"timezone('Europe/Brussels', {inner})"
+        return f"strftime({inner}, {self.bind(strftime_pattern(args[1].value))})", "string"
 
     def aggregate(self, e: Aggregate, depth: int) -> tuple[str, str]:
         func = e.func.lower()
@@ -252,6 +391,41 @@ class _Compiler:
         if func in {"avg", "median"}:
             return f"{func}({distinct}{inner})", "number"
         return f"{func}({inner})", t
+
+
+def like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _as_text(sql: str, type_: str) -> str:
+    return sql if type_ == "string" else f"CAST({sql} AS VARCHAR)"
+
+
+def _number_arg(e: Expr) -> float:
+    if isinstance(e, Literal) and isinstance(e.value, int | float) and not isinstance(e.value, bool):
+        if math.isfinite(e.value):
+            return float(e.value)
+    raise QueryError("expected a number")
+
+
+def strftime_pattern(pattern: str) -> str:
+    """An Opendatasoft (Java-style) date pattern as a strftime pattern; other letters are refused."""
+    if len(pattern) > 50:
+        raise QueryError("date pattern too long")
+    out, i = [], 0
+    while i < len(pattern):
+        for token, replacement in DATE_PATTERN_TOKENS:
+            if pattern.startswith(token, i):
+                out.append(replacement)
+                i += len(token)
+                break
+        else:
+            char = pattern[i]
+            if char.isalpha():
+                raise QueryError(f"unsupported letter {char!r} in date pattern {pattern!r}")
+            out.append("%%" if char == "%" else char)
+            i += 1
+    return "".join(out)
 
 
 def check_comparable(left: str, right: str) -> None:
@@ -336,17 +510,22 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
             SelectItem(FieldRef(f.name)) for f in schema.fields
         ]
     group_sql: list[str] = []
+    compiled_keys: dict[Expr, str] = {}  # a selected key reuses its GROUP BY text exactly
     for g in query.group_by:
         sql, t = c.expr(g.expr)
         if t in {"geopoint", "geometry"}:
             raise QueryError(f"cannot group by a {t} field")
         group_sql.append(sql)
+        compiled_keys.setdefault(g.expr, sql)
     has_aggregate = any(isinstance(s.expr, Aggregate) for s in select_items)
 
     columns: list[str] = []
     parts: list[str] = []
     for item in select_items:
-        sql, _ = c.expr(item.expr, allow_aggregates=True)
+        if item.expr in compiled_keys:
+            sql = compiled_keys[item.expr]
+        else:
+            sql, _ = c.expr(item.expr, allow_aggregates=True)
         if (grouped or has_aggregate) and not _is_aggregate(item.expr):
             if item.expr not in [g.expr for g in query.group_by]:
                 raise QueryError(

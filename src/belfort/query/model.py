@@ -80,6 +80,44 @@ class Like:
 
 
 @dataclass(frozen=True)
+class Search:
+    """Full-text match: every word of ``text`` occurs (case-insensitively, as a substring)
+    in at least one of ``fields`` — all text fields when ``fields`` is empty."""
+
+    text: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WithinDistance:
+    """A geopoint field lies within ``meters`` of (lat, lon) (great-circle distance)."""
+
+    field: str
+    lat: float
+    lon: float
+    meters: float
+
+
+@dataclass(frozen=True)
+class InBBox:
+    """A geopoint field lies in the box spanned by two corners (lat, lon)."""
+
+    field: str
+    lat1: float
+    lon1: float
+    lat2: float
+    lon2: float
+
+
+@dataclass(frozen=True)
+class InPolygon:
+    """A geopoint field lies inside the polygon ``points`` ((lat, lon), …; ring closed or not)."""
+
+    field: str
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Expr, ...]
 
@@ -94,7 +132,10 @@ class Not:
     item: Expr
 
 
-Expr = Union[FieldRef, Literal, Arithmetic, Function, Aggregate, Compare, In, IsNull, Like, And, Or, Not]
+Expr = Union[
+    FieldRef, Literal, Arithmetic, Function, Aggregate, Compare, In, IsNull, Like,
+    Search, WithinDistance, InBBox, InPolygon, And, Or, Not,
+]
 
 
 @dataclass(frozen=True)
@@ -132,6 +173,10 @@ def field_refs(expr: Expr | None) -> list[str]:
         return []
     if isinstance(expr, FieldRef):
         return [expr.name]
+    if isinstance(expr, Search):
+        return list(expr.fields)
+    if isinstance(expr, WithinDistance | InBBox | InPolygon):
+        return [expr.field]
     children: list[Expr | None] = []
     if isinstance(expr, Arithmetic | Compare):
         children = [expr.left, expr.right]
