@@ -143,3 +143,23 @@ def test_stream_has_no_row_limit(setup: tuple[QueryEngine, Path]) -> None:
     stream = engine.stream(Query(limit=None), SCHEMA, path, batch_rows=1000)
     assert stream.columns == ["sensor", "aantal", "tijdstip"]
     assert sum(b.num_rows for b in stream.batches) == 3000
+
+
+def test_record_ids_are_stable_and_addressable(setup: tuple[QueryEngine, Path], tmp_path: Path) -> None:
+    from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, RecordIdIs
+
+    engine, path = setup
+    rows = engine.execute(Query(limit=3, offset=5, with_row_number=True, record_id_fields=("sensor", "tijdstip")),
+                          SCHEMA, path).records()
+    assert [r[ROW_NUMBER_COLUMN] for r in rows] == [5, 6, 7]
+    ids = [r[RECORD_ID_COLUMN] for r in rows]
+    assert len(set(ids)) == 3 and all(len(i) == 40 for i in ids)
+    # the same record in a reordered copy of the file keeps its id
+    reordered = path.with_name("reordered.parquet")
+    table = pq.read_table(path)
+    pq.write_table(table.take(list(range(len(table)))[::-1]), reordered)
+    found = engine.execute(Query(where=RecordIdIs(ids[1], ("sensor", "tijdstip")),
+                                 record_id_fields=("sensor", "tijdstip")), SCHEMA, reordered).records()
+    assert len(found) == 1 and found[0][RECORD_ID_COLUMN] == ids[1] and found[0]["tijdstip"] == rows[1]["tijdstip"]
+    with pytest.raises(QueryError, match="record identity"):
+        engine.execute(Query(select=(SelectItem(Aggregate("count")),), with_row_number=True), SCHEMA, path)

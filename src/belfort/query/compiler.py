@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from belfort.errors import QueryError
 from belfort.ingest.schema import TableSchema
 from belfort.query.model import (
+    RECORD_ID_COLUMN,
+    ROW_NUMBER_COLUMN,
     Aggregate,
     And,
     Arithmetic,
@@ -34,6 +36,7 @@ from belfort.query.model import (
     Or,
     OrderItem,
     Query,
+    RecordIdIs,
     Search,
     SelectItem,
     WithinDistance,
@@ -173,6 +176,8 @@ class _Compiler:
             return f"({inner} {op} {self.bind(e.pattern)} ESCAPE '\\')", "boolean"
         if isinstance(e, Search):
             return self.search(e), "boolean"
+        if isinstance(e, RecordIdIs):
+            return f"({record_id_sql(self, e.fields)} = {self.bind(str(e.value)[:100])})", "boolean"
         if isinstance(e, WithinDistance | InBBox | InPolygon):
             return self.geo_filter(e), "boolean"
         if isinstance(e, And | Or):
@@ -537,7 +542,18 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
         columns.append(name)
         parts.append(f"{sql} AS {quote_identifier(name)}")
 
-    sql = f"SELECT {', '.join(parts)} FROM read_parquet($1)"
+    source = "read_parquet($1)"
+    if query.with_row_number or query.record_id_fields is not None:
+        if grouped or has_aggregate:
+            raise QueryError("grouped results have no record identity")
+        if query.with_row_number:
+            source = "read_parquet($1, file_row_number = true)"
+            parts.append(f"file_row_number AS {quote_identifier(ROW_NUMBER_COLUMN)}")
+            columns.append(ROW_NUMBER_COLUMN)
+        if query.record_id_fields is not None:
+            parts.append(f"{record_id_sql(c, query.record_id_fields)} AS {quote_identifier(RECORD_ID_COLUMN)}")
+            columns.append(RECORD_ID_COLUMN)
+    sql = f"SELECT {', '.join(parts)} FROM {source}"
     if query.where is not None:
         sql += f" WHERE {c.condition(query.where, 0)}"
     if group_sql:
@@ -551,6 +567,19 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
         raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
     sql += f" LIMIT {c.bind(limit)} OFFSET {c.bind(query.offset)}"
     return CompiledQuery(sql=sql, params=c.params, columns=columns)
+
+
+def record_id_sql(c: _Compiler, fields: tuple[str, ...]) -> str:
+    """sha1 over the JSON of the key fields (all fields when ``fields`` is empty).
+
+    The same values give the same id in every version, whatever the row order.
+    """
+    names = list(fields) or [f.name for f in c.schema.fields]
+    for name in names:
+        if c.schema.get(name) is None:
+            raise QueryError(f"record key names unknown field {name[:100]!r}")
+    members = ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in names)
+    return f"sha1(CAST(to_json(struct_pack({members})) AS VARCHAR))"
 
 
 def compile_count(query: Query, schema: TableSchema) -> CompiledQuery:

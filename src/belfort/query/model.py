@@ -7,7 +7,7 @@ engine. The model is plain data: expressions over the fields of one dataset vers
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Union
 
@@ -118,6 +118,14 @@ class InPolygon:
 
 
 @dataclass(frozen=True)
+class RecordIdIs:
+    """The record whose id (see ``Query.record_id_fields``) is ``value``."""
+
+    value: str
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Expr, ...]
 
@@ -134,7 +142,7 @@ class Not:
 
 Expr = Union[
     FieldRef, Literal, Arithmetic, Function, Aggregate, Compare, In, IsNull, Like,
-    Search, WithinDistance, InBBox, InPolygon, And, Or, Not,
+    Search, WithinDistance, InBBox, InPolygon, RecordIdIs, And, Or, Not,
 ]
 
 
@@ -164,7 +172,15 @@ class Query:
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int = 0
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
+    # Bookkeeping columns for dialects that identify records (not for grouped queries):
+    # ROW_NUMBER_COLUMN (the row's position in the version file) and RECORD_ID_COLUMN
+    # (a stable id from the values of ``record_id_fields``; see docs/record-ids.md).
+    with_row_number: bool = False
+    record_id_fields: tuple[str, ...] | None = None
+
+
+ROW_NUMBER_COLUMN = "__row"
+RECORD_ID_COLUMN = "__recordid"
 
 
 def field_refs(expr: Expr | None) -> list[str]:
