@@ -31,7 +31,12 @@ class Platform:
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""
         with self.db.session() as session:
-            referenced = session.scalars(select(Version.path)).all()
+            referenced = [
+                path
+                for row in session.execute(select(Version.path, Version.record_times_path))
+                for path in row
+                if path
+            ]
         return self.lake.collect_garbage(referenced, min_age_seconds=min_age_seconds)
 
     def close(self) -> None:

@@ -20,6 +20,7 @@ import shutil
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,9 @@ from sqlalchemy.orm import Session
 from belfort.catalog import store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
-from belfort.errors import Conflict, DatasetExists
+from belfort.errors import Conflict, DatasetExists, InvalidRequest
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
+from belfort.lake.record_times import write_record_times
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
 from belfort.policy.gate import get_dataset, require_write
@@ -88,12 +90,53 @@ def ingest_file(
             progress=progress,
         )
         source_checksum = sha256_of(source)
+        now = datetime.now(UTC)
+        times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
         return _commit(
             platform, principal, dataset_id, changes, staged, result,
             source_name=source_name or source.name, source_checksum=source_checksum, draft=draft,
+            record_times=times, now=now,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _record_times(
+    platform: Platform,
+    dataset_id: str,
+    changes: dict[str, Any],
+    staged: Path,
+    result: IngestResult,
+    now: datetime,
+    staging: Path,
+) -> Path | None:
+    """Record timestamps for the new version, against the newest existing version.
+
+    Also checks the record key names fields of the new file.
+    """
+    names = result.schema.names
+    with platform.db.session() as session:
+        dataset = store.find_dataset(session, dataset_id)
+        key = list(changes.get("record_key") or (dataset.record_key if dataset else []) or [])
+        unknown = [k for k in key if k not in names]
+        if unknown:
+            raise InvalidRequest(
+                f"record key names unknown field(s) {unknown}; fields are: {', '.join(names)}"
+            )
+        previous = dataset.versions[-1] if dataset and dataset.versions else None
+        if previous is None:
+            return None
+        previous_fields = [f["name"] for f in previous.table_schema.get("fields", [])]
+        previous_file = platform.lake.absolute(previous.path)
+        previous_times = (
+            platform.lake.absolute(previous.record_times_path) if previous.record_times_path else None
+        )
+        previous_created = previous.created_at
+    out = staging / "record-times.parquet"
+    write_record_times(
+        staged, names, key, previous_file, previous_fields, previous_times, previous_created, now, out
+    )
+    return out
 
 
 def _check_metadata_first(
@@ -121,8 +164,13 @@ def _commit(
     source_name: str,
     source_checksum: str,
     draft: bool,
+    record_times: Path | None,
+    now: datetime,
 ) -> IngestOutcome:
     stored = platform.lake.commit_version_file(staged, dataset_id)
+    stored_times = (
+        platform.lake.commit_version_file(record_times, dataset_id) if record_times else None
+    )
     try:
         for attempt in range(COMMIT_ATTEMPTS):
             try:
@@ -148,7 +196,9 @@ def _commit(
                         source_details=result.source_details,
                         source_checksum=source_checksum,
                         validation=result.report.to_dict(),
+                        record_times_path=stored_times.relative_path if stored_times else None,
                         created_by=principal.actor,
+                        created_at=now,
                     )
                     if not draft:
                         store.publish_version(session, dataset, number)
@@ -179,6 +229,8 @@ def _commit(
                 time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     except BaseException:
         platform.lake.discard(stored.relative_path)
+        if stored_times:
+            platform.lake.discard(stored_times.relative_path)
         raise
     raise AssertionError("unreachable")
 

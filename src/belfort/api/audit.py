@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query as Q
+from fastapi import APIRouter, Depends
+from fastapi import Query as Q
 from sqlalchemy import func, select
 
 from belfort.api.deps import get_platform, get_principal

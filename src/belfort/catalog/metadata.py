@@ -108,8 +108,13 @@ class DatasetMetadata(BaseModel):
     classification: Classification = Classification.OPEN
     classification_reason: str | None = Field(default=None, max_length=2000)
     steward: str | None = Field(default=None, max_length=200)
+    record_key: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Fields whose values identify a record (stable record ids); empty: all fields.",
+    )
 
-    @field_validator("themes", "keywords")
+    @field_validator("themes", "keywords", "record_key")
     @classmethod
     def _clean_terms(cls, values: list[str]) -> list[str]:
         cleaned: list[str] = []

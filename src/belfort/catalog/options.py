@@ -30,9 +30,13 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "reason": (("classification_reason",), "Why the dataset is not open (required then)."),
     "steward": (("steward",), "The data steward responsible for the dataset."),
+    "key": (
+        ("record_key",),
+        "Comma-separated fields that identify a record (stable record ids; default: all fields).",
+    ),
 }
 
-LIST_OPTIONS = {"themes", "keywords"}
+LIST_OPTIONS = {"themes", "keywords", "key"}
 
 
 def metadata_from_options(options: Mapping[str, Any]) -> dict[str, Any]:

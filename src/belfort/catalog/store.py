@@ -59,6 +59,7 @@ def metadata_of(dataset: Dataset) -> DatasetMetadata:
         classification=dataset.classification,
         classification_reason=dataset.classification_reason,
         steward=dataset.steward,
+        record_key=list(dataset.record_key or []),
     ))
 
 
@@ -81,6 +82,7 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.classification = data["classification"]
     dataset.classification_reason = data["classification_reason"]
     dataset.steward = data["steward"]
+    dataset.record_key = data["record_key"]
 
 
 def find_dataset(session: Session, dataset_id: str, *, lock: bool = False) -> Dataset | None:
@@ -97,7 +99,9 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     if session.get(Dataset, dataset_id) is not None:
         raise DatasetExists(f"dataset {dataset_id!r} already exists")
     metadata = validate_metadata(changes)
-    dataset = Dataset(id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[])
+    dataset = Dataset(
+        id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[], record_key=[]
+    )
     _apply(dataset, metadata)
     session.add(dataset)
     refresh_distributions(session, dataset)

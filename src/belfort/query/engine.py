@@ -92,6 +92,24 @@ class QueryEngine:
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 
+    def record_timestamps(self, times_path: Path, rows: list[int]) -> dict[int, Any]:
+        """``_record_timestamp`` of the given row numbers, from a version's record-times file."""
+        if not rows:
+            return {}
+        cursor = self._db.cursor()
+        try:
+            found = cursor.execute(
+                "SELECT file_row_number, _record_timestamp "
+                "FROM read_parquet($1, file_row_number = true) WHERE file_row_number IN "
+                "(SELECT unnest($2::BIGINT[]))",
+                [str(times_path), [int(r) for r in rows]],
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise QueryError(_clean_message(exc)) from None
+        finally:
+            cursor.close()
+        return dict(found)
+
     def stream(
         self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000
     ) -> ResultStream:
