@@ -42,15 +42,20 @@ def _csv_ready(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
-def _csv_stream(batches: Iterator[pa.RecordBatch], columns: list[str]) -> Iterator[bytes]:
+def csv_stream(
+    batches: Iterator[pa.RecordBatch], columns: list[str], *, delimiter: str = ","
+) -> Iterator[bytes]:
+    """CSV of ``columns`` (other columns of the batches, e.g. bookkeeping, are left out)."""
+    options = pacsv.WriteOptions(include_header=True, delimiter=delimiter)
     first = True
     for batch in batches:
         sink = io.BytesIO()
-        pacsv.write_csv(_csv_ready(batch), sink, pacsv.WriteOptions(include_header=first))
+        options.include_header = first
+        pacsv.write_csv(_csv_ready(batch.select(columns)), sink, options)
         first = False
         yield sink.getvalue()
     if first:  # no rows at all: still send the header
-        yield (",".join(f'"{c}"' for c in columns) + "\n").encode()
+        yield (delimiter.join(f'"{c}"' for c in columns) + "\n").encode()
 
 
 def _json_stream(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
@@ -75,7 +80,7 @@ def export_response(
     stream = platform.engine.stream(query, schema, path)
     if fmt == "csv":
         return StreamingResponse(
-            _csv_stream(stream.batches, stream.columns),
+            csv_stream(stream.batches, stream.columns),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )

@@ -82,6 +82,8 @@ DATE_PATTERN_TOKENS = (
 # special functions compiled by _Compiler.special_function, with their result types
 SPECIAL_FUNCTIONS = {"date_format", "range", "distance", "now", "startswith"}
 
+DATE_PARTS = {"year", "month", "day", "hour", "minute", "second", "weekday"}
+
 AGGREGATES = {"count", "sum", "avg", "min", "max", "median", "stddev", "percentile"}
 
 
@@ -117,9 +119,10 @@ def label_of(expr: Expr) -> str:
 
 
 class _Compiler:
-    def __init__(self, schema: TableSchema) -> None:
+    def __init__(self, schema: TableSchema, timezone: str | None = None) -> None:
         self.schema = schema
         self.params: list[Any] = []
+        self.timezone = timezone or "Europe/Brussels"
 
     def bind(self, value: Any) -> str:
         """A numbered placeholder ($1, $2, …), so clause order does not matter."""
@@ -250,6 +253,9 @@ class _Compiler:
         compiled = [self.expr(a, depth, allow_aggregates=allow_aggregates) for a in e.args]
         if not compiled:
             raise QueryError(f"{e.name}() needs an argument")
+        if e.name.lower() in DATE_PARTS and compiled[0][1] == "datetime":
+            # the hour of a moment depends on the zone: read it in the query's zone
+            compiled[0] = (f"timezone({self.bind(self.timezone)}, {compiled[0][0]})", "datetime")
         return f"{sql_name}({', '.join(s for s, _ in compiled)})", result or compiled[0][1]
 
     # -- full text and geography ---------------------------------------------------
@@ -365,8 +371,8 @@ class _Compiler:
         inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
         if t not in {"date", "datetime"}:
             raise QueryError("date_format() needs a date or datetime field")
-        if t == "datetime":  # group in Ghent time, as people read the calendar
-            inner = f"timezone('Europe/Brussels', {inner})"
+        if t == "datetime":  # read the calendar in the query's zone (Ghent's by default)
+            inner = f"timezone({self.bind(self.timezone)}, {inner})"
         return f"strftime({inner}, {self.bind(strftime_pattern(args[1].value))})", "string"
 
     def aggregate(self, e: Aggregate, depth: int) -> tuple[str, str]:
@@ -506,7 +512,7 @@ def _finite(number: float) -> float:
 
 def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
     """SQL over ``read_parquet($1)``; the engine binds $1 to the version's file."""
-    c = _Compiler(schema)
+    c = _Compiler(schema, query.timezone)
     c.bind(SOURCE)
     grouped = bool(query.group_by)
     select_items = list(query.select)
@@ -584,7 +590,7 @@ def record_id_sql(c: _Compiler, fields: tuple[str, ...]) -> str:
 
 def compile_count(query: Query, schema: TableSchema) -> CompiledQuery:
     """How many rows (or groups) the query matches, ignoring limit and offset."""
-    c = _Compiler(schema)
+    c = _Compiler(schema, query.timezone)
     c.bind(SOURCE)
     where = f" WHERE {c.condition(query.where, 0)}" if query.where is not None else ""
     if query.group_by:

@@ -177,6 +177,10 @@ class Query:
     # (a stable id from the values of ``record_id_fields``; see docs/record-ids.md).
     with_row_number: bool = False
     record_id_fields: tuple[str, ...] | None = None
+    # The zone in which date functions (date_format, year(), …) read datetimes;
+    # None: Ghent's own zone, Europe/Brussels. Opendatasoft dialects pass their
+    # ``timezone`` parameter (default UTC there).
+    timezone: str | None = None
 
 
 ROW_NUMBER_COLUMN = "__row"

@@ -83,6 +83,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# Opendatasoft geo_point_2d fields as Ghent names them: geo_point_2d, geopoint, geopoints,
+# location, locatie, coordinates, …
+GEO_NAME_HINTS = ("geo", "loc", "coord", "point", "punt", "posit")
+
+
 def as_geopoint(value: Any, name: str) -> str | None:
     """ODS geopoints: ``[lat, lon]`` under a geo-ish key, or ``{"lat":…, "lon":…}``."""
     if isinstance(value, dict) and set(value) == {"lat", "lon"}:
@@ -90,7 +95,7 @@ def as_geopoint(value: Any, name: str) -> str | None:
     elif (
         isinstance(value, list)
         and len(value) == 2
-        and "geo" in name.lower()
+        and any(hint in name.lower() for hint in GEO_NAME_HINTS)
         and all(_is_number(v) for v in value)
     ):
         lat, lon = value

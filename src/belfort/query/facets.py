@@ -1,0 +1,97 @@
+"""Facets: how many records have each value of a field, under the current filters.
+
+Used by every dialect that shows facets (Opendatasoft v1 ``facet_groups``, v2.1
+``facets``, the portal's search filters). Date and datetime fields facet by year,
+as Opendatasoft's first level does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from belfort.errors import QueryError
+from belfort.ingest.schema import TableSchema
+from belfort.query.engine import QueryEngine
+from belfort.query.model import (
+    Aggregate,
+    And,
+    IsNull,
+    Expr,
+    FieldRef,
+    Function,
+    Literal,
+    OrderItem,
+    Query,
+    SelectItem,
+)
+
+FACETABLE = {"string", "integer", "number", "boolean", "date", "datetime"}
+DEFAULT_FACET_LIMIT = 100
+
+
+@dataclass
+class FacetValue:
+    value: Any
+    count: int
+
+
+@dataclass
+class Facet:
+    name: str
+    total: int  # records with a value for this field
+    values: list[FacetValue]
+
+
+def facet_key(schema: TableSchema, name: str) -> Expr:
+    f = schema.get(name)
+    if f is None:
+        raise QueryError(f"unknown facet field {name[:100]!r}", details={"field": name[:100]})
+    if f.type not in FACETABLE:
+        raise QueryError(f"cannot facet on a {f.type} field ({name!r})")
+    if f.type in {"date", "datetime"}:
+        return Function("date_format", (FieldRef(name), Literal("yyyy")))
+    return FieldRef(name)
+
+
+def compute_facet(
+    engine: QueryEngine,
+    schema: TableSchema,
+    path: Path,
+    name: str,
+    where: Expr | None,
+    *,
+    limit: int = DEFAULT_FACET_LIMIT,
+    sort: str = "count",
+    timezone: str | None = None,
+) -> Facet:
+    """Values of ``name`` with their counts among the records matching ``where``.
+
+    ``sort`` is ``count`` (most frequent first, then by value) or ``alphanum``.
+    """
+    key = facet_key(schema, name)
+    order = (
+        (OrderItem(Aggregate("count"), descending=True), OrderItem(key))
+        if sort == "count"
+        else (OrderItem(key),)
+    )
+    has_value = IsNull(FieldRef(name), negated=True)
+    condition = has_value if where is None else And((where, has_value))
+    query = Query(
+        select=(SelectItem(key, "value"), SelectItem(Aggregate("count"), "count")),
+        where=condition,
+        group_by=(SelectItem(key),),
+        order_by=order,
+        limit=limit,
+        timezone=timezone,
+    )
+    result = engine.execute(query, schema, path)
+    total = engine.execute(
+        Query(select=(SelectItem(Aggregate("count"), "n"),), where=condition), schema, path
+    ).rows[0][0]
+    return Facet(
+        name=name,
+        total=total,
+        values=[FacetValue(value=row[0], count=row[1]) for row in result.rows],
+    )
