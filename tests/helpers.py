@@ -22,3 +22,14 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def counts_csv(directory: Path, name: str = "tellingen.csv") -> Path:
     return write(directory / name, COUNTS_CSV)
+
+
+def api_routes() -> list[tuple[str, str]]:
+    """(METHOD, path) of every HTTP endpoint, read from the app's OpenAPI document.
+
+    (FastAPI includes routers lazily, so ``app.routes`` does not list them all.)
+    """
+    from belfort.api.app import create_app
+
+    paths = create_app(platform=None).openapi()["paths"]
+    return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)

@@ -10,14 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from belfort.api.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
-from tests.helpers import counts_csv
+from tests.helpers import api_routes, counts_csv
 
 # How to call each dataset endpoint (path template → concrete path and method).
 CALLS: dict[tuple[str, str], str] = {
@@ -29,20 +27,26 @@ CALLS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/state"): "/api/belfort/v1/datasets/{id}/state",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}/publish"): "/api/belfort/v1/datasets/{id}/versions/1/publish",
+    ("GET", "/api/datasets/1.0/{dataset_id}/"): "/api/datasets/1.0/{id}/",
+    # Opendatasoft v1 names the dataset in the query string
+    ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",
+    ("GET", "/api/records/1.0/download/"): "/api/records/1.0/download/?dataset={id}",
+    ("GET", "/api/records/1.0/analyze/"): "/api/records/1.0/analyze/?dataset={id}&x=telpunt&y.n.func=COUNT",
 }
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
+# Endpoints that name no single dataset (catalogue listings are tested below).
+NOT_PER_DATASET = {"/", "/health", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
+                   "/api/datasets/1.0/search/"}
+
+
 def dataset_routes() -> list[tuple[str, str]]:
-    app = create_app(platform=None)
-    found = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and "{dataset_id}" in route.path:
-            found.extend((method, route.path) for method in route.methods)
-    return sorted(found)
+    return [(m, p) for m, p in api_routes() if p not in NOT_PER_DATASET]
 
 
 def test_every_dataset_endpoint_is_covered() -> None:
+    assert len(dataset_routes()) >= 8
     missing = set(dataset_routes()) - set(CALLS)
     assert not missing, f"add these endpoints to CALLS in {__file__}: {sorted(missing)}"
 
@@ -86,6 +90,8 @@ def test_admin_sees_restricted_datasets(
 def test_catalogue_lists_only_visible_datasets(client: TestClient, hidden: Platform, admin_headers: dict[str, str]) -> None:
     anonymous = {d["id"] for d in client.get("/api/belfort/v1/datasets").json()["datasets"]}
     assert anonymous == {"open-data"}
+    v1 = client.get("/api/datasets/1.0/search/", params={"rows": 100}).json()
+    assert {d["datasetid"] for d in v1["datasets"]} == {"open-data"}
     for q in ("Intern", "Ontwerp", "vertrouw"):
         assert client.get("/api/belfort/v1/datasets", params={"q": q}).json()["total_count"] == 0
     admin = {d["id"] for d in client.get("/api/belfort/v1/datasets", headers=admin_headers).json()["datasets"]}

@@ -1,0 +1,324 @@
+"""Opendatasoft API v1: ``/api/records/1.0/{search,download,analyze}/`` and
+``/api/datasets/1.0/{search/,ID/}``, as Ghent's widgets and clients call them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import StreamingResponse
+
+from belfort.api.deps import get_platform, get_principal
+from belfort.api.exports import csv_stream
+from belfort.api.ods.common import (
+    ODS_TYPES,
+    ReadableVersion,
+    dataset_row_count,
+    readable,
+    render_value,
+    timezone_of,
+)
+from belfort.api.ods.records import (
+    V1Params,
+    order_of,
+    parse_v1_params,
+    v1_records,
+    where_of,
+)
+from belfort.api.responses import JSONResponse, dumps
+from belfort.catalog.models import Dataset
+from belfort.errors import InvalidRequest, QueryError
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+from belfort.query.facets import compute_facet
+from belfort.query.model import (
+    Aggregate,
+    FieldRef,
+    Function,
+    Literal,
+    OrderItem,
+    Query,
+    SelectItem,
+)
+
+router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse)
+
+V1_AGGREGATES = {"COUNT": "count", "AVG": "avg", "SUM": "sum", "MIN": "min", "MAX": "max",
+                 "STDDEV": "stddev"}
+PRECISIONS = {"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd", "hour": "yyyy-MM-dd HH",
+              "minute": "yyyy-MM-dd HH:mm"}
+
+
+def _facet_groups(platform: Platform, rv: ReadableVersion, params: V1Params, where: Any) -> list[dict[str, Any]]:
+    groups = []
+    for name in params.facets:
+        facet = compute_facet(platform.engine, rv.schema, rv.path, name, where, timezone=params.timezone)
+        refined = set(params.refine.get(name, []))
+        groups.append({
+            "name": name,
+            "count": facet.total,
+            "facets": [
+                {
+                    "name": _facet_name(v.value),
+                    "path": _facet_name(v.value),
+                    "count": v.count,
+                    "state": "refined" if _facet_name(v.value) in refined else "displayed",
+                }
+                for v in facet.values
+            ],
+        })
+    return groups
+
+
+def _facet_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records")
+def search(
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    params = parse_v1_params(request.query_params.multi_items())
+    if params.format not in {"json", "geojson"}:
+        raise InvalidRequest("format must be json or geojson")
+    rv = readable(platform, principal, params.dataset)
+    where = where_of(params, rv.schema)
+    tz = timezone_of(params.timezone)
+    query = Query(
+        where=where, order_by=order_of(params), limit=params.rows, offset=params.start,
+        with_row_number=True, record_id_fields=rv.record_key,
+    )
+    result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
+    records = v1_records(platform, rv, result.records(), tz, params.fields)
+    if params.format == "geojson":
+        return JSONResponse({"type": "FeatureCollection", "features": [_feature(r) for r in records]})
+    body: dict[str, Any] = {"nhits": result.total, "parameters": params.echo(), "records": records}
+    if params.facets:
+        body["facet_groups"] = _facet_groups(platform, rv, params, where)
+    return JSONResponse(body)
+
+
+def _feature(record: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(record["fields"])
+    properties["recordid"] = record["recordid"]
+    return {"type": "Feature", "geometry": record.get("geometry"), "properties": properties}
+
+
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records")
+def download(
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> StreamingResponse:
+    params = parse_v1_params(request.query_params.multi_items(), windowed=False)
+    rv = readable(platform, principal, params.dataset)
+    tz = timezone_of(params.timezone)
+    query = Query(
+        where=where_of(params, rv.schema), order_by=order_of(params),
+        limit=None if params.rows < 0 else params.rows, offset=params.start,
+        with_row_number=True, record_id_fields=rv.record_key,
+    )
+    stream = platform.engine.stream(query, rv.schema, rv.path)
+    filename = f"{rv.dataset_id}.{params.format}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if params.format == "csv":
+        separator = request.query_params.get("csv_separator", ";")
+        if len(separator) != 1 or separator in "\"\r\n":
+            raise InvalidRequest("csv_separator must be one character")
+        visible = [f.name for f in rv.schema.fields if params.fields is None or f.name in params.fields]
+        return StreamingResponse(
+            csv_stream(stream.batches, visible, delimiter=separator),
+            media_type="text/csv; charset=utf-8", headers=disposition,
+        )
+    if params.format not in {"json", "geojson"}:
+        raise InvalidRequest("format must be csv, json or geojson")
+
+    def records() -> Iterator[dict[str, Any]]:
+        for batch in stream.batches:
+            yield from v1_records(platform, rv, batch.to_pylist(), tz, params.fields)
+
+    if params.format == "json":
+        return StreamingResponse(_json_array(records()), media_type="application/json", headers=disposition)
+    return StreamingResponse(
+        _json_array((_feature(r) for r in records()), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
+        media_type="application/geo+json", headers=disposition,
+    )
+
+
+def _json_array(items: Iterator[Any], prefix: bytes = b"[", suffix: bytes = b"]") -> Iterator[bytes]:
+    yield prefix
+    first = True
+    for item in items:
+        yield (b"" if first else b",") + dumps(item)
+        first = False
+    yield suffix
+
+
+@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")
+def analyze(
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    items = request.query_params.multi_items()
+    params = parse_v1_params([(k, v) for k, v in items if k not in {"sort", "rows"}], windowed=False)
+    raw = dict(items)
+    rv = readable(platform, principal, params.dataset)
+    x_name = raw.get("x")
+    if not x_name or rv.schema.get(x_name) is None:
+        raise QueryError(f"x must name a field of the dataset, got {str(x_name)[:60]!r}")
+    x_field = rv.schema.get(x_name)
+    assert x_field is not None
+    precision = raw.get("precision", "day")
+    x_expr: Any = FieldRef(x_name)
+    if x_field.type in {"date", "datetime"}:
+        if precision not in PRECISIONS:
+            raise QueryError(f"precision must be one of {sorted(PRECISIONS)}")
+        x_expr = Function("date_format", (FieldRef(x_name), Literal(PRECISIONS[precision])))
+    series = sorted({k.split(".")[1] for k in raw if k.startswith("y.") and k.count(".") == 2})
+    if not series:
+        raise QueryError("give at least one series: y.NAME.func=COUNT|AVG|SUM|MIN|MAX|STDDEV and y.NAME.expr=FIELD")
+    select = [SelectItem(x_expr, "x")]
+    for name in series:
+        func = raw.get(f"y.{name}.func", "COUNT").upper()
+        if func not in V1_AGGREGATES:
+            raise QueryError(f"y.{name}.func: unknown function {func[:20]!r}")
+        expr = raw.get(f"y.{name}.expr")
+        arg = FieldRef(expr) if expr else None
+        if arg is None and func != "COUNT":
+            raise QueryError(f"y.{name}.expr must name a field for {func}")
+        select.append(SelectItem(Aggregate(V1_AGGREGATES[func], arg), name))
+    sort = raw.get("sort", "x")
+    descending = sort.startswith("-")
+    sort_key = sort.lstrip("-")
+    if sort_key not in {"x", *series}:
+        raise QueryError("sort must be x or a series name, optionally with -")
+    query = Query(
+        select=tuple(select), where=where_of(params, rv.schema), group_by=(SelectItem(x_expr),),
+        order_by=(OrderItem(FieldRef(sort_key), descending=descending),),
+        limit=min(_int_param(raw, "maxpoints", 1000), platform.settings.query_max_rows),
+        timezone=params.timezone,
+    )
+    result = platform.engine.execute(query, rv.schema, rv.path)
+    tz = timezone_of(params.timezone)
+    points = []
+    for row in result.records():
+        x = row["x"]
+        if x_field.type in {"date", "datetime"} and isinstance(x, str):
+            x = _date_parts(x, precision)
+        else:
+            x = render_value(x, x_field.type, tz)
+        points.append({"x": x, **{name: row[name] for name in series}})
+    return JSONResponse(points)
+
+
+def _int_param(raw: dict[str, str], name: str, default: int) -> int:
+    try:
+        value = int(raw.get(name, default))
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a whole number") from None
+    if value < 1:
+        raise InvalidRequest(f"{name} must be positive")
+    return value
+
+
+def _date_parts(text: str, precision: str) -> dict[str, int]:
+    """``2024-03-01 13`` at precision hour → {"year": 2024, "month": 3, "day": 1, "hour": 13}."""
+    numbers = [int(p) for p in text.replace(" ", "-").replace(":", "-").split("-")]
+    names = ["year", "month", "day", "hour", "minute"]
+    return dict(zip(names, numbers, strict=False))
+
+
+# --- the catalogue in v1 shape ------------------------------------------------------
+
+
+def v1_dataset(dataset: Dataset) -> dict[str, Any]:
+    version = next((v for v in dataset.versions if v.number == dataset.published_version), None)
+    fields = version.table_schema.get("fields", []) if version else []
+    features = ["analyze"]
+    if any(f["type"] in {"date", "datetime"} for f in fields):
+        features.append("timeserie")
+    if any(f["type"] in {"geopoint", "geometry"} for f in fields):
+        features.append("geo")
+    return {
+        "datasetid": dataset.id,
+        "has_records": dataset_row_count(dataset) > 0,
+        "features": features,
+        "metas": {
+            "title": dataset.title_nl,
+            "description": dataset.description_nl,
+            "publisher": dataset.organisation,
+            "license": dataset.licence,
+            "theme": dataset.themes or None,
+            "keyword": dataset.keywords or None,
+            "language": "nl",
+            "territory": [dataset.spatial] if dataset.spatial else None,
+            "records_count": dataset_row_count(dataset),
+            "modified": dataset.updated_at.isoformat(),
+            "data_processed": version.created_at.isoformat() if version else None,
+            "metadata_processed": dataset.updated_at.isoformat(),
+        },
+        "fields": [
+            {"name": f["name"], "label": f.get("title") or f["name"], "type": ODS_TYPES[f["type"]],
+             **({"description": f["description"]} if f.get("description") else {})}
+            for f in fields
+        ],
+        "attachments": [],
+        "alternative_exports": [],
+    }
+
+
+@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue")
+def datasets_search(
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    raw = dict(request.query_params.multi_items())
+    rows = _int_param({"rows": raw.get("rows", "10")}, "rows", 10) if raw.get("rows") != "-1" else 10_000
+    start = int(raw.get("start", "0")) if raw.get("start", "0").isdigit() else 0
+    words = [w.lower() for w in raw.get("q", "").split() if w]
+    refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
+    with platform.db.session() as session:
+        datasets = session.scalars(gate.visible_datasets(principal).order_by(Dataset.id)).all()
+        matches = [d for d in datasets if _catalog_match(d, words, refine)]
+        page = [v1_dataset(d) for d in matches[start : start + rows]]
+    parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
+    if raw.get("q"):
+        parameters["q"] = raw["q"]
+    return JSONResponse({"nhits": len(matches), "parameters": parameters, "datasets": page})
+
+
+def _catalog_match(dataset: Dataset, words: list[str], refine: dict[str, str]) -> bool:
+    text = " ".join(
+        str(x) for x in (dataset.id, dataset.title_nl, dataset.title_en, dataset.description_nl,
+                         dataset.organisation, " ".join(dataset.keywords or []))
+        if x
+    ).lower()
+    if any(w not in text for w in words):
+        return False
+    for key, value in refine.items():
+        if key == "theme" and value not in (dataset.themes or []):
+            return False
+        if key == "keyword" and value not in (dataset.keywords or []):
+            return False
+        if key == "publisher" and value != dataset.organisation:
+            return False
+    return True
+
+
+@router.get("/api/datasets/1.0/{dataset_id}/", summary="Opendatasoft v1: one dataset")
+def dataset_one(
+    dataset_id: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    with platform.db.session() as session:
+        return JSONResponse(v1_dataset(gate.get_dataset(session, principal, dataset_id)))
+
