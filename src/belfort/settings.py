@@ -60,6 +60,21 @@ class Settings(BaseSettings):
         ),
     )
 
+    quota_per_address: int = Field(
+        default=0,
+        description="Requests one client address may make per quota window without a key; 0: unlimited.",
+    )
+    quota_per_key: int = Field(
+        default=0, description="Requests one API key may make per quota window; 0: unlimited."
+    )
+    quota_window_seconds: int = Field(
+        default=86_400, description="Length of the quota window in seconds (86400: per day)."
+    )
+    trust_forwarded_for: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    )
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

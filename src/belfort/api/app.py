@@ -11,6 +11,7 @@ from belfort import __version__
 from belfort.api import audit, ingest, native
 from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
+from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
 from belfort.settings import Settings, load_settings
@@ -42,6 +43,14 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     )
     if platform is not None:
         app.state.platform = platform
+    effective = platform.settings if platform is not None else (settings or load_settings())
+    app.add_middleware(
+        QuotaMiddleware,
+        per_address=effective.quota_per_address,
+        per_key=effective.quota_per_key,
+        window_seconds=effective.quota_window_seconds,
+        trust_forwarded_for=effective.trust_forwarded_for,
+    )
     install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(ingest.router)

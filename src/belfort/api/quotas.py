@@ -1,0 +1,138 @@
+"""Request quotas per API key and per client address, answered the Opendatasoft way.
+
+A fixed window per caller: ``BELFORT_QUOTA_PER_ADDRESS`` requests per
+``BELFORT_QUOTA_WINDOW_SECONDS`` for anonymous callers (by client address) and
+``BELFORT_QUOTA_PER_KEY`` for callers with an API key (by key). 0 means unlimited.
+Every answer carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
+``X-RateLimit-Reset``; over quota the answer is 429 with Opendatasoft's body.
+
+Counters live in the process: with several server workers, each enforces the quota
+on the requests it serves (see docs/configuration.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from belfort.api.responses import dumps
+
+EXEMPT_PATHS = {"/health"}
+MAX_TRACKED_CALLERS = 100_000
+
+
+class FixedWindowCounter:
+    """Counts calls per caller in windows of ``window`` seconds."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+        self._window_start = self._current_window()
+
+    def _current_window(self) -> float:
+        return (time.time() // self.window) * self.window
+
+    def hit(self, caller: str) -> tuple[int, float]:
+        """Count one call; return (calls in this window, when the window resets)."""
+        with self._lock:
+            start = self._current_window()
+            if start != self._window_start or len(self._counts) > MAX_TRACKED_CALLERS:
+                self._counts.clear()
+                self._window_start = start
+            count = self._counts.get(caller, 0) + 1
+            self._counts[caller] = count
+            return count, start + self.window
+
+
+def _caller(scope: Scope, trust_forwarded_for: bool) -> tuple[str, bool]:
+    """('key:…' or 'addr:…', whether an API key was presented)."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    key = None
+    auth = headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() in {"bearer", "apikey"} and value.strip():
+        key = value.strip()
+    key = key or headers.get("x-api-key")
+    if key is None:
+        for part in scope.get("query_string", b"").decode("latin-1").split("&"):
+            if part.startswith("apikey=") and len(part) > 7:
+                key = part[7:]
+    if key:
+        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:32], True
+    address = (scope.get("client") or ("unknown", 0))[0]
+    if trust_forwarded_for and headers.get("x-forwarded-for"):
+        address = headers["x-forwarded-for"].split(",")[0].strip()
+    return "addr:" + address, False
+
+
+class QuotaMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        per_address: int,
+        per_key: int,
+        window_seconds: float,
+        trust_forwarded_for: bool = False,
+    ) -> None:
+        self.app = app
+        self.per_address = per_address
+        self.per_key = per_key
+        self.window_seconds = window_seconds
+        self.trust_forwarded_for = trust_forwarded_for
+        self.counter = FixedWindowCounter(window_seconds)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        caller, has_key = _caller(scope, self.trust_forwarded_for)
+        limit = self.per_key if has_key else self.per_address
+        if limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        count, reset = self.counter.hit(caller)
+        headers = [
+            (b"x-ratelimit-limit", str(limit).encode()),
+            (b"x-ratelimit-remaining", str(max(limit - count, 0)).encode()),
+            (b"x-ratelimit-reset", str(int(reset)).encode()),
+        ]
+        if count > limit:
+            await self._refuse(send, limit, reset, headers)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _refuse(self, send: Send, limit: int, reset: float, headers: list[Any]) -> None:
+        body = dumps({
+            "errorcode": 10002,
+            "reset_time": datetime.fromtimestamp(reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "limit_time_unit": _unit(self.window_seconds),
+            "call_limit": limit,
+            "error": "Too many requests. Please retry after the reset time or contact the "
+                     "platform administrator for a higher quota.",
+        })
+        retry_after = max(int(reset - time.time()), 1)
+        await send({
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", str(retry_after).encode()), *headers],
+        })
+        await send({"type": "http.response.body", "body": body})
+
+
+def _unit(seconds: float) -> str:
+    return {60: "minute", 3600: "hour", 86400: "day"}.get(int(seconds), f"{int(seconds)} seconds")
