@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from belfort.cache import BoundedCache, Generation
 from belfort.catalog.database import Database
 from belfort.catalog.models import Version
 from belfort.lake.store import Lake
@@ -27,6 +28,8 @@ class Platform:
             timeout_seconds=settings.query_timeout_seconds,
             max_rows=settings.query_max_rows,
         )
+        self.generation = Generation(self.lake.root)
+        self.cache = BoundedCache()
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""

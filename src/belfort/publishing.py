@@ -208,6 +208,7 @@ def _commit(
                         source=source_name[:200],
                     )
                     published = dataset.published_version == number
+                platform.generation.bump()
                 return IngestOutcome(
                     dataset_id=dataset_id,
                     version=number,
@@ -257,7 +258,9 @@ def _change_dataset(
         dataset = get_dataset(session, principal, dataset_id)
         change(session, dataset)
         store.record_audit(session, principal.actor, action, dataset_id, **audit)
-        return store.dataset_to_dict(dataset)
+        result = store.dataset_to_dict(dataset)
+    platform.generation.bump()
+    return result
 
 
 def update_dataset_metadata(

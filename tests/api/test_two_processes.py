@@ -57,12 +57,18 @@ def test_versions_written_by_one_process_are_seen_by_the_other(settings: Setting
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "text/csv"}
     with server(settings) as a, server(settings) as b:
         url = "/api/belfort/v1/datasets/tellingen"
-        assert httpx.get(b + url).status_code == 404
+        assert httpx.get(b + url, timeout=60).status_code == 404
         r = httpx.post(a + url + "/ingest", content=COUNTS_CSV, headers=headers, params={"title": "T"}, timeout=60)
         assert r.status_code == 201, r.text
-        assert httpx.get(b + url + "/records").json()["total_count"] == 5
+        assert httpx.get(b + url + "/records", timeout=60).json()["total_count"] == 5
+        v1 = "/api/records/1.0/search/?dataset=tellingen&rows=1"
+        assert httpx.get(a + v1, timeout=60).json()["nhits"] == 5  # answer now cached in process a
         more = COUNTS_CSV + "Graslei;2024-03-01 15:00:00;10;0,2;ja\n"
         r = httpx.post(b + url + "/ingest", content=more, headers=headers, timeout=60)
         assert r.status_code == 201 and r.json()["version"] == 2
-        assert httpx.get(a + url + "/records").json()["total_count"] == 6
-        assert httpx.get(a + url).json()["published_version"] == 2
+        assert httpx.get(a + url + "/records", timeout=60).json()["total_count"] == 6
+        assert httpx.get(a + url, timeout=60).json()["published_version"] == 2
+        assert httpx.get(a + v1, timeout=60).json()["nhits"] == 6  # the cache noticed b's new version
+        r = httpx.post(b + url + "/state", json={"state": "archived"}, headers=headers, timeout=60)
+        assert r.status_code == 200
+        assert httpx.get(a + v1, timeout=60).status_code == 404  # … and b's archiving

@@ -45,7 +45,22 @@ class ReadableVersion:
 
 
 def readable(platform: Platform, principal: Principal, dataset_id: str) -> ReadableVersion:
-    """The published version of a dataset the principal may see (NotFound otherwise)."""
+    """The published version of a dataset the principal may see (NotFound otherwise).
+
+    Answers are cached until the next catalogue write by any process (see belfort.cache);
+    "not found" is not cached.
+    """
+    generation = platform.generation.current()
+    key = ("readable", dataset_id, principal.is_admin)
+    cached = platform.cache.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    found = _readable(platform, principal, dataset_id)
+    platform.cache.put(key, (generation, found))
+    return found
+
+
+def _readable(platform: Platform, principal: Principal, dataset_id: str) -> ReadableVersion:
     from belfort.catalog import store
 
     with platform.db.session() as session:

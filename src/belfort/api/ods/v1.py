@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream
@@ -47,6 +47,7 @@ router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse
 
 V1_AGGREGATES = {"COUNT": "count", "AVG": "avg", "SUM": "sum", "MIN": "min", "MAX": "max",
                  "STDDEV": "stddev"}
+MAX_CACHED_ANSWER = 256 * 1024
 PRECISIONS = {"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd", "hour": "yyyy-MM-dd HH",
               "minute": "yyyy-MM-dd HH:mm"}
 
@@ -83,11 +84,24 @@ def search(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> JSONResponse:
-    params = parse_v1_params(request.query_params.multi_items())
+) -> Response:
+    items = request.query_params.multi_items()
+    params = parse_v1_params(items)
     if params.format not in {"json", "geojson"}:
         raise InvalidRequest("format must be json or geojson")
     rv = readable(platform, principal, params.dataset)
+    # A version never changes, so the same question about it always has the same answer.
+    cache_key = ("v1-search", str(rv.path), tuple(sorted((k, v) for k, v in items if k != "apikey")))
+    cached = platform.cache.get(cache_key)
+    if cached is not None:
+        return Response(cached, media_type="application/json")
+    body = dumps(_search(platform, rv, params))
+    if len(body) <= MAX_CACHED_ANSWER:
+        platform.cache.put(cache_key, body)
+    return Response(body, media_type="application/json")
+
+
+def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[str, Any]:
     where = where_of(params, rv.schema)
     tz = timezone_of(params.timezone)
     query = Query(
@@ -97,11 +111,11 @@ def search(
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
     records = v1_records(platform, rv, result.records(), tz, params.fields)
     if params.format == "geojson":
-        return JSONResponse({"type": "FeatureCollection", "features": [_feature(r) for r in records]})
+        return {"type": "FeatureCollection", "features": [_feature(r) for r in records]}
     body: dict[str, Any] = {"nhits": result.total, "parameters": params.echo(), "records": records}
     if params.facets:
         body["facet_groups"] = _facet_groups(platform, rv, params, where)
-    return JSONResponse(body)
+    return body
 
 
 def _feature(record: dict[str, Any]) -> dict[str, Any]:
