@@ -32,13 +32,22 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",
     ("GET", "/api/records/1.0/download/"): "/api/records/1.0/download/?dataset={id}",
     ("GET", "/api/records/1.0/analyze/"): "/api/records/1.0/analyze/?dataset={id}&x=telpunt&y.n.func=COUNT",
+    # Opendatasoft Explore API v2.1
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}"): "/api/explore/v2.1/catalog/datasets/{id}",
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/records"): "/api/explore/v2.1/catalog/datasets/{id}/records",
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/records/{record_id}"):
+        "/api/explore/v2.1/catalog/datasets/{id}/records/3ed0ac42a7f686f4632b3cfc1d81a136363673d9",  # first row of tests.helpers.COUNTS_CSV
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/facets"): "/api/explore/v2.1/catalog/datasets/{id}/facets?facet=telpunt",
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/exports/{format}"): "/api/explore/v2.1/catalog/datasets/{id}/exports/csv",
+    ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/attachments"): "/api/explore/v2.1/catalog/datasets/{id}/attachments",
 }
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 # Endpoints that name no single dataset (catalogue listings are tested below).
 NOT_PER_DATASET = {"/", "/health", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
-                   "/api/datasets/1.0/search/"}
+                   "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
+                   "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

@@ -1,4 +1,10 @@
-"""Errors → HTTP, in one place. Every error body is JSON: {"error", "message", …}."""
+"""Errors → HTTP, in one place. Every error body is JSON: {"error", "message", …}.
+
+Under ``/api/explore/v2.1/`` the body is Opendatasoft's instead:
+``{"message": "…", "error_code": "…"}`` — ``ODSQLError`` for query errors,
+``InvalidRESTParameterError`` for other bad parameters, ``DatasetNotFoundError`` for
+datasets that do not exist or may not be seen (see docs/opendatasoft.md).
+"""
 
 from __future__ import annotations
 
@@ -9,37 +15,84 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from belfort.api.responses import JSONResponse
-from belfort.errors import BelfortError
+from belfort.errors import BelfortError, InvalidRequest, NotFound, QueryError, Unauthorized
 
 log = logging.getLogger("belfort.api")
+
+EXPLORE_PREFIX = "/api/explore/v2.1/"
+EXPLORE_STATUS_CODES = {400: "InvalidRESTParameterError", 401: "AuthenticationError",
+                        403: "PermissionDenied", 404: "NotFound", 405: "MethodNotAllowed",
+                        413: "PayloadTooLarge", 500: "InternalServerError",
+                        503: "ServiceUnavailable"}
+
+
+def _explore(request: Request) -> bool:
+    return request.url.path.startswith(EXPLORE_PREFIX)
+
+
+def explore_error_code(exc: BelfortError | None, status: int) -> str:
+    """Opendatasoft's ``error_code`` for an error (an error class may name its own in
+    ``ods_error_code``)."""
+    own = getattr(exc, "ods_error_code", None)
+    if own:
+        return str(own)
+    if isinstance(exc, QueryError):
+        return "ODSQLError"
+    if isinstance(exc, InvalidRequest):
+        return "InvalidRESTParameterError"
+    if isinstance(exc, NotFound):
+        return "DatasetNotFoundError" if str(exc.message).startswith("dataset ") else "NotFound"
+    if isinstance(exc, Unauthorized):
+        return "AuthenticationError"
+    return EXPLORE_STATUS_CODES.get(status, "Error")
+
+
+def _explore_message(exc: BelfortError) -> str:
+    clause = exc.details.get("clause") if isinstance(exc, QueryError) else None
+    if clause and "position" in exc.details:
+        return f"ODSQL query is malformed: {exc.message} Clause(s) containing the error(s): {clause}."
+    return exc.message
+
+
+def _explore_response(message: str, code: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"message": message, "error_code": code}, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BelfortError)
-    async def _belfort_error(_request: Request, exc: BelfortError) -> JSONResponse:
+    async def _belfort_error(request: Request, exc: BelfortError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if _explore(request):
+            return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),
+                                     exc.http_status, headers)
         return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         ]
+        if _explore(request):
+            return _explore_response("; ".join(problems)[:1000], "InvalidRESTParameterError", 400)
         return JSONResponse(
             {"error": "invalid_request", "message": "; ".join(problems)[:1000], "problems": problems[:20]},
             status_code=400,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if _explore(request):
+            return _explore_response(str(exc.detail), explore_error_code(None, exc.status_code), exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
+        if _explore(request):
+            return _explore_response("internal error; it has been logged", "InternalServerError", 500)
         return JSONResponse(
             {"error": "internal_error", "message": "internal error; it has been logged"},
             status_code=500,

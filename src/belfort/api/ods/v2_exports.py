@@ -1,0 +1,321 @@
+"""Explore API v2.1: rendering rows as flat records, and the export formats.
+
+Every writer takes the query's Arrow batches and streams: CSV, JSON, JSON Lines and
+GeoJSON as chunks of bytes, Parquet and XLSX through a temporary file in the lake's
+staging directory that is removed once it has been sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse, StreamingResponse
+
+from belfort.api.ods.common import iso_datetime, render_value
+from belfort.api.responses import dumps
+from belfort.errors import InvalidRequest
+from belfort.ingest.schema import TableSchema
+from belfort.platform import Platform
+from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, FieldRef, Query, SelectItem
+
+DATASET_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
+CSV_DELIMITERS = {";", ",", "\t", "|"}
+BOOKKEEPING = {ROW_NUMBER_COLUMN, RECORD_ID_COLUMN}
+XLSX_MAX_TEXT = 32_767
+
+# -- values --------------------------------------------------------------------------------
+
+
+def column_types(query: Query, schema: TableSchema) -> dict[str, str]:
+    """Result columns that are plain fields of the dataset → their Belfort type."""
+    items = query.select or query.group_by or tuple(SelectItem(FieldRef(f.name)) for f in schema.fields)
+    types: dict[str, str] = {}
+    for item in items:
+        if isinstance(item.expr, FieldRef):
+            f = schema.get(item.expr.name)
+            if f is not None:
+                types[item.alias or f.name] = f.type
+    return types
+
+
+def render_any(value: Any, type_: str | None, tz: ZoneInfo) -> Any:
+    """One value in Explore v2.1's JSON shape: geo points ``{"lon", "lat"}``, geometry as
+    GeoJSON, datetimes ISO 8601 in ``tz``; computed values by their Python type."""
+    if value is None:
+        return None
+    if type_ is not None:
+        value = render_value(value, type_, tz, geopoint="object")
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return iso_datetime(value, tz)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        if set(value) == {"lat", "lon"}:
+            return {"lon": value["lon"], "lat": value["lat"]}
+        return {str(k): render_any(v, None, tz) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [render_any(v, None, tz) for v in value]
+    return str(value)
+
+
+def flat_record(row: dict[str, Any], types: dict[str, str], tz: ZoneInfo) -> dict[str, Any]:
+    return {k: render_any(v, types.get(k), tz) for k, v in row.items() if k not in BOOKKEEPING}
+
+
+def geometry_of_record(row: dict[str, Any], types: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
+    """(GeoJSON geometry, the column it came from): the first geometry column, else the
+    first geo point column of an already rendered record."""
+    for name, type_ in types.items():
+        if type_ == "geometry" and isinstance(row.get(name), dict):
+            return row[name], name
+    for name, type_ in types.items():
+        point = row.get(name) if type_ == "geopoint" else None
+        if isinstance(point, dict) and point.get("lat") is not None and point.get("lon") is not None:
+            return {"type": "Point", "coordinates": [point["lon"], point["lat"]]}, name
+    return None, None
+
+
+def _text(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
+    """A value for a CSV/XLSX cell: numbers stay numbers, everything else becomes text."""
+    rendered = render_any(value, type_, tz)
+    if rendered is None or (isinstance(rendered, int | float) and not isinstance(rendered, bool)):
+        return rendered
+    if isinstance(rendered, bool):
+        return "true" if rendered else "false"
+    if isinstance(rendered, dict) and set(rendered) == {"lon", "lat"}:
+        return f"{rendered['lat']}, {rendered['lon']}"  # as Opendatasoft writes a geo point
+    if isinstance(rendered, list):
+        return list_separator.join("" if v is None else str(v) for v in rendered)
+    if isinstance(rendered, dict):
+        return orjson.dumps(rendered).decode()
+    return str(rendered)
+
+
+# -- the writers -----------------------------------------------------------------------------
+
+
+def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[list[dict[str, Any]]]:
+    for batch in batches:
+        rows = batch.to_pylist()
+        if rows:
+            yield rows
+
+
+def csv_export(
+    batches: Iterable[pa.RecordBatch], columns: list[str], types: dict[str, str], tz: ZoneInfo, *,
+    delimiter: str = ";", list_separator: str = ",", quote_all: bool = False, with_bom: bool = True,
+    header: list[str] | None = None,
+) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter,
+                        quoting=csv.QUOTE_NONNUMERIC if quote_all else csv.QUOTE_MINIMAL)
+    writer.writerow(header or columns)
+    prefix = "\ufeff" if with_bom else ""
+    for rows in _rows(batches):
+        for row in rows:
+            writer.writerow([_text(row.get(c), types.get(c), tz, list_separator) for c in columns])
+        yield (prefix + buffer.getvalue()).encode()
+        prefix = ""
+        buffer.seek(0)
+        buffer.truncate()
+    if prefix or buffer.getvalue():
+        yield (prefix + buffer.getvalue()).encode()
+
+
+def json_export(records: Iterator[dict[str, Any]], *, lines: bool = False) -> Iterator[bytes]:
+    if lines:
+        for record in records:
+            yield dumps(record) + b"\n"
+        return
+    yield b"["
+    first = True
+    for record in records:
+        yield (b"" if first else b",") + dumps(record)
+        first = False
+    yield b"]"
+
+
+def geojson_features(records: Iterator[dict[str, Any]], types: dict[str, str]) -> Iterator[dict[str, Any]]:
+    for record in records:
+        geometry, source = geometry_of_record(record, types)
+        properties = {k: v for k, v in record.items() if k != source}
+        yield {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def geojson_export(features: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for feature in features:
+        yield (b"" if first else b",") + dumps(feature)
+        first = False
+    yield b"]}"
+
+
+def _temporary(platform: Platform, suffix: str, write: Callable[[str], None]) -> str:
+    handle, tmp = tempfile.mkstemp(suffix=suffix, dir=platform.lake.staging_dir)
+    os.close(handle)
+    try:
+        write(tmp)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def parquet_file(platform: Platform, schema: pa.Schema, batches: Iterable[pa.RecordBatch], keep: list[str]) -> str:
+    def write(tmp: str) -> None:
+        with pq.ParquetWriter(tmp, pa.schema([schema.field(c) for c in keep])) as writer:
+            for batch in batches:
+                writer.write_batch(batch.select(keep))
+
+    return _temporary(platform, ".parquet", write)
+
+
+def _xlsx_cell(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, dt.datetime):  # Excel has no zones: the wall-clock time in tz
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(tz).replace(tzinfo=None)
+    if isinstance(value, dt.date | bool):
+        return value
+    cell = _text(value, type_, tz, list_separator)
+    if isinstance(cell, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", cell)[:XLSX_MAX_TEXT]
+    return cell
+
+
+def xlsx_file(
+    platform: Platform, batches: Iterable[pa.RecordBatch], columns: list[str], types: dict[str, str],
+    tz: ZoneInfo, header: list[str],
+) -> str:
+    from openpyxl import Workbook
+
+    def write(tmp: str) -> None:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("export")
+        sheet.append(header)
+        for rows in _rows(batches):
+            for row in rows:
+                sheet.append([_xlsx_cell(row.get(c), types.get(c), tz, ",") for c in columns])
+        workbook.save(tmp)
+
+    return _temporary(platform, ".xlsx", write)
+
+
+def file_response(path: str, media_type: str, filename: str) -> FileResponse:
+    return FileResponse(path, media_type=media_type, filename=filename,
+                        background=BackgroundTask(os.unlink, path))
+
+
+def export_rows(
+    platform: Platform, fmt: str, stem: str, columns: list[str], arrow_schema: pa.Schema,
+    batches: Iterator[pa.RecordBatch], types: dict[str, str], tz: ZoneInfo, options: dict[str, str],
+    labels: dict[str, str] | None = None,
+) -> StreamingResponse | FileResponse:
+    """The response for one export format; ``options`` are the request's parameters."""
+    visible = [c for c in columns if c not in BOOKKEEPING]
+    header = [labels.get(c, c) for c in visible] if labels else visible
+    disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+
+    def records() -> Iterator[dict[str, Any]]:
+        for rows in _rows(batches):
+            for row in rows:
+                yield flat_record(row, types, tz)
+
+    if fmt == "csv":
+        delimiter = options.get("delimiter", ";")
+        if delimiter not in CSV_DELIMITERS:
+            raise InvalidRequest(f"Invalid value for delimiter API parameter: {delimiter[:5]!r} was found "
+                                 "but one of ';', ',', '\\t', '|' is expected.")
+        separator = options.get("list_separator", ",")
+        if len(separator) > 5:
+            raise InvalidRequest("Invalid value for list_separator API parameter: at most 5 characters")
+        body = csv_export(batches, visible, types, tz, delimiter=delimiter, list_separator=separator,
+                          quote_all=flag(options, "quote_all", False), with_bom=flag(options, "with_bom", True),
+                          header=header)
+        return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
+    if fmt == "json":
+        return StreamingResponse(json_export(records()), media_type="application/json", headers=disposition)
+    if fmt == "jsonl":
+        return StreamingResponse(json_export(records(), lines=True), media_type="application/jsonl",
+                                 headers=disposition)
+    if fmt == "geojson":
+        return StreamingResponse(geojson_export(geojson_features(records(), types)),
+                                 media_type="application/geo+json", headers=disposition)
+    if fmt == "parquet":
+        tmp = parquet_file(platform, arrow_schema, batches, visible)
+        return file_response(tmp, "application/vnd.apache.parquet", f"{stem}.parquet")
+    if fmt == "xlsx":
+        tmp = xlsx_file(platform, batches, visible, types, tz, header)
+        return file_response(tmp, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             f"{stem}.xlsx")
+    raise InvalidRequest(f"Invalid value for format API parameter: {fmt[:30]!r} was found but one of "
+                         f"{', '.join(DATASET_FORMATS)} is expected.")
+
+
+def flag(options: dict[str, str], name: str, default: bool) -> bool:
+    """A boolean parameter: true/false (also 1/0, yes/no)."""
+    raw = options.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"true", "1", "yes"}:
+        return True
+    if value in {"false", "0", "no"}:
+        return False
+    raise InvalidRequest(f"Invalid value for {name[:40]} API parameter: {raw[:20]!r} was found but a boolean is expected.")
+
+
+# -- the catalogue as a file ------------------------------------------------------------------
+
+CATALOG_CSV_COLUMNS = ("dataset_id", "title", "description", "theme", "keyword", "publisher", "license",
+                       "language", "territory", "modified", "records_count", "features")
+
+
+def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str]) -> Iterator[bytes]:
+    delimiter = options.get("delimiter", ";")
+    if delimiter not in CSV_DELIMITERS:
+        raise InvalidRequest(f"Invalid value for delimiter API parameter: {delimiter[:5]!r} was found "
+                             "but one of ';', ',', '\\t', '|' is expected.")
+    separator = options.get("list_separator", ",")
+    quote_all = flag(options, "quote_all", False)
+    with_bom = flag(options, "with_bom", True)
+
+    def generate() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=delimiter,
+                            quoting=csv.QUOTE_NONNUMERIC if quote_all else csv.QUOTE_MINIMAL)
+        writer.writerow(CATALOG_CSV_COLUMNS)
+        for d in datasets:
+            metas = d["metas"]["default"]
+            values = {"dataset_id": d["dataset_id"], "features": d["features"], **metas}
+            writer.writerow([
+                separator.join(str(v) for v in values[c]) if isinstance(values.get(c), list)
+                else values.get(c)
+                for c in CATALOG_CSV_COLUMNS
+            ])
+        yield (("\ufeff" if with_bom else "") + buffer.getvalue()).encode()
+
+    return generate()
