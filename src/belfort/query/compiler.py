@@ -16,6 +16,11 @@ from zoneinfo import ZoneInfo
 
 from belfort.errors import QueryError
 from belfort.ingest.schema import TableSchema
+from belfort.query.compiler_geo import EARTH_RADIUS_M as EARTH_RADIUS_M
+from belfort.query.compiler_geo import MAX_POLYGON_POINTS as MAX_POLYGON_POINTS
+from belfort.query.compiler_geo import MAX_SEARCH_WORDS as MAX_SEARCH_WORDS
+from belfort.query.compiler_geo import TextAndGeography, _as_text, quote_identifier
+from belfort.query.compiler_geo import like_escape as like_escape
 from belfort.query.model import (
     RECORD_ID_COLUMN,
     ROW_NUMBER_COLUMN,
@@ -70,9 +75,6 @@ SCALAR_FUNCTIONS: dict[str, tuple[str, str | None]] = {
 }
 SOURCE = object()  # stands for the Parquet path until the engine binds it
 
-EARTH_RADIUS_M = 6_371_008.8
-MAX_POLYGON_POINTS = 1000
-MAX_SEARCH_WORDS = 20
 # Opendatasoft date_format() patterns (Java style) → strftime
 DATE_PATTERN_TOKENS = (
     ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"),
@@ -92,10 +94,6 @@ class CompiledQuery:
     sql: str
     params: list[Any]
     columns: list[str]
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def label_of(expr: Expr) -> str:
@@ -118,7 +116,7 @@ def label_of(expr: Expr) -> str:
     return type(expr).__name__.lower()
 
 
-class _Compiler:
+class _Compiler(TextAndGeography):
     def __init__(self, schema: TableSchema, timezone: str | None = None) -> None:
         self.schema = schema
         self.params: list[Any] = []
@@ -258,88 +256,6 @@ class _Compiler:
             compiled[0] = (f"timezone({self.bind(self.timezone)}, {compiled[0][0]})", "datetime")
         return f"{sql_name}({', '.join(s for s, _ in compiled)})", result or compiled[0][1]
 
-    # -- full text and geography ---------------------------------------------------
-
-    def search(self, e: Search) -> str:
-        """Every word must occur in one of the text fields (case-insensitive substring)."""
-        if e.fields:
-            fields = []
-            for name in e.fields:
-                f = self.schema.get(name)
-                if f is None:
-                    raise QueryError(f"unknown field {name[:100]!r}", details={"field": name[:100]})
-                fields.append(f)
-        else:
-            fields = [f for f in self.schema.fields if f.type == "string"]
-        words = [w for w in e.text.split() if w]
-        if len(words) > MAX_SEARCH_WORDS:
-            raise QueryError(f"search takes at most {MAX_SEARCH_WORDS} words")
-        if not words:
-            return "TRUE"
-        if not fields:
-            return "FALSE"
-        clauses = []
-        for word in words:
-            pattern = self.bind("%" + like_escape(word) + "%")
-            alternatives = [
-                f"({_as_text(quote_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\')"
-                for f in fields
-            ]
-            clauses.append("(" + " OR ".join(alternatives) + ")")
-        return "(" + " AND ".join(clauses) + ")"
-
-    def geopoint(self, name: str) -> tuple[str, str]:
-        f = self.schema.get(name)
-        if f is None:
-            raise QueryError(f"unknown field {name[:100]!r}", details={"field": name[:100]})
-        if f.type != "geopoint":
-            raise QueryError(f"{name!r} is not a geopoint field")
-        column = quote_identifier(f.name)
-        return f"{column}.lat", f"{column}.lon"
-
-    def coordinate(self, value: float, kind: str) -> str:
-        limit = 90 if kind == "lat" else 180
-        if not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > limit:
-            raise QueryError(f"invalid {'latitude' if kind == 'lat' else 'longitude'} {value!r}")
-        return self.bind(float(value))
-
-    def haversine(self, lat: str, lon: str, lat0: float, lon0: float) -> str:
-        p_lat, p_lon = self.coordinate(lat0, "lat"), self.coordinate(lon0, "lon")
-        return (
-            f"(2 * {EARTH_RADIUS_M} * asin(sqrt(power(sin(radians({lat} - {p_lat}) / 2), 2)"
-            f" + cos(radians({p_lat})) * cos(radians({lat}))"
-            f" * power(sin(radians({lon} - {p_lon}) / 2), 2))))"
-        )
-
-    def geo_filter(self, e: WithinDistance | InBBox | InPolygon) -> str:
-        lat, lon = self.geopoint(e.field)
-        if isinstance(e, WithinDistance):
-            if not math.isfinite(e.meters) or e.meters < 0:
-                raise QueryError("distance must be a positive number of metres")
-            return f"({self.haversine(lat, lon, e.lat, e.lon)} <= {self.bind(float(e.meters))})"
-        if isinstance(e, InBBox):
-            lat_lo, lat_hi = sorted((e.lat1, e.lat2))
-            lon_lo, lon_hi = sorted((e.lon1, e.lon2))
-            return (
-                f"({lat} BETWEEN {self.coordinate(lat_lo, 'lat')} AND {self.coordinate(lat_hi, 'lat')}"
-                f" AND {lon} BETWEEN {self.coordinate(lon_lo, 'lon')} AND {self.coordinate(lon_hi, 'lon')})"
-            )
-        points = list(e.points)
-        if len(points) > 1 and points[0] == points[-1]:
-            points.pop()
-        if not 3 <= len(points) <= MAX_POLYGON_POINTS:
-            raise QueryError(f"a polygon needs 3 to {MAX_POLYGON_POINTS} points")
-        # Ray casting: the point is inside when a ray crosses an odd number of edges.
-        bound = [(self.coordinate(a, "lat"), self.coordinate(b, "lon")) for a, b in points]
-        crossings = []
-        for i, (yi, xi) in enumerate(bound):
-            yj, xj = bound[i - 1]
-            crossings.append(
-                f"(CASE WHEN (({yi} > {lat}) <> ({yj} > {lat})) AND "
-                f"({lon} < ({xj} - {xi}) * ({lat} - {yi}) / ({yj} - {yi}) + {xi}) THEN 1 ELSE 0 END)"
-            )
-        return f"((({' + '.join(crossings)}) % 2) = 1)"
-
     def special_function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
         name = e.name.lower()
         args = e.args
@@ -402,14 +318,6 @@ class _Compiler:
         if func in {"avg", "median"}:
             return f"{func}({distinct}{inner})", "number"
         return f"{func}({inner})", t
-
-
-def like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _as_text(sql: str, type_: str) -> str:
-    return sql if type_ == "string" else f"CAST({sql} AS VARCHAR)"
 
 
 def _number_arg(e: Expr) -> float:
