@@ -25,6 +25,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 GHENT_DATA = SHARED_DIR / "data" / "ghent"
 
+pytest_plugins = ["tests.ghent_fixtures"]
+
 POSTGRES_URL = os.environ.get("BELFORT_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("BELFORT_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgres"]

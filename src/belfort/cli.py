@@ -271,6 +271,33 @@ def _run_change(change: Callable[..., Any], data_dir: Path | None, database_url:
         platform.close()
 
 
+@main.group()
+def harvest() -> None:
+    """Copy datasets from other portals into Belfort."""
+
+
+@harvest.command("ods")
+@click.argument("base_url")
+@click.option("--dataset", "datasets", multiple=True, help="Only this dataset (repeatable).")
+@common_options
+def harvest_ods_command(base_url: str, datasets: tuple[str, ...], data_dir: Path | None, database_url: str | None) -> None:
+    """Harvest an Opendatasoft portal (metadata, fields, all records); incremental and resumable."""
+    from belfort.harvest.ods import harvest_ods
+
+    platform = _platform(_settings(data_dir, database_url))
+    failed = 0
+    try:
+        for result in harvest_ods(platform, base_url, only=list(datasets) or None):
+            failed += result.status == "failed"
+            click.echo(f"{result.dataset_id}: {result.status}{' — ' + result.detail if result.detail else ''}")
+    except BelfortError as exc:
+        _fail(exc)
+    finally:
+        platform.close()
+    if failed:
+        sys.exit(1)
+
+
 @main.command()
 @common_options
 @click.option("--min-age", type=float, default=3600, help="Only remove leftovers older than this (seconds).")

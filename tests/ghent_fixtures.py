@@ -1,4 +1,4 @@
-"""A platform loaded like data.stad.gent: the recorded Opendatasoft v1 responses in
+"""Fixtures (a pytest plugin, see tests/conftest.py): a platform loaded like data.stad.gent: the recorded Opendatasoft v1 responses in
 ../shared (parking garages, park-and-ride, Blue-bike, Partago), the bike counters, and a
 crowd-gauge dataset generated here."""
 

@@ -1,0 +1,1 @@
+"""Bringing other portals' data into Belfort (``belfort harvest …``)."""

@@ -1,0 +1,86 @@
+"""``belfort harvest ods``: one live Belfort (loaded with the Ghent data) harvested into
+another through the Explore API v2.1 — same catalogue, same records; incremental and
+resumable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from belfort.errors import InvalidRequest
+from belfort.harvest.ods import harvest_ods
+from belfort.ingest.schema import TableSchema
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
+from belfort.publishing import ingest_file
+from belfort.query.model import FieldRef, OrderItem, Query
+from belfort.settings import Settings
+from tests.ghent_fixtures import CROWD_GAUGE
+from tests.helpers import write
+
+
+@pytest.fixture
+def target(tmp_path: Path) -> Iterator[Platform]:
+    platform = Platform(Settings(data_dir=tmp_path / "doel"))
+    yield platform
+    platform.close()
+
+
+def catalogue(platform: Platform) -> dict[str, dict]:
+    with platform.db.session() as session:
+        return {
+            d.id: {"title": d.title_nl, "organisation": d.organisation, "themes": d.themes,
+                   "keywords": d.keywords, "licence": d.licence}
+            for d in session.scalars(gate.visible_datasets(ANONYMOUS))
+        }
+
+
+def records(platform: Platform, dataset_id: str) -> tuple[list[tuple[str, str]], list[dict]]:
+    with platform.db.session() as session:
+        _, version = gate.readable_version(session, ANONYMOUS, dataset_id)
+        schema = TableSchema.from_dict(version.table_schema)
+        path = platform.lake.absolute(version.path)
+    order = tuple(OrderItem(FieldRef(f.name)) for f in schema.fields if f.type not in {"geopoint", "geometry"})
+    rows = platform.engine.execute(Query(order_by=order), schema, path).records()
+    return [(f.name, f.type) for f in schema.fields], rows
+
+
+def test_harvest_copies_catalogue_and_records(ghent: Platform, live_ghent: str, target: Platform) -> None:
+    results = list(harvest_ods(target, live_ghent))
+    assert all(r.status == "harvested" for r in results), results
+    source = catalogue(ghent)
+    assert catalogue(target) == source
+    assert "intern-register" not in source  # what anonymous callers cannot see is not harvested
+    for dataset_id in source:
+        assert records(target, dataset_id) == records(ghent, dataset_id), dataset_id
+
+    again = list(harvest_ods(target, live_ghent))
+    assert {r.status for r in again} == {"unchanged"}
+
+    # a new version at the source is fetched again; nothing else is
+    newer = CROWD_GAUGE + "10,Rustig na de Feesten,2024-07-30T10:00:00+02:00\n"
+    ingest_file(ghent, CLI_ADMIN, "druktebarometer-info", write(ghent.settings.data_dir / "d2.csv", newer))
+    third = {r.dataset_id: r.status for r in harvest_ods(target, live_ghent)}
+    assert third.pop("druktebarometer-info") == "harvested"
+    assert set(third.values()) == {"unchanged"}
+    assert len(records(target, "druktebarometer-info")[1]) == 4
+
+
+def test_interrupted_harvest_resumes(ghent: Platform, live_ghent: str, target: Platform) -> None:
+    run = harvest_ods(target, live_ghent)
+    first = [next(run), next(run)]  # the process "dies" after two datasets
+    run.close()
+    assert [r.status for r in first] == ["harvested", "harvested"]
+    rest = {r.dataset_id: r.status for r in harvest_ods(target, live_ghent)}
+    assert all(rest[r.dataset_id] == "unchanged" for r in first)
+    assert list(rest.values()).count("harvested") == len(rest) - 2
+
+
+def test_only_selected_datasets_and_bad_urls(ghent: Platform, live_ghent: str, target: Platform) -> None:
+    results = list(harvest_ods(target, live_ghent, only=["fietstelpalen-gent"]))
+    assert [(r.dataset_id, r.status) for r in results] == [("fietstelpalen-gent", "harvested")]
+    with pytest.raises(InvalidRequest):
+        list(harvest_ods(target, "file:///etc/passwd"))
