@@ -50,7 +50,7 @@ def explore_error_code(exc: BelfortError | None, status: int) -> str:
 def _explore_message(exc: BelfortError) -> str:
     clause = exc.details.get("clause") if isinstance(exc, QueryError) else None
     if clause and "position" in exc.details:
-        return f"ODSQL query is malformed: {exc.message} Clause(s) containing the error(s): {clause}."
+        return f"ODSQL query is malformed: {exc.message.rstrip('.')}. Clause(s) containing the error(s): {clause}."
     return exc.message
 
 

@@ -52,12 +52,14 @@ def column_types(query: Query, schema: TableSchema) -> dict[str, str]:
 
 
 def render_any(value: Any, type_: str | None, tz: ZoneInfo) -> Any:
-    """One value in Explore v2.1's JSON shape: geo points ``{"lon", "lat"}``, geometry as
-    GeoJSON, datetimes ISO 8601 in ``tz``; computed values by their Python type."""
+    """One value in Explore v2.1's JSON shape: geo points ``{"lon", "lat"}``, geometry as a
+    GeoJSON Feature, datetimes ISO 8601 in ``tz``; computed values by their Python type."""
     if value is None:
         return None
     if type_ is not None:
         value = render_value(value, type_, tz, geopoint="object")
+        if type_ == "geometry" and isinstance(value, dict) and value.get("type") != "Feature":
+            return {"type": "Feature", "geometry": value, "properties": {}}  # as Opendatasoft's geo_shape
     if isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -88,12 +90,17 @@ def geometry_of_record(row: dict[str, Any], types: dict[str, str]) -> tuple[dict
     first geo point column of an already rendered record."""
     for name, type_ in types.items():
         if type_ == "geometry" and isinstance(row.get(name), dict):
-            return row[name], name
+            return _bare(row[name]), name
     for name, type_ in types.items():
         point = row.get(name) if type_ == "geopoint" else None
         if isinstance(point, dict) and point.get("lat") is not None and point.get("lon") is not None:
             return {"type": "Point", "coordinates": [point["lon"], point["lat"]]}, name
     return None, None
+
+
+def _bare(geojson: dict[str, Any]) -> Any:
+    """The geometry of a GeoJSON Feature (files hold the geometry itself)."""
+    return geojson.get("geometry") if geojson.get("type") == "Feature" else geojson
 
 
 def _text(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
@@ -108,7 +115,7 @@ def _text(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> A
     if isinstance(rendered, list):
         return list_separator.join("" if v is None else str(v) for v in rendered)
     if isinstance(rendered, dict):
-        return orjson.dumps(rendered).decode()
+        return orjson.dumps(_bare(rendered)).decode()
     return str(rendered)
 
 
