@@ -132,7 +132,20 @@ def test_facets_exclude_and_dates(client: TestClient, register: Platform) -> Non
     assert sum(f["count"] for f in years) == 9 and all(len(f["name"]) == 4 for f in years)
     year = years[0]["name"]
     refined = get(client, TELPALEN + "/facets", facet="begindatum", refine=f"begindatum:{year}")
-    assert refined["facets"][0]["facets"] == [{**years[0], "state": "refined"}]
+    top = refined["facets"][0]["facets"]
+    assert len(top) == 1 and {k: top[0][k] for k in years[0]} == {**years[0], "state": "refined"}
+    months = top[0]["facets"]  # a refined year shows its months (hierarchical date facets)
+    assert sum(m["count"] for m in months) == years[0]["count"]
+    assert all(m["value"] == f"{year}/{m['name']}" and m["state"] == "displayed" for m in months)
+    month = months[0]["value"]
+    deeper = get(client, TELPALEN + "/facets", facet="begindatum", refine=f"begindatum:{month}")
+    month_entry = deeper["facets"][0]["facets"][0]["facets"][0]
+    assert month_entry["value"] == month and month_entry["state"] == "refined"
+    assert all(d["value"].startswith(month + "/") for d in month_entry["facets"])
+    drukte = get(client, DRUKTE + "/facets", facet="tijd_van_voltooien", refine="tijd_van_voltooien:2024/07/20",
+                 timezone="Europe/Brussels")["facets"][0]["facets"]
+    day = drukte[0]["facets"][0]["facets"][0]
+    assert (day["value"], day["count"], day["state"], day["facets"]) == ("2024/07/20", 3, "refined", [])
     defaults = get(client, DRUKTE + "/facets")
     assert [g["name"] for g in defaults["facets"]] == ["toelichting_drukte", "tijd_van_voltooien"]
     bad(client, TELPALEN + "/facets", facet="bestaat_niet")
@@ -349,6 +362,9 @@ def test_catalog_facets_and_exports(client: TestClient, register: Platform) -> N
     refined = get(client, API + "/catalog/facets", facet="keyword", refine="keyword:privacy")
     assert {(f["name"], f["state"]) for f in refined["facets"][0]["facets"]} == {
         ("privacy", "refined"), ("GDPR", "displayed")}
+    disjunctive = get(client, API + "/catalog/facets", facet='facet(name="publisher", disjunctive=true)',
+                      refine="publisher:Stad Gent")
+    assert len(disjunctive["facets"][0]["facets"]) == len(groups["publisher"])
     data = client.get(API + "/catalog/exports/json").json()
     assert len(data) == 10 and "intern-register" not in {d["dataset_id"] for d in data}
     raw = client.get(API + "/catalog/exports/csv").content

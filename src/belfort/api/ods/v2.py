@@ -46,6 +46,7 @@ from belfort.query.model import (
     Compare,
     Expr,
     FieldRef,
+    Function,
     In,
     IsNull,
     Like,
@@ -389,10 +390,10 @@ def parse_facet(text: str) -> FacetSpec:
 
 
 def _facet_counts(platform: Platform, rv: ReadableVersion, name: str, where: Expr | None, limit: int,
-                  timezone: str) -> list[tuple[Any, int]]:
+                  timezone: str, key: Expr | None = None) -> list[tuple[Any, int]]:
     """(value, count) of a field among the matching records, most frequent first (dates by
     year). Ordered by the select aliases, so a key with bound parameters is compiled once."""
-    key = facet_key(rv.schema, name)
+    key = key or facet_key(rv.schema, name)
     has_value = IsNull(FieldRef(name), negated=True)
     query = Query(
         select=(SelectItem(key, "__value"), SelectItem(Aggregate("count"), "__count")),
@@ -426,10 +427,42 @@ def _sorted_values(values: list[tuple[str, Any, int]], sort: str) -> list[tuple[
     return sorted(values, key=lambda v: v[0], reverse=reverse)
 
 
+def _date_path(value: str) -> str:
+    """``2024-3`` / ``2024/03`` → ``2024/03`` (a date facet's path)."""
+    parts = [part for part in re.split(r"[/-]", value.strip()) if part]
+    return "/".join([parts[0], *(part.zfill(2) for part in parts[1:3])]) if parts else ""
+
+
 def _refined(field_type: str, name: str, refined: list[str]) -> bool:
-    if field_type in {"date", "datetime"}:  # a year facet is refined by 2024, 2024/03, …
-        return any(r.strip()[:4] == name for r in refined)
+    if field_type in {"date", "datetime"}:  # a date facet is refined by 2024, 2024/03, …
+        return any(_date_path(r) == name or _date_path(r).startswith(name + "/") for r in refined)
     return name in refined
+
+
+DATE_LEVELS = ("yyyy/MM", "yyyy/MM/dd")
+
+
+def _date_children(platform: Platform, rv: ReadableVersion, p: V2Params, name: str, where: Expr | None,
+                   path: str, refined: list[str]) -> list[dict[str, Any]]:
+    """Below a refined year its months, below a refined month its days (Opendatasoft's
+    hierarchical date facets); ``value`` is the path to refine on, ``name`` the last part."""
+    depth = path.count("/")
+    if depth >= len(DATE_LEVELS):
+        return []
+    inside = _refinement(rv.schema, name, path, p.tz)
+    key = Function("date_format", (FieldRef(name), Literal(DATE_LEVELS[depth])))
+    counted = _facet_counts(platform, rv, name, inside if where is None else And((where, inside)),
+                            MAX_FACET_LIMIT, p.timezone, key)
+    children = []
+    for value, count in sorted(counted, key=lambda vc: str(vc[0])):
+        child_path = str(value)
+        refined_here = _refined("date", child_path, refined)
+        child = {"name": child_path.rsplit("/", 1)[-1], "value": child_path, "count": count,
+                 "state": "refined" if refined_here else "displayed"}
+        if refined_here:
+            child["facets"] = _date_children(platform, rv, p, name, where, child_path, refined)
+        children.append(child)
+    return children
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values")
@@ -456,6 +489,10 @@ def facets(
             _facet_entry(name, count, "refined" if f and _refined(f.type, name, refined) else "displayed")
             for name, _, count in values[: spec.limit]
         ]
+        if f is not None and f.type in {"date", "datetime"}:
+            for entry in entries:
+                if entry["state"] == "refined":
+                    entry["facets"] = _date_children(platform, rv, p, spec.name, where, entry["name"], refined)
         shown = {e["name"] for e in entries}
         entries.extend(_facet_entry(v, None, "excluded") for v in p.exclude.get(spec.name, []) if v not in shown)
         groups.append({"name": spec.name, "facets": entries})
@@ -713,11 +750,13 @@ def catalog_facets(
     specs = [parse_facet(v) for v in request.query_params.getlist("facet")] or [
         FacetSpec(n) for n in CATALOG_FACETS]
     groups = []
+    matching = _catalog(platform, principal, p)
     for spec in specs:
         if spec.name not in CATALOG_FACETS:
             raise QueryError(f"unknown catalog facet {spec.name[:60]!r}; known: {', '.join(CATALOG_FACETS)}")
         counts: dict[str, int] = {}
-        for d in _catalog(platform, principal, p, skip_refine=spec.name if spec.disjunctive else None):
+        datasets = _catalog(platform, principal, p, skip_refine=spec.name) if spec.disjunctive else matching
+        for d in datasets:
             value = _catalog_values(d)[spec.name]
             for v in (value if isinstance(value, list) else [value]):
                 if v is not None:
