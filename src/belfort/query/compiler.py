@@ -473,7 +473,7 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
     if group_sql:
         sql += f" GROUP BY {', '.join(group_sql)}"
     if query.order_by:
-        sql += " ORDER BY " + ", ".join(_order(c, o, columns) for o in query.order_by)
+        sql += " ORDER BY " + ", ".join(_order(c, o, columns, compiled_keys) for o in query.order_by)
     limit = max_rows if query.limit is None else query.limit
     if limit < 0 or query.offset < 0:
         raise QueryError("limit and offset must not be negative")
@@ -513,9 +513,13 @@ def _is_aggregate(expr: Expr) -> bool:
     return isinstance(expr, Aggregate)
 
 
-def _order(c: _Compiler, item: OrderItem, columns: list[str]) -> str:
+def _order(
+    c: _Compiler, item: OrderItem, columns: list[str], compiled_keys: dict[Expr, str]
+) -> str:
     direction = "DESC" if item.descending else "ASC"
-    if isinstance(item.expr, FieldRef) and item.expr.name in columns and c.schema.get(item.expr.name) is None:
+    if item.expr in compiled_keys:
+        sql = compiled_keys[item.expr]  # a group key: the very same SQL text as in GROUP BY
+    elif isinstance(item.expr, FieldRef) and item.expr.name in columns and c.schema.get(item.expr.name) is None:
         sql = quote_identifier(item.expr.name)  # an alias from the select list
     elif not isinstance(item.expr, FieldRef) and label_of(item.expr) in columns:
         sql = quote_identifier(label_of(item.expr))

@@ -17,10 +17,10 @@ from belfort.query.engine import QueryEngine
 from belfort.query.model import (
     Aggregate,
     And,
-    IsNull,
     Expr,
     FieldRef,
     Function,
+    IsNull,
     Literal,
     OrderItem,
     Query,

@@ -133,3 +133,12 @@ def test_catalogue_v1(client: TestClient, ghent: Platform) -> None:
     listing = client.get("/api/datasets/1.0/search/", params={"rows": 100}).json()
     assert "intern-register" not in {d["datasetid"] for d in listing["datasets"]}
     assert client.get("/api/datasets/1.0/intern-register/").status_code == 404
+
+
+def test_facet_on_a_datetime_field_counts_per_year(client: TestClient, ghent: Platform) -> None:
+    body = client.get(SEARCH, params={"dataset": "fietstelpalen-gent", "facet": "begindatum", "rows": 0,
+                                      "timezone": "Europe/Brussels"})
+    assert body.status_code == 200, body.text
+    group = body.json()["facet_groups"][0]
+    assert all(len(f["name"]) == 4 and f["name"].isdigit() for f in group["facets"])
+    assert sum(f["count"] for f in group["facets"]) == group["count"]
