@@ -12,6 +12,7 @@ from belfort.api import audit, ingest, native
 from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
+from belfort.api.ods import v2_catalog as ods_v2_catalog
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
@@ -58,6 +59,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)
+    app.include_router(ods_v2_catalog.router)
 
     @app.get("/", tags=["operations"], summary="Where to start")
     def index() -> JSONResponse:
