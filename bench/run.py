@@ -1,7 +1,8 @@
-"""Belfort benchmarks: ingest and group-by, side by side with SQLite/Datasette, in one run.
+"""Belfort benchmarks: ingest, group-by and the API under load, side by side with SQLite/Datasette.
 
-    .venv/bin/python bench/run.py            # full sizes (~15 min on 2 cores)
+    .venv/bin/python bench/run.py            # full sizes (~20 min on 2 cores)
     .venv/bin/python bench/run.py --quick    # ~10x smaller, a smoke run (~1-2 min)
+    .venv/bin/python bench/run.py --only api # the Opendatasoft API under load (wrk)
 
 Prints a table and writes bench/out/results.json. See bench/README.md for the method.
 Nothing is downloaded; servers bind to 127.0.0.1 only and are always stopped.
@@ -21,6 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import api_bench  # noqa: E402
 import ingest_bench  # noqa: E402
 import query_bench  # noqa: E402
 from common import machine_info  # noqa: E402
@@ -32,6 +34,13 @@ FULL = {"csv_rows": 1_000_000, "ingest_runs": 3, "sensors": 200, "hours": 50_000
 # quick: 10x fewer rows everywhere (20 sensors keep the 2024 slice in range)
 QUICK = {"csv_rows": 100_000, "ingest_runs": 3, "sensors": 20, "hours": 50_000,
          "runs": 10, "warmup": 2, "budget_s": 15.0, "sqlite_warmup": 1, "sqlite_budget_s": 10.0}
+# (c) the API under load: wrk settings and dataset sizes
+API_FULL = {"search_rows": 100_000, "export_rows": 1_000_000, "export_runs": 3, "obs_sensors": 200,
+            "obs_hours": 50_000, "wrk_threads": 2, "wrk_connections": 32, "wrk_seconds": 15,
+            "single_runs": 7}
+API_QUICK = {"search_rows": 100_000, "export_rows": 100_000, "export_runs": 3, "obs_sensors": 20,
+             "obs_hours": 50_000, "wrk_threads": 2, "wrk_connections": 32, "wrk_seconds": 5,
+             "single_runs": 5}
 
 
 def log(msg: str) -> None:
@@ -100,13 +109,68 @@ def table(results: dict[str, Any]) -> str:
                      + (f", indexes + ANALYZE: {q['sqlite_indexes']['index_s']} s" if "sqlite_indexes" in q else "")
                      + (f", covering indexes: {q['sqlite_covering_indexes']['index_s']} s"
                         if "sqlite_covering_indexes" in q else ""))
+        lines.append("")
+    a = results.get("api")
+    if a:
+        lines.extend(api_table(a))
     return "\n".join(lines)
+
+
+def _wrk_row(label: str, r: dict[str, Any]) -> str:
+    flag = "" if r["ok"] else f" **{r['non_2xx']} non-2xx, socket errors {r['socket_errors']}**"
+    return (f"| {label}{flag} | {_fmt_rate(r['req_per_s'])} | {r.get('p50_ms', float('nan')):.2f} | "
+            f"{r.get('p90_ms', float('nan')):.2f} | {r.get('p99_ms', float('nan')):.2f} | {r.get('requests', 0):,} | "
+            f"{r['single_request_ms']['p50_ms']:.2f} |")
+
+
+def api_table(a: dict[str, Any]) -> list[str]:
+    cfg, b, d, sizes = a["config"], a["belfort"], a["datasette"], a["sizes"]
+    lines = [f"(c) API under load: wrk -t{cfg['wrk_threads']} -c{cfg['wrk_connections']} -d{cfg['wrk_seconds']}s "
+             f"over loopback; Belfort `serve --workers 2`, Datasette one process",
+             "| endpoint | req/s | p50 ms | p90 ms | p99 ms | requests | 1 at a time p50 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    n = f"{sizes['tellingen']:,}"
+    for key, label in (
+        ("v1_search_same_url", f"Belfort v1 search rows=10 ({n} rows), same URL"),
+        ("v1_search_random_start", "Belfort v1 search rows=10, random start 0..9990"),
+        ("v1_search_uncached", "Belfort v1 search rows=10, random start + unique param (no cache hits)"),
+        ("v1_search_facet_same_url", "Belfort v1 search rows=10 + facet=telpunt, same URL"),
+        ("v1_search_facet_uncached", "Belfort v1 search + facet, random start + unique param (no cache hits)"),
+        ("v21_records_same_url", "Belfort v2.1 records limit=10, same URL"),
+    ):
+        if key in b:
+            lines.append(_wrk_row(label, b[key]))
+    lines.append(_wrk_row(f"Datasette table JSON _size=10 _nocount _nofacet ({n} rows)", d["plain"]))
+    lines.append(_wrk_row("Datasette table JSON _size=10 _facet=telpunt _nocount", d["facet"]))
+    lines.append(_wrk_row("Datasette ... _facet=telpunt _nocount _nosuggest=1 (no facet suggestions)",
+                          d["facet_nosuggest"]))
+    o = f"{sizes['observaties']:,}"
+    for key, label in (
+        ("v21_groupby", f"Belfort v2.1 records where + group_by ({o} rows)"),
+        ("v1_analyze_groupby", f"Belfort v1 analyze, same question ({o} rows)"),
+        ("native_groupby", f"Belfort native /records, same question ({o} rows)"),
+    ):
+        if key in b:
+            lines.append(_wrk_row(label, b[key]))
+    if not b.get("v21_present"):
+        lines.append("Explore v2.1 routes: NOT SERVED by this build (not in /openapi.json) — not measured")
+    lines.append("Ratios Belfort req/s / Datasette req/s: "
+                 + ", ".join(f"{k} {v}x" for k, v in a["ratios_req_per_s"].items()))
+    for key, label in (("export_v1_csv", "v1 download format=csv"), ("export_v21_csv", "v2.1 exports/csv")):
+        if key in b:
+            e = b[key]
+            lines.append(f"CSV export, {label}, {e['rows']:,} rows ({e['mb']} MB): median {e['median_s']} s "
+                         f"(runs {e['samples_s']})")
+    lines.append("Targets: " + ", ".join(f"{k} {'MET' if v else 'NOT MET'}" for k, v in a["targets"].items()))
+    if a["failures"]:
+        lines.append("FAILURES: " + "; ".join(a["failures"]))
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="~10x smaller sizes, fewer runs (smoke run)")
-    parser.add_argument("--only", choices=["ingest", "query"], help="run one part only")
+    parser.add_argument("--only", choices=["ingest", "query", "api"], help="run one part only")
     parser.add_argument("--no-indexes", action="store_true", help="skip the indexed SQLite variant")
     args = parser.parse_args(argv)
     cfg = dict(QUICK if args.quick else FULL)
@@ -134,14 +198,23 @@ def main(argv: list[str] | None = None) -> int:
             opts = {k: cfg[k] for k in ("runs", "warmup", "budget_s", "sqlite_warmup", "sqlite_budget_s")}
             opts["indexes"] = not args.no_indexes
             results["query"] = query_bench.run(workdir, cfg["sensors"], cfg["hours"], opts, log)
+        if args.only in (None, "api"):
+            log("(c) API under load")
+            results["api"] = api_bench.run(workdir, dict(API_QUICK if args.quick else API_FULL), log)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         results["elapsed_s"] = round(time.perf_counter() - t0, 1)
         name = "results.json" if not args.quick else "results-quick.json"
+        if args.only == "api":  # do not overwrite the ingest/query figures of a full run
+            name = "results-api.json" if not args.quick else "results-api-quick.json"
         (OUT / name).write_text(json.dumps(results, indent=2, default=str))
     print()
     print(table(results))
     print(f"\nwritten: {OUT / name} (total {results['elapsed_s']} s)")
+    failures = results.get("api", {}).get("failures")
+    if failures:
+        print("\nFAILED: Belfort answered non-2xx or dropped connections under load:\n  " + "\n  ".join(failures))
+        return 1
     return 0
 
 
