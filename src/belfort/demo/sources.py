@@ -80,6 +80,7 @@ def _meta(
     spatial: str = "Gent",
     classification: str = "open",
     classification_reason: str | None = None,
+    record_key: list[str] | None = None,
 ) -> dict[str, Any]:
     """Metadata as a plain dict (dates as ISO strings, as JSON or a form would carry them)."""
     return {
@@ -101,6 +102,7 @@ def _meta(
         "classification": classification,
         "classification_reason": classification_reason,
         "steward": steward,
+        "record_key": list(record_key or []),
     }
 
 
@@ -152,6 +154,7 @@ def _auckland_counts(workdir: Path, seed: int, size: str) -> DemoSource:
         licence=LICENCE_CC_BY,
         temporal=(first.date(), last.date()),
         frequency="irregular",
+        record_key=['sensor', 'tijdstip'],
         steward="Team Data en Informatie - datasteward mobiliteit",
         spatial="Auckland, Nieuw-Zeeland",
     )
@@ -283,6 +286,7 @@ def _gent_counts(workdir: Path, seed: int, size: str) -> DemoSource:
         licence=LICENCE_MODEL,
         temporal=(first, last),
         frequency="hourly",
+        record_key=['telpunt_id', 'tijdstip'],
         steward="Mobiliteitsbedrijf - datasteward verkeerstellingen",
     )
     return DemoSource(
@@ -316,6 +320,7 @@ def _parking(workdir: Path, seed: int, size: str) -> DemoSource:
         licence=LICENCE_MODEL,
         temporal=(first, last),
         frequency="continuous",
+        record_key=['garage', 'tijdstip'],
         steward="Mobiliteitsbedrijf - datasteward parkeren",
     )
     overrides = {"tijdstip": "datetime", "bezettingsgraad": "number", "open": "boolean"}
