@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from belfort.errors import QueryError
 from belfort.ingest.schema import TableSchema
@@ -121,6 +121,10 @@ class _Compiler(TextAndGeography):
         self.schema = schema
         self.params: list[Any] = []
         self.timezone = timezone or "Europe/Brussels"
+        try:
+            self.zone = ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise QueryError(f"unknown timezone {self.timezone[:60]!r}") from None
 
     def bind(self, value: Any) -> str:
         """A numbered placeholder ($1, $2, …), so clause order does not matter."""
@@ -221,7 +225,7 @@ class _Compiler(TextAndGeography):
     def operand(self, e: Expr, against: str, depth: int) -> str:
         """Compile ``e`` compared with a value of type ``against``, coercing literals."""
         if isinstance(e, Literal) and e.value is not None:
-            return self.literal(coerce_literal(e.value, against))[0]
+            return self.literal(coerce_literal(e.value, against, self.zone))[0]
         sql, t = self.expr(e, depth)
         check_comparable(against, t)
         return sql
@@ -361,10 +365,11 @@ _TRUE = {"true", "1", "ja", "yes", "waar", "j", "y"}
 _FALSE = {"false", "0", "nee", "no", "onwaar", "n"}
 
 
-def coerce_literal(value: Any, target: str) -> Any:
+def coerce_literal(value: Any, target: str, zone: ZoneInfo = LOCAL_TIMEZONE) -> Any:
     """Convert a literal to the type of the field it is compared with, or raise QueryError.
 
-    URL parameters arrive as text, so ``"10"`` compared with an integer field is 10.
+    URL parameters arrive as text, so ``"10"`` compared with an integer field is 10; a
+    date or datetime without an offset compared with a datetime field is read in ``zone``.
     """
     try:
         if target == "integer":
@@ -401,8 +406,8 @@ def coerce_literal(value: Any, target: str) -> Any:
                 parsed = datetime(value.year, value.month, value.day)
             else:
                 parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-            # Like ingest, a datetime without an offset is Ghent local time.
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TIMEZONE)
+            # Without an offset: the query's zone (Ghent's own unless a dialect says otherwise).
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
         if target == "string":
             return value if isinstance(value, str) else str(value)
     except (ValueError, TypeError, OverflowError):

@@ -504,3 +504,14 @@ def test_records_never_500_and_never_leak(
         assert set(body) == {"message", "error_code"} and body["message"]
         assert body["error_code"] in {"ODSQLError", "InvalidRESTParameterError"}
         assert CANARY not in body["message"] or CANARY in str(params)  # an echo of the input at most
+
+
+def test_naive_datetimes_in_where_follow_the_timezone_parameter(client, ghent) -> None:  # type: ignore[no-untyped-def]
+    url = "/api/explore/v2.1/catalog/datasets/druktebarometer-info/records"
+    where = "tijd_van_voltooien >= date'2024-07-20T21:00:00'"
+    # 22:10 in Ghent is 20:10 UTC: before 21:00 UTC (the default zone), after 21:00 in Ghent
+    assert client.get(url, params={"where": where}).json()["total_count"] == 0
+    assert client.get(url, params={"where": where, "timezone": "Europe/Brussels"}).json()["total_count"] == 1
+    v1 = client.get("/api/records/1.0/search/", params={
+        "dataset": "druktebarometer-info", "q": "tijd_van_voltooien>=2024/07/21"}).json()
+    assert v1["nhits"] == 0  # UTC midnight: nothing after it

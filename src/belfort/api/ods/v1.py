@@ -106,7 +106,7 @@ def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[s
     tz = timezone_of(params.timezone)
     query = Query(
         where=where, order_by=order_of(params), limit=params.rows, offset=params.start,
-        with_row_number=True, record_id_fields=rv.record_key,
+        with_row_number=True, record_id_fields=rv.record_key, timezone=params.timezone,
     )
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
     records = v1_records(platform, rv, result.records(), tz, params.fields)
@@ -136,7 +136,7 @@ def download(
     query = Query(
         where=where_of(params, rv.schema), order_by=order_of(params),
         limit=None if params.rows < 0 else params.rows, offset=params.start,
-        with_row_number=True, record_id_fields=rv.record_key,
+        with_row_number=True, record_id_fields=rv.record_key, timezone=params.timezone,
     )
     stream = platform.engine.stream(query, rv.schema, rv.path)
     filename = f"{rv.dataset_id}.{params.format}"
