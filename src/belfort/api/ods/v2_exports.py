@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
 
+from belfort.api.exports import csv_stream
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.api.responses import dumps
 from belfort.errors import InvalidRequest
@@ -127,27 +128,6 @@ def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[list[dict[str, Any]]]:
         rows = batch.to_pylist()
         if rows:
             yield rows
-
-
-def csv_export(
-    batches: Iterable[pa.RecordBatch], columns: list[str], types: dict[str, str], tz: ZoneInfo, *,
-    delimiter: str = ";", list_separator: str = ",", quote_all: bool = False, with_bom: bool = True,
-    header: list[str] | None = None,
-) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter,
-                        quoting=csv.QUOTE_NONNUMERIC if quote_all else csv.QUOTE_MINIMAL)
-    writer.writerow(header or columns)
-    prefix = "\ufeff" if with_bom else ""
-    for rows in _rows(batches):
-        for row in rows:
-            writer.writerow([_text(row.get(c), types.get(c), tz, list_separator) for c in columns])
-        yield (prefix + buffer.getvalue()).encode()
-        prefix = ""
-        buffer.seek(0)
-        buffer.truncate()
-    if prefix or buffer.getvalue():
-        yield (prefix + buffer.getvalue()).encode()
 
 
 def json_export(records: Iterator[dict[str, Any]], *, lines: bool = False) -> Iterator[bytes]:
@@ -259,9 +239,10 @@ def export_rows(
         separator = options.get("list_separator", ",")
         if len(separator) > 5:
             raise InvalidRequest("Invalid value for list_separator API parameter: at most 5 characters")
-        body = csv_export(batches, visible, types, tz, delimiter=delimiter, list_separator=separator,
-                          quote_all=flag(options, "quote_all", False), with_bom=flag(options, "with_bom", True),
-                          header=header)
+        # list_separator is checked but has nothing to join yet: Belfort has no list fields.
+        body = csv_stream(batches, visible, delimiter="\t" if delimiter == "\\t" else delimiter,
+                          timezone=tz.key, quote_all=flag(options, "quote_all", False),
+                          with_bom=flag(options, "with_bom", True), header=header)
         return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
     if fmt == "json":
         return StreamingResponse(json_export(records()), media_type="application/json", headers=disposition)
