@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import click
+
 from belfort.catalog.options import METADATA_OPTIONS
 from belfort.cli import main
 from belfort.settings import Settings
