@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -78,17 +79,39 @@ def csv_stream(
         yield sink.getvalue()
 
 
-def _json_stream(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
-    yield b"["
+def json_array(
+    items: Iterable[Any], *, prefix: bytes = b"[", suffix: bytes = b"]", chunk: int = 1000
+) -> Iterator[bytes]:
+    """Stream ``items`` as one JSON array (or any ``prefix``…``suffix`` around a list),
+    a chunk of items per write."""
+    yield prefix
     first = True
+    buffer: list[bytes] = []
+    for item in items:
+        buffer.append(dumps(item))
+        if len(buffer) >= chunk:
+            yield (b"" if first else b",") + b",".join(buffer)
+            first, buffer = False, []
+    if buffer:
+        yield (b"" if first else b",") + b",".join(buffer)
+    yield suffix
+
+
+def json_lines(items: Iterable[Any], *, chunk: int = 1000) -> Iterator[bytes]:
+    """Stream ``items`` as newline-delimited JSON."""
+    buffer: list[bytes] = []
+    for item in items:
+        buffer.append(dumps(item) + b"\n")
+        if len(buffer) >= chunk:
+            yield b"".join(buffer)
+            buffer = []
+    if buffer:
+        yield b"".join(buffer)
+
+
+def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
-        rows = batch.to_pylist()
-        if not rows:
-            continue
-        chunk = b",".join(dumps(row) for row in rows)
-        yield chunk if first else b"," + chunk
-        first = False
-    yield b"]"
+        yield from batch.to_pylist()
 
 
 def export_response(
@@ -106,7 +129,7 @@ def export_response(
         )
     if fmt == "json":
         return StreamingResponse(
-            _json_stream(stream.batches),
+            json_array(rows_of(stream.batches)),
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
         )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
-from belfort.api.exports import csv_stream
+from belfort.api.exports import csv_stream, json_array
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
@@ -161,20 +161,11 @@ def download(
             yield from v1_records(platform, rv, batch.to_pylist(), tz, params.fields)
 
     if params.format == "json":
-        return StreamingResponse(_json_array(records()), media_type="application/json", headers=disposition)
+        return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
     return StreamingResponse(
-        _json_array((_feature(r) for r in records()), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
+        json_array((_feature(r) for r in records()), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
         media_type="application/geo+json", headers=disposition,
     )
-
-
-def _json_array(items: Iterator[Any], prefix: bytes = b"[", suffix: bytes = b"]") -> Iterator[bytes]:
-    yield prefix
-    first = True
-    for item in items:
-        yield (b"" if first else b",") + dumps(item)
-        first = False
-    yield suffix
 
 
 @router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.exports import json_array
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import (
     ODS_TYPES,
@@ -281,7 +282,7 @@ def catalog_export(
     matches = matches[p.offset:] if p.limit is None else matches[p.offset: p.offset + p.limit]
     disposition = {"Content-Disposition": f'attachment; filename="catalog.{format[:10]}"'}
     if format == "json":
-        return StreamingResponse(v2_exports.json_export(iter(matches)), media_type="application/json",
+        return StreamingResponse(json_array(matches), media_type="application/json",
                                  headers=disposition)
     if format == "csv":
         return StreamingResponse(v2_exports.catalog_csv(matches, p.raw), media_type="text/csv; charset=utf-8",

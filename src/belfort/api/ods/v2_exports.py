@@ -24,9 +24,8 @@ import pyarrow.parquet as pq
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
 
-from belfort.api.exports import csv_stream
+from belfort.api.exports import csv_stream, json_array, json_lines
 from belfort.api.ods.common import iso_datetime, render_value
-from belfort.api.responses import dumps
 from belfort.errors import InvalidRequest
 from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
@@ -130,33 +129,11 @@ def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[list[dict[str, Any]]]:
             yield rows
 
 
-def json_export(records: Iterator[dict[str, Any]], *, lines: bool = False) -> Iterator[bytes]:
-    if lines:
-        for record in records:
-            yield dumps(record) + b"\n"
-        return
-    yield b"["
-    first = True
-    for record in records:
-        yield (b"" if first else b",") + dumps(record)
-        first = False
-    yield b"]"
-
-
 def geojson_features(records: Iterator[dict[str, Any]], types: dict[str, str]) -> Iterator[dict[str, Any]]:
     for record in records:
         geometry, source = geometry_of_record(record, types)
         properties = {k: v for k, v in record.items() if k != source}
         yield {"type": "Feature", "geometry": geometry, "properties": properties}
-
-
-def geojson_export(features: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    yield b'{"type":"FeatureCollection","features":['
-    first = True
-    for feature in features:
-        yield (b"" if first else b",") + dumps(feature)
-        first = False
-    yield b"]}"
 
 
 def _temporary(platform: Platform, suffix: str, write: Callable[[str], None]) -> str:
@@ -245,12 +222,12 @@ def export_rows(
                           with_bom=flag(options, "with_bom", True), header=header)
         return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
     if fmt == "json":
-        return StreamingResponse(json_export(records()), media_type="application/json", headers=disposition)
+        return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
     if fmt == "jsonl":
-        return StreamingResponse(json_export(records(), lines=True), media_type="application/jsonl",
+        return StreamingResponse(json_lines(records()), media_type="application/jsonl",
                                  headers=disposition)
     if fmt == "geojson":
-        return StreamingResponse(geojson_export(geojson_features(records(), types)),
+        return StreamingResponse(json_array(geojson_features(records(), types), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
                                  media_type="application/geo+json", headers=disposition)
     if fmt == "parquet":
         tmp = parquet_file(platform, arrow_schema, batches, visible)
