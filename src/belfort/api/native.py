@@ -16,11 +16,11 @@ from sqlalchemy import func, or_
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
+from belfort.api.ods.common import readable
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
 from belfort.catalog.models import Dataset
 from belfort.errors import NotFound
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
@@ -93,14 +93,6 @@ def get_version(
         return JSONResponse(store.version_to_dict(version))
 
 
-def _version_for_read(
-    platform: Platform, principal: Principal, dataset_id: str, version: int | None
-) -> tuple[int, TableSchema, Any]:
-    with platform.db.session() as session:
-        _, found = gate.readable_version(session, principal, dataset_id, version)
-        return found.number, TableSchema.from_dict(found.table_schema), platform.lake.absolute(found.path)
-
-
 @router.get("/datasets/{dataset_id}/records", summary="Query the records of a dataset")
 def records(
     dataset_id: str,
@@ -110,15 +102,15 @@ def records(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    number, schema, path = _version_for_read(platform, principal, dataset_id, version)
+    rv = readable(platform, principal, dataset_id, version)
     query = parse_records_params(
         request.query_params.multi_items(), platform.settings.query_default_rows
     )
-    result = platform.engine.execute(query, schema, path, with_total=include_total)
+    result = platform.engine.execute(query, rv.schema, rv.path, with_total=include_total)
     return JSONResponse(
         {
             "dataset": dataset_id,
-            "version": number,
+            "version": rv.number,
             "total_count": result.total,
             "columns": result.columns,
             "records": result.records(),
@@ -135,9 +127,9 @@ def export(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Any:
-    number, schema, path = _version_for_read(platform, principal, dataset_id, version)
+    rv = readable(platform, principal, dataset_id, version)
     if fmt not in store.EXPORT_FORMATS:
         raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
     items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
     query = replace(parse_records_params(items, default_limit=0), limit=None, offset=0)
-    return export_response(platform, fmt, query, schema, path, f"{dataset_id}-v{number}")
+    return export_response(platform, fmt, query, rv.schema, rv.path, f"{dataset_id}-v{rv.number}")

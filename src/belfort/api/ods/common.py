@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from belfort.catalog.models import Dataset
+from belfort.catalog.models import Dataset, Version
 from belfort.errors import InvalidRequest
 from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
@@ -41,30 +41,32 @@ class ReadableVersion:
     record_times: Path | None
     created_at: dt.datetime
     record_key: tuple[str, ...]
-    metadata: dict[str, Any]
 
 
-def readable(platform: Platform, principal: Principal, dataset_id: str) -> ReadableVersion:
-    """The published version of a dataset the principal may see (NotFound otherwise).
+def readable(
+    platform: Platform, principal: Principal, dataset_id: str, number: int | None = None
+) -> ReadableVersion:
+    """Version ``number`` (default: the published one) of a dataset the principal may read
+    (NotFound otherwise; the rules are ``gate.readable_version``'s).
 
     Answers are cached until the next catalogue write by any process (see belfort.cache);
     "not found" is not cached.
     """
     generation = platform.generation.current()
-    key = ("readable", dataset_id, principal.is_admin)
+    key = ("readable", dataset_id, number, principal.is_admin)
     cached = platform.cache.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]  # type: ignore[no-any-return]
-    found = _readable(platform, principal, dataset_id)
+    found = _readable(platform, principal, dataset_id, number)
     platform.cache.put(key, (generation, found))
     return found
 
 
-def _readable(platform: Platform, principal: Principal, dataset_id: str) -> ReadableVersion:
-    from belfort.catalog import store
-
+def _readable(
+    platform: Platform, principal: Principal, dataset_id: str, number: int | None
+) -> ReadableVersion:
     with platform.db.session() as session:
-        dataset, version = gate.readable_version(session, principal, dataset_id)
+        dataset, version = gate.readable_version(session, principal, dataset_id, number)
         return ReadableVersion(
             dataset_id=dataset.id,
             number=version.number,
@@ -77,15 +79,31 @@ def _readable(platform: Platform, principal: Principal, dataset_id: str) -> Read
             ),
             created_at=version.created_at,
             record_key=tuple(dataset.record_key or ()),
-            metadata=store.dataset_to_dict(dataset, include_versions=False),
         )
 
 
+def published_version(dataset: Dataset) -> Version | None:
+    return next((v for v in dataset.versions if v.number == dataset.published_version), None)
+
+
+def published_fields(dataset: Dataset) -> list[dict[str, Any]]:
+    version = published_version(dataset)
+    return version.table_schema.get("fields", []) if version else []
+
+
 def dataset_row_count(dataset: Dataset) -> int:
-    for version in dataset.versions:
-        if version.number == dataset.published_version:
-            return version.row_count
-    return 0
+    version = published_version(dataset)
+    return version.row_count if version else 0
+
+
+def dataset_features(fields: list[dict[str, Any]]) -> list[str]:
+    """Opendatasoft's ``features`` of a dataset with these fields."""
+    features = ["analyze"]
+    if any(f["type"] in {"date", "datetime"} for f in fields):
+        features.append("timeserie")
+    if any(f["type"] in {"geopoint", "geometry"} for f in fields):
+        features.append("geo")
+    return features
 
 
 def timezone_of(name: str | None) -> ZoneInfo:

@@ -14,7 +14,10 @@ from belfort.api.exports import csv_stream, json_array
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
+    dataset_features,
     dataset_row_count,
+    published_fields,
+    published_version,
     readable,
     render_value,
     timezone_of,
@@ -247,13 +250,9 @@ def _date_parts(text: str, precision: str) -> dict[str, int]:
 
 
 def v1_dataset(dataset: Dataset) -> dict[str, Any]:
-    version = next((v for v in dataset.versions if v.number == dataset.published_version), None)
-    fields = version.table_schema.get("fields", []) if version else []
-    features = ["analyze"]
-    if any(f["type"] in {"date", "datetime"} for f in fields):
-        features.append("timeserie")
-    if any(f["type"] in {"geopoint", "geometry"} for f in fields):
-        features.append("geo")
+    version = published_version(dataset)
+    fields = published_fields(dataset)
+    features = dataset_features(fields)
     return {
         "datasetid": dataset.id,
         "has_records": dataset_row_count(dataset) > 0,

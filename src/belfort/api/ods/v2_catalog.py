@@ -17,8 +17,11 @@ from belfort.api.exports import json_array
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import (
     ODS_TYPES,
+    dataset_features,
     dataset_row_count,
     iso_datetime,
+    published_fields,
+    published_version,
 )
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import Dataset
@@ -53,19 +56,11 @@ from belfort.api.ods.v2 import (
 router = APIRouter(tags=["opendatasoft explore v2.1"], default_response_class=JSONResponse)
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
     """One dataset in Explore v2.1's shape (``metas.default``, typed ``fields``)."""
-    version = next((v for v in dataset.versions if v.number == dataset.published_version), None)
-    fields = version.table_schema.get("fields", []) if version else []
-    features = ["analyze"]
-    if any(f["type"] in {"date", "datetime"} for f in fields):
-        features.append("timeserie")
-    if any(f["type"] in {"geopoint", "geometry"} for f in fields):
-        features.append("geo")
+    version = published_version(dataset)
+    fields = published_fields(dataset)
+    features = dataset_features(fields)
     english = lang == "en"
     utc = ZoneInfo("UTC")
     return {
@@ -87,9 +82,9 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
             "metadata_languages": ["nl", "en"] if dataset.title_en else ["nl"],
             "territory": [dataset.spatial] if dataset.spatial else None,
             "timezone": None,
-            "modified": iso_datetime(_utc(dataset.updated_at), utc),
-            "data_processed": iso_datetime(_utc(version.created_at), utc) if version else None,
-            "metadata_processed": iso_datetime(_utc(dataset.updated_at), utc),
+            "modified": iso_datetime(dataset.updated_at, utc),
+            "data_processed": iso_datetime(version.created_at, utc) if version else None,
+            "metadata_processed": iso_datetime(dataset.updated_at, utc),
             "records_count": dataset_row_count(dataset),
             "references": None,
             "attributions": None,
