@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 import httpx
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
 from common import LOOPBACK, Server, bin_path, free_port, measure, summary_ms
 from data import write_observations_parquet
 
@@ -43,7 +42,16 @@ SQL = {
 
 
 def belfort_queries() -> dict[str, Any]:
-    from belfort.query.model import Aggregate, And, Compare, FieldRef, Literal, OrderItem, Query, SelectItem
+    from belfort.query.model import (
+        Aggregate,
+        And,
+        Compare,
+        FieldRef,
+        Literal,
+        OrderItem,
+        Query,
+        SelectItem,
+    )
 
     aantal = FieldRef("aantal")
     aggs = (

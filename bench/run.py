@@ -134,6 +134,7 @@ def api_table(a: dict[str, Any]) -> list[str]:
         ("v1_search_same_url", f"Belfort v1 search rows=10 ({n} rows), same URL"),
         ("v1_search_random_start", "Belfort v1 search rows=10, random start 0..9990"),
         ("v1_search_uncached", "Belfort v1 search rows=10, random start + unique param (no cache hits)"),
+        ("v1_search_random_filter", "Belfort v1 search rows=10, a different q filter every request (nothing reused)"),
         ("v1_search_facet_same_url", "Belfort v1 search rows=10 + facet=telpunt, same URL"),
         ("v1_search_facet_uncached", "Belfort v1 search + facet, random start + unique param (no cache hits)"),
         ("v21_records_same_url", "Belfort v2.1 records limit=10, same URL"),
@@ -146,7 +147,8 @@ def api_table(a: dict[str, Any]) -> list[str]:
                           d["facet_nosuggest"]))
     o = f"{sizes['observaties']:,}"
     for key, label in (
-        ("v21_groupby", f"Belfort v2.1 records where + group_by ({o} rows)"),
+        ("v21_groupby", f"Belfort v2.1 records where + group_by ({o} rows), same URL"),
+        ("v21_groupby_random_filter", "Belfort v2.1 where + group_by, a different where every request (nothing reused)"),
         ("v1_analyze_groupby", f"Belfort v1 analyze, same question ({o} rows)"),
         ("native_groupby", f"Belfort native /records, same question ({o} rows)"),
     ):

@@ -27,6 +27,8 @@ class Platform:
             memory_limit=settings.duckdb_memory_limit,
             timeout_seconds=settings.query_timeout_seconds,
             max_rows=settings.query_max_rows,
+            result_cache_bytes=settings.result_cache_mb * 1024 * 1024,
+            result_cache_max_rows=settings.result_cache_max_rows,
         )
         self.generation = Generation(self.lake.root)
         self.cache = BoundedCache()

@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         default="1GB", description="Memory DuckDB may use per process (DuckDB syntax, e.g. `2GB`)."
     )
+    result_cache_mb: int = Field(
+        default=256,
+        description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",
+    )
+    result_cache_max_rows: int = Field(
+        default=1_000_000,
+        description="Only versions with at most this many rows have their results materialised.",
+    )
+    search_synonyms_file: Path | None = Field(
+        default=None,
+        description="Synonym list for catalogue search (one group per line); None: the Dutch starter set.",
+    )
+    map_tile_url: str | None = Field(
+        default=None,
+        description="Raster tile URL template for portal maps ({z}/{x}/{y}); None: maps without tiles.",
+    )
     max_upload_bytes: int = Field(
         default=2 * 1024**3, description="Largest file accepted by HTTP upload (bytes); larger is 413."
     )

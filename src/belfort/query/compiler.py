@@ -462,6 +462,11 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
         parts.append(f"{sql} AS {quote_identifier(name)}")
 
     source = "read_parquet($1)"
+    # Records tied on the sort keys keep their file order, so every run (and every page
+    # of a materialised result) gives the same order and paging never repeats a record.
+    tie_break = bool(query.order_by) and not (grouped or has_aggregate)
+    if tie_break:
+        source = "read_parquet($1, file_row_number = true)"
     if query.with_row_number or query.record_id_fields is not None:
         if grouped or has_aggregate:
             raise QueryError("grouped results have no record identity")
@@ -479,6 +484,8 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
         sql += f" GROUP BY {', '.join(group_sql)}"
     if query.order_by:
         sql += " ORDER BY " + ", ".join(_order(c, o, columns, compiled_keys) for o in query.order_by)
+        if tie_break:
+            sql += ", file_row_number"
     limit = max_rows if query.limit is None else query.limit
     if limit < 0 or query.offset < 0:
         raise QueryError("limit and offset must not be negative")
@@ -499,6 +506,17 @@ def record_id_sql(c: _Compiler, fields: tuple[str, ...]) -> str:
             raise QueryError(f"record key names unknown field {name[:100]!r}")
     members = ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in names)
     return f"sha1(CAST(to_json(struct_pack({members})) AS VARCHAR))"
+
+
+def compile_record_ids(schema: TableSchema, fields: tuple[str, ...]) -> CompiledQuery:
+    """Every record id of a version, in file order (row n holds the id of record n)."""
+    c = _Compiler(schema)
+    c.bind(SOURCE)
+    sql = (
+        f"SELECT {record_id_sql(c, fields)} AS {quote_identifier(RECORD_ID_COLUMN)} "
+        "FROM read_parquet($1, file_row_number = true) ORDER BY file_row_number"
+    )
+    return CompiledQuery(sql=sql, params=c.params, columns=[RECORD_ID_COLUMN])
 
 
 def compile_count(query: Query, schema: TableSchema) -> CompiledQuery:

@@ -11,18 +11,29 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from belfort.cache import BoundedCache
 from belfort.errors import QueryError, QueryTimeout
 from belfort.ingest.schema import TableSchema
-from belfort.query.compiler import SOURCE, CompiledQuery, compile_count, compile_query
-from belfort.query.model import Query
+from belfort.query.compiler import (
+    SOURCE,
+    CompiledQuery,
+    compile_count,
+    compile_query,
+    compile_record_ids,
+)
+from belfort.query.model import ROW_NUMBER_COLUMN, Aggregate, Query
+from belfort.query.result_cache import ResultCache
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,9 +65,13 @@ class QueryEngine:
         memory_limit: str = "1GB",
         timeout_seconds: float = 10.0,
         max_rows: int = 10_000,
+        result_cache_bytes: int = 0,
+        result_cache_max_rows: int = 0,
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
+        self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
+        self._row_counts = BoundedCache()
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -81,10 +96,15 @@ class QueryEngine:
         """Run ``query`` over one version file; ``with_total`` also counts all matches."""
         started = time.perf_counter()
         compiled = compile_query(query, schema, self.max_rows)
-        rows = self._run(compiled, path, timeout_seconds)
-        total = None
-        if with_total:
-            total = self._run(compile_count(query, schema), path, timeout_seconds)[0][0]
+        page = self._materialised_page(query, schema, path, timeout_seconds)
+        if page is not None:
+            rows, matches = page
+            total = matches if with_total else None
+        else:
+            rows = self._run(compiled, path, timeout_seconds)
+            total = None
+            if with_total:
+                total = self._run(compile_count(query, schema), path, timeout_seconds)[0][0]
         return QueryResult(
             columns=compiled.columns,
             rows=rows,
@@ -92,22 +112,89 @@ class QueryEngine:
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 
+    def _materialised_page(
+        self, query: Query, schema: TableSchema, path: Path, timeout_seconds: float | None
+    ) -> tuple[list[tuple[Any, ...]], int] | None:
+        """(the page's rows, all matches) from the materialised result of a record
+        listing over a small version, if cached or asked before (``result_cache``).
+
+        Record ids are not part of a materialised result: each version's ids are
+        computed once, in file order, and a page takes its ids by row number.
+        """
+        if not self.results.enabled or query.group_by:
+            return None
+        if any(isinstance(item.expr, Aggregate) for item in query.select):
+            return None
+        if self.row_count(path) > self.results.max_rows:
+            return None
+        ids_wanted = query.record_id_fields is not None
+        listing = replace(
+            query, limit=None, offset=0, record_id_fields=None,
+            with_row_number=query.with_row_number or ids_wanted,
+        )
+        whole = compile_query(listing, schema, max_rows=2**62)
+        key = ("table", str(path), whole.sql, tuple(repr(p) for p in whole.params))
+        table = self.results.get_or_build(key, lambda: self._run_arrow(whole, path, timeout_seconds))
+        if table is None:
+            return None
+        page = table.slice(query.offset, self.max_rows if query.limit is None else query.limit)
+        columns = [column.to_pylist() for column in page.columns]
+        if ids_wanted:
+            assert query.record_id_fields is not None
+            ids = self._record_ids(path, schema, query.record_id_fields, timeout_seconds)
+            row_numbers = page.column(ROW_NUMBER_COLUMN)
+            if not query.with_row_number:
+                columns.pop()  # the row number came last; the caller did not ask for it
+            columns.append(ids.take(row_numbers).to_pylist())
+        return list(zip(*columns, strict=True)), table.num_rows
+
+    def _record_ids(
+        self, path: Path, schema: TableSchema, fields: tuple[str, ...], timeout_seconds: float | None
+    ) -> pa.ChunkedArray:
+        compiled = compile_record_ids(schema, fields)
+        table = self.results.get_or_build(
+            ("record-ids", str(path), compiled.sql),
+            lambda: self._run_arrow(compiled, path, timeout_seconds),
+            admit_now=True,
+        )
+        assert table is not None
+        return table.column(0)
+
+    def row_count(self, path: Path) -> int:
+        """Rows in a version file (from its footer; versions never change)."""
+        count = self._row_counts.get(str(path))
+        if count is None:
+            count = pq.ParquetFile(path).metadata.num_rows
+            self._row_counts.put(str(path), count)
+        return int(count)
+
     def record_timestamps(self, times_path: Path, rows: list[int]) -> dict[int, Any]:
         """``_record_timestamp`` of the given row numbers, from a version's record-times file."""
         if not rows:
             return {}
-        cursor = self._db.cursor()
-        try:
-            found = cursor.execute(
+        if self.results.enabled and self.row_count(times_path) <= self.results.max_rows:
+            column = self.results.get_or_build(
+                ("record-times", str(times_path)),
+                lambda: self._within_timeout(
+                    lambda cursor: cursor.sql(
+                        "SELECT _record_timestamp FROM read_parquet($1)", params=[str(times_path)]
+                    ).to_arrow_table(),
+                    None,
+                ),
+                admit_now=True,
+            )
+            assert column is not None
+            times = column.column(0)
+            return {int(r): times[int(r)].as_py() for r in rows if 0 <= int(r) < len(times)}
+        found = self._within_timeout(
+            lambda cursor: cursor.execute(
                 "SELECT file_row_number, _record_timestamp "
                 "FROM read_parquet($1, file_row_number = true) WHERE file_row_number IN "
                 "(SELECT unnest($2::BIGINT[]))",
                 [str(times_path), [int(r) for r in rows]],
-            ).fetchall()
-        except duckdb.Error as exc:
-            raise QueryError(_clean_message(exc)) from None
-        finally:
-            cursor.close()
+            ).fetchall(),
+            None,
+        )
         return dict(found)
 
     def stream(
@@ -138,15 +225,32 @@ class QueryEngine:
     def _run(
         self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None
     ) -> list[tuple[Any, ...]]:
-        """Execute and fetch everything within the timeout."""
+        """Execute and fetch everything within the timeout (or the same answer, kept)."""
+        key = ("rows", str(path), compiled.sql, tuple(repr(p) for p in compiled.params))
+        rows: list[tuple[Any, ...]] | None = self.results.get(key)
+        if rows is None:
+            rows = self._within_timeout(
+                lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchall(),
+                timeout_seconds,
+            )
+            self.results.put(key, rows)
+        return rows
+
+    def _run_arrow(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> pa.Table:
+        return self._within_timeout(
+            lambda cursor: cursor.sql(compiled.sql, params=_bind(compiled, path)).to_arrow_table(),
+            timeout_seconds,
+        )
+
+    def _within_timeout(self, work: Callable[[duckdb.DuckDBPyConnection], T], timeout_seconds: float | None) -> T:
+        """``work`` on a fresh cursor, interrupted after the timeout; engine errors → typed."""
         timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
         cursor = self._db.cursor()
         timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
         if timer:
             timer.start()
         try:
-            cursor.execute(compiled.sql, _bind(compiled, path))
-            return cursor.fetchall()
+            return work(cursor)
         except duckdb.InterruptException:
             raise QueryTimeout(f"query stopped after {timeout:g} s") from None
         except duckdb.Error as exc:

@@ -1,0 +1,113 @@
+"""Materialised query results, so that paging through one question is a slice.
+
+Apps and the portal page through the same question (same filter, same order) with a
+moving ``start``/``offset``. Run directly, every page costs a DuckDB query over the
+Parquet file (plan, scan up to the offset, count for ``nhits``): milliseconds. Versions
+are immutable, so the full ordered result of a question about one version never
+changes: the engine keeps it here as an Arrow table, and every further page is a
+zero-copy slice and ``nhits`` is its length.
+
+What is kept, and when:
+
+- only record listings (no aggregates, no grouping) over versions of at most
+  ``max_rows`` rows, so a result is never larger than its (small) version;
+- a question is materialised the *second* time it is asked: a one-off filter never
+  pays for materialising rows nobody pages through;
+- entries are evicted least-recently-used, within ``max_bytes`` of Arrow buffers;
+- one thread materialises a given question; others asking it meanwhile wait for it.
+
+The same store keeps small answers the engine has computed anyway (facet counts,
+totals, group-bys, pages), under the version file plus the exact SQL and parameters:
+answering the same question about an immutable version again is a look-up. Python rows
+are weighed at an estimated ``CELL_BYTES`` per value.
+
+The key is the version file plus the SQL and its parameters, so a cached entry is only
+ever used for exactly the question that produced it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import pyarrow as pa
+
+T = TypeVar("T", pa.Table, list[tuple[Any, ...]])
+SEEN_KEYS = 16_384
+CELL_BYTES = 100
+
+
+def weight(value: pa.Table | list[tuple[Any, ...]]) -> int:
+    """Bytes an entry holds: exact for Arrow tables, estimated for Python rows."""
+    if isinstance(value, pa.Table):
+        return int(value.nbytes)
+    return CELL_BYTES * (1 + sum(len(row) for row in value))
+
+
+class ResultCache:
+    """A byte-bounded LRU of query results with admission on the second request."""
+
+    def __init__(self, max_bytes: int, max_rows: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_rows = max_rows
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0 and self.max_rows > 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def get_or_build(
+        self, key: Hashable, build: Callable[[], T], *, admit_now: bool = False
+    ) -> T | None:
+        """The cached table for ``key``; built now if ``key`` was asked before (or
+        ``admit_now``), else None."""
+        table = self.get(key)
+        if table is not None:
+            return table
+        with self._lock:
+            if key not in self._seen and not admit_now:
+                self._seen[key] = None
+                if len(self._seen) > SEEN_KEYS:
+                    self._seen.popitem(last=False)
+                return None
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            table = self.get(key)  # built by another thread while this one waited
+            if table is None:
+                table = build()
+                self.put(key, table)
+        with self._lock:
+            self._building.pop(key, None)
+        return table
+
+    def put(self, key: Hashable, value: pa.Table | list[tuple[Any, ...]]) -> None:
+        size = weight(value)
+        if not self.enabled or size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
