@@ -1,0 +1,539 @@
+"""The dataset page's chart builder: a chart request from the query string, its data from
+the one query engine, a Vega-Lite spec, and that spec rendered to accessible SVG on the
+server (``vl_convert``; nothing is loaded from the network, in the page or here).
+
+The page calls, in this order::
+
+    request = parse_chart_request(query_params, rv.schema) or default_chart(rv.schema, platform, rv)
+    rows = chart_data(platform, rv, request)
+    svg = render_svg(chart_spec(request, rows, title=..., lang="nl"))
+    headers, cells = chart_table(rows, request, lang="nl")
+
+Rows are ``{"x": …, "y": …}`` (plus ``"x2"``, the bin's upper bound, when numbers on the
+x axis were binned); time buckets are wall-clock times in the asked zone written as
+``2024-03-01T13:00:00Z`` and drawn with UTC time units, so the axis shows them unshifted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import vl_convert
+
+from belfort.api.ods.common import ReadableVersion
+from belfort.errors import InvalidRequest
+from belfort.ingest.schema import Field, TableSchema
+from belfort.platform import Platform
+from belfort.query.model import (
+    Aggregate,
+    And,
+    Expr,
+    FieldRef,
+    Function,
+    IsNull,
+    Literal,
+    OrderItem,
+    Query,
+    SelectItem,
+)
+
+MARKS = ("line", "bar", "scatter")
+AGGREGATES = ("count", "sum", "avg", "min", "max", "none")
+TIME_UNITS = ("year", "month", "day", "hour")
+X_TYPES = ("date", "datetime", "string", "integer", "number", "boolean")
+Y_TYPES = ("integer", "number")
+TIME_TYPES = ("date", "datetime")
+MAX_CATEGORIES = 50      # bars/lines over text: the 50 largest categories
+MAX_SERIES_POINTS = 1000  # time or number buckets; more asks for a coarser unit
+MAX_SCATTER_POINTS = 5000
+EXACT_NUMBER_VALUES = 200  # above this many distinct numbers on x, bin them
+MAX_PARAM_LENGTH = 200
+SIZES = {False: (640, 320), True: (320, 240)}  # narrow: phones
+COLOR = "#1d5a8e"
+_PATTERNS = {"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd", "hour": "yyyy-MM-dd HH"}
+_VL_UNITS = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate",
+             "hour": "utcyearmonthdatehours"}
+_AXIS_FORMATS = {"year": "%Y", "month": "%b %Y", "day": "%-d %b %Y", "hour": "%-d %b %H:%M"}
+_NOT_MEASURES = re.compile(
+    r"(^|_)(lat|lon|long|lng|latitude|longitude|x|y|id|nr|nummer|code|codedvalue|jaar|year|"
+    r"postcode|objectid|fid)($|_)|(jaar|year)$"
+)
+_WORDS = {
+    "nl": {"count": "aantal records", "countof": "aantal waarden van {y}", "sum": "{y} (som)",
+           "avg": "{y} (gemiddelde)", "min": "{y} (minimum)", "max": "{y} (maximum)",
+           "none": "{y}", "per": "{x} (per {unit})", "year": "jaar", "month": "maand",
+           "day": "dag", "hour": "uur", "line": "Lijndiagram", "bar": "Staafdiagram",
+           "scatter": "Spreidingsdiagram", "of": "{what} van {y} tegen {x}", "points": "punten", "point": "punt",
+           "empty": "Geen gegevens om te tonen.", "range": "van {a} tot {b}",
+           "peak": "Hoogste waarde: {v} bij {x}", "true": "ja", "false": "nee"},
+    "en": {"count": "number of records", "countof": "number of values of {y}", "sum": "{y} (sum)",
+           "avg": "{y} (average)", "min": "{y} (minimum)", "max": "{y} (maximum)",
+           "none": "{y}", "per": "{x} (per {unit})", "year": "year", "month": "month",
+           "day": "day", "hour": "hour", "line": "Line chart", "bar": "Bar chart",
+           "scatter": "Scatter plot", "of": "{what} of {y} against {x}", "points": "points", "point": "point",
+           "empty": "No data to show.", "range": "from {a} to {b}",
+           "peak": "Highest value: {v} at {x}", "true": "yes", "false": "no"},
+}
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    """What to draw. ``y`` None counts records; ``time_unit`` None (for a date/datetime
+    x) is chosen from the data's span by ``resolve_chart``; ``x_type`` is the x field's
+    type, filled in by ``parse_chart_request``/``default_chart``/``resolve_chart``."""
+
+    mark: str
+    x: str
+    y: str | None = None
+    aggregate: str = "count"
+    time_unit: str | None = None
+    x_type: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    name: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    """What the chart form offers in its select boxes."""
+
+    x_fields: tuple[FieldChoice, ...]
+    y_fields: tuple[FieldChoice, ...]
+    marks: tuple[str, ...] = MARKS
+    aggregates: tuple[str, ...] = AGGREGATES
+    time_units: tuple[str, ...] = TIME_UNITS
+
+
+def chart_options(schema: TableSchema) -> ChartOptions:
+    def choices(types: tuple[str, ...]) -> tuple[FieldChoice, ...]:
+        return tuple(FieldChoice(f.name, f.title or f.name, f.type) for f in schema.fields if f.type in types)
+
+    return ChartOptions(x_fields=choices(X_TYPES), y_fields=choices(Y_TYPES))
+
+
+def _param(params: Mapping[str, str], name: str) -> str | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > MAX_PARAM_LENGTH:
+        raise InvalidRequest(f"{name} is too long (at most {MAX_PARAM_LENGTH} characters)")
+    return text or None
+
+
+def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value.lower() not in allowed:
+        raise InvalidRequest(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}")
+    return value.lower()
+
+
+def parse_chart_request(params: Mapping[str, str], schema: TableSchema) -> ChartRequest | None:
+    """The chart asked for by ``chart_mark``, ``chart_x``, ``chart_y``, ``chart_agg`` and
+    ``chart_unit``; None when none is given. Wrong input raises ``InvalidRequest`` with a
+    message meant for people."""
+    mark, x, y, agg, unit = (
+        _param(params, f"chart_{k}") for k in ("mark", "x", "y", "agg", "unit")
+    )
+    if not any((mark, x, y, agg, unit)):
+        return None
+    if x is None:
+        raise InvalidRequest("choose a field for the horizontal axis (chart_x)")
+    x_field = _field(schema, x, "chart_x")
+    if x_field.type not in X_TYPES:
+        raise InvalidRequest(f"field {x!r} is a {x_field.type} and cannot go on the horizontal axis")
+    if y is not None:
+        y_field = _field(schema, y, "chart_y")
+        if y_field.type not in Y_TYPES:
+            raise InvalidRequest(f"field {y!r} is a {y_field.type}; the vertical axis needs numbers")
+    mark = _one_of("chart_mark", mark, MARKS) if mark else ("line" if x_field.type in TIME_TYPES else "bar")
+    if agg is None:
+        agg = "count" if y is None else ("none" if mark == "scatter" else "sum")
+    agg = _one_of("chart_agg", agg, AGGREGATES)
+    if y is None and agg != "count":
+        what = "raw values" if agg == "none" else f"the {agg}"
+        raise InvalidRequest(f"{what} needs a numeric field for the vertical axis (chart_y)")
+    if mark == "scatter" and y is None:
+        raise InvalidRequest("a scatter plot needs a numeric field for the vertical axis (chart_y)")
+    if agg == "none" and mark != "scatter":
+        raise InvalidRequest("raw values (chart_agg=none) can only be drawn as a scatter plot")
+    if unit is not None:
+        unit = _one_of("chart_unit", unit, TIME_UNITS)
+        if x_field.type not in TIME_TYPES:
+            raise InvalidRequest(f"a time unit only applies to a date or time field, and {x!r} is a {x_field.type}")
+    return ChartRequest(mark, x, y, agg, unit, x_field.type)
+
+
+def _field(schema: TableSchema, name: str, param: str) -> Field:
+    found = schema.get(name)
+    if found is None:
+        raise InvalidRequest(f"{param}: this dataset has no field {name[:60]!r}")
+    return found
+
+
+def _is_measure(f: Field) -> bool:
+    return f.type in Y_TYPES and not _NOT_MEASURES.search(f.name)
+
+
+def default_chart(
+    schema: TableSchema, platform: Platform | None = None, rv: ReadableVersion | None = None
+) -> ChartRequest | None:
+    """A sensible first chart: over time (the first measure's sum for whole numbers, its
+    average otherwise; else the count) when there is a date; else a bar count by the
+    first text field with few distinct values (counted in the data when ``platform``
+    and ``rv`` are given); else a scatter of two measures; else None."""
+    time = next((f for f in schema.fields if f.type in TIME_TYPES), None)
+    measures = [f for f in schema.fields if _is_measure(f)]
+    if time is not None:
+        if measures:
+            agg = "sum" if measures[0].type == "integer" else "avg"
+            return ChartRequest("line", time.name, measures[0].name, agg, None, time.type)
+        return ChartRequest("line", time.name, None, "count", None, time.type)
+    texts = [f for f in schema.fields if f.type in ("string", "boolean")]
+    if platform is not None and rv is not None and texts:
+        texts = _groupable(platform, rv, texts)
+    else:
+        texts = [f for f in texts if not _NOT_MEASURES.search(f.name)]
+    if texts:
+        return ChartRequest("bar", texts[0].name, None, "count", None, texts[0].type)
+    if len(measures) >= 2:
+        return ChartRequest("scatter", measures[0].name, measures[1].name, "none", None, measures[0].type)
+    return None
+
+
+def _groupable(platform: Platform, rv: ReadableVersion, fields: list[Field]) -> list[Field]:
+    """The fields whose values repeat, with 2–50 distinct ones of at most 60 characters."""
+    select = [SelectItem(Aggregate("count"), "n")]
+    for i, f in enumerate(fields):
+        select.append(SelectItem(Aggregate("count", FieldRef(f.name), distinct=True), f"d{i}"))
+        size = Function("length", (FieldRef(f.name),)) if f.type == "string" else Literal(1)
+        select.append(SelectItem(Aggregate("max", size), f"l{i}"))
+    n, *stats = platform.engine.execute(Query(select=tuple(select)), rv.schema, rv.path).rows[0]
+    return [f for f, d, size in zip(fields, stats[::2], stats[1::2], strict=True)
+            if 2 <= d <= MAX_CATEGORIES and d < n and (size or 0) <= 60]
+
+
+def resolve_chart(platform: Platform, rv: ReadableVersion, request: ChartRequest,
+                  timezone: str = "Europe/Brussels") -> ChartRequest:
+    """The request checked against the version's schema, with ``x_type`` and (for a
+    date/datetime x) ``time_unit`` filled in from the span of the data."""
+    x_field = _field(rv.schema, request.x, "chart_x")
+    request = replace(request, x_type=x_field.type)
+    if x_field.type not in TIME_TYPES or request.time_unit is not None:
+        return request
+    low, high = platform.engine.execute(
+        Query(select=(SelectItem(Aggregate("min", FieldRef(x_field.name)), "lo"),
+                      SelectItem(Aggregate("max", FieldRef(x_field.name)), "hi")), timezone=timezone),
+        rv.schema, rv.path,
+    ).rows[0]
+    days = (high - low).total_seconds() / 86400 if low is not None and high is not None else 0.0
+    limits = (2, 60, 5 * 366) if request.mark == "bar" else (3, 366, 30 * 366)
+    unit = "day" if low is None else next(
+        (u for u, limit in zip(("hour", "day", "month"), limits, strict=True) if days <= limit), "year"
+    )
+    if unit == "hour" and x_field.type == "date":
+        unit = "day"
+    return replace(request, time_unit=unit)
+
+
+def chart_data(platform: Platform, rv: ReadableVersion, request: ChartRequest,
+               timezone: str = "Europe/Brussels") -> list[dict[str, Any]]:
+    """The chart's points from the engine: grouped by the x bucket with the aggregate
+    (text: the 50 largest categories; time: per unit; numbers: exact values, or bins when
+    there are many), or, for a scatter of raw values, at most 5,000 records (the first
+    ones in file order)."""
+    request = resolve_chart(platform, rv, request, timezone)
+    x_type = request.x_type or "string"
+    x_ref = FieldRef(request.x)
+    not_null: Expr = IsNull(x_ref, negated=True)
+    if request.aggregate == "none":
+        assert request.y is not None
+        query = Query(select=(SelectItem(x_ref, "bf_x"), SelectItem(FieldRef(request.y), "bf_y")),
+                      where=And((not_null, IsNull(FieldRef(request.y), negated=True))),
+                      limit=min(MAX_SCATTER_POINTS, platform.engine.max_rows), timezone=timezone)
+        rows = platform.engine.execute(query, rv.schema, rv.path).rows
+        return [{"x": _x_value(x, x_type, None, timezone), "y": _number(y)} for x, y in rows]
+    y_expr = Aggregate(request.aggregate, FieldRef(request.y) if request.y else None)
+    x_expr: Expr = x_ref
+    step: float | None = None
+    if x_type in TIME_TYPES:
+        assert request.time_unit is not None
+        x_expr = Function("date_format", (x_ref, Literal(_PATTERNS[request.time_unit])))
+    elif x_type in Y_TYPES:
+        step = _number_step(platform, rv, request.x)
+        if step is not None:
+            x_expr = Function("range", (x_ref, Literal(step)))
+    categories = x_type in ("string", "boolean")
+    order = (OrderItem(y_expr, descending=True), OrderItem(x_expr)) if categories else (OrderItem(x_expr),)
+    limit = MAX_CATEGORIES if categories else MAX_SERIES_POINTS + 1
+    query = Query(select=(SelectItem(x_expr, "bf_x"), SelectItem(y_expr, "bf_y")), where=not_null,
+                  group_by=(SelectItem(x_expr),), order_by=order, limit=limit, timezone=timezone)
+    rows = platform.engine.execute(query, rv.schema, rv.path).rows
+    if len(rows) > MAX_SERIES_POINTS:
+        raise InvalidRequest(f"this chart would have more than {MAX_SERIES_POINTS} points; "
+                             "choose a coarser time unit (chart_unit)")
+    if categories and request.mark == "line":
+        rows = sorted(rows, key=lambda r: str(r[0]))
+    out = []
+    for x, y in rows:
+        point = {"x": _x_value(x, x_type, request.time_unit, timezone), "y": _number(y)}
+        if step is not None:
+            point["x2"] = _number(x + step)
+        out.append(point)
+    return out
+
+
+def _number_step(platform: Platform, rv: ReadableVersion, name: str) -> float | None:
+    """A round bin width giving at most ~50 bins, or None when there are few distinct values."""
+    ref = FieldRef(name)
+    low, high, distinct = platform.engine.execute(Query(select=(
+        SelectItem(Aggregate("min", ref), "lo"), SelectItem(Aggregate("max", ref), "hi"),
+        SelectItem(Aggregate("count", ref, distinct=True), "n"))), rv.schema, rv.path).rows[0]
+    if distinct <= EXACT_NUMBER_VALUES or low is None or high <= low:
+        return None
+    raw = (high - low) / 40
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _x_value(value: Any, x_type: str, unit: str | None, timezone: str) -> Any:
+    if value is None:
+        return None
+    if x_type in TIME_TYPES and isinstance(value, str):  # a bucket: "2024-03", "2024-03-01 13"
+        parts = [int(p) for p in re.split(r"[- :]", value)]
+        year, month, day, hour = (parts + [1, 1, 0][len(parts) - 1:])[:4]
+        return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:00:00Z"
+    if isinstance(value, datetime):
+        local = value.astimezone(ZoneInfo(timezone)) if value.tzinfo else value
+        return local.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if isinstance(value, date):
+        return value.isoformat() + "T00:00:00Z"
+    if isinstance(value, float):
+        return _number(value)
+    return value
+
+
+def _number(value: Any) -> int | float | None:
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, int):
+        return value
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+# --- the Vega-Lite spec, its SVG and the same data as a table ---------------------------
+
+
+def _words(lang: str) -> dict[str, str]:
+    return _WORDS.get(lang, _WORDS["nl"])
+
+
+def _titles(request: ChartRequest, words: dict[str, str]) -> tuple[str, str]:
+    x_title = request.x
+    if request.time_unit and request.aggregate != "none":
+        x_title = words["per"].format(x=request.x, unit=words[request.time_unit])
+    key = "countof" if request.aggregate == "count" and request.y else request.aggregate
+    return x_title, words[key].format(y=request.y or "")
+
+
+def _x_kind(request: ChartRequest, rows: list[dict[str, Any]]) -> str:
+    """temporal, binned, quantitative, ordinal or nominal."""
+    x_type = request.x_type
+    if x_type is None:  # not resolved: judge by the values
+        sample = next((r["x"] for r in rows if r.get("x") is not None), None)
+        is_time = isinstance(sample, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]{8}Z", sample)
+        is_number = isinstance(sample, int | float) and not isinstance(sample, bool)
+        x_type = "datetime" if is_time else "number" if is_number else "string"
+    if x_type in TIME_TYPES:
+        return "temporal"
+    if x_type in Y_TYPES:
+        if rows and "x2" in rows[0]:
+            return "binned" if request.mark == "bar" else "quantitative"
+        return "ordinal" if request.mark == "bar" else "quantitative"
+    return "nominal"
+
+
+def _time_axis(request: ChartRequest, rows: list[dict[str, Any]], narrow: bool) -> dict[str, Any]:
+    """timeUnit and axis for time buckets: ticks on whole units, labels in the unit's format."""
+    stamps = sorted(r["x"] for r in rows if isinstance(r.get("x"), str))
+    unit = request.time_unit or ("hour" if any(not t.endswith("T00:00:00Z") for t in stamps) else "day")
+    span = 0
+    if stamps:
+        a, b = (datetime.fromisoformat(t.replace("Z", "")) for t in (stamps[0], stamps[-1]))
+        span = {"year": b.year - a.year, "month": 12 * (b.year - a.year) + b.month - a.month,
+                "day": (b - a).days, "hour": int((b - a).total_seconds() // 3600)}[unit]
+    ticks = max(1, min(span, 4 if narrow else 8))  # never between two whole units
+    return {"timeUnit": _VL_UNITS[unit], "axis": {
+        "format": _AXIS_FORMATS[unit], "labelOverlap": "greedy", "tickCount": ticks}}
+
+
+def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
+               lang: str = "nl", narrow: bool = False) -> dict[str, Any]:
+    """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 320×240
+    when ``narrow`` (phones); axis titles are the field names; ``description`` tells a
+    screen reader what the chart shows."""
+    words = _words(lang)
+    width, height = SIZES[narrow]
+    x_title, y_title = _titles(request, words)
+    kind = _x_kind(request, rows)
+    values = [{**r, "x": words["true" if r["x"] else "false"]} if isinstance(r.get("x"), bool) else dict(r)
+              for r in rows]
+    x: dict[str, Any] = {"field": "x", "title": x_title}
+    encoding: dict[str, Any] = {"x": x, "y": {"field": "y", "type": "quantitative", "title": y_title}}
+    if kind == "temporal":
+        x["type"] = "temporal"
+        if request.aggregate == "none":
+            x["scale"] = {"type": "utc"}
+        else:
+            x.update(_time_axis(request, rows, narrow))
+    elif kind == "binned":
+        x.update(type="quantitative", bin={"binned": True})
+        encoding["x2"] = {"field": "x2"}
+    elif kind == "quantitative":
+        x.update(type="quantitative", scale={"zero": False})
+    else:
+        short = len(rows) <= (4 if narrow else 8) and all(len(str(r["x"])) <= 12 for r in values)
+        x.update(type=kind, sort=None if kind == "nominal" else "ascending",
+                 axis={"labelAngle": 0 if short else -40, "labelLimit": 60 if narrow else 110})
+    if request.mark == "scatter":
+        encoding["y"]["scale"] = {"zero": False}
+        mark: dict[str, Any] = {"type": "point", "filled": True, "opacity": 0.65, "size": 20 if narrow else 30}
+    elif request.mark == "line":
+        mark = {"type": "line", "strokeWidth": 2, "point": len(rows) <= 60}
+    else:
+        mark = {"type": "bar"}
+    mark["color"] = COLOR
+    axis_style = {"labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e7eb",
+                  "domainColor": "#8a8f96", "tickColor": "#8a8f96", "labelFontSize": 11,
+                  "titleFontSize": 12, "titleFontWeight": "normal", "labelFont": "sans-serif",
+                  "titleFont": "sans-serif"}
+    return {
+        "title": {"text": title, "anchor": "start", "fontSize": 14, "fontWeight": "normal",
+                  "font": "sans-serif", "color": "#1a1a1a"},
+        "description": _describe(request, rows, words, x_title, y_title),
+        "width": width, "height": height, "autosize": {"type": "fit", "contains": "padding"},
+        "background": "#ffffff",
+        "data": {"values": values},
+        "mark": mark,
+        "encoding": encoding,
+        "config": {"view": {"stroke": None}, "axis": axis_style},
+        "usermeta": {"belfort": {"lang": lang, "title": title}},
+    }
+
+
+def _describe(request: ChartRequest, rows: list[dict[str, Any]], words: dict[str, str],
+              x_title: str, y_title: str) -> str:
+    what = words["of"].format(what=words[request.mark], y=y_title, x=x_title)
+    if not rows:
+        return f"{what}. {words['empty']}"
+    lang = "en" if words is _WORDS["en"] else "nl"
+    text = f"{what}: {len(rows)} {words['point' if len(rows) == 1 else 'points']}"
+    if request.mark != "bar" or _x_kind(request, rows) == "temporal":
+        xs = sorted((r for r in rows if r.get("x") is not None), key=lambda r: r["x"])
+        if xs:
+            a, b = _x_text(xs[0], request, lang), _x_text(xs[-1], request, lang)
+            text += ", " + words["range"].format(a=a, b=b)
+    peak = max((r for r in rows if r.get("y") is not None), key=lambda r: r["y"], default=None)
+    if peak is not None:
+        v, at = _number_text(peak["y"], lang), _x_text(peak, request, lang)
+        text += ". " + words["peak"].format(v=v, x=at)
+    return text + "."
+
+
+def _x_text(row: dict[str, Any], request: ChartRequest, lang: str) -> str:
+    value = row.get("x")
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return _words(lang)["true" if value else "false"]
+    if "x2" in row:
+        return f"{_number_text(value, lang)} – {_number_text(row['x2'], lang)}"
+    if isinstance(value, int | float):
+        return _number_text(value, lang)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]{8}Z", value):
+        cut = {"year": 4, "month": 7, "day": 10, "hour": 16}.get(request.time_unit or "", 19)
+        if request.aggregate == "none" and value.endswith("T00:00:00Z"):
+            cut = 10
+        return value[:cut].replace("T", " ")
+    return str(value)
+
+
+def _number_text(value: Any, lang: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{value:,.2f}"
+    if lang == "nl":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+def chart_table(rows: list[dict[str, Any]], request: ChartRequest,
+                lang: str = "nl") -> tuple[list[str], list[list[str]]]:
+    """The chart's data as table headers and text cells, for an accessible HTML table."""
+    x_title, y_title = _titles(request, _words(lang))
+    return [x_title, y_title], [[_x_text(r, request, lang), _number_text(r.get("y"), lang)] for r in rows]
+
+
+_LOCK = threading.Lock()
+_LOCALES = {"nl": "nl-NL", "en": "en-US"}
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_EXTERNAL = (
+    (re.compile(r"""\s(?:xlink:)?href\s*=\s*(["'])(?!#).*?\1""", re.S), ""),
+    (re.compile(r"""url\(\s*(?!['"]?#)[^)]*\)"""), "none"),
+    (re.compile(r"@import[^;]*;?"), ""),
+    (re.compile(r"<(script|foreignObject)\b.*?</\1>", re.S | re.I), ""),
+)
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    """The spec as an SVG string: ``role="img"`` named by an inserted ``<title>`` and
+    ``<desc>``, no reference to anything outside itself. Calls are serialised."""
+    meta = spec.get("usermeta", {}).get("belfort", {})
+    locale = _LOCALES.get(meta.get("lang", "nl"), "nl-NL")
+    with _LOCK:
+        svg = vl_convert.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale,
+                                         allowed_base_urls=[])
+    title = meta.get("title") or (spec.get("title") or {}).get("text") or "chart"
+    return accessible_svg(svg, str(title), str(spec.get("description") or ""), "bf-chart")
+
+
+def accessible_svg(svg: str, title: str, description: str, prefix: str) -> str:
+    """``svg`` with external references removed, ``role="img"`` and a ``<title>``/``<desc>``
+    the root points at with ``aria-labelledby`` (ids derived from the content)."""
+    for pattern, replacement in _EXTERNAL:
+        svg = pattern.sub(replacement, svg)
+    ident = f"{prefix}-{hashlib.sha1((title + svg).encode()).hexdigest()[:10]}"
+    root = _ROOT.search(svg)
+    if root is None:
+        raise ValueError("not an SVG document")
+    classes = re.search(r'\sclass="([^"]*)"', root.group(0))
+    tag = re.sub(r'\s(role|class|aria-[a-z]+)="[^"]*"', "", root.group(0))
+    tag = tag[:-1].rstrip("/") + (
+        f' role="img" aria-labelledby="{ident}-title {ident}-desc"'
+        f' class="{(classes.group(1) + " ") if classes else ""}{prefix}">'
+    )
+    head = (f'<title id="{ident}-title">{html.escape(title)}</title>'
+            f'<desc id="{ident}-desc">{html.escape(description)}</desc>')
+    return svg[:root.start()] + tag + head + svg[root.end():]
+
+
+def warm_up() -> None:
+    """Pay the renderer's first-call cost (~0.6 s) now, e.g. at start-up."""
+    render_svg(chart_spec(ChartRequest("bar", "x"), [{"x": "a", "y": 1}], title="warm-up"))
+
