@@ -1,0 +1,437 @@
+"""The portal's map: GeoJSON from the real engine (SQLite and PostgreSQL catalogues),
+data-driven legends, the SVG fallback map, map.js (run in Node.js with a stand-in for
+Leaflet) and the vendored Leaflet files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from belfort.api.ods.common import ReadableVersion, readable
+from belfort.errors import InvalidRequest
+from belfort.ingest.schema import Field, TableSchema
+from belfort.platform import Platform
+from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
+from belfort.portal import maps
+from belfort.publishing import ingest_file
+from tests.conftest import REPO_ROOT
+from tests.helpers import write
+
+SVG = "{http://www.w3.org/2000/svg}"
+MAP_JS = REPO_ROOT / "src/belfort/portal/static/js/map.js"
+VENDOR = REPO_ROOT / "src/belfort/portal/static/vendor/leaflet"
+
+HOLE = [[3.71, 51.05], [3.72, 51.05], [3.72, 51.06], [3.71, 51.06], [3.71, 51.05]]
+ZONES = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"naam": "Park", "soort": "groen", "opp": 12.5},
+     "geometry": {"type": "Polygon", "coordinates": [
+         [[3.70, 51.04], [3.74, 51.04], [3.74, 51.07], [3.70, 51.07], [3.70, 51.04]], HOLE]}},
+    {"type": "Feature", "properties": {"naam": "Pleinen", "soort": "plein", "opp": 3},
+     "geometry": {"type": "MultiPolygon", "coordinates": [
+         [[[3.75, 51.04], [3.76, 51.04], [3.76, 51.05], [3.75, 51.04]]],
+         [[[3.77, 51.04], [3.78, 51.04], [3.78, 51.05], [3.77, 51.04]]]]}},
+    {"type": "Feature", "properties": {"naam": "Straat", "soort": None, "opp": None},
+     "geometry": {"type": "LineString", "coordinates": [[3.70, 51.03], [3.78, 51.08]]}},
+    {"type": "Feature", "properties": {"naam": "Belfort", "soort": "toren", "opp": 0.1},
+     "geometry": {"type": "Point", "coordinates": [3.7249, 51.0536]}},
+    {"type": "Feature", "properties": {"naam": "Lambert", "soort": "fout", "opp": 1},
+     "geometry": {"type": "Point", "coordinates": [105846.97, 192889.81]}},
+    {"type": "Feature", "properties": {"naam": "Nergens", "soort": "leeg", "opp": 2}, "geometry": None},
+]}
+
+
+def _ingest(platform: Platform, path: Path, dataset_id: str) -> ReadableVersion:
+    ingest_file(platform, CLI_ADMIN, dataset_id, path,
+                metadata={"title_nl": dataset_id, "organisation": "Stad Gent"})
+    return readable(platform, ANONYMOUS, dataset_id)
+
+
+@pytest.fixture
+def zones(platform: Platform, tmp_path: Path) -> ReadableVersion:
+    return _ingest(platform, write(tmp_path / "zones.geojson", json.dumps(ZONES)), "zones")
+
+
+@pytest.fixture
+def points(platform: Platform, tmp_path: Path) -> ReadableVersion:
+    """30 records with a geopoint (one without), ``soort`` a/b/c, ``waarde`` 1…30."""
+    rows = ["naam,plek,soort,waarde"] + [
+        f'punt {i},"{51.0 + i / 1000:.3f}, {3.7 + i / 1000:.3f}",{"abc"[i % 3]},{i}' for i in range(1, 30)
+    ] + ["zonder plek,,a,30"]
+    return _ingest(platform, write(tmp_path / "punten.csv", "\n".join(rows) + "\n"), "punten")
+
+
+def _svg_urls(svg: str) -> set[str]:
+    return set(re.findall(r"https?://[^\s\"'<>)]+", svg))
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def test_geometry_field() -> None:
+    assert maps.geometry_field(TableSchema(fields=(Field("a", "string"),))) is None
+    assert maps.geometry_field(TableSchema(fields=(
+        Field("a", "string"), Field("plek", "geopoint"), Field("vorm", "geometry")))) == "plek"
+    assert maps.geometry_field(TableSchema(fields=(Field("vorm", "geometry"), Field("plek", "geopoint")))) == "vorm"
+
+
+def test_features_of_real_ghent_points(ghent: Platform) -> None:
+    bikes = readable(ghent, ANONYMOUS, "fietstelpalen-gent")
+    collection = maps.map_features(ghent, bikes)
+    assert collection["type"] == "FeatureCollection"
+    assert (collection["total"], collection["shown"], collection["omitted"]) == (9, 9, 0)
+    assert collection["truncated"] is False and collection["unreadable"] == 0
+    json.dumps(collection, allow_nan=False)
+    first = collection["features"][0]
+    assert first["geometry"]["type"] == "Point"
+    for feature in collection["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert 3.6 < lon < 3.9 and 50.9 < lat < 51.2  # Ghent
+    props = first["properties"]
+    assert props["_label"] == props["naam"] == "Visserij"
+    assert "geometry" not in props and props["geo_point_2d"]["lat"] == pytest.approx(51.0445, abs=1e-3)
+    assert props["begindatum"] == "2021-07-07T00:00:00+02:00"  # in Ghent's zone
+    assert maps.map_features(ghent, bikes, timezone="UTC")["features"][0]["properties"]["begindatum"] == (
+        "2021-07-06T22:00:00+00:00")
+
+    cars = readable(ghent, ANONYMOUS, "real-time-locaties-deelwagen-partago")
+    assert maps.geometry_field(cars.schema) == "geopoints"
+    collection = maps.map_features(ghent, cars)
+    assert collection["shown"] == 5
+    assert collection["features"][0]["properties"]["_label"] == "Partago Quark"
+    assert "geopoints" not in collection["features"][0]["properties"]
+
+
+def test_features_are_capped_and_counted(platform: Platform, points: ReadableVersion) -> None:
+    everything = maps.map_features(platform, points)
+    assert (everything["total"], everything["shown"], everything["truncated"]) == (29, 29, False)
+    capped = maps.map_features(platform, points, limit=10)
+    assert (capped["total"], capped["shown"], capped["omitted"], capped["truncated"]) == (29, 10, 19, True)
+    assert [f["properties"]["naam"] for f in capped["features"]][:2] == ["punt 1", "punt 2"]
+    assert capped["features"][0]["geometry"] == {"type": "Point", "coordinates": [3.701, 51.001]}
+    coloured = maps.map_features(platform, points, color_by="soort")
+    assert coloured["legend"]["kind"] == "categorical"
+    assert [(c["value"], c["count"]) for c in coloured["legend"]["classes"]] == [("b", 10), ("c", 10), ("a", 9)]
+    for bad in ("nope", "plek", "x" * 5000):
+        with pytest.raises(InvalidRequest, match="cannot colour the map"):
+            maps.map_features(platform, points, color_by=bad)
+    with pytest.raises(InvalidRequest, match="positive limit"):
+        maps.map_features(platform, points, limit=0)
+
+
+def test_shapes_and_unreadable_geometries(platform: Platform, zones: ReadableVersion) -> None:
+    collection = maps.map_features(platform, zones)
+    assert collection["total"] == 5  # "Nergens" has no geometry at all
+    assert collection["unreadable"] == 1  # Lambert coordinates are not WGS 84
+    kinds = [f["geometry"]["type"] for f in collection["features"]]
+    assert kinds == ["Polygon", "MultiPolygon", "LineString", "Point"]
+    assert collection["features"][0]["geometry"]["coordinates"][1] == HOLE
+
+
+def test_no_geometry_no_map(platform: Platform, tmp_path: Path) -> None:
+    rv = _ingest(platform, write(tmp_path / "a.csv", "a,b\n1,2\n"), "zonder-kaart")
+    with pytest.raises(InvalidRequest, match="no geographic field"):
+        maps.map_features(platform, rv)
+
+
+# --- legends --------------------------------------------------------------------------------
+
+
+def _features(values: list[Any], field: str = "v") -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [3.7 + i / 1000, 51.05]},
+         "properties": {field: v, "_label": f"#{i}"}} for i, v in enumerate(values)]}
+
+
+def test_categorical_legend_keeps_eight_and_groups_the_rest() -> None:
+    values = [f"cat{i}" for i in range(10) for _ in range(10 - i)] + [None, ""]
+    legend = maps.legend(_features(values), "v")
+    assert legend.kind == "categorical"
+    assert [(c.label, c.count) for c in legend.classes] == [
+        *[(f"cat{i}", 10 - i) for i in range(8)], ("andere", 3), ("(geen waarde)", 2)]
+    assert [c.color for c in legend.classes[:8]] == list(maps.OKABE_ITO)
+    assert legend.classes[8].other and legend.classes[8].color == maps.OTHER_COLOR
+    assert legend.classify("cat9").other and legend.classify("never seen").other
+    assert legend.classify(None).missing and legend.classify("").missing
+    assert legend.color_of({"v": "cat0"}) == maps.OKABE_ITO[0]
+    booleans = maps.legend(_features([True, True, False]), "v", lang="en")
+    assert [(c.label, c.value, c.count) for c in booleans.classes] == [("yes", "true", 2), ("no", "false", 1)]
+    few = maps.legend(_features(["b", "a", "b"]), "v")
+    assert [c.value for c in few.classes] == ["b", "a"] and not any(c.other for c in few.classes)
+    assert few.classify("c") is None and few.color_of({"v": "c"}) == maps.OTHER_COLOR
+    json.dumps(legend.to_dict(), allow_nan=False)
+
+
+def test_numeric_legend_has_quantile_classes() -> None:
+    legend = maps.legend(_features(list(range(100, 0, -1)) + [None]), "v")
+    assert legend.kind == "numeric"
+    numeric = [c for c in legend.classes if not c.missing]
+    assert [(c.lower, c.upper, c.count) for c in numeric] == [
+        (1, 20, 20), (20, 40, 20), (40, 60, 20), (60, 80, 20), (80, 100, 20)]
+    assert [c.label for c in numeric] == ["1 – 20", "20 – 40", "40 – 60", "60 – 80", "80 – 100"]
+    assert [c.color for c in numeric] == list(maps.RAMP)
+    assert legend.classes[-1].missing and legend.classes[-1].count == 1
+    assert legend.classify(20).upper == 20 and legend.classify(20.5).upper == 40
+    assert legend.classify(1000) is None  # above every class: drawn grey
+
+    skewed = maps.legend(_features([1] * 90 + list(range(2, 12))), "v")
+    assert [(c.lower, c.upper, c.count) for c in skewed.classes] == [(1, 1, 90), (1, 11, 10)]
+    assert [c.color for c in skewed.classes] == [maps.RAMP[0], maps.RAMP[-1]]
+    exact = maps.legend(_features([3, 1, 2, 2.5, 1]), "v")
+    assert [(c.label, c.count) for c in exact.classes] == [("1", 2), ("2", 1), ("2.5", 1), ("3", 1)]
+    single = maps.legend(_features([1, 2]), None)
+    assert single.kind == "single" and single.classes[0].count == 2
+    assert single.color_of({}) == maps.SINGLE_COLOR
+
+
+def test_default_color_field(platform: Platform, zones: ReadableVersion, points: ReadableVersion) -> None:
+    schema = TableSchema(fields=(Field("naam", "string"), Field("open", "boolean")))
+    assert maps.default_color_field(schema) == "open"
+    assert maps.default_color_field(points.schema, maps.map_features(platform, points)) == "soort"
+    # zones: every naam and soort differs, so colour by the area
+    assert maps.default_color_field(zones.schema, maps.map_features(platform, zones)) == "opp"
+
+
+# --- the SVG map ----------------------------------------------------------------------------
+
+
+def _check_svg(svg: str, title: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img"
+    title_id, desc_id = root.get("aria-labelledby", "").split()
+    assert root[0].tag == f"{SVG}title" and root[0].get("id") == title_id and root[0].text == title
+    assert root[1].tag == f"{SVG}desc" and root[1].get("id") == desc_id
+    assert _svg_urls(svg) == {"http://www.w3.org/2000/svg"}
+    return root
+
+
+def test_svg_map_of_points(ghent: Platform) -> None:
+    bikes = readable(ghent, ANONYMOUS, "fietstelpalen-gent")
+    collection = maps.map_features(ghent, bikes)
+    legend = maps.legend(collection, "actief")
+    svg = maps.render_svg_map(collection, legend, title="Fietstelpalen <Gent>")
+    root = _check_svg(svg, "Fietstelpalen <Gent>")
+    circles = root.findall(f".//{SVG}circle")
+    assert len(circles) == 9
+    assert {c.findtext(f"{SVG}title") for c in circles} == {f["properties"]["naam"] for f in collection["features"]}
+    xs = [float(c.get("cx")) for c in circles]
+    ys = [float(c.get("cy")) for c in circles]
+    assert 0 <= min(xs) and max(xs) <= 640 and 0 <= min(ys) and max(ys) <= 420
+    assert min(xs) == pytest.approx(16, abs=0.2) or min(ys) == pytest.approx(16, abs=0.2)  # fitted
+    north = max(collection["features"], key=lambda f: f["geometry"]["coordinates"][1])
+    top = min(circles, key=lambda c: float(c.get("cy")))
+    assert top.findtext(f"{SVG}title") == north["properties"]["naam"]  # north is up
+    assert {c.get("fill") for c in circles} == {c.color for c in legend.classes}
+    assert "Kaart met 9 objecten, ingekleurd volgens actief" in root[1].text
+
+
+def test_svg_map_of_polygons_holes_and_lines(platform: Platform, zones: ReadableVersion) -> None:
+    collection = maps.map_features(platform, zones)
+    legend = maps.legend(collection, "soort", lang="en")
+    svg = maps.render_svg_map(collection, legend, title="Zones", lang="en", draw_legend=True)
+    root = _check_svg(svg, "Zones")
+    paths = [p for p in root.iter(f"{SVG}path") if p.get("fill") != "none"]
+    park, squares = paths
+    assert park.findtext(f"{SVG}title") == "Park" and park.get("fill-rule") == "evenodd"
+    assert park.get("d").count("M") == 2 and park.get("d").count("Z") == 2  # outer ring and hole
+    assert squares.findtext(f"{SVG}title") == "Pleinen" and squares.get("d").count("M") == 2
+    assert park.get("fill") == legend.color_of({"soort": "groen"})
+    line = next(g for g in root.iter(f"{SVG}g") if g.findtext(f"{SVG}title") == "Straat")
+    assert len(line.findall(f"{SVG}path")) == 2  # casing and colour
+    assert len(root.findall(f".//{SVG}circle")) == 1
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "soort" in texts and "(no value) (1)" in texts  # the drawn legend
+    assert root[1].text.startswith("Map of 4 features, coloured by soort: ")
+
+
+def test_svg_map_edge_cases() -> None:
+    empty = maps.render_svg_map({"type": "FeatureCollection", "features": []}, maps.legend([], None),
+                                title="Leeg")
+    root = _check_svg(empty, "Leeg")
+    assert root.findtext(f".//{SVG}text") == "Geen locaties om te tonen."
+    single = maps.render_svg_map(_features(["x"]), maps.legend(_features(["x"]), "v"), title="Eén",
+                                 width=300, height=200)
+    circle = _check_svg(single, "Eén").find(f".//{SVG}circle")
+    assert (float(circle.get("cx")), float(circle.get("cy"))) == (150.0, 100.0)  # centred
+    same_place = _features(["a", "b"])
+    same_place["features"][1]["geometry"] = same_place["features"][0]["geometry"]
+    _check_svg(maps.render_svg_map(same_place, maps.legend(same_place, "v"), title="Twee"), "Twee")
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"_label": "mix"}, "geometry": {"type": "GeometryCollection",
+         "geometries": [{"type": "Point", "coordinates": [3.7, 51.0]},
+                        {"type": "MultiPoint", "coordinates": [[3.8, 51.1], [3.75, 51.05]]}]}}],
+        "truncated": True, "total": 10}
+    svg = maps.render_svg_map(collection, maps.legend(collection, None), title="Mix")
+    root = _check_svg(svg, "Mix")
+    assert len(root.findall(f".//{SVG}circle")) == 3
+    assert "(1 van 10 getoond)" in root[1].text
+
+
+def test_features_for_thousands_of_points(platform: Platform, tmp_path: Path) -> None:
+    rows = ["naam,plek,soort"] + [
+        f'p{i},"{51.0 + (i % 100) / 1000:.4f}, {3.6 + i / 40000:.5f}",{"abcdefghijk"[i % 11]}' for i in range(6000)]
+    rv = _ingest(platform, write(tmp_path / "veel.csv", "\n".join(rows) + "\n"), "veel")
+    started = time.perf_counter()
+    collection = maps.map_features(platform, rv, color_by="soort")
+    elapsed = time.perf_counter() - started
+    assert (collection["shown"], collection["omitted"]) == (5000, 1000)
+    assert len(collection["legend"]["classes"]) == 9  # 8 + other
+    svg = maps.render_svg_map(collection, maps.legend(collection, "soort"), title="Veel")
+    assert svg.count("<circle") == 5000
+    assert elapsed < 5
+
+
+# --- map.js in Node.js, with a stand-in for Leaflet -----------------------------------------
+
+HARNESS = r"""
+const vm = require("vm");
+const fs = require("fs");
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const calls = { tileLayer: [], fetch: [], fitBounds: 0, setView: 0, controls: 0, maps: 0 };
+function node(tag) {
+  return { tagName: tag, style: {}, dataset: {}, children: [], attributes: {}, listeners: {},
+    classList: { add() {} }, setAttribute(k, v) { this.attributes[k] = String(v); },
+    getAttribute(k) { return this.attributes[k]; }, appendChild(c) { this.children.push(c); return c; },
+    querySelector() { return null; }, addEventListener(k, f) { this.listeners[k] = f; } };
+}
+let lastLayers = [];
+const L = {
+  map(container, options) { calls.maps++; calls.mapOptions = options;
+    return { fitBounds(b, o) { calls.fitBounds++; }, setView() { calls.setView++; } }; },
+  tileLayer(url) { calls.tileLayer.push(url); return { addTo() { return this; } }; },
+  circleMarker(latlng, options) { return options; },
+  geoJSON(data, options) {
+    lastLayers = data.features.map((f) => {
+      const style = f.geometry.type === "Point" ? options.pointToLayer(f, [0, 0]) : options.style(f);
+      const element = node("path");
+      const layer = { feature: f, style, element, bindPopup(fn) { this.popup = fn; },
+                      getElement() { return element; }, openPopup() { this.opened = true; } };
+      options.onEachFeature(f, layer);
+      return layer;
+    });
+    return { addTo() { return this; }, eachLayer(fn) { lastLayers.forEach(fn); },
+             getBounds() { return { isValid: () => lastLayers.length > 0 }; } };
+  },
+  control() { return { addTo() { calls.controls++; return this; } }; },
+  DomUtil: { create() { return node("div"); } },
+  DomEvent: { disableClickPropagation() {} },
+};
+const window = { L, location: { href: "http://portal.test/datasets/zones", origin: "http://portal.test" } };
+const document = { documentElement: { lang: "nl" }, readyState: "complete",
+  querySelectorAll() { return []; }, createElement: node,
+  createTextNode(text) { return { text }; } };
+async function fetch(url) { calls.fetch.push(url);
+  return { ok: true, json: async () => input.collection }; }
+vm.runInNewContext(fs.readFileSync(input.script, "utf8"),
+  { window, document, fetch, URL, console });
+const api = window.BelfortMap;
+(async () => {
+  const out = { classified: input.cases.map((c) => { const k = api.classify(c.legend, c.value);
+    return k ? k.color : null; }) };
+  const runs = [];
+  for (const dataset of input.elements) {
+    Object.keys(calls).forEach((k) => { calls[k] = Array.isArray(calls[k]) ? [] : 0; });
+    const el = node("div");
+    el.children.push(node("svg"));
+    Object.assign(el.dataset, dataset);
+    await api.enhance(el);
+    const canvas = el.children[1];
+    const layer = lastLayers[0];
+    let popupText = [];
+    if (canvas && layer) {
+      const walk = (n) => { if (n.textContent) popupText.push(n.textContent); (n.children || []).forEach(walk); };
+      walk(layer.popup());
+      layer.element.listeners.keydown({ key: "Enter", preventDefault() {} });
+    }
+    runs.push({ calls: JSON.parse(JSON.stringify(calls)), hiddenFallback: el.children[0].style.display,
+      canvas: canvas ? { attributes: canvas.attributes, tabIndex: canvas.tabIndex } : null,
+      colors: lastLayers.map((l) => l.style.fillColor || l.style.color),
+      focusable: layer ? layer.element.attributes : null, opened: layer ? !!layer.opened : false,
+      popupText });
+    lastLayers = [];
+  }
+  out.runs = runs;
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def _node() -> str:
+    node = shutil.which("node")
+    assert node, "Node.js is needed to test map.js (Debian: apt-get install nodejs)"
+    return node
+
+
+def test_map_js_needs_no_network_and_no_build() -> None:
+    source = MAP_JS.read_text()
+    assert not re.search(r"https?://", source)
+    assert not re.search(r"^\s*(import|export)\b|require\(", source, re.M)
+    subprocess.run([_node(), "--check", str(MAP_JS)], check=True)
+
+
+def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion) -> None:
+    collection = maps.map_features(platform, zones)
+    categorical = maps.legend(collection, "soort")
+    numeric = maps.legend(_features(list(range(1, 101)) + [None]), "v")
+    cases = [(categorical, v) for v in ("groen", "plein", "toren", "onbekend", None, "")]
+    cases += [(numeric, v) for v in (1, 20, 20.5, 99, 100, 1000, None)]
+    cases += [(maps.legend(_features([True, False, True]), "v"), v) for v in (True, False)]
+    legend_json = json.dumps(categorical.to_dict())
+    elements = [
+        {"geojsonUrl": "/api/zones.geojson", "legend": legend_json, "label": "Kaart van de zones"},
+        {"geojsonUrl": "/api/zones.geojson", "legend": legend_json,
+         "tileUrl": "/tiles/{z}/{x}/{y}.png", "tileAttribution": "Stad Gent"},
+        {"geojsonUrl": "https://elsewhere.example/zones.geojson"},
+    ]
+    payload = {"script": str(MAP_JS), "collection": collection, "elements": elements,
+               "cases": [{"legend": lg.to_dict(), "value": v} for lg, v in cases]}
+    done = subprocess.run([_node(), "-e", HARNESS], input=json.dumps(payload), capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    expected = [lg.classify(v).color if lg.classify(v) else None for lg, v in cases]
+    assert out["classified"] == expected
+
+    plain, tiled, foreign = out["runs"]
+    assert plain["calls"]["tileLayer"] == []  # no tiles unless the portal configures them
+    assert plain["calls"]["fetch"] == ["/api/zones.geojson"]
+    assert plain["calls"]["mapOptions"]["keyboard"] is True
+    assert plain["calls"]["mapOptions"]["attributionControl"] is False
+    assert plain["calls"]["fitBounds"] == 1 and plain["calls"]["controls"] == 1  # the legend
+    assert plain["hiddenFallback"] == "none"
+    assert plain["canvas"]["tabIndex"] == 0
+    assert plain["canvas"]["attributes"]["aria-label"] == "Kaart van de zones"
+    assert plain["colors"][:2] == [categorical.color_of({"soort": "groen"}), categorical.color_of({"soort": "plein"})]
+    assert plain["focusable"] == {"tabindex": "0", "role": "button", "aria-label": "Park"}
+    assert plain["opened"] is True
+    assert plain["popupText"][0] == "Park" and "groen" in plain["popupText"]
+    assert tiled["calls"]["tileLayer"] == ["/tiles/{z}/{x}/{y}.png"]
+    assert tiled["calls"]["mapOptions"]["attributionControl"] is True
+    assert foreign["calls"]["fetch"] == [] and foreign["calls"]["maps"] == 0 and foreign["canvas"] is None
+
+
+# --- vendored Leaflet ----------------------------------------------------------------------
+
+
+def test_vendor_assets_puts_leaflet_in_static() -> None:
+    script = REPO_ROOT / "scripts/vendor-assets"
+    done = subprocess.run([str(script)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Leaflet 1\.9\.\d", (VENDOR / "leaflet.js").read_text()[:500])
+    assert ".leaflet-container" in (VENDOR / "leaflet.css").read_text()
+    assert (VENDOR / "images" / "marker-icon.png").is_file() and (VENDOR / "images" / "layers.png").is_file()
+    started = time.perf_counter()
+    again = subprocess.run([str(script)], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and time.perf_counter() - started < 2  # nothing to do
+    ignored = subprocess.run(["git", "check-ignore", "-q", str(VENDOR / "leaflet.js")], cwd=REPO_ROOT)
+    assert ignored.returncode == 0, "the vendored copy must not be committed"
+    tracked = subprocess.run(["git", "ls-files", "src/belfort/portal/static/vendor", "src/belfort/portal/assets/node_modules"],
+                             cwd=REPO_ROOT, capture_output=True, text=True)
+    assert tracked.stdout == ""
