@@ -197,8 +197,10 @@ def test_too_many_time_buckets_ask_for_a_coarser_unit(platform: Platform, hourly
 def test_unknown_fields_in_a_request_built_by_hand_are_refused(platform: Platform, counts: ReadableVersion) -> None:
     with pytest.raises(InvalidRequest, match="no field"):
         charts.chart_data(platform, counts, ChartRequest("bar", "nope"))
-    with pytest.raises(QueryError):
+    with pytest.raises(InvalidRequest, match="the vertical axis needs numbers"):
         charts.chart_data(platform, counts, ChartRequest("bar", "telpunt", "telpunt", "sum"))
+    with pytest.raises(InvalidRequest, match="chart_mark must be one of"):
+        charts.chart_data(platform, counts, ChartRequest("pie", "telpunt"))
 
 
 def test_default_charts(platform: Platform, counts: ReadableVersion, ghent: Platform) -> None:

@@ -229,8 +229,12 @@ def resolve_chart(platform: Platform, rv: ReadableVersion, request: ChartRequest
                   timezone: str = "Europe/Brussels") -> ChartRequest:
     """The request checked against the version's schema, with ``x_type`` and (for a
     date/datetime x) ``time_unit`` filled in from the span of the data."""
+    params = {"chart_mark": request.mark, "chart_x": request.x, "chart_y": request.y or "",
+              "chart_agg": request.aggregate, "chart_unit": request.time_unit or ""}
+    checked = parse_chart_request(params, rv.schema)  # a request built by hand is checked too
+    assert checked is not None
+    request = checked
     x_field = _field(rv.schema, request.x, "chart_x")
-    request = replace(request, x_type=x_field.type)
     if x_field.type not in TIME_TYPES or request.time_unit is not None:
         return request
     low, high = platform.engine.execute(
@@ -415,7 +419,7 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
         mark = {"type": "line", "strokeWidth": 2, "point": len(rows) <= 60}
     else:
         mark = {"type": "bar"}
-    mark["color"] = COLOR
+    mark.update(color=COLOR, aria=False)  # the whole SVG is one image, described as such
     axis_style = {"labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e7eb",
                   "domainColor": "#8a8f96", "tickColor": "#8a8f96", "labelFontSize": 11,
                   "titleFontSize": 12, "titleFontWeight": "normal", "labelFont": "sans-serif",
@@ -493,6 +497,7 @@ def chart_table(rows: list[dict[str, Any]], request: ChartRequest,
 _LOCK = threading.Lock()
 _LOCALES = {"nl": "nl-NL", "en": "en-US"}
 _ROOT = re.compile(r"<svg\b[^>]*>")
+_TRANSLATE = re.compile(r"translate\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)")
 _EXTERNAL = (
     (re.compile(r"""\s(?:xlink:)?href\s*=\s*(["'])(?!#).*?\1""", re.S), ""),
     (re.compile(r"""url\(\s*(?!['"]?#)[^)]*\)"""), "none"),
@@ -518,6 +523,7 @@ def accessible_svg(svg: str, title: str, description: str, prefix: str) -> str:
     the root points at with ``aria-labelledby`` (ids derived from the content)."""
     for pattern, replacement in _EXTERNAL:
         svg = pattern.sub(replacement, svg)
+    svg = _TRANSLATE.sub(lambda m: f"translate({_short(m[1])},{_short(m[2])})", svg)
     ident = f"{prefix}-{hashlib.sha1((title + svg).encode()).hexdigest()[:10]}"
     root = _ROOT.search(svg)
     if root is None:
@@ -531,6 +537,10 @@ def accessible_svg(svg: str, title: str, description: str, prefix: str) -> str:
     head = (f'<title id="{ident}-title">{html.escape(title)}</title>'
             f'<desc id="{ident}-desc">{html.escape(description)}</desc>')
     return svg[:root.start()] + tag + head + svg[root.end():]
+
+
+def _short(number: str) -> str:
+    return f"{float(number):.2f}".rstrip("0").rstrip(".") if "." in number else number
 
 
 def warm_up() -> None:
