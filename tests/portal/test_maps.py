@@ -311,13 +311,16 @@ const L = {
     lastLayers = data.features.map((f) => {
       const style = f.geometry.type === "Point" ? options.pointToLayer(f, [0, 0]) : options.style(f);
       const element = node("path");
-      const layer = { feature: f, style, element, bindPopup(fn) { this.popup = fn; },
+      const layer = { feature: f, style, element, added: [], bindPopup(fn) { this.popup = fn; },
+                      on(event, fn) { if (event === "add") this.added.push(fn); },
                       getElement() { return element; }, openPopup() { this.opened = true; } };
       options.onEachFeature(f, layer);
       return layer;
     });
-    return { addTo() { return this; }, eachLayer(fn) { lastLayers.forEach(fn); },
-             getBounds() { return { isValid: () => lastLayers.length > 0 }; } };
+    const layers = lastLayers;
+    return { addTo() { layers.forEach((l) => l.added.forEach((fn) => fn())); return this; },
+             eachLayer(fn) { layers.forEach(fn); },
+             getBounds() { return { isValid: () => layers.length > 0 }; } };
   },
   control() { return { addTo() { calls.controls++; return this; } }; },
   DomUtil: { create() { return node("div"); } },

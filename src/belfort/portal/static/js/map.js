@@ -223,19 +223,21 @@
       }),
       onEachFeature: (feature, featureLayer) => {
         featureLayer.bindPopup(() => popupContent(feature, labelKey, t), { maxWidth: 320 });
+        // the drawn element exists once the layer is on the map
+        if (features.length <= MAX_FOCUSABLE) featureLayer.on("add", () => makeFocusable(featureLayer, labelKey));
       },
-    }).addTo(map);
-    if (features.length <= MAX_FOCUSABLE) layer.eachLayer((l) => makeFocusable(l, labelKey));
-    if (legend && Array.isArray(legend.classes) && legend.classes.length) {
-      legendControl(L, legend, t).addTo(map);
-    }
-    if (data.truncated) noticeControl(L, t.shown(data.shown, data.total)).addTo(map);
+    });
     const bounds = layer.getBounds();
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
     } else {
       map.setView(GHENT, 12);
     }
+    layer.addTo(map);
+    if (legend && Array.isArray(legend.classes) && legend.classes.length) {
+      legendControl(L, legend, t).addTo(map);
+    }
+    if (data.truncated) noticeControl(L, t.shown(data.shown, data.total)).addTo(map);
     el.dataset.bfMapReady = "1";
   }
 
