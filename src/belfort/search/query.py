@@ -10,8 +10,8 @@ Each slot becomes a :class:`Concept` whose alternatives are the indexed words it
 (:meth:`Vocabulary.expand`) plus those of its synonyms (weight × SYNONYM). A synonym that is a
 phrase ("openbaar vervoer") is a multi-word alternative: a dataset matches it when it contains
 all of its words. A phrase of the query itself that is a synonym entry ("De Lijn", "air
-quality") adds one more concept covering the phrase's slots, whose alternatives are the other
-entries of its group.
+quality") adds one more concept covering the phrase's slots, whose alternatives are the phrase
+and the other entries of its group.
 """
 
 from __future__ import annotations
@@ -117,6 +117,9 @@ def plan_query(query: str, vocab: Vocabulary, synonyms: Synonyms) -> Plan:
         if not covers:
             continue
         concept = Concept(covers=covers, replaces=True)
+        # the phrase itself is an alternative too, so the concept's idf is over every dataset
+        # it matches and the literal phrase outranks its synonyms
+        _add_entry(concept, tuple(words[start:end]), 1.0, vocab)
         for entry in synonyms.alternatives(phrase_groups, exclude=tuple(words[start:end])):
             _add_entry(concept, entry, SYNONYM, vocab)
         concepts.append(concept)

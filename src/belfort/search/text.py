@@ -107,7 +107,11 @@ def compound_forms(token: str) -> tuple[str, ...]:
         return full
     with _STEM_LOCK:
         dutch = _STEMMERS["dutch"].stemWord(token)
-    return (token, dutch) if dutch != token and len(dutch) >= MIN_STEM_CHARS else (token,)
+    out = [token]
+    for stem in [dutch, *_undoubled(token, dutch)]:
+        if len(stem) >= MIN_STEM_CHARS and stem not in out:
+            out.append(stem)
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -124,8 +128,20 @@ def forms(token: str) -> tuple[str, ...]:
         return (token,) if override == token else (token, override)
     with _STEM_LOCK:
         stems = [_STEMMERS[lang].stemWord(token) for lang in ("dutch", "english")]
+    stems[1:1] = _undoubled(token, stems[0])
     out = [token]
     for stem in stems:
         if len(stem) >= MIN_STEM_CHARS and stem not in out:
             out.append(stem)
     return tuple(out)
+
+
+def _undoubled(token: str, stem: str) -> list[str]:
+    """The Dutch stemmer writes the long vowel of an open syllable double ("bomen" → "boom"),
+    which is wrong for short vowels ("zwembaden" → "zwembaad", "fietspaden" → "fietspaad").
+    When the double vowel is the stemmer's own, the single-vowel spelling is a form too, so
+    "zwembad" and "zwembaden" meet."""
+    if (len(stem) >= 4 and stem[-3] == stem[-2] and stem[-2] in "aeou"
+            and stem[-1] not in "aeiouy" and stem[-3:-1] not in token):
+        return [stem[:-2] + stem[-1]]
+    return []
