@@ -192,3 +192,9 @@ def test_the_index_is_built_once_and_reused() -> None:
     index = CatalogueIndex.build(CATALOGUE)
     assert len(index) == len(CATALOGUE)
     assert index.search("fietstelpalen") == index.search("fietstelpalen")
+
+
+def test_a_word_written_together_finds_its_two_halves() -> None:
+    index = build(D("rt", "Bezetting real-time"), D("time", "Time"), D("bb", "Blue-bike Dampoort"))
+    assert ids(index.search("realtime")) == ["rt"]
+    assert ids(index.search("bluebike")) == ["bb"]

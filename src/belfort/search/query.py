@@ -7,7 +7,8 @@ What a person typed as one word — ``real-time``, ``P+R``, ``tijd_van_voltooien
 ``P+R Gentbrugge`` is two words, not three.
 
 Each slot becomes a :class:`Concept` whose alternatives are the indexed words it reaches
-(:meth:`Vocabulary.expand`) plus those of its synonyms (weight × SYNONYM). A synonym that is a
+(:meth:`Vocabulary.expand`) plus those of its synonyms (weight × SYNONYM) and, for a word that
+is not indexed, its halves when both are (``realtime`` → real + time, weight SPLIT). A synonym that is a
 phrase ("openbaar vervoer") is a multi-word alternative: a dataset matches it when it contains
 all of its words. A phrase of the query itself that is a synonym entry ("De Lijn", "air
 quality") adds one more concept covering the phrase's slots, whose alternatives are the phrase
@@ -25,6 +26,8 @@ from belfort.search.vocabulary import Vocabulary
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32
 SYNONYM = 0.85
+SPLIT = 0.8
+"""Weight of a query word's two halves found as separate words (``realtime`` → real, time)."""
 
 
 @dataclass
@@ -108,6 +111,9 @@ def plan_query(query: str, vocab: Vocabulary, synonyms: Synonyms) -> Plan:
         synonym_groups = synonyms.groups_of_word(word)
         # a known synonym is taken as correctly spelled: no typo expansion
         concept.words = vocab.expand(word, typos=not synonym_groups)
+        if not vocab.has(word):
+            for left, right in vocab.splits(word):
+                _add_entry(concept, (left, right), SPLIT, vocab)
         for entry in synonyms.alternatives(synonym_groups, exclude=(word,)):
             _add_entry(concept, entry, SYNONYM, vocab)
         concepts.append(concept)

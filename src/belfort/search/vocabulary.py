@@ -14,12 +14,17 @@ typo, 1 edit              0.7     ``parkeergarge`` → ``parkeergarage``
 typo, 2 edits             0.55    ``fietstelpal`` → ``fietstelpalen``
 ========================  ======  ==========================================================
 
+A query word that is not indexed at all may also be two indexed words written together
+(:meth:`Vocabulary.splits`, ``realtime`` → ``real`` + ``time``); the query planner then looks for
+datasets with both words (weight SPLIT in :mod:`belfort.search.query`).
+
 Compound parts are matched on words and their Dutch stems only (English does not glue words
 together, and English stems make false prefixes). They must leave at least COMPOUND_REST
 characters over (so ``wijk`` finds
 ``stadswijk`` but ``park`` does not find ``parken`` that way), and are only tried for words of at
-least MIN_COMPOUND_CHARS letters. Typos are only tried when the word has no exact or stem match
-(a correctly spelled word is not "corrected" into another one), and only towards the words of
+least MIN_COMPOUND_CHARS letters. Typos are only tried for a word that is not itself in the vocabulary
+(a word the catalogue uses is not "corrected" into another one; a stem match of an unknown
+word still outranks its typo matches), and only towards the words of
 titles, keywords, themes, organisations and field names (the index passes them as
 ``typo_words``): those are what people look for, and descriptions would multiply the size and
 build time of the typo index for matches that hardly count.
@@ -41,6 +46,8 @@ TYPO = {1: 0.7, 2: 0.55}
 
 MIN_COMPOUND_CHARS = 4
 COMPOUND_REST = 3
+MIN_SPLIT_CHARS = 3
+MAX_SPLITS = 3
 MAX_COMPOUND_MATCHES = 200
 """At most this many longer words per direction (a short prefix in a huge vocabulary)."""
 
@@ -123,17 +130,38 @@ class Vocabulary:
                 _merge(out, (self.ids[candidate],), TYPO[distance])
         return out
 
+    def has(self, word: str) -> bool:
+        """Whether ``word`` or one of its forms is indexed."""
+        return word in self.ids or any(f in self._by_form for f in forms(word))
+
+    def splits(self, word: str) -> list[tuple[str, str]]:
+        """Ways to cut ``word`` into two indexed words of at least MIN_SPLIT_CHARS letters
+        (``realtime`` → ``real`` + ``time``, ``fietsparkeren`` → ``fiets`` + ``parkeren``), for
+        words that are not indexed themselves; at most MAX_SPLITS, longest first part first."""
+        out: list[tuple[str, str]] = []
+        if not is_stemmable(word) or len(word) < 2 * MIN_SPLIT_CHARS:
+            return out
+        for i in range(len(word) - MIN_SPLIT_CHARS, MIN_SPLIT_CHARS - 1, -1):
+            left, right = word[:i], word[i:]
+            if self.has(right):
+                if self.has(left):
+                    out.append((left, right))
+                elif left.endswith("s") and len(left) > MIN_SPLIT_CHARS and self.has(left[:-1]):
+                    out.append((left[:-1], right))  # a linking s: "stadswijk" → stad + wijk
+            if len(out) == MAX_SPLITS:
+                break
+        return out
+
     def expand(self, word: str, *, typos: bool = True) -> dict[int, float]:
         """Every indexed word ``word`` reaches, with the weight of the best way it does.
 
-        Typos are tried only when ``typos`` is true and nothing matches directly.
+        Typos are tried only when ``typos`` is true and ``word`` itself is not indexed.
         """
         out = self.direct(word)
-        has_direct = bool(out)
         for i, w in self.compounds(word).items():
             if out.get(i, 0.0) < w:
                 out[i] = w
-        if typos and not has_direct:
+        if typos and word not in self.ids:
             for i, w in self.typos(word).items():
                 if out.get(i, 0.0) < w:
                     out[i] = w
