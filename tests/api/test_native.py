@@ -128,7 +128,7 @@ def test_exports(client: TestClient, loaded: Platform) -> None:
 
 def test_health_and_openapi(client: TestClient) -> None:
     assert client.get("/health").json()["status"] == "ok"
-    assert client.get("/").json()["links"]["datasets"] == "/api/belfort/v1/datasets"
+    assert client.get("/api/").json()["links"]["datasets"] == "/api/belfort/v1/datasets"
     # FastAPI's own doc pages load scripts from a CDN: they must not be served.
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     paths = client.get("/openapi.json").json()["paths"]

@@ -45,7 +45,7 @@ WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 # Endpoints that name no single dataset (catalogue listings are tested below).
-NOT_PER_DATASET = {"/", "/health", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
+NOT_PER_DATASET = {"/api/", "/health", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets"}
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from belfort import __version__
 from belfort.api import audit, ingest, native
@@ -17,6 +18,9 @@ from belfort.api.ods import v2_catalog as ods_v2_catalog
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
+from belfort.portal import dataset_page as portal_dataset
+from belfort.portal import pages as portal_pages
+from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 
 
@@ -63,14 +67,18 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)
     app.include_router(ods_v2_catalog.router)
+    app.include_router(portal_pages.router)
+    app.include_router(portal_dataset.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/", tags=["operations"], summary="Where to start")
+    @app.get("/api/", tags=["operations"], summary="Where to start (JSON)")
     def index() -> JSONResponse:
         return JSONResponse(
             {
                 "name": "Belfort",
                 "version": __version__,
                 "links": {
+                    "portal": "/",
                     "datasets": "/api/belfort/v1/datasets",
                     "openapi": "/openapi.json",
                     "health": "/health",

@@ -13,6 +13,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError, InvalidRequest, NotFound, QueryError, Unauthorized
@@ -28,6 +29,18 @@ EXPLORE_STATUS_CODES = {400: "InvalidRESTParameterError", 401: "AuthenticationEr
 
 def _explore(request: Request) -> bool:
     return request.url.path.startswith(EXPLORE_PREFIX)
+
+
+def _portal(request: Request) -> bool:
+    """A page of the portal (HTML errors) rather than an API call (JSON errors)."""
+    path = request.url.path
+    return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
+
+
+def _html(request: Request, status: int, message: str | None = None) -> Response:
+    from belfort.portal.errors import error_page  # the portal renders with the API's app
+
+    return error_page(request, status, message)
 
 
 def explore_error_code(exc: BelfortError | None, status: int) -> str:
@@ -60,7 +73,9 @@ def _explore_response(message: str, code: str, status: int, headers: dict[str, s
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BelfortError)
-    async def _belfort_error(request: Request, exc: BelfortError) -> JSONResponse:
+    async def _belfort_error(request: Request, exc: BelfortError) -> Response:
+        if _portal(request):
+            return _html(request, exc.http_status, exc.message if exc.http_status == 400 else None)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         if _explore(request):
             return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),
@@ -80,7 +95,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _portal(request) and exc.status_code in {404, 405}:
+            return _html(request, exc.status_code)
         if _explore(request):
             return _explore_response(str(exc.detail), explore_error_code(None, exc.status_code), exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")

@@ -1,0 +1,211 @@
+"""The catalogue as the portal shows it: dataset cards, catalogue search and facets.
+
+One snapshot per catalogue generation and audience (the public, or staff who also see
+internal and draft datasets), built from the database in one query and cached until the
+next catalogue write by any process (``belfort.cache``). Searching, filtering, faceting
+and sorting then happen in memory: a catalogue of 10,000 datasets is a few MB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+from belfort.catalog.models import Dataset
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+from belfort.search import CatalogueIndex, SearchDocument
+
+FACETS = ("theme", "organisation", "keyword", "licence", "format", "frequency")
+STAFF_FACETS = ("classification", "state")
+SORTS = ("relevance", "title", "newest", "rows")
+PER_PAGE = 20
+MAX_FACET_VALUES = 12
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: str
+    description: str | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class DatasetCard:
+    """What a listing, a search and the home page need to know about one dataset."""
+
+    id: str
+    title_nl: str
+    title_en: str | None
+    description_nl: str | None
+    description_en: str | None
+    organisation: str | None
+    themes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    licence: str | None
+    frequency: str
+    classification: str
+    state: str
+    formats: tuple[str, ...]
+    rows: int
+    fields: tuple[FieldInfo, ...]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def title(self, lang: str) -> str:
+        return (self.title_en if lang == "en" and self.title_en else self.title_nl)
+
+    def description(self, lang: str) -> str:
+        text = self.description_en if lang == "en" and self.description_en else self.description_nl
+        return text or ""
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        """The dataset's values for one facet (a dataset may have several themes)."""
+        single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
+                  "classification": self.classification, "state": self.state}
+        if facet in single:
+            value = single[facet]
+            return (value,) if value else ()
+        return {"theme": self.themes, "keyword": self.keywords, "format": self.formats}[facet]
+
+    @property
+    def has_geometry(self) -> bool:
+        return any(f.type in {"geopoint", "geometry"} for f in self.fields)
+
+
+@dataclass
+class CatalogueSnapshot:
+    cards: list[DatasetCard]
+    index: CatalogueIndex
+    by_id: dict[str, DatasetCard] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.cards}
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchPage:
+    query: str
+    cards: list[DatasetCard]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[FacetValue]]
+    selected: dict[str, list[str]]
+    sort: str
+
+
+def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
+    """The catalogue ``principal`` may see, cached per catalogue generation."""
+    generation = platform.generation.current()
+    key = ("portal-catalogue", principal.is_admin)
+    cached = platform.cache.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]  # type: ignore[no-any-return]
+    with platform.db.session() as session:
+        datasets = session.scalars(
+            gate.visible_datasets(principal).options(
+                selectinload(Dataset.versions), selectinload(Dataset.distributions)
+            )
+        ).all()
+        cards = [_card(d) for d in datasets]
+    documents = [
+        SearchDocument(
+            id=c.id, title_nl=c.title_nl, title_en=c.title_en, description_nl=c.description_nl,
+            description_en=c.description_en, keywords=c.keywords, organisation=c.organisation,
+            field_names=tuple(n for f in c.fields for n in (f.name, f.description) if n),
+            themes=c.themes, state=c.state,
+        )
+        for c in cards
+    ]
+    built = CatalogueSnapshot(cards, CatalogueIndex.build(documents, platform.settings.search_synonyms_file))
+    platform.cache.put(key, (generation, built))
+    return built
+
+
+def _card(dataset: Dataset) -> DatasetCard:
+    version = next((v for v in dataset.versions if v.number == dataset.published_version), None)
+    if version is None and dataset.versions:
+        version = dataset.versions[-1]  # staff see drafts by their newest version
+    fields = tuple(
+        FieldInfo(f["name"], f["type"], f.get("description"), f.get("unit"))
+        for f in (version.table_schema.get("fields", []) if version else [])
+    )
+    return DatasetCard(
+        id=dataset.id, title_nl=dataset.title_nl, title_en=dataset.title_en,
+        description_nl=dataset.description_nl, description_en=dataset.description_en,
+        organisation=dataset.organisation, themes=tuple(dataset.themes or ()),
+        keywords=tuple(dataset.keywords or ()), licence=dataset.licence, frequency=dataset.frequency,
+        classification=dataset.classification, state=dataset.state,
+        formats=tuple(sorted(d.format for d in dataset.distributions)),
+        rows=version.row_count if version else 0, fields=fields,
+        created_at=dataset.created_at, updated_at=dataset.updated_at,
+    )
+
+
+def search(
+    catalogue: CatalogueSnapshot,
+    query: str,
+    selected: dict[str, list[str]],
+    *,
+    sort: str = "relevance",
+    page: int = 1,
+    staff: bool = False,
+) -> SearchPage:
+    """One page of datasets matching ``query`` and every selected facet value, with the
+    counts of each facet's values among the matches."""
+    query = query.strip()[:500]
+    facets = FACETS + (STAFF_FACETS if staff else ())
+    selected = {k: v for k, v in selected.items() if k in facets and v}
+    hits = catalogue.index.search(query)
+    matches = [catalogue.by_id[h.id] for h in hits if h.id in catalogue.by_id]
+    matches = [c for c in matches if all(set(values) & set(c.values(f)) for f, values in selected.items())]
+    if sort == "title" or (sort == "relevance" and not query):
+        matches.sort(key=lambda c: c.title_nl.casefold())
+    elif sort == "newest":
+        matches.sort(key=lambda c: c.updated_at, reverse=True)
+    elif sort == "rows":
+        matches.sort(key=lambda c: c.rows, reverse=True)
+    counts = {f: Counter(v for c in matches for v in c.values(f)) for f in facets}
+    facet_values = {
+        f: [FacetValue(v, n, v in selected.get(f, [])) for v, n in _top(counts[f], selected.get(f, []))]
+        for f in facets
+    }
+    pages = max(1, math.ceil(len(matches) / PER_PAGE))
+    page = min(max(page, 1), pages)
+    return SearchPage(
+        query=query, cards=matches[(page - 1) * PER_PAGE: page * PER_PAGE], total=len(matches),
+        page=page, pages=pages, facets=facet_values, selected=selected,
+        sort=sort if sort in SORTS else "relevance",
+    )
+
+
+def _top(counts: Counter[str], selected: list[str]) -> list[tuple[str, int]]:
+    """The most frequent values, and every selected one even when it is rare."""
+    top = counts.most_common(MAX_FACET_VALUES)
+    shown = {v for v, _ in top}
+    top += [(v, counts.get(v, 0)) for v in selected if v not in shown]
+    return top
+
+
+def figures(catalogue: CatalogueSnapshot) -> dict[str, Any]:
+    return {
+        "datasets": len(catalogue.cards),
+        "organisations": len({c.organisation for c in catalogue.cards if c.organisation}),
+        "rows": sum(c.rows for c in catalogue.cards),
+        "rows_served": 0,
+    }

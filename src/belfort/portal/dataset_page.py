@@ -1,0 +1,171 @@
+"""The dataset page: metadata in DCAT terms, schema, versions with what changed, the
+validation result, downloads, API snippets, and a table preview, chart and map.
+
+Everything is rendered on the server, so the page works without JavaScript: the
+table preview pages, sorts and filters with plain links and a form (the same question
+the Opendatasoft v1 API answers, through the same engine); the chart is an SVG drawn
+on the server; the map has an SVG fallback that ``map.js`` turns into a Leaflet map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select
+from starlette.responses import HTMLResponse, Response
+
+from belfort.api.deps import get_platform
+from belfort.api.ods.common import readable, render_value, timezone_of
+from belfort.api.ods.records import order_of, parse_v1_params, where_of
+from belfort.catalog.models import Version
+from belfort.errors import BelfortError, NotFound
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+from belfort.portal import catalogue
+from belfort.portal.pages import portal_principal
+from belfort.portal.render import render
+from belfort.query.model import Query
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+PREVIEW_ROWS = 20
+MAX_PREVIEW_START = 10_000 - PREVIEW_ROWS
+EXPORTS = ("csv", "json", "geojson", "parquet", "xlsx")
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    number: int
+    created_at: Any
+    rows: int
+    published: bool
+    rows_delta: int | None
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    retyped: tuple[str, ...]
+
+
+@dataclass
+class Preview:
+    columns: list[str]
+    rows: list[list[Any]]
+    total: int
+    start: int
+    query: str
+    sort: str
+    error: str | None
+
+
+@router.get("/datasets/{dataset_id}")
+def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
+                 principal: Principal = Depends(portal_principal)) -> Response:
+    card = catalogue.snapshot(platform, principal).by_id.get(dataset_id)
+    with platform.db.session() as session:
+        dataset = gate.get_dataset(session, principal, dataset_id)  # NotFound when not visible
+        versions = session.scalars(
+            select(Version).where(Version.dataset_id == dataset.id).order_by(Version.number)
+        ).all()
+        published = dataset.published_version
+        contact = (dataset.contact_name, dataset.contact_email)
+        meta = {"spatial": dataset.spatial, "temporal": (dataset.temporal_start, dataset.temporal_end),
+                "steward": dataset.steward, "created_at": dataset.created_at}
+        history = _history(versions, published)
+        shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
+        validation = dict(shown.validation) if shown else {}
+    if card is None:  # written after this process's snapshot was taken
+        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+    preview = _preview(platform, principal, dataset_id, request) if shown else None
+    base = str(request.base_url).rstrip("/")
+    return render(
+        request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
+        history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
+        snippets=_snippets(base, dataset_id), base=base,
+        pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
+    )
+
+
+def _history(versions: list[Version], published: int | None) -> list[VersionChange]:
+    changes: list[VersionChange] = []
+    previous: Version | None = None
+    for v in versions:
+        fields = {f["name"]: f["type"] for f in v.table_schema.get("fields", [])}
+        before = {f["name"]: f["type"] for f in previous.table_schema.get("fields", [])} if previous else {}
+        changes.append(VersionChange(
+            number=v.number, created_at=v.created_at, rows=v.row_count, published=v.number == published,
+            rows_delta=None if previous is None else v.row_count - previous.row_count,
+            added=tuple(n for n in fields if previous is not None and n not in before),
+            removed=tuple(n for n in before if n not in fields),
+            retyped=tuple(n for n in fields if n in before and before[n] != fields[n]),
+        ))
+        previous = v
+    return changes
+
+
+def _preview(platform: Platform, principal: Principal, dataset_id: str, request: Request) -> Preview:
+    """One page of records: ``p_q`` full-text filter (the v1 ``q`` language), ``p_sort``
+    (``field`` ascending, ``-field`` descending), ``p_start``."""
+    params = request.query_params
+    text = params.get("p_q", "")[:500]
+    sort = params.get("p_sort", "")[:200]
+    try:
+        start = min(max(int(params.get("p_start", "0")), 0), MAX_PREVIEW_START)
+    except ValueError:
+        start = 0
+    rv = readable(platform, principal, dataset_id)
+    columns = [f.name for f in rv.schema.fields]
+    # v1's sort is descending by default and "-field" ascending: translate the page's
+    # natural "field" ascending / "-field" descending.
+    v1_sort = (sort[1:] if sort.startswith("-") else "-" + sort) if sort else None
+    items = [("dataset", dataset_id), ("q", text), ("rows", str(PREVIEW_ROWS)), ("start", str(start))]
+    if v1_sort and sort.lstrip("-") in columns:
+        items.append(("sort", v1_sort))
+    try:
+        v1 = parse_v1_params(items)
+        query = Query(where=where_of(v1, rv.schema), order_by=order_of(v1), limit=PREVIEW_ROWS, offset=start)
+        result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
+    except BelfortError as exc:
+        return Preview(columns, [], 0, 0, text, sort, exc.message)
+    tz = timezone_of("Europe/Brussels")
+    rows = [[_cell(render_value(row[i], f.type, tz)) for i, f in enumerate(rv.schema.fields)]
+            for row in result.rows]
+    return Preview(columns, rows, result.total or 0, start, text, sort, None)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        text = str(value)
+        return text if len(text) <= 120 else text[:117] + "…"
+    return str(value)
+
+
+def _snippets(base: str, dataset_id: str) -> dict[str, str]:
+    records = f"{base}/api/explore/v2.1/catalog/datasets/{quote(dataset_id)}/records?limit=10"
+    return {
+        "curl": f'curl "{records}"',
+        "python": (
+            "import httpx\n\n"
+            f'response = httpx.get("{base}/api/explore/v2.1/catalog/datasets/{dataset_id}/records",\n'
+            '                      params={"limit": 10})\n'
+            "for record in response.json()[\"results\"]:\n"
+            "    print(record)"
+        ),
+        "javascript": (
+            f'const response = await fetch("{records}");\n'
+            "const { results } = await response.json();\n"
+            "console.log(results);"
+        ),
+    }
+
+
+def _pages(preview: Preview) -> tuple[int, int]:
+    """(this page, last page) of the preview; paging stops at 10,000 rows, like v1 search."""
+    return preview.start // PREVIEW_ROWS + 1, max(1, math.ceil(min(preview.total, 10_000) / PREVIEW_ROWS))

@@ -1,0 +1,90 @@
+"""Rendering portal pages: one Jinja2 environment (autoescaping on), the language, the
+signed-in staff member and the links every page needs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from belfort import __version__
+from belfort.policy.principals import Principal
+from belfort.portal.i18n import (
+    COOKIE,
+    FREQUENCY_LABELS,
+    LANGUAGES,
+    STATE_LABELS,
+    THEME_LABELS,
+    Translator,
+    language_of,
+)
+
+STATIC_DIR = Path(__file__).parent / "static"
+STAFF_COOKIE = "belfort_staff"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("belfort.portal", "templates"),
+        autoescape=select_autoescape(["html", "xml", "txt"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        version=__version__, static=static_url, THEMES=THEME_LABELS, FREQUENCIES=FREQUENCY_LABELS,
+        STATES=STATE_LABELS, LANGUAGES=LANGUAGES,
+    )
+    return env
+
+
+@lru_cache(maxsize=256)
+def static_url(path: str) -> str:
+    """``/static/…`` with a content hash, so browsers may cache it for a year."""
+    file = STATIC_DIR / path
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else __version__
+    return f"/static/{path}?v={digest}"
+
+
+def url_with(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        if isinstance(value, (list, tuple)):
+            params += [(key, str(v)) for v in value]
+        elif value is not None:
+            params.append((key, str(value)))
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(
+    request: Request,
+    template: str,
+    principal: Principal,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.setdefault("active", "")
+    lang = language_of(request)
+    t = Translator(lang)
+    other = "en" if lang == "nl" else "nl"
+    html = environment().get_template(template).render(
+        request=request, lang=lang, t=t, principal=principal, staff=principal.is_admin,
+        switch_url=url_with(request, lang=other), other_lang=other,
+        url_with=lambda **c: url_with(request, **c), **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Cookie"
+    return response
