@@ -101,6 +101,8 @@ class ChartRequest:
 
 @dataclass(frozen=True)
 class FieldChoice:
+    """One option of a field select box: the field's name, its title and its type."""
+
     name: str
     label: str
     type: str
@@ -118,6 +120,8 @@ class ChartOptions:
 
 
 def chart_options(schema: TableSchema) -> ChartOptions:
+    """Fields that fit the x axis (dates, text, numbers, booleans) and the y axis (numbers)."""
+
     def choices(types: tuple[str, ...]) -> tuple[FieldChoice, ...]:
         return tuple(FieldChoice(f.name, f.title or f.name, f.type) for f in schema.fields if f.type in types)
 

@@ -180,6 +180,8 @@ class LegendClass:
 
 @dataclass(frozen=True)
 class Legend:
+    """How features are coloured by one field (``to_dict()`` is what ``map.js`` reads)."""
+
     field: str | None
     kind: str  # single, categorical or numeric
     classes: tuple[LegendClass, ...]
