@@ -438,3 +438,84 @@ def test_vendor_assets_puts_leaflet_in_static() -> None:
     tracked = subprocess.run(["git", "ls-files", "src/belfort/portal/static/vendor", "src/belfort/portal/assets/node_modules"],
                              cwd=REPO_ROOT, capture_output=True, text=True)
     assert tracked.stdout == ""
+
+
+# --- map.js with the real Leaflet in Debian's Chromium ---------------------------------------
+
+
+def _serve(directory: Path) -> tuple[Any, str]:
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_map_in_a_real_browser(platform: Platform, zones: ReadableVersion, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed for the browser tests (apt-get install chromium)"
+    assert subprocess.run([str(REPO_ROOT / "scripts/vendor-assets")], timeout=600).returncode == 0
+    site = tmp_path / "site"
+    shutil.copytree(VENDOR, site / "vendor/leaflet")
+    shutil.copy(MAP_JS, site / "map.js")
+    collection = maps.map_features(platform, zones, limit=3)
+    legend = maps.legend(collection, "soort")
+    (site / "zones.geojson").write_text(json.dumps(collection))
+    svg = maps.render_svg_map(collection, legend, title="Zones in Gent")
+    legend_attr = json.dumps(legend.to_dict()).replace("&", "&amp;").replace("'", "&#39;")
+    for name, extra in (("plain", ""), ("tiled", ' data-tile-url="/tiles/{z}/{x}/{y}.png"')):
+        (site / f"{name}.html").write_text(
+            '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+            '<link rel="stylesheet" href="vendor/leaflet/leaflet.css"></head><body>'
+            f"<div class=\"bf-map\" data-geojson-url=\"zones.geojson\" data-legend='{legend_attr}'{extra}>"
+            f'{svg}</div><script src="vendor/leaflet/leaflet.js"></script>'
+            '<script src="map.js"></script></body></html>')
+    server, base = _serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            try:
+                page = browser.new_page()
+                requests: list[str] = []
+                page.on("request", lambda r: requests.append(r.url))
+                errors: list[str] = []
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(f"{base}/plain.html")
+                page.wait_for_selector(".bf-map[data-bf-map-ready='1']", timeout=10_000)
+                assert not errors
+                assert all(url.startswith(base) for url in requests), requests  # nothing from outside
+                assert not any("/tiles/" in url for url in requests)
+                assert page.locator(".leaflet-tile-pane img").count() == 0
+                assert page.locator("svg.bf-map-svg").is_hidden()
+                canvas = page.locator(".bf-map-canvas")
+                assert canvas.get_attribute("aria-label") == "Zones in Gent"
+                assert canvas.get_attribute("tabindex") == "0"
+                assert page.locator("path.leaflet-interactive").count() == 3
+                assert page.locator(".bf-map-legend li").count() == len(legend.classes)
+                assert "3 van 5 objecten getoond" in page.locator(".bf-map-notice").inner_text()
+                fills = page.locator("path.leaflet-interactive").evaluate_all(
+                    "els => els.map(e => e.getAttribute('fill'))")
+                assert fills[0] == legend.color_of({"soort": "groen"})
+                canvas.focus()
+                page.keyboard.press("Tab")
+                assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Park"
+                page.keyboard.press("Enter")
+                assert "groen" in page.locator(".leaflet-popup-content").inner_text(timeout=5_000)
+
+                tiled = browser.new_page()
+                tile_requests: list[str] = []
+                tiled.on("request", lambda r: tile_requests.append(r.url))
+                tiled.goto(f"{base}/tiled.html")
+                tiled.wait_for_selector(".bf-map[data-bf-map-ready='1']", timeout=10_000)
+                tiled.wait_for_timeout(300)
+                assert any("/tiles/" in url for url in tile_requests)
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
