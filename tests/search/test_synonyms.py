@@ -89,13 +89,13 @@ def test_the_setting_is_passed_as_a_path(tmp_path: Path, monkeypatch: pytest.Mon
     path.write_text("velo, fiets\n", encoding="utf-8")
     monkeypatch.setenv("BELFORT_SEARCH_SYNONYMS_FILE", str(path))
     settings = Settings()
-    index = CatalogueIndex.build([SearchDocument("a", "Fietstellingen")],
+    index = CatalogueIndex.build([SearchDocument("a", "Fietsen tellen")],
                                  synonyms=settings.search_synonyms_file)
     assert [h.id for h in index.search("velo")] == ["a"]
 
 
 def test_synonyms_off() -> None:
-    index = CatalogueIndex.build([SearchDocument("a", "Fietstellingen")], synonyms=Synonyms.none())
+    index = CatalogueIndex.build([SearchDocument("a", "Fietsen tellen")], synonyms=Synonyms.none())
     assert index.search("rijwiel") == []
 
 

@@ -253,7 +253,8 @@ class CatalogueIndex:
     def _concept_vector(self, concept: Concept) -> np.ndarray:
         v = self._bm25f(concept.words) if concept.words else np.zeros(len(self.documents))
         for entry, weight in concept.phrases:
-            parts = [self._bm25f(self.vocabulary.expand(w, typos=False)) for w in entry]
+            parts = [self._bm25f(self.vocabulary.expand(w, typos=False, starts=False))
+                     for w in entry]
             all_there = np.logical_and.reduce([p > 0 for p in parts])
             v = np.maximum(v, np.where(all_there, weight * np.mean(parts, axis=0), 0.0))
         df = int(np.count_nonzero(v))

@@ -7,7 +7,8 @@ What a person typed as one word — ``real-time``, ``P+R``, ``tijd_van_voltooien
 ``P+R Gentbrugge`` is two words, not three.
 
 Each slot becomes a :class:`Concept` whose alternatives are the indexed words it reaches
-(:meth:`Vocabulary.expand`) plus those of its synonyms (weight × SYNONYM) and, for a word that
+(:meth:`Vocabulary.expand`) plus those of its synonyms (weight × SYNONYM; no typos, and as a
+compound part only the head of a longer word) and, for a word that
 is not indexed, its halves when both are (``realtime`` → real + time, weight SPLIT). A synonym that is a
 phrase ("openbaar vervoer") is a multi-word alternative: a dataset matches it when it contains
 all of its words. A phrase of the query itself that is a synonym entry ("De Lijn", "air
@@ -74,8 +75,10 @@ def query_words(query: str) -> list[list[str]]:
 
 
 def _add_entry(concept: Concept, entry: Entry, weight: float, vocab: Vocabulary) -> None:
+    """Add a synonym (or a split word) as an alternative: no typos, and as a compound part only
+    as the head of a longer word (``buurt`` → ``wijk`` → ``stadswijk``, but not ``wijkagent``)."""
     if len(entry) == 1:
-        for i, w in vocab.expand(entry[0], typos=False).items():
+        for i, w in vocab.expand(entry[0], typos=False, starts=False).items():
             if concept.words.get(i, 0.0) < w * weight:
                 concept.words[i] = w * weight
     elif (entry, weight) not in concept.phrases:

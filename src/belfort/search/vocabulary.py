@@ -96,29 +96,29 @@ class Vocabulary:
             _merge(out, self._by_form.get(form, ()), STEM)
         return out
 
-    def compounds(self, word: str) -> dict[int, float]:
-        """Indexed words that contain a form of ``word`` as their start or their end."""
+    def compounds(self, word: str, *, starts: bool = True) -> dict[int, float]:
+        """Indexed words that end with a form of ``word`` (its head: ``telpaal`` →
+        ``fietstelpaal``) or, when ``starts``, begin with one (``fiets`` → ``fietstelpaal``)."""
         out: dict[int, float] = {}
         if not is_stemmable(word):
             return out
         for form in compound_forms(word):
             if len(form) < MIN_COMPOUND_CHARS:
                 continue
-            for key in self._scan(self._starts, form):
-                _merge(out, self._by_part[key], COMPOUND_START)
+            if starts:
+                for key in self._scan(self._starts, form):
+                    _merge(out, self._by_part[key], COMPOUND_START)
             for rkey in self._scan(self._ends, form[::-1]):
                 _merge(out, self._by_part[rkey[::-1]], COMPOUND_HEAD)
         return out
 
     @staticmethod
     def _scan(keys: list[str], prefix: str) -> list[str]:
-        found = []
-        i = bisect_left(keys, prefix)
-        while i < len(keys) and keys[i].startswith(prefix) and len(found) < MAX_COMPOUND_MATCHES:
-            if len(keys[i]) - len(prefix) >= COMPOUND_REST:
-                found.append(keys[i])
-            i += 1
-        return found
+        """Keys that start with ``prefix`` and are COMPOUND_REST characters longer."""
+        lo = bisect_left(keys, prefix)
+        hi = bisect_left(keys, prefix + "\U0010ffff", lo)
+        longer = len(prefix) + COMPOUND_REST
+        return [k for k in keys[lo:hi] if len(k) >= longer][:MAX_COMPOUND_MATCHES]
 
     def typos(self, word: str) -> dict[int, float]:
         """Indexed words within the allowed number of edits of ``word`` (not ``word`` itself)."""
@@ -152,13 +152,14 @@ class Vocabulary:
                 break
         return out
 
-    def expand(self, word: str, *, typos: bool = True) -> dict[int, float]:
+    def expand(self, word: str, *, typos: bool = True, starts: bool = True) -> dict[int, float]:
         """Every indexed word ``word`` reaches, with the weight of the best way it does.
 
-        Typos are tried only when ``typos`` is true and ``word`` itself is not indexed.
+        Typos are tried only when ``typos`` is true and ``word`` itself is not indexed; words
+        that ``word`` is the start of only when ``starts`` is true.
         """
         out = self.direct(word)
-        for i, w in self.compounds(word).items():
+        for i, w in self.compounds(word, starts=starts).items():
             if out.get(i, 0.0) < w:
                 out[i] = w
         if typos and word not in self.ids:
