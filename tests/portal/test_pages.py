@@ -184,3 +184,30 @@ def test_every_text_exists_in_both_languages() -> None:
     used |= {f"facet_{f}" for f in FACETS + STAFF_FACETS} | {f"sort_{s}" for s in SORTS}
     missing = {k for k in used if not k.endswith("_")} - MESSAGES["nl"].keys()  # "facet_" ~ name: above
     assert not missing, missing
+
+
+def test_dataset_page_draws_a_chart_and_its_table(portal: TestClient) -> None:
+    page = portal.get("/datasets/fietstellingen").text
+    assert re.search(r'<svg[^>]*role="img"[^>]*aria-labelledby="bf-chart-', page)
+    assert "De gegevens van de grafiek als tabel" in page
+    bar = portal.get("/datasets/fietstellingen", params={
+        "chart_mark": "bar", "chart_x": "telpunt", "chart_y": "aantal", "chart_agg": "sum"}).text
+    assert re.search(r"<td>Korenmarkt</td><td>300</td>", bar)  # 120 + 180
+    bad = portal.get("/datasets/fietstellingen", params={"chart_mark": "pie", "chart_x": "telpunt"})
+    assert bad.status_code == 200 and 'class="error" role="alert"' in bad.text
+
+
+def test_dataset_with_points_gets_a_map(ghent: Platform, tmp_path: Path) -> None:
+    from belfort.api.app import create_app
+
+    with TestClient(create_app(ghent)) as client:
+        page = client.get("/datasets/fietstelpalen-gent").text
+        assert 'class="bf-map" data-geojson-url="/datasets/fietstelpalen-gent/map.geojson?lang=nl"' in page
+        assert "/static/vendor/leaflet/leaflet.js" in page and "/static/js/map.js" in page
+        features = client.get("/datasets/fietstelpalen-gent/map.geojson").json()
+        assert features["type"] == "FeatureCollection" and features["shown"] == len(features["features"]) > 0
+        assert all(f["geometry"]["type"] == "Point" for f in features["features"])
+        svg = client.get("/datasets/fietstelpalen-gent/map.svg")
+        assert svg.headers["content-type"].startswith("image/svg+xml") and "<circle" in svg.text
+        assert client.get("/datasets/intern-register/map.geojson").status_code == 404
+        assert "bf-map" not in client.get("/datasets/druktebarometer-info").text  # no geometry, no map

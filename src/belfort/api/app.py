@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from belfort.api.ods import v2_catalog as ods_v2_catalog
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
+from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import pages as portal_pages
 from belfort.portal.render import STATIC_DIR
@@ -33,6 +35,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.state.platform = platform or Platform(settings or load_settings())
         if owned:
             quieten_garbage_collector()
+            # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
+            threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
         try:
             yield
         finally:

@@ -19,14 +19,16 @@ from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
 from belfort.api.deps import get_platform
-from belfort.api.ods.common import readable, render_value, timezone_of
+from belfort.api.ods.common import ReadableVersion, readable, render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
+from belfort.api.responses import JSONResponse
 from belfort.catalog.models import Version
 from belfort.errors import BelfortError, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
-from belfort.portal import catalogue
+from belfort.portal import catalogue, visuals
+from belfort.portal.i18n import language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.query.model import Query
@@ -79,14 +81,41 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         validation = dict(shown.validation) if shown else {}
     if card is None:  # written after this process's snapshot was taken
         raise NotFound(f"dataset {dataset_id[:100]!r} not found")
-    preview = _preview(platform, principal, dataset_id, request) if shown else None
+    preview = chart = map_ = None
+    if shown is not None:
+        rv = readable(platform, principal, dataset_id)
+        lang = language_of(request)
+        preview = _preview(platform, rv, request)
+        chart = visuals.chart_section(platform, rv, request, lang, card.title(lang))
+        map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = str(request.base_url).rstrip("/")
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
         snippets=_snippets(base, dataset_id), base=base,
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
+        chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
     )
+
+
+@router.get("/datasets/{dataset_id}/map.geojson")
+def map_geojson(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
+                principal: Principal = Depends(portal_principal)) -> Response:
+    rv = readable(platform, principal, dataset_id)
+    return JSONResponse(visuals.map_geojson(platform, rv, language_of(request)),
+                        media_type="application/geo+json")
+
+
+@router.get("/datasets/{dataset_id}/map.svg")
+def map_svg(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
+            principal: Principal = Depends(portal_principal)) -> Response:
+    """The map drawn on the server, for browsers without JavaScript."""
+    rv = readable(platform, principal, dataset_id)
+    lang = language_of(request)
+    card = catalogue.snapshot(platform, principal).by_id.get(dataset_id)
+    title = card.title(lang) if card else dataset_id
+    return Response(visuals.map_svg(platform, rv, lang, title), media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=300"})
 
 
 def _history(versions: list[Version], published: int | None) -> list[VersionChange]:
@@ -106,7 +135,7 @@ def _history(versions: list[Version], published: int | None) -> list[VersionChan
     return changes
 
 
-def _preview(platform: Platform, principal: Principal, dataset_id: str, request: Request) -> Preview:
+def _preview(platform: Platform, rv: ReadableVersion, request: Request) -> Preview:
     """One page of records: ``p_q`` full-text filter (the v1 ``q`` language), ``p_sort``
     (``field`` ascending, ``-field`` descending), ``p_start``."""
     params = request.query_params
@@ -116,12 +145,11 @@ def _preview(platform: Platform, principal: Principal, dataset_id: str, request:
         start = min(max(int(params.get("p_start", "0")), 0), MAX_PREVIEW_START)
     except ValueError:
         start = 0
-    rv = readable(platform, principal, dataset_id)
     columns = [f.name for f in rv.schema.fields]
     # v1's sort is descending by default and "-field" ascending: translate the page's
     # natural "field" ascending / "-field" descending.
     v1_sort = (sort[1:] if sort.startswith("-") else "-" + sort) if sort else None
-    items = [("dataset", dataset_id), ("q", text), ("rows", str(PREVIEW_ROWS)), ("start", str(start))]
+    items = [("dataset", rv.dataset_id), ("q", text), ("rows", str(PREVIEW_ROWS)), ("start", str(start))]
     if v1_sort and sort.lstrip("-") in columns:
         items.append(("sort", v1_sort))
     try:

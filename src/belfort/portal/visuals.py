@@ -1,0 +1,112 @@
+"""The dataset page's chart and map sections, and the map's GeoJSON.
+
+Both are computed from an immutable version, so they are cached per version file and
+question (``platform.cache``): the default chart of a dataset page is drawn once per
+version and language, not on every visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from belfort.api.ods.common import ReadableVersion
+from belfort.errors import BelfortError
+from belfort.platform import Platform
+from belfort.portal import charts, maps
+
+MAP_FEATURES = 5000
+
+
+@dataclass
+class ChartSection:
+    options: charts.ChartOptions
+    request: charts.ChartRequest | None
+    svg: str = ""
+    headers: list[str] = field(default_factory=list)
+    cells: list[list[str]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class MapSection:
+    geojson_url: str
+    legend: maps.Legend
+    description: str
+    left_out: int
+    tile_url: str | None
+
+
+def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lang: str,
+                  title: str) -> ChartSection:
+    options = charts.chart_options(rv.schema)
+    try:
+        asked = charts.parse_chart_request(request.query_params, rv.schema)
+        chosen = asked or _cached(platform, ("chart-default", str(rv.path)),
+                                  lambda: charts.default_chart(rv.schema, platform, rv))
+        if chosen is None:
+            return ChartSection(options, None)
+        resolved = charts.resolve_chart(platform, rv, chosen)
+
+        def draw() -> tuple[str, list[str], list[list[str]]]:
+            rows = charts.chart_data(platform, rv, resolved)
+            svg = charts.render_svg(charts.chart_spec(resolved, rows, title=title, lang=lang))
+            headers, cells = charts.chart_table(rows, resolved, lang=lang)
+            return svg, headers, cells
+
+        svg, headers, cells = _cached(platform, ("chart", str(rv.path), resolved, lang, title), draw)
+        return ChartSection(options, resolved, svg, headers, cells)
+    except BelfortError as exc:
+        return ChartSection(options, None, error=exc.message)
+
+
+def map_geojson(platform: Platform, rv: ReadableVersion, lang: str) -> dict[str, Any]:
+    """The records on the map, with the legend map.js colours them by."""
+
+    def build() -> dict[str, Any]:
+        features = maps.map_features(platform, rv, limit=MAP_FEATURES, lang=lang)
+        color_by = maps.default_color_field(rv.schema, features)
+        features["legend"] = maps.legend(features, color_by, lang=lang).to_dict()
+        return features
+
+    return _cached(platform, ("map-features", str(rv.path), lang), build)  # type: ignore[no-any-return]
+
+
+def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: str) -> MapSection | None:
+    if maps.geometry_field(rv.schema) is None:
+        return None
+    features = map_geojson(platform, rv, lang)
+    legend_data = features["legend"]
+    legend = maps.Legend(legend_data["field"], legend_data["kind"],
+                         tuple(maps.LegendClass(**c) for c in legend_data["classes"]))
+    return MapSection(
+        geojson_url=f"/datasets/{dataset_id}/map.geojson?lang={lang}",
+        legend=legend,
+        description=f"{features['shown']} / {features['total']}",
+        left_out=int(features["omitted"]) + int(features["unreadable"]),
+        tile_url=platform.settings.map_tile_url,
+    )
+
+
+def map_svg(platform: Platform, rv: ReadableVersion, lang: str, title: str) -> str:
+    features = map_geojson(platform, rv, lang)
+    legend = maps.Legend(features["legend"]["field"], features["legend"]["kind"],
+                         tuple(maps.LegendClass(**c) for c in features["legend"]["classes"]))
+    return _cached(platform, ("map-svg", str(rv.path), lang, title),  # type: ignore[no-any-return]
+                   lambda: maps.render_svg_map(features, legend, title=title, lang=lang, draw_legend=True))
+
+
+def legend_json(section: MapSection) -> str:
+    return orjson.dumps(section.legend.to_dict()).decode()
+
+
+def _cached(platform: Platform, key: tuple[Any, ...], build: Any) -> Any:
+    found = platform.cache.get(key)
+    if found is not None:
+        return found[0]
+    value = build()
+    platform.cache.put(key, (value,))
+    return value
