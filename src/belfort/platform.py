@@ -14,6 +14,7 @@ from belfort.catalog.models import Version
 from belfort.lake.store import Lake
 from belfort.query.engine import QueryEngine
 from belfort.settings import Settings
+from belfort.usage import UsageCounter
 
 
 class Platform:
@@ -32,6 +33,7 @@ class Platform:
         )
         self.generation = Generation(self.lake.root)
         self.cache = BoundedCache()
+        self.usage = UsageCounter(self.db)
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""
@@ -45,5 +47,6 @@ class Platform:
         return self.lake.collect_garbage(referenced, min_age_seconds=min_age_seconds)
 
     def close(self) -> None:
+        self.usage.flush()
         self.engine.close()
         self.db.dispose()

@@ -22,6 +22,7 @@ from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import pages as portal_pages
+from belfort.portal import staff as portal_staff
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 
@@ -73,6 +74,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ods_v2_catalog.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_dataset.router)
+    app.include_router(portal_staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/", tags=["operations"], summary="Where to start (JSON)")

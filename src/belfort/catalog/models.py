@@ -155,3 +155,17 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(50))
     dataset_id: Mapped[str | None] = mapped_column(String(100), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DatasetUsage(Base):
+    """How often a dataset was asked for and how many rows were served (traceable use).
+
+    Counted in each process and added here every few seconds (``belfort.usage``).
+    """
+
+    __tablename__ = "dataset_usage"
+
+    dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

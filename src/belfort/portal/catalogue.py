@@ -202,10 +202,12 @@ def _top(counts: Counter[str], selected: list[str]) -> list[tuple[str, int]]:
     return top
 
 
-def figures(catalogue: CatalogueSnapshot) -> dict[str, Any]:
+def figures(catalogue: CatalogueSnapshot, usage: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    """The home page's figures; ``usage`` is ``UsageCounter.totals()`` (all datasets, so
+    rows served include those of datasets that are no longer visible)."""
     return {
         "datasets": len(catalogue.cards),
         "organisations": len({c.organisation for c in catalogue.cards if c.organisation}),
         "rows": sum(c.rows for c in catalogue.cards),
-        "rows_served": 0,
+        "rows_served": sum(rows for _, rows in usage.values()),
     }

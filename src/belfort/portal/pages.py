@@ -44,11 +44,13 @@ async def portal_principal(request: Request) -> Principal:
 def home(request: Request, platform: Platform = Depends(get_platform),
          principal: Principal = Depends(portal_principal)) -> Response:
     snap = catalogue.snapshot(platform, principal)
+    usage = platform.usage.totals()
     public = [c for c in snap.cards if c.state in {"published", "deprecated"}]
     newest = sorted(public, key=lambda c: c.created_at, reverse=True)[:HOME_LISTS]
-    most_used = sorted(public, key=lambda c: (-c.rows, c.title_nl))[:HOME_LISTS]
+    used = [c for c in public if usage.get(c.id, (0, 0))[0] > 0]
+    most_used = sorted(used, key=lambda c: (-usage[c.id][0], c.title_nl))[:HOME_LISTS]
     themes = sorted({t for c in public for t in c.themes})
-    return render(request, "home.html", principal, figures=catalogue.figures(snap), newest=newest,
+    return render(request, "home.html", principal, figures=catalogue.figures(snap, usage), newest=newest,
                   most_used=most_used, themes=themes)
 
 

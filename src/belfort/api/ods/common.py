@@ -50,15 +50,17 @@ def readable(
     (NotFound otherwise; the rules are ``gate.readable_version``'s).
 
     Answers are cached until the next catalogue write by any process (see belfort.cache);
-    "not found" is not cached.
+    "not found" is not cached. Every successful call counts as one use of the dataset.
     """
     generation = platform.generation.current()
     key = ("readable", dataset_id, number, principal.is_admin)
     cached = platform.cache.get(key)
     if cached is not None and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
-    found = _readable(platform, principal, dataset_id, number)
-    platform.cache.put(key, (generation, found))
+        found: ReadableVersion = cached[1]
+    else:
+        found = _readable(platform, principal, dataset_id, number)
+        platform.cache.put(key, (generation, found))
+    platform.usage.record(found.dataset_id, requests=1)  # traceable use: every read of a dataset
     return found
 
 

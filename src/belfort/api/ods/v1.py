@@ -113,6 +113,7 @@ def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[s
     )
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
     records = v1_records(platform, rv, result.records(), tz, params.fields)
+    platform.usage.record(rv.dataset_id, rows=len(records))
     if params.format == "geojson":
         return {"type": "FeatureCollection", "features": [_feature(r) for r in records]}
     body: dict[str, Any] = {"nhits": result.total, "parameters": params.echo(), "records": records}
@@ -145,6 +146,7 @@ def download(
         timezone=params.timezone,
     )
     stream = platform.engine.stream(query, rv.schema, rv.path)
+    stream.batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
     filename = f"{rv.dataset_id}.{params.format}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if params.format == "csv":

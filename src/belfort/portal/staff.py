@@ -1,0 +1,274 @@
+"""Staff pages: sign in with an admin key, upload a file, see the sniffed schema, adjust
+types and metadata, check it as a draft version, publish; edit metadata; change state.
+
+Every step goes through the same write path as the CLI and the API
+(``belfort.publishing``), so the same checks and audit apply. Nothing is published by
+accident: an upload becomes a *draft* version with its validation report, and only the
+explicit "publish" button makes it live. Every form carries a CSRF token that must match
+a cookie (double submit); the sign-in cookie is HttpOnly and SameSite=Strict.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from belfort.api.deps import get_platform, principal_of_key
+from belfort.catalog.metadata import TRANSITIONS, check_slug
+from belfort.catalog.models import Dataset
+from belfort.catalog.store import dataset_to_dict
+from belfort.errors import BelfortError, Forbidden, InvalidRequest, NotFound, ValidationFailed
+from belfort.ingest.pipeline import sniff
+from belfort.ingest.schema import FIELD_TYPES
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+from belfort.portal.pages import portal_principal
+from belfort.portal.render import STAFF_COOKIE, render
+from belfort.publishing import (
+    change_dataset_state,
+    ingest_file,
+    publish_dataset_version,
+    update_dataset_metadata,
+)
+
+router = APIRouter(include_in_schema=False)
+
+CSRF_COOKIE = "belfort_csrf"
+TOKEN = re.compile(r"^[0-9a-f]{32}$")
+CHUNK = 1024 * 1024
+METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
+                   "frequency", "classification", "classification_reason")
+LIST_FIELDS = ("themes", "keywords")
+
+
+def _csrf(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_hex(16)
+
+
+def _page(request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any) -> Response:
+    token = _csrf(request)
+    response = render(request, template, principal, status_code=status_code, active="staff", csrf=token, **context)
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _form(request: Request) -> FormData:
+    """The posted form, refused unless its CSRF token matches the cookie."""
+    form = await request.form(max_files=1, max_fields=100)
+    sent, kept = str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
+    if not kept or not secrets.compare_digest(sent, kept):
+        raise Forbidden("this form has expired; reload the page and try again")
+    return form
+
+
+def _require_staff(principal: Principal) -> None:
+    if not principal.is_admin:
+        raise NotFound("page not found")  # the public does not learn staff pages exist
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/staff")
+def dashboard(request: Request, platform: Platform = Depends(get_platform),
+              principal: Principal = Depends(portal_principal)) -> Response:
+    if not principal.is_admin:
+        return _page(request, "staff_sign_in.html", principal, error=None)
+    with platform.db.session() as session:
+        datasets = [dataset_to_dict(d, include_versions=False)
+                    for d in session.scalars(gate.visible_datasets(principal)).all()]
+    datasets.sort(key=lambda d: d["id"])
+    return _page(request, "staff.html", principal, datasets=datasets)
+
+
+@router.post("/staff/sign-in")
+async def sign_in(request: Request, platform: Platform = Depends(get_platform),
+                  principal: Principal = Depends(portal_principal)) -> Response:
+    form = await _form(request)
+    key = str(form.get("key", "")).strip()[:200]
+    try:
+        signed_in = await run_in_threadpool(principal_of_key, platform, key) if key else None
+    except BelfortError:
+        signed_in = None
+    if signed_in is None or not signed_in.is_admin:
+        return _page(request, "staff_sign_in.html", principal, status_code=401,
+                     error="This key is not a valid staff key." if "lang=en" in str(request.url) else
+                     "Deze sleutel is geen geldige beheerderssleutel.")
+    response = _redirect("/staff")
+    response.set_cookie(STAFF_COOKIE, key, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", max_age=8 * 3600)
+    return response
+
+
+@router.post("/staff/sign-out")
+async def sign_out(request: Request) -> Response:
+    await _form(request)
+    response = _redirect("/")
+    response.delete_cookie(STAFF_COOKIE)
+    return response
+
+
+@router.post("/staff/uploads")
+async def upload(request: Request, platform: Platform = Depends(get_platform),
+                 principal: Principal = Depends(portal_principal)) -> Response:
+    """Keep the uploaded file aside (nothing is ingested yet) and show what was sniffed."""
+    _require_staff(principal)
+    form = await _form(request)
+    dataset_id = str(form.get("dataset", "")).strip()
+    check_slug(dataset_id)
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise InvalidRequest("choose a file to upload")
+    token = uuid.uuid4().hex
+    folder = _uploads(platform) / token
+    folder.mkdir(parents=True)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename).name)[-100:] or "upload"
+    target = folder / name
+    await _save(file, target, platform.settings.max_upload_bytes)
+    (folder / "dataset").write_text(dataset_id)
+    return _redirect(f"/staff/uploads/{token}")
+
+
+async def _save(file: UploadFile, target: Path, limit: int) -> None:
+    written = 0
+    with target.open("wb") as out:
+        while chunk := await file.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                out.close()
+                shutil.rmtree(target.parent, ignore_errors=True)
+                raise InvalidRequest(f"the file is larger than the limit of {limit:,} bytes")
+            out.write(chunk)
+    if written == 0:
+        shutil.rmtree(target.parent, ignore_errors=True)
+        raise InvalidRequest("the file is empty")
+
+
+def _uploads(platform: Platform) -> Path:
+    return platform.lake.root / "uploads"
+
+
+def _upload(platform: Platform, token: str) -> tuple[str, Path]:
+    folder = _uploads(platform) / token
+    if not TOKEN.match(token) or not folder.is_dir():
+        raise NotFound("this upload does not exist (any more); upload the file again")
+    files = [p for p in folder.iterdir() if p.name != "dataset"]
+    return (folder / "dataset").read_text(), files[0]
+
+
+@router.get("/staff/uploads/{token}")
+def review(token: str, request: Request, platform: Platform = Depends(get_platform),
+           principal: Principal = Depends(portal_principal)) -> Response:
+    _require_staff(principal)
+    dataset_id, source = _upload(platform, token)
+    return _review_page(request, platform, principal, token, dataset_id, source)
+
+
+def _review_page(request: Request, platform: Platform, principal: Principal, token: str, dataset_id: str,
+                 source: Path, *, outcome: dict[str, Any] | None = None, problem: str | None = None,
+                 report: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    try:
+        sniffed = sniff(source)
+    except BelfortError as exc:
+        return _page(request, "staff_review.html", principal, status_code=400, token=token, dataset_id=dataset_id,
+                     sniffed=None, existing=None, types=FIELD_TYPES, outcome=None, problem=exc.message, report=None)
+    with platform.db.session() as session:
+        found = session.get(Dataset, dataset_id)
+        existing = dataset_to_dict(found, include_versions=False) if found is not None else None
+    return _page(request, "staff_review.html", principal, status_code=status_code, token=token,
+                 dataset_id=dataset_id, sniffed=sniffed, existing=existing, types=FIELD_TYPES,
+                 outcome=outcome, problem=problem, report=report)
+
+
+@router.post("/staff/uploads/{token}")
+async def check_as_draft(token: str, request: Request, platform: Platform = Depends(get_platform),
+                         principal: Principal = Depends(portal_principal)) -> Response:
+    """Ingest the upload with the chosen types and metadata as a draft version."""
+    _require_staff(principal)
+    form = await _form(request)
+    dataset_id, source = _upload(platform, token)
+    overrides = {k.removeprefix("type:"): str(v) for k, v in form.multi_items()
+                 if k.startswith("type:") and str(v) in FIELD_TYPES}
+    metadata = _metadata(form)
+    try:
+        outcome = await run_in_threadpool(
+            lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
+                                draft=True, source_name=source.name))
+    except ValidationFailed as exc:
+        return _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
+                            report=exc.details.get("report"), status_code=422)
+    except BelfortError as exc:
+        return _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
+                            status_code=exc.http_status)
+    return _review_page(request, platform, principal, token, dataset_id, source,
+                        outcome={"version": outcome.version, "rows": outcome.row_count},
+                        report=outcome.report)
+
+
+def _metadata(form: FormData) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in METADATA_FIELDS:
+        value = str(form.get(name, "")).strip()
+        if value:
+            changes[name] = value[:20_000]
+    for name in LIST_FIELDS:
+        values = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()]
+        if values:
+            changes[name] = values[:50]
+    return changes
+
+
+@router.get("/staff/datasets/{dataset_id}")
+def edit(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
+         principal: Principal = Depends(portal_principal)) -> Response:
+    _require_staff(principal)
+    return _edit_page(request, platform, principal, dataset_id)
+
+
+def _edit_page(request: Request, platform: Platform, principal: Principal, dataset_id: str,
+               message: str | None = None, problem: str | None = None, status_code: int = 200) -> Response:
+    with platform.db.session() as session:
+        dataset = gate.get_dataset(session, principal, dataset_id)
+        info = dataset_to_dict(dataset)
+    return _page(request, "staff_dataset.html", principal, status_code=status_code, dataset=info,
+                 transitions=sorted(TRANSITIONS.get(info["state"], ())), message=message, problem=problem)
+
+
+@router.post("/staff/datasets/{dataset_id}")
+async def save(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
+               principal: Principal = Depends(portal_principal)) -> Response:
+    """One form, three actions: ``action`` = metadata, state or publish."""
+    _require_staff(principal)
+    form = await _form(request)
+    action = str(form.get("action", ""))
+    try:
+        if action == "metadata":
+            await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, _metadata(form))
+        elif action == "state":
+            await run_in_threadpool(change_dataset_state, platform, principal, dataset_id, str(form.get("state", "")))
+        elif action == "publish":
+            number = int(str(form.get("version", "")))
+            await run_in_threadpool(publish_dataset_version, platform, principal, dataset_id, number)
+        else:
+            raise InvalidRequest("unknown action")
+    except ValueError:
+        return _edit_page(request, platform, principal, dataset_id, problem="version must be a number",
+                          status_code=400)
+    except BelfortError as exc:
+        if isinstance(exc, NotFound) and not exc.message.startswith("version"):
+            raise
+        return _edit_page(request, platform, principal, dataset_id, problem=exc.message,
+                          status_code=exc.http_status)
+    return _redirect(f"/staff/datasets/{dataset_id}?saved={action}")

@@ -1,0 +1,87 @@
+"""Traceable use: how often each dataset is asked for, and how many rows it served.
+
+Counting must not slow an API call down, so each process adds up in memory and writes
+the sums to the catalogue (``dataset_usage``) at most every ``flush_seconds``, from
+whichever request comes along, and when the platform closes. The write adds to the
+stored numbers (``requests = requests + n``), so processes sharing a catalogue never
+overwrite each other. A crash loses at most the last few seconds of counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+import pyarrow as pa
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from belfort.catalog.database import Database
+from belfort.catalog.models import DatasetUsage, utcnow
+
+log = logging.getLogger("belfort.usage")
+
+
+class UsageCounter:
+    def __init__(self, db: Database, flush_seconds: float = 5.0) -> None:
+        self.db = db
+        self.flush_seconds = flush_seconds
+        self._pending: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+        self._flushed = time.monotonic()
+
+    def record(self, dataset_id: str, *, requests: int = 0, rows: int = 0) -> None:
+        with self._lock:
+            counts = self._pending.setdefault(dataset_id, [0, 0])
+            counts[0] += requests
+            counts[1] += rows
+            due = time.monotonic() - self._flushed >= self.flush_seconds
+        if due:
+            self.flush()
+
+    def count_rows(self, dataset_id: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """Pass a stream's batches through, counting their rows as they are sent."""
+        for batch in batches:
+            self.record(dataset_id, rows=batch.num_rows)
+            yield batch
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            self._flushed = time.monotonic()
+        if not pending:
+            return
+        try:
+            with self.db.session() as session:
+                for dataset_id, (requests, rows) in sorted(pending.items()):
+                    _add(session, dataset_id, requests, rows)
+                session.commit()
+        except SQLAlchemyError:  # counting must never fail a request
+            log.exception("could not store dataset usage; %d datasets' counts lost", len(pending))
+
+    def totals(self) -> dict[str, tuple[int, int]]:
+        """{dataset id: (requests, rows)} as stored, plus this process's unsaved counts."""
+        with self.db.session() as session:
+            stored = {u.dataset_id: (u.requests, u.rows) for u in session.scalars(select(DatasetUsage))}
+        with self._lock:
+            for dataset_id, (requests, rows) in self._pending.items():
+                before = stored.get(dataset_id, (0, 0))
+                stored[dataset_id] = (before[0] + requests, before[1] + rows)
+        return stored
+
+
+def _add(session, dataset_id: str, requests: int, rows: int) -> None:  # type: ignore[no-untyped-def]
+    changed = session.execute(
+        update(DatasetUsage).where(DatasetUsage.dataset_id == dataset_id).values(
+            requests=DatasetUsage.requests + requests, rows=DatasetUsage.rows + rows, updated_at=utcnow(),
+        )
+    ).rowcount
+    if changed:
+        return
+    try:
+        with session.begin_nested():
+            session.add(DatasetUsage(dataset_id=dataset_id, requests=requests, rows=rows, updated_at=utcnow()))
+    except IntegrityError:  # another process inserted it meanwhile: add to theirs
+        _add(session, dataset_id, requests, rows)
