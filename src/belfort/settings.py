@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -90,6 +90,17 @@ class Settings(BaseSettings):
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
     )
+
+    @field_validator("search_synonyms_file", mode="before")
+    @classmethod
+    def _synonyms_file_exists(cls, value: object) -> object:
+        """Refuse a synonyms file that is not there at start-up, not on the first search;
+        an empty value means the built-in list."""
+        if value in (None, ""):
+            return None
+        if not Path(str(value)).is_file():
+            raise ValueError(f"BELFORT_SEARCH_SYNONYMS_FILE: no such file: {value}")
+        return value
 
     @property
     def effective_database_url(self) -> str:
