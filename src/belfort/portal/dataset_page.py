@@ -95,6 +95,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         snippets=_snippets(base, dataset_id), base=base,
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
         chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
+        geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
 
 
