@@ -71,3 +71,12 @@ def test_sort_filter_and_page_through_the_api(page, live_ghent: str) -> None:  #
     page.press("#p_q", "Enter")
     page.wait_for_selector("#preview .preview-error[role=alert]")
     assert not reloaded()
+
+
+def test_copy_buttons_appear_and_copy_with_javascript(page, live_ghent: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_ghent}/datasets/{DATASET}")
+    button = page.locator("button[data-copy=snippet-curl]")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('snippet-curl-status').textContent === 'Gekopieerd'")
+    assert button.is_visible()
