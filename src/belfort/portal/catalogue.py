@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy.orm import selectinload
 
 from belfort.catalog.models import Dataset
@@ -58,6 +58,15 @@ class DatasetCard:
     fields: tuple[FieldInfo, ...]
     created_at: dt.datetime
     updated_at: dt.datetime
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        # computed once: search counts facet values over thousands of cards per request
+        single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
+                  "classification": self.classification, "state": self.state}
+        values = {k: ((v,) if v else ()) for k, v in single.items()}
+        values.update(theme=self.themes, keyword=self.keywords, format=self.formats)
+        self.facets.update(values)
 
     def title(self, lang: str) -> str:
         return (self.title_en if lang == "en" and self.title_en else self.title_nl)
@@ -68,16 +77,35 @@ class DatasetCard:
 
     def values(self, facet: str) -> tuple[str, ...]:
         """The dataset's values for one facet (a dataset may have several themes)."""
-        single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
-                  "classification": self.classification, "state": self.state}
-        if facet in single:
-            value = single[facet]
-            return (value,) if value else ()
-        return {"theme": self.themes, "keyword": self.keywords, "format": self.formats}[facet]
+        return self.facets[facet]
 
     @property
     def has_geometry(self) -> bool:
         return any(f.type in {"geopoint", "geometry"} for f in self.fields)
+
+
+class FacetColumn:
+    """One facet over all cards as (card, value) pairs, so counting the values among
+    thousands of matches is one ``bincount``."""
+
+    def __init__(self, cards: list[DatasetCard], facet: str) -> None:
+        self.values: list[str] = sorted({v for c in cards for v in c.facets[facet]})
+        code = {v: i for i, v in enumerate(self.values)}
+        pairs = [(i, code[v]) for i, c in enumerate(cards) for v in c.facets[facet]]
+        self.card = np.array([p[0] for p in pairs], dtype=np.int64)
+        self.value = np.array([p[1] for p in pairs], dtype=np.int64)
+
+    def top(self, matched: np.ndarray, selected: list[str]) -> list[tuple[str, int]]:
+        """The ``MAX_FACET_VALUES`` most frequent values among the ``matched`` cards (a
+        boolean per card), most frequent first, then every selected value not among them."""
+        found = np.bincount(self.value[matched[self.card]], minlength=len(self.values))
+        present = np.flatnonzero(found)
+        best = present[np.lexsort((present, -found[present]))][:MAX_FACET_VALUES]
+        top = [(self.values[i], int(found[i])) for i in best]
+        shown = {v for v, _ in top}
+        code = {v: i for i, v in enumerate(self.values)} if selected else {}
+        top += [(v, int(found[code[v]]) if v in code else 0) for v in selected if v not in shown]
+        return top
 
 
 @dataclass
@@ -85,9 +113,13 @@ class CatalogueSnapshot:
     cards: list[DatasetCard]
     index: CatalogueIndex
     by_id: dict[str, DatasetCard] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
+    facet_columns: dict[str, FacetColumn] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.cards}
+        self.position = {c.id: i for i, c in enumerate(self.cards)}
+        self.facet_columns = {f: FacetColumn(self.cards, f) for f in FACETS + STAFF_FACETS}
 
 
 @dataclass(frozen=True)
@@ -173,16 +205,20 @@ def search(
     selected = {k: v for k, v in selected.items() if k in facets and v}
     hits = catalogue.index.search(query)
     matches = [catalogue.by_id[h.id] for h in hits if h.id in catalogue.by_id]
-    matches = [c for c in matches if all(set(values) & set(c.values(f)) for f, values in selected.items())]
+    if selected:
+        wanted = {f: set(values) for f, values in selected.items()}
+        matches = [c for c in matches if all(wanted[f].intersection(c.facets[f]) for f in wanted)]
     if sort == "title" or (sort == "relevance" and not query):
         matches.sort(key=lambda c: c.title_nl.casefold())
     elif sort == "newest":
         matches.sort(key=lambda c: c.updated_at, reverse=True)
     elif sort == "rows":
         matches.sort(key=lambda c: c.rows, reverse=True)
-    counts = {f: Counter(v for c in matches for v in c.values(f)) for f in facets}
+    matched = np.zeros(len(catalogue.cards), dtype=bool)
+    matched[[catalogue.position[c.id] for c in matches]] = True
     facet_values = {
-        f: [FacetValue(v, n, v in selected.get(f, [])) for v, n in _top(counts[f], selected.get(f, []))]
+        f: [FacetValue(v, n, v in selected.get(f, []))
+            for v, n in catalogue.facet_columns[f].top(matched, selected.get(f, []))]
         for f in facets
     }
     pages = max(1, math.ceil(len(matches) / PER_PAGE))
@@ -192,14 +228,6 @@ def search(
         page=page, pages=pages, facets=facet_values, selected=selected,
         sort=sort if sort in SORTS else "relevance",
     )
-
-
-def _top(counts: Counter[str], selected: list[str]) -> list[tuple[str, int]]:
-    """The most frequent values, and every selected one even when it is rare."""
-    top = counts.most_common(MAX_FACET_VALUES)
-    shown = {v for v, _ in top}
-    top += [(v, counts.get(v, 0)) for v in selected if v not in shown]
-    return top
 
 
 def figures(catalogue: CatalogueSnapshot, usage: dict[str, tuple[int, int]]) -> dict[str, Any]:
