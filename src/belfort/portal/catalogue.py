@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,13 +142,28 @@ class SearchPage:
     sort: str
 
 
+_BUILDING = {False: threading.Lock(), True: threading.Lock()}
+
+
 def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
-    """The catalogue ``principal`` may see, cached per catalogue generation."""
+    """The catalogue ``principal`` may see, cached per catalogue generation.
+
+    After a catalogue change one request per audience builds the new snapshot (and its
+    search index); requests arriving meanwhile wait for it instead of building their own.
+    """
     generation = platform.generation.current()
     key = ("portal-catalogue", principal.is_admin)
     cached = platform.cache.get(key)
     if cached is not None and cached[0] == generation:
         return cached[1]  # type: ignore[no-any-return]
+    with _BUILDING[principal.is_admin]:
+        cached = platform.cache.get(key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]  # type: ignore[no-any-return]
+        return _build(platform, principal, key, generation)
+
+
+def _build(platform: Platform, principal: Principal, key: tuple[str, bool], generation: object) -> CatalogueSnapshot:
     with platform.db.session() as session:
         datasets = session.scalars(
             gate.visible_datasets(principal).options(
