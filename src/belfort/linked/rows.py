@@ -1,0 +1,109 @@
+"""Catalogue rows for the linked-data views, read through the gate.
+
+Only what ``belfort.policy.gate.visible_datasets`` lets the principal see is ever read:
+anonymous callers get open, published (or deprecated) datasets with a published version;
+admins get everything. A page is one SELECT of the page's datasets joined to their
+readable version, plus one for the totals; no ORM objects are built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from belfort.catalog.models import Dataset, Version
+from belfort.errors import NotFound
+from belfort.linked.dcat import DatasetRow, PageInfo
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+
+_COLUMNS = (
+    Dataset.id, Dataset.title_nl, Dataset.title_en, Dataset.description_nl, Dataset.description_en,
+    Dataset.organisation, Dataset.contact_name, Dataset.contact_email, Dataset.themes, Dataset.keywords,
+    Dataset.licence, Dataset.spatial, Dataset.temporal_start, Dataset.temporal_end, Dataset.frequency,
+    Dataset.classification, Dataset.state, Dataset.created_at, Dataset.updated_at,
+)
+_VERSION_COLUMNS = (Version.number, Version.created_at, Version.row_count, Version.table_schema)
+
+
+def _row(values: Any, version: Any) -> DatasetRow:
+    (id_, title_nl, title_en, description_nl, description_en, organisation, contact_name, contact_email,
+     themes, keywords, licence, spatial, temporal_start, temporal_end, frequency, classification, state,
+     created_at, updated_at) = values
+    number, version_created_at, row_count, schema = version
+    fields = tuple((f["name"], f["type"]) for f in (schema or {}).get("fields", ()))
+    return DatasetRow(
+        id=id_, title_nl=title_nl, title_en=title_en, description_nl=description_nl,
+        description_en=description_en, organisation=organisation, contact_name=contact_name,
+        contact_email=contact_email, themes=tuple(themes or ()), keywords=tuple(keywords or ()),
+        licence=licence, spatial=spatial, temporal_start=temporal_start, temporal_end=temporal_end,
+        frequency=frequency or "unknown", classification=classification, state=state,
+        created_at=created_at, updated_at=updated_at, version=number,
+        version_created_at=version_created_at, row_count=row_count, fields=fields,
+    )
+
+
+def _load(session: Session, principal: Principal, query_filter: Any = None, *, offset: int = 0,
+          limit: int | None = None) -> list[DatasetRow]:
+    query = (
+        gate.visible_datasets(principal)
+        .with_only_columns(*_COLUMNS, *_VERSION_COLUMNS)
+        .select_from(Dataset)
+        .outerjoin(Version, and_(Version.dataset_id == Dataset.id, Version.number == Dataset.published_version))
+        .order_by(Dataset.id)
+    )
+    if query_filter is not None:
+        query = query.where(query_filter)
+    if offset:
+        query = query.offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    results = session.execute(query).all()
+    n = len(_COLUMNS)
+    newest: dict[str, Any] = {}
+    unpublished = [r[0] for r in results if r[n] is None]
+    if unpublished and principal.is_admin:
+        # staff see drafts by their newest version, as the gate lets them read it
+        for version in session.execute(
+            select(Version.dataset_id, *_VERSION_COLUMNS)
+            .where(Version.dataset_id.in_(unpublished))
+            .order_by(Version.dataset_id, Version.number)
+        ):
+            newest[version[0]] = tuple(version[1:])
+    return [_row(r[:n], r[n:] if r[n] is not None else newest.get(r[0], (None,) * 4)) for r in results]
+
+
+def catalogue_totals(session: Session, principal: Principal) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+    """(datasets the principal may see, earliest creation, latest change)."""
+    visible = gate.visible_datasets(principal).subquery()
+    total, issued, modified = session.execute(
+        select(func.count(), func.min(visible.c.created_at), func.max(visible.c.updated_at))
+    ).one()
+    return int(total), issued, modified
+
+
+def catalogue_page(session: Session, principal: Principal, number: int, size: int) -> tuple[list[DatasetRow], PageInfo]:
+    """Page ``number`` (from 1) of ``size`` datasets in identifier order; NotFound after the last."""
+    total, issued, modified = catalogue_totals(session, principal)
+    page = PageInfo(number=number, size=size, total=total, issued=issued, modified=modified)
+    if number > page.last:
+        raise NotFound(f"page {number} not found: the catalogue has {page.last} page(s) of {size}")
+    rows = _load(session, principal, offset=(number - 1) * size, limit=size)
+    return rows, page
+
+
+def dataset_row(session: Session, principal: Principal, dataset_id: str) -> DatasetRow:
+    """One dataset the principal may see (NotFound otherwise, as the gate says)."""
+    rows = _load(session, principal, Dataset.id == dataset_id)
+    if not rows:
+        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+    return rows[0]
+
+
+def organisation_names(session: Session, principal: Principal) -> list[str]:
+    """The publishers of the datasets the principal may see."""
+    visible = gate.visible_datasets(principal).subquery()
+    return sorted(n for (n,) in session.execute(select(visible.c.organisation).distinct()) if n)

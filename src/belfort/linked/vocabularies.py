@@ -1,0 +1,355 @@
+"""Belfort's codes and free text → the URIs of the controlled vocabularies DCAT-AP asks for.
+
+Every mapping here is data, not logic: the EU Publications Office authority tables
+(data themes, update frequencies, file types, access rights, languages, distribution
+status, planned availability), IANA media types, the ADMS licence and publisher types,
+the Flemish licence URIs (DCAT-AP-VL) and the places Belfort knows by name.
+
+The DCAT-AP controlled-vocabulary shapes check a concept by its ``skos:inScheme``, so
+each concept carries its scheme and the labels the catalogue states about it
+(``belfort.linked.dcat`` emits them next to every concept it uses).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from belfort.portal.i18n import FREQUENCY_LABELS, THEME_LABELS
+
+# ── Namespaces ──────────────────────────────────────────────────────────────────────────
+
+ADMS = "http://www.w3.org/ns/adms#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCATAP = "http://data.europa.eu/r5r/"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+GSP = "http://www.opengis.net/ont/geosparql#"
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+LOCN = "http://www.w3.org/ns/locn#"
+MDCAT = "https://data.vlaanderen.be/ns/metadata-dcat#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+VCARD = "http://www.w3.org/2006/vcard/ns#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PREFIXES: dict[str, str] = {
+    "adms": ADMS, "dcat": DCAT, "dcatap": DCATAP, "dct": DCT, "foaf": FOAF, "gsp": GSP,
+    "hydra": HYDRA, "locn": LOCN, "mdcat": MDCAT, "rdf": RDF, "rdfs": RDFS, "skos": SKOS,
+    "vcard": VCARD, "xsd": XSD,
+}
+
+AUTHORITY = "http://publications.europa.eu/resource/authority/"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A concept of a controlled vocabulary with the labels Belfort states about it."""
+
+    uri: str
+    scheme: str
+    label_en: str
+    label_nl: str | None = None
+
+
+@dataclass(frozen=True)
+class Scheme:
+    uri: str
+    title_en: str
+
+
+def _scheme(name: str, title: str) -> Scheme:
+    return Scheme(AUTHORITY + name, title)
+
+
+DATA_THEME_SCHEME = _scheme("data-theme", "Data theme")
+FREQUENCY_SCHEME = _scheme("frequency", "Frequency")
+FILE_TYPE_SCHEME = _scheme("file-type", "File type")
+ACCESS_RIGHT_SCHEME = _scheme("access-right", "Access right")
+LANGUAGE_SCHEME = _scheme("language", "Language")
+COUNTRY_SCHEME = _scheme("country", "Country")
+DISTRIBUTION_STATUS_SCHEME = _scheme("distribution-status", "Distribution status")
+AVAILABILITY_SCHEME = _scheme("planned-availability", "Planned availability")
+LICENCE_TYPE_SCHEME = Scheme("http://purl.org/adms/licencetype/1.0", "ADMS licence type vocabulary")
+PUBLISHER_TYPE_SCHEME = Scheme("http://purl.org/adms/publishertype/1.0", "ADMS publisher type vocabulary")
+VL_KEYWORD_SCHEME = Scheme(
+    "https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden", "GDI-Vlaanderen trefwoorden"
+)
+SCHEMES = {s.uri: s for s in (
+    DATA_THEME_SCHEME, FREQUENCY_SCHEME, FILE_TYPE_SCHEME, ACCESS_RIGHT_SCHEME, LANGUAGE_SCHEME,
+    COUNTRY_SCHEME, DISTRIBUTION_STATUS_SCHEME, AVAILABILITY_SCHEME, LICENCE_TYPE_SCHEME,
+    PUBLISHER_TYPE_SCHEME, VL_KEYWORD_SCHEME,
+)}
+
+
+def normalise(text: str) -> str:
+    """Lowercase, accents off, runs of spaces, hyphens and underscores as one space."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s_\-]+", " ", text.lower()).strip()
+
+
+def slug(text: str, max_length: int = 80) -> str:
+    """A URI-safe name for free text (``Stad Gent - Dienst Milieu`` → ``stad-gent-dienst-milieu``)."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:max_length].strip("-")
+
+
+# ── Data themes ─────────────────────────────────────────────────────────────────────────
+# Belfort stores the EU data-theme codes (TRAN, ENVI, …); harvested Opendatasoft portals
+# bring free-text themes in Dutch or English, which map by their words.
+
+THEMES: dict[str, Concept] = {
+    code: Concept(AUTHORITY + "data-theme/" + code, DATA_THEME_SCHEME.uri, labels["en"], labels["nl"])
+    for code, labels in THEME_LABELS.items()
+}
+
+THEME_WORDS: dict[str, tuple[str, ...]] = {
+    "AGRI": ("landbouw", "visserij", "voeding", "agriculture", "fisheries", "food"),
+    "ECON": ("economie", "economy", "werk", "werkgelegenheid", "financien", "finance", "handel",
+             "ondernemen", "business"),
+    "EDUC": ("onderwijs", "cultuur", "sport", "vrije tijd", "toerisme", "education", "culture",
+             "tourism", "leisure"),
+    "ENER": ("energie", "energy"),
+    "ENVI": ("milieu", "natuur", "klimaat", "groen", "afval", "environment", "nature", "climate"),
+    "GOVE": ("bestuur", "beleid", "overheid", "politiek", "government", "governance", "public sector"),
+    "HEAL": ("gezondheid", "zorg", "health"),
+    "INTR": ("internationaal", "internationale", "international"),
+    "JUST": ("justitie", "veiligheid", "politie", "justice", "safety", "security"),
+    "REGI": ("stad", "ruimte", "ruimtelijke ordening", "stadsontwikkeling", "wijk", "wijken",
+             "geografie", "regio", "regions", "cities", "urban planning"),
+    "SOCI": ("samenleving", "bevolking", "welzijn", "demografie", "wonen", "society", "population",
+             "housing", "welfare"),
+    "TECH": ("wetenschap", "technologie", "innovatie", "science", "technology", "innovation"),
+    "TRAN": ("mobiliteit", "verkeer", "vervoer", "transport", "parkeren", "parking", "fiets",
+             "mobility", "traffic"),
+}
+
+
+@lru_cache(maxsize=4096)
+def theme_codes(theme: str) -> tuple[str, ...]:
+    """The EU data-theme codes for one of a dataset's themes: the code itself, or the
+    codes whose words occur in free text (``Cultuur, sport en vrije tijd`` → EDUC)."""
+    code = theme.strip().upper()
+    if code in THEMES:
+        return (code,)
+    text = f" {_words(theme)} "
+    return tuple(code for code, words in THEME_WORDS.items() if any(f" {w} " in text for w in words))
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", normalise(text)).strip()
+
+
+# ── Update frequency (belfort.catalog.metadata.Frequency → EU frequency) ────────────────
+
+_FREQUENCY_CODES = {
+    "continuous": ("UPDATE_CONT", "continuously updated"),
+    "hourly": ("HOURLY", "hourly"),
+    "daily": ("DAILY", "daily"),
+    "weekly": ("WEEKLY", "weekly"),
+    "monthly": ("MONTHLY", "monthly"),
+    "quarterly": ("QUARTERLY", "quarterly"),
+    "annual": ("ANNUAL", "annual"),
+    "irregular": ("IRREG", "irregular"),
+    "never": ("NEVER", "never"),
+    "unknown": ("UNKNOWN", "unknown"),
+}
+FREQUENCIES: dict[str, Concept] = {
+    value: Concept(AUTHORITY + "frequency/" + code, FREQUENCY_SCHEME.uri, label,
+                   FREQUENCY_LABELS[value]["nl"])
+    for value, (code, label) in _FREQUENCY_CODES.items()
+}
+
+# ── Access rights (classification → EU access right; DCAT-AP-VL: PUBLIC or NON_PUBLIC) ──
+
+PUBLIC = Concept(AUTHORITY + "access-right/PUBLIC", ACCESS_RIGHT_SCHEME.uri, "public", "publiek")
+NON_PUBLIC = Concept(AUTHORITY + "access-right/NON_PUBLIC", ACCESS_RIGHT_SCHEME.uri, "non-public",
+                     "niet-publiek")
+
+
+def access_right(classification: str) -> Concept:
+    return PUBLIC if classification == "open" else NON_PUBLIC
+
+
+# ── Flemish status (mdcat:statuut) for open data and open data services ───────────────
+
+VL_OPEN_DATA = Concept(VL_KEYWORD_SCHEME.uri + "/VLOPENDATA", VL_KEYWORD_SCHEME.uri,
+                       "Flemish open data", "Vlaamse open data")
+VL_OPEN_DATA_SERVICE = Concept(VL_KEYWORD_SCHEME.uri + "/VLOPENDATASERVICE", VL_KEYWORD_SCHEME.uri,
+                               "Flemish open data service", "Vlaamse open data service")
+
+# ── Languages of the metadata ───────────────────────────────────────────────────────────
+
+LANGUAGES: dict[str, Concept] = {
+    "nl": Concept(AUTHORITY + "language/NLD", LANGUAGE_SCHEME.uri, "Dutch", "Nederlands"),
+    "en": Concept(AUTHORITY + "language/ENG", LANGUAGE_SCHEME.uri, "English", "Engels"),
+}
+
+# ── Life-cycle state → distribution status and planned availability ──────────────────
+
+DISTRIBUTION_STATUS: dict[str, Concept] = {
+    state: Concept(AUTHORITY + "distribution-status/" + code, DISTRIBUTION_STATUS_SCHEME.uri, label)
+    for state, (code, label) in {
+        "published": ("COMPLETED", "completed"),
+        "deprecated": ("DEPRECATED", "deprecated"),
+        "draft": ("DEVELOP", "under development"),
+        "archived": ("WITHDRAWN", "withdrawn"),
+    }.items()
+}
+AVAILABILITY: dict[str, Concept] = {
+    state: Concept(AUTHORITY + "planned-availability/" + code, AVAILABILITY_SCHEME.uri, label)
+    for state, (code, label) in {
+        "published": ("STABLE", "stable"),
+        "deprecated": ("AVAILABLE", "available"),
+        "draft": ("EXPERIMENTAL", "experimental"),
+        "archived": ("TEMPORARY", "temporary"),
+    }.items()
+}
+
+# ── Export formats (Explore API v2.1) → EU file type and IANA media type ─────────────
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One format Belfort exports a dataset in.
+
+    ``file_type`` and ``media_type`` are None where the vocabulary has no entry: JSON
+    Lines has neither an IANA registration nor an EU file type, so its distribution says
+    what it is with ``dct:conformsTo`` the JSON Lines specification instead.
+    """
+
+    name: str
+    label: str
+    file_type: Concept | None
+    media_type: str | None
+    conforms_to: tuple[str, str] | None = None  # (URI, title)
+    needs_geometry: bool = False
+
+
+def _file_type(code: str, label: str) -> Concept:
+    return Concept(AUTHORITY + "file-type/" + code, FILE_TYPE_SCHEME.uri, label)
+
+
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("csv", "CSV", _file_type("CSV", "CSV"), "text/csv"),
+    ExportFormat("json", "JSON", _file_type("JSON", "JSON"), "application/json"),
+    ExportFormat("jsonl", "JSON Lines", None, None, ("https://jsonlines.org/", "JSON Lines")),
+    ExportFormat("geojson", "GeoJSON", _file_type("GEOJSON", "GeoJSON"), "application/geo+json",
+                 needs_geometry=True),
+    ExportFormat("parquet", "Parquet", _file_type("PARQUET", "Parquet"), "application/vnd.apache.parquet"),
+    ExportFormat("xlsx", "Excel (XLSX)", _file_type("XLSX", "XLSX"),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+
+# ── Licences ────────────────────────────────────────────────────────────────────────────
+
+LICENCE_TYPE = {
+    name: Concept("http://purl.org/adms/licencetype/" + name, LICENCE_TYPE_SCHEME.uri, label)
+    for name, label in {"PublicDomain": "Public domain", "Attribution": "Attribution",
+                        "ShareAlike": "Share-alike"}.items()
+}
+
+
+@dataclass(frozen=True)
+class Licence:
+    uri: str
+    label_nl: str
+    label_en: str
+    types: tuple[str, ...]  # keys of LICENCE_TYPE
+    see_also: str | None = None
+
+
+CC0 = Licence("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0",
+              "Creative Commons Zero-verklaring", "Creative Commons Zero (CC0 1.0)", ("PublicDomain",),
+              "https://creativecommons.org/publicdomain/zero/1.0/")
+MODEL_FREE_REUSE = Licence("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
+                           "Modellicentie gratis hergebruik", "Flemish model licence for free re-use",
+                           ("Attribution",))
+CC_BY_4 = Licence("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Naamsvermelding 4.0",
+                  "Creative Commons Attribution 4.0", ("Attribution",))
+CC_BY_SA_4 = Licence("https://creativecommons.org/licenses/by-sa/4.0/",
+                     "Creative Commons Naamsvermelding-GelijkDelen 4.0",
+                     "Creative Commons Attribution-ShareAlike 4.0", ("Attribution", "ShareAlike"))
+ODBL = Licence("https://opendatacommons.org/licenses/odbl/1-0/", "Open Database License (ODbL) 1.0",
+               "Open Database License (ODbL) 1.0", ("Attribution", "ShareAlike"))
+
+_LICENCE_NAMES: dict[Licence, tuple[str, ...]] = {
+    CC0: ("cc0", "cc0 1.0", "cc 0", "cc zero", "creative commons zero", "creative commons zero verklaring",
+          "creativecommons.org/publicdomain/zero/1.0",
+          "data.vlaanderen.be/id/licentie/creative commons zero verklaring/v1.0"),
+    MODEL_FREE_REUSE: ("modellicentie gratis hergebruik", "modellicentie gratis hergebruik v1.0",
+                       "modellicentie gratis hergebruik 1.0", "gratis hergebruik",
+                       "data.vlaanderen.be/id/licentie/modellicentie gratis hergebruik/v1.0"),
+    CC_BY_4: ("cc by 4.0", "cc by", "cc by4.0", "creative commons attribution 4.0",
+              "creative commons naamsvermelding 4.0", "creativecommons.org/licenses/by/4.0"),
+    CC_BY_SA_4: ("cc by sa 4.0", "cc by sa", "creative commons attribution sharealike 4.0",
+                 "creativecommons.org/licenses/by sa/4.0"),
+    ODBL: ("odbl", "odbl 1.0", "open database license", "open database license (odbl)",
+           "opendatacommons.org/licenses/odbl/1 0", "opendatacommons.org/licenses/odbl/1.0",
+           "opendatacommons.org/licenses/odbl"),
+}
+_LICENCES = {name: licence for licence, names in _LICENCE_NAMES.items() for name in names}
+
+
+def _licence_key(text: str) -> str:
+    key = normalise(text)
+    key = re.sub(r"^https? ?://(www\.)?", "", key)
+    key = re.sub(r"/(legalcode(\.[a-z]+)?|deed\.[a-z]+)$", "", key.rstrip("/")).rstrip("/")
+    return key
+
+
+def licence_of(text: str) -> Licence | None:
+    """A known licence from an SPDX-like id, a name or a URL (None: not one Belfort knows)."""
+    return _LICENCES.get(_licence_key(text))
+
+
+# ── Publishers ──────────────────────────────────────────────────────────────────────────
+
+LOCAL_AUTHORITY = Concept("http://purl.org/adms/publishertype/LocalAuthority", PUBLISHER_TYPE_SCHEME.uri,
+                          "Local Authority", "Lokaal bestuur")
+_CITY_OF_GHENT = re.compile(r"^(stad gent|groep gent|city of ghent|mobiliteitsbedrijf gent|ocmw gent)\b")
+
+
+def publisher_type(organisation: str) -> Concept | None:
+    """The ADMS publisher type where the name says it (the city, its departments and its
+    municipal companies are a local authority); None for anyone else."""
+    return LOCAL_AUTHORITY if _CITY_OF_GHENT.match(normalise(organisation)) else None
+
+
+# ── Places ──────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Place:
+    uri: str
+    name_nl: str
+    name_en: str
+    bbox: str | None = None  # WKT
+    centroid: str | None = None  # WKT
+    concept: Concept | None = None  # when the place is a concept of an EU authority table
+
+
+# Ghent as the Flemish address register names it (DCAT-AP-VL); bounding box and centroid
+# computed from Ghent's 25 city districts (stadswijken-gent.geojson, data.stad.gent).
+GHENT = Place(
+    "https://data.vlaanderen.be/id/gemeente/44021", "Gent", "Ghent",
+    bbox="POLYGON((3.5797 50.9795, 3.8494 50.9795, 3.8494 51.1889, 3.5797 51.1889, 3.5797 50.9795))",
+    centroid="POINT(3.7255 51.0744)",
+)
+BELGIUM = Place(AUTHORITY + "country/BEL", "België", "Belgium",
+                concept=Concept(AUTHORITY + "country/BEL", COUNTRY_SCHEME.uri, "Belgium", "België"))
+_PLACES = {
+    "gent": GHENT, "ghent": GHENT, "gand": GHENT, "stad gent": GHENT, "city of ghent": GHENT,
+    "gent, belgie": GHENT, "ghent, belgium": GHENT, GHENT.uri: GHENT,
+    "belgie": BELGIUM, "belgium": BELGIUM, "belgique": BELGIUM, BELGIUM.uri: BELGIUM,
+}
+
+
+def place_of(text: str) -> Place | None:
+    """A place Belfort knows by name or URI (None: free text or an unknown URI)."""
+    text = text.strip()
+    return _PLACES.get(text) or _PLACES.get(normalise(text))
