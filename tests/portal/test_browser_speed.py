@@ -2,10 +2,10 @@
 stay under 250 KB for every page type, and the server's median time for a dataset page is
 under 50 ms.
 
-Both are checks with generous, stated bounds (the pages measure a fraction of them; see
-docs/screenshots/README.md for the figures), so they hold on a busy two-core machine: the
-server time is taken inside the server (from the request reaching the app to the last
-body byte handed to uvicorn), not by a client that shares the CPU with Chromium.
+Both are checks with generous, stated bounds (the pages measure a fraction of them), so
+they hold on a busy two-core machine: the server time is taken inside the server (from
+the request reaching the app to the last body byte handed to uvicorn), not by a client
+that shares the CPU with Chromium.
 Run with ``-s`` to see the figures.
 """
 
