@@ -51,12 +51,8 @@ def test_axe_finds_no_wcag_violations(browser: Any, demo_server: LiveDemo, name:
         page = context.new_page()
         open_page(page, demo_server, name, lang)
         _open_everything(page)
-        if phone:
-            widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth,"
-                                   " document.documentElement.clientWidth]")
-            if max(widths[:2]) > widths[2]:
-                problems.append(f"the page scrolls sideways at {viewport['width']} px (scrollWidth "
-                                f"{max(widths[:2])} > {widths[2]}); too wide: {page.evaluate(_WIDE_ELEMENTS)}")
+        if phone and (problem := _sideways(page)):
+            problems.append(problem)
         violations = axe_violations(page)
         if violations:
             problems.append(f"axe-core: WCAG 2.1 A/AA violations at {viewport['width']} px:\n"
@@ -94,6 +90,33 @@ def test_map_page_is_enhanced_by_leaflet_and_stays_accessible(page: Any, demo_se
     assert page.locator(".bf-map path.leaflet-interactive, .bf-map .leaflet-marker-icon").count() > 0
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reflow_at_320_css_pixels(browser: Any, demo_server: LiveDemo, lang: str) -> None:
+    """WCAG 2.1 success criterion 1.4.10 (Reflow): at 320 CSS px, which is 1280 px zoomed to
+    400 %, no page type scrolls sideways."""
+    context, _guard = guarded_context(browser, demo_server, viewport={"width": 320, "height": 640})
+    problems = []
+    try:
+        page = context.new_page()
+        for name in PAGES:
+            open_page(page, demo_server, name, lang)
+            if problem := _sideways(page):
+                problems.append(f"{with_lang(PAGES[name], lang)}: {problem}")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _sideways(page: Any) -> str | None:
+    """Why the page body scrolls sideways, or None when it fits."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth,"
+                           " document.documentElement.clientWidth]")
+    if max(widths[:2]) <= widths[2]:
+        return None
+    return (f"the page scrolls sideways at {widths[2]} px (scrollWidth {max(widths[:2])}); "
+            f"too wide: {page.evaluate(_WIDE_ELEMENTS)}")
 
 
 # The outermost elements sticking out to the right, outside any element that clips or
@@ -137,7 +160,8 @@ def test_nothing_is_requested_outside_belfort(browser: Any, demo_server: LiveDem
                     page.locator(".bf-map path.leaflet-interactive, .bf-map .leaflet-marker-icon").first.focus()
                     page.keyboard.press("Enter")
                     page.locator(".leaflet-popup-content").wait_for()
-                page.wait_for_load_state("networkidle")
+                if name in SCRIPTED:  # scripts may ask for more after "load"
+                    page.wait_for_load_state("networkidle")
     finally:
         context.close()
     outside = [u for u in guard.requests if not demo_server.is_local(u)]
