@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -126,7 +125,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     """Debian's Chromium (``apt-get install -y chromium``), headless, through Playwright."""
     if not CHROMIUM.is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test (it installs Debian's "
@@ -134,14 +133,18 @@ def browser() -> Iterator[Any]:
     if not AXE_JS.is_file():
         pytest.fail(f"axe-core not found at {AXE_JS}: run `npm ci` in tests/js (scripts/test does)",
                     pytrace=False)
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: scripts/setup test (the test extra) installs it",
+                    pytrace=False)
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
 
 
 @dataclass
@@ -153,10 +156,10 @@ class Guard:
     blocked: list[str] = field(default_factory=list)
 
 
-def guarded_context(browser: Any, demo: LiveDemo, **options: Any) -> tuple[Any, Guard]:
+def guarded_context(chromium: Any, demo: LiveDemo, **options: Any) -> tuple[Any, Guard]:
     """A fresh browser context in which every request that is not to the test server is
     aborted and written down (fonts, scripts, tiles, analytics: nothing may leave)."""
-    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    context = chromium.new_context(**{"viewport": DESKTOP, **options})
     context.set_default_timeout(15_000)
     guard = Guard()
 
@@ -174,23 +177,16 @@ def guarded_context(browser: Any, demo: LiveDemo, **options: Any) -> tuple[Any, 
 
 
 @pytest.fixture
-def context(browser: Any, demo_server: LiveDemo) -> Iterator[tuple[Any, Guard]]:
-    ctx, guard = guarded_context(browser, demo_server)
+def portal_page(chromium: Any, demo_server: LiveDemo) -> Iterator[Any]:
+    """A page at desktop size in a fresh guarded context; afterwards, nothing it loaded
+    may have come from outside Belfort."""
+    ctx, guard = guarded_context(chromium, demo_server)
     try:
-        yield ctx, guard
+        yield ctx.new_page()
     finally:
         ctx.close()
     outside = [u for u in guard.requests if not demo_server.is_local(u)]
     assert not outside, f"pages asked for something outside Belfort: {outside}"
-
-
-@pytest.fixture
-def page(context: tuple[Any, Guard]) -> Any:
-    return context[0].new_page()
-
-
-def median_ms(values: list[float]) -> float:
-    return statistics.median(values) * 1000
 
 
 # --- the page types and how to open one -------------------------------------------------

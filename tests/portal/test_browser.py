@@ -40,12 +40,12 @@ def _open_everything(page: Any) -> None:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", list(PAGES))
-def test_axe_finds_no_wcag_violations(browser: Any, demo_server: LiveDemo, name: str, lang: str,
+def test_axe_finds_no_wcag_violations(chromium: Any, demo_server: LiveDemo, name: str, lang: str,
                                       viewport: dict[str, int]) -> None:
     """axe-core on every page type, both languages, at 1280 and 390 px; at 390 px the page
     body also fits the screen (wide tables scroll inside their own region)."""
     phone = viewport == PHONE
-    context, guard = guarded_context(browser, demo_server, viewport=viewport, is_mobile=phone, has_touch=phone)
+    context, guard = guarded_context(chromium, demo_server, viewport=viewport, is_mobile=phone, has_touch=phone)
     problems = []
     try:
         page = context.new_page()
@@ -65,10 +65,10 @@ def test_axe_finds_no_wcag_violations(browser: Any, demo_server: LiveDemo, name:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", sorted(SCRIPTED))
-def test_axe_without_the_pages_scripts(browser: Any, demo_server: LiveDemo, name: str, lang: str) -> None:
+def test_axe_without_the_pages_scripts(chromium: Any, demo_server: LiveDemo, name: str, lang: str) -> None:
     """The server-rendered page (what a browser without JavaScript shows: the SVG map,
     the plain preview links) is as accessible as the enhanced one."""
-    context, _guard = guarded_context(browser, demo_server)
+    context, _guard = guarded_context(chromium, demo_server)
     try:
         page = context.new_page()
         block_scripts(page)
@@ -83,20 +83,20 @@ def test_axe_without_the_pages_scripts(browser: Any, demo_server: LiveDemo, name
         context.close()
 
 
-def test_map_page_is_enhanced_by_leaflet_and_stays_accessible(page: Any, demo_server: LiveDemo) -> None:
+def test_map_page_is_enhanced_by_leaflet_and_stays_accessible(portal_page: Any, demo_server: LiveDemo) -> None:
     """The map page as checked above really is the Leaflet map (not the fallback)."""
-    open_page(page, demo_server, "map")
-    assert page.locator(".bf-map .leaflet-container, .bf-map.leaflet-container").count() == 1
-    assert page.locator(".bf-map path.leaflet-interactive, .bf-map .leaflet-marker-icon").count() > 0
-    violations = axe_violations(page)
+    open_page(portal_page, demo_server, "map")
+    assert portal_page.locator(".bf-map .leaflet-container, .bf-map.leaflet-container").count() == 1
+    assert portal_page.locator(".bf-map path.leaflet-interactive, .bf-map .leaflet-marker-icon").count() > 0
+    violations = axe_violations(portal_page)
     assert not violations, describe_violations(violations)
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_reflow_at_320_css_pixels(browser: Any, demo_server: LiveDemo, lang: str) -> None:
+def test_reflow_at_320_css_pixels(chromium: Any, demo_server: LiveDemo, lang: str) -> None:
     """WCAG 2.1 success criterion 1.4.10 (Reflow): at 320 CSS px, which is 1280 px zoomed to
     400 %, no page type scrolls sideways."""
-    context, _guard = guarded_context(browser, demo_server, viewport={"width": 320, "height": 640})
+    context, _guard = guarded_context(chromium, demo_server, viewport={"width": 320, "height": 640})
     problems = []
     try:
         page = context.new_page()
@@ -135,11 +135,11 @@ _WIDE_ELEMENTS = """() => {
 }"""
 
 
-def test_nothing_is_requested_outside_belfort(browser: Any, demo_server: LiveDemo) -> None:
+def test_nothing_is_requested_outside_belfort(chromium: Any, demo_server: LiveDemo) -> None:
     """Every page type in both languages, with its scripts, the map drawn, the preview
     sorted by script and the chart's table opened: every request stays on the Belfort
     server (fonts, scripts, styles, tiles, images). The guard itself is checked first."""
-    context, guard = guarded_context(browser, demo_server)
+    context, guard = guarded_context(chromium, demo_server)
     try:
         page = context.new_page()
         page.goto(demo_server.url + "/about")

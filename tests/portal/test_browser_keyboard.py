@@ -85,14 +85,14 @@ def tab_to(page: Any, selector: str, *, limit: int = MAX_TAB_STOPS) -> int:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_every_tab_stop_shows_its_focus(page: Any, demo_server: LiveDemo, name: str) -> None:
+def test_every_tab_stop_shows_its_focus(portal_page: Any, demo_server: LiveDemo, name: str) -> None:
     """Tab from the top of the page to its end: each stop has a visible indicator and is on
     screen, and the focus leaves the page at the end (no keyboard trap)."""
-    open_page(page, demo_server, name)
+    open_page(portal_page, demo_server, name)
     stops: list[str] = []
     for _ in range(MAX_TAB_STOPS):
-        page.keyboard.press("Tab")
-        info = focus_of(page)
+        portal_page.keyboard.press("Tab")
+        info = focus_of(portal_page)
         if info is None:
             break  # past the last stop: the focus left the page
         stops.append(info["what"])
@@ -104,40 +104,40 @@ def test_every_tab_stop_shows_its_focus(page: Any, demo_server: LiveDemo, name: 
                     f"(a keyboard trap?); last stops: {stops[-8:]}")
     assert len(stops) >= 8, f"{PAGES[name]}: only {len(stops)} Tab stops: {stops}"
     # and back again: Shift+Tab from the end reaches the first stop's neighbourhood
-    page.keyboard.press("Shift+Tab")
-    assert focus_of(page) is not None, f"{PAGES[name]}: Shift+Tab from the end does not come back"
+    portal_page.keyboard.press("Shift+Tab")
+    assert focus_of(portal_page) is not None, f"{PAGES[name]}: Shift+Tab from the end does not come back"
 
 
-def test_skip_link_is_first_and_moves_to_the_content(page: Any, demo_server: LiveDemo) -> None:
-    open_page(page, demo_server, "dataset")
-    page.keyboard.press("Tab")
-    info = assert_focus_visible(page, "first Tab")
+def test_skip_link_is_first_and_moves_to_the_content(portal_page: Any, demo_server: LiveDemo) -> None:
+    open_page(portal_page, demo_server, "dataset")
+    portal_page.keyboard.press("Tab")
+    info = assert_focus_visible(portal_page, "first Tab")
     assert "skip-link" in info["what"], f"the first Tab stop is {info['what']}, not the skip link"
-    page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
-    page.keyboard.press("Tab")  # the next stop is inside the content, past the navigation
-    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+    portal_page.keyboard.press("Enter")
+    assert portal_page.evaluate("document.activeElement.id") == "main"
+    portal_page.keyboard.press("Tab")  # the next stop is inside the content, past the navigation
+    assert portal_page.evaluate("document.querySelector('main').contains(document.activeElement)")
 
 
 # --- search, facets, sort ------------------------------------------------------------------
 
 
-def test_search_from_the_home_page_by_keyboard(page: Any, demo_server: LiveDemo) -> None:
-    open_page(page, demo_server, "home")
-    tab_to(page, "#search-q")
-    page.keyboard.type("parkeren")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert page.url.endswith("/datasets?q=parkeren")
-    assert page.locator(".results .card").count() >= 1
-    assert page.locator(f'.results .card a[href="/datasets/{TABLE_DATASET}"]').count() == 1
+def test_search_from_the_home_page_by_keyboard(portal_page: Any, demo_server: LiveDemo) -> None:
+    open_page(portal_page, demo_server, "home")
+    tab_to(portal_page, "#search-q")
+    portal_page.keyboard.type("parkeren")
+    with portal_page.expect_navigation():
+        portal_page.keyboard.press("Enter")
+    assert portal_page.url.endswith("/datasets?q=parkeren")
+    assert portal_page.locator(".results .card").count() >= 1
+    assert portal_page.locator(f'.results .card a[href="/datasets/{TABLE_DATASET}"]').count() == 1
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_facets_and_sort_by_keyboard(browser: Any, demo_server: LiveDemo, scripts: bool) -> None:
+def test_facets_and_sort_by_keyboard(chromium: Any, demo_server: LiveDemo, scripts: bool) -> None:
     """A facet is ticked with Space and applied with Space on its button; the chip that
     shows it is removed with Enter; the sort order is changed with the arrow keys."""
-    context, _guard = guarded_context(browser, demo_server, java_script_enabled=scripts)
+    context, _guard = guarded_context(chromium, demo_server, java_script_enabled=scripts)
     try:
         page = context.new_page()
         page.goto(demo_server.url + "/datasets")
@@ -180,10 +180,10 @@ def _caption(page: Any) -> str:
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_table_preview_by_keyboard(browser: Any, demo_server: LiveDemo, scripts: bool) -> None:
+def test_table_preview_by_keyboard(chromium: Any, demo_server: LiveDemo, scripts: bool) -> None:
     """Filter (type, then Space on the button), the scroll region (arrow keys scroll it at
     phone width), sorting by Enter on a column header, and the pager."""
-    context, _guard = guarded_context(browser, demo_server, viewport=PHONE, java_script_enabled=scripts)
+    context, _guard = guarded_context(chromium, demo_server, viewport=PHONE, java_script_enabled=scripts)
     try:
         page = context.new_page()
         open_page(page, demo_server, "dataset", scripts=scripts)
@@ -239,16 +239,16 @@ def _column_index(page: Any, column: str) -> int:
 # --- downloads -----------------------------------------------------------------------------
 
 
-def test_download_buttons_by_keyboard(page: Any, demo_server: LiveDemo) -> None:
+def test_download_buttons_by_keyboard(portal_page: Any, demo_server: LiveDemo) -> None:
     """Each download button is reached with Tab and Enter downloads the file."""
-    open_page(page, demo_server, "dataset")
-    buttons = page.locator("#download a.button")
+    open_page(portal_page, demo_server, "dataset")
+    buttons = portal_page.locator("#download a.button")
     formats = [h.rsplit("/", 1)[1] for h in buttons.evaluate_all("els => els.map(e => e.getAttribute('href'))")]
     assert {"csv", "json", "parquet"} <= set(formats), formats
     for fmt in ("csv", "json"):
-        tab_to(page, f'#download a.button[href$="/exports/{fmt}"]')
-        with page.expect_download() as info:
-            page.keyboard.press("Enter")
+        tab_to(portal_page, f'#download a.button[href$="/exports/{fmt}"]')
+        with portal_page.expect_download() as info:
+            portal_page.keyboard.press("Enter")
         body = Path(info.value.path()).read_bytes()
         if fmt == "csv":
             header = body.decode("utf-8-sig").splitlines()[0]

@@ -17,8 +17,8 @@ from tests.portal.conftest import MAP_DATASET, TABLE_DATASET, LiveDemo, guarded_
 
 
 @pytest.fixture
-def nojs(browser: Any, demo_server: LiveDemo) -> Iterator[Any]:
-    context, guard = guarded_context(browser, demo_server, java_script_enabled=False)
+def nojs(chromium: Any, demo_server: LiveDemo) -> Iterator[Any]:
+    context, guard = guarded_context(chromium, demo_server, java_script_enabled=False)
     try:
         yield context.new_page()
     finally:

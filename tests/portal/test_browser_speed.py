@@ -35,10 +35,10 @@ LOADS = 21
 
 
 @pytest.mark.parametrize("name", [n for n in PAGES if n not in {"dataset-empty-preview", "search-none"}])
-def test_page_weight(browser: Any, demo_server: LiveDemo, name: str) -> None:
+def test_page_weight(chromium: Any, demo_server: LiveDemo, name: str) -> None:
     """Every request of a cold page load (empty cache, the page's scripts run, the map
     drawn, until the network is idle), response headers and body as transferred."""
-    context, _guard = guarded_context(browser, demo_server)
+    context, _guard = guarded_context(chromium, demo_server)
     finished: list[Any] = []
     failed: list[str] = []
     try:
