@@ -117,6 +117,7 @@ class CatalogInfo:
     )
     publisher_nl: str = "Stad Gent"
     publisher_en: str = "City of Ghent"
+    publisher_homepage: str = "https://stad.gent/"
     contact_name: str = "Open data Gent"
     contact_email: str | None = None
     spatial: str = "Gent"
@@ -288,7 +289,9 @@ class DcatBuilder:
             self._add(uri, A, IRI(DCT + "MediaType"))
         return IRI(uri)
 
-    def _agent(self, name: str, name_en: str | None = None) -> IRI:
+    def _agent(self, name: str, name_en: str | None = None, homepage: str | None = None) -> IRI:
+        """A publisher. A dataset's publisher links to its portal page (its datasets);
+        the catalogue's publisher, which may publish none itself, to its homepage."""
         uri = self.organisation_uri(name)
         if self._once(uri):
             self._add(uri, A, IRI(FOAF + "Agent"))
@@ -299,12 +302,14 @@ class DcatBuilder:
             kind = v.publisher_type(name)
             if kind is not None:
                 self._add(uri, DCT + "type", self._concept(kind))
-            self._add(uri, FOAF + "page", self._document(
-                f"{self.base}/organisations/{quote(name, safe='')}"))
+            if homepage:
+                self._add(uri, FOAF + "homepage", self._document(homepage))
+            else:
+                self._add(uri, FOAF + "page", self._document(f"{self.base}/organisations/{quote(name, safe='')}"))
         return IRI(uri)
 
     def _catalog_publisher(self) -> IRI:
-        return self._agent(self.info.publisher_nl, self.info.publisher_en)
+        return self._agent(self.info.publisher_nl, self.info.publisher_en, self.info.publisher_homepage)
 
     def _catalog_contact(self) -> IRI:
         uri = f"{self.catalog_uri}#contact-point"
@@ -543,9 +548,9 @@ class DcatBuilder:
     def dataset_document(self, row: DatasetRow) -> Document:
         """One dataset with its distributions, the services that serve it and the link
         from the catalogue."""
+        self.dataset(row)
         self._add(self.catalog_uri, DCAT + "dataset", IRI(self.dataset_uri(row.id)))
         self._services([row])
-        self.dataset(row)
         return self.doc
 
     def service_document(self, service: Service) -> Document:
