@@ -113,6 +113,8 @@ def test_skip_link_is_first_and_moves_to_the_content(portal_page: Any, demo_serv
     portal_page.keyboard.press("Tab")
     info = assert_focus_visible(portal_page, "first Tab")
     assert "skip-link" in info["what"], f"the first Tab stop is {info['what']}, not the skip link"
+    top = portal_page.evaluate("document.activeElement.getBoundingClientRect().top")
+    assert top >= 5, f"the skip link's focus ring (5 px) is cut off by the top of the window (top {top} px)"
     portal_page.keyboard.press("Enter")
     assert portal_page.evaluate("document.activeElement.id") == "main"
     portal_page.keyboard.press("Tab")  # the next stop is inside the content, past the navigation
