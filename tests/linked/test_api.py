@@ -254,3 +254,24 @@ def test_every_route_is_documented() -> None:
     assert len(routes) == 8
     for method, path in routes:
         assert f"`{method} {path}`" in text, f"{method} {path} missing in docs/linked-data.md"
+
+
+def test_conditional_requests(hidden: Platform, platform: Platform, tmp_path: Path, dcat_client: TestClient,
+                              admin_headers: dict[str, str]) -> None:
+    """Harvesters revalidate with If-None-Match; any catalogue write changes the ETag."""
+    for path in ("/catalog", "/catalog.jsonld", "/catalog/datasets/open-data"):
+        first = dcat_client.get(path)
+        etag = first.headers["etag"]
+        assert first.headers["cache-control"] == "no-cache"
+        again = dcat_client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == etag
+        staff = dcat_client.get(path, headers={**admin_headers, "If-None-Match": etag})
+        assert staff.status_code == 200 and staff.headers["etag"] != etag
+        assert staff.headers["cache-control"] == "private, no-cache"
+        other_format = dcat_client.get(path, headers={"Accept": "application/rdf+xml", "If-None-Match": etag})
+        assert other_format.status_code == (304 if path.endswith(".jsonld") else 200)  # the extension wins
+    etag = dcat_client.get("/catalog").headers["etag"]
+    ingest_file(platform, CLI_ADMIN, "nieuw", counts_csv(tmp_path), metadata={"title_nl": "Nieuw"})
+    fresh = dcat_client.get("/catalog", headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and "nieuw" in _ids(turtle(fresh.content))

@@ -10,6 +10,7 @@ URL, so a Belfort behind a proxy names its resources by the address clients use.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
+from belfort import __version__
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.errors import InvalidRequest, NotFound
@@ -87,29 +89,47 @@ def _format(request: Request, extension: str | None) -> str | None:
     return negotiate(request.headers.get("accept"))
 
 
-def _serve(
-    request: Request,
-    extension: str | None,
-    build: Callable[[DcatBuilder], Document],
-    portal_path: str,
-    links: dict[str, str] | None = None,
-) -> Response:
-    """Negotiate, build, serialise. ``links``: rel → URL for the ``Link`` header."""
+def _etag(platform: Platform, principal: Principal, request: Request, fmt: str) -> str:
+    """Changes with every catalogue write (the catalogue generation), the audience, the
+    address asked and the format; a harvester revalidating gets a 304 without a query."""
+    key = "|".join((__version__, repr(platform.generation.current()), str(principal.is_admin),
+                    str(request.base_url), request.url.path, request.url.query, fmt))
+    return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:24]}"'
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    asked = request.headers.get("if-none-match")
+    if not asked:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in asked.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+Load = Callable[[DcatBuilder], tuple[Document, dict[str, str] | None]]
+
+
+def _serve(request: Request, platform: Platform, principal: Principal, extension: str | None,
+           portal_path: str, load: Load) -> Response:
+    """Negotiate, then (unless the client's copy is current) load, build and serialise.
+    ``load`` returns the document and the ``Link`` header's rel → URL (or None)."""
     fmt = _format(request, extension)
     if fmt is None:
         return _not_acceptable()
     if fmt == "html":
         return RedirectResponse(portal_path, status_code=303, headers={"Vary": "Accept"})
-    builder = DcatBuilder(_base_url(request))
-    try:
-        document = build(builder)
-    except NotFound as exc:
-        return _not_found(exc)
-    headers: dict[str, str] = {}
+    base = _base_url(request)
+    etag = _etag(platform, principal, request, fmt)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache" if principal.is_admin else "no-cache"}
     if extension is None:
         headers["Vary"] = "Accept"
         query = f"?{request.url.query}" if request.url.query else ""
         headers["Content-Location"] = f"{request.url.path}.{fmt}{query}"
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    try:
+        document, links = load(DcatBuilder(base))
+    except NotFound as exc:
+        return _not_found(exc)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     return Response(document.serialize(fmt), media_type=FORMATS[fmt].content_type, headers=headers)
@@ -130,16 +150,16 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
              platform: Platform, principal: Principal) -> Response:
     if extension is not None and extension not in FORMATS:
         return _not_found(NotFound(f"unknown format {extension[:20]!r}; use one of {', '.join(FORMATS)}"))
-    try:
+
+    def load(builder: DcatBuilder) -> tuple[Document, dict[str, str]]:
         with platform.db.session() as session:
             rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-    except NotFound as exc:
-        return _not_found(exc)
-    return _serve(request, extension, lambda b: b.catalog(rows, info), "/datasets",
-                  _page_links(request, extension, info))
+        return builder.catalog(rows, info), _page_links(extension, info)
+
+    return _serve(request, platform, principal, extension, "/datasets", load)
 
 
-def _page_links(request: Request, extension: str | None, info: PageInfo) -> dict[str, str]:
+def _page_links(extension: str | None, info: PageInfo) -> dict[str, str]:
     path = "/catalog" + (f".{extension}" if extension else "")
 
     def url(number: int) -> str:
@@ -204,12 +224,13 @@ def catalog(
 def _dataset(request: Request, dataset_id: str, extension: str | None, platform: Platform,
              principal: Principal) -> Response:
     dataset_id, extension = _split(dataset_id, extension)
-    try:
+
+    def load(builder: DcatBuilder) -> tuple[Document, None]:
         with platform.db.session() as session:
             row = catalogue.dataset_row(session, principal, dataset_id)
-    except NotFound as exc:
-        return _not_found(exc)
-    return _serve(request, extension, lambda b: b.dataset_document(row), f"/datasets/{quote(row.id)}")
+        return builder.dataset_document(row), None
+
+    return _serve(request, platform, principal, extension, f"/datasets/{quote(dataset_id)}", load)
 
 
 @router.get(
@@ -251,12 +272,14 @@ def dataset(
 # ── the data services (APIs) ──────────────────────────────────────────────────────────
 
 
-def _service(request: Request, name: str, extension: str | None) -> Response:
+def _service(request: Request, name: str, extension: str | None, platform: Platform,
+             principal: Principal) -> Response:
     name, extension = _split(name, extension)
     service = SERVICE_NAMES.get(name)
     if service is None:
         return _not_found(NotFound(f"service {name[:60]!r} not found; known: {', '.join(SERVICE_NAMES)}"))
-    return _serve(request, extension, lambda b: b.service_document(service), "/api")
+    return _serve(request, platform, principal, extension, "/api",
+                  lambda builder: (builder.service_document(service), None))
 
 
 @router.get(
@@ -265,8 +288,14 @@ def _service(request: Request, name: str, extension: str | None) -> Response:
     description=f"The data service as `/catalog/services/{{service_name}}` describes it. {EXTENSION_DOC}",
     response_class=Response,
 )
-def service_with_extension(request: Request, service_name: str, extension: str) -> Response:
-    return _service(request, service_name, extension)
+def service_with_extension(
+    request: Request,
+    service_name: str,
+    extension: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> Response:
+    return _service(request, service_name, extension, platform, principal)
 
 
 @router.get(
@@ -279,8 +308,13 @@ def service_with_extension(request: Request, service_name: str, extension: str) 
     ),
     response_class=Response,
 )
-def service(request: Request, service_name: str) -> Response:
-    return _service(request, service_name, None)
+def service(
+    request: Request,
+    service_name: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> Response:
+    return _service(request, service_name, None, platform, principal)
 
 
 # ── the publishers ────────────────────────────────────────────────────────────────────
@@ -296,8 +330,8 @@ def _organisation(request: Request, slug: str, extension: str | None, platform: 
         names = [publisher]
     if not names:
         return _not_found(NotFound(f"organisation {slug[:100]!r} not found"))
-    return _serve(request, extension, lambda b: b.organisation_document(names[0]),
-                  f"/organisations/{quote(names[0], safe='')}")
+    return _serve(request, platform, principal, extension, f"/organisations/{quote(names[0], safe='')}",
+                  lambda builder: (builder.organisation_document(names[0]), None))
 
 
 @router.get(
