@@ -62,7 +62,7 @@ def _split(iri: str) -> tuple[str, str] | None:
     """(prefix, local name) for an IRI in one of Belfort's namespaces, else None."""
     found = _splits.get(iri, False)
     if found is not False:
-        return found  # type: ignore[return-value]
+        return found
     cut = max(iri.rfind("#"), iri.rfind("/")) + 1
     prefix = _NAMESPACE_PREFIX.get(iri[:cut])
     local = iri[cut:]
@@ -420,17 +420,30 @@ def _turtle_iri(iri: str) -> str:
 
 
 def write_turtle(document: Document) -> str:
+    forms: dict[str, str] = {"": ""}  # IRI → its Turtle form; predicates and concepts repeat
+
+    def form(iri: str) -> str:
+        found = forms.get(iri)
+        if found is None:
+            found = forms[iri] = _turtle_iri(iri)
+        return found
+
+    forms[RDF_TYPE] = "a"
     out = [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()]
     for subject, props in document.nodes.items():
         grouped: dict[str, list[str]] = {}
         for predicate, obj in props:
-            term = _turtle_iri(obj) if isinstance(obj, IRI) else _literal_nt(obj, _turtle_iri)
-            grouped.setdefault(predicate, []).append(term)
-        lines = [
-            ("a" if predicate == RDF_TYPE else _turtle_iri(predicate)) + " " + " , ".join(objects)
-            for predicate, objects in grouped.items()
-        ]
-        out.append(f"\n{_turtle_iri(subject)} " + " ;\n    ".join(lines) + " .\n")
+            if isinstance(obj, IRI):
+                term = forms.get(obj) or form(obj)
+            else:
+                term = _literal_nt(obj, form)
+            terms = grouped.get(predicate)
+            if terms is None:
+                grouped[predicate] = [term]
+            else:
+                terms.append(term)
+        body = " ;\n    ".join(f"{forms.get(p) or form(p)} {' , '.join(t)}" for p, t in grouped.items())
+        out.append(f"\n{form(subject)} {body} .\n")
     return "".join(out)
 
 
@@ -461,22 +474,36 @@ def _xml_attribute(value: str) -> str:
     return _XML_INVALID.sub("", value).translate(_XML_ATTRIBUTE)
 
 
+def _xml_element(predicate: str) -> tuple[str, str]:
+    """(element name, namespace declaration it needs) for a property."""
+    split = _split(predicate)
+    if split:
+        return f"{split[0]}:{split[1]}", ""
+    # a property outside Belfort's namespaces: declare its namespace on the element
+    match = re.search(r"[A-Za-z_][A-Za-z0-9_-]*$", predicate)
+    if not match or match.start() == 0:
+        raise ValueError(f"cannot write property {predicate!r} in RDF/XML")
+    return f"ns0:{match.group()}", f' xmlns:ns0="{_xml_attribute(predicate[:match.start()])}"'
+
+
 def write_rdfxml(document: Document) -> str:
     namespaces = " ".join(f'xmlns:{prefix}="{_xml_attribute(ns)}"' for prefix, ns in PREFIXES.items())
     out = [f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF {namespaces}>\n']
+    append = out.append
+    elements: dict[str, tuple[str, str]] = {}
+    resources: dict[str, str] = {}  # IRI → its escaped attribute value; many repeat
     for subject, props in document.nodes.items():
-        out.append(f'  <rdf:Description rdf:about="{_xml_attribute(subject)}">\n')
+        append(f'  <rdf:Description rdf:about="{_xml_attribute(subject)}">\n')
         for predicate, obj in props:
-            split = _split(predicate)
-            if split:
-                element, declaration = f"{split[0]}:{split[1]}", ""
-            else:  # a property outside Belfort's namespaces: declare its namespace on the spot
-                cut = len(predicate.rstrip("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"))
-                if cut == len(predicate) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", predicate[cut:]):
-                    raise ValueError(f"cannot write property {predicate!r} in RDF/XML")
-                element, declaration = f"ns0:{predicate[cut:]}", f' xmlns:ns0="{_xml_attribute(predicate[:cut])}"'
+            names = elements.get(predicate)
+            if names is None:
+                names = elements[predicate] = _xml_element(predicate)
+            element, declaration = names
             if isinstance(obj, IRI):
-                out.append(f'    <{element}{declaration} rdf:resource="{_xml_attribute(obj)}"/>\n')
+                resource = resources.get(obj)
+                if resource is None:
+                    resource = resources[obj] = _xml_attribute(obj)
+                append(f'    <{element}{declaration} rdf:resource="{resource}"/>\n')
                 continue
             if obj.lang:
                 attribute = f' xml:lang="{_xml_attribute(obj.lang)}"'
@@ -484,7 +511,7 @@ def write_rdfxml(document: Document) -> str:
                 attribute = f' rdf:datatype="{_xml_attribute(obj.datatype)}"'
             else:
                 attribute = ""
-            out.append(f"    <{element}{declaration}{attribute}>{_xml_text(obj.value)}</{element}>\n")
-        out.append("  </rdf:Description>\n")
-    out.append("</rdf:RDF>\n")
+            append(f"    <{element}{declaration}{attribute}>{_xml_text(obj.value)}</{element}>\n")
+        append("  </rdf:Description>\n")
+    append("</rdf:RDF>\n")
     return "".join(out)
