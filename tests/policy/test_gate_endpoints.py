@@ -19,6 +19,8 @@ from tests.helpers import api_routes, counts_csv
 
 # How to call each dataset endpoint (path template → concrete path and method).
 CALLS: dict[tuple[str, str], str] = {
+    ("GET", "/catalog/datasets/{dataset_id}"): "/catalog/datasets/{id}",
+    ("GET", "/catalog/datasets/{dataset_id}.{extension}"): "/catalog/datasets/{id}.jsonld",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/records"): "/api/belfort/v1/datasets/{id}/records",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}"): "/api/belfort/v1/datasets/{id}/versions/1",
@@ -45,7 +47,9 @@ WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 # Endpoints that name no single dataset (catalogue listings are tested below).
-NOT_PER_DATASET = {"/api/", "/health", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
+NOT_PER_DATASET = {"/api/", "/health", "/catalog", "/catalog.{extension}", "/catalog/services/{service_name}",
+                   "/catalog/services/{service_name}.{extension}", "/catalog/organisations/{slug}",
+                   "/catalog/organisations/{slug}.{extension}", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets"}
 

@@ -19,6 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nl": {
         "site_name": "Open data Gent",
         "skip_to_content": "Naar de inhoud",
+        "breadcrumb": "Kruimelpad",
         "nav_home": "Start",
         "nav_datasets": "Datasets",
         "nav_organisations": "Organisaties",
@@ -200,6 +201,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "site_name": "Ghent open data",
         "skip_to_content": "Skip to content",
+        "breadcrumb": "Breadcrumb",
         "nav_home": "Home",
         "nav_datasets": "Datasets",
         "nav_organisations": "Organisations",

@@ -17,9 +17,9 @@
 
   const TEXT = {
     nl: { map: "Kaart", yes: "ja", no: "nee", shown: (s, t) => `${s} van ${t} objecten getoond`,
-          legend: "Legende" },
+          legend: "Legende", zoomIn: "Inzoomen", zoomOut: "Uitzoomen" },
     en: { map: "Map", yes: "yes", no: "no", shown: (s, t) => `${s} of ${t} features shown`,
-          legend: "Legend" },
+          legend: "Legend", zoomIn: "Zoom in", zoomOut: "Zoom out" },
   };
   const OTHER_COLOR = "#999999";
   const GHENT = [51.0543, 3.7174];
@@ -200,8 +200,10 @@
     el.appendChild(canvas);
 
     const tileUrl = el.dataset.tileUrl;
-    const map = L.map(canvas, { keyboard: true, zoomControl: true, maxZoom: 19, minZoom: 2,
+    const ownZoom = Boolean(L.control && L.control.zoom);  // buttons titled in the page's language
+    const map = L.map(canvas, { keyboard: true, zoomControl: !ownZoom, maxZoom: 19, minZoom: 2,
                                 attributionControl: Boolean(tileUrl) });
+    if (ownZoom) L.control.zoom({ zoomInTitle: t.zoomIn, zoomOutTitle: t.zoomOut }).addTo(map);
     canvas.tabIndex = 0;
     if (tileUrl) {
       L.tileLayer(tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
