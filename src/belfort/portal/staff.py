@@ -32,6 +32,7 @@ from belfort.ingest.schema import FIELD_TYPES
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (
@@ -104,8 +105,7 @@ async def sign_in(request: Request, platform: Platform = Depends(get_platform),
         signed_in = None
     if signed_in is None or not signed_in.is_admin:
         return _page(request, "staff_sign_in.html", principal, status_code=401,
-                     error="This key is not a valid staff key." if "lang=en" in str(request.url) else
-                     "Deze sleutel is geen geldige beheerderssleutel.")
+                     error=Translator(language_of(request))("staff_bad_key"))
     response = _redirect("/staff")
     response.set_cookie(STAFF_COOKIE, key, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=8 * 3600)
