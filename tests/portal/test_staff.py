@@ -134,3 +134,16 @@ def test_edit_metadata_and_state(staff: TestClient, platform: Platform, tmp_path
     staff.cookies.clear()
     text = staff.get("/datasets/tellingen").text
     assert "Passanten" in text and "CC0-1.0" in text and "niet meer bijgewerkt" in text
+
+
+def test_unreviewed_uploads_are_collected_after_a_week(staff: TestClient, platform: Platform) -> None:
+    import os
+    import time
+
+    review_url = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
+    folder = platform.lake.uploads_dir / review_url.rsplit("/", 1)[1]
+    assert platform.collect_garbage(min_age_seconds=0) == []  # a fresh upload stays
+    week_ago = time.time() - 8 * 86400
+    os.utime(folder, (week_ago, week_ago))
+    assert platform.collect_garbage(min_age_seconds=0) == [f"uploads/{folder.name}"]
+    assert staff.get(review_url).status_code == 404

@@ -40,6 +40,9 @@ def sha256_of(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+UPLOAD_MAX_AGE_SECONDS = 7 * 86400
+
+
 class Lake:
     """Owns the data directory layout; knows nothing about catalogue rules."""
 
@@ -47,6 +50,7 @@ class Lake:
         self.root = root.resolve()
         self.versions_dir = self.root / "versions"
         self.staging_dir = self.root / "staging"
+        self.uploads_dir = self.root / "uploads"  # files staff uploaded, waiting for review
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         self.staging_dir.mkdir(parents=True, exist_ok=True)
 
@@ -86,8 +90,10 @@ class Lake:
         """Remove a version file whose catalogue commit failed."""
         self.absolute(relative_path).unlink(missing_ok=True)
 
-    def collect_garbage(self, referenced: Iterable[str], *, min_age_seconds: float = 3600) -> list[str]:
-        """Delete staging leftovers and version files no catalogue row references.
+    def collect_garbage(self, referenced: Iterable[str], *, min_age_seconds: float = 3600,
+                        upload_age_seconds: float = UPLOAD_MAX_AGE_SECONDS) -> list[str]:
+        """Delete staging leftovers, version files no catalogue row references, and
+        uploads nobody reviewed within ``upload_age_seconds``.
 
         Only files older than ``min_age_seconds`` are touched, so an ingest running in
         another process right now is never disturbed.
@@ -103,6 +109,10 @@ class Lake:
             if str(file.resolve()) not in keep and now - file.stat().st_mtime >= min_age_seconds:
                 file.unlink()
                 removed.append(str(file.relative_to(self.root)))
+        for entry in self.uploads_dir.iterdir() if self.uploads_dir.is_dir() else ():
+            if now - entry.stat().st_mtime >= max(upload_age_seconds, min_age_seconds):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(str(entry.relative_to(self.root)))
         return removed
 
 

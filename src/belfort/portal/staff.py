@@ -157,7 +157,7 @@ async def _save(file: UploadFile, target: Path, limit: int) -> None:
 
 
 def _uploads(platform: Platform) -> Path:
-    return platform.lake.root / "uploads"
+    return platform.lake.uploads_dir  # `belfort gc` removes uploads left unreviewed for a week
 
 
 def _upload(platform: Platform, token: str) -> tuple[str, Path]:
