@@ -91,8 +91,8 @@ class FacetColumn:
 
     def __init__(self, cards: list[DatasetCard], facet: str) -> None:
         self.values: list[str] = sorted({v for c in cards for v in c.facets[facet]})
-        code = {v: i for i, v in enumerate(self.values)}
-        pairs = [(i, code[v]) for i, c in enumerate(cards) for v in c.facets[facet]]
+        self.code = {v: i for i, v in enumerate(self.values)}
+        pairs = [(i, self.code[v]) for i, c in enumerate(cards) for v in c.facets[facet]]
         self.card = np.array([p[0] for p in pairs], dtype=np.int64)
         self.value = np.array([p[1] for p in pairs], dtype=np.int64)
 
@@ -104,8 +104,7 @@ class FacetColumn:
         best = present[np.lexsort((present, -found[present]))][:MAX_FACET_VALUES]
         top = [(self.values[i], int(found[i])) for i in best]
         shown = {v for v, _ in top}
-        code = {v: i for i, v in enumerate(self.values)} if selected else {}
-        top += [(v, int(found[code[v]]) if v in code else 0) for v in selected if v not in shown]
+        top += [(v, int(found[self.code[v]]) if v in self.code else 0) for v in selected if v not in shown]
         return top
 
 

@@ -79,12 +79,9 @@ def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: 
     if maps.geometry_field(rv.schema) is None:
         return None
     features = map_geojson(platform, rv, lang)
-    legend_data = features["legend"]
-    legend = maps.Legend(legend_data["field"], legend_data["kind"],
-                         tuple(maps.LegendClass(**c) for c in legend_data["classes"]))
     return MapSection(
         geojson_url=f"/datasets/{dataset_id}/map.geojson?lang={lang}",
-        legend=legend,
+        legend=_legend(features),
         description=f"{features['shown']} / {features['total']}",
         left_out=int(features["omitted"]) + int(features["unreadable"]),
         tile_url=platform.settings.map_tile_url,
@@ -93,10 +90,15 @@ def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: 
 
 def map_svg(platform: Platform, rv: ReadableVersion, lang: str, title: str) -> str:
     features = map_geojson(platform, rv, lang)
-    legend = maps.Legend(features["legend"]["field"], features["legend"]["kind"],
-                         tuple(maps.LegendClass(**c) for c in features["legend"]["classes"]))
     return _cached(platform, ("map-svg", str(rv.path), lang, title),  # type: ignore[no-any-return]
-                   lambda: maps.render_svg_map(features, legend, title=title, lang=lang, draw_legend=True))
+                   lambda: maps.render_svg_map(features, _legend(features), title=title, lang=lang,
+                                               draw_legend=True))
+
+
+def _legend(features: dict[str, Any]) -> maps.Legend:
+    """The legend ``map_geojson`` stored with the features (as JSON for map.js)."""
+    data = features["legend"]
+    return maps.Legend(data["field"], data["kind"], tuple(maps.LegendClass(**c) for c in data["classes"]))
 
 
 def legend_json(section: MapSection) -> str:
