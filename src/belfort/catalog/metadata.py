@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -112,6 +113,17 @@ class DatasetMetadata(BaseModel):
         default_factory=list,
         max_length=20,
         description="Fields whose values identify a record (stable record ids); empty: all fields.",
+    )
+    personal_data: bool = Field(
+        default=False,
+        description="The dataset holds personal data: it needs a processing register entry to be published.",
+    )
+    processing_activity: str | None = Field(
+        default=None, max_length=36, description="Identifier of its processing register entry."
+    )
+    rdf_mapping: dict[str, Any] | None = Field(
+        default=None,
+        description="How its rows become linked data (docs/linked-data.md); None: derived from the schema.",
     )
 
     @field_validator("themes", "keywords", "record_key")

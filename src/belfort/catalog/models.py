@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
@@ -74,6 +75,11 @@ class Dataset(Base):
     classification_reason: Mapped[str | None] = mapped_column(Text)
     steward: Mapped[str | None] = mapped_column(String(200))
     record_key: Mapped[list[Any]] = mapped_column(default=list)
+    personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    processing_activity: Mapped[str | None] = mapped_column(
+        ForeignKey("processing_activities.id", ondelete="SET NULL"), index=True
+    )
+    rdf_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -169,3 +175,39 @@ class DatasetUsage(Base):
     requests: Mapped[int] = mapped_column(BigInteger, default=0)
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProcessingActivity(Base):
+    """One entry of the GDPR art. 30 processing register (``belfort.register``).
+
+    The fields follow what Ghent's register site shows (docs/processing-register.md)
+    plus what art. 30(1) asks and that site lacks: purposes, data subjects, third-country
+    transfers and security measures. Lists are JSON arrays of text; personal data are
+    ``[{"type": …, "description": …}]``.
+    """
+
+    __tablename__ = "processing_activities"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    processor: Mapped[str | None] = mapped_column(String(200), index=True)
+    controller: Mapped[str] = mapped_column(String(200), default="Stad Gent")
+    legal_basis: Mapped[str | None] = mapped_column(String(200))
+    legal_basis_explained: Mapped[str | None] = mapped_column(Text)
+    formal_framework: Mapped[str | None] = mapped_column(String(300))
+    purposes: Mapped[list[Any]] = mapped_column(default=list)
+    data_subjects: Mapped[list[Any]] = mapped_column(default=list)
+    grantees: Mapped[list[Any]] = mapped_column(default=list)
+    personal_data: Mapped[list[Any]] = mapped_column(default=list)
+    sensitive_personal_data: Mapped[list[Any]] = mapped_column(default=list)
+    retention: Mapped[str | None] = mapped_column(String(300))
+    third_country_transfers: Mapped[str | None] = mapped_column(Text)
+    security_measures: Mapped[str | None] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(40), default="burger", index=True)
+    state: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )

@@ -60,6 +60,9 @@ def metadata_of(dataset: Dataset) -> DatasetMetadata:
         classification_reason=dataset.classification_reason,
         steward=dataset.steward,
         record_key=list(dataset.record_key or []),
+        personal_data=bool(dataset.personal_data),
+        processing_activity=dataset.processing_activity,
+        rdf_mapping=dataset.rdf_mapping,
     ))
 
 
@@ -83,6 +86,9 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.classification_reason = data["classification_reason"]
     dataset.steward = data["steward"]
     dataset.record_key = data["record_key"]
+    dataset.personal_data = data["personal_data"]
+    dataset.processing_activity = data["processing_activity"]
+    dataset.rdf_mapping = data["rdf_mapping"]
 
 
 def find_dataset(session: Session, dataset_id: str, *, lock: bool = False) -> Dataset | None:
