@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         default=None,
         description="Synonym list for catalogue search (one group per line); None: the Dutch starter set.",
     )
+    public_url: str | None = Field(
+        default=None,
+        description=(
+            "Address the public reaches Belfort at (e.g. `https://data.stad.gent`): the base of every "
+            "linked-data URI (catalogue, records, event streams, SPARQL graphs). None: the request's."
+        ),
+    )
     map_tile_url: str | None = Field(
         default=None,
         description="Raster tile URL template for portal maps ({z}/{x}/{y}); None: maps without tiles.",
@@ -101,6 +108,16 @@ class Settings(BaseSettings):
         if not Path(str(value)).is_file():
             raise ValueError(f"BELFORT_SEARCH_SYNONYMS_FILE: no such file: {value}")
         return value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        text = str(value).rstrip("/")
+        if not text.startswith(("http://", "https://")) or any(c in text for c in ' <>"{}|\\^`?#'):
+            raise ValueError(f"BELFORT_PUBLIC_URL must be an http(s) address without query or fragment: {value!r}")
+        return text
 
     @property
     def effective_database_url(self) -> str:

@@ -19,9 +19,9 @@ from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__
-from belfort.api.deps import get_platform, get_principal
+from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse
-from belfort.errors import InvalidRequest, NotFound
+from belfort.errors import NotFound
 from belfort.linked import rows as catalogue
 from belfort.linked.dcat import (
     DEFAULT_PAGE_SIZE,
@@ -32,7 +32,7 @@ from belfort.linked.dcat import (
     PageInfo,
     organisation_slug,
 )
-from belfort.linked.rdf import FORMATS, Document, is_iri, negotiate
+from belfort.linked.rdf import FORMATS, Document, negotiate
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -62,13 +62,6 @@ def ensure_included(app: FastAPI) -> FastAPI:
 # ── helpers ───────────────────────────────────────────────────────────────────────────
 
 
-def _base_url(request: Request) -> str:
-    base = str(request.base_url).rstrip("/")
-    if not is_iri(base + "/catalog"):
-        raise InvalidRequest("the request's Host header does not make a valid base URL")
-    return base
-
-
 def _not_found(exc: NotFound) -> JSONResponse:
     # /catalog is outside /api/, where errors would be HTML pages; linked-data clients get JSON
     return JSONResponse(exc.to_dict(), status_code=404)
@@ -93,7 +86,7 @@ def _etag(platform: Platform, principal: Principal, request: Request, fmt: str) 
     """Changes with every catalogue write (the catalogue generation), the audience, the
     address asked and the format; a harvester revalidating gets a 304 without a query."""
     key = "|".join((__version__, repr(platform.generation.current()), str(principal.is_admin),
-                    str(request.base_url), request.url.path, request.url.query, fmt))
+                    base_url(request), request.url.path, request.url.query, fmt))
     return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:24]}"'
 
 
@@ -117,7 +110,7 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
         return _not_acceptable()
     if fmt == "html":
         return RedirectResponse(portal_path, status_code=303, headers={"Vary": "Accept"})
-    base = _base_url(request)
+    base = base_url(request)
     etag = _etag(platform, principal, request, fmt)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache" if principal.is_admin else "no-cache"}
     if extension is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from belfort.errors import InvalidRequest
+from belfort.linked.rdf import is_iri
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
 from belfort.policy.principals import ANONYMOUS, Principal
@@ -40,3 +42,15 @@ async def get_principal(request: Request) -> Principal:
 def principal_of_key(platform: Platform, key: str) -> Principal:
     with platform.db.session() as session:
         return authenticate(session, key) or ANONYMOUS
+
+
+def base_url(request: Request) -> str:
+    """The base of linked-data URIs: ``BELFORT_PUBLIC_URL`` when set, else the request's
+    scheme and host (checked: a hostile Host header must not make an invalid IRI)."""
+    public = request.app.state.platform.settings.public_url
+    if public:
+        return public  # type: ignore[no-any-return]
+    base = str(request.base_url).rstrip("/")
+    if not is_iri(base + "/catalog"):
+        raise InvalidRequest("the request's Host header does not make a valid base URL")
+    return base
