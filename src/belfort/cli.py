@@ -298,6 +298,37 @@ def harvest_ods_command(base_url: str, datasets: tuple[str, ...], data_dir: Path
         sys.exit(1)
 
 
+@harvest.command("dcat")
+@click.argument("url")
+@click.option("--dataset", "datasets", multiple=True, help="Only this dataset (identifier or IRI; repeatable).")
+@click.option("--format", "prefer", type=click.Choice(["ttl", "jsonld", "rdf", "nt"]), default="ttl", help="Serialisation to ask for first (default Turtle).")
+@click.option("--max-pages", type=click.IntRange(min=1), default=1000, help="Stop after this many catalogue pages.")
+@click.option("--max-download-mb", type=click.IntRange(min=1), default=2048, help="Largest data file to download.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, help="Seconds to wait for a server.")
+@common_options
+def harvest_dcat_command(url: str, datasets: tuple[str, ...], prefer: str, max_pages: int, max_download_mb: int, timeout: float, data_dir: Path | None, database_url: str | None) -> None:
+    """Harvest a DCAT-AP catalogue (Turtle, JSON-LD, RDF/XML; paged); incremental."""
+    from belfort.harvest.dcat import MB, Limits, harvest_dcat
+
+    limits = Limits(max_pages=max_pages, max_download_bytes=max_download_mb * MB, timeout=timeout)
+    platform = _platform(_settings(data_dir, database_url))
+    counts: dict[str, int] = {}
+    try:
+        for result in harvest_dcat(platform, url, only=list(datasets) or None, prefer=prefer, limits=limits):
+            counts[result.status] = counts.get(result.status, 0) + 1
+            name = result.dataset_id or result.source
+            click.echo(f"{name}: {result.status}{' — ' + result.detail if result.detail else ''}")
+    except BelfortError as exc:
+        _fail(exc)
+    finally:
+        platform.close()
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no datasets"
+    click.echo(f"{url}: {summary}")
+    if counts and not any(counts.get(s) for s in ("harvested", "updated", "unchanged", "recorded")):
+        console.print("[bold red]error:[/] nothing could be harvested from this catalogue")
+        sys.exit(1)
+
+
 @main.command()
 @common_options
 @click.option("--min-age", type=float, default=3600, help="Only remove leftovers older than this (seconds).")
