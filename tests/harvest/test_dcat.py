@@ -221,7 +221,7 @@ def test_paging_is_followed_and_bounded(demo: tuple[Platform, str], target: Plat
 def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Platform) -> None:
     source = Platform(Settings(data_dir=tmp_path / "bron"))
     ingest_file(source, CLI_ADMIN, "tellingen", write(tmp_path / "t.csv", COUNTS_CSV), metadata={
-        "title_nl": "Tellingen", "title_en": "Counts", "themes": ["TRAN"], "keywords": ["drukte"],
+        "title_nl": "Tellingen", "title_en": "Counts", "themes": ["TRAN", "Mobiliteit"], "keywords": ["drukte"],
         "licence": "CC0-1.0", "frequency": "daily", "organisation": "Stad Gent",
     })
     ingest_file(source, CLI_ADMIN, "andere", write(tmp_path / "a.csv", "a;b\n1;x\n2;y\n"),
@@ -230,9 +230,18 @@ def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Pla
         url = base + "/catalog"
         first = {r.dataset_id: r.status for r in harvest_dcat(target, url)}
         assert first == {"andere": "harvested", "tellingen": "harvested"}
+        # the description Belfort's catalogue makes up for a dataset without one is not kept
+        assert metadata(target)["andere"]["description_nl"] is None
+        # a free-text theme comes back as its code and a keyword
+        assert metadata(target)["tellingen"]["themes"] == ["TRAN"]
+        assert metadata(target)["tellingen"]["keywords"] == ["Mobiliteit", "drukte"]
         again = {r.dataset_id: r.status for r in harvest_dcat(target, url)}
         assert again == {"andere": "unchanged", "tellingen": "unchanged"}
         assert versions(target, "tellingen") == [1]
+        # what staff change here stays, as long as the source does not change it
+        update_dataset_metadata(target, CLI_ADMIN, "andere", {"title_nl": "Andere (lokaal)"})
+        assert {r.dataset_id: r.status for r in harvest_dcat(target, url)}["andere"] == "unchanged"
+        assert metadata(target)["andere"]["title_nl"] == "Andere (lokaal)"
 
         # changed metadata at the source: updated here, no new version
         update_dataset_metadata(source, CLI_ADMIN, "tellingen", {"title_nl": "Tellingen (nieuw)", "keywords": []})
@@ -240,7 +249,7 @@ def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Pla
         assert third["tellingen"] == ("updated", "metadata updated; data unchanged")
         assert third["andere"][0] == "unchanged"
         assert metadata(target)["tellingen"]["title_nl"] == "Tellingen (nieuw)"
-        assert metadata(target)["tellingen"]["keywords"] == []
+        assert metadata(target)["tellingen"]["keywords"] == ["Mobiliteit"]
         assert versions(target, "tellingen") == [1]
         # a licence written as an SPDX id comes back as the licence's URI: the same licence
         assert metadata(target)["tellingen"]["licence"].endswith("creative-commons-zero-verklaring/v1.0")
@@ -252,6 +261,17 @@ def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Pla
         assert versions(target, "tellingen") == [1, 2]
         assert records(target, "tellingen") == records(source, "tellingen")
     source.close()
+
+
+def test_an_interrupted_harvest_continues(demo: tuple[Platform, str], target: Platform) -> None:
+    _, base = demo
+    run = harvest_dcat(target, base + "/catalog?page_size=2")
+    first = [next(run), next(run), next(run)]  # the process "dies" on page 2
+    run.close()
+    assert [r.status for r in first] == ["harvested"] * 3
+    rest = {r.dataset_id: r.status for r in harvest_dcat(target, base + "/catalog?page_size=2")}
+    assert all(rest[r.dataset_id] == "unchanged" for r in first)
+    assert list(rest.values()).count("harvested") == 3
 
 
 def test_local_datasets_are_never_overwritten(demo: tuple[Platform, str], target: Platform, tmp_path: Path) -> None:
@@ -281,7 +301,7 @@ VL_CATALOGUE = PREFIXES + """
 <{base}/catalogus> a dcat:Catalog ;
     dct:title "Open data Vlaanderen (test)"@nl ;
     dcat:dataset <https://stad.gent/id/dataset/0b4b2a1e-verkeerstellingen>, <{base}/id/dataset/luchtmeetnet>,
-        <{base}/id/dataset/jaarverslag> .
+        <{base}/id/dataset/meldingen>, <{base}/id/dataset/jaarverslag> .
 
 <https://stad.gent/id/dataset/0b4b2a1e-verkeerstellingen> a dcat:Dataset ;
     dct:identifier "https://stad.gent/id/dataset/0b4b2a1e-verkeerstellingen" ;
@@ -304,6 +324,11 @@ VL_CATALOGUE = PREFIXES + """
 <{base}/id/distributie/2> a dcat:Distribution ; dcat:downloadURL <{base}/data/verkeer> ;
     dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> ;
     dct:license <https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0> .
+
+<{base}/id/dataset/meldingen> a dcat:Dataset ;
+    dct:identifier "meldingen" ; dct:title "Meldingen"@nl ;
+    dct:accessRights <http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC> ;
+    dcat:distribution [ dcat:downloadURL <{base}/data/meldingen.csv> ] .
 
 <{base}/id/dataset/jaarverslag> a dcat:Dataset ;
     dct:title "Jaarverslag mobiliteit"@nl ;
@@ -333,10 +358,11 @@ def test_a_flemish_style_catalogue(site: Site, target: Platform) -> None:
     site.add("/id/dataset/luchtmeetnet", AIR_QUALITY)
     site.add("/data/verkeer", TRAFFIC_CSV, "text/csv")
     site.add("/data/lucht", AIR_JSON, "application/json")
+    site.add("/data/meldingen.csv", "id;soort\n1;sluikstort\n", "text/csv")
     result = harvest_cli(target, site.base + "/catalogus")
     assert result.exit_code == 0, result.output
     assert statuses(result) == {"0b4b2a1e-verkeerstellingen": "harvested", "luchtmeetnet": "harvested",
-                                "jaarverslag": "recorded"}, result.output
+                                "meldingen": "harvested", "jaarverslag": "recorded"}, result.output
     assert "stored as '0b4b2a1e-verkeerstellingen'" in result.output
     found = metadata(target, visible_only=False)
     assert found["0b4b2a1e-verkeerstellingen"] == {
@@ -356,7 +382,9 @@ def test_a_flemish_style_catalogue(site: Site, target: Platform) -> None:
     assert records(target, "0b4b2a1e-verkeerstellingen")[1][0] == {
         "meetpunt": "R40-1", "tijdstip": records(target, "0b4b2a1e-verkeerstellingen")[1][0]["tijdstip"], "aantal": 812}
     assert [r["no2"] for r in records(target, "luchtmeetnet")[1]] == [21.5, 33.0, None]
-    # the report without data is a draft with its metadata; the public sees only the other two
+    # what the source says is not public stays internal here
+    assert found["meldingen"]["classification"] == "internal"
+    # the report without data is a draft with its metadata; the public sees neither
     assert set(metadata(target)) == {"0b4b2a1e-verkeerstellingen", "luchtmeetnet"}
     with target.db.session() as session:
         assert store.find_dataset(session, "jaarverslag").state == "draft"
@@ -364,6 +392,15 @@ def test_a_flemish_style_catalogue(site: Site, target: Platform) -> None:
     again = harvest_cli(target, site.base + "/catalogus")
     assert set(statuses(again).values()) == {"unchanged"}, again.output
     assert versions(target, "0b4b2a1e-verkeerstellingen") == [1]
+
+    # the report gets data at the source: ingested and published
+    site.add("/catalogus", VL_CATALOGUE.replace("<{base}/jaarverslag.pdf>", "<{base}/jaarverslag.csv>").replace(
+        "application/pdf", "text/csv"))
+    site.add("/jaarverslag.csv", "jaar,km_fietspad\n2023,512\n", "text/csv")
+    third = statuses(harvest_cli(target, site.base + "/catalogus"))
+    assert third["jaarverslag"] == "harvested" and third["luchtmeetnet"] == "unchanged"
+    assert records(target, "jaarverslag")[1] == [{"jaar": 2023, "km_fietspad": 512}]
+    assert "jaarverslag" in metadata(target)
 
 
 CONTEXT = {"@context": {
@@ -404,6 +441,10 @@ def test_a_json_ld_only_catalogue_with_a_remote_context(site: Site, target: Plat
     assert metadata(target)["banken"]["title_nl"] == "Zitbanken"
     assert len(records(target, "bomen")[1]) == 2 and len(records(target, "banken")[1]) == 1
     assert site.requests[0][1].startswith("text/turtle")  # Turtle asked first; JSON-LD accepted too
+    # no dct:modified to go by: downloaded again, and identical data is not ingested twice
+    assert {r.dataset_id: r.status for r in harvest_dcat(target, site.base + "/cat")} == {
+        "bomen": "unchanged", "banken": "unchanged"}
+    assert versions(target, "bomen") == [1]
 
 
 def _page(number: int, following: int | None) -> str:

@@ -47,6 +47,7 @@ from belfort.errors import (
     ValidationFailed,
 )
 from belfort.harvest.dcat_rdf import (
+    Candidate,
     DatasetRecord,
     RdfProblem,
     dataset_nodes,
@@ -61,7 +62,7 @@ from belfort.harvest.dcat_rdf import (
 )
 from belfort.harvest.ods import HARVESTER, ODS_TO_BELFORT
 from belfort.platform import Platform
-from belfort.publishing import ingest_file, update_dataset_metadata
+from belfort.publishing import IngestOutcome, ingest_file, update_dataset_metadata
 
 MB = 1 << 20
 # an Opendatasoft Explore API export (Belfort's own distributions, data.stad.gent's): the
@@ -405,6 +406,19 @@ class _Run:
         self.platform.generation.bump()
         self._remember(record)
 
+    def _ingest(self, record: DatasetRecord, candidate: Candidate, target: Path) -> IngestOutcome:
+        def ingest(overrides: dict[str, str] | None) -> IngestOutcome:
+            return ingest_file(self.platform, HARVESTER, record.dataset_id, target, format=candidate.format,
+                               metadata=dict(record.metadata), source_name=candidate.url[:500], overrides=overrides)
+
+        overrides = self.http.field_types(candidate.url)
+        try:
+            return ingest(overrides)
+        except (InvalidRequest, ValidationFailed):
+            if not overrides:
+                raise
+            return ingest(None)  # the API's field types do not fit the file: the file's own types
+
     def _download_and_ingest(self, record: DatasetRecord, entry: dict[str, Any], local: Local | None) -> tuple[str, str]:
         problems: list[str] = []
         staging = self.platform.lake.new_staging_dir()
@@ -421,12 +435,8 @@ class _Run:
                     self._remember(record, checksum=checksum, url=candidate.url)
                     return status, detail
                 try:
-                    outcome = ingest_file(
-                        self.platform, HARVESTER, record.dataset_id, target, format=candidate.format,
-                        metadata=dict(record.metadata), source_name=candidate.url[:500],
-                        overrides=self.http.field_types(candidate.url),
-                    )
-                except (UnsupportedFormat, UnreadableFile, ValidationFailed) as exc:  # the file, not us
+                    outcome = self._ingest(record, candidate, target)
+                except (UnsupportedFormat, UnreadableFile, ValidationFailed, InvalidRequest) as exc:  # the file
                     problems.append(f"{candidate.format} from {candidate.url[:150]}: {exc.message[:200]}")
                     continue
                 self._remember(record, checksum=checksum, url=candidate.url, version=outcome.version)

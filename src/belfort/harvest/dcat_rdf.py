@@ -446,11 +446,13 @@ def _licence(graph: Graph, node: Node, value: Node | None, notes: list[str]) -> 
 
 
 def _distributions(graph: Graph, node: Node) -> tuple[list[Candidate], list[Node], list[str]]:
-    """(ingestible distributions best first, their licences, why the others are not)."""
+    """(ingestible distributions best first, the distributions' licences, why the others
+    are not ingestible)."""
     found: list[tuple[int, int, Candidate]] = []
     licences: list[Node] = []
     skipped: list[str] = []
     for n, dist in enumerate(graph.objects(node, DCAT.distribution)):
+        licences.extend(graph.objects(dist, DCTERMS.license))
         url = graph.value(dist, DCAT.downloadURL) or graph.value(dist, DCAT.accessURL)
         fmt = _data_format(graph, dist, str(url) if url else "")
         if url is None or not str(url).startswith(("http://", "https://")):
@@ -461,9 +463,6 @@ def _distributions(graph: Graph, node: Node) -> tuple[list[Candidate], list[Node
             continue
         modified = graph.value(dist, DCTERMS.modified)
         found.append((INGESTIBLE.index(fmt), n, Candidate(str(url), fmt, str(modified or ""))))
-        licence = graph.value(dist, DCTERMS.license)
-        if licence is not None:
-            licences.append(licence)
     found.sort(key=lambda item: item[:2])
     return [c for _, _, c in found], licences, skipped
 
