@@ -266,11 +266,13 @@ def _change_dataset(
 def update_dataset_metadata(
     platform: Platform, principal: Principal, dataset_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    return _change_dataset(
-        platform, principal, dataset_id, "update_metadata",
-        lambda session, dataset: store.update_metadata(session, dataset, changes),
-        fields=sorted(changes),
-    )
+    def change(session: Session, dataset: Dataset) -> None:
+        store.update_metadata(session, dataset, changes)
+        if "rdf_mapping" in changes:  # a new mapping must fit the version readers see
+            store.check_rdf_mapping(dataset.rdf_mapping, store.current_schema(session, dataset))
+
+    return _change_dataset(platform, principal, dataset_id, "update_metadata", change,
+                           fields=sorted(changes))
 
 
 def change_dataset_state(

@@ -140,6 +140,21 @@ class DatasetMetadata(BaseModel):
                 cleaned.append(value)
         return cleaned
 
+    @field_validator("rdf_mapping", mode="before")
+    @classmethod
+    def _rdf_mapping(cls, value: Any) -> dict[str, Any] | None:
+        """The mapping's shape (belfort.linked.mapping); field names are checked against a
+        version's schema when one is ingested or published, or the metadata patched."""
+        if value is None:
+            return None
+        from belfort.errors import InvalidRequest
+        from belfort.linked.mapping import validate_mapping
+
+        try:
+            return validate_mapping(value)
+        except InvalidRequest as exc:
+            raise ValueError(exc.message) from None
+
     @model_validator(mode="after")
     def _reason_for_restriction(self) -> DatasetMetadata:
         if self.classification != Classification.OPEN and not self.classification_reason:

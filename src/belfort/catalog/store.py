@@ -133,6 +133,23 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
     return dataset
 
 
+def check_rdf_mapping(mapping: dict[str, Any] | None, table_schema: dict[str, Any] | None) -> None:
+    """An RDF mapping names only fields of the version's schema (InvalidRequest otherwise)."""
+    if mapping is None or table_schema is None:
+        return
+    from belfort.linked.mapping import validate_mapping
+
+    validate_mapping(mapping, table_schema)
+
+
+def current_schema(session: Session, dataset: Dataset) -> dict[str, Any] | None:
+    """The schema of the published version, else of the newest one."""
+    query = select(Version.table_schema).where(Version.dataset_id == dataset.id)
+    if dataset.published_version is not None:
+        query = query.where(Version.number == dataset.published_version)
+    return session.scalar(query.order_by(Version.number.desc()).limit(1))
+
+
 def next_version_number(session: Session, dataset_id: str) -> int:
     highest = session.scalar(
         select(func.max(Version.number)).where(Version.dataset_id == dataset_id)
@@ -142,6 +159,7 @@ def next_version_number(session: Session, dataset_id: str) -> int:
 
 def add_version(session: Session, dataset: Dataset, **fields: Any) -> Version:
     """Record a new immutable version (its file is already in the lake)."""
+    check_rdf_mapping(dataset.rdf_mapping, fields.get("table_schema"))
     version = Version(dataset_id=dataset.id, **fields)
     session.add(version)
     session.flush()
@@ -161,6 +179,8 @@ def publish_version(session: Session, dataset: Dataset, number: int) -> None:
         raise NotFound(f"dataset {dataset.id!r} has no version {number}")
     if dataset.state == LifecycleState.ARCHIVED.value:
         raise Conflict(f"dataset {dataset.id!r} is archived; restore it first")
+    check_rdf_mapping(dataset.rdf_mapping, session.scalar(
+        select(Version.table_schema).where(Version.dataset_id == dataset.id, Version.number == number)))
     dataset.published_version = number
     if dataset.state == LifecycleState.DRAFT.value:
         dataset.state = LifecycleState.PUBLISHED.value
