@@ -109,7 +109,10 @@ def site() -> Iterator[Site]:
             for name, value in headers.items():
                 self.send_header(name, value.replace("{base}", state.base))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the harvester stopped reading (e.g. past its byte limit)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -491,7 +494,8 @@ def test_bad_input_is_reported_per_page_and_dataset(site: Site, target: Platform
              + _dataset(long_id, "/goed1.csv")
              + _dataset("goed-1", "/goed1.csv", subject="<{base}/ds/dubbel>")  # same id twice
              + _dataset("!!!", "/goed1.csv", subject="[]")  # nothing usable as an identifier
-             + "<{base}/cat> dcat:dataset [ ] .\n",  # a blank node with no description
+             + "<{base}/cat> dcat:dataset [ ], <http://[::1/kapot> .\n"  # no description, none to fetch
+             + _dataset("rare-url", "/x.csv").replace("<{base}/x.csv>", "<http://[::1/x.csv>"),
              Link='<{base}/p2>; rel="next"')
     site.add("/p2", PREFIXES + "<{base}/cat> a dcat:Catalog ; dcat:dataset <{base}/ds/x . garbage",
              Link='<{base}/p3>; rel="next"')  # malformed Turtle; the Link header still says what is next
@@ -525,6 +529,8 @@ def test_bad_input_is_reported_per_page_and_dataset(site: Site, target: Platform
         ("kapot-download", "rommel", "html", "te-groot", "kapotte-beschrijving"), "failed"), out
     assert "also used by" in out  # the second goed-1
     assert "gives no usable Belfort identifier" in out and "blank node" in out
+    assert found["rare-url"] == "failed" and "cannot fetch 'http://[::1/x.csv'" in out
+    assert found["kapot"] == "failed" and "Invalid port" in out
     assert f"{site.base}/p2: failed — page 2: not readable as turtle" in out
     assert "HTTP 500" in out and "binary" in out and "HTML page" in out and "larger than the limit" in out
     assert "contact e-mail 'geen adres' ignored" in out and "ends before it starts" in out
@@ -567,11 +573,21 @@ def test_a_catalogue_that_cannot_be_read(site: Site, target: Platform) -> None:
     assert nothing_here.exit_code != 0
 
 
-def test_an_oversized_dataset_description(site: Site, target: Platform) -> None:
-    site.add("/cat", PREFIXES + "<{base}/cat> a dcat:Catalog ; dcat:dataset <{base}/ds/groot>, <{base}/ds/klein> .")
+def test_oversized_and_slow_answers(site: Site, target: Platform) -> None:
+    site.add("/cat", PREFIXES + "<{base}/cat> a dcat:Catalog ; dcat:dataset <{base}/ds/groot>, <{base}/ds/klein>, "
+             "<{base}/ds/traag> .")
     site.add("/ds/groot", PREFIXES + _dataset("groot", "/k.csv", subject="<{base}/ds/groot>") + "# …\n" * 20_000)
     site.add("/ds/klein", PREFIXES + _dataset("klein", "/k.csv", subject="<{base}/ds/klein>"))
+    site.add("/ds/traag", PREFIXES + _dataset("traag", "/traag.csv", subject="<{base}/ds/traag>"))
     site.add("/k.csv", "a\n1\n", "text/csv")
-    results = {r.dataset_id: r for r in harvest_dcat(target, site.base + "/cat", limits=Limits(max_document_bytes=50_000))}
+
+    def slow(accept: str) -> Route:
+        time.sleep(2.5)
+        return 200, "text/csv", b"a\n1\n", {}
+
+    site.routes["/traag.csv"] = slow
+    limits = Limits(max_document_bytes=50_000, timeout=1.0)
+    results = {r.dataset_id: r for r in harvest_dcat(target, site.base + "/cat", limits=limits)}
     assert results["klein"].status == "harvested"
     assert results["groot"].status == "failed" and "larger than the limit" in results["groot"].detail
+    assert results["traag"].status == "failed" and "Timeout" in results["traag"].detail

@@ -97,6 +97,9 @@ class DcatHarvestResult:
     detail: str = ""
     source: str = ""  # the dataset's IRI or the page's URL
 
+    def __post_init__(self) -> None:
+        self.detail = " ".join(self.detail.split())[:2000]  # one line, whatever a server said
+
     @property
     def usable(self) -> bool:
         return self.status in USABLE
@@ -144,7 +147,7 @@ class Http:
                 return response
         except httpx.HTTPError as exc:
             raise FetchProblem(f"{url[:200]}: {type(exc).__name__}: {str(exc)[:200]}") from None
-        except (ValueError, UnicodeError) as exc:  # malformed URL
+        except (httpx.InvalidURL, ValueError) as exc:  # a malformed URL
             raise FetchProblem(f"cannot fetch {url[:200]!r}: {str(exc)[:200]}") from None
 
     def fetch(self, url: str) -> Fetched:
@@ -344,11 +347,12 @@ class _Run:
                 graph, fetched = self.http.graph(iri.split("#")[0])
                 node = described_dataset(graph, iri, fetched.url)
             record = read_dataset(graph, node)
-        except (FetchProblem, RdfProblem) as exc:
+        except Exception as exc:  # whatever one description does, the others are still harvested
+            message = exc.message if isinstance(exc, BelfortError) else f"{type(exc).__name__}: {str(exc)[:200]}"
             guess = slug_of(iri) if iri else ""
             if self.only and guess not in self.only and iri not in self.only:
                 return None
-            return DcatHarvestResult(guess, "failed", exc.message, iri or "(blank node)")
+            return DcatHarvestResult(guess, "failed", message, iri or "(blank node)")
         if self.only and not {record.dataset_id, record.source_id, record.iri} & set(self.only):
             return None
         if record.dataset_id in self.taken:
@@ -357,8 +361,10 @@ class _Run:
         self.taken[record.dataset_id] = record.iri or record.source_id
         try:
             status, detail = self.apply(record)
-        except (BelfortError, httpx.HTTPError, OSError) as exc:
-            status, detail = "failed", getattr(exc, "message", str(exc))[:300]
+        except BelfortError as exc:
+            status, detail = "failed", exc.message[:300]
+        except Exception as exc:  # a failure of this dataset only; the harvest goes on
+            status, detail = "failed", f"{type(exc).__name__}: {str(exc)[:300]}"
         detail = "; ".join(x for x in [detail, *record.notes] if x)
         return DcatHarvestResult(record.dataset_id, status, detail, record.iri)
 
@@ -440,7 +446,8 @@ class _Run:
                     problems.append(f"{candidate.format} from {candidate.url[:150]}: {exc.message[:200]}")
                     continue
                 self._remember(record, checksum=checksum, url=candidate.url, version=outcome.version)
-                return "harvested", f"version {outcome.version}, {outcome.row_count:,} rows ({candidate.format})"
+                rows = f"{outcome.row_count:,} row{'' if outcome.row_count == 1 else 's'}"
+                return "harvested", f"version {outcome.version}, {rows} ({candidate.format})"
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return "failed", "no distribution could be ingested: " + " | ".join(problems)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
@@ -87,7 +87,7 @@ def rdf_format(content_type: str | None, url: str, body: bytes) -> str:
         raise RdfProblem(f"{url[:200]} answers with an HTML page, not RDF")
     if media in RDF_MEDIA_TYPES:
         return RDF_MEDIA_TYPES[media]
-    path = urlsplit(url).path.lower()
+    path = url.split("?")[0].split("#")[0].lower()
     for extension, fmt in RDF_EXTENSIONS.items():
         if path.endswith(extension):
             return fmt
@@ -109,7 +109,8 @@ def parse(body: bytes, fmt: str, url: str, fetch_json: Callable[[str], Any]) -> 
     except RdfProblem:
         raise
     except Exception as exc:  # rdflib's parsers raise many kinds; all mean "not readable"
-        raise RdfProblem(f"not readable as {fmt}: {type(exc).__name__}: {str(exc)[:200]}") from None
+        why = " ".join(str(exc).split(" at ^ in")[0].split())[:200]  # not the quoted document
+        raise RdfProblem(f"not readable as {fmt}: {type(exc).__name__}: {why}") from None
     return graph
 
 
@@ -229,8 +230,9 @@ def slug_of(identifier: str) -> str:
     longer than 100 characters is cut and made unique by a hash of the whole."""
     text = identifier.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I):
-        parts = urlsplit(text)
-        text = parts.fragment or parts.path.rstrip("/").rsplit("/", 1)[-1] or parts.netloc
+        rest, _, fragment = text.partition("#")
+        path, _, query = rest.split("://", 1)[1].partition("?")
+        text = fragment or "-".join(x for x in (path.rstrip("/").rsplit("/", 1)[-1], query) if x)
     elif re.match(r"^urn:", text, re.I):
         text = text.rsplit(":", 1)[-1]
     slug = v.slug(unquote(text), max_length=10_000)
@@ -301,7 +303,8 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
     if not SLUG_PATTERN.match(dataset_id):
         raise RdfProblem(f"identifier {source_id[:100]!r} gives no usable Belfort identifier")
     if dataset_id != source_id:
-        notes.append(f"identifier {source_id[:100]!r} stored as {dataset_id!r}")
+        shown = source_id if len(source_id) <= 80 else source_id[:60] + f"… ({len(source_id):,} characters)"
+        notes.append(f"identifier {shown!r} stored as {dataset_id!r}")
 
     titles = _texts(graph, node, DCTERMS.title)
     title_nl = _pick(titles, "nl", "", "en", "*") or dataset_id
@@ -480,5 +483,5 @@ def _data_format(graph: Graph, dist: Node, url: str) -> str | None:
         media = re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", text).lower()
         if media in DATA_MEDIA_TYPES:
             return DATA_MEDIA_TYPES[media]
-    suffix = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[-1].lower()
-    return DATA_SUFFIXES.get(suffix) if "." in urlsplit(url).path.rsplit("/", 1)[-1] else None
+    name = url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    return DATA_SUFFIXES.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
