@@ -19,7 +19,7 @@ import random
 import shutil
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,13 @@ from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
 from belfort.errors import Conflict, DatasetExists, InvalidRequest
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
+from belfort.ingest.schema import TableSchema
 from belfort.lake.record_times import write_record_times
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
-from belfort.policy.gate import get_dataset, require_write
+from belfort.policy.gate import PUBLIC_STATES, get_dataset, require_write
 from belfort.policy.principals import Principal
+from belfort.register.rules import check_entry_exists, require_register_entry
 
 COMMIT_ATTEMPTS = 8
 
@@ -65,11 +67,13 @@ def ingest_file(
     draft: bool = False,
     source_name: str | None = None,
     progress: Callable[[int], None] | None = None,
+    multivalued: Mapping[str, str] | None = None,
 ) -> IngestOutcome:
     """Turn ``source`` into a new version of ``dataset_id``; publish it unless ``draft``.
 
     ``metadata`` holds DatasetMetadata fields to set; a new dataset needs at least
-    ``title_nl`` (the identifier is used when none is given).
+    ``title_nl`` (the identifier is used when none is given). ``multivalued`` names
+    text fields that hold several values joined by a separator (field → separator).
     """
     require_write(principal)
     check_slug(dataset_id)
@@ -89,6 +93,8 @@ def ingest_file(
             max_invalid_rows=platform.settings.max_invalid_rows,
             progress=progress,
         )
+        if multivalued:
+            result.schema = _with_separators(result.schema, multivalued)
         source_checksum = sha256_of(source)
         now = datetime.now(UTC)
         times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
@@ -99,6 +105,19 @@ def ingest_file(
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _with_separators(schema: TableSchema, multivalued: Mapping[str, str]) -> TableSchema:
+    """The schema with multivalued text fields marked (``Field.separator``)."""
+    for name, separator in multivalued.items():
+        f = schema.get(name)
+        if f is None or f.type != "string":
+            raise InvalidRequest(f"multivalued field {name[:100]!r} must be a text field of the file")
+        if not 1 <= len(separator) <= 5 or separator.isspace():
+            raise InvalidRequest("a multivalued field's separator is 1-5 characters, not only spaces")
+    return TableSchema(fields=tuple(
+        replace(f, separator=multivalued[f.name]) if f.name in multivalued else f for f in schema.fields
+    ))
 
 
 def _record_times(
@@ -146,11 +165,17 @@ def _check_metadata_first(
         dataset = store.find_dataset(session, dataset_id)
         if dataset is None:
             changes.setdefault("title_nl", dataset_id)
-            store.validate_metadata(changes)
+            metadata = store.validate_metadata(changes)
+            public = not draft
         else:
             if dataset.state == LifecycleState.ARCHIVED.value and not draft:
                 raise Conflict(f"dataset {dataset_id!r} is archived; restore it before publishing")
-            store.merged_metadata(dataset, changes)  # raises InvalidRequest when invalid
+            metadata = store.merged_metadata(dataset, changes)  # raises InvalidRequest when invalid
+            public = not draft or dataset.state in PUBLIC_STATES
+        # the personal-data rule, before any data is read (the commit checks it again)
+        check_entry_exists(session, metadata.processing_activity)
+        if public:
+            require_register_entry(session, dataset_id, metadata.personal_data, metadata.processing_activity)
 
 
 def _commit(

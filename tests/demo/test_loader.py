@@ -15,13 +15,16 @@ from belfort.platform import Platform
 
 def test_demo_loads_and_respects_classification(platform: Platform, client: TestClient, admin_headers: dict[str, str]) -> None:
     lines = list(load_demo(platform, size="small"))
-    assert len(lines) == 8 and all("rows" in line for line in lines)
+    assert len(lines) == 9 and all("rows" in line for line in lines)
     public = {d["id"] for d in client.get("/api/belfort/v1/datasets", params={"limit": 100}).json()["datasets"]}
     assert "meldingen-openbaar-domein-intern" not in public
     assert "luchtkwaliteit-sensoren-demo" not in public
     assert {"passantentellingen-auckland", "stadswijken-gent-demo", "bezetting-parkeergarages-demo"} <= public
     everything = client.get("/api/belfort/v1/datasets", params={"limit": 100}, headers=admin_headers).json()
-    assert everything["total_count"] == 8
+    assert everything["total_count"] == 9
+    assert "verwerkingsregister-stad-gent" in public
+    meldingen = client.get("/api/belfort/v1/datasets/meldingen-openbaar-domein-intern", headers=admin_headers).json()
+    assert meldingen["personal_data"] is True and meldingen["processing_activity"] is not None
     for dataset_id in public:
         r = client.get(f"/api/belfort/v1/datasets/{dataset_id}/records", params={"limit": 3})
         assert r.status_code == 200 and r.json()["total_count"] > 0, dataset_id

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 class Classification(StrEnum):
@@ -139,6 +140,16 @@ class DatasetMetadata(BaseModel):
             if value not in cleaned:
                 cleaned.append(value)
         return cleaned
+
+    @field_validator("processing_activity")
+    @classmethod
+    def _register_entry_id(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        value = value.lower()
+        if not GUID_PATTERN.match(value):
+            raise ValueError("a processing register entry identifier is a GUID")
+        return value
 
     @field_validator("rdf_mapping", mode="before")
     @classmethod

@@ -34,6 +34,15 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("record_key",),
         "Comma-separated fields that identify a record (stable record ids; default: all fields).",
     ),
+    "personal_data": (
+        ("personal_data",),
+        "yes when the dataset holds personal data: it is then published only linked to a "
+        "published processing register entry.",
+    ),
+    "processing_activity": (
+        ("processing_activity",),
+        "Identifier (GUID) of the dataset's processing register entry.",
+    ),
 }
 
 LIST_OPTIONS = {"themes", "keywords", "key"}

@@ -20,6 +20,7 @@ from belfort.catalog.metadata import (
 )
 from belfort.catalog.models import AuditEvent, Dataset, Distribution, Version
 from belfort.errors import Conflict, DatasetExists, InvalidRequest, NotFound
+from belfort.register.rules import check_entry_exists, require_register_entry
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "parquet": ("application/vnd.apache.parquet", "Parquet"),
@@ -105,6 +106,7 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     if session.get(Dataset, dataset_id) is not None:
         raise DatasetExists(f"dataset {dataset_id!r} already exists")
     metadata = validate_metadata(changes)
+    check_entry_exists(session, metadata.processing_activity)
     dataset = Dataset(
         id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[], record_key=[]
     )
@@ -128,8 +130,16 @@ def merged_metadata(dataset: Dataset, changes: dict[str, Any]) -> DatasetMetadat
 
 
 def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any]) -> Dataset:
-    """Change some metadata fields; the merged result is validated as a whole."""
-    _apply(dataset, merged_metadata(dataset, changes))
+    """Change some metadata fields; the merged result is validated as a whole.
+
+    A dataset the public reads must keep meeting the personal-data rule
+    (``belfort.register.rules``).
+    """
+    metadata = merged_metadata(dataset, changes)
+    check_entry_exists(session, metadata.processing_activity)
+    if dataset.state in (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value):
+        require_register_entry(session, dataset.id, metadata.personal_data, metadata.processing_activity)
+    _apply(dataset, metadata)
     return dataset
 
 
@@ -181,6 +191,7 @@ def publish_version(session: Session, dataset: Dataset, number: int) -> None:
         raise Conflict(f"dataset {dataset.id!r} is archived; restore it first")
     check_rdf_mapping(dataset.rdf_mapping, session.scalar(
         select(Version.table_schema).where(Version.dataset_id == dataset.id, Version.number == number)))
+    require_register_entry(session, dataset.id, dataset.personal_data, dataset.processing_activity)
     dataset.published_version = number
     if dataset.state == LifecycleState.DRAFT.value:
         dataset.state = LifecycleState.PUBLISHED.value
@@ -199,6 +210,8 @@ def change_state(session: Session, dataset: Dataset, target: str) -> None:
         return
     if new not in TRANSITIONS[current]:
         raise Conflict(f"cannot go from {current.value} to {new.value}")
+    if new in (LifecycleState.PUBLISHED, LifecycleState.DEPRECATED):
+        require_register_entry(session, dataset.id, dataset.personal_data, dataset.processing_activity)
     if new == LifecycleState.PUBLISHED and dataset.published_version is None:
         if not dataset.versions:
             raise Conflict(f"dataset {dataset.id!r} has no version to publish")

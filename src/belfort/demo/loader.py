@@ -15,12 +15,18 @@ from belfort.demo.sources import build_demo_sources
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
+from belfort.register.demo import DEMO_LINKS, link_demo_datasets, load_demo_register
 
 DEMO_LOADER = Principal(role=Role.ADMIN, name="demo")
 
 
 def load_demo(platform: Platform, *, size: str = "full") -> Iterator[str]:
-    """Ingest every demo source; yields one progress line per dataset."""
+    """Ingest every demo source; yields one progress line per dataset.
+
+    The demo processing register comes first: a demo dataset holding personal data
+    can only be published linked to its entry.
+    """
+    yield from load_demo_register(platform, DEMO_LOADER)
     with tempfile.TemporaryDirectory(prefix="belfort-demo-") as workdir:
         for source in build_demo_sources(Path(workdir), size=size):
             with platform.db.session() as session:
@@ -28,14 +34,18 @@ def load_demo(platform: Platform, *, size: str = "full") -> Iterator[str]:
                 if existing is not None and existing.versions:
                     yield f"{source.dataset_id}: already loaded (version {existing.versions[-1].number})"
                     continue
+            metadata = dict(source.metadata)
+            if source.dataset_id in DEMO_LINKS:
+                metadata.update(personal_data=True, processing_activity=DEMO_LINKS[source.dataset_id])
             outcome = ingest_file(
                 platform,
                 DEMO_LOADER,
                 source.dataset_id,
                 source.path,
-                metadata=source.metadata,
+                metadata=metadata,
                 overrides=source.overrides or None,
                 draft=source.draft,
             )
             state = "published" if outcome.published else "draft"
             yield f"{source.dataset_id}: {outcome.row_count:,} rows, {state}"
+    link_demo_datasets(platform, DEMO_LOADER)

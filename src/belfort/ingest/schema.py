@@ -29,7 +29,9 @@ class Field:
     ``name`` is the normalised field name used in queries (lowercase ASCII, digits and
     underscores, as Opendatasoft does: "Tijd van voltooien" → ``tijd_van_voltooien``);
     ``title`` keeps the header as the source wrote it; ``format`` records how the
-    source wrote the values (e.g. ``%d/%m/%Y``).
+    source wrote the values (e.g. ``%d/%m/%Y``). ``separator`` marks a multivalued text
+    field (Opendatasoft's "multivalued" annotation): one text holds several values
+    joined by it, which facets count and refines match one by one.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Field:
     format: str | None = None
     description: str | None = None
     unit: str | None = None
+    separator: str | None = None
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -45,7 +48,7 @@ class Field:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
-        for key in ("title", "format", "description", "unit"):
+        for key in ("title", "format", "description", "unit", "separator"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
@@ -60,6 +63,7 @@ class Field:
             format=data.get("format"),
             description=data.get("description"),
             unit=data.get("unit"),
+            separator=data.get("separator"),
         )
 
 

@@ -36,6 +36,8 @@ from belfort.query.model import (
     InPolygon,
     IsNull,
     Like,
+    ListContains,
+    ListValues,
     Literal,
     Not,
     Or,
@@ -185,6 +187,8 @@ class _Compiler(TextAndGeography):
             return f"({record_id_sql(self, e.fields)} = {self.bind(str(e.value)[:100])})", "boolean"
         if isinstance(e, WithinDistance | InBBox | InPolygon):
             return self.geo_filter(e), "boolean"
+        if isinstance(e, ListValues | ListContains):
+            return self.multivalued(e)
         if isinstance(e, And | Or):
             if not e.items:
                 return ("TRUE" if isinstance(e, And) else "FALSE"), "boolean"
@@ -194,6 +198,16 @@ class _Compiler(TextAndGeography):
         if isinstance(e, Not):
             return f"(NOT {self.condition(e.item, sub, allow_aggregates)})", "boolean"
         raise QueryError(f"unsupported expression {type(e).__name__}")
+
+    def multivalued(self, e: ListValues | ListContains) -> tuple[str, str]:
+        """A multivalued text field (``Field.separator``) split into its values."""
+        f = self.schema.get(e.field)
+        if f is None or f.type != "string" or not f.separator:
+            raise QueryError(f"{e.field[:100]!r} is not a multivalued text field")
+        values = f"string_split({quote_identifier(f.name)}, {self.bind(f.separator)})"
+        if isinstance(e, ListValues):
+            return f"unnest({values})", "string"
+        return f"list_contains({values}, {self.bind(e.value)})", "boolean"
 
     def condition(self, e: Expr, depth: int, allow_aggregates: bool = False) -> str:
         sql, t = self.expr(e, depth, allow_aggregates=allow_aggregates)
@@ -506,6 +520,12 @@ def record_id_sql(c: _Compiler, fields: tuple[str, ...]) -> str:
             raise QueryError(f"record key names unknown field {name[:100]!r}")
     members = ", ".join(f"{quote_identifier(n)} := {quote_identifier(n)}" for n in names)
     return f"sha1(CAST(to_json(struct_pack({members})) AS VARCHAR))"
+
+
+def record_id_expression(schema: TableSchema, fields: tuple[str, ...]) -> str:
+    """The SQL expression of a record's id over a version with ``schema`` (binds no
+    parameters; for callers that compose their own statement, e.g. the event streams)."""
+    return record_id_sql(_Compiler(schema), fields)
 
 
 def compile_record_ids(schema: TableSchema, fields: tuple[str, ...]) -> CompiledQuery:

@@ -21,6 +21,7 @@ from belfort.query.model import (
     FieldRef,
     Function,
     IsNull,
+    ListValues,
     Literal,
     OrderItem,
     Query,
@@ -52,6 +53,8 @@ def facet_key(schema: TableSchema, name: str) -> Expr:
         raise QueryError(f"cannot facet on a {f.type} field ({name!r})")
     if f.type in {"date", "datetime"}:
         return Function("date_format", (FieldRef(name), Literal("yyyy")))
+    if f.separator:  # a multivalued field counts each of its values
+        return ListValues(name)
     return FieldRef(name)
 
 

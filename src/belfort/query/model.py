@@ -126,6 +126,21 @@ class RecordIdIs:
 
 
 @dataclass(frozen=True)
+class ListValues:
+    """Each value of a multivalued text field on its own row (a facet key only)."""
+
+    field: str
+
+
+@dataclass(frozen=True)
+class ListContains:
+    """The multivalued text field holds ``value`` among its values."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Expr, ...]
 
@@ -142,7 +157,7 @@ class Not:
 
 Expr = Union[
     FieldRef, Literal, Arithmetic, Function, Aggregate, Compare, In, IsNull, Like,
-    Search, WithinDistance, InBBox, InPolygon, RecordIdIs, And, Or, Not,
+    Search, WithinDistance, InBBox, InPolygon, RecordIdIs, ListValues, ListContains, And, Or, Not,
 ]
 
 

@@ -7,7 +7,16 @@ personal data to their entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+from belfort.catalog.models import ProcessingActivity
+from belfort.catalog.store import find_dataset
+from belfort.platform import Platform
+from belfort.policy.principals import Principal
+from belfort.publishing import update_dataset_metadata
+from belfort.register import store
+from belfort.register.dataset import REGISTER_DATASET, publish_register_dataset
 
 CITIZEN = "burger"
 EMPLOYEE = "werknemer stad"
@@ -223,3 +232,33 @@ ACTIVITIES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 DEMO_LINKS = {"meldingen-openbaar-domein-intern": MELDINGEN}
+
+
+def load_demo_register(platform: Platform, principal: Principal) -> Iterator[str]:
+    """Create the demo entries that are missing (published) and publish the register
+    dataset when it changed or does not exist yet. Idempotent."""
+    created = 0
+    with platform.db.session() as session:
+        for guid, data in ACTIVITIES:
+            if session.get(ProcessingActivity, guid) is None:
+                store.create_activity(session, principal.actor, data, state="published", activity_id=guid)
+                created += 1
+        dataset = find_dataset(session, REGISTER_DATASET)
+        missing_dataset = dataset is None or not dataset.versions
+    if created or missing_dataset:
+        platform.generation.bump()
+        outcome = publish_register_dataset(platform, principal)
+        yield f"{REGISTER_DATASET}: {outcome.row_count} rows (register entries), published"
+    else:
+        yield f"{REGISTER_DATASET}: already loaded"
+
+
+def link_demo_datasets(platform: Platform, principal: Principal) -> None:
+    """Link demo datasets that hold personal data to their entry (if loaded and unlinked)."""
+    for dataset_id, guid in DEMO_LINKS.items():
+        with platform.db.session() as session:
+            dataset = find_dataset(session, dataset_id)
+            done = dataset is None or (dataset.personal_data and dataset.processing_activity == guid)
+        if not done:
+            update_dataset_metadata(platform, principal, dataset_id,
+                                    {"personal_data": True, "processing_activity": guid})

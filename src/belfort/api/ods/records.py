@@ -32,6 +32,7 @@ from belfort.query.model import (
     Expr,
     FieldRef,
     InPolygon,
+    ListContains,
     Literal,
     Not,
     OrderItem,
@@ -164,8 +165,11 @@ def _date_range(schema: TableSchema, name: str, value: str, tz: ZoneInfo) -> Exp
 
 
 def _refinement(schema: TableSchema, name: str, value: str, tz: ZoneInfo) -> Expr:
-    if schema.get(name) is None:
+    f = schema.get(name)
+    if f is None:
         raise QueryError(f"unknown field {name[:100]!r} in refine/exclude")
+    if f.separator:  # a multivalued field is refined by any one of its values
+        return ListContains(name, value)
     return _date_range(schema, name, value, tz) or Compare("=", FieldRef(name), Literal(value))
 
 

@@ -263,6 +263,7 @@ def records(
     platform.usage.record(rv.dataset_id, rows=len(rows))
     types = v2_exports.column_types(query, rv.schema)
     out = [v2_exports.flat_record(row, types, p.tz) for row in rows]
+    v2_exports.split_lists(out, v2_exports.list_columns(query, rv.schema))
     if identity:
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
@@ -289,7 +290,9 @@ def record(
     rows = platform.engine.execute(query, rv.schema, rv.path).records()
     if not rows:
         raise RecordNotFound(f"record {record_id[:100]!r} not found in dataset {rv.dataset_id!r}")
-    return JSONResponse(v2_exports.flat_record(rows[0], v2_exports.column_types(query, rv.schema), p.tz))
+    out = [v2_exports.flat_record(rows[0], v2_exports.column_types(query, rv.schema), p.tz)]
+    v2_exports.split_lists(out, v2_exports.list_columns(query, rv.schema))
+    return JSONResponse(out[0])
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/exports/{format}", summary="Explore v2.1: export records",

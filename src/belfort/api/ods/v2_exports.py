@@ -51,6 +51,27 @@ def column_types(query: Query, schema: TableSchema) -> dict[str, str]:
     return types
 
 
+def list_columns(query: Query, schema: TableSchema) -> dict[str, str]:
+    """Result columns that are multivalued text fields → their separator."""
+    items = query.select or query.group_by or tuple(SelectItem(FieldRef(f.name)) for f in schema.fields)
+    out: dict[str, str] = {}
+    for item in items:
+        if isinstance(item.expr, FieldRef):
+            f = schema.get(item.expr.name)
+            if f is not None and f.separator:
+                out[item.alias or f.name] = f.separator
+    return out
+
+
+def split_lists(records: list[dict[str, Any]], separators: dict[str, str]) -> None:
+    """Multivalued text → JSON arrays in rendered records, as Opendatasoft returns them."""
+    for record in records:
+        for name, separator in separators.items():
+            value = record.get(name)
+            if isinstance(value, str):
+                record[name] = [v for v in value.split(separator) if v]
+
+
 def render_any(value: Any, type_: str | None, tz: ZoneInfo) -> Any:
     """One value in Explore v2.1's JSON shape: geo points ``{"lon", "lat"}``, geometry as a
     GeoJSON Feature, datetimes ISO 8601 in ``tz``; computed values by their Python type."""

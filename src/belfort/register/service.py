@@ -1,0 +1,81 @@
+"""What staff do with the register, the same for the JSON API and the staff pages:
+rights check, the change and its audit event in one transaction, then — when the
+public register changed — a new version of the register dataset.
+
+The catalogue generation is bumped after every change, so the portal's pages and the
+SPARQL graph (built from the database by ``belfort.register.linked``) follow at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from belfort.platform import Platform
+from belfort.policy.gate import require_write
+from belfort.policy.principals import Principal
+from belfort.publishing import update_dataset_metadata
+from belfort.register import store
+from belfort.register.dataset import publish_register_dataset
+from belfort.register.model import ActivityState, check_guid
+
+PUBLISHED = ActivityState.PUBLISHED.value
+
+
+def _after(platform: Platform, principal: Principal, public_change: bool) -> None:
+    platform.generation.bump()
+    if public_change:
+        publish_register_dataset(platform, principal)
+
+
+def create_activity(
+    platform: Platform, principal: Principal, changes: dict[str, Any], *, state: str = "draft",
+    activity_id: str | None = None,
+) -> dict[str, Any]:
+    require_write(principal)
+    with platform.db.session() as session:
+        activity = store.create_activity(session, principal.actor, changes, state=state, activity_id=activity_id)
+        result = store.activity_to_dict(activity)
+    _after(platform, principal, result["state"] == PUBLISHED)
+    return result
+
+
+def update_activity(
+    platform: Platform, principal: Principal, activity_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    require_write(principal)
+    with platform.db.session() as session:
+        activity = store.update_activity(session, principal.actor, store.get_activity(session, activity_id), changes)
+        result = store.activity_to_dict(activity)
+    _after(platform, principal, result["state"] == PUBLISHED)
+    return result
+
+
+def change_activity_state(
+    platform: Platform, principal: Principal, activity_id: str, state: str
+) -> dict[str, Any]:
+    require_write(principal)
+    with platform.db.session() as session:
+        activity = store.get_activity(session, activity_id)
+        before = activity.state
+        store.change_activity_state(session, principal.actor, activity, state)
+        result = store.activity_to_dict(activity)
+    _after(platform, principal, PUBLISHED in (before, result["state"]) and before != result["state"])
+    return result
+
+
+def link_dataset(
+    platform: Platform, principal: Principal, activity_id: str, dataset_id: str, *, personal_data: bool = True
+) -> dict[str, Any]:
+    """Point a dataset at the entry (and say whether it holds personal data)."""
+    require_write(principal)
+    key = check_guid(activity_id)
+    with platform.db.session() as session:
+        store.get_activity(session, key)
+    return update_dataset_metadata(
+        platform, principal, dataset_id, {"processing_activity": key, "personal_data": personal_data}
+    )
+
+
+def unlink_dataset(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
+    """Remove a dataset's link (refused while it is published with personal data)."""
+    return update_dataset_metadata(platform, principal, dataset_id, {"processing_activity": None})
