@@ -83,6 +83,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    ldes_page_size: int = Field(
+        default=250, ge=1, le=10_000,
+        description="Members per page of the event streams (/ldes); changing it re-pages every stream.",
+    )
+    ldes_cache_mb: int = Field(
+        default=256, ge=0,
+        description="Memory per process for event-stream member logs, version rows and closed pages, in MiB.",
+    )
+
     quota_per_address: int = Field(
         default=0,
         description="Requests one client address may make per quota window without a key; 0: unlimited.",

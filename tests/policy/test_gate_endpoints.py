@@ -21,6 +21,8 @@ from tests.helpers import api_routes, counts_csv
 CALLS: dict[tuple[str, str], str] = {
     ("GET", "/catalog/datasets/{dataset_id}"): "/catalog/datasets/{id}",
     ("GET", "/catalog/datasets/{dataset_id}.{extension}"): "/catalog/datasets/{id}.jsonld",
+    ("GET", "/ldes/{dataset_id}"): "/ldes/{id}",
+    ("GET", "/ldes/{dataset_id}/pages/{page}"): "/ldes/{id}/pages/1",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/records"): "/api/belfort/v1/datasets/{id}/records",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}"): "/api/belfort/v1/datasets/{id}/versions/1",

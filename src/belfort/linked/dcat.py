@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from belfort.linked import ldes
 from belfort.linked import vocabularies as v
 from belfort.linked.rdf import IRI, Document, Lit, is_iri, text
 from belfort.linked.vocabularies import (
@@ -494,6 +495,7 @@ class DcatBuilder:
             self._add(d, DCT + "conformsTo", self._standard(*CRS84))
         if row.version is not None:
             self._add(d, DCAT + "version", Lit(str(row.version)))
+            ldes.catalogue_entry(self.doc, self.base, row.id)  # also an event stream, with its view
             for fmt in v.EXPORT_FORMATS:
                 if fmt.needs_geometry and not row.has_geometry:
                     continue

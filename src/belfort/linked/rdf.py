@@ -434,7 +434,8 @@ def write_turtle(document: Document) -> str:
         grouped: dict[str, list[str]] = {}
         for predicate, obj in props:
             if isinstance(obj, IRI):
-                term = forms.get(obj) or form(obj)
+                # rdf:type as an object (ldes:versionDeletePath rdf:type) is not "a"
+                term = (forms.get(obj) or form(obj)) if obj != RDF_TYPE else _turtle_iri(obj)
             else:
                 term = _literal_nt(obj, form)
             terms = grouped.get(predicate)

@@ -1,0 +1,455 @@
+"""Linked Data Event Streams: every versioned dataset as an append-only stream of
+immutable version objects, paged in fixed-size, time-ordered fragments (TREE).
+
+The stream of dataset ``d`` is the dataset itself (``{base}/catalog/datasets/d``, a
+``dcat:Dataset`` and an ``ldes:EventStream``); ``{base}/ldes/d`` describes it and names
+its view, the first page ``{base}/ldes/d/pages/1``. Members come from the member log
+(``belfort.linked.ldes_log``): member ``i`` of the stream (counted from 0, in stream
+order) is on page ``i // page_size + 1``. A page is *closed* once the stream holds a
+member after it; only then does it link to the next page, with a
+``tree:GreaterThanOrEqualToRelation`` on ``prov:generatedAtTime`` whose value is the
+timestamp of the next page's first member. So a closed page never changes again, and
+publishing a version only fills the open (last) page and adds pages after it.
+
+A member is ``{base}/id/{dataset}/{record id}/{timestamp}`` (timestamp in ISO 8601 basic
+form, ``20240721T100000Z``): ``dct:isVersionOf`` the row's resource (the record URI, or
+the mapping's subject), ``prov:generatedAtTime``, and the row's triples from the RDF
+mapping (``belfort.linked.mapping``) with the row's resource — and the nodes named after
+it (``…#geometry-…``) — renamed to the member. A record a version removes gets a
+tombstone member typed ``as:Delete`` (the stream declares ``ldes:versionDeletePath
+rdf:type`` and ``ldes:versionDeleteObject as:Delete``).
+
+Framework-neutral: ``belfort.api.ldes`` serves it over HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+import pyarrow as pa
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from belfort.catalog.metadata import Classification
+from belfort.catalog.models import Version
+from belfort.ingest.schema import TableSchema
+from belfort.lake.store import Lake
+from belfort.linked.ldes_log import (
+    LogCache,
+    StreamVersion,
+    VersionLog,
+    compute_log,
+    read_version_table,
+    stream_timestamps,
+)
+from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit
+from belfort.linked.vocabularies import DCAT, DCT, PREFIXES, XSD
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+
+LDES = "https://w3id.org/ldes#"
+TREE = "https://w3id.org/tree#"
+PROV = "http://www.w3.org/ns/prov#"
+AS = "https://www.w3.org/ns/activitystreams#"
+STREAM_PREFIXES = {"ldes": LDES, "tree": TREE, "prov": PROV, "as": AS}
+
+GENERATED_AT = PROV + "generatedAtTime"
+IS_VERSION_OF = DCT + "isVersionOf"
+TREE_MEMBER = TREE + "member"
+XSD_DATETIME = XSD + "dateTime"
+DEFAULT_PAGE_SIZE = 250
+MAX_PAGE_NUMBER_DIGITS = 12
+
+
+def uri_timestamp(moment: dt.datetime) -> str:
+    """``20240721T100000Z`` (``.123456`` before the Z when there are microseconds)."""
+    fraction = f".{moment.microsecond:06d}" if moment.microsecond else ""
+    return moment.strftime("%Y%m%dT%H%M%S") + fraction + "Z"
+
+
+def xsd_timestamp(moment: dt.datetime) -> str:
+    fraction = f".{moment.microsecond:06d}" if moment.microsecond else ""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+# ── What the catalogue says about a stream ────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """One dataset's stream as the caller may read it: versions 1 … the readable one."""
+
+    dataset_id: str
+    record_key: tuple[str, ...]
+    rdf_mapping: dict[str, Any] | None
+    versions: tuple[StreamVersion, ...]
+    public: bool  # open and published: anyone may read it, shared caches may keep it
+
+    @property
+    def mapping_key(self) -> str:
+        return orjson.dumps(self.rdf_mapping, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def load_source(session: Session, principal: Principal, lake: Lake, dataset_id: str) -> StreamSource:
+    """The stream the gate lets ``principal`` read (NotFound as the gate says): the
+    dataset's versions up to its published one (staff: the newest, before any is published)."""
+    dataset, readable = gate.readable_version(session, principal, dataset_id)
+    rows = session.execute(
+        select(Version.number, Version.path, Version.table_schema, Version.created_at)
+        .where(Version.dataset_id == dataset.id, Version.number <= readable.number)
+        .order_by(Version.number)
+    ).all()
+    versions = tuple(
+        StreamVersion(number, lake.absolute(path), TableSchema.from_dict(schema or {}), created_at)
+        for number, path, schema, created_at in rows
+    )
+    public = (dataset.classification == Classification.OPEN.value and dataset.state in gate.PUBLIC_STATES
+              and dataset.published_version is not None)
+    return StreamSource(dataset.id, tuple(dataset.record_key or ()), dataset.rdf_mapping, versions, public)
+
+
+# ── Pages ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Members ``start`` … ``end`` − 1 of version index ``index``'s log."""
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    number: int
+    segments: tuple[Segment, ...]
+    closed: bool
+    next_timestamp: dt.datetime | None  # the first member of the next page (closed pages)
+    depends_on: int  # versions[:depends_on] determine the page completely
+
+
+@dataclass
+class Stream:
+    """A stream's page arithmetic over its member log (computed lazily, version by
+    version, and cached in ``cache``)."""
+
+    source: StreamSource
+    page_size: int
+    cache: LogCache
+    threads: int = 2
+    memory_limit: str = "1GB"
+    timestamps: list[dt.datetime] = field(init=False)
+    _counts: list[int] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.timestamps = stream_timestamps(self.source.versions)
+
+    def log(self, index: int) -> VersionLog:
+        versions = self.source.versions
+        version = versions[index]
+        previous = versions[index - 1] if index else None
+        key = ("ldes-log", str(previous.path) if previous else None, str(version.path), self.source.record_key)
+        return self.cache.get_or_build(
+            key, lambda: compute_log(version, previous, self.source.record_key,
+                                     threads=self.threads, memory_limit=self.memory_limit))
+
+    def _count(self, index: int) -> int:
+        while len(self._counts) <= index:
+            self._counts.append(len(self.log(len(self._counts))))
+        return self._counts[index]
+
+    def total(self) -> int:
+        return sum(self._count(i) for i in range(len(self.source.versions)))
+
+    def page_count(self) -> int:
+        return max(1, -(-self.total() // self.page_size))
+
+    def plan(self, number: int) -> PagePlan | None:
+        """Which members page ``number`` holds; None when there is no such page."""
+        if number < 1:
+            return None
+        start, end = (number - 1) * self.page_size, number * self.page_size
+        segments: list[Segment] = []
+        position = 0
+        for index in range(len(self.source.versions)):
+            count = self._count(index)
+            low, high = max(start, position), min(end, position + count)
+            if low < high:
+                segments.append(Segment(index, low - position, high - position))
+            if position + count > end:  # the next page's first member is in this version
+                return PagePlan(number, tuple(segments), True, self.timestamps[index], index + 1)
+            position += count
+        if start >= position and number > 1:
+            return None
+        return PagePlan(number, tuple(segments), False, None, len(self.source.versions))
+
+
+# ── Documents ─────────────────────────────────────────────────────────────────────────
+
+
+def stream_uri(base: str, dataset_id: str) -> str:
+    """The stream is the dataset: the catalogue's URI for it."""
+    return f"{base}/catalog/datasets/{dataset_id}"
+
+
+def page_uri(base: str, dataset_id: str, number: int) -> str:
+    return f"{base}/ldes/{quote(dataset_id, safe='')}/pages/{number}"
+
+
+def entry_uri(base: str, dataset_id: str) -> str:
+    return f"{base}/ldes/{quote(dataset_id, safe='')}"
+
+
+def describe_stream(document: Document, base: str, dataset_id: str) -> str:
+    """The stream's own triples: what it is, its paths, its view."""
+    s = stream_uri(base, dataset_id)
+    add = document.props(s).append
+    add((RDF_TYPE, IRI(LDES + "EventStream")))
+    add((LDES + "timestampPath", IRI(GENERATED_AT)))
+    add((LDES + "versionOfPath", IRI(IS_VERSION_OF)))
+    add((LDES + "versionDeletePath", IRI(RDF_TYPE)))
+    add((LDES + "versionDeleteObject", IRI(AS + "Delete")))
+    add((TREE + "view", IRI(page_uri(base, dataset_id, 1))))
+    return s
+
+
+def catalogue_entry(document: Document, base: str, dataset_id: str) -> None:
+    """What the DCAT catalogue says of a dataset with a published version: it is also an
+    event stream, with a view (``belfort.linked.dcat`` calls this)."""
+    s = stream_uri(base, dataset_id)
+    document.add(s, RDF_TYPE, IRI(LDES + "EventStream"))
+    document.add(s, TREE + "view", IRI(page_uri(base, dataset_id, 1)))
+
+
+def entry_document(base: str, dataset_id: str) -> Document:
+    """``/ldes/{dataset}``: the stream, its paths and its view (the first page)."""
+    document = Document()
+    describe_stream(document, base, dataset_id)
+    document.add(stream_uri(base, dataset_id), RDF_TYPE, IRI(DCAT + "Dataset"))
+    document.add(page_uri(base, dataset_id, 1), RDF_TYPE, IRI(TREE + "Node"))
+    return document
+
+
+MapperFactory = Callable[[str, str, dict[str, Any], "dict[str, Any] | None"], Any]
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    body: bytes
+    etag: str  # strong: a hash of the body
+    closed: bool
+
+
+class PageRenderer:
+    """Builds one page's RDF: the stream's triples with ``tree:member`` links, the page
+    node with its relation, and the members."""
+
+    def __init__(self, stream: Stream, base: str, mapper_factory: MapperFactory | None) -> None:
+        self.stream = stream
+        self.base = base
+        self.dataset_id = stream.source.dataset_id
+        self.mapper_factory = mapper_factory
+        self.prefixes: dict[str, str] = {**PREFIXES, **STREAM_PREFIXES}
+
+    def document(self, plan: PagePlan) -> Document:
+        document = Document()
+        stream = describe_stream(document, self.base, self.dataset_id)
+        page = page_uri(self.base, self.dataset_id, plan.number)
+        document.add(page, RDF_TYPE, IRI(TREE + "Node"))
+        if plan.closed and plan.next_timestamp is not None:
+            relation = f"{page}#next"
+            document.add(page, TREE + "relation", IRI(relation))
+            add = document.props(relation).append
+            add((RDF_TYPE, IRI(TREE + "GreaterThanOrEqualToRelation")))
+            add((TREE + "path", IRI(GENERATED_AT)))
+            add((TREE + "value", Lit(xsd_timestamp(plan.next_timestamp), None, XSD_DATETIME)))
+            add((TREE + "node", IRI(page_uri(self.base, self.dataset_id, plan.number + 1))))
+        members = document.props(stream)
+        for segment in plan.segments:
+            self._segment(document, members, segment)
+        return document
+
+    def _mapper(self, version: StreamVersion) -> Any:
+        if self.mapper_factory is None:
+            return None
+        mapper = self.mapper_factory(self.base, self.dataset_id, version.schema.to_dict(),
+                                     self.stream.source.rdf_mapping)
+        prefixes = getattr(mapper, "prefixes", None)
+        if prefixes is not None:
+            for name, namespace in prefixes().items():
+                self.prefixes.setdefault(name, namespace)
+        return mapper
+
+    def _rows(self, version: StreamVersion, numbers: list[int]) -> list[dict[str, Any]]:
+        if not numbers:
+            return []
+        table: pa.Table = self.stream.cache.get_or_build(
+            ("ldes-table", str(version.path)), lambda: read_version_table(version.path))
+        return table.take(pa.array(numbers, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+
+    def _segment(self, document: Document, members: list[tuple[str, Any]], segment: Segment) -> None:
+        stream = self.stream
+        versions = stream.source.versions
+        version = versions[segment.index]
+        log = stream.log(segment.index)
+        record_ids = log.record_ids.slice(segment.start, segment.end - segment.start).to_pylist()
+        rows = log.rows.slice(segment.start, segment.end - segment.start).to_pylist()
+        stamp = uri_timestamp(stream.timestamps[segment.index])
+        generated = Lit(xsd_timestamp(stream.timestamps[segment.index]), None, XSD_DATETIME)
+        mapper = self._mapper(version)
+        current = self._rows(version, [r for r in rows if r >= 0])
+        gone: list[dict[str, Any]] = []
+        previous_mapper = None
+        if any(r < 0 for r in rows):
+            previous = versions[segment.index - 1]
+            gone = self._rows(previous, [-r - 1 for r in rows if r < 0])
+            previous_mapper = self._mapper(previous)
+        current_rows, gone_rows = iter(current), iter(gone)
+        record_base = f"{self.base}/id/{quote(self.dataset_id, safe='')}/"
+        for record_id, row_number in zip(record_ids, rows, strict=True):
+            member = f"{record_base}{record_id}/{stamp}"
+            members.append((TREE_MEMBER, IRI(member)))
+            if row_number >= 0:
+                row = next(current_rows)
+                entity = self._content(document, mapper, member, record_id, row) if mapper else None
+            else:
+                row = next(gone_rows)
+                entity = previous_mapper.row_subject(record_id, row) if previous_mapper else None
+                document.add(member, RDF_TYPE, IRI(AS + "Delete"))
+            props = document.props(member)
+            props.append((IS_VERSION_OF, IRI(entity or f"{record_base}{record_id}")))
+            props.append((GENERATED_AT, generated))
+
+    @staticmethod
+    def _content(document: Document, mapper: Any, member: str, record_id: str, row: dict[str, Any]) -> str:
+        """Adds the row's triples about ``member`` (renamed from the row's resource);
+        returns the resource's IRI."""
+        scratch = Document()
+        entity: str = mapper.add_row(scratch, record_id, row)
+        owned = (entity + "#", entity + "-") if "#" in entity else (entity + "#",)
+
+        def rename(iri: str) -> str:
+            if iri == entity:
+                return member
+            if iri.startswith(owned):
+                return f"{member}#{iri[len(entity) + 1:]}"
+            return iri
+
+        for subject, props in scratch.nodes.items():
+            target = document.props(rename(subject))
+            for predicate, obj in props:
+                if isinstance(obj, IRI) and obj.startswith(entity):
+                    obj = IRI(rename(obj))
+                target.append((predicate, obj))
+        return entity
+
+
+# ── JSON-LD ───────────────────────────────────────────────────────────────────────────
+
+
+def jsonld(document: Document, prefixes: dict[str, str]) -> bytes:
+    """The document as JSON-LD, written directly (one flat node per subject, compact
+    IRIs for properties, classes and datatypes under an inline context of prefixes)."""
+    usable = {ns: name for name, ns in prefixes.items() if ns.endswith(("/", "#"))}
+    compact: dict[str, str] = {}
+
+    def curie(iri: str) -> str:
+        found = compact.get(iri)
+        if found is None:
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            name = usable.get(iri[:cut])
+            local = iri[cut:]
+            found = f"{name}:{local}" if name and local and not local.startswith("/") else iri
+            compact[iri] = found
+        return found
+
+    graph = []
+    for subject, props in document.nodes.items():
+        node: dict[str, Any] = {"@id": subject}
+        types = [curie(o) for p, o in props if p == RDF_TYPE and isinstance(o, IRI)]
+        if types:
+            node["@type"] = types
+        for predicate, obj in props:
+            if predicate == RDF_TYPE and isinstance(obj, IRI):
+                continue
+            if isinstance(obj, IRI):
+                value: Any = {"@id": obj}
+            elif obj.lang:
+                value = {"@value": obj.value, "@language": obj.lang}
+            elif obj.datatype and obj.datatype != XSD + "string":
+                value = {"@value": obj.value, "@type": curie(obj.datatype)}
+            else:
+                value = obj.value
+            key = curie(predicate)
+            values = node.get(key)
+            if values is None:
+                node[key] = [value]
+            else:
+                values.append(value)
+        graph.append(node)
+    context = {name: ns for ns, name in usable.items()}
+    return orjson.dumps({"@context": context, "@graph": graph})
+
+
+def render(document: Document, fmt: str, prefixes: dict[str, str]) -> bytes:
+    if fmt == "jsonld":
+        return jsonld(document, prefixes)
+    return document.serialize(fmt)
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+# ── The streams of one process ────────────────────────────────────────────────────────
+
+
+class EventStreams:
+    """Page arithmetic, member logs and rendered pages of every stream, cached per process
+    within ``cache_bytes`` (member logs, version tables and rendered pages share it)."""
+
+    def __init__(self, *, page_size: int = DEFAULT_PAGE_SIZE, cache_bytes: int = 256 * 1024 * 1024,
+                 threads: int = 2, memory_limit: str = "1GB",
+                 mapper_factory: MapperFactory | None = None) -> None:
+        self.page_size = page_size
+        self.cache = LogCache(cache_bytes)
+        self.threads = threads
+        self.memory_limit = memory_limit
+        self.mapper_factory = mapper_factory
+
+    def stream(self, source: StreamSource) -> Stream:
+        return Stream(source, self.page_size, self.cache, self.threads, self.memory_limit)
+
+    def page(self, source: StreamSource, base: str, number: int, fmt: str) -> RenderedPage | None:
+        """Page ``number`` in format ``fmt``; None when the stream has no such page."""
+        stream = self.stream(source)
+        plan = stream.plan(number)
+        if plan is None:
+            return None
+        versions = tuple((v.number, str(v.path), v.created_at.isoformat())
+                         for v in source.versions[:plan.depends_on])
+        key = ("ldes-page", base, source.dataset_id, source.record_key, source.mapping_key,
+               self.page_size, number, fmt, plan.closed, versions)
+        kept: tuple[bytes, str] | None = self.cache.get(key)
+        if kept is None:
+            renderer = PageRenderer(stream, base, self.mapper_factory)
+            body = render(renderer.document(plan), fmt, renderer.prefixes)
+            kept = (body, strong_etag(body))
+            self.cache.put(key, kept)
+        return RenderedPage(kept[0], kept[1], plan.closed)
+
+    def members(self, source: StreamSource) -> Sequence[tuple[str, int]]:
+        """(record id, row) of every member in stream order (for tests and tools)."""
+        stream = self.stream(source)
+        out: list[tuple[str, int]] = []
+        for index in range(len(source.versions)):
+            log = stream.log(index)
+            out.extend(zip(log.record_ids.to_pylist(), log.rows.to_pylist(), strict=True))
+        return out

@@ -1,0 +1,270 @@
+"""Linked Data Event Streams over HTTP: the stream, its pages and relations, immutable
+closed pages across a new version, caching headers, content negotiation, the gate, and
+bad page numbers and dataset ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from belfort.api.app import create_app
+from belfort.platform import Platform
+from belfort.policy.principals import CLI_ADMIN
+from belfort.publishing import ingest_file
+from belfort.settings import Settings
+from tests.helpers import COUNTS_CSV, write
+
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCT = Namespace("http://purl.org/dc/terms/")
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
+BASE = "http://testserver"
+STREAM = URIRef(f"{BASE}/catalog/datasets/tellingen")
+KEY = {"record_key": ["telpunt", "tijdstip"]}
+# version 2: one count corrected, Graslei gone, a new counting point
+VERSION_2 = (COUNTS_CSV.replace(";120;", ";121;").replace("Graslei;2024-03-01 13:00:00;;0,1;nee\n", "")
+             + "Sint-Pietersplein;2024-03-01 15:00:00;7;0,05;ja\n")
+
+
+@pytest.fixture
+def streams(settings: Settings) -> Iterator[Platform]:
+    """A platform whose streams have pages of two members."""
+    platform = Platform(settings.model_copy(update={"ldes_page_size": 2}))
+    try:
+        yield platform
+    finally:
+        platform.close()
+
+
+@pytest.fixture
+def client(streams: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(streams)) as c:
+        yield c
+
+
+def publish(platform: Platform, tmp_path: Path, text: str, name: str, **metadata: Any) -> None:
+    path = write(tmp_path / name, text)
+    ingest_file(platform, CLI_ADMIN, "tellingen", path, metadata={"title_nl": "Tellingen", **KEY, **metadata})
+
+
+def page_members(body: bytes) -> list[str]:
+    """The page's ``tree:member`` IRIs in the order the page lists them."""
+    document = json.loads(body)
+    stream = next(n for n in document["@graph"] if n["@id"] == str(STREAM))
+    return [m["@id"] for m in stream.get("tree:member", [])]
+
+
+def graph(body: bytes, fmt: str = "json-ld") -> Graph:
+    return Graph().parse(data=body, format=fmt)
+
+
+def page(client: TestClient, number: int | str, **headers: str) -> Any:
+    return client.get(f"/ldes/tellingen/pages/{number}", headers=headers)
+
+
+# ── the stream and its pages ──────────────────────────────────────────────────────────
+
+
+def test_stream_document_names_paths_and_view(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    r = client.get("/ldes/tellingen")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/ld+json"
+    assert r.headers["access-control-allow-origin"] == "*"
+    g = graph(r.content)
+    assert (STREAM, RDF.type, LDES.EventStream) in g
+    assert g.value(STREAM, LDES.timestampPath) == PROV.generatedAtTime
+    assert g.value(STREAM, LDES.versionOfPath) == DCT.isVersionOf
+    assert g.value(STREAM, LDES.versionDeleteObject) == AS.Delete
+    view = g.value(STREAM, TREE.view)
+    assert view == URIRef(f"{BASE}/ldes/tellingen/pages/1")
+    assert (view, RDF.type, TREE.Node) in g
+
+
+def test_pages_relations_and_members(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    bodies = [page(client, n) for n in (1, 2, 3)]
+    assert [r.status_code for r in bodies] == [200, 200, 200]
+    assert [len(page_members(r.content)) for r in bodies] == [2, 2, 1]
+    assert page(client, 4).status_code == 404
+    members = [m for r in bodies for m in page_members(r.content)]
+    assert len(set(members)) == 5
+    for number, r in enumerate(bodies, 1):
+        g = graph(r.content)
+        node = URIRef(f"{BASE}/ldes/tellingen/pages/{number}")
+        assert (node, RDF.type, TREE.Node) in g
+        relations = list(g.objects(node, TREE.relation))
+        if number < 3:  # closed: one relation to the next page, from the next page's first member on
+            assert len(relations) == 1
+            relation = relations[0]
+            assert (relation, RDF.type, TREE.GreaterThanOrEqualToRelation) in g
+            assert g.value(relation, TREE.path) == PROV.generatedAtTime
+            assert g.value(relation, TREE.node) == URIRef(f"{BASE}/ldes/tellingen/pages/{number + 1}")
+            value = g.value(relation, TREE.value)
+            assert isinstance(value, Literal) and value.datatype == URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
+            following = graph(bodies[number].content)
+            first = URIRef(page_members(bodies[number].content)[0])
+            assert following.value(first, PROV.generatedAtTime).toPython() >= value.toPython()
+        else:
+            assert relations == []
+        for member in page_members(r.content):
+            m = URIRef(member)
+            record = g.value(m, DCT.isVersionOf)
+            assert str(record).startswith(f"{BASE}/id/tellingen/") and member.startswith(f"{record}/")
+            assert g.value(m, PROV.generatedAtTime) is not None
+            assert len(list(g.predicate_objects(m))) >= 5  # the row's own fields too
+
+
+def test_closed_pages_never_change_and_new_versions_append(
+    streams: Platform, client: TestClient, tmp_path: Path
+) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    before = {(n, fmt): page(client, n, accept=accept) for n in (1, 2, 3)
+              for fmt, accept in (("jsonld", "application/ld+json"), ("ttl", "text/turtle"))}
+    assert "immutable" in before[(1, "jsonld")].headers["cache-control"]
+    assert "immutable" not in before[(3, "jsonld")].headers["cache-control"]
+    open_members = page_members(before[(3, "jsonld")].content)
+
+    publish(streams, tmp_path, VERSION_2, "v2.csv")
+    for (number, fmt), old in before.items():
+        new = page(client, number, accept=old.request.headers["accept"])
+        if number < 3:
+            assert new.content == old.content, (number, fmt)
+            assert new.headers["etag"] == old.headers["etag"]
+    third, fourth = page(client, 3), page(client, 4)
+    assert page(client, 5).status_code == 404
+    assert page_members(third.content)[:1] == open_members  # the open page grew
+    assert "immutable" in third.headers["cache-control"]
+    assert third.headers["cache-control"].startswith("public, max-age=")
+    assert "immutable" not in fourth.headers["cache-control"]
+    added = page_members(third.content)[1:] + page_members(fourth.content)
+    assert len(added) == 3
+    g = graph(third.content) + graph(fourth.content)
+    v1_time = graph(before[(3, "jsonld")].content).value(URIRef(open_members[0]), PROV.generatedAtTime)
+    values: dict[str, Any] = {}
+    for member in map(URIRef, added):
+        assert g.value(member, PROV.generatedAtTime).toPython() > v1_time.toPython()
+        values[member] = {str(p).rsplit("#", 1)[-1]: o.toPython() for p, o in g.predicate_objects(member)}
+    tombstones = [m for m in added if (URIRef(m), RDF.type, AS.Delete) in g]
+    assert len(tombstones) == 1 and added[-1] == tombstones[0]  # removed records come last
+    assert sorted(v.get("telpunt") for v in values.values() if "telpunt" in v) == ["Korenmarkt", "Sint-Pietersplein"]
+    assert any(v.get("aantal") == 121 for v in values.values())
+    # the corrected count is a new version of the same record: same isVersionOf as in version 1
+    corrected = next(URIRef(m) for m in added if values[URIRef(m)].get("aantal") == 121)
+    first_pages = graph(before[(1, "jsonld")].content)
+    originals = {first_pages.value(URIRef(m), DCT.isVersionOf) for m in page_members(before[(1, "jsonld")].content)}
+    assert g.value(corrected, DCT.isVersionOf) in originals
+
+
+def test_identical_version_adds_nothing(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    last = page(client, 3)
+    publish(streams, tmp_path, COUNTS_CSV, "v1-again.csv")
+    again = page(client, 3)
+    assert page_members(again.content) == page_members(last.content)
+    assert page(client, 4).status_code == 404
+
+
+# ── HTTP: caching, negotiation ────────────────────────────────────────────────────────
+
+
+def test_headers_etag_and_revalidation(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    closed, newest = page(client, 1), page(client, 3)
+    for r in (closed, newest):
+        assert r.headers["access-control-allow-origin"] == "*"
+        assert r.headers["vary"] == "Accept"
+        etag = r.headers["etag"]
+        assert etag.startswith('"') and not etag.startswith("W/")  # strong
+        again = page(client, r.url.path.rsplit("/", 1)[-1], **{"if-none-match": etag})
+        assert again.status_code == 304 and again.content == b""
+    assert closed.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert newest.headers["cache-control"] == "public, max-age=5"
+    assert 'rel="next"' in closed.headers["link"] and 'rel="next"' not in newest.headers["link"]
+    assert page(client, 1, **{"if-none-match": '"something-else"'}).status_code == 200
+
+
+@pytest.mark.parametrize(("accept", "content_type", "parser"), [
+    ("text/turtle", "text/turtle; charset=utf-8", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "application/ld+json", "json-ld"),
+    ("*/*", "application/ld+json", "json-ld"),
+])
+def test_content_negotiation_gives_the_same_graph(
+    streams: Platform, client: TestClient, tmp_path: Path, accept: str, content_type: str, parser: str
+) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    publish(streams, tmp_path, VERSION_2, "v2.csv")  # a tombstone on page 4
+    for number in (1, 4):
+        reference = graph(page(client, number).content)
+        r = page(client, number, accept=accept)
+        assert r.status_code == 200 and r.headers["content-type"] == content_type
+        assert isomorphic(graph(r.content, parser), reference)
+    assert page(client, 1, accept="image/png").status_code == 406
+
+
+def test_hostile_values_survive_every_format(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    nasty = 'a "quote" \\ back\nnew line <tag> & {brace} é 🚲'
+    csv = "naam;aantal\n" + f'"{nasty.replace(chr(34), chr(34) * 2)}";1\n' + "gewoon;2\n"
+    path = write(tmp_path / "nasty.csv", csv)
+    ingest_file(streams, CLI_ADMIN, "tellingen", path, metadata={"title_nl": "Vreemd"})
+    reference = graph(page(client, 1).content)
+    assert any(str(o) == nasty for o in reference.objects())
+    for accept, parser in (("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml")):
+        assert isomorphic(graph(page(client, 1, accept=accept).content, parser), reference)
+
+
+# ── the gate and bad input ────────────────────────────────────────────────────────────
+
+
+def test_restricted_streams_are_hidden_and_never_public(
+    streams: Platform, client: TestClient, tmp_path: Path, admin_headers: dict[str, str]
+) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv", classification="internal",
+            classification_reason="bevat namen")
+    for path in ("/ldes/tellingen", "/ldes/tellingen/pages/1"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.headers["content-type"] == "application/json"
+        assert "bevat namen" not in r.text
+        staff = client.get(path, headers=admin_headers)
+        assert staff.status_code == 200
+        assert staff.headers["cache-control"] == "private, no-cache"
+    listed = client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert "ldes/tellingen" not in listed.text
+
+
+@pytest.mark.parametrize(("number", "status"), [
+    ("0", 404), ("01", 404), ("4", 404), ("99999999999", 404), ("abc", 400), ("-1", 400), ("1.5", 400),
+    ("1e3", 400), ("９", 400), ("9" * 40, 400), ("%00", 400), ("1%20", 400),
+])
+def test_bad_page_numbers(streams: Platform, client: TestClient, tmp_path: Path, number: str, status: int) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    r = client.get(f"/ldes/tellingen/pages/{number}")
+    assert r.status_code == status, r.text
+    assert r.json()["error"] and r.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("dataset_id", [
+    "bestaat-niet", "..%2F..%2Fetc%2Fpasswd", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x" * 5000, "tellingen%00",
+    "TELLINGEN", "tellingen%20",
+])
+def test_hostile_dataset_ids(streams: Platform, client: TestClient, tmp_path: Path, dataset_id: str) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    for path in (f"/ldes/{dataset_id}", f"/ldes/{dataset_id}/pages/1"):
+        r = client.get(path)
+        assert r.status_code == 404, (path, r.text[:200])
+        assert "<script>alert" not in r.text
+    assert client.get("/ldes/tellingen/pages/1").status_code == 200  # nothing broke
+
+
+def test_dataset_without_data_has_no_stream(streams: Platform, client: TestClient) -> None:
+    assert client.get("/ldes/tellingen").status_code == 404
