@@ -201,7 +201,8 @@ def test_one_belfort_harvested_into_another(demo: tuple[Platform, str], target: 
     result = harvest_cli(target, base + path, *args)
     assert result.exit_code == 0, result.output
     expected = metadata(source)
-    assert len(expected) == 6  # the demo's internal and draft datasets are not in the public catalogue
+    assert len(expected) >= 5  # pages of 2: at least 3 of them
+    assert "meldingen-openbaar-domein-intern" not in expected  # internal: not in the public catalogue
     assert set(statuses(result).values()) == {"harvested"}, result.output
     assert metadata(target) == expected  # titles, descriptions, contact, themes, licence, temporal, …
     full = expected["passantentellingen-gent-demo"]
@@ -212,13 +213,14 @@ def test_one_belfort_harvested_into_another(demo: tuple[Platform, str], target: 
 
 
 def test_paging_is_followed_and_bounded(demo: tuple[Platform, str], target: Platform) -> None:
-    _, base = demo
+    source, base = demo
+    total = len(metadata(source))
     result = harvest_cli(target, base + "/catalog?page_size=2", "--max-pages", "2")
     assert result.exit_code == 0, result.output
     assert list(statuses(result).values()).count("harvested") == 4  # 2 pages of 2
     assert "stopped after 2 pages" in result.output
-    rest = harvest_cli(target, base + "/catalog?page_size=2")  # page 3 of 3 this time
-    assert sorted(statuses(rest).values()) == ["harvested"] * 2 + ["unchanged"] * 4, rest.output
+    rest = harvest_cli(target, base + "/catalog?page_size=2")  # the other pages this time
+    assert sorted(statuses(rest).values()) == ["harvested"] * (total - 4) + ["unchanged"] * 4, rest.output
 
 
 def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Platform) -> None:
@@ -267,14 +269,14 @@ def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Pla
 
 
 def test_an_interrupted_harvest_continues(demo: tuple[Platform, str], target: Platform) -> None:
-    _, base = demo
+    source, base = demo
     run = harvest_dcat(target, base + "/catalog?page_size=2")
     first = [next(run), next(run), next(run)]  # the process "dies" on page 2
     run.close()
     assert [r.status for r in first] == ["harvested"] * 3
     rest = {r.dataset_id: r.status for r in harvest_dcat(target, base + "/catalog?page_size=2")}
     assert all(rest[r.dataset_id] == "unchanged" for r in first)
-    assert list(rest.values()).count("harvested") == 3
+    assert list(rest.values()).count("harvested") == len(metadata(source)) - 3
 
 
 def test_local_datasets_are_never_overwritten(demo: tuple[Platform, str], target: Platform, tmp_path: Path) -> None:

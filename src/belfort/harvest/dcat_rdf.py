@@ -325,6 +325,9 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
         "frequency": _frequency(graph.value(node, DCTERMS.accrualPeriodicity)),
         "classification": "open", "classification_reason": None,
     }
+    contact_point = metadata["contact_point"]
+    if contact_point["email"] is None and contact_point["name"] == metadata["organisation"]:
+        contact_point["name"] = None  # only the publisher's name: Belfort says the same without it
     _themes_and_keywords(graph, node, metadata, notes)
     metadata["spatial"] = _place(graph, node, notes)
     rights = graph.value(node, DCTERMS.accessRights)
