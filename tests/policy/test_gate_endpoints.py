@@ -44,6 +44,10 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/facets"): "/api/explore/v2.1/catalog/datasets/{id}/facets?facet=telpunt",
     ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/exports/{format}"): "/api/explore/v2.1/catalog/datasets/{id}/exports/csv",
     ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/attachments"): "/api/explore/v2.1/catalog/datasets/{id}/attachments",
+    # record URIs (linked data): the same record id as Explore v2.1
+    ("GET", "/id/{dataset_id}/{record}"): "/id/{id}/3ed0ac42a7f686f4632b3cfc1d81a136363673d9",
+    ("GET", "/id/{dataset_id}"): "/id/{id}",
+    ("GET", "/def/{dataset_id}"): "/def/{id}",
 }
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 

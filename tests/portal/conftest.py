@@ -207,6 +207,7 @@ PAGES = {
     "api": "/api",
     "about": "/about",
     "security": "/security",
+    "record": "/id/telpunten-drukte-gent/TP01",  # a counting point (rows as linked data)
     "not-found": "/no-such-page",
     "dataset-not-found": "/datasets/no-such-dataset",
 }

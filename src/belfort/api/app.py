@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from belfort import __version__
-from belfort.api import audit, dcat, ingest, ldes, native
+from belfort.api import audit, dcat, ingest, ldes, linked_records, native
 from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
@@ -74,6 +74,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ods_v2_catalog.router)
     app.include_router(dcat.router)
     app.include_router(ldes.router)
+    app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_staff.router)

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from belfort.demo import auckland, ghent_counts, ghent_other
+from belfort.demo import auckland, ghent_counts, ghent_other, mappings
 
 SIZES = ("small", "full")
 
@@ -103,6 +103,7 @@ def _meta(
         "classification_reason": classification_reason,
         "steward": steward,
         "record_key": list(record_key or []),
+        "rdf_mapping": None,  # the counts and counting points get theirs below (belfort.demo.mappings)
     }
 
 
@@ -158,6 +159,7 @@ def _auckland_counts(workdir: Path, seed: int, size: str) -> DemoSource:
         steward="Team Data en Informatie - datasteward mobiliteit",
         spatial="Auckland, Nieuw-Zeeland",
     )
+    meta["rdf_mapping"] = mappings.PASSANTEN_AUCKLAND
     overrides = {"tijdstip": "datetime", "aantal": "integer"}
     return DemoSource("passantentellingen-auckland", path, meta, overrides)
 
@@ -188,6 +190,7 @@ def _auckland_sensors(workdir: Path, seed: int, size: str) -> DemoSource:
         steward="Team Data en Informatie - datasteward mobiliteit",
         spatial="Auckland, Nieuw-Zeeland",
     )
+    meta["rdf_mapping"] = mappings.TELLERS_AUCKLAND
     overrides = {"locatie": "geopoint", "eerste_meting": "date"}
     return DemoSource("passantentellers-auckland", path, meta, overrides)
 
@@ -249,6 +252,7 @@ def _telpunten(workdir: Path, seed: int, size: str) -> DemoSource:
         frequency="irregular",
         steward="Mobiliteitsbedrijf - datasteward verkeerstellingen",
     )
+    meta["rdf_mapping"] = mappings.TELPUNTEN_GENT
     overrides = {"locatie": "geopoint", "in_dienst_sinds": "date"}
     return DemoSource("telpunten-drukte-gent", path, meta, overrides)
 
@@ -289,6 +293,7 @@ def _gent_counts(workdir: Path, seed: int, size: str) -> DemoSource:
         record_key=['telpunt_id', 'tijdstip'],
         steward="Mobiliteitsbedrijf - datasteward verkeerstellingen",
     )
+    meta["rdf_mapping"] = mappings.PASSANTEN_GENT
     return DemoSource(
         "passantentellingen-gent-demo", path, meta, {"tijdstip": "datetime", "aantal": "integer"}
     )

@@ -65,6 +65,7 @@ MAX_CLASSES = 10
 MAX_FIELDS = 1_000
 TOP_KEYS = {"prefixes", "class", "subject", "other_fields", "fields", "observations"}
 FIELD_KEYS = {"predicate", "datatype", "language", "class", "uri", "skip"}
+_XML_NAME_END = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
 _LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8}){0,5}")
 
 DEFAULT_DATATYPES: dict[str, str | None] = {
@@ -178,7 +179,11 @@ def _validate_field(spec: Any, where: str, prefixes: Mapping[str, str], fields: 
     if "skip" in spec and not isinstance(spec["skip"], bool):
         raise fail(f"{where}.skip", "expected true or false")
     if spec.get("predicate") is not None:
-        expand(spec["predicate"], prefixes, f"{where}.predicate")
+        predicate = expand(spec["predicate"], prefixes, f"{where}.predicate")
+        ending = _XML_NAME_END.search(predicate)
+        if ending is None or ending.start() == 0:
+            raise fail(f"{where}.predicate", "a predicate must end in a name (a letter or '_', then letters, "
+                                             "digits, '_' or '-'), or RDF/XML cannot write it")
     if spec.get("datatype") is not None:
         expand(spec["datatype"], prefixes, f"{where}.datatype")
     if spec.get("language") is not None:

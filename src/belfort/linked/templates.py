@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from belfort.errors import InvalidRequest
 from belfort.linked.rdf import is_iri
@@ -180,3 +180,29 @@ class Template:
             out.append(quote(text, safe=""))
         iri = "".join(out)
         return iri if is_full_iri(iri) else None
+
+    def match(self, iri: str, *, base: str, dataset_id: str) -> dict[str, str] | None:
+        """The field values that render to ``iri`` (the inverse of ``render``), or None.
+        Special placeholders must match their own values; a field named twice must have
+        the same value in both places."""
+        pattern: list[str] = []
+        names: list[str] = []
+        for is_placeholder, name in self.parts:
+            if not is_placeholder:
+                pattern.append(re.escape(name))
+            elif name == "_base":
+                pattern.append(re.escape(base))
+            elif name == "_dataset":
+                pattern.append(re.escape(quote(dataset_id, safe="")))
+            else:
+                pattern.append("([^/?#]+)")
+                names.append(name)
+        found = re.fullmatch("".join(pattern), iri)
+        if found is None:
+            return None
+        values: dict[str, str] = {}
+        for name, raw in zip(names, found.groups(), strict=True):
+            value = unquote(raw)
+            if values.setdefault(name, value) != value:
+                return None
+        return values
