@@ -36,6 +36,7 @@ PHONE = {"width": 390, "height": 844}
 TABLE_DATASET = "bezetting-parkeergarages-demo"  # many rows: preview paging, sorting, a chart
 MAP_DATASET = "telpunten-drukte-gent"  # a geopoint field: the dataset page has a map
 ORGANISATION = "Mobiliteitsbedrijf Gent"
+REGISTER_ENTRY = "1a7d5c2b-8e34-4f19-b6a0-3c9e2d8f5a71"  # src/belfort/register/demo.py: every field filled
 
 
 class ServerTimer:
@@ -210,6 +211,10 @@ PAGES = {
     "record": "/id/telpunten-drukte-gent/TP01",  # a counting point (rows as linked data)
     "not-found": "/no-such-page",
     "dataset-not-found": "/datasets/no-such-dataset",
+    "register": "/verwerkingsregister",
+    "register-filtered": "/verwerkingsregister?audience=burger&q=parkeer",
+    "register-none": "/verwerkingsregister?q=zzqxv",
+    "register-entry": f"/verwerkingsregister/{REGISTER_ENTRY}",
 }
 NOT_FOUND = {"not-found", "dataset-not-found"}
 MAP_PAGES = {"map"}

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native
+from belfort.api import register as register_api
 from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
@@ -22,6 +23,8 @@ from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import pages as portal_pages
+from belfort.portal import register_pages as portal_register
+from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
@@ -78,6 +81,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_pages.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_staff.router)
+    app.include_router(register_api.router)
+    app.include_router(portal_register.router)
+    app.include_router(portal_register_staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/", tags=["operations"], summary="Where to start (JSON)")

@@ -1,0 +1,85 @@
+"""The processing register's public pages: ``/verwerkingsregister`` (search and filters by
+audience, processing department and category) and one page per entry with every field
+and the datasets linked to it. Staff see draft and archived entries too (marked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import HTMLResponse, Response
+
+from belfort.api.deps import get_platform
+from belfort.catalog.models import ProcessingActivity
+from belfort.errors import NotFound
+from belfort.platform import Platform
+from belfort.policy.principals import Principal
+from belfort.portal.i18n import AUDIENCE_LABELS
+from belfort.portal.pages import portal_principal
+from belfort.portal.render import render
+from belfort.register import store
+from belfort.register.dataset import REGISTER_DATASET
+from belfort.register.linked import activity_uri
+from belfort.register.model import ActivityState, Audience
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+AUDIENCES = [a.value for a in Audience]
+MAX_QUERY = 200
+
+
+@dataclass
+class Filters:
+    q: str
+    audience: str
+    processor: str
+    category: str
+
+    def matches(self, a: ProcessingActivity) -> bool:
+        if self.audience and a.audience != self.audience:
+            return False
+        if self.processor and a.processor != self.processor:
+            return False
+        if self.category and a.category != self.category:
+            return False
+        if self.q:
+            text = " ".join(str(v) for v in (a.name, a.description, a.processor, a.category) if v).casefold()
+            return all(word in text for word in self.q.casefold().split())
+        return True
+
+
+def visible_states(principal: Principal) -> tuple[str, ...] | None:
+    """The public reads published entries; staff read every entry."""
+    return None if principal.is_admin else (ActivityState.PUBLISHED.value,)
+
+
+@router.get("/verwerkingsregister")
+def register_list(request: Request, platform: Platform = Depends(get_platform),
+                  principal: Principal = Depends(portal_principal)) -> Response:
+    params = request.query_params
+    filters = Filters(*(params.get(name, "").strip()[:MAX_QUERY]
+                        for name in ("q", "audience", "processor", "category")))
+    with platform.db.session() as session:
+        everything = store.list_activities(session, states=visible_states(principal))
+        shown = [store.activity_to_dict(a) for a in everything if filters.matches(a)]
+    processors = sorted({a.processor for a in everything if a.processor}, key=str.casefold)
+    categories = sorted({a.category for a in everything if a.category}, key=str.casefold)
+    return render(request, "register.html", principal, active="register", activities=shown, filters=filters,
+                  audiences=AUDIENCES, processors=processors, categories=categories,
+                  total=len(everything), dataset_id=REGISTER_DATASET, AUDIENCES=AUDIENCE_LABELS)
+
+
+@router.get("/verwerkingsregister/{activity_id}")
+def register_entry(activity_id: str, request: Request, platform: Platform = Depends(get_platform),
+                   principal: Principal = Depends(portal_principal)) -> Response:
+    with platform.db.session() as session:
+        activity = store.get_activity(session, activity_id)
+        if not principal.is_admin and activity.state != ActivityState.PUBLISHED.value:
+            raise NotFound(f"processing activity {activity_id[:60]!r} not found")
+        entry: dict[str, Any] = store.activity_to_dict(activity)
+        datasets = [{"id": d.id, "title_nl": d.title_nl, "title_en": d.title_en, "state": d.state}
+                    for d in store.linked_datasets(session, activity.id, open_only=not principal.is_admin)]
+    return render(request, "register_entry.html", principal, active="register", entry=entry, datasets=datasets,
+                  uri=activity_uri(entry["id"]), AUDIENCES=AUDIENCE_LABELS)
