@@ -336,3 +336,50 @@ def test_dataset_document_respects_the_limit_and_the_gate(platform: Platform, tm
     with pytest.raises(NotFound):
         dataset_document(platform, ANONYMOUS, "does-not-exist", BASE, limit=10)
     assert len(dataset_document(platform, CLI_ADMIN, "intern", BASE, limit=10)) == 2
+
+
+COUNT_SCHEMA = {"fields": [{"name": "sensor", "type": "string"}, {"name": "tijdstip", "type": "datetime"},
+                           {"name": "dag", "type": "date"}, {"name": "uur", "type": "string"},
+                           {"name": "aantal", "type": "integer"}, {"name": "fietsers", "type": "integer"}]}
+Q = ("PREFIX sosa: <http://www.w3.org/ns/sosa/> PREFIX time: <http://www.w3.org/2006/time#> "
+     "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> ")
+
+
+def _observations(mapping: dict[str, Any], row: dict[str, Any]) -> Graph:
+    return one_row(COUNT_SCHEMA, row, {"observations": {"sensor": "urn:sensor:{sensor}", **mapping}})[1]
+
+
+def test_an_observation_at_an_instant_with_its_result_as_a_node() -> None:
+    moment = dt.datetime(2024, 7, 20, 8, 0, tzinfo=dt.UTC)
+    graph = _observations({"results": ["aantal"], "time": "tijdstip", "result": "node"},
+                          {"sensor": "Kouter 1", "tijdstip": moment, "aantal": 7})
+    rows = list(graph.query(Q + """SELECT ?sensor ?t ?stamp ?value WHERE {
+        ?o a sosa:Observation ; sosa:madeBySensor ?sensor ; sosa:resultTime ?t ;
+           sosa:phenomenonTime [ a time:Instant ; time:inXSDDateTimeStamp ?stamp ] ;
+           sosa:hasResult [ a sosa:Result ; rdf:value ?value ] }"""))
+    assert len(rows) == 1
+    sensor, t, stamp, value = rows[0]
+    assert str(sensor) == "urn:sensor:Kouter%201"
+    assert t.toPython() == moment and str(stamp) == "2024-07-20T08:00:00+00:00" and int(value) == 7
+    assert not list(graph.query(Q + "SELECT ?o WHERE { ?o sosa:hasSimpleResult ?v }"))
+
+
+def test_summer_time_empty_results_and_unreadable_times() -> None:
+    mapping = {"results": ["aantal", "fietsers"], "date": "dag", "time": "uur", "duration": "PT15M"}
+    graph = _observations(mapping, {"sensor": "a", "dag": dt.date(2019, 7, 1), "uur": "13:45",
+                                    "aantal": 3, "fietsers": None})
+    times = [(str(s), str(e)) for s, e in graph.query(Q + """SELECT ?s ?e WHERE {
+        ?o sosa:phenomenonTime [ time:hasBeginning/time:inXSDDateTimeStamp ?s ; time:hasEnd/time:inXSDDateTimeStamp ?e ] }""")]
+    assert times == [("2019-07-01T13:45:00+02:00", "2019-07-01T14:00:00+02:00")]  # one observation: fietsers is empty
+    graph = _observations(mapping, {"sensor": "a", "dag": dt.date(2019, 7, 1), "uur": "25:99", "aantal": 3})
+    assert len(list(graph.query(Q + "SELECT ?o WHERE { ?o a sosa:Observation }"))) == 1
+    assert not list(graph.query(Q + "SELECT ?t WHERE { ?o sosa:resultTime ?t }"))
+    graph = _observations(mapping, {"sensor": "a", "dag": None, "uur": None, "aantal": None, "fietsers": None})
+    assert not list(graph.query(Q + "SELECT ?o WHERE { ?o a ?c FILTER(?c IN (sosa:Observation, sosa:ObservationCollection)) }"))
+
+
+def test_observed_properties_and_a_missing_sensor_value() -> None:
+    mapping = {"results": ["aantal"], "observed_properties": {"aantal": "schema:footfall"}}
+    graph = _observations(mapping, {"sensor": None, "aantal": 4})
+    rows = list(graph.query(Q + "SELECT ?p ?s WHERE { ?o sosa:observedProperty ?p OPTIONAL { ?o sosa:madeBySensor ?s } }"))
+    assert [(str(p), s) for p, s in rows] == [("https://schema.org/footfall", None)]

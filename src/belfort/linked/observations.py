@@ -109,6 +109,35 @@ def validate(spec: Any, prefixes: Mapping[str, str], types: Mapping[str, str] | 
     return {**spec, "results": results}
 
 
+# the terms every observation repeats, built once
+_OBSERVATION = IRI(SOSA + "Observation")
+_VERKEERSMETING = IRI(VKM + "Verkeersmeting")
+_COLLECTION = (RDF_TYPE, IRI(SOSA + "ObservationCollection"))
+_SENSOR_TYPES = ((RDF_TYPE, IRI(SOSA + "Sensor")),)
+_SENSOR_TYPES_OSLO = (*_SENSOR_TYPES, (RDF_TYPE, IRI(VKM + "Verkeersmeetpunt")))
+_INSTANT = (RDF_TYPE, IRI(TIME + "Instant"))
+_INTERVAL = (RDF_TYPE, IRI(TIME + "Interval"))
+_RESULT_TYPE = (RDF_TYPE, IRI(SOSA + "Result"))
+_HAS_MEMBER = SOSA + "hasMember"
+_MADE_BY = SOSA + "madeBySensor"
+_FEATURE = SOSA + "hasFeatureOfInterest"
+_OBSERVED_PROPERTY = SOSA + "observedProperty"
+_SIMPLE_RESULT = SOSA + "hasSimpleResult"
+_HAS_RESULT = SOSA + "hasResult"
+_RESULT_TIME = SOSA + "resultTime"
+_PHENOMENON_TIME = SOSA + "phenomenonTime"
+_KENMERK = VKM + "geobserveerdKenmerk"
+_OBSERVED_OBJECT = VKM + "geobserveerdObject"
+_OM_RESULT = OM + "OM_Observation.result"
+_OM_RESULT_TIME = OM + "OM_Observation.resultTime"
+_OM_PHENOMENON_TIME = OM + "OM_Observation.phenomenonTime"
+_STAMP = TIME + "inXSDDateTimeStamp"
+_BEGINNING = TIME + "hasBeginning"
+_END = TIME + "hasEnd"
+_DATE_TIME = XSD + "dateTime"
+_DATE_TIME_STAMP = XSD + "dateTimeStamp"
+
+
 def _duration(text: str) -> dt.timedelta | None:
     match = _DURATION.fullmatch(text)
     if not match or text in ("P", "PT") or text.endswith("T"):
@@ -189,6 +218,11 @@ class ObservationWriter:
         self.oslo = bool(spec.get("oslo"))
         self.vehicle = IRI(VKM_VOERTUIG_TYPE + spec["vehicle"]) if spec.get("vehicle") else None
         self.simple = spec.get("result", "simple") == "simple"
+        self._heads: dict[str, tuple[tuple[str, Any], ...]] = {
+            r: ((RDF_TYPE, _OBSERVATION), (RDF_TYPE, _VERKEERSMETING), (_KENMERK, p), (_OBSERVED_PROPERTY, p))
+            if self.oslo else ((RDF_TYPE, _OBSERVATION), (_OBSERVED_PROPERTY, p))
+            for r, p in self.properties.items()
+        }
 
     def namespaces(self) -> set[str]:
         used = {SOSA, TIME, XSD}
@@ -214,73 +248,69 @@ class ObservationWriter:
 
     def add(self, document: Document, subject: str, row: Mapping[str, Any], *, base: str,
             dataset_id: str, record_id: str, fragment: Callable[[str, str], str]) -> None:
-        values = [(r, self.literal(row.get(r), self.types.get(r, "string"))) for r in self.results]
-        values = [(r, lit) for r, lit in values if lit is not None]
+        literal, types = self.literal, self.types
+        values = []
+        for result in self.results:
+            lit = literal(row.get(result), types.get(result, "string"))
+            if lit is not None:
+                values.append((result, lit))
         if not values:
             return
+        oslo = self.oslo
         sensor = self.sensor.render(row, base=base, dataset_id=dataset_id, record_id=record_id)
         feature = (self.feature.render(row, base=base, dataset_id=dataset_id, record_id=record_id)
                    if self.feature else None)
         row_props = document.props(subject)
-        row_props.append((RDF_TYPE, IRI(SOSA + "ObservationCollection")))
-        if sensor is not None and not document.has(sensor):
-            sensor_props = document.props(sensor)
-            sensor_props.append((RDF_TYPE, IRI(SOSA + "Sensor")))
-            if self.oslo:
-                sensor_props.append((RDF_TYPE, IRI(VKM + "Verkeersmeetpunt")))
-        time_node: IRI | None = None
-        result_time: Lit | None = None
+        row_props.append(_COLLECTION)
+        common: list[tuple[str, Any]] = []  # the same in each of the row's observations
+        if sensor is not None:
+            sensor_iri = IRI(sensor)
+            common.append((_MADE_BY, sensor_iri))
+            if not document.has(sensor):
+                document.props(sensor).extend(_SENSOR_TYPES_OSLO if oslo else _SENSOR_TYPES)
+        if feature is not None:
+            feature_iri = IRI(feature)
+            common.append((_FEATURE, feature_iri))
+            if oslo:
+                common.append((_OBSERVED_OBJECT, feature_iri))
         times = self._times(row)
         if times is not None:
             start, end = times
             time_node = IRI(fragment(subject, "time"))
             time_props = document.props(time_node)
+            start_text = _stamp(start)
             if end is None:
-                time_props.append((RDF_TYPE, IRI(TIME + "Instant")))
-                time_props.append((TIME + "inXSDDateTimeStamp", Lit(_stamp(start), None, XSD + "dateTimeStamp")))
-                result_time = Lit(_stamp(start), None, XSD + "dateTime")
+                time_props.append(_INSTANT)
+                time_props.append((_STAMP, Lit(start_text, None, _DATE_TIME_STAMP)))
+                result_time = Lit(start_text, None, _DATE_TIME)
             else:
-                time_props.append((RDF_TYPE, IRI(TIME + "Interval")))
-                for edge, moment in (("start", start), ("end", end)):
+                end_text = _stamp(end)
+                time_props.append(_INTERVAL)
+                for predicate, edge, moment in ((_BEGINNING, "start", start_text), (_END, "end", end_text)):
                     node = IRI(fragment(subject, f"time-{edge}"))
-                    time_props.append((TIME + ("hasBeginning" if edge == "start" else "hasEnd"), node))
-                    document.props(node).extend((
-                        (RDF_TYPE, IRI(TIME + "Instant")),
-                        (TIME + "inXSDDateTimeStamp", Lit(_stamp(moment), None, XSD + "dateTimeStamp")),
-                    ))
-                result_time = Lit(_stamp(end), None, XSD + "dateTime")
-        for result, literal in values:
+                    time_props.append((predicate, node))
+                    document.props(node).extend((_INSTANT, (_STAMP, Lit(moment, None, _DATE_TIME_STAMP))))
+                result_time = Lit(end_text, None, _DATE_TIME)
+            common.append((_RESULT_TIME, result_time))
+            common.append((_PHENOMENON_TIME, time_node))
+            if oslo:
+                common.append((_OM_RESULT_TIME, result_time))
+                common.append((_OM_PHENOMENON_TIME, time_node))
+        for result, lit in values:
             observation = IRI(fragment(subject, f"observation-{result}"))
-            row_props.append((SOSA + "hasMember", observation))
+            row_props.append((_HAS_MEMBER, observation))
             props = document.props(observation)
-            props.append((RDF_TYPE, IRI(SOSA + "Observation")))
-            prop = self.properties[result]
-            if self.oslo:
-                props.append((RDF_TYPE, IRI(VKM + "Verkeersmeting")))
-                props.append((VKM + "geobserveerdKenmerk", prop))
-            if sensor is not None:
-                props.append((SOSA + "madeBySensor", IRI(sensor)))
-            props.append((SOSA + "observedProperty", prop))
-            if feature is not None:
-                props.append((SOSA + "hasFeatureOfInterest", IRI(feature)))
-                if self.oslo:
-                    props.append((VKM + "geobserveerdObject", IRI(feature)))
+            props.extend(self._heads[result])
             if self.simple:
-                props.append((SOSA + "hasSimpleResult", literal))
+                props.append((_SIMPLE_RESULT, lit))
             else:
                 result_node = IRI(fragment(subject, f"result-{result}"))
-                props.append((SOSA + "hasResult", result_node))
-                document.props(result_node).extend(((RDF_TYPE, IRI(SOSA + "Result")), (RDF + "value", literal)))
-            if self.oslo:
-                props.append((OM + "OM_Observation.result", literal))
-            if result_time is not None:
-                props.append((SOSA + "resultTime", result_time))
-                if self.oslo:
-                    props.append((OM + "OM_Observation.resultTime", result_time))
-            if time_node is not None:
-                props.append((SOSA + "phenomenonTime", time_node))
-                if self.oslo:
-                    props.append((OM + "OM_Observation.phenomenonTime", time_node))
+                props.append((_HAS_RESULT, result_node))
+                document.props(result_node).extend((_RESULT_TYPE, (RDF + "value", lit)))
+            if oslo:
+                props.append((_OM_RESULT, lit))
+            props.extend(common)
+            prop = self.properties[result]
             if not document.has(prop):
                 self._describe_property(document, prop)
 
