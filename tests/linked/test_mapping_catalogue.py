@@ -70,3 +70,28 @@ def test_a_new_dataset_with_a_bad_mapping_is_not_created(platform: Platform, tmp
         ingest_file(platform, CLI_ADMIN, "nieuw", write(tmp_path / "a.csv", "a\n1\n"),
                     metadata={"title_nl": "Nieuw", "rdf_mapping": {"fields": {"b": {}}}})
     assert client.get("/api/belfort/v1/datasets/nieuw", headers=admin_headers).status_code == 404
+
+
+def test_the_cli_and_the_upload_take_a_mapping_as_json(tmp_path: Path, database_url: str, client: TestClient,
+                                                      admin_headers: dict[str, str]) -> None:
+    from click.testing import CliRunner
+
+    from belfort.cli import main
+
+    where = ["--data-dir", str(tmp_path / "data"), "--database-url", database_url]
+    source = write(tmp_path / "a.csv", "naam,aantal\nKouter,3\n")
+    runner = CliRunner()
+    bad = runner.invoke(main, ["ingest", str(source), "--dataset", "tellingen",
+                               "--rdf-mapping", '{"fields": {"naam": {"predicate": "foo:x"}}}', *where])
+    assert bad.exit_code == 2 and "unknown prefix 'foo'" in bad.output
+    good = runner.invoke(main, ["ingest", str(source), "--dataset", "tellingen",
+                                "--rdf-mapping", json.dumps(GOOD), *where])
+    assert good.exit_code == 0, good.output
+    r = client.post("/api/belfort/v1/datasets/upload-test/ingest", content=b"naam,aantal\nKouter,3\n",
+                    params={"rdf_mapping": json.dumps({"fields": {"straat": {"skip": True}}})},
+                    headers={"Content-Type": "text/csv", **admin_headers})
+    assert r.status_code == 400 and "fields.straat: names no field" in r.json()["message"]
+    r = client.post("/api/belfort/v1/datasets/upload-test/ingest", content=b"naam,aantal\nKouter,3\n",
+                    params={"rdf_mapping": json.dumps(GOOD)}, headers={"Content-Type": "text/csv", **admin_headers})
+    assert r.status_code == 201, r.text
+    assert client.get("/api/belfort/v1/datasets/upload-test").json()["rdf_mapping"]["class"] == ["sosa:Sensor"]

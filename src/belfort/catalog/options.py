@@ -43,6 +43,10 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("processing_activity",),
         "Identifier (GUID) of the dataset's processing register entry.",
     ),
+    "rdf_mapping": (
+        ("rdf_mapping",),
+        "How its rows become linked data: the RDF mapping as JSON text (docs/linked-data.md).",
+    ),
 }
 
 LIST_OPTIONS = {"themes", "keywords", "key"}
