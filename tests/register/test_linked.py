@@ -128,3 +128,29 @@ SELECT ?retention ?description ?page ?transfers ?measures (count(DISTINCT ?purpo
     assert str(row.transfers) == "Geen"
     assert int(row.purposes) == len(activity["purposes"])
     assert {str(r.description) for r in rows} == {p["description"] for p in activity["personal_data"]}
+
+
+def test_links_to_datasets_never_name_restricted_ones(demo: Platform, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import ingest_file
+    from tests.helpers import counts_csv
+
+    guid = ACTIVITIES[7][0]
+    for dataset_id, extra in [("meldingen-intern", {"classification": "internal", "classification_reason": "namen"}),
+                              ("meldingen-open", {})]:
+        ingest_file(demo, CLI_ADMIN, dataset_id, counts_csv(tmp_path), metadata={
+            "title_nl": dataset_id, "personal_data": True, "processing_activity": guid, **extra})
+    with demo.db.session() as session:
+        text = register_document(session, BASE).serialize("nt").decode()
+    assert f"<{BASE}/catalog/datasets/meldingen-open>" in text
+    assert "meldingen-intern" not in text
+
+
+def test_hostile_text_stays_literal(platform: Platform) -> None:
+    with platform.db.session() as session:
+        store.create_activity(session, "test", {
+            **ACTIVITIES[0][1], "name": 'Naam"> <x> . } DROP ALL #\u0007'.replace("\u0007", ""),
+            "description": "<script>alert(1)</script>\n\"quoted\" \\ backslash"}, state="published")
+    oxstore = graph_store(platform)  # parses: every literal was escaped
+    names = {r["name"].value for r in oxstore.query(list_query("burger"))}
+    assert 'Naam"> <x> . } DROP ALL #' in names
