@@ -6,6 +6,9 @@ each build a ``Platform`` from ``Settings`` and pass it down.
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from belfort.cache import BoundedCache, Generation
@@ -15,6 +18,9 @@ from belfort.lake.store import Lake
 from belfort.query.engine import QueryEngine
 from belfort.settings import Settings
 from belfort.usage import UsageCounter
+
+if TYPE_CHECKING:
+    from belfort.linked.store import LinkedData
 
 
 class Platform:
@@ -34,6 +40,19 @@ class Platform:
         self.generation = Generation(self.lake.root)
         self.cache = BoundedCache()
         self.usage = UsageCounter(self.db)
+        self._linked: LinkedData | None = None
+        self._linked_lock = threading.Lock()
+
+    @property
+    def linked(self) -> LinkedData:
+        """Linked data: the DCAT fragment cache and the SPARQL store (built on first use)."""
+        if self._linked is None:
+            with self._linked_lock:
+                if self._linked is None:
+                    from belfort.linked.store import LinkedData
+
+                    self._linked = LinkedData(self)
+        return self._linked
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""
@@ -47,6 +66,8 @@ class Platform:
         return self.lake.collect_garbage(referenced, min_age_seconds=min_age_seconds)
 
     def close(self) -> None:
+        if self._linked is not None:
+            self._linked.close()
         self.usage.flush()
         self.engine.close()
         self.db.dispose()

@@ -65,6 +65,29 @@ class Settings(BaseSettings):
             "linked-data URI (catalogue, records, event streams, SPARQL graphs). None: the request's."
         ),
     )
+    dcat_cache_mb: int = Field(
+        default=256, ge=0,
+        description="Memory for cached per-dataset DCAT fragments (serialised), in MiB; 0: no cache.",
+    )
+    sparql_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A SPARQL query running longer is stopped (503)."
+    )
+    sparql_max_results: int = Field(
+        default=100_000, ge=1, description="Rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a SPARQL answer holds at most."
+    )
+    sparql_max_query_bytes: int = Field(
+        default=65_536, ge=100, description="Longest SPARQL query accepted (bytes, UTF-8); longer is 413."
+    )
+    sparql_cache_mb: int = Field(
+        default=64, ge=0, description="Memory for cached SPARQL answers (until the next catalogue change), in MiB."
+    )
+    sparql_workers: int = Field(
+        default=2, ge=1, description="SPARQL queries run at once (each in its own process); more wait."
+    )
+    sparql_rows_per_dataset: int = Field(
+        default=10_000, ge=0,
+        description="Records of each dataset with an RDF mapping loaded into the SPARQL store (0: none).",
+    )
     map_tile_url: str | None = Field(
         default=None,
         description="Raster tile URL template for portal maps ({z}/{x}/{y}); None: maps without tiles.",

@@ -22,6 +22,7 @@ from belfort import __version__
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.errors import NotFound
+from belfort.linked import fragments
 from belfort.linked import rows as catalogue
 from belfort.linked.dcat import (
     DEFAULT_PAGE_SIZE,
@@ -98,13 +99,14 @@ def _not_modified(request: Request, etag: str) -> bool:
     return "*" in tags or etag.removeprefix("W/") in tags
 
 
-Load = Callable[[DcatBuilder], tuple[Document, dict[str, str] | None]]
+Load = Callable[[DcatBuilder, str], tuple[Document | bytes, dict[str, str] | None]]
 
 
 def _serve(request: Request, platform: Platform, principal: Principal, extension: str | None,
            portal_path: str, load: Load) -> Response:
     """Negotiate, then (unless the client's copy is current) load, build and serialise.
-    ``load`` returns the document and the ``Link`` header's rel → URL (or None)."""
+    ``load`` (given a builder and the format) returns the document (or its bytes in that
+    format) and the ``Link`` header's rel → URL (or None)."""
     fmt = _format(request, extension)
     if fmt is None:
         return _not_acceptable()
@@ -120,12 +122,13 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     try:
-        document, links = load(DcatBuilder(base))
+        document, links = load(DcatBuilder(base), fmt)
     except NotFound as exc:
         return _not_found(exc)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-    return Response(document.serialize(fmt), media_type=FORMATS[fmt].content_type, headers=headers)
+    body = document if isinstance(document, bytes) else document.serialize(fmt)
+    return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
 
 
 def _split(name: str, extension: str | None) -> tuple[str, str | None]:
@@ -144,10 +147,12 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
     if extension is not None and extension not in FORMATS:
         return _not_found(NotFound(f"unknown format {extension[:20]!r}; use one of {', '.join(FORMATS)}"))
 
-    def load(builder: DcatBuilder) -> tuple[Document, dict[str, str]]:
+    def load(builder: DcatBuilder, fmt: str) -> tuple[bytes, dict[str, str]]:
         with platform.db.session() as session:
             rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-        return builder.catalog(rows, info), _page_links(extension, info)
+        # each dataset's description comes from the fragment cache (belfort.linked.fragments)
+        body = fragments.catalog_page(platform.linked.fragments, builder.base_url, rows, info, fmt)
+        return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)
 
@@ -218,7 +223,7 @@ def _dataset(request: Request, dataset_id: str, extension: str | None, platform:
              principal: Principal) -> Response:
     dataset_id, extension = _split(dataset_id, extension)
 
-    def load(builder: DcatBuilder) -> tuple[Document, None]:
+    def load(builder: DcatBuilder, fmt: str) -> tuple[Document, None]:
         with platform.db.session() as session:
             row = catalogue.dataset_row(session, principal, dataset_id)
         return builder.dataset_document(row), None
@@ -272,7 +277,7 @@ def _service(request: Request, name: str, extension: str | None, platform: Platf
     if service is None:
         return _not_found(NotFound(f"service {name[:60]!r} not found; known: {', '.join(SERVICE_NAMES)}"))
     return _serve(request, platform, principal, extension, "/api",
-                  lambda builder: (builder.service_document(service), None))
+                  lambda builder, fmt: (builder.service_document(service), None))
 
 
 @router.get(
@@ -324,7 +329,7 @@ def _organisation(request: Request, slug: str, extension: str | None, platform: 
     if not names:
         return _not_found(NotFound(f"organisation {slug[:100]!r} not found"))
     return _serve(request, platform, principal, extension, f"/organisations/{quote(names[0], safe='')}",
-                  lambda builder: (builder.organisation_document(names[0]), None))
+                  lambda builder, fmt: (builder.organisation_document(names[0]), None))
 
 
 @router.get(

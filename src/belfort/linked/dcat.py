@@ -66,7 +66,7 @@ _STATUS = ADMS + "status"
 GEOMETRY_TYPES = frozenset({"geopoint", "geometry"})
 CRS84 = ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", "WGS 84 longitude-latitude (OGC CRS84)")
 DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -364,8 +364,10 @@ class DcatBuilder:
 
     # ── the catalogue ───────────────────────────────────────────────────────────────────
 
-    def catalog(self, rows: Sequence[DatasetRow], page: PageInfo) -> Document:
-        """One page of the catalogue: the catalogue, its services and ``rows``."""
+    def catalog(self, rows: Sequence[DatasetRow], page: PageInfo, *, describe_datasets: bool = True) -> Document:
+        """One page of the catalogue: the catalogue, its services and ``rows``
+        (``describe_datasets=False``: linked, not described; ``belfort.linked.fragments``
+        appends their cached descriptions)."""
         c = self.catalog_uri
         info = self.info
         self._add(c, A, IRI(DCAT + "Catalog"))
@@ -393,8 +395,9 @@ class DcatBuilder:
             self._add(c, DCAT + "dataset", IRI(self.dataset_uri(row.id)))
         self._view(page)
         self._services(rows)
-        for row in rows:
-            self.dataset(row)
+        if describe_datasets:
+            for row in rows:
+                self.dataset(row)
         return self.doc
 
     def _view(self, page: PageInfo) -> None:

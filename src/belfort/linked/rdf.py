@@ -374,6 +374,11 @@ def _node(subject: str, props: list[tuple[str, Term]]) -> dict[str, Any]:
     return node
 
 
+def jsonld_nodes(document: Document) -> list[dict[str, Any]]:
+    """The document's nodes as compacted JSON-LD (against ``JSONLD_CONTEXT``)."""
+    return [_node(subject, props) for subject, props in document.nodes.items()]
+
+
 def compact_jsonld(document: Document) -> dict[str, Any]:
     """The document as compacted JSON-LD: ``{"@context": …, "@graph": [node, …]}``."""
     return {
@@ -419,7 +424,8 @@ def _turtle_iri(iri: str) -> str:
     return f"{split[0]}:{split[1]}" if split else _iriref(iri)
 
 
-def write_turtle(document: Document) -> str:
+def write_turtle(document: Document, *, prefixes: bool = True) -> str:
+    """``prefixes=False``: the statements only (a fragment to append to a document that has them)."""
     forms: dict[str, str] = {"": ""}  # IRI → its Turtle form; predicates and concepts repeat
 
     def form(iri: str) -> str:
@@ -429,7 +435,7 @@ def write_turtle(document: Document) -> str:
         return found
 
     forms[RDF_TYPE] = "a"
-    out = [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()]
+    out = [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()] if prefixes else []
     for subject, props in document.nodes.items():
         grouped: dict[str, list[str]] = {}
         for predicate, obj in props:
@@ -487,9 +493,15 @@ def _xml_element(predicate: str) -> tuple[str, str]:
     return f"ns0:{match.group()}", f' xmlns:ns0="{_xml_attribute(predicate[:match.start()])}"'
 
 
-def write_rdfxml(document: Document) -> str:
-    namespaces = " ".join(f'xmlns:{prefix}="{_xml_attribute(ns)}"' for prefix, ns in PREFIXES.items())
-    out = [f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF {namespaces}>\n']
+RDFXML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF {}>\n'.format(
+    " ".join(f'xmlns:{prefix}="{_xml_attribute(ns)}"' for prefix, ns in PREFIXES.items()))
+RDFXML_TAIL = "</rdf:RDF>\n"
+
+
+def write_rdfxml(document: Document, *, envelope: bool = True) -> str:
+    """``envelope=False``: the ``rdf:Description`` elements only (a fragment to put
+    between ``RDFXML_HEAD`` and ``RDFXML_TAIL``)."""
+    out = [RDFXML_HEAD] if envelope else []
     append = out.append
     elements: dict[str, tuple[str, str]] = {}
     resources: dict[str, str] = {}  # IRI → its escaped attribute value; many repeat
@@ -514,5 +526,6 @@ def write_rdfxml(document: Document) -> str:
                 attribute = ""
             append(f"    <{element}{declaration}{attribute}>{_xml_text(obj.value)}</{element}>\n")
         append("  </rdf:Description>\n")
-    append("</rdf:RDF>\n")
+    if envelope:
+        append(RDFXML_TAIL)
     return "".join(out)

@@ -107,3 +107,8 @@ def organisation_names(session: Session, principal: Principal) -> list[str]:
     """The publishers of the datasets the principal may see."""
     visible = gate.visible_datasets(principal).subquery()
     return sorted(n for (n,) in session.execute(select(visible.c.organisation).distinct()) if n)
+
+
+def dataset_rows(session: Session, principal: Principal, ids: list[str]) -> list[DatasetRow]:
+    """The datasets among ``ids`` the principal may see, in identifier order."""
+    return _load(session, principal, Dataset.id.in_(ids)) if ids else []

@@ -1,0 +1,348 @@
+"""SPARQL queries over the linked-data store: read-only, with a timeout and a result limit.
+
+pyoxigraph cannot cancel a query, so queries run in *worker processes* forked from the
+server: a fork shares the store copy-on-write (no copy, ~10 ms per GB of process), a
+worker answers queries over a pipe until the store changes (then it is retired and a
+new one forked), and a query that outlives ``BELFORT_SPARQL_TIMEOUT_SECONDS`` has its
+worker killed: the server never runs a query itself. At most ``BELFORT_SPARQL_WORKERS``
+run at once; a query finding them all busy waits (within its timeout).
+
+The dataset a query sees is always a subset of the graphs the caller may see
+(``Snapshot.graphs_for``): it is passed to pyoxigraph as the default and named graphs,
+which override whatever ``FROM`` / ``FROM NAMED`` the query names. Those clauses are
+read here only to honour them within the allowed graphs (a graph the caller may not
+see is the same as one that does not exist).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import threading
+import time
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+import pyoxigraph as ox
+
+from belfort.errors import BelfortError
+from belfort.linked.sparql_results import write_boolean, write_graph, write_select
+from belfort.linked.store import CatalogueStore, Snapshot
+
+
+class QueryTimeout(BelfortError):
+    """The query ran out of time (or waited too long for a free worker)."""
+
+    code = "query_timeout"
+    http_status = 503
+
+
+class QueryFailed(BelfortError):
+    """The query could not be evaluated (its worker stopped)."""
+
+    code = "query_failed"
+    http_status = 500
+
+
+# ── what a query may see ──────────────────────────────────────────────────────────────
+
+_COMMENT_STRING_IRI = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>" r"|#[^\n]*",
+)
+_UPDATE_WORDS = re.compile(
+    r"(?<![\w?$:])(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])", re.IGNORECASE)
+_PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(?:<([^>]*)>|([\w.-]*):([\w.-]*))", re.IGNORECASE)
+
+
+def _blank_out(query: str) -> str:
+    """The query with strings and comments blanked (IRIs kept): what keywords are read from."""
+    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", query)
+
+
+def looks_like_update(query: str) -> bool:
+    """Whether a text that is not a valid query uses SPARQL Update's keywords."""
+    text = re.sub(r"<[^<>\s]*>", " ", _blank_out(query))
+    return _UPDATE_WORDS.search(text) is not None
+
+
+def query_dataset(query: str) -> tuple[list[str], list[str]] | None:
+    """The query's ``FROM`` and ``FROM NAMED`` IRIs; None when it names none."""
+    text = _blank_out(query)
+    prefixes = {m.group(1): m.group(2) for m in _PREFIX.finditer(text)}
+    default: list[str] = []
+    named: list[str] = []
+    found = False
+    for m in _FROM.finditer(text):
+        found = True
+        iri = m.group(2) if m.group(2) is not None else (
+            prefixes[m.group(3)] + m.group(4) if m.group(3) in prefixes else None)
+        if iri:
+            (named if m.group(1) else default).append(iri)
+    return (default, named) if found else None
+
+
+@dataclass(frozen=True)
+class Request:
+    query: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    results_format: str | None  # for SELECT / ASK (None: the client accepts none)
+    graph_format: str | None  # for CONSTRUCT / DESCRIBE
+    max_results: int
+
+
+def plan(query: str, snapshot: Snapshot, principal: Any, *, default_graph_uri: list[str], named_graph_uri: list[str],
+         results_format: str | None, graph_format: str | None, max_results: int) -> Request:
+    """The request a worker runs: the dataset cut down to the graphs ``principal`` may see."""
+    allowed = snapshot.graphs_for(principal)
+    in_query = query_dataset(query)
+    if in_query is not None:
+        default, named = in_query
+    elif default_graph_uri or named_graph_uri:
+        default, named = default_graph_uri, named_graph_uri
+    else:
+        default, named = list(allowed), list(allowed)  # the union of what one may see
+    return Request(query, tuple(g for g in dict.fromkeys(default) if g in allowed),
+                   tuple(g for g in dict.fromkeys(named) if g in allowed), results_format, graph_format, max_results)
+
+
+# ── running a query (in the worker) ───────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # "select", "boolean", "graph"; or "syntax", "error", "not_acceptable"
+    body: bytes = b""
+    format: str | None = None
+    truncated: bool = False
+    message: str = ""
+
+
+def execute(store: ox.Store, request: Request) -> Answer:
+    try:
+        result = store.query(
+            request.query,
+            default_graph=[ox.NamedNode(g) for g in request.default_graphs],
+            named_graphs=[ox.NamedNode(g) for g in request.named_graphs],
+        )
+        if isinstance(result, ox.QueryBoolean):
+            if request.results_format is None:
+                return Answer("not_acceptable", message="an ASK query answers SPARQL results (JSON, XML, CSV, TSV)")
+            return Answer("boolean", write_boolean(bool(result), request.results_format), request.results_format)
+        limit = request.max_results
+        if isinstance(result, ox.QuerySolutions):
+            if request.results_format is None:
+                return Answer("not_acceptable", message="a SELECT query answers SPARQL results (JSON, XML, CSV, TSV)")
+            variables = [v.value for v in result.variables]
+            solutions = []
+            for solution in result:
+                if len(solutions) == limit:
+                    return Answer("select", write_select(variables, solutions, request.results_format),
+                                  request.results_format, truncated=True)
+                solutions.append(solution)
+            return Answer("select", write_select(variables, solutions, request.results_format), request.results_format)
+        if request.graph_format is None:
+            return Answer("not_acceptable",
+                          message="a CONSTRUCT or DESCRIBE query answers RDF (Turtle, JSON-LD, RDF/XML, N-Triples)")
+        triples = []
+        truncated = False
+        for triple in result:
+            if len(triples) == limit:
+                truncated = True
+                break
+            triples.append(triple)
+        return Answer("graph", write_graph(triples, request.graph_format), request.graph_format, truncated)
+    except SyntaxError as exc:
+        return Answer("syntax", message=str(exc))
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        return Answer("error", message=str(exc))
+
+
+def _worker_main(conn: Connection, store: ox.Store, parent: int) -> None:
+    """The worker's loop: answer requests until the pipe closes or the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while os.getppid() == parent:
+        try:
+            if not conn.poll(1.0):
+                continue
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(execute(store, request))
+
+
+# ── answers of the current store, cached ─────────────────────────────────────────────
+
+
+class AnswerCache:
+    """Answers by (store, store epoch, request), least recently used first out, bounded by
+    the size of their bodies. The store does not change within an epoch, and a request
+    names exactly the graphs it may read, so a cached answer is the answer."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._data: OrderedDict[tuple[int, int, Request], Answer] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: CatalogueStore, snapshot: Snapshot, request: Request) -> Answer | None:
+        key = (id(store), snapshot.epoch, request)
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, store: CatalogueStore, snapshot: Snapshot, request: Request, answer: Answer) -> None:
+        size = len(answer.body) + len(request.query)
+        if answer.kind not in ("select", "boolean", "graph") or size > self.max_bytes // 8:
+            return
+        with self._lock:
+            key = (id(store), snapshot.epoch, request)
+            if key in self._data:
+                return
+            self._data[key] = answer
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                (_, _, old_request), old = self._data.popitem(last=False)
+                self.bytes -= len(old.body) + len(old_request.query)
+
+
+def answer(pool: WorkerPool, cache: AnswerCache, store: CatalogueStore, snapshot: Snapshot, request: Request,
+           timeout: float) -> Answer:
+    """The answer to ``request`` on ``store`` as of ``snapshot``: cached, else from a worker."""
+    found = cache.get(store, snapshot, request)
+    if found is not None:
+        return found
+    result = pool.run(store, snapshot, request, timeout)
+    cache.put(store, snapshot, request, result)
+    return result
+
+
+# ── the workers (in the server) ───────────────────────────────────────────────────────
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    store_id: int
+    epoch: int
+
+
+class WorkerPool:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._idle: list[_Worker] = []
+        self._all: list[_Worker] = []
+        self._free = threading.Condition()
+        self._closed = False
+
+    def run(self, store: CatalogueStore, snapshot: Snapshot, request: Request, timeout: float) -> Answer:
+        deadline = time.monotonic() + timeout
+        worker = self._acquire(store, snapshot.epoch, deadline)
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._kill(worker)
+                raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
+            answer: Answer = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._kill(worker)
+            raise QueryFailed(f"the query worker stopped: {exc}") from None
+        except BaseException:
+            self._kill(worker)
+            raise
+        self._release(worker)
+        return answer
+
+    def _acquire(self, store: CatalogueStore, epoch: int, deadline: float) -> _Worker:
+        with self._free:
+            while True:
+                if self._closed:
+                    raise QueryFailed("the SPARQL endpoint is shutting down")
+                for worker in list(self._idle):
+                    if worker.store_id == id(store) and worker.epoch == epoch:
+                        self._idle.remove(worker)
+                        return worker
+                    if worker.store_id != id(store) or worker.epoch < epoch:  # stale: its store changed
+                        self._idle.remove(worker)
+                        self._stop(worker)
+                if len(self._all) < self.size:
+                    worker = self._fork(store, epoch)
+                    if worker is not None:
+                        return worker
+                    epoch = store.snapshot.epoch  # the store moved on while we waited: the new one
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryTimeout("every SPARQL worker was busy for the whole timeout; try again later")
+                self._free.wait(remaining)
+
+    def _fork(self, store: CatalogueStore, epoch: int) -> _Worker | None:
+        with store.lock:  # no write is half-done in the copy the child gets
+            if store.snapshot.epoch != epoch:
+                return None
+            ours, theirs = Pipe()
+            others = [w.conn for w in self._all]
+            parent = os.getpid()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fork of a threaded process
+                pid = os.fork()
+            if pid == 0:  # the worker
+                try:
+                    ours.close()
+                    for conn in others:
+                        conn.close()
+                    _worker_main(theirs, store.store, parent)
+                finally:
+                    os._exit(0)
+        theirs.close()
+        worker = _Worker(pid, ours, id(store), epoch)
+        self._all.append(worker)
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        with self._free:
+            if self._closed:
+                self._stop(worker)
+            else:
+                self._idle.append(worker)
+            self._free.notify()
+
+    def _stop(self, worker: _Worker) -> None:
+        """Retire a worker (the caller holds ``_free``)."""
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(worker.pid, 0)
+        if worker in self._all:
+            self._all.remove(worker)
+
+    def _kill(self, worker: _Worker) -> None:
+        with self._free:
+            self._stop(worker)
+            self._free.notify()
+
+    def close(self) -> None:
+        with self._free:
+            self._closed = True
+            for worker in list(self._idle):
+                self._stop(worker)
+            self._idle.clear()
+            self._free.notify_all()
+
+    @property
+    def workers(self) -> int:
+        return len(self._all)
