@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from belfort.demo.loader import load_demo
 from belfort.platform import Platform
+from belfort.register.demo import MELDINGEN
 
 
 def test_demo_loads_and_respects_classification(platform: Platform, client: TestClient, admin_headers: dict[str, str]) -> None:
@@ -24,7 +25,7 @@ def test_demo_loads_and_respects_classification(platform: Platform, client: Test
     assert everything["total_count"] == 9
     assert "verwerkingsregister-stad-gent" in public
     meldingen = client.get("/api/belfort/v1/datasets/meldingen-openbaar-domein-intern", headers=admin_headers).json()
-    assert meldingen["personal_data"] is True and meldingen["processing_activity"] is not None
+    assert meldingen["personal_data"] is True and meldingen["processing_activity"] == MELDINGEN
     for dataset_id in public:
         r = client.get(f"/api/belfort/v1/datasets/{dataset_id}/records", params={"limit": 3})
         assert r.status_code == 200 and r.json()["total_count"] > 0, dataset_id

@@ -15,7 +15,7 @@ from belfort.demo.sources import build_demo_sources
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
-from belfort.register.demo import DEMO_LINKS, link_demo_datasets, load_demo_register
+from belfort.register.demo import link_demo_datasets, load_demo_register
 
 DEMO_LOADER = Principal(role=Role.ADMIN, name="demo")
 
@@ -34,15 +34,12 @@ def load_demo(platform: Platform, *, size: str = "full") -> Iterator[str]:
                 if existing is not None and existing.versions:
                     yield f"{source.dataset_id}: already loaded (version {existing.versions[-1].number})"
                     continue
-            metadata = dict(source.metadata)
-            if source.dataset_id in DEMO_LINKS:
-                metadata.update(personal_data=True, processing_activity=DEMO_LINKS[source.dataset_id])
             outcome = ingest_file(
                 platform,
                 DEMO_LOADER,
                 source.dataset_id,
                 source.path,
-                metadata=metadata,
+                metadata=source.metadata,
                 overrides=source.overrides or None,
                 draft=source.draft,
             )

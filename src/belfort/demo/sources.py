@@ -23,6 +23,7 @@ from belfort.demo import auckland, ghent_counts, ghent_other, mappings
 SIZES = ("small", "full")
 
 LICENCE_MODEL = "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0"
+MELDINGEN_ENTRY = "6f1c2a9e-3b7d-4e58-9c21-8d4f0a6b3e17"  # belfort.register.demo: "Meldingen over het openbaar domein"
 LICENCE_CC0 = "https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0"
 LICENCE_CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -81,6 +82,7 @@ def _meta(
     classification: str = "open",
     classification_reason: str | None = None,
     record_key: list[str] | None = None,
+    processing_activity: str | None = None,
 ) -> dict[str, Any]:
     """Metadata as a plain dict (dates as ISO strings, as JSON or a form would carry them)."""
     return {
@@ -103,6 +105,9 @@ def _meta(
         "classification_reason": classification_reason,
         "steward": steward,
         "record_key": list(record_key or []),
+        # personal data: published only linked to its processing register entry (docs/processing-register.md)
+        "personal_data": processing_activity is not None,
+        "processing_activity": processing_activity,
         "rdf_mapping": None,  # the counts and counting points get theirs below (belfort.demo.mappings)
     }
 
@@ -362,6 +367,7 @@ def _meldingen(workdir: Path, seed: int, size: str) -> DemoSource:
             "De vrije omschrijving en het huisnummer kunnen persoonsgegevens bevatten "
             "(namen, buren, adressen van melders); intern tot de tekst gepseudonimiseerd is."
         ),
+        processing_activity=MELDINGEN_ENTRY,
     )
     overrides = {"ingediend_op": "datetime", "locatie": "geopoint"}
     return DemoSource("meldingen-openbaar-domein-intern", path, meta, overrides)
