@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -65,6 +65,7 @@ MAX_CLASSES = 10
 MAX_FIELDS = 1_000
 TOP_KEYS = {"prefixes", "class", "subject", "other_fields", "fields", "observations"}
 FIELD_KEYS = {"predicate", "datatype", "language", "class", "uri", "skip"}
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _XML_NAME_END = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
 _LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8}){0,5}")
 
@@ -270,8 +271,19 @@ def _fragment(subject: str, local: str) -> str:
     return f"{subject}{'-' if '#' in subject else '#'}{local}"
 
 
+_INTEGER, _DOUBLE, _BOOLEAN, _DATE = XSD + "integer", XSD + "double", XSD + "boolean", XSD + "date"
+# the default literal of the common Python types, without the general path (exact type → maker)
+_FAST_LITERALS: dict[str, tuple[type, Callable[[Any], Lit]]] = {
+    "integer": (int, lambda v: Lit(str(v), None, _INTEGER)),
+    "number": (float, lambda v: Lit(_double(v), None, _DOUBLE)),
+    "boolean": (bool, lambda v: Lit("true" if v else "false", None, _BOOLEAN)),
+    "date": (dt.date, lambda v: Lit(v.isoformat(), None, _DATE)),
+    "string": (str, text),
+}
+
+
 class _FieldPlan:
-    __slots__ = ("classes", "datatype", "geo", "language", "name", "predicate", "type", "uri")
+    __slots__ = ("classes", "datatype", "fast", "geo", "language", "name", "predicate", "type", "uri")
 
     def __init__(self, name: str, field_type: str, predicate: str, *, datatype: str | None = None,
                  language: str | None = None, uri: Template | None = None, classes: tuple[str, ...] = ()) -> None:
@@ -283,6 +295,8 @@ class _FieldPlan:
         self.uri = uri
         self.classes = tuple(IRI(c) for c in classes)
         self.geo = field_type in GEO_TYPES and uri is None and datatype is None
+        plain = uri is None and datatype is None and language is None
+        self.fast = _FAST_LITERALS.get(field_type) if plain else None
 
 
 class RowMapper:
@@ -294,6 +308,7 @@ class RowMapper:
         types = _field_types(schema) or {}
         mapping = validate_mapping(rdf_mapping, schema) if rdf_mapping is not None else {}
         self.namespace = f"{self.base}/def/{quote(dataset_id, safe='')}#"
+        self._record_prefix = f"{self.base}/id/{quote(dataset_id, safe='')}/"
         declared = mapping.get("prefixes", {})
         prefixes = {**KNOWN_PREFIXES, **declared}
         self._declared = declared
@@ -340,7 +355,9 @@ class RowMapper:
 
     def subject(self, record_id: str) -> str:
         """The record's URI: ``{base}/id/{dataset}/{record id}``."""
-        return f"{self.base}/id/{quote(self.dataset_id, safe='')}/{quote(record_id, safe='')}"
+        if not _PLAIN_ID.fullmatch(record_id):
+            record_id = quote(record_id, safe="")
+        return self._record_prefix + record_id
 
     def row_subject(self, record_id: str, row: Mapping[str, Any]) -> str:
         """The row resource: the mapping's subject template, else (or when a value it needs is
@@ -361,6 +378,10 @@ class RowMapper:
         for plan in self.plans:
             value = row.get(plan.name)
             if value is None:
+                continue
+            fast = plan.fast
+            if fast is not None and type(value) is fast[0]:
+                props.append((plan.predicate, fast[1](value)))
                 continue
             if isinstance(value, list | tuple) and plan.type not in GEO_TYPES:
                 for item in value:
