@@ -176,3 +176,13 @@ def test_staff_link_and_unlink_datasets(staff: TestClient, demo: Platform, tmp_p
     assert r.status_code == 409 and "tellingen" in r.text
     r = staff.post(url, data={"csrf": token, "action": "link", "dataset": "bestaat-niet"})
     assert r.status_code == 404
+
+
+def test_staff_dataset_page_shows_the_register_link(staff: TestClient, demo: Platform, tmp_path: Path) -> None:
+    ingest_file(demo, CLI_ADMIN, "tellingen", counts_csv(tmp_path),
+                metadata={"title_nl": "Tellingen", "personal_data": True}, draft=True)
+    page = staff.get("/staff/datasets/tellingen").text
+    assert "bevat persoonsgegevens" in page and "nog niet gekoppeld" in page
+    service.link_dataset(demo, CLI_ADMIN, GUID, "tellingen")
+    page = staff.get("/staff/datasets/tellingen", params={"lang": "en"}).text
+    assert f'href="/staff/verwerkingsregister/{GUID}"' in page and "holds personal data" in page
