@@ -200,6 +200,7 @@ def test_a_subject_template_with_a_null_value_falls_back_to_the_record_uri() -> 
     ({"colour": "blue"}, "colour: unknown key"),
     ({"prefixes": {"ex": "not an iri"}}, "prefixes.ex"),
     ({"prefixes": {"9x": "https://e.org/"}}, "invalid prefix name"),
+    ({"prefixes": {"http": "https://e.org/"}}, "cannot be a prefix"),
     ({"class": "foo:Bar"}, "unknown prefix 'foo'"),
     ({"class": []}, "class"),
     ({"fields": {"naam": {"predicate": "nope:label"}}}, "fields.naam.predicate: unknown prefix 'nope'"),

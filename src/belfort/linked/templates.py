@@ -39,6 +39,7 @@ KNOWN_PREFIXES: dict[str, str] = {
     "schema": SCHEMA, "prov": PROV, "owl": OWL, "om": OM,
 }
 
+RESERVED_PREFIXES = {"http", "https", "urn"}
 SPECIAL_PLACEHOLDERS = ("_id", "_dataset", "_base")
 MAX_TEMPLATE = 1_000
 MAX_PLACEHOLDERS = 20
@@ -65,6 +66,8 @@ def check_namespace(namespace: Any, where: str) -> str:
 def check_prefix_name(name: Any, where: str) -> str:
     if not isinstance(name, str) or not _PREFIX_NAME.fullmatch(name):
         raise fail(where, f"invalid prefix name {str(name)[:50]!r} (letters, digits, '_' and '-')")
+    if name.lower() in RESERVED_PREFIXES:
+        raise fail(where, f"{name!r} cannot be a prefix: full IRIs start with it")
     return name
 
 
