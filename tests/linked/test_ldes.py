@@ -59,7 +59,8 @@ def page_members(body: bytes) -> list[str]:
     """The page's ``tree:member`` IRIs in the order the page lists them."""
     document = json.loads(body)
     stream = next(n for n in document["@graph"] if n["@id"] == str(STREAM))
-    return [m["@id"] for m in stream.get("tree:member", [])]
+    members = stream.get("member", [])  # compact JSON-LD: one IRI, or a list of them
+    return [members] if isinstance(members, str) else members
 
 
 def graph(body: bytes, fmt: str = "json-ld") -> Graph:
@@ -195,6 +196,10 @@ def test_headers_etag_and_revalidation(streams: Platform, client: TestClient, tm
 @pytest.mark.parametrize(("accept", "content_type", "parser"), [
     ("text/turtle", "text/turtle; charset=utf-8", "turtle"),
     ("application/n-triples", "application/n-triples", "nt"),
+    # what ldes-client (rdf-dereference) sends: N-Quads preferred
+    ("application/n-quads,application/trig;q=0.95,application/ld+json;q=0.9,text/turtle;q=0.6",
+     "application/n-quads", "nquads"),
+    ("text/turtle;q=0.5,application/ld+json;q=0.9", "application/ld+json", "json-ld"),
     ("application/rdf+xml", "application/rdf+xml", "xml"),
     ("text/html,application/xhtml+xml,*/*;q=0.8", "application/ld+json", "json-ld"),
     ("*/*", "application/ld+json", "json-ld"),
@@ -268,3 +273,19 @@ def test_hostile_dataset_ids(streams: Platform, client: TestClient, tmp_path: Pa
 
 def test_dataset_without_data_has_no_stream(streams: Platform, client: TestClient) -> None:
     assert client.get("/ldes/tellingen").status_code == 404
+
+
+def test_pages_are_the_same_without_a_cache(
+    streams: Platform, client: TestClient, tmp_path: Path, settings: Settings
+) -> None:
+    """With BELFORT_LDES_CACHE_MB=0 nothing is kept: versions are read by row group, logs
+    computed again — and every page is byte for byte the same."""
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    publish(streams, tmp_path, VERSION_2, "v2.csv")
+    cached = [page(client, n).content for n in (1, 2, 3, 4)]
+    bare = Platform(settings.model_copy(update={"ldes_page_size": 2, "ldes_cache_mb": 0}))
+    try:
+        with TestClient(create_app(bare)) as other:
+            assert [other.get(f"/ldes/tellingen/pages/{n}").content for n in (1, 2, 3, 4)] == cached
+    finally:
+        bare.close()

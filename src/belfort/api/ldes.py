@@ -19,7 +19,7 @@ from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError, InvalidRequest, NotFound
 from belfort.linked import ldes
 from belfort.linked.mapping import row_mapper
-from belfort.linked.rdf import FORMATS, negotiate
+from belfort.linked.rdf import FORMATS
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -31,7 +31,8 @@ ENTRY_MAX_AGE = 60
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
 NEGOTIATION = (
     "JSON-LD (`application/ld+json`, an inline context) unless `Accept` prefers "
-    "`text/turtle`, `application/n-triples` or `application/rdf+xml`; other types answer 406."
+    "`text/turtle`, `application/n-quads`, `application/n-triples` or `application/rdf+xml`; "
+    "other types answer 406."
 )
 
 
@@ -62,18 +63,51 @@ def _error(exc: BelfortError) -> JSONResponse:
     return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=CORS)
 
 
+# media type → format; on equal preference the earlier wins. N-Quads is N-Triples (one
+# default graph); stream clients (rdf-dereference) like it best and parse it fastest.
+OFFERS = (
+    ("application/ld+json", "jsonld"), ("text/turtle", "ttl"), ("application/n-quads", "nq"),
+    ("application/n-triples", "nt"), ("application/rdf+xml", "rdf"), ("application/json", "jsonld"),
+    ("application/x-turtle", "ttl"), ("application/xml", "rdf"), ("text/xml", "rdf"), ("text/html", "jsonld"),
+)
+CONTENT_TYPES = {**{name: f.content_type for name, f in FORMATS.items()}, "nq": "application/n-quads"}
+
+
 def _format(request: Request) -> str | None:
+    """The format ``Accept`` prefers (q-values honoured, the most specific range wins);
+    no header or ``*/*``: JSON-LD; None when nothing offered is acceptable."""
     accept = (request.headers.get("accept") or "").strip()
-    if not accept or accept == "*/*":
+    if not accept:
         return "jsonld"
-    fmt = negotiate(accept)
-    return "jsonld" if fmt == "html" else fmt  # a browser reads the JSON-LD
+    ranges = []
+    for part in accept.split(",")[:50]:
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media.lower(), q))
+    best, best_q = None, 0.0
+    for media, fmt in OFFERS:
+        kind = media.split("/")[0]
+        specificity, q = -1, 0.0
+        for asked, asked_q in ranges:
+            level = 2 if asked == media else 1 if asked == f"{kind}/*" else 0 if asked == "*/*" else -1
+            if level > specificity:
+                specificity, q = level, asked_q
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
 
 
 def _not_acceptable() -> JSONResponse:
     return JSONResponse(
         {"error": "not_acceptable", "message": "none of the accepted media types is served here",
-         "media_types": sorted({f.media_type for f in FORMATS.values()})},
+         "media_types": sorted({media for media, _ in OFFERS})},
         status_code=406, headers={**CORS, "Vary": "Accept"},
     )
 
@@ -108,7 +142,7 @@ def _respond(request: Request, body: bytes, fmt: str, etag: str, cache_control: 
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
+    return Response(body, media_type=CONTENT_TYPES[fmt], headers=headers)
 
 
 @router.get(

@@ -40,13 +40,16 @@ from belfort.catalog.metadata import Classification
 from belfort.catalog.models import Version
 from belfort.ingest.schema import TableSchema
 from belfort.lake.store import Lake
+from belfort.linked.ldes_jsonld import write_jsonld
 from belfort.linked.ldes_log import (
     LogCache,
     StreamVersion,
     VersionLog,
     compute_log,
+    read_rows,
     read_version_table,
     stream_timestamps,
+    table_bytes,
 )
 from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit
 from belfort.linked.vocabularies import DCAT, DCT, PREFIXES, XSD
@@ -290,8 +293,13 @@ class PageRenderer:
     def _rows(self, version: StreamVersion, numbers: list[int]) -> list[dict[str, Any]]:
         if not numbers:
             return []
-        table: pa.Table = self.stream.cache.get_or_build(
-            ("ldes-table", str(version.path)), lambda: read_version_table(version.path))
+        cache = self.stream.cache
+        key = ("ldes-table", str(version.path))
+        table: pa.Table | None = cache.get(key)
+        if table is None and table_bytes(version.path) > cache.max_bytes // 4:
+            return read_rows(version.path, numbers).to_pylist()  # type: ignore[no-any-return]
+        if table is None:
+            table = cache.get_or_build(key, lambda: read_version_table(version.path))
         return table.take(pa.array(numbers, pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
     def _segment(self, document: Document, members: list[tuple[str, Any]], segment: Segment) -> None:
@@ -342,66 +350,24 @@ class PageRenderer:
                 return f"{member}#{iri[len(entity) + 1:]}"
             return iri
 
+        nodes = document.nodes
         for subject, props in scratch.nodes.items():
-            target = document.props(rename(subject))
-            for predicate, obj in props:
-                if isinstance(obj, IRI) and obj.startswith(entity):
-                    obj = IRI(rename(obj))
-                target.append((predicate, obj))
+            if any(isinstance(o, IRI) and o.startswith(entity) for _, o in props):  # links to its own nodes
+                props = [(p, IRI(rename(o)) if isinstance(o, IRI) and o.startswith(entity) else o)
+                         for p, o in props]
+            target = rename(subject)
+            existing = nodes.get(target)
+            if existing is None:
+                nodes[target] = props
+            else:
+                existing.extend(props)
         return entity
-
-
-# ── JSON-LD ───────────────────────────────────────────────────────────────────────────
-
-
-def jsonld(document: Document, prefixes: dict[str, str]) -> bytes:
-    """The document as JSON-LD, written directly (one flat node per subject, compact
-    IRIs for properties, classes and datatypes under an inline context of prefixes)."""
-    usable = {ns: name for name, ns in prefixes.items() if ns.endswith(("/", "#"))}
-    compact: dict[str, str] = {}
-
-    def curie(iri: str) -> str:
-        found = compact.get(iri)
-        if found is None:
-            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
-            name = usable.get(iri[:cut])
-            local = iri[cut:]
-            found = f"{name}:{local}" if name and local and not local.startswith("/") else iri
-            compact[iri] = found
-        return found
-
-    graph = []
-    for subject, props in document.nodes.items():
-        node: dict[str, Any] = {"@id": subject}
-        types = [curie(o) for p, o in props if p == RDF_TYPE and isinstance(o, IRI)]
-        if types:
-            node["@type"] = types
-        for predicate, obj in props:
-            if predicate == RDF_TYPE and isinstance(obj, IRI):
-                continue
-            if isinstance(obj, IRI):
-                value: Any = {"@id": obj}
-            elif obj.lang:
-                value = {"@value": obj.value, "@language": obj.lang}
-            elif obj.datatype and obj.datatype != XSD + "string":
-                value = {"@value": obj.value, "@type": curie(obj.datatype)}
-            else:
-                value = obj.value
-            key = curie(predicate)
-            values = node.get(key)
-            if values is None:
-                node[key] = [value]
-            else:
-                values.append(value)
-        graph.append(node)
-    context = {name: ns for ns, name in usable.items()}
-    return orjson.dumps({"@context": context, "@graph": graph})
 
 
 def render(document: Document, fmt: str, prefixes: dict[str, str]) -> bytes:
     if fmt == "jsonld":
-        return jsonld(document, prefixes)
-    return document.serialize(fmt)
+        return write_jsonld(document, prefixes)
+    return document.serialize("nt" if fmt == "nq" else fmt)  # N-Quads: one default graph
 
 
 def strong_etag(body: bytes) -> str:

@@ -25,6 +25,7 @@ ordered batch of (record id, row) sharing one timestamp.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -147,6 +148,30 @@ def compute_log(
 def read_version_table(path: Path) -> pa.Table:
     """A version's rows as one Arrow table (rows are taken from it by number)."""
     return pq.read_table(path).combine_chunks()
+
+
+def table_bytes(path: Path) -> int:
+    """About how much memory a version's table takes (its uncompressed size)."""
+    metadata = pq.ParquetFile(path).metadata
+    return sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+
+
+def read_rows(path: Path, numbers: Sequence[int]) -> pa.Table:
+    """Rows ``numbers`` of a version, reading only the row groups that hold them (for
+    versions too large to keep whole in the cache)."""
+    parquet = pq.ParquetFile(path)
+    metadata = parquet.metadata
+    starts = [0]
+    for i in range(metadata.num_row_groups):
+        starts.append(starts[-1] + metadata.row_group(i).num_rows)
+    groups = sorted({bisect.bisect_right(starts, n) - 1 for n in numbers})
+    offset_of, position = {}, 0
+    for group in groups:
+        offset_of[group] = position - starts[group]
+        position += metadata.row_group(group).num_rows
+    table = parquet.read_row_groups(groups)
+    indices = [n + offset_of[bisect.bisect_right(starts, n) - 1] for n in numbers]
+    return table.take(pa.array(indices, pa.int64()))
 
 
 def _weight(value: Any) -> int:
