@@ -186,3 +186,12 @@ def test_staff_dataset_page_shows_the_register_link(staff: TestClient, demo: Pla
     service.link_dataset(demo, CLI_ADMIN, GUID, "tellingen")
     page = staff.get("/staff/datasets/tellingen", params={"lang": "en"}).text
     assert f'href="/staff/verwerkingsregister/{GUID}"' in page and "holds personal data" in page
+
+
+def test_dataset_page_links_its_register_entry(client: TestClient, demo: Platform, tmp_path: Path) -> None:
+    ingest_file(demo, CLI_ADMIN, "tellingen", counts_csv(tmp_path),
+                metadata={"title_nl": "Tellingen", "personal_data": True, "processing_activity": GUID})
+    page = client.get("/datasets/tellingen").text
+    assert f'<a href="/verwerkingsregister/{GUID}">{ACTIVITY["name"]}</a>' in page
+    assert "/verwerkingsregister/" not in client.get("/datasets/verwerkingsregister-stad-gent").text.split(
+        "<dl")[1].split("</dl>")[0]  # a dataset without an entry shows none

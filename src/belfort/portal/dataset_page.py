@@ -22,7 +22,7 @@ from belfort.api.deps import get_platform
 from belfort.api.ods.common import ReadableVersion, readable, render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
-from belfort.catalog.models import Version
+from belfort.catalog.models import ProcessingActivity, Version
 from belfort.errors import BelfortError, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -75,7 +75,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         published = dataset.published_version
         contact = (dataset.contact_name, dataset.contact_email)
         meta = {"spatial": dataset.spatial, "temporal": (dataset.temporal_start, dataset.temporal_end),
-                "steward": dataset.steward, "created_at": dataset.created_at}
+                "steward": dataset.steward, "created_at": dataset.created_at,
+                "register": _register_entry(session, dataset.processing_activity, principal)}
         history = _history(versions, published)
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
@@ -97,6 +98,14 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
+
+
+def _register_entry(session: Any, activity_id: str | None, principal: Principal) -> tuple[str, str] | None:
+    """(id, name) of the dataset's processing register entry, when the visitor may read it."""
+    activity = session.get(ProcessingActivity, activity_id) if activity_id else None
+    if activity is None or (activity.state != "published" and not principal.is_admin):
+        return None
+    return activity.id, activity.name
 
 
 @router.get("/datasets/{dataset_id}/map.geojson")
