@@ -167,8 +167,23 @@ def document_prefixes(mapper: RowMapper) -> dict[str, str]:
     return out
 
 
+def _used(document: Document, prefixes: dict[str, str]) -> dict[str, str]:
+    """The prefixes some IRI of the document starts with."""
+    iris = set(document.nodes)
+    for _, predicate, obj in document.triples():
+        iris.add(predicate)
+        if isinstance(obj, IRI):
+            iris.add(obj)
+        elif obj.datatype:
+            iris.add(obj.datatype)
+    return {name: ns for name, ns in sorted(prefixes.items())
+            if any(iri.startswith(ns) for iri in iris)}
+
+
 def to_turtle(document: Document, prefixes: dict[str, str]) -> bytes:
-    """Turtle with ``prefixes`` (pyoxigraph writes it; a record is a few dozen triples)."""
+    """Turtle with those of ``prefixes`` it uses (pyoxigraph writes it; a record is a few
+    dozen triples)."""
+    prefixes = _used(document, prefixes)
     def term(obj: Any) -> Any:
         if isinstance(obj, IRI):
             return ox.NamedNode(obj)
