@@ -65,7 +65,8 @@ def list_activities(
             and (not category or a.category == category)
             and all(w in f"{a.name} {a.description or ''}".casefold() for w in words)
         ]
-        page = [_with_datasets(session, principal, a) for a in found[offset: offset + limit]]
+        links = store.open_dataset_links(session, open_only=not principal.is_admin)
+        page = [{**store.activity_to_dict(a), "datasets": links.get(a.id, [])} for a in found[offset: offset + limit]]
     return JSONResponse({"total_count": len(found), "processing_activities": page})
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from belfort.catalog.models import ProcessingActivity
 from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit, is_iri, text
 from belfort.linked.vocabularies import DCT, FOAF, SKOS, XSD, slug
-from belfort.register.store import linked_datasets, list_activities
+from belfort.register.store import list_activities, open_dataset_links
 
 REGISTER_GRAPH = "http://stad.gent/data-processes/"
 URI_BASE = "https://stad.gent/id/data-processing/"
@@ -77,6 +77,7 @@ class _Builder:
         self.base = base.rstrip("/")
         self.uri_base = uri_base
         self.concepts: set[str] = set()
+        self.links: dict[str, list[str]] = {}  # entry → linked open datasets
 
     def nl(self, value: str) -> Lit:
         return text(value, "nl")
@@ -107,7 +108,7 @@ class _Builder:
             if item.get("description"):
                 self.doc.add(node, DCT + "description", self.nl(str(item["description"])))
 
-    def activity(self, session: Session, a: ProcessingActivity) -> None:
+    def activity(self, a: ProcessingActivity) -> None:
         s = activity_uri(a.id, self.uri_base)
         add = self.doc.props(s).append
         add((RDF_TYPE, IRI(ACTIVITY_CLASS)))
@@ -156,8 +157,8 @@ class _Builder:
         page = f"{self.base}/verwerkingsregister/{a.id}"
         if is_iri(page):
             add((FOAF + "page", IRI(page)))
-        for dataset in linked_datasets(session, a.id, open_only=True):
-            uri = f"{self.base}/catalog/datasets/{dataset.id}"
+        for dataset_id in self.links.get(a.id, ()):
+            uri = f"{self.base}/catalog/datasets/{dataset_id}"
             if is_iri(uri):
                 add((DCT + "relation", IRI(uri)))
         add((DCT + "created", _datetime(a.created_at)))
@@ -177,6 +178,7 @@ def register_document(session: Session, base: str, *, uri_base: str = URI_BASE) 
     where entry and concept URIs live (the city's, ``https://stad.gent/id/data-processing/``).
     """
     builder = _Builder(base, uri_base)
+    builder.links = open_dataset_links(session)
     for activity in list_activities(session):
-        builder.activity(session, activity)
+        builder.activity(activity)
     return builder.doc

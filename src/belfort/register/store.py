@@ -162,6 +162,18 @@ def linked_datasets(session: Session, activity_id: str, *, open_only: bool) -> l
     return list(session.scalars(query))
 
 
+def open_dataset_links(session: Session, *, open_only: bool = True) -> dict[str, list[str]]:
+    """Entry id → the ids of its linked datasets (``open_only``: those anyone may see), in
+    one query for the whole register."""
+    base = visible_datasets(ANONYMOUS) if open_only else select(Dataset)
+    query = base.with_only_columns(Dataset.processing_activity, Dataset.id).where(
+        Dataset.processing_activity.is_not(None)).order_by(Dataset.id)
+    links: dict[str, list[str]] = {}
+    for activity_id, dataset_id in session.execute(query):
+        links.setdefault(activity_id, []).append(dataset_id)
+    return links
+
+
 def activity_to_dict(activity: ProcessingActivity) -> dict[str, Any]:
     out: dict[str, Any] = {"id": activity.id}
     out.update(input_of(activity).model_dump(mode="json"))
