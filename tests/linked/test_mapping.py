@@ -384,3 +384,12 @@ def test_observed_properties_and_a_missing_sensor_value() -> None:
     graph = _observations(mapping, {"sensor": None, "aantal": 4})
     rows = list(graph.query(Q + "SELECT ?p ?s WHERE { ?o sosa:observedProperty ?p OPTIONAL { ?o sosa:madeBySensor ?s } }"))
     assert [(str(p), s) for p, s in rows] == [("https://schema.org/footfall", None)]
+
+
+def test_counts_written_as_text_become_numbers() -> None:
+    schema = {"fields": [{"name": "sensor", "type": "string"}, {"name": "n", "type": "string"}]}
+    mapping = {"observations": {"results": ["n"], "sensor": "urn:s:{sensor}"}}
+    for text, expected in (("12", Literal("12", datatype=XSD.integer)), (" 3,5 ", Literal("3.5", datatype=XSD.decimal)),
+                           ("-.5", Literal("-0.5", datatype=XSD.decimal)), ("twelve", None), ("1e5", None)):
+        graph = one_row(schema, {"sensor": "a", "n": text}, mapping)[1]
+        assert next(graph.objects(None, URIRef(SOSA + "hasSimpleResult")), None) == expected, text

@@ -138,6 +138,24 @@ _DATE_TIME = XSD + "dateTime"
 _DATE_TIME_STAMP = XSD + "dateTimeStamp"
 
 
+_INTEGER_TEXT = re.compile(r"\s*[-+]?\d{1,30}\s*")
+_DECIMAL_TEXT = re.compile(r"\s*[-+]?\d{0,30}[.,]\d{1,30}\s*")
+
+
+def _numeric_text(value: Any) -> Lit | None:
+    """A count written as text (``"12"``, ``"3,5"``) as a number; other text gives no result."""
+    if not isinstance(value, str):
+        return None
+    if _INTEGER_TEXT.fullmatch(value):
+        return Lit(str(int(value)), None, XSD + "integer")
+    if _DECIMAL_TEXT.fullmatch(value):
+        number = value.strip().replace(",", ".")
+        if number.startswith((".", "-.", "+.")):
+            number = number.replace(".", "0.", 1)
+        return Lit(number.lstrip("+"), None, XSD + "decimal")
+    return None
+
+
 def _duration(text: str) -> dt.timedelta | None:
     match = _DURATION.fullmatch(text)
     if not match or text in ("P", "PT") or text.endswith("T"):
@@ -251,7 +269,9 @@ class ObservationWriter:
         literal, types = self.literal, self.types
         values = []
         for result in self.results:
-            lit = literal(row.get(result), types.get(result, "string"))
+            field_type = types.get(result, "string")
+            value = row.get(result)
+            lit = _numeric_text(value) if field_type == "string" else literal(value, field_type)
             if lit is not None:
                 values.append((result, lit))
         if not values:
