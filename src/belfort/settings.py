@@ -66,8 +66,8 @@ class Settings(BaseSettings):
         ),
     )
     dcat_cache_mb: int = Field(
-        default=256, ge=0,
-        description="Memory for cached per-dataset DCAT fragments (serialised), in MiB; 0: no cache.",
+        default=512, ge=0,
+        description="Memory for the DCAT catalogue's cached fragments (3/4) and whole pages (1/4), in MiB; 0: none.",
     )
     sparql_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A SPARQL query running longer is stopped (503)."

@@ -178,3 +178,67 @@ def test_answers_are_cut_at_the_result_limit(client: TestClient) -> None:
     assert graph.headers["belfort-results-truncated"] == str(MAX_RESULTS)
     small = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
     assert "belfort-results-truncated" not in small.headers
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP server on localhost that records every request it gets."""
+    import http.server
+
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            self.wfile.write(b'{"head":{"vars":["s"]},"results":{"bindings":[]}}')
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX e: <{url}>\nSELECT * WHERE {{ ?x ?y ?z . SERVICE e: {{ ?s ?p ?o }} }}",
+])
+def test_federated_queries_are_refused_and_nothing_is_fetched(
+        client: TestClient, listener: tuple[str, list[str]], template: str) -> None:
+    url, seen = listener
+    r = client.get("/sparql", params={"query": template.format(url=url)})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"] == "service_not_allowed"
+    time.sleep(0.2)
+    assert seen == []
+
+
+def test_a_worker_cannot_open_a_socket(limited: Platform, client: TestClient,
+                                       listener: tuple[str, list[str]]) -> None:
+    """Behind the SERVICE check: the worker itself may open no file or socket."""
+    from belfort.linked.sparql import Request, plan
+
+    url, seen = listener
+    assert count(client) > 0
+    store = limited.linked.store("http://testserver")
+    query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+    request = plan(query, store.snapshot, CLI_ADMIN, default_graph_uri=[], named_graph_uri=[],
+                   results_format="json", graph_format="ttl", max_results=10)
+    assert isinstance(request, Request)
+    answer = limited.linked.pool.run(store, store.snapshot, request, 10)
+    assert answer.kind == "error", answer
+    time.sleep(0.2)
+    assert seen == []
+    assert count(client) > 0  # the worker still answers

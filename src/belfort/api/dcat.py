@@ -148,10 +148,17 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
         return _not_found(NotFound(f"unknown format {extension[:20]!r}; use one of {', '.join(FORMATS)}"))
 
     def load(builder: DcatBuilder, fmt: str) -> tuple[bytes, dict[str, str]]:
+        # the same page until the next catalogue write; else each dataset's description
+        # comes from the fragment cache (belfort.linked.fragments)
+        generation = platform.generation.current()
+        key = (generation, principal.is_admin, builder.base_url, page, page_size, fmt)
+        cached = platform.linked.pages.get(key)
+        if cached is not None:
+            return cached[0], _page_links(extension, cached[1])
         with platform.db.session() as session:
             rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-        # each dataset's description comes from the fragment cache (belfort.linked.fragments)
         body = fragments.catalog_page(platform.linked.fragments, builder.base_url, rows, info, fmt)
+        platform.linked.pages.put(key, body, info)
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

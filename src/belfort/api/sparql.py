@@ -23,7 +23,7 @@ from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
 from belfort.linked.rdf import _accept_ranges
 from belfort.linked.sparql import answer as cached_answer
-from belfort.linked.sparql import looks_like_update, plan
+from belfort.linked.sparql import looks_like_update, plan, uses_service
 from belfort.linked.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
@@ -120,6 +120,9 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if len(query.encode()) > settings.sparql_max_query_bytes:
         return _error(413, "payload_too_large",
                       f"the query is longer than {settings.sparql_max_query_bytes} bytes")
+    if uses_service(query):
+        return _error(400, "service_not_allowed", "federated queries (SERVICE) are not supported: this endpoint "
+                      "answers from its own data only")
     formats = _formats(request, format_param)
     if isinstance(formats, Response):
         return formats

@@ -46,22 +46,24 @@ class Fragment(NamedTuple):
     subjects: tuple[str, ...]  # the dataset's own subjects
 
 
-_interned: dict[SharedNode, SharedNode] = {}
+_interned: dict[Any, Any] = {}
 _intern_lock = threading.Lock()
 
 
-def _intern(node: SharedNode) -> SharedNode:
-    found = _interned.get(node)
+def _intern(value: Any) -> Any:
+    """One object for equal shared nodes, and for equal tuples of them: most datasets share
+    their publisher, themes, licence and formats, so most fragments hold the same tuple."""
+    found = _interned.get(value)
     if found is not None:
         return found
     with _intern_lock:
         if len(_interned) > 200_000:  # a bound; entries in use stay referenced by fragments
             _interned.clear()
-        return _interned.setdefault(node, node)
+        return _interned.setdefault(value, value)
 
 
-def _own(subject: str, dataset_uri: str) -> bool:
-    return subject == dataset_uri or subject.startswith(dataset_uri + "#")
+def _own(subject: str, dataset_uri: str, landing_page: str) -> bool:
+    return subject == dataset_uri or subject.startswith(dataset_uri + "#") or subject == landing_page
 
 
 def write_body(document: Document, fmt: str) -> bytes:
@@ -82,21 +84,22 @@ def build_fragment(base: str, row: DatasetRow, fmt: str) -> Fragment:
     builder = DcatBuilder(base)
     builder.dataset(row)
     uri = builder.dataset_uri(row.id)
+    landing_page = f"{builder.base}/datasets/{row.id}"
     own = Document()
     shared: list[SharedNode] = []
     for subject, props in builder.doc.nodes.items():
-        if _own(subject, uri):
+        if _own(subject, uri, landing_page):
             own.nodes[subject] = props
         else:
             shared.append(_intern((subject, tuple(props))))
-    return Fragment(write_body(own, fmt), tuple(shared), tuple(own.nodes))
+    return Fragment(write_body(own, fmt), _intern(tuple(shared)), tuple(own.nodes))
 
 
 def merge_shared(document: Document, fragments: Sequence[Fragment]) -> None:
     """Add the fragments' shared nodes to ``document`` (an RDF union: each statement once)."""
     seen: set[int] = set()
-    for fragment in fragments:
-        for node in fragment.shared:
+    for shared in {id(f.shared): f.shared for f in fragments}.values():
+        for node in shared:
             if id(node) in seen:
                 continue
             seen.add(id(node))
@@ -136,6 +139,11 @@ class FragmentCache:
     def __len__(self) -> int:
         return len(self._data)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.bytes = 0
+
     def get(self, base: str, row: DatasetRow, fmt: str) -> Fragment:
         key = (base, fmt, row)
         with self._lock:
@@ -155,6 +163,43 @@ class FragmentCache:
                     _, old = self._data.popitem(last=False)
                     self.bytes -= len(old.body)
         return fragment
+
+
+class PageCache:
+    """Whole catalogue pages by (catalogue generation, audience, base, page, size, format):
+    until the next catalogue write a page is the same bytes. A few large entries, least
+    recently used first out."""
+
+    def __init__(self, max_bytes: int, max_entries: int = 16) -> None:
+        self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.bytes = 0
+        self._data: OrderedDict[Any, tuple[bytes, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> tuple[bytes, Any] | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, key: Any, body: bytes, extra: Any) -> None:
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._data:
+                return
+            self._data[key] = (body, extra)
+            self.bytes += len(body)
+            while self.bytes > self.max_bytes or len(self._data) > self.max_entries:
+                _, (old, _) = self._data.popitem(last=False)
+                self.bytes -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.bytes = 0
 
 
 def catalog_page(cache: FragmentCache, base: str, rows: Sequence[DatasetRow], page: PageInfo, fmt: str,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import resource
 import signal
 import threading
 import time
@@ -62,9 +63,28 @@ _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(?:<([^>]*)>|([\w.-]*):([\w.-]*))", re.IGNORECASE)
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
+
+
+def _unescape(query: str) -> str:
+    """SPARQL reads ``\\u0053`` escapes anywhere in a query, before parsing it."""
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code < 0x110000 else " "
+
+    return _CODEPOINT.sub(char, query)
+
+
 def _blank_out(query: str) -> str:
     """The query with strings and comments blanked (IRIs kept): what keywords are read from."""
-    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", query)
+    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", _unescape(query))
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query calls another endpoint (``SERVICE``): refused, since pyoxigraph
+    would fetch it (nothing served may reach out; the workers also cannot open sockets)."""
+    return _SERVICE.search(re.sub(r"<[^<>\s]*>", " ", _blank_out(query))) is not None
 
 
 def looks_like_update(query: str) -> bool:
@@ -164,6 +184,19 @@ def execute(store: ox.Store, request: Request) -> Answer:
         return Answer("syntax", message=str(exc))
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         return Answer("error", message=str(exc))
+
+
+def _isolate(conn: Connection) -> Connection:
+    """In a new worker: keep only stdin/out/err and the pipe (as fd 3), and allow no more
+    open files, so nothing a query does can open a socket or a file (defence in depth
+    behind refusing ``SERVICE``; the in-memory store needs neither)."""
+    fd = conn.fileno()
+    if fd != 3:
+        os.dup2(fd, 3)
+    pipe = Connection(3)
+    os.closerange(4, 1 << 16)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (4, 4))
+    return pipe
 
 
 def _worker_main(conn: Connection, store: ox.Store, parent: int) -> None:
@@ -303,7 +336,7 @@ class WorkerPool:
                     ours.close()
                     for conn in others:
                         conn.close()
-                    _worker_main(theirs, store.store, parent)
+                    _worker_main(_isolate(theirs), store.store, parent)
                 finally:
                     os._exit(0)
         theirs.close()

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from belfort.catalog.models import Dataset, Version
 from belfort.linked import rows as catalogue
 from belfort.linked.dcat import SERVICES, DcatBuilder, PageInfo
-from belfort.linked.fragments import FragmentCache, SharedNode, build_fragment
+from belfort.linked.fragments import FragmentCache, PageCache, SharedNode, build_fragment
 from belfort.linked.rdf import IRI, Document, Lit, Term, write_ntriples
 from belfort.linked.vocabularies import DCAT, HYDRA
 from belfort.policy import gate
@@ -181,8 +181,9 @@ class CatalogueStore:
                       for i, key in all_keys.items()}
             for dataset_id in [i for i, loaded in self._loaded.items() if wanted.get(i) != (loaded.graph, loaded.key)]:
                 self._remove(dataset_id)
+            new = [i for i in wanted if i not in self._loaded]
             for graph, principal in ((catalog_graph(base), ANONYMOUS), (restricted_graph(base), CLI_ADMIN)):
-                ids = sorted(i for i, (g, _) in wanted.items() if g == graph and i not in self._loaded)
+                ids = sorted(i for i in new if wanted[i][0] == graph)
                 for start in range(0, len(ids), _CHUNK):
                     rows = catalogue.dataset_rows(session, principal, ids[start:start + _CHUNK])
                     self._add(graph, rows, {row.id: wanted[row.id][1] for row in rows})
@@ -300,6 +301,7 @@ class LinkedData:
 
     platform: Platform
     fragments: FragmentCache = field(init=False)
+    pages: PageCache = field(init=False)
     answers: AnswerCache = field(init=False)
     _stores: dict[str, CatalogueStore] = field(default_factory=dict)
     _pool: WorkerPool | None = None
@@ -308,7 +310,9 @@ class LinkedData:
     def __post_init__(self) -> None:
         from belfort.linked.sparql import AnswerCache
 
-        self.fragments = FragmentCache(self.platform.settings.dcat_cache_mb * 1024 * 1024)
+        cache_bytes = self.platform.settings.dcat_cache_mb * 1024 * 1024
+        self.fragments = FragmentCache(cache_bytes * 3 // 4)
+        self.pages = PageCache(cache_bytes // 4)
         self.answers = AnswerCache(self.platform.settings.sparql_cache_mb * 1024 * 1024)
 
     def store(self, base: str) -> CatalogueStore:
