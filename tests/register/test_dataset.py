@@ -145,3 +145,33 @@ def test_widget_calls_with_the_opendatasoft_js_client(live_register: str) -> Non
     assert [r["name"] for r in second["results"]] == [r["name"] for r in first["results"]][5:]
     assert [r["name"] for r in out["search"]["results"]] == ["Cameratoezicht op openbaar domein"]
     assert all("Stad Gent" in r["grantees"] for r in out["grantee"]["results"])
+
+
+def test_concurrent_changes_end_in_the_newest_register(client: TestClient, register: Platform) -> None:
+    import threading
+
+    changes = {guid: f"{n} jaar (gelijktijdig)" for n, (guid, _) in enumerate(ACTIVITIES[:4], 1)}
+    errors: list[BaseException] = []
+
+    def change(guid: str, retention: str) -> None:
+        try:
+            service.update_activity(register, CLI_ADMIN, guid, {"retention": retention})
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=change, args=item) for item in changes.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    rows = client.get(REGISTER + "/records", params={"limit": 100, "select": "id,retention"}).json()["results"]
+    assert {r["id"]: r["retention"] for r in rows if r["id"] in changes} == changes
+
+
+def test_v1_records_give_multivalued_fields_as_lists(client: TestClient, register: Platform) -> None:
+    guid, activity = ACTIVITIES[0]
+    body = client.get("/api/records/1.0/search/", params={"dataset": REGISTER_DATASET, "q": f'id:"{guid}"'}).json()
+    (record,) = body["records"]
+    assert record["fields"]["grantees"] == activity["grantees"]
+    assert record["fields"]["name"] == activity["name"]

@@ -223,6 +223,7 @@ def v1_records(
     if rv.record_times is not None:
         stamps = platform.engine.record_timestamps(rv.record_times, [r[ROW_NUMBER_COLUMN] for r in rows])
     wanted = set(fields) if fields is not None else None
+    multivalued = [f for f in rv.schema.fields if f.separator]
     out = []
     for row in rows:
         values = {
@@ -230,6 +231,9 @@ def v1_records(
             for f in rv.schema.fields
             if row.get(f.name) is not None and (wanted is None or f.name in wanted)
         }
+        for f in multivalued:  # Opendatasoft gives a multivalued field's values as a list
+            if isinstance(values.get(f.name), str):
+                values[f.name] = [v for v in values[f.name].split(f.separator) if v]
         record: dict[str, Any] = {
             "datasetid": rv.dataset_id,
             "recordid": row[RECORD_ID_COLUMN],
