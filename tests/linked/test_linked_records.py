@@ -75,6 +75,7 @@ def test_a_record_in_every_format_is_the_same_graph(linked: Platform, client: Te
         assert by_accept.content == by_extension.content
         assert by_accept.headers["content-location"] == f"/id/{BIKES}/{record_id}.{fmt}"
         assert "Accept" in by_accept.headers["vary"]
+        assert by_accept.headers["access-control-allow-origin"] == "*"
         graphs[fmt] = graph_of(by_accept.content, fmt)
     for fmt in ("jsonld", "rdf", "nt"):
         assert graphs["ttl"].isomorphic(graphs[fmt]), fmt
