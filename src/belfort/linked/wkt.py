@@ -80,7 +80,12 @@ def _geometry(geometry: Any, counter: list[int], depth: int = 0) -> str:
     if kind == "Point":
         return f"POINT({_position(coordinates)})"
     if kind == "MultiPoint":
-        return "MULTIPOINT(" + ", ".join(f"({_position(p)})" for p in coordinates or ()) + ")"
+        if not isinstance(coordinates, list | tuple) or not coordinates:
+            raise ValueError("empty multipoint")
+        counter[0] += len(coordinates)
+        if counter[0] > MAX_COORDINATES:
+            raise ValueError("too many coordinates")
+        return "MULTIPOINT(" + ", ".join(f"({_position(p)})" for p in coordinates) + ")"
     if kind == "LineString":
         return "LINESTRING" + _ring(coordinates, counter)
     if kind == "MultiLineString":
