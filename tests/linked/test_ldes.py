@@ -4,6 +4,7 @@ bad page numbers and dataset ids."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,3 +290,39 @@ def test_pages_are_the_same_without_a_cache(
             assert [other.get(f"/ldes/tellingen/pages/{n}").content for n in (1, 2, 3, 4)] == cached
     finally:
         bare.close()
+
+
+def test_every_member_dereferences(streams: Platform, client: TestClient, tmp_path: Path) -> None:
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    publish(streams, tmp_path, VERSION_2, "v2.csv")
+    pages = [page(client, n) for n in (1, 2, 3, 4)]
+    on_pages = Graph()
+    for r in pages:
+        on_pages += graph(r.content)
+    members = [m for r in pages for m in page_members(r.content)]
+    assert len(members) == 8
+    for member in members:
+        r = client.get(member.removeprefix(BASE))
+        assert r.status_code == 200, (member, r.text[:300])
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        alone = graph(r.content)
+        assert set(alone) == set(on_pages.triples((URIRef(member), None, None))), member
+        turtle = client.get(member.removeprefix(BASE), headers={"Accept": "text/turtle"})
+        assert isomorphic(graph(turtle.content, "turtle"), alone)
+    tombstone = next(m for m in members if (URIRef(m), RDF.type, AS.Delete) in on_pages)
+    record = tombstone.rsplit("/", 1)[0].removeprefix(BASE)
+    # the record as it stood at some moment: its newest member up to then (303)
+    then = client.get(f"{record}/99991231T235959Z", follow_redirects=False)
+    assert then.status_code == 303 and then.headers["location"] == tombstone
+    first = next(m for m in members if m.startswith(BASE + record + "/") and m != tombstone)
+    stamp = first.rsplit("/", 1)[1]
+    moment = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ" if "." in stamp else "%Y%m%dT%H%M%SZ")
+    between = (moment + dt.timedelta(microseconds=1)).strftime("%Y%m%dT%H%M%S.%fZ")
+    if between < tombstone.rsplit("/", 1)[1]:
+        r = client.get(f"{record}/{between}", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == first
+    for bad in (f"{record}/20000101T000000Z", f"{record}/garbage", f"{record}/2024-03-01T13:00:00Z",
+                "/id/tellingen/" + "0" * 40 + f"/{stamp}", f"/id/tellingen/NOT-A-RECORD/{stamp}",
+                f"/id/bestaat-niet/{record.rsplit('/', 1)[1]}/{stamp}"):
+        r = client.get(bad, follow_redirects=False)
+        assert r.status_code == 404, (bad, r.status_code)

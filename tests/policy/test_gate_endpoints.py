@@ -23,6 +23,8 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/catalog/datasets/{dataset_id}.{extension}"): "/catalog/datasets/{id}.jsonld",
     ("GET", "/ldes/{dataset_id}"): "/ldes/{id}",
     ("GET", "/ldes/{dataset_id}/pages/{page}"): "/ldes/{id}/pages/1",
+    # a member of the stream: any timestamp redirects to the record's version as it stood then
+    ("GET", "/id/{dataset_id}/{record_id}/{timestamp}"): "/id/{id}/3ed0ac42a7f686f4632b3cfc1d81a136363673d9/99991231T235959Z",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/records"): "/api/belfort/v1/datasets/{id}/records",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}"): "/api/belfort/v1/datasets/{id}/versions/1",

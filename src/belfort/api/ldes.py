@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse
@@ -230,5 +230,50 @@ async def stream_page(
         return _not_acceptable()
     try:
         return await run_in_threadpool(_page, request, platform, principal, dataset_id, page, fmt)
+    except BelfortError as exc:
+        return _error(exc)
+
+
+def _member(request: Request, platform: Platform, principal: Principal, dataset_id: str, record_id: str,
+            timestamp: str, fmt: str) -> Response:
+    base = base_url(request)
+    source = _source(platform, principal, dataset_id)
+    body = event_streams(request, platform).member(source, base, record_id, timestamp, fmt)
+    if body is None:
+        raise NotFound(f"version {timestamp[:40]!r} of record {record_id[:60]!r} not found")
+    if isinstance(body, str):  # the record as it stood then: its newest member up to that time
+        return RedirectResponse(f"{ldes.record_uri(base, source.dataset_id, record_id)}/{body}", status_code=303,
+                                headers={**CORS, "Vary": "Accept"})
+    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else "private, no-cache"
+    return _respond(request, body, fmt, ldes.strong_etag(body), cache,
+                    {"collection": ldes.entry_uri(base, source.dataset_id)})
+
+
+@router.get(
+    "/id/{dataset_id}/{record_id}/{timestamp}",
+    summary="One member of an event stream: a version of a record",
+    description=(
+        "The immutable version object `{record}/{timestamp}` that the dataset's event stream "
+        "lists as a member (`dct:isVersionOf` the record, `prov:generatedAtTime`, the row's "
+        "fields; an `as:Delete` tombstone when the version removed the record). Any other "
+        "timestamp (`20250101T000000Z`) redirects (303) to the record's newest member at or "
+        f"before it: the record as it stood then. {NEGOTIATION}"
+    ),
+    response_class=Response,
+)
+async def stream_member(
+    request: Request,
+    dataset_id: str,
+    record_id: str,
+    timestamp: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> Response:
+    fmt = _format(request)
+    if fmt is None:
+        return _not_acceptable()
+    try:
+        return await run_in_threadpool(_member, request, platform, principal, dataset_id, record_id,
+                                       timestamp, fmt)
     except BelfortError as exc:
         return _error(exc)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ from urllib.parse import quote
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,6 +69,8 @@ IS_VERSION_OF = DCT + "isVersionOf"
 TREE_MEMBER = TREE + "member"
 XSD_DATETIME = XSD + "dateTime"
 DEFAULT_PAGE_SIZE = 250
+RECORD_ID = re.compile(r"[0-9a-f]{40}")
+URI_TIMESTAMP = re.compile(r"[0-9]{8}T[0-9]{6}(\.[0-9]{6})?Z")
 MAX_PAGE_NUMBER_DIGITS = 12
 
 
@@ -204,6 +208,11 @@ def stream_uri(base: str, dataset_id: str) -> str:
 
 def page_uri(base: str, dataset_id: str, number: int) -> str:
     return f"{base}/ldes/{quote(dataset_id, safe='')}/pages/{number}"
+
+
+def record_uri(base: str, dataset_id: str, record_id: str) -> str:
+    """The record a member is a version of (when the mapping names no other subject)."""
+    return f"{base}/id/{quote(dataset_id, safe='')}/{record_id}"
 
 
 def entry_uri(base: str, dataset_id: str) -> str:
@@ -410,6 +419,29 @@ class EventStreams:
             kept = (body, strong_etag(body))
             self.cache.put(key, kept)
         return RenderedPage(kept[0], kept[1], plan.closed)
+
+    def member(self, source: StreamSource, base: str, record_id: str, stamp: str, fmt: str) -> bytes | str | None:
+        """The version object ``{base}/id/{dataset}/{record_id}/{stamp}`` alone. When no
+        version has that exact timestamp: the timestamp (a ``str``) of the record's newest
+        member at or before it — the record as it stood then — or None when it had none."""
+        if not RECORD_ID.fullmatch(record_id) or not URI_TIMESTAMP.fullmatch(stamp):
+            return None
+        moment = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ" if "." in stamp else "%Y%m%dT%H%M%SZ")
+        moment = moment.replace(tzinfo=dt.UTC)
+        stream = self.stream(source)
+        for index in range(len(stream.timestamps) - 1, -1, -1):
+            if stream.timestamps[index] > moment:
+                continue
+            position = pc.index(stream.log(index).record_ids, record_id).as_py()
+            if position < 0:
+                continue
+            if uri_timestamp(stream.timestamps[index]) != stamp:
+                return uri_timestamp(stream.timestamps[index])
+            renderer = PageRenderer(stream, base, self.mapper_factory)
+            document = Document()
+            renderer._segment(document, [], Segment(index, position, position + 1))
+            return render(document, fmt, renderer.prefixes)
+        return None
 
     def members(self, source: StreamSource) -> Sequence[tuple[str, int]]:
         """(record id, row) of every member in stream order (for tests and tools)."""
