@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from belfort.linked.dcat import CatalogInfo, DatasetRow, DcatBuilder, PageInfo
+from belfort.linked.dcat import DatasetRow, DcatBuilder, PageInfo
 from belfort.linked.rdf import (
     JSONLD_CONTEXT,
     RDFXML_HEAD,
@@ -202,11 +202,11 @@ class PageCache:
             self.bytes = 0
 
 
-def catalog_page(cache: FragmentCache, base: str, rows: Sequence[DatasetRow], page: PageInfo, fmt: str,
-                 info: CatalogInfo | None = None) -> bytes:
-    """A catalogue page, as ``DcatBuilder.catalog`` describes it, in ``fmt``."""
+def catalog_page(cache: FragmentCache, base: str, rows: Sequence[DatasetRow], page: PageInfo, fmt: str) -> bytes:
+    """A catalogue page, as ``DcatBuilder(base).catalog`` describes it, in ``fmt`` (the
+    default ``CatalogInfo``: fragments are built with it too)."""
     fragments = [cache.get(base, row, fmt) for row in rows]
-    frame = DcatBuilder(base, info or CatalogInfo()).catalog(rows, page, describe_datasets=False)
+    frame = DcatBuilder(base).catalog(rows, page, describe_datasets=False)
     merge_shared(frame, fragments)
     return assemble(frame, [f.body for f in fragments], fmt)
 

@@ -17,6 +17,7 @@ see is the same as one that does not exist).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import resource
@@ -190,11 +191,13 @@ def _isolate(conn: Connection) -> Connection:
     """In a new worker: keep only stdin/out/err and the pipe (as fd 3), and allow no more
     open files, so nothing a query does can open a socket or a file (defence in depth
     behind refusing ``SERVICE``; the in-memory store needs neither)."""
+    gc.freeze()  # the collector leaves the inherited objects alone: their pages stay shared
     fd = conn.fileno()
     if fd != 3:
         os.dup2(fd, 3)
     pipe = Connection(3)
-    os.closerange(4, 1 << 16)
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    os.closerange(4, max(soft, 1 << 16) if soft != resource.RLIM_INFINITY else 1 << 20)
     resource.setrlimit(resource.RLIMIT_NOFILE, (4, 4))
     return pipe
 
