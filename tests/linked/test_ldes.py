@@ -326,3 +326,29 @@ def test_every_member_dereferences(streams: Platform, client: TestClient, tmp_pa
                 f"/id/bestaat-niet/{record.rsplit('/', 1)[1]}/{stamp}"):
         r = client.get(bad, follow_redirects=False)
         assert r.status_code == 404, (bad, r.status_code)
+
+
+def test_demo_streams_in_every_format(platform: Platform, tmp_path: Path) -> None:
+    """The demo's datasets — observations (SOSA, OSLO), geometry, multivalued text — as
+    streams: each first page holds the same graph in every format, and nodes the mapping
+    hangs off a row are named after the member, never after the record."""
+    from belfort.demo.loader import load_demo
+
+    list(load_demo(platform, size="small"))
+    with TestClient(create_app(platform)) as client:
+        ids = [d["id"] for d in client.get("/api/belfort/v1/datasets").json()["datasets"]]
+        assert len(ids) >= 6
+        for dataset_id in ids:
+            r = client.get(f"/ldes/{dataset_id}/pages/1")
+            assert r.status_code == 200, (dataset_id, r.text[:300])
+            reference = graph(r.content)
+            for accept, parser in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                   ("application/rdf+xml", "xml")):
+                other = client.get(f"/ldes/{dataset_id}/pages/1", headers={"Accept": accept})
+                assert isomorphic(graph(other.content, parser), reference), (dataset_id, accept)
+            stream = URIRef(f"{BASE}/catalog/datasets/{dataset_id}")
+            members = set(reference.objects(stream, TREE.member))
+            assert members
+            records = {str(reference.value(m, DCT.isVersionOf)) for m in members}
+            for subject in set(reference.subjects()):
+                assert not any(str(subject).startswith(r + "#") for r in records), subject

@@ -38,8 +38,9 @@ import pyarrow.compute as pc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from belfort.catalog.metadata import Classification
+from belfort.catalog.metadata import SLUG_PATTERN, Classification
 from belfort.catalog.models import Version
+from belfort.errors import NotFound
 from belfort.ingest.schema import TableSchema
 from belfort.lake.store import Lake
 from belfort.linked.ldes_jsonld import write_jsonld
@@ -106,6 +107,8 @@ class StreamSource:
 def load_source(session: Session, principal: Principal, lake: Lake, dataset_id: str) -> StreamSource:
     """The stream the gate lets ``principal`` read (NotFound as the gate says): the
     dataset's versions up to its published one (staff: the newest, before any is published)."""
+    if not SLUG_PATTERN.match(dataset_id):  # no dataset is named so; never sent to the database
+        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
     dataset, readable = gate.readable_version(session, principal, dataset_id)
     rows = session.execute(
         select(Version.number, Version.path, Version.table_schema, Version.created_at)
@@ -368,8 +371,9 @@ class PageRenderer:
             existing = nodes.get(target)
             if existing is None:
                 nodes[target] = props
-            else:
-                existing.extend(props)
+            else:  # a node rows share (a sensor the mapping types): its triples once
+                known = set(existing)
+                existing.extend(p for p in props if p not in known)
         return entity
 
 
