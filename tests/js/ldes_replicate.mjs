@@ -8,6 +8,9 @@
 // polling the open page (as `ldes-client --follow` does) and stops after --until members.
 // --quiet prints only the final line (for the benchmark). Called by
 // tests/linked/test_ldes_client.py and bench/ldes_bench.py.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { replicateLDES } from 'ldes-client';
 
 const args = process.argv.slice(2);
@@ -21,7 +24,9 @@ const option = (name, fallback) => {
 const until = option('--until', Infinity);
 const pollInterval = option('--poll', 200);
 
-const client = replicateLDES({ url, polling: follow, pollInterval });
+// the client's state (every member it emitted) in a directory of our own, removed at the end
+const statePath = fs.mkdtempSync(path.join(os.tmpdir(), 'belfort-ldes-client-'));
+const client = replicateLDES({ url, polling: follow, pollInterval, statePath, startFresh: true });
 const reader = client.stream({ highWaterMark: 100 }).getReader();
 let count = 0;
 const started = Date.now();
@@ -41,4 +46,5 @@ while (count < until) {
 }
 process.stdout.write(JSON.stringify({ done: count, seconds: (Date.now() - started) / 1000 }) + '\n');
 await reader.cancel().catch(() => {});
+fs.rmSync(statePath, { recursive: true, force: true });
 process.exit(0);
