@@ -176,6 +176,15 @@ def test_staff_link_and_unlink_datasets(staff: TestClient, demo: Platform, tmp_p
     assert r.status_code == 409 and "tellingen" in r.text
     r = staff.post(url, data={"csrf": token, "action": "link", "dataset": "bestaat-niet"})
     assert r.status_code == 404
+    other = f"/staff/verwerkingsregister/{ACTIVITIES[0][0]}"  # a dataset is unlinked from its own entry only
+    r = staff.post(other, data={"csrf": token, "action": "unlink", "dataset": "tellingen"})
+    assert r.status_code == 400 and "is not linked" in r.text
+    ingest_file(demo, CLI_ADMIN, "andere", counts_csv(tmp_path), metadata={"title_nl": "Andere"}, draft=True)
+    staff.post(url, data={"csrf": token, "action": "link", "dataset": "andere"})
+    r = staff.post(url, data={"csrf": token, "action": "unlink", "dataset": "andere"}, follow_redirects=False)
+    assert r.status_code == 303
+    with demo.db.session() as session:
+        assert catalog_store.find_dataset(session, "andere").processing_activity is None  # type: ignore[union-attr]
 
 
 def test_staff_dataset_page_shows_the_register_link(staff: TestClient, demo: Platform, tmp_path: Path) -> None:

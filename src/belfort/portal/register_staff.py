@@ -166,7 +166,8 @@ async def change_entry(activity_id: str, request: Request, platform: Platform = 
             await run_in_threadpool(lambda: service.link_dataset(platform, principal, activity_id, dataset_id,
                                                                  personal_data=personal))
         elif action == "unlink":
-            await run_in_threadpool(service.unlink_dataset, platform, principal, str(form.get("dataset", ""))[:100])
+            await run_in_threadpool(service.unlink_dataset, platform, principal, activity_id,
+                                    str(form.get("dataset", ""))[:100])
         else:
             raise InvalidRequest("unknown action")
     except BelfortError as exc:

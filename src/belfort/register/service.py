@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from belfort.catalog.store import find_dataset
+from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.gate import require_write
 from belfort.policy.principals import Principal
@@ -76,6 +78,12 @@ def link_dataset(
     )
 
 
-def unlink_dataset(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
-    """Remove a dataset's link (refused while it is published with personal data)."""
+def unlink_dataset(platform: Platform, principal: Principal, activity_id: str, dataset_id: str) -> dict[str, Any]:
+    """Remove a dataset's link to the entry (refused while it is published with personal data)."""
+    require_write(principal)
+    key = check_guid(activity_id)
+    with platform.db.session() as session:
+        dataset = find_dataset(session, dataset_id)
+        if dataset is None or dataset.processing_activity != key:
+            raise InvalidRequest(f"dataset {dataset_id[:100]!r} is not linked to processing activity {key!r}")
     return update_dataset_metadata(platform, principal, dataset_id, {"processing_activity": None})
