@@ -352,3 +352,21 @@ def test_demo_streams_in_every_format(platform: Platform, tmp_path: Path) -> Non
             records = {str(reference.value(m, DCT.isVersionOf)) for m in members}
             for subject in set(reference.subjects()):
                 assert not any(str(subject).startswith(r + "#") for r in records), subject
+
+
+def test_rollback_hides_later_members_and_the_stream_resumes_identically(
+    streams: Platform, client: TestClient, tmp_path: Path
+) -> None:
+    from belfort.publishing import publish_dataset_version
+
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    publish(streams, tmp_path, VERSION_2, "v2.csv")
+    before = {n: page(client, n).content for n in (1, 2, 3, 4)}
+    publish_dataset_version(streams, CLI_ADMIN, "tellingen", 1)  # roll back
+    assert page(client, 4).status_code == 404
+    assert page_members(page(client, 3).content) == page_members(before[3])[:1]
+    assert "immutable" not in page(client, 3).headers["cache-control"]
+    publish(streams, tmp_path, VERSION_2 + "Nieuw;2024-03-02 10:00:00;1;0,1;ja\n", "v3.csv")
+    for n in (1, 2, 3):
+        assert page(client, n).content == before[n]
+    assert page_members(page(client, 4).content)[:2] == page_members(before[4])
