@@ -96,7 +96,8 @@ def test_jsonld_is_compacted_and_app_friendly(hidden: Platform, dcat_client: Tes
     body = dcat_client.get("/catalog/datasets/open-data.jsonld").json()
     assert body["@context"]["dcat"] == "http://www.w3.org/ns/dcat#"
     dataset = next(n for n in body["@graph"] if n["@id"] == f"{BASE}/catalog/datasets/open-data")
-    assert dataset["@type"] == "dcat:Dataset"
+    # also an event stream (docs/linked-data.md, "Linked Data Event Streams")
+    assert dataset["@type"] == ["dcat:Dataset", "https://w3id.org/ldes#EventStream"]
     assert dataset["title"] == {"nl": "Open"}
     assert dataset["identifier"] == "open-data"
     assert dataset["accessRights"] == "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
