@@ -175,3 +175,13 @@ def test_v1_records_give_multivalued_fields_as_lists(client: TestClient, registe
     (record,) = body["records"]
     assert record["fields"]["grantees"] == activity["grantees"]
     assert record["fields"]["name"] == activity["name"]
+
+
+def test_json_exports_give_multivalued_fields_as_arrays(client: TestClient, register: Platform) -> None:
+    guid, activity = ACTIVITIES[0]
+    exported = client.get(REGISTER + "/exports/json", params={"where": f'id = "{guid}"'}).json()
+    assert exported[0]["grantees"] == activity["grantees"]
+    lines = client.get(REGISTER + "/exports/jsonl", params={"select": "grantees", "where": f'id = "{guid}"'}).text
+    assert json.loads(lines.splitlines()[0]) == {"grantees": activity["grantees"]}
+    csv_text = client.get(REGISTER + "/exports/csv", params={"select": "grantees", "where": f'id = "{guid}"'}).text
+    assert ";".join(activity["grantees"]) in csv_text  # CSV keeps the stored text

@@ -318,7 +318,8 @@ def export(
     stream = platform.engine.stream(query, rv.schema, rv.path)
     batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
     return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream.columns, stream.schema, batches,
-                                  v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels)
+                                  v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
+                                  v2_exports.list_columns(query, rv.schema))
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/attachments", summary="Explore v2.1: attachments")

@@ -217,17 +217,20 @@ def file_response(path: str, media_type: str, filename: str) -> FileResponse:
 def export_rows(
     platform: Platform, fmt: str, stem: str, columns: list[str], arrow_schema: pa.Schema,
     batches: Iterator[pa.RecordBatch], types: dict[str, str], tz: ZoneInfo, options: dict[str, str],
-    labels: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None, separators: dict[str, str] | None = None,
 ) -> StreamingResponse | FileResponse:
-    """The response for one export format; ``options`` are the request's parameters."""
+    """The response for one export format; ``options`` are the request's parameters;
+    ``separators``: multivalued columns, given as arrays in JSON formats."""
     visible = [c for c in columns if c not in BOOKKEEPING]
     header = [labels.get(c, c) for c in visible] if labels else visible
     disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
 
     def records() -> Iterator[dict[str, Any]]:
         for rows in _rows(batches):
-            for row in rows:
-                yield flat_record(row, types, tz)
+            rendered = [flat_record(row, types, tz) for row in rows]
+            if separators:
+                split_lists(rendered, separators)
+            yield from rendered
 
     if fmt == "csv":
         delimiter = options.get("delimiter", ";")
