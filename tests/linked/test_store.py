@@ -17,6 +17,7 @@ from belfort.linked.store import REGISTER_GRAPH, catalog_graph, dataset_graph, r
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import change_dataset_state, ingest_file, update_dataset_metadata
+from belfort.settings import Settings
 from tests.helpers import counts_csv, write
 
 BASE = "http://testserver"
@@ -147,3 +148,20 @@ def test_a_mapped_dataset_gets_a_graph_of_its_records(client: TestClient, two: P
     assert client.get("/sparql", params={"query": hidden}).json()["results"]["bindings"] == []
     staff = client.get("/sparql", params={"query": hidden}, headers=admin_headers).json()["results"]["bindings"]
     assert len(staff) == 2
+
+
+def test_uris_follow_the_base_url(two: Platform, settings: Settings) -> None:
+    query = f"SELECT ?d WHERE {{ ?d a <{DCAT}Dataset> }}"
+    with TestClient(create_app(two), base_url="http://other.example") as other:
+        found = {b["d"]["value"] for b in other.get("/sparql", params={"query": query}).json()["results"]["bindings"]}
+    assert found == {"http://other.example/catalog/datasets/alfa", "http://other.example/catalog/datasets/beta"}
+    public = Platform(settings.model_copy(update={"public_url": "https://data.stad.gent"}))
+    try:
+        with TestClient(create_app(public), base_url="http://ignored.example") as client:
+            r = client.get("/sparql", params={"query": query})
+            found = {b["d"]["value"] for b in r.json()["results"]["bindings"]}
+            graphs = client.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"}).json()
+    finally:
+        public.close()
+    assert found == {"https://data.stad.gent/catalog/datasets/alfa", "https://data.stad.gent/catalog/datasets/beta"}
+    assert "https://data.stad.gent/graphs/catalog" in {b["g"]["value"] for b in graphs["results"]["bindings"]}

@@ -231,7 +231,7 @@ class AnswerCache:
         self._lock = threading.Lock()
 
     def get(self, store: CatalogueStore, snapshot: Snapshot, request: Request) -> Answer | None:
-        key = (id(store), snapshot.epoch, request)
+        key = (store.token, snapshot.epoch, request)
         with self._lock:
             found = self._data.get(key)
             if found is not None:
@@ -243,7 +243,7 @@ class AnswerCache:
         if answer.kind not in ("select", "boolean", "graph") or size > self.max_bytes // 8:
             return
         with self._lock:
-            key = (id(store), snapshot.epoch, request)
+            key = (store.token, snapshot.epoch, request)
             if key in self._data:
                 return
             self._data[key] = answer
@@ -307,10 +307,10 @@ class WorkerPool:
                 if self._closed:
                     raise QueryFailed("the SPARQL endpoint is shutting down")
                 for worker in list(self._idle):
-                    if worker.store_id == id(store) and worker.epoch == epoch:
+                    if worker.store_id == store.token and worker.epoch == epoch:
                         self._idle.remove(worker)
                         return worker
-                    if worker.store_id != id(store) or worker.epoch < epoch:  # stale: its store changed
+                    if worker.store_id != store.token or worker.epoch < epoch:  # stale: its store changed
                         self._idle.remove(worker)
                         self._stop(worker)
                 if len(self._all) < self.size:
@@ -343,7 +343,7 @@ class WorkerPool:
                 finally:
                     os._exit(0)
         theirs.close()
-        worker = _Worker(pid, ours, id(store), epoch)
+        worker = _Worker(pid, ours, store.token, epoch)
         self._all.append(worker)
         return worker
 

@@ -27,6 +27,7 @@ processes forked from the server share it copy-on-write (``belfort.linked.sparql
 from __future__ import annotations
 
 import importlib
+import itertools
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 REGISTER_GRAPH = "http://stad.gent/data-processes/"
 _CHUNK = 500  # datasets read and loaded at a time
 _MAX_STORES = 2  # bases kept at once (one with BELFORT_PUBLIC_URL)
+_TOKENS = itertools.count(1)
 
 
 def catalog_graph(base: str) -> str:
@@ -123,6 +125,7 @@ class CatalogueStore:
     def __init__(self, platform: Platform, base: str) -> None:
         self.platform = platform
         self.base = base
+        self.token = next(_TOKENS)  # names this store for its workers and cached answers
         self.store = ox.Store()
         self.lock = threading.RLock()  # held while the store changes (and while forking)
         self.generation: Any = None
