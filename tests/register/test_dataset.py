@@ -185,3 +185,15 @@ def test_json_exports_give_multivalued_fields_as_arrays(client: TestClient, regi
     assert json.loads(lines.splitlines()[0]) == {"grantees": activity["grantees"]}
     csv_text = client.get(REGISTER + "/exports/csv", params={"select": "grantees", "where": f'id = "{guid}"'}).text
     assert ";".join(activity["grantees"]) in csv_text  # CSV keeps the stored text
+
+
+def test_odsql_equality_on_a_multivalued_field_matches_any_value(client: TestClient, register: Platform) -> None:
+    def names(where: str) -> set[str]:
+        body = client.get(REGISTER + "/records", params={"where": where, "limit": 100}).json()
+        return {r["name"] for r in body["results"]}
+
+    naming = {a["name"] for _, a in ACTIVITIES if "IVAGO" in a["grantees"]}
+    assert names('grantees = "IVAGO"') == naming and len(naming) == 2
+    assert names('grantees != "IVAGO"') == {a["name"] for _, a in ACTIVITIES} - naming
+    assert names('name = "Loonadministratie" and grantees = "RSZ"') == {"Loonadministratie"}
+    assert names('grantees = "IVAGO;Stad Gent"') == set()  # the separator is no value

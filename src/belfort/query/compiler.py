@@ -199,6 +199,13 @@ class _Compiler(TextAndGeography):
             return f"(NOT {self.condition(e.item, sub, allow_aggregates)})", "boolean"
         raise QueryError(f"unsupported expression {type(e).__name__}")
 
+    def _multivalued_field(self, e: Expr) -> str | None:
+        if isinstance(e, FieldRef):
+            f = self.schema.get(e.name)
+            if f is not None and f.type == "string" and f.separator:
+                return f.name
+        return None
+
     def multivalued(self, e: ListValues | ListContains) -> tuple[str, str]:
         """A multivalued text field (``Field.separator``) split into its values."""
         f = self.schema.get(e.field)
@@ -250,6 +257,11 @@ class _Compiler(TextAndGeography):
         if isinstance(e.left, Literal) and not isinstance(e.right, Literal):
             flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(e.op, e.op)
             e = Compare(flipped, e.right, e.left)
+        multi = self._multivalued_field(e.left)
+        if multi is not None and e.op in {"=", "!="} and isinstance(e.right, Literal) \
+                and isinstance(e.right.value, str):  # any one of its values (Opendatasoft's rule)
+            contains, _ = self.multivalued(ListContains(multi, e.right.value))
+            return (contains if e.op == "=" else f"(NOT coalesce({contains}, FALSE))"), "boolean"
         left, lt = self.expr(e.left, depth, allow_aggregates=allow_aggregates)
         if lt in {"geopoint", "geometry"}:
             raise QueryError(f"a {lt} field cannot be compared; use a geographic filter")
