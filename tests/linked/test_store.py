@@ -165,3 +165,14 @@ def test_uris_follow_the_base_url(two: Platform, settings: Settings) -> None:
         public.close()
     assert found == {"https://data.stad.gent/catalog/datasets/alfa", "https://data.stad.gent/catalog/datasets/beta"}
     assert "https://data.stad.gent/graphs/catalog" in {b["g"]["value"] for b in graphs["results"]["bindings"]}
+
+
+def test_warm_up_builds_the_store_and_the_turtle_fragments(two: Platform, settings: Settings) -> None:
+    public = Platform(settings.model_copy(update={"public_url": "https://data.stad.gent"}))
+    try:
+        public.linked.warm_up()
+        assert len(public.linked.fragments) == 2  # alfa and beta, in Turtle
+        store = public.linked.store("https://data.stad.gent")
+        assert store.generation == public.generation.current() and len(store) > 100
+    finally:
+        public.close()

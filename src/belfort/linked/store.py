@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dataset, Version
 from belfort.linked import rows as catalogue
-from belfort.linked.dcat import SERVICES, DcatBuilder, PageInfo
+from belfort.linked.dcat import MAX_PAGE_SIZE, SERVICES, DcatBuilder, PageInfo
 from belfort.linked.fragments import FragmentCache, PageCache, SharedNode, build_fragment
 from belfort.linked.rdf import IRI, Document, Lit, Term, write_ntriples
 from belfort.linked.vocabularies import DCAT, HYDRA
@@ -340,13 +340,23 @@ class LinkedData:
             return self._pool
 
     def warm_up(self) -> None:
-        """Build the store of ``BELFORT_PUBLIC_URL`` (the server starts this in the background)."""
+        """Build the store of ``BELFORT_PUBLIC_URL`` and the Turtle fragments of the open
+        catalogue (the server starts this in the background), so the first SPARQL query
+        and the first harvest after a restart find them."""
         base = self.platform.settings.public_url
-        if base:
-            try:
-                self.store(base)
-            except Exception:  # the first query will try again and report
-                log.exception("linked data: building the SPARQL store failed")
+        if not base:
+            return
+        try:
+            self.store(base)
+            number, last = 1, 1
+            while number <= last:
+                with self.platform.db.session() as session:
+                    rows, page = catalogue.catalogue_page(session, ANONYMOUS, number, MAX_PAGE_SIZE)
+                for row in rows:
+                    self.fragments.get(base, row, "ttl")
+                number, last = number + 1, page.last
+        except Exception:  # the first requests will try again and report
+            log.exception("linked data: warming up the store and the catalogue failed")
 
     def close(self) -> None:
         with self._lock:
