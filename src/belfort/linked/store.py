@@ -91,6 +91,7 @@ class _Loaded:
     shared: tuple[SharedNode, ...]
     rows_graph: str | None = None  # its records' graph, if it has a mapping
     rows_open: bool = False
+    rows_tried: bool = False  # loading them was tried (an empty or failing mapping: once per state)
 
 
 def _term(value: str | Term) -> Any:
@@ -195,7 +196,8 @@ class CatalogueStore:
                 self._replace_graph(REGISTER_GRAPH, lambda: register(session, base))
         for dataset_id, key in all_keys.items():
             loaded = self._loaded.get(dataset_id)
-            if loaded is not None and key[-1] is not None and loaded.rows_graph is None:
+            if loaded is not None and key[-1] is not None and not loaded.rows_tried:
+                loaded.rows_tried = True
                 self._load_rows(loaded, dataset_id, dataset_id in open_keys)
         self.epoch += 1
         open_graphs = [catalog_graph(base)]
