@@ -284,6 +284,8 @@ def test_pages_are_the_same_without_a_cache(
     publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
     publish(streams, tmp_path, VERSION_2, "v2.csv")
     cached = [page(client, n).content for n in (1, 2, 3, 4)]
+    logs = list((settings.data_dir / "ldes" / "tellingen").glob("*.parquet"))
+    assert len(logs) == 2  # one member log a version, kept under the data directory
     bare = Platform(settings.model_copy(update={"ldes_page_size": 2, "ldes_cache_mb": 0}))
     try:
         with TestClient(create_app(bare)) as other:

@@ -13,8 +13,11 @@ from belfort.ingest.schema import Field, TableSchema
 from belfort.linked.ldes_log import (
     LogCache,
     StreamVersion,
+    VersionLog,
     compute_log,
+    log_file,
     read_rows,
+    stored_log,
     stream_timestamps,
 )
 
@@ -121,3 +124,32 @@ def test_cache_builds_once_and_stays_within_bounds() -> None:
     assert cache.size_bytes <= 10_000 and cache.get("a") is None
     cache.put("huge", b"z" * 20_000)
     assert cache.get("huge") is None
+
+
+def test_logs_are_kept_on_disk_and_read_back(tmp_path: Path) -> None:
+    v1 = version(tmp_path, 1, {"punt": ["a", "b", "c"], "n": [1, 2, 3]})
+    v2 = version(tmp_path, 2, {"punt": ["a", "c", "d"], "n": [1, 5, 4]})
+    directory = tmp_path / "ldes" / "tellingen"
+    computed = compute_log(v2, v1, ("punt",))
+    first = stored_log(directory, v2, v1, ("punt",), lambda: computed)
+    assert members(first) == members(computed)
+    assert len(list(directory.glob("*.parquet"))) == 1 and not list(directory.glob("*.tmp"))
+
+    def must_not_compute() -> VersionLog:
+        raise AssertionError("the stored log was not used")
+
+    assert members(stored_log(directory, v2, v1, ("punt",), must_not_compute)) == members(computed)
+    # another record key is another log; a damaged file is computed again and replaced
+    assert stored_log(directory, v2, v1, ("n",), lambda: computed) is computed
+    damaged = log_file(directory, v2, v1, ("punt",))
+    damaged.write_bytes(b"not parquet")
+    assert members(stored_log(directory, v2, v1, ("punt",), lambda: computed)) == members(computed)
+    assert members(stored_log(directory, v2, v1, ("punt",), must_not_compute)) == members(computed)
+
+
+def test_an_unwritable_directory_only_costs_a_recomputation(tmp_path: Path) -> None:
+    v1 = version(tmp_path, 1, {"punt": ["a"], "n": [1]})
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the directory should be")
+    log = compute_log(v1, None, ())
+    assert stored_log(blocker / "ldes", v1, None, (), lambda: log) is log

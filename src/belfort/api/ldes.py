@@ -25,6 +25,7 @@ from belfort.policy.principals import Principal
 
 router = APIRouter(tags=["linked data"])
 
+LOG_DIRECTORY = "ldes"  # member logs, under the data directory (belfort.linked.ldes_log)
 CLOSED_MAX_AGE = 365 * 86400
 OPEN_MAX_AGE = 5
 ENTRY_MAX_AGE = 60
@@ -52,7 +53,7 @@ def event_streams(request: Request, platform: Platform) -> ldes.EventStreams:
         found = ldes.EventStreams(
             page_size=settings.ldes_page_size, cache_bytes=settings.ldes_cache_mb * 1024 * 1024,
             threads=settings.duckdb_threads, memory_limit=settings.duckdb_memory_limit,
-            mapper_factory=row_mapper,
+            log_dir=platform.lake.root / LOG_DIRECTORY, mapper_factory=row_mapper,
         )
         request.app.state.event_streams = found
     return found

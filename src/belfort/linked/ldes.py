@@ -29,6 +29,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -51,6 +52,7 @@ from belfort.linked.ldes_log import (
     compute_log,
     read_rows,
     read_version_table,
+    stored_log,
     stream_timestamps,
     table_bytes,
 )
@@ -155,6 +157,7 @@ class Stream:
     cache: LogCache
     threads: int = 2
     memory_limit: str = "1GB"
+    log_dir: Path | None = None  # where member logs are kept on disk (None: memory only)
     timestamps: list[dt.datetime] = field(init=False)
     _counts: list[int] = field(init=False, default_factory=list)
 
@@ -166,9 +169,11 @@ class Stream:
         version = versions[index]
         previous = versions[index - 1] if index else None
         key = ("ldes-log", str(previous.path) if previous else None, str(version.path), self.source.record_key)
-        return self.cache.get_or_build(
-            key, lambda: compute_log(version, previous, self.source.record_key,
-                                     threads=self.threads, memory_limit=self.memory_limit))
+        directory = self.log_dir / self.source.dataset_id if self.log_dir else None
+        return self.cache.get_or_build(key, lambda: stored_log(
+            directory, version, previous, self.source.record_key,
+            lambda: compute_log(version, previous, self.source.record_key,
+                                threads=self.threads, memory_limit=self.memory_limit)))
 
     def _count(self, index: int) -> int:
         while len(self._counts) <= index:
@@ -395,16 +400,17 @@ class EventStreams:
     within ``cache_bytes`` (member logs, version tables and rendered pages share it)."""
 
     def __init__(self, *, page_size: int = DEFAULT_PAGE_SIZE, cache_bytes: int = 256 * 1024 * 1024,
-                 threads: int = 2, memory_limit: str = "1GB",
+                 threads: int = 2, memory_limit: str = "1GB", log_dir: Path | None = None,
                  mapper_factory: MapperFactory | None = None) -> None:
         self.page_size = page_size
+        self.log_dir = log_dir
         self.cache = LogCache(cache_bytes)
         self.threads = threads
         self.memory_limit = memory_limit
         self.mapper_factory = mapper_factory
 
     def stream(self, source: StreamSource) -> Stream:
-        return Stream(source, self.page_size, self.cache, self.threads, self.memory_limit)
+        return Stream(source, self.page_size, self.cache, self.threads, self.memory_limit, self.log_dir)
 
     def page(self, source: StreamSource, base: str, number: int, fmt: str) -> RenderedPage | None:
         """Page ``number`` in format ``fmt``; None when the stream has no such page."""

@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
+import os
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -143,6 +146,43 @@ def compute_log(
         record_ids=table.column(0).combine_chunks().cast(pa.string()),
         rows=table.column(1).combine_chunks().cast(pa.int64()),
     )
+
+
+LOG_FORMAT = "1"  # bump when what a log holds changes: logs written before are not read
+
+
+def log_file(directory: Path, version: StreamVersion, previous: StreamVersion | None,
+             key: tuple[str, ...]) -> Path:
+    """Where the log of ``version`` (after ``previous``, with record key ``key``) is kept:
+    named by a hash of everything it depends on, so it never needs invalidating."""
+    # version files have unique names (time and a random token): a data directory moved
+    # elsewhere keeps its logs
+    identity = "\n".join((LOG_FORMAT, previous.path.name if previous else "", version.path.name, *key))
+    return directory / f"{hashlib.sha256(identity.encode()).hexdigest()[:40]}.parquet"
+
+
+def stored_log(directory: Path | None, version: StreamVersion, previous: StreamVersion | None,
+               key: tuple[str, ...], compute: Callable[[], VersionLog]) -> VersionLog:
+    """The log from ``directory`` when it was computed before (by any process), else
+    computed now and written there (atomically; a directory that cannot be written to
+    only means the log is computed again after a restart)."""
+    if directory is None:
+        return compute()
+    path = log_file(directory, version, previous, key)
+    try:
+        table = pq.read_table(path)
+        return VersionLog(table.column("rid").combine_chunks(), table.column("row").combine_chunks())
+    except (OSError, KeyError, pa.ArrowException):
+        pass
+    log = compute()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.stem}.{uuid.uuid4().hex}.tmp")
+        pq.write_table(pa.table({"rid": log.record_ids, "row": log.rows}), temporary)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return log
 
 
 def read_version_table(path: Path) -> pa.Table:
