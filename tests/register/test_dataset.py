@@ -3,6 +3,8 @@ widget's Explore v2.1 calls, unchanged, over HTTP and with Opendatasoft's own JS
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 from collections import Counter
@@ -184,7 +186,11 @@ def test_json_exports_give_multivalued_fields_as_arrays(client: TestClient, regi
     lines = client.get(REGISTER + "/exports/jsonl", params={"select": "grantees", "where": f'id = "{guid}"'}).text
     assert json.loads(lines.splitlines()[0]) == {"grantees": activity["grantees"]}
     csv_text = client.get(REGISTER + "/exports/csv", params={"select": "grantees", "where": f'id = "{guid}"'}).text
-    assert ";".join(activity["grantees"]) in csv_text  # CSV keeps the stored text
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["grantees"] and rows[1] == [",".join(activity["grantees"])]  # list_separator "," by default
+    piped = client.get(REGISTER + "/exports/csv", params={"select": "grantees", "where": f'id = "{guid}"',
+                                                           "list_separator": " | "}).text
+    assert list(csv.reader(io.StringIO(piped), delimiter=";"))[1] == [" | ".join(activity["grantees"])]
 
 
 def test_odsql_equality_on_a_multivalued_field_matches_any_value(client: TestClient, register: Platform) -> None:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
@@ -70,6 +71,19 @@ def split_lists(records: list[dict[str, Any]], separators: dict[str, str]) -> No
             value = record.get(name)
             if isinstance(value, str):
                 record[name] = [v for v in value.split(separator) if v]
+
+
+def rejoined(batches: Iterable[pa.RecordBatch], separators: dict[str, str], joiner: str
+             ) -> Iterator[pa.RecordBatch]:
+    """Batches whose multivalued text columns have their values joined by ``joiner``."""
+    for batch in batches:
+        columns = []
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            separator = separators.get(name)
+            if separator and separator != joiner and pa.types.is_string(column.type):
+                column = pc.replace_substring(column, separator, joiner)
+            columns.append(column)
+        yield pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 def render_any(value: Any, type_: str | None, tz: ZoneInfo) -> Any:
@@ -240,7 +254,8 @@ def export_rows(
         separator = options.get("list_separator", ",")
         if len(separator) > 5:
             raise InvalidRequest("Invalid value for list_separator API parameter: at most 5 characters")
-        # list_separator is checked but has nothing to join yet: Belfort has no list fields.
+        if separators:  # multivalued fields: their values joined by list_separator
+            batches = rejoined(batches, separators, separator)
         body = csv_stream(batches, visible, delimiter="\t" if delimiter == "\\t" else delimiter,
                           timezone=tz.key, quote_all=flag(options, "quote_all", False),
                           with_bom=flag(options, "with_bom", True), header=header)
@@ -257,6 +272,8 @@ def export_rows(
         tmp = parquet_file(platform, arrow_schema, batches, visible)
         return file_response(tmp, "application/vnd.apache.parquet", f"{stem}.parquet")
     if fmt == "xlsx":
+        if separators:
+            batches = rejoined(batches, separators, ", ")
         tmp = xlsx_file(platform, batches, visible, types, tz, header)
         return file_response(tmp, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                              f"{stem}.xlsx")
