@@ -209,6 +209,7 @@ PAGES = {
     "about": "/about",
     "security": "/security",
     "record": "/id/telpunten-drukte-gent/TP01",  # a counting point (rows as linked data)
+    "sparql": "/sparql",  # the SPARQL endpoint's form
     "not-found": "/no-such-page",
     "dataset-not-found": "/datasets/no-such-dataset",
     "register": "/verwerkingsregister",
