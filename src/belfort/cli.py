@@ -272,6 +272,67 @@ def _run_change(change: Callable[..., Any], data_dir: Path | None, database_url:
 
 
 @main.group()
+def register() -> None:
+    """The processing register (GDPR art. 30)."""
+
+
+@register.command("list")
+@common_options
+def register_list(data_dir: Path | None, database_url: str | None) -> None:
+    """List every register entry with its state and audience."""
+    from belfort.register.store import list_activities
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            for a in list_activities(session, states=None):
+                click.echo(f"{a.id}  {a.state:<9} {a.audience:<14} {a.name}")
+    finally:
+        platform.close()
+
+
+@register.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@common_options
+def register_import(file: Path, data_dir: Path | None, database_url: str | None) -> None:
+    """Create or update entries from a JSON array (all or nothing), then republish the register."""
+    import json
+
+    from belfort.errors import InvalidRequest
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.register.service import import_activities
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        try:
+            items = json.loads(file.read_bytes())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidRequest(f"{file.name} is not valid JSON: {str(exc)[:200]}") from None
+        created, updated = import_activities(platform, CLI_ADMIN, items)
+    except BelfortError as exc:
+        _fail(exc)
+    finally:
+        platform.close()
+    click.echo(f"register: {created} entries created, {updated} updated; verwerkingsregister-stad-gent published")
+
+
+@register.command("publish")
+@common_options
+def register_publish(data_dir: Path | None, database_url: str | None) -> None:
+    """Publish the register dataset again from the published entries."""
+    from belfort.register.dataset import publish_register_dataset
+
+    outcome: Any = None
+
+    def run(platform: Any, principal: Any) -> None:
+        nonlocal outcome
+        outcome = publish_register_dataset(platform, principal)
+
+    _run_change(run, data_dir, database_url)
+    click.echo(f"{outcome.dataset_id}: version {outcome.version}, {outcome.row_count} entries")
+
+
+@main.group()
 def harvest() -> None:
     """Copy datasets from other portals into Belfort."""
 

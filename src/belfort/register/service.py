@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from belfort.catalog.models import ProcessingActivity
 from belfort.catalog.store import find_dataset
-from belfort.errors import InvalidRequest
+from belfort.errors import BelfortError, InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.gate import require_write
 from belfort.policy.principals import Principal
@@ -87,3 +88,42 @@ def unlink_dataset(platform: Platform, principal: Principal, activity_id: str, d
         if dataset is None or dataset.processing_activity != key:
             raise InvalidRequest(f"dataset {dataset_id[:100]!r} is not linked to processing activity {key!r}")
     return update_dataset_metadata(platform, principal, dataset_id, {"processing_activity": None})
+
+
+MAX_IMPORT = 10_000
+
+
+def import_activities(platform: Platform, principal: Principal, items: Any) -> tuple[int, int]:
+    """Create or update many entries at once (a register moved from elsewhere): a JSON
+    array of entries, each with the fields, optionally ``id`` (a GUID: updated when it
+    exists) and ``state`` (default published). All or nothing: one bad entry stores
+    none, and the error names it. The register dataset is published once afterwards.
+    Returns (created, updated)."""
+    require_write(principal)
+    if not isinstance(items, list) or not items:
+        raise InvalidRequest("a register import is a non-empty JSON array of entries")
+    if len(items) > MAX_IMPORT:
+        raise InvalidRequest(f"a register import holds at most {MAX_IMPORT:,} entries")
+    created = updated = 0
+    with platform.db.session() as session:
+        for number, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                raise InvalidRequest(f"entry {number}: not a JSON object")
+            fields = dict(item)
+            state = fields.pop("state", ActivityState.PUBLISHED.value)
+            key = fields.pop("id", None)
+            try:
+                if not isinstance(state, str) or (key is not None and not isinstance(key, str)):
+                    raise InvalidRequest("state and id are text")
+                existing = session.get(ProcessingActivity, check_guid(key)) if key else None
+                if existing is None:
+                    store.create_activity(session, principal.actor, fields, state=state, activity_id=key)
+                    created += 1
+                else:
+                    store.update_activity(session, principal.actor, existing, fields)
+                    store.change_activity_state(session, principal.actor, existing, state)
+                    updated += 1
+            except BelfortError as exc:
+                raise type(exc)(f"entry {number}: {exc.message}", details=exc.details) from None
+    _after(platform, principal, True)
+    return created, updated
