@@ -203,3 +203,11 @@ def test_odsql_equality_on_a_multivalued_field_matches_any_value(client: TestCli
     assert names('grantees != "IVAGO"') == {a["name"] for _, a in ACTIVITIES} - naming
     assert names('name = "Loonadministratie" and grantees = "RSZ"') == {"Loonadministratie"}
     assert names('grantees = "IVAGO;Stad Gent"') == set()  # the separator is no value
+
+
+def test_widget_calls_with_an_empty_apikey(client: TestClient, register: Platform) -> None:
+    """The widget appends apikey=<its attribute>; left empty, the calls are anonymous."""
+    assert client.get(WIDGET_FACETS + "&apikey=").status_code == 200
+    assert client.get(widget_records(0) + "&apikey=").json()["total_count"] == len(CITIZEN_ACTIVITIES)
+    assert client.get(widget_records(0) + "&apikey=c5e39099e6c0c9d23041ef66b64cf82df92f31f27291836b97d57204"
+                      ).status_code == 401  # a key Belfort does not know
