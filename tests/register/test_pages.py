@@ -204,3 +204,16 @@ def test_dataset_page_links_its_register_entry(client: TestClient, demo: Platfor
     assert f'<a href="/verwerkingsregister/{GUID}">{ACTIVITY["name"]}</a>' in page
     assert "/verwerkingsregister/" not in client.get("/datasets/verwerkingsregister-stad-gent").text.split(
         "<dl")[1].split("</dl>")[0]  # a dataset without an entry shows none
+
+
+def test_long_registers_are_paged(client: TestClient, platform: Platform) -> None:
+    with platform.db.session() as session:
+        for number in range(120):
+            store.create_activity(session, "test", {**ACTIVITY, "name": f"Verwerking {number:03d}"}, state="published")
+    first = client.get("/verwerkingsregister").text
+    assert names_on(first) == [f"Verwerking {n:03d}" for n in range(50)]
+    assert "120 van 120 verwerkingen" in first and 'rel="next" href="/verwerkingsregister?page=2"' in first
+    last = client.get("/verwerkingsregister", params={"page": "3", "q": "verwerking"}).text
+    assert names_on(last) == [f"Verwerking {n:03d}" for n in range(100, 120)] and 'rel="next"' not in last
+    assert names_on(client.get("/verwerkingsregister", params={"page": "99"}).text)[0] == "Verwerking 100"
+    assert client.get("/verwerkingsregister", params={"page": "x"}).status_code == 200

@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 AUDIENCES = [a.value for a in Audience]
 MAX_QUERY = 200
+PER_PAGE = 50
 
 
 @dataclass
@@ -61,12 +62,20 @@ def register_list(request: Request, platform: Platform = Depends(get_platform),
     params = request.query_params
     filters = Filters(*(params.get(name, "").strip()[:MAX_QUERY]
                         for name in ("q", "audience", "processor", "category")))
+    try:
+        page = max(1, int(params.get("page", "1")))
+    except ValueError:
+        page = 1
     with platform.db.session() as session:
         everything = store.list_activities(session, states=visible_states(principal))
-        shown = [store.activity_to_dict(a) for a in everything if filters.matches(a)]
+        matching = [a for a in everything if filters.matches(a)]
+        pages = max(1, -(-len(matching) // PER_PAGE))
+        page = min(page, pages)
+        shown = [store.activity_to_dict(a) for a in matching[(page - 1) * PER_PAGE: page * PER_PAGE]]
     processors = sorted({a.processor for a in everything if a.processor}, key=str.casefold)
     categories = sorted({a.category for a in everything if a.category}, key=str.casefold)
     return render(request, "register.html", principal, active="register", activities=shown, filters=filters,
+                  matching=len(matching), page=page, pages=pages,
                   audiences=AUDIENCES, processors=processors, categories=categories,
                   total=len(everything), dataset_id=REGISTER_DATASET, AUDIENCES=AUDIENCE_LABELS)
 
