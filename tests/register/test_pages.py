@@ -217,3 +217,29 @@ def test_long_registers_are_paged(client: TestClient, platform: Platform) -> Non
     assert names_on(last) == [f"Verwerking {n:03d}" for n in range(100, 120)] and 'rel="next"' not in last
     assert names_on(client.get("/verwerkingsregister", params={"page": "99"}).text)[0] == "Verwerking 100"
     assert client.get("/verwerkingsregister", params={"page": "x"}).status_code == 200
+
+
+def test_entry_pages_answer_rdf_to_machines(client: TestClient, demo: Platform) -> None:
+    from rdflib import Graph, URIRef
+
+    uri = URIRef(f"https://stad.gent/id/data-processing/activities/{GUID}")
+    for path, headers, parser in [
+        (f"/verwerkingsregister/{GUID}", {"Accept": "text/turtle"}, "turtle"),
+        (f"/verwerkingsregister/{GUID}", {"Accept": "application/ld+json"}, "json-ld"),
+        (f"/verwerkingsregister/{GUID}.ttl", {}, "turtle"),
+        (f"/verwerkingsregister/{GUID}.rdf", {}, "xml"),
+        (f"/verwerkingsregister/{GUID}.nt", {}, "nt"),
+    ]:
+        r = client.get(path, headers=headers)
+        assert r.status_code == 200 and r.headers["vary"] == "Accept", path
+        assert r.headers["access-control-allow-origin"] == "*"
+        graph = Graph().parse(data=r.content, format=parser)
+        assert (uri, URIRef("http://purl.org/dc/terms/title"), None) in graph
+        assert len(set(graph.subjects(URIRef("http://purl.org/dc/terms/identifier"), None))) == 1  # this entry only
+    browser = client.get(f"/verwerkingsregister/{GUID}",
+                         headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    assert browser.headers["content-type"].startswith("text/html")
+    assert client.get(f"/verwerkingsregister/{GUID}").headers["content-type"].startswith("text/html")
+    assert client.get(f"/verwerkingsregister/{GUID}.exe").status_code == 404
+    draft = service.create_activity(demo, CLI_ADMIN, {"name": "Ontwerp"})
+    assert client.get(f"/verwerkingsregister/{draft['id']}.ttl").status_code == 404

@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
-from belfort.api.deps import get_platform
+from belfort.api.deps import base_url, get_platform
 from belfort.catalog.models import ProcessingActivity
 from belfort.errors import NotFound
+from belfort.linked.rdf import FORMATS, OFFERS, negotiate
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 from belfort.portal.i18n import AUDIENCE_LABELS
@@ -21,7 +22,7 @@ from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.register import store
 from belfort.register.dataset import REGISTER_DATASET
-from belfort.register.linked import activity_uri
+from belfort.register.linked import activity_uri, entry_document
 from belfort.register.model import ActivityState, Audience
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -80,13 +81,32 @@ def register_list(request: Request, platform: Platform = Depends(get_platform),
                   total=len(everything), dataset_id=REGISTER_DATASET, AUDIENCES=AUDIENCE_LABELS)
 
 
+def rdf_format(activity_id: str, accept: str | None) -> tuple[str, str | None]:
+    """(the identifier, the RDF format asked for: by extension, or by an Accept header that
+    names an RDF media type and prefers it to HTML; None: the HTML page)."""
+    stem, dot, extension = activity_id.rpartition(".")
+    if dot and extension in FORMATS:
+        return stem, extension
+    if accept and any(media in accept for media, fmt in OFFERS if fmt != "html"):
+        chosen = negotiate(accept)
+        if chosen in FORMATS:
+            return activity_id, chosen
+    return activity_id, None
+
+
 @router.get("/verwerkingsregister/{activity_id}")
 def register_entry(activity_id: str, request: Request, platform: Platform = Depends(get_platform),
                    principal: Principal = Depends(portal_principal)) -> Response:
+    activity_id, fmt = rdf_format(activity_id, request.headers.get("accept"))
     with platform.db.session() as session:
         activity = store.get_activity(session, activity_id)
         if not principal.is_admin and activity.state != ActivityState.PUBLISHED.value:
             raise NotFound(f"processing activity {activity_id[:60]!r} not found")
+        if fmt is not None:
+            body = entry_document(session, base_url(request), activity).serialize(fmt)
+            headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"} if not principal.is_admin else {
+                "Vary": "Accept", "Cache-Control": "private"}
+            return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
         entry: dict[str, Any] = store.activity_to_dict(activity)
         datasets = [{"id": d.id, "title_nl": d.title_nl, "title_en": d.title_en, "state": d.state}
                     for d in store.linked_datasets(session, activity.id, open_only=not principal.is_admin)]

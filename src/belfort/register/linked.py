@@ -171,6 +171,15 @@ def _datetime(value: datetime) -> Lit:
     return Lit(value.astimezone(UTC).isoformat().replace("+00:00", "Z"), datatype=XSD + "dateTime")
 
 
+def entry_document(session: Session, base: str, activity: ProcessingActivity, *,
+                   uri_base: str = URI_BASE) -> Document:
+    """One entry as RDF, with the concepts it uses (its page's Turtle / JSON-LD)."""
+    builder = _Builder(base, uri_base)
+    builder.links = {activity.id: open_dataset_links(session).get(activity.id, [])}
+    builder.activity(activity)
+    return builder.doc
+
+
 def register_document(session: Session, base: str, *, uri_base: str = URI_BASE) -> Document:
     """Every *published* register entry as RDF (drafts and archived entries stay out).
 
