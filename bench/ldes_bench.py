@@ -12,7 +12,8 @@ its own process on a free port, with the default page size (250) and caches.
 Per run, on a freshly started server:
 
 - **cold**: the first replication ever — the server computes each version's member log
-  (DuckDB over the Parquet versions), maps every row to RDF and writes each page;
+  (DuckDB over the Parquet versions; the logs kept under the data directory are removed
+  before each run), maps every row to RDF and writes each page;
 - **warm**: the same replication again, ``--warm`` times (closed pages are kept rendered);
 - a **plain HTTP client** (httpx, one keep-alive connection, one request at a time) starts
   at ``/ldes/{dataset}``, follows ``tree:view`` and every ``tree:relation``, parses each
@@ -174,6 +175,7 @@ def main() -> None:
         results["data"] = _load(data_dir, workdir, "small" if args.quick else "full")
         results["load_seconds"] = round(time.perf_counter() - t0, 2)
         for run in range(args.runs):
+            shutil.rmtree(data_dir / "ldes", ignore_errors=True)  # no member log kept: a first replication
             with _server(data_dir, workdir, f"server-{run}") as server:
                 base = server.base  # type: ignore[attr-defined]
                 cold = plain_walk(base)
@@ -191,6 +193,7 @@ def main() -> None:
                         print(f"  ldes-client (warm server) {walked['members_per_s']}/s "
                               f"({walked['seconds']} s)", flush=True)
         if not args.no_node:
+            shutil.rmtree(data_dir / "ldes", ignore_errors=True)
             with _server(data_dir, workdir, "server-node-cold") as server:
                 results["ldes_client_cold"] = ldes_client_walk(server.base)  # type: ignore[attr-defined]
                 print(f"ldes-client (cold server) {results['ldes_client_cold']}", flush=True)

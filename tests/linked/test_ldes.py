@@ -372,3 +372,46 @@ def test_rollback_hides_later_members_and_the_stream_resumes_identically(
     for n in (1, 2, 3):
         assert page(client, n).content == before[n]
     assert page_members(page(client, 4).content)[:2] == page_members(before[4])
+
+
+def test_the_next_page_is_rendered_ahead_once(streams: Platform, tmp_path: Path) -> None:
+    """A closed page's successor is rendered in the background while the client reads it;
+    asking for it then, even twice at once, renders nothing more."""
+    import threading
+    import time
+
+    from belfort.linked import ldes
+    from belfort.linked.mapping import row_mapper
+    from belfort.policy.principals import ANONYMOUS
+
+    publish(streams, tmp_path, COUNTS_CSV, "v1.csv")
+    renders: list[int] = []
+
+    def counting_mapper(*args: Any) -> Any:
+        renders.append(1)
+        return row_mapper(*args)
+
+    with streams.db.session() as session:
+        source = ldes.load_source(session, ANONYMOUS, streams.lake, "tellingen")
+    es = ldes.EventStreams(page_size=2, mapper_factory=counting_mapper)
+    first = es.page(source, BASE, 1, "jsonld")
+    assert first is not None and first.closed
+    deadline = time.monotonic() + 10
+    while len(renders) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(renders) == 2  # page 1, and page 2 ahead of time
+    time.sleep(0.1)
+    rendered = len(renders)
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(es.page(source, BASE, 2, "jsonld"))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[0].body == results[1].body
+    # page 2 is not rendered again; it is closed, so page 3 is rendered ahead, once
+    deadline = time.monotonic() + 10
+    while len(renders) < rendered + 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert len(renders) == rendered + 1

@@ -4,7 +4,8 @@ A thin adapter over ``belfort.linked.ldes``: ask the gate which versions the cal
 read, let the core plan and render the page, and send it with the caching the LDES
 server primer asks for — closed pages ``public, max-age=…, immutable`` with a strong
 ETag, the open (newest) page for a few seconds, and anything only staff may read
-``private, no-cache``. JSON-LD by default; Turtle, N-Triples and RDF/XML by ``Accept``.
+``private, no-cache``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
+``Accept``. Members dereference at ``/id/{dataset}/{record}/{timestamp}``.
 Every answer, errors included, carries ``Access-Control-Allow-Origin: *``.
 """
 

@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -408,12 +410,18 @@ class EventStreams:
         self.threads = threads
         self.memory_limit = memory_limit
         self.mapper_factory = mapper_factory
+        # one page rendered ahead while a client reads the one before (see ``page``)
+        self._ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ldes-read-ahead")
+        self._ahead_lock = threading.Lock()
+        self._ahead_busy = False
 
     def stream(self, source: StreamSource) -> Stream:
         return Stream(source, self.page_size, self.cache, self.threads, self.memory_limit, self.log_dir)
 
-    def page(self, source: StreamSource, base: str, number: int, fmt: str) -> RenderedPage | None:
-        """Page ``number`` in format ``fmt``; None when the stream has no such page."""
+    def page(self, source: StreamSource, base: str, number: int, fmt: str, *,
+             read_ahead: bool = True) -> RenderedPage | None:
+        """Page ``number`` in format ``fmt``; None when the stream has no such page. After
+        rendering a closed page, the next one is rendered ahead (``read_ahead``)."""
         stream = self.stream(source)
         plan = stream.plan(number)
         if plan is None:
@@ -424,11 +432,39 @@ class EventStreams:
                self.page_size, number, fmt, plan.closed, versions)
         kept: tuple[bytes, str] | None = self.cache.get(key)
         if kept is None:
-            renderer = PageRenderer(stream, base, self.mapper_factory)
-            body = render(renderer.document(plan), fmt, renderer.prefixes)
-            kept = (body, strong_etag(body))
-            self.cache.put(key, kept)
+            def build() -> tuple[bytes, str]:
+                renderer = PageRenderer(stream, base, self.mapper_factory)
+                body = render(renderer.document(plan), fmt, renderer.prefixes)
+                return body, strong_etag(body)
+
+            kept = self.cache.get_or_build(key, build)  # a page being read ahead: wait for it
+        if plan.closed and read_ahead:
+            self._read_ahead(source, base, number + 1, fmt)
         return RenderedPage(kept[0], kept[1], plan.closed)
+
+    def _read_ahead(self, source: StreamSource, base: str, number: int, fmt: str) -> None:
+        """Render page ``number`` in the background: a client replicating a stream asks for
+        it next, and meanwhile reads this one (on another core). One page at a time; skipped
+        when the worker is busy."""
+        with self._ahead_lock:
+            if self._ahead_busy:
+                return
+            self._ahead_busy = True
+
+        def work() -> None:
+            try:
+                self.page(source, base, number, fmt, read_ahead=False)
+            except Exception:  # noqa: BLE001 - only a guess; the request itself will report
+                pass
+            finally:
+                with self._ahead_lock:
+                    self._ahead_busy = False
+
+        try:
+            self._ahead.submit(work)
+        except RuntimeError:  # shut down
+            with self._ahead_lock:
+                self._ahead_busy = False
 
     def member(self, source: StreamSource, base: str, record_id: str, stamp: str, fmt: str) -> bytes | str | None:
         """The version object ``{base}/id/{dataset}/{record_id}/{stamp}`` alone. When no
