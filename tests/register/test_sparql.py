@@ -88,9 +88,6 @@ WHERE {{
     assert row["sensitiveData"]["value"] == "Gezondheidsgegevens"
 
 
-@pytest.mark.xfail(reason="Ghent's register site writes xsd: without declaring it (Virtuoso predefines it); "
-                          "/sparql does not predefine prefixes yet (belfort.linked.sparql.execute could pass "
-                          "pyoxigraph's prefixes=)", strict=False)
 def test_site_count_with_an_undeclared_xsd_prefix(live: str) -> None:
     query = """SELECT (count(?verwerking) as ?count)
 FROM <http://stad.gent/data-processes/>
@@ -100,3 +97,20 @@ WHERE { ?verwerking a <http://data.vlaanderen.be/ns/toestemming#VerwerkingsActiv
 }"""
     citizens = sum(1 for _, a in ACTIVITIES if a["audience"] == "burger")
     assert ask(live, query)[0]["count"]["value"] == str(citizens)
+
+
+def test_widget_posts_an_empty_form_with_the_query_in_the_url(live: str) -> None:
+    """The register widget's detail call: POST, empty form body, ``?query=`` in the URL."""
+    query = ("SELECT (count(?v) as ?count) FROM <http://stad.gent/data-processes/> "
+             "WHERE { ?v a <http://data.vlaanderen.be/ns/toestemming#VerwerkingsActiviteit> }")
+    r = httpx.post(f"{live}/sparql", params={"query": query}, headers={"Accept": RESULTS_JSON,
+                   "Content-Type": "application/x-www-form-urlencoded"}, content=b"", timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"][0]["count"]["value"] == str(len(ACTIVITIES))
+    bare = httpx.post(f"{live}/sparql", params={"query": query}, headers={"Accept": RESULTS_JSON}, timeout=30)
+    assert bare.status_code == 200, bare.text
+
+
+def test_a_declared_prefix_wins_over_a_predefined_one(live: str) -> None:
+    query = ("PREFIX xsd: <http://example.org/not-xsd#> SELECT ?x WHERE { BIND(xsd:string AS ?x) }")
+    assert ask(live, query)[0]["x"]["value"] == "http://example.org/not-xsd#string"

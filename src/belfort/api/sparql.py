@@ -229,11 +229,12 @@ async def sparql_post(
         query = body.decode("utf-8", errors="replace")
         default, named = url.getlist("default-graph-uri"), url.getlist("named-graph-uri")
         format_param = url.get("format")
-    elif content_type == "application/x-www-form-urlencoded":
+    elif content_type == "application/x-www-form-urlencoded" or (not content_type and not body):
         form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
         if "update" in form:
             return _update_refused()
-        query = (form.get("query") or [""])[0]
+        # Ghent's register widget POSTs an empty form with the query in the URL
+        query = (form.get("query") or [url.get("query") or ""])[0]
         default = form.get("default-graph-uri", []) + url.getlist("default-graph-uri")
         named = form.get("named-graph-uri", []) + url.getlist("named-graph-uri")
         format_param = (form.get("format") or [url.get("format")])[0]

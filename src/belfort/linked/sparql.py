@@ -33,6 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from belfort.errors import BelfortError
+from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
 from belfort.linked.store import CatalogueStore, Snapshot
 
@@ -94,10 +95,20 @@ def looks_like_update(query: str) -> bool:
     return _UPDATE_WORDS.search(text) is not None
 
 
+# Prefixes a query may use without declaring them, as Virtuoso predefines them (Ghent's
+# register site writes ``^^xsd:string`` with no PREFIX); a query's own PREFIX wins.
+PREDEFINED_PREFIXES = {
+    "rdf": v.RDF, "rdfs": v.RDFS, "xsd": v.XSD, "owl": "http://www.w3.org/2002/07/owl#", "skos": v.SKOS,
+    "dct": v.DCT, "dcterms": v.DCT, "dc": "http://purl.org/dc/elements/1.1/", "foaf": v.FOAF, "dcat": v.DCAT,
+    "vcard": v.VCARD, "schema": "http://schema.org/", "prov": "http://www.w3.org/ns/prov#",
+    "sosa": "http://www.w3.org/ns/sosa/", "geo": v.GSP,
+}
+
+
 def query_dataset(query: str) -> tuple[list[str], list[str]] | None:
     """The query's ``FROM`` and ``FROM NAMED`` IRIs; None when it names none."""
     text = _blank_out(query)
-    prefixes = {m.group(1): m.group(2) for m in _PREFIX.finditer(text)}
+    prefixes = {**PREDEFINED_PREFIXES, **{m.group(1): m.group(2) for m in _PREFIX.finditer(text)}}
     default: list[str] = []
     named: list[str] = []
     found = False
@@ -151,6 +162,7 @@ def execute(store: ox.Store, request: Request) -> Answer:
     try:
         result = store.query(
             request.query,
+            prefixes=PREDEFINED_PREFIXES,
             default_graph=[ox.NamedNode(g) for g in request.default_graphs],
             named_graphs=[ox.NamedNode(g) for g in request.named_graphs],
         )
