@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     quota_window_seconds: int = Field(
         default=86_400, description="Length of the quota window in seconds (86400: per day)."
     )
+    public_api_keys: str = Field(
+        default="",
+        description=(
+            "Comma-separated API keys that apps already in the field send (e.g. the key embedded in "
+            "Ghent's widgets for Opendatasoft): accepted as anonymous callers instead of refused (401)."
+        ),
+    )
     trust_forwarded_for: bool = Field(
         default=False,
         description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
@@ -150,6 +157,10 @@ class Settings(BaseSettings):
         if not text.startswith(("http://", "https://")) or any(c in text for c in ' <>"{}|\\^`?#'):
             raise ValueError(f"BELFORT_PUBLIC_URL must be an http(s) address without query or fragment: {value!r}")
         return text
+
+    @property
+    def public_api_key_set(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.public_api_keys.split(",") if k.strip())
 
     @property
     def effective_database_url(self) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from belfort.api.app import create_app
 from belfort.api.quotas import FixedWindowCounter
 from belfort.platform import Platform
+from belfort.policy.principals import CLI_ADMIN
+from belfort.publishing import ingest_file
+from tests.helpers import counts_csv
 
 
 def test_quota_per_address_and_per_key(platform: Platform, admin_key: str) -> None:
@@ -47,3 +51,26 @@ def test_window_resets() -> None:
     assert (first, counter.hit("a")[0]) == (1, 2)
     time.sleep(max(reset - time.time(), 0) + 0.01)
     assert counter.hit("a")[0] == 1
+
+
+def test_a_public_key_is_an_anonymous_caller_counted_by_address(platform: Platform, tmp_path: Path) -> None:
+    """Apps in the field embed one key in every copy (Ghent's widgets send the city's
+    Opendatasoft key): listed in BELFORT_PUBLIC_API_KEYS it reads as anonymous, and its
+    quota is the caller's address, not one shared bucket for the whole city."""
+    ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path), metadata={"title_nl": "Open"})
+    ingest_file(platform, CLI_ADMIN, "intern", counts_csv(tmp_path), metadata={
+        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+    platform.settings.public_api_keys = "widget-key-123, other"
+    platform.settings.quota_per_address = 3
+    platform.settings.quota_per_key = 100
+    with TestClient(create_app(platform)) as client:
+        records = "/api/explore/v2.1/catalog/datasets/open-data/records"
+        answers = [client.get(records, params={"apikey": "widget-key-123"}) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert answers[0].headers["x-ratelimit-limit"] == "3"
+    platform.settings.quota_per_address = 0
+    with TestClient(create_app(platform)) as client:
+        hidden = client.get("/api/explore/v2.1/catalog/datasets/intern/records", params={"apikey": "widget-key-123"})
+        assert hidden.status_code == 404  # anonymous: restricted data stays hidden
+        assert client.get(records, headers={"Authorization": "Apikey other"}).status_code == 200
+        assert client.get(records, params={"apikey": "not-listed"}).status_code == 401

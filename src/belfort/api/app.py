@@ -69,6 +69,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         per_key=effective.quota_per_key,
         window_seconds=effective.quota_window_seconds,
         trust_forwarded_for=effective.trust_forwarded_for,
+        public_keys=effective.public_api_key_set,
     )
     install_error_handlers(app)
     app.include_router(native.router)

@@ -34,7 +34,7 @@ def presented_key(request: Request) -> str | None:
 
 async def get_principal(request: Request) -> Principal:
     key = presented_key(request)
-    if not key:
+    if not key or key in request.app.state.platform.settings.public_api_key_set:
         return ANONYMOUS
     return await run_in_threadpool(principal_of_key, request.app.state.platform, key)
 

@@ -17,6 +17,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -50,8 +51,9 @@ class FixedWindowCounter:
             return count, start + self.window
 
 
-def _caller(scope: Scope, trust_forwarded_for: bool) -> tuple[str, bool]:
-    """('key:…' or 'addr:…', whether an API key was presented)."""
+def _caller(scope: Scope, trust_forwarded_for: bool, public_keys: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """('key:…' or 'addr:…', whether an API key was presented). A public key (one that every
+    copy of an app sends) counts by address, like no key."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     key = None
     auth = headers.get("authorization", "")
@@ -64,6 +66,8 @@ def _caller(scope: Scope, trust_forwarded_for: bool) -> tuple[str, bool]:
             if part.startswith("apikey=") and len(part) > 7:
                 key = part[7:]
     if key:
+        key = unquote_plus(key)
+    if key and key not in public_keys:
         return "key:" + hashlib.sha256(key.encode()).hexdigest()[:32], True
     address = (scope.get("client") or ("unknown", 0))[0]
     if trust_forwarded_for and headers.get("x-forwarded-for"):
@@ -80,19 +84,21 @@ class QuotaMiddleware:
         per_key: int,
         window_seconds: float,
         trust_forwarded_for: bool = False,
+        public_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.per_address = per_address
         self.per_key = per_key
         self.window_seconds = window_seconds
         self.trust_forwarded_for = trust_forwarded_for
+        self.public_keys = public_keys
         self.counter = FixedWindowCounter(window_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        caller, has_key = _caller(scope, self.trust_forwarded_for)
+        caller, has_key = _caller(scope, self.trust_forwarded_for, self.public_keys)
         limit = self.per_key if has_key else self.per_address
         if limit <= 0:
             await self.app(scope, receive, send)
