@@ -295,7 +295,7 @@ class PageRenderer:
             add((TREE + "node", IRI(page_uri(self.base, self.dataset_id, plan.number + 1))))
         members = document.props(stream)
         for segment in plan.segments:
-            self._segment(document, members, segment)
+            self.add_segment(document, members, segment)
         return document
 
     def _mapper(self, version: StreamVersion) -> Any:
@@ -321,7 +321,9 @@ class PageRenderer:
             table = cache.get_or_build(key, lambda: read_version_table(version.path))
         return table.take(pa.array(numbers, pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
-    def _segment(self, document: Document, members: list[tuple[str, Any]], segment: Segment) -> None:
+    def add_segment(self, document: Document, members: list[tuple[str, Any]], segment: Segment) -> None:
+        """Adds the segment's members to ``document`` and a ``tree:member`` link for each to
+        ``members`` (the stream's property list)."""
         stream = self.stream
         versions = stream.source.versions
         version = versions[segment.index]
@@ -485,7 +487,7 @@ class EventStreams:
                 return uri_timestamp(stream.timestamps[index])
             renderer = PageRenderer(stream, base, self.mapper_factory)
             document = Document()
-            renderer._segment(document, [], Segment(index, position, position + 1))
+            renderer.add_segment(document, [], Segment(index, position, position + 1))
             return render(document, fmt, renderer.prefixes)
         return None
 
