@@ -119,3 +119,16 @@ def test_catalogue_lists_only_visible_datasets(client: TestClient, hidden: Platf
         assert client.get("/api/belfort/v1/datasets", params={"q": q}).json()["total_count"] == 0
     admin = {d["id"] for d in client.get("/api/belfort/v1/datasets", headers=admin_headers).json()["datasets"]}
     assert admin == {"open-data", "intern", "vertrouwelijk", "ontwerp"}
+
+
+@pytest.mark.parametrize("dataset_id", ["nul%00byte", "regel%0A", "x" * 300, "HOOFDLETTERS"])
+@pytest.mark.parametrize(("method", "template"), sorted(k for k in CALLS if k[0] == "GET"))
+def test_ids_that_are_no_slug_are_not_found_for_anyone(
+    client: TestClient, hidden: Platform, admin_headers: dict[str, str], dataset_id: str, method: str, template: str
+) -> None:
+    """Every dataset id is a slug: anything else is 404 before a query (PostgreSQL refuses
+    a NUL byte with an error, which was a 500)."""
+    path = CALLS[(method, template)].format(id=dataset_id)
+    for headers in ({}, admin_headers):
+        r = client.request(method, path, headers=headers)
+        assert r.status_code in (400, 404), (path, r.status_code, r.text)

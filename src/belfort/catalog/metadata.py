@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?\Z")  # \Z: no trailing newline
 GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -178,7 +178,7 @@ class DatasetMetadata(BaseModel):
 
 def check_slug(identifier: str) -> str:
     """A dataset identifier: lowercase letters, digits and hyphens, 1–100 characters."""
-    if not SLUG_PATTERN.match(identifier or ""):
+    if not SLUG_PATTERN.fullmatch(identifier or ""):
         from belfort.errors import InvalidRequest
 
         raise InvalidRequest(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.models import Dataset, Version
 from belfort.errors import NotFound
 from belfort.linked.dcat import DatasetRow, PageInfo
@@ -97,7 +98,7 @@ def catalogue_page(session: Session, principal: Principal, number: int, size: in
 
 def dataset_row(session: Session, principal: Principal, dataset_id: str) -> DatasetRow:
     """One dataset the principal may see (NotFound otherwise, as the gate says)."""
-    rows = _load(session, principal, Dataset.id == dataset_id)
+    rows = _load(session, principal, Dataset.id == dataset_id) if SLUG_PATTERN.match(dataset_id) else []
     if not rows:
         raise NotFound(f"dataset {dataset_id[:100]!r} not found")
     return rows[0]

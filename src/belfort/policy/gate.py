@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
-from belfort.catalog.metadata import Classification, LifecycleState
+from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import Dataset, Version
 from belfort.errors import Forbidden, NotFound, Unauthorized
 from belfort.policy.principals import Principal
@@ -40,7 +40,10 @@ def visible_datasets(principal: Principal) -> Select[tuple[Dataset]]:
 
 def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:
     """The dataset, or NotFound when it does not exist *or* the principal may not see it."""
-    dataset = session.scalar(visible_datasets(principal).where(Dataset.id == dataset_id))
+    # every dataset id is a slug; anything else (a NUL byte, which PostgreSQL refuses with an
+    # error, or 10,000 characters) is simply not found, without a query
+    dataset = (session.scalar(visible_datasets(principal).where(Dataset.id == dataset_id))
+               if SLUG_PATTERN.fullmatch(dataset_id) else None)
     if dataset is None:
         raise NotFound(f"dataset {dataset_id[:100]!r} not found")
     return dataset
