@@ -69,26 +69,7 @@ def ghent(platform: Platform, tmp_path: Path) -> Platform:
 @pytest.fixture
 def live_ghent(ghent: Platform) -> Iterator[str]:
     """Belfort loaded with the Ghent data, served over real HTTP on a free local port."""
-    import socket
-    import threading
-    import time
+    from tests.helpers import live_server
 
-    import uvicorn
-
-    from belfort.api.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ghent), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(ghent) as base:
+        yield base

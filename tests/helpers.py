@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from belfort.platform import Platform
 
 COUNTS_CSV = (
     "telpunt;tijdstip;aantal;bezettingsgraad;open\n"
@@ -33,3 +41,34 @@ def api_routes() -> list[tuple[str, str]]:
 
     paths = create_app(platform=None).openapi()["paths"]
     return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def live_server(platform: Platform) -> Iterator[str]:
+    """``platform`` served over real HTTP (uvicorn in a thread) on a free local port, for
+    Node clients, browsers and harvesters; yields the base URL."""
+    import uvicorn
+
+    from belfort.api.app import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "test server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

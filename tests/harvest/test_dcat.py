@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,7 +33,7 @@ from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file, update_dataset_metadata
 from belfort.query.model import FieldRef, OrderItem, Query
 from belfort.settings import Settings
-from tests.helpers import COUNTS_CSV, write
+from tests.helpers import COUNTS_CSV, free_port, live_server, write
 
 LINE = re.compile(r"^(.+?): (harvested|updated|unchanged|recorded|skipped|failed)(?: — |$)")
 HARVESTED = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "contact_point",
@@ -43,34 +41,6 @@ HARVESTED = ("title_nl", "title_en", "description_nl", "description_en", "organi
 
 
 # ── servers ────────────────────────────────────────────────────────────────────────────
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def belfort_server(platform: Platform) -> Iterator[str]:
-    """A real Belfort (uvicorn, in a thread) on a free port."""
-    import uvicorn
-
-    from belfort.api.app import create_app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 Route = tuple[int, str, bytes, dict[str, str]]  # status, content type, body, headers
@@ -92,7 +62,7 @@ class Site:
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    port = _free_port()
+    port = free_port()
     state = Site(f"http://127.0.0.1:{port}")
 
     class Handler(BaseHTTPRequestHandler):
@@ -135,7 +105,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Platform, s
     """The small demo served by a live Belfort (read only: the tests do not change it)."""
     platform = Platform(Settings(data_dir=tmp_path_factory.mktemp("demo")))
     list(load_demo(platform, size="small"))
-    with belfort_server(platform) as base:
+    with live_server(platform) as base:
         yield platform, base
     platform.close()
 
@@ -231,7 +201,7 @@ def test_reharvest_is_idempotent_and_follows_changes(tmp_path: Path, target: Pla
     })
     ingest_file(source, CLI_ADMIN, "andere", write(tmp_path / "a.csv", "a;b\n1;x\n2;y\n"),
                 metadata={"title_nl": "Andere"})
-    with belfort_server(source) as base:
+    with live_server(source) as base:
         url = base + "/catalog"
         first = {r.dataset_id: r.status for r in harvest_dcat(target, url)}
         assert first == {"andere": "harvested", "tellingen": "harvested"}

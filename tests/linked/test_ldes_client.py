@@ -8,7 +8,6 @@ import json
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -17,16 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from belfort.api.app import create_app
 from belfort.linked import ldes
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file
 from belfort.settings import Settings
 from tests.conftest import REPO_ROOT
-from tests.helpers import write
+from tests.helpers import live_server, write
 
 JS_DIR = REPO_ROOT / "tests" / "js"
 SCRIPT = JS_DIR / "ldes_replicate.mjs"
@@ -53,21 +50,10 @@ def counts(first: int, rows: int, hour: int = 0) -> str:
 def live(settings: Settings) -> Iterator[tuple[Platform, str]]:
     """A platform with pages of 25 members, served by uvicorn on a free port."""
     platform = Platform(settings.model_copy(update={"ldes_page_size": 25}))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "test server did not start"
-        time.sleep(0.05)
     try:
-        yield platform, f"http://127.0.0.1:{port}"
+        with live_server(platform) as base:
+            yield platform, base
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         platform.close()
 
 
