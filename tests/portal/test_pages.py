@@ -115,6 +115,19 @@ def test_dataset_page_shows_metadata_schema_downloads_and_snippets(portal: TestC
     assert api.status_code == 200 and api.json()["total_count"] == 5
 
 
+def test_dataset_page_links_its_linked_data_views(portal: TestClient, admin_key: str) -> None:
+    page = portal.get("/datasets/fietstellingen").text
+    links = re.findall(r'<li><a href="(/(?:catalog|ldes|def|sparql)[^"]*)">', page)
+    assert links == ["/catalog/datasets/fietstellingen.ttl", "/ldes/fietstellingen", "/def/fietstellingen.ttl",
+                     "/sparql"]
+    assert 'rel="alternate" type="text/turtle" href="/catalog/datasets/fietstellingen.ttl"' in page
+    for link in links:  # each answers the public (the SPARQL endpoint with its form)
+        accept = "text/html" if link == "/sparql" else "text/turtle"
+        assert portal.get(link, headers={"Accept": accept}).status_code == 200, link
+    portal.cookies.set(STAFF_COOKIE, admin_key)  # restricted: the views answer keys, not the cookie
+    assert "/ldes/intern" not in portal.get("/datasets/intern").text
+
+
 def test_preview_sorts_filters_and_pages(portal: TestClient) -> None:
     page = portal.get("/datasets/fietstellingen", params={"p_sort": "-aantal"}).text
     cells = re.findall(r"<td>(\d+)</td>", page)

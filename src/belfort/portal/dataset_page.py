@@ -94,6 +94,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
         snippets=_snippets(base, dataset_id), base=base,
+        # the linked-data views answer API keys, not the staff cookie: offered for open data only
+        linked=card.classification == "open" and card.state in ("published", "deprecated"),
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
         chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
