@@ -366,8 +366,9 @@ def harvest_ods_command(base_url: str, datasets: tuple[str, ...], data_dir: Path
 @click.option("--max-pages", type=click.IntRange(min=1), default=1000, help="Stop after this many catalogue pages.")
 @click.option("--max-download-mb", type=click.IntRange(min=1), default=2048, help="Largest data file to download.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, help="Seconds to wait for a server.")
+@click.option("--api-key", envvar="BELFORT_HARVEST_API_KEY", default=None, help="Key for the source catalogue (sent only to its own host); also BELFORT_HARVEST_API_KEY.")
 @common_options
-def harvest_dcat_command(url: str, datasets: tuple[str, ...], prefer: str, max_pages: int, max_download_mb: int, timeout: float, data_dir: Path | None, database_url: str | None) -> None:
+def harvest_dcat_command(url: str, datasets: tuple[str, ...], prefer: str, max_pages: int, max_download_mb: int, timeout: float, api_key: str | None, data_dir: Path | None, database_url: str | None) -> None:
     """Harvest a DCAT-AP catalogue (Turtle, JSON-LD, RDF/XML; paged); incremental."""
     from belfort.harvest.dcat import MB, Limits, harvest_dcat
 
@@ -375,7 +376,8 @@ def harvest_dcat_command(url: str, datasets: tuple[str, ...], prefer: str, max_p
     platform = _platform(_settings(data_dir, database_url))
     counts: dict[str, int] = {}
     try:
-        for result in harvest_dcat(platform, url, only=list(datasets) or None, prefer=prefer, limits=limits):
+        for result in harvest_dcat(platform, url, only=list(datasets) or None, prefer=prefer, limits=limits,
+                                   api_key=api_key):
             counts[result.status] = counts.get(result.status, 0) + 1
             name = result.dataset_id or result.source
             click.echo(f"{name}: {result.status}{' — ' + result.detail if result.detail else ''}")

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner, Result
 from rdflib import Graph
@@ -24,11 +25,12 @@ from belfort.catalog import store
 from belfort.cli import main
 from belfort.demo.loader import load_demo
 from belfort.errors import InvalidRequest, UnreadableFile
-from belfort.harvest.dcat import Limits, harvest_dcat
+from belfort.harvest.dcat import Http, Limits, harvest_dcat
 from belfort.harvest.dcat_rdf import slug_of
 from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.keys import create_key
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file, update_dataset_metadata
 from belfort.query.model import FieldRef, OrderItem, Query
@@ -563,3 +565,39 @@ def test_oversized_and_slow_answers(site: Site, target: Platform) -> None:
     assert results["klein"].status == "harvested"
     assert results["groot"].status == "failed" and "larger than the limit" in results["groot"].detail
     assert results["traag"].status == "failed" and "Timeout" in results["traag"].detail
+
+
+def test_a_partner_key_harvests_restricted_datasets_as_internal(tmp_path: Path, target: Platform) -> None:
+    """With the source's key the staff catalogue is harvested: the internal dataset comes
+    along, classified internal here too; the key goes only to the source's own host."""
+    source = Platform(Settings(data_dir=tmp_path / "partner"))
+    try:
+        ingest_file(source, CLI_ADMIN, "open-tellingen", write(tmp_path / "o.csv", COUNTS_CSV),
+                    metadata={"title_nl": "Open tellingen"})
+        ingest_file(source, CLI_ADMIN, "interne-tellingen", write(tmp_path / "i.csv", COUNTS_CSV),
+                    metadata={"title_nl": "Interne tellingen", "classification": "internal",
+                              "classification_reason": "afspraak met de partner"})
+        with source.db.session() as session:
+            key = create_key(session, "harvester").secret
+        with live_server(source) as base:
+            anonymous = harvest_cli(target, base + "/catalog")
+            assert anonymous.exit_code == 0, anonymous.output
+            assert set(statuses(anonymous)) == {"open-tellingen"}
+            keyed = harvest_cli(target, base + "/catalog", "--api-key", key)
+            assert keyed.exit_code == 0, keyed.output
+        assert statuses(keyed)["interne-tellingen"] == "harvested"
+        with target.db.session() as session:
+            internal = store.find_dataset(session, "interne-tellingen")
+            assert internal is not None and internal.classification == "internal"
+        assert "interne-tellingen" not in metadata(target)  # hidden from the public here too
+        assert records(target, "interne-tellingen") == records(source, "interne-tellingen")
+    finally:
+        source.close()
+
+
+def test_the_key_is_sent_only_to_the_catalogue_origin() -> None:
+    http = Http(httpx.Client(), Limits(), "text/turtle", api_key="geheim", origin="https://data.partner.be:443")
+    assert http._headers("https://data.partner.be/catalog?page=2", "text/turtle")["Authorization"] == "Bearer geheim"
+    for elsewhere in ("https://cdn.example.org/file.csv", "http://data.partner.be/catalog",
+                      "https://data.partner.be:8443/catalog", "https://data.partner.be.evil.org/catalog"):
+        assert "Authorization" not in http._headers(elsewhere, "*/*"), elsewhere

@@ -124,13 +124,21 @@ class Http:
     client: httpx.Client
     limits: Limits
     accept: str
+    api_key: str | None = None  # sent only to the catalogue's own origin
+    origin: str | None = None
     _contexts: dict[str, Any] = field(default_factory=dict)
+
+    def _headers(self, url: str, accept: str) -> dict[str, str]:
+        headers = {"Accept": accept}
+        if self.api_key and self.origin and _origin(url) == self.origin:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
 
     def _stream(self, url: str, accept: str, max_bytes: int, seconds: float,
                 sink: Callable[[bytes], None]) -> httpx.Response:
         deadline = time.monotonic() + seconds
         try:
-            with self.client.stream("GET", url, headers={"Accept": accept}) as response:
+            with self.client.stream("GET", url, headers=self._headers(url, accept)) as response:
                 if response.status_code >= 400:
                     raise FetchProblem(f"HTTP {response.status_code} from {url[:200]}")
                 length = response.headers.get("content-length", "")
@@ -210,6 +218,11 @@ class Http:
         return "sha256:" + digest.hexdigest()
 
 
+def _origin(url: str) -> str:
+    parts = httpx.URL(url)
+    return f"{parts.scheme}://{parts.host}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+
+
 # ── state ─────────────────────────────────────────────────────────────────────────────
 
 
@@ -272,10 +285,14 @@ def harvest_dcat(
     prefer: str = "ttl",
     limits: Limits | None = None,
     client: httpx.Client | None = None,
+    api_key: str | None = None,
 ) -> Iterator[DcatHarvestResult]:
     """Harvest every dataset of the DCAT catalogue at ``url`` (or only those in ``only``:
     Belfort identifiers, source identifiers or IRIs). Raises UnreadableFile when the
-    catalogue's first page cannot be read; everything later is reported as a result."""
+    catalogue's first page cannot be read; everything later is reported as a result.
+    ``api_key`` goes (as a Bearer token) only to the catalogue's own scheme, host and port:
+    a partner's key reaches what that partner shares with this platform, and never a
+    third-party download host (httpx drops it on a redirect elsewhere, too)."""
     url = url.strip()
     if not url.startswith(("http://", "https://")):
         raise InvalidRequest(f"not an http(s) URL: {url[:100]!r}")
@@ -287,7 +304,8 @@ def harvest_dcat(
         timeout=httpx.Timeout(limits.timeout), follow_redirects=True, max_redirects=5,
         headers={"User-Agent": f"Belfort/{__version__} (DCAT harvester)"},
     )
-    run = _Run(platform, Http(client, limits, accept_header(prefer)), _state_file(platform, url), only)
+    http = Http(client, limits, accept_header(prefer), api_key=api_key or None, origin=_origin(url))
+    run = _Run(platform, http, _state_file(platform, url), only)
     try:
         yield from run.pages(url)
     finally:
