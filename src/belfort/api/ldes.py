@@ -20,7 +20,7 @@ from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError, InvalidRequest, NotFound
 from belfort.linked import ldes
 from belfort.linked.mapping import row_mapper
-from belfort.linked.rdf import FORMATS
+from belfort.linked.rdf import FORMATS, negotiate_among
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -76,34 +76,9 @@ CONTENT_TYPES = {**{name: f.content_type for name, f in FORMATS.items()}, "nq": 
 
 
 def _format(request: Request) -> str | None:
-    """The format ``Accept`` prefers (q-values honoured, the most specific range wins);
-    no header or ``*/*``: JSON-LD; None when nothing offered is acceptable."""
-    accept = (request.headers.get("accept") or "").strip()
-    if not accept:
-        return "jsonld"
-    ranges = []
-    for part in accept.split(",")[:50]:
-        media, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((media.lower(), q))
-    best, best_q = None, 0.0
-    for media, fmt in OFFERS:
-        kind = media.split("/")[0]
-        specificity, q = -1, 0.0
-        for asked, asked_q in ranges:
-            level = 2 if asked == media else 1 if asked == f"{kind}/*" else 0 if asked == "*/*" else -1
-            if level > specificity:
-                specificity, q = level, asked_q
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
+    """The format ``Accept`` prefers; no header or ``*/*``: JSON-LD; None when nothing
+    offered is acceptable."""
+    return negotiate_among(request.headers.get("accept"), OFFERS)
 
 
 def _not_acceptable() -> JSONResponse:

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
-from belfort.linked.rdf import _accept_ranges
+from belfort.linked.rdf import negotiate_among
 from belfort.linked.sparql import answer as cached_answer
 from belfort.linked.sparql import looks_like_update, plan, uses_service
 from belfort.linked.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
@@ -71,26 +71,6 @@ def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=CORS)
 
 
-def _negotiate(accept: str | None, offers: tuple[tuple[str, str], ...]) -> str | None:
-    if not accept or not accept.strip():
-        return offers[0][1]
-    ranges = _accept_ranges(accept)
-    if not ranges:
-        return offers[0][1]
-    best, best_q = None, 0.0
-    for media, fmt in offers:
-        kind, _, sub = media.partition("/")
-        q, level = 0.0, -1
-        for r_kind, r_sub, r_q in ranges:
-            this = 2 if (r_kind, r_sub) == (kind, sub) else 1 if (r_kind == kind and r_sub == "*") else (
-                0 if (r_kind, r_sub) == ("*", "*") else -1)
-            if this > level:
-                q, level = r_q, this
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
-
-
 def _formats(request: Request, format_param: str | None) -> tuple[str | None, str | None] | JSONResponse:
     """(results format, graph format) from ``format`` or ``Accept``; 406 for an unknown ``format``."""
     if format_param:
@@ -104,12 +84,12 @@ def _formats(request: Request, format_param: str | None) -> tuple[str | None, st
             return fmt, graph
         return ("json" if fmt == "jsonld" else "xml" if fmt == "rdf" else None), fmt
     accept = request.headers.get("accept")
-    return _negotiate(accept, RESULT_OFFERS), _negotiate(accept, GRAPH_OFFERS)
+    return negotiate_among(accept, RESULT_OFFERS), negotiate_among(accept, GRAPH_OFFERS)
 
 
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept") or ""
-    return _negotiate(accept, (("text/html", "html"), ("application/sparql-results+json", "json"))) == "html" \
+    return negotiate_among(accept, (("text/html", "html"), ("application/sparql-results+json", "json"))) == "html" \
         and "text/html" in accept
 
 

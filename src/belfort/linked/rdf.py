@@ -11,7 +11,7 @@ so app developers read ``"title": {"nl": …, "en": …}`` rather than expanded 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 import orjson
@@ -217,16 +217,15 @@ def _accept_ranges(accept: str) -> list[tuple[str, str, float]]:
     return ranges
 
 
-def negotiate(accept: str | None) -> str | None:
-    """The format for an ``Accept`` header: ``ttl``, ``jsonld``, ``rdf``, ``nt`` or ``html``;
-    None when the client accepts none of them. No header, or ``*/*``: Turtle."""
-    if not accept or not accept.strip():
-        return "ttl"
-    ranges = _accept_ranges(accept)
+def negotiate_among(accept: str | None, offers: Sequence[tuple[str, str]]) -> str | None:
+    """The format of the offer (media type, format) an ``Accept`` header likes best: q-values
+    honoured, the most specific matching range decides for each offer, earlier offers win
+    ties. No header (or no media range in it): the first offer; None when none is acceptable."""
+    ranges = _accept_ranges(accept) if accept and accept.strip() else []
     if not ranges:
-        return "ttl"
+        return offers[0][1]
     best, best_q = None, 0.0
-    for media, fmt in OFFERS:
+    for media, fmt in offers:
         kind, _, sub = media.partition("/")
         q, specificity = 0.0, -1
         for r_kind, r_sub, r_q in ranges:
@@ -243,6 +242,12 @@ def negotiate(accept: str | None) -> str | None:
         if q > best_q:
             best, best_q = fmt, q
     return best
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The format for an ``Accept`` header: ``ttl``, ``jsonld``, ``rdf``, ``nt`` or ``html``;
+    None when the client accepts none of them. No header, or ``*/*``: Turtle."""
+    return negotiate_among(accept, OFFERS)
 
 
 # ── JSON-LD ───────────────────────────────────────────────────────────────────────────
