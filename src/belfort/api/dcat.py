@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__
 from belfort.api.deps import base_url, get_platform, get_principal
-from belfort.api.responses import JSONResponse
+from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import NotFound
 from belfort.linked import fragments
 from belfort.linked import rows as catalogue
@@ -69,12 +69,7 @@ def _not_found(exc: NotFound) -> JSONResponse:
 
 
 def _not_acceptable() -> JSONResponse:
-    offered = sorted({f.media_type for f in FORMATS.values()})
-    return JSONResponse(
-        {"error": "not_acceptable", "message": "none of the accepted media types is served here",
-         "media_types": offered + ["text/html (redirects to the portal)"]},
-        status_code=406, headers={"Vary": "Accept"},
-    )
+    return not_acceptable(sorted({f.media_type for f in FORMATS.values()}) + ["text/html (redirects to the portal)"])
 
 
 def _format(request: Request, extension: str | None) -> str | None:

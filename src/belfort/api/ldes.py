@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from belfort.api.deps import base_url, get_platform, get_principal
-from belfort.api.responses import JSONResponse
+from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import BelfortError, InvalidRequest, NotFound
 from belfort.linked import ldes
 from belfort.linked.mapping import row_mapper
@@ -82,11 +82,7 @@ def _format(request: Request) -> str | None:
 
 
 def _not_acceptable() -> JSONResponse:
-    return JSONResponse(
-        {"error": "not_acceptable", "message": "none of the accepted media types is served here",
-         "media_types": sorted({media for media, _ in OFFERS})},
-        status_code=406, headers={**CORS, "Vary": "Accept"},
-    )
+    return not_acceptable(sorted({media for media, _ in OFFERS}), CORS)
 
 
 def _source(platform: Platform, principal: Principal, dataset_id: str) -> ldes.StreamSource:

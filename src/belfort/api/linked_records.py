@@ -27,7 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from belfort import __version__
 from belfort.api.deps import base_url, get_platform, get_principal, principal_of_key
 from belfort.api.ods.common import render_value
-from belfort.api.responses import JSONResponse
+from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import BelfortError, NotFound
 from belfort.linked.rdf import FORMATS, negotiate
 from belfort.linked.records import (
@@ -89,12 +89,7 @@ def _not_found(request: Request, fmt: str | None, exc: NotFound) -> Response:
 
 
 def _not_acceptable() -> JSONResponse:
-    offered = sorted({f.media_type for f in FORMATS.values()})
-    return JSONResponse(
-        {"error": "not_acceptable", "message": "none of the accepted media types is served here",
-         "media_types": [*offered, "text/html"]},
-        status_code=406, headers={"Vary": "Accept"},
-    )
+    return not_acceptable([*sorted({f.media_type for f in FORMATS.values()}), "text/html"])
 
 
 def _headers(request: Request, principal: Principal, readable: ReadableDataset, fmt: str,

@@ -28,3 +28,12 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return dumps(content)
+
+
+def not_acceptable(media_types: list[str], headers: dict[str, str] | None = None) -> JSONResponse:
+    """406 for a content-negotiated resource, naming what it does serve."""
+    return JSONResponse(
+        {"error": "not_acceptable", "message": "none of the accepted media types is served here",
+         "media_types": media_types},
+        status_code=406, headers={**(headers or {}), "Vary": "Accept"},
+    )
