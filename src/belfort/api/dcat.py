@@ -153,7 +153,7 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
         with platform.db.session() as session:
             rows, info = catalogue.catalogue_page(session, principal, page, page_size)
         body = fragments.catalog_page(platform.linked.fragments, builder.base_url, rows, info, fmt)
-        platform.linked.pages.put(key, body, info)
+        platform.linked.pages.put(key, (body, info))
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

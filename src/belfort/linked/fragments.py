@@ -18,12 +18,12 @@ served; old entries leave the LRU by size (``BELFORT_DCAT_CACHE_MB``).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import orjson
 
+from belfort.cache import ByteLRU
 from belfort.linked.dcat import DatasetRow, DcatBuilder, PageInfo
 from belfort.linked.rdf import (
     JSONLD_CONTEXT,
@@ -131,75 +131,34 @@ class FragmentCache:
     """A thread-safe LRU of fragments, bounded by the size of their bodies."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._data: OrderedDict[Any, Fragment] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lru: ByteLRU[Fragment] = ByteLRU(max_bytes, lambda fragment: len(fragment.body))
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._lru)
+
+    @property
+    def bytes(self) -> int:
+        return self._lru.size_bytes
 
     def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.bytes = 0
+        self._lru.clear()
 
     def get(self, base: str, row: DatasetRow, fmt: str) -> Fragment:
         key = (base, fmt, row)
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-                return found
-        fragment = build_fragment(base, row, fmt)
-        size = len(fragment.body)
-        if size > self.max_bytes:
-            return fragment
-        with self._lock:
-            if key not in self._data:
-                self._data[key] = fragment
-                self.bytes += size
-                while self.bytes > self.max_bytes:
-                    _, old = self._data.popitem(last=False)
-                    self.bytes -= len(old.body)
-        return fragment
+        found = self._lru.get(key)
+        if found is None:
+            found = build_fragment(base, row, fmt)
+            self._lru.put(key, found)
+        return found
 
 
-class PageCache:
+class PageCache(ByteLRU[tuple[bytes, Any]]):
     """Whole catalogue pages by (catalogue generation, audience, base, page, size, format):
     until the next catalogue write a page is the same bytes. A few large entries, least
-    recently used first out."""
+    recently used first out; a value is (body, what goes with it)."""
 
     def __init__(self, max_bytes: int, max_entries: int = 16) -> None:
-        self.max_bytes = max_bytes
-        self.max_entries = max_entries
-        self.bytes = 0
-        self._data: OrderedDict[Any, tuple[bytes, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> tuple[bytes, Any] | None:
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-            return found
-
-    def put(self, key: Any, body: bytes, extra: Any) -> None:
-        if len(body) > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._data:
-                return
-            self._data[key] = (body, extra)
-            self.bytes += len(body)
-            while self.bytes > self.max_bytes or len(self._data) > self.max_entries:
-                _, (old, _) = self._data.popitem(last=False)
-                self.bytes -= len(old)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self.bytes = 0
+        super().__init__(max_bytes, lambda entry: len(entry[0]), max_entries)
 
 
 def catalog_page(cache: FragmentCache, base: str, rows: Sequence[DatasetRow], page: PageInfo, fmt: str) -> bytes:

@@ -29,23 +29,21 @@ import bisect
 import datetime as dt
 import hashlib
 import os
-import threading
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from belfort.cache import ByteLRU
 from belfort.errors import QueryError
 from belfort.ingest.schema import TableSchema
 from belfort.query.compiler import quote_identifier, record_id_expression
 
-T = TypeVar("T")
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
 
@@ -228,55 +226,10 @@ def _weight(value: Any) -> int:
     return 100
 
 
-class LogCache:
-    """A thread-safe LRU within ``max_bytes``; one thread builds a missing entry while
-    others asking for the same key wait for it (a cold stream hit by a client fetching
+class LogCache(ByteLRU[Any]):
+    """Member logs and rendered pages within ``max_bytes``; one thread builds a missing entry
+    while others asking for the same key wait for it (a cold stream hit by a client fetching
     ten pages at once computes each version's log once)."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._building: dict[Hashable, threading.Lock] = {}
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
-
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: Hashable, value: Any) -> None:
-        size = _weight(value)
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._bytes -= evicted
-
-    def get_or_build(self, key: Hashable, build: Callable[[], T]) -> T:
-        found = self.get(key)
-        if found is not None:
-            return found  # type: ignore[no-any-return]
-        with self._lock:
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            found = self.get(key)
-            if found is None:
-                found = build()
-                self.put(key, found)
-        with self._lock:
-            self._building.pop(key, None)
-        return found  # type: ignore[no-any-return]
+        super().__init__(max_bytes, _weight)

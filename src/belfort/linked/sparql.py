@@ -25,13 +25,13 @@ import signal
 import threading
 import time
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe
 from typing import Any
 
 import pyoxigraph as ox
 
+from belfort.cache import ByteLRU
 from belfort.errors import BelfortError
 from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
@@ -238,31 +238,21 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.bytes = 0
-        self._data: OrderedDict[tuple[int, int, Request], Answer] = OrderedDict()
-        self._lock = threading.Lock()
+        # (answer, length of its query): both are held
+        self._lru: ByteLRU[tuple[Answer, int]] = ByteLRU(max_bytes, lambda entry: len(entry[0].body) + entry[1])
+
+    @property
+    def bytes(self) -> int:
+        return self._lru.size_bytes
 
     def get(self, store: CatalogueStore, snapshot: Snapshot, request: Request) -> Answer | None:
-        key = (store.token, snapshot.epoch, request)
-        with self._lock:
-            found = self._data.get(key)
-            if found is not None:
-                self._data.move_to_end(key)
-            return found
+        found = self._lru.get((store.token, snapshot.epoch, request))
+        return found[0] if found is not None else None
 
     def put(self, store: CatalogueStore, snapshot: Snapshot, request: Request, answer: Answer) -> None:
-        size = len(answer.body) + len(request.query)
-        if answer.kind not in ("select", "boolean", "graph") or size > self.max_bytes // 8:
+        if answer.kind not in ("select", "boolean", "graph") or len(answer.body) + len(request.query) > self.max_bytes // 8:
             return
-        with self._lock:
-            key = (store.token, snapshot.epoch, request)
-            if key in self._data:
-                return
-            self._data[key] = answer
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                (_, _, old_request), old = self._data.popitem(last=False)
-                self.bytes -= len(old.body) + len(old_request.query)
+        self._lru.put((store.token, snapshot.epoch, request), (answer, len(request.query)))
 
 
 def answer(pool: WorkerPool, cache: AnswerCache, store: CatalogueStore, snapshot: Snapshot, request: Request,

@@ -27,12 +27,13 @@ ever used for exactly the question that produced it.
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import pyarrow as pa
+
+from belfort.cache import ByteLRU
 
 T = TypeVar("T", pa.Table, list[tuple[Any, ...]])
 SEEN_KEYS = 16_384
@@ -46,68 +47,36 @@ def weight(value: pa.Table | list[tuple[Any, ...]]) -> int:
     return CELL_BYTES * (1 + sum(len(row) for row in value))
 
 
-class ResultCache:
+class ResultCache(ByteLRU[Any]):
     """A byte-bounded LRU of query results with admission on the second request."""
 
     def __init__(self, max_bytes: int, max_rows: int) -> None:
-        self.max_bytes = max_bytes
+        super().__init__(max_bytes, weight)
         self.max_rows = max_rows
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._seen: OrderedDict[Hashable, None] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._building: dict[Hashable, threading.Lock] = {}
 
     @property
     def enabled(self) -> bool:
         return self.max_bytes > 0 and self.max_rows > 0
 
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
-
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def get_or_build(
+    def get_or_build(  # type: ignore[override]
         self, key: Hashable, build: Callable[[], T], *, admit_now: bool = False
     ) -> T | None:
         """The cached table for ``key``; built now if ``key`` was asked before (or
         ``admit_now``), else None."""
         table = self.get(key)
         if table is not None:
-            return table
+            return table  # type: ignore[no-any-return]
         with self._lock:
             if key not in self._seen and not admit_now:
                 self._seen[key] = None
                 if len(self._seen) > SEEN_KEYS:
                     self._seen.popitem(last=False)
                 return None
-            building = self._building.setdefault(key, threading.Lock())
-        with building:
-            table = self.get(key)  # built by another thread while this one waited
-            if table is None:
-                table = build()
-                self.put(key, table)
-        with self._lock:
-            self._building.pop(key, None)
-        return table
+        if not self.enabled:
+            return build()
+        return super().get_or_build(key, build)  # type: ignore[no-any-return]
 
     def put(self, key: Hashable, value: pa.Table | list[tuple[Any, ...]]) -> None:
-        size = weight(value)
-        if not self.enabled or size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, evicted) = self._entries.popitem(last=False)
-                self._bytes -= evicted
+        if self.enabled:
+            super().put(key, value)
