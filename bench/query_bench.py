@@ -114,10 +114,10 @@ KEYS = {"groupby": 1, "range_groupby": 2}
 def _bench_belfort_engine(
     data_dir: Path, opts: dict[str, Any], log
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    from belfort.ingest.schema import TableSchema
     from belfort.platform import Platform
     from belfort.policy.gate import readable_version
     from belfort.policy.principals import CLI_ADMIN
+    from belfort.schema import TableSchema
     from belfort.settings import Settings
 
     platform = Platform(Settings(data_dir=data_dir, database_url=None))

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=256,
         description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",
     )
+    answer_cache_mb: int = Field(
+        default=256, ge=0,
+        description="Memory per process for cached answers (readable versions, v1 search answers, portal "
+        "catalogue and charts), in MiB; 0: none.",
+    )
     result_cache_max_rows: int = Field(
         default=1_000_000,
         description="Only versions with at most this many rows have their results materialised.",

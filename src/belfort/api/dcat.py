@@ -34,6 +34,7 @@ from belfort.linked.dcat import (
     organisation_slug,
 )
 from belfort.linked.rdf import FORMATS, Document, negotiate
+from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -147,13 +148,13 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
         # comes from the fragment cache (belfort.linked.fragments)
         generation = platform.generation.current()
         key = (generation, principal.is_admin, builder.base_url, page, page_size, fmt)
-        cached = platform.linked.pages.get(key)
+        cached = linked_data(platform).pages.get(key)
         if cached is not None:
             return cached[0], _page_links(extension, cached[1])
         with platform.db.session() as session:
             rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-        body = fragments.catalog_page(platform.linked.fragments, builder.base_url, rows, info, fmt)
-        platform.linked.pages.put(key, (body, info))
+        body = fragments.catalog_page(linked_data(platform).fragments, builder.base_url, rows, info, fmt)
+        linked_data(platform).pages.put(key, (body, info))
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

@@ -16,7 +16,6 @@ from sqlalchemy import func, or_
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
-from belfort.api.ods.common import readable
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
 from belfort.catalog.models import Dataset
@@ -24,6 +23,7 @@ from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import readable
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 

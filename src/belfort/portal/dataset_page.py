@@ -19,14 +19,15 @@ from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
 from belfort.api.deps import get_platform
-from belfort.api.ods.common import ReadableVersion, readable, render_value, timezone_of
+from belfort.api.ods.common import render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import ProcessingActivity, Version
-from belfort.errors import BelfortError, NotFound
+from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import catalogue, visuals
 from belfort.portal.i18n import language_of
 from belfort.portal.pages import portal_principal
@@ -81,7 +82,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
     if card is None:  # written after this process's snapshot was taken
-        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+        raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     preview = chart = map_ = None
     if shown is not None:
         rv = readable(platform, principal, dataset_id)

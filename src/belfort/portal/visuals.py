@@ -13,9 +13,9 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
-from belfort.api.ods.common import ReadableVersion
 from belfort.errors import BelfortError
 from belfort.platform import Platform
+from belfort.policy.reading import ReadableVersion
 from belfort.portal import charts, maps
 
 MAP_FEATURES = 5000

@@ -20,9 +20,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belfort.cache import BoundedCache
+from belfort.cache import ByteLRU
 from belfort.errors import QueryError, QueryTimeout
-from belfort.ingest.schema import TableSchema
 from belfort.query.compiler import (
     SOURCE,
     CompiledQuery,
@@ -32,6 +31,7 @@ from belfort.query.compiler import (
 )
 from belfort.query.model import ROW_NUMBER_COLUMN, Aggregate, Query
 from belfort.query.result_cache import ResultCache
+from belfort.schema import TableSchema
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ class QueryEngine:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
-        self._row_counts = BoundedCache()
+        self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
