@@ -145,14 +145,20 @@ def approximate_size(value: object, max_objects: int = 200_000) -> int:
     return total
 
 
+def until_catalogue_changes(cache: ByteLRU[V], generation: Generation, key: Hashable, build: Callable[[], V]) -> V:
+    """The one way to keep a value until the next catalogue write by any process: ``key``
+    is paired with the catalogue generation, so after a write the old entry is never used
+    again (and ages out of the LRU); one thread builds the new value while others asking
+    for it wait (``ByteLRU.get_or_build``)."""
+    return cache.get_or_build((key, generation.current()), build)
+
+
 class AnswerCache(ByteLRU[Any]):
     """The platform's cache of answers (``Platform.cache``, ``BELFORT_ANSWER_CACHE_MB``),
     bounded in bytes (``approximate_size`` weighs each entry).
 
-    ``current(key, build)`` is the one way to keep something until the next catalogue write
-    by any process: the key is paired with the catalogue generation, so after a write the
-    old entry is never used again (and ages out); one thread builds the new value while
-    others asking for it wait. ``get_or_build`` keeps answers for ever (under keys that
+    ``current(key, build)`` keeps an answer until the next catalogue write
+    (``until_catalogue_changes``); ``get_or_build`` keeps answers for ever (under keys that
     name immutable things, e.g. a version file)."""
 
     def __init__(self, generation: Generation, max_bytes: int) -> None:
@@ -160,4 +166,4 @@ class AnswerCache(ByteLRU[Any]):
         self.generation = generation
 
     def current(self, key: Hashable, build: Callable[[], V]) -> V:
-        return self.get_or_build((key, self.generation.current()), build)  # type: ignore[return-value]
+        return until_catalogue_changes(self, self.generation, key, build)

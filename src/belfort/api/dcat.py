@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from belfort import __version__
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
+from belfort.cache import until_catalogue_changes
 from belfort.errors import NotFound
 from belfort.linked import fragments
 from belfort.linked import rows as catalogue
@@ -146,15 +147,15 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
     def load(builder: DcatBuilder, fmt: str) -> tuple[bytes, dict[str, str]]:
         # the same page until the next catalogue write; else each dataset's description
         # comes from the fragment cache (belfort.linked.fragments)
-        generation = platform.generation.current()
-        key = (generation, principal.is_admin, builder.base_url, page, page_size, fmt)
-        cached = linked_data(platform).pages.get(key)
-        if cached is not None:
-            return cached[0], _page_links(extension, cached[1])
-        with platform.db.session() as session:
-            rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-        body = fragments.catalog_page(linked_data(platform).fragments, builder.base_url, rows, info, fmt)
-        linked_data(platform).pages.put(key, (body, info))
+        linked = linked_data(platform)
+
+        def build() -> tuple[bytes, PageInfo]:
+            with platform.db.session() as session:
+                rows, info = catalogue.catalogue_page(session, principal, page, page_size)
+            return fragments.catalog_page(linked.fragments, builder.base_url, rows, info, fmt), info
+
+        key = (principal.is_admin, builder.base_url, page, page_size, fmt)
+        body, info = until_catalogue_changes(linked.pages, platform.generation, key, build)
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

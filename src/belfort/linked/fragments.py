@@ -153,7 +153,8 @@ class FragmentCache:
 
 
 class PageCache(ByteLRU[tuple[bytes, Any]]):
-    """Whole catalogue pages by (catalogue generation, audience, base, page, size, format):
+    """Whole catalogue pages by (audience, base, page, size, format) and catalogue generation
+    (``belfort.cache.until_catalogue_changes``):
     until the next catalogue write a page is the same bytes. A few large entries, least
     recently used first out; a value is (body, what goes with it)."""
 

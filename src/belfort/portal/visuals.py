@@ -106,9 +106,4 @@ def legend_json(section: MapSection) -> str:
 
 
 def _cached(platform: Platform, key: tuple[Any, ...], build: Any) -> Any:
-    found = platform.cache.get(key)
-    if found is not None:
-        return found[0]
-    value = build()
-    platform.cache.put(key, (value,))
-    return value
+    return platform.cache.get_or_build(key, lambda: (build(),))[0]
