@@ -257,3 +257,18 @@ def test_an_unlisted_module_and_a_table_that_is_not_layered_fail(tmp_path: Path)
 def test_cycles_are_found_in_any_chain() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_validating_a_mapping_loads_neither_the_gate_nor_the_platform_nor_the_portal() -> None:
+    """The cycle issue 10 found: catalog.metadata → linked.mapping → policy.gate/platform/portal."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom belfort.catalog.metadata import DatasetMetadata\n"
+            "DatasetMetadata(title_nl='x', rdf_mapping={'class': 'sosa:Sensor'})\n"
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith('belfort'))))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                                cwd=ROOT).stdout.split())
+    assert "belfort.linked.mapping" in loaded
+    assert not {m for m in loaded if m.startswith(("belfort.policy", "belfort.platform", "belfort.portal",
+                                                   "belfort.query", "belfort.linked.store"))}
