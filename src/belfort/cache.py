@@ -118,9 +118,12 @@ def approximate_size(value: object, max_objects: int = 200_000) -> int:
     total = 0
     while stack and len(seen) < max_objects:
         item = stack.pop()
-        if id(item) in seen or item is None or isinstance(item, bool | int | float):
-            if item is not None and id(item) not in seen and not isinstance(item, bool):
-                total += 32
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int | float):
+            total += 32
+            continue
+        if id(item) in seen:
             continue
         seen.add(id(item))
         if isinstance(item, str | bytes | bytearray | memoryview):
