@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
@@ -57,7 +57,7 @@ class Platform:
                 if found is None:
                     found = build(self)
                     self._components[kind] = found
-        return found  # type: ignore[no-any-return]
+        return cast(T, found)
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""
