@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from belfort.api.ods.common import ReadableVersion, readable
 from belfort.errors import InvalidRequest, QueryError
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import charts
 from belfort.portal.charts import ChartRequest
 from belfort.publishing import ingest_file
