@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
 from belfort.api import register as register_api
+from belfort.api.cors import CorsMiddleware
 from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
@@ -71,6 +72,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         trust_forwarded_for=effective.trust_forwarded_for,
         public_keys=effective.public_api_key_set,
     )
+    app.add_middleware(CorsMiddleware)  # outermost: preflight before quotas, CORS on a 429 too
     install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(ingest.router)

@@ -47,8 +47,6 @@ router = APIRouter(tags=["linked data"])
 
 FORMAT_LABELS = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 PUBLIC_CACHE = "public, max-age=300"
-# RDF answers may be read by scripts on other sites (linked-data widgets), like /sparql and /ldes
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
 DISPLAY_ZONE = ZoneInfo("Europe/Brussels")
 NEGOTIATION = (
     "The format follows the extension (`.ttl`, `.jsonld`, `.rdf`, `.nt`) or else the `Accept` header: "
@@ -174,7 +172,7 @@ def record(
         headers["Content-Location"] = f"{own}.{fmt}"
     if fmt != "html":
         return Response(serialize(found.document, fmt, prefixes), media_type=FORMATS[fmt].content_type,
-                        headers={**headers, **CORS})
+                        headers=headers)
     from belfort.portal.render import render
 
     language = language_of(request)
@@ -265,7 +263,6 @@ def vocabulary(
     headers = _headers(request, principal, readable, fmt, extension is None, base)
     if _not_modified(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    headers.update(CORS)
     document = vocabulary_document(readable, base)
     prefixes = {**document_prefixes_for_vocabulary(), "ds": f"{base}/def/{quote(readable.dataset_id, safe='')}#"}
     return Response(serialize(document, fmt, prefixes), media_type=FORMATS[fmt].content_type, headers=headers)

@@ -104,7 +104,7 @@ def register_entry(activity_id: str, request: Request, platform: Platform = Depe
             raise NotFound(f"processing activity {activity_id[:60]!r} not found")
         if fmt is not None:
             body = entry_document(session, base_url(request), activity).serialize(fmt)
-            headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"} if not principal.is_admin else {
+            headers = {"Vary": "Accept"} if not principal.is_admin else {
                 "Vary": "Accept", "Cache-Control": "private"}
             return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
         entry: dict[str, Any] = store.activity_to_dict(activity)
