@@ -243,7 +243,7 @@ def test_restricted_streams_are_hidden_and_never_public(
         assert "bevat namen" not in r.text
         staff = client.get(path, headers=admin_headers)
         assert staff.status_code == 200
-        assert staff.headers["cache-control"] == "private, no-cache"
+        assert staff.headers["cache-control"] == "private, no-store"
     listed = client.get("/catalog", headers={"Accept": "text/turtle"})
     assert "ldes/tellingen" not in listed.text
 

@@ -4,7 +4,7 @@ A thin adapter over ``belfort.linked.ldes``: ask the gate which versions the cal
 read, let the core plan and render the page, and send it with the caching the LDES
 server primer asks for — closed pages ``public, max-age=…, immutable`` with a strong
 ETag, the open (newest) page for a few seconds, and anything only staff may read
-``private, no-cache``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
+``private, no-store``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
 ``Accept``. Members dereference at ``/id/{dataset}/{record}/{timestamp}``.
 Every answer, errors included, carries ``Access-Control-Allow-Origin: *`` (``belfort.api.cors``).
 """
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import BelfortError, InvalidRequest, NotFound
@@ -143,7 +144,7 @@ async def stream(
     except BelfortError as exc:
         return _error(exc)
     body = ldes.render(ldes.entry_document(base, source.dataset_id), fmt, {**ldes.STREAM_PREFIXES})
-    cache = f"public, max-age={ENTRY_MAX_AGE}" if source.public else "private, no-cache"
+    cache = f"public, max-age={ENTRY_MAX_AGE}" if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"first": ldes.page_uri(base, source.dataset_id, 1)})
 
@@ -166,7 +167,7 @@ def _page(request: Request, platform: Platform, principal: Principal, dataset_id
     if rendered is None:
         raise NotFound(f"page {number} of the event stream of {source.dataset_id!r} not found")
     if not source.public:
-        cache = "private, no-cache"
+        cache = PRIVATE
     elif rendered.closed:
         cache = f"public, max-age={CLOSED_MAX_AGE}, immutable"
     else:
@@ -216,7 +217,7 @@ def _member(request: Request, platform: Platform, principal: Principal, dataset_
     if isinstance(body, str):  # the record as it stood then: its newest member up to that time
         return RedirectResponse(f"{ldes.record_uri(base, source.dataset_id, record_id)}/{body}", status_code=303,
                                 headers={"Vary": "Accept"})
-    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else "private, no-cache"
+    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"collection": ldes.entry_uri(base, source.dataset_id)})
 

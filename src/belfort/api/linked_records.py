@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal, principal_of_key
 from belfort.api.ods.common import render_value
 from belfort.api.responses import JSONResponse, not_acceptable
@@ -97,7 +98,7 @@ def _headers(request: Request, principal: Principal, readable: ReadableDataset, 
         parts.append(language_of(request))
     etag = f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]}"'
     private = principal.is_admin or fmt == "html" and bool(request.cookies)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache" if private else PUBLIC_CACHE}
+    headers = {"ETag": etag, "Cache-Control": PRIVATE if private else PUBLIC_CACHE}
     vary = []
     if negotiated:
         vary.append("Accept")
