@@ -43,17 +43,21 @@ READ = "GET, HEAD, OPTIONS"
 
 @dataclass(frozen=True)
 class Rule:
-    """CORS for paths starting with ``prefix`` (or equal to it when ``exact``)."""
+    """CORS for paths starting with ``prefix`` (or equal to it when ``exact``; ending in
+    one of ``suffixes`` when given)."""
 
     prefix: str
     methods: str = READ
     exact: bool = False
+    suffixes: tuple[str, ...] = ()
     # never on an HTML answer, nor on any answer to a request with the staff cookie: these
     # routes also serve pages and read the cookie
     data_only: bool = False
 
     def matches(self, path: str) -> bool:
-        return path == self.prefix if self.exact else path.startswith(self.prefix)
+        if self.exact:
+            return path == self.prefix
+        return path.startswith(self.prefix) and (not self.suffixes or path.endswith(self.suffixes))
 
 
 RULES: tuple[Rule, ...] = (
@@ -66,8 +70,9 @@ RULES: tuple[Rule, ...] = (
     Rule("/api/", exact=True),
     Rule("/openapi.json", exact=True),
     Rule("/health", exact=True),
-    # the old portal's download URLs (docs/opendatasoft.md): the same data as an export
-    Rule("/explore/dataset/", data_only=True),
+    # the old portal's download URLs (docs/opendatasoft.md): the same data as an export;
+    # its other /explore/ URLs are redirects to portal pages
+    Rule("/explore/dataset/", suffixes=("/download", "/download/")),
     # linked data: SPARQL (GET and POST), DCAT, event streams, record URIs, vocabularies,
     # the processing register as RDF
     Rule("/sparql", methods="GET, HEAD, POST, OPTIONS", exact=True),
