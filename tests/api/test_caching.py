@@ -16,7 +16,6 @@ from tests.helpers import write
 CSV = ("telpunt;aantal;locatie\n"
        "Korenmarkt;120;51.0547,3.7215\n"
        "Veldstraat;80;51.0510,3.7220\n")
-RECORD = "/id/{id}"
 # route families that send a public Cache-Control to the public (path template → how it is asked for)
 FAMILIES = {
     "map.svg": ("/datasets/{id}/map.svg", {}),

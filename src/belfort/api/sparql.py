@@ -5,7 +5,8 @@
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` choose the
 dataset. Results by ``Accept`` or ``format``: SPARQL JSON / XML / CSV / TSV for SELECT and
 ASK, Turtle / JSON-LD / RDF/XML / N-Triples for CONSTRUCT and DESCRIBE. Any update is
-refused with 403. A browser without a query gets a form. Errors are JSON; CORS ``*`` (``belfort.api.cors``, preflight included).
+refused with 403. A browser without a query gets a form. Errors are JSON; CORS ``*``
+(``belfort.api.cors``, preflight included).
 """
 
 from __future__ import annotations

@@ -38,11 +38,13 @@ ALIASES = {"xls": "xlsx"}
 MEDIA_TYPES = {"json": "application/json", "jsonl": "application/jsonl", "geojson": "application/geo+json"}
 
 PARAMETERS: list[dict[str, Any]] = [
-    {"name": "format", "in": "query", "schema": {"type": "string", "enum": [*FORMATS, *ALIASES], "default": "csv"},
+    {"name": "format", "in": "query",
+     "schema": {"type": "string", "enum": [*FORMATS, *ALIASES], "default": "csv"},
      "description": "File format (`xls` is read as `xlsx`)."},
-    {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Full-text query (the v1 `q` language)."},
+    {"name": "q", "in": "query", "schema": {"type": "string"},
+     "description": "Full-text query (the v1 `q` language)."},
     {"name": "refine.FIELD", "in": "query", "schema": {"type": "string"},
-     "description": "Keep records whose FIELD has this value (repeatable; any field name after `refine.`)."},
+     "description": "Keep records whose FIELD has this value (repeatable; any field after `refine.`)."},
     {"name": "exclude.FIELD", "in": "query", "schema": {"type": "string"},
      "description": "Drop records whose FIELD has this value (repeatable)."},
     {"name": "sort", "in": "query", "schema": {"type": "string"},
