@@ -22,6 +22,7 @@ from belfort.api.ods.common import (
     render_value,
     timezone_of,
 )
+from belfort.api.ods import params as spec
 from belfort.api.ods.records import (
     V1Params,
     order_of,
@@ -82,7 +83,8 @@ def _facet_name(value: Any) -> str:
     return str(value)
 
 
-@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records")
+@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records",
+            openapi_extra=spec.V1_SEARCH.openapi())
 def search(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -129,7 +131,8 @@ def _feature(record: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": record.get("geometry"), "properties": properties}
 
 
-@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records")
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records",
+            openapi_extra=spec.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -174,7 +177,8 @@ def download(
     )
 
 
-@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")
+@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
+            openapi_extra=spec.V1_ANALYZE.openapi())
 def analyze(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -284,7 +288,8 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue")
+@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue",
+            openapi_extra=spec.V1_CATALOG_SEARCH.openapi())
 def datasets_search(
     request: Request,
     platform: Platform = Depends(get_platform),
