@@ -14,11 +14,11 @@ from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
 from belfort.api import register as register_api
 from belfort.api.errors import install_error_handlers
-from belfort.api.openapi import openapi_builder
-from belfort.api.params import declared_parameters_only
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
 from belfort.api.ods import v2_catalog as ods_v2_catalog
+from belfort.api.openapi import openapi_builder
+from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Q
 from sqlalchemy import func, or_
 
+from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
-from belfort.api import native_params
 from belfort.api.native_params import parse_records_params
 from belfort.api.ods.common import readable
 from belfort.api.responses import JSONResponse

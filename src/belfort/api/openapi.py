@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from belfort.api.errors import EXPLORE_PREFIX
 from belfort.api.openapi_schemas import SCHEMAS, SUCCESS, ref
@@ -50,8 +49,8 @@ DESCRIPTION = (
     "and the native API (`/api/belfort/v1/`) — and linked data (DCAT-AP, LDES, SPARQL).\n\n"
     "**Authentication.** Without a key you see open, published datasets. An API key (from "
     "`belfort keys create`) is sent as `Authorization: Bearer <key>`, `Authorization: Apikey <key>`, "
-    "`X-API-Key: <key>` or `?apikey=<key>`; admin keys see everything and may write. A wrong key "
-    "reads as anonymous.\n\n"
+    "`X-API-Key: <key>` or `?apikey=<key>`; admin keys see everything and may write. A wrong or "
+    "revoked key is refused with 401, never read as anonymous.\n\n"
     "**Errors** are JSON: `{\"message\", \"error_code\"}` under `/api/explore/v2.1/`, else "
     "`{\"error\", \"message\"}`. Too many calls: 429 with `Retry-After`.\n\n"
     f"Try it in the [API console]({CONSOLE_PATH})."
@@ -76,8 +75,10 @@ def _errors(method: str, path: str, operation: dict[str, Any]) -> dict[str, Any]
     if path.startswith("/api/") and "{" in path:
         out["404"] = {"description": "No such dataset (or record, version, …), or not one you may see.",
                       "content": body}
+    if path.startswith("/api/"):
+        out["401"] = {"description": "The API key sent is wrong or revoked (or, for writes, missing).",
+                      "content": body}
     if _is_write(method, path):
-        out["401"] = {"description": "No valid API key.", "content": body}
         out["403"] = {"description": "The key may not do this (an admin key is needed).", "content": body}
     if path not in EXEMPT_PATHS:
         out["429"] = {"description": "Too many calls in the quota window; see `Retry-After`.",

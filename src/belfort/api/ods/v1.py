@@ -11,6 +11,7 @@ from starlette.responses import Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream, json_array
+from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
@@ -22,7 +23,6 @@ from belfort.api.ods.common import (
     render_value,
     timezone_of,
 )
-from belfort.api.ods import params as spec
 from belfort.api.ods.records import (
     V1Params,
     order_of,
@@ -84,7 +84,7 @@ def _facet_name(value: Any) -> str:
 
 
 @router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records",
-            openapi_extra=spec.V1_SEARCH.openapi())
+            openapi_extra=ods_params.V1_SEARCH.openapi())
 def search(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -132,7 +132,7 @@ def _feature(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records",
-            openapi_extra=spec.V1_DOWNLOAD.openapi())
+            openapi_extra=ods_params.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -178,7 +178,7 @@ def download(
 
 
 @router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
-            openapi_extra=spec.V1_ANALYZE.openapi())
+            openapi_extra=ods_params.V1_ANALYZE.openapi())
 def analyze(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -289,7 +289,7 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
 
 
 @router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue",
-            openapi_extra=spec.V1_CATALOG_SEARCH.openapi())
+            openapi_extra=ods_params.V1_CATALOG_SEARCH.openapi())
 def datasets_search(
     request: Request,
     platform: Platform = Depends(get_platform),

@@ -14,7 +14,7 @@ from starlette.responses import StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import json_array
-from belfort.api.ods import params as spec
+from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import (
     ODS_TYPES,
@@ -239,7 +239,7 @@ def _catalog_select(p: V2Params, datasets: list[dict[str, Any]]) -> list[dict[st
 
 
 @router.get(PREFIX + "/catalog/datasets", summary="Explore v2.1: the catalogue",
-            openapi_extra=spec.V2_CATALOG.openapi())
+            openapi_extra=ods_params.V2_CATALOG.openapi())
 def catalog_datasets(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -255,7 +255,7 @@ def catalog_datasets(
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}", summary="Explore v2.1: one dataset",
-            openapi_extra=spec.V2_CATALOG_DATASET.openapi())
+            openapi_extra=ods_params.V2_CATALOG_DATASET.openapi())
 def catalog_dataset(
     dataset_id: str,
     request: Request,
@@ -268,7 +268,7 @@ def catalog_dataset(
 
 
 @router.get(PREFIX + "/catalog/exports/{format}", summary="Explore v2.1: export the catalogue",
-            response_model=None, openapi_extra=spec.V2_CATALOG_EXPORT.openapi())
+            response_model=None, openapi_extra=ods_params.V2_CATALOG_EXPORT.openapi())
 def catalog_export(
     format: str,
     request: Request,
@@ -290,7 +290,7 @@ def catalog_export(
 
 
 @router.get(PREFIX + "/catalog/facets", summary="Explore v2.1: facets of the catalogue",
-            openapi_extra=spec.V2_CATALOG_FACETS.openapi())
+            openapi_extra=ods_params.V2_CATALOG_FACETS.openapi())
 def catalog_facets(
     request: Request,
     platform: Platform = Depends(get_platform),
