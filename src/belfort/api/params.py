@@ -6,7 +6,7 @@ they are parsed by hand (the Opendatasoft and native dialects take dynamic names
 decorator: ``@router.get(path, openapi_extra=SPEC.openapi())``. Both end up in
 ``/openapi.json``.
 
-:func:`declared_parameters_only`, a dependency of every documented route, then replaces
+:func:`declared_parameters_only`, a dependency of every documented route under ``/api/``, replaces
 the request's ``query_params`` with a view that holds the declared parameters only and
 raises :class:`UndeclaredParameter` when the handler asks for any other name. A handler
 that reads a parameter nobody described therefore fails in the tests instead of growing
@@ -26,6 +26,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import QueryParams
 
 NAME_PATTERN_KEY = "x-belfort-name-pattern"
+GUARDED = "/api/"
 AUTH_PARAMETER = "apikey"  # read by belfort.api.deps; documented as a security scheme
 
 # Path parameters share their names across dialects; one description each.
@@ -188,9 +189,11 @@ class DeclaredQueryParams(QueryParams):
 
 
 async def declared_parameters_only(request: Request) -> None:
-    """Every documented route reads its query string through its declaration."""
+    """Every documented API route (under ``/api/``) reads its query string through its
+    declaration. (Routes that may answer with a portal page, such as the linked-data ones,
+    also read the page's ``lang``; they are outside this rule.)"""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not route.include_in_schema:
+    if not isinstance(route, APIRoute) or not route.include_in_schema or not route.path_format.startswith(GUARDED):
         return
     original = request.query_params
     if isinstance(original, DeclaredQueryParams):
