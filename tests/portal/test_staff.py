@@ -183,9 +183,14 @@ def test_the_source_time_zone_from_the_review_and_edit_pages(staff: TestClient, 
         assert session.get(Dataset, "tellingen").timezone == "Europe/Brussels"  # type: ignore[union-attr]
     # the old version keeps the zone it was read in; the next upload uses the new one
     assert _first_time(platform, "tellingen", 1)[1] == "Europe/London"
+    shown = staff.get("/datasets/tellingen").text  # staff see the draft's page
+    assert "Tijdzone van de bron" in shown and "<code>Europe/Brussels</code>" in shown
+    assert "de getoonde versie is ingelezen in Europe/London" in shown
     again = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
     staff.post(again, data={"csrf": csrf_of(staff.get(again).text)})
     assert _first_time(platform, "tellingen", 2) == (dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC), "Europe/Brussels")
+    english = staff.get("/datasets/tellingen", params={"lang": "en"}).text
+    assert "Source time zone" in english
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 10_000, "../../etc", "Europe/Brussels\n/etc"])
