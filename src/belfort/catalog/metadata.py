@@ -24,7 +24,8 @@ GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 DEFAULT_SOURCE_TIMEZONE = "Europe/Brussels"
 # IANA names: Area/Location[/Sublocation] or single names such as UTC; never a path.
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}")
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # files in the tz directory, not zones
+# files in the tz directory that are not zones
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class Classification(StrEnum):
@@ -103,7 +104,9 @@ def check_timezone(name: str) -> str:
         or not _ZONE_NAME.fullmatch(name)
         or name in _NOT_ZONES
     ):
-        raise ValueError(f"not an IANA time zone name: {str(name)[:64]!r} (e.g. Europe/Brussels, UTC)")
+        raise ValueError(
+            f"not an IANA time zone name: {str(name)[:64]!r} (e.g. Europe/Brussels, UTC)"
+        )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):

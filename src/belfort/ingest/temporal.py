@@ -45,7 +45,7 @@ def check_zone(name: str) -> None:
             raise ValueError(name)
         _zone(name)
         pc.assume_timezone(pa.array([0], pa.timestamp("us")), name)
-    except (ValueError, KeyError, OSError, pa.ArrowException):  # ZoneInfoNotFoundError is a KeyError
+    except (ValueError, KeyError, OSError, pa.ArrowException):  # ZoneInfoNotFoundError: KeyError
         raise InvalidRequest(
             f"unknown time zone {str(name)[:64]!r}; use an IANA name such as Europe/Brussels"
         ) from None

@@ -138,7 +138,8 @@ def convert_parquet(
                 if spec.type == "string":
                     arrays.append(text)
                     continue
-                converted = convert_strings(text, spec.type, parsers_for_override(spec.type, None, zone))
+                parsers = parsers_for_override(spec.type, None, zone)
+                converted = convert_strings(text, spec.type, parsers)
                 arrays.append(converted.array)
                 if converted.bad is not None:
                     positions = converted.bad.nonzero()[0]
