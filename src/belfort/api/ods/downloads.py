@@ -24,6 +24,7 @@ from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream, json_array, json_lines
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import ReadableVersion, readable, timezone_of
+from belfort.api.ods.params import V1_PORTAL_DOWNLOAD
 from belfort.api.ods.records import V1Params, order_of, parse_v1_params, v1_records, where_of
 from belfort.api.responses import JSONResponse
 from belfort.errors import InvalidRequest
@@ -36,31 +37,6 @@ router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse
 FORMATS = ("csv", "json", "jsonl", "geojson", "xlsx", "parquet")
 ALIASES = {"xls": "xlsx"}
 MEDIA_TYPES = {"json": "application/json", "jsonl": "application/jsonl", "geojson": "application/geo+json"}
-
-PARAMETERS: list[dict[str, Any]] = [
-    {"name": "format", "in": "query",
-     "schema": {"type": "string", "enum": [*FORMATS, *ALIASES], "default": "csv"},
-     "description": "File format (`xls` is read as `xlsx`)."},
-    {"name": "q", "in": "query", "schema": {"type": "string"},
-     "description": "Full-text query (the v1 `q` language)."},
-    {"name": "refine.FIELD", "in": "query", "schema": {"type": "string"},
-     "description": "Keep records whose FIELD has this value (repeatable; any field after `refine.`)."},
-    {"name": "exclude.FIELD", "in": "query", "schema": {"type": "string"},
-     "description": "Drop records whose FIELD has this value (repeatable)."},
-    {"name": "sort", "in": "query", "schema": {"type": "string"},
-     "description": "`field` descending, `-field` ascending (comma-separated)."},
-    {"name": "fields", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated fields to keep."},
-    {"name": "timezone", "in": "query", "schema": {"type": "string", "default": "UTC"},
-     "description": "Time zone of datetimes in the file."},
-    {"name": "use_labels_for_header", "in": "query", "schema": {"type": "boolean", "default": False},
-     "description": "CSV and XLSX header: field labels instead of names."},
-    {"name": "csv_separator", "in": "query", "schema": {"type": "string", "default": ";"},
-     "description": "CSV separator (one character)."},
-    {"name": "lang", "in": "query", "schema": {"type": "string"}, "description": "Accepted; labels are not translated."},
-    {"name": "rows", "in": "query", "schema": {"type": "integer", "default": -1}, "description": "At most this many records (-1: all)."},
-    {"name": "start", "in": "query", "schema": {"type": "integer", "default": 0}, "description": "Skip this many records."},
-]
-
 
 def download_response(
     platform: Platform, principal: Principal, items: list[tuple[str, str]]
@@ -131,7 +107,7 @@ def feature(record: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/explore/dataset/{dataset_id}/download/", summary="Opendatasoft portal: download a dataset",
-            response_model=None, openapi_extra={"parameters": PARAMETERS},
+            response_model=None, openapi_extra=V1_PORTAL_DOWNLOAD.openapi(),
             description="The old portal's download URL, as data.stad.gent's Export tab linked to it: the same "
                         "file as `/api/records/1.0/download/?dataset={dataset_id}`.")
 @router.get("/explore/dataset/{dataset_id}/download", include_in_schema=False, response_model=None)

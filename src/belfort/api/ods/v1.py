@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
@@ -81,7 +82,8 @@ def _facet_name(value: Any) -> str:
     return str(value)
 
 
-@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records")
+@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records",
+            openapi_extra=ods_params.V1_SEARCH.openapi())
 def search(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -122,7 +124,8 @@ def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[s
     return body
 
 
-@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records", response_model=None)
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records", response_model=None,
+            openapi_extra=ods_params.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -131,7 +134,8 @@ def download(
     return download_response(platform, principal, request.query_params.multi_items())
 
 
-@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")
+@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
+            openapi_extra=ods_params.V1_ANALYZE.openapi())
 def analyze(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -226,6 +230,7 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
             "keyword": dataset.keywords or None,
             "language": "nl",
             "territory": [dataset.spatial] if dataset.spatial else None,
+            "timezone": dataset.timezone,
             "records_count": dataset_row_count(dataset),
             "modified": dataset.updated_at.isoformat(),
             "data_processed": version.created_at.isoformat() if version else None,
@@ -241,7 +246,8 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue")
+@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue",
+            openapi_extra=ods_params.V1_CATALOG_SEARCH.openapi())
 def datasets_search(
     request: Request,
     platform: Platform = Depends(get_platform),
