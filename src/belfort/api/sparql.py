@@ -5,7 +5,8 @@
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` choose the
 dataset. Results by ``Accept`` or ``format``: SPARQL JSON / XML / CSV / TSV for SELECT and
 ASK, Turtle / JSON-LD / RDF/XML / N-Triples for CONSTRUCT and DESCRIBE. Any update is
-refused with 403. A browser without a query gets a form. Errors are JSON, CORS ``*``.
+refused with 403. A browser without a query gets a form. Errors are JSON; CORS ``*``
+(``belfort.api.cors``, preflight included).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from fastapi import Query as Q
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
+from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
 from belfort.linked.rdf import negotiate_among
@@ -31,10 +34,6 @@ from belfort.policy.principals import Principal
 
 router = APIRouter(tags=["linked data"])
 
-CORS = {"Access-Control-Allow-Origin": "*"}
-PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-             "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization, X-API-Key",
-             "Access-Control-Max-Age": "86400"}
 
 # media type → format, in the server's order of preference among equally liked ones
 RESULT_OFFERS = (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
@@ -50,6 +49,14 @@ FORMAT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv"
 QUERY_DOC = "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Updates are refused (403)."
 FORMAT_DOC = ("Result format, overriding `Accept`: `json`, `xml`, `csv`, `tsv` (SELECT/ASK); `ttl`, `jsonld`, "
               "`rdf`, `nt` (CONSTRUCT/DESCRIBE); or a media type.")
+UPDATE = Param("update", "SPARQL Update is not offered: a request with this parameter is refused (403).")
+POST_URL = ParamSpec(
+    Param("query", QUERY_DOC + " (Here or as the form field; the form field wins.)"),
+    Param("default-graph-uri", "A graph of the default graph.", repeatable=True),
+    Param("named-graph-uri", "A graph `GRAPH` may name.", repeatable=True),
+    Param("format", FORMAT_DOC),
+    UPDATE,
+)
 DESCRIPTION = (
     "SPARQL 1.1 Protocol, read-only, over the catalogue as DCAT-AP, the processing register "
     "(graph `http://stad.gent/data-processes/`) and the records of datasets with an RDF mapping. "
@@ -69,7 +76,7 @@ def ensure_included(app: FastAPI) -> FastAPI:
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=CORS)
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 def _formats(request: Request, format_param: str | None) -> tuple[str | None, str | None] | JSONResponse:
@@ -125,7 +132,7 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if answer.kind == "error":
         return _error(400, "query_error", f"the query could not be evaluated: {answer.message}")
     media = (RESULT_FORMATS if answer.kind in ("select", "boolean") else GRAPH_FORMATS)[answer.format or ""]
-    headers = {**CORS, "Vary": "Accept", "Cache-Control": "private, no-cache" if principal.is_admin else "no-cache"}
+    headers = {"Vary": "Accept", "Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
     if answer.truncated:
         headers["Belfort-Results-Truncated"] = str(settings.sparql_max_results)
     return Response(answer.body, media_type=media.content_type, headers=headers)
@@ -157,7 +164,6 @@ def _page(request: Request, principal: Principal, platform: Platform) -> Respons
     response = render(request, "sparql.html", principal, graphs=store.snapshot.graphs_for(principal),
                       example=EXAMPLE_QUERY, timeout=platform.settings.sparql_timeout_seconds,
                       limit=platform.settings.sparql_max_results)
-    response.headers.update(CORS)
     return response
 
 
@@ -169,7 +175,8 @@ SELECT ?dataset ?title WHERE {
 } ORDER BY ?title LIMIT 20"""
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=DESCRIPTION, response_class=Response)
+@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=DESCRIPTION, response_class=Response,
+            openapi_extra=ParamSpec(UPDATE).openapi())
 async def sparql_get(
     request: Request,
     query: str | None = Q(None, description=QUERY_DOC),
@@ -190,6 +197,7 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST)", response_class=Response,
+             openapi_extra=POST_URL.openapi(),
              description="The same as `GET /sparql`, with the query in the form field `query` "
                          "(`application/x-www-form-urlencoded`) or as the body (`application/sparql-query`). "
                          "`application/sparql-update` and the form field `update` are refused (403).")
@@ -225,8 +233,3 @@ async def sparql_post(
     if not query.strip():
         return _error(400, "missing_query", "give a SPARQL query")
     return await run_in_threadpool(_run, request, platform, principal, query, default, named, format_param)
-
-
-@router.options("/sparql", include_in_schema=False)
-async def sparql_preflight() -> Response:
-    return Response(status_code=204, headers=PREFLIGHT)

@@ -14,8 +14,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from belfort.timezones import check_timezone
+
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?\Z")  # \Z: no trailing newline
 GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+#: The zone a time without an offset in a source file is read in, unless the dataset
+#: (or BELFORT_DEFAULT_SOURCE_TIMEZONE for new datasets) says otherwise: Ghent's own.
+DEFAULT_SOURCE_TIMEZONE = "Europe/Brussels"
 
 
 class Classification(StrEnum):
@@ -126,6 +132,13 @@ class DatasetMetadata(BaseModel):
         default=None,
         description="How its rows become linked data (docs/linked-data.md); None: derived from the schema.",
     )
+    timezone: str = Field(
+        default=DEFAULT_SOURCE_TIMEZONE,
+        description=(
+            "IANA time zone of the source: times without a UTC offset in its files are read in it "
+            "(e.g. Europe/Brussels, UTC). A change applies to new versions only."
+        ),
+    )
 
     @field_validator("themes", "keywords", "record_key")
     @classmethod
@@ -150,6 +163,11 @@ class DatasetMetadata(BaseModel):
         if not GUID_PATTERN.match(value):
             raise ValueError("a processing register entry identifier is a GUID")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
 
     @field_validator("rdf_mapping", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
 from belfort.api.ods.records import _refinement
@@ -226,7 +227,8 @@ def _with_identity(platform: Platform, rv: ReadableVersion, request: Request, ro
         record["_links"] = _record_links(request, rv.dataset_id, row[RECORD_ID_COLUMN])
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records", summary="Explore v2.1: query records")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records", summary="Explore v2.1: query records",
+            openapi_extra=ods_params.V2_RECORDS.openapi())
 def records(
     dataset_id: str,
     request: Request,
@@ -268,7 +270,8 @@ def records(
     return JSONResponse(body)
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records/{record_id}", summary="Explore v2.1: one record")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records/{record_id}", summary="Explore v2.1: one record",
+            openapi_extra=ods_params.V2_RECORD.openapi())
 def record(
     dataset_id: str,
     record_id: str,
@@ -292,7 +295,7 @@ def record(
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/exports/{format}", summary="Explore v2.1: export records",
-            response_model=None)
+            response_model=None, openapi_extra=ods_params.V2_EXPORT.openapi())
 def export(
     dataset_id: str,
     format: str,
@@ -457,7 +460,8 @@ def _date_children(platform: Platform, rv: ReadableVersion, p: V2Params, name: s
     return children
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values",
+            openapi_extra=ods_params.V2_FACETS.openapi())
 def facets(
     dataset_id: str,
     request: Request,
