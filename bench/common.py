@@ -113,8 +113,10 @@ def run_timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> flo
 class Server:
     """A server subprocess in its own process group, always stopped on exit."""
 
-    def __init__(self, cmd: list[str], health_url: str, log_path: Path, *, start_timeout: float = 60):
+    def __init__(self, cmd: list[str], health_url: str, log_path: Path, *, start_timeout: float = 60,
+                 env: dict[str, str] | None = None):
         self.cmd = cmd
+        self.env = env or {}  # added to clean_env(), e.g. a BELFORT_* setting for this server
         self.health_url = health_url
         self.log_path = log_path
         self.start_timeout = start_timeout
@@ -125,7 +127,7 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             self.cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=clean_env(), start_new_session=True,
+            env={**clean_env(), **self.env}, start_new_session=True,
         )
         try:
             self._wait_ready()
