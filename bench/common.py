@@ -87,6 +87,51 @@ def measure(
     return samples, result
 
 
+# --- cold figures ------------------------------------------------------------------
+
+class CacheHit(RuntimeError):
+    """A figure meant to be cold (the work itself) came from a kept answer."""
+
+
+def refuse_hits(fn: Callable[[], Any], hits: Callable[[], int], label: str) -> Callable[[], Any]:
+    """``fn`` checked on every call: the counter ``hits`` (kept answers used) must not move."""
+
+    def checked() -> Any:
+        before = hits()
+        result = fn()
+        if hits() != before:
+            raise CacheHit(f"{label}: a kept answer served a run meant to be cold ({hits() - before} hits)")
+        return result
+
+    return checked
+
+
+def require_hits(fn: Callable[[], Any], hits: Callable[[], int], label: str) -> Callable[[], Any]:
+    """``fn`` checked on every call: it must be served by a kept answer (a row labelled cached)."""
+
+    def checked() -> Any:
+        before = hits()
+        result = fn()
+        if hits() == before:
+            raise RuntimeError(f"{label}: labelled as a kept answer, but no kept answer served it")
+        return result
+
+    return checked
+
+
+def cache_status_of(response: httpx.Response) -> str:
+    return response.headers.get("cache-status", "")
+
+
+def refuse_hit_response(response: httpx.Response, label: str) -> None:
+    """A response meant to be cold must not say a kept answer served it (``Cache-Status``)."""
+    from belfort.cache_status import any_hit
+
+    if any_hit(cache_status_of(response)):
+        raise CacheHit(f"{label}: {response.request.url} was served by a kept answer "
+                       f"(Cache-Status: {cache_status_of(response)})")
+
+
 # --- subprocesses and servers ----------------------------------------------------
 
 def free_port() -> int:

@@ -1,8 +1,9 @@
 """Which kept answers served a request: the ``Cache-Status`` response header (RFC 9211).
 
 Belfort keeps answers to questions it was asked before (``belfort.query.result_cache``,
-the v1 search answers). A response says whether any of them was used, so a client, an
-operator or a benchmark can tell a fresh answer from a kept one::
+the v1 search answers, SPARQL answers, DCAT catalogue pages). A response says whether any
+of them was used, so a client, an operator or a benchmark can tell a fresh answer from a
+kept one::
 
     Cache-Status: belfort-answers; fwd=uri-miss, belfort-results; hit
 
@@ -24,6 +25,8 @@ from contextvars import ContextVar
 HEADER = "Cache-Status"
 ANSWERS = "belfort-answers"  # whole API answers (v1 search)
 RESULTS = "belfort-results"  # the query engine's kept results (result_cache)
+SPARQL = "belfort-sparql"  # SPARQL answers (belfort.linked.sparql.AnswerCache)
+PAGES = "belfort-pages"  # whole DCAT catalogue pages (belfort.api.dcat)
 
 _current: ContextVar[dict[str, bool] | None] = ContextVar("belfort_cache_status", default=None)
 

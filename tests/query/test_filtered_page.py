@@ -133,3 +133,30 @@ def test_watchdog_runs_due_actions_only() -> None:
         watchdog.disarm(kept)
     finally:
         watchdog.close()
+
+
+def test_grouped_page_and_its_number_of_groups_in_one_aggregation(version: tuple[Path, Path]) -> None:
+    from belfort.query.compiler import compile_count, compile_query
+    from belfort.query.model import Aggregate
+
+    versions, path = version
+    engine = QueryEngine(versions, max_rows=1000)
+    grouped = Query(
+        select=(SelectItem(FieldRef("sensor")), SelectItem(FieldRef("aantal")), SelectItem(Aggregate("count"), "n")),
+        where=Compare(">=", FieldRef("bezetting"), Literal(0.2)),
+        group_by=(SelectItem(FieldRef("sensor")), SelectItem(FieldRef("aantal"))),
+        order_by=(OrderItem(FieldRef("n"), descending=True), OrderItem(FieldRef("sensor")), OrderItem(FieldRef("aantal"))),
+    )
+    try:
+        groups = engine._fetch(compile_count(grouped, SCHEMA), path, None)[0][0]
+        everything = engine._fetch(compile_query(grouped, SCHEMA, 1000), path, None)
+        assert groups == len(everything) > 50
+        for start, rows in ((0, 10), (37, 5), (groups - 2, 10), (groups + 5, 10)):
+            query = Query(**{**grouped.__dict__, "limit": rows, "offset": start})
+            result = engine.execute(query, SCHEMA, path, with_total=True)
+            assert result.total == groups
+            assert result.rows == everything[start:start + rows]
+            assert result.columns == ["sensor", "aantal", "n"]
+            assert engine.execute(query, SCHEMA, path).total is None
+    finally:
+        engine.close()

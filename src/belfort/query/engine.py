@@ -112,6 +112,12 @@ class QueryEngine:
         if page is not None:
             rows, matches = page
             total = matches if with_total else None
+        elif with_total and query.group_by:  # the page and the number of groups in one aggregation
+            counted = self._run(compile_query(query, schema, self.max_rows, count_groups=True), path, timeout_seconds)
+            rows = [row[:-1] for row in counted]
+            total = counted[0][-1] if counted else None
+            if total is None:  # past the last group
+                total = self._run(compile_count(query, schema), path, timeout_seconds)[0][0]
         else:
             rows = self._run(compiled, path, timeout_seconds)
             total = None
