@@ -37,7 +37,11 @@ from belfort.query.compiler import (
     compile_query,
     compile_record_ids,
 )
-from belfort.query.compiler_pages import compile_first_matches, compile_page_rows, compile_version_rows
+from belfort.query.compiler_pages import (
+    compile_first_matches,
+    compile_page_rows,
+    compile_version_rows,
+)
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
 
