@@ -271,6 +271,7 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
             "keyword": dataset.keywords or None,
             "language": "nl",
             "territory": [dataset.spatial] if dataset.spatial else None,
+            "timezone": dataset.timezone,
             "records_count": dataset_row_count(dataset),
             "modified": dataset.updated_at.isoformat(),
             "data_processed": version.created_at.isoformat() if version else None,

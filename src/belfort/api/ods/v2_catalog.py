@@ -81,7 +81,7 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
             "language": "nl",
             "metadata_languages": ["nl", "en"] if dataset.title_en else ["nl"],
             "territory": [dataset.spatial] if dataset.spatial else None,
-            "timezone": None,
+            "timezone": dataset.timezone,
             "modified": iso_datetime(dataset.updated_at, utc),
             "data_processed": iso_datetime(version.created_at, utc) if version else None,
             "metadata_processed": iso_datetime(dataset.updated_at, utc),
