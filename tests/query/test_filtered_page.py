@@ -160,3 +160,28 @@ def test_grouped_page_and_its_number_of_groups_in_one_aggregation(version: tuple
             assert engine.execute(query, SCHEMA, path).total is None
     finally:
         engine.close()
+
+
+def test_a_version_too_large_for_the_cache_is_read_once_then_takes_the_direct_path(version: tuple[Path, Path]) -> None:
+    versions, path = version
+    engine = QueryEngine(versions, max_rows=1000, result_cache_bytes=50_000, result_cache_max_rows=10_000)
+    direct = QueryEngine(versions, max_rows=1000)
+    reads: list[str] = []
+    original = engine._run_arrow
+
+    def counting(compiled, p, timeout):  # type: ignore[no-untyped-def]
+        reads.append(compiled.sql)
+        return original(compiled, p, timeout)
+
+    engine._run_arrow = counting  # type: ignore[method-assign]
+    try:
+        for i in range(3):
+            query = Query(where=Compare(">=", FieldRef("bezetting"), Literal(i / 10)), limit=5, offset=i,
+                          with_row_number=True)
+            got = engine.execute(query, SCHEMA, path, with_total=True)
+            want = direct.execute(query, SCHEMA, path, with_total=True)
+            assert (got.rows, got.total) == (want.rows, want.total)
+        assert sum("ORDER BY file_row_number" in sql for sql in reads) == 1  # the version's rows: once
+    finally:
+        engine.close()
+        direct.close()

@@ -85,6 +85,7 @@ class QueryEngine:
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
         self._row_counts = BoundedCache()
         self._watchdog = Watchdog()
+        self._unkept = BoundedCache()  # versions whose rows the result cache cannot hold
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -180,10 +181,10 @@ class QueryEngine:
         """(the page's rows, all matches) of a listing of plain fields over a small version,
         computed now: the page's row numbers and the number of matches come from reading
         only the filter and sort columns (one statement in file order, two when sorted),
-        and the values and record ids are taken
-        from the version by row number. Nothing about the question is kept (asked again,
-        it is materialised: ``_materialised_page``)."""
-        if not self._small_listing(query, path):
+        and the values and record ids are taken from the version by row number. Nothing
+        about the question is kept (asked again, it is materialised: ``_materialised_page``).
+        A version whose rows do not fit in the result cache takes the direct path."""
+        if not self._small_listing(query, path) or self._unkept.get(str(path)):
             return None
         if any(not isinstance(item.expr, FieldRef) or item.alias for item in query.select):
             return None
@@ -212,12 +213,11 @@ class QueryEngine:
     def _version_rows(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> pa.Table:
         """Every value of a small version, in file order, read once (kept with the results)."""
         compiled = compile_version_rows(schema)
-        table = self.results.get_or_build(
-            ("version-rows", str(path), compiled.sql),
-            lambda: self._run_arrow(compiled, path, timeout_seconds),
-            admit_now=True,
-        )
+        key = ("version-rows", str(path), compiled.sql)
+        table = self.results.get_or_build(key, lambda: self._run_arrow(compiled, path, timeout_seconds), admit_now=True)
         assert table is not None
+        if self.results.get(key) is None:  # larger than the whole cache: not read again per request
+            self._unkept.put(str(path), True)
         return table
 
     def _record_ids(
