@@ -2,11 +2,14 @@
 
 Measured, all over loopback HTTP against ``belfort serve --workers 2``:
 
-1. v1 ``/api/records/1.0/search/`` on a 100,000-row dataset ``tellingen``: the same URL
-   repeated, a random ``start`` per request, a random ``start`` plus a unique ignored
-   parameter per request (so that Belfort's answer cache never hits), and one facet.
+1. v1 ``/api/records/1.0/search/`` on a 100,000-row dataset ``tellingen``: a new filter
+   on every request (cold: each answer checked by its ``Cache-Status`` header), the same
+   URL repeated (answer cache), a random ``start`` per request, a random ``start`` plus a
+   unique ignored parameter per request (no whole answer kept, but pages are slices of a
+   kept result), and one facet. The ``kept answers`` share of every row is measured.
 2. Datasette serving the same 100,000 rows from SQLite (one process), table JSON with
-   and without a facet; ratios Belfort req/s ÷ Datasette req/s.
+   and without a facet, and with the same kind of new filter on every request (without
+   and with its count); ratios Belfort req/s ÷ Datasette req/s.
 3. CSV export of 1,000,000 rows (v1 ``download`` and, when present, Explore v2.1
    ``exports/csv``), streamed with httpx to nowhere, median of 3.
 4. Explore v2.1 ``records`` with ``where`` + ``group_by`` over 10,000,000 rows under wrk
