@@ -160,6 +160,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "about_title": "Over open data in Gent",
         "disclosure_title": "Een beveiligingsprobleem melden",
         "api_title": "De API van dit portaal",
+        "api_console": "API-console",
+        "api_console_intro": "Probeer elke oproep uit in je browser: parameters invullen, versturen, het antwoord zien.",
         "sparql_title": "SPARQL-endpoint",
         "sparql_intro": "Bevraag de catalogus (DCAT-AP), het verwerkingsregister en gekoppelde datasets als "
                         "linked data met SPARQL 1.1. Alleen lezen: wijzigingen worden geweigerd.",
@@ -434,6 +436,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "about_title": "About open data in Ghent",
         "disclosure_title": "Report a security problem",
         "api_title": "This portal's API",
+        "api_console": "API console",
+        "api_console_intro": "Try every call in your browser: fill in the parameters, send, see the answer.",
         "sparql_title": "SPARQL endpoint",
         "sparql_intro": "Query the catalogue (DCAT-AP), the processing register and linked datasets as linked "
                         "data with SPARQL 1.1. Read-only: updates are refused.",

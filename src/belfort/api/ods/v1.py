@@ -12,6 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from belfort import cache_status
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream, json_array
+from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
@@ -83,7 +84,8 @@ def _facet_name(value: Any) -> str:
     return str(value)
 
 
-@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records")
+@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records",
+            openapi_extra=ods_params.V1_SEARCH.openapi())
 def search(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -131,7 +133,8 @@ def _feature(record: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": record.get("geometry"), "properties": properties}
 
 
-@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records")
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records",
+            openapi_extra=ods_params.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -176,7 +179,8 @@ def download(
     )
 
 
-@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")
+@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
+            openapi_extra=ods_params.V1_ANALYZE.openapi())
 def analyze(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -287,7 +291,8 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue")
+@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue",
+            openapi_extra=ods_params.V1_CATALOG_SEARCH.openapi())
 def datasets_search(
     request: Request,
     platform: Platform = Depends(get_platform),
