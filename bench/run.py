@@ -139,9 +139,9 @@ def api_table(a: dict[str, Any]) -> list[str]:
         ("v1_search_random_filter", f"Belfort v1 search rows=10 ({n} rows), a new q filter every request (cold, checked)"),
         ("v1_search_same_url", "Belfort v1 search rows=10, same URL (answer cache)"),
         ("v1_search_random_start", "Belfort v1 search rows=10, random start 0..9990 (kept answers, pages of a kept result)"),
-        ("v1_search_uncached", "Belfort v1 search rows=10, random start + unique param (pages of a kept result)"),
+        ("v1_search_uncached", "Belfort v1 search rows=10, random start + undeclared param (ignored: kept answers, pages)"),
         ("v1_search_facet_same_url", "Belfort v1 search rows=10 + facet=telpunt, same URL (answer cache)"),
-        ("v1_search_facet_uncached", "Belfort v1 search + facet, random start + unique param (kept pages, facet counts)"),
+        ("v1_search_facet_uncached", "Belfort v1 search + facet, random start + undeclared param (kept answers, facets)"),
         ("v21_records_same_url", "Belfort v2.1 records limit=10, same URL (engine result cache)"),
     ):
         if key in b:
