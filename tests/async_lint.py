@@ -36,10 +36,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 THROUGH = frozenset({"db", "engine", "lake"})
-PATH_IO = frozenset({"open", "read_text", "write_text", "read_bytes", "write_bytes", "mkdir", "iterdir",
-                     "unlink", "rmdir", "rename", "touch", "glob", "rglob", "rmtree", "copyfile"})
-OS_IO = frozenset({"remove", "unlink", "rename", "replace", "makedirs", "mkdir", "rmdir", "listdir", "scandir",
-                   "walk", "fsync", "open", "read", "write", "system", "popen"})
+PATH_IO = frozenset(
+    {
+        "open",
+        "read_text",
+        "write_text",
+        "read_bytes",
+        "write_bytes",
+        "mkdir",
+        "iterdir",
+        "unlink",
+        "rmdir",
+        "rename",
+        "touch",
+        "glob",
+        "rglob",
+        "rmtree",
+        "copyfile",
+    }
+)
+OS_IO = frozenset(
+    {
+        "remove",
+        "unlink",
+        "rename",
+        "replace",
+        "makedirs",
+        "mkdir",
+        "rmdir",
+        "listdir",
+        "scandir",
+        "walk",
+        "fsync",
+        "open",
+        "read",
+        "write",
+        "system",
+        "popen",
+    }
+)
 SCOPE = ("belfort.api", "belfort.portal")
 
 
@@ -52,7 +87,8 @@ class Finding:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.module}:{self.line} in async {self.function}(): {self.call}() blocks ({self.reason})"
+        where = f"{self.module}:{self.line} in async {self.function}()"
+        return f"{where}: {self.call}() blocks ({self.reason})"
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -74,7 +110,9 @@ def seed_reason(name: str, qualified: str) -> str | None:
     """Why a call by this name blocks by rules 1 and 2, or None."""
     parts = name.split(".")
     if any(p in THROUGH for p in parts[:-1]):
-        return f"reaches {'.'.join(parts[:[i for i, p in enumerate(parts) if p in THROUGH][0] + 1])}"
+        return (
+            f"reaches {'.'.join(parts[: [i for i, p in enumerate(parts) if p in THROUGH][0] + 1])}"
+        )
     if len(parts) > 1 and parts[-1] == "session":
         return "opens a database session"
     if parts[0] == "session" and len(parts) > 1:
@@ -109,7 +147,9 @@ def _bindings(name: str, tree: ast.Module, is_package: bool) -> dict[str, str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                found[alias.asname or alias.name.split(".")[0]] = (
+                    alias.name if alias.asname else alias.name.split(".")[0]
+                )
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -143,15 +183,26 @@ def _own_calls(body: Iterable[ast.AST]) -> Iterator[ast.Call]:
 def _functions(module: Module) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     """Every function of a module with its qualified name (nested ones under their own
     name in the module, so a direct call to a nested helper resolves)."""
-    def walk(nodes: Iterable[ast.AST], in_class: bool) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+
+    def walk(
+        nodes: Iterable[ast.AST], in_class: bool
+    ) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
         for node in nodes:
             if isinstance(node, ast.ClassDef):
                 yield from walk(node.body, True)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                yield (f"{module.name}.<method>.{node.name}" if in_class else f"{module.name}.{node.name}"), node
+                yield (
+                    (
+                        f"{module.name}.<method>.{node.name}"
+                        if in_class
+                        else f"{module.name}.{node.name}"
+                    ),
+                    node,
+                )
                 yield from walk(node.body, False)
             else:
                 yield from walk(ast.iter_child_nodes(node), in_class)
+
     yield from walk(module.tree.body, False)
 
 
@@ -159,8 +210,12 @@ class Checker:
     """The rule over a set of modules (name → source)."""
 
     def __init__(self, sources: dict[str, str], packages: Iterable[str] = ()) -> None:
-        self.modules = {name: Module(name, tree := ast.parse(text), _bindings(name, tree, name in set(packages)))
-                        for name, text in sources.items()}
+        self.modules = {
+            name: Module(
+                name, tree := ast.parse(text), _bindings(name, tree, name in set(packages))
+            )
+            for name, text in sources.items()
+        }
         for module in self.modules.values():  # nested helpers resolve by their own name too
             for qualified, _ in _functions(module):
                 if ".<method>." not in qualified:
@@ -199,7 +254,11 @@ class Checker:
                     if reason is None and callee in blocking and callee != qualified:
                         reason = f"calls {callee}"
                     if reason:
-                        blocking[qualified] = reason if reason.startswith("calls") else f"{reason} (line {call.lineno})"
+                        blocking[qualified] = (
+                            reason
+                            if reason.startswith("calls")
+                            else f"{reason} (line {call.lineno})"
+                        )
                         changed = True
                         break
         return blocking

@@ -17,10 +17,14 @@ def _findings(sources: dict[str, str]) -> list[str]:
 def test_no_async_function_in_the_api_or_portal_blocks_the_event_loop() -> None:
     sources, packages = package_sources(REPO_ROOT / "src")
     checker = Checker(sources, packages)
-    assert len(checker.sync) > 500 and "belfort.publishing.ingest_file" in checker.blocking  # the rule sees the code
+    assert (
+        len(checker.sync) > 500 and "belfort.publishing.ingest_file" in checker.blocking
+    )  # the rule sees the code
     findings = checker.findings()
-    assert not findings, "blocking calls on the event loop (make the handler a plain def, or move the " \
-                         "work into run_in_threadpool):\n" + "\n".join(map(str, findings))
+    assert not findings, (
+        "blocking calls on the event loop (make the handler a plain def, or move the "
+        "work into run_in_threadpool):\n" + "\n".join(map(str, findings))
+    )
 
 
 WRITES = """
@@ -49,7 +53,7 @@ def test_the_rule_catches_a_planted_blocking_handler() -> None:
         async def patch(request, platform):
             changes = await request.json()            # awaited: asynchronous
             pure(changes)                             # no I/O anywhere
-            update_metadata(platform, changes)        # blocks: through the module's helper into the db
+            update_metadata(platform, changes)        # blocks: through a helper into the db
             writes.update_metadata(platform, changes) # the same, through the module
             await run_in_threadpool(update_metadata, platform, changes)            # fine
             await run_in_threadpool(lambda: update_metadata(platform, changes))    # fine
@@ -68,13 +72,20 @@ def test_the_rule_catches_a_planted_blocking_handler() -> None:
     """
     found = _findings({"belfort.writes": WRITES, "belfort.api.bad": handler})
     assert found == [
-        "patch:update_metadata", "patch:writes.update_metadata", "patch:platform.engine.run",
-        "patch:platform.lake.new_staging_dir", "patch:open", "patch:time.sleep", "patch:shutil.rmtree",
+        "patch:update_metadata",
+        "patch:writes.update_metadata",
+        "patch:platform.engine.run",
+        "patch:platform.lake.new_staging_dir",
+        "patch:open",
+        "patch:time.sleep",
+        "patch:shutil.rmtree",
         "patch:helper",
     ]
 
 
-def test_the_rule_follows_a_helper_that_opens_a_session_and_awaited_calls_are_not_blocking() -> None:
+def test_the_rule_follows_a_helper_that_opens_a_session_and_awaited_calls_are_not_blocking() -> (
+    None
+):
     pages = """
         from fastapi import Request
 
@@ -104,4 +115,6 @@ def test_the_rule_checks_async_dependencies_and_only_the_api_and_portal() -> Non
             platform.db.session()
     """
     assert _findings({"belfort.api.deps": deps, "belfort.linked.worker": elsewhere}) == [
-        "get_principal:request.app.state.platform.db.session", "get_principal:session.scalar"]
+        "get_principal:request.app.state.platform.db.session",
+        "get_principal:session.scalar",
+    ]

@@ -40,7 +40,10 @@ START_TIMEOUT = 180
 # the more specific families come first. A route no family claims fails the test.
 FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("exports", lambda p: "/exports/" in p or p.startswith("/api/records/1.0/download")),
-    ("register", lambda p: p.startswith(("/api/belfort/v1/processing-activities", "/verwerkingsregister"))),
+    (
+        "register",
+        lambda p: p.startswith(("/api/belfort/v1/processing-activities", "/verwerkingsregister")),
+    ),
     ("staff register", lambda p: p.startswith("/staff/verwerkingsregister")),
     ("staff", lambda p: p.startswith("/staff")),
     ("native", lambda p: p.startswith("/api/belfort/v1/")),
@@ -48,13 +51,22 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("ods v2.1", lambda p: p.startswith("/api/explore/v2.1/")),
     ("dcat", lambda p: p == "/catalog" or p.startswith(("/catalog/", "/catalog."))),
     ("sparql", lambda p: p.startswith("/sparql")),
-    ("ldes", lambda p: p.startswith("/ldes/") or re.fullmatch(r"/id/[^/]+/[^/]+/[^/]+", p) is not None),
+    (
+        "ldes",
+        lambda p: p.startswith("/ldes/") or re.fullmatch(r"/id/[^/]+/[^/]+/[^/]+", p) is not None,
+    ),
     ("records /id", lambda p: p.startswith(("/id/", "/def/"))),
     ("explore pages", lambda p: p.startswith("/explore/")),  # data.stad.gent's URL shapes
     ("static", lambda p: p.startswith("/static")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
-    ("portal pages", lambda p: p == "/" or p.startswith(("/datasets", "/organisations", "/about", "/security",
-                                                          "/.well-known/")) or p == "/api"),
+    (
+        "portal pages",
+        lambda p: (
+            p == "/"
+            or p.startswith(("/datasets", "/organisations", "/about", "/security", "/.well-known/"))
+            or p == "/api"
+        ),
+    ),
 ]
 
 
@@ -70,7 +82,9 @@ class Route:
 
     def serves(self, method: str, path: str) -> bool:
         method = "GET" if method == "HEAD" else method
-        return (not self.methods or method in self.methods) and self.pattern.fullmatch(path) is not None
+        return (not self.methods or method in self.methods) and self.pattern.fullmatch(
+            path
+        ) is not None
 
 
 def declared_routes() -> list[Route]:
@@ -94,7 +108,9 @@ def declared_routes() -> list[Route]:
             if path is None:
                 continue
             full = prefix + path
-            if hasattr(route, "app") and not hasattr(route, "endpoint"):  # a mount: everything below it
+            if hasattr(route, "app") and not hasattr(
+                route, "endpoint"
+            ):  # a mount: everything below it
                 pattern = re.compile(re.escape(full) + r"(/.*)?")
             else:
                 pattern = re.compile(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(full)))
@@ -121,7 +137,9 @@ class Session:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         response = self.client.request(method, url, **kwargs)
         self.visits.append(Visit(method, httpx.URL(url).path, response.status_code))
-        assert response.status_code < 500, f"{method} {url} → {response.status_code}: {response.text[:2000]}"
+        assert response.status_code < 500, (
+            f"{method} {url} → {response.status_code}: {response.text[:2000]}"
+        )
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -134,8 +152,11 @@ class Session:
 def _clean_environment(venv: Path) -> dict[str, str]:
     """The process environment of a user's shell: nothing of this test run's Python
     environment or Belfort settings leaks into the fresh one."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("BELFORT_", "PYTHON", "PYTEST", "VIRTUAL_ENV", "COV_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BELFORT_", "PYTHON", "PYTEST", "VIRTUAL_ENV", "COV_"))
+    }
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
     return env
 
@@ -144,8 +165,14 @@ def _clean_environment(venv: Path) -> dict[str, str]:
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     env = _clean_environment(venv) | {"BELFORT_VENV": str(venv)}
-    done = subprocess.run([str(REPO_ROOT / "scripts" / "setup")], env=env, cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=SETUP_TIMEOUT)
+    done = subprocess.run(
+        [str(REPO_ROOT / "scripts" / "setup")],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT,
+    )
     assert done.returncode == 0, f"scripts/setup failed:\n{done.stdout}\n{done.stderr}"
     assert (venv / "bin" / "belfort").exists()
     return venv
@@ -167,15 +194,33 @@ def served(fresh_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     env = _clean_environment(fresh_venv)
     log = (work / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(fresh_venv / "bin" / "belfort"), "demo", "--small", "--data-dir", str(data_dir),
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(fresh_venv / "bin" / "belfort"),
+            "demo",
+            "--small",
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            assert process.poll() is None, f"belfort demo exited:\n{(work / 'server.log').read_text()}"
-            assert time.monotonic() < deadline, f"belfort demo did not start:\n{(work / 'server.log').read_text()}"
+            assert process.poll() is None, (
+                f"belfort demo exited:\n{(work / 'server.log').read_text()}"
+            )
+            assert time.monotonic() < deadline, (
+                f"belfort demo did not start:\n{(work / 'server.log').read_text()}"
+            )
             try:
                 if httpx.get(f"{base}/health", timeout=2).status_code == 200:
                     break
@@ -194,17 +239,38 @@ def served(fresh_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _run_in_venv(venv: Path, env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(venv / "bin" / "python"), "-c", code], env=env, cwd=venv.parent,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code],
+        env=env,
+        cwd=venv.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_fresh_environment_lacks_the_extras(fresh_venv: Path) -> None:
     """The environment is the users' one: none of the test or bench extras are in it."""
     env = _clean_environment(fresh_venv)
-    for module in ("pytest", "hypothesis", "playwright", "datasette", "sqlite_utils", "pyshacl", "ruff", "mypy"):
-        done = _run_in_venv(fresh_venv, env, f"import importlib.util, sys; "
-                                             f"sys.exit(0 if importlib.util.find_spec({module!r}) is None else 1)")
-        assert done.returncode == 0, f"{module} is importable in the environment scripts/start builds"
+    for module in (
+        "pytest",
+        "hypothesis",
+        "playwright",
+        "datasette",
+        "sqlite_utils",
+        "pyshacl",
+        "ruff",
+        "mypy",
+    ):
+        done = _run_in_venv(
+            fresh_venv,
+            env,
+            f"import importlib.util, sys; "
+            f"sys.exit(0 if importlib.util.find_spec({module!r}) is None else 1)",
+        )
+        assert done.returncode == 0, (
+            f"{module} is importable in the environment scripts/start builds"
+        )
     assert sys.prefix != str(fresh_venv)
 
 
@@ -238,9 +304,20 @@ def _csrf(page: httpx.Response) -> str:
 
 
 def _admin_key(served: Served) -> str:
-    done = subprocess.run([str(served.venv / "bin" / "belfort"), "keys", "create", "fresh install test",
-                           "--data-dir", str(served.data_dir)],
-                          env=served.env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            str(served.venv / "bin" / "belfort"),
+            "keys",
+            "create",
+            "fresh install test",
+            "--data-dir",
+            str(served.data_dir),
+        ],
+        env=served.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip().splitlines()[-1].strip()
 
@@ -258,22 +335,36 @@ def _staff_flow(s: Session, key: str) -> None:
     assert dashboard.status_code == 200 and "passantentellingen-gent-demo" in dashboard.text
     token = _csrf(dashboard)
 
-    r = s.post("/staff/uploads", data={"csrf": token, "dataset": "verse-tellingen"},
-               files={"file": ("tellingen.csv", COUNTS_CSV.encode(), "text/csv")})
+    r = s.post(
+        "/staff/uploads",
+        data={"csrf": token, "dataset": "verse-tellingen"},
+        files={"file": ("tellingen.csv", COUNTS_CSV.encode(), "text/csv")},
+    )
     assert r.status_code == 303, r.text
     review_url = r.headers["location"]
     review = s.get(review_url)
     assert review.status_code == 200 and "telpunt" in review.text
-    r = s.post(review_url, data={"csrf": token, "title_nl": "Verse tellingen", "organisation": "Stad Gent",
-                                 "licence": "CC0-1.0"})
+    r = s.post(
+        review_url,
+        data={
+            "csrf": token,
+            "title_nl": "Verse tellingen",
+            "organisation": "Stad Gent",
+            "licence": "CC0-1.0",
+        },
+    )
     assert r.status_code == 200, r.text
 
     edit = s.get("/staff/datasets/verse-tellingen")
     assert edit.status_code == 200
-    r = s.post("/staff/datasets/verse-tellingen", data={"csrf": token, "action": "metadata",
-                                                         "title_nl": "Verse tellingen (nagekeken)"})
+    r = s.post(
+        "/staff/datasets/verse-tellingen",
+        data={"csrf": token, "action": "metadata", "title_nl": "Verse tellingen (nagekeken)"},
+    )
     assert r.status_code == 303, r.text
-    r = s.post("/staff/datasets/verse-tellingen", data={"csrf": token, "action": "publish", "version": "1"})
+    r = s.post(
+        "/staff/datasets/verse-tellingen", data={"csrf": token, "action": "publish", "version": "1"}
+    )
     assert r.status_code == 303, r.text
     public = s.get("/api/belfort/v1/datasets/verse-tellingen")
     assert public.status_code == 200 and public.json()["title_nl"] == "Verse tellingen (nagekeken)"
@@ -282,7 +373,10 @@ def _staff_flow(s: Session, key: str) -> None:
     assert register.status_code == 200
     new = s.get("/staff/verwerkingsregister/new")
     assert new.status_code == 200
-    r = s.post("/staff/verwerkingsregister/new", data={"csrf": _csrf(new), "name": "Proef vanuit een verse installatie"})
+    r = s.post(
+        "/staff/verwerkingsregister/new",
+        data={"csrf": _csrf(new), "name": "Proef vanuit een verse installatie"},
+    )
     assert r.status_code == 303, r.text
     entry_url = r.headers["location"].split("?")[0]
     entry = s.get(entry_url)
@@ -294,12 +388,19 @@ def _staff_flow(s: Session, key: str) -> None:
 
     # the API's own upload (the raw file as the body) and metadata edit, with the key
     auth = {"Authorization": f"Bearer {key}"}
-    r = s.post("/api/belfort/v1/datasets/api-tellingen/ingest", content=COUNTS_CSV.encode(),
-               params={"title_nl": "Tellingen via de API", "filename": "tellingen.csv"},
-               headers={**auth, "Content-Type": "text/csv"})
+    r = s.post(
+        "/api/belfort/v1/datasets/api-tellingen/ingest",
+        content=COUNTS_CSV.encode(),
+        params={"title_nl": "Tellingen via de API", "filename": "tellingen.csv"},
+        headers={**auth, "Content-Type": "text/csv"},
+    )
     assert r.status_code == 201 and r.json()["row_count"] == 5, r.text
-    r = s.request("PATCH", "/api/belfort/v1/datasets/api-tellingen", json={"title_en": "Counts via the API"},
-                  headers=auth)
+    r = s.request(
+        "PATCH",
+        "/api/belfort/v1/datasets/api-tellingen",
+        json={"title_en": "Counts via the API"},
+        headers=auth,
+    )
     assert r.status_code == 200 and r.json()["title_en"] == "Counts via the API", r.text
 
 
@@ -315,15 +416,25 @@ def _public_flow(s: Session) -> None:
     records = s.get(f"/api/explore/v2.1/catalog/datasets/{ds}/records", params={"limit": 1})
     assert records.status_code == 200 and records.json()["total_count"] > 0
     assert s.get("/api/explore/v2.1/catalog/datasets", params={"limit": 5}).status_code == 200
-    assert s.get(f"/api/explore/v2.1/catalog/datasets/{ds}/exports/json", params={"limit": 3}).status_code == 200
+    assert (
+        s.get(
+            f"/api/explore/v2.1/catalog/datasets/{ds}/exports/json", params={"limit": 3}
+        ).status_code
+        == 200
+    )
     assert s.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
-    sparql = s.get("/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                   headers={"Accept": "application/sparql-results+json"})
+    sparql = s.get(
+        "/sparql",
+        params={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert sparql.status_code == 200 and "boolean" in sparql.text
     stream = s.get(f"/ldes/{ds}", headers={"Accept": "text/turtle"})
     assert stream.status_code == 200
     assert s.get(f"/def/{ds}", headers={"Accept": "text/turtle"}).status_code == 200
-    record_id = s.get("/api/records/1.0/search/", params={"dataset": ds, "rows": 1}).json()["records"][0]["recordid"]
+    record_id = s.get("/api/records/1.0/search/", params={"dataset": ds, "rows": 1}).json()[
+        "records"
+    ][0]["recordid"]
     assert s.get(f"/id/{ds}/{record_id}", headers={"Accept": "text/turtle"}).status_code == 200
     assert s.get("/verwerkingsregister").status_code == 200
     assert s.get("/api/belfort/v1/processing-activities").status_code == 200
@@ -349,7 +460,9 @@ def test_staff_and_every_route_family_answer_in_the_fresh_environment(served: Se
 
     routes = declared_routes()
     unclaimed = sorted({r.path for r in routes if family_of(r.path) is None})
-    assert not unclaimed, f"routes of no family (add one to FAMILIES and a request for it): {unclaimed}"
+    assert not unclaimed, (
+        f"routes of no family (add one to FAMILIES and a request for it): {unclaimed}"
+    )
     visits = public.visits + staff.visits
     families = {family_of(r.path) for r in routes}
     missed = []

@@ -212,17 +212,14 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
             lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
                                 draft=True, source_name=source.name))
     except ValidationFailed as exc:
-        return await run_in_threadpool(
-            lambda: _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
-                                 report=exc.details.get("report"), status_code=422))
+        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                       problem=exc.message, report=exc.details.get("report"), status_code=422)
     except BelfortError as exc:
-        return await run_in_threadpool(
-            lambda: _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
-                                 status_code=exc.http_status))
-    return await run_in_threadpool(
-        lambda: _review_page(request, platform, principal, token, dataset_id, source,
-                             outcome={"version": outcome.version, "rows": outcome.row_count},
-                             report=outcome.report))
+        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                       problem=exc.message, status_code=exc.http_status)
+    return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                   outcome={"version": outcome.version, "rows": outcome.row_count},
+                                   report=outcome.report)
 
 
 def _metadata(form: FormData) -> dict[str, Any]:
