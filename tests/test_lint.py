@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 BIN = Path(sys.executable).parent
@@ -21,3 +23,9 @@ def _run(*command: str, timeout: int) -> subprocess.CompletedProcess[str]:
 def test_ruff() -> None:
     done = _run(str(BIN / "ruff"), "check", "--no-cache", "src", "tests", timeout=300)
     assert done.returncode == 0, f"ruff check src tests:\n{done.stdout}{done.stderr}"
+
+
+@pytest.mark.slow  # about a minute cold
+def test_mypy() -> None:
+    done = _run(sys.executable, "-m", "mypy", "src", timeout=900)
+    assert done.returncode == 0, f"mypy src:\n{done.stdout}{done.stderr}"

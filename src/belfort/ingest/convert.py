@@ -429,8 +429,10 @@ def parsers_for_override(type_: str, inferred: Parser | None) -> list[Parser]:
         candidates.append(GEOPOINT)
     elif type_ == "geometry":
         candidates.append(GEOMETRY)
-    seen: set[str] = set()
-    return [p for p in candidates if not (p.key in seen or seen.add(p.key))]  # type: ignore[func-returns-value]
+    unique: dict[str, Any] = {}
+    for p in candidates:
+        unique.setdefault(p.key, p)  # the first candidate of each key, in order
+    return list(unique.values())
 
 
 def _date_as_datetime(parser: Parser) -> Parser:

@@ -65,7 +65,7 @@ class DatasetCard:
         # computed once: search counts facet values over thousands of cards per request
         single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
                   "classification": self.classification, "state": self.state}
-        values = {k: ((v,) if v else ()) for k, v in single.items()}
+        values: dict[str, tuple[str, ...]] = {k: ((v,) if v else ()) for k, v in single.items()}
         values.update(theme=self.themes, keyword=self.keywords, format=self.formats)
         self.facets.update(values)
 
@@ -154,11 +154,13 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     key = ("portal-catalogue", principal.is_admin)
     cached = platform.cache.get(key)
     if cached is not None and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
+        snapshot: CatalogueSnapshot = cached[1]
+        return snapshot
     with _BUILDING[principal.is_admin]:
         cached = platform.cache.get(key)
         if cached is not None and cached[0] == generation:
-            return cached[1]  # type: ignore[no-any-return]
+            snapshot = cached[1]
+            return snapshot
         return _build(platform, principal, key, generation)
 
 

@@ -138,8 +138,9 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         except ValueError:
             raise QueryError(f"catalog where: {right[:30]!r} is not a number") from None
     try:
-        return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
-                ">": left > right, ">=": left >= right}[op]
+        outcome: bool = {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
+                         ">": left > right, ">=": left >= right}[op]
+        return outcome
     except TypeError:
         raise QueryError("catalog where: these values cannot be compared") from None
 
@@ -219,7 +220,10 @@ def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine:
         name = item.expr.name
         present = [d for d in out if _catalog_values(d)[name] is not None]
         missing = [d for d in out if _catalog_values(d)[name] is None]
-        present.sort(key=lambda d, n=name: _catalog_values(d)[n], reverse=item.descending)
+        def sort_key(d: dict[str, Any], n: str = name) -> Any:
+            return _catalog_values(d)[n]
+
+        present.sort(key=sort_key, reverse=item.descending)
         out = present + missing
     return out
 
