@@ -57,6 +57,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ),
     ("records /id", lambda p: p.startswith(("/id/", "/def/"))),
     ("explore pages", lambda p: p.startswith("/explore/")),  # data.stad.gent's URL shapes
+    ("api console", lambda p: p == "/api/console"),
     ("static", lambda p: p.startswith("/static")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
@@ -446,6 +447,8 @@ def _public_flow(s: Session) -> None:
     static = re.search(r'(/static/[^"\']+)', home.text)
     assert static, "the home page links no static file"
     assert s.get(static.group(1)).status_code == 200
+    console = s.get("/api/console")
+    assert console.status_code == 200 and "/openapi.json" in console.text
     assert s.get("/health").status_code == 200
     assert s.get("/openapi.json").status_code == 200
 
