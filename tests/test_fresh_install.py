@@ -56,7 +56,8 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
         lambda p: p.startswith("/ldes/") or re.fullmatch(r"/id/[^/]+/[^/]+/[^/]+", p) is not None,
     ),
     ("records /id", lambda p: p.startswith(("/id/", "/def/"))),
-    ("explore pages", lambda p: p.startswith("/explore/")),  # data.stad.gent's URL shapes
+    ("explore downloads", lambda p: p.startswith("/explore/") and "/download" in p),
+    ("explore pages", lambda p: p == "/explore" or p.startswith("/explore/")),
     ("api console", lambda p: p == "/api/console"),
     ("static", lambda p: p.startswith("/static")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
@@ -443,7 +444,11 @@ def _public_flow(s: Session) -> None:
     assert home.status_code == 200
     assert s.get("/datasets", params={"q": "parking"}).status_code == 200
     assert s.get(f"/datasets/{ds}").status_code == 200
-    assert s.get(f"/explore/dataset/{ds}/").status_code < 500  # data.stad.gent's page URL
+    old_page = s.get(f"/explore/dataset/{ds}/")  # data.stad.gent's URL: sent to Belfort's page
+    assert old_page.status_code in {301, 302, 303, 307, 308}
+    download = s.get(f"/explore/dataset/{ds}/download/",
+                     params={"format": "csv", "csv_separator": ";"})
+    assert download.status_code == 200 and ";" in download.text.splitlines()[0]
     static = re.search(r'(/static/[^"\']+)', home.text)
     assert static, "the home page links no static file"
     assert s.get(static.group(1)).status_code == 200
