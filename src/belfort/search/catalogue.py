@@ -112,9 +112,9 @@ class CatalogueSnapshot:
         self.by_id = {c.id: c for c in self.cards}
         self.position = {c.id: i for i, c in enumerate(self.cards)}
         self.facet_columns = {f: FacetColumn(self.cards, f) for f in FACETABLE}
-        self.title_rank = np.zeros(len(self.cards), dtype=np.int64)
-        for rank, hit in enumerate(self.index.search("")):
-            self.title_rank[self.position[hit.id]] = rank
+        if [d.id for d in self.index.documents] != [c.id for c in self.cards]:
+            raise ValueError("the index must hold the snapshot's cards, in the same order")
+        self.title_rank = self.index.title_rank
         self._metadata: dict[str, list[dict[str, Any]]] = {}
 
     def metadata(self, lang: str) -> list[dict[str, Any]]:
@@ -184,7 +184,7 @@ def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
             )
         ).all()
         cards = [card_of(d) for d in datasets]
-    index = CatalogueIndex.build((c.document() for c in cards), platform.settings.search_synonyms_file)
+    index = CatalogueIndex.build([c.document() for c in cards], platform.settings.search_synonyms_file)
     return CatalogueSnapshot(cards, index)
 
 
@@ -218,7 +218,7 @@ def find(catalogue: CatalogueSnapshot, query: CatalogueQuery) -> Listing:
         if key.field not in FIELDS:
             raise QueryError(f"cannot sort the catalogue by {key.field[:60]!r}; known: {', '.join(sorted(FIELDS))}")
     evaluation = Evaluation(
-        catalogue.cards, catalogue.index, catalogue.position, lambda: catalogue.metadata(query.lang),
+        catalogue.cards, catalogue.index, lambda: catalogue.metadata(query.lang),
         {name: column.having for name, column in catalogue.facet_columns.items()},
     )
     matched = evaluation.mask(query.where)

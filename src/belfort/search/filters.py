@@ -23,28 +23,28 @@ import numpy as np
 from belfort.errors import QueryError
 from belfort.query.model import And, Compare, Expr, FieldRef, In, IsNull, Like, Literal, Not, Or, Search
 from belfort.search.cards import FIELDS, SEARCHABLE, DatasetCard
-from belfort.search.index import CatalogueIndex, Hit
+from belfort.search.index import CatalogueIndex
 
 SUPPORTED = "search(), comparisons, IN, LIKE, IS NULL, AND, OR and NOT"
+MATCH_ALL = float(np.finfo(np.float64).tiny)
 OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
 
 
 class Evaluation:
-    """Evaluates filters over ``cards`` (the snapshot's, in its order).
+    """Evaluates filters over ``cards`` (the snapshot's, in the order ``index`` holds them).
 
     ``metadata``: each card's ``DatasetCard.metadata`` in the query's language;
     ``facets``: per facet name, a function from wanted values to a boolean per card (the
     snapshot's facet columns), used for the common case of refining on facet values.
     """
 
-    def __init__(self, cards: Sequence[DatasetCard], index: CatalogueIndex, position: dict[str, int],
+    def __init__(self, cards: Sequence[DatasetCard], index: CatalogueIndex,
                  metadata: Callable[[], list[dict[str, Any]]],
                  facets: dict[str, Callable[[Sequence[str]], np.ndarray]]) -> None:
         self.cards = cards
         self.index = index
-        self.position = position
         self._metadata = metadata
         self.facets = facets
         self.searches: dict[Search, np.ndarray] = {}
@@ -96,19 +96,12 @@ class Evaluation:
         return ~mask if isinstance(expr, In) and expr.negated else mask
 
     def scores(self, search: Search) -> np.ndarray:
-        """The search index's score of every card for ``search`` (0 where it does not match)."""
+        """The search index's score of every card for ``search`` (0 where it does not match;
+        an empty search matches every card with the smallest positive score)."""
         if search not in self.searches:
-            self.searches[search] = self._scores(self.index.search(search.text, fields=_index_fields(search)))
+            found = self.index.scores(search.text, fields=_index_fields(search))
+            self.searches[search] = np.full(len(self.cards), MATCH_ALL) if found is None else found
         return self.searches[search]
-
-    def _scores(self, hits: list[Hit]) -> np.ndarray:
-        score = np.zeros(len(self.cards), dtype=np.float64)
-        for hit in hits:
-            i = self.position.get(hit.id)
-            if i is not None:
-                # an empty search (everything) scores 0 but matches: keep it above zero
-                score[i] = max(hit.score, np.finfo(np.float64).tiny)
-        return score
 
     def _per_card(self, test: Callable[[dict[str, Any]], bool]) -> np.ndarray:
         return np.fromiter((test(m) for m in self.metadata), dtype=bool, count=len(self.cards))

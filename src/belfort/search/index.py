@@ -195,6 +195,22 @@ class CatalogueIndex:
         ``limit`` cuts the list after the restriction. ``fields`` (names of ``FIELDS``)
         restricts the fields a word may match in; the default is all of them.
         """
+        scores = self.scores(query, fields=fields)
+        allowed = self._allowed(within)
+        if scores is None:
+            order = self._default_order
+            if allowed is not None:
+                order = order[allowed[order]]
+            return [Hit(self.documents[i].id, 0.0) for i in order[:limit]]
+        candidates = np.flatnonzero(scores > 0)
+        if allowed is not None:
+            candidates = candidates[allowed[candidates]]
+        order = candidates[np.lexsort((self._rank[candidates], -scores[candidates]))]
+        return [Hit(self.documents[i].id, float(scores[i])) for i in order[:limit]]
+
+    def scores(self, query: str, *, fields: Collection[str] | None = None) -> np.ndarray | None:
+        """The score of every document for ``query``, in the order the documents were indexed
+        (0 = no match), or ``None`` when the query matches everything (empty or ``*``)."""
         weights = {name: spec.weight for name, spec in FIELDS.items()}
         if fields is not None:
             unknown = set(fields) - weights.keys()
@@ -202,20 +218,16 @@ class CatalogueIndex:
                 raise ValueError(f"unknown search fields {sorted(unknown)}; known: {list(FIELDS)}")
             weights = {name: w for name, w in weights.items() if name in fields}
         plan = plan_query(query if isinstance(query, str) else "", self.vocabulary, self.synonyms)
-        allowed = self._allowed(within)
         if plan.match_all:
-            order = self._default_order
-            if allowed is not None:
-                order = order[allowed[order]]
-            return [Hit(self.documents[i].id, 0.0) for i in order[:limit]]
+            return None
         if not self.documents:
-            return []
-        score = self._score(plan, weights)
-        candidates = np.flatnonzero(score > 0)
-        if allowed is not None:
-            candidates = candidates[allowed[candidates]]
-        order = candidates[np.lexsort((self._rank[candidates], -score[candidates]))]
-        return [Hit(self.documents[i].id, float(score[i])) for i in order[:limit]]
+            return np.zeros(0, dtype=np.float64)
+        return self._score(plan, weights)
+
+    @property
+    def title_rank(self) -> np.ndarray:
+        """Per document (in indexed order), its place in the default (title) order."""
+        return self._rank
 
     def _allowed(self, within: Collection[str] | None) -> np.ndarray | None:
         if within is None:
