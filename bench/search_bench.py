@@ -291,8 +291,8 @@ def service_timings(docs: list[SearchDocument], index: CatalogueIndex, runs: int
     (as v1 ``refine.theme`` and v2.1 ``refine`` ask), the words sorted by last change
     (an explicit ``order_by``), and a v2.1-style comparison on a metadata field."""
     from belfort.query.model import And, Compare, FieldRef, In, Literal, Search
-    from belfort.search.catalogue import CatalogueQuery, CatalogueSnapshot, SortKey, find
     from belfort.search.cards import DatasetCard, FieldInfo
+    from belfort.search.catalogue import CatalogueQuery, CatalogueSnapshot, SortKey, find
 
     base = datetime(2024, 1, 1, tzinfo=timezone.utc)
     cards = [DatasetCard(

@@ -68,8 +68,12 @@ def test_filters_combine(ghent: Platform) -> None:
     assert ids(ghent, And((Search("drukte"), Search("fietstelpaal")))) == []
     assert ids(ghent, Like(FieldRef("title"), "fiets%", ci=True)) == ["fietstelpalen-gent"]
     assert ids(ghent, IsNull(FieldRef("theme"), negated=True)) == ["fietstelpalen-gent"]
-    assert ids(ghent, Compare(">", FieldRef("records_count"), Literal("8"))) == ids(
-        ghent, Compare("<", Literal(8), FieldRef("records_count")))
+    big = Compare(">", FieldRef("records_count"), Literal("8"))
+    assert ids(ghent, big) == ids(ghent, Compare("<", Literal(8), FieldRef("records_count")))
+    # AND asks the comparison only about what the search left: the same answer as asking all
+    gent = Search("gent")
+    assert set(ids(ghent, And((big, gent)))) == set(ids(ghent, big)) & set(ids(ghent, gent)) != set()
+    assert set(ids(ghent, And((Not(big), gent)))) == set(ids(ghent, gent)) - set(ids(ghent, big)) != set()
 
 
 def test_search_can_be_limited_to_fields(ghent: Platform) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Q
+
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params

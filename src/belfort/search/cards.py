@@ -84,7 +84,7 @@ class DatasetCard:
         # computed once: search counts facet values over thousands of cards per request
         single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
                   "classification": self.classification, "state": self.state}
-        values = {k: ((v,) if v else ()) for k, v in single.items()}
+        values: dict[str, tuple[str, ...]] = {k: ((v,) if v else ()) for k, v in single.items()}
         values.update(theme=self.themes, keyword=self.keywords, format=self.formats, language=("nl",),
                       features=self.features)
         self.facets.update(values)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -240,12 +241,16 @@ def _sorted(evaluation: Evaluation, positions: list[int], keys: tuple[SortKey, .
     for key in reversed(keys):
         present = [i for i in out if _value(metadata[i], key.field) is not None]
         missing = [i for i in out if _value(metadata[i], key.field) is None]
-        present.sort(key=lambda i, f=key.field: _value(metadata[i], f), reverse=key.descending)
+        present.sort(key=partial(_value_at, metadata, key.field), reverse=key.descending)
         out = present + missing
     return out
 
 
-def _value(metadata: dict[str, object], name: str) -> object:
+def _value_at(metadata: list[dict[str, Any]], name: str, position: int) -> Any:
+    return _value(metadata[position], name)
+
+
+def _value(metadata: dict[str, Any], name: str) -> Any:
     value = metadata[name]
     if isinstance(value, str):
         return value.casefold()

@@ -21,7 +21,19 @@ from typing import Any
 import numpy as np
 
 from belfort.errors import QueryError
-from belfort.query.model import And, Compare, Expr, FieldRef, In, IsNull, Like, Literal, Not, Or, Search
+from belfort.query.model import (
+    And,
+    Compare,
+    Expr,
+    FieldRef,
+    In,
+    IsNull,
+    Like,
+    Literal,
+    Not,
+    Or,
+    Search,
+)
 from belfort.search.cards import FIELDS, SEARCHABLE, DatasetCard
 from belfort.search.index import CatalogueIndex
 
@@ -54,33 +66,51 @@ class Evaluation:
     def metadata(self) -> list[dict[str, Any]]:
         return self._metadata()
 
-    def mask(self, expr: Expr | None) -> np.ndarray:
-        """One boolean per card: does the card satisfy ``expr`` (everything when ``None``)?"""
+    def mask(self, expr: Expr | None, within: np.ndarray | None = None) -> np.ndarray:
+        """One boolean per card: does the card satisfy ``expr`` (everything when ``None``)?
+
+        With ``within`` (a boolean per card) only those cards are asked about; the others
+        are ``False``. ``AND`` asks its vectorised parts (searches, facets) first and the
+        comparisons only about the cards still in the running.
+        """
+        everything = np.ones(len(self.cards), dtype=bool) if within is None else within
         if expr is None:
-            return np.ones(len(self.cards), dtype=bool)
+            return everything.copy()
         if isinstance(expr, And):
-            out = np.ones(len(self.cards), dtype=bool)
-            for item in expr.items:
-                out &= self.mask(item)
+            out = everything.copy()
+            for item in sorted(expr.items, key=self._cost):
+                out &= self.mask(item, out)
             return out
         if isinstance(expr, Or):
             out = np.zeros(len(self.cards), dtype=bool)
             for item in expr.items:
-                out |= self.mask(item)
+                out |= self.mask(item, everything)
             return out
         if isinstance(expr, Not):
-            return ~self.mask(expr.item)
+            return everything & ~self.mask(expr.item, everything)
         if isinstance(expr, Search):
-            return self.scores(expr) > 0
+            return everything & (self.scores(expr) > 0)
         fast = self._facet_mask(expr)
         if fast is not None:
-            return fast
-        return self._per_card(_predicate(expr))
+            return everything & fast
+        return self._per_card(_predicate(expr), everything)
+
+    def _cost(self, expr: Expr) -> int:
+        """Vectorised conditions (0) before those asked card by card (1)."""
+        return 0 if isinstance(expr, Search) or self._facet_mask_shape(expr) else 1
 
     def _facet_mask(self, expr: Expr) -> np.ndarray | None:
         """``facet IN (values)`` / ``facet = value`` answered from the facet columns; ``None``
         when ``expr`` is not of that shape (then the general path answers, with the same
         result)."""
+        shape = self._facet_mask_shape(expr)
+        if shape is None:
+            return None
+        name, values = shape
+        mask = self.facets[name](values)
+        return ~mask if isinstance(expr, In) and expr.negated else mask
+
+    def _facet_mask_shape(self, expr: Expr) -> tuple[str, list[str]] | None:
         if isinstance(expr, In) and isinstance(expr.expr, FieldRef):
             name, literals = expr.expr.name, expr.values
         elif (isinstance(expr, Compare) and expr.op == "=" and isinstance(expr.left, FieldRef)
@@ -88,12 +118,10 @@ class Evaluation:
             name, literals = expr.left.name, (expr.right,)
         else:
             return None
-        values = [v.value for v in literals if isinstance(v, Literal)]
-        if (name not in self.facets or len(values) != len(literals)
-                or not all(isinstance(v, str) and v for v in values)):
+        values = [v.value for v in literals if isinstance(v, Literal) and isinstance(v.value, str) and v.value]
+        if name not in self.facets or len(values) != len(literals):
             return None
-        mask = self.facets[name](values)
-        return ~mask if isinstance(expr, In) and expr.negated else mask
+        return name, values
 
     def scores(self, search: Search) -> np.ndarray:
         """The search index's score of every card for ``search`` (0 where it does not match;
@@ -103,8 +131,12 @@ class Evaluation:
             self.searches[search] = np.full(len(self.cards), MATCH_ALL) if found is None else found
         return self.searches[search]
 
-    def _per_card(self, test: Callable[[dict[str, Any]], bool]) -> np.ndarray:
-        return np.fromiter((test(m) for m in self.metadata), dtype=bool, count=len(self.cards))
+    def _per_card(self, test: Callable[[dict[str, Any]], bool], within: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(self.cards), dtype=bool)
+        metadata = self.metadata
+        for i in np.flatnonzero(within).tolist():
+            out[i] = test(metadata[i])
+        return out
 
 
 def ranking_searches(expr: Expr | None) -> list[Search]:

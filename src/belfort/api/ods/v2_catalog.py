@@ -40,7 +40,14 @@ from belfort.query.model import (
     Or,
     Search,
 )
-from belfort.search.catalogue import CatalogueQuery, Listing, SortKey, datasets_in_order, find, snapshot
+from belfort.search.catalogue import (
+    CatalogueQuery,
+    Listing,
+    SortKey,
+    datasets_in_order,
+    find,
+    snapshot,
+)
 
 PREFIX = "/api/explore/v2.1"
 from belfort.api.ods.v2 import (
