@@ -114,3 +114,16 @@ def test_dialect_errors_are_400s(client: TestClient, ghent: Platform) -> None:
     assert client.get(api, params={"refine": "default.theme:TRAN"}).json()["total_count"] == 1
     assert client.get("/api/datasets/1.0/search/", params={"q": "\x00\u202e" * 50}).status_code == 200
     assert client.get("/api/belfort/v1/datasets", params={"q": "'; drop table datasets"}).status_code == 200
+
+
+def test_the_service_sits_below_the_api_and_the_portal() -> None:
+    """Every dialect and the portal import the search service; it imports none of them."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "src" / "belfort" / "search"
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        upward = [n for n in names if n.startswith(("belfort.api", "belfort.portal"))]
+        assert not upward, f"{module.name} imports {upward}"
