@@ -115,9 +115,11 @@ CATALOG_SORTABLE = {"dataset_id", "title", "modified", "records_count", "publish
 CATALOG_FACETS = ("theme", "keyword", "publisher", "license", "language", "features")
 
 
-def _field(expr: Expr) -> FieldRef:
+def _field(expr: Expr) -> Expr:
+    """A field named in Explore's terms as the service's field; anything else unchanged (a
+    value, or a shape the service refuses with its own message)."""
     if not isinstance(expr, FieldRef):
-        return expr  # type: ignore[return-value]  # the service refuses it with its message
+        return expr
     if expr.name not in CATALOG_FIELDS:
         raise QueryError(f"Unknown field {expr.name[:60]!r} in catalog where; known: "
                          f"{', '.join(sorted(CATALOG_FIELDS))}")
