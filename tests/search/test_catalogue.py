@@ -96,6 +96,27 @@ def test_relevance_unless_an_explicit_sort(ghent: Platform) -> None:
         assert themed[0] == "fietstelpalen-gent"
 
 
+@pytest.mark.parametrize("keys", [
+    (SortKey("organisation"), SortKey("title", descending=True)),
+    (SortKey("theme", descending=True), SortKey("records_count")),
+    (SortKey("has_records"), SortKey("modified", descending=True), SortKey("keyword")),
+], ids=str)
+def test_sorting_by_several_keys_is_stable_sorting_key_by_key(ghent: Platform, keys: tuple[SortKey, ...]) -> None:
+    snap = snapshot(ghent, ANONYMOUS)
+    metadata = {c.id: c.metadata("nl") for c in snap.cards}
+
+    def text(v: object) -> object:
+        return v.casefold() if isinstance(v, str) else tuple(x.casefold() for x in v) or None \
+            if isinstance(v, list) else v
+
+    expected = sorted(metadata)
+    for key in reversed(keys):
+        present = [i for i in expected if text(metadata[i][key.field]) is not None]
+        present.sort(key=lambda i, f=key.field: text(metadata[i][f]), reverse=key.descending)  # type: ignore[misc]
+        expected = present + [i for i in expected if text(metadata[i][key.field]) is None]
+    assert ids(ghent, sort=keys) == expected
+
+
 def test_unknown_fields_and_shapes_are_query_errors(ghent: Platform) -> None:
     with pytest.raises(QueryError, match="Unknown catalogue field"):
         ids(ghent, Compare("=", FieldRef("nope"), Literal(1)))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -117,6 +116,7 @@ class CatalogueSnapshot:
             raise ValueError("the index must hold the snapshot's cards, in the same order")
         self.title_rank = self.index.title_rank
         self._metadata: dict[str, list[dict[str, Any]]] = {}
+        self._orders: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
     def metadata(self, lang: str) -> list[dict[str, Any]]:
         """Every card's ``DatasetCard.metadata`` in ``lang`` (Dutch unless English), computed on
@@ -125,6 +125,19 @@ class CatalogueSnapshot:
         found = self._metadata.get(lang)
         if found is None:  # two threads may both build it: the same list either way
             found = self._metadata[lang] = [c.metadata(lang) for c in self.cards]
+        return found
+
+    def order_of(self, name: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per card, the rank of its value of field ``name`` among all values (equal values,
+        equal ranks; text without case) and whether it has none; computed on first use."""
+        lang = "en" if lang == "en" else "nl"
+        found = self._orders.get((name, lang))
+        if found is None:
+            values = [_value(m, name) for m in self.metadata(lang)]
+            code = {v: i for i, v in enumerate(sorted({v for v in values if v is not None}))}
+            rank = np.array([code.get(v, 0) if v is not None else 0 for v in values], dtype=np.int64)
+            missing = np.array([v is None for v in values], dtype=bool)
+            found = self._orders[(name, lang)] = (rank, missing)
         return found
 
 
@@ -226,7 +239,7 @@ def find(catalogue: CatalogueSnapshot, query: CatalogueQuery) -> Listing:
     positions = np.flatnonzero(matched)
     searches = ranking_searches(query.where)
     if query.sort or not searches:
-        order = _sorted(evaluation, positions.tolist(), query.sort or query.default_order)
+        order = _sorted(catalogue, query.lang, positions, query.sort or query.default_order)
     else:
         # relevance: the index's order (its score, then title); several searches add up
         relevance = np.sum([evaluation.scores(s) for s in searches], axis=0)
@@ -234,20 +247,15 @@ def find(catalogue: CatalogueSnapshot, query: CatalogueQuery) -> Listing:
     return Listing(catalogue, [catalogue.cards[i] for i in order], matched)
 
 
-def _sorted(evaluation: Evaluation, positions: list[int], keys: tuple[SortKey, ...]) -> list[int]:
-    """``positions`` ordered by ``keys`` (stable; missing values last, whatever the direction)."""
-    metadata = evaluation.metadata
-    out = sorted(positions, key=lambda i: evaluation.cards[i].id)
+def _sorted(catalogue: CatalogueSnapshot, lang: str, positions: np.ndarray, keys: tuple[SortKey, ...]
+            ) -> list[int]:
+    """``positions`` ordered by ``keys``, then by dataset id; a card without a value for a key
+    comes after those with one, whatever the direction."""
+    columns = [catalogue.order_of("id", lang)[0][positions]]  # np.lexsort: the last column leads
     for key in reversed(keys):
-        present = [i for i in out if _value(metadata[i], key.field) is not None]
-        missing = [i for i in out if _value(metadata[i], key.field) is None]
-        present.sort(key=partial(_value_at, metadata, key.field), reverse=key.descending)
-        out = present + missing
-    return out
-
-
-def _value_at(metadata: list[dict[str, Any]], name: str, position: int) -> Any:
-    return _value(metadata[position], name)
+        rank, missing = catalogue.order_of(key.field, lang)
+        columns += [-rank[positions] if key.descending else rank[positions], missing[positions]]
+    return positions[np.lexsort(columns)].tolist()
 
 
 def _value(metadata: dict[str, Any], name: str) -> Any:
