@@ -83,3 +83,50 @@ def test_state_and_keys(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped
     assert "revoked" in cli("keys", "list").output
     assert cli("keys", "revoke", "onbekend").exit_code == 4
     assert "removed 0 leftover(s)" in cli("gc").output
+
+
+NAIVE_TIMES = "id;tijd\n1;2024-01-15 12:00\n2;2024-07-15 12:00\n"
+
+
+def _stored(tmp_path: Path, database_url: str, dataset_id: str) -> tuple[str, list[object], str]:
+    """(dataset zone, UTC times of the newest version, zone that version was read in)."""
+    import pyarrow.parquet as pq
+
+    from belfort.catalog.models import Dataset
+    from belfort.platform import Platform
+    from belfort.settings import Settings
+
+    platform = Platform(Settings(data_dir=tmp_path / "data", database_url=database_url))
+    try:
+        with platform.db.session() as session:
+            dataset = session.get(Dataset, dataset_id)
+            assert dataset is not None
+            version = dataset.versions[-1]
+            path, read_in = platform.lake.absolute(version.path), version.source_details["timezone"]
+            zone = dataset.timezone
+        return zone, pq.read_table(path).column("tijd").to_pylist(), read_in
+    finally:
+        platform.close()
+
+
+def test_ingest_timezone(cli, tmp_path: Path, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    source = write(tmp_path / "tijden.csv", NAIVE_TIMES)
+    assert cli("ingest", str(source), "--dataset", "gent").exit_code == 0
+    r = cli("ingest", str(source), "--dataset", "londen", "--timezone", "Europe/London")
+    assert r.exit_code == 0, r.output
+    gent, londen = _stored(tmp_path, database_url, "gent"), _stored(tmp_path, database_url, "londen")
+    assert gent[0] == gent[2] == "Europe/Brussels" and londen[0] == londen[2] == "Europe/London"
+    assert [b - a for a, b in zip(gent[1], londen[1], strict=True)] == [dt.timedelta(hours=1)] * 2
+    # a later ingest without the flag keeps the dataset's zone
+    assert cli("ingest", str(source), "--dataset", "londen").exit_code == 0
+    assert _stored(tmp_path, database_url, "londen")[1:] == londen[1:]
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus", "x" * 10_000, "../../etc"])
+def test_ingest_bad_timezone_is_exit_2(cli, tmp_path: Path, zone: str) -> None:  # type: ignore[no-untyped-def]
+    r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", "--timezone", zone)
+    assert r.exit_code == 2, r.output
+    assert "time zone" in r.output
+    assert "tellingen" not in cli("datasets").output

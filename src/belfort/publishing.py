@@ -78,7 +78,7 @@ def ingest_file(
     require_write(principal)
     check_slug(dataset_id)
     changes = dict(metadata or {})
-    _check_metadata_first(platform, dataset_id, changes, draft)
+    zone = _check_metadata_first(platform, dataset_id, changes, draft)
 
     staging = platform.lake.new_staging_dir()
     try:
@@ -92,6 +92,7 @@ def ingest_file(
             max_examples=platform.settings.max_report_examples,
             max_invalid_rows=platform.settings.max_invalid_rows,
             progress=progress,
+            timezone=zone,
         )
         if multivalued:
             result.schema = _with_separators(result.schema, multivalued)
@@ -160,11 +161,13 @@ def _record_times(
 
 def _check_metadata_first(
     platform: Platform, dataset_id: str, changes: dict[str, Any], draft: bool
-) -> None:
+) -> str:
+    """Check the metadata before any data is read; the source time zone the file is read in."""
     with platform.db.session() as session:
         dataset = store.find_dataset(session, dataset_id)
         if dataset is None:
             changes.setdefault("title_nl", dataset_id)
+            changes.setdefault("timezone", platform.settings.default_source_timezone)
             metadata = store.validate_metadata(changes)
             public = not draft
         else:
@@ -176,6 +179,7 @@ def _check_metadata_first(
         check_entry_exists(session, metadata.processing_activity)
         if public:
             require_register_entry(session, dataset_id, metadata.personal_data, metadata.processing_activity)
+    return metadata.timezone
 
 
 def _commit(

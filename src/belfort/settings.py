@@ -105,6 +105,14 @@ class Settings(BaseSettings):
             "refuses the ingest, so nothing is published with silently lost values."
         ),
     )
+    default_source_timezone: str = Field(
+        default="Europe/Brussels",
+        description=(
+            "IANA time zone a new dataset's source is read in when it names none: times without "
+            "a UTC offset in its files are local times of this zone. Each dataset can set its own "
+            "(`--timezone`, the staff page, the API)."
+        ),
+    )
 
     ldes_page_size: int = Field(
         default=250, ge=1, le=10_000,
@@ -147,6 +155,16 @@ class Settings(BaseSettings):
         if not Path(str(value)).is_file():
             raise ValueError(f"BELFORT_SEARCH_SYNONYMS_FILE: no such file: {value}")
         return value
+
+    @field_validator("default_source_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from belfort.catalog.metadata import check_timezone
+
+        try:
+            return check_timezone(value)
+        except ValueError as exc:
+            raise ValueError(f"BELFORT_DEFAULT_SOURCE_TIMEZONE: {exc}") from None
 
     @field_validator("public_url", mode="before")
     @classmethod

@@ -144,3 +144,43 @@ def test_metadata_edit_and_state_changes(client: TestClient, admin_headers: dict
     client.post(url + "/state", content=json.dumps({"state": "archived"}), headers=admin_headers)
     assert client.get(url).status_code == 404
     assert client.get(url, headers=admin_headers).status_code == 200
+
+
+def test_upload_and_patch_the_source_time_zone(client: TestClient, admin_headers: dict[str, str]) -> None:
+    body = b"id,tijd\n1,2024-01-15 12:00\n"
+    r = _upload(client, admin_headers, body=body, timezone="America/New_York")
+    assert r.status_code == 201, r.text
+    assert r.json()["source_details"]["timezone"] == "America/New_York"
+    url = "/api/belfort/v1/datasets/tellingen"
+    meta = client.get(url).json()
+    assert meta["timezone"] == "America/New_York"
+    assert meta["versions"][0]["source_details"]["timezone"] == "America/New_York"
+    records = client.get(url + "/records").json()["records"]
+    assert records[0]["tijd"].startswith("2024-01-15T17:00:00")  # EST is UTC-5
+    r = client.patch(url, content=json.dumps({"timezone": "UTC"}), headers=admin_headers)
+    assert r.status_code == 200 and r.json()["timezone"] == "UTC"
+    # the old version is not reinterpreted; a new upload is read in the new zone
+    assert client.get(url + "/records").json()["records"][0]["tijd"].startswith("2024-01-15T17:00:00")
+    assert _upload(client, admin_headers, body=body).status_code == 201
+    assert client.get(url + "/records").json()["records"][0]["tijd"].startswith("2024-01-15T12:00:00")
+    versions = client.get(url).json()["versions"]
+    assert [v["source_details"]["timezone"] for v in versions] == ["America/New_York", "UTC"]
+    v21 = client.get("/api/explore/v2.1/catalog/datasets/tellingen").json()
+    assert v21["metas"]["default"]["timezone"] == "UTC"
+    v1 = client.get("/api/datasets/1.0/tellingen/").json()
+    assert v1["metas"]["timezone"] == "UTC"
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus", "x" * 10_000, "../../etc", "/etc/passwd", 5])
+def test_bad_time_zones_are_400(client: TestClient, admin_headers: dict[str, str], zone: object) -> None:
+    if isinstance(zone, str):
+        r = _upload(client, admin_headers, timezone=zone)
+        assert r.status_code == 400, r.text
+        assert "time zone" in r.json()["message"]
+        assert client.get("/api/belfort/v1/datasets/tellingen", headers=admin_headers).status_code == 404
+    assert _upload(client, admin_headers).status_code == 201
+    url = "/api/belfort/v1/datasets/tellingen"
+    r = client.patch(url, content=json.dumps({"timezone": zone}), headers=admin_headers)
+    assert r.status_code == 400, r.text
+    assert "timezone" in r.json()["message"]
+    assert client.get(url).json()["timezone"] == "Europe/Brussels"

@@ -84,3 +84,33 @@ def test_only_selected_datasets_and_bad_urls(ghent: Platform, live_ghent: str, t
     assert [(r.dataset_id, r.status) for r in results] == [("fietstelpalen-gent", "harvested")]
     with pytest.raises(InvalidRequest):
         list(harvest_ods(target, "file:///etc/passwd"))
+
+
+def test_the_sources_time_zone_is_harvested(ghent: Platform, live_ghent: str, target: Platform) -> None:
+    from belfort.catalog.models import Dataset
+    from belfort.publishing import update_dataset_metadata
+
+    update_dataset_metadata(ghent, CLI_ADMIN, "fietstelpalen-gent", {"timezone": "Europe/London"})
+    results = list(harvest_ods(target, live_ghent, only=["fietstelpalen-gent", "druktebarometer-info"]))
+    assert {r.status for r in results} == {"harvested"}, results
+    with target.db.session() as session:
+        zones = {d.id: d.timezone for d in session.query(Dataset)}
+        version_zone = session.get(Dataset, "fietstelpalen-gent").versions[-1].source_details["timezone"]  # type: ignore[union-attr]
+    assert zones == {"fietstelpalen-gent": "Europe/London", "druktebarometer-info": "Europe/Brussels"}
+    assert version_zone == "Europe/London"
+
+
+@pytest.mark.parametrize(("meta", "expected"), [
+    ({"timezone": "Europe/Paris"}, "Europe/Paris"),
+    ({"timezone": " UTC "}, "UTC"),
+    ({"timezone": None}, None),
+    ({"timezone": "Mars/Olympus"}, None),
+    ({"timezone": "../../etc"}, None),
+    ({"timezone": ["Europe/Paris"]}, None),
+    ({}, None),
+])
+def test_timezone_meta_is_taken_only_when_it_names_a_zone(meta: dict, expected: str | None) -> None:
+    from belfort.harvest.ods import _metadata
+
+    metadata = _metadata({"dataset_id": "x", "metas": {"default": {"title": "X", **meta}}})
+    assert metadata.get("timezone") == expected

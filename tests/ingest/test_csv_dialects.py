@@ -26,7 +26,9 @@ def test_semicolon_decimal_comma_dutch_booleans_and_dmy_dates(run):
         "waarde": "number",
         "actief": "boolean",
     }
-    assert result.source_details == {"encoding": "utf-8", "delimiter": ";", "decimal": ","}
+    assert result.source_details == {
+        "encoding": "utf-8", "delimiter": ";", "decimal": ",", "timezone": "Europe/Brussels"
+    }
     assert result.schema.get("sensor_id").title == "Sensor ID"
     assert result.schema.get("datum").format == "%d/%m/%Y"
     rows = table.to_pylist()

@@ -147,3 +147,65 @@ def test_unreviewed_uploads_are_collected_after_a_week(staff: TestClient, platfo
     os.utime(folder, (week_ago, week_ago))
     assert platform.collect_garbage(min_age_seconds=0) == [f"uploads/{folder.name}"]
     assert staff.get(review_url).status_code == 404
+
+
+def _first_time(platform: Platform, dataset_id: str, version: int) -> object:
+    import pyarrow.parquet as pq
+
+    from belfort.catalog.models import Version
+
+    with platform.db.session() as session:
+        row = session.query(Version).filter_by(dataset_id=dataset_id, number=version).one()
+        path, zone = platform.lake.absolute(row.path), row.source_details["timezone"]
+    return pq.read_table(path).column("tijdstip")[0].as_py(), zone
+
+
+def test_the_source_time_zone_from_the_review_and_edit_pages(staff: TestClient, platform: Platform) -> None:
+    import datetime as dt
+
+    review_url = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
+    review = staff.get(review_url).text
+    assert 'name="timezone"' in review and '<option value="Europe/London">' in review
+    assert "Tijdzone van de bron" in review
+    checked = staff.post(review_url, data={"csrf": csrf_of(review), "title_nl": "Tellingen",
+                                           "timezone": "Europe/London"})
+    assert checked.status_code == 200 and "Versie 1 is opgeslagen als ontwerp" in checked.text
+    # 2024-03-01 13:00 in London (GMT) is 13:00 UTC; in Brussels it would have been 12:00
+    assert _first_time(platform, "tellingen", 1) == (dt.datetime(2024, 3, 1, 13, tzinfo=dt.UTC), "Europe/London")
+    page = staff.get("/staff/datasets/tellingen").text
+    assert 'value="Europe/London"' in page
+    saved = staff.post("/staff/datasets/tellingen", data={"csrf": csrf_of(page), "action": "metadata",
+                                                           "timezone": "Europe/Brussels"}, follow_redirects=False)
+    assert saved.status_code == 303
+    with platform.db.session() as session:
+        from belfort.catalog.models import Dataset
+
+        assert session.get(Dataset, "tellingen").timezone == "Europe/Brussels"  # type: ignore[union-attr]
+    # the old version keeps the zone it was read in; the next upload uses the new one
+    assert _first_time(platform, "tellingen", 1)[1] == "Europe/London"
+    shown = staff.get("/datasets/tellingen").text  # staff see the draft's page
+    assert "Tijdzone van de bron" in shown and "<code>Europe/Brussels</code>" in shown
+    assert "de getoonde versie is ingelezen in Europe/London" in shown
+    again = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
+    staff.post(again, data={"csrf": csrf_of(staff.get(again).text)})
+    assert _first_time(platform, "tellingen", 2) == (dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC), "Europe/Brussels")
+    english = staff.get("/datasets/tellingen", params={"lang": "en"}).text
+    assert "Source time zone" in english
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 10_000, "../../etc", "Europe/Brussels\n/etc"])
+def test_bad_time_zones_on_the_staff_pages_are_400(staff: TestClient, platform: Platform, tmp_path: Path,
+                                                   zone: str) -> None:
+    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"})
+    page = staff.get("/staff/datasets/tellingen").text
+    saved = staff.post("/staff/datasets/tellingen", data={"csrf": csrf_of(page), "action": "metadata",
+                                                           "timezone": zone})
+    assert saved.status_code == 400 and 'role="alert"' in saved.text and "time zone" in saved.text
+    review_url = upload(staff, "nieuw", "tellingen.csv", COUNTS_CSV.encode())
+    checked = staff.post(review_url, data={"csrf": csrf_of(staff.get(review_url).text), "timezone": zone})
+    assert checked.status_code == 400 and "time zone" in checked.text
+    with platform.db.session() as session:
+        from belfort.catalog.models import Dataset
+
+        assert session.get(Dataset, "tellingen").timezone == "Europe/Brussels"  # type: ignore[union-attr]
+        assert session.get(Dataset, "nieuw") is None

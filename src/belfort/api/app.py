@@ -7,7 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from belfort import __version__
@@ -17,6 +17,8 @@ from belfort.api.errors import install_error_handlers
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
 from belfort.api.ods import v2_catalog as ods_v2_catalog
+from belfort.api.openapi import openapi_builder
+from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
@@ -59,7 +61,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         # closed network, so they are off. The OpenAPI document itself is served.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(declared_parameters_only)],  # routes read only what they document
     )
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
     if platform is not None:
         app.state.platform = platform
     effective = platform.settings if platform is not None else (settings or load_settings())

@@ -19,8 +19,8 @@ router = APIRouter(prefix="/api/belfort/v1", tags=["governance"], default_respon
 @router.get("/audit", summary="The audit log (admin key)")
 def audit_log(
     dataset: str | None = Q(None, max_length=100, description="Only events of this dataset."),
-    limit: int = Q(100, ge=1, le=1000),
-    offset: int = Q(0, ge=0),
+    limit: int = Q(100, ge=1, le=1000, description="Number of events, newest first."),
+    offset: int = Q(0, ge=0, description="Events to skip."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
 from belfort.catalog.metadata import check_slug
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
@@ -47,6 +48,16 @@ MEDIA_TYPES: dict[str, str | None] = {
     "application/octet-stream": None,  # detected from the file name and content
 }
 FORMATS = {"csv", "json", "geojson", "xlsx", "parquet"}
+UPLOAD = ParamSpec(
+    Param("format", "The file's format when the Content-Type does not say: csv, json, geojson, xlsx or "
+          "parquet.", {"type": "string", "enum": ["csv", "json", "geojson", "xlsx", "parquet"]}),
+    Param("filename", "The file's original name (kept as the version's source name).",
+          {"type": "string", "default": "upload"}),
+    Param("types", "Type overrides, `field:type,field:type` (as `belfort ingest --type field=type`)."),
+    Param("sheet", "XLSX: the sheet to read (default: the first)."),
+    Param("draft", "true: add the version without publishing it.", {"type": "boolean", "default": False}),
+    *(Param(name, description) for name, (_, description) in METADATA_OPTIONS.items()),
+)
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
 
@@ -86,7 +97,10 @@ async def _receive_body(request: Request, target: Path, limit: int) -> int:
     return size
 
 
-@router.post("/datasets/{dataset_id}/ingest", status_code=201, summary="Upload a new version")
+@router.post("/datasets/{dataset_id}/ingest", status_code=201, summary="Upload a new version",
+             openapi_extra=UPLOAD.openapi(requestBody={
+                 "required": True, "description": "The file itself, as the raw body.",
+                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}))
 async def upload(
     dataset_id: str,
     request: Request,

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Q
 
+from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
@@ -33,11 +34,12 @@ def list_datasets(
     q: str | None = Q(None, max_length=200, description=(
         "Words to search for, as the portal's search does (stems, compounds, typos, synonyms); "
         "matches come best first.")),
-    organisation: str | None = Q(None, max_length=200),
-    theme: str | None = Q(None, max_length=100),
-    state: str | None = Q(None, max_length=20),
-    limit: int = Q(20, ge=0, le=1000),
-    offset: int = Q(0, ge=0, le=1_000_000),
+    organisation: str | None = Q(None, max_length=200, description="Only datasets of this organisation."),
+    theme: str | None = Q(None, max_length=100, description="Only datasets with this theme (e.g. TRAN)."),
+    state: str | None = Q(None, max_length=20, description="Only datasets in this life-cycle state "
+                          "(published, deprecated; staff also see draft and archived)."),
+    limit: int = Q(20, ge=0, le=1000, description="Number of datasets."),
+    offset: int = Q(0, ge=0, le=1_000_000, description="Datasets to skip."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -82,7 +84,8 @@ def get_version(
         return JSONResponse(store.version_to_dict(version))
 
 
-@router.get("/datasets/{dataset_id}/records", summary="Query the records of a dataset")
+@router.get("/datasets/{dataset_id}/records", summary="Query the records of a dataset",
+            openapi_extra=native_params.RECORDS.openapi())
 def records(
     dataset_id: str,
     request: Request,
@@ -108,12 +111,13 @@ def records(
     )
 
 
-@router.get("/datasets/{dataset_id}/exports/{fmt}", summary="Download all records")
+@router.get("/datasets/{dataset_id}/exports/{fmt}", summary="Download all records",
+            openapi_extra=native_params.EXPORT.openapi())
 def export(
     dataset_id: str,
     fmt: str,
     request: Request,
-    version: int | None = Q(None, ge=1),
+    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Any:

@@ -41,11 +41,11 @@ def _with_datasets(session: Any, principal: Principal, activity: ProcessingActiv
 def list_activities(
     q: str | None = Q(None, max_length=200, description="Words in name or description."),
     audience: str | None = Q(None, max_length=40, description="burger or werknemer stad."),
-    processor: str | None = Q(None, max_length=200),
-    category: str | None = Q(None, max_length=200),
+    processor: str | None = Q(None, max_length=200, description="Only entries of this processor."),
+    category: str | None = Q(None, max_length=200, description="Only entries of this category."),
     state: str | None = Q(None, max_length=20, description="Staff only: draft, published or archived."),
-    limit: int = Q(100, ge=0, le=1000),
-    offset: int = Q(0, ge=0, le=1_000_000),
+    limit: int = Q(100, ge=0, le=1000, description="Number of entries."),
+    offset: int = Q(0, ge=0, le=1_000_000, description="Entries to skip."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from belfort.api.deps import base_url, get_platform, get_principal
+from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
 from belfort.linked.rdf import negotiate_among
@@ -49,6 +50,14 @@ FORMAT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv"
 QUERY_DOC = "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE). Updates are refused (403)."
 FORMAT_DOC = ("Result format, overriding `Accept`: `json`, `xml`, `csv`, `tsv` (SELECT/ASK); `ttl`, `jsonld`, "
               "`rdf`, `nt` (CONSTRUCT/DESCRIBE); or a media type.")
+UPDATE = Param("update", "SPARQL Update is not offered: a request with this parameter is refused (403).")
+POST_URL = ParamSpec(
+    Param("query", QUERY_DOC + " (Here or as the form field; the form field wins.)"),
+    Param("default-graph-uri", "A graph of the default graph.", repeatable=True),
+    Param("named-graph-uri", "A graph `GRAPH` may name.", repeatable=True),
+    Param("format", FORMAT_DOC),
+    UPDATE,
+)
 DESCRIPTION = (
     "SPARQL 1.1 Protocol, read-only, over the catalogue as DCAT-AP, the processing register "
     "(graph `http://stad.gent/data-processes/`) and the records of datasets with an RDF mapping. "
@@ -168,7 +177,8 @@ SELECT ?dataset ?title WHERE {
 } ORDER BY ?title LIMIT 20"""
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=DESCRIPTION, response_class=Response)
+@router.get("/sparql", summary="SPARQL 1.1 query (GET)", description=DESCRIPTION, response_class=Response,
+            openapi_extra=ParamSpec(UPDATE).openapi())
 async def sparql_get(
     request: Request,
     query: str | None = Q(None, description=QUERY_DOC),
@@ -189,6 +199,7 @@ async def sparql_get(
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST)", response_class=Response,
+             openapi_extra=POST_URL.openapi(),
              description="The same as `GET /sparql`, with the query in the form field `query` "
                          "(`application/x-www-form-urlencoded`) or as the body (`application/sparql-query`). "
                          "`application/sparql-update` and the form field `update` are refused (403).")

@@ -10,12 +10,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?\Z")  # \Z: no trailing newline
 GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+#: The zone a time without an offset in a source file is read in, unless the dataset
+#: (or BELFORT_DEFAULT_SOURCE_TIMEZONE for new datasets) says otherwise: Ghent's own.
+DEFAULT_SOURCE_TIMEZONE = "Europe/Brussels"
+# IANA names: Area/Location[/Sublocation] or single names such as UTC; never a path.
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}")
+# files in the tz directory that are not zones
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class Classification(StrEnum):
@@ -86,6 +96,30 @@ class TemporalCoverage(BaseModel):
         return self
 
 
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone name this machine knows (ValueError otherwise)."""
+    if (
+        not isinstance(name, str)
+        or len(name) > 64
+        or not _ZONE_NAME.fullmatch(name)
+        or name in _NOT_ZONES
+    ):
+        raise ValueError(
+            f"not an IANA time zone name: {str(name)[:64]!r} (e.g. Europe/Brussels, UTC)"
+        )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r} (e.g. Europe/Brussels, UTC)") from None
+    return name
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted (for pick lists)."""
+    return tuple(sorted(z for z in available_timezones() if z not in _NOT_ZONES))
+
+
 class DatasetMetadata(BaseModel):
     """Descriptive metadata of a dataset (everything except versions and state)."""
 
@@ -126,6 +160,13 @@ class DatasetMetadata(BaseModel):
         default=None,
         description="How its rows become linked data (docs/linked-data.md); None: derived from the schema.",
     )
+    timezone: str = Field(
+        default=DEFAULT_SOURCE_TIMEZONE,
+        description=(
+            "IANA time zone of the source: times without a UTC offset in its files are read in it "
+            "(e.g. Europe/Brussels, UTC). A change applies to new versions only."
+        ),
+    )
 
     @field_validator("themes", "keywords", "record_key")
     @classmethod
@@ -150,6 +191,11 @@ class DatasetMetadata(BaseModel):
         if not GUID_PATTERN.match(value):
             raise ValueError("a processing register entry identifier is a GUID")
         return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
 
     @field_validator("rdf_mapping", mode="before")
     @classmethod

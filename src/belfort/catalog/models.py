@@ -80,6 +80,10 @@ class Dataset(Base):
         ForeignKey("processing_activities.id", ondelete="SET NULL"), index=True
     )
     rdf_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # IANA zone naive times in its source files are read in (each version records its own)
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="Europe/Brussels", server_default="Europe/Brussels"
+    )
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     published_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

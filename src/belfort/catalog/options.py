@@ -47,6 +47,12 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("rdf_mapping",),
         "How its rows become linked data: the RDF mapping as JSON text (docs/linked-data.md).",
     ),
+    "timezone": (
+        ("timezone",),
+        "IANA time zone of the source, e.g. Europe/London: times without a UTC offset in the "
+        "file are read as local times there (default: the dataset's, for a new dataset "
+        "Europe/Brussels). Applies to this and later versions.",
+    ),
 }
 
 LIST_OPTIONS = {"themes", "keywords", "key"}

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.metadata import (
+    DEFAULT_SOURCE_TIMEZONE,
     TRANSITIONS,
     DatasetMetadata,
     LifecycleState,
@@ -64,6 +65,7 @@ def metadata_of(dataset: Dataset) -> DatasetMetadata:
         personal_data=bool(dataset.personal_data),
         processing_activity=dataset.processing_activity,
         rdf_mapping=dataset.rdf_mapping,
+        timezone=dataset.timezone or DEFAULT_SOURCE_TIMEZONE,
     ))
 
 
@@ -90,6 +92,7 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.personal_data = data["personal_data"]
     dataset.processing_activity = data["processing_activity"]
     dataset.rdf_mapping = data["rdf_mapping"]
+    dataset.timezone = data["timezone"]
 
 
 def find_dataset(session: Session, dataset_id: str, *, lock: bool = False) -> Dataset | None:

@@ -83,6 +83,7 @@ def _meta(
     classification_reason: str | None = None,
     record_key: list[str] | None = None,
     processing_activity: str | None = None,
+    timezone: str = "Europe/Brussels",
 ) -> dict[str, Any]:
     """Metadata as a plain dict (dates as ISO strings, as JSON or a form would carry them)."""
     return {
@@ -109,6 +110,8 @@ def _meta(
         "personal_data": processing_activity is not None,
         "processing_activity": processing_activity,
         "rdf_mapping": None,  # the counts and counting points get theirs below (belfort.demo.mappings)
+        # the zone times without an offset in the file are read in (docs/ingest.md#time-zones)
+        "timezone": timezone,
     }
 
 

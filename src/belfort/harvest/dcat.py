@@ -424,7 +424,8 @@ class _Run:
 
     def _record_metadata_only(self, record: DatasetRecord) -> None:
         with self.platform.db.session() as session:
-            store.create_dataset(session, record.dataset_id, dict(record.metadata))
+            store.create_dataset(session, record.dataset_id, {
+                "timezone": self.platform.settings.default_source_timezone, **record.metadata})
             store.record_audit(session, HARVESTER.actor, "harvest_metadata", record.dataset_id,
                                source=record.iri[:200])
         self.platform.generation.bump()

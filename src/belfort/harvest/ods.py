@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from belfort.catalog.metadata import SLUG_PATTERN
+from belfort.catalog.metadata import SLUG_PATTERN, check_timezone
 from belfort.errors import BelfortError, InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
@@ -93,6 +93,7 @@ def _metadata(dataset: dict[str, Any]) -> dict[str, Any]:
     if isinstance(description, str):
         description = TAGS.sub("", description).strip() or None
     territory = listing(meta.get("territory"))
+    timezone = _source_timezone(meta.get("timezone"))
     return {
         "title_nl": str(meta.get("title") or dataset["dataset_id"])[:300],
         "description_nl": description,
@@ -101,7 +102,19 @@ def _metadata(dataset: dict[str, Any]) -> dict[str, Any]:
         "themes": [t[:100] for t in listing(meta.get("theme"))][:20],
         "keywords": [k[:100] for k in listing(meta.get("keyword"))][:50],
         "spatial": territory[0][:500] if territory else None,
+        **({"timezone": timezone} if timezone else {}),
     }
+
+
+def _source_timezone(value: Any) -> str | None:
+    """The portal's ``timezone`` meta (the zone its processing reads naive dates in), when it
+    names a zone this machine knows; otherwise the dataset keeps its own (or the default)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return check_timezone(value.strip())
+    except ValueError:
+        return None
 
 
 def _overrides(dataset: dict[str, Any]) -> dict[str, str]:

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,19 +30,20 @@ import pyarrow.compute as pc
 from belfort.ingest.kernels import ConversionError, all_match, cast_checked
 from belfort.ingest.temporal import (
     ISO_DATETIME,
+    LOCAL_TZ,
     UTC_TIMESTAMP,
     date_iso_vector,
     iso_datetime_check,
-    iso_datetime_scalar,
-    iso_datetime_vector,
     localize,
     localize_scalar,
     make_dmy_date_vector,
     make_dmy_datetime_scalar,
     make_dmy_datetime_vector,
+    make_iso_datetime_scalar,
+    make_iso_datetime_vector,
+    make_serial_datetime_vector,
     make_strptime_date,
     serial_date_vector,
-    serial_datetime_vector,
     serial_to_datetime,
 )
 
@@ -325,7 +327,7 @@ def _dmy_date(sep: str) -> Parser:
     )
 
 
-def _dmy_datetime(sep: str) -> Parser:
+def _dmy_datetime(sep: str, zone: str) -> Parser:
     fmt = f"%d{sep}%m{sep}%Y %H:%M"
     return Parser(
         key=f"datetime:{fmt}",
@@ -333,9 +335,9 @@ def _dmy_datetime(sep: str) -> Parser:
         format=fmt,
         strict=rf"^[0-9]{{1,2}}\{sep}[0-9]{{1,2}}\{sep}[0-9]{{4}}[ T][0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}})?$",
         lenient=None,
-        vector_fn=make_dmy_datetime_vector(sep),
-        scalar_fn=make_dmy_datetime_scalar(sep),
-        check_fn=make_dmy_datetime_vector(sep),
+        vector_fn=make_dmy_datetime_vector(sep, zone),
+        scalar_fn=make_dmy_datetime_scalar(sep, zone),
+        check_fn=make_dmy_datetime_vector(sep, zone),
     )
 
 
@@ -365,19 +367,56 @@ DATE_ISO = Parser(
     date_iso_vector, make_strptime_date("%Y-%m-%d"), check_fn=date_iso_vector,
 )
 DATE_DMY = tuple(_dmy_date(sep) for sep in "/-.")
-DATETIME_ISO = Parser(
-    "datetime:iso8601", "datetime", "iso8601", ISO_DATETIME, None,
-    iso_datetime_vector, iso_datetime_scalar, check_fn=iso_datetime_check,
-)
-DATETIME_DMY = tuple(_dmy_datetime(sep) for sep in "/-.")
 DATE_SERIAL = Parser(
     "date:excel", "date", "excel serial", None, NUM_POINT_LENIENT, serial_date_vector,
     lambda text: serial_to_datetime(text).date(),
 )
-DATETIME_SERIAL = Parser(
-    "datetime:excel", "datetime", "excel serial", None, NUM_POINT_LENIENT,
-    serial_datetime_vector, lambda text: localize_scalar(serial_to_datetime(text)),
-)
+
+
+def _date_as_datetime(parser: Parser, zone: str) -> Parser:
+    def vector(arr: pa.Array) -> pa.Array:
+        return localize(parser.vector(arr).cast(pa.timestamp("us")), zone)
+
+    def scalar(text: str) -> dt.datetime:
+        day = parser.scalar(text)
+        return localize_scalar(dt.datetime(day.year, day.month, day.day), zone)
+
+    return Parser(
+        f"datetime<-{parser.key}", "datetime", parser.format, None, None, vector, scalar
+    )
+
+
+@lru_cache(maxsize=64)
+def datetime_parsers(zone: str) -> dict[str, Parser]:
+    """Every datetime parser, reading times without an offset as local time of ``zone``.
+
+    Keys are the same for every zone; only the conversion to UTC differs.
+    """
+    iso = Parser(
+        "datetime:iso8601", "datetime", "iso8601", ISO_DATETIME, None,
+        make_iso_datetime_vector(zone), make_iso_datetime_scalar(zone), check_fn=iso_datetime_check,
+    )
+    serial = Parser(
+        "datetime:excel", "datetime", "excel serial", None, NUM_POINT_LENIENT,
+        make_serial_datetime_vector(zone),
+        lambda text: localize_scalar(serial_to_datetime(text), zone),
+    )
+    parsers = [iso, *(_dmy_datetime(sep, zone) for sep in "/-."), serial,
+               *(_date_as_datetime(p, zone) for p in (DATE_ISO, *DATE_DMY))]
+    return {p.key: p for p in parsers}
+
+
+def in_zone(parser: Parser, zone: str) -> Parser:
+    """``parser`` reading times without an offset in ``zone`` (other types: itself)."""
+    if parser.type != "datetime":
+        return parser
+    return datetime_parsers(zone)[parser.key]
+
+
+_LOCAL_DATETIME = datetime_parsers(LOCAL_TZ)
+DATETIME_ISO = _LOCAL_DATETIME["datetime:iso8601"]
+DATETIME_DMY = tuple(_LOCAL_DATETIME[f"datetime:%d{sep}%m{sep}%Y %H:%M"] for sep in "/-.")
+DATETIME_SERIAL = _LOCAL_DATETIME["datetime:excel"]
 GEOPOINT = Parser(
     "geopoint", "geopoint", "lat,lon", GEOPOINT_STRICT, GEOPOINT_LENIENT,
     _geopoint_vector, _geopoint_scalar,
@@ -405,12 +444,15 @@ PARSERS: dict[str, Parser] = {
 }
 
 
-def parsers_for_override(type_: str, inferred: Parser | None) -> list[Parser]:
+def parsers_for_override(
+    type_: str, inferred: Parser | None, zone: str = LOCAL_TZ
+) -> list[Parser]:
     """Every written form accepted when a user forces ``type_`` on a column.
 
     The inferred form goes first (fast path), then the others; date and datetime
     also accept Excel serial numbers (epoch 1899-12-30), which is how dates arrive
-    when a spreadsheet column lost its date formatting.
+    when a spreadsheet column lost its date formatting. Datetimes without an offset
+    are read in ``zone``.
     """
     candidates: list[Parser] = []
     if inferred is not None and inferred.type == type_:
@@ -424,29 +466,14 @@ def parsers_for_override(type_: str, inferred: Parser | None) -> list[Parser]:
     elif type_ == "date":
         candidates += [DATE_ISO, *DATE_DMY, DATE_SERIAL]
     elif type_ == "datetime":
-        candidates += [DATETIME_ISO, *DATETIME_DMY, DATETIME_SERIAL, *_DATE_AS_DATETIME]
+        candidates += list(datetime_parsers(zone).values())
     elif type_ == "geopoint":
         candidates.append(GEOPOINT)
     elif type_ == "geometry":
         candidates.append(GEOMETRY)
     seen: set[str] = set()
-    return [p for p in candidates if not (p.key in seen or seen.add(p.key))]  # type: ignore[func-returns-value]
-
-
-def _date_as_datetime(parser: Parser) -> Parser:
-    def vector(arr: pa.Array) -> pa.Array:
-        return localize(parser.vector(arr).cast(pa.timestamp("us")))
-
-    def scalar(text: str) -> dt.datetime:
-        day = parser.scalar(text)
-        return localize_scalar(dt.datetime(day.year, day.month, day.day))
-
-    return Parser(
-        f"datetime<-{parser.key}", "datetime", parser.format, None, None, vector, scalar
-    )
-
-
-_DATE_AS_DATETIME = tuple(_date_as_datetime(p) for p in (DATE_ISO, *DATE_DMY))
+    return [in_zone(p, zone) for p in candidates
+            if not (p.key in seen or seen.add(p.key))]  # type: ignore[func-returns-value]
 
 
 @dataclass

@@ -26,13 +26,20 @@ from belfort.errors import (
     UnsupportedFormat,
     ValidationFailed,
 )
-from belfort.ingest.convert import ARROW_TYPES, Parser, convert_strings, parsers_for_override
+from belfort.ingest.convert import (
+    ARROW_TYPES,
+    Parser,
+    convert_strings,
+    in_zone,
+    parsers_for_override,
+)
 from belfort.ingest.infer import TableInference
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.readers.base import BadRow, TextSource
 from belfort.ingest.report import ValidationReport
 from belfort.ingest.schema import FIELD_TYPES, Field, TableSchema
 from belfort.ingest.sniff import detect_format
+from belfort.ingest.temporal import LOCAL_TZ, check_zone
 
 PARQUET_COMPRESSION = "snappy"
 
@@ -132,7 +139,10 @@ class _Plan:
 
 
 def _plan(
-    source: TextSource, inferred: list[Parser | None], overrides: Mapping[str, str] | None
+    source: TextSource,
+    inferred: list[Parser | None],
+    overrides: Mapping[str, str] | None,
+    zone: str = LOCAL_TZ,
 ) -> _Plan:
     titles = [clean_title(h) for h in source.headers]
     names = normalise_names(source.headers)
@@ -145,11 +155,11 @@ def _plan(
         type_ = forced.get(index) or source.forced_types.get(index)
         if type_ is None:
             type_ = guess.type if guess is not None else "string"
-            column_parsers = [guess] if guess is not None else None
+            column_parsers = [in_zone(guess, zone)] if guess is not None else None
         elif type_ == "string":
             column_parsers = None
         else:
-            column_parsers = parsers_for_override(type_, guess)
+            column_parsers = parsers_for_override(type_, guess, zone)
         fmt = None
         if type_ == "geometry":
             fmt = "geojson"
@@ -282,12 +292,16 @@ def convert_to_parquet(
     max_examples: int = 5,
     max_invalid_rows: int = 0,
     progress: Callable[[int], None] | None = None,
+    timezone: str = LOCAL_TZ,
 ) -> IngestResult:
     """Read ``source`` in any supported format and write one typed Parquet file.
 
+    Times without a UTC offset are local times of ``timezone`` (an IANA name); the
+    result's ``source_details["timezone"]`` records it, so the version says how it was read.
     On failure ``destination`` does not exist afterwards and UnsupportedFormat,
-    UnreadableFile, ValidationFailed or InvalidRequest (bad override/sheet) is raised.
+    UnreadableFile, ValidationFailed or InvalidRequest (bad override/sheet/zone) is raised.
     """
+    check_zone(timezone)
     source = Path(source)
     destination = Path(destination)
     report = ValidationReport(max_examples=max_examples)
@@ -298,15 +312,15 @@ def convert_to_parquet(
 
             schema, rows, details = _guard(
                 lambda: convert_parquet(
-                    source, destination, overrides, report, max_invalid_rows, progress
+                    source, destination, overrides, report, max_invalid_rows, progress, timezone
                 )
             )
-            return IngestResult(schema, rows, report, "parquet", details)
+            return IngestResult(schema, rows, report, "parquet", {**details, "timezone": timezone})
         text_source = _guard(lambda: _open_text_source(source, fmt, sheet))
         inferred, _ = _infer(text_source)
-        plan = _plan(text_source, inferred, overrides)
+        plan = _plan(text_source, inferred, overrides, timezone)
         rows = _write_text(text_source, plan, destination, report, max_invalid_rows, progress)
-        details = dict(text_source.details)
+        details = {**text_source.details, "timezone": timezone}
         numeric_formats = {f.format for f in plan.fields if f.type == "number"}
         if numeric_formats and text_source.format == "csv":
             details["decimal"] = "," if "decimal comma" in numeric_formats else "."

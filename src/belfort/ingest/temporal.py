@@ -1,20 +1,30 @@
 """Dates and datetimes: ISO 8601, day-first forms (31/12/2024), Excel serial numbers,
-and the rule that a time without an offset is Ghent local time (Europe/Brussels),
-stored in UTC. Part of the converters in ``belfort.ingest.convert``."""
+and the rule that a time without an offset is local time of the source's zone (the
+dataset's ``timezone``; Ghent's Europe/Brussels unless it says otherwise), stored in UTC.
+Part of the converters in ``belfort.ingest.convert``.
+
+Daylight-saving edges, the same on the vectorised and the per-value path:
+
+* a local time that happens twice (autumn, 02:30 on 2024-10-27 in Brussels) is the
+  earlier instant, still in summer time (00:30 UTC);
+* a local time that does not exist (spring, 02:30 on 2024-03-31 in Brussels) is the
+  first instant after the gap, 03:00 summer time (01:00 UTC).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from belfort.errors import InvalidRequest
 from belfort.ingest.kernels import ConversionError, all_match, cast_checked
 
 LOCAL_TZ = "Europe/Brussels"
-_LOCAL = ZoneInfo(LOCAL_TZ)
 _UTC = dt.timezone.utc
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 
@@ -23,23 +33,44 @@ _EXCEL_EPOCH_DAYS = -25569  # 1899-12-30 relative to 1970-01-01
 _EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 
 
-def localize(naive: pa.Array) -> pa.Array:
-    """Naive local (Brussels) timestamps → UTC.
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
-    Ambiguous autumn times take the earlier (summer-time) instant; times in the
-    spring-forward gap move to the first valid instant after it.
-    """
+
+def check_zone(name: str) -> None:
+    """InvalidRequest unless ``name`` is a time zone both zoneinfo and Arrow know."""
+    try:
+        if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError(name)
+        _zone(name)
+        pc.assume_timezone(pa.array([0], pa.timestamp("us")), name)
+    except (ValueError, KeyError, OSError, pa.ArrowException):  # ZoneInfoNotFoundError: KeyError
+        raise InvalidRequest(
+            f"unknown time zone {str(name)[:64]!r}; use an IANA name such as Europe/Brussels"
+        ) from None
+
+
+def localize(naive: pa.Array, zone: str = LOCAL_TZ) -> pa.Array:
+    """Naive local timestamps of ``zone`` → UTC (DST edges: see the module docstring)."""
     if naive.null_count == len(naive):
         return pa.nulls(len(naive), UTC_TIMESTAMP)
-    local = pc.assume_timezone(naive, LOCAL_TZ, ambiguous="earliest", nonexistent="latest")
+    local = pc.assume_timezone(naive, zone, ambiguous="earliest", nonexistent="latest")
     return local.cast(UTC_TIMESTAMP)
 
 
-def localize_scalar(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_LOCAL)
-    return value.astimezone(_UTC)
-
+def localize_scalar(value: dt.datetime, zone: str = LOCAL_TZ) -> dt.datetime:
+    """One value as :func:`localize` converts it; values with an offset keep their instant."""
+    if value.tzinfo is not None:
+        return value.astimezone(_UTC)
+    tz = _zone(zone)
+    instant = value.replace(tzinfo=tz, fold=0).astimezone(_UTC)  # fold=0: the earlier of two
+    if instant.astimezone(tz).replace(tzinfo=None) == value:
+        return instant
+    # In a spring-forward gap: the same rule as the vectorised path, from the same kernel.
+    naive = pa.array([value], pa.timestamp("us"))
+    result: dt.datetime = localize(naive, zone)[0].as_py()
+    return result
 
 
 def date_iso_vector(arr: pa.Array) -> pa.Array:
@@ -123,37 +154,43 @@ def iso_datetime_check(arr: pa.Array) -> None:
         raise ConversionError("not ISO 8601")
 
 
-def iso_datetime_vector(arr: pa.Array) -> pa.Array:
-    naive, aware, has_tz = _iso_parts(arr)
-    local = localize(naive)
-    if has_tz is None:
-        return local
-    return pc.if_else(has_tz, aware, local)
-
-
-def iso_datetime_scalar(text: str) -> dt.datetime:
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    return localize_scalar(dt.datetime.fromisoformat(text.replace(",", ".")))
-
-
-def make_dmy_datetime_vector(sep: str) -> Callable[[pa.Array], pa.Array]:
-    formats = (f"%d{sep}%m{sep}%Y %H:%M:%S", f"%d{sep}%m{sep}%Y %H:%M")
-
+def make_iso_datetime_vector(zone: str = LOCAL_TZ) -> Callable[[pa.Array], pa.Array]:
     def vector(arr: pa.Array) -> pa.Array:
-        return localize(_strptime_checked(arr, formats, (16, 19)))
+        naive, aware, has_tz = _iso_parts(arr)
+        local = localize(naive, zone)
+        if has_tz is None:
+            return local
+        return pc.if_else(has_tz, aware, local)
 
     return vector
 
 
-def make_dmy_datetime_scalar(sep: str) -> Callable[[str], dt.datetime]:
+def make_iso_datetime_scalar(zone: str = LOCAL_TZ) -> Callable[[str], dt.datetime]:
+    def scalar(text: str) -> dt.datetime:
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        return localize_scalar(dt.datetime.fromisoformat(text.replace(",", ".")), zone)
+
+    return scalar
+
+
+def make_dmy_datetime_vector(sep: str, zone: str = LOCAL_TZ) -> Callable[[pa.Array], pa.Array]:
+    formats = (f"%d{sep}%m{sep}%Y %H:%M:%S", f"%d{sep}%m{sep}%Y %H:%M")
+
+    def vector(arr: pa.Array) -> pa.Array:
+        return localize(_strptime_checked(arr, formats, (16, 19)), zone)
+
+    return vector
+
+
+def make_dmy_datetime_scalar(sep: str, zone: str = LOCAL_TZ) -> Callable[[str], dt.datetime]:
     formats = (f"%d{sep}%m{sep}%Y %H:%M:%S", f"%d{sep}%m{sep}%Y %H:%M")
 
     def scalar(text: str) -> dt.datetime:
         text = text.replace("T", " ")
         for fmt in formats:
             try:
-                return localize_scalar(dt.datetime.strptime(text, fmt))
+                return localize_scalar(dt.datetime.strptime(text, fmt), zone)
             except ValueError:
                 continue
         raise ConversionError(text)
@@ -179,10 +216,13 @@ def serial_date_vector(arr: pa.Array) -> pa.Array:
     return as_int.cast(pa.date32())
 
 
-def serial_datetime_vector(arr: pa.Array) -> pa.Array:
-    days = _serial_days(arr)
-    micros = pc.round(pc.multiply(pc.add(days, _EXCEL_EPOCH_DAYS), 86_400_000_000.0))
-    return localize(cast_checked(micros, pa.int64()).cast(pa.timestamp("us")))
+def make_serial_datetime_vector(zone: str = LOCAL_TZ) -> Callable[[pa.Array], pa.Array]:
+    def vector(arr: pa.Array) -> pa.Array:
+        days = _serial_days(arr)
+        micros = pc.round(pc.multiply(pc.add(days, _EXCEL_EPOCH_DAYS), 86_400_000_000.0))
+        return localize(cast_checked(micros, pa.int64()).cast(pa.timestamp("us")), zone)
+
+    return vector
 
 
 def serial_to_datetime(text: str) -> dt.datetime:

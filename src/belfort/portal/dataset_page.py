@@ -80,6 +80,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         history = _history(versions, published)
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
+        meta["timezone"] = dataset.timezone
+        meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise NotFound(f"dataset {dataset_id[:100]!r} not found")
     preview = chart = map_ = None

@@ -160,3 +160,9 @@ def api_page(request: Request, principal: Principal = Depends(portal_principal))
                 "anchor": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "").strip("-"),
             })
     return render(request, "api.html", principal, groups=sorted(groups.items()), info=document.get("info", {}))
+
+
+@router.get("/api/console")
+def api_console(request: Request, principal: Principal = Depends(portal_principal)) -> Response:
+    """Swagger UI over ``/openapi.json``, served from the portal's own static files."""
+    return render(request, "api_console.html", principal)

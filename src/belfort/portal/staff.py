@@ -23,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from belfort.api.deps import get_platform, principal_of_key
-from belfort.catalog.metadata import TRANSITIONS, check_slug
+from belfort.catalog.metadata import TRANSITIONS, check_slug, known_timezones
 from belfort.catalog.models import Dataset
 from belfort.catalog.store import dataset_to_dict
 from belfort.errors import BelfortError, Forbidden, InvalidRequest, NotFound, ValidationFailed
@@ -48,7 +48,7 @@ CSRF_COOKIE = "belfort_csrf"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 1024 * 1024
 METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
-                   "frequency", "classification", "classification_reason")
+                   "frequency", "classification", "classification_reason", "timezone")
 LIST_FIELDS = ("themes", "keywords")
 
 
@@ -58,6 +58,8 @@ def _csrf(request: Request) -> str:
 
 def _page(request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any) -> Response:
     token = _csrf(request)
+    context.setdefault("zones", known_timezones())
+    context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
     response = render(request, template, principal, status_code=status_code, active="staff", csrf=token, **context)
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     response.headers["Cache-Control"] = "no-store"

@@ -11,6 +11,7 @@ from starlette.responses import Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream, json_array
+from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
     ReadableVersion,
@@ -87,7 +88,8 @@ def _facet_name(value: Any) -> str:
     return str(value)
 
 
-@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records")
+@router.get("/api/records/1.0/search/", summary="Opendatasoft v1: search records",
+            openapi_extra=ods_params.V1_SEARCH.openapi())
 def search(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -134,7 +136,8 @@ def _feature(record: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": record.get("geometry"), "properties": properties}
 
 
-@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records")
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records",
+            openapi_extra=ods_params.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -179,7 +182,8 @@ def download(
     )
 
 
-@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series")
+@router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
+            openapi_extra=ods_params.V1_ANALYZE.openapi())
 def analyze(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -274,6 +278,7 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
             "keyword": dataset.keywords or None,
             "language": "nl",
             "territory": [dataset.spatial] if dataset.spatial else None,
+            "timezone": dataset.timezone,
             "records_count": dataset_row_count(dataset),
             "modified": dataset.updated_at.isoformat(),
             "data_processed": version.created_at.isoformat() if version else None,
@@ -289,7 +294,8 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue")
+@router.get("/api/datasets/1.0/search/", summary="Opendatasoft v1: search the catalogue",
+            openapi_extra=ods_params.V1_CATALOG_SEARCH.openapi())
 def datasets_search(
     request: Request,
     platform: Platform = Depends(get_platform),

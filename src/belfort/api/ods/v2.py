@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import (
     ReadableVersion,
@@ -230,7 +231,8 @@ def _with_identity(platform: Platform, rv: ReadableVersion, request: Request, ro
         record["_links"] = _record_links(request, rv.dataset_id, row[RECORD_ID_COLUMN])
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records", summary="Explore v2.1: query records")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records", summary="Explore v2.1: query records",
+            openapi_extra=ods_params.V2_RECORDS.openapi())
 def records(
     dataset_id: str,
     request: Request,
@@ -272,7 +274,8 @@ def records(
     return JSONResponse(body)
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records/{record_id}", summary="Explore v2.1: one record")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/records/{record_id}", summary="Explore v2.1: one record",
+            openapi_extra=ods_params.V2_RECORD.openapi())
 def record(
     dataset_id: str,
     record_id: str,
@@ -296,7 +299,7 @@ def record(
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/exports/{format}", summary="Explore v2.1: export records",
-            response_model=None)
+            response_model=None, openapi_extra=ods_params.V2_EXPORT.openapi())
 def export(
     dataset_id: str,
     format: str,
@@ -461,7 +464,8 @@ def _date_children(platform: Platform, rv: ReadableVersion, p: V2Params, name: s
     return children
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values",
+            openapi_extra=ods_params.V2_FACETS.openapi())
 def facets(
     dataset_id: str,
     request: Request,

@@ -12,6 +12,7 @@ from starlette.responses import StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import json_array
+from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import (
     ODS_TYPES,
@@ -87,7 +88,7 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
             "language": "nl",
             "metadata_languages": ["nl", "en"] if dataset.title_en else ["nl"],
             "territory": [dataset.spatial] if dataset.spatial else None,
-            "timezone": None,
+            "timezone": dataset.timezone,
             "modified": iso_datetime(dataset.updated_at, utc),
             "data_processed": iso_datetime(version.created_at, utc) if version else None,
             "metadata_processed": iso_datetime(dataset.updated_at, utc),
@@ -200,7 +201,8 @@ def _catalog_select(p: V2Params, datasets: list[dict[str, Any]]) -> list[dict[st
     return [{alias: d.get(name) for alias, name in keys} for d in datasets]
 
 
-@router.get(PREFIX + "/catalog/datasets", summary="Explore v2.1: the catalogue")
+@router.get(PREFIX + "/catalog/datasets", summary="Explore v2.1: the catalogue",
+            openapi_extra=ods_params.V2_CATALOG.openapi())
 def catalog_datasets(
     request: Request,
     platform: Platform = Depends(get_platform),
@@ -216,7 +218,8 @@ def catalog_datasets(
     return JSONResponse({"total_count": listing.total, "results": page})
 
 
-@router.get(PREFIX + "/catalog/datasets/{dataset_id}", summary="Explore v2.1: one dataset")
+@router.get(PREFIX + "/catalog/datasets/{dataset_id}", summary="Explore v2.1: one dataset",
+            openapi_extra=ods_params.V2_CATALOG_DATASET.openapi())
 def catalog_dataset(
     dataset_id: str,
     request: Request,
@@ -229,7 +232,7 @@ def catalog_dataset(
 
 
 @router.get(PREFIX + "/catalog/exports/{format}", summary="Explore v2.1: export the catalogue",
-            response_model=None)
+            response_model=None, openapi_extra=ods_params.V2_CATALOG_EXPORT.openapi())
 def catalog_export(
     format: str,
     request: Request,
@@ -250,7 +253,8 @@ def catalog_export(
                          "csv, json is expected.")
 
 
-@router.get(PREFIX + "/catalog/facets", summary="Explore v2.1: facets of the catalogue")
+@router.get(PREFIX + "/catalog/facets", summary="Explore v2.1: facets of the catalogue",
+            openapi_extra=ods_params.V2_CATALOG_FACETS.openapi())
 def catalog_facets(
     request: Request,
     platform: Platform = Depends(get_platform),

@@ -1,9 +1,10 @@
 """Parquet reader: Arrow types mapped to schema types, rewritten batch by batch.
 
-No inference: a Parquet file is already typed. Naive timestamps are taken as
-Brussels local time like every other source; strings stay strings (a producer
-that wrote numbers as strings can override). Types without a schema equivalent
-(lists, maps, structs other than lat/lon, binary, time) become JSON/text strings.
+No inference: a Parquet file is already typed. Naive timestamps are local time of
+the source's zone (Europe/Brussels unless the dataset says otherwise) like every other
+source; strings stay strings (a producer that wrote numbers as strings can override).
+Types without a schema equivalent (lists, maps, structs other than lat/lon, binary,
+time) become JSON/text strings.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from belfort.ingest.convert import (
     GEOPOINT_TYPE,
     UTC_TIMESTAMP,
     convert_strings,
-    localize,
     parsers_for_override,
 )
+from belfort.ingest.temporal import LOCAL_TZ, localize
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.report import ValidationReport
 from belfort.ingest.schema import Field, TableSchema
@@ -72,12 +73,12 @@ def _to_text(arr: pa.Array) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 
-def _native(arr: pa.Array, type_: str) -> pa.Array:
+def _native(arr: pa.Array, type_: str, zone: str = LOCAL_TZ) -> pa.Array:
     if pat.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
     if type_ == "datetime":
         if arr.type.tz is None:
-            return localize(arr.cast(pa.timestamp("us")))
+            return localize(arr.cast(pa.timestamp("us")), zone)
         return arr.cast(UTC_TIMESTAMP)
     if type_ == "geopoint":
         return pa.StructArray.from_arrays(
@@ -117,6 +118,7 @@ def convert_parquet(
     report: ValidationReport,
     max_invalid_rows: int,
     progress: Callable[[int], None] | None,
+    zone: str = LOCAL_TZ,
 ) -> tuple[TableSchema, int, dict[str, Any]]:
     parquet = pq.ParquetFile(source)
     fields, natural, overridden = _fields(parquet.schema_arrow, overrides)
@@ -130,13 +132,14 @@ def convert_parquet(
             for index, spec in enumerate(fields):
                 column = batch.column(index)
                 if not overridden[index]:
-                    arrays.append(_native(column, spec.type))
+                    arrays.append(_native(column, spec.type, zone))
                     continue
                 text = _to_text(column)
                 if spec.type == "string":
                     arrays.append(text)
                     continue
-                converted = convert_strings(text, spec.type, parsers_for_override(spec.type, None))
+                parsers = parsers_for_override(spec.type, None, zone)
+                converted = convert_strings(text, spec.type, parsers)
                 arrays.append(converted.array)
                 if converted.bad is not None:
                     positions = converted.bad.nonzero()[0]

@@ -1,0 +1,205 @@
+"""Query parameters: declared once, documented from that declaration, read only through it.
+
+An endpoint states its query parameters either as FastAPI ``Query()`` arguments or, when
+they are parsed by hand (the Opendatasoft and native dialects take dynamic names such as
+``refine.<field>`` or ``<field>__gte``), as a :class:`ParamSpec` passed to the route
+decorator: ``@router.get(path, openapi_extra=SPEC.openapi())``. Both end up in
+``/openapi.json``.
+
+:func:`declared_parameters_only`, a dependency of every documented route under ``/api/``, replaces
+the request's ``query_params`` with a view that holds the declared parameters only and
+raises :class:`UndeclaredParameter` when the handler asks for any other name. A handler
+that reads a parameter nobody described therefore fails in the tests instead of growing
+an undocumented API; one that parses the whole query string never sees undeclared names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.datastructures import QueryParams
+
+NAME_PATTERN_KEY = "x-belfort-name-pattern"
+GUARDED = "/api/"
+AUTH_PARAMETER = "apikey"  # read by belfort.api.deps; documented as a security scheme
+
+# Path parameters share their names across dialects; one description each.
+PATH_PARAMETERS: dict[str, str] = {
+    "dataset_id": "The dataset's identifier (its slug), e.g. `bezetting-parkeergarages-real-time`.",
+    "number": "A version number of the dataset (1, 2, …).",
+    "fmt": "Export format: `csv`, `json` or `parquet`.",
+    "format": "Export format (see the operation's description for the formats it knows).",
+    "record_id": "A record's identifier (`_id` in Explore v2.1, `recordid` in v1; see docs/record-ids.md).",
+    "activity_id": "A processing register entry's identifier (a GUID).",
+    "extension": "The serialisation: `ttl`, `jsonld`, `rdf` or `nt` (as the path's extension).",
+    "service_name": "A data service of the catalogue, e.g. `explore-v2.1`.",
+    "slug": "An organisation's identifier in the catalogue.",
+    "page": "A page of the event stream.",
+    "record": "A record's identifier.",
+    "timestamp": "The moment of a record's version (ISO 8601).",
+}
+
+
+class UndeclaredParameter(LookupError):
+    """A handler asked for a query parameter its route does not declare (a programming
+    error: declare it in the route's ParamSpec or as a ``Query()`` argument)."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter. ``pattern`` makes it stand for a family of names (a regular
+    expression, e.g. ``refine\\..+`` for ``refine.<field>``); such a parameter is
+    documented as an exploded object, so that an API console can send its names."""
+
+    name: str
+    description: str
+    schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
+    repeatable: bool = False
+    pattern: str | None = None
+    example: Any = None
+
+    def openapi(self) -> dict[str, Any]:
+        schema: dict[str, Any] = dict(self.schema)
+        if self.pattern is not None:
+            schema = {"type": "object", "propertyNames": {"pattern": f"^(?:{self.pattern})$"},
+                      "additionalProperties": schema}
+        elif self.repeatable:
+            schema = {"type": "array", "items": schema}
+        out: dict[str, Any] = {"name": self.name, "in": "query", "required": self.required,
+                               "description": self.description, "schema": schema}
+        if self.pattern is not None:
+            out.update(style="form", explode=True)
+            out[NAME_PATTERN_KEY] = self.pattern
+        elif self.repeatable:
+            out.update(style="form", explode=True)
+        if self.example is not None:
+            out["example"] = self.example
+        return out
+
+
+class ParamSpec:
+    """The query parameters of one endpoint."""
+
+    def __init__(self, *params: Param) -> None:
+        names = [p.name for p in params]
+        if len(names) != len(set(names)):
+            raise ValueError(f"a parameter is declared twice: {names}")
+        self.params = params
+
+    def __iter__(self) -> Any:
+        return iter(self.params)
+
+    def __add__(self, other: ParamSpec) -> ParamSpec:
+        return ParamSpec(*self.params, *other.params)
+
+    def without(self, *names: str) -> ParamSpec:
+        return ParamSpec(*(p for p in self.params if p.name not in names))
+
+    def openapi(self, **extra: Any) -> dict[str, Any]:
+        """``openapi_extra`` for the route decorator (``extra``: more operation fields)."""
+        return {"parameters": [p.openapi() for p in self.params], **extra}
+
+
+class Allowed:
+    """The names a route may read: literal names and patterns."""
+
+    def __init__(self, names: Iterable[str], patterns: Iterable[str]) -> None:
+        self.names = frozenset(names) | {AUTH_PARAMETER}
+        self.patterns = tuple(re.compile(p) for p in patterns)
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name in self.names:
+            return True
+        known = self._known.get(name)
+        if known is None:
+            known = any(p.fullmatch(name) for p in self.patterns)
+            if len(self._known) < 10_000:
+                self._known[name] = known
+        return known
+
+
+def _declared_query_names(dependant: Dependant) -> Iterable[str]:
+    """The ``Query()`` parameters of a route and of its dependencies."""
+    for parameter in dependant.query_params:
+        yield parameter.alias
+    for sub in dependant.dependencies:
+        yield from _declared_query_names(sub)
+
+
+def allowed_for(route: APIRoute) -> Allowed:
+    """What ``route`` declares: its FastAPI query parameters and its ``openapi_extra``."""
+    cached = getattr(route, "_belfort_allowed", None)
+    if isinstance(cached, Allowed):
+        return cached
+    names = set(_declared_query_names(route.dependant))
+    patterns = []
+    for p in (route.openapi_extra or {}).get("parameters", []):
+        if p.get("in") != "query":
+            continue
+        if p.get(NAME_PATTERN_KEY):
+            patterns.append(p[NAME_PATTERN_KEY])
+        else:
+            names.add(p["name"])
+    allowed = Allowed(names, patterns)
+    route._belfort_allowed = allowed  # type: ignore[attr-defined]  # per-route memo
+    return allowed
+
+
+class DeclaredQueryParams(QueryParams):
+    """The request's query parameters, limited to the declared ones; asking for another
+    name raises :class:`UndeclaredParameter`."""
+
+    def __init__(self, items: list[tuple[str, str]], allowed: Allowed, path: str) -> None:
+        super().__init__([(k, v) for k, v in items if k in allowed])
+        self._allowed = allowed
+        self._path = path
+
+    def _check(self, key: Any) -> None:
+        if key not in self._allowed:
+            raise UndeclaredParameter(
+                f"{self._path} reads the query parameter {key!r}, which it does not declare "
+                "(add it to the route's ParamSpec or as a Query() argument)"
+            )
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._check(key)
+        return super().get(key, default)
+
+    def getlist(self, key: Any) -> list[str]:
+        self._check(key)
+        return super().getlist(key)
+
+    def __getitem__(self, key: Any) -> str:
+        self._check(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self._check(key)
+        return super().__contains__(key)
+
+
+async def declared_parameters_only(request: Request) -> None:
+    """Every documented API route (under ``/api/``) reads its query string through its
+    declaration. (Routes that may answer with a portal page, such as the linked-data ones,
+    also read the page's ``lang``; they are outside this rule.)"""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema or not route.path_format.startswith(GUARDED):
+        return
+    original = request.query_params
+    if isinstance(original, DeclaredQueryParams):
+        return
+    # Starlette builds ``query_params`` once per request and keeps it in ``_query_params``;
+    # the view takes its place for the handler and every dependency after this one.
+    request._query_params = DeclaredQueryParams(  # type: ignore[attr-defined]
+        original.multi_items(), allowed_for(route), route.path_format
+    )
