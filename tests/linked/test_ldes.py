@@ -183,7 +183,7 @@ def test_headers_etag_and_revalidation(streams: Platform, client: TestClient, tm
     closed, newest = page(client, 1), page(client, 3)
     for r in (closed, newest):
         assert r.headers["access-control-allow-origin"] == "*"
-        assert r.headers["vary"] == "Accept"
+        assert "Accept" in [v.strip() for v in r.headers["vary"].split(",")]
         etag = r.headers["etag"]
         assert etag.startswith('"') and not etag.startswith("W/")  # strong
         again = page(client, r.url.path.rsplit("/", 1)[-1], **{"if-none-match": etag})
@@ -243,7 +243,7 @@ def test_restricted_streams_are_hidden_and_never_public(
         assert "bevat namen" not in r.text
         staff = client.get(path, headers=admin_headers)
         assert staff.status_code == 200
-        assert staff.headers["cache-control"] == "private, no-cache"
+        assert staff.headers["cache-control"] == "private, no-store"
     listed = client.get("/catalog", headers={"Accept": "text/turtle"})
     assert "ldes/tellingen" not in listed.text
 

@@ -188,7 +188,7 @@ def test_restricted_datasets_are_404_to_the_public_and_visible_to_staff(
     assert client.get("/id/intern", follow_redirects=False).status_code == 404
     r = client.get(f"/id/intern/{record_id}.ttl", headers=admin_headers)
     assert r.status_code == 200 and "geheim" in r.text
-    assert r.headers["cache-control"] == "private, no-cache"
+    assert r.headers["cache-control"] == "private, no-store"
 
 
 def test_etags_and_caching(linked: Platform, client: TestClient, admin_headers: dict[str, str],

@@ -236,7 +236,7 @@ def test_admin_sees_everything(sparql: TestClient, admin_headers: dict[str, str]
                     "dct:identifier ?id } } ORDER BY ?id"
     r = sparql.get("/sparql", params={"query": in_restricted}, headers=admin_headers)
     assert ids(r) == ["intern", "ontwerp", "vertrouwelijk"]
-    assert r.headers["cache-control"] == "private, no-cache"
+    assert r.headers["cache-control"] == "private, no-store"
 
 
 # ── the HTML page and CORS ────────────────────────────────────────────────────────────

@@ -38,6 +38,8 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",
     ("GET", "/api/records/1.0/download/"): "/api/records/1.0/download/?dataset={id}",
     ("GET", "/api/records/1.0/analyze/"): "/api/records/1.0/analyze/?dataset={id}&x=telpunt&y.n.func=COUNT",
+    # the old portal's download URL (the v1 download with the dataset in the path)
+    ("GET", "/explore/dataset/{dataset_id}/download/"): "/explore/dataset/{id}/download/?format=csv",
     # Opendatasoft Explore API v2.1
     ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}"): "/api/explore/v2.1/catalog/datasets/{id}",
     ("GET", "/api/explore/v2.1/catalog/datasets/{dataset_id}/records"): "/api/explore/v2.1/catalog/datasets/{id}/records",

@@ -13,7 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
 from belfort.api import register as register_api
+from belfort.api.caching import PrivateAnswers
+from belfort.api.cors import CorsMiddleware
 from belfort.api.errors import install_error_handlers
+from belfort.api.ods import downloads as ods_downloads
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
 from belfort.api.ods import v2_catalog as ods_v2_catalog
@@ -24,6 +27,7 @@ from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
+from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
@@ -75,6 +79,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         trust_forwarded_for=effective.trust_forwarded_for,
         public_keys=effective.public_api_key_set,
     )
+    app.add_middleware(PrivateAnswers, public_keys=effective.public_api_key_set)
+    app.add_middleware(CorsMiddleware)  # outermost: preflight before quotas, CORS on a 429 too
     install_error_handlers(app)
     app.include_router(native.router)
     app.include_router(ingest.router)
@@ -82,12 +88,14 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)
     app.include_router(ods_v2_catalog.router)
+    app.include_router(ods_downloads.router)  # before the portal's /explore/dataset/{id}/{tab}
     app.include_router(dcat.router)
     app.include_router(sparql.router)
     app.include_router(ldes.router)
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_dataset.router)
+    app.include_router(portal_explore_urls.router)
     app.include_router(portal_staff.router)
     app.include_router(register_api.router)
     app.include_router(portal_register.router)

@@ -19,6 +19,7 @@ from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import NotFound
@@ -109,7 +110,7 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
         return RedirectResponse(portal_path, status_code=303, headers={"Vary": "Accept"})
     base = base_url(request)
     etag = _etag(platform, principal, request, fmt)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache" if principal.is_admin else "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
     if extension is None:
         headers["Vary"] = "Accept"
         query = f"?{request.url.query}" if request.url.query else ""

@@ -34,6 +34,8 @@ def _explore(request: Request) -> bool:
 def _portal(request: Request) -> bool:
     """A page of the portal (HTML errors) rather than an API call (JSON errors)."""
     path = request.url.path
+    if path.startswith("/explore/dataset/") and path.rstrip("/").endswith("/download"):
+        return False  # the old portal's download URL is an export: scripts read its errors
     return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
 
 

@@ -4,9 +4,9 @@ A thin adapter over ``belfort.linked.ldes``: ask the gate which versions the cal
 read, let the core plan and render the page, and send it with the caching the LDES
 server primer asks for — closed pages ``public, max-age=…, immutable`` with a strong
 ETag, the open (newest) page for a few seconds, and anything only staff may read
-``private, no-cache``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
+``private, no-store``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
 ``Accept``. Members dereference at ``/id/{dataset}/{record}/{timestamp}``.
-Every answer, errors included, carries ``Access-Control-Allow-Origin: *``.
+Every answer, errors included, carries ``Access-Control-Allow-Origin: *`` (``belfort.api.cors``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import BelfortError, InvalidRequest, NotFound
@@ -30,7 +31,6 @@ LOG_DIRECTORY = "ldes"  # member logs, under the data directory (belfort.linked.
 CLOSED_MAX_AGE = 365 * 86400
 OPEN_MAX_AGE = 5
 ENTRY_MAX_AGE = 60
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
 NEGOTIATION = (
     "JSON-LD (`application/ld+json`, an inline context) unless `Accept` prefers "
     "`text/turtle`, `application/n-quads`, `application/n-triples` or `application/rdf+xml`; "
@@ -62,7 +62,7 @@ def event_streams(request: Request, platform: Platform) -> ldes.EventStreams:
 
 def _error(exc: BelfortError) -> JSONResponse:
     # /ldes is outside /api/, where errors would be portal pages; stream clients get JSON
-    return JSONResponse(exc.to_dict(), status_code=exc.http_status, headers=CORS)
+    return JSONResponse(exc.to_dict(), status_code=exc.http_status)
 
 
 # media type → format; on equal preference the earlier wins. N-Quads is N-Triples (one
@@ -82,7 +82,7 @@ def _format(request: Request) -> str | None:
 
 
 def _not_acceptable() -> JSONResponse:
-    return not_acceptable(sorted({media for media, _ in OFFERS}), CORS)
+    return not_acceptable(sorted({media for media, _ in OFFERS}))
 
 
 def _source(platform: Platform, principal: Principal, dataset_id: str) -> ldes.StreamSource:
@@ -110,7 +110,7 @@ def _not_modified(request: Request, etag: str) -> bool:
 
 def _respond(request: Request, body: bytes, fmt: str, etag: str, cache_control: str,
              links: dict[str, str] | None = None) -> Response:
-    headers = {**CORS, "ETag": etag, "Cache-Control": cache_control, "Vary": "Accept"}
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept"}
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if _not_modified(request, etag):
@@ -144,7 +144,7 @@ async def stream(
     except BelfortError as exc:
         return _error(exc)
     body = ldes.render(ldes.entry_document(base, source.dataset_id), fmt, {**ldes.STREAM_PREFIXES})
-    cache = f"public, max-age={ENTRY_MAX_AGE}" if source.public else "private, no-cache"
+    cache = f"public, max-age={ENTRY_MAX_AGE}" if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"first": ldes.page_uri(base, source.dataset_id, 1)})
 
@@ -167,7 +167,7 @@ def _page(request: Request, platform: Platform, principal: Principal, dataset_id
     if rendered is None:
         raise NotFound(f"page {number} of the event stream of {source.dataset_id!r} not found")
     if not source.public:
-        cache = "private, no-cache"
+        cache = PRIVATE
     elif rendered.closed:
         cache = f"public, max-age={CLOSED_MAX_AGE}, immutable"
     else:
@@ -216,8 +216,8 @@ def _member(request: Request, platform: Platform, principal: Principal, dataset_
         raise NotFound(f"version {timestamp[:40]!r} of record {record_id[:60]!r} not found")
     if isinstance(body, str):  # the record as it stood then: its newest member up to that time
         return RedirectResponse(f"{ldes.record_uri(base, source.dataset_id, record_id)}/{body}", status_code=303,
-                                headers={**CORS, "Vary": "Accept"})
-    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else "private, no-cache"
+                                headers={"Vary": "Accept"})
+    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"collection": ldes.entry_uri(base, source.dataset_id)})
 

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal, principal_of_key
 from belfort.api.ods.common import render_value
 from belfort.api.responses import JSONResponse, not_acceptable
@@ -47,8 +48,6 @@ router = APIRouter(tags=["linked data"])
 
 FORMAT_LABELS = {"ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF/XML", "nt": "N-Triples"}
 PUBLIC_CACHE = "public, max-age=300"
-# RDF answers may be read by scripts on other sites (linked-data widgets), like /sparql and /ldes
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Link, Content-Location"}
 DISPLAY_ZONE = ZoneInfo("Europe/Brussels")
 NEGOTIATION = (
     "The format follows the extension (`.ttl`, `.jsonld`, `.rdf`, `.nt`) or else the `Accept` header: "
@@ -99,7 +98,7 @@ def _headers(request: Request, principal: Principal, readable: ReadableDataset, 
         parts.append(language_of(request))
     etag = f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]}"'
     private = principal.is_admin or fmt == "html" and bool(request.cookies)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache" if private else PUBLIC_CACHE}
+    headers = {"ETag": etag, "Cache-Control": PRIVATE if private else PUBLIC_CACHE}
     vary = []
     if negotiated:
         vary.append("Accept")
@@ -174,7 +173,7 @@ def record(
         headers["Content-Location"] = f"{own}.{fmt}"
     if fmt != "html":
         return Response(serialize(found.document, fmt, prefixes), media_type=FORMATS[fmt].content_type,
-                        headers={**headers, **CORS})
+                        headers=headers)
     from belfort.portal.render import render
 
     language = language_of(request)
@@ -265,7 +264,6 @@ def vocabulary(
     headers = _headers(request, principal, readable, fmt, extension is None, base)
     if _not_modified(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    headers.update(CORS)
     document = vocabulary_document(readable, base)
     prefixes = {**document_prefixes_for_vocabulary(), "ds": f"{base}/def/{quote(readable.dataset_id, safe='')}#"}
     return Response(serialize(document, fmt, prefixes), media_type=FORMATS[fmt].content_type, headers=headers)

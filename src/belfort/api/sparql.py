@@ -5,7 +5,8 @@
 ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` choose the
 dataset. Results by ``Accept`` or ``format``: SPARQL JSON / XML / CSV / TSV for SELECT and
 ASK, Turtle / JSON-LD / RDF/XML / N-Triples for CONSTRUCT and DESCRIBE. Any update is
-refused with 403. A browser without a query gets a form. Errors are JSON, CORS ``*``.
+refused with 403. A browser without a query gets a form. Errors are JSON; CORS ``*``
+(``belfort.api.cors``, preflight included).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastapi import Query as Q
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
@@ -31,10 +33,6 @@ from belfort.policy.principals import Principal
 
 router = APIRouter(tags=["linked data"])
 
-CORS = {"Access-Control-Allow-Origin": "*"}
-PREFLIGHT = {**CORS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-             "Access-Control-Allow-Headers": "Accept, Content-Type, Authorization, X-API-Key",
-             "Access-Control-Max-Age": "86400"}
 
 # media type → format, in the server's order of preference among equally liked ones
 RESULT_OFFERS = (("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
@@ -77,7 +75,7 @@ def ensure_included(app: FastAPI) -> FastAPI:
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=CORS)
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
 def _formats(request: Request, format_param: str | None) -> tuple[str | None, str | None] | JSONResponse:
@@ -133,7 +131,7 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if answer.kind == "error":
         return _error(400, "query_error", f"the query could not be evaluated: {answer.message}")
     media = (RESULT_FORMATS if answer.kind in ("select", "boolean") else GRAPH_FORMATS)[answer.format or ""]
-    headers = {**CORS, "Vary": "Accept", "Cache-Control": "private, no-cache" if principal.is_admin else "no-cache"}
+    headers = {"Vary": "Accept", "Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
     if answer.truncated:
         headers["Belfort-Results-Truncated"] = str(settings.sparql_max_results)
     return Response(answer.body, media_type=media.content_type, headers=headers)
@@ -165,7 +163,6 @@ def _page(request: Request, principal: Principal, platform: Platform) -> Respons
     response = render(request, "sparql.html", principal, graphs=store.snapshot.graphs_for(principal),
                       example=EXAMPLE_QUERY, timeout=platform.settings.sparql_timeout_seconds,
                       limit=platform.settings.sparql_max_results)
-    response.headers.update(CORS)
     return response
 
 
@@ -235,8 +232,3 @@ async def sparql_post(
     if not query.strip():
         return _error(400, "missing_query", "give a SPARQL query")
     return await run_in_threadpool(_run, request, platform, principal, query, default, named, format_param)
-
-
-@router.options("/sparql", include_in_schema=False)
-async def sparql_preflight() -> Response:
-    return Response(status_code=204, headers=PREFLIGHT)

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
+from belfort.api.caching import cache_control
 from belfort.api.deps import get_platform
 from belfort.api.ods.common import ReadableVersion, readable, render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
@@ -117,7 +118,7 @@ def map_geojson(dataset_id: str, request: Request, platform: Platform = Depends(
                 principal: Principal = Depends(portal_principal)) -> Response:
     rv = readable(platform, principal, dataset_id)
     return JSONResponse(visuals.map_geojson(platform, rv, language_of(request)),
-                        media_type="application/geo+json")
+                        media_type="application/geo+json", headers=_map_headers(principal))
 
 
 @router.get("/datasets/{dataset_id}/map.svg")
@@ -129,7 +130,13 @@ def map_svg(dataset_id: str, request: Request, platform: Platform = Depends(get_
     card = catalogue.snapshot(platform, principal).by_id.get(dataset_id)
     title = card.title(lang) if card else dataset_id
     return Response(visuals.map_svg(platform, rv, lang, title), media_type="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=300"})
+                    headers=_map_headers(principal))
+
+
+def _map_headers(principal: Principal) -> dict[str, str]:
+    """The map data is the public's for five minutes; what staff see (perhaps an internal
+    dataset) is never kept. It depends on the staff cookie and the language cookie."""
+    return {"Cache-Control": cache_control(principal, "public, max-age=300"), "Vary": "Cookie"}
 
 
 def _history(versions: list[Version], published: int | None) -> list[VersionChange]:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform
 from belfort.catalog.models import ProcessingActivity
 from belfort.errors import NotFound
@@ -104,8 +105,8 @@ def register_entry(activity_id: str, request: Request, platform: Platform = Depe
             raise NotFound(f"processing activity {activity_id[:60]!r} not found")
         if fmt is not None:
             body = entry_document(session, base_url(request), activity).serialize(fmt)
-            headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"} if not principal.is_admin else {
-                "Vary": "Accept", "Cache-Control": "private"}
+            headers = {"Vary": "Accept"} if not principal.is_admin else {
+                "Vary": "Accept", "Cache-Control": PRIVATE}
             return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
         entry: dict[str, Any] = store.activity_to_dict(activity)
         datasets = [{"id": d.id, "title_nl": d.title_nl, "title_en": d.title_en, "state": d.state}

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from belfort import __version__
+from belfort.api.caching import PRIVATE
 from belfort.policy.principals import Principal
 from belfort.portal.i18n import (
     COOKIE,
@@ -87,4 +88,6 @@ def render(
         response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Cookie"
+    if principal.is_admin:  # a page for staff may show restricted data: never kept
+        response.headers["Cache-Control"] = PRIVATE
     return response

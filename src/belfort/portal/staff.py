@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
+from belfort.api.caching import PRIVATE
 from belfort.api.deps import get_platform, principal_of_key
 from belfort.catalog.metadata import TRANSITIONS, check_slug, known_timezones
 from belfort.catalog.models import Dataset
@@ -62,7 +63,7 @@ def _page(request: Request, template: str, principal: Principal, status_code: in
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
     response = render(request, template, principal, status_code=status_code, active="staff", csrf=token, **context)
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
-    response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = PRIVATE
     return response
 
 

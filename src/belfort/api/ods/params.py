@@ -41,13 +41,21 @@ V1_SEARCH = ParamSpec(
     Param("format", "`json` (records) or `geojson` (a FeatureCollection).",
           {"type": "string", "enum": ["json", "geojson"], "default": "json"}),
 )
-V1_DOWNLOAD = ParamSpec(
-    V1_DATASET, *_V1_FILTERS, V1_SORT, V1_FIELDS, V1_START,
+_V1_DOWNLOAD = (
+    *_V1_FILTERS, V1_SORT, V1_FIELDS, V1_START,
     Param("rows", "Number of records; -1 (default): all of them.", {"type": "integer", "default": -1}),
-    Param("format", "`csv`, `json` (an array of v1 records) or `geojson`.",
-          {"type": "string", "enum": ["csv", "json", "geojson"], "default": "csv"}),
+    Param("format", "`csv`, `json` (an array of v1 records), `jsonl`, `geojson`, `xlsx` (`xls` is read "
+          "as `xlsx`) or `parquet`.",
+          {"type": "string", "enum": ["csv", "json", "jsonl", "geojson", "xlsx", "xls", "parquet"],
+           "default": "csv"}),
     Param("csv_separator", "The CSV delimiter, one character.", {"type": "string", "default": ";"}),
+    Param("use_labels_for_header", "CSV and XLSX header: field labels instead of names.",
+          {"type": "boolean", "default": False}),
+    Param("lang", "Accepted, as Opendatasoft's portal sends it; field labels are not translated."),
 )
+V1_DOWNLOAD = ParamSpec(V1_DATASET, *_V1_DOWNLOAD)
+# the old portal's /explore/dataset/{dataset_id}/download/: the dataset is in the path
+V1_PORTAL_DOWNLOAD = ParamSpec(*_V1_DOWNLOAD)
 V1_ANALYZE = ParamSpec(
     V1_DATASET, *_V1_FILTERS,
     Param("x", "The field whose values (or, for dates, periods) are the series' x axis.", required=True),

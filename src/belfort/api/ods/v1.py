@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from belfort.api.deps import get_platform, get_principal
-from belfort.api.exports import csv_stream, json_array
 from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
@@ -23,6 +21,7 @@ from belfort.api.ods.common import (
     render_value,
     timezone_of,
 )
+from belfort.api.ods.downloads import download_response, feature
 from belfort.api.ods.records import (
     V1Params,
     order_of,
@@ -123,63 +122,21 @@ def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[s
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
     records = v1_records(platform, rv, result.records(), tz, params.fields)
     if params.format == "geojson":
-        return {"type": "FeatureCollection", "features": [_feature(r) for r in records]}
+        return {"type": "FeatureCollection", "features": [feature(r) for r in records]}
     body: dict[str, Any] = {"nhits": result.total, "parameters": params.echo(), "records": records}
     if params.facets:
         body["facet_groups"] = _facet_groups(platform, rv, params, where)
     return body
 
 
-def _feature(record: dict[str, Any]) -> dict[str, Any]:
-    properties = dict(record["fields"])
-    properties["recordid"] = record["recordid"]
-    return {"type": "Feature", "geometry": record.get("geometry"), "properties": properties}
-
-
-@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records",
+@router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records", response_model=None,
             openapi_extra=ods_params.V1_DOWNLOAD.openapi())
 def download(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> StreamingResponse:
-    params = parse_v1_params(request.query_params.multi_items(), windowed=False)
-    rv = readable(platform, principal, params.dataset)
-    tz = timezone_of(params.timezone)
-    query = Query(
-        where=where_of(params, rv.schema), order_by=order_of(params),
-        limit=None if params.rows < 0 else params.rows, offset=params.start,
-        # CSV rows carry no record id or timestamp: spare the hashing of every row
-        with_row_number=params.format != "csv",
-        record_id_fields=rv.record_key if params.format != "csv" else None,
-        timezone=params.timezone,
-    )
-    stream = platform.engine.stream(query, rv.schema, rv.path)
-    stream.batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
-    filename = f"{rv.dataset_id}.{params.format}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if params.format == "csv":
-        separator = request.query_params.get("csv_separator", ";")
-        if len(separator) != 1 or separator in "\"\r\n":
-            raise InvalidRequest("csv_separator must be one character")
-        visible = [f.name for f in rv.schema.fields if params.fields is None or f.name in params.fields]
-        return StreamingResponse(
-            csv_stream(stream.batches, visible, delimiter=separator, timezone=params.timezone),
-            media_type="text/csv; charset=utf-8", headers=disposition,
-        )
-    if params.format not in {"json", "geojson"}:
-        raise InvalidRequest("format must be csv, json or geojson")
-
-    def records() -> Iterator[dict[str, Any]]:
-        for batch in stream.batches:
-            yield from v1_records(platform, rv, batch.to_pylist(), tz, params.fields)
-
-    if params.format == "json":
-        return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
-    return StreamingResponse(
-        json_array((_feature(r) for r in records()), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
-        media_type="application/geo+json", headers=disposition,
-    )
+) -> StreamingResponse | FileResponse:
+    return download_response(platform, principal, request.query_params.multi_items())
 
 
 @router.get("/api/records/1.0/analyze/", summary="Opendatasoft v1: aggregate series",
