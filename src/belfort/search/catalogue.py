@@ -180,11 +180,13 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     key = ("catalogue-snapshot", principal.is_admin)
     cached = platform.cache.get(key)
     if cached is not None and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
+        snapshot: CatalogueSnapshot = cached[1]
+        return snapshot
     with _BUILDING[principal.is_admin]:
         cached = platform.cache.get(key)
         if cached is not None and cached[0] == generation:
-            return cached[1]  # type: ignore[no-any-return]
+            snapshot = cached[1]
+            return snapshot
         built = _build(platform, principal)
         platform.cache.put(key, (generation, built))
         return built
@@ -255,7 +257,8 @@ def _sorted(catalogue: CatalogueSnapshot, lang: str, positions: np.ndarray, keys
     for key in reversed(keys):
         rank, missing = catalogue.order_of(key.field, lang)
         columns += [-rank[positions] if key.descending else rank[positions], missing[positions]]
-    return positions[np.lexsort(columns)].tolist()
+    ordered: list[int] = positions[np.lexsort(columns)].tolist()
+    return ordered
 
 
 def _value(metadata: dict[str, Any], name: str) -> Any:

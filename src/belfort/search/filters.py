@@ -87,12 +87,15 @@ class Evaluation:
                 out |= self.mask(item, everything)
             return out
         if isinstance(expr, Not):
-            return everything & ~self.mask(expr.item, everything)
+            negated: np.ndarray = everything & ~self.mask(expr.item, everything)
+            return negated
         if isinstance(expr, Search):
-            return everything & (self.scores(expr) > 0)
+            found: np.ndarray = everything & (self.scores(expr) > 0)
+            return found
         fast = self._facet_mask(expr)
         if fast is not None:
-            return everything & fast
+            narrowed: np.ndarray = everything & fast
+            return narrowed
         return self._per_card(_predicate(expr), everything)
 
     def _cost(self, expr: Expr) -> int:

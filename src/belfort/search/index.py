@@ -144,10 +144,10 @@ class CatalogueIndex:
         elif synonyms is None:
             synonyms = Synonyms.load()
         seen: set[str] = set()
-        for d in docs:
-            if d.id in seen:
-                raise ValueError(f"duplicate document id {d.id!r}")
-            seen.add(d.id)
+        for document in docs:
+            if document.id in seen:
+                raise ValueError(f"duplicate document id {document.id!r}")
+            seen.add(document.id)
 
         lengths = np.zeros((len(docs), len(COLUMNS)), dtype=np.float64)
         word_ids: dict[str, int] = {}
