@@ -68,7 +68,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         redoc_url=None,
         dependencies=[Depends(declared_parameters_only)],  # routes read only what they document
     )
-    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]  # FastAPI documents replacing app.openapi
     if platform is not None:
         app.state.platform = platform
     effective = platform.settings if platform is not None else (settings or load_settings())

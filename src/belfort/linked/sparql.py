@@ -176,7 +176,7 @@ def execute(store: ox.Store, request: Request) -> Answer:
             if request.results_format is None:
                 return Answer("not_acceptable", message="a SELECT query answers SPARQL results (JSON, XML, CSV, TSV)")
             variables = [v.value for v in result.variables]
-            solutions = []
+            solutions: list[Any] = []
             for solution in result:
                 if len(solutions) == limit:
                     return Answer("select", write_select(variables, solutions, request.results_format),
@@ -186,7 +186,7 @@ def execute(store: ox.Store, request: Request) -> Answer:
         if request.graph_format is None:
             return Answer("not_acceptable",
                           message="a CONSTRUCT or DESCRIBE query answers RDF (Turtle, JSON-LD, RDF/XML, N-Triples)")
-        triples = []
+        triples: list[Any] = []
         truncated = False
         for triple in result:
             if len(triples) == limit:
@@ -318,9 +318,9 @@ class WorkerPool:
                         self._idle.remove(worker)
                         self._stop(worker)
                 if len(self._all) < self.size:
-                    worker = self._fork(store, epoch)
-                    if worker is not None:
-                        return worker
+                    forked = self._fork(store, epoch)
+                    if forked is not None:
+                        return forked
                     epoch = store.snapshot.epoch  # the store moved on while we waited: the new one
                     continue
                 remaining = deadline - time.monotonic()

@@ -85,15 +85,15 @@ class ResultCache(ByteLRU[Any]):
     def enabled(self) -> bool:
         return self.max_bytes > 0 and self.max_rows > 0
 
-    def get_or_build(  # type: ignore[override]
+    def get_or_build(
         self, key: Hashable, build: Callable[[], T], *, admit_now: bool = False
     ) -> T | None:
         """The cached table for ``key``; built now if ``key`` was asked before (or
         ``admit_now``), else None."""
-        table = self.get(key)
+        table: T | None = self.get(key)  # the key names what was stored: the same kind of result
         self._count(key, table is not None)
         if table is not None:
-            return table  # type: ignore[no-any-return]
+            return table
         with self._lock:
             if key not in self._seen and not admit_now:
                 self._seen[key] = None
@@ -102,7 +102,8 @@ class ResultCache(ByteLRU[Any]):
                 return None
         if not self.enabled:
             return build()
-        return super().get_or_build(key, build)  # type: ignore[no-any-return]
+        built: T = super().get_or_build(key, build)
+        return built
 
     def put(self, key: Hashable, value: pa.Table | list[tuple[Any, ...]]) -> None:
         if self.enabled:

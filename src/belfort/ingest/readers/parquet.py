@@ -27,10 +27,10 @@ from belfort.ingest.convert import (
     convert_strings,
     parsers_for_override,
 )
-from belfort.ingest.temporal import LOCAL_TZ, localize
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.report import ValidationReport
 from belfort.ingest.schema import Field, TableSchema
+from belfort.ingest.temporal import LOCAL_TZ, localize
 
 BATCH_ROWS = 65_536
 
@@ -62,7 +62,7 @@ def _to_text(arr: pa.Array) -> pa.Array:
         return pc.cast(arr, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    values = []
+    values: list[str | None] = []
     for value in arr.to_pylist():
         if value is None:
             values.append(None)
