@@ -11,11 +11,16 @@ from belfort.platform import Platform
 SEARCH = "/api/records/1.0/search/"
 
 
-def test_v1_search_reports_a_kept_answer_only_when_one_served(client: TestClient, ghent: Platform) -> None:
+def test_v1_search_reports_a_kept_answer_only_when_one_served(
+    client: TestClient, ghent: Platform
+) -> None:
     params = {"dataset": "fietstelpalen-gent", "rows": 3, "q": "Stad"}
     first = client.get(SEARCH, params=params)
     assert first.status_code == 200
-    assert first.headers["cache-status"] == "belfort-answers; fwd=uri-miss, belfort-results; fwd=uri-miss"
+    assert (
+        first.headers["cache-status"]
+        == "belfort-answers; fwd=uri-miss, belfort-results; fwd=uri-miss"
+    )
     assert not any_hit(first.headers["cache-status"])
     again = client.get(SEARCH, params=params)
     assert again.headers["cache-status"] == "belfort-answers; hit"
@@ -23,7 +28,10 @@ def test_v1_search_reports_a_kept_answer_only_when_one_served(client: TestClient
     # another answer (the default format spelled out), the same question for the engine:
     # asked a second time it is materialised, a third time it is a kept result
     second = client.get(SEARCH, params={**params, "format": "json"})
-    assert second.headers["cache-status"] == "belfort-answers; fwd=uri-miss, belfort-results; fwd=uri-miss"
+    assert (
+        second.headers["cache-status"]
+        == "belfort-answers; fwd=uri-miss, belfort-results; fwd=uri-miss"
+    )
     third = client.get(SEARCH, params={**params, "format": "json", "timezone": "UTC"})
     assert third.headers["cache-status"] == "belfort-answers; fwd=uri-miss, belfort-results; hit"
     assert third.json()["records"] == first.json()["records"]
@@ -31,8 +39,12 @@ def test_v1_search_reports_a_kept_answer_only_when_one_served(client: TestClient
 
 def test_a_new_filter_is_never_a_hit(client: TestClient, ghent: Platform) -> None:
     for i in range(5):
-        r = client.get(SEARCH, params={"dataset": "fietstelpalen-gent", "rows": 2, "q": f"naam:'x{i}' or Stad"})
-        assert r.status_code == 200 and not any_hit(r.headers["cache-status"]), r.headers["cache-status"]
+        r = client.get(
+            SEARCH, params={"dataset": "fietstelpalen-gent", "rows": 2, "q": f"naam:'x{i}' or Stad"}
+        )
+        assert r.status_code == 200 and not any_hit(r.headers["cache-status"]), r.headers[
+            "cache-status"
+        ]
 
 
 def test_responses_that_consult_no_store_carry_no_header(client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""ASGI middleware: the ``Cache-Status`` header of every HTTP response (see belfort.cache_status)."""
+"""ASGI middleware: the ``Cache-Status`` header of HTTP responses (``belfort.cache_status``)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,13 @@ class CacheStatusMiddleware:
                 if message["type"] == "http.response.start":
                     value = header_value(seen)
                     if value is not None:
-                        headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER]
-                        message = {**message, "headers": [*headers, (_HEADER, value.encode("latin-1"))]}
+                        headers = [
+                            (k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER
+                        ]
+                        message = {
+                            **message,
+                            "headers": [*headers, (_HEADER, value.encode("latin-1"))],
+                        }
                 await send(message)
 
             await self.app(scope, receive, send_with_status)

@@ -12,13 +12,15 @@ from belfort.query.model import ROW_NUMBER_COLUMN, Query
 
 MATCHES_COLUMN = "__matches"
 
+
 def compile_page_rows(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
     """The file row numbers of one page of a record listing, in the listing's order (ties
     in file order, as in ``compile_query``). Only the filter and sort columns are read; the
     engine takes the page's values from the version by row number."""
     c = _Compiler(schema, query.timezone)
     c.bind(SOURCE)
-    sql = f"SELECT file_row_number AS {quote_identifier(ROW_NUMBER_COLUMN)} FROM read_parquet($1, file_row_number = true)"
+    row = quote_identifier(ROW_NUMBER_COLUMN)
+    sql = f"SELECT file_row_number AS {row} FROM read_parquet($1, file_row_number = true)"
     if query.where is not None:
         sql += f" WHERE {c.condition(query.where, 0)}"
     order = [_order(c, o, [], {}) for o in query.order_by]
@@ -46,7 +48,8 @@ def compile_first_matches(query: Query, schema: TableSchema, max_rows: int) -> C
     first = max(query.offset + limit, 1)
     sql = (
         f"SELECT count(*) AS {quote_identifier(MATCHES_COLUMN)}, "
-        f"min_by(file_row_number, file_row_number, {c.bind(first)}) AS {quote_identifier(ROW_NUMBER_COLUMN)} "
+        f"min_by(file_row_number, file_row_number, {c.bind(first)}) "
+        f"AS {quote_identifier(ROW_NUMBER_COLUMN)} "
         "FROM read_parquet($1, file_row_number = true)"
     )
     if query.where is not None:
