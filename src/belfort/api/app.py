@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
 from belfort.api import register as register_api
+from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
 from belfort.api.errors import install_error_handlers
@@ -71,6 +72,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     if platform is not None:
         app.state.platform = platform
     effective = platform.settings if platform is not None else (settings or load_settings())
+    app.add_middleware(CacheStatusMiddleware)  # which kept answers served a response
     app.add_middleware(
         QuotaMiddleware,
         per_address=effective.quota_per_address,

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
-from belfort import __version__
+from belfort import __version__, cache_status
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
@@ -149,6 +149,7 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
         generation = platform.generation.current()
         key = (generation, principal.is_admin, builder.base_url, page, page_size, fmt)
         cached = platform.linked.pages.get(key)
+        cache_status.note(cache_status.PAGES, cached is not None)
         if cached is not None:
             return cached[0], _page_links(extension, cached[1])
         with platform.db.session() as session:

@@ -31,6 +31,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from belfort import cache_status
 from belfort.cache import ByteLRU
 from belfort.errors import BelfortError
 from belfort.linked import vocabularies as v
@@ -259,6 +260,7 @@ def answer(pool: WorkerPool, cache: AnswerCache, store: CatalogueStore, snapshot
            timeout: float) -> Answer:
     """The answer to ``request`` on ``store`` as of ``snapshot``: cached, else from a worker."""
     found = cache.get(store, snapshot, request)
+    cache_status.note(cache_status.SPARQL, found is not None)
     if found is not None:
         return found
     result = pool.run(store, snapshot, request, timeout)

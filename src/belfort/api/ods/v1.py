@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from belfort import cache_status
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
@@ -102,6 +103,7 @@ def search(
     # A version never changes, so the same question about it always has the same answer.
     cache_key = ("v1-search", str(rv.path), tuple(sorted((k, v) for k, v in items if k != "apikey")))
     cached = platform.cache.get(cache_key)
+    cache_status.note(cache_status.ANSWERS, cached is not None)
     if cached is None:
         answer = _search(platform, rv, params)
         cached = (dumps(answer), len(answer.get("records", answer.get("features", []))))
