@@ -2,11 +2,14 @@
 
 Measured, all over loopback HTTP against ``belfort serve --workers 2``:
 
-1. v1 ``/api/records/1.0/search/`` on a 100,000-row dataset ``tellingen``: the same URL
-   repeated, a random ``start`` per request, a random ``start`` plus a unique ignored
-   parameter per request (so that Belfort's answer cache never hits), and one facet.
+1. v1 ``/api/records/1.0/search/`` on a 100,000-row dataset ``tellingen``: a new filter
+   on every request (cold: each answer checked by its ``Cache-Status`` header), the same
+   URL repeated (answer cache), a random ``start`` per request, a random ``start`` plus a
+   unique ignored parameter per request (no whole answer kept, but pages are slices of a
+   kept result), and one facet. The ``kept answers`` share of every row is measured.
 2. Datasette serving the same 100,000 rows from SQLite (one process), table JSON with
-   and without a facet; ratios Belfort req/s ÷ Datasette req/s.
+   and without a facet, and with the same kind of new filter on every request (without
+   and with its count); ratios Belfort req/s ÷ Datasette req/s.
 3. CSV export of 1,000,000 rows (v1 ``download`` and, when present, Explore v2.1
    ``exports/csv``), streamed with httpx to nowhere, median of 3.
 4. Explore v2.1 ``records`` with ``where`` + ``group_by`` over 10,000,000 rows under wrk
@@ -37,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from common import LOOPBACK, Server, bin_path, clean_env, free_port
+from common import LOOPBACK, Server, bin_path, clean_env, free_port, refuse_hit_response
 from data import CSV_SENSORS, write_observations_parquet
 
 SEARCH_DS = "tellingen"
@@ -67,25 +70,52 @@ NATIVE_GROUPBY = {
 }
 
 # wrk scripts. Each wrk thread has its own Lua state; setup() hands each one an id so
-# the random sequences differ between threads.
-LUA_THREAD_IDS = """
+# the random sequences differ between threads. Every run counts, from each response's
+# Cache-Status header (belfort.cache_status), how many answers were kept ones and how many
+# were computed, and prints the totals at the end: a row meant to be cold that got a kept
+# answer is refused.
+LUA_BASE = """
+local threads = {}
 local counter = 0
 function setup(thread)
   counter = counter + 1
   thread:set("tid", counter)
+  table.insert(threads, thread)
 end
 function init(args)
   math.randomseed(os.time() * 100 + tid)
   n = 0
+  kept = 0
+  computed = 0
+  unreported = 0
+end
+function response(status, headers, body)
+  local value = headers["cache-status"] or headers["Cache-Status"]
+  if value == nil then
+    unreported = unreported + 1
+  elseif string.find(value, "; hit", 1, true) then
+    kept = kept + 1
+  else
+    computed = computed + 1
+  end
+end
+function done(summary, latency, requests)
+  local k, c, u = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    k = k + thread:get("kept")
+    c = c + thread:get("computed")
+    u = u + thread:get("unreported")
+  end
+  io.write(string.format("CACHE-STATUS kept=%d computed=%d unreported=%d\\n", k, c, u))
 end
 """
-LUA_RANDOM_START = LUA_THREAD_IDS + """
+LUA_RANDOM_START = """
 function request()
   local start = math.random(0, 9990)
   return wrk.format(nil, "{path}&start=" .. start)
 end
 """
-LUA_RANDOM_START_NONCE = LUA_THREAD_IDS + """
+LUA_RANDOM_START_NONCE = """
 function request()
   n = n + 1
   local start = math.random(0, 9990)
@@ -94,13 +124,21 @@ end
 """
 # A different filter on every request: no answer, no materialised result and no kept
 # row set can be reused, so each request runs its own DuckDB query (and count).
-LUA_RANDOM_FILTER = LUA_THREAD_IDS + """
+LUA_RANDOM_FILTER = """
 function request()
   local threshold = string.format("%.6f", math.random() / 2)
   return wrk.format(nil, "{path}&q=bezettingsgraad%3E%3D" .. threshold .. "&start=" .. math.random(0, 990))
 end
 """
-LUA_RANDOM_GROUPBY_FILTER = LUA_THREAD_IDS + """
+# The same kind of filter for Datasette (its table filter syntax); first page only, as
+# Datasette's table pages have no offset (they page with a _next token).
+LUA_DATASETTE_FILTER = """
+function request()
+  local threshold = string.format("%.6f", math.random() / 2)
+  return wrk.format(nil, "{path}&bezettingsgraad__gte=" .. threshold)
+end
+"""
+LUA_RANDOM_GROUPBY_FILTER = """
 function request()
   return wrk.format(nil, "{path}%20and%20aantal%20%3C%3E%20" .. math.random(0, 100000000))
 end
@@ -109,6 +147,10 @@ end
 
 def _single_random_filter(i: int) -> str:
     return f"&q=bezettingsgraad%3E%3D{(i * 0.0713) % 0.5:.6f}&start={(i * 97) % 991}"
+
+
+def _single_datasette_filter(i: int) -> str:
+    return f"&bezettingsgraad__gte={(i * 0.0713) % 0.5:.6f}"
 
 
 def _single_random_groupby_filter(i: int) -> str:
@@ -215,6 +257,11 @@ def parse_wrk(out: str) -> dict[str, Any]:
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     names = ("connect", "read", "write", "timeout")
     res["socket_errors"] = dict(zip(names, map(int, m.groups()), strict=True)) if m else {}
+    m = re.search(r"CACHE-STATUS kept=(\d+) computed=(\d+) unreported=(\d+)", out)
+    if m:
+        res["answers_kept"], res["answers_computed"], res["answers_unreported"] = map(int, m.groups())
+        seen = res["answers_kept"] + res["answers_computed"]
+        res["kept_share"] = round(res["answers_kept"] / seen, 4) if seen else None
     return res
 
 
@@ -233,7 +280,8 @@ class Wrk:
         return ["-t", str(c["wrk_threads"]), "-c", str(c["wrk_connections"]), "-d", f"{c['wrk_seconds']}s",
                 "--timeout", "30s", "--latency"]
 
-    def _single(self, base: str, path: str, lua: str | None, vary: Callable[[int], str] | None) -> dict[str, Any]:
+    def _single(self, base: str, path: str, lua: str | None, vary: Callable[[int], str] | None,
+                cold: bool = False) -> dict[str, Any]:
         """Latency without concurrency: a few sequential GETs; when the load varies its requests,
         distinct never-cached ones (``vary(i)`` appended, by default a random page and a
         unique ``bench_nonce``)."""
@@ -251,18 +299,21 @@ class Wrk:
                 samples.append((time.perf_counter() - t0) * 1000)
                 if response.status_code != 200:
                     raise RuntimeError(f"GET {url} answered {response.status_code}: {response.text[:500]}")
+                if cold:
+                    refuse_hit_response(response, "one at a time")
         return {"p50_ms": round(statistics.median(samples), 2), "samples_ms": [round(x, 2) for x in samples]}
 
     def run(self, label: str, base: str, path: str, lua: str | None = None, *, belfort: bool = True,
-            vary: Callable[[int], str] | None = None) -> dict[str, Any]:
+            vary: Callable[[int], str] | None = None, cold: bool = False) -> dict[str, Any]:
+        """One wrk run. ``cold``: the row is meant to time the work itself, so every answer
+        must say (Cache-Status) that it was computed; a kept answer makes it a failure."""
         cmd = [WRK, *self.args()]
-        if lua is not None:
-            self.scripts += 1
-            script = self.workdir / f"wrk-{self.scripts}.lua"
-            script.write_text(lua.replace("{path}", path))
-            cmd += ["-s", str(script)]
+        self.scripts += 1
+        script = self.workdir / f"wrk-{self.scripts}.lua"
+        script.write_text(LUA_BASE + (lua or "").replace("{path}", path))
+        cmd += ["-s", str(script)]
         cmd.append(base + path)
-        single = self._single(base, path, lua, vary)
+        single = self._single(base, path, lua, vary, cold)
         load_before = os.getloadavg()[0]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=clean_env(), stdin=subprocess.DEVNULL,
                               timeout=self.cfg["wrk_seconds"] + 60)
@@ -274,11 +325,18 @@ class Wrk:
         res["command"] = " ".join(cmd[:-1] + [f"'{cmd[-1]}'"]).replace(str(self.workdir) + "/", "")
         if lua is not None:
             res["lua"] = lua.replace("{path}", path)
+        res["cold"] = cold
         errors = sum(res["socket_errors"].values())
         res["ok"] = res["non_2xx"] == 0 and errors == 0
         self.log(f"    {label}: {res['req_per_s']:,.0f} req/s, p50 {res.get('p50_ms')} ms, "
                  f"p90 {res.get('p90_ms')} ms, p99 {res.get('p99_ms')} ms ({res.get('requests')} requests; "
-                 f"load {res['loadavg_1m_before_after']}; one at a time: p50 {single['p50_ms']} ms)")
+                 f"load {res['loadavg_1m_before_after']}; one at a time: p50 {single['p50_ms']} ms; "
+                 f"kept answers {res.get('answers_kept')}, computed {res.get('answers_computed')})")
+        if belfort and cold and (res.get("answers_kept", 1) != 0 or res.get("answers_unreported", 1) != 0):
+            msg = (f"{label}: meant to be cold, but {res.get('answers_kept')} answers were kept ones and "
+                   f"{res.get('answers_unreported')} carried no Cache-Status — {base + path}")
+            self.failures.append(msg)
+            self.log(f"    !!! FAILURE !!! {msg}")
         if not res["ok"] and not belfort:
             self.log(f"    (not Belfort) {label}: {res['non_2xx']} non-2xx, socket errors {res['socket_errors']}")
         elif not res["ok"]:
@@ -374,6 +432,8 @@ def run(workdir: Path, cfg: dict[str, Any], log=print) -> dict[str, Any]:
             "search_random_start / datasette_plain": ("v1_search_random_start", "plain"),
             "search_uncached / datasette_plain": ("v1_search_uncached", "plain"),
             "search_random_filter / datasette_plain": ("v1_search_random_filter", "plain"),
+            "search_random_filter / datasette_filter": ("v1_search_random_filter", "filter"),
+            "search_random_filter / datasette_filter_count": ("v1_search_random_filter", "filter_count"),
             "facet_same_url / datasette_facet": ("v1_search_facet_same_url", "facet"),
             "facet_uncached / datasette_facet": ("v1_search_facet_uncached", "facet"),
             "facet_same_url / datasette_facet_nosuggest": ("v1_search_facet_same_url", "facet_nosuggest"),
@@ -423,22 +483,26 @@ def _bench_belfort(data_dir: Path, workdir: Path, cfg: dict[str, Any], wrk: Wrk,
         _check(client, search + "&bench_nonce=x", "v1 search with an unknown parameter")
 
         log("  v1 search, 100k rows (wrk)")
-        out["v1_search_same_url"] = wrk.run("v1 search rows=10, same URL", base, search)
-        out["v1_search_random_start"] = wrk.run("v1 search rows=10, random start", base, search, LUA_RANDOM_START)
-        out["v1_search_uncached"] = wrk.run("v1 search rows=10, random start + unique param", base, search,
+        out["v1_search_same_url"] = wrk.run("v1 search rows=10, same URL (answer cache)", base, search)
+        out["v1_search_random_start"] = wrk.run("v1 search rows=10, random start (kept answers and pages)", base, search,
+                                                LUA_RANDOM_START)
+        out["v1_search_uncached"] = wrk.run("v1 search rows=10, random start + unique param (pages of a kept result)",
+                                            base, search,
                                             LUA_RANDOM_START_NONCE)
-        out["v1_search_random_filter"] = wrk.run("v1 search rows=10, random q filter + start (nothing reused)",
-                                                 base, search, LUA_RANDOM_FILTER, vary=_single_random_filter)
-        out["v1_search_facet_same_url"] = wrk.run("v1 search rows=10 + facet, same URL", base, facet)
-        out["v1_search_facet_uncached"] = wrk.run("v1 search rows=10 + facet, random start + unique param", base,
-                                                  facet, LUA_RANDOM_START_NONCE)
+        out["v1_search_random_filter"] = wrk.run("v1 search rows=10, a new q filter + start every request (cold)",
+                                                 base, search, LUA_RANDOM_FILTER, vary=_single_random_filter,
+                                                 cold=True)
+        out["v1_search_facet_same_url"] = wrk.run("v1 search rows=10 + facet, same URL (answer cache)", base, facet)
+        out["v1_search_facet_uncached"] = wrk.run(
+            "v1 search rows=10 + facet, random start + unique param (kept pages and facet counts)", base, facet,
+            LUA_RANDOM_START_NONCE)
 
         v21 = _has_route(client, V21_RECORDS_ROUTE)
         out["v21_present"] = v21
         if v21:
             path = f"{V21}/{SEARCH_DS}/records?limit=10"
             _check(client, path, "v2.1 records")
-            out["v21_records_same_url"] = wrk.run("v2.1 records limit=10, same URL", base, path)
+            out["v21_records_same_url"] = wrk.run("v2.1 records limit=10, same URL (engine result cache)", base, path)
         else:
             log("  Explore v2.1 routes are not served (not in /openapi.json): v2.1 not measured")
 
@@ -456,20 +520,22 @@ def _bench_belfort(data_dir: Path, workdir: Path, cfg: dict[str, Any], wrk: Wrk,
             path = f"{V21}/{OBS_DS}/records?" + urlencode(V21_GROUPBY, quote_via=quote)
             r = _check(client, path, "v2.1 group-by")
             out["v21_groupby_answer"] = r.json()
-            out["v21_groupby"] = wrk.run("v2.1 where + group_by, same URL", base, path)
+            out["v21_groupby"] = wrk.run("v2.1 where + group_by, same URL (engine result cache)", base, path)
             others = {k: v for k, v in V21_GROUPBY.items() if k != "where"}
             where_last = (f"{V21}/{OBS_DS}/records?" + urlencode(others, quote_via=quote)
                           + "&where=" + quote(V21_GROUPBY["where"]))
             out["v21_groupby_random_filter"] = wrk.run(
-                "v2.1 where + group_by, a different where each request (nothing reused)", base, where_last,
-                LUA_RANDOM_GROUPBY_FILTER, vary=_single_random_groupby_filter)
+                "v2.1 where + group_by, a new where every request (cold)", base, where_last,
+                LUA_RANDOM_GROUPBY_FILTER, vary=_single_random_groupby_filter, cold=True)
         path = "/api/records/1.0/analyze/?" + urlencode(V1_ANALYZE, quote_via=quote)
         out["v1_analyze_answer"] = _check(client, path, "v1 analyze").json()
-        out["v1_analyze_groupby"] = wrk.run("v1 analyze q=tijdstip>=2024-01-01 x=telpunt", base, path)
+        out["v1_analyze_groupby"] = wrk.run("v1 analyze q=tijdstip>=2024-01-01 x=telpunt, same URL (engine result cache)",
+                                            base, path)
         path = f"/api/belfort/v1/datasets/{OBS_DS}/records?" + urlencode(NATIVE_GROUPBY, quote_via=quote)
         native = _check(client, path, "native group-by").json()
         out["native_groupby_answer"] = native.get("records")
-        out["native_groupby"] = wrk.run("native records tijdstip__gte + group_by", base, path)
+        out["native_groupby"] = wrk.run("native records tijdstip__gte + group_by, same URL (engine result cache)", base,
+                                        path)
     return out
 
 
@@ -495,6 +561,13 @@ def _bench_datasette(db: Path, workdir: Path, wrk: Wrk, log) -> dict[str, Any]:
         out["facet_values_returned"] = len(values)
         log("  Datasette, same 100k rows, one process (wrk)")
         out["plain"] = wrk.run("datasette _size=10 _nocount _nofacet", base, plain, belfort=False)
+        # the same new filter on every request as Belfort's cold row: without a count
+        # (Datasette's cheapest: it stops after 10 matches) and with one (like Belfort's nhits)
+        out["filter"] = wrk.run("datasette _size=10 _nocount _nofacet, a new bezettingsgraad__gte filter", base,
+                                plain, LUA_DATASETTE_FILTER, belfort=False, vary=_single_datasette_filter)
+        counted = plain.replace("&_nocount=1", "")
+        out["filter_count"] = wrk.run("datasette _size=10 _nofacet + count, a new bezettingsgraad__gte filter", base,
+                                      counted, LUA_DATASETTE_FILTER, belfort=False, vary=_single_datasette_filter)
         out["facet"] = wrk.run("datasette _size=10 _facet=telpunt _nocount", base, facet, belfort=False)
         # Datasette also computes facet *suggestions* for every column unless told not to;
         # Belfort suggests nothing, so this is the like-for-like facet figure.

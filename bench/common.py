@@ -87,6 +87,51 @@ def measure(
     return samples, result
 
 
+# --- cold figures ------------------------------------------------------------------
+
+class CacheHit(RuntimeError):
+    """A figure meant to be cold (the work itself) came from a kept answer."""
+
+
+def refuse_hits(fn: Callable[[], Any], hits: Callable[[], int], label: str) -> Callable[[], Any]:
+    """``fn`` checked on every call: the counter ``hits`` (kept answers used) must not move."""
+
+    def checked() -> Any:
+        before = hits()
+        result = fn()
+        if hits() != before:
+            raise CacheHit(f"{label}: a kept answer served a run meant to be cold ({hits() - before} hits)")
+        return result
+
+    return checked
+
+
+def require_hits(fn: Callable[[], Any], hits: Callable[[], int], label: str) -> Callable[[], Any]:
+    """``fn`` checked on every call: it must be served by a kept answer (a row labelled cached)."""
+
+    def checked() -> Any:
+        before = hits()
+        result = fn()
+        if hits() == before:
+            raise RuntimeError(f"{label}: labelled as a kept answer, but no kept answer served it")
+        return result
+
+    return checked
+
+
+def cache_status_of(response: httpx.Response) -> str:
+    return response.headers.get("cache-status", "")
+
+
+def refuse_hit_response(response: httpx.Response, label: str) -> None:
+    """A response meant to be cold must not say a kept answer served it (``Cache-Status``)."""
+    from belfort.cache_status import any_hit
+
+    if any_hit(cache_status_of(response)):
+        raise CacheHit(f"{label}: {response.request.url} was served by a kept answer "
+                       f"(Cache-Status: {cache_status_of(response)})")
+
+
 # --- subprocesses and servers ----------------------------------------------------
 
 def free_port() -> int:
@@ -113,8 +158,10 @@ def run_timed(cmd: list[str], *, timeout: float, cwd: Path | None = None) -> flo
 class Server:
     """A server subprocess in its own process group, always stopped on exit."""
 
-    def __init__(self, cmd: list[str], health_url: str, log_path: Path, *, start_timeout: float = 60):
+    def __init__(self, cmd: list[str], health_url: str, log_path: Path, *, start_timeout: float = 60,
+                 env: dict[str, str] | None = None):
         self.cmd = cmd
+        self.env = env or {}  # added to clean_env(), e.g. a BELFORT_* setting for this server
         self.health_url = health_url
         self.log_path = log_path
         self.start_timeout = start_timeout
@@ -125,7 +172,7 @@ class Server:
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             self.cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=clean_env(), start_new_session=True,
+            env={**clean_env(), **self.env}, start_new_session=True,
         )
         try:
             self._wait_ready()

@@ -259,7 +259,9 @@ def run(n_docs: int, runs: int, warmup: int, log: Any = print) -> dict[str, Any]
         t0 = time.perf_counter()
         CatalogueIndex.build(docs[:size])
         smaller[str(size)] = round(time.perf_counter() - t0, 3)
+    service = service_timings(docs, index, runs)
     return {
+        "service": service,
         "datasets": n_docs, "queries": len(QUERIES), "runs_per_query": runs, "warmup": warmup,
         "generate_s": round(gen_s, 2),
         "build_s": {"first": round(cold, 2), "rebuild_median": round(statistics.median(builds), 2),
@@ -277,6 +279,107 @@ def run(n_docs: int, runs: int, warmup: int, log: Any = print) -> dict[str, Any]
         "target_met": p95_all <= TARGET_P95_MS,
         "per_query": per_query,
     }
+
+
+SERVICE_QUESTIONS = ["fietstellingen", "parkeerggarage", "bezetting parkeergarages real-time", "gent"]
+
+
+def service_timings(docs: list[SearchDocument], index: CatalogueIndex, runs: int) -> dict[str, Any]:
+    """What every dialect pays on top of the engine: the catalogue search service's ``find``
+    (filter interpreter, facet columns, ordering) over cards of the same datasets, with the
+    same index. Rows: the words alone (relevance order), the words and a theme refinement
+    (as v1 ``refine.theme`` and v2.1 ``refine`` ask), the words sorted by last change
+    (an explicit ``order_by``), and a v2.1-style comparison on a metadata field."""
+    from belfort.query.model import And, Compare, FieldRef, In, Literal, Search
+    from belfort.search.cards import DatasetCard, FieldInfo
+    from belfort.search.catalogue import CatalogueQuery, CatalogueSnapshot, SortKey, find
+
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    cards = [DatasetCard(
+        id=d.id, title_nl=d.title_nl, title_en=d.title_en, description_nl=d.description_nl,
+        description_en=d.description_en, organisation=d.organisation, themes=d.themes,
+        keywords=d.keywords, licence="CC-BY-4.0", frequency="daily", classification="open", state=d.state,
+        formats=("csv",), rows=i % 1000, fields=tuple(FieldInfo(n, "string") for n in d.field_names),
+        created_at=base, updated_at=base.replace(day=1 + i % 28), records_count=i % 1000,
+    ) for i, d in enumerate(docs)]
+    t0 = time.perf_counter()
+    snap = CatalogueSnapshot(cards, index)
+    snapshot_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    snap.metadata("nl")  # the first comparison or sort after a rebuild reads every card once
+    metadata_s = time.perf_counter() - t0
+    theme = docs[0].themes[0]
+    shapes = {
+        "words": lambda q: CatalogueQuery(where=Search(q)),
+        "words + refine theme": lambda q: CatalogueQuery(
+            where=And((Search(q), In(FieldRef("theme"), (Literal(theme),))))),
+        "words, order_by modified desc": lambda q: CatalogueQuery(
+            where=Search(q), sort=(SortKey("modified", descending=True),)),
+        "words + records_count > 500": lambda q: CatalogueQuery(
+            where=And((Search(q), Compare(">", FieldRef("records_count"), Literal(500))))),
+    }
+    rows = []
+    for name, shape in shapes.items():
+        samples = []
+        for q in SERVICE_QUESTIONS:
+            find(snap, shape(q))
+            for _ in range(runs):
+                t = time.perf_counter()
+                find(snap, shape(q))
+                samples.append((time.perf_counter() - t) * 1000)
+        rows.append({"question": name, "n": len(samples), "p50_ms": round(statistics.median(samples), 2),
+                     "p95_ms": round(percentile(samples, 95), 2)})
+    return {"snapshot_s": round(snapshot_s, 3), "metadata_first_use_s": round(metadata_s, 3),
+            "queries": SERVICE_QUESTIONS, "rows": rows}
+
+
+API_CALLS = {
+    "portal /datasets?q=": ("/datasets", "q"),
+    "native /api/belfort/v1/datasets?q=": ("/api/belfort/v1/datasets", "q"),
+    "v1 /api/datasets/1.0/search/?q=": ("/api/datasets/1.0/search/", "q"),
+    "v2.1 catalog/datasets?where=search()": ("/api/explore/v2.1/catalog/datasets", "where"),
+}
+
+
+def api_timings(n_docs: int, runs: int) -> dict[str, Any]:
+    """Server time (in-process over ASGI, as bench/portal_bench.py) of the same searches through
+    every dialect's catalogue endpoint, on ``n_docs`` generated datasets in a SQLite catalogue;
+    the first call builds the snapshot and is reported apart."""
+    import tempfile
+
+    from fastapi.testclient import TestClient
+    from portal_bench import _catalogue
+
+    from belfort.app import create_app
+    from belfort.platform import Platform
+    from belfort.settings import Settings
+
+    rows: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="belfort-search-api-") as tmp:
+        data = Path(tmp) / "catalogue"
+        _catalogue(data, n_docs)
+        platform = Platform(Settings(data_dir=data, quota_per_address=0, quota_per_key=0))
+        try:
+            with TestClient(create_app(platform)) as client:
+                t0 = time.perf_counter()
+                assert client.get("/api/belfort/v1/datasets").status_code == 200
+                rows["first_call_s"] = round(time.perf_counter() - t0, 2)
+                for name, (path, param) in API_CALLS.items():
+                    samples = []
+                    for q in SERVICE_QUESTIONS:
+                        value = f'search("{q}")' if param == "where" else q
+                        for _ in range(runs + 1):
+                            t = time.perf_counter()
+                            response = client.get(path, params={param: value})
+                            samples.append((time.perf_counter() - t) * 1000)
+                            if response.status_code != 200:
+                                raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
+                        samples.pop(-runs - 1)  # the first of each question warms the page's caches
+                    rows[name] = {"n": len(samples), "p50_ms": round(statistics.median(samples), 2),
+                                  "p95_ms": round(percentile(samples, 95), 2)}
+        finally:
+            platform.close()
+    return rows
 
 
 def table(r: dict[str, Any]) -> str:
@@ -305,6 +408,16 @@ def table(r: dict[str, Any]) -> str:
         f"max RSS growth during the first build {r['max_rss_growth_mb']} MB; rebuild of the "
         "first " + ", ".join(f"{int(k):,} datasets {v:.2f} s"
                               for k, v in r["rebuild_s_smaller_catalogues"].items()),
+        "",
+        f"The catalogue search service on the same datasets (what every dialect pays: filters, "
+        f"facet columns, order), queries {', '.join(r['service']['queries'])}; snapshot "
+        f"{r['service']['snapshot_s']:.2f} s, first metadata read {r['service']['metadata_first_use_s']:.2f} s:",
+        "",
+        "| question | n | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|",
+        *(f"| {row['question']} | {row['n']} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} |"
+          for row in r["service"]["rows"]),
+        "",
         f"Load average after the run: {r['load_average_after']}",
         f"Target p95 <= {r['target_p95_ms']:.0f} ms per query: {met}",
     ]
@@ -315,7 +428,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="2,000 datasets, 5 runs per query")
+    parser.add_argument("--api", action="store_true",
+                        help="only time each dialect's catalogue search endpoint (10 runs per question)")
     args = parser.parse_args(argv)
+    if args.api:
+        n = 2_000 if args.quick else 10_000
+        api = api_timings(n, 10)
+        print(f"Catalogue search through every dialect, {n:,} datasets, questions "
+              f"{', '.join(SERVICE_QUESTIONS)}; first call (snapshot and index build) {api.pop('first_call_s')} s")
+        print("\n| endpoint | n | p50 ms | p95 ms |\n|---|---:|---:|---:|")
+        for name, row in api.items():
+            print(f"| {name} | {row['n']} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} |")
+        print(f"\nLoad average after the run: {[round(x, 2) for x in os.getloadavg()]}")
+        return 0
     n_docs, runs, warmup = (2_000, 5, 1) if args.quick else (10_000, 30, 3)
     started = datetime.now(timezone.utc)
     result = run(n_docs, runs, warmup)

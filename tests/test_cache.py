@@ -60,7 +60,9 @@ def test_one_thread_builds_while_the_others_wait(tmp_path: Path) -> None:
         return "answer"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(cache.current("k", slow))) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.current("k", slow))) for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

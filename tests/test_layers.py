@@ -39,11 +39,14 @@ class Import:
 
 
 def parse_table(markdown: str) -> dict[str, Unit]:
-    """The units of the first table whose header begins ``| unit | modules | layer | may import``."""
+    """The units of the first table whose header begins
+    ``| unit | modules | layer | may import``."""
     units: dict[str, Unit] = {}
     in_table = False
     for line in markdown.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        cells = (
+            [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        )
         if not in_table:
             if [c.lower() for c in cells[:4]] == ["unit", "modules", "layer", "may import"]:
                 in_table = True
@@ -55,8 +58,12 @@ def parse_table(markdown: str) -> dict[str, Unit]:
         name = _CODE.findall(cells[0])
         if len(name) != 1:
             raise ValueError(f"layer table: a unit row names one unit in backticks: {line!r}")
-        units[name[0]] = Unit(name[0], tuple(_CODE.findall(cells[1])), int(cells[2]),
-                              frozenset(_CODE.findall(cells[3])))
+        units[name[0]] = Unit(
+            name[0],
+            tuple(_CODE.findall(cells[1])),
+            int(cells[2]),
+            frozenset(_CODE.findall(cells[3])),
+        )
     if not units:
         raise ValueError("no layer table (| unit | modules | layer | may import | …) found")
     return units
@@ -95,12 +102,18 @@ def imports_of(path: Path, package_dir: Path) -> list[Import]:
             for alias in node.names:
                 sub = f"{name}.{alias.name}"
                 targets.append(sub if _is_module(sub, package_dir) else name)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "import_module" and node.args
-              and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             targets = [node.args[0].value]
-        found.extend(Import(module, t, node.lineno) for t in targets
-                     if t == root or t.startswith(root + "."))
+        found.extend(
+            Import(module, t, node.lineno) for t in targets if t == root or t.startswith(root + ".")
+        )
     return found
 
 
@@ -160,8 +173,10 @@ def check(package_dir: Path, units: dict[str, Unit]) -> list[str]:
             if other not in units:
                 problems.append(f"table: {unit.name} may import unknown unit {other}")
             elif units[other].layer >= unit.layer:
-                problems.append(f"table: {unit.name} (layer {unit.layer}) may import {other} "
-                                f"(layer {units[other].layer}), which is not lower")
+                problems.append(
+                    f"table: {unit.name} (layer {unit.layer}) may import {other} "
+                    f"(layer {units[other].layer}), which is not lower"
+                )
     graph: dict[str, set[str]] = {}
     for path in sorted(package_dir.rglob("*.py")):
         module = module_name(path, package_dir)
@@ -176,10 +191,12 @@ def check(package_dir: Path, units: dict[str, Unit]) -> list[str]:
                 continue
             graph[source].add(target)
             if target not in units[source].may_import:
-                problems.append(f"{path.relative_to(package_dir.parent)}:{imp.line}: {source} imports "
-                                f"{target} ({imp.target}), which the layer table does not allow")
+                problems.append(
+                    f"{path.relative_to(package_dir.parent)}:{imp.line}: {source} imports "
+                    f"{target} ({imp.target}), which the layer table does not allow"
+                )
     problems.extend("import cycle between units: " + " ↔ ".join(c) for c in cycles(graph))
-    return problems
+    return list(dict.fromkeys(problems))  # once each (``from m import a, b`` is one import)
 
 
 # ── The real tree ─────────────────────────────────────────────────────────────────────
@@ -213,10 +230,15 @@ TABLE = """
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
     package = tmp_path / "pkg"
-    for name, text in {"__init__.py": "", "base.py": "", "mid/__init__.py": "",
-                       "mid/model.py": "from pkg import base\n", "mid/service.py": "from pkg.mid import model\n",
-                       "top.py": "from pkg import __version__\nfrom pkg.mid import service\n",
-                       **files}.items():
+    for name, text in {
+        "__init__.py": "",
+        "base.py": "",
+        "mid/__init__.py": "",
+        "mid/model.py": "from pkg import base\n",
+        "mid/service.py": "from pkg.mid import model\n",
+        "top.py": "from pkg import __version__\nfrom pkg.mid import service\n",
+        **files,
+    }.items():
         path = package / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -227,13 +249,17 @@ def test_a_tree_that_keeps_its_table_passes(tmp_path: Path) -> None:
     assert check(_tree(tmp_path, {}), parse_table(TABLE)) == []
 
 
-@pytest.mark.parametrize("text", [
-    "from pkg.top import something\n",  # upwards, at module level
-    "def f():\n    from pkg import top\n",  # inside a function
-    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.top\n",  # for type checking only
-    "import importlib\nmod = importlib.import_module('pkg.top')\n",  # by name
-    "from .. import top\n",  # relative
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from pkg.top import something\n",  # upwards, at module level
+        "def f():\n    from pkg import top\n",  # inside a function
+        # for type checking only
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.top\n",
+        "import importlib\nmod = importlib.import_module('pkg.top')\n",  # by name
+        "from .. import top\n",  # relative
+    ],
+)
 def test_an_upward_import_fails(tmp_path: Path, text: str) -> None:
     problems = check(_tree(tmp_path, {"mid/service.py": text}), parse_table(TABLE))
     assert any("mid imports top" in p for p in problems), problems
@@ -241,7 +267,9 @@ def test_an_upward_import_fails(tmp_path: Path, text: str) -> None:
 
 
 def test_a_sub_unit_may_not_import_its_own_package(tmp_path: Path) -> None:
-    problems = check(_tree(tmp_path, {"mid/model.py": "from pkg.mid import service\n"}), parse_table(TABLE))
+    problems = check(
+        _tree(tmp_path, {"mid/model.py": "from pkg.mid import service\n"}), parse_table(TABLE)
+    )
     assert any("model imports mid" in p for p in problems), problems
     assert any(p == "import cycle between units: mid ↔ model" for p in problems), problems
 
@@ -264,11 +292,27 @@ def test_validating_a_mapping_loads_neither_the_gate_nor_the_platform_nor_the_po
     import subprocess
     import sys
 
-    code = ("import sys\nfrom belfort.catalog.metadata import DatasetMetadata\n"
-            "DatasetMetadata(title_nl='x', rdf_mapping={'class': 'sosa:Sensor'})\n"
-            "print(' '.join(sorted(m for m in sys.modules if m.startswith('belfort'))))")
-    loaded = set(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
-                                cwd=ROOT).stdout.split())
+    code = (
+        "import sys\nfrom belfort.catalog.metadata import DatasetMetadata\n"
+        "DatasetMetadata(title_nl='x', rdf_mapping={'class': 'sosa:Sensor'})\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('belfort'))))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+        ).stdout.split()
+    )
     assert "belfort.linked.mapping" in loaded
-    assert not {m for m in loaded if m.startswith(("belfort.policy", "belfort.platform", "belfort.portal",
-                                                   "belfort.query", "belfort.linked.store"))}
+    assert not {
+        m
+        for m in loaded
+        if m.startswith(
+            (
+                "belfort.policy",
+                "belfort.platform",
+                "belfort.portal",
+                "belfort.query",
+                "belfort.linked.store",
+            )
+        )
+    }

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
 from belfort.api import register as register_api
+from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
 from belfort.api.errors import install_error_handlers
@@ -74,10 +75,11 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         redoc_url=None,
         dependencies=[Depends(declared_parameters_only)],  # routes read only what they document
     )
-    app.openapi = openapi_builder(app)  # type: ignore[method-assign]
+    app.openapi = openapi_builder(app)  # type: ignore[method-assign]  # FastAPI documents replacing app.openapi
     if platform is not None:
         app.state.platform = platform
     effective = platform.settings if platform is not None else (settings or load_settings())
+    app.add_middleware(CacheStatusMiddleware)  # which kept answers served a response
     app.add_middleware(
         QuotaMiddleware,
         per_address=effective.quota_per_address,

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 GENERATION_FILE = "catalog.generation"
 
@@ -88,14 +88,26 @@ class ByteLRU(Generic[V]):
                 self._bytes -= evicted
 
     def get_or_build(self, key: Hashable, build: Callable[[], V]) -> V:
+        """The value of ``key``, built by ``build()`` when missing: one thread builds while
+        others asking for the same key wait, then take its value."""
+        return self.get_fresh_or_build(key, build, None)
+
+    def get_fresh_or_build(
+        self, key: Hashable, build: Callable[[], V], fresh: Callable[[V], bool] | None
+    ) -> V:
+        """As ``get_or_build``; a kept value that is not ``fresh`` is built again."""
+
+        def usable(value: V | None) -> bool:
+            return value is not None and (fresh is None or fresh(value))
+
         found = self.get(key)
-        if found is not None:
+        if found is not None and usable(found):
             return found
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
         with building:
             found = self.get(key)  # built by another thread while this one waited
-            if found is None:
+            if found is None or not usable(found):
                 found = build()
                 self.put(key, found)
         with self._lock:
@@ -148,12 +160,15 @@ def approximate_size(value: object, max_objects: int = 200_000) -> int:
     return total
 
 
-def until_catalogue_changes(cache: ByteLRU[V], generation: Generation, key: Hashable, build: Callable[[], V]) -> V:
-    """The one way to keep a value until the next catalogue write by any process: ``key``
-    is paired with the catalogue generation, so after a write the old entry is never used
-    again (and ages out of the LRU); one thread builds the new value while others asking
-    for it wait (``ByteLRU.get_or_build``)."""
-    return cache.get_or_build((key, generation.current()), build)
+def until_catalogue_changes(cache: ByteLRU[tuple[tuple[int, int], V]], generation: Generation,
+                            key: Hashable, build: Callable[[], V]) -> V:
+    """The one way to keep a value until the next catalogue write by any process. The cache
+    holds (generation, value) under ``key``: an entry of an older generation is never used
+    again but replaced in place by the new value (so old values do not pile up), and one
+    thread builds it while others asking for it wait (``ByteLRU.get_or_build``)."""
+    current = generation.current()
+    entry = cache.get_fresh_or_build(key, lambda: (current, build()), lambda e: e[0] == current)
+    return entry[1]
 
 
 class AnswerCache(ByteLRU[Any]):
@@ -169,4 +184,4 @@ class AnswerCache(ByteLRU[Any]):
         self.generation = generation
 
     def current(self, key: Hashable, build: Callable[[], V]) -> V:
-        return until_catalogue_changes(self, self.generation, key, build)
+        return cast(V, until_catalogue_changes(self, self.generation, key, build))

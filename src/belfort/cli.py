@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +23,9 @@ from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.errors import BelfortError
 from belfort.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from belfort.platform import Platform  # imported when used: `belfort --help` stays fast
+
 console = Console(stderr=True)
 
 
@@ -30,7 +33,7 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> 
     return load_settings(data_dir=data_dir, database_url=database_url, **extra)
 
 
-def _platform(settings: Settings):  # type: ignore[no-untyped-def]
+def _platform(settings: Settings) -> Platform:
     from belfort.platform import Platform
 
     return Platform(settings)

@@ -1,8 +1,8 @@
 """The catalogue's controlled vocabularies and their labels, in Dutch and English.
 
-Themes are the EU data themes, frequencies the EU frequency list (``belfort.catalog.metadata.Frequency``).
-The portal shows these labels and the linked-data vocabularies state them
-(``belfort.linked.vocabularies``), so both read them from here.
+Themes are the EU data themes, frequencies the EU frequency list
+(``belfort.catalog.metadata.Frequency``). The portal shows these labels and the linked-data
+vocabularies state them (``belfort.linked.vocabularies``), so both read them from here.
 """
 
 from __future__ import annotations

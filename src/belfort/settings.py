@@ -195,4 +195,5 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit (non-None) overrides on top."""
     clean = {k: v for k, v in overrides.items() if v is not None}
+    # pydantic checks each override by field name at run time; a dict of them has no static type
     return Settings(**clean)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 from sqlalchemy import select, update
@@ -20,6 +21,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from belfort.catalog.database import Database
 from belfort.catalog.models import DatasetUsage, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger("belfort.usage")
 
@@ -72,12 +77,12 @@ class UsageCounter:
         return stored
 
 
-def _add(session, dataset_id: str, requests: int, rows: int) -> None:  # type: ignore[no-untyped-def]
-    changed = session.execute(
+def _add(session: Session, dataset_id: str, requests: int, rows: int) -> None:
+    changed = cast("CursorResult[Any]", session.execute(  # an UPDATE's result is a cursor result
         update(DatasetUsage).where(DatasetUsage.dataset_id == dataset_id).values(
             requests=DatasetUsage.requests + requests, rows=DatasetUsage.rows + rows, updated_at=utcnow(),
         )
-    ).rowcount
+    )).rowcount
     if changed:
         return
     try:

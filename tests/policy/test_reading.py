@@ -17,16 +17,28 @@ from belfort.publishing import change_dataset_state, ingest_file, update_dataset
 from tests.helpers import counts_csv, write
 
 
-def _counts(platform: Platform, tmp_path: Path, dataset_id: str = "tellingen", **metadata: object) -> None:
-    ingest_file(platform, CLI_ADMIN, dataset_id, counts_csv(tmp_path), metadata={"title_nl": "Tellingen", **metadata})
+def _counts(
+    platform: Platform, tmp_path: Path, dataset_id: str = "tellingen", **metadata: object
+) -> None:
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        dataset_id,
+        counts_csv(tmp_path),
+        metadata={"title_nl": "Tellingen", **metadata},
+    )
 
 
-def test_the_readable_version_is_cached_until_the_next_catalogue_write(platform: Platform, tmp_path: Path) -> None:
+def test_the_readable_version_is_cached_until_the_next_catalogue_write(
+    platform: Platform, tmp_path: Path
+) -> None:
     _counts(platform, tmp_path)
     first = reading.readable(platform, ANONYMOUS, "tellingen")
     assert reading.readable(platform, ANONYMOUS, "tellingen") is first  # cached
     assert first.number == 1 and first.public and first.title_nl == "Tellingen"
-    assert [f.name for f in first.schema.fields] == [f["name"] for f in first.table_schema["fields"]]
+    assert [f.name for f in first.schema.fields] == [
+        f["name"] for f in first.table_schema["fields"]
+    ]
     update_dataset_metadata(platform, CLI_ADMIN, "tellingen", {"title_nl": "Fietstellingen"})
     again = reading.readable(platform, ANONYMOUS, "tellingen")
     assert again is not first and again.title_nl == "Fietstellingen"
@@ -43,7 +55,9 @@ def test_not_found_is_not_cached_and_is_typed(platform: Platform, tmp_path: Path
         reading.readable(platform, ANONYMOUS, "bad id\x00")
 
 
-def test_restricted_datasets_are_staff_only_and_not_public(platform: Platform, tmp_path: Path) -> None:
+def test_restricted_datasets_are_staff_only_and_not_public(
+    platform: Platform, tmp_path: Path
+) -> None:
     _counts(platform, tmp_path, "intern", classification="internal", classification_reason="test")
     with pytest.raises(NotFound):
         reading.readable(platform, ANONYMOUS, "intern")
@@ -51,7 +65,9 @@ def test_restricted_datasets_are_staff_only_and_not_public(platform: Platform, t
     assert staff.dataset_id == "intern" and not staff.public
 
 
-def test_every_read_counts_as_one_use_unless_asked_not_to(platform: Platform, tmp_path: Path) -> None:
+def test_every_read_counts_as_one_use_unless_asked_not_to(
+    platform: Platform, tmp_path: Path
+) -> None:
     _counts(platform, tmp_path)
     before = platform.usage.totals().get("tellingen", (0, 0))[0]
     reading.readable(platform, ANONYMOUS, "tellingen")
@@ -61,12 +77,16 @@ def test_every_read_counts_as_one_use_unless_asked_not_to(platform: Platform, tm
     assert platform.usage.totals()["tellingen"][0] == before + 3
 
 
-def test_the_history_ends_with_the_version_the_principal_may_read(platform: Platform, tmp_path: Path) -> None:
+def test_the_history_ends_with_the_version_the_principal_may_read(
+    platform: Platform, tmp_path: Path
+) -> None:
     _counts(platform, tmp_path)
     second = write(tmp_path / "v2.csv", "tijdstip;aantal\n2024-01-01T00:00:00;1\n")
     ingest_file(platform, CLI_ADMIN, "tellingen", second, metadata={"title_nl": "Tellingen"})
     third = write(tmp_path / "v3.csv", "tijdstip;aantal\n2024-01-02T00:00:00;2\n")
-    ingest_file(platform, CLI_ADMIN, "tellingen", third, metadata={"title_nl": "Tellingen"}, draft=True)
+    ingest_file(
+        platform, CLI_ADMIN, "tellingen", third, metadata={"title_nl": "Tellingen"}, draft=True
+    )
     public = reading.readable_history(platform, ANONYMOUS, "tellingen")
     assert public.current.number == 2 and [v.number for v in public.versions] == [1, 2]
     staff = reading.readable_history(platform, CLI_ADMIN, "tellingen")
@@ -92,9 +112,18 @@ def test_every_dialect_answers_from_the_same_readable_version(
         "/def/tellingen",
     ]
     for url in urls:
-        assert client.get(url, headers={"Accept": "text/turtle"} if url.startswith(("/ldes", "/def")) else {},
-                          follow_redirects=False).status_code in {200, 303}, url
+        assert client.get(
+            url,
+            headers={"Accept": "text/turtle"} if url.startswith(("/ldes", "/def")) else {},
+            follow_redirects=False,
+        ).status_code in {200, 303}, url
     change_dataset_state(platform, CLI_ADMIN, "tellingen", "archived")
     for url in urls:
-        assert client.get(url, headers={"Accept": "text/turtle"} if url.startswith(("/ldes", "/def")) else {},
-                          follow_redirects=False).status_code == 404, url
+        assert (
+            client.get(
+                url,
+                headers={"Accept": "text/turtle"} if url.startswith(("/ldes", "/def")) else {},
+                follow_redirects=False,
+            ).status_code
+            == 404
+        ), url

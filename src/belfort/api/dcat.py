@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
-from belfort import __version__
+from belfort import __version__, cache_status
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
@@ -149,14 +149,18 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
         # the same page until the next catalogue write; else each dataset's description
         # comes from the fragment cache (belfort.linked.fragments)
         linked = linked_data(platform)
+        built = False
 
         def build() -> tuple[bytes, PageInfo]:
+            nonlocal built
+            built = True
             with platform.db.session() as session:
                 rows, info = catalogue.catalogue_page(session, principal, page, page_size)
             return fragments.catalog_page(linked.fragments, builder.base_url, rows, info, fmt), info
 
         key = (principal.is_admin, builder.base_url, page, page_size, fmt)
         body, info = until_catalogue_changes(linked.pages, platform.generation, key, build)
+        cache_status.note(cache_status.PAGES, not built)
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

@@ -18,7 +18,8 @@ from belfort.policy.principals import ANONYMOUS, Principal
 
 
 async def get_platform(request: Request) -> Platform:
-    return request.app.state.platform  # type: ignore[no-any-return]
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 def presented_key(request: Request) -> str | None:
@@ -47,9 +48,9 @@ def principal_of_key(platform: Platform, key: str) -> Principal:
 def base_url(request: Request) -> str:
     """The base of linked-data URIs: ``BELFORT_PUBLIC_URL`` when set, else the request's
     scheme and host (checked: a hostile Host header must not make an invalid IRI)."""
-    public = request.app.state.platform.settings.public_url
+    public: str | None = request.app.state.platform.settings.public_url
     if public:
-        return public  # type: ignore[no-any-return]
+        return public
     base = str(request.base_url).rstrip("/")
     if not is_iri(base + "/catalog"):
         raise InvalidRequest("the request's Host header does not make a valid base URL")

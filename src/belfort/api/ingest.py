@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -86,12 +87,12 @@ async def _receive_body(request: Request, target: Path, limit: int) -> int:
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"file is larger than the {limit} byte limit")
     size = 0
-    with target.open("wb") as handle:
+    async with await anyio.open_file(target, "wb") as handle:  # each write in a worker thread
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
                 raise PayloadTooLarge(f"file is larger than the {limit} byte limit")
-            handle.write(chunk)
+            await handle.write(chunk)
     if size == 0:
         raise InvalidRequest("the request body is empty; send the file as the body")
     return size
@@ -113,7 +114,7 @@ async def upload(
     params = request.query_params
     metadata = metadata_from_options({k: params.get(k) for k in METADATA_OPTIONS})
     overrides = _overrides(params.get("types"))
-    staging = platform.lake.new_staging_dir()
+    staging = await run_in_threadpool(platform.lake.new_staging_dir)
     try:
         source = staging / _file_name(request)
         await _receive_body(request, source, platform.settings.max_upload_bytes)
@@ -131,7 +132,8 @@ async def upload(
             source_name=source.name,
         )
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with anyio.CancelScope(shield=True):  # cleaned up even when the client went away
+            await run_in_threadpool(shutil.rmtree, staging, ignore_errors=True)
     return JSONResponse(outcome.__dict__, status_code=201)
 
 
@@ -157,7 +159,7 @@ async def patch_metadata(
 ) -> JSONResponse:
     gate.require_write(principal)
     changes = await _json_object(request)
-    return JSONResponse(update_dataset_metadata(platform, principal, dataset_id, changes))
+    return JSONResponse(await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, changes))
 
 
 @router.post("/datasets/{dataset_id}/state", summary="Move along the life cycle")
@@ -171,7 +173,7 @@ async def change_state(
     target = (await _json_object(request)).get("state")
     if not isinstance(target, str):
         raise InvalidRequest('send {"state": "published|deprecated|archived|draft"}')
-    return JSONResponse(change_dataset_state(platform, principal, dataset_id, target))
+    return JSONResponse(await run_in_threadpool(change_dataset_state, platform, principal, dataset_id, target))
 
 
 @router.post("/datasets/{dataset_id}/versions/{number}/publish", summary="Publish a version")

@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as Q
-from sqlalchemy import func, or_
 
 from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
@@ -19,19 +18,22 @@ from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
-from belfort.catalog.models import Dataset
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.reading import readable
+from belfort.query.model import And, Compare, Expr, FieldRef, Literal, Search
+from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
 
 @router.get("/datasets", summary="List the datasets you may see")
 def list_datasets(
-    q: str | None = Q(None, max_length=200, description="Words in title, description or keywords."),
+    q: str | None = Q(None, max_length=200, description=(
+        "Words to search for, as the portal's search does (stems, compounds, typos, synonyms); "
+        "matches come best first.")),
     organisation: str | None = Q(None, max_length=200, description="Only datasets of this organisation."),
     theme: str | None = Q(None, max_length=100, description="Only datasets with this theme (e.g. TRAN)."),
     state: str | None = Q(None, max_length=20, description="Only datasets in this life-cycle state "
@@ -41,29 +43,16 @@ def list_datasets(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    query = gate.visible_datasets(principal)
-    if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Dataset.title_nl).like(pattern),
-                func.lower(Dataset.title_en).like(pattern),
-                func.lower(Dataset.description_nl).like(pattern),
-                func.lower(Dataset.id).like(pattern),
-            )
-        )
-    if organisation:
-        query = query.where(Dataset.organisation == organisation)
-    if state:
-        query = query.where(Dataset.state == state)
+    parts: list[Expr] = [Search(q)] if q else []
+    parts += [Compare("=", FieldRef(name), Literal(value))
+              for name, value in (("organisation", organisation), ("theme", theme), ("state", state)) if value]
+    listing = find(snapshot(platform, principal), CatalogueQuery(where=And(tuple(parts)) if parts else None))
+    page = listing.ids[offset : offset + limit]
     with platform.db.session() as session:
-        datasets = session.scalars(query.order_by(Dataset.id)).all()
-        if theme:
-            datasets = [d for d in datasets if theme in (d.themes or [])]
-        page = datasets[offset : offset + limit]
+        datasets = datasets_in_order(session, principal, page)
         body = {
-            "total_count": len(datasets),
-            "datasets": [store.dataset_to_dict(d, include_versions=False) for d in page],
+            "total_count": listing.total,
+            "datasets": [store.dataset_to_dict(d, include_versions=False) for d in datasets],
         }
     return JSONResponse(body)
 

@@ -39,7 +39,7 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
                     "description": "An API key as the `apikey` query parameter (how Opendatasoft clients "
                                    "send it)."},
 }
-ANY_KEY = [{name: []} for name in SECURITY_SCHEMES]
+ANY_KEY: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_SCHEMES]
 OPTIONAL_KEY = [{}, *ANY_KEY]  # anonymous callers see open, published data
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 

@@ -200,6 +200,6 @@ async def declared_parameters_only(request: Request) -> None:
         return
     # Starlette builds ``query_params`` once per request and keeps it in ``_query_params``;
     # the view takes its place for the handler and every dependency after this one.
-    request._query_params = DeclaredQueryParams(  # type: ignore[attr-defined]
+    request._query_params = DeclaredQueryParams(
         original.multi_items(), allowed_for(route), route.path_format
     )

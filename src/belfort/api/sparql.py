@@ -226,7 +226,7 @@ async def sparql_post(
         query = (form.get("query") or [url.get("query") or ""])[0]
         default = form.get("default-graph-uri", []) + url.getlist("default-graph-uri")
         named = form.get("named-graph-uri", []) + url.getlist("named-graph-uri")
-        format_param = (form.get("format") or [url.get("format")])[0]
+        format_param = form["format"][0] if form.get("format") else url.get("format")
     else:
         return _error(415, "unsupported_media_type", "send the query as application/sparql-query or as the form "
                       "field `query` (application/x-www-form-urlencoded)")

@@ -200,7 +200,7 @@ def write_counts(path: Path, size: str) -> int:
     lo, hi = series.index(first), series.index(last)
 
     def rows() -> list[tuple[str, str, int | None]]:
-        out = []
+        out: list[tuple[str, str, int | None]] = []
         for i in range(lo, hi + 1):
             if nz_skipped_hour(series.timestamp(i)):
                 continue

@@ -261,7 +261,8 @@ def _local(platform: Platform, dataset_id: str) -> Local | None:
         if dataset is None:
             return None
         versions = list(dataset.versions)
-        return Local({v.source for v in versions}, versions[-1].source_checksum if versions else None)
+        return Local({v.source for v in versions if v.source is not None},
+                     versions[-1].source_checksum if versions else None)
 
 
 def _current(platform: Platform, record: DatasetRecord) -> dict[str, Any] | None:

@@ -57,7 +57,8 @@ def _state_file(platform: Platform, base_url: str) -> Path:
 
 def _load_state(path: Path) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text())
+        state: dict[str, Any] = json.loads(path.read_text())
+        return state
     except (FileNotFoundError, ValueError):
         return {}
 

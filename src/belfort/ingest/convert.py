@@ -471,9 +471,10 @@ def parsers_for_override(
         candidates.append(GEOPOINT)
     elif type_ == "geometry":
         candidates.append(GEOMETRY)
-    seen: set[str] = set()
-    return [in_zone(p, zone) for p in candidates
-            if not (p.key in seen or seen.add(p.key))]  # type: ignore[func-returns-value]
+    unique: dict[str, Parser] = {}
+    for p in candidates:
+        unique.setdefault(p.key, p)  # the first candidate of each key, in order
+    return [in_zone(p, zone) for p in unique.values()]
 
 
 @dataclass

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 FALLBACK_ENCODING = "belfort-cp1252"
 
@@ -50,12 +54,12 @@ class _Cp1252Codec(codecs.Codec):
     def encode(self, input: str, errors: str = "strict") -> tuple[bytes, int]:
         return codecs.charmap_encode(input, errors, _CP1252_ENCODE)
 
-    def decode(self, input: bytes, errors: str = "strict") -> tuple[str, int]:  # type: ignore[override]
+    def decode(self, input: ReadableBuffer, errors: str = "strict") -> tuple[str, int]:
         return codecs.charmap_decode(input, errors, _CP1252_TABLE)
 
 
 class _Cp1252IncrementalDecoder(codecs.IncrementalDecoder):
-    def decode(self, input: bytes, final: bool = False) -> str:  # type: ignore[override]
+    def decode(self, input: ReadableBuffer, final: bool = False) -> str:
         return codecs.charmap_decode(input, self.errors, _CP1252_TABLE)[0]
 
 

@@ -346,7 +346,8 @@ def sniff(
     if fmt == "parquet":
         from belfort.ingest.readers.parquet import sniff_parquet
 
-        return _guard(lambda: sniff_parquet(source, sample_rows))
+        sniffed: SniffResult = _guard(lambda: sniff_parquet(source, sample_rows))
+        return sniffed
     text_source = _guard(lambda: _open_text_source(source, fmt, sheet))
     inferred, seen = _infer(text_source, max_rows=inference_rows)
     plan = _plan(text_source, inferred, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ class ValidationReport:
         column: str | None,
         problem: str,
         count: int,
-        examples: list[tuple[int | None, Any]],
+        examples: Sequence[tuple[int | None, Any]],
     ) -> None:
         """Record ``count`` occurrences; ``examples`` are (row, value) pairs, any length."""
         if count <= 0:

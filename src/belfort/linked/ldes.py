@@ -155,10 +155,11 @@ class Stream:
         previous = versions[index - 1] if index else None
         key = ("ldes-log", str(previous.path) if previous else None, str(version.path), self.source.record_key)
         directory = self.log_dir / self.source.dataset_id if self.log_dir else None
-        return self.cache.get_or_build(key, lambda: stored_log(
+        log: VersionLog = self.cache.get_or_build(key, lambda: stored_log(
             directory, version, previous, self.source.record_key,
             lambda: compute_log(version, previous, self.source.record_key,
                                 threads=self.threads, memory_limit=self.memory_limit)))
+        return log
 
     def _count(self, index: int) -> int:
         while len(self._counts) <= index:
@@ -299,10 +300,12 @@ class PageRenderer:
         key = ("ldes-table", str(version.path))
         table: pa.Table | None = cache.get(key)
         if table is None and table_bytes(version.path) > cache.max_bytes // 4:
-            return read_rows(version.path, numbers).to_pylist()  # type: ignore[no-any-return]
+            rows: list[dict[str, Any]] = read_rows(version.path, numbers).to_pylist()
+            return rows
         if table is None:
             table = cache.get_or_build(key, lambda: read_version_table(version.path))
-        return table.take(pa.array(numbers, pa.int64())).to_pylist()  # type: ignore[no-any-return]
+        taken: list[dict[str, Any]] = table.take(pa.array(numbers, pa.int64())).to_pylist()
+        return taken
 
     def add_segment(self, document: Document, members: list[tuple[str, Any]], segment: Segment) -> None:
         """Adds the segment's members to ``document`` and a ``tree:member`` link for each to

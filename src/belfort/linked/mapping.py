@@ -118,7 +118,7 @@ def _parse(raw: object) -> dict[str, Any]:
     return raw
 
 
-def validate_mapping(raw: object, schema: dict | None = None) -> dict:  # type: ignore[type-arg]
+def validate_mapping(raw: object, schema: dict[str, Any] | None = None) -> dict[str, Any]:
     """A dataset's RDF mapping, checked: the mapping (as JSON text or parsed) with ``class``
     as a list; InvalidRequest naming the bad key otherwise. With ``schema`` (a version's
     ``table_schema``), field names in ``fields``, templates and ``observations`` are checked
@@ -298,7 +298,7 @@ class _FieldPlan:
 class RowMapper:
     """Turns rows of one dataset version into triples (one per version, reusable)."""
 
-    def __init__(self, base: str, dataset_id: str, schema: Any, rdf_mapping: dict | None) -> None:  # type: ignore[type-arg]
+    def __init__(self, base: str, dataset_id: str, schema: Any, rdf_mapping: dict[str, Any] | None) -> None:
         self.base = base.rstrip("/")
         self.dataset_id = dataset_id
         types = _field_types(schema) or {}
@@ -398,8 +398,7 @@ class RowMapper:
             if iri is None:
                 return
             if plan.classes and not document.has(iri):
-                node = document.props(iri)
-                node.extend((RDF_TYPE, c) for c in plan.classes)
+                document.props(iri).extend((RDF_TYPE, c) for c in plan.classes)
             props.append((plan.predicate, IRI(iri)))
             return
         if plan.geo:
@@ -443,7 +442,7 @@ class RowMapper:
         return out
 
 
-def row_mapper(base: str, dataset_id: str, schema: dict, rdf_mapping: dict | None) -> RowMapper:  # type: ignore[type-arg]
+def row_mapper(base: str, dataset_id: str, schema: dict[str, Any], rdf_mapping: dict[str, Any] | None) -> RowMapper:
     """The mapper for one dataset version; ``rdf_mapping`` None: the default derived from
     ``schema`` (a version's ``table_schema``). InvalidRequest when the mapping does not fit."""
     return RowMapper(base, dataset_id, schema, rdf_mapping)

@@ -60,9 +60,10 @@ _splits: dict[str, tuple[str, str] | None] = {}
 
 def _split(iri: str) -> tuple[str, str] | None:
     """(prefix, local name) for an IRI in one of Belfort's namespaces, else None."""
-    found = _splits.get(iri, False)
-    if found is not False:
-        return found
+    try:
+        return _splits[iri]  # one look-up: another thread may clear the dict meanwhile
+    except KeyError:
+        pass
     cut = max(iri.rfind("#"), iri.rfind("/")) + 1
     prefix = _NAMESPACE_PREFIX.get(iri[:cut])
     local = iri[cut:]

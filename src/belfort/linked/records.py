@@ -178,7 +178,9 @@ def to_turtle(document: Document, prefixes: dict[str, str]) -> bytes:
         return ox.Literal(obj.value, datatype=ox.NamedNode(obj.datatype) if obj.datatype else None)
 
     triples = [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, p, o in document.triples()]
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)  # type: ignore[no-any-return]
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert turtle is not None  # without an output file, serialize returns the bytes
+    return turtle
 
 
 def to_jsonld(document: Document, prefixes: dict[str, str]) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from belfort import cache_status
 from belfort.cache import ByteLRU
 from belfort.errors import BelfortError, QueryTimeout
 from belfort.linked import vocabularies as v
@@ -168,7 +169,7 @@ def execute(store: ox.Store, request: Request) -> Answer:
             if request.results_format is None:
                 return Answer("not_acceptable", message="a SELECT query answers SPARQL results (JSON, XML, CSV, TSV)")
             variables = [v.value for v in result.variables]
-            solutions = []
+            solutions: list[Any] = []
             for solution in result:
                 if len(solutions) == limit:
                     return Answer("select", write_select(variables, solutions, request.results_format),
@@ -178,7 +179,7 @@ def execute(store: ox.Store, request: Request) -> Answer:
         if request.graph_format is None:
             return Answer("not_acceptable",
                           message="a CONSTRUCT or DESCRIBE query answers RDF (Turtle, JSON-LD, RDF/XML, N-Triples)")
-        triples = []
+        triples: list[Any] = []
         truncated = False
         for triple in result:
             if len(triples) == limit:
@@ -252,6 +253,7 @@ def answer(pool: WorkerPool, cache: AnswerCache, store: CatalogueStore, snapshot
            timeout: float) -> Answer:
     """The answer to ``request`` on ``store`` as of ``snapshot``: cached, else from a worker."""
     found = cache.get(store, snapshot, request)
+    cache_status.note(cache_status.SPARQL, found is not None)
     if found is not None:
         return found
     result = pool.run(store, snapshot, request, timeout)
@@ -309,9 +311,9 @@ class WorkerPool:
                         self._idle.remove(worker)
                         self._stop(worker)
                 if len(self._all) < self.size:
-                    worker = self._fork(store, epoch)
-                    if worker is not None:
-                        return worker
+                    forked = self._fork(store, epoch)
+                    if forked is not None:
+                        return forked
                     epoch = store.snapshot.epoch  # the store moved on while we waited: the new one
                     continue
                 remaining = deadline - time.monotonic()

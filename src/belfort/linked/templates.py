@@ -170,6 +170,7 @@ class Template:
             if name == "_base":
                 out.append(base)
                 continue
+            text: str | None
             if name == "_dataset":
                 text = dataset_id
             elif name == "_id":

@@ -24,7 +24,7 @@ from belfort.policy.principals import Principal
 PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
 
 
-def visible_datasets(principal: Principal) -> Select[tuple[Dataset]]:
+def visible_datasets(principal: Principal) -> Select[Dataset]:
     """A SELECT of exactly the datasets ``principal`` may see (compose further filters on it)."""
     query = select(Dataset)
     if principal.is_admin:

@@ -65,7 +65,11 @@ class ReadableHistory:
 
 
 def readable(
-    platform: Platform, principal: Principal, dataset_id: str, number: int | None = None, *,
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    number: int | None = None,
+    *,
     count_use: bool = True,
 ) -> ReadableVersion:
     """Version ``number`` (default: the published one; staff: the newest before any is
@@ -75,7 +79,9 @@ def readable(
         lambda: _readable(platform, principal, dataset_id, number),
     )
     if count_use:
-        platform.usage.record(found.dataset_id, requests=1)  # traceable use: every read of a dataset
+        platform.usage.record(
+            found.dataset_id, requests=1
+        )  # traceable use: every read of a dataset
     return found
 
 
@@ -92,7 +98,9 @@ def readable_history(
     return found
 
 
-def _readable(platform: Platform, principal: Principal, dataset_id: str, number: int | None) -> ReadableVersion:
+def _readable(
+    platform: Platform, principal: Principal, dataset_id: str, number: int | None
+) -> ReadableVersion:
     with platform.db.session() as session:
         dataset, version = gate.readable_version(session, principal, dataset_id, number)
         return ReadableVersion(
@@ -102,7 +110,9 @@ def _readable(platform: Platform, principal: Principal, dataset_id: str, number:
             table_schema=version.table_schema or {},
             path=platform.lake.absolute(version.path),
             record_times=(
-                platform.lake.absolute(version.record_times_path) if version.record_times_path else None
+                platform.lake.absolute(version.record_times_path)
+                if version.record_times_path
+                else None
             ),
             created_at=version.created_at,
             record_key=tuple(dataset.record_key or ()),
@@ -122,7 +132,9 @@ def _history(platform: Platform, principal: Principal, dataset_id: str) -> Reada
             .order_by(Version.number)
         ).all()
     versions = tuple(
-        VersionFile(number, platform.lake.absolute(path), TableSchema.from_dict(schema or {}), created_at)
+        VersionFile(
+            number, platform.lake.absolute(path), TableSchema.from_dict(schema or {}), created_at
+        )
         for number, path, schema, created_at in rows
     )
     return ReadableHistory(current, versions)

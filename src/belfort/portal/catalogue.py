@@ -1,125 +1,42 @@
-"""The catalogue as the portal shows it: dataset cards, catalogue search and facets.
+"""The catalogue as the portal shows it: the search page's facets, sorts and pages.
 
-One snapshot per catalogue generation and audience (the public, or staff who also see
-internal and draft datasets), built from the database in one query and cached until the
-next catalogue write by any process (``belfort.cache``). Searching, filtering, faceting
-and sorting then happen in memory: a catalogue of 10,000 datasets is a few MB.
+Which datasets match, in which order, and how many have each facet value is the catalogue
+search service's answer (``belfort.search.catalogue``), the same one every API dialect
+gives; this module only turns the page's parameters into a ``CatalogueQuery`` and the
+answer into one page with the facet values worth showing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-from sqlalchemy.orm import selectinload
+from belfort.query.model import And, Expr, FieldRef, In, Literal, Search
+from belfort.search.catalogue import (
+    TITLE_ORDER,
+    CatalogueQuery,
+    CatalogueSnapshot,
+    DatasetCard,
+    SortKey,
+    find,
+    snapshot,
+)
 
-from belfort.catalog.models import Dataset
-from belfort.platform import Platform
-from belfort.policy import gate
-from belfort.policy.principals import Principal
-from belfort.search import CatalogueIndex, SearchDocument
+__all__ = ["FACETS", "PER_PAGE", "SORTS", "STAFF_FACETS", "DatasetCard", "SearchPage", "figures",
+           "query_of", "search", "snapshot"]
 
 FACETS = ("theme", "organisation", "keyword", "licence", "format", "frequency")
 STAFF_FACETS = ("classification", "state")
 SORTS = ("relevance", "title", "newest", "rows")
+SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "title": TITLE_ORDER,
+    "newest": (SortKey("modified", descending=True),),
+    "rows": (SortKey("rows", descending=True),),
+}
 PER_PAGE = 20
 MAX_FACET_VALUES = 12
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    name: str
-    type: str
-    description: str | None = None
-    unit: str | None = None
-
-
-@dataclass(frozen=True)
-class DatasetCard:
-    """What a listing, a search and the home page need to know about one dataset."""
-
-    id: str
-    title_nl: str
-    title_en: str | None
-    description_nl: str | None
-    description_en: str | None
-    organisation: str | None
-    themes: tuple[str, ...]
-    keywords: tuple[str, ...]
-    licence: str | None
-    frequency: str
-    classification: str
-    state: str
-    formats: tuple[str, ...]
-    rows: int
-    fields: tuple[FieldInfo, ...]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    facets: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        # computed once: search counts facet values over thousands of cards per request
-        single = {"organisation": self.organisation, "licence": self.licence, "frequency": self.frequency,
-                  "classification": self.classification, "state": self.state}
-        values = {k: ((v,) if v else ()) for k, v in single.items()}
-        values.update(theme=self.themes, keyword=self.keywords, format=self.formats)
-        self.facets.update(values)
-
-    def title(self, lang: str) -> str:
-        return (self.title_en if lang == "en" and self.title_en else self.title_nl)
-
-    def description(self, lang: str) -> str:
-        text = self.description_en if lang == "en" and self.description_en else self.description_nl
-        return text or ""
-
-    def values(self, facet: str) -> tuple[str, ...]:
-        """The dataset's values for one facet (a dataset may have several themes)."""
-        return self.facets[facet]
-
-    @property
-    def has_geometry(self) -> bool:
-        return any(f.type in {"geopoint", "geometry"} for f in self.fields)
-
-
-class FacetColumn:
-    """One facet over all cards as (card, value) pairs, so counting the values among
-    thousands of matches is one ``bincount``."""
-
-    def __init__(self, cards: list[DatasetCard], facet: str) -> None:
-        self.values: list[str] = sorted({v for c in cards for v in c.facets[facet]})
-        self.code = {v: i for i, v in enumerate(self.values)}
-        pairs = [(i, self.code[v]) for i, c in enumerate(cards) for v in c.facets[facet]]
-        self.card = np.array([p[0] for p in pairs], dtype=np.int64)
-        self.value = np.array([p[1] for p in pairs], dtype=np.int64)
-
-    def top(self, matched: np.ndarray, selected: list[str]) -> list[tuple[str, int]]:
-        """The ``MAX_FACET_VALUES`` most frequent values among the ``matched`` cards (a
-        boolean per card), most frequent first, then every selected value not among them."""
-        found = np.bincount(self.value[matched[self.card]], minlength=len(self.values))
-        present = np.flatnonzero(found)
-        best = present[np.lexsort((present, -found[present]))][:MAX_FACET_VALUES]
-        top = [(self.values[i], int(found[i])) for i in best]
-        shown = {v for v, _ in top}
-        top += [(v, int(found[self.code[v]]) if v in self.code else 0) for v in selected if v not in shown]
-        return top
-
-
-@dataclass
-class CatalogueSnapshot:
-    cards: list[DatasetCard]
-    index: CatalogueIndex
-    by_id: dict[str, DatasetCard] = field(default_factory=dict)
-    position: dict[str, int] = field(default_factory=dict)
-    facet_columns: dict[str, FacetColumn] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.by_id = {c.id: c for c in self.cards}
-        self.position = {c.id: i for i, c in enumerate(self.cards)}
-        self.facet_columns = {f: FacetColumn(self.cards, f) for f in FACETS + STAFF_FACETS}
+MAX_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -141,67 +58,14 @@ class SearchPage:
     sort: str
 
 
-_BUILDING = {False: threading.Lock(), True: threading.Lock()}
-
-
-def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
-    """The catalogue ``principal`` may see, cached per catalogue generation.
-
-    After a catalogue change one request per audience builds the new snapshot (and its
-    search index); requests arriving meanwhile wait for it instead of building their own.
-    """
-    generation = platform.generation.current()
-    key = ("portal-catalogue", principal.is_admin)
-    cached = platform.cache.get(key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]  # type: ignore[no-any-return]
-    with _BUILDING[principal.is_admin]:
-        cached = platform.cache.get(key)
-        if cached is not None and cached[0] == generation:
-            return cached[1]  # type: ignore[no-any-return]
-        return _build(platform, principal, key, generation)
-
-
-def _build(platform: Platform, principal: Principal, key: tuple[str, bool], generation: object) -> CatalogueSnapshot:
-    with platform.db.session() as session:
-        datasets = session.scalars(
-            gate.visible_datasets(principal).options(
-                selectinload(Dataset.versions), selectinload(Dataset.distributions)
-            )
-        ).all()
-        cards = [_card(d) for d in datasets]
-    documents = [
-        SearchDocument(
-            id=c.id, title_nl=c.title_nl, title_en=c.title_en, description_nl=c.description_nl,
-            description_en=c.description_en, keywords=c.keywords, organisation=c.organisation,
-            field_names=tuple(n for f in c.fields for n in (f.name, f.description) if n),
-            themes=c.themes, state=c.state,
-        )
-        for c in cards
-    ]
-    built = CatalogueSnapshot(cards, CatalogueIndex.build(documents, platform.settings.search_synonyms_file))
-    platform.cache.put(key, (generation, built))
-    return built
-
-
-def _card(dataset: Dataset) -> DatasetCard:
-    version = next((v for v in dataset.versions if v.number == dataset.published_version), None)
-    if version is None and dataset.versions:
-        version = dataset.versions[-1]  # staff see drafts by their newest version
-    fields = tuple(
-        FieldInfo(f["name"], f["type"], f.get("description"), f.get("unit"))
-        for f in (version.table_schema.get("fields", []) if version else [])
-    )
-    return DatasetCard(
-        id=dataset.id, title_nl=dataset.title_nl, title_en=dataset.title_en,
-        description_nl=dataset.description_nl, description_en=dataset.description_en,
-        organisation=dataset.organisation, themes=tuple(dataset.themes or ()),
-        keywords=tuple(dataset.keywords or ()), licence=dataset.licence, frequency=dataset.frequency,
-        classification=dataset.classification, state=dataset.state,
-        formats=tuple(sorted(d.format for d in dataset.distributions)),
-        rows=version.row_count if version else 0, fields=fields,
-        created_at=dataset.created_at, updated_at=dataset.updated_at,
-    )
+def query_of(query: str, selected: dict[str, list[str]], sort: str = "relevance") -> CatalogueQuery:
+    """The search page's question: the words, every selected facet (values of one facet
+    ORed, facets ANDed) and the sort (relevance is the service's ranking; without words,
+    the title order)."""
+    parts: list[Expr] = [Search(query)] if query else []
+    parts += [In(FieldRef(f), tuple(Literal(v) for v in values)) for f, values in selected.items()]
+    where = None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
+    return CatalogueQuery(where=where, sort=SORT_KEYS.get(sort, ()), default_order=TITLE_ORDER)
 
 
 def search(
@@ -215,34 +79,29 @@ def search(
 ) -> SearchPage:
     """One page of datasets matching ``query`` and every selected facet value, with the
     counts of each facet's values among the matches."""
-    query = query.strip()[:500]
+    query = query.strip()[:MAX_QUERY]
     facets = FACETS + (STAFF_FACETS if staff else ())
     selected = {k: v for k, v in selected.items() if k in facets and v}
-    hits = catalogue.index.search(query)
-    matches = [catalogue.by_id[h.id] for h in hits if h.id in catalogue.by_id]
-    if selected:
-        wanted = {f: set(values) for f, values in selected.items()}
-        matches = [c for c in matches if all(wanted[f].intersection(c.facets[f]) for f in wanted)]
-    if sort == "title" or (sort == "relevance" and not query):
-        matches.sort(key=lambda c: c.title_nl.casefold())
-    elif sort == "newest":
-        matches.sort(key=lambda c: c.updated_at, reverse=True)
-    elif sort == "rows":
-        matches.sort(key=lambda c: c.rows, reverse=True)
-    matched = np.zeros(len(catalogue.cards), dtype=bool)
-    matched[[catalogue.position[c.id] for c in matches]] = True
-    facet_values = {
-        f: [FacetValue(v, n, v in selected.get(f, []))
-            for v, n in catalogue.facet_columns[f].top(matched, selected.get(f, []))]
-        for f in facets
-    }
-    pages = max(1, math.ceil(len(matches) / PER_PAGE))
+    listing = find(catalogue, query_of(query, selected, sort))
+    facet_values = {f: _shown(listing.facet(f), selected.get(f, []), catalogue, listing.matched, f)
+                    for f in facets}
+    pages = max(1, math.ceil(listing.total / PER_PAGE))
     page = min(max(page, 1), pages)
     return SearchPage(
-        query=query, cards=matches[(page - 1) * PER_PAGE: page * PER_PAGE], total=len(matches),
+        query=query, cards=listing.cards[(page - 1) * PER_PAGE: page * PER_PAGE], total=listing.total,
         page=page, pages=pages, facets=facet_values, selected=selected,
         sort=sort if sort in SORTS else "relevance",
     )
+
+
+def _shown(counts: list[tuple[str, int]], selected: list[str], catalogue: CatalogueSnapshot,
+           matched: Any, facet: str) -> list[FacetValue]:
+    """The ``MAX_FACET_VALUES`` most frequent values, then every selected value not among them."""
+    top = counts[:MAX_FACET_VALUES]
+    shown = {v for v, _ in top}
+    column = catalogue.facet_columns[facet]
+    top += [(v, column.count_of(matched, v)) for v in selected if v not in shown]
+    return [FacetValue(v, n, v in selected) for v, n in top]
 
 
 def figures(catalogue: CatalogueSnapshot, usage: dict[str, tuple[int, int]]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import html
 import math
 import re
 import threading
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -313,7 +314,8 @@ def _number_step(platform: Platform, rv: ReadableVersion, name: str) -> float | 
         return None
     raw = (high - low) / 40
     magnitude = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step: float = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return step
 
 
 def _x_value(value: Any, x_type: str, unit: str | None, timezone: str) -> Any:
@@ -499,7 +501,8 @@ def chart_table(rows: list[dict[str, Any]], request: ChartRequest,
 
 
 _LOCK = threading.Lock()
-_LOCALES = {"nl": "nl-NL", "en": "en-US"}
+VlLocale = typing.Literal["nl-NL", "en-US"]  # the locales vl-convert knows for both settings
+_LOCALES: dict[str, VlLocale] = {"nl": "nl-NL", "en": "en-US"}
 _ROOT = re.compile(r"<svg\b[^>]*>")
 _TRANSLATE = re.compile(r"translate\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)")
 _EXTERNAL = (

@@ -10,6 +10,7 @@ on the server; the map has an SVG fallback that ``map.js`` turns into a Leaflet 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -140,7 +141,7 @@ def _map_headers(principal: Principal) -> dict[str, str]:
     return {"Cache-Control": cache_control(principal, "public, max-age=300"), "Vary": "Cookie"}
 
 
-def _history(versions: list[Version], published: int | None) -> list[VersionChange]:
+def _history(versions: Sequence[Version], published: int | None) -> list[VersionChange]:
     changes: list[VersionChange] = []
     previous: Version | None = None
     for v in versions:

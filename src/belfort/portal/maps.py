@@ -76,7 +76,8 @@ def map_features(platform: Platform, rv: ReadableVersion, *, color_by: str | Non
     fields = rv.schema.fields
     geo_index = rv.schema.names.index(geo)
     label_field = _label_field(rv.schema)
-    features, unreadable = [], 0
+    features: list[dict[str, Any]] = []
+    unreadable = 0
     for row in result.rows:
         geometry = _geometry(row[geo_index])
         if geometry is None:

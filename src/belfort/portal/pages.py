@@ -70,19 +70,24 @@ def search(request: Request, platform: Platform = Depends(get_platform),
     return render(request, "search.html", principal, result=result, api_url=_api_search_url(result))
 
 
+API_REFINES = {"theme": "default.theme", "organisation": "default.publisher", "keyword": "default.keyword",
+               "licence": "default.license"}
+API_SORTS = {"title": "title", "newest": "modified desc", "rows": "records_count desc"}
+
+
 def _api_search_url(result: catalogue.SearchPage) -> str:
-    """The same search as an Explore v2.1 catalogue call."""
-    clauses = []
-    if result.query:
-        clauses.append(f'search("{result.query.replace(chr(34), "")}")')
+    """The same search as an Explore v2.1 catalogue call: the catalogue search service answers
+    both, so it finds the same datasets in the same order (the format, frequency and staff
+    facets have no Explore field and are left out)."""
     params: list[tuple[str, str]] = [("limit", str(catalogue.PER_PAGE))]
-    if clauses:
-        params.append(("where", " and ".join(clauses)))
-    names = {"theme": "default.theme", "organisation": "default.publisher", "keyword": "default.keyword",
-             "licence": "default.license"}
+    if result.query:
+        text = result.query.replace("\\", "\\\\").replace('"', '\\"')
+        params.append(("where", f'search("{text}")'))
     for facet, values in result.selected.items():
-        if facet in names:
-            params += [("refine", f"{names[facet]}:{v}") for v in values]
+        if facet in API_REFINES:
+            params += [("refine", f"{API_REFINES[facet]}:{v}") for v in values]
+    if result.sort in API_SORTS:
+        params.append(("order_by", API_SORTS[result.sort]))
     return "/api/explore/v2.1/catalog/datasets?" + urlencode(params)
 
 

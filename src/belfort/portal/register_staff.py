@@ -132,8 +132,8 @@ async def create_entry(request: Request, platform: Platform = Depends(get_platfo
         created = await run_in_threadpool(
             lambda: service.create_activity(platform, principal, data, state=state))
     except BelfortError as exc:
-        return _edit_page(request, platform, principal, None, values=form_values(data), problem=exc.message,
-                          status_code=exc.http_status)
+        return await run_in_threadpool(_edit_page, request, platform, principal, None, values=form_values(data),
+                                       problem=exc.message, status_code=exc.http_status)
     return _redirect(f"{BASE}/{created['id']}?saved=create")
 
 
@@ -173,6 +173,6 @@ async def change_entry(activity_id: str, request: Request, platform: Platform = 
     except BelfortError as exc:
         if isinstance(exc, NotFound) and "processing activity" in exc.message:
             raise
-        return _edit_page(request, platform, principal, activity_id, values=values, problem=exc.message,
-                          status_code=exc.http_status)
+        return await run_in_threadpool(_edit_page, request, platform, principal, activity_id, values=values,
+                                       problem=exc.message, status_code=exc.http_status)
     return _redirect(f"{BASE}/{activity_id}?saved={action}")

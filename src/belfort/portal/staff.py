@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -144,27 +145,31 @@ async def upload(request: Request, platform: Platform = Depends(get_platform),
         raise InvalidRequest("choose a file to upload")
     token = uuid.uuid4().hex
     folder = _uploads(platform) / token
-    folder.mkdir(parents=True)
+    await anyio.Path(folder).mkdir(parents=True)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename).name)[-100:] or "upload"
     target = folder / name
     await _save(file, target, platform.settings.max_upload_bytes)
-    (folder / "dataset").write_text(dataset_id)
+    await anyio.Path(folder / "dataset").write_text(dataset_id)
     return _redirect(f"/staff/uploads/{token}")
 
 
 async def _save(file: UploadFile, target: Path, limit: int) -> None:
+    """Copy the upload to ``target`` (each write in a worker thread); on a refusal the
+    upload's folder is removed."""
     written = 0
-    with target.open("wb") as out:
+    problem: str | None = None
+    async with await anyio.open_file(target, "wb") as out:
         while chunk := await file.read(CHUNK):
             written += len(chunk)
             if written > limit:
-                out.close()
-                shutil.rmtree(target.parent, ignore_errors=True)
-                raise InvalidRequest(f"the file is larger than the limit of {limit:,} bytes")
-            out.write(chunk)
+                problem = f"the file is larger than the limit of {limit:,} bytes"
+                break
+            await out.write(chunk)
     if written == 0:
-        shutil.rmtree(target.parent, ignore_errors=True)
-        raise InvalidRequest("the file is empty")
+        problem = "the file is empty"
+    if problem is not None:
+        await run_in_threadpool(shutil.rmtree, target.parent, ignore_errors=True)
+        raise InvalidRequest(problem)
 
 
 def _uploads(platform: Platform) -> Path:
@@ -209,7 +214,7 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
     """Ingest the upload with the chosen types and metadata as a draft version."""
     _require_staff(principal)
     form = await _form(request)
-    dataset_id, source = _upload(platform, token)
+    dataset_id, source = await run_in_threadpool(_upload, platform, token)
     overrides = {k.removeprefix("type:"): str(v) for k, v in form.multi_items()
                  if k.startswith("type:") and str(v) in FIELD_TYPES}
     metadata = _metadata(form)
@@ -218,14 +223,14 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
             lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
                                 draft=True, source_name=source.name))
     except ValidationFailed as exc:
-        return _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
-                            report=exc.details.get("report"), status_code=422)
+        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                       problem=exc.message, report=exc.details.get("report"), status_code=422)
     except BelfortError as exc:
-        return _review_page(request, platform, principal, token, dataset_id, source, problem=exc.message,
-                            status_code=exc.http_status)
-    return _review_page(request, platform, principal, token, dataset_id, source,
-                        outcome={"version": outcome.version, "rows": outcome.row_count},
-                        report=outcome.report)
+        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                       problem=exc.message, status_code=exc.http_status)
+    return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
+                                   outcome={"version": outcome.version, "rows": outcome.row_count},
+                                   report=outcome.report)
 
 
 def _metadata(form: FormData) -> dict[str, Any]:
@@ -275,11 +280,11 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
         else:
             raise InvalidRequest("unknown action")
     except ValueError:
-        return _edit_page(request, platform, principal, dataset_id, problem="version must be a number",
-                          status_code=400)
+        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id,
+                                       problem="version must be a number", status_code=400)
     except BelfortError as exc:
         if isinstance(exc, NotFound) and not isinstance(exc, VersionNotFound):
             raise
-        return _edit_page(request, platform, principal, dataset_id, problem=exc.message,
-                          status_code=exc.http_status)
+        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id, problem=exc.message,
+                                       status_code=exc.http_status)
     return _redirect(f"/staff/datasets/{dataset_id}?saved={action}")

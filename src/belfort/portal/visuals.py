@@ -7,8 +7,9 @@ version and language, not on every visit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -72,7 +73,7 @@ def map_geojson(platform: Platform, rv: ReadableVersion, lang: str) -> dict[str,
         features["legend"] = maps.legend(features, color_by, lang=lang).to_dict()
         return features
 
-    return _cached(platform, ("map-features", str(rv.path), lang), build)  # type: ignore[no-any-return]
+    return _cached(platform, ("map-features", str(rv.path), lang), build)
 
 
 def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: str) -> MapSection | None:
@@ -90,7 +91,7 @@ def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: 
 
 def map_svg(platform: Platform, rv: ReadableVersion, lang: str, title: str) -> str:
     features = map_geojson(platform, rv, lang)
-    return _cached(platform, ("map-svg", str(rv.path), lang, title),  # type: ignore[no-any-return]
+    return _cached(platform, ("map-svg", str(rv.path), lang, title),
                    lambda: maps.render_svg_map(features, _legend(features), title=title, lang=lang,
                                                draw_legend=True))
 
@@ -105,5 +106,9 @@ def legend_json(section: MapSection) -> str:
     return orjson.dumps(section.legend.to_dict()).decode()
 
 
-def _cached(platform: Platform, key: tuple[Any, ...], build: Any) -> Any:
-    return platform.cache.get_or_build(key, lambda: (build(),))[0]
+T = TypeVar("T")
+
+
+def _cached(platform: Platform, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    kept: T = platform.cache.get_or_build(key, lambda: (build(),))[0]
+    return kept

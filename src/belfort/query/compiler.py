@@ -449,8 +449,14 @@ def _finite(number: float) -> float:
     return number
 
 
-def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
-    """SQL over ``read_parquet($1)``; the engine binds $1 to the version's file."""
+def compile_query(
+    query: Query, schema: TableSchema, max_rows: int, *, count_groups: bool = False
+) -> CompiledQuery:
+    """SQL over ``read_parquet($1)``; the engine binds $1 to the version's file.
+
+    ``count_groups`` (grouped queries): every row also carries the number of groups,
+    ``count(*) OVER ()`` as a last value not named in ``columns``, so that the page and
+    the total come from one aggregation."""
     c = _Compiler(schema, query.timezone)
     c.bind(SOURCE)
     grouped = bool(query.group_by)
@@ -487,6 +493,8 @@ def compile_query(query: Query, schema: TableSchema, max_rows: int) -> CompiledQ
         columns.append(name)
         parts.append(f"{sql} AS {quote_identifier(name)}")
 
+    if count_groups and grouped:
+        parts.append(f"count(*) OVER () AS {quote_identifier('__groups')}")
     source = "read_parquet($1)"
     # Records tied on the sort keys keep their file order, so every run (and every page
     # of a materialised result) gives the same order and paging never repeats a record.

@@ -10,9 +10,13 @@ re-exports them, with the constants.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from belfort.errors import QueryError
 from belfort.query.model import InBBox, InPolygon, Search, WithinDistance
+
+if TYPE_CHECKING:
+    from belfort.schema import TableSchema
 
 EARTH_RADIUS_M = 6_371_008.8
 MAX_POLYGON_POINTS = 1000
@@ -36,6 +40,11 @@ class TextAndGeography:
 
     Uses the compiler's ``schema`` and ``bind``.
     """
+
+    if TYPE_CHECKING:  # what the compiler (``belfort.query.compiler._Compiler``) provides
+        schema: TableSchema
+
+        def bind(self, value: Any) -> str: ...
 
     def search(self, e: Search) -> str:
         """Every word must occur in one of the text fields (case-insensitive substring)."""

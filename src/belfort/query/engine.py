@@ -3,11 +3,18 @@
 DuckDB runs sandboxed: it may read only the ``versions/`` directory of the lake and
 nothing else on disk or network (``enable_external_access=false``), so even a bug in
 a dialect parser cannot make it read another file. Each query gets its own cursor,
-a timeout (the cursor is interrupted) and a row limit.
+a timeout (the cursor is interrupted by one watchdog thread) and a row limit.
+
+A page of a record listing over a small version (at most ``result_cache_max_rows`` rows)
+that is not materialised yet costs one scan: the page's row numbers and the number of
+matches come from one statement, and the page's values are taken by row number from the
+version's rows, read once per version (``_filtered_page``).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import re
 import threading
 import time
@@ -29,7 +36,12 @@ from belfort.query.compiler import (
     compile_query,
     compile_record_ids,
 )
-from belfort.query.model import ROW_NUMBER_COLUMN, Aggregate, Query
+from belfort.query.compiler_pages import (
+    compile_first_matches,
+    compile_page_rows,
+    compile_version_rows,
+)
+from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
 from belfort.schema import TableSchema
 
@@ -72,6 +84,9 @@ class QueryEngine:
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
         self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
+        self._watchdog = Watchdog()
+        # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
+        self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -82,6 +97,7 @@ class QueryEngine:
         self._db.execute("SET lock_configuration=true")
 
     def close(self) -> None:
+        self._watchdog.close()
         self._db.close()
 
     def execute(
@@ -97,9 +113,17 @@ class QueryEngine:
         started = time.perf_counter()
         compiled = compile_query(query, schema, self.max_rows)
         page = self._materialised_page(query, schema, path, timeout_seconds)
+        if page is None:
+            page = self._filtered_page(query, schema, path, compiled.columns, timeout_seconds)
         if page is not None:
             rows, matches = page
             total = matches if with_total else None
+        elif with_total and query.group_by:  # the page and the number of groups in one aggregation
+            counted = self._run(compile_query(query, schema, self.max_rows, count_groups=True), path, timeout_seconds)
+            rows = [row[:-1] for row in counted]
+            total = counted[0][-1] if counted else None
+            if total is None:  # past the last group
+                total = self._run(compile_count(query, schema), path, timeout_seconds)[0][0]
         else:
             rows = self._run(compiled, path, timeout_seconds)
             total = None
@@ -121,11 +145,7 @@ class QueryEngine:
         Record ids are not part of a materialised result: each version's ids are
         computed once, in file order, and a page takes its ids by row number.
         """
-        if not self.results.enabled or query.group_by:
-            return None
-        if any(isinstance(item.expr, Aggregate) for item in query.select):
-            return None
-        if self.row_count(path) > self.results.max_rows:
+        if not self._small_listing(query, path):
             return None
         ids_wanted = query.record_id_fields is not None
         listing = replace(
@@ -147,6 +167,59 @@ class QueryEngine:
                 columns.pop()  # the row number came last; the caller did not ask for it
             columns.append(ids.take(row_numbers).to_pylist())
         return list(zip(*columns, strict=True)), table.num_rows
+
+    def _small_listing(self, query: Query, path: Path) -> bool:
+        """A record listing (no grouping, no aggregates) over a version small enough to keep."""
+        if not self.results.enabled or query.group_by:
+            return False
+        if any(isinstance(item.expr, Aggregate) for item in query.select):
+            return False
+        return self.row_count(path) <= self.results.max_rows
+
+    def _filtered_page(
+        self, query: Query, schema: TableSchema, path: Path, columns: list[str], timeout_seconds: float | None
+    ) -> tuple[list[tuple[Any, ...]], int] | None:
+        """(the page's rows, all matches) of a listing of plain fields over a small version,
+        computed now: the page's row numbers and the number of matches come from reading
+        only the filter and sort columns (one statement in file order, two when sorted),
+        and the values and record ids are taken from the version by row number. Nothing
+        about the question is kept (asked again, it is materialised: ``_materialised_page``).
+        A version whose rows do not fit in the result cache takes the direct path."""
+        if not self._small_listing(query, path) or self._unkept.get(str(path)):
+            return None
+        if any(not isinstance(item.expr, FieldRef) or item.alias for item in query.select):
+            return None
+        if query.order_by:
+            page = compile_page_rows(query, schema, self.max_rows)
+            numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
+            matches = self._fetch(compile_count(query, schema), path, timeout_seconds)[0][0]
+        else:  # file order: the count and the first matches in one scan
+            matches, first = self._fetch(compile_first_matches(query, schema, self.max_rows), path, timeout_seconds)[0]
+            end = None if query.limit is None else query.offset + query.limit
+            numbers = (first or [])[query.offset : end]
+        numbers = pa.array(numbers, type=pa.int64())
+        version = self._version_rows(path, schema, timeout_seconds)
+        out: list[list[Any]] = []
+        for name in columns:
+            if name == ROW_NUMBER_COLUMN:
+                out.append(numbers.to_pylist())
+            elif name == RECORD_ID_COLUMN:
+                assert query.record_id_fields is not None
+                ids = self._record_ids(path, schema, query.record_id_fields, timeout_seconds)
+                out.append(ids.take(numbers).to_pylist())
+            else:
+                out.append(version.column(name).take(numbers).to_pylist())
+        return list(zip(*out, strict=True)), matches
+
+    def _version_rows(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> pa.Table:
+        """Every value of a small version, in file order, read once (kept with the results)."""
+        compiled = compile_version_rows(schema)
+        key = ("version-rows", str(path), compiled.sql)
+        table = self.results.get_or_build(key, lambda: self._run_arrow(compiled, path, timeout_seconds), admit_now=True)
+        assert table is not None
+        if self.results.get(key) is None:  # larger than the whole cache: not read again per request
+            self._unkept.put(str(path), True)
+        return table
 
     def _record_ids(
         self, path: Path, schema: TableSchema, fields: tuple[str, ...], timeout_seconds: float | None
@@ -227,14 +300,17 @@ class QueryEngine:
     ) -> list[tuple[Any, ...]]:
         """Execute and fetch everything within the timeout (or the same answer, kept)."""
         key = ("rows", str(path), compiled.sql, tuple(repr(p) for p in compiled.params))
-        rows: list[tuple[Any, ...]] | None = self.results.get(key)
+        rows: list[tuple[Any, ...]] | None = self.results.lookup(key)
         if rows is None:
-            rows = self._within_timeout(
-                lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchall(),
-                timeout_seconds,
-            )
+            rows = self._fetch(compiled, path, timeout_seconds)
             self.results.put(key, rows)
         return rows
+
+    def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:
+        """Execute and fetch everything within the timeout (nothing kept)."""
+        return self._within_timeout(
+            lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchall(), timeout_seconds
+        )
 
     def _run_arrow(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> pa.Table:
         return self._within_timeout(
@@ -246,9 +322,7 @@ class QueryEngine:
         """``work`` on a fresh cursor, interrupted after the timeout; engine errors → typed."""
         timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
         cursor = self._db.cursor()
-        timer = threading.Timer(timeout, cursor.interrupt) if timeout else None
-        if timer:
-            timer.start()
+        alarm = self._watchdog.arm(timeout, cursor.interrupt) if timeout else None
         try:
             return work(cursor)
         except duckdb.InterruptException:
@@ -256,9 +330,68 @@ class QueryEngine:
         except duckdb.Error as exc:
             raise QueryError(_clean_message(exc)) from None
         finally:
-            if timer:
-                timer.cancel()
+            if alarm is not None:
+                self._watchdog.disarm(alarm)
             cursor.close()
+
+
+class Watchdog:
+    """One thread that runs an action (interrupting a cursor) when its deadline passes,
+    unless disarmed first: a timeout without starting a thread per query."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._deadlines: list[tuple[float, int]] = []
+        self._armed: dict[int, Callable[[], object]] = {}
+        self._tokens = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def arm(self, seconds: float, action: Callable[[], object]) -> int:
+        token = next(self._tokens)
+        with self._wake:
+            self._armed[token] = action
+            heapq.heappush(self._deadlines, (time.monotonic() + seconds, token))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="query-watchdog", daemon=True)
+                self._thread.start()
+            elif self._deadlines[0][1] == token:
+                self._wake.notify()  # the new deadline is the nearest
+        return token
+
+    def disarm(self, token: int) -> None:
+        with self._wake:
+            self._armed.pop(token, None)
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._armed.clear()
+            self._wake.notify()
+
+    def _watch(self) -> None:
+        while True:
+            due: list[Callable[[], object]] = []
+            with self._wake:
+                if self._closed:
+                    return
+                now = time.monotonic()
+                while self._deadlines and (
+                    self._deadlines[0][0] <= now or self._deadlines[0][1] not in self._armed
+                ):
+                    _, token = heapq.heappop(self._deadlines)
+                    action = self._armed.pop(token, None)
+                    if action is not None:
+                        due.append(action)
+                if not due:
+                    wait = self._deadlines[0][0] - now if self._deadlines else None
+                    self._wake.wait(wait)
+                    continue
+            for action in due:
+                try:
+                    action()
+                except Exception:  # noqa: BLE001 - the cursor may have closed meanwhile
+                    pass
 
 
 def _bind(compiled: CompiledQuery, path: Path) -> list[Any]:

@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from belfort.query.compiler import MAX_POLYGON_POINTS, like_escape
 from belfort.query.model import (
@@ -45,6 +46,9 @@ _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _NOW_RELATIVE = ("years", "months", "weeks", "days", "hours", "minutes", "seconds", "microseconds")
 _NOW_ABSOLUTE = ("year", "month", "day", "hour", "minute", "second", "microsecond")
 
+if TYPE_CHECKING:
+    from belfort.query.ods_q import QSyntaxError
+
 
 @dataclass(frozen=True)
 class _Period:
@@ -68,6 +72,19 @@ class FunctionCalls:
     Uses the parser's cursor (``s``, ``i``), its ``names``, ``types`` and ``now``, and
     its ``error``, ``skip_ws``, ``at_end``, ``read_double_quoted`` and ``number``.
     """
+
+    if TYPE_CHECKING:  # what the parser (``belfort.query.ods_q._Parser``) provides
+        s: str
+        i: int
+        names: set[str]
+        types: dict[str, str]
+        now: datetime
+
+        def error(self, reason: str, position: int | None = None) -> QSyntaxError: ...
+        def skip_ws(self) -> None: ...
+        def at_end(self) -> bool: ...
+        def read_double_quoted(self) -> str: ...
+        def number(self, text: str, position: int) -> int | float: ...
 
     def read_args(self, name: str, start: int) -> list[_Arg]:
         """Comma-separated arguments after '('; consumes the ')'."""
@@ -252,9 +269,10 @@ class FunctionCalls:
             year, month = divmod(months, 12)
             month += 1
             day = min(calendar.monthrange(year, month)[1], absolute.get("day", base.day))
-            moment = base.replace(year=year, month=month, day=day, **{
-                key: absolute[key] for key in ("hour", "minute", "second", "microsecond") if key in absolute
-            })
+            moment = base.replace(year=year, month=month, day=day, hour=absolute.get("hour", base.hour),
+                                  minute=absolute.get("minute", base.minute),
+                                  second=absolute.get("second", base.second),
+                                  microsecond=absolute.get("microsecond", base.microsecond))
             moment += timedelta(**{key: relative[key] for key in _NOW_RELATIVE[2:] if key in relative})
             if weekday is not None:
                 target, nth = weekday
@@ -293,9 +311,9 @@ def _parse_period(text: str, *, allow_year: bool) -> _Period | None:
             start = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             return _Period(start, start + timedelta(days=1), day=True)
         if m := _DATETIME.fullmatch(text):
-            year, month, day, time = m.groups()
+            year_text, month_text, day_text, time = m.groups()
             moment = datetime.fromisoformat(
-                f"{year}-{int(month):02d}-{int(day):02d}T{time.replace('Z', '+00:00')}")
+                f"{year_text}-{int(month_text):02d}-{int(day_text):02d}T{time.replace('Z', '+00:00')}")
             return _Period(moment, None)
     except (ValueError, OverflowError):
         return None

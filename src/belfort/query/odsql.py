@@ -17,8 +17,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
+from typing import ParamSpec, TypeVar
 
 from belfort.query.compiler import like_escape
 from belfort.query.model import (
@@ -65,11 +66,15 @@ _PLAIN_DATE = re.compile(r"([0-9]{4})(?:[-/]([0-9]{1,2})(?:[-/]([0-9]{1,2}))?)?"
 # -- public API ---------------------------------------------------------------------------
 
 
-def _guarded(func):  # type: ignore[no-untyped-def]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _guarded(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a RecursionError (a last line of defence behind MAX_DEPTH) into an ODSQLError."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except RecursionError:
@@ -241,7 +246,7 @@ class _Parser(FunctionCalls):
         if self.peek().kind != "EOF":
             raise self.unexpected(self.peek(), expected)
 
-    def comma_list(self):  # type: ignore[no-untyped-def]
+    def comma_list(self) -> Iterator[int]:
         """Yield once per comma-separated item; the caller parses the item."""
         count = 0
         while True:
@@ -298,7 +303,7 @@ class _Parser(FunctionCalls):
             if start.value == "+":
                 left = operand
             elif isinstance(operand, Literal) and _is_number(operand.value):
-                left = Literal(-operand.value)  # type: ignore[operator]
+                left = Literal(-operand.value)
             else:
                 left = Arithmetic("-", Literal(0), operand)
         else:

@@ -7,6 +7,7 @@ after ``name(`` has been read and consumes the arguments up to and including ``)
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, TypeGuard
 
 from belfort.query.compiler import AGGREGATES, SCALAR_FUNCTIONS
 from belfort.query.model import (
@@ -24,6 +25,9 @@ from belfort.query.model import (
 )
 from belfort.query.odsql_geo import Geometry, GeometryError, parse_geometry
 from belfort.query.odsql_lexer import Token
+
+if TYPE_CHECKING:
+    from belfort.query.odsql_lexer import ODSQLError
 
 OPERATOR_WORDS = {"and", "or", "not", "in", "is", "like", "as", "asc", "desc", "distinct", "null",
                   "true", "false"}  # never a bare field name (back-quote them: `not`)
@@ -48,6 +52,21 @@ UNSUPPORTED = {
 class FunctionCalls:
     """Parses the arguments of function calls; mixed into the ODSQL parser."""
 
+    if TYPE_CHECKING:  # what the parser (``belfort.query.odsql._Parser``) provides
+        clause: str
+        allow_aggregates: bool
+        in_aggregate: bool
+
+        def peek(self, k: int = 0) -> Token: ...
+        def advance(self) -> Token: ...
+        def at_op(self, value: str) -> bool: ...
+        def error(self, problem: str, tok: Token | int, hint: str | None = None) -> ODSQLError: ...
+        def unexpected(self, tok: Token, expected: str) -> ODSQLError: ...
+        def expect_op(self, value: str, expected: str | None = None) -> Token: ...
+        def expr(self, min_bp: int = 0) -> Expr: ...
+        def value(self, expr: Expr, start: Token) -> Expr: ...
+        def number(self, tok: Token) -> int | float: ...
+
     def call(self, name_tok: Token) -> Expr:
         name = name_tok.keyword or ""
         self.advance()  # name
@@ -58,7 +77,8 @@ class FunctionCalls:
             raise self.error(f"{UNSUPPORTED[name]} is not supported yet", name_tok)
         handler = getattr(self, f"fn_{name}", None)
         if handler is not None:
-            return handler(name_tok)  # type: ignore[no-any-return]
+            called: Expr = handler(name_tok)
+            return called
         if name in GEO_RELATIONS:
             return self.geo_relation(name, name_tok)
         if name in FUNCTION_ARITY:
@@ -321,7 +341,7 @@ class FunctionCalls:
 
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

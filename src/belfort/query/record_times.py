@@ -49,7 +49,7 @@ def write_record_times(
                 f"TO '{_literal(out)}' (FORMAT parquet)",
                 [now, str(new_file)],
             )
-            return con.execute("SELECT count(*) FROM read_parquet($1)", [str(new_file)]).fetchone()[0]
+            return _count(con, "SELECT count(*) FROM read_parquet($1)", [str(new_file)])
         fields = sorted(new_fields)
         if previous_times is not None:
             previous = (
@@ -77,10 +77,15 @@ def write_record_times(
             params,
         )
         con.execute(f"COPY (SELECT {COLUMN} FROM times ORDER BY r) TO '{_literal(out)}' (FORMAT parquet)")
-        return con.execute("SELECT count(*) FROM times WHERE changed").fetchone()[0]
+        return _count(con, "SELECT count(*) FROM times WHERE changed")
     finally:
         con.close()
 
 
 def _literal(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params).fetchone()
+    return int(row[0]) if row is not None else 0  # a count(*) always has its one row

@@ -23,6 +23,12 @@ are weighed at an estimated ``CELL_BYTES`` per value.
 
 The key is the version file plus the SQL and its parameters, so a cached entry is only
 ever used for exactly the question that produced it.
+
+Data kept per *version* rather than per question (every record id, the record times, a
+small version's rows) live here too, under keys whose first element is in
+``PER_VERSION``. Look-ups of answers are counted (``hits``, ``misses``) and reported to the
+current request's ``Cache-Status`` header (``belfort.cache_status``), so a benchmark can
+prove that a figure meant to be cold did not come from a kept answer.
 """
 
 from __future__ import annotations
@@ -33,11 +39,14 @@ from typing import Any, TypeVar
 
 import pyarrow as pa
 
+from belfort import cache_status
 from belfort.cache import ByteLRU
 
 T = TypeVar("T", pa.Table, list[tuple[Any, ...]])
 SEEN_KEYS = 16_384
 CELL_BYTES = 100
+# first elements of keys whose entries hold data of a version, not an answer to a question
+PER_VERSION = frozenset({"record-ids", "record-times", "version-rows"})
 
 
 def weight(value: pa.Table | list[tuple[Any, ...]]) -> int:
@@ -54,19 +63,37 @@ class ResultCache(ByteLRU[Any]):
         super().__init__(max_bytes, weight)
         self.max_rows = max_rows
         self._seen: OrderedDict[Hashable, None] = OrderedDict()
+        self.hits = 0  # look-ups of answers that found one
+        self.misses = 0  # look-ups of answers that did not (the work was done)
+
+    def _count(self, key: Hashable, hit: bool) -> None:
+        if isinstance(key, tuple) and key and key[0] in PER_VERSION:
+            return
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+        cache_status.note(cache_status.RESULTS, hit)
+
+    def lookup(self, key: Hashable) -> Any | None:
+        """``get``, counted as a look-up of an answer."""
+        found = self.get(key)
+        self._count(key, found is not None)
+        return found
 
     @property
     def enabled(self) -> bool:
         return self.max_bytes > 0 and self.max_rows > 0
 
-    def get_or_build(  # type: ignore[override]
+    def get_or_build(
         self, key: Hashable, build: Callable[[], T], *, admit_now: bool = False
     ) -> T | None:
         """The cached table for ``key``; built now if ``key`` was asked before (or
         ``admit_now``), else None."""
-        table = self.get(key)
+        table: T | None = self.get(key)  # the key names what was stored: the same kind of result
+        self._count(key, table is not None)
         if table is not None:
-            return table  # type: ignore[no-any-return]
+            return table
         with self._lock:
             if key not in self._seen and not admit_now:
                 self._seen[key] = None
@@ -75,7 +102,8 @@ class ResultCache(ByteLRU[Any]):
                 return None
         if not self.enabled:
             return build()
-        return super().get_or_build(key, build)  # type: ignore[no-any-return]
+        built: T = super().get_or_build(key, build)
+        return built
 
     def put(self, key: Hashable, value: pa.Table | list[tuple[Any, ...]]) -> None:
         if self.enabled:

@@ -170,7 +170,8 @@ def open_dataset_links(session: Session, *, open_only: bool = True) -> dict[str,
         Dataset.processing_activity.is_not(None)).order_by(Dataset.id)
     links: dict[str, list[str]] = {}
     for activity_id, dataset_id in session.execute(query):
-        links.setdefault(activity_id, []).append(dataset_id)
+        if activity_id is not None:  # the query's own condition; the column type allows NULL
+            links.setdefault(activity_id, []).append(dataset_id)
     return links
 
 

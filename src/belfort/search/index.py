@@ -144,10 +144,10 @@ class CatalogueIndex:
         elif synonyms is None:
             synonyms = Synonyms.load()
         seen: set[str] = set()
-        for d in docs:
-            if d.id in seen:
-                raise ValueError(f"duplicate document id {d.id!r}")
-            seen.add(d.id)
+        for document in docs:
+            if document.id in seen:
+                raise ValueError(f"duplicate document id {document.id!r}")
+            seen.add(document.id)
 
         lengths = np.zeros((len(docs), len(COLUMNS)), dtype=np.float64)
         word_ids: dict[str, int] = {}
@@ -185,29 +185,49 @@ class CatalogueIndex:
     # --- searching ---------------------------------------------------------------------
 
     def search(
-        self, query: str, *, limit: int | None = None, within: Collection[str] | None = None
+        self, query: str, *, limit: int | None = None, within: Collection[str] | None = None,
+        fields: Collection[str] | None = None,
     ) -> list[Hit]:
         """Datasets matching ``query``, best first.
 
         An empty query (or ``*``) returns every dataset with score 0, ordered by title.
         ``within`` restricts the hits to these dataset ids (e.g. what the caller may see);
-        ``limit`` cuts the list after the restriction.
+        ``limit`` cuts the list after the restriction. ``fields`` (names of ``FIELDS``)
+        restricts the fields a word may match in; the default is all of them.
         """
-        plan = plan_query(query if isinstance(query, str) else "", self.vocabulary, self.synonyms)
+        scores = self.scores(query, fields=fields)
         allowed = self._allowed(within)
-        if plan.match_all:
+        if scores is None:
             order = self._default_order
             if allowed is not None:
                 order = order[allowed[order]]
             return [Hit(self.documents[i].id, 0.0) for i in order[:limit]]
-        if not self.documents:
-            return []
-        score = self._score(plan)
-        candidates = np.flatnonzero(score > 0)
+        candidates = np.flatnonzero(scores > 0)
         if allowed is not None:
             candidates = candidates[allowed[candidates]]
-        order = candidates[np.lexsort((self._rank[candidates], -score[candidates]))]
-        return [Hit(self.documents[i].id, float(score[i])) for i in order[:limit]]
+        order = candidates[np.lexsort((self._rank[candidates], -scores[candidates]))]
+        return [Hit(self.documents[i].id, float(scores[i])) for i in order[:limit]]
+
+    def scores(self, query: str, *, fields: Collection[str] | None = None) -> np.ndarray | None:
+        """The score of every document for ``query``, in the order the documents were indexed
+        (0 = no match), or ``None`` when the query matches everything (empty or ``*``)."""
+        weights = {name: spec.weight for name, spec in FIELDS.items()}
+        if fields is not None:
+            unknown = set(fields) - weights.keys()
+            if unknown:
+                raise ValueError(f"unknown search fields {sorted(unknown)}; known: {list(FIELDS)}")
+            weights = {name: w for name, w in weights.items() if name in fields}
+        plan = plan_query(query if isinstance(query, str) else "", self.vocabulary, self.synonyms)
+        if plan.match_all:
+            return None
+        if not self.documents:
+            return np.zeros(0, dtype=np.float64)
+        return self._score(plan, weights)
+
+    @property
+    def title_rank(self) -> np.ndarray:
+        """Per document (in indexed order), its place in the default (title) order."""
+        return self._rank
 
     def _allowed(self, within: Collection[str] | None) -> np.ndarray | None:
         if within is None:
@@ -217,7 +237,7 @@ class CatalogueIndex:
         mask[idx] = True
         return mask
 
-    def _bm25f(self, alternatives: dict[int, float]) -> np.ndarray:
+    def _bm25f(self, alternatives: dict[int, float], fields: dict[str, float]) -> np.ndarray:
         """Per dataset, the BM25F score (without idf) of the alternatives pooled as one term."""
         n = len(self.documents)
         v = np.zeros(n, dtype=np.float64)
@@ -246,14 +266,15 @@ class CatalogueIndex:
         for c, (name, _) in enumerate(COLUMNS):
             best[name] = np.maximum(best[name], sat[:, c]) if name in best else sat[:, c]
         for name, col in best.items():
-            score += FIELDS[name].weight * col
+            if name in fields:
+                score += fields[name] * col
         v[docs] = score
         return v
 
-    def _concept_vector(self, concept: Concept) -> np.ndarray:
-        v = self._bm25f(concept.words) if concept.words else np.zeros(len(self.documents))
+    def _concept_vector(self, concept: Concept, fields: dict[str, float]) -> np.ndarray:
+        v = self._bm25f(concept.words, fields) if concept.words else np.zeros(len(self.documents))
         for entry, weight in concept.phrases:
-            parts = [self._bm25f(self.vocabulary.expand(w, typos=False, starts=False))
+            parts = [self._bm25f(self.vocabulary.expand(w, typos=False, starts=False), fields)
                      for w in entry]
             all_there = np.logical_and.reduce([p > 0 for p in parts])
             v = np.maximum(v, np.where(all_there, weight * np.mean(parts, axis=0), 0.0))
@@ -263,20 +284,20 @@ class CatalogueIndex:
             v *= math.log(1 + (n - df + 0.5) / (df + 0.5))
         return v
 
-    def _score(self, plan: Plan) -> np.ndarray:
+    def _score(self, plan: Plan, fields: dict[str, float]) -> np.ndarray:
         n = len(self.documents)
         covered = np.zeros((plan.slots, n), dtype=bool)
         per_slot = np.zeros((plan.slots, n), dtype=np.float64)
         phrase_bonus = np.zeros(n, dtype=np.float64)
         for concept in plan.concepts:
             if not concept.replaces:
-                v = self._concept_vector(concept)
+                v = self._concept_vector(concept, fields)
                 (slot,) = concept.covers
                 per_slot[slot] = v
                 covered[slot] |= v > 0
         for concept in plan.concepts:
             if concept.replaces:
-                v = self._concept_vector(concept)
+                v = self._concept_vector(concept, fields)
                 span = per_slot[list(concept.covers)].sum(axis=0)
                 phrase_bonus += np.maximum(v * len(concept.covers) - span, 0.0)
                 covered[list(concept.covers)] |= v > 0

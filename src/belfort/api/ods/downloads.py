@@ -65,8 +65,9 @@ def download_response(
     batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
     filename = f"{rv.dataset_id}.{params.format}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    visible = [f.name for f in rv.schema.fields if params.fields is None or f.name in params.fields]
-    header = [rv.schema.get(n).title or n for n in visible] if labels else visible  # type: ignore[union-attr]
+    shown = [f for f in rv.schema.fields if params.fields is None or f.name in params.fields]
+    visible = [f.name for f in shown]
+    header = [f.title or f.name for f in shown] if labels else visible
     tz = timezone_of(params.timezone)
     if params.format == "csv":
         return StreamingResponse(csv_stream(batches, visible, delimiter=separator, timezone=params.timezone,

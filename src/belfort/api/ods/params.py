@@ -69,8 +69,8 @@ V1_ANALYZE = ParamSpec(
     Param("maxpoints", "At most this many points.", {"type": "integer", "default": 1000}),
 )
 V1_CATALOG_SEARCH = ParamSpec(
-    Param("q", "Words that must all occur in the dataset's identifier, title, description, "
-          "publisher or keywords."),
+    Param("q", "Words to search for, as the portal's search does (stems, compounds, typos, "
+          "synonyms); the best matches come first."),
     Param("rows", "Number of datasets (-1: all).", {"type": "integer", "default": 10}),
     Param("start", "Index of the first dataset returned.", {"type": "integer", "default": 0}),
     Param("refine.{facet}", "Only datasets with this `theme`, `keyword` or `publisher`: "
@@ -78,6 +78,8 @@ V1_CATALOG_SEARCH = ParamSpec(
 )
 
 # -- Explore v2.1 ---------------------------------------------------------------------------
+CATALOG_Q = Param("q", "Words to search the catalogue for, as `where=search(\"…\")` and the portal's "
+                  "search do (stems, compounds, typos, synonyms); best matches first unless `order_by`.")
 
 SELECT = Param("select", "ODSQL select: fields, expressions and aggregates with aliases, e.g. "
                "`naam, count(*) as n`. Default: every field.")
@@ -131,7 +133,7 @@ V2_EXPORT = ParamSpec(
 V2_FACETS = ParamSpec(FACET, WHERE, REFINE, EXCLUDE, TIMEZONE, LANG)
 
 V2_CATALOG = ParamSpec(
-    SELECT, WHERE,
+    SELECT, WHERE, CATALOG_Q,
     Param("group_by", "Not supported on the catalogue: answered with 400."),
     Param("order_by", "Sort datasets by `dataset_id`, `title`, `modified`, `records_count`, `publisher` "
           "or `license`, `desc` for descending."),
@@ -140,7 +142,7 @@ V2_CATALOG = ParamSpec(
 )
 V2_CATALOG_DATASET = ParamSpec(*_COMMON)
 V2_CATALOG_EXPORT = ParamSpec(
-    WHERE, ORDER_BY,
+    WHERE, CATALOG_Q, ORDER_BY,
     Param("limit", "Number of datasets; -1 (default): all.", {"type": "integer", "default": -1}),
     OFFSET, REFINE, EXCLUDE, *_COMMON, *_CSV,
 )
@@ -148,5 +150,5 @@ V2_CATALOG_FACETS = ParamSpec(
     Param("facet", "A catalogue facet: `theme`, `keyword`, `publisher`, `license`, `language` or "
           "`features`, or `facet(name=\"theme\", disjunctive=true, …)`. Repeatable; default: all.",
           repeatable=True),
-    WHERE, REFINE, EXCLUDE, TIMEZONE, LANG,
+    WHERE, CATALOG_Q, REFINE, EXCLUDE, TIMEZONE, LANG,
 )

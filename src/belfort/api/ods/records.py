@@ -145,7 +145,10 @@ def _date_range(schema: TableSchema, name: str, value: str, tz: ZoneInfo) -> Exp
     match = DATE_PATH.match(value.strip()) if f is not None else None
     if f is None or f.type not in {"date", "datetime"} or match is None:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)  # the pattern requires the year
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     try:
         start = dt.date(year, month or 1, day or 1)
     except ValueError:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, Response, StreamingResponse
 
+from belfort import cache_status
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
@@ -37,13 +38,18 @@ from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.facets import compute_facet
 from belfort.query.model import (
     Aggregate,
+    And,
+    Compare,
+    Expr,
     FieldRef,
     Function,
     Literal,
     OrderItem,
     Query,
+    Search,
     SelectItem,
 )
+from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
 
 router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse)
 
@@ -96,6 +102,7 @@ def search(
     # A version never changes, so the same question about it always has the same answer.
     cache_key = ("v1-search", str(rv.path), tuple(sorted((k, v) for k, v in items if k != "apikey")))
     cached = platform.cache.get(cache_key)
+    cache_status.note(cache_status.ANSWERS, cached is not None)
     if cached is None:
         answer = _search(platform, rv, params)
         cached = (dumps(answer), len(answer.get("records", answer.get("features", []))))
@@ -255,34 +262,26 @@ def datasets_search(
     raw = dict(request.query_params.multi_items())
     rows = _int_param({"rows": raw.get("rows", "10")}, "rows", 10) if raw.get("rows") != "-1" else 10_000
     start = int(raw.get("start", "0")) if raw.get("start", "0").isdigit() else 0
-    words = [w.lower() for w in raw.get("q", "").split() if w]
     refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
+    listing = find(snapshot(platform, principal), CatalogueQuery(where=catalogue_filter(raw.get("q", ""), refine)))
     with platform.db.session() as session:
-        datasets = session.scalars(gate.visible_datasets(principal).order_by(Dataset.id)).all()
-        matches = [d for d in datasets if _catalog_match(d, words, refine)]
-        page = [v1_dataset(d) for d in matches[start : start + rows]]
+        page = [v1_dataset(d) for d in datasets_in_order(session, principal, listing.ids[start : start + rows])]
     parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
     if raw.get("q"):
         parameters["q"] = raw["q"]
-    return JSONResponse({"nhits": len(matches), "parameters": parameters, "datasets": page})
+    return JSONResponse({"nhits": listing.total, "parameters": parameters, "datasets": page})
 
 
-def _catalog_match(dataset: Dataset, words: list[str], refine: dict[str, str]) -> bool:
-    text = " ".join(
-        str(x) for x in (dataset.id, dataset.title_nl, dataset.title_en, dataset.description_nl,
-                         dataset.organisation, " ".join(dataset.keywords or []))
-        if x
-    ).lower()
-    if any(w not in text for w in words):
-        return False
-    for key, value in refine.items():
-        if key == "theme" and value not in (dataset.themes or []):
-            return False
-        if key == "keyword" and value not in (dataset.keywords or []):
-            return False
-        if key == "publisher" and value != dataset.organisation:
-            return False
-    return True
+# v1 refine.NAME on the catalogue → the catalogue service's field names (others are ignored)
+V1_CATALOG_REFINE = {"theme": "theme", "keyword": "keyword", "publisher": "organisation"}
+
+
+def catalogue_filter(q: str, refine: dict[str, str]) -> Expr | None:
+    """``q`` (free text, searched as the portal searches) and ``refine.*`` as a catalogue filter."""
+    parts: list[Expr] = [Search(q.strip())] if q.strip() else []
+    parts += [Compare("=", FieldRef(V1_CATALOG_REFINE[k]), Literal(v)) for k, v in refine.items()
+              if k in V1_CATALOG_REFINE]
+    return None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
 @router.get("/api/datasets/1.0/{dataset_id}/", summary="Opendatasoft v1: one dataset")

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +40,14 @@ from belfort.query.model import (
     Not,
     Or,
     Search,
+)
+from belfort.search.catalogue import (
+    CatalogueQuery,
+    Listing,
+    SortKey,
+    datasets_in_order,
+    find,
+    snapshot,
 )
 
 PREFIX = "/api/explore/v2.1"
@@ -98,131 +104,88 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
     }
 
 
-CATALOG_TEXT = ("dataset_id", "title", "description", "theme", "keyword", "publisher", "license", "territory")
+# Explore v2.1's catalogue field names → the catalogue service's (belfort.search.cards.FIELDS)
+CATALOG_FIELDS = {
+    "dataset_id": "id", "title": "title", "description": "description", "theme": "theme",
+    "keyword": "keyword", "publisher": "organisation", "license": "licence", "language": "language",
+    "territory": "territory", "modified": "modified", "records_count": "records_count",
+    "features": "features", "has_records": "has_records",
+}
+CATALOG_SEARCHABLE = ("title", "description", "theme", "keyword", "publisher")
 CATALOG_SORTABLE = {"dataset_id", "title", "modified", "records_count", "publisher", "license"}
 CATALOG_FACETS = ("theme", "keyword", "publisher", "license", "language", "features")
 
 
-def _catalog_values(d: dict[str, Any]) -> dict[str, Any]:
-    metas = d["metas"]["default"]
-    values = {k: metas.get(k) for k in ("title", "description", "theme", "keyword", "publisher", "license",
-                                        "language", "territory", "modified", "records_count")}
-    values.update(dataset_id=d["dataset_id"], features=d["features"], has_records=d["has_records"])
-    return values
-
-
-def _literal(expr: Expr) -> Any:
-    if not isinstance(expr, Literal):
-        raise QueryError("catalog where: compare a field with a value")
-    return expr.value
-
-
-def _field(expr: Expr, values: dict[str, Any]) -> Any:
+def _field(expr: Expr) -> Expr:
+    """A field named in Explore's terms as the service's field; anything else unchanged (a
+    value, or a shape the service refuses with its own message)."""
     if not isinstance(expr, FieldRef):
-        raise QueryError("catalog where: only field names and values are supported")
-    if expr.name not in values:
-        raise QueryError(f"Unknown field {expr.name[:60]!r} in catalog where; known: {', '.join(sorted(values))}")
-    return values[expr.name]
+        return expr
+    if expr.name not in CATALOG_FIELDS:
+        raise QueryError(f"Unknown field {expr.name[:60]!r} in catalog where; known: "
+                         f"{', '.join(sorted(CATALOG_FIELDS))}")
+    return FieldRef(CATALOG_FIELDS[expr.name])
 
 
-def _compare(op: str, left: Any, right: Any) -> bool:
-    if isinstance(left, list):
-        return any(_compare(op, item, right) for item in left) if op != "!=" else all(
-            _compare(op, item, right) for item in left)
-    if left is None:
-        return op == "!=" and right is not None
-    if isinstance(left, str) and isinstance(right, dt.datetime | dt.date):
-        right = right.isoformat()
-    elif isinstance(left, int | float) and isinstance(right, str):
-        try:
-            right = float(right)
-        except ValueError:
-            raise QueryError(f"catalog where: {right[:30]!r} is not a number") from None
-    try:
-        return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right,
-                ">": left > right, ">=": left >= right}[op]
-    except TypeError:
-        raise QueryError("catalog where: these values cannot be compared") from None
-
-
-def _like_regex(pattern: str) -> str:
-    out, escaped = [], False
-    for c in pattern:
-        if escaped:
-            out.append(re.escape(c))
-            escaped = False
-        elif c == "\\":
-            escaped = True
-        else:
-            out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
-    return "".join(out)
-
-
-def catalog_match(expr: Expr, values: dict[str, Any]) -> bool:
-    """A parsed ``where`` evaluated over one dataset's metadata."""
-    if isinstance(expr, And):
-        return all(catalog_match(e, values) for e in expr.items)
-    if isinstance(expr, Or):
-        return any(catalog_match(e, values) for e in expr.items)
+def catalog_filter(expr: Expr) -> Expr:
+    """A parsed catalogue ``where`` with Explore's field names, as a filter of the catalogue
+    service (which evaluates it; free text goes to its search index)."""
+    if isinstance(expr, And | Or):
+        return type(expr)(tuple(catalog_filter(e) for e in expr.items))
     if isinstance(expr, Not):
-        return not catalog_match(expr.item, values)
+        return Not(catalog_filter(expr.item))
     if isinstance(expr, Search):
-        names = expr.fields or CATALOG_TEXT
-        text = " ".join(str(_field(FieldRef(n), values) or "") for n in names).lower()
-        return all(word in text for word in expr.text.lower().split())
+        unknown = [f for f in expr.fields if f not in CATALOG_SEARCHABLE]
+        if unknown:
+            raise QueryError(f"search() on the catalogue cannot search {unknown[0][:60]!r}; searchable: "
+                             f"{', '.join(CATALOG_SEARCHABLE)}")
+        return Search(expr.text, tuple(CATALOG_FIELDS[f] for f in expr.fields))
     if isinstance(expr, Compare):
-        if isinstance(expr.left, Literal) and isinstance(expr.right, FieldRef):
-            flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(expr.op, expr.op)
-            return _compare(flipped, _field(expr.right, values), _literal(expr.left))
-        return _compare(expr.op, _field(expr.left, values), _literal(expr.right))
+        return Compare(expr.op, _field(expr.left), _field(expr.right))
     if isinstance(expr, In):
-        value = _field(expr.expr, values)
-        found = any(_compare("=", value, _literal(v)) for v in expr.values)
-        return found != expr.negated
+        return In(_field(expr.expr), expr.values, expr.negated)
     if isinstance(expr, IsNull):
-        return (_field(expr.expr, values) in (None, [])) != expr.negated
+        return IsNull(_field(expr.expr), expr.negated)
     if isinstance(expr, Like):
-        value = _field(expr.expr, values)
-        pattern = _like_regex(expr.pattern)
-        regex = re.compile(pattern, re.I | re.S if expr.ci else re.S)
-        items = value if isinstance(value, list) else [value]
-        found = any(isinstance(v, str) and regex.fullmatch(v) for v in items)
-        return found != expr.negated
+        return Like(_field(expr.expr), expr.pattern, expr.ci, expr.negated)
     raise QueryError("catalog where supports search(), comparisons, IN, LIKE, IS NULL, AND, OR and NOT")
 
 
-def _refine_match(values: dict[str, Any], name: str, wanted: str) -> bool:
-    if name not in CATALOG_FACETS:
+def _facet_name(name: str) -> str:
+    """A refine/exclude/facet name (``theme`` or ``default.theme``) as the service's field."""
+    short = name[8:] if name.startswith("default.") else name
+    if short not in CATALOG_FACETS:
         raise QueryError(f"unknown catalog facet {name[:60]!r}; known: {', '.join(CATALOG_FACETS)}")
-    value = values.get(name)
-    return wanted in value if isinstance(value, list) else value == wanted
+    return CATALOG_FIELDS[short]
 
 
-def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine: str | None = None
-             ) -> list[dict[str, Any]]:
-    with platform.db.session() as session:
-        datasets = [v2_dataset(d, p.lang) for d in
-                    session.scalars(gate.visible_datasets(principal).order_by(Dataset.id)).all()]
-    out = []
-    for d in datasets:
-        values = _catalog_values(d)
-        if not all(catalog_match(w, values) for w in p.where):
-            continue
-        if any(name != skip_refine and not any(_refine_match(values, name, v) for v in wanted)
-               for name, wanted in p.refine.items()):
-            continue
-        if any(_refine_match(values, name, v) for name, excluded in p.exclude.items() for v in excluded):
-            continue
-        out.append(d)
-    for item in reversed(p.order_by):
+def _catalog_query(p: V2Params, skip_refine: str | None = None) -> CatalogueQuery:
+    """``where`` (and ``q``), ``refine`` (values of one facet ORed) and ``exclude`` ANDed."""
+    parts = [catalog_filter(w) for w in p.where]
+    if p.raw.get("q", "").strip():
+        parts.append(Search(p.raw["q"].strip()))
+    for name, wanted in p.refine.items():
+        field = _facet_name(name)
+        if field != skip_refine:
+            parts.append(In(FieldRef(field), tuple(Literal(v) for v in wanted)))
+    for name, excluded in p.exclude.items():
+        parts.append(In(FieldRef(_facet_name(name)), tuple(Literal(v) for v in excluded), negated=True))
+    sort = []
+    for item in p.order_by:
         if not isinstance(item.expr, FieldRef) or item.expr.name not in CATALOG_SORTABLE:
             raise QueryError(f"catalog order_by: one of {', '.join(sorted(CATALOG_SORTABLE))}")
-        name = item.expr.name
-        present = [d for d in out if _catalog_values(d)[name] is not None]
-        missing = [d for d in out if _catalog_values(d)[name] is None]
-        present.sort(key=lambda d, n=name: _catalog_values(d)[n], reverse=item.descending)
-        out = present + missing
-    return out
+        sort.append(SortKey(CATALOG_FIELDS[item.expr.name], item.descending))
+    where = None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
+    return CatalogueQuery(where=where, sort=tuple(sort), lang=p.lang)
+
+
+def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine: str | None = None) -> Listing:
+    return find(snapshot(platform, principal), _catalog_query(p, skip_refine))
+
+
+def _rendered(platform: Platform, principal: Principal, p: V2Params, ids: list[str]) -> list[dict[str, Any]]:
+    with platform.db.session() as session:
+        return [v2_dataset(d, p.lang) for d in datasets_in_order(session, principal, ids)]
 
 
 def _catalog_select(p: V2Params, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -248,10 +211,11 @@ def catalog_datasets(
     p = parse_params(request, mode="records")
     if p.group_by:
         raise QueryError("group_by on the catalogue is not supported")
-    matches = _catalog(platform, principal, p)
+    _catalog_select(p, [])  # a bad select is a 400 before any work
+    listing = _catalog(platform, principal, p)
     assert p.limit is not None
-    page = _catalog_select(p, matches[p.offset: p.offset + p.limit])
-    return JSONResponse({"total_count": len(matches), "results": page})
+    page = _catalog_select(p, _rendered(platform, principal, p, listing.ids[p.offset: p.offset + p.limit]))
+    return JSONResponse({"total_count": listing.total, "results": page})
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}", summary="Explore v2.1: one dataset",
@@ -276,8 +240,8 @@ def catalog_export(
     principal: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     p = parse_params(request, mode="export")
-    matches = _catalog(platform, principal, p)
-    matches = matches[p.offset:] if p.limit is None else matches[p.offset: p.offset + p.limit]
+    ids = _catalog(platform, principal, p).ids
+    matches = _rendered(platform, principal, p, ids[p.offset:] if p.limit is None else ids[p.offset: p.offset + p.limit])
     disposition = {"Content-Disposition": f'attachment; filename="catalog.{format[:10]}"'}
     if format == "json":
         return StreamingResponse(json_array(matches), media_type="application/json",
@@ -302,19 +266,11 @@ def catalog_facets(
     groups = []
     matching = _catalog(platform, principal, p)
     for spec in specs:
-        if spec.name not in CATALOG_FACETS:
-            raise QueryError(f"unknown catalog facet {spec.name[:60]!r}; known: {', '.join(CATALOG_FACETS)}")
-        counts: dict[str, int] = {}
-        datasets = _catalog(platform, principal, p, skip_refine=spec.name) if spec.disjunctive else matching
-        for d in datasets:
-            value = _catalog_values(d)[spec.name]
-            for v in (value if isinstance(value, list) else [value]):
-                if v is not None:
-                    counts[str(v)] = counts.get(str(v), 0) + 1
-        values = sorted_values([(k, k, n) for k, n in counts.items()], spec.sort)[: spec.limit]
+        field = _facet_name(spec.name)
+        listing = _catalog(platform, principal, p, skip_refine=field) if spec.disjunctive else matching
+        values = sorted_values([(k, k, n) for k, n in listing.facet(field)], spec.sort)[: spec.limit]
         refined = p.refine.get(spec.name, [])
         groups.append({"name": spec.name, "facets": [
             facet_entry(name, count, "refined" if name in refined else "displayed") for name, _, count in values
         ]})
     return JSONResponse({"links": [], "facets": groups})
-

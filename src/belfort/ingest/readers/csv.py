@@ -80,7 +80,7 @@ class CsvSource(TextSource):
         self.unterminated_quote = False
 
     @property
-    def details(self) -> dict[str, Any]:  # type: ignore[override]
+    def details(self) -> dict[str, Any]:  # type: ignore[override]  # read-only: derived from the dialect
         return {
             "encoding": self.encoding.label,
             "delimiter": self.delimiter,

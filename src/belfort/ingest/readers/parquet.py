@@ -62,7 +62,7 @@ def _to_text(arr: pa.Array) -> pa.Array:
         return pc.cast(arr, pa.string())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    values = []
+    values: list[str | None] = []
     for value in arr.to_pylist():
         if value is None:
             values.append(None)

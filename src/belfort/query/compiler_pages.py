@@ -1,0 +1,67 @@
+"""Compile the statements of a filtered page over a small version (see
+``QueryEngine._filtered_page``): the page's row numbers, and a version's values in file
+order."""
+
+from __future__ import annotations
+
+from belfort.errors import QueryError
+from belfort.query.compiler import SOURCE, CompiledQuery, _Compiler, _order
+from belfort.query.compiler_geo import quote_identifier
+from belfort.query.model import ROW_NUMBER_COLUMN, Query
+from belfort.schema import TableSchema
+
+MATCHES_COLUMN = "__matches"
+
+
+def compile_page_rows(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
+    """The file row numbers of one page of a record listing, in the listing's order (ties
+    in file order, as in ``compile_query``). Only the filter and sort columns are read; the
+    engine takes the page's values from the version by row number."""
+    c = _Compiler(schema, query.timezone)
+    c.bind(SOURCE)
+    row = quote_identifier(ROW_NUMBER_COLUMN)
+    sql = f"SELECT file_row_number AS {row} FROM read_parquet($1, file_row_number = true)"
+    if query.where is not None:
+        sql += f" WHERE {c.condition(query.where, 0)}"
+    order = [_order(c, o, [], {}) for o in query.order_by]
+    sql += " ORDER BY " + ", ".join([*order, "file_row_number"])
+    limit = max_rows if query.limit is None else query.limit
+    if limit < 0 or query.offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    if limit > max_rows:
+        raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
+    sql += f" LIMIT {c.bind(limit)} OFFSET {c.bind(query.offset)}"
+    return CompiledQuery(sql=sql, params=c.params, columns=[ROW_NUMBER_COLUMN])
+
+
+def compile_first_matches(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
+    """For a listing in file order (no ``order_by``): one row holding the number of matches
+    and the row numbers of the first ``offset + limit`` matches, ascending (``min_by`` keeps
+    the n smallest while it counts): one scan answers the page and the total."""
+    limit = max_rows if query.limit is None else query.limit
+    if limit < 0 or query.offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    if limit > max_rows:
+        raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
+    c = _Compiler(schema, query.timezone)
+    c.bind(SOURCE)
+    first = max(query.offset + limit, 1)
+    sql = (
+        f"SELECT count(*) AS {quote_identifier(MATCHES_COLUMN)}, "
+        f"min_by(file_row_number, file_row_number, {c.bind(first)}) "
+        f"AS {quote_identifier(ROW_NUMBER_COLUMN)} "
+        "FROM read_parquet($1, file_row_number = true)"
+    )
+    if query.where is not None:
+        sql += f" WHERE {c.condition(query.where, 0)}"
+    return CompiledQuery(sql=sql, params=c.params, columns=[MATCHES_COLUMN, ROW_NUMBER_COLUMN])
+
+
+def compile_version_rows(schema: TableSchema) -> CompiledQuery:
+    """Every value of a version, in file order (row n is record n)."""
+    c = _Compiler(schema)
+    c.bind(SOURCE)
+    names = [f.name for f in schema.fields]
+    columns = ", ".join(f"{quote_identifier(n)} AS {quote_identifier(n)}" for n in names)
+    sql = f"SELECT {columns} FROM read_parquet($1, file_row_number = true) ORDER BY file_row_number"
+    return CompiledQuery(sql=sql, params=c.params, columns=names)
