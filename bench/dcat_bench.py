@@ -76,8 +76,9 @@ def run(n: int, runs: int, log: Any = print, *, whole_only: bool = False) -> dic
     from fastapi.testclient import TestClient
 
     from belfort.api import dcat
-    from belfort.api.app import create_app
+    from belfort.app import create_app
     from belfort.linked.dcat import DEFAULT_PAGE_SIZE
+    from belfort.linked.store import linked_data
     from belfort.platform import Platform
     from belfort.settings import Settings
 
@@ -118,7 +119,7 @@ def run(n: int, runs: int, log: Any = print, *, whole_only: bool = False) -> dic
                         f"{cases[name]['p50_ms']} ms, "
                         f"max {cases[name]['max_ms']} ms, CPU p50 {cpu:.0f} ms, {size:,} bytes")
                 results["whole_catalogue"] = whole = {}
-                linked = platform_of(app).linked
+                linked = linked_data(platform_of(app))
                 for fmt in reversed(FORMATS):  # Turtle last: its fragments stay cached for the walks below
                     url = f"/catalog.{fmt}?page_size={WHOLE}"
                     linked.fragments.clear()  # empty caches: what a restarted server costs

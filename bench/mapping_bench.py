@@ -87,8 +87,8 @@ def bench_mapper(rows: list[dict[str, Any]], runs: int) -> list[dict[str, Any]]:
 def bench_http(quick: bool) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from belfort.api.app import create_app
-    from belfort.linked.mapping import dataset_document
+    from belfort.app import create_app
+    from belfort.linked.records import dataset_document
     from belfort.platform import Platform
     from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
     from belfort.publishing import ingest_file

@@ -87,7 +87,7 @@ def run(n: int, runs: int, log: Any = print) -> dict[str, Any]:
 
     from fastapi.testclient import TestClient
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     results: dict[str, Any] = {"machine": machine_info(), "datasets": n, "runs": runs,
                                "started": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -137,10 +137,10 @@ def _bench_belfort_engine(
     moves. Repeated: the default engine asked the same question again, each timed call
     required to be served by a kept answer — a separate row, never the headline.
     """
-    from belfort.ingest.schema import TableSchema
     from belfort.platform import Platform
     from belfort.policy.gate import readable_version
     from belfort.policy.principals import CLI_ADMIN
+    from belfort.schema import TableSchema
     from belfort.settings import Settings
 
     out: dict[str, Any] = {}

@@ -63,7 +63,7 @@ def _register(size: int, root: Path) -> Any:
 def _case(size: int, runs: int) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
     from belfort.policy.principals import CLI_ADMIN
     from belfort.register import service
     from belfort.register.demo import ACTIVITIES

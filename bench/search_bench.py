@@ -350,7 +350,7 @@ def api_timings(n_docs: int, runs: int) -> dict[str, Any]:
     from fastapi.testclient import TestClient
     from portal_bench import _catalogue
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
     from belfort.platform import Platform
     from belfort.settings import Settings
 

@@ -85,7 +85,8 @@ def _summary(samples: list[float]) -> dict[str, Any]:
 def run(n: int, runs: int, log: Any = print) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
+    from belfort.linked.store import linked_data
     from belfort.platform import Platform
     from belfort.policy.principals import CLI_ADMIN
     from belfort.publishing import update_dataset_metadata
@@ -105,7 +106,7 @@ def run(n: int, runs: int, log: Any = print) -> dict[str, Any]:
             t0 = time.perf_counter()
             _timed(client, qs["COUNT datasets"])
             results["store_build_s"] = round(time.perf_counter() - t0, 2)
-            store = platform.linked.store("http://testserver")
+            store = linked_data(platform).store("http://testserver")
             results["store_triples"] = len(store)
             log(f"  store built on the first query: {results['store_build_s']} s, {len(store):,} triples")
             health = []

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.keys import create_key
 from belfort.settings import Settings

@@ -37,7 +37,7 @@ def api_routes() -> list[tuple[str, str]]:
 
     (FastAPI includes routers lazily, so ``app.routes`` does not list them all.)
     """
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     paths = create_app(platform=None).openapi()["paths"]
     return sorted((method.upper(), path) for path, ops in paths.items() for method in ops)
@@ -57,7 +57,7 @@ def live_server(platform: Platform) -> Iterator[str]:
     Node clients, browsers and harvesters; yields the base URL."""
     import uvicorn
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))

@@ -95,7 +95,7 @@ def declared_routes() -> list[Route]:
     FastAPI includes routers lazily (``app.routes`` lists the included routers, each
     holding its original router), so the tree is walked.
     """
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     found: list[Route] = []
 

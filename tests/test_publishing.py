@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from belfort.catalog.models import Version
-from belfort.ingest.schema import TableSchema
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import ANONYMOUS
 from belfort.query.model import Query
+from belfort.schema import TableSchema
 from belfort.settings import Settings
 from tests.helpers import counts_csv
 

@@ -10,12 +10,14 @@ lookups cached under an older generation are not used.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 GENERATION_FILE = "catalog.generation"
 
@@ -37,29 +39,6 @@ class Generation:
         tmp = self.path.with_name(f"{GENERATION_FILE}.{uuid.uuid4().hex}")
         tmp.write_text(uuid.uuid4().hex)
         os.replace(tmp, self.path)  # a new inode: a change even within one clock tick
-
-
-class BoundedCache:
-    """A thread-safe LRU mapping with a maximum number of entries."""
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self.max_entries = max_entries
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
 
 
 V = TypeVar("V")
@@ -109,14 +88,26 @@ class ByteLRU(Generic[V]):
                 self._bytes -= evicted
 
     def get_or_build(self, key: Hashable, build: Callable[[], V]) -> V:
+        """The value of ``key``, built by ``build()`` when missing: one thread builds while
+        others asking for the same key wait, then take its value."""
+        return self.get_fresh_or_build(key, build, None)
+
+    def get_fresh_or_build(
+        self, key: Hashable, build: Callable[[], V], fresh: Callable[[V], bool] | None
+    ) -> V:
+        """As ``get_or_build``; a kept value that is not ``fresh`` is built again."""
+
+        def usable(value: V | None) -> bool:
+            return value is not None and (fresh is None or fresh(value))
+
         found = self.get(key)
-        if found is not None:
+        if found is not None and usable(found):
             return found
         with self._lock:
             building = self._building.setdefault(key, threading.Lock())
         with building:
             found = self.get(key)  # built by another thread while this one waited
-            if found is None:
+            if found is None or not usable(found):
                 found = build()
                 self.put(key, found)
         with self._lock:
@@ -127,3 +118,70 @@ class ByteLRU(Generic[V]):
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+
+def approximate_size(value: object, max_objects: int = 200_000) -> int:
+    """Bytes ``value`` holds, approximately: ``sys.getsizeof`` over the containers,
+    dataclasses and ``__dict__``/``__slots__`` objects it reaches (each counted once),
+    bytes-like values by their length, objects with ``nbytes`` (Arrow) by that. The walk
+    stops after ``max_objects`` objects, so weighing never costs more than a few ms."""
+    seen: set[int] = set()
+    stack: list[object] = [value]
+    total = 0
+    while stack and len(seen) < max_objects:
+        item = stack.pop()
+        if item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int | float):
+            total += 32
+            continue
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, str | bytes | bytearray | memoryview):
+            total += sys.getsizeof(item)
+            continue
+        nbytes = getattr(item, "nbytes", None)
+        if isinstance(nbytes, int) and not isinstance(item, type):
+            total += nbytes
+            continue
+        total += sys.getsizeof(item)
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            stack.extend(item)
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name, None) for f in fields(item))
+        elif hasattr(item, "__dict__") and not isinstance(item, type):
+            stack.append(vars(item))
+        elif hasattr(item, "__slots__") and not isinstance(item, type):
+            stack.extend(getattr(item, name, None) for name in item.__slots__)
+    return total
+
+
+def until_catalogue_changes(cache: ByteLRU[tuple[tuple[int, int], V]], generation: Generation,
+                            key: Hashable, build: Callable[[], V]) -> V:
+    """The one way to keep a value until the next catalogue write by any process. The cache
+    holds (generation, value) under ``key``: an entry of an older generation is never used
+    again but replaced in place by the new value (so old values do not pile up), and one
+    thread builds it while others asking for it wait (``ByteLRU.get_or_build``)."""
+    current = generation.current()
+    entry = cache.get_fresh_or_build(key, lambda: (current, build()), lambda e: e[0] == current)
+    return entry[1]
+
+
+class AnswerCache(ByteLRU[Any]):
+    """The platform's cache of answers (``Platform.cache``, ``BELFORT_ANSWER_CACHE_MB``),
+    bounded in bytes (``approximate_size`` weighs each entry).
+
+    ``current(key, build)`` keeps an answer until the next catalogue write
+    (``until_catalogue_changes``); ``get_or_build`` keeps answers for ever (under keys that
+    name immutable things, e.g. a version file)."""
+
+    def __init__(self, generation: Generation, max_bytes: int) -> None:
+        super().__init__(max_bytes, approximate_size)
+        self.generation = generation
+
+    def current(self, key: Hashable, build: Callable[[], V]) -> V:
+        return cast(V, until_catalogue_changes(self, self.generation, key, build))

@@ -100,7 +100,7 @@ def _serve(settings: Settings) -> None:
         os.environ["BELFORT_DATABASE_URL"] = settings.database_url
     console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")
     uvicorn.run(
-        "belfort.api.app:app_from_environment",
+        "belfort.app:app_from_environment",
         factory=True,
         host=settings.host,
         port=settings.port,

@@ -35,6 +35,14 @@ class NotFound(BelfortError):
     exit_code = 4
 
 
+class DatasetNotFound(NotFound):
+    """No dataset of that identifier the principal may see (or none with a readable version)."""
+
+
+class VersionNotFound(NotFound):
+    """The dataset is visible, but not that version of it."""
+
+
 class Unauthorized(BelfortError):
     """No valid credentials for an action that needs them."""
 
@@ -112,6 +120,8 @@ class QueryError(BelfortError):
 
 
 class QueryTimeout(BelfortError):
+    """A query (engine or SPARQL) ran out of time, or waited too long for a free worker."""
+
     code = "query_timeout"
     http_status = 503
     exit_code = 7

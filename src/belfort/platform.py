@@ -7,11 +7,12 @@ each build a ``Platform`` from ``Settings`` and pass it down.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
-from belfort.cache import BoundedCache, Generation
+from belfort.cache import AnswerCache, Generation
 from belfort.catalog.database import Database
 from belfort.catalog.models import Version
 from belfort.lake.store import Lake
@@ -19,8 +20,7 @@ from belfort.query.engine import QueryEngine
 from belfort.settings import Settings
 from belfort.usage import UsageCounter
 
-if TYPE_CHECKING:
-    from belfort.linked.store import LinkedData
+T = TypeVar("T")
 
 
 class Platform:
@@ -38,21 +38,26 @@ class Platform:
             result_cache_max_rows=settings.result_cache_max_rows,
         )
         self.generation = Generation(self.lake.root)
-        self.cache = BoundedCache()
+        self.cache = AnswerCache(self.generation, settings.answer_cache_mb * 1024 * 1024)
         self.usage = UsageCounter(self.db)
-        self._linked: LinkedData | None = None
-        self._linked_lock = threading.Lock()
+        self._components: dict[type, Any] = {}
+        self._components_lock = threading.Lock()
 
-    @property
-    def linked(self) -> LinkedData:
-        """Linked data: the DCAT fragment cache and the SPARQL store (built on first use)."""
-        if self._linked is None:
-            with self._linked_lock:
-                if self._linked is None:
-                    from belfort.linked.store import LinkedData
+    def component(self, kind: type[T], build: Callable[[Platform], T]) -> T:
+        """The process's one ``kind`` object, built by ``build(platform)`` on first use.
 
-                    self._linked = LinkedData(self)
-        return self._linked
+        Higher layers keep their process-wide state here (linked data's caches and SPARQL
+        store: ``belfort.linked.store.linked_data``) without the platform importing them.
+        ``close()`` closes every component that has a ``close`` method.
+        """
+        found = self._components.get(kind)
+        if found is None:
+            with self._components_lock:
+                found = self._components.get(kind)
+                if found is None:
+                    found = build(self)
+                    self._components[kind] = found
+        return cast(T, found)
 
     def collect_garbage(self, min_age_seconds: float = 3600) -> list[str]:
         """Remove what interrupted ingests left behind (never a referenced version)."""
@@ -66,8 +71,10 @@ class Platform:
         return self.lake.collect_garbage(referenced, min_age_seconds=min_age_seconds)
 
     def close(self) -> None:
-        if self._linked is not None:
-            self._linked.close()
+        for part in list(self._components.values()):
+            close = getattr(part, "close", None)
+            if callable(close):
+                close()
         self.usage.flush()
         self.engine.close()
         self.db.dispose()

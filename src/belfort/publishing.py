@@ -30,15 +30,15 @@ from sqlalchemy.orm import Session
 from belfort.catalog import store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
+from belfort.catalog.register_rules import check_entry_exists, require_register_entry
 from belfort.errors import Conflict, DatasetExists, InvalidRequest
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
-from belfort.ingest.schema import TableSchema
-from belfort.lake.record_times import write_record_times
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
 from belfort.policy.gate import PUBLIC_STATES, get_dataset, require_write
 from belfort.policy.principals import Principal
-from belfort.register.rules import check_entry_exists, require_register_entry
+from belfort.query.record_times import write_record_times
+from belfort.schema import TableSchema
 
 COMMIT_ATTEMPTS = 8
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from belfort.timezones import check_timezone
+
 
 class Settings(BaseSettings):
     """Configuration of one Belfort process."""
@@ -49,6 +51,11 @@ class Settings(BaseSettings):
     result_cache_mb: int = Field(
         default=256,
         description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",
+    )
+    answer_cache_mb: int = Field(
+        default=256, ge=0,
+        description="Memory per process for cached answers (readable versions, v1 search answers, portal "
+        "catalogue and charts), in MiB; 0: none.",
     )
     result_cache_max_rows: int = Field(
         default=1_000_000,
@@ -159,8 +166,6 @@ class Settings(BaseSettings):
     @field_validator("default_source_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from belfort.catalog.metadata import check_timezone
-
         try:
             return check_timezone(value)
         except ValueError as exc:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from belfort.api import caching, cors
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE

@@ -17,9 +17,9 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
 
-from belfort.api.app import create_app
 from belfort.api.openapi_schemas import SUCCESS
 from belfort.api.params import DeclaredQueryParams, Param, ParamSpec, UndeclaredParameter
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file

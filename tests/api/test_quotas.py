@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from belfort.api.app import create_app
 from belfort.api.quotas import FixedWindowCounter
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file

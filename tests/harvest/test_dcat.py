@@ -27,13 +27,13 @@ from belfort.demo.loader import load_demo
 from belfort.errors import InvalidRequest, UnreadableFile
 from belfort.harvest.dcat import Http, Limits, harvest_dcat
 from belfort.harvest.dcat_rdf import slug_of
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.keys import create_key
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file, update_dataset_metadata
 from belfort.query.model import FieldRef, OrderItem, Query
+from belfort.schema import TableSchema
 from belfort.settings import Settings
 from tests.helpers import COUNTS_CSV, free_port, live_server, write
 

@@ -11,12 +11,12 @@ import pytest
 
 from belfort.errors import InvalidRequest
 from belfort.harvest.ods import harvest_ods
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file
 from belfort.query.model import FieldRef, OrderItem, Query
+from belfort.schema import TableSchema
 from belfort.settings import Settings
 from tests.ghent_fixtures import CROWD_GAUGE
 from tests.helpers import write

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Namespace
 
 from belfort.api import dcat
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.platform import Platform
 from tests.conftest import SHARED_DIR
 

@@ -12,7 +12,7 @@ from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from belfort.api import dcat
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file

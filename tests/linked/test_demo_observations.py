@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from belfort.demo.loader import load_demo
-from belfort.linked.mapping import dataset_document
+from belfort.linked.records import dataset_document
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS
 

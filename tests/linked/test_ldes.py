@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
@@ -391,8 +391,7 @@ def test_the_next_page_is_rendered_ahead_once(streams: Platform, tmp_path: Path)
         renders.append(1)
         return row_mapper(*args)
 
-    with streams.db.session() as session:
-        source = ldes.load_source(session, ANONYMOUS, streams.lake, "tellingen")
+    source = ldes.load_source(streams, ANONYMOUS, "tellingen")
     es = ldes.EventStreams(page_size=2, mapper_factory=counting_mapper)
     first = es.page(source, BASE, 1, "jsonld")
     assert first is not None and first.closed

@@ -65,8 +65,7 @@ def publish(platform: Platform, tmp_path: Path, text: str, name: str) -> None:
 
 def expected_members(platform: Platform, base: str) -> list[str]:
     """Every member IRI of the stream, computed by Belfort itself (not over HTTP)."""
-    with platform.db.session() as session:
-        source = ldes.load_source(session, ANONYMOUS, platform.lake, "tellingen")
+    source = ldes.load_source(platform, ANONYMOUS, "tellingen")
     stream = ldes.EventStreams(page_size=25).stream(source)
     out = []
     for index, version in enumerate(source.versions):

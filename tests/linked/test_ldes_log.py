@@ -9,7 +9,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belfort.ingest.schema import Field, TableSchema
 from belfort.linked.ldes_log import (
     LogCache,
     StreamVersion,
@@ -20,6 +19,7 @@ from belfort.linked.ldes_log import (
     stored_log,
     stream_timestamps,
 )
+from belfort.schema import Field, TableSchema
 
 T0 = dt.datetime(2024, 7, 21, 10, tzinfo=dt.UTC)
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from belfort.linked.mapping import dataset_document
+from belfort.linked.records import dataset_document
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
@@ -249,7 +249,7 @@ def test_the_field_vocabulary(linked: Platform, client: TestClient) -> None:
 
 
 def test_public_url_names_the_subjects(linked: Platform, tmp_path: Path) -> None:
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     linked.settings.public_url = "https://data.stad.gent"  # as BELFORT_PUBLIC_URL would
     with TestClient(create_app(linked)) as client:

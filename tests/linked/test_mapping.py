@@ -17,11 +17,11 @@ from rdflib.namespace import XSD
 from belfort.errors import InvalidRequest, NotFound
 from belfort.linked.mapping import (
     MAX_MAPPING_BYTES,
-    dataset_document,
     row_mapper,
     validate_mapping,
 )
 from belfort.linked.rdf import Document
+from belfort.linked.records import dataset_document
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.linked.store import catalog_graph, restricted_graph
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.linked.sparql import looks_like_update, query_dataset
+from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
@@ -140,7 +141,7 @@ def test_runaway_query_stops_at_the_timeout_and_the_server_stays_free(client: Te
     assert answers["seconds"] < TIMEOUT + 3  # type: ignore[operator]
     # the next query gets a fresh worker
     assert count(client) > 100
-    assert limited.linked.pool.workers <= limited.settings.sparql_workers
+    assert linked_data(limited).pool.workers <= limited.settings.sparql_workers
 
 
 def test_oversized_query_is_413(client: TestClient) -> None:
@@ -232,12 +233,12 @@ def test_a_worker_cannot_open_a_socket(limited: Platform, client: TestClient,
 
     url, seen = listener
     assert count(client) > 0
-    store = limited.linked.store("http://testserver")
+    store = linked_data(limited).store("http://testserver")
     query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     request = plan(query, store.snapshot, CLI_ADMIN, default_graph_uri=[], named_graph_uri=[],
                    results_format="json", graph_format="ttl", max_results=10)
     assert isinstance(request, Request)
-    answer = limited.linked.pool.run(store, store.snapshot, request, 10)
+    answer = linked_data(limited).pool.run(store, store.snapshot, request, 10)
     assert answer.kind == "error", answer
     time.sleep(0.2)
     assert seen == []

@@ -11,9 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.catalog.models import Dataset, Version
-from belfort.linked.store import REGISTER_GRAPH, catalog_graph, dataset_graph, restricted_graph
+from belfort.linked.store import (
+    REGISTER_GRAPH,
+    catalog_graph,
+    dataset_graph,
+    linked_data,
+    restricted_graph,
+)
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import change_dataset_state, ingest_file, update_dataset_metadata
@@ -71,14 +77,14 @@ def test_ingest_metadata_state_classification_and_deletion_are_followed(
     assert titles(client) == {}
     assert set(titles(client, admin_headers)) == {"beta", "gamma"}
     # nothing of a removed dataset stays behind
-    store = two.linked.store(BASE).store
+    store = linked_data(two).store(BASE).store
     assert len(store) > 100
     assert not any("/catalog/datasets/alfa" in str(q) for q in store.quads_for_pattern(None, None, None, None))
 
 
 def test_a_change_reloads_only_the_changed_dataset(client: TestClient, two: Platform) -> None:
     titles(client)
-    store = two.linked.store(BASE)
+    store = linked_data(two).store(BASE)
     before = dict(store._loaded)
     size = len(store)
     update_dataset_metadata(two, CLI_ADMIN, "beta", {"description_nl": "Nieuw", "description_en": "New"})
@@ -170,9 +176,9 @@ def test_uris_follow_the_base_url(two: Platform, settings: Settings) -> None:
 def test_warm_up_builds_the_store_and_the_turtle_fragments(two: Platform, settings: Settings) -> None:
     public = Platform(settings.model_copy(update={"public_url": "https://data.stad.gent"}))
     try:
-        public.linked.warm_up()
-        assert len(public.linked.fragments) == 2  # alfa and beta, in Turtle
-        store = public.linked.store("https://data.stad.gent")
+        linked_data(public).warm_up()
+        assert len(linked_data(public).fragments) == 2  # alfa and beta, in Turtle
+        store = linked_data(public).store("https://data.stad.gent")
         assert store.generation == public.generation.current() and len(store) > 100
     finally:
         public.close()

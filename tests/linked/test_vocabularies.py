@@ -6,8 +6,8 @@ import pytest
 
 from belfort.api.ods.v2_exports import DATASET_FORMATS
 from belfort.catalog.metadata import Classification, Frequency, LifecycleState
+from belfort.labels import THEME_LABELS
 from belfort.linked import vocabularies as v
-from belfort.portal.i18n import THEME_LABELS
 
 EU = "http://publications.europa.eu/resource/authority/"
 

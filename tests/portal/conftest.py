@@ -92,7 +92,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
     on a free local port in a thread. Loading takes about 5 s, so once per session."""
     import uvicorn
 
-    from belfort.api.app import create_app
+    from belfort.app import create_app
     from belfort.demo.loader import load_demo
     from belfort.platform import Platform
     from belfort.settings import Settings

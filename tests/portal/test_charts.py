@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from belfort.api.ods.common import ReadableVersion, readable
 from belfort.errors import InvalidRequest, QueryError
-from belfort.ingest.schema import Field, TableSchema
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import charts
 from belfort.portal.charts import ChartRequest
 from belfort.publishing import ingest_file
+from belfort.schema import Field, TableSchema
 from tests.helpers import write
 
 COUNTS = (

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from belfort.api.ods.common import ReadableVersion, readable
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import Field, TableSchema
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import maps
 from belfort.publishing import ingest_file
+from belfort.schema import Field, TableSchema
 from tests.conftest import REPO_ROOT
 from tests.helpers import write
 

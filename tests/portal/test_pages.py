@@ -211,7 +211,7 @@ def test_dataset_page_draws_a_chart_and_its_table(portal: TestClient) -> None:
 
 
 def test_dataset_with_points_gets_a_map(ghent: Platform, tmp_path: Path) -> None:
-    from belfort.api.app import create_app
+    from belfort.app import create_app
 
     with TestClient(create_app(ghent)) as client:
         page = client.get("/datasets/fietstelpalen-gent").text

@@ -76,6 +76,18 @@ def test_publishing_from_the_review_page(staff: TestClient, admin_key: str) -> N
     assert page.status_code == 200 and "aantal" in page.text
 
 
+def test_publishing_a_version_that_does_not_exist_is_shown_on_the_page(staff: TestClient) -> None:
+    """A missing version is a problem with the form (VersionNotFound), not a missing page."""
+    review_url = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
+    checked = staff.post(review_url, data={"csrf": csrf_of(staff.get(review_url).text), "title_nl": "Tellingen"})
+    refused = staff.post("/staff/datasets/tellingen", data={
+        "csrf": csrf_of(checked.text), "action": "publish", "version": "9"}, follow_redirects=False)
+    assert refused.status_code == 404 and "has no version 9" in refused.text and 'name="csrf"' in refused.text
+    missing = staff.post("/staff/datasets/nope", data={
+        "csrf": csrf_of(checked.text), "action": "publish", "version": "1"}, follow_redirects=False)
+    assert missing.status_code == 404 and "has no version" not in missing.text
+
+
 def test_a_type_that_does_not_fit_shows_the_report_and_publishes_nothing(staff: TestClient) -> None:
     review_url = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
     refused = staff.post(review_url, data={"csrf": csrf_of(staff.get(review_url).text), "title_nl": "T",

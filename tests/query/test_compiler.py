@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.compiler import SOURCE, compile_count, compile_query, label_of
 from belfort.query.model import (
     Aggregate,
@@ -19,6 +18,7 @@ from belfort.query.model import (
     Query,
     SelectItem,
 )
+from belfort.schema import Field, TableSchema
 
 SCHEMA = TableSchema(
     (

@@ -8,7 +8,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from belfort.errors import QueryError, QueryTimeout
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.engine import QueryEngine
 from belfort.query.model import (
     Aggregate,
@@ -20,6 +19,7 @@ from belfort.query.model import (
     Query,
     SelectItem,
 )
+from belfort.schema import Field, TableSchema
 
 SCHEMA = TableSchema(
     (Field("sensor", "string"), Field("aantal", "integer"), Field("tijdstip", "datetime"))

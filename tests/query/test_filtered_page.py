@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.engine import QueryEngine, Watchdog
 from belfort.query.model import (
     And,
@@ -25,6 +24,7 @@ from belfort.query.model import (
     SelectItem,
 )
 from belfort.query.result_cache import PER_VERSION
+from belfort.schema import Field, TableSchema
 
 SCHEMA = TableSchema(
     (

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.compiler import compile_query
 from belfort.query.model import (
     And,
@@ -30,6 +29,7 @@ from belfort.query.model import (
     WithinDistance,
 )
 from belfort.query.ods_q import MAX_DEPTH, MAX_Q_LENGTH, QSyntaxError, parse_q
+from belfort.schema import Field, TableSchema
 
 SCHEMA = TableSchema((
     Field("naam", "string"), Field("omschrijving", "string"), Field("col", "string"),

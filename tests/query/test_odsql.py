@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.compiler import compile_query
 from belfort.query.engine import QueryEngine
 from belfort.query.model import (
@@ -48,6 +47,7 @@ from belfort.query.odsql import (
     parse_select,
     parse_where,
 )
+from belfort.schema import Field, TableSchema
 
 F = FieldRef
 L = Literal

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from belfort.api.ods.common import readable
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
+from belfort.policy.reading import readable
 from belfort.publishing import ingest_file
 from belfort.query.engine import QueryEngine
 from belfort.query.model import Aggregate, FieldRef, Query, SelectItem

@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import Field, TableSchema
 from belfort.query.engine import QueryEngine
 from belfort.query.model import (
     Aggregate,
@@ -26,6 +25,7 @@ from belfort.query.model import (
     SelectItem,
     WithinDistance,
 )
+from belfort.schema import Field, TableSchema
 
 SCHEMA = TableSchema((
     Field("naam", "string"), Field("omschrijving", "string"), Field("plaatsen", "integer"),

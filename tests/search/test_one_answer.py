@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from belfort.api.app import create_app
+from belfort.app import create_app
 from belfort.demo.loader import load_demo
 from belfort.platform import Platform
 from belfort.policy.keys import create_key

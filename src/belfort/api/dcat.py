@@ -22,6 +22,7 @@ from belfort import __version__, cache_status
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
+from belfort.cache import until_catalogue_changes
 from belfort.errors import NotFound
 from belfort.linked import fragments
 from belfort.linked import rows as catalogue
@@ -35,6 +36,7 @@ from belfort.linked.dcat import (
     organisation_slug,
 )
 from belfort.linked.rdf import FORMATS, Document, negotiate
+from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -146,16 +148,19 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
     def load(builder: DcatBuilder, fmt: str) -> tuple[bytes, dict[str, str]]:
         # the same page until the next catalogue write; else each dataset's description
         # comes from the fragment cache (belfort.linked.fragments)
-        generation = platform.generation.current()
-        key = (generation, principal.is_admin, builder.base_url, page, page_size, fmt)
-        cached = platform.linked.pages.get(key)
-        cache_status.note(cache_status.PAGES, cached is not None)
-        if cached is not None:
-            return cached[0], _page_links(extension, cached[1])
-        with platform.db.session() as session:
-            rows, info = catalogue.catalogue_page(session, principal, page, page_size)
-        body = fragments.catalog_page(platform.linked.fragments, builder.base_url, rows, info, fmt)
-        platform.linked.pages.put(key, (body, info))
+        linked = linked_data(platform)
+        built = False
+
+        def build() -> tuple[bytes, PageInfo]:
+            nonlocal built
+            built = True
+            with platform.db.session() as session:
+                rows, info = catalogue.catalogue_page(session, principal, page, page_size)
+            return fragments.catalog_page(linked.fragments, builder.base_url, rows, info, fmt), info
+
+        key = (principal.is_admin, builder.base_url, page, page_size, fmt)
+        body, info = until_catalogue_changes(linked.pages, platform.generation, key, build)
+        cache_status.note(cache_status.PAGES, not built)
         return body, _page_links(extension, info)
 
     return _serve(request, platform, principal, extension, "/datasets", load)

@@ -9,6 +9,7 @@ datasets that do not exist or may not be seen (see docs/opendatasoft.md).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from belfort.api.responses import JSONResponse
-from belfort.errors import BelfortError, InvalidRequest, NotFound, QueryError, Unauthorized
+from belfort.errors import (
+    BelfortError,
+    DatasetNotFound,
+    InvalidRequest,
+    NotFound,
+    QueryError,
+    Unauthorized,
+)
 
 log = logging.getLogger("belfort.api")
 
@@ -39,10 +47,8 @@ def _portal(request: Request) -> bool:
     return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
 
 
-def _html(request: Request, status: int, message: str | None = None) -> Response:
-    from belfort.portal.errors import error_page  # the portal renders with the API's app
-
-    return error_page(request, status, message)
+HtmlPage = Callable[[Request, int, str | None], Response]
+"""Renders an error as an HTML page: (request, status, message shown or None)."""
 
 
 def explore_error_code(exc: BelfortError | None, status: int) -> str:
@@ -56,7 +62,7 @@ def explore_error_code(exc: BelfortError | None, status: int) -> str:
     if isinstance(exc, InvalidRequest):
         return "InvalidRESTParameterError"
     if isinstance(exc, NotFound):
-        return "DatasetNotFoundError" if str(exc.message).startswith("dataset ") else "NotFound"
+        return "DatasetNotFoundError" if isinstance(exc, DatasetNotFound) else "NotFound"
     if isinstance(exc, Unauthorized):
         return "AuthenticationError"
     return EXPLORE_STATUS_CODES.get(status, "Error")
@@ -73,11 +79,14 @@ def _explore_response(message: str, code: str, status: int, headers: dict[str, s
     return JSONResponse({"message": message, "error_code": code}, status_code=status, headers=headers)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> None:
+    """Map errors to responses. ``html_page`` (the portal's, given by ``belfort.app``)
+    renders errors on pages outside ``/api/``; without it they are JSON too."""
+
     @app.exception_handler(BelfortError)
     async def _belfort_error(request: Request, exc: BelfortError) -> Response:
-        if _portal(request):
-            return _html(request, exc.http_status, exc.message if exc.http_status == 400 else None)
+        if html_page is not None and _portal(request):
+            return html_page(request, exc.http_status, exc.message if exc.http_status == 400 else None)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         if _explore(request):
             return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),
@@ -98,8 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _portal(request) and exc.status_code in {404, 405}:
-            return _html(request, exc.status_code)
+        if html_page is not None and _portal(request) and exc.status_code in {404, 405}:
+            return html_page(request, exc.status_code, None)
         if _explore(request):
             return _explore_response(str(exc.detail), explore_error_code(None, exc.status_code), exc.status_code)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")

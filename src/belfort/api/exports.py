@@ -18,9 +18,9 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
 
 from belfort.api.responses import dumps
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.query.model import Query
+from belfort.schema import TableSchema
 
 
 def _geopoint_text(column: pa.Array) -> pa.Array:

@@ -86,18 +86,8 @@ def _not_acceptable() -> JSONResponse:
 
 
 def _source(platform: Platform, principal: Principal, dataset_id: str) -> ldes.StreamSource:
-    """The stream the gate lets the caller read, cached until the next catalogue write."""
-    generation = platform.generation.current()
-    key = ("ldes-source", dataset_id, principal.is_admin)
-    cached = platform.cache.get(key)
-    if cached is not None and cached[0] == generation:
-        source: ldes.StreamSource = cached[1]
-    else:
-        with platform.db.session() as session:
-            source = ldes.load_source(session, principal, platform.lake, dataset_id)
-        platform.cache.put(key, (generation, source))
-    platform.usage.record(source.dataset_id, requests=1)
-    return source
+    """The stream the gate lets the caller read (one use of the dataset)."""
+    return ldes.load_source(platform, principal, dataset_id)
 
 
 def _not_modified(request: Request, etag: str) -> bool:

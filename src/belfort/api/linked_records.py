@@ -32,16 +32,17 @@ from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.errors import BelfortError, NotFound
 from belfort.linked.rdf import FORMATS, negotiate
 from belfort.linked.records import (
-    ReadableDataset,
+    digest,
     document_prefixes,
     find_record,
-    readable_dataset,
     serialize,
     to_turtle,
     vocabulary_document,
 )
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, Principal
+from belfort.policy.reading import ReadableVersion
+from belfort.policy.reading import readable as readable_version
 from belfort.portal.i18n import language_of
 
 router = APIRouter(tags=["linked data"])
@@ -91,9 +92,9 @@ def _not_acceptable() -> JSONResponse:
     return not_acceptable([*sorted({f.media_type for f in FORMATS.values()}), "text/html"])
 
 
-def _headers(request: Request, principal: Principal, readable: ReadableDataset, fmt: str,
+def _headers(request: Request, principal: Principal, readable: ReadableVersion, fmt: str,
              negotiated: bool, base: str) -> dict[str, str]:
-    parts = [__version__, readable.digest(), request.url.path, base, fmt, str(principal.is_admin)]
+    parts = [__version__, digest(readable), request.url.path, base, fmt, str(principal.is_admin)]
     if fmt == "html":
         parts.append(language_of(request))
     etag = f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]}"'
@@ -157,7 +158,7 @@ def record(
     principal = _principal(request, principal, fmt)
     base = base_url(request)
     try:
-        readable = readable_dataset(platform, principal, dataset_id)
+        readable = readable_version(platform, principal, dataset_id, count_use=False)
     except NotFound as exc:
         return _not_found(request, fmt, exc)
     headers = _headers(request, principal, readable, fmt, extension is None, base)
@@ -222,7 +223,7 @@ def dataset(
         return _not_acceptable()
     principal = _principal(request, principal, fmt)
     try:
-        readable = readable_dataset(platform, principal, dataset_id)
+        readable = readable_version(platform, principal, dataset_id, count_use=False)
     except NotFound as exc:
         return _not_found(request, fmt, exc)
     name = quote(readable.dataset_id, safe="")
@@ -255,7 +256,7 @@ def vocabulary(
     principal = _principal(request, principal, fmt)
     base = base_url(request)
     try:
-        readable = readable_dataset(platform, principal, dataset_id)
+        readable = readable_version(platform, principal, dataset_id, count_use=False)
     except NotFound as exc:
         return _not_found(request, fmt, exc)
     if fmt == "html":

@@ -16,13 +16,13 @@ from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
-from belfort.api.ods.common import readable
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import readable
 from belfort.query.model import And, Compare, Expr, FieldRef, Literal, Search
 from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
 

@@ -28,6 +28,7 @@ from belfort.linked.rdf import negotiate_among
 from belfort.linked.sparql import answer as cached_answer
 from belfort.linked.sparql import looks_like_update, plan, uses_service
 from belfort.linked.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
+from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -113,7 +114,7 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     formats = _formats(request, format_param)
     if isinstance(formats, Response):
         return formats
-    linked = platform.linked
+    linked = linked_data(platform)
     store = linked.store(base_url(request))
     snapshot = store.snapshot
     work = plan(query, snapshot, principal, default_graph_uri=default_graph_uri, named_graph_uri=named_graph_uri,
@@ -159,7 +160,7 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 def _page(request: Request, principal: Principal, platform: Platform) -> Response:
     from belfort.portal.render import render
 
-    store = platform.linked.store(base_url(request))
+    store = linked_data(platform).store(base_url(request))
     response = render(request, "sparql.html", principal, graphs=store.snapshot.graphs_for(principal),
                       example=EXAMPLE_QUERY, timeout=platform.settings.sparql_timeout_seconds,
                       limit=platform.settings.sparql_max_results)

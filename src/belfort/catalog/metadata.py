@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from belfort.timezones import check_timezone
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?\Z")  # \Z: no trailing newline
 GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -22,10 +22,6 @@ GUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 #: The zone a time without an offset in a source file is read in, unless the dataset
 #: (or BELFORT_DEFAULT_SOURCE_TIMEZONE for new datasets) says otherwise: Ghent's own.
 DEFAULT_SOURCE_TIMEZONE = "Europe/Brussels"
-# IANA names: Area/Location[/Sublocation] or single names such as UTC; never a path.
-_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}")
-# files in the tz directory that are not zones
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class Classification(StrEnum):
@@ -94,30 +90,6 @@ class TemporalCoverage(BaseModel):
         if self.start and self.end and self.end < self.start:
             raise ValueError("temporal coverage ends before it starts")
         return self
-
-
-def check_timezone(name: str) -> str:
-    """``name`` if it is an IANA time zone name this machine knows (ValueError otherwise)."""
-    if (
-        not isinstance(name, str)
-        or len(name) > 64
-        or not _ZONE_NAME.fullmatch(name)
-        or name in _NOT_ZONES
-    ):
-        raise ValueError(
-            f"not an IANA time zone name: {str(name)[:64]!r} (e.g. Europe/Brussels, UTC)"
-        )
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {name!r} (e.g. Europe/Brussels, UTC)") from None
-    return name
-
-
-@lru_cache(maxsize=1)
-def known_timezones() -> tuple[str, ...]:
-    """Every IANA zone name this machine knows, sorted (for pick lists)."""
-    return tuple(sorted(z for z in available_timezones() if z not in _NOT_ZONES))
 
 
 class DatasetMetadata(BaseModel):

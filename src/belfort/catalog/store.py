@@ -20,8 +20,8 @@ from belfort.catalog.metadata import (
     check_slug,
 )
 from belfort.catalog.models import AuditEvent, Dataset, Distribution, Version
-from belfort.errors import Conflict, DatasetExists, InvalidRequest, NotFound
-from belfort.register.rules import check_entry_exists, require_register_entry
+from belfort.catalog.register_rules import check_entry_exists, require_register_entry
+from belfort.errors import Conflict, DatasetExists, InvalidRequest, VersionNotFound
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "parquet": ("application/vnd.apache.parquet", "Parquet"),
@@ -136,7 +136,7 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
     """Change some metadata fields; the merged result is validated as a whole.
 
     A dataset the public reads must keep meeting the personal-data rule
-    (``belfort.register.rules``).
+    (``belfort.catalog.register_rules``).
     """
     metadata = merged_metadata(dataset, changes)
     check_entry_exists(session, metadata.processing_activity)
@@ -189,7 +189,7 @@ def publish_version(session: Session, dataset: Dataset, number: int) -> None:
         select(Version.id).where(Version.dataset_id == dataset.id, Version.number == number)
     )
     if exists is None:
-        raise NotFound(f"dataset {dataset.id!r} has no version {number}")
+        raise VersionNotFound(f"dataset {dataset.id!r} has no version {number}")
     if dataset.state == LifecycleState.ARCHIVED.value:
         raise Conflict(f"dataset {dataset.id!r} is archived; restore it first")
     check_rdf_mapping(dataset.rdf_mapping, session.scalar(

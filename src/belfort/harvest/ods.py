@@ -24,11 +24,12 @@ from urllib.parse import quote
 
 import httpx
 
-from belfort.catalog.metadata import SLUG_PATTERN, check_timezone
+from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.errors import BelfortError, InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
+from belfort.timezones import check_timezone
 
 HARVESTER = Principal(role=Role.ADMIN, name="harvest")
 PAGE = 100

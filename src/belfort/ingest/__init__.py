@@ -10,15 +10,11 @@ Public API::
 from belfort.ingest.names import normalise_name, normalise_names
 from belfort.ingest.pipeline import IngestResult, SniffResult, convert_to_parquet, sniff
 from belfort.ingest.report import Problem, ValidationReport
-from belfort.ingest.schema import FIELD_TYPES, Field, TableSchema
 
 __all__ = [
-    "FIELD_TYPES",
-    "Field",
     "IngestResult",
     "Problem",
     "SniffResult",
-    "TableSchema",
     "ValidationReport",
     "convert_to_parquet",
     "normalise_name",

@@ -37,9 +37,9 @@ from belfort.ingest.infer import TableInference
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.readers.base import BadRow, TextSource
 from belfort.ingest.report import ValidationReport
-from belfort.ingest.schema import FIELD_TYPES, Field, TableSchema
 from belfort.ingest.sniff import detect_format
 from belfort.ingest.temporal import LOCAL_TZ, check_zone
+from belfort.schema import FIELD_TYPES, Field, TableSchema
 
 PARQUET_COMPRESSION = "snappy"
 

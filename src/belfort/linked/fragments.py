@@ -152,13 +152,14 @@ class FragmentCache:
         return found
 
 
-class PageCache(ByteLRU[tuple[bytes, Any]]):
-    """Whole catalogue pages by (catalogue generation, audience, base, page, size, format):
-    until the next catalogue write a page is the same bytes. A few large entries, least
-    recently used first out; a value is (body, what goes with it)."""
+class PageCache(ByteLRU[tuple[tuple[int, int], tuple[bytes, Any]]]):
+    """Whole catalogue pages by (audience, base, page, size, format), each kept with the
+    catalogue generation it was built in (``belfort.cache.until_catalogue_changes``): until
+    the next catalogue write a page is the same bytes. A few large entries, least recently
+    used first out; a value is (generation, (body, what goes with it))."""
 
     def __init__(self, max_bytes: int, max_entries: int = 16) -> None:
-        super().__init__(max_bytes, lambda entry: len(entry[0]), max_entries)
+        super().__init__(max_bytes, lambda entry: len(entry[1][0]), max_entries)
 
 
 def catalog_page(cache: FragmentCache, base: str, rows: Sequence[DatasetRow], page: PageInfo, fmt: str) -> bytes:

@@ -38,14 +38,7 @@ from urllib.parse import quote
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from belfort.catalog.metadata import SLUG_PATTERN, Classification
-from belfort.catalog.models import Version
-from belfort.errors import NotFound
-from belfort.ingest.schema import TableSchema
-from belfort.lake.store import Lake
 from belfort.linked.ldes_jsonld import write_jsonld
 from belfort.linked.ldes_log import (
     LogCache,
@@ -60,8 +53,9 @@ from belfort.linked.ldes_log import (
 )
 from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit
 from belfort.linked.vocabularies import DCAT, DCT, PREFIXES, XSD
-from belfort.policy import gate
+from belfort.platform import Platform
 from belfort.policy.principals import Principal
+from belfort.policy.reading import readable_history
 
 LDES = "https://w3id.org/ldes#"
 TREE = "https://w3id.org/tree#"
@@ -108,24 +102,13 @@ class StreamSource:
         return orjson.dumps(self.rdf_mapping, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def load_source(session: Session, principal: Principal, lake: Lake, dataset_id: str) -> StreamSource:
+def load_source(platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True) -> StreamSource:
     """The stream the gate lets ``principal`` read (NotFound as the gate says): the
-    dataset's versions up to its published one (staff: the newest, before any is published)."""
-    if not SLUG_PATTERN.match(dataset_id):  # no dataset is named so; never sent to the database
-        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
-    dataset, readable = gate.readable_version(session, principal, dataset_id)
-    rows = session.execute(
-        select(Version.number, Version.path, Version.table_schema, Version.created_at)
-        .where(Version.dataset_id == dataset.id, Version.number <= readable.number)
-        .order_by(Version.number)
-    ).all()
-    versions = tuple(
-        StreamVersion(number, lake.absolute(path), TableSchema.from_dict(schema or {}), created_at)
-        for number, path, schema, created_at in rows
-    )
-    public = (dataset.classification == Classification.OPEN.value and dataset.state in gate.PUBLIC_STATES
-              and dataset.published_version is not None)
-    return StreamSource(dataset.id, tuple(dataset.record_key or ()), dataset.rdf_mapping, versions, public)
+    dataset's versions up to its readable one (``belfort.policy.reading``)."""
+    history = readable_history(platform, principal, dataset_id, count_use=count_use)
+    current = history.current
+    versions = tuple(StreamVersion(v.number, v.path, v.schema, v.created_at) for v in history.versions)
+    return StreamSource(current.dataset_id, current.record_key, current.rdf_mapping, versions, current.public)
 
 
 # ── Pages ─────────────────────────────────────────────────────────────────────────────

@@ -41,8 +41,8 @@ import pyarrow.parquet as pq
 
 from belfort.cache import ByteLRU
 from belfort.errors import QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.query.compiler import quote_identifier, record_id_expression
+from belfort.schema import TableSchema
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 

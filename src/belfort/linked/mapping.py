@@ -22,7 +22,9 @@ geo points and geometries become a ``gsp:Geometry`` node with a ``gsp:asWKT`` li
 by the field's predicate and by ``gsp:hasGeometry``. Null values give no triple.
 
 Framework-neutral: ``belfort.api.linked_records`` serves record URIs, the SPARQL store and
-the event streams call ``row_mapper``/``add_row`` and ``dataset_document``.
+the event streams call ``row_mapper``/``add_row``; ``belfort.linked.records.dataset_document``
+maps a whole dataset. Imports nothing above the RDF model, so the catalogue can validate a
+mapping (``validate_mapping``) without loading the rest of linked data.
 """
 
 from __future__ import annotations
@@ -32,13 +34,12 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import orjson
 
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import TableSchema
 from belfort.linked.observations import ObservationWriter
 from belfort.linked.observations import validate as validate_observations
 from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit, text
@@ -52,12 +53,7 @@ from belfort.linked.templates import (
 )
 from belfort.linked.vocabularies import GSP, XSD
 from belfort.linked.wkt import geometry_wkt, point_wkt
-from belfort.policy import gate
-from belfort.query.model import RECORD_ID_COLUMN, Query
-
-if TYPE_CHECKING:
-    from belfort.platform import Platform
-    from belfort.policy.principals import Principal
+from belfort.schema import TableSchema
 
 MAX_MAPPING_BYTES = 64 * 1024
 MAX_PREFIXES = 50
@@ -450,27 +446,3 @@ def row_mapper(base: str, dataset_id: str, schema: dict[str, Any], rdf_mapping: 
     """The mapper for one dataset version; ``rdf_mapping`` None: the default derived from
     ``schema`` (a version's ``table_schema``). InvalidRequest when the mapping does not fit."""
     return RowMapper(base, dataset_id, schema, rdf_mapping)
-
-
-# ── Whole datasets ────────────────────────────────────────────────────────────────────
-
-
-def dataset_document(platform: Platform, principal: Principal, dataset_id: str, base: str, *,
-                     limit: int) -> Document:
-    """The rows (at most ``limit``, in file order) of the version the gate lets ``principal``
-    read, as triples. NotFound as the gate says."""
-    with platform.db.session() as session:
-        dataset, version = gate.readable_version(session, principal, dataset_id)
-        found_id, mapping, key = dataset.id, dataset.rdf_mapping, tuple(dataset.record_key or ())
-        schema_dict, path = version.table_schema, platform.lake.absolute(version.path)
-    mapper = row_mapper(base, found_id, schema_dict, mapping)
-    document = Document()
-    if limit <= 0:
-        return document
-    schema = TableSchema.from_dict(schema_dict)
-    stream = platform.engine.stream(Query(record_id_fields=key, limit=limit), schema, path)
-    for batch in stream.batches:
-        for row in batch.to_pylist():
-            record_id = row.pop(RECORD_ID_COLUMN)
-            mapper.add_row(document, record_id, row)
-    return document

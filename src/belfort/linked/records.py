@@ -13,7 +13,6 @@ vocabulary of the dataset's default properties.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
@@ -24,12 +23,11 @@ import orjson
 import pyoxigraph as ox
 
 from belfort.errors import NotFound
-from belfort.ingest.schema import TableSchema
 from belfort.linked.mapping import DEFAULT_DATATYPES, GEO_TYPES, RowMapper, row_mapper
 from belfort.linked.rdf import IRI, JSONLD_CONTEXT, RDF_TYPE, Document, Lit, compact_jsonld, text
 from belfort.linked.templates import OWL, SOSA
 from belfort.linked.vocabularies import GSP, PREFIXES, RDFS
-from belfort.policy import gate
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.model import (
     RECORD_ID_COLUMN,
     And,
@@ -48,51 +46,21 @@ if TYPE_CHECKING:
 MAX_RECORD_ID = 200  # as Explore v2.1 (longer ids match nothing)
 
 
-@dataclass(frozen=True)
-class ReadableDataset:
-    """The dataset version a principal may read, with what mapping its rows needs."""
-
-    dataset_id: str
-    title_nl: str
-    title_en: str | None
-    number: int
-    created_at: dt.datetime
-    table_schema: dict[str, Any]
-    path: Any
-    record_key: tuple[str, ...]
-    rdf_mapping: dict[str, Any] | None
-
-    @property
-    def schema(self) -> TableSchema:
-        return TableSchema.from_dict(self.table_schema)
-
-    def digest(self) -> str:
-        """Changes when the version or the mapping does (for ETags)."""
-        key = orjson.dumps([self.dataset_id, self.number, self.rdf_mapping, self.record_key],
-                           option=orjson.OPT_SORT_KEYS)
-        return hashlib.sha256(key).hexdigest()[:24]
+def digest(readable: ReadableVersion) -> str:
+    """Changes when the version or the mapping does (for ETags)."""
+    key = orjson.dumps([readable.dataset_id, readable.number, readable.rdf_mapping, readable.record_key],
+                       option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(key).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
 class Record:
-    dataset: ReadableDataset
+    dataset: ReadableVersion
     record_id: str
     subject: str
     row: dict[str, Any]  # the row's fields as the engine reads them
     document: Document
     mapper: RowMapper
-
-
-def readable_dataset(platform: Platform, principal: Principal, dataset_id: str) -> ReadableDataset:
-    """The version of ``dataset_id`` the gate lets ``principal`` read (NotFound otherwise)."""
-    with platform.db.session() as session:
-        dataset, version = gate.readable_version(session, principal, dataset_id)
-        return ReadableDataset(
-            dataset_id=dataset.id, title_nl=dataset.title_nl, title_en=dataset.title_en,
-            number=version.number, created_at=version.created_at, table_schema=version.table_schema,
-            path=platform.lake.absolute(version.path), record_key=tuple(dataset.record_key or ()),
-            rdf_mapping=dataset.rdf_mapping,
-        )
 
 
 def _typed(value: str, field_type: str) -> Any:
@@ -103,7 +71,7 @@ def _typed(value: str, field_type: str) -> Any:
     return None
 
 
-def _by_subject(mapper: RowMapper, readable: ReadableDataset, record_id: str) -> Expr | None:
+def _by_subject(mapper: RowMapper, readable: ReadableVersion, record_id: str) -> Expr | None:
     """The condition for the row whose templated subject is ``{base}/id/{dataset}/{record_id}``."""
     template = mapper.subject_template
     if template is None:
@@ -127,13 +95,13 @@ def _by_subject(mapper: RowMapper, readable: ReadableDataset, record_id: str) ->
     return conditions[0] if len(conditions) == 1 else And(tuple(conditions))
 
 
-def _first_row(platform: Platform, readable: ReadableDataset, where: Expr) -> dict[str, Any] | None:
+def _first_row(platform: Platform, readable: ReadableVersion, where: Expr) -> dict[str, Any] | None:
     query = Query(where=where, record_id_fields=readable.record_key, limit=1)
     rows = platform.engine.execute(query, readable.schema, readable.path).records()
     return rows[0] if rows else None
 
 
-def find_record(platform: Platform, readable: ReadableDataset, record_id: str, base: str) -> Record:
+def find_record(platform: Platform, readable: ReadableVersion, record_id: str, base: str) -> Record:
     """The record ``record_id`` of the readable version, as a document; NotFound when there
     is none (the same ids as Explore v2.1's ``records/{record_id}``)."""
     mapper = row_mapper(base, readable.dataset_id, readable.table_schema, readable.rdf_mapping)
@@ -150,6 +118,24 @@ def find_record(platform: Platform, readable: ReadableDataset, record_id: str, b
     subject = mapper.add_row(document, found_id, row)
     platform.usage.record(readable.dataset_id, requests=1, rows=1)
     return Record(readable, found_id, subject, row, document, mapper)
+
+
+def dataset_document(platform: Platform, principal: Principal, dataset_id: str, base: str, *,
+                     limit: int) -> Document:
+    """The rows (at most ``limit``, in file order) of the version the gate lets ``principal``
+    read, as triples. NotFound as the gate says. (Not a use of the dataset: the SPARQL store
+    loads it in the background.)"""
+    found = readable(platform, principal, dataset_id, count_use=False)
+    mapper = row_mapper(base, found.dataset_id, found.table_schema, found.rdf_mapping)
+    document = Document()
+    if limit <= 0:
+        return document
+    stream = platform.engine.stream(Query(record_id_fields=found.record_key, limit=limit), found.schema, found.path)
+    for batch in stream.batches:
+        for row in batch.to_pylist():
+            record_id = row.pop(RECORD_ID_COLUMN)
+            mapper.add_row(document, record_id, row)
+    return document
 
 
 # ── Serialisations with the mapping's prefixes ────────────────────────────────────────
@@ -254,7 +240,7 @@ def serialize(document: Document, fmt: str, prefixes: dict[str, str]) -> bytes:
 # ── /def/{dataset}: the default properties ────────────────────────────────────────────
 
 
-def vocabulary_document(readable: ReadableDataset, base: str) -> Document:
+def vocabulary_document(readable: ReadableVersion, base: str) -> Document:
     """``{base}/def/{dataset}``: each field's default property (label, description, range)
     and the observed properties of the observations preset."""
     mapper = row_mapper(base, readable.dataset_id, readable.table_schema, readable.rdf_mapping)

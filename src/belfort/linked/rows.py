@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.models import Dataset, Version
-from belfort.errors import NotFound
+from belfort.errors import DatasetNotFound, NotFound
 from belfort.linked.dcat import DatasetRow, PageInfo
 from belfort.policy import gate
 from belfort.policy.principals import Principal
@@ -100,7 +100,7 @@ def dataset_row(session: Session, principal: Principal, dataset_id: str) -> Data
     """One dataset the principal may see (NotFound otherwise, as the gate says)."""
     rows = _load(session, principal, Dataset.id == dataset_id) if SLUG_PATTERN.match(dataset_id) else []
     if not rows:
-        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+        raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     return rows[0]
 
 

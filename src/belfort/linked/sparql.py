@@ -33,17 +33,10 @@ import pyoxigraph as ox
 
 from belfort import cache_status
 from belfort.cache import ByteLRU
-from belfort.errors import BelfortError
+from belfort.errors import BelfortError, QueryTimeout
 from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
 from belfort.linked.store import CatalogueStore, Snapshot
-
-
-class QueryTimeout(BelfortError):
-    """The query ran out of time (or waited too long for a free worker)."""
-
-    code = "query_timeout"
-    http_status = 503
 
 
 class QueryFailed(BelfortError):

@@ -1,6 +1,6 @@
 """The linked data a process holds: the DCAT fragment cache and the SPARQL store.
 
-``Platform.linked`` (built on first use) is a ``LinkedData``. Its ``CatalogueStore``
+``linked_data(platform)`` (built on first use, kept as a platform component) is a ``LinkedData``. Its ``CatalogueStore``
 (one per base URL, since every URI depends on it; with ``BELFORT_PUBLIC_URL`` set there
 is exactly one) is an in-memory pyoxigraph store with these named graphs
 (docs/linked-data.md, "SPARQL endpoint"):
@@ -26,7 +26,6 @@ processes forked from the server share it copy-on-write (``belfort.linked.sparql
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import logging
 import threading
@@ -43,9 +42,11 @@ from belfort.linked import rows as catalogue
 from belfort.linked.dcat import MAX_PAGE_SIZE, SERVICES, DcatBuilder, PageInfo
 from belfort.linked.fragments import FragmentCache, PageCache, SharedNode, build_fragment
 from belfort.linked.rdf import IRI, Document, Lit, Term, write_ntriples
+from belfort.linked.records import dataset_document
 from belfort.linked.vocabularies import DCAT, HYDRA
 from belfort.policy import gate
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN, Principal
+from belfort.register.linked import REGISTER_GRAPH, register_document
 
 if TYPE_CHECKING:
     from belfort.linked.sparql import AnswerCache, WorkerPool
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REGISTER_GRAPH = "http://stad.gent/data-processes/"
 _CHUNK = 500  # datasets read and loaded at a time
 _MAX_STORES = 2  # bases kept at once (one with BELFORT_PUBLIC_URL)
 _TOKENS = itertools.count(1)
@@ -110,14 +110,6 @@ def _quads(subject: str, props: Iterable[tuple[str, Term]], graph: Any) -> Itera
     s = _term(subject)
     for predicate, obj in props:
         yield ox.Quad(s, ox.NamedNode(predicate), _term(obj), graph)
-
-
-def _optional(module: str, name: str) -> Any:
-    """A function another part of Belfort provides, or None while it does not exist."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 class CatalogueStore:
@@ -191,20 +183,15 @@ class CatalogueStore:
                 for start in range(0, len(ids), _CHUNK):
                     rows = catalogue.dataset_rows(session, principal, ids[start:start + _CHUNK])
                     self._add(graph, rows, {row.id: wanted[row.id][1] for row in rows})
-            register = _optional("belfort.register.linked", "register_document")
-            if register is not None:
-                self._replace_graph(REGISTER_GRAPH, lambda: register(session, base))
+            self._replace_graph(REGISTER_GRAPH, lambda: register_document(session, base))
         for dataset_id, key in all_keys.items():
             loaded = self._loaded.get(dataset_id)
             if loaded is not None and key[-1] is not None and not loaded.rows_tried:
                 loaded.rows_tried = True
                 self._load_rows(loaded, dataset_id, dataset_id in open_keys)
         self.epoch += 1
-        open_graphs = [catalog_graph(base)]
-        all_graphs = [catalog_graph(base), restricted_graph(base)]
-        if register is not None:
-            open_graphs.append(REGISTER_GRAPH)
-            all_graphs.append(REGISTER_GRAPH)
+        open_graphs = [catalog_graph(base), REGISTER_GRAPH]
+        all_graphs = [catalog_graph(base), restricted_graph(base), REGISTER_GRAPH]
         for loaded in self._loaded.values():
             if loaded.rows_graph:
                 all_graphs.append(loaded.rows_graph)
@@ -289,20 +276,19 @@ class CatalogueStore:
         self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
 
     def _load_rows(self, loaded: _Loaded, dataset_id: str, is_open: bool) -> None:
-        mapped = _optional("belfort.linked.mapping", "dataset_document")
         limit = self.platform.settings.sparql_rows_per_dataset
-        if mapped is None or limit <= 0:
+        if limit <= 0:
             return
         graph = dataset_graph(self.base, dataset_id)
         principal = ANONYMOUS if is_open else CLI_ADMIN
-        self._replace_graph(graph, lambda: mapped(self.platform, principal, dataset_id, self.base, limit=limit))
+        self._replace_graph(graph, lambda: dataset_document(self.platform, principal, dataset_id, self.base, limit=limit))
         if self.store.contains_named_graph(ox.NamedNode(graph)):
             loaded.rows_graph, loaded.rows_open = graph, is_open
 
 
 @dataclass
 class LinkedData:
-    """``Platform.linked``: the DCAT fragment cache and the SPARQL stores and workers."""
+    """``linked_data(platform)``: the DCAT fragment cache and the SPARQL stores and workers."""
 
     platform: Platform
     fragments: FragmentCache = field(init=False)
@@ -365,3 +351,8 @@ class LinkedData:
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
+
+
+def linked_data(platform: Platform) -> LinkedData:
+    """The process's linked data (built on first use; closed with the platform)."""
+    return platform.component(LinkedData, LinkedData)

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from belfort.portal.i18n import FREQUENCY_LABELS, THEME_LABELS
+from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
 
 # ── Namespaces ──────────────────────────────────────────────────────────────────────────
 

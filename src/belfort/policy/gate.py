@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import Dataset, Version
-from belfort.errors import Forbidden, NotFound, Unauthorized
+from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
 from belfort.policy.principals import Principal
 
 PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
@@ -45,8 +45,17 @@ def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Data
     dataset = (session.scalar(visible_datasets(principal).where(Dataset.id == dataset_id))
                if SLUG_PATTERN.fullmatch(dataset_id) else None)
     if dataset is None:
-        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+        raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     return dataset
+
+
+def is_public(dataset: Dataset) -> bool:
+    """Anonymous callers may see ``dataset`` (the rule ``visible_datasets`` selects by)."""
+    return (
+        dataset.classification == Classification.OPEN.value
+        and dataset.state in PUBLIC_STATES
+        and dataset.published_version is not None
+    )
 
 
 def readable_version(
@@ -65,12 +74,12 @@ def readable_version(
         if number is None and principal.is_admin and dataset.versions:
             number = dataset.versions[-1].number
     elif not principal.is_admin and number > (dataset.published_version or 0):
-        raise NotFound(f"version {number} of {dataset_id!r} not found")
+        raise VersionNotFound(f"version {number} of {dataset_id!r} not found")
     version = session.scalar(
         select(Version).where(Version.dataset_id == dataset.id, Version.number == number)
     )
     if version is None:
-        raise NotFound(f"dataset {dataset_id!r} has no readable version")
+        raise DatasetNotFound(f"dataset {dataset_id!r} has no readable version")
     return dataset, version
 
 

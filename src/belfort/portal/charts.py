@@ -30,10 +30,9 @@ from zoneinfo import ZoneInfo
 
 import vl_convert
 
-from belfort.api.ods.common import ReadableVersion
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import Field, TableSchema
 from belfort.platform import Platform
+from belfort.policy.reading import ReadableVersion
 from belfort.query.model import (
     Aggregate,
     And,
@@ -46,6 +45,7 @@ from belfort.query.model import (
     Query,
     SelectItem,
 )
+from belfort.schema import Field, TableSchema
 
 MARKS = ("line", "bar", "scatter")
 AGGREGATES = ("count", "sum", "avg", "min", "max", "none")

@@ -21,14 +21,15 @@ from starlette.responses import HTMLResponse, Response
 
 from belfort.api.caching import cache_control
 from belfort.api.deps import get_platform
-from belfort.api.ods.common import ReadableVersion, readable, render_value, timezone_of
+from belfort.api.ods.common import render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import ProcessingActivity, Version
-from belfort.errors import BelfortError, NotFound
+from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import catalogue, visuals
 from belfort.portal.i18n import language_of
 from belfort.portal.pages import portal_principal
@@ -85,7 +86,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         meta["timezone"] = dataset.timezone
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
-        raise NotFound(f"dataset {dataset_id[:100]!r} not found")
+        raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     preview = chart = map_ = None
     if shown is not None:
         rv = readable(platform, principal, dataset_id)

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from belfort.api.ods.common import ReadableVersion, iso_datetime
+from belfort.api.ods.common import iso_datetime
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import Field, TableSchema
 from belfort.platform import Platform
+from belfort.policy.reading import ReadableVersion
 from belfort.query.model import FieldRef, IsNull, Query
+from belfort.schema import Field, TableSchema
 
 GEO_TYPES = ("geopoint", "geometry")
 LABEL_KEY = "_label"  # normalised field names never start with "_"

@@ -15,16 +15,9 @@ from starlette.responses import HTMLResponse
 
 from belfort import __version__
 from belfort.api.caching import PRIVATE
+from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
 from belfort.policy.principals import Principal
-from belfort.portal.i18n import (
-    COOKIE,
-    FREQUENCY_LABELS,
-    LANGUAGES,
-    STATE_LABELS,
-    THEME_LABELS,
-    Translator,
-    language_of,
-)
+from belfort.portal.i18n import COOKIE, LANGUAGES, STATE_LABELS, Translator, language_of
 
 STATIC_DIR = Path(__file__).parent / "static"
 STAFF_COOKIE = "belfort_staff"

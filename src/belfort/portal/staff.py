@@ -25,12 +25,18 @@ from starlette.responses import RedirectResponse, Response
 
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import get_platform, principal_of_key
-from belfort.catalog.metadata import TRANSITIONS, check_slug, known_timezones
+from belfort.catalog.metadata import TRANSITIONS, check_slug
 from belfort.catalog.models import Dataset
 from belfort.catalog.store import dataset_to_dict
-from belfort.errors import BelfortError, Forbidden, InvalidRequest, NotFound, ValidationFailed
+from belfort.errors import (
+    BelfortError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    ValidationFailed,
+    VersionNotFound,
+)
 from belfort.ingest.pipeline import sniff
-from belfort.ingest.schema import FIELD_TYPES
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
@@ -43,6 +49,8 @@ from belfort.publishing import (
     publish_dataset_version,
     update_dataset_metadata,
 )
+from belfort.schema import FIELD_TYPES
+from belfort.timezones import known_timezones
 
 router = APIRouter(include_in_schema=False)
 
@@ -275,7 +283,7 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
         return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id,
                                        problem="version must be a number", status_code=400)
     except BelfortError as exc:
-        if isinstance(exc, NotFound) and not exc.message.startswith("version"):
+        if isinstance(exc, NotFound) and not isinstance(exc, VersionNotFound):
             raise
         return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id, problem=exc.message,
                                        status_code=exc.http_status)

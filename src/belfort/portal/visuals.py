@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import orjson
 from starlette.requests import Request
 
-from belfort.api.ods.common import ReadableVersion
 from belfort.errors import BelfortError
 from belfort.platform import Platform
+from belfort.policy.reading import ReadableVersion
 from belfort.portal import charts, maps
 
 MAP_FEATURES = 5000
@@ -110,10 +110,5 @@ T = TypeVar("T")
 
 
 def _cached(platform: Platform, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-    found = platform.cache.get(key)
-    if found is not None:
-        kept: T = found[0]
-        return kept
-    value = build()
-    platform.cache.put(key, (value,))
-    return value
+    kept: T = platform.cache.get_or_build(key, lambda: (build(),))[0]
+    return kept

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.query.compiler_geo import EARTH_RADIUS_M as EARTH_RADIUS_M
 from belfort.query.compiler_geo import MAX_POLYGON_POINTS as MAX_POLYGON_POINTS
 from belfort.query.compiler_geo import MAX_SEARCH_WORDS as MAX_SEARCH_WORDS
@@ -48,6 +47,7 @@ from belfort.query.model import (
     SelectItem,
     WithinDistance,
 )
+from belfort.schema import TableSchema
 
 LOCAL_TIMEZONE = ZoneInfo("Europe/Brussels")
 NUMERIC = {"integer", "number"}

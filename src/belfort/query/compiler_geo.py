@@ -16,7 +16,7 @@ from belfort.errors import QueryError
 from belfort.query.model import InBBox, InPolygon, Search, WithinDistance
 
 if TYPE_CHECKING:
-    from belfort.ingest.schema import TableSchema
+    from belfort.schema import TableSchema
 
 EARTH_RADIUS_M = 6_371_008.8
 MAX_POLYGON_POINTS = 1000

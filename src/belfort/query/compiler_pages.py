@@ -5,10 +5,10 @@ order."""
 from __future__ import annotations
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.query.compiler import SOURCE, CompiledQuery, _Compiler, _order
 from belfort.query.compiler_geo import quote_identifier
 from belfort.query.model import ROW_NUMBER_COLUMN, Query
+from belfort.schema import TableSchema
 
 MATCHES_COLUMN = "__matches"
 

@@ -27,9 +27,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from belfort.cache import BoundedCache
+from belfort.cache import ByteLRU
 from belfort.errors import QueryError, QueryTimeout
-from belfort.ingest.schema import TableSchema
 from belfort.query.compiler import (
     SOURCE,
     CompiledQuery,
@@ -44,6 +43,7 @@ from belfort.query.compiler_pages import (
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
+from belfort.schema import TableSchema
 
 T = TypeVar("T")
 
@@ -83,9 +83,10 @@ class QueryEngine:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
-        self._row_counts = BoundedCache()
+        self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
         self._watchdog = Watchdog()
-        self._unkept = BoundedCache()  # versions whose rows the result cache cannot hold
+        # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
+        self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from belfort.errors import QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.query.engine import QueryEngine
 from belfort.query.model import (
     Aggregate,
@@ -27,6 +26,7 @@ from belfort.query.model import (
     Query,
     SelectItem,
 )
+from belfort.schema import TableSchema
 
 FACETABLE = {"string", "integer", "number", "boolean", "date", "datetime"}
 DEFAULT_FACET_LIMIT = 100

@@ -15,7 +15,6 @@ sorting then happen in memory: a catalogue of 10,000 datasets is a few MB.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,29 +166,17 @@ class Listing:
 
 # -- the snapshot ------------------------------------------------------------------------------
 
-_BUILDING = {False: threading.Lock(), True: threading.Lock()}
-
-
 def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     """The catalogue ``principal`` may see, cached per catalogue generation and audience.
 
     After a catalogue change one request per audience builds the new snapshot (and its
-    search index); requests arriving meanwhile wait for it instead of building their own.
+    search index); requests arriving meanwhile wait for it instead of building their own
+    (``Platform.cache.current``).
     """
-    generation = platform.generation.current()
-    key = ("catalogue-snapshot", principal.is_admin)
-    cached = platform.cache.get(key)
-    if cached is not None and cached[0] == generation:
-        snapshot: CatalogueSnapshot = cached[1]
-        return snapshot
-    with _BUILDING[principal.is_admin]:
-        cached = platform.cache.get(key)
-        if cached is not None and cached[0] == generation:
-            snapshot = cached[1]
-            return snapshot
-        built = _build(platform, principal)
-        platform.cache.put(key, (generation, built))
-        return built
+    built: CatalogueSnapshot = platform.cache.current(
+        ("catalogue-snapshot", principal.is_admin), lambda: _build(platform, principal)
+    )
+    return built
 
 
 def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:

@@ -1,11 +1,9 @@
-"""What both Opendatasoft dialects share: finding the readable version of a dataset,
-Opendatasoft field types, and rendering values, records and geometry."""
+"""What both Opendatasoft dialects share: Opendatasoft field types, and rendering values,
+records and geometry. (The readable version of a dataset: ``belfort.policy.reading``.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,10 +11,7 @@ import orjson
 
 from belfort.catalog.models import Dataset, Version
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import TableSchema
-from belfort.platform import Platform
-from belfort.policy import gate
-from belfort.policy.principals import Principal
+from belfort.schema import TableSchema
 
 ODS_TYPES = {
     "string": "text",
@@ -28,60 +23,6 @@ ODS_TYPES = {
     "geopoint": "geo_point_2d",
     "geometry": "geo_shape",
 }
-
-
-@dataclass
-class ReadableVersion:
-    """Everything a dialect needs to answer about one dataset's published version."""
-
-    dataset_id: str
-    number: int
-    schema: TableSchema
-    path: Path
-    record_times: Path | None
-    created_at: dt.datetime
-    record_key: tuple[str, ...]
-
-
-def readable(
-    platform: Platform, principal: Principal, dataset_id: str, number: int | None = None
-) -> ReadableVersion:
-    """Version ``number`` (default: the published one) of a dataset the principal may read
-    (NotFound otherwise; the rules are ``gate.readable_version``'s).
-
-    Answers are cached until the next catalogue write by any process (see belfort.cache);
-    "not found" is not cached. Every successful call counts as one use of the dataset.
-    """
-    generation = platform.generation.current()
-    key = ("readable", dataset_id, number, principal.is_admin)
-    cached = platform.cache.get(key)
-    if cached is not None and cached[0] == generation:
-        found: ReadableVersion = cached[1]
-    else:
-        found = _readable(platform, principal, dataset_id, number)
-        platform.cache.put(key, (generation, found))
-    platform.usage.record(found.dataset_id, requests=1)  # traceable use: every read of a dataset
-    return found
-
-
-def _readable(
-    platform: Platform, principal: Principal, dataset_id: str, number: int | None
-) -> ReadableVersion:
-    with platform.db.session() as session:
-        dataset, version = gate.readable_version(session, principal, dataset_id, number)
-        return ReadableVersion(
-            dataset_id=dataset.id,
-            number=version.number,
-            schema=TableSchema.from_dict(version.table_schema),
-            path=platform.lake.absolute(version.path),
-            record_times=(
-                platform.lake.absolute(version.record_times_path)
-                if version.record_times_path
-                else None
-            ),
-            created_at=version.created_at,
-            record_key=tuple(dataset.record_key or ()),
-        )
 
 
 def published_version(dataset: Dataset) -> Version | None:

@@ -23,13 +23,14 @@ from starlette.responses import FileResponse, StreamingResponse
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import csv_stream, json_array, json_lines
 from belfort.api.ods import v2_exports
-from belfort.api.ods.common import ReadableVersion, readable, timezone_of
+from belfort.api.ods.common import timezone_of
 from belfort.api.ods.params import V1_PORTAL_DOWNLOAD
 from belfort.api.ods.records import V1Params, order_of, parse_v1_params, v1_records, where_of
 from belfort.api.responses import JSONResponse
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.model import Query
 
 router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse)

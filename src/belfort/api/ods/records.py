@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from belfort.api.ods.common import (
-    ReadableVersion,
     first_geopoint,
     geometry_of,
     parse_float_list,
@@ -22,8 +21,8 @@ from belfort.api.ods.common import (
     timezone_of,
 )
 from belfort.errors import InvalidRequest, QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
+from belfort.policy.reading import ReadableVersion
 from belfort.query.model import (
     RECORD_ID_COLUMN,
     ROW_NUMBER_COLUMN,
@@ -39,6 +38,7 @@ from belfort.query.model import (
     WithinDistance,
 )
 from belfort.query.ods_q import parse_q
+from belfort.schema import TableSchema
 
 MAX_WINDOW = 10_000
 MAX_PARAM = 10_000

@@ -13,12 +13,10 @@ from belfort.api.deps import get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods.common import (
     ODS_TYPES,
-    ReadableVersion,
     dataset_features,
     dataset_row_count,
     published_fields,
     published_version,
-    readable,
     render_value,
     timezone_of,
 )
@@ -36,6 +34,7 @@ from belfort.errors import InvalidRequest, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.facets import compute_facet
 from belfort.query.model import (
     Aggregate,

@@ -19,19 +19,14 @@ from starlette.responses import FileResponse, StreamingResponse
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
-from belfort.api.ods.common import (
-    ReadableVersion,
-    readable,
-    record_timestamp,
-    timezone_of,
-)
+from belfort.api.ods.common import record_timestamp, timezone_of
 from belfort.api.ods.records import _refinement
 from belfort.api.responses import JSONResponse
 from belfort.errors import InvalidRequest, NotFound, QueryError
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.facets import facet_key
 from belfort.query.model import (
     RECORD_ID_COLUMN,
@@ -51,6 +46,7 @@ from belfort.query.model import (
     SelectItem,
 )
 from belfort.query.odsql import parse_group_by, parse_order_by, parse_select, parse_where
+from belfort.schema import TableSchema
 
 PREFIX = "/api/explore/v2.1"
 router = APIRouter(tags=["opendatasoft explore v2.1"], default_response_class=JSONResponse)

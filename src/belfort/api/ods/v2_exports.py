@@ -28,9 +28,9 @@ from starlette.responses import FileResponse, StreamingResponse
 from belfort.api.exports import csv_stream, json_array, json_lines
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.errors import InvalidRequest
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, FieldRef, Query, SelectItem
+from belfort.schema import TableSchema
 
 DATASET_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
 CSV_DELIMITERS = {";", ",", "\t", "|"}

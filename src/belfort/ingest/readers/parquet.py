@@ -29,8 +29,8 @@ from belfort.ingest.convert import (
 )
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.report import ValidationReport
-from belfort.ingest.schema import Field, TableSchema
 from belfort.ingest.temporal import LOCAL_TZ, localize
+from belfort.schema import Field, TableSchema
 
 BATCH_ROWS = 65_536
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from belfort.ingest.schema import TableSchema
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Query
+from belfort.schema import TableSchema
 from tests.helpers import write
 
 V1 = "telpunt;dag;aantal\nKorenmarkt;2024-03-01;10\nVeldstraat;2024-03-01;20\nGraslei;2024-03-01;30\n"

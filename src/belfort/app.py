@@ -1,4 +1,9 @@
-"""The HTTP application: thin adapters onto the platform, errors mapped in one place."""
+"""The HTTP application, composed: the API's and the portal's routers on one platform.
+
+Composition lives here, above both adapters (docs/architecture.md, "Layers"): ``belfort.api``
+knows nothing of the portal; this module gives the error handlers the portal's HTML error
+page and mounts the portal's static files.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from belfort.api.openapi import openapi_builder
 from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
+from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
@@ -33,6 +39,7 @@ from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 
@@ -49,7 +56,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
             threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
             # the SPARQL store of BELFORT_PUBLIC_URL (~15 s for 10,000 datasets) before the first query
-            threading.Thread(target=app.state.platform.linked.warm_up, name="sparql-warm-up", daemon=True).start()
+            threading.Thread(target=linked_data(app.state.platform).warm_up, name="sparql-warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -83,7 +90,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     )
     app.add_middleware(PrivateAnswers, public_keys=effective.public_api_key_set)
     app.add_middleware(CorsMiddleware)  # outermost: preflight before quotas, CORS on a 429 too
-    install_error_handlers(app)
+    install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
     app.include_router(ingest.router)
     app.include_router(audit.router)
@@ -141,5 +148,5 @@ def quieten_garbage_collector() -> None:
 
 
 def app_from_environment() -> FastAPI:
-    """Entry point for ``uvicorn --factory belfort.api.app:app_from_environment``."""
+    """Entry point for ``uvicorn --factory belfort.app:app_from_environment``."""
     return create_app()

@@ -1,0 +1,140 @@
+"""One way to read a dataset, below every dialect: the gate's answer, cached, and counted.
+
+Every dialect that reads a dataset's rows — the native API, Opendatasoft v1 and v2.1, the
+portal, records as linked data and the event streams — asks ``readable`` (or
+``readable_history``) here. The rules are the gate's (``gate.readable_version``); this
+module adds what every dialect needs next to them:
+
+- the answer as plain data (``ReadableVersion``: schema, files, record key, mapping, and
+  whether anonymous callers may read it, which decides shared caching downstream);
+- caching until the next catalogue write by any process (``Platform.cache.current``);
+  "not found" is not cached;
+- usage counting: every successful read counts as one use of the dataset (``count_use``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from belfort.catalog.models import Version
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import Principal
+from belfort.schema import TableSchema
+
+
+@dataclass(frozen=True)
+class ReadableVersion:
+    """Everything a dialect needs to answer about one version a principal may read."""
+
+    dataset_id: str
+    number: int
+    schema: TableSchema
+    table_schema: dict[str, Any]  # the schema as stored (``TableSchema.to_dict()``)
+    path: Path
+    record_times: Path | None
+    created_at: dt.datetime
+    record_key: tuple[str, ...]
+    title_nl: str
+    title_en: str | None
+    rdf_mapping: dict[str, Any] | None
+    public: bool  # anonymous callers may read the dataset (``gate.is_public``)
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """One version of a history: its number, file, schema and creation time."""
+
+    number: int
+    path: Path
+    schema: TableSchema
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReadableHistory:
+    """A readable version with every earlier version (version history is public)."""
+
+    current: ReadableVersion
+    versions: tuple[VersionFile, ...]  # oldest first, ending with ``current``'s
+
+
+def readable(
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    number: int | None = None,
+    *,
+    count_use: bool = True,
+) -> ReadableVersion:
+    """Version ``number`` (default: the published one; staff: the newest before any is
+    published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
+    found = platform.cache.current(
+        ("readable", dataset_id, number, principal.is_admin),
+        lambda: _readable(platform, principal, dataset_id, number),
+    )
+    if count_use:
+        platform.usage.record(
+            found.dataset_id, requests=1
+        )  # traceable use: every read of a dataset
+    return found
+
+
+def readable_history(
+    platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
+) -> ReadableHistory:
+    """The readable version (as ``readable``) and the versions before it."""
+    found = platform.cache.current(
+        ("readable-history", dataset_id, principal.is_admin),
+        lambda: _history(platform, principal, dataset_id),
+    )
+    if count_use:
+        platform.usage.record(found.current.dataset_id, requests=1)
+    return found
+
+
+def _readable(
+    platform: Platform, principal: Principal, dataset_id: str, number: int | None
+) -> ReadableVersion:
+    with platform.db.session() as session:
+        dataset, version = gate.readable_version(session, principal, dataset_id, number)
+        return ReadableVersion(
+            dataset_id=dataset.id,
+            number=version.number,
+            schema=TableSchema.from_dict(version.table_schema or {}),
+            table_schema=version.table_schema or {},
+            path=platform.lake.absolute(version.path),
+            record_times=(
+                platform.lake.absolute(version.record_times_path)
+                if version.record_times_path
+                else None
+            ),
+            created_at=version.created_at,
+            record_key=tuple(dataset.record_key or ()),
+            title_nl=dataset.title_nl,
+            title_en=dataset.title_en,
+            rdf_mapping=dataset.rdf_mapping,
+            public=gate.is_public(dataset),
+        )
+
+
+def _history(platform: Platform, principal: Principal, dataset_id: str) -> ReadableHistory:
+    current = _readable(platform, principal, dataset_id, None)
+    with platform.db.session() as session:
+        rows = session.execute(
+            select(Version.number, Version.path, Version.table_schema, Version.created_at)
+            .where(Version.dataset_id == current.dataset_id, Version.number <= current.number)
+            .order_by(Version.number)
+        ).all()
+    versions = tuple(
+        VersionFile(
+            number, platform.lake.absolute(path), TableSchema.from_dict(schema or {}), created_at
+        )
+        for number, path, schema, created_at in rows
+    )
+    return ReadableHistory(current, versions)

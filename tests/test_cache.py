@@ -1,0 +1,70 @@
+"""The platform's answer cache (belfort.cache.AnswerCache): bounded in bytes, one helper for
+"until the next catalogue write", one build while others wait."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from belfort.cache import AnswerCache, Generation, approximate_size
+
+
+@dataclass
+class _Answer:
+    body: bytes
+    rows: list[dict[str, int]]
+
+
+def test_sizes_follow_what_values_hold() -> None:
+    small, large = _Answer(b"x" * 10, []), _Answer(b"x" * 100_000, [{"a": i} for i in range(1000)])
+    assert approximate_size(small) < 1_000
+    assert approximate_size(large) > 100_000 + 1000 * 64
+    shared = b"y" * 50_000
+    assert approximate_size((shared, shared)) < 2 * 50_000  # counted once
+
+
+def test_the_cache_stays_within_its_bytes(tmp_path: Path) -> None:
+    cache = AnswerCache(Generation(tmp_path), max_bytes=1_000_000)
+    for i in range(100):
+        cache.put(("answer", i), b"z" * 50_000)
+    assert cache.size_bytes <= 1_000_000 and 15 <= len(cache) <= 20
+    assert cache.get(("answer", 99)) is not None and cache.get(("answer", 0)) is None  # oldest out
+    off = AnswerCache(Generation(tmp_path), max_bytes=0)
+    assert off.current("k", lambda: "built") == "built" and len(off) == 0  # 0: nothing kept
+
+
+def test_current_answers_last_until_the_next_catalogue_write(tmp_path: Path) -> None:
+    generation = Generation(tmp_path)
+    cache = AnswerCache(generation, max_bytes=1 << 20)
+    builds: list[int] = []
+
+    def build() -> str:
+        builds.append(1)
+        return f"answer {len(builds)}"
+
+    assert cache.current("k", build) == "answer 1"
+    assert cache.current("k", build) == "answer 1"
+    generation.bump()  # another process wrote to the catalogue
+    assert cache.current("k", build) == "answer 2" and len(builds) == 2
+
+
+def test_one_thread_builds_while_the_others_wait(tmp_path: Path) -> None:
+    cache = AnswerCache(Generation(tmp_path), max_bytes=1 << 20)
+    builds: list[int] = []
+
+    def slow() -> str:
+        builds.append(1)
+        time.sleep(0.2)
+        return "answer"
+
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.current("k", slow))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["answer"] * 8 and len(builds) == 1
