@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from belfort.api.asgi_headers import Headers, rewriting_headers
 from belfort.cache_status import HEADER, header_value, recording
 
 _HEADER = HEADER.lower().encode("latin-1")
@@ -21,17 +22,11 @@ class CacheStatusMiddleware:
             return
         with recording() as seen:
 
-            async def send_with_status(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    value = header_value(seen)
-                    if value is not None:
-                        headers = [
-                            (k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER
-                        ]
-                        message = {
-                            **message,
-                            "headers": [*headers, (_HEADER, value.encode("latin-1"))],
-                        }
-                await send(message)
+            def add_status(headers: Headers) -> Headers:
+                value = header_value(seen)
+                if value is None:
+                    return headers
+                kept = [(k, v) for k, v in headers if k.lower() != _HEADER]
+                return [*kept, (_HEADER, value.encode("latin-1"))]
 
-            await self.app(scope, receive, send_with_status)
+            await self.app(scope, receive, rewriting_headers(send, add_status))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from belfort.api.asgi_headers import Headers, rewriting_headers
 from belfort.policy.principals import Principal
 
 PRIVATE = "private, no-store"
@@ -79,15 +80,12 @@ class PrivateAnswers:
             return
         private = presents_credentials(scope, self.public_keys)
 
-        async def send_with_rule(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if private:
-                    headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
-                    headers.append((b"cache-control", PRIVATE.encode()))
-                elif any(k.lower() == b"cache-control" and b"public" in v.lower() for k, v in headers):
-                    headers = _merge_vary(headers, CREDENTIAL_VARY)
-                message["headers"] = headers
-            await send(message)
+        def apply_rule(headers: Headers) -> Headers:
+            if private:
+                headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
+                headers.append((b"cache-control", PRIVATE.encode()))
+            elif any(k.lower() == b"cache-control" and b"public" in v.lower() for k, v in headers):
+                headers = _merge_vary(headers, CREDENTIAL_VARY)
+            return headers
 
-        await self.app(scope, receive, send_with_rule)
+        await self.app(scope, receive, rewriting_headers(send, apply_rule))

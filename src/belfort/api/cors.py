@@ -26,7 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from belfort.api.asgi_headers import Headers, rewriting_headers
 
 ALLOW_HEADERS = "Authorization, X-API-Key, Content-Type, Accept, Accept-Language, If-None-Match"
 # Headers a cross-origin script may read besides the CORS-safelisted ones: the quota
@@ -135,16 +137,13 @@ class CorsMiddleware:
             await send({"type": "http.response.body", "body": b""})
             return
 
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if not k.lower().startswith(b"access-control-")]
-                if not (rule.data_only and _is_html(headers)):
-                    headers += response_headers()
-                message["headers"] = headers
-            await send(message)
+        def add_cors(headers: Headers) -> Headers:
+            headers = [(k, v) for k, v in headers if not k.lower().startswith(b"access-control-")]
+            if not (rule.data_only and _is_html(headers)):
+                headers += response_headers()
+            return headers
 
-        await self.app(scope, receive, send_with_cors)
+        await self.app(scope, receive, rewriting_headers(send, add_cors))
 
 
 def _has_staff_cookie(scope: Scope) -> bool:

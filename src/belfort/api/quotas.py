@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from belfort.api.asgi_headers import rewriting_headers
 from belfort.api.responses import dumps
 
 EXEMPT_PATHS = {"/health"}
@@ -113,12 +114,7 @@ class QuotaMiddleware:
             await self._refuse(send, limit, reset, headers)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, rewriting_headers(send, lambda sent: sent + headers))
 
     async def _refuse(self, send: Send, limit: int, reset: float, headers: list[Any]) -> None:
         body = dumps({
