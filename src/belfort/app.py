@@ -86,7 +86,6 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         per_key=effective.quota_per_key,
         window_seconds=effective.quota_window_seconds,
         trust_forwarded_for=effective.trust_forwarded_for,
-        public_keys=effective.public_api_key_set,
     )
     app.add_middleware(PrivateAnswers, public_keys=effective.public_api_key_set)
     app.add_middleware(CorsMiddleware)  # outermost: preflight before quotas, CORS on a 429 too
