@@ -25,6 +25,7 @@ def scope_of(headers: dict[str, str] | None = None, query: str = "") -> dict[str
     ({"X-API-Key": " bfk_a"}, "", "bfk_a"),
     ({}, "apikey=bfk_a", "bfk_a"),
     ({}, "apikey=bfk%5Fa", "bfk_a"),
+    ({}, "%61pikey=bfk_a", "bfk_a"),  # an encoded name is still the key parameter
     ({}, "apikey=&apikey=", None),  # empty values present nothing
     ({"Authorization": "Bearer "}, "", None),
     ({"Authorization": "Bearer", "X-API-Key": "junk"}, "", "junk"),  # empty bearer: the other key

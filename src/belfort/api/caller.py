@@ -59,7 +59,7 @@ def presented_key(scope: Scope) -> str | None:
         elif lowered == b"x-api-key":
             values.append(raw.decode("latin-1"))
     query = scope.get("query_string", b"").decode("latin-1")
-    if QUERY_PARAMETER in query:
+    if query:  # parsed, not searched: ``%61pikey`` is ``apikey`` too
         values += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == QUERY_PARAMETER]
     keys = {value.strip() for value in values if value.strip()}
     if len(keys) > 1:
