@@ -10,10 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from belfort.api.log_redaction import REDACTED, RedactKeys, redact_url
+from belfort.platform import Platform
+from belfort.policy.principals import CLI_ADMIN
+from belfort.publishing import ingest_file
 from belfort.settings import Settings
-from tests.helpers import free_port
+from tests.helpers import counts_csv, free_port
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -70,3 +74,14 @@ def test_belfort_serve_access_log_has_no_keys(settings: Settings, tmp_path: Path
     assert "/api/belfort/v1/datasets" in text, text  # the access log is on
     assert key not in text and junk not in text
     assert f"apikey={REDACTED}" in text
+
+
+def test_a_source_url_with_a_key_is_stored_and_served_redacted(client: TestClient, platform: Platform,
+                                                               tmp_path: Path) -> None:
+    """A sibling: a harvested download URL carrying ``?apikey=`` was kept as the version's
+    source and shown in the public dataset description."""
+    url = "https://data.example.org/explore/dataset/x/exports/csv?apikey=bfk_harvestSecret&delimiter=%3B"
+    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "T"},
+                source_name=url)
+    text = client.get("/api/belfort/v1/datasets/tellingen").text
+    assert "bfk_harvestSecret" not in text and f"apikey={REDACTED}&delimiter" in text

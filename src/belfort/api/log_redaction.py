@@ -2,39 +2,19 @@
 
 Opendatasoft clients send their key in the query string, so the access log line of every
 such request would hold it. :class:`RedactKeys` rewrites the URL of uvicorn's access log
-records (and of its error log) before a handler formats
-them; :func:`redact_url` is for anything else that records a URL.
+records (and of its error log) before a handler formats them;
+:func:`belfort.policy.redaction.redact_url` is for anything else that records a URL.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from urllib.parse import unquote_plus
 
-REDACTED = "[redacted]"
-KEY_PARAMETER = "apikey"  # as belfort.api.caller reads it
-_QUERY = re.compile(r"\?[^\s\"'#]*")
+from belfort.policy.redaction import REDACTED, redact_url
+
+__all__ = ["REDACTED", "LOGGERS", "RedactKeys", "install", "redact_url"]
+
 LOGGERS = ("uvicorn.access", "uvicorn.error")
-
-
-def _redact_part(part: str) -> str:
-    name, equals, value = part.partition("=")
-    if equals and value and unquote_plus(name).strip() == KEY_PARAMETER:
-        return f"{name}={REDACTED}"
-    return part
-
-
-def _redact_query(match: re.Match[str]) -> str:
-    return "?" + "&".join(_redact_part(part) for part in match.group(0)[1:].split("&"))
-
-
-def redact_url(text: str) -> str:
-    """``text`` with the value of every ``apikey`` query parameter replaced, however its
-    name is percent-encoded."""
-    if "?" not in text or "=" not in text:
-        return text
-    return _QUERY.sub(_redact_query, text)
 
 
 class RedactKeys(logging.Filter):
