@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
-from belfort.api import audit, dcat, log_redaction, ingest, ldes, linked_records, native, sparql
+from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -53,6 +53,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
         app.state.platform = platform or Platform(settings or load_settings())
+        app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -81,6 +82,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]  # FastAPI documents replacing app.openapi
     if platform is not None:
         app.state.platform = platform
+        app.state.secret = portal_staff.staff_secret(platform)
     effective = platform.settings if platform is not None else (settings or load_settings())
     app.add_middleware(CacheStatusMiddleware)  # which kept answers served a response
     app.add_middleware(

@@ -29,8 +29,14 @@ from tests.portal.conftest import (  # noqa: F401 (chromium and demo_server are 
 def watch(page: Any) -> list[str]:
     """CSP refusals and script errors the page reports from now on."""
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text)
-            if "Content Security Policy" in m.text or m.type == "error" and "404" not in m.text else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text)
+            if "Content Security Policy" in m.text or m.type == "error" and "404" not in m.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     return problems
 
@@ -45,7 +51,10 @@ def test_public_pages_and_the_console_keep_their_csp(chromium: Any, demo_server:
             assert page.evaluate("document.querySelector('meta[http-equiv]') === null")
             assert not problems, (name, problems)
         response = page.goto(demo_server.url + "/api/console", wait_until="load")
-        assert response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert (
+            response is not None
+            and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        )
         page.wait_for_selector(".opblock-summary-path")  # Swagger UI rendered under the CSP
         assert not problems, ("console", problems)
     finally:
@@ -55,8 +64,14 @@ def test_public_pages_and_the_console_keep_their_csp(chromium: Any, demo_server:
 @pytest.fixture(scope="module")
 def staff_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
     root: Path = tmp_path_factory.mktemp("staff-csp")
-    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
-                                 quota_per_address=0, quota_per_key=0))
+    platform = Platform(
+        Settings(
+            data_dir=root / "data",
+            database_url=f"sqlite:///{root / 'c.sqlite'}",
+            quota_per_address=0,
+            quota_per_key=0,
+        )
+    )
     with platform.db.session() as session:
         key = create_key(session, "browser csp test").secret
     try:
@@ -67,7 +82,10 @@ def staff_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveD
 
 
 def test_the_staff_flow_works_under_its_csp_and_sign_out_ends_the_session(
-        chromium: Any, staff_site: tuple[LiveDemo, str], tmp_path: Path) -> None:  # noqa: F811
+    chromium: Any,  # noqa: F811
+    staff_site: tuple[LiveDemo, str],
+    tmp_path: Path,
+) -> None:
     site, key = staff_site
     context, _ = guarded_context(chromium, site)
     try:

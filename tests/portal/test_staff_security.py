@@ -25,8 +25,9 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, key: str, **kwargs: object) -> str:
     token = csrf_of(client.get("/staff", **kwargs).text)  # type: ignore[arg-type]
-    response = client.post("/staff/sign-in", data={"csrf": token, "key": key}, follow_redirects=False,
-                           **kwargs)  # type: ignore[arg-type]
+    response = client.post(
+        "/staff/sign-in", data={"csrf": token, "key": key}, follow_redirects=False, **kwargs
+    )  # type: ignore[arg-type]
     assert response.status_code == 303, response.text[:300]
     return str(client.cookies.get(STAFF_COOKIE))
 
@@ -35,7 +36,9 @@ def is_staff(client: TestClient) -> bool:
     return 'type="password"' not in client.get("/staff").text
 
 
-def test_the_cookie_is_a_session_not_the_key_and_sign_out_ends_it(client: TestClient, admin_key: str) -> None:
+def test_the_cookie_is_a_session_not_the_key_and_sign_out_ends_it(
+    client: TestClient, admin_key: str
+) -> None:
     """The probe: the cookie held the admin key, so signing out only forgot it in this
     browser; whoever had copied the cookie stayed signed in."""
     cookie = sign_in(client, admin_key)
@@ -47,7 +50,9 @@ def test_the_cookie_is_a_session_not_the_key_and_sign_out_ends_it(client: TestCl
     assert not is_staff(client)
 
 
-def test_a_session_ends_when_it_expires_or_its_key_is_revoked(platform: Platform, admin_key: str) -> None:
+def test_a_session_ends_when_it_expires_or_its_key_is_revoked(
+    platform: Platform, admin_key: str
+) -> None:
     platform.settings.staff_session_hours = 1 / 3600  # one second
     with TestClient(create_app(platform)) as client:
         sign_in(client, admin_key)
@@ -68,7 +73,9 @@ def test_sign_in_cookie_lifetime_follows_the_setting(platform: Platform, admin_k
     platform.settings.staff_session_hours = 2
     with TestClient(create_app(platform)) as client:
         token = csrf_of(client.get("/staff").text)
-        response = client.post("/staff/sign-in", data={"csrf": token, "key": admin_key}, follow_redirects=False)
+        response = client.post(
+            "/staff/sign-in", data={"csrf": token, "key": admin_key}, follow_redirects=False
+        )
         assert "Max-Age=7200" in response.headers["set-cookie"]
 
 
@@ -76,15 +83,20 @@ def test_a_forged_csrf_pair_is_refused(client: TestClient, admin_key: str) -> No
     """The probe: any value was accepted as long as cookie and form agreed, so a page that can
     set a cookie on a sibling subdomain could forge both."""
     client.cookies.set(CSRF_COOKIE, "a" * 32)
-    forged = client.post("/staff/sign-in", data={"csrf": "a" * 32, "key": admin_key}, follow_redirects=False)
+    forged = client.post(
+        "/staff/sign-in", data={"csrf": "a" * 32, "key": admin_key}, follow_redirects=False
+    )
     assert forged.status_code == 403
     client.cookies.clear()
     sign_in(client, admin_key)
     page = client.get("/staff")
     nonce = client.cookies.get(CSRF_COOKIE)
     assert nonce and csrf_of(page.text) != nonce  # the form's token is not the cookie's value
-    forged = client.post("/staff/uploads", data={"csrf": nonce, "dataset": "x"},
-                         files={"file": ("a.csv", b"a\n1\n", "text/csv")})
+    forged = client.post(
+        "/staff/uploads",
+        data={"csrf": nonce, "dataset": "x"},
+        files={"file": ("a.csv", b"a\n1\n", "text/csv")},
+    )
     assert forged.status_code == 403
 
 
@@ -93,8 +105,11 @@ def test_a_csrf_token_is_bound_to_its_session(client: TestClient, admin_key: str
     old_token = csrf_of(client.get("/staff").text)
     client.post("/staff/sign-out", data={"csrf": old_token}, follow_redirects=False)
     sign_in(client, admin_key)  # a new session: the old session's forms no longer post
-    refused = client.post("/staff/uploads", data={"csrf": old_token, "dataset": "x"},
-                          files={"file": ("a.csv", b"a\n1\n", "text/csv")})
+    refused = client.post(
+        "/staff/uploads",
+        data={"csrf": old_token, "dataset": "x"},
+        files={"file": ("a.csv", b"a\n1\n", "text/csv")},
+    )
     assert refused.status_code == 403
 
 
@@ -133,7 +148,11 @@ def test_html_pages_cannot_be_framed_and_have_a_csp(client: TestClient, path: st
     assert response.headers["content-type"].startswith("text/html"), path
     assert response.headers["x-frame-options"] == "DENY"
     csp = response.headers["content-security-policy"]
-    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert (
+        "frame-ancestors 'none'" in csp
+        and "script-src 'self'" in csp
+        and "unsafe-inline" not in csp
+    )
     assert response.headers["x-content-type-options"] == "nosniff"
 
 

@@ -15,6 +15,7 @@ from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE
 from belfort.register.demo import ACTIVITIES, load_demo_register
 from belfort.settings import Settings
+from tests.helpers import staff_session
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     PHONE,
     LiveDemo,
@@ -23,7 +24,6 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     describe_violations,
     guarded_context,
 )
-from tests.helpers import staff_session
 from tests.register.serve import serve
 
 STAFF_PAGES = {

@@ -26,7 +26,9 @@ class RedactKeys(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact_url(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
-            record.args = {k: redact_url(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            record.args = {
+                k: redact_url(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
         return True
 
 

@@ -56,7 +56,8 @@ class FixedWindowCounter:
 def _address(scope: Scope, trust_forwarded_for: bool) -> str:
     address: str = (scope.get("client") or ("unknown", 0))[0]
     if trust_forwarded_for:
-        for name, value in scope.get("headers", []):
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        for name, value in headers:
             if name.lower() == b"x-forwarded-for" and value.strip():
                 return value.decode("latin-1").split(",")[0].strip()
     return address

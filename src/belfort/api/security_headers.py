@@ -35,18 +35,20 @@ def tile_source(tile_url: str | None) -> str | None:
 
 def content_security_policy(tile_url: str | None = None) -> str:
     images = " ".join(filter(None, ["'self'", "data:", "blob:", tile_source(tile_url)]))
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        f"img-src {images}",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {images}",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def secure_cookies(request: Request) -> bool:
@@ -73,8 +75,15 @@ class SecurityHeaders:
 
         def add(headers: Headers) -> Headers:
             names = {k.lower() for k, _ in headers}
-            added = [] if b"x-content-type-options" in names else [(b"x-content-type-options", b"nosniff")]
-            html = any(k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers)
+            added = (
+                []
+                if b"x-content-type-options" in names
+                else [(b"x-content-type-options", b"nosniff")]
+            )
+            html = any(
+                k.lower() == b"content-type" and v.lower().startswith(b"text/html")
+                for k, v in headers
+            )
             if html:
                 added += [(k, v) for k, v in self.html_headers if k not in names]
             return headers + added

@@ -17,6 +17,7 @@ FILE_NAME = "secret_key"
 
 @lru_cache(maxsize=16)
 def server_secret(configured: str | None, data_dir: Path) -> bytes:
+    """The secret (read once at start-up: the file is I/O)."""
     if configured:
         return configured.encode("utf-8")
     path = data_dir / FILE_NAME

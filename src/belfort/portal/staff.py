@@ -73,6 +73,13 @@ METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "
 LIST_FIELDS = ("themes", "keywords")
 
 
+def staff_secret(platform: Platform) -> bytes:
+    """The secret that signs CSRF tokens (``BELFORT_SECRET_KEY`` or the data directory's);
+    the app reads it at start-up into ``app.state.secret``."""
+    settings = platform.settings
+    return server_secret(settings.secret_key, settings.data_dir.resolve())
+
+
 def _nonce(request: Request) -> str:
     kept = request.cookies.get(CSRF_COOKIE, "")
     return kept if TOKEN.match(kept) else secrets.token_hex(16)
@@ -80,8 +87,7 @@ def _nonce(request: Request) -> str:
 
 def csrf_token(request: Request, nonce: str) -> str:
     """The form token: bound to the browser's CSRF cookie and to its staff session."""
-    settings = request.app.state.platform.settings
-    secret = server_secret(settings.secret_key, settings.data_dir.resolve())
+    secret: bytes = request.app.state.secret  # belfort.policy.server_secret, read at start-up
     message = f"csrf|{nonce}|{request.cookies.get(STAFF_COOKIE, '')}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
