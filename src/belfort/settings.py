@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     )
     trust_forwarded_for: bool = Field(
         default=False,
-        description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
+        description="Take the client address from the last X-Forwarded-For entry (only behind a trusted proxy).",
     )
     trusted_proxies: str = Field(
         default="127.0.0.1",

@@ -126,3 +126,19 @@ def test_a_valid_key_counts_under_the_key_quota_however_it_is_sent(
         statuses = [client.get(DATASETS, **way).status_code for way in ways]  # type: ignore[arg-type]
         assert statuses == [200, 200, 200, 429]
         assert client.get(DATASETS).status_code == 200  # the address's own quota is untouched
+
+
+def test_a_made_up_forwarded_for_does_not_escape_the_address_quota(platform: Platform) -> None:
+    """A sibling of the probe: with BELFORT_TRUST_FORWARDED_FOR the quota counted by the
+    *first* X-Forwarded-For entry, which the client writes (a proxy appends after it), so a
+    new made-up address per request was a new quota."""
+    platform.settings.quota_per_address = 2
+    platform.settings.trust_forwarded_for = True
+    with TestClient(create_app(platform)) as client:
+        statuses = [
+            client.get(DATASETS, headers={"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.7"})
+            for n in range(3)
+        ]
+        assert [s.status_code for s in statuses] == [200, 200, 429]
+        other = client.get(DATASETS, headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.8"})
+        assert other.status_code == 200  # another client behind the same proxy: its own quota

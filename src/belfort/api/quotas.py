@@ -54,12 +54,16 @@ class FixedWindowCounter:
 
 
 def _address(scope: Scope, trust_forwarded_for: bool) -> str:
+    """The client address: the peer, as ``BELFORT_TRUSTED_PROXIES`` already resolved it; with
+    ``BELFORT_TRUST_FORWARDED_FOR``, the *last* ``X-Forwarded-For`` entry (the one the nearest
+    proxy appended) — never the first, which the client writes itself."""
     address: str = (scope.get("client") or ("unknown", 0))[0]
     if trust_forwarded_for:
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        for name, value in headers:
-            if name.lower() == b"x-forwarded-for" and value.strip():
-                return value.decode("latin-1").split(",")[0].strip()
+        forwarded = [v for k, v in headers if k.lower() == b"x-forwarded-for"]
+        entries = [e.strip() for e in b",".join(forwarded).decode("latin-1").split(",") if e.strip()]
+        if entries:
+            return entries[-1]
     return address
 
 
