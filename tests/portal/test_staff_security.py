@@ -161,3 +161,11 @@ def test_the_map_tile_server_is_the_only_outside_source(platform: Platform) -> N
     with TestClient(create_app(platform)) as client:
         csp = client.get("/").headers["content-security-policy"]
     assert "img-src 'self' data: blob: https://*.tiles.example.org;" in csp
+
+
+def test_the_language_cookie_follows_the_same_rule(platform: Platform) -> None:
+    platform.settings.trusted_proxies = "testclient"
+    with TestClient(create_app(platform)) as client:
+        answer = client.get("/?lang=en", headers=HTTPS_PROXY)
+        assert "Secure" in answer.headers["set-cookie"]
+        assert "Secure" not in client.get("/?lang=en").headers["set-cookie"]
