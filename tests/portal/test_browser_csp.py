@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from belfort.platform import Platform
@@ -42,6 +43,9 @@ def watch(page: Any) -> list[str]:
 
 
 def test_public_pages_and_the_console_keep_their_csp(chromium: Any, demo_server: LiveDemo) -> None:  # noqa: F811
+    # the SPARQL store is built on the first query (tens of seconds for the full demo on a
+    # busy machine): built here, so the browser's page load timeout measures pages, not it
+    httpx.get(demo_server.url + "/sparql", headers={"Accept": "text/html"}, timeout=300)
     context, _ = guarded_context(chromium, demo_server)
     try:
         page = context.new_page()
