@@ -25,6 +25,7 @@ from soak_mix import READ_OK, Mix, Req, in_intended_set
 
 ATTACKER_ADDRESS = "198.51.100.7"  # every quota-bypass attempt comes from this one address
 BODY_KEPT = 2 * 1024 * 1024  # bytes of an answer kept for the body checks
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def client_address(n: int, prefix: int = 10) -> str:
@@ -311,14 +312,18 @@ def group_memory(pgid: int) -> dict[str, Any]:
     pss = rss = 0
     biggest = 0
     processes = 0
+    ticks = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
                 stat = fh.read()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
                 continue
+            # utime + stime, and of children it reaped (SPARQL workers that ended)
+            cpu_ticks = sum(int(f) for f in fields[11:15])
             proc_pss = proc_rss = 0
             with open(f"/proc/{entry}/smaps_rollup") as fh:
                 for line in fh:
@@ -329,6 +334,7 @@ def group_memory(pgid: int) -> dict[str, Any]:
         except (OSError, ValueError, IndexError):
             continue  # the process ended while we read it
         processes += 1
+        ticks += cpu_ticks
         pss += proc_pss
         rss += proc_rss
         biggest = max(biggest, proc_rss)
@@ -337,6 +343,7 @@ def group_memory(pgid: int) -> dict[str, Any]:
         "rss_mb": round(rss / 1024, 1),
         "processes": processes,
         "largest_rss_mb": round(biggest / 1024, 1),
+        "cpu_s": round(ticks / CLOCK_TICKS, 2),
     }
 
 

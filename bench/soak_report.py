@@ -213,7 +213,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{gen.get('late_p50_ms')} ms / p99 {gen.get('late_p99_ms')} ms / max "
         f"{gen.get('late_max_ms')} ms, not sent (backlog) {gen.get('not_sent_backlog')}, "
         f"unanswered after the drain {gen.get('unfinished_after_drain')}. Machine: "
-        f"{summary['machine'].get('nproc')} CPUs, {summary['machine'].get('ram')}.",
+        f"{summary['machine'].get('nproc')} CPUs, {summary['machine'].get('ram')}; CPU used "
+        f"(cores): {summary.get('cpu')}.",
         "",
         "| check | result | detail |",
         "|---|---|---|",
