@@ -69,7 +69,7 @@ DEFAULT_RATES = {
     "export": 0.1,
     "sparql": 0.5,
     "sparql_hostile": 0.1,
-    "quota_bypass": 1.0,
+    "quota_bypass": 2.0,
     "overflow": 0.5,
     "link_injection": 0.2,
     "upload": 1 / 60,

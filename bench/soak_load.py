@@ -89,7 +89,7 @@ class Load:
         limits = httpx.Limits(
             max_connections=self.max_connections,
             max_keepalive_connections=self.max_connections,
-            keepalive_expiry=2.0,
+            keepalive_expiry=1.0,
         )
         self._client = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(None))
         return self

@@ -200,6 +200,18 @@ def kind_table(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _contention_note(gen: dict[str, Any]) -> list[str]:
+    late = gen.get("late_p99_ms") or 0
+    if late <= 50:
+        return []
+    return [
+        "",
+        f"**Note:** the load generator itself sent requests late (p99 {late} ms, max "
+        f"{gen.get('late_max_ms')} ms): this machine was short of CPU for the client too, so "
+        "latencies include the machine's own contention, not only the server's.",
+    ]
+
+
 def markdown(summary: dict[str, Any]) -> str:
     checks = summary["checks"]
     gen = summary.get("generator", {})
@@ -215,6 +227,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"unanswered after the drain {gen.get('unfinished_after_drain')}. Machine: "
         f"{summary['machine'].get('nproc')} CPUs, {summary['machine'].get('ram')}; CPU used "
         f"(cores): {summary.get('cpu')}.",
+        *_contention_note(gen),
         "",
         "| check | result | detail |",
         "|---|---|---|",
