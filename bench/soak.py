@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import multiprocessing
 import os
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -468,6 +470,7 @@ def _own_cpu_s() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where is the harness now?
     args = parse_args(argv)
     summary = run(args)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -69,10 +69,19 @@ class Req:
     attacker: bool = False  # counted against the per-address quota check
 
     def describe(self) -> str:
+        """The request for the report; the admin key's secret is never written out."""
         extra = "".join(
-            f" [{k}: {v[:60]}]" for k, v in self.headers.items() if k.lower() != "x-forwarded-for"
+            f" [{k}: {_redacted(k, v)[:60]}]"
+            for k, v in self.headers.items()
+            if k.lower() != "x-forwarded-for"
         )
         return f"{self.method} {self.url[:300]}{extra}"
+
+
+def _redacted(name: str, value: str) -> str:
+    if name.lower() == "authorization" and value.startswith("Bearer bfk_"):
+        return "Bearer (the soak's admin key)"
+    return value
 
 
 # --- hostile files ------------------------------------------------------------------------

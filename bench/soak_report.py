@@ -120,6 +120,17 @@ def check_probe(rows: list[dict[str, Any]], limit_ms: float) -> dict[str, Any]:
     }
 
 
+def check_generator(gen: dict[str, Any]) -> dict[str, Any]:
+    """The load was applied: the client did not fall more than GIVE_UP_S behind its schedule."""
+    behind = gen.get("not_sent_generator_behind", 0)
+    return {
+        "name": "load applied",
+        "passed": behind == 0,
+        "detail": f"{gen.get('sent')} requests sent ({gen.get('achieved_rate')}/s); "
+        f"{behind} not sent because the client fell behind its schedule",
+    }
+
+
 def group_failures(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in results:
@@ -168,6 +179,7 @@ def check_all(
             summary.get("memory_samples", []), soak_start, allowance["total_mb"], slack_mb
         ),
         check_probe(probe_rows, p99_limit_ms),
+        check_generator(summary.get("generator", {})),
     ]
     return {
         "passed": all(c["passed"] for c in checks),

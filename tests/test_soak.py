@@ -178,6 +178,8 @@ def test_link_injection_and_status_judgement() -> None:
         b'<link rel="alternate" href="/\\evil.example/x">',
     ):
         assert "attacker's host" in (soak_load.judge(req, 404, None, body) or ""), body
+    admin = soak_mix.Mix(soak_mix.MixConfig(admin_key="bfk_secret", service_port=1)).overflow(7)
+    assert "Authorization" in admin.headers and "bfk_secret" not in admin.describe()
     public = soak_mix.Req("public", "x", "GET", "/", allowed=soak_mix.READ_OK)
     assert soak_load.judge(public, 200, None, None) is None
     assert soak_load.judge(public, 503, None, None) is None
