@@ -253,11 +253,13 @@ def _size_mb(text: str) -> float:
     return float(match.group(1)) * factor
 
 
-async def warm_up(load: Load, mix: Mix) -> None:
-    """Every kind of public read once, and one SPARQL query (the first builds the store)."""
+async def warm_up(load: Load, mix: Mix, kinds: list[str]) -> None:
+    """Every kind of public read once, and one SPARQL query when the mix has SPARQL (the
+    first builds the store)."""
     for i in range(12):
         await load.send(mix.make("public", i), time.monotonic())
-    await load.send(mix.make("sparql", 0), time.monotonic())
+    if any(kind.startswith("sparql") for kind in kinds):
+        await load.send(mix.make("sparql", 0), time.monotonic())
     load.results.clear()
 
 
@@ -389,7 +391,7 @@ async def _measure_and_soak(
     out: dict[str, Any] = {}
     async with Load(base_url) as load:
         log("warming up (the first SPARQL query builds the store)")
-        await warm_up(load, mix)
+        await warm_up(load, mix, kinds)
         if args.rate is not None:
             total = args.rate
             out["capacity"] = {"given_rate": total}
@@ -450,7 +452,7 @@ async def _measure_and_soak(
         probe.join(timeout=60)
         if probe.is_alive():
             probe.terminate()
-        await asyncio.sleep(2)  # memory after the last answers
+        await asyncio.sleep(1)  # memory after the last answers
         out["memory_samples"] = samples = sampler.stop()
         during = [x for x in samples if x["t_s"] >= 1.5]
         if len(during) >= 2 and during[-1]["t_s"] > during[0]["t_s"]:
