@@ -87,6 +87,10 @@ SERVER_ENV = {
     "BELFORT_SPARQL_CACHE_MB": "16",
     "BELFORT_LDES_CACHE_MB": "32",
     "BELFORT_DUCKDB_MEMORY_LIMIT": "512MB",
+    # settings the issue-11 fixes add (ignored by a server without them): a SPARQL worker's
+    # memory beyond the shared store, and an export's time budget
+    "BELFORT_SPARQL_WORKER_MEMORY_MB": "512",
+    "BELFORT_EXPORT_TIMEOUT_SECONDS": "60",
     "BELFORT_QUOTA_PER_ADDRESS": "30",
     "BELFORT_QUOTA_WINDOW_SECONDS": "60",
     "BELFORT_TRUST_FORWARDED_FOR": "true",
@@ -353,6 +357,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 service_port=listener.port,
                 wide_columns=args.wide_columns,
                 extra=extra,
+                export_budget_s=float(env.get("BELFORT_EXPORT_TIMEOUT_SECONDS", "300")),
             )
         )
         with Server(cmd, base_url + "/health", work / "server.log", env=env) as server:

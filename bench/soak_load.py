@@ -52,7 +52,7 @@ class Result:
 def judge(req: Req, status: int | None, error: str | None, body: bytes | None) -> str | None:
     """Why this answer is a failure, or None."""
     if error is not None:
-        return error
+        return None if error.startswith("cut off after") else error
     assert status is not None
     if not in_intended_set(status):
         return f"status {status} (outside 2xx/3xx/4xx/503)"
@@ -129,7 +129,14 @@ class Load:
         except TimeoutError:
             status, error = None, f"no complete answer within {req.timeout_s:g} s (client timeout)"
         except httpx.HTTPError as exc:
-            status, error = None, f"connection error: {type(exc).__name__}: {str(exc)[:200]}"
+            elapsed = time.monotonic() - intended_mono
+            budget = req.cut_off_after_s
+            if status is not None and budget is not None and elapsed >= budget:
+                # an export over its time budget: the server cuts the transfer on purpose
+                error = f"cut off after {elapsed:.0f} s (export budget {budget:g} s)"
+            else:
+                status = None
+                error = f"connection error: {type(exc).__name__}: {str(exc)[:200]}"
         except asyncio.CancelledError:
             self.results.append(
                 Result(

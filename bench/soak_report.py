@@ -191,6 +191,14 @@ def check_all(
     }
 
 
+def _status_name(result: dict[str, Any]) -> str:
+    if result["status"] is None:
+        return "error"
+    if (result["error"] or "").startswith("cut off after"):
+        return f"{result['status']} cut off (export budget)"
+    return str(result["status"])
+
+
 def kind_table(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results:
@@ -198,7 +206,7 @@ def kind_table(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for kind, rs in sorted(by_kind.items()):
         ms = [r["latency_s"] * 1000 for r in rs if r["status"] is not None]
-        statuses = Counter(str(r["status"]) if r["status"] is not None else "error" for r in rs)
+        statuses = Counter(_status_name(r) for r in rs)
         rows.append(
             {
                 "kind": kind,

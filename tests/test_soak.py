@@ -184,6 +184,11 @@ def test_link_injection_and_status_judgement() -> None:
     assert soak_load.judge(public, 200, None, None) is None
     assert soak_load.judge(public, 503, None, None) is None
     assert "expects" in (soak_load.judge(public, 404, None, None) or "")
+    export = soak_mix.Mix(soak_mix.MixConfig(admin_key="k", service_port=1)).export(0)
+    assert export.cut_off_after_s == 60.0 and export.timeout_s > 60.0
+    cut = "cut off after 61 s (export budget 60 s)"
+    assert soak_load.judge(export, 200, cut, None) is None
+    assert soak_load.judge(export, None, "connection error: ReadError", None)
     hostile = soak_mix.Req("overflow", "x", "GET", "/")
     assert soak_load.judge(hostile, 400, None, None) is None
     assert soak_load.judge(hostile, 503, None, None) is None
