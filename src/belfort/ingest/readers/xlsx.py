@@ -30,8 +30,9 @@ from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.readers.base import BATCH_ROWS, BadRow, TextSource, rows_to_batch, to_text
 
 SHARED_STRINGS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-_SHARED_STRING = re.compile(rb"<(?:\w{1,10}:)?si[\s>/]")
-_OVERLAP = 16
+# an entry starts <si>, <si/>, <si attr…> or, with a namespace prefix, <x:si…>
+_SHARED_STRING_TAGS = (b"<si>", b"<si/", b"<si ", b":si>", b":si/", b":si ")
+_OVERLAP = 3
 _CHUNK = 1 << 20
 MAX_CONTENT_TYPES_BYTES = 1 << 20
 
@@ -59,23 +60,21 @@ def _count_shared_strings(archive: zipfile.ZipFile, name: str, limits: IngestLim
     count = inflated = 0
     tail = b""
     with archive.open(name) as member:
-        while True:
-            chunk = member.read(_CHUNK)
+        while chunk := member.read(_CHUNK):
             inflated += len(chunk)
             if inflated > limits.max_shared_strings_bytes:
                 raise _strings_too_large(inflated, limits)
             buffer = tail + chunk
-            cutoff = len(buffer) if not chunk else max(len(buffer) - _OVERLAP, 0)
-            count += sum(1 for m in _SHARED_STRING.finditer(buffer) if m.start() < cutoff)
+            # occurrences ending in this chunk (those wholly inside the tail were counted)
+            count += sum(buffer.count(p) - tail.count(p) for p in _SHARED_STRING_TAGS)
             if count > limits.max_shared_strings:
                 raise FileShapeRefused(
                     f"the workbook's shared-strings table holds more than "
                     f"{limits.max_shared_strings:,} entries (BELFORT_INGEST_MAX_SHARED_STRINGS)",
                     details={"limit": "shared_strings", "maximum": limits.max_shared_strings},
                 )
-            if not chunk:
-                return count
-            tail = buffer[cutoff:]
+            tail = buffer[-_OVERLAP:]
+    return count
 
 
 def _strings_too_large(size: int, limits: IngestLimits) -> FileTooLarge:

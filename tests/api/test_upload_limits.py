@@ -1,0 +1,73 @@
+"""Issue 11, items 6 and 9 over HTTP: hostile or corrupt uploads answer a typed 4xx (413,
+415 or 422), quickly, and leave nothing behind — never a 500."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from fastapi.testclient import TestClient
+
+from belfort.settings import Settings
+from tests.ingest.test_limits import _string_bomb, workbook
+
+URL = "/api/belfort/v1/datasets/vijandig/ingest"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, ingest_max_columns=1000,
+                    ingest_max_decompressed_bytes=20 << 20, ingest_max_shared_strings=100_000)
+
+
+def _post(client: TestClient, headers: dict[str, str], body: bytes, content_type: str, name: str):
+    started = time.perf_counter()
+    r = client.post(URL, content=body, headers={"Content-Type": content_type, **headers},
+                    params={"filename": name, "title": "Vijandig"})
+    return r, time.perf_counter() - started
+
+
+def _garbage_footer() -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"a": [1, 2, 3]}), buffer)
+    data = buffer.getvalue()
+    return data[:-108] + b"\x00" * 100 + data[-8:]
+
+
+def _rows(n: int) -> str:
+    return "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>0</v></c></row>' for i in range(1, n + 1))
+
+
+CASES = {
+    "20,000-column header": (",".join(f"k{i}" for i in range(20_000)).encode() + b"\n", "text/csv",
+                             "breed.csv", 422, "file_shape_refused"),
+    "garbage Parquet footer": (_garbage_footer(), "application/vnd.apache.parquet", "kapot.parquet",
+                               422, "unreadable_file"),
+    "gzip bomb named .csv": (gzip.compress(b"a\n" + b"0" * 50_000_000), "text/csv", "bom.csv", 415,
+                             "unsupported_format"),
+    "PNG named .csv": (b"\x89PNG\r\n\x1a\n" + os.urandom(500), "text/csv", "foto.csv", 415,
+                       "unsupported_format"),
+    "invalid JSON": (b'[{"a": 1}, {', "application/json", "kapot.json", 422, "unreadable_file"),
+    "shared-strings bomb": (workbook(_rows(2), shared=_string_bomb(200_000)), XLSX, "bom.xlsx", 422,
+                            "file_shape_refused"),
+    "workbook inflating past the limit": (workbook(_rows(2), shared=_string_bomb(2_000_000)), XLSX,
+                                          "groot.xlsx", 413, "file_too_large"),
+    "truncated workbook": (workbook(_rows(2))[:700], XLSX, "half.xlsx", 422, "unreadable_file"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_uploads_are_typed_4xx(client: TestClient, admin_headers: dict[str, str], case: str) -> None:
+    body, content_type, name, status, code = CASES[case]
+    r, seconds = _post(client, admin_headers, body, content_type, name)
+    assert r.status_code == status, r.text
+    assert r.json()["error"] == code and r.json()["message"]
+    assert seconds < 3, seconds
+    assert client.get("/api/belfort/v1/datasets/vijandig", headers=admin_headers).status_code == 404
