@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from belfort.settings import Settings
-from tests.ingest.test_limits import _string_bomb, workbook
+from tests.ingest.hostile_files import string_bomb, workbook
 
 URL = "/api/belfort/v1/datasets/vijandig/ingest"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,16 +55,18 @@ CASES = {
     "PNG named .csv": (b"\x89PNG\r\n\x1a\n" + os.urandom(500), "text/csv", "foto.csv", 415,
                        "unsupported_format"),
     "invalid JSON": (b'[{"a": 1}, {', "application/json", "kapot.json", 422, "unreadable_file"),
-    "shared-strings bomb": (workbook(_rows(2), shared=_string_bomb(200_000)), XLSX, "bom.xlsx", 422,
+    "shared-strings bomb": (workbook(_rows(2), shared=string_bomb(200_000)), XLSX, "bom.xlsx", 422,
                             "file_shape_refused"),
-    "workbook inflating past the limit": (workbook(_rows(2), shared=_string_bomb(2_000_000)), XLSX,
+    "workbook inflating past the limit": (workbook(_rows(2), shared=string_bomb(2_000_000)), XLSX,
                                           "groot.xlsx", 413, "file_too_large"),
     "truncated workbook": (workbook(_rows(2))[:700], XLSX, "half.xlsx", 422, "unreadable_file"),
 }
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_hostile_uploads_are_typed_4xx(client: TestClient, admin_headers: dict[str, str], case: str) -> None:
+def test_hostile_uploads_are_typed_4xx(
+    client: TestClient, admin_headers: dict[str, str], case: str
+) -> None:
     body, content_type, name, status, code = CASES[case]
     r, seconds = _post(client, admin_headers, body, content_type, name)
     assert r.status_code == status, r.text

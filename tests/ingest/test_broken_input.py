@@ -46,14 +46,16 @@ BROKEN = [
     ({"type": "Polygon", "coordinates": [[[3.7, 51.0], [3.8, 51.0], [3.7, 51.0]]]},
      "the polygon ring has 3 position(s)"),
     ({"type": "MultiPolygon", "coordinates": [[]]}, "the polygon is empty"),
-    ({"type": "GeometryCollection", "geometries": [GOOD, {"type": "Point", "coordinates": ["x", 1]}]},
+    ({"type": "GeometryCollection",
+      "geometries": [GOOD, {"type": "Point", "coordinates": ["x", 1]}]},
      "a coordinate is str"),
 ]
 
 
 def collection(*geometries: dict[str, Any] | None) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"nr": i + 1}, "geometry": g} for i, g in enumerate(geometries)
+        {"type": "Feature", "properties": {"nr": i + 1}, "geometry": g}
+        for i, g in enumerate(geometries)
     ]}).encode()
 
 
@@ -157,10 +159,12 @@ def _xlsx() -> bytes:
 
 CORRUPT = {
     "garbage footer": ("kapot.parquet", lambda p: p[:-108] + os.urandom(100) + p[-8:], _parquet),
-    "footer length past the file": ("kapot.parquet", lambda p: p[:-8] + b"\xff\xff\xff\x7fPAR1", _parquet),
+    "footer length past the file": ("kapot.parquet", lambda p: p[:-8] + b"\xff\xff\xff\x7fPAR1",
+                                    _parquet),
     "truncated parquet": ("kapot.parquet", lambda p: p[: len(p) // 2], _parquet),
     "truncated xlsx": ("kapot.xlsx", lambda x: x[: len(x) // 2], _xlsx),
-    "xlsx with a garbage central directory": ("kapot.xlsx", lambda x: x[:-40] + os.urandom(40), _xlsx),
+    "xlsx with a garbage central directory": ("kapot.xlsx", lambda x: x[:-40] + os.urandom(40),
+                                              _xlsx),
     "invalid json": ("kapot.json", lambda _: b'[{"a": 1}, {"a": ', bytes),
 }
 

@@ -327,7 +327,7 @@ def _write_text(
                 if converted.bad is not None:
                     if spec.type == "geometry":
                         _report_geometries(report, spec.name, column, converted.bad,
-                                           lambda i: _row_number(rows_done + i, skipped))
+                                           lambda i, done=rows_done: _row_number(done + i, skipped))
                     else:
                         positions = np.flatnonzero(converted.bad)
                         examples = [

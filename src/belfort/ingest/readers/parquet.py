@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 import pyarrow.types as pat
 
 from belfort.errors import ValidationFailed
-from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.convert import (
     ARROW_TYPES,
     GEOPOINT_TYPE,
@@ -28,6 +27,7 @@ from belfort.ingest.convert import (
     convert_strings,
     parsers_for_override,
 )
+from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.report import NUL_PROBLEM, ValidationReport
 from belfort.ingest.temporal import LOCAL_TZ, localize
