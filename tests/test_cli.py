@@ -144,7 +144,7 @@ def test_corrupt_and_hostile_files_end_cleanly(cli, tmp_path: Path, monkeypatch:
     pq.write_table(pa.table({"a": [1, 2, 3]}), buffer)
     data = buffer.getvalue()
     footer = tmp_path / "kapot.parquet"
-    footer.write_bytes(data[:-108] + b"\x00" * 100 + data[-8:])
+    footer.write_bytes(data[:-108] + b"garbage!" * 12 + b"abcd" + data[-8:])  # not thrift
     truncated = tmp_path / "half.xlsx"
     truncated.write_bytes(b"PK\x03\x04" + b"\x14\x00" * 200)
     monkeypatch.setenv("BELFORT_INGEST_MAX_COLUMNS", "100")

@@ -38,7 +38,7 @@ def _garbage_footer() -> bytes:
     buffer = io.BytesIO()
     pq.write_table(pa.table({"a": [1, 2, 3]}), buffer)
     data = buffer.getvalue()
-    return data[:-108] + b"\x00" * 100 + data[-8:]
+    return data[:-108] + b"garbage!" * 12 + b"abcd" + data[-8:]  # not thrift
 
 
 def _rows(n: int) -> str:
