@@ -73,3 +73,41 @@ def test_hostile_uploads_are_typed_4xx(
     assert r.json()["error"] == code and r.json()["message"]
     assert seconds < 3, seconds
     assert client.get("/api/belfort/v1/datasets/vijandig", headers=admin_headers).status_code == 404
+
+
+def test_an_allowed_broken_geometry_is_served_as_null(tmp_path: Path, database_url: str) -> None:
+    """Item 8: with invalid rows allowed, a broken geometry is kept as null (the report says
+    which feature and why); the GeoJSON export gives that feature no geometry and the portal
+    map leaves it out — it is never served as if valid."""
+    import json
+
+    from belfort.app import create_app
+    from belfort.platform import Platform
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import ingest_file
+
+    platform = Platform(Settings(data_dir=tmp_path / "data", database_url=database_url,
+                                 max_invalid_rows=1))
+    try:
+        source = tmp_path / "punten.geojson"
+        source.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"naam": "Belfort"},
+             "geometry": {"type": "Point", "coordinates": [3.7248, 51.0536]}},
+            {"type": "Feature", "properties": {"naam": "Kapot"},
+             "geometry": {"type": "Point", "coordinates": ["3.72", "51.05"]}},
+        ]}))
+        outcome = ingest_file(platform, CLI_ADMIN, "punten", source, metadata={"title_nl": "Punten"})
+        (problem,) = outcome.report["problems"]
+        assert problem["problem"].startswith("invalid geometry: a coordinate is str")
+        assert problem["examples"][0]["row"] == 2
+        with TestClient(create_app(platform)) as client:
+            exported = client.get("/api/explore/v2.1/catalog/datasets/punten/exports/geojson")
+            assert exported.status_code == 200, exported.text
+            features = {f["properties"]["naam"]: f["geometry"] for f in exported.json()["features"]}
+            assert features == {"Belfort": {"type": "Point", "coordinates": [3.7248, 51.0536]},
+                                "Kapot": None}
+            shown = client.get("/datasets/punten/map.geojson")
+            assert shown.status_code == 200, shown.text
+            assert [f["properties"]["naam"] for f in shown.json()["features"]] == ["Belfort"]
+    finally:
+        platform.close()

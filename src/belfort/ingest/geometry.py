@@ -10,6 +10,7 @@ collections are checked part by part. Belfort does not test self-intersection.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -70,7 +71,7 @@ def _polygon(rings: Any) -> str | None:
     return None
 
 
-def _parts(value: Any, check: Any, what: str) -> str | None:
+def _parts(value: Any, check: Callable[[Any], str | None], what: str) -> str | None:
     if not isinstance(value, list):
         return f"the {what} is not an array"
     if not value:

@@ -271,19 +271,20 @@ def _report_geometries(
     name: str,
     column: pa.Array,
     bad: np.ndarray,
-    row_number: Callable[[int], int],
+    row_numbers: list[int],
 ) -> None:
-    """Invalid geometries, grouped by what is wrong with them (per feature, with the reason)."""
+    """Invalid geometries, grouped by what is wrong with them (per feature, with the reason);
+    ``row_numbers`` are the data-row numbers of the ``bad`` positions."""
     grouped: dict[str, list[tuple[int, Any]]] = {}
     counts: dict[str, int] = {}
-    for i in np.flatnonzero(bad):
+    for number, i in zip(row_numbers, np.flatnonzero(bad), strict=True):
         text = column[int(i)].as_py()
         reason = geometry_problem(text) or "not a GeoJSON geometry"
         problem = f"invalid geometry: {reason}"
         counts[problem] = counts.get(problem, 0) + 1
         examples = grouped.setdefault(problem, [])
         if len(examples) < report.max_examples:
-            examples.append((row_number(int(i)), text[:200] if isinstance(text, str) else text))
+            examples.append((number, text[:200] if isinstance(text, str) else text))
     for problem, examples in grouped.items():
         report.add_many(name, problem, counts[problem], examples)
 
@@ -326,8 +327,9 @@ def _write_text(
                 arrays.append(converted.array)
                 if converted.bad is not None:
                     if spec.type == "geometry":
-                        _report_geometries(report, spec.name, column, converted.bad,
-                                           lambda i, done=rows_done: _row_number(done + i, skipped))
+                        numbers = [_row_number(rows_done + int(i), skipped)
+                                   for i in np.flatnonzero(converted.bad)]
+                        _report_geometries(report, spec.name, column, converted.bad, numbers)
                     else:
                         positions = np.flatnonzero(converted.bad)
                         examples = [
