@@ -111,3 +111,20 @@ def test_an_allowed_broken_geometry_is_served_as_null(tmp_path: Path, database_u
             assert [f["properties"]["naam"] for f in shown.json()["features"]] == ["Belfort"]
     finally:
         platform.close()
+
+
+def test_nul_bytes_in_metadata_are_400(client: TestClient, admin_headers: dict[str, str]) -> None:
+    """The same mistake outside the readers: a NUL byte in metadata text was stored (and is a
+    500 on PostgreSQL, which cannot store one)."""
+    body = b"a,b\n1,2\n"
+    r = client.post(URL, content=body, headers={"Content-Type": "text/csv", **admin_headers},
+                    params={"title": "Ti\x00tel"})
+    assert r.status_code == 400 and "NUL" in r.json()["message"], r.text
+    r = client.post(URL, content=body, headers={"Content-Type": "text/csv", **admin_headers},
+                    params={"title": "Titel"})
+    assert r.status_code == 201, r.text
+    for change in ({"title_en": "x\x00"}, {"keywords": ["a", "b\x00"]},
+                   {"contact_point": {"name": "\x00"}}):
+        r = client.patch("/api/belfort/v1/datasets/vijandig", json=change, headers=admin_headers)
+        assert r.status_code == 400 and "NUL" in r.json()["message"], (change, r.text)
+    assert client.get("/api/belfort/v1/datasets/vijandig").json()["title_en"] is None
