@@ -96,7 +96,8 @@ def test_an_allowed_broken_geometry_is_served_as_null(tmp_path: Path, database_u
             {"type": "Feature", "properties": {"naam": "Kapot"},
              "geometry": {"type": "Point", "coordinates": ["3.72", "51.05"]}},
         ]}))
-        outcome = ingest_file(platform, CLI_ADMIN, "punten", source, metadata={"title_nl": "Punten"})
+        outcome = ingest_file(platform, CLI_ADMIN, "punten", source,
+                              metadata={"title_nl": "Punten"})
         (problem,) = outcome.report["problems"]
         assert problem["problem"].startswith("invalid geometry: a coordinate is str")
         assert problem["examples"][0]["row"] == 2
