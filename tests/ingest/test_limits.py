@@ -274,3 +274,17 @@ def test_a_zip_bomb_that_is_not_a_workbook(tmp_path: Path) -> None:
     with bounded(seconds=1.0, megabytes=30):
         refused(tmp_path, buffer.getvalue(), "bom.zip", UnsupportedFormat)
         refused(tmp_path, buffer.getvalue(), "bom.xlsx", UnreadableFile)
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_shared_strings_are_counted_exactly_across_chunks(tmp_path: Path, prefix: str) -> None:
+    from belfort.ingest.readers.xlsx import check_archive
+
+    entries = [f"<{prefix}si><{prefix}t>{'w' * (i % 7)}</{prefix}t></{prefix}si>"
+               for i in range(300_000)]  # several 1 MiB chunks, entries cut at their edges
+    table = f'<{prefix}sst xmlns{":x" if prefix else ""}="urn:x">{"".join(entries)}</{prefix}sst>'
+    source = tmp_path / "tel.xlsx"
+    source.write_bytes(workbook(SHARED_ROWS, shared=lambda member: member.write(table.encode())))
+    check_archive(source, IngestLimits(max_shared_strings=300_000))
+    with pytest.raises(FileShapeRefused):
+        check_archive(source, IngestLimits(max_shared_strings=299_999))

@@ -27,10 +27,11 @@ class IngestLimits:
     #: bytes of an XLSX shared-strings table once inflated (it is held in memory)
     max_shared_strings_bytes: int = 256 << 20
 
-    def check_columns(self, count: int, what: str = "the file") -> None:
+    def check_columns(self, count: int, what: str = "the file", *, at_least: bool = False) -> None:
         if count > self.max_columns:
+            counted = f"at least {count:,}" if at_least else f"{count:,}"
             raise FileShapeRefused(
-                f"{what} has {count:,} columns; at most {self.max_columns:,} are accepted "
+                f"{what} has {counted} columns; at most {self.max_columns:,} are accepted "
                 "(BELFORT_INGEST_MAX_COLUMNS)",
                 details={"limit": "columns", "maximum": self.max_columns},
             )

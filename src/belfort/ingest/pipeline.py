@@ -102,7 +102,7 @@ def _unreadable(exc: Exception) -> UnreadableFile:
     """Every failure of a reader (Arrow, openpyxl, orjson, zipfile, the OS) as a typed error."""
     if not isinstance(exc, (pa.ArrowException, UnicodeError, ValueError, KeyError, EOFError)):
         log.warning("reader failed with %s", type(exc).__name__, exc_info=exc)
-    text = str(exc)[:300] or type(exc).__name__
+    text = " ".join(str(exc).split())[:300] or type(exc).__name__
     return UnreadableFile(f"the file cannot be read: {text}")
 
 

@@ -92,7 +92,8 @@ class CsvSource(TextSource):
         # is there already has more columns than allowed.
         while True:
             complete = len(sample) < size
-            limits.check_columns(header_width_at_least(sample, complete=complete), "the header")
+            limits.check_columns(header_width_at_least(sample, complete=complete), "the header",
+                                 at_least=True)
             if complete or sample.count(b"\n") >= 2:
                 break
             if size >= MAX_HEADER_BYTES:

@@ -30,9 +30,10 @@ from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.readers.base import BATCH_ROWS, BadRow, TextSource, rows_to_batch, to_text
 
 SHARED_STRINGS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-# an entry starts <si>, <si/>, <si attr…> or, with a namespace prefix, <x:si…>
-_SHARED_STRING_TAGS = (b"<si>", b"<si/", b"<si ", b":si>", b":si/", b":si ")
-_OVERLAP = 3
+# an entry starts <si (no other element of a shared-strings table does) or, with a namespace
+# prefix, <x:si followed by >, / or white space
+_PREFIXED = re.compile(rb"<\w{1,10}:si[\s>/]")
+_OVERLAP = 16  # longer than any match: one cut by a chunk edge is counted in the next
 _CHUNK = 1 << 20
 MAX_CONTENT_TYPES_BYTES = 1 << 20
 
@@ -66,7 +67,9 @@ def _count_shared_strings(archive: zipfile.ZipFile, name: str, limits: IngestLim
                 raise _strings_too_large(inflated, limits)
             buffer = tail + chunk
             # occurrences ending in this chunk (those wholly inside the tail were counted)
-            count += sum(buffer.count(p) - tail.count(p) for p in _SHARED_STRING_TAGS)
+            count += buffer.count(b"<si") - tail.count(b"<si")
+            if b":si" in buffer:
+                count += len(_PREFIXED.findall(buffer)) - len(_PREFIXED.findall(tail))
             if count > limits.max_shared_strings:
                 raise FileShapeRefused(
                     f"the workbook's shared-strings table holds more than "
