@@ -154,3 +154,11 @@ def test_corrupt_and_hostile_files_end_cleanly(cli, tmp_path: Path, monkeypatch:
         assert r.exit_code == 3, r.output
         assert "error:" in r.output and words in r.output and "Traceback" not in r.output
     assert "kapot" not in cli("datasets").output
+
+
+def test_register_import_of_json_nested_too_deep(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same class of mistake in another file reader: JSON nested 100,000 deep was a
+    RecursionError traceback."""
+    deep = write(tmp_path / "diep.json", "[" * 100_000 + "]" * 100_000)
+    r = cli("register", "import", str(deep))
+    assert r.exit_code == 2 and "not valid JSON" in r.output and "Traceback" not in r.output
