@@ -131,10 +131,13 @@ def test_nul_bytes_in_metadata_are_400(client: TestClient, admin_headers: dict[s
     assert client.get("/api/belfort/v1/datasets/vijandig").json()["title_en"] is None
 
 
-def test_a_json_body_nested_too_deep_is_400(client: TestClient, admin_headers: dict[str, str]) -> None:
-    """A write body of 400,000 nested arrays (under the 1 MB body limit) was a RecursionError: 500."""
-    r = client.post(URL, content=b"a,b\n1,2\n", headers={"Content-Type": "text/csv", **admin_headers},
-                    params={"title": "Titel"})
+def test_a_json_body_nested_too_deep_is_400(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """A write body of 400,000 nested arrays (under the 1 MB body limit) was a RecursionError:
+    a 500."""
+    r = client.post(URL, content=b"a,b\n1,2\n",
+                    headers={"Content-Type": "text/csv", **admin_headers}, params={"title": "Titel"})
     assert r.status_code == 201, r.text
     for path in ("/api/belfort/v1/datasets/vijandig", "/api/belfort/v1/datasets/vijandig/state"):
         method = client.patch if path.endswith("vijandig") else client.post
