@@ -136,8 +136,8 @@ def test_a_json_body_nested_too_deep_is_400(
 ) -> None:
     """A write body of 400,000 nested arrays (under the 1 MB body limit) was a RecursionError:
     a 500."""
-    r = client.post(URL, content=b"a,b\n1,2\n",
-                    headers={"Content-Type": "text/csv", **admin_headers}, params={"title": "Titel"})
+    r = client.post(URL, content=b"a,b\n1,2\n", params={"title": "Titel"},
+                    headers={"Content-Type": "text/csv", **admin_headers})
     assert r.status_code == 201, r.text
     for path in ("/api/belfort/v1/datasets/vijandig", "/api/belfort/v1/datasets/vijandig/state"):
         method = client.patch if path.endswith("vijandig") else client.post
