@@ -233,7 +233,7 @@ def test_a_worker_cannot_open_a_socket(limited: Platform, client: TestClient,
 
     url, seen = listener
     assert count(client) > 0
-    store = linked_data(limited).store("http://testserver")
+    store = linked_data(limited).store()
     query = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     request = plan(query, store.snapshot, CLI_ADMIN, default_graph_uri=[], named_graph_uri=[],
                    results_format="json", graph_format="ttl", max_results=10)

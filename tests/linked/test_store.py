@@ -77,14 +77,14 @@ def test_ingest_metadata_state_classification_and_deletion_are_followed(
     assert titles(client) == {}
     assert set(titles(client, admin_headers)) == {"beta", "gamma"}
     # nothing of a removed dataset stays behind
-    store = linked_data(two).store(BASE).store
+    store = linked_data(two).store().store
     assert len(store) > 100
     assert not any("/catalog/datasets/alfa" in str(q) for q in store.quads_for_pattern(None, None, None, None))
 
 
 def test_a_change_reloads_only_the_changed_dataset(client: TestClient, two: Platform) -> None:
     titles(client)
-    store = linked_data(two).store(BASE)
+    store = linked_data(two).store()
     before = dict(store._loaded)
     size = len(store)
     update_dataset_metadata(two, CLI_ADMIN, "beta", {"description_nl": "Nieuw", "description_en": "New"})
@@ -178,7 +178,7 @@ def test_warm_up_builds_the_store_and_the_turtle_fragments(two: Platform, settin
     try:
         linked_data(public).warm_up()
         assert len(linked_data(public).fragments) == 2  # alfa and beta, in Turtle
-        store = linked_data(public).store("https://data.stad.gent")
+        store = linked_data(public).store()
         assert store.generation == public.generation.current() and len(store) > 100
     finally:
         public.close()
