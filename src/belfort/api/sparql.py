@@ -27,7 +27,7 @@ from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
 from belfort.linked.rdf import negotiate_among
 from belfort.linked.sparql import answer as cached_answer
-from belfort.linked.sparql import looks_like_update, plan, uses_service
+from belfort.linked.sparql import looks_like_update, plan
 from belfort.linked.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
@@ -111,9 +111,6 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if len(query.encode()) > settings.sparql_max_query_bytes:
         return _error(413, "payload_too_large",
                       f"the query is longer than {settings.sparql_max_query_bytes} bytes")
-    if uses_service(query):
-        return _error(400, "service_not_allowed", "federated queries (SERVICE) are not supported: this endpoint "
-                      "answers from its own data only")
     formats = _formats(request, format_param)
     if isinstance(formats, Response):
         return formats
@@ -126,6 +123,8 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
         answer = cached_answer(linked.pool, linked.answers, store, snapshot, work, settings.sparql_timeout_seconds)
     except BelfortError as exc:  # JSON here, not the portal's error page
         return _error(exc.http_status, exc.code, exc.message, error_headers(exc), **exc.details)
+    if answer.kind == "service":  # decided on the parsed query, in the worker
+        return _error(400, "service_not_allowed", answer.message)
     if answer.kind == "syntax":
         if looks_like_update(query):
             return _update_refused()

@@ -41,6 +41,8 @@ from belfort.cache import ByteLRU
 from belfort.errors import BelfortError, Busy, QueryOutOfMemory, QueryTimeout
 from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
+from belfort.linked.sparql_service import preload as preload_service_check
+from belfort.linked.sparql_service import service_refusal, unescape
 from belfort.linked.store import CatalogueStore, Snapshot
 
 
@@ -64,28 +66,9 @@ _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(?:<([^>]*)>|([\w.-]*):([\w.-]*))", re.IGNORECASE)
 
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
-
-
-def _unescape(query: str) -> str:
-    """SPARQL reads ``\\u0053`` escapes anywhere in a query, before parsing it."""
-    def char(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code < 0x110000 else " "
-
-    return _CODEPOINT.sub(char, query)
-
-
 def _blank_out(query: str) -> str:
     """The query with strings and comments blanked (IRIs kept): what keywords are read from."""
-    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", _unescape(query))
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query calls another endpoint (``SERVICE``): refused, since pyoxigraph
-    would fetch it (nothing served may reach out; the workers also cannot open sockets)."""
-    return _SERVICE.search(re.sub(r"<[^<>\s]*>", " ", _blank_out(query))) is not None
+    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", unescape(query))
 
 
 def looks_like_update(query: str) -> bool:
@@ -150,7 +133,7 @@ def plan(query: str, snapshot: Snapshot, principal: Any, *, default_graph_uri: l
 
 @dataclass(frozen=True)
 class Answer:
-    kind: str  # "select", "boolean", "graph"; or "syntax", "error", "not_acceptable"
+    kind: str  # "select", "boolean", "graph"; or "syntax", "error", "not_acceptable", "service"
     body: bytes = b""
     format: str | None = None
     truncated: bool = False
@@ -158,6 +141,9 @@ class Answer:
 
 
 def execute(store: ox.Store, request: Request) -> Answer:
+    refusal = service_refusal(request.query)  # here, not in the server: parsing can be slow
+    if refusal is not None:
+        return Answer("service", message=refusal)
     try:
         result = store.query(
             request.query,
@@ -331,7 +317,7 @@ class WorkerPool:
         self._waiting = 0
         self.refused = 0  # queries turned away with a full line (for tests and figures)
         self.out_of_memory = 0  # workers ended by their memory limit
-
+        preload_service_check()  # a worker can import nothing
     def run(self, store: CatalogueStore, snapshot: Snapshot, request: Request, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
         worker = self._acquire(store, snapshot.epoch, deadline)

@@ -28,8 +28,8 @@ processes forked from the server share it copy-on-write (``belfort.linked.sparql
 from __future__ import annotations
 
 import itertools
-import math
 import logging
+import math
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
