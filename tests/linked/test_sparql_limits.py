@@ -30,7 +30,8 @@ def _platform(settings: Settings, tmp_path: Path, **update: object) -> Platform:
     platform = Platform(settings.model_copy(update=update))
     csv_file = counts_csv(tmp_path)
     for name in ("een", "twee"):
-        ingest_file(platform, CLI_ADMIN, name, csv_file, metadata={"title_nl": name.title(), "licence": "CC0-1.0"})
+        metadata = {"title_nl": name.title(), "licence": "CC0-1.0"}
+        ingest_file(platform, CLI_ADMIN, name, csv_file, metadata=metadata)
     return platform
 
 
@@ -42,7 +43,8 @@ def count(client: TestClient) -> int:
 
 @pytest.fixture
 def small(settings: Settings, tmp_path: Path) -> Iterator[Platform]:
-    platform = _platform(settings, tmp_path, sparql_timeout_seconds=TIMEOUT, sparql_worker_memory_mb=48)
+    platform = _platform(settings, tmp_path, sparql_timeout_seconds=TIMEOUT,
+                         sparql_worker_memory_mb=48)
     try:
         yield platform
     finally:
@@ -50,7 +52,8 @@ def small(settings: Settings, tmp_path: Path) -> Iterator[Platform]:
 
 
 @pytest.mark.parametrize("query", [CARTESIAN, CARTESIAN + " ORDER BY ?i ?a"])
-def test_a_query_past_the_memory_limit_answers_503_and_the_next_one_works(small: Platform, query: str) -> None:
+def test_a_query_past_the_memory_limit_answers_503_and_the_next_one_works(
+        small: Platform, query: str) -> None:
     with TestClient(create_app(small)) as client:
         assert count(client) > 100  # 100^3 combinations at least
         t0 = time.monotonic()
@@ -65,8 +68,10 @@ def test_a_query_past_the_memory_limit_answers_503_and_the_next_one_works(small:
         assert linked_data(small).pool.workers <= small.settings.sparql_workers
 
 
-def test_a_full_waiting_line_is_refused_at_once_with_retry_after(settings: Settings, tmp_path: Path) -> None:
-    platform = _platform(settings, tmp_path, sparql_timeout_seconds=3.0, sparql_workers=1, sparql_queue=1)
+def test_a_full_waiting_line_is_refused_at_once_with_retry_after(
+        settings: Settings, tmp_path: Path) -> None:
+    platform = _platform(settings, tmp_path, sparql_timeout_seconds=3.0, sparql_workers=1,
+                         sparql_queue=1)
     try:
         with TestClient(create_app(platform)) as client:
             assert count(client) > 100

@@ -266,8 +266,8 @@ def records(
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
     if p.include_links:
-        query = f"?{request.url.query}" if request.url.query else ""
-        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{request.url.path}{query}"}]
+        search = f"?{request.url.query}" if request.url.query else ""
+        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{request.url.path}{search}"}]
     return JSONResponse(body)
 
 
