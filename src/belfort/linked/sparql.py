@@ -318,6 +318,7 @@ class WorkerPool:
         self.refused = 0  # queries turned away with a full line (for tests and figures)
         self.out_of_memory = 0  # workers ended by their memory limit
         preload_service_check()  # a worker can import nothing
+
     def run(self, store: CatalogueStore, snapshot: Snapshot, request: Request, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
         worker = self._acquire(store, snapshot.epoch, deadline)

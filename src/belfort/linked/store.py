@@ -316,7 +316,7 @@ class LinkedData:
         """The store (of ``base``), synchronised with the catalogue."""
         with self._lock:
             store = self._store
-            if store is None:
+            if store is None or store.base != self.base:  # (the settings changed: tests)
                 store = self._store = CatalogueStore(self.platform, self.base)
                 self.stores_built += 1
         store.sync()
