@@ -146,6 +146,15 @@ class QueryTimeout(BelfortError):
     exit_code = 7
 
 
+class QueryFailed(BelfortError):
+    """A SPARQL query's worker stopped for another reason than its limits (or the endpoint is
+    shutting down): the server protects itself, so 503, not 500; the worker is replaced."""
+
+    code = "query_failed"
+    http_status = 503
+    exit_code = 7
+
+
 class QueryOutOfMemory(BelfortError):
     """A SPARQL query needed more memory than its worker may use (it was stopped and the
     worker replaced); the server itself is unharmed."""

@@ -38,20 +38,12 @@ import pyoxigraph as ox
 
 from belfort import cache_status
 from belfort.cache import ByteLRU
-from belfort.errors import BelfortError, Busy, QueryOutOfMemory, QueryTimeout
+from belfort.errors import Busy, QueryFailed, QueryOutOfMemory, QueryTimeout
 from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
 from belfort.linked.sparql_service import preload as preload_service_check
 from belfort.linked.sparql_service import service_refusal, unescape
 from belfort.linked.store import CatalogueStore, Snapshot
-
-
-class QueryFailed(BelfortError):
-    """The query could not be evaluated (its worker stopped)."""
-
-    code = "query_failed"
-    http_status = 500
-
 
 # ── what a query may see ──────────────────────────────────────────────────────────────
 
