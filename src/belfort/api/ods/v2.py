@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import FileResponse, StreamingResponse
 
-from belfort.api.deps import get_platform, get_principal
+from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
@@ -210,7 +210,7 @@ def _is_plain(query: Query) -> bool:
 
 
 def _record_links(request: Request, dataset_id: str, record_id: str) -> list[dict[str, str]]:
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)
     return [{"rel": "self", "href": f"{base}{PREFIX}/catalog/datasets/{dataset_id}/records/{record_id}"},
             {"rel": "dataset", "href": f"{base}{PREFIX}/catalog/datasets/{dataset_id}"}]
 
@@ -266,7 +266,8 @@ def records(
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
     if p.include_links:
-        body["_links"] = [{"rel": "self", "href": str(request.url)}]
+        search = f"?{request.url.query}" if request.url.query else ""
+        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{request.url.path}{search}"}]
     return JSONResponse(body)
 
 
