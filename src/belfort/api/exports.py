@@ -49,6 +49,27 @@ def _iso_text(column: pa.Array, timezone: str) -> pa.Array:
     return pc.binary_join_element_wise(body, pc.take(texts, pc.index_in(minutes, offsets)), "")
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+"""What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection)."""
+
+
+def formula_escaped(text: str) -> str:
+    """``text`` with OWASP's ``'`` in front when a spreadsheet would read it as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _escape_formulas(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text columns with ``'`` before every value a spreadsheet would read as a formula;
+    numbers (also negative ones) are untouched: they are not text."""
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, FORMULA_START)
+            column = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), column, ""), column)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
 def _csv_ready(batch: pa.RecordBatch, timezone: str = "UTC") -> pa.RecordBatch:
     """Columns CSV can hold: geo points as "lat, lon", other structs as JSON, times as ISO."""
     columns = []
@@ -74,20 +95,25 @@ def csv_stream(
     quote_all: bool = False,
     with_bom: bool = False,
     header: list[str] | None = None,
+    formula_escape: bool = False,
 ) -> Iterator[bytes]:
     """CSV of ``columns`` (other columns of the batches, e.g. bookkeeping, are left out),
-    written by Arrow's vectorised CSV writer."""
+    written by Arrow's vectorised CSV writer. ``formula_escape``: OWASP's ``'`` before text
+    that starts like a formula (``BELFORT_CSV_FORMULA_ESCAPE``, see docs/security.md)."""
     # Arrow quotes every text value and no number — exactly what Opendatasoft's quote_all
     # asks for. Without quote_all, Opendatasoft quotes only where a value needs it; Arrow's
     # output is just as valid CSV, so both read back the same.
     del quote_all
     options = pacsv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="needed")
-    names = header or columns
+    names = [formula_escaped(n) for n in header or columns] if formula_escape else header or columns
     quote = (lambda n: '"' + n.replace('"', '""') + '"')
     yield (b"\xef\xbb\xbf" if with_bom else b"") + (delimiter.join(quote(n) for n in names) + "\n").encode()
     for batch in batches:
         sink = io.BytesIO()
-        pacsv.write_csv(_csv_ready(batch.select(columns), timezone), sink, options)
+        selected = batch.select(columns)
+        if formula_escape:
+            selected = _escape_formulas(selected)
+        pacsv.write_csv(_csv_ready(selected, timezone), sink, options)
         yield sink.getvalue()
 
 
@@ -137,7 +163,7 @@ def export_response(
     stream.batches = platform.usage.count_rows(dataset_id, stream.batches)
     if fmt == "csv":
         return StreamingResponse(
-            csv_stream(stream.batches, stream.columns),
+            csv_stream(stream.batches, stream.columns, formula_escape=platform.settings.csv_formula_escape),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )

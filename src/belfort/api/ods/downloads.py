@@ -71,7 +71,8 @@ def download_response(
     tz = timezone_of(params.timezone)
     if params.format == "csv":
         return StreamingResponse(csv_stream(batches, visible, delimiter=separator, timezone=params.timezone,
-                                            header=header),
+                                            header=header,
+                                            formula_escape=platform.settings.csv_formula_escape),
                                  media_type="text/csv; charset=utf-8", headers=disposition)
     if params.format == "xlsx":
         types = {f.name: f.type for f in rv.schema.fields}

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse, StreamingResponse
 
-from belfort.api.exports import csv_stream, json_array, json_lines
+from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
@@ -191,7 +191,20 @@ def parquet_file(platform: Platform, schema: pa.Schema, batches: Iterable[pa.Rec
     return _temporary(platform, ".parquet", write)
 
 
-def _xlsx_cell(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
+def _xlsx_text(sheet: Any, text: str) -> Any:
+    """A text cell that stays text: openpyxl would write ``=…`` as a live formula and
+    ``#N/A`` as an error value, so those get a cell whose type is fixed to string."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if not text.startswith("=") and text not in ERROR_CODES:
+        return text  # any other text is written as an inline string already
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def _xlsx_cell(sheet: Any, value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, dt.datetime):  # Excel has no zones: the wall-clock time in tz
@@ -201,7 +214,7 @@ def _xlsx_cell(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str)
         return value
     cell = _text(value, type_, tz, list_separator)
     if isinstance(cell, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", cell)[:XLSX_MAX_TEXT]
+        return _xlsx_text(sheet, ILLEGAL_CHARACTERS_RE.sub("", cell)[:XLSX_MAX_TEXT])
     return cell
 
 
@@ -214,10 +227,10 @@ def xlsx_file(
     def write(tmp: str) -> None:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
-        sheet.append(header)
+        sheet.append([_xlsx_cell(sheet, name, None, tz, ",") for name in header])
         for rows in _rows(batches):
             for row in rows:
-                sheet.append([_xlsx_cell(row.get(c), types.get(c), tz, ",") for c in columns])
+                sheet.append([_xlsx_cell(sheet, row.get(c), types.get(c), tz, ",") for c in columns])
         workbook.save(tmp)
 
     return _temporary(platform, ".xlsx", write)
@@ -258,7 +271,8 @@ def export_rows(
             batches = rejoined(batches, separators, separator)
         body = csv_stream(batches, visible, delimiter="\t" if delimiter == "\\t" else delimiter,
                           timezone=tz.key, quote_all=flag(options, "quote_all", False),
-                          with_bom=flag(options, "with_bom", True), header=header)
+                          with_bom=flag(options, "with_bom", True), header=header,
+                          formula_escape=platform.settings.csv_formula_escape)
         return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
     if fmt == "json":
         return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
@@ -300,7 +314,8 @@ CATALOG_CSV_COLUMNS = ("dataset_id", "title", "description", "theme", "keyword",
                        "language", "territory", "modified", "records_count", "features")
 
 
-def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str]) -> Iterator[bytes]:
+def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str], *, formula_escape: bool = False
+                ) -> Iterator[bytes]:
     delimiter = options.get("delimiter", ";")
     if delimiter not in CSV_DELIMITERS:
         raise InvalidRequest(f"Invalid value for delimiter API parameter: {delimiter[:5]!r} was found "
@@ -317,11 +332,14 @@ def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str]) -> Iter
         for d in datasets:
             metas = d["metas"]["default"]
             values = {"dataset_id": d["dataset_id"], "features": d["features"], **metas}
-            writer.writerow([
+            cells = [
                 separator.join(str(v) for v in values[c]) if isinstance(values.get(c), list)
                 else values.get(c)
                 for c in CATALOG_CSV_COLUMNS
-            ])
+            ]
+            if formula_escape:
+                cells = [formula_escaped(c) if isinstance(c, str) else c for c in cells]
+            writer.writerow(cells)
         yield (("\ufeff" if with_bom else "") + buffer.getvalue()).encode()
 
     return generate()
