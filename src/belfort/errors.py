@@ -125,3 +125,11 @@ class QueryTimeout(BelfortError):
     code = "query_timeout"
     http_status = 503
     exit_code = 7
+
+
+class QueryCancelled(BelfortError):
+    """A query (an export) was stopped because its client went away; nobody sees it."""
+
+    code = "query_cancelled"
+    http_status = 503
+    exit_code = 7

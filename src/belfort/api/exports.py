@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from starlette.background import BackgroundTask
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import FileResponse, Response
 
+from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.responses import dumps
 from belfort.platform import Platform
 from belfort.query.model import Query
@@ -154,38 +154,37 @@ def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
 
 def export_response(
     platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str
-) -> StreamingResponse | FileResponse:
+) -> Response:
+    """The native export of ``query`` over one version file, within the export budget and
+    stopped when its client leaves (``belfort.api.export_response``)."""
     whole_file = query == Query(limit=None)
     if fmt == "parquet" and whole_file:
         platform.usage.record(dataset_id, rows=platform.engine.row_count(path))
         return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     stream = platform.engine.stream(query, schema, path)
-    stream.batches = platform.usage.count_rows(dataset_id, stream.batches)
+    batches = platform.usage.count_rows(dataset_id, stream.batches)
     if fmt == "csv":
-        return StreamingResponse(
-            csv_stream(stream.batches, stream.columns, formula_escape=platform.settings.csv_formula_escape),
-            media_type="text/csv; charset=utf-8",
+        return StreamedExport(
+            csv_stream(batches, stream.columns, formula_escape=platform.settings.csv_formula_escape),
+            stream, media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )
     if fmt == "json":
-        return StreamingResponse(
-            json_array(rows_of(stream.batches)),
-            media_type="application/json",
+        return StreamedExport(
+            json_array(rows_of(batches)), stream, media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
         )
-    # Parquet of a selection: written to a temporary file, removed once sent.
-    handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
-    os.close(handle)
-    try:
-        with pq.ParquetWriter(tmp, stream.schema) as writer:
-            for batch in stream.batches:
-                writer.write_batch(batch)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return FileResponse(
-        tmp,
-        media_type="application/vnd.apache.parquet",
-        filename=f"{stem}.parquet",
-        background=BackgroundTask(os.unlink, tmp),
-    )
+
+    def write() -> str:  # Parquet of a selection: a temporary file, removed once sent
+        handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
+        os.close(handle)
+        try:
+            with pq.ParquetWriter(tmp, stream.schema) as writer:
+                for batch in batches:
+                    writer.write_batch(batch)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return tmp
+
+    return FileExport(write, stream, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")

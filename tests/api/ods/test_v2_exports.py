@@ -49,11 +49,11 @@ def _csv_source(directory: Path) -> Path:
 
 
 def _platform(tmp_path: Path, **settings: object) -> Platform:
-    platform = Platform(Settings(data_dir=tmp_path / "data",
-                                 database_url=f"sqlite:///{tmp_path / 'catalog.sqlite'}", **settings))
-    ingest_file(platform, CLI_ADMIN, "formules", _csv_source(tmp_path),
-                metadata={"title_nl": "=1+1 formules", "organisation": "Stad Gent", "themes": ["GOVE"],
-                          "keywords": ["test"]})
+    url = f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+    platform = Platform(Settings(data_dir=tmp_path / "data", database_url=url, **settings))
+    metadata = {"title_nl": "=1+1 formules", "organisation": "Stad Gent", "themes": ["GOVE"],
+                "keywords": ["test"]}
+    ingest_file(platform, CLI_ADMIN, "formules", _csv_source(tmp_path), metadata=metadata)
     return platform
 
 

@@ -22,20 +22,22 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from starlette.background import BackgroundTask
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import Response
 
+from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, FieldRef, Query, SelectItem
+from belfort.query.streams import ResultStream
 from belfort.schema import TableSchema
 
 DATASET_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
 CSV_DELIMITERS = {";", ",", "\t", "|"}
 BOOKKEEPING = {ROW_NUMBER_COLUMN, RECORD_ID_COLUMN}
 XLSX_MAX_TEXT = 32_767
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # -- values --------------------------------------------------------------------------------
 
@@ -236,19 +238,15 @@ def xlsx_file(
     return _temporary(platform, ".xlsx", write)
 
 
-def file_response(path: str, media_type: str, filename: str) -> FileResponse:
-    return FileResponse(path, media_type=media_type, filename=filename,
-                        background=BackgroundTask(os.unlink, path))
-
-
 def export_rows(
-    platform: Platform, fmt: str, stem: str, columns: list[str], arrow_schema: pa.Schema,
+    platform: Platform, fmt: str, stem: str, stream: ResultStream,
     batches: Iterator[pa.RecordBatch], types: dict[str, str], tz: ZoneInfo, options: dict[str, str],
     labels: dict[str, str] | None = None, separators: dict[str, str] | None = None,
-) -> StreamingResponse | FileResponse:
-    """The response for one export format; ``options`` are the request's parameters;
-    ``separators``: multivalued columns, given as arrays in JSON formats."""
-    visible = [c for c in columns if c not in BOOKKEEPING]
+) -> Response:
+    """The response for one export format of ``stream`` (its ``batches``, maybe counted);
+    ``options`` are the request's parameters; ``separators``: multivalued columns, given as
+    arrays in JSON formats. Within the export budget, stopped when the client leaves."""
+    visible = [c for c in stream.columns if c not in BOOKKEEPING]
     header = [labels.get(c, c) for c in visible] if labels else visible
     disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
 
@@ -273,24 +271,23 @@ def export_rows(
                           timezone=tz.key, quote_all=flag(options, "quote_all", False),
                           with_bom=flag(options, "with_bom", True), header=header,
                           formula_escape=platform.settings.csv_formula_escape)
-        return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
+        return StreamedExport(body, stream, media_type="text/csv; charset=utf-8", headers=disposition)
     if fmt == "json":
-        return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
+        return StreamedExport(json_array(records()), stream, media_type="application/json", headers=disposition)
     if fmt == "jsonl":
-        return StreamingResponse(json_lines(records()), media_type="application/jsonl",
-                                 headers=disposition)
+        return StreamedExport(json_lines(records()), stream, media_type="application/jsonl", headers=disposition)
     if fmt == "geojson":
-        return StreamingResponse(json_array(geojson_features(records(), types), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
-                                 media_type="application/geo+json", headers=disposition)
+        features = json_array(geojson_features(records(), types), prefix=b'{"type":"FeatureCollection","features":[',
+                              suffix=b"]}")
+        return StreamedExport(features, stream, media_type="application/geo+json", headers=disposition)
     if fmt == "parquet":
-        tmp = parquet_file(platform, arrow_schema, batches, visible)
-        return file_response(tmp, "application/vnd.apache.parquet", f"{stem}.parquet")
+        return FileExport(lambda: parquet_file(platform, stream.schema, batches, visible), stream,
+                          media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     if fmt == "xlsx":
         if separators:
             batches = rejoined(batches, separators, ", ")
-        tmp = xlsx_file(platform, batches, visible, types, tz, header)
-        return file_response(tmp, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             f"{stem}.xlsx")
+        return FileExport(lambda: xlsx_file(platform, batches, visible, types, tz, header), stream,
+                          media_type=XLSX_MEDIA_TYPE, filename=f"{stem}.xlsx")
     raise InvalidRequest(f"Invalid value for format API parameter: {fmt[:30]!r} was found but one of "
                          f"{', '.join(DATASET_FORMATS)} is expected.")
 
