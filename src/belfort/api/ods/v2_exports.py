@@ -220,6 +220,16 @@ def _xlsx_cell(sheet: Any, value: Any, type_: str | None, tz: ZoneInfo, list_sep
     return cell
 
 
+def _discard(sheet: Any) -> None:
+    """Close a write-only sheet that will never be saved and remove its temporary file
+    (openpyxl would keep it until the process ends)."""
+    try:
+        sheet.close()
+        sheet._writer.cleanup()
+    except (OSError, ValueError, AttributeError):  # best effort: the export failed anyway
+        pass
+
+
 def xlsx_file(
     platform: Platform, batches: Iterable[pa.RecordBatch], columns: list[str], types: dict[str, str],
     tz: ZoneInfo, header: list[str],
@@ -229,10 +239,14 @@ def xlsx_file(
     def write(tmp: str) -> None:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
-        sheet.append([_xlsx_cell(sheet, name, None, tz, ",") for name in header])
-        for rows in _rows(batches):
-            for row in rows:
-                sheet.append([_xlsx_cell(sheet, row.get(c), types.get(c), tz, ",") for c in columns])
+        try:
+            sheet.append([_xlsx_cell(sheet, name, None, tz, ",") for name in header])
+            for rows in _rows(batches):
+                for row in rows:
+                    sheet.append([_xlsx_cell(sheet, row.get(c), types.get(c), tz, ",") for c in columns])
+        except BaseException:  # stopped (time budget, client gone): remove openpyxl's own file too
+            _discard(sheet)
+            raise
         workbook.save(tmp)
 
     return _temporary(platform, ".xlsx", write)
