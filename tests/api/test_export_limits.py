@@ -136,22 +136,27 @@ def _cpu_seconds(window: float) -> float:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_client_leaving_stops_the_work(unbudgeted: Platform, fmt: str) -> None:
-    """A client asks for a heavy export and goes away: within ~1.5 s the server's CPU use
-    drops to idle (the DuckDB query is interrupted, no writer runs). The control is the same
+    """A client asks for a heavy export and goes away: the server interrupts the query and
+    stops the writer within seconds, and its CPU use drops to idle. The control is the same
     export while its client is still there: it does burn CPU, so the drop is the fix."""
-    path = EXPORT + fmt + "?" + urllib.parse.urlencode({"where": heavy_filter(200)})
+    path = EXPORT + fmt + "?" + urllib.parse.urlencode({"where": heavy_filter(100)})
+    engine = unbudgeted.engine
     with live_server(unbudgeted) as base:
         host, port = urllib.parse.urlsplit(base).netloc.split(":")
         with socket.create_connection((host, int(port))) as sock:
             sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
             time.sleep(1.0)  # the server is computing the export
             while_there = _cpu_seconds(2.0)
-        # the socket is closed: the client went away
-        time.sleep(1.5)  # the server notices, interrupts the query, stops the writer
+        left = time.monotonic()  # the socket is closed: the client went away
+        while getattr(engine, "streams_open", 1) and time.monotonic() - left < 4.0:
+            time.sleep(0.05)
+        stopped_after = time.monotonic() - left
         after = _cpu_seconds(2.0)
-        assert while_there > 0.2, f"control: {while_there:.2f} s of CPU while the client waited"
-        assert after < min(0.15, while_there / 3), (
-            f"{after:.2f} s of CPU in 2 s after the client left (vs {while_there:.2f} s before)"
+        # ratios, not absolute figures: the machine running the tests may be busy with more
+        assert while_there > 0.05, f"control: {while_there:.2f} s of CPU while the client waited"
+        assert after < while_there / 4, (
+            f"{after:.2f} s of CPU in 2 s after the work stopped (vs {while_there:.2f} s before)"
         )
-        assert unbudgeted.engine.streams_open == 0
+        assert engine.streams_open == 0
+        assert stopped_after < 3.0, f"the query ran {stopped_after:.1f} s after the client left"
         assert not list(unbudgeted.lake.staging_dir.glob("*"))  # no half-written file left
