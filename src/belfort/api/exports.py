@@ -147,6 +147,24 @@ def json_lines(items: Iterable[Any], *, chunk: int = 1000) -> Iterator[bytes]:
         yield b"".join(buffer)
 
 
+PARQUET_ROW_GROUP = 50_000
+"""Rows per row group of an exported Parquet file (the stream hands on smaller slices)."""
+
+
+def row_groups(batches: Iterable[pa.RecordBatch], rows: int = PARQUET_ROW_GROUP) -> Iterator[pa.Table]:
+    """``batches`` gathered into tables of about ``rows`` rows: one Parquet row group each."""
+    buffer: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        buffer.append(batch)
+        held += batch.num_rows
+        if held >= rows:
+            yield pa.Table.from_batches(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield pa.Table.from_batches(buffer)
+
+
 def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
         yield from batch.to_pylist()
@@ -180,8 +198,8 @@ def export_response(
         os.close(handle)
         try:
             with pq.ParquetWriter(tmp, stream.schema) as writer:
-                for batch in batches:
-                    writer.write_batch(batch)
+                for group in row_groups(batches):
+                    writer.write_table(group, row_group_size=group.num_rows)
         except BaseException:
             os.unlink(tmp)
             raise

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from starlette.responses import Response
 
 from belfort.api.export_response import FileExport, StreamedExport
-from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines
+from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines, row_groups
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
@@ -187,8 +187,8 @@ def _temporary(platform: Platform, suffix: str, write: Callable[[str], None]) ->
 def parquet_file(platform: Platform, schema: pa.Schema, batches: Iterable[pa.RecordBatch], keep: list[str]) -> str:
     def write(tmp: str) -> None:
         with pq.ParquetWriter(tmp, pa.schema([schema.field(c) for c in keep])) as writer:
-            for batch in batches:
-                writer.write_batch(batch.select(keep))
+            for group in row_groups(batch.select(keep) for batch in batches):
+                writer.write_table(group, row_group_size=group.num_rows)
 
     return _temporary(platform, ".parquet", write)
 
