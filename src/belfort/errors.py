@@ -174,3 +174,11 @@ class Busy(BelfortError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message, details={"retry_after": retry_after})
         self.retry_after_seconds = retry_after
+
+
+class QueryCancelled(BelfortError):
+    """A query (an export) was stopped because its client went away; nobody sees it."""
+
+    code = "query_cancelled"
+    http_status = 503
+    exit_code = 7

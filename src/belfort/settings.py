@@ -111,6 +111,15 @@ class Settings(BaseSettings):
         default=10_000, ge=0,
         description="Records of each dataset with an RDF mapping loaded into the SPARQL store (0: none).",
     )
+    export_timeout_seconds: float = Field(
+        default=300.0, gt=0,
+        description="An export (download of all matching records) running longer is stopped: 503 before "
+        "its first byte, a cut-off transfer after.",
+    )
+    csv_formula_escape: bool = Field(
+        default=False,
+        description="Prefix `'` to CSV export cells starting with = + - @ tab or CR (OWASP CSV injection).",
+    )
     map_tile_url: str | None = Field(
         default=None,
         description="Raster tile URL template for portal maps ({z}/{x}/{y}); None: maps without tiles.",

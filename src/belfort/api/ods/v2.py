@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import Response
 
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.ods import params as ods_params
@@ -303,7 +303,7 @@ def export(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> StreamingResponse | FileResponse:
+) -> Response:
     rv = readable(platform, principal, dataset_id)
     p = parse_params(request, mode="export")
     fmt = format.lower()
@@ -317,7 +317,7 @@ def export(
         labels = {f.name: f.title or f.name for f in rv.schema.fields}
     stream = platform.engine.stream(query, rv.schema, rv.path)
     batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
-    return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream.columns, stream.schema, batches,
+    return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream, batches,
                                   v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
                                   v2_exports.list_columns(query, rv.schema))
 
