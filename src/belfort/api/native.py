@@ -16,6 +16,7 @@ from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
+from belfort.api.params import INT_LIMIT, VersionNumber
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
 from belfort.errors import NotFound
@@ -75,7 +76,7 @@ def get_dataset(
 @router.get("/datasets/{dataset_id}/versions/{number}", summary="One version")
 def get_version(
     dataset_id: str,
-    number: int,
+    number: VersionNumber,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -89,7 +90,7 @@ def get_version(
 def records(
     dataset_id: str,
     request: Request,
-    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    version: int | None = Q(None, ge=1, le=INT_LIMIT, description="Version number (default: the published one)."),
     include_total: bool = Q(True, description="Count all matches (false saves a second pass)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
@@ -117,7 +118,7 @@ def export(
     dataset_id: str,
     fmt: str,
     request: Request,
-    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    version: int | None = Q(None, ge=1, le=INT_LIMIT, description="Version number (default: the published one)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Any:

@@ -28,6 +28,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# The largest version number (and any other number a caller asks the catalogue about):
+# PostgreSQL's INTEGER. A number outside 1..MAX_NUMBER names nothing and is never sent to
+# the database (SQLite raises OverflowError beyond 64 bits).
+MAX_NUMBER = 2**31 - 1
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC when read back.
 
