@@ -57,7 +57,8 @@ def app_routes() -> list[tuple[str, str, frozenset[str], bool]]:
                 p["name"] for p in operation.get("parameters", [])
                 if p.get("in") == "query" and _schema_type(p.get("schema", {})) == "integer"
             )
-            found.append((method.upper(), path, numeric | (NUMERIC_QUERY & _names(operation)), True))
+            numeric |= NUMERIC_QUERY & _names(operation)
+            found.append((method.upper(), path, numeric, True))
 
     def walk(routes: list[Any]) -> Iterator[APIRoute]:
         for route in routes:
@@ -104,7 +105,8 @@ def fill(path: str, values: dict[str, str]) -> str:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """One open dataset with two versions and an internal one; a client and an admin key."""
     root = tmp_path_factory.mktemp("fuzz")
-    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
+    database = f"sqlite:///{root / 'c.sqlite'}"
+    platform = Platform(Settings(data_dir=root / "data", database_url=database,
                                  quota_per_address=0))
     files = root / "files"
     files.mkdir()
@@ -157,7 +159,8 @@ def test_hostile_values_in_every_parameter_are_never_a_500(
                 call(client, method, fill(path, {}), {name: value}, headers)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_values_in_parameters_are_never_a_500(
     world: tuple[TestClient, dict[str, str]], data: st.DataObject
@@ -202,11 +205,13 @@ def test_the_staff_publish_form_refuses_a_huge_version(world: tuple[TestClient, 
     client, admin = world
     key = admin["Authorization"].removeprefix("Bearer ")
     token = _csrf(client.get("/staff").text)
-    signed_in = client.post("/staff/sign-in", data={"csrf": token, "key": key}, follow_redirects=False)
+    signed_in = client.post("/staff/sign-in", data={"csrf": token, "key": key},
+                            follow_redirects=False)
     assert signed_in.status_code in (302, 303)
     page = client.get("/staff/datasets/tellingen")
     response = client.post("/staff/datasets/tellingen", data={
-        "csrf": _csrf(page.text), "action": "publish", "version": str(2**63)}, follow_redirects=False)
+        "csrf": _csrf(page.text), "action": "publish", "version": str(2**63)},
+        follow_redirects=False)
     assert 400 <= response.status_code < 500, response.text[:300]
     client.cookies.clear()
 

@@ -22,6 +22,7 @@ from belfort import __version__, cache_status
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
+from belfort.api.self_links import route_path
 from belfort.cache import until_catalogue_changes
 from belfort.errors import NotFound
 from belfort.linked import fragments
@@ -116,7 +117,7 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
     if extension is None:
         headers["Vary"] = "Accept"
         query = f"?{request.url.query}" if request.url.query else ""
-        headers["Content-Location"] = f"{request.url.path}.{fmt}{query}"
+        headers["Content-Location"] = f"{route_path(request)}.{fmt}{query}"
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     try:

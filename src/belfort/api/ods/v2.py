@@ -22,6 +22,7 @@ from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
 from belfort.api.ods.records import _refinement
 from belfort.api.responses import JSONResponse
+from belfort.api.self_links import route_path
 from belfort.errors import InvalidRequest, NotFound, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -266,7 +267,9 @@ def records(
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
     if p.include_links:
-        body["_links"] = [{"rel": "self", "href": str(request.url)}]
+        query_string = f"?{request.url.query}" if request.url.query else ""
+        self_href = f"{str(request.base_url).rstrip('/')}{route_path(request)}{query_string}"
+        body["_links"] = [{"rel": "self", "href": self_href}]
     return JSONResponse(body)
 
 
