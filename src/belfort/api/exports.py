@@ -127,14 +127,16 @@ def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
 
 
 def export_response(
-    platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str
+    platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str,
+    *, public_use: bool,
 ) -> StreamingResponse | FileResponse:
+    """``public_use``: the caller is the public (``ReadableVersion.public_use``)."""
     whole_file = query == Query(limit=None)
     if fmt == "parquet" and whole_file:
-        platform.usage.record(dataset_id, rows=platform.engine.row_count(path))
+        platform.usage.record(dataset_id, rows=platform.engine.row_count(path), public=public_use)
         return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     stream = platform.engine.stream(query, schema, path)
-    stream.batches = platform.usage.count_rows(dataset_id, stream.batches)
+    stream.batches = platform.usage.count_rows(dataset_id, stream.batches, public=public_use)
     if fmt == "csv":
         return StreamingResponse(
             csv_stream(stream.batches, stream.columns),

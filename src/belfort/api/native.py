@@ -100,7 +100,7 @@ def records(
         request.query_params.multi_items(), platform.settings.query_default_rows
     )
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=include_total)
-    platform.usage.record(rv.dataset_id, rows=len(result.rows))
+    platform.usage.record(rv.dataset_id, rows=len(result.rows), public=rv.public_use)
     return JSONResponse(
         {
             "dataset": dataset_id,
@@ -127,4 +127,5 @@ def export(
         raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
     items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
     query = replace(parse_records_params(items, default_limit=0), limit=None, offset=0)
-    return export_response(platform, fmt, query, rv.schema, rv.path, f"{dataset_id}-v{rv.number}", rv.dataset_id)
+    return export_response(platform, fmt, query, rv.schema, rv.path, f"{dataset_id}-v{rv.number}", rv.dataset_id,
+                           public_use=rv.public_use)

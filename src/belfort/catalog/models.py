@@ -174,7 +174,8 @@ class AuditEvent(Base):
 
 
 class DatasetUsage(Base):
-    """How often a dataset was asked for and how many rows were served (traceable use).
+    """How often a dataset was asked for and how many rows were served (traceable use),
+    and how much of that was use by the public.
 
     Counted in each process and added here every few seconds (``belfort.usage``).
     """
@@ -184,6 +185,9 @@ class DatasetUsage(Base):
     dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     requests: Mapped[int] = mapped_column(BigInteger, default=0)
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the part of them asked by the public (no admin key, not signed in): the public figures
+    public_requests: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    public_rows: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

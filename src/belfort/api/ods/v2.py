@@ -259,7 +259,7 @@ def records(
             rows.extend(part.records())
             if len(part.rows) < size:
                 break
-    platform.usage.record(rv.dataset_id, rows=len(rows))
+    platform.usage.record(rv.dataset_id, rows=len(rows), public=rv.public_use)
     types = v2_exports.column_types(query, rv.schema)
     out = [v2_exports.flat_record(row, types, p.tz) for row in rows]
     v2_exports.split_lists(out, v2_exports.list_columns(query, rv.schema))
@@ -318,7 +318,7 @@ def export(
     if v2_exports.flag(p.raw, "use_labels", False):
         labels = {f.name: f.title or f.name for f in rv.schema.fields}
     stream = platform.engine.stream(query, rv.schema, rv.path)
-    batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
+    batches = platform.usage.count_rows(rv.dataset_id, stream.batches, public=rv.public_use)
     return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream.columns, stream.schema, batches,
                                   v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
                                   v2_exports.list_columns(query, rv.schema))
