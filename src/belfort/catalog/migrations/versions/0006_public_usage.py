@@ -22,8 +22,8 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("dataset_usage") as batch:
-        batch.add_column(sa.Column("public_requests", sa.BigInteger(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("public_rows", sa.BigInteger(), nullable=False, server_default="0"))
+        for name in ("public_requests", "public_rows"):
+            batch.add_column(sa.Column(name, sa.BigInteger(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
