@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -150,8 +149,7 @@ def export_response(
             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
         )
     # Parquet of a selection: written to a temporary file, removed once sent.
-    handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
-    os.close(handle)
+    tmp = str(platform.lake.temporary_file(".parquet"))
     try:
         with pq.ParquetWriter(tmp, stream.schema) as writer:
             for batch in stream.batches:
