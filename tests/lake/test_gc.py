@@ -51,7 +51,8 @@ def test_gc_removes_a_killed_ingests_leftovers_at_once(settings: Settings, tmp_p
     assert tag is not None and tag.pid == proc.pid
     assert owners.owner_state(tag) is owners.OwnerState.DEAD
     # the moment between moving its file into versions/ and the catalogue commit
-    orphan = settings.data_dir / "versions" / "tellingen" / f"20261206T000000Z-0123456789ab-{tag.tag}.parquet"
+    name = f"20261206T000000Z-0123456789ab-{tag.tag}.parquet"
+    orphan = settings.data_dir / "versions" / "tellingen" / name
     orphan.write_bytes(b"PAR1")
 
     gc = run_cli(settings, "gc")  # the default age (an hour): young leftovers of the dead
