@@ -220,3 +220,21 @@ def _csrf(html: str) -> str:
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+@pytest.mark.parametrize("value", ["9999", "9999/12", "9999/12/31", "0000", "0001/01/01", "2024/13",
+                                   "2024/02/30", "١٢٣٤", "9999-12-31", "2024/00"])
+def test_date_refinements_at_the_calendars_edges_are_never_a_500(
+    world: tuple[TestClient, dict[str, str]], value: str
+) -> None:
+    """A sibling found while fuzzing: ``refine.<date>=9999`` computed the year after 9999."""
+    client, _ = world
+    for url, params in [
+        ("/api/records/1.0/search/", {"dataset": "tellingen", "refine.tijdstip": value}),
+        ("/api/records/1.0/download/", {"dataset": "tellingen", "exclude.tijdstip": value}),
+        ("/api/explore/v2.1/catalog/datasets/tellingen/records", {"refine": f"tijdstip:{value}"}),
+        ("/api/explore/v2.1/catalog/datasets/tellingen/facets", {"exclude": f"tijdstip:{value}"}),
+        ("/explore/dataset/tellingen/table/", {"refine.tijdstip": value}),
+        ("/datasets/tellingen", {"p_q": value}),
+    ]:
+        call(client, "GET", url, params, {})
