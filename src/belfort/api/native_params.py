@@ -46,6 +46,7 @@ RECORDS = ParamSpec(
           "`eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in` (comma list), `isnull` (true/false), `contains` "
           "(any case), `startswith`. Every other parameter name is read as a filter.",
           pattern=r".+", example={"aantal__gte": "10", "telpunt": "Korenmarkt"}),
+    error=QueryError,
 )
 EXPORT = RECORDS.without("limit", "offset")
 

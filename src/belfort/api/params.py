@@ -32,7 +32,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import QueryParams
 
 from belfort.catalog.models import MAX_NUMBER
-from belfort.errors import InvalidRequest
+from belfort.errors import BelfortError, InvalidRequest, QueryError
 
 NAME_PATTERN_KEY = "x-belfort-name-pattern"
 GUARDED = "/api/"
@@ -41,6 +41,9 @@ AUTH_PARAMETER = "apikey"  # read by belfort.api.deps; documented as a security 
 # PostgreSQL's INTEGER, so that no parameter overflows a column or a bound SQL value.
 INT_LIMIT = MAX_NUMBER
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+# the error a bad value of an integer parameter raises, by code (a ParamSpec's ``error``)
+INVALID_KEY = "x-belfort-invalid"
+_ERRORS: dict[str, type[BelfortError]] = {InvalidRequest.code: InvalidRequest, QueryError.code: QueryError}
 
 
 # A version number in a path (``…/versions/{number}``): 400 (422) unless 1..INT_LIMIT.
@@ -55,16 +58,17 @@ def integer(default: int | None = None, *, minimum: int = 0, maximum: int = INT_
     return schema
 
 
-def checked_integer(name: str, text: str, minimum: int = 0, maximum: int = INT_LIMIT) -> int:
+def checked_integer(name: str, text: str, minimum: int = 0, maximum: int = INT_LIMIT,
+                    error: type[BelfortError] = InvalidRequest) -> int:
     """``text`` as a whole number in ``minimum..maximum`` (ASCII digits, an optional sign,
-    spaces around), else :class:`InvalidRequest` naming the parameter and the range."""
+    spaces around), else ``error`` (a 400) naming the parameter and the range."""
     stripped = text.strip()
     if not _WHOLE_NUMBER.fullmatch(stripped):
-        raise InvalidRequest(f"Invalid value for {name} API parameter: {text[:30]!r} was found "
+        raise error(f"Invalid value for {name} API parameter: {text[:30]!r} was found "
                              f"but an integer is expected (from {minimum} to {maximum}).")
     value = int(stripped)
     if not minimum <= value <= maximum:
-        raise InvalidRequest(f"Invalid value for {name} API parameter: {stripped[:30]} is out of "
+        raise error(f"Invalid value for {name} API parameter: {stripped[:30]} is out of "
                              f"range (from {minimum} to {maximum}).")
     return value
 
@@ -126,35 +130,42 @@ class Param:
 class ParamSpec:
     """The query parameters of one endpoint."""
 
-    def __init__(self, *params: Param) -> None:
+    def __init__(self, *params: Param, error: type[BelfortError] = InvalidRequest) -> None:
+        """``error``: what a bad value of an integer parameter raises (the dialect's own
+        error, e.g. the native API's ``QueryError``)."""
         names = [p.name for p in params]
         if len(names) != len(set(names)):
             raise ValueError(f"a parameter is declared twice: {names}")
         self.params = params
+        self.error = error
 
     def __iter__(self) -> Any:
         return iter(self.params)
 
     def __add__(self, other: ParamSpec) -> ParamSpec:
-        return ParamSpec(*self.params, *other.params)
+        return ParamSpec(*self.params, *other.params, error=self.error)
 
     def without(self, *names: str) -> ParamSpec:
-        return ParamSpec(*(p for p in self.params if p.name not in names))
+        return ParamSpec(*(p for p in self.params if p.name not in names), error=self.error)
 
     def openapi(self, **extra: Any) -> dict[str, Any]:
         """``openapi_extra`` for the route decorator (``extra``: more operation fields)."""
-        return {"parameters": [p.openapi() for p in self.params], **extra}
+        parameters = [p.openapi() for p in self.params]
+        if self.error is not InvalidRequest:
+            for p in parameters:
+                p[INVALID_KEY] = self.error.code
+        return {"parameters": parameters, **extra}
 
 
 class Allowed:
     """The names a route may read: literal names and patterns."""
 
     def __init__(self, names: Iterable[str], patterns: Iterable[str],
-                 integers: Mapping[str, tuple[int, int]] | None = None) -> None:
+                 integers: Mapping[str, tuple[int, int, type[BelfortError]]] | None = None) -> None:
         self.names = frozenset(names) | {AUTH_PARAMETER}
         self.patterns = tuple(re.compile(p) for p in patterns)
-        # name → (minimum, maximum) of the parameters declared as integers
-        self.integers: dict[str, tuple[int, int]] = dict(integers or {})
+        # name → (minimum, maximum, error) of the parameters declared as integers
+        self.integers: dict[str, tuple[int, int, type[BelfortError]]] = dict(integers or {})
         self._known: dict[str, bool] = {}
 
     def __contains__(self, name: object) -> bool:
@@ -185,7 +196,7 @@ def allowed_for(route: APIRoute) -> Allowed:
         return cached
     names = set(_declared_query_names(route.dependant))
     patterns = []
-    integers: dict[str, tuple[int, int]] = {}
+    integers: dict[str, tuple[int, int, type[BelfortError]]] = {}
     for p in (route.openapi_extra or {}).get("parameters", []):
         if p.get("in") != "query":
             continue
@@ -197,7 +208,8 @@ def allowed_for(route: APIRoute) -> Allowed:
         if schema.get("type") == "array":
             schema = schema.get("items") or {}
         if schema.get("type") == "integer":
-            integers[p["name"]] = (int(schema.get("minimum", 0)), int(schema.get("maximum", INT_LIMIT)))
+            integers[p["name"]] = (int(schema.get("minimum", 0)), int(schema.get("maximum", INT_LIMIT)),
+                                   _ERRORS[p.get(INVALID_KEY, InvalidRequest.code)])
     allowed = Allowed(names, patterns, integers)
     route._belfort_allowed = allowed  # type: ignore[attr-defined]  # per-route memo
     return allowed
