@@ -309,7 +309,7 @@ def register_import(file: Path, data_dir: Path | None, database_url: str | None)
     try:
         try:
             items = json.loads(file.read_bytes())
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # nested too deep
             raise InvalidRequest(f"{file.name} is not valid JSON: {str(exc)[:200]}") from None
         created, updated = import_activities(platform, CLI_ADMIN, items)
     except BelfortError as exc:

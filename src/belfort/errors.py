@@ -96,10 +96,28 @@ class UnsupportedFormat(BelfortError):
 
 
 class UnreadableFile(BelfortError):
-    """The file claims a supported format but cannot be parsed at all."""
+    """The file claims a supported format but cannot be parsed at all (corrupt, truncated,
+    invalid JSON, a garbage Parquet footer): every reader's own failure is wrapped in this."""
 
     code = "unreadable_file"
-    http_status = 400
+    http_status = 422
+    exit_code = 3
+
+
+class FileTooLarge(PayloadTooLarge):
+    """A file inflates past an ingest limit (XLSX zip members, shared strings, Parquet pages):
+    refused before it is read (``BELFORT_INGEST_MAX_*``)."""
+
+    code = "file_too_large"
+    exit_code = 3
+
+
+class FileShapeRefused(BelfortError):
+    """A file's shape passes an ingest limit: too many columns or cells, a sheet declaring too
+    much, too many shared strings (``BELFORT_INGEST_MAX_*``). Refused before it is read."""
+
+    code = "file_shape_refused"
+    http_status = 422
     exit_code = 3
 
 

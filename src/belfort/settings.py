@@ -112,6 +112,29 @@ class Settings(BaseSettings):
             "refuses the ingest, so nothing is published with silently lost values."
         ),
     )
+    ingest_max_columns: int = Field(
+        default=10_000, ge=1,
+        description="Columns a source file may have (CSV header, JSON keys, XLSX sheet width, Parquet "
+        "schema); a wider file is refused (422) before its rows are read.",
+    )
+    ingest_max_cells: int = Field(
+        default=1_000_000_000, ge=1,
+        description="Cells (rows × columns) a source file may have; a larger one is refused (422) "
+        "as soon as the count passes it.",
+    )
+    ingest_max_decompressed_bytes: int = Field(
+        default=4 * 1024**3, ge=1,
+        description="Bytes a compressed source may inflate to (the members of an XLSX archive together, "
+        "a Parquet file's pages); checked on the declared sizes before reading, refused with 413.",
+    )
+    ingest_max_shared_strings: int = Field(
+        default=5_000_000, ge=1,
+        description="Entries an XLSX shared-strings table may hold (it is loaded into memory); more is 422.",
+    )
+    ingest_max_shared_strings_bytes: int = Field(
+        default=256 * 1024**2, ge=1,
+        description="Bytes an XLSX shared-strings table may inflate to; more is refused with 413.",
+    )
     default_source_timezone: str = Field(
         default="Europe/Brussels",
         description=(

@@ -31,7 +31,8 @@ log = logging.getLogger("belfort.api")
 EXPLORE_PREFIX = "/api/explore/v2.1/"
 EXPLORE_STATUS_CODES = {400: "InvalidRESTParameterError", 401: "AuthenticationError",
                         403: "PermissionDenied", 404: "NotFound", 405: "MethodNotAllowed",
-                        413: "PayloadTooLarge", 500: "InternalServerError",
+                        413: "PayloadTooLarge", 415: "UnsupportedMediaType",
+                        422: "UnprocessableEntity", 500: "InternalServerError",
                         503: "ServiceUnavailable"}
 
 
