@@ -96,6 +96,8 @@ def _serve(settings: Settings) -> None:
     platform.collect_garbage()
     platform.close()
     os.environ["BELFORT_DATA_DIR"] = str(settings.data_dir.resolve())
+    # the workers name their linked-data URIs after the address served on (Settings.canonical_base_url)
+    os.environ["BELFORT_HOST"], os.environ["BELFORT_PORT"] = settings.host, str(settings.port)
     if settings.database_url:
         os.environ["BELFORT_DATABASE_URL"] = settings.database_url
     console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")

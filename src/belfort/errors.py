@@ -15,6 +15,7 @@ class BelfortError(Exception):
     code = "error"
     http_status = 500
     exit_code = 1
+    retry_after_seconds: int | None = None  # sent as ``Retry-After`` when set
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -141,5 +142,43 @@ class QueryTimeout(BelfortError):
     """A query (engine or SPARQL) ran out of time, or waited too long for a free worker."""
 
     code = "query_timeout"
+    http_status = 503
+    exit_code = 7
+
+
+class QueryFailed(BelfortError):
+    """A SPARQL query's worker stopped for another reason than its limits (or the endpoint is
+    shutting down): the server protects itself, so 503, not 500; the worker is replaced."""
+
+    code = "query_failed"
+    http_status = 503
+    exit_code = 7
+
+
+class QueryOutOfMemory(BelfortError):
+    """A SPARQL query needed more memory than its worker may use (it was stopped and the
+    worker replaced); the server itself is unharmed."""
+
+    code = "query_out_of_memory"
+    http_status = 503
+    exit_code = 7
+
+
+class Busy(BelfortError):
+    """Every worker is taken and the waiting line is full: try again after ``retry_after``."""
+
+    code = "busy"
+    http_status = 503
+    exit_code = 7
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after_seconds = retry_after
+
+
+class QueryCancelled(BelfortError):
+    """A query (an export) was stopped because its client went away; nobody sees it."""
+
+    code = "query_cancelled"
     http_status = 503
     exit_code = 7
