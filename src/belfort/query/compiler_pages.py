@@ -1,6 +1,7 @@
 """Compile the statements of a filtered page over a small version (see
-``QueryEngine._filtered_page``): the page's row numbers, and a version's values in file
-order."""
+``QueryEngine._filtered_page``): the page's row numbers (over the version's Parquet file,
+or over its in-memory table when the engine holds one: ``version_tables``), and a
+version's values in file order."""
 
 from __future__ import annotations
 
@@ -13,14 +14,24 @@ from belfort.schema import TableSchema
 MATCHES_COLUMN = "__matches"
 
 
-def compile_page_rows(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
+def _source(c: _Compiler, table: str | None) -> str:
+    """The version's rows with their ``file_row_number``: its in-memory table, or its file
+    (bound as $1)."""
+    if table is not None:
+        return quote_identifier(table)
+    c.bind(SOURCE)
+    return "read_parquet($1, file_row_number = true)"
+
+
+def compile_page_rows(
+    query: Query, schema: TableSchema, max_rows: int, table: str | None = None
+) -> CompiledQuery:
     """The file row numbers of one page of a record listing, in the listing's order (ties
     in file order, as in ``compile_query``). Only the filter and sort columns are read; the
     engine takes the page's values from the version by row number."""
     c = _Compiler(schema, query.timezone)
-    c.bind(SOURCE)
     row = quote_identifier(ROW_NUMBER_COLUMN)
-    sql = f"SELECT file_row_number AS {row} FROM read_parquet($1, file_row_number = true)"
+    sql = f"SELECT file_row_number AS {row} FROM {_source(c, table)}"
     if query.where is not None:
         sql += f" WHERE {c.condition(query.where, 0)}"
     order = [_order(c, o, [], {}) for o in query.order_by]
@@ -34,7 +45,9 @@ def compile_page_rows(query: Query, schema: TableSchema, max_rows: int) -> Compi
     return CompiledQuery(sql=sql, params=c.params, columns=[ROW_NUMBER_COLUMN])
 
 
-def compile_first_matches(query: Query, schema: TableSchema, max_rows: int) -> CompiledQuery:
+def compile_first_matches(
+    query: Query, schema: TableSchema, max_rows: int, table: str | None = None
+) -> CompiledQuery:
     """For a listing in file order (no ``order_by``): one row holding the number of matches
     and the row numbers of the first ``offset + limit`` matches, ascending (``min_by`` keeps
     the n smallest while it counts): one scan answers the page and the total."""
@@ -44,17 +57,39 @@ def compile_first_matches(query: Query, schema: TableSchema, max_rows: int) -> C
     if limit > max_rows:
         raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
     c = _Compiler(schema, query.timezone)
-    c.bind(SOURCE)
+    source = _source(c, table)
     first = max(query.offset + limit, 1)
     sql = (
         f"SELECT count(*) AS {quote_identifier(MATCHES_COLUMN)}, "
         f"min_by(file_row_number, file_row_number, {c.bind(first)}) "
         f"AS {quote_identifier(ROW_NUMBER_COLUMN)} "
-        "FROM read_parquet($1, file_row_number = true)"
+        f"FROM {source}"
     )
     if query.where is not None:
         sql += f" WHERE {c.condition(query.where, 0)}"
     return CompiledQuery(sql=sql, params=c.params, columns=[MATCHES_COLUMN, ROW_NUMBER_COLUMN])
+
+
+def compile_matches(query: Query, schema: TableSchema, table: str | None = None) -> CompiledQuery:
+    """How many records of a listing match its filter (ignoring limit and offset)."""
+    c = _Compiler(schema, query.timezone)
+    sql = f"SELECT count(*) FROM {_source(c, table)}"
+    if query.where is not None:
+        sql += f" WHERE {c.condition(query.where, 0)}"
+    return CompiledQuery(sql=sql, params=c.params, columns=["count"])
+
+
+def compile_version_table(schema: TableSchema, table: str) -> CompiledQuery:
+    """Create ``table`` holding a version's rows in file order with their
+    ``file_row_number`` (what ``_source`` reads instead of the file)."""
+    c = _Compiler(schema)
+    c.bind(SOURCE)
+    names = ", ".join(quote_identifier(f.name) for f in schema.fields)
+    sql = (
+        f"CREATE TABLE {quote_identifier(table)} AS SELECT file_row_number, {names} "
+        "FROM read_parquet($1, file_row_number = true) ORDER BY file_row_number"
+    )
+    return CompiledQuery(sql=sql, params=c.params, columns=[])
 
 
 def compile_version_rows(schema: TableSchema) -> CompiledQuery:

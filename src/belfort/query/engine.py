@@ -8,7 +8,9 @@ a timeout (the cursor is interrupted by one watchdog thread) and a row limit.
 A page of a record listing over a small version (at most ``result_cache_max_rows`` rows)
 that is not materialised yet costs one scan: the page's row numbers and the number of
 matches come from one statement, and the page's values are taken by row number from the
-version's rows, read once per version (``_filtered_page``).
+version's rows, read once per version (``_filtered_page``). That statement reads the
+version's in-memory DuckDB table when one is held (``version_tables``: the version's
+data, built once, bounded in bytes), else the Parquet file.
 """
 
 from __future__ import annotations
@@ -36,13 +38,17 @@ from belfort.query.compiler import (
     compile_query,
     compile_record_ids,
 )
+from belfort.query.compiler_geo import quote_identifier
 from belfort.query.compiler_pages import (
     compile_first_matches,
+    compile_matches,
     compile_page_rows,
     compile_version_rows,
+    compile_version_table,
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
+from belfort.query.version_tables import ROW_NUMBER, VersionTables
 from belfort.schema import TableSchema
 
 T = TypeVar("T")
@@ -79,6 +85,7 @@ class QueryEngine:
         max_rows: int = 10_000,
         result_cache_bytes: int = 0,
         result_cache_max_rows: int = 0,
+        version_tables_bytes: int = 0,
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
@@ -95,10 +102,21 @@ class QueryEngine:
         self._db.execute(f"SET allowed_directories=['{allowed}']")
         self._db.execute("SET enable_external_access=false")
         self._db.execute("SET lock_configuration=true")
+        self.tables = VersionTables(version_tables_bytes, self._drop_table)
 
     def close(self) -> None:
         self._watchdog.close()
+        self.tables.clear()
         self._db.close()
+
+    def _drop_table(self, name: str) -> None:
+        cursor = self._db.cursor()
+        try:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote_identifier(name)}")
+        except duckdb.Error:  # closing: the database goes with its tables
+            pass
+        finally:
+            cursor.close()
 
     def execute(
         self,
@@ -189,16 +207,22 @@ class QueryEngine:
             return None
         if any(not isinstance(item.expr, FieldRef) or item.alias for item in query.select):
             return None
-        if query.order_by:
-            page = compile_page_rows(query, schema, self.max_rows)
-            numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
-            matches = self._fetch(compile_count(query, schema), path, timeout_seconds)[0][0]
-        else:  # file order: the count and the first matches in one scan
-            matches, first = self._fetch(compile_first_matches(query, schema, self.max_rows), path, timeout_seconds)[0]
-            end = None if query.limit is None else query.offset + query.limit
-            numbers = (first or [])[query.offset : end]
-        numbers = pa.array(numbers, type=pa.int64())
         version = self._version_rows(path, schema, timeout_seconds)
+        size = version.nbytes + 8 * version.num_rows  # the rows and their row numbers
+        if any(f.name == ROW_NUMBER for f in schema.fields):
+            size = self.tables.max_bytes + 1  # the table's own row-number column would clash: the file
+        build = self._table_builder(path, schema, timeout_seconds)
+        with self.tables.use(str(path), size, build) as table:
+            if query.order_by:
+                page = compile_page_rows(query, schema, self.max_rows, table)
+                numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
+                matches = self._fetch(compile_matches(query, schema, table), path, timeout_seconds)[0][0]
+            else:  # file order: the count and the first matches in one scan
+                first_matches = compile_first_matches(query, schema, self.max_rows, table)
+                matches, first = self._fetch(first_matches, path, timeout_seconds)[0]
+                end = None if query.limit is None else query.offset + query.limit
+                numbers = (first or [])[query.offset : end]
+        numbers = pa.array(numbers, type=pa.int64())
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
@@ -210,6 +234,12 @@ class QueryEngine:
             else:
                 out.append(version.column(name).take(numbers).to_pylist())
         return list(zip(*out, strict=True)), matches
+
+    def _table_builder(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> Callable[[str], None]:
+        def build(name: str) -> None:
+            self._fetch(compile_version_table(schema, name), path, timeout_seconds)
+
+        return build
 
     def _version_rows(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> pa.Table:
         """Every value of a small version, in file order, read once (kept with the results)."""
