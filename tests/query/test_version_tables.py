@@ -159,3 +159,30 @@ def test_engine_drops_tables_beyond_its_budget_and_answers_the_same(tmp_path: Pa
     finally:
         engine.close()
         direct.close()
+
+
+@pytest.mark.parametrize("tables", [0, 64 << 20], ids=["file", "in-memory table"])
+def test_file_order_holds_across_row_groups(tmp_path: Path, tables: int) -> None:
+    """A page in file order is taken from the matches in the order the engine returns
+    them: checked against row numbers computed here, with matches spread over several
+    Parquet row groups and several DuckDB row groups (122,880 rows each)."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    path = versions / "wide.parquet"
+    rows = 400_000
+    pq.write_table(pa.table({"k": pa.array([i % 300 for i in range(rows)], pa.int64())}), path,
+                   row_group_size=50_000)
+    schema = TableSchema((Field("k", "integer"),))
+    expected = [i for i in range(rows) if i % 300 == 7]
+    engine = QueryEngine(versions, max_rows=2000, threads=2, result_cache_bytes=64 << 20,
+                         result_cache_max_rows=rows, version_tables_bytes=tables)
+    try:
+        for start, count in ((0, 2000), (700, 600), (1330, 10)):
+            query = Query(where=Compare("=", FieldRef("k"), Literal(7)), limit=count, offset=start,
+                          with_row_number=True)
+            got = engine.execute(query, schema, path, with_total=True)
+            assert got.total == len(expected)
+            assert [row[-1] for row in got.rows] == expected[start : start + count]
+        assert len(engine.tables) == (1 if tables else 0)
+    finally:
+        engine.close()

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -40,7 +41,8 @@ from belfort.query.compiler import (
 )
 from belfort.query.compiler_geo import quote_identifier
 from belfort.query.compiler_pages import (
-    compile_first_matches,
+    MATCH_COLUMN,
+    compile_match_mask,
     compile_matches,
     compile_page_rows,
     compile_version_rows,
@@ -217,11 +219,12 @@ class QueryEngine:
                 page = compile_page_rows(query, schema, self.max_rows, table)
                 numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
                 matches = self._fetch(compile_matches(query, schema, table), path, timeout_seconds)[0][0]
-            else:  # file order: the count and the first matches in one scan
-                first_matches = compile_first_matches(query, schema, self.max_rows, table)
-                matches, first = self._fetch(first_matches, path, timeout_seconds)[0]
+            else:  # file order: which records match, in one scan
+                mask = self._match_mask(compile_match_mask(query, schema, self.max_rows, table), path, timeout_seconds)
+                matched = np.flatnonzero(mask)
+                matches = len(matched)
                 end = None if query.limit is None else query.offset + query.limit
-                numbers = (first or [])[query.offset : end]
+                numbers = matched[query.offset : end]
         numbers = pa.array(numbers, type=pa.int64())
         out: list[list[Any]] = []
         for name in columns:
@@ -234,6 +237,13 @@ class QueryEngine:
             else:
                 out.append(version.column(name).take(numbers).to_pylist())
         return list(zip(*out, strict=True)), matches
+
+    def _match_mask(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> np.ndarray:
+        mask = self._within_timeout(
+            lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchnumpy()[MATCH_COLUMN],
+            timeout_seconds,
+        )
+        return np.asarray(mask, dtype=bool)
 
     def _table_builder(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> Callable[[str], None]:
         def build(name: str) -> None:
