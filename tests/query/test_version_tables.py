@@ -22,8 +22,9 @@ class Recorder:
         self.built: list[str] = []
         self.dropped: list[str] = []
 
-    def build(self, name: str) -> None:
+    def build(self, name: str) -> bool:
         self.built.append(name)
+        return True
 
     def drop(self, name: str) -> None:
         self.dropped.append(name)
@@ -76,9 +77,9 @@ def test_one_thread_builds_while_others_wait() -> None:
     rec = Recorder()
     started = threading.Barrier(8)
 
-    def slow_build(name: str) -> None:
+    def slow_build(name: str) -> bool:
         threading.Event().wait(0.05)
-        rec.build(name)
+        return rec.build(name)
 
     tables = VersionTables(1000, rec.drop)
     seen: list[str | None] = []
@@ -100,11 +101,14 @@ def test_a_failed_build_is_not_held() -> None:
     rec = Recorder()
     tables = VersionTables(1000, rec.drop)
 
-    def failing(name: str) -> None:
+    def failing(name: str) -> bool:
         raise RuntimeError("no")
 
     with pytest.raises(RuntimeError), tables.use("a", 100, failing):
         pass
+    assert len(tables) == 0
+    with tables.use("a", 100, lambda name: False) as name:  # the builder could not make it
+        assert name is None
     assert len(tables) == 0
     with tables.use("a", 100, rec.build) as name:
         assert name is not None
@@ -186,3 +190,33 @@ def test_file_order_holds_across_row_groups(tmp_path: Path, tables: int) -> None
         assert len(engine.tables) == (1 if tables else 0)
     finally:
         engine.close()
+
+
+def test_a_table_the_engine_cannot_build_falls_back_to_the_file(tmp_path: Path) -> None:
+    versions, paths = _versions(tmp_path, 1)
+    engine = QueryEngine(versions, max_rows=1000, result_cache_bytes=64 << 20,
+                         result_cache_max_rows=10_000, version_tables_bytes=64 << 20)
+    direct = QueryEngine(versions, max_rows=1000)
+    builds: list[str] = []
+    original = engine._fetch
+
+    def failing_create(compiled, path, timeout):  # type: ignore[no-untyped-def]
+        if compiled.sql.startswith("CREATE TABLE"):
+            builds.append(compiled.sql)
+            from belfort.errors import QueryError
+
+            raise QueryError("Out of Memory Error: could not allocate block")
+        return original(compiled, path, timeout)
+
+    engine._fetch = failing_create  # type: ignore[method-assign]
+    try:
+        for i in range(3):
+            where = Compare(">=", FieldRef("bezetting"), Literal(0.2 + i / 10))
+            query = Query(where=where, limit=5, with_row_number=True)
+            got = engine.execute(query, SCHEMA, paths[0], with_total=True)
+            want = direct.execute(query, SCHEMA, paths[0], with_total=True)
+            assert (got.rows, got.total) == (want.rows, want.total)
+        assert len(builds) == 1 and len(engine.tables) == 0  # tried once, then the file
+    finally:
+        engine.close()
+        direct.close()

@@ -96,6 +96,8 @@ class QueryEngine:
         self._watchdog = Watchdog()
         # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
         self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
+        # versions whose in-memory table could not be built (path → True)
+        self._untabled: ByteLRU[bool] = ByteLRU(1 << 20, lambda _flag: 256)
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -211,8 +213,8 @@ class QueryEngine:
             return None
         version = self._version_rows(path, schema, timeout_seconds)
         size = version.nbytes + 8 * version.num_rows  # the rows and their row numbers
-        if any(f.name == ROW_NUMBER for f in schema.fields):
-            size = self.tables.max_bytes + 1  # the table's own row-number column would clash: the file
+        if any(f.name == ROW_NUMBER for f in schema.fields) or self._untabled.get(str(path)):
+            size = self.tables.max_bytes + 1  # a row-number column would clash, or building failed: the file
         build = self._table_builder(path, schema, timeout_seconds)
         with self.tables.use(str(path), size, build) as table:
             if query.order_by:
@@ -245,9 +247,16 @@ class QueryEngine:
         )
         return np.asarray(mask, dtype=bool)
 
-    def _table_builder(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> Callable[[str], None]:
-        def build(name: str) -> None:
-            self._fetch(compile_version_table(schema, name), path, timeout_seconds)
+    def _table_builder(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> Callable[[str], bool]:
+        def build(name: str) -> bool:
+            """Create the version's table; an engine error (say, DuckDB out of memory) is not
+            the request's fault: the version is read from its file from now on."""
+            try:
+                self._fetch(compile_version_table(schema, name), path, timeout_seconds)
+            except QueryError:
+                self._untabled.put(str(path), True)
+                return False
+            return True
 
         return build
 

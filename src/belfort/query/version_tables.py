@@ -65,10 +65,11 @@ class VersionTables:
         return f"version_{hashlib.sha1(version.encode()).hexdigest()[:16]}_{next(self._serial)}"
 
     @contextmanager
-    def use(self, version: str, size: int, build: Callable[[str], None]) -> Iterator[str | None]:
+    def use(self, version: str, size: int, build: Callable[[str], bool]) -> Iterator[str | None]:
         """The name of ``version``'s table while the caller reads it, built now by
         ``build(name)`` if missing (one thread builds, others wait); None when it cannot be
-        held (turned off, or ``size`` above the whole budget): read the file instead."""
+        held (turned off, ``size`` above the whole budget, or ``build`` said it could not
+        make it): read the file instead."""
         if not self.enabled or size > self.max_bytes:
             yield None
             return
@@ -81,11 +82,14 @@ class VersionTables:
                     table = self._acquire(version)  # built by another thread meanwhile
                     if table is None:
                         name = self._new_name(version)
-                        build(name)
-                        table = self._add(version, name, size)
+                        if build(name):
+                            table = self._add(version, name, size)
             finally:
                 with self._lock:
                     self._building.pop(version, None)
+        if table is None:
+            yield None
+            return
         try:
             yield table.name
         finally:
