@@ -219,15 +219,15 @@ class QueryEngine:
         with self.tables.use(str(path), size, build) as table:
             if query.order_by:
                 page = compile_page_rows(query, schema, self.max_rows, table)
-                numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
+                sorted_numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
                 matches = self._fetch(compile_matches(query, schema, table), path, timeout_seconds)[0][0]
+                numbers = pa.array(sorted_numbers, type=pa.int64())
             else:  # file order: which records match, in one scan
                 mask = self._match_mask(compile_match_mask(query, schema, self.max_rows, table), path, timeout_seconds)
                 matched = np.flatnonzero(mask)
                 matches = len(matched)
                 end = None if query.limit is None else query.offset + query.limit
-                numbers = matched[query.offset : end]
-        numbers = pa.array(numbers, type=pa.int64())
+                numbers = pa.array(matched[query.offset : end], type=pa.int64())
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
