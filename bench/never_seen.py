@@ -19,7 +19,7 @@ Also, once per tree, the same new filters in-process (the v1 search function, no
 p50 and CPU per request. Medians over rounds are printed, with each tree's ratio to the
 first ``--against`` commit, and written to ``bench/out/never-seen.json``.
 
-    .venv/bin/python bench/never_seen.py --against 149fdea --against main   # ~3 min
+    .venv/bin/python bench/never_seen.py --against 149fdea --against main   # ~5 min
 """
 
 from __future__ import annotations
