@@ -223,8 +223,11 @@ class QueryEngine:
                 matches = self._fetch(compile_matches(query, schema, table), path, timeout_seconds)[0][0]
                 numbers = pa.array(sorted_numbers, type=pa.int64())
             else:  # file order: which records match, in one scan
-                mask = self._match_mask(compile_match_mask(query, schema, self.max_rows, table), path, timeout_seconds)
-                matched = np.flatnonzero(mask)
+                compiled_mask = compile_match_mask(query, schema, self.max_rows, table)  # checks limit and offset
+                if query.where is None:  # every record: no statement
+                    matched = np.arange(version.num_rows, dtype=np.int64)
+                else:
+                    matched = np.flatnonzero(self._match_mask(compiled_mask, path, timeout_seconds))
                 matches = len(matched)
                 end = None if query.limit is None else query.offset + query.limit
                 numbers = pa.array(matched[query.offset : end], type=pa.int64())
