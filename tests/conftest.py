@@ -30,6 +30,7 @@ pytest_plugins = ["tests.ghent_fixtures"]
 POSTGRES_URL = os.environ.get("BELFORT_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("BELFORT_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgres"]
+TEST_BASE = "http://testserver"
 
 
 def ghent_data() -> Path:
@@ -62,7 +63,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+    # TestClient's address: the one base of linked-data URIs, as BELFORT_PUBLIC_URL names it
+    # in production (without it the base is the served address, never a request's Host)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, public_url=TEST_BASE)
 
 
 @pytest.fixture

@@ -60,6 +60,10 @@ def live_server(platform: Platform) -> Iterator[str]:
     from belfort.app import create_app
 
     port = free_port()
+    # named after the address it serves on, as `belfort serve` is (its links must lead here)
+    settings = platform.settings
+    before = settings.public_url, settings.host, settings.port
+    settings.public_url, settings.host, settings.port = None, "127.0.0.1", port
     server = uvicorn.Server(uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -72,3 +76,4 @@ def live_server(platform: Platform) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        settings.public_url, settings.host, settings.port = before

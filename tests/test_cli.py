@@ -130,3 +130,35 @@ def test_ingest_bad_timezone_is_exit_2(cli, tmp_path: Path, zone: str) -> None: 
     assert r.exit_code == 2, r.output
     assert "time zone" in r.output
     assert "tellingen" not in cli("datasets").output
+
+
+def test_corrupt_and_hostile_files_end_cleanly(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11: a garbage Parquet footer, a truncated workbook, a too-wide header → a one-line
+    error and exit code 3, no traceback (the runner lets exceptions through)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"a": [1, 2, 3]}), buffer)
+    data = buffer.getvalue()
+    footer = tmp_path / "kapot.parquet"
+    footer.write_bytes(data[:-108] + b"garbage!" * 12 + b"abcd" + data[-8:])  # not thrift
+    truncated = tmp_path / "half.xlsx"
+    truncated.write_bytes(b"PK\x03\x04" + b"\x14\x00" * 200)
+    monkeypatch.setenv("BELFORT_INGEST_MAX_COLUMNS", "100")
+    wide = write(tmp_path / "breed.csv", ",".join(f"k{i}" for i in range(5000)) + "\n")
+    for path, words in ((footer, "cannot be read"), (truncated, "truncated or corrupt"), (wide, "columns")):
+        r = cli("ingest", str(path), "--dataset", "kapot")
+        assert r.exit_code == 3, r.output
+        assert "error:" in r.output and words in r.output and "Traceback" not in r.output
+    assert "kapot" not in cli("datasets").output
+
+
+def test_register_import_of_json_nested_too_deep(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same class of mistake in another file reader: JSON nested 100,000 deep was a
+    RecursionError traceback."""
+    deep = write(tmp_path / "diep.json", "[" * 100_000 + "]" * 100_000)
+    r = cli("register", "import", str(deep))
+    assert r.exit_code == 2 and "not valid JSON" in r.output and "Traceback" not in r.output

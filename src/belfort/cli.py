@@ -96,6 +96,8 @@ def _serve(settings: Settings) -> None:
     platform.collect_garbage()
     platform.close()
     os.environ["BELFORT_DATA_DIR"] = str(settings.data_dir.resolve())
+    # the workers name their linked-data URIs after the address served on (Settings.canonical_base_url)
+    os.environ["BELFORT_HOST"], os.environ["BELFORT_PORT"] = settings.host, str(settings.port)
     if settings.database_url:
         os.environ["BELFORT_DATABASE_URL"] = settings.database_url
     console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")
@@ -309,7 +311,7 @@ def register_import(file: Path, data_dir: Path | None, database_url: str | None)
     try:
         try:
             items = json.loads(file.read_bytes())
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # nested too deep
             raise InvalidRequest(f"{file.name} is not valid JSON: {str(exc)[:200]}") from None
         created, updated = import_activities(platform, CLI_ADMIN, items)
     except BelfortError as exc:

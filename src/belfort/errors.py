@@ -15,6 +15,7 @@ class BelfortError(Exception):
     code = "error"
     http_status = 500
     exit_code = 1
+    retry_after_seconds: int | None = None  # sent as ``Retry-After`` when set
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -96,10 +97,28 @@ class UnsupportedFormat(BelfortError):
 
 
 class UnreadableFile(BelfortError):
-    """The file claims a supported format but cannot be parsed at all."""
+    """The file claims a supported format but cannot be parsed at all (corrupt, truncated,
+    invalid JSON, a garbage Parquet footer): every reader's own failure is wrapped in this."""
 
     code = "unreadable_file"
-    http_status = 400
+    http_status = 422
+    exit_code = 3
+
+
+class FileTooLarge(PayloadTooLarge):
+    """A file inflates past an ingest limit (XLSX zip members, shared strings, Parquet pages):
+    refused before it is read (``BELFORT_INGEST_MAX_*``)."""
+
+    code = "file_too_large"
+    exit_code = 3
+
+
+class FileShapeRefused(BelfortError):
+    """A file's shape passes an ingest limit: too many columns or cells, a sheet declaring too
+    much, too many shared strings (``BELFORT_INGEST_MAX_*``). Refused before it is read."""
+
+    code = "file_shape_refused"
+    http_status = 422
     exit_code = 3
 
 
@@ -123,5 +142,43 @@ class QueryTimeout(BelfortError):
     """A query (engine or SPARQL) ran out of time, or waited too long for a free worker."""
 
     code = "query_timeout"
+    http_status = 503
+    exit_code = 7
+
+
+class QueryFailed(BelfortError):
+    """A SPARQL query's worker stopped for another reason than its limits (or the endpoint is
+    shutting down): the server protects itself, so 503, not 500; the worker is replaced."""
+
+    code = "query_failed"
+    http_status = 503
+    exit_code = 7
+
+
+class QueryOutOfMemory(BelfortError):
+    """A SPARQL query needed more memory than its worker may use (it was stopped and the
+    worker replaced); the server itself is unharmed."""
+
+    code = "query_out_of_memory"
+    http_status = 503
+    exit_code = 7
+
+
+class Busy(BelfortError):
+    """Every worker is taken and the waiting line is full: try again after ``retry_after``."""
+
+    code = "busy"
+    http_status = 503
+    exit_code = 7
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after_seconds = retry_after
+
+
+class QueryCancelled(BelfortError):
+    """A query (an export) was stopped because its client went away; nobody sees it."""
+
+    code = "query_cancelled"
     http_status = 503
     exit_code = 7

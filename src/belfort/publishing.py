@@ -32,6 +32,7 @@ from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
 from belfort.errors import Conflict, DatasetExists, InvalidRequest
+from belfort.ingest.limits import IngestLimits
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
@@ -93,6 +94,7 @@ def ingest_file(
             max_invalid_rows=platform.settings.max_invalid_rows,
             progress=progress,
             timezone=zone,
+            limits=ingest_limits(platform),
         )
         if multivalued:
             result.schema = _with_separators(result.schema, multivalued)
@@ -106,6 +108,18 @@ def ingest_file(
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def ingest_limits(platform: Platform) -> IngestLimits:
+    """The ingest limits of this platform's settings (``BELFORT_INGEST_MAX_*``)."""
+    settings = platform.settings
+    return IngestLimits(
+        max_columns=settings.ingest_max_columns,
+        max_cells=settings.ingest_max_cells,
+        max_decompressed_bytes=settings.ingest_max_decompressed_bytes,
+        max_shared_strings=settings.ingest_max_shared_strings,
+        max_shared_strings_bytes=settings.ingest_max_shared_strings_bytes,
+    )
 
 
 def _with_separators(schema: TableSchema, multivalued: Mapping[str, str]) -> TableSchema:

@@ -7,6 +7,7 @@ docs/configuration.md lists them all, and a test fails when one is undocumented.
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -75,7 +76,10 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "Address the public reaches Belfort at (e.g. `https://data.stad.gent`): the base of every "
-            "linked-data URI (catalogue, records, event streams, SPARQL graphs). None: the request's."
+            "linked-data URI (catalogue, records, event streams, SPARQL graphs) and of every absolute "
+            "link Belfort writes. None: the address Belfort serves on, `http://BELFORT_HOST:BELFORT_PORT` "
+            "(a wildcard host such as `0.0.0.0` is replaced by the machine's name); never a request's "
+            "`Host` header."
         ),
     )
     dcat_cache_mb: int = Field(
@@ -95,11 +99,32 @@ class Settings(BaseSettings):
         default=64, ge=0, description="Memory for cached SPARQL answers (until the next catalogue change), in MiB."
     )
     sparql_workers: int = Field(
-        default=2, ge=1, description="SPARQL queries run at once (each in its own process); more wait."
+        default=2, ge=1,
+        description="SPARQL queries run at once per server process (each in its own worker process); "
+        "more wait in line (`BELFORT_SPARQL_QUEUE`).",
+    )
+    sparql_queue: int = Field(
+        default=4, ge=0,
+        description="SPARQL queries that may wait for a free worker (per server process, each at most "
+        "its timeout); one more is refused at once with 503 and `Retry-After`.",
+    )
+    sparql_worker_memory_mb: int = Field(
+        default=1024, ge=0,
+        description="Memory a SPARQL worker may take beyond the store it shares with the server, in MiB; "
+        "a query needing more is stopped (503) and its worker replaced. 0: no limit.",
     )
     sparql_rows_per_dataset: int = Field(
         default=10_000, ge=0,
         description="Records of each dataset with an RDF mapping loaded into the SPARQL store (0: none).",
+    )
+    export_timeout_seconds: float = Field(
+        default=300.0, gt=0,
+        description="An export (download of all matching records) running longer is stopped: 503 before "
+        "its first byte, a cut-off transfer after.",
+    )
+    csv_formula_escape: bool = Field(
+        default=False,
+        description="Prefix `'` to CSV export cells starting with = + - @ tab or CR (OWASP CSV injection).",
     )
     map_tile_url: str | None = Field(
         default=None,
@@ -117,6 +142,29 @@ class Settings(BaseSettings):
             "Rows that may fail validation before an ingest is refused. 0: any invalid value "
             "refuses the ingest, so nothing is published with silently lost values."
         ),
+    )
+    ingest_max_columns: int = Field(
+        default=10_000, ge=1,
+        description="Columns a source file may have (CSV header, JSON keys, XLSX sheet width, Parquet "
+        "schema); a wider file is refused (422) before its rows are read.",
+    )
+    ingest_max_cells: int = Field(
+        default=1_000_000_000, ge=1,
+        description="Cells (rows × columns) a source file may have; a larger one is refused (422) "
+        "as soon as the count passes it.",
+    )
+    ingest_max_decompressed_bytes: int = Field(
+        default=4 * 1024**3, ge=1,
+        description="Bytes a compressed source may inflate to (the members of an XLSX archive together, "
+        "a Parquet file's pages); checked on the declared sizes before reading, refused with 413.",
+    )
+    ingest_max_shared_strings: int = Field(
+        default=5_000_000, ge=1,
+        description="Entries an XLSX shared-strings table may hold (it is loaded into memory); more is 422.",
+    )
+    ingest_max_shared_strings_bytes: int = Field(
+        default=256 * 1024**2, ge=1,
+        description="Bytes an XLSX shared-strings table may inflate to; more is refused with 413.",
     )
     default_source_timezone: str = Field(
         default="Europe/Brussels",
@@ -190,6 +238,19 @@ class Settings(BaseSettings):
     @property
     def public_api_key_set(self) -> frozenset[str]:
         return frozenset(k.strip() for k in self.public_api_keys.split(",") if k.strip())
+
+    @property
+    def canonical_base_url(self) -> str:
+        """The one base of linked-data URIs and absolute links: ``public_url``, else the
+        address ``belfort serve`` binds to. No request header can change it (issue 11)."""
+        if self.public_url:
+            return self.public_url
+        host = self.host.strip() or "0.0.0.0"
+        if host in {"0.0.0.0", "::", "[::]", "*"}:  # a wildcard bind names no address
+            host = socket.gethostname() or "localhost"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}" if self.port == 80 else f"http://{host}:{self.port}"
 
     @property
     def effective_database_url(self) -> str:

@@ -87,14 +87,14 @@ def test_invalid_rows_are_422_with_a_report_and_the_live_version_survives(
 @pytest.mark.parametrize(
     ("body", "content_type", "status"),
     [
-        (b"", "text/csv", 400),
-        (b"{not json", "application/json", 400),
-        (b"42", "application/json", 400),
-        (b"PK\x03\x04garbage", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 400),
-        (b"\x00\x01\x02\x03" * 1000, "application/vnd.apache.parquet", 400),
+        (b"", "text/csv", 400),  # no file at all: a bad request
+        (b"{not json", "application/json", 422),
+        (b"42", "application/json", 422),
+        (b"PK\x03\x04garbage", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", 422),
+        (b"\x00\x01\x02\x03" * 1000, "application/vnd.apache.parquet", 422),
     ],
 )
-def test_unreadable_files_are_400(
+def test_unreadable_files_are_422(
     client: TestClient, admin_headers: dict[str, str], body: bytes, content_type: str, status: int
 ) -> None:
     r = client.post(URL, content=body, headers={"Content-Type": content_type, **admin_headers})

@@ -601,3 +601,28 @@ def test_the_key_is_sent_only_to_the_catalogue_origin() -> None:
     for elsewhere in ("https://cdn.example.org/file.csv", "http://data.partner.be/catalog",
                       "https://data.partner.be:8443/catalog", "https://data.partner.be.evil.org/catalog"):
         assert "Authorization" not in http._headers(elsewhere, "*/*"), elsewhere
+
+
+def test_hostile_files_are_bad_sources_and_the_harvest_goes_on(
+    site: Site, target: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: a file past an ingest limit, a corrupt one and a compressed bomb are each
+    reported as that dataset's failure; the others are harvested."""
+    import gzip
+
+    monkeypatch.setenv("BELFORT_INGEST_MAX_COLUMNS", "50")
+    site.add("/p1", PREFIXES + "<{base}/cat> a dcat:Catalog .\n"
+             + _dataset("breed", "/breed.csv") + _dataset("kapot", "/kapot.csv")
+             + _dataset("bom", "/bom.csv") + _dataset("goed", "/goed.csv"))
+    site.add("/breed.csv", ",".join(f"k{i}" for i in range(5000)) + "\n" + "1," * 4999 + "1\n", "text/csv")
+    site.add("/kapot.csv", b"PAR1" + b"\x00" * 500 + b"\xff\xff\x00\x00PAR1", "text/csv")
+    site.add("/bom.csv", gzip.compress(b"a\n" + b"0" * 20_000_000), "text/csv", Content_Encoding="gzip")
+    site.add("/goed.csv", "a,b\n1,2\n", "text/csv")
+    started = time.perf_counter()
+    result = harvest_cli(target, site.base + "/p1", "--max-download-mb", "5")
+    assert time.perf_counter() - started < 30
+    found = statuses(result)
+    assert found == {"breed": "failed", "kapot": "failed", "bom": "failed", "goed": "harvested"}, result.output
+    assert "5,000 columns" in result.output and "cannot be read" in result.output
+    assert "larger than the limit" in result.output
+    assert versions(target, "goed") == [1] and result.exit_code == 0

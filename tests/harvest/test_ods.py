@@ -114,3 +114,42 @@ def test_timezone_meta_is_taken_only_when_it_names_a_zone(meta: dict, expected: 
 
     metadata = _metadata({"dataset_id": "x", "metas": {"default": {"title": "X", **meta}}})
     assert metadata.get("timezone") == expected
+
+
+def test_a_hostile_export_is_a_failed_dataset_and_the_harvest_goes_on(tmp_path: Path) -> None:
+    """Issue 11: the portal's export was downloaded without any limit (a compressed answer
+    could inflate without end); now past BELFORT_MAX_UPLOAD_BYTES, and files past an ingest
+    limit, are that dataset's failure."""
+    import gzip
+    import json
+
+    import httpx
+
+    bomb = gzip.compress(b"a\n" + b"0" * 20_000_000)
+    exports = {
+        "bom": httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"}),
+        "breed": httpx.Response(200, content=(",".join(f"k{i}" for i in range(300)) + "\n").encode()),
+        "goed": httpx.Response(200, content=b"a;b\n1;2\n"),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/catalog/datasets"):
+            results = [{"dataset_id": name, "metas": {"default": {"title": name}}} for name in exports]
+            return httpx.Response(200, content=json.dumps({"total_count": 3, "results": results}))
+        if path.endswith("/exports/parquet"):
+            return httpx.Response(404)
+        return exports[path.split("/")[-3]]
+
+    platform = Platform(Settings(data_dir=tmp_path / "doel", max_upload_bytes=1_000_000,
+                                 ingest_max_columns=100))
+    try:
+        client = httpx.Client(transport=httpx.MockTransport(answer))
+        results = {r.dataset_id: r for r in harvest_ods(platform, "http://portaal.test", client=client)}
+        assert {k: r.status for k, r in results.items()} == {
+            "bom": "failed", "breed": "failed", "goed": "harvested"}
+        assert "larger than the limit" in results["bom"].detail
+        assert "300 columns" in results["breed"].detail
+        assert list(catalogue(platform)) == ["goed"]
+    finally:
+        platform.close()

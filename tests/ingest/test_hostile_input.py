@@ -60,9 +60,15 @@ def test_corrupt_xlsx(tmp_path):
     _fails(tmp_path, b"gewone tekst, geen zip\n", "kapot.xlsx", UnreadableFile)
 
 
-def test_nul_bytes_in_text_are_kept(run):
-    result, table = run(b"a;b\nx\x00y;1\n")
-    assert table.column("a").to_pylist() == ["x\x00y"]
+def test_nul_bytes_in_text_are_a_validation_error(tmp_path, run):
+    # issue 11: a NUL byte in a value is a sign of a binary or wrongly decoded file
+    error = _fails(tmp_path, b"a;b\nx\x00y;1\nz;2\n", "data.csv", ValidationFailed)
+    (problem,) = error.details["report"]["problems"]
+    assert problem["column"] == "a" and problem["problem"].startswith("NUL byte")
+    assert problem["examples"] == [{"row": 1, "column": "a", "value": "x\\0y"}]
+    # allowed as an invalid row: the value is dropped, never stored with its NUL
+    result, table = run(b"a;b\nx\x00y;1\nz;2\n", max_invalid_rows=1)
+    assert table.column("a").to_pylist() == ["", "z"]
     assert types(result)["b"] == "integer"
 
 

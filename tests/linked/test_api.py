@@ -186,13 +186,15 @@ def test_an_empty_catalogue_is_one_empty_page(dcat_client: TestClient) -> None:
     assert graph.value(URIRef(f"{BASE}/catalog"), HYDRA.totalItems).toPython() == 0
 
 
-def test_subjects_follow_the_base_url(hidden: Platform, platform: Platform) -> None:
-    """Behind a proxy Belfort names its resources by the address clients use."""
-    with TestClient(dcat.ensure_included(create_app(platform)), base_url="https://data.stad.gent") as client:
+def test_subjects_follow_the_public_url_not_the_host(hidden: Platform, platform: Platform) -> None:
+    """Behind a proxy Belfort names its resources by BELFORT_PUBLIC_URL, whatever Host the
+    request names (issue 11: a header must not change a URI)."""
+    platform.settings.public_url = "https://data.stad.gent"
+    with TestClient(dcat.ensure_included(create_app(platform)), base_url="https://other.example") as client:
         graph = turtle(client.get("/catalog").content)
     dataset = URIRef("https://data.stad.gent/catalog/datasets/open-data")
     assert (dataset, RDF.type, DCAT.Dataset) in graph
-    assert not any(str(s).startswith(BASE) for s in graph.subjects())
+    assert not any(str(s).startswith((BASE, "https://other.example")) for s in graph.subjects())
 
 
 def test_every_minted_uri_dereferences(hidden: Platform, dcat_client: TestClient) -> None:

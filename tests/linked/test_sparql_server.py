@@ -50,9 +50,12 @@ def alive(pid: int) -> bool:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serve(settings: Settings, public: str | None = PUBLIC) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
-    env = {**os.environ, "BELFORT_SPARQL_TIMEOUT_SECONDS": str(TIMEOUT), "BELFORT_PUBLIC_URL": PUBLIC}
+    env = {**os.environ, "BELFORT_SPARQL_TIMEOUT_SECONDS": str(TIMEOUT)}
+    env.pop("BELFORT_PUBLIC_URL", None)
+    if public:
+        env["BELFORT_PUBLIC_URL"] = public
     proc = subprocess.Popen(
         [sys.executable, "-m", "belfort.cli", "serve", "--port", str(port),
          "--data-dir", str(settings.data_dir), "--database-url", settings.effective_database_url],
@@ -125,3 +128,17 @@ def test_a_live_server_answers_stops_runaways_and_leaves_no_worker(platform: Pla
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers), "a worker outlived the server"
+
+
+def test_without_a_public_url_uris_name_the_served_address_whatever_the_host(
+        platform: Platform, settings: Settings, tmp_path: Path) -> None:
+    """Issue 11, item 1, on a real server: `belfort serve --port P` names its URIs
+    http://127.0.0.1:P (its workers learn the address), and a made-up Host changes nothing."""
+    ingest_file(platform, CLI_ADMIN, "een", counts_csv(tmp_path), metadata={"title_nl": "Een"})
+    query = "PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?d WHERE { ?d a dcat:Dataset }"
+    with serve(settings, public=None) as (base, _):
+        answers = [httpx.get(base + "/sparql", params={"query": query}, headers=headers, timeout=60)
+                   for headers in ({}, {"Host": "evil.example"}, {"Host": "other.invalid:81"})]
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    found = {b["d"]["value"] for r in answers for b in r.json()["results"]["bindings"]}
+    assert found == {f"{base}/catalog/datasets/een"}

@@ -98,17 +98,19 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo]:
     from belfort.settings import Settings
 
     root = tmp_path_factory.mktemp("portal-demo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # the address it serves on names its links (no BELFORT_PUBLIC_URL), as `belfort serve` does
     settings = Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'catalog.sqlite'}",
-                        map_tile_url=None, quota_per_address=0, quota_per_key=0)
+                        map_tile_url=None, quota_per_address=0, quota_per_key=0,
+                        host="127.0.0.1", port=port)
     platform = Platform(settings)
     started = time.perf_counter()
     for _line in load_demo(platform, size="full"):
         pass
     load_seconds = time.perf_counter() - started
     timer = ServerTimer(create_app(platform))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(timer, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from belfort.errors import InvalidRequest
-from belfort.linked.rdf import is_iri
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
 from belfort.policy.principals import ANONYMOUS, Principal
@@ -46,12 +44,9 @@ def principal_of_key(platform: Platform, key: str) -> Principal:
 
 
 def base_url(request: Request) -> str:
-    """The base of linked-data URIs: ``BELFORT_PUBLIC_URL`` when set, else the request's
-    scheme and host (checked: a hostile Host header must not make an invalid IRI)."""
-    public: str | None = request.app.state.platform.settings.public_url
-    if public:
-        return public
-    base = str(request.base_url).rstrip("/")
-    if not is_iri(base + "/catalog"):
-        raise InvalidRequest("the request's Host header does not make a valid base URL")
-    return base
+    """The base of linked-data URIs and of every absolute link: ``BELFORT_PUBLIC_URL`` when
+    set, else the address Belfort serves on (``Settings.canonical_base_url``). Never the
+    request's ``Host``: a header must not change a URI, nor build or evict anything cached
+    per base (issue 11)."""
+    settings = request.app.state.platform.settings
+    return str(settings.canonical_base_url)

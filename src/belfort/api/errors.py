@@ -31,7 +31,8 @@ log = logging.getLogger("belfort.api")
 EXPLORE_PREFIX = "/api/explore/v2.1/"
 EXPLORE_STATUS_CODES = {400: "InvalidRESTParameterError", 401: "AuthenticationError",
                         403: "PermissionDenied", 404: "NotFound", 405: "MethodNotAllowed",
-                        413: "PayloadTooLarge", 500: "InternalServerError",
+                        413: "PayloadTooLarge", 415: "UnsupportedMediaType",
+                        422: "UnprocessableEntity", 500: "InternalServerError",
                         503: "ServiceUnavailable"}
 
 
@@ -79,6 +80,17 @@ def _explore_response(message: str, code: str, status: int, headers: dict[str, s
     return JSONResponse({"message": message, "error_code": code}, status_code=status, headers=headers)
 
 
+def error_headers(exc: BelfortError) -> dict[str, str] | None:
+    """The headers an error's answer carries: ``WWW-Authenticate`` for 401, ``Retry-After``
+    for an error that says when to come back (a full SPARQL waiting line)."""
+    headers: dict[str, str] = {}
+    if exc.http_status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if exc.retry_after_seconds is not None:
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    return headers or None
+
+
 def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> None:
     """Map errors to responses. ``html_page`` (the portal's, given by ``belfort.app``)
     renders errors on pages outside ``/api/``; without it they are JSON too."""
@@ -87,7 +99,7 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     async def _belfort_error(request: Request, exc: BelfortError) -> Response:
         if html_page is not None and _portal(request):
             return html_page(request, exc.http_status, exc.message if exc.http_status == 400 else None)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        headers = error_headers(exc)
         if _explore(request):
             return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),
                                      exc.http_status, headers)

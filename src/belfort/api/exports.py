@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from starlette.background import BackgroundTask
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import FileResponse, Response
 
+from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.responses import dumps
 from belfort.platform import Platform
 from belfort.query.model import Query
@@ -49,6 +49,27 @@ def _iso_text(column: pa.Array, timezone: str) -> pa.Array:
     return pc.binary_join_element_wise(body, pc.take(texts, pc.index_in(minutes, offsets)), "")
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+"""What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection)."""
+
+
+def formula_escaped(text: str) -> str:
+    """``text`` with OWASP's ``'`` in front when a spreadsheet would read it as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _escape_formulas(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text columns with ``'`` before every value a spreadsheet would read as a formula;
+    numbers (also negative ones) are untouched: they are not text."""
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.match_substring_regex(column, FORMULA_START)
+            column = pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'"), column, ""), column)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
 def _csv_ready(batch: pa.RecordBatch, timezone: str = "UTC") -> pa.RecordBatch:
     """Columns CSV can hold: geo points as "lat, lon", other structs as JSON, times as ISO."""
     columns = []
@@ -74,20 +95,25 @@ def csv_stream(
     quote_all: bool = False,
     with_bom: bool = False,
     header: list[str] | None = None,
+    formula_escape: bool = False,
 ) -> Iterator[bytes]:
     """CSV of ``columns`` (other columns of the batches, e.g. bookkeeping, are left out),
-    written by Arrow's vectorised CSV writer."""
+    written by Arrow's vectorised CSV writer. ``formula_escape``: OWASP's ``'`` before text
+    that starts like a formula (``BELFORT_CSV_FORMULA_ESCAPE``, see docs/security.md)."""
     # Arrow quotes every text value and no number — exactly what Opendatasoft's quote_all
     # asks for. Without quote_all, Opendatasoft quotes only where a value needs it; Arrow's
     # output is just as valid CSV, so both read back the same.
     del quote_all
     options = pacsv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style="needed")
-    names = header or columns
+    names = [formula_escaped(n) for n in header or columns] if formula_escape else header or columns
     quote = (lambda n: '"' + n.replace('"', '""') + '"')
     yield (b"\xef\xbb\xbf" if with_bom else b"") + (delimiter.join(quote(n) for n in names) + "\n").encode()
     for batch in batches:
         sink = io.BytesIO()
-        pacsv.write_csv(_csv_ready(batch.select(columns), timezone), sink, options)
+        selected = batch.select(columns)
+        if formula_escape:
+            selected = _escape_formulas(selected)
+        pacsv.write_csv(_csv_ready(selected, timezone), sink, options)
         yield sink.getvalue()
 
 
@@ -121,6 +147,24 @@ def json_lines(items: Iterable[Any], *, chunk: int = 1000) -> Iterator[bytes]:
         yield b"".join(buffer)
 
 
+PARQUET_ROW_GROUP = 50_000
+"""Rows per row group of an exported Parquet file (the stream hands on smaller slices)."""
+
+
+def row_groups(batches: Iterable[pa.RecordBatch], rows: int = PARQUET_ROW_GROUP) -> Iterator[pa.Table]:
+    """``batches`` gathered into tables of about ``rows`` rows: one Parquet row group each."""
+    buffer: list[pa.RecordBatch] = []
+    held = 0
+    for batch in batches:
+        buffer.append(batch)
+        held += batch.num_rows
+        if held >= rows:
+            yield pa.Table.from_batches(buffer)
+            buffer, held = [], 0
+    if buffer:
+        yield pa.Table.from_batches(buffer)
+
+
 def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
         yield from batch.to_pylist()
@@ -128,38 +172,37 @@ def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
 
 def export_response(
     platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str
-) -> StreamingResponse | FileResponse:
+) -> Response:
+    """The native export of ``query`` over one version file, within the export budget and
+    stopped when its client leaves (``belfort.api.export_response``)."""
     whole_file = query == Query(limit=None)
     if fmt == "parquet" and whole_file:
         platform.usage.record(dataset_id, rows=platform.engine.row_count(path))
         return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     stream = platform.engine.stream(query, schema, path)
-    stream.batches = platform.usage.count_rows(dataset_id, stream.batches)
+    batches = platform.usage.count_rows(dataset_id, stream.batches)
     if fmt == "csv":
-        return StreamingResponse(
-            csv_stream(stream.batches, stream.columns),
-            media_type="text/csv; charset=utf-8",
+        return StreamedExport(
+            csv_stream(batches, stream.columns, formula_escape=platform.settings.csv_formula_escape),
+            stream, media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'},
         )
     if fmt == "json":
-        return StreamingResponse(
-            json_array(rows_of(stream.batches)),
-            media_type="application/json",
+        return StreamedExport(
+            json_array(rows_of(batches)), stream, media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'},
         )
-    # Parquet of a selection: written to a temporary file, removed once sent.
-    handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
-    os.close(handle)
-    try:
-        with pq.ParquetWriter(tmp, stream.schema) as writer:
-            for batch in stream.batches:
-                writer.write_batch(batch)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return FileResponse(
-        tmp,
-        media_type="application/vnd.apache.parquet",
-        filename=f"{stem}.parquet",
-        background=BackgroundTask(os.unlink, tmp),
-    )
+
+    def write() -> str:  # Parquet of a selection: a temporary file, removed once sent
+        handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
+        os.close(handle)
+        try:
+            with pq.ParquetWriter(tmp, stream.schema) as writer:
+                for group in row_groups(batches):
+                    writer.write_table(group, row_group_size=group.num_rows)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return tmp
+
+    return FileExport(write, stream, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")

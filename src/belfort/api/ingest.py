@@ -192,7 +192,7 @@ async def _json_object(request: Request, limit: int = 1_000_000) -> dict[str, An
         raise PayloadTooLarge("JSON body too large")
     try:
         value = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise InvalidRequest("the body is not valid JSON") from None
     if not isinstance(value, dict):
         raise InvalidRequest("the body must be a JSON object")

@@ -20,13 +20,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from belfort.api.caching import PRIVATE
-from belfort.api.deps import base_url, get_platform, get_principal
+from belfort.api.deps import get_platform, get_principal
+from belfort.api.errors import error_headers
 from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
 from belfort.errors import BelfortError
 from belfort.linked.rdf import negotiate_among
 from belfort.linked.sparql import answer as cached_answer
-from belfort.linked.sparql import looks_like_update, plan, uses_service
+from belfort.linked.sparql import looks_like_update, plan
 from belfort.linked.sparql_results import GRAPH_FORMATS, RESULT_FORMATS
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
@@ -64,7 +65,8 @@ DESCRIPTION = (
     "(anonymous callers: open graphs only; an admin key: all). SELECT/ASK answer SPARQL JSON, XML, CSV or "
     "TSV; CONSTRUCT/DESCRIBE answer Turtle, JSON-LD (compacted), RDF/XML or N-Triples, by `Accept` or "
     "`format`. 400: malformed query (the parser's message); 403: an update; 406: no acceptable format; "
-    "413: query too long; 503: timeout. Answers longer than the result limit are cut and carry "
+    "413: query too long; 503: timeout, more memory than a worker may use, or every worker busy and the "
+    "waiting line full (with `Retry-After`). Answers longer than the result limit are cut and carry "
     "`Belfort-Results-Truncated`. Without a query, a browser gets a form."
 )
 
@@ -75,8 +77,9 @@ def ensure_included(app: FastAPI) -> FastAPI:
     return app
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+           **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, **extra}, status_code=status, headers=headers)
 
 
 def _formats(request: Request, format_param: str | None) -> tuple[str | None, str | None] | JSONResponse:
@@ -108,21 +111,20 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if len(query.encode()) > settings.sparql_max_query_bytes:
         return _error(413, "payload_too_large",
                       f"the query is longer than {settings.sparql_max_query_bytes} bytes")
-    if uses_service(query):
-        return _error(400, "service_not_allowed", "federated queries (SERVICE) are not supported: this endpoint "
-                      "answers from its own data only")
     formats = _formats(request, format_param)
     if isinstance(formats, Response):
         return formats
     linked = linked_data(platform)
-    store = linked.store(base_url(request))
+    store = linked.store()
     snapshot = store.snapshot
     work = plan(query, snapshot, principal, default_graph_uri=default_graph_uri, named_graph_uri=named_graph_uri,
                 results_format=formats[0], graph_format=formats[1], max_results=settings.sparql_max_results)
     try:
         answer = cached_answer(linked.pool, linked.answers, store, snapshot, work, settings.sparql_timeout_seconds)
-    except BelfortError as exc:
-        return _error(exc.http_status, exc.code, exc.message)
+    except BelfortError as exc:  # JSON here, not the portal's error page
+        return _error(exc.http_status, exc.code, exc.message, error_headers(exc), **exc.details)
+    if answer.kind == "service":  # decided on the parsed query, in the worker
+        return _error(400, "service_not_allowed", answer.message)
     if answer.kind == "syntax":
         if looks_like_update(query):
             return _update_refused()
@@ -160,7 +162,7 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 def _page(request: Request, principal: Principal, platform: Platform) -> Response:
     from belfort.portal.render import render
 
-    store = linked_data(platform).store(base_url(request))
+    store = linked_data(platform).store()
     response = render(request, "sparql.html", principal, graphs=store.snapshot.graphs_for(principal),
                       example=EXAMPLE_QUERY, timeout=platform.settings.sparql_timeout_seconds,
                       limit=platform.settings.sparql_max_results)

@@ -92,6 +92,18 @@ class TemporalCoverage(BaseModel):
         return self
 
 
+def _holds_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_nul(k, depth + 1) or _holds_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v, depth + 1) for v in value)
+    return False
+
+
 class DatasetMetadata(BaseModel):
     """Descriptive metadata of a dataset (everything except versions and state)."""
 
@@ -139,6 +151,14 @@ class DatasetMetadata(BaseModel):
             "(e.g. Europe/Brussels, UTC). A change applies to new versions only."
         ),
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        """No NUL byte in any text (PostgreSQL cannot store one; no metadata needs one)."""
+        if _holds_nul(data):
+            raise ValueError("metadata text may not contain NUL bytes")
+        return data
 
     @field_validator("themes", "keywords", "record_key")
     @classmethod

@@ -41,7 +41,9 @@ from belfort import __version__
 from belfort.catalog import store
 from belfort.errors import (
     BelfortError,
+    FileShapeRefused,
     InvalidRequest,
+    PayloadTooLarge,
     UnreadableFile,
     UnsupportedFormat,
     ValidationFailed,
@@ -462,7 +464,8 @@ class _Run:
                     return status, detail
                 try:
                     outcome = self._ingest(record, candidate, target)
-                except (UnsupportedFormat, UnreadableFile, ValidationFailed, InvalidRequest) as exc:  # the file
+                except (UnsupportedFormat, UnreadableFile, ValidationFailed, InvalidRequest,
+                        FileShapeRefused, PayloadTooLarge) as exc:  # the file: a bad source
                     problems.append(f"{candidate.format} from {candidate.url[:150]}: {exc.message[:200]}")
                     continue
                 self._remember(record, checksum=checksum, url=candidate.url, version=outcome.version)

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import httpx
 
 from belfort.catalog.metadata import SLUG_PATTERN
-from belfort.errors import BelfortError, InvalidRequest
+from belfort.errors import BelfortError, InvalidRequest, PayloadTooLarge
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
@@ -167,14 +167,22 @@ def harvest_ods(
             client.close()
 
 
-def _download(client: httpx.Client, url: str, target: Path, params: dict[str, str]) -> bool:
-    """Stream ``url`` into ``target``; False when the portal does not offer this export."""
+def _download(client: httpx.Client, url: str, target: Path, params: dict[str, str],
+              max_bytes: int) -> bool:
+    """Stream ``url`` into ``target``; False when the portal does not offer this export.
+    Refused past ``max_bytes`` (counted as decoded, so a compressed answer cannot inflate
+    past it either)."""
     with client.stream("GET", url, params=params) as response:
         if response.status_code in (400, 404, 406, 501):
             return False
         response.raise_for_status()
+        size = 0
         with target.open("wb") as handle:
             for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(f"{url[:200]} is larger than the limit of {max_bytes:,} "
+                                          "bytes (BELFORT_MAX_UPLOAD_BYTES)")
                 handle.write(chunk)
     return True
 
@@ -186,9 +194,10 @@ def _harvest_one(platform: Platform, client: httpx.Client, base: str, dataset: d
     try:
         exports = f"{base}/api/explore/v2.1/catalog/datasets/{quote(dataset_id)}/exports"
         target, fmt, url = staging / f"{dataset_id}.parquet", "parquet", f"{exports}/parquet"
-        if not _download(client, url, target, {}):
+        limit = platform.settings.max_upload_bytes
+        if not _download(client, url, target, {}, limit):
             target, fmt, url = staging / f"{dataset_id}.csv", "csv", f"{exports}/csv"
-            if not _download(client, url, target, {"delimiter": ";"}):
+            if not _download(client, url, target, {"delimiter": ";"}, limit):
                 raise InvalidRequest(f"{dataset_id}: the portal offers neither a Parquet nor a CSV export")
         outcome = ingest_file(
             platform, HARVESTER, dataset_id, target, format=fmt,

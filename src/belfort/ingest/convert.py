@@ -27,6 +27,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from belfort.ingest.geometry import GEOMETRY_TYPES, check_geometry
 from belfort.ingest.kernels import ConversionError, all_match, cast_checked
 from belfort.ingest.temporal import (
     ISO_DATETIME,
@@ -70,15 +71,6 @@ _FALSE_SET = pa.array(FALSE_WORDS)
 _TRUE_SET_01 = pa.array(TRUE_WORDS + ("1",))
 _FALSE_SET_01 = pa.array(FALSE_WORDS + ("0",))
 
-GEOMETRY_TYPES = (
-    "Point",
-    "MultiPoint",
-    "LineString",
-    "MultiLineString",
-    "Polygon",
-    "MultiPolygon",
-    "GeometryCollection",
-)
 
 
 @dataclass(frozen=True)
@@ -293,13 +285,9 @@ def _geometry_scalar(text: str) -> str:
         value = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise ConversionError("not JSON") from exc
-    if not isinstance(value, dict) or value.get("type") not in GEOMETRY_TYPES:
-        raise ConversionError("not a GeoJSON geometry")
-    if value["type"] == "GeometryCollection":
-        if not isinstance(value.get("geometries"), list):
-            raise ConversionError("not a GeoJSON geometry")
-    elif not isinstance(value.get("coordinates"), list):
-        raise ConversionError("not a GeoJSON geometry")
+    problem = check_geometry(value)
+    if problem is not None:
+        raise ConversionError(problem)
     return text
 
 

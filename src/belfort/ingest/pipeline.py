@@ -8,15 +8,15 @@ in memory and therefore capped (see ``belfort.ingest.readers.json``).
 
 from __future__ import annotations
 
-import zipfile
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from belfort.errors import (
@@ -33,15 +33,19 @@ from belfort.ingest.convert import (
     in_zone,
     parsers_for_override,
 )
+from belfort.ingest.geometry import geometry_problem
 from belfort.ingest.infer import TableInference
+from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.names import clean_title, normalise_names
 from belfort.ingest.readers.base import BadRow, TextSource
-from belfort.ingest.report import ValidationReport
+from belfort.ingest.report import NUL_PROBLEM, ValidationReport
 from belfort.ingest.sniff import detect_format
 from belfort.ingest.temporal import LOCAL_TZ, check_zone
 from belfort.schema import FIELD_TYPES, Field, TableSchema
 
 PARQUET_COMPRESSION = "snappy"
+
+log = logging.getLogger("belfort.ingest")
 
 
 @dataclass
@@ -71,31 +75,45 @@ class SniffResult:
 # --- opening sources ---------------------------------------------------------------
 
 
-def _open_text_source(path: Path, fmt: str, sheet: str | None) -> TextSource:
+def _open_text_source(
+    path: Path, fmt: str, sheet: str | None, limits: IngestLimits
+) -> TextSource:
     if fmt == "csv":
         from belfort.ingest.readers.csv import open_csv_source
 
-        return open_csv_source(path)
-    if fmt in ("json", "geojson"):
+        source: TextSource = open_csv_source(path, limits)
+    elif fmt in ("json", "geojson"):
         from belfort.ingest.readers.json import open_json_source
 
-        return open_json_source(path)
-    if fmt == "xlsx":
+        source = open_json_source(path, limits)
+    elif fmt == "xlsx":
         from belfort.ingest.readers.xlsx import XlsxSource
 
-        return XlsxSource(path, sheet)
-    raise UnsupportedFormat(f"unsupported format {fmt!r}")  # pragma: no cover
+        source = XlsxSource(path, sheet, limits)
+    else:  # pragma: no cover
+        raise UnsupportedFormat(f"unsupported format {fmt!r}")
+    limits.check_columns(len(source.headers))
+    if any("\x00" in header for header in source.headers):
+        raise UnreadableFile(f"the header row holds a {NUL_PROBLEM}")
+    return source
+
+
+def _unreadable(exc: Exception) -> UnreadableFile:
+    """Every failure of a reader (Arrow, openpyxl, orjson, zipfile, the OS) as a typed error."""
+    if not isinstance(exc, (pa.ArrowException, UnicodeError, ValueError, KeyError, EOFError)):
+        log.warning("reader failed with %s", type(exc).__name__, exc_info=exc)
+    text = " ".join(str(exc).split())[:300] or type(exc).__name__
+    return UnreadableFile(f"the file cannot be read: {text}")
 
 
 def _guard(action: Callable[[], Any]) -> Any:
-    """Turn parser failures of third-party libraries into UnreadableFile."""
+    """Turn failures of readers and third-party libraries into UnreadableFile."""
     try:
         return action()
     except BelfortError:
         raise
-    except (pa.ArrowException, UnicodeError, orjson.JSONDecodeError, zipfile.BadZipFile,
-            ValueError, KeyError, EOFError) as exc:
-        raise UnreadableFile(f"the file cannot be read: {exc}") from exc
+    except Exception as exc:
+        raise _unreadable(exc) from exc
 
 
 # --- schema and overrides ----------------------------------------------------------
@@ -181,21 +199,29 @@ def _stream(source: TextSource) -> Iterator[pa.RecordBatch]:
         yield batch
 
 
-def _infer(source: TextSource, max_rows: int | None = None) -> tuple[list[Parser | None], int]:
-    """Pass 1; restarts once when the source asks (encoding fallback)."""
+def _infer(
+    source: TextSource, max_rows: int | None = None, limits: IngestLimits = DEFAULT_LIMITS
+) -> tuple[list[Parser | None], int]:
+    """Pass 1; restarts once when the source asks (encoding fallback). Refuses a file
+    passing the cell limit as soon as its rows (kept or dropped) say so."""
+    width = len(source.headers)
     for _attempt in range(2):
-        inference = TableInference(len(source.headers))
+        inference = TableInference(width)
         rows = 0
         try:
             for batch in source.batches():
                 if max_rows is not None and rows >= max_rows:
                     break
-                inference.update(batch)
                 rows += batch.num_rows
-        except pa.ArrowInvalid as exc:
-            if source.retry_after(exc):
+                limits.check_cells(rows + len(source.bad_rows), width)
+                inference.update(batch)
+            limits.check_cells(rows + len(source.bad_rows), width)
+        except BelfortError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, pa.ArrowInvalid) and source.retry_after(exc):
                 continue
-            raise UnreadableFile(f"the file cannot be read: {exc}") from exc
+            raise _unreadable(exc) from exc
         return inference.results(delimiter=source.delimiter), rows
     raise UnreadableFile("the file cannot be decoded")  # pragma: no cover
 
@@ -224,6 +250,45 @@ def _report_bad_rows(report: ValidationReport, bad_rows: list[BadRow]) -> None:
         )
 
 
+def _shown(value: pa.Scalar) -> str:
+    """A value with NUL bytes as the report shows it: visible, and short."""
+    text = str(value.as_py())
+    return text.replace("\x00", "\\0")[:200]
+
+
+def _without_nul(column: pa.Array) -> tuple[pa.Array, np.ndarray | None]:
+    """The column with values holding a NUL byte nulled, and which those were (None: none)."""
+    if not pa.types.is_string(column.type) or len(column) == column.null_count:
+        return column, None
+    mask = pc.fill_null(pc.match_substring(column, "\x00"), False)
+    if not pc.any(mask).as_py():
+        return column, None
+    return pc.if_else(mask, pa.scalar(None, column.type), column), mask.to_numpy(zero_copy_only=False)
+
+
+def _report_geometries(
+    report: ValidationReport,
+    name: str,
+    column: pa.Array,
+    bad: np.ndarray,
+    row_numbers: list[int],
+) -> None:
+    """Invalid geometries, grouped by what is wrong with them (per feature, with the reason);
+    ``row_numbers`` are the data-row numbers of the ``bad`` positions."""
+    grouped: dict[str, list[tuple[int, Any]]] = {}
+    counts: dict[str, int] = {}
+    for number, i in zip(row_numbers, np.flatnonzero(bad), strict=True):
+        text = column[int(i)].as_py()
+        reason = geometry_problem(text) or "not a GeoJSON geometry"
+        problem = f"invalid geometry: {reason}"
+        counts[problem] = counts.get(problem, 0) + 1
+        examples = grouped.setdefault(problem, [])
+        if len(examples) < report.max_examples:
+            examples.append((number, text[:200] if isinstance(text, str) else text))
+    for problem, examples in grouped.items():
+        report.add_many(name, problem, counts[problem], examples)
+
+
 def _write_text(
     source: TextSource,
     plan: _Plan,
@@ -242,7 +307,15 @@ def _write_text(
             arrays: list[pa.Array] = []
             bad_rows: np.ndarray | None = None
             for index, (spec, column_parsers) in enumerate(zip(plan.fields, plan.parsers, strict=True)):
-                column = batch.column(index)
+                column, nul = _without_nul(batch.column(index))
+                if nul is not None:
+                    positions = np.flatnonzero(nul)
+                    examples = [
+                        (_row_number(rows_done + int(i), skipped), _shown(batch.column(index)[int(i)]))
+                        for i in positions[: report.max_examples]
+                    ]
+                    report.add_many(spec.name, NUL_PROBLEM, len(positions), examples)
+                    bad_rows = nul if bad_rows is None else bad_rows | nul
                 if column_parsers is None:
                     if source.fill_empty_strings and column.null_count:
                         column = column.fill_null("")
@@ -253,12 +326,17 @@ def _write_text(
                 )
                 arrays.append(converted.array)
                 if converted.bad is not None:
-                    positions = np.flatnonzero(converted.bad)
-                    examples = [
-                        (_row_number(rows_done + int(i), skipped), column[int(i)].as_py())
-                        for i in positions[: report.max_examples]
-                    ]
-                    report.add_many(spec.name, converted.problem, len(positions), examples)
+                    if spec.type == "geometry":
+                        numbers = [_row_number(rows_done + int(i), skipped)
+                                   for i in np.flatnonzero(converted.bad)]
+                        _report_geometries(report, spec.name, column, converted.bad, numbers)
+                    else:
+                        positions = np.flatnonzero(converted.bad)
+                        examples = [
+                            (_row_number(rows_done + int(i), skipped), column[int(i)].as_py())
+                            for i in positions[: report.max_examples]
+                        ]
+                        report.add_many(spec.name, converted.problem, len(positions), examples)
                     bad_rows = converted.bad if bad_rows is None else bad_rows | converted.bad
             if bad_rows is not None:
                 invalid_rows += int(bad_rows.sum())
@@ -293,13 +371,15 @@ def convert_to_parquet(
     max_invalid_rows: int = 0,
     progress: Callable[[int], None] | None = None,
     timezone: str = LOCAL_TZ,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Read ``source`` in any supported format and write one typed Parquet file.
 
     Times without a UTC offset are local times of ``timezone`` (an IANA name); the
     result's ``source_details["timezone"]`` records it, so the version says how it was read.
     On failure ``destination`` does not exist afterwards and UnsupportedFormat,
-    UnreadableFile, ValidationFailed or InvalidRequest (bad override/sheet/zone) is raised.
+    UnreadableFile, ValidationFailed, InvalidRequest (bad override/sheet/zone),
+    FileShapeRefused or FileTooLarge (past one of ``limits``) is raised; nothing else.
     """
     check_zone(timezone)
     source = Path(source)
@@ -312,12 +392,13 @@ def convert_to_parquet(
 
             schema, rows, details = _guard(
                 lambda: convert_parquet(
-                    source, destination, overrides, report, max_invalid_rows, progress, timezone
+                    source, destination, overrides, report, max_invalid_rows, progress, timezone,
+                    limits,
                 )
             )
             return IngestResult(schema, rows, report, "parquet", {**details, "timezone": timezone})
-        text_source = _guard(lambda: _open_text_source(source, fmt, sheet))
-        inferred, _ = _infer(text_source)
+        text_source = _guard(lambda: _open_text_source(source, fmt, sheet, limits))
+        inferred, _ = _infer(text_source, limits=limits)
         plan = _plan(text_source, inferred, overrides, timezone)
         rows = _write_text(text_source, plan, destination, report, max_invalid_rows, progress)
         details = {**text_source.details, "timezone": timezone}
@@ -339,6 +420,7 @@ def sniff(
     sample_rows: int = 20,
     *,
     inference_rows: int = 10_000,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> SniffResult:
     """Detect format and dialect, infer a schema from the first rows, show a sample."""
     source = Path(source)
@@ -346,14 +428,14 @@ def sniff(
     if fmt == "parquet":
         from belfort.ingest.readers.parquet import sniff_parquet
 
-        sniffed: SniffResult = _guard(lambda: sniff_parquet(source, sample_rows))
+        sniffed: SniffResult = _guard(lambda: sniff_parquet(source, sample_rows, limits))
         return sniffed
-    text_source = _guard(lambda: _open_text_source(source, fmt, sheet))
-    inferred, seen = _infer(text_source, max_rows=inference_rows)
+    text_source = _guard(lambda: _open_text_source(source, fmt, sheet, limits))
+    inferred, seen = _infer(text_source, max_rows=inference_rows, limits=limits)
     plan = _plan(text_source, inferred, None)
     rows: list[dict[str, str | None]] = []
     names = [f.name for f in plan.fields]
-    iterator = text_source.batches()
+    iterator = _stream(text_source)
     try:
         for batch in iterator:
             for record in batch.to_pylist():

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+NUL_PROBLEM = "NUL byte in text (a binary or wrongly encoded file?)"
+
 
 @dataclass
 class Problem:

@@ -87,8 +87,11 @@ def detect_format(path: Path, format: str | None = None) -> str:
     if sample.startswith(b"PAR1"):
         return "parquet"
     if sample.startswith(b"PK\x03\x04"):
-        if _is_xlsx(path):
+        names = _zip_names(path)
+        if names is not None and _is_xlsx(names):
             return "xlsx"
+        if claimed == "xlsx" and names is None:
+            raise UnreadableFile("the workbook is not a readable ZIP archive (truncated or corrupt)")
         if claimed == "xlsx":
             raise UnreadableFile("the file is a ZIP archive but not an Excel workbook (no xl/workbook.xml)")
         raise UnsupportedFormat("ZIP archives are not supported (only .xlsx workbooks)")
@@ -109,12 +112,16 @@ def detect_format(path: Path, format: str | None = None) -> str:
     return "csv"
 
 
-def _is_xlsx(path: Path) -> bool:
+def _zip_names(path: Path) -> set[str] | None:
+    """The member names of a ZIP archive; None when it cannot be read as one."""
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def _is_xlsx(names: set[str]) -> bool:
     return "xl/workbook.xml" in names or "[Content_Types].xml" in names and any(
         n.startswith("xl/") for n in names
     )

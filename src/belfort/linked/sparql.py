@@ -4,8 +4,13 @@ pyoxigraph cannot cancel a query, so queries run in *worker processes* forked fr
 server: a fork shares the store copy-on-write (no copy, ~10 ms per GB of process), a
 worker answers queries over a pipe until the store changes (then it is retired and a
 new one forked), and a query that outlives ``BELFORT_SPARQL_TIMEOUT_SECONDS`` has its
-worker killed: the server never runs a query itself. At most ``BELFORT_SPARQL_WORKERS``
-run at once; a query finding them all busy waits (within its timeout).
+worker killed: the server never runs a query itself. Each worker may take
+``BELFORT_SPARQL_WORKER_MEMORY_MB`` beyond what it shares with the server (an address-space
+limit set after the fork); a query needing more ends its worker, answers 503
+(``QueryOutOfMemory``) and the next query gets a fresh worker. At most
+``BELFORT_SPARQL_WORKERS`` run at once; at most ``BELFORT_SPARQL_QUEUE`` more wait for one
+(within their timeout), and a query finding the line full is refused at once (``Busy``,
+503 with ``Retry-After``): nothing queues without bound.
 
 The dataset a query sees is always a subset of the graphs the caller may see
 (``Snapshot.graphs_for``): it is passed to pyoxigraph as the default and named graphs,
@@ -33,18 +38,12 @@ import pyoxigraph as ox
 
 from belfort import cache_status
 from belfort.cache import ByteLRU
-from belfort.errors import BelfortError, QueryTimeout
+from belfort.errors import Busy, QueryFailed, QueryOutOfMemory, QueryTimeout
 from belfort.linked import vocabularies as v
 from belfort.linked.sparql_results import write_boolean, write_graph, write_select
+from belfort.linked.sparql_service import preload as preload_service_check
+from belfort.linked.sparql_service import service_refusal, unescape
 from belfort.linked.store import CatalogueStore, Snapshot
-
-
-class QueryFailed(BelfortError):
-    """The query could not be evaluated (its worker stopped)."""
-
-    code = "query_failed"
-    http_status = 500
-
 
 # ── what a query may see ──────────────────────────────────────────────────────────────
 
@@ -59,28 +58,9 @@ _PREFIX = re.compile(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
 _FROM = re.compile(r"\bFROM\s+(NAMED\s+)?(?:<([^>]*)>|([\w.-]*):([\w.-]*))", re.IGNORECASE)
 
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:])", re.IGNORECASE)
-
-
-def _unescape(query: str) -> str:
-    """SPARQL reads ``\\u0053`` escapes anywhere in a query, before parsing it."""
-    def char(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        return chr(code) if code < 0x110000 else " "
-
-    return _CODEPOINT.sub(char, query)
-
-
 def _blank_out(query: str) -> str:
     """The query with strings and comments blanked (IRIs kept): what keywords are read from."""
-    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", _unescape(query))
-
-
-def uses_service(query: str) -> bool:
-    """Whether the query calls another endpoint (``SERVICE``): refused, since pyoxigraph
-    would fetch it (nothing served may reach out; the workers also cannot open sockets)."""
-    return _SERVICE.search(re.sub(r"<[^<>\s]*>", " ", _blank_out(query))) is not None
+    return _COMMENT_STRING_IRI.sub(lambda m: m.group() if m.group().startswith("<") else " ", unescape(query))
 
 
 def looks_like_update(query: str) -> bool:
@@ -145,7 +125,7 @@ def plan(query: str, snapshot: Snapshot, principal: Any, *, default_graph_uri: l
 
 @dataclass(frozen=True)
 class Answer:
-    kind: str  # "select", "boolean", "graph"; or "syntax", "error", "not_acceptable"
+    kind: str  # "select", "boolean", "graph"; or "syntax", "error", "not_acceptable", "service"
     body: bytes = b""
     format: str | None = None
     truncated: bool = False
@@ -153,6 +133,9 @@ class Answer:
 
 
 def execute(store: ox.Store, request: Request) -> Answer:
+    refusal = service_refusal(request.query)  # here, not in the server: parsing can be slow
+    if refusal is not None:
+        return Answer("service", message=refusal)
     try:
         result = store.query(
             request.query,
@@ -193,6 +176,31 @@ def execute(store: ox.Store, request: Request) -> Answer:
         return Answer("error", message=str(exc))
 
 
+_OUT_OF_MEMORY_EXIT = 75  # a worker's exit status after a MemoryError
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (None where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory(allowance: int, current: int | None) -> None:
+    """In a new worker: allow ``allowance`` bytes of address space beyond what the fork
+    inherited (the store and the server's mappings, shared copy-on-write). An allocation
+    past it fails: a MemoryError in Python, an abort in pyoxigraph; either ends the worker."""
+    if allowance <= 0 or current is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + allowance
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def _isolate(conn: Connection) -> Connection:
     """In a new worker: keep only stdin/out/err and the pipe (as fd 3), and allow no more
     open files, so nothing a query does can open a socket or a file (defence in depth
@@ -219,7 +227,10 @@ def _worker_main(conn: Connection, store: ox.Store, parent: int) -> None:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(execute(store, request))
+        try:
+            conn.send(execute(store, request))
+        except MemoryError:  # past the worker's memory limit: the server sees it end
+            os._exit(_OUT_OF_MEMORY_EXIT)
 
 
 # ── answers of the current store, cached ─────────────────────────────────────────────
@@ -264,6 +275,16 @@ def answer(pool: WorkerPool, cache: AnswerCache, store: CatalogueStore, snapshot
 # ── the workers (in the server) ───────────────────────────────────────────────────────
 
 
+def _ran_out_of_memory(status: int | None) -> bool:
+    """Whether a worker ended by its memory limit: pyoxigraph aborts when an allocation
+    fails (SIGABRT), Python exits with ``_OUT_OF_MEMORY_EXIT`` after a MemoryError."""
+    if status is None:
+        return False
+    if os.WIFSIGNALED(status):
+        return os.WTERMSIG(status) == signal.SIGABRT
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OUT_OF_MEMORY_EXIT
+
+
 @dataclass
 class _Worker:
     pid: int
@@ -273,12 +294,22 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, size: int) -> None:
+    """At most ``size`` workers; at most ``queue`` callers waiting for one; each worker
+    limited to ``memory_bytes`` beyond what it shares with the server (0: no limit)."""
+
+    def __init__(self, size: int, *, queue: int = 0, memory_bytes: int = 0, retry_after: int = 10) -> None:
         self.size = size
+        self.queue = queue
+        self.memory_bytes = memory_bytes
+        self.retry_after = max(1, retry_after)
         self._idle: list[_Worker] = []
         self._all: list[_Worker] = []
         self._free = threading.Condition()
         self._closed = False
+        self._waiting = 0
+        self.refused = 0  # queries turned away with a full line (for tests and figures)
+        self.out_of_memory = 0  # workers ended by their memory limit
+        preload_service_check()  # a worker can import nothing
 
     def run(self, store: CatalogueStore, snapshot: Snapshot, request: Request, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
@@ -290,7 +321,14 @@ class WorkerPool:
                 raise QueryTimeout(f"the query did not finish within {timeout:g} s and was stopped")
             answer: Answer = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            self._kill(worker)
+            status = self._kill(worker)
+            if self.memory_bytes and _ran_out_of_memory(status):
+                with self._free:
+                    self.out_of_memory += 1
+                raise QueryOutOfMemory(
+                    f"the query needed more than the {self.memory_bytes // (1024 * 1024)} MiB of memory a "
+                    "SPARQL worker may use and was stopped; narrow it down (fewer unbound patterns, a LIMIT, "
+                    "no ORDER BY over everything)") from None
             raise QueryFailed(f"the query worker stopped: {exc}") from None
         except BaseException:
             self._kill(worker)
@@ -299,27 +337,50 @@ class WorkerPool:
         return answer
 
     def _acquire(self, store: CatalogueStore, epoch: int, deadline: float) -> _Worker:
+        """A worker for ``store`` at ``epoch``: an idle one, a new one while there is room,
+        else wait in line (at most ``queue`` callers, each until its deadline)."""
         with self._free:
-            while True:
-                if self._closed:
-                    raise QueryFailed("the SPARQL endpoint is shutting down")
-                for worker in list(self._idle):
-                    if worker.store_id == store.token and worker.epoch == epoch:
-                        self._idle.remove(worker)
+            waiting = False
+            try:
+                while True:
+                    worker = self._take(store, epoch)
+                    if worker is not None:
                         return worker
-                    if worker.store_id != store.token or worker.epoch < epoch:  # stale: its store changed
-                        self._idle.remove(worker)
-                        self._stop(worker)
-                if len(self._all) < self.size:
-                    forked = self._fork(store, epoch)
-                    if forked is not None:
-                        return forked
-                    epoch = store.snapshot.epoch  # the store moved on while we waited: the new one
-                    continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryTimeout("every SPARQL worker was busy for the whole timeout; try again later")
-                self._free.wait(remaining)
+                    if len(self._all) < self.size:  # the store moved on while we forked
+                        epoch = store.snapshot.epoch
+                        continue
+                    if not waiting:
+                        if self._waiting >= self.queue:
+                            self.refused += 1
+                            raise Busy(f"all {self.size} SPARQL workers are busy and {self.queue} more "
+                                       f"queries are waiting; try again in {self.retry_after} s",
+                                       retry_after=self.retry_after)
+                        waiting = True
+                        self._waiting += 1
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise Busy("every SPARQL worker was busy for the whole timeout; try again in "
+                                   f"{self.retry_after} s", retry_after=self.retry_after)
+                    self._free.wait(remaining)
+            finally:
+                if waiting:
+                    self._waiting -= 1
+
+    def _take(self, store: CatalogueStore, epoch: int) -> _Worker | None:
+        """An idle worker of ``store`` at ``epoch``, else a new one if there is room (the
+        caller holds ``_free``). Stale idle workers (their store changed) are retired."""
+        if self._closed:
+            raise QueryFailed("the SPARQL endpoint is shutting down")
+        for worker in list(self._idle):
+            if worker.store_id == store.token and worker.epoch == epoch:
+                self._idle.remove(worker)
+                return worker
+            if worker.store_id != store.token or worker.epoch < epoch:
+                self._idle.remove(worker)
+                self._stop(worker)
+        if len(self._all) < self.size:
+            return self._fork(store, epoch)
+        return None
 
     def _fork(self, store: CatalogueStore, epoch: int) -> _Worker | None:
         with store.lock:  # no write is half-done in the copy the child gets
@@ -336,7 +397,10 @@ class WorkerPool:
                     ours.close()
                     for conn in others:
                         conn.close()
-                    _worker_main(_isolate(theirs), store.store, parent)
+                    inherited = _address_space()  # read before _isolate allows no more files
+                    pipe = _isolate(theirs)
+                    _limit_memory(self.memory_bytes, inherited)
+                    _worker_main(pipe, store.store, parent)
                 finally:
                     os._exit(0)
         theirs.close()
@@ -352,21 +416,25 @@ class WorkerPool:
                 self._idle.append(worker)
             self._free.notify()
 
-    def _stop(self, worker: _Worker) -> None:
-        """Retire a worker (the caller holds ``_free``)."""
+    def _stop(self, worker: _Worker) -> int | None:
+        """Retire a worker (the caller holds ``_free``); its wait status (None if unknown).
+        A worker that already ended (its memory limit) keeps the status it ended with."""
         with contextlib.suppress(OSError):
             worker.conn.close()
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGKILL)
+        status = None
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(worker.pid, 0)
+            status = os.waitpid(worker.pid, 0)[1]
         if worker in self._all:
             self._all.remove(worker)
+        return status
 
-    def _kill(self, worker: _Worker) -> None:
+    def _kill(self, worker: _Worker) -> int | None:
         with self._free:
-            self._stop(worker)
+            status = self._stop(worker)
             self._free.notify()
+        return status
 
     def close(self) -> None:
         with self._free:

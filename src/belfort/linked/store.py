@@ -1,8 +1,9 @@
 """The linked data a process holds: the DCAT fragment cache and the SPARQL store.
 
-``linked_data(platform)`` (built on first use, kept as a platform component) is a ``LinkedData``. Its ``CatalogueStore``
-(one per base URL, since every URI depends on it; with ``BELFORT_PUBLIC_URL`` set there
-is exactly one) is an in-memory pyoxigraph store with these named graphs
+``linked_data(platform)`` (built on first use, kept as a platform component) is a ``LinkedData``. Its
+one ``CatalogueStore`` (of the one base URL ``Settings.canonical_base_url``: every URI depends on
+it, and no request header may choose it, build or evict a store) is an in-memory pyoxigraph
+store with these named graphs
 (docs/linked-data.md, "SPARQL endpoint"):
 
 - ``{base}/graphs/catalog`` — the catalogue as DCAT-AP, as anonymous callers see it;
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,7 +57,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _CHUNK = 500  # datasets read and loaded at a time
-_MAX_STORES = 2  # bases kept at once (one with BELFORT_PUBLIC_URL)
 _TOKENS = itertools.count(1)
 
 
@@ -294,7 +295,8 @@ class LinkedData:
     fragments: FragmentCache = field(init=False)
     pages: PageCache = field(init=False)
     answers: AnswerCache = field(init=False)
-    _stores: dict[str, CatalogueStore] = field(default_factory=dict)
+    _store: CatalogueStore | None = None
+    stores_built: int = 0  # CatalogueStores made (one per process: a request cannot make more)
     _pool: WorkerPool | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -306,14 +308,17 @@ class LinkedData:
         self.pages = PageCache(cache_bytes // 4)
         self.answers = AnswerCache(self.platform.settings.sparql_cache_mb * 1024 * 1024)
 
-    def store(self, base: str) -> CatalogueStore:
-        """The store of ``base``, synchronised with the catalogue."""
+    @property
+    def base(self) -> str:
+        return self.platform.settings.canonical_base_url
+
+    def store(self) -> CatalogueStore:
+        """The store (of ``base``), synchronised with the catalogue."""
         with self._lock:
-            store = self._stores.get(base)
-            if store is None:
-                while len(self._stores) >= _MAX_STORES:
-                    self._stores.pop(next(iter(self._stores)))
-                store = self._stores[base] = CatalogueStore(self.platform, base)
+            store = self._store
+            if store is None or store.base != self.base:  # (the settings changed: tests)
+                store = self._store = CatalogueStore(self.platform, self.base)
+                self.stores_built += 1
         store.sync()
         return store
 
@@ -324,18 +329,19 @@ class LinkedData:
                 from belfort.linked.sparql import WorkerPool
 
                 settings = self.platform.settings
-                self._pool = WorkerPool(settings.sparql_workers)
+                self._pool = WorkerPool(
+                    settings.sparql_workers, queue=settings.sparql_queue,
+                    memory_bytes=settings.sparql_worker_memory_mb * 1024 * 1024,
+                    retry_after=math.ceil(settings.sparql_timeout_seconds))
             return self._pool
 
     def warm_up(self) -> None:
-        """Build the store of ``BELFORT_PUBLIC_URL`` and the Turtle fragments of the open
-        catalogue (the server starts this in the background), so the first SPARQL query
-        and the first harvest after a restart find them."""
-        base = self.platform.settings.public_url
-        if not base:
-            return
+        """Build the store and the Turtle fragments of the open catalogue (the server starts
+        this in the background), so the first SPARQL query and the first harvest after a
+        restart find them."""
+        base = self.base
         try:
-            self.store(base)
+            self.store()
             number, last = 1, 1
             while number <= last:
                 with self.platform.db.session() as session:

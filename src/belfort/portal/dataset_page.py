@@ -20,7 +20,7 @@ from sqlalchemy import select
 from starlette.responses import HTMLResponse, Response
 
 from belfort.api.caching import cache_control
-from belfort.api.deps import get_platform
+from belfort.api.deps import base_url, get_platform
 from belfort.api.ods.common import render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
@@ -94,7 +94,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         preview = _preview(platform, rv, request)
         chart = visuals.chart_section(platform, rv, request, lang, card.title(lang))
         map_ = visuals.map_section(platform, rv, dataset_id, lang)
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,

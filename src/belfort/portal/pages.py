@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from belfort.api.deps import get_platform, principal_of_key
+from belfort.api.deps import base_url, get_platform, principal_of_key
 from belfort.errors import BelfortError, NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, Principal
@@ -129,7 +129,7 @@ SECURITY_CONTACT = "mailto:security@stad.gent"
 def security_txt(request: Request) -> Response:
     """RFC 9116: where to report a vulnerability (the policy note asks for coordinated
     vulnerability disclosure)."""
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(days=180)).replace(microsecond=0)
     text = (
         f"Contact: {SECURITY_CONTACT}\n"

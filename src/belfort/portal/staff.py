@@ -46,6 +46,7 @@ from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (
     change_dataset_state,
     ingest_file,
+    ingest_limits,
     publish_dataset_version,
     update_dataset_metadata,
 )
@@ -196,7 +197,7 @@ def _review_page(request: Request, platform: Platform, principal: Principal, tok
                  source: Path, *, outcome: dict[str, Any] | None = None, problem: str | None = None,
                  report: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     try:
-        sniffed = sniff(source)
+        sniffed = sniff(source, limits=ingest_limits(platform))
     except BelfortError as exc:
         return _page(request, "staff_review.html", principal, status_code=400, token=token, dataset_id=dataset_id,
                      sniffed=None, existing=None, types=FIELD_TYPES, outcome=None, problem=exc.message, report=None)

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +49,8 @@ from belfort.query.compiler_pages import (
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
+from belfort.query.streams import ResultStream
+from belfort.query.streams import clean_message as _clean_message
 from belfort.query.version_tables import ROW_NUMBER, VersionTables
 from belfort.schema import TableSchema
 
@@ -67,15 +68,6 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-@dataclass
-class ResultStream:
-    """All rows of a query as Arrow batches; ``schema`` is known before the first batch."""
-
-    columns: list[str]
-    schema: pa.Schema
-    batches: Iterator[pa.RecordBatch]
-
-
 class QueryEngine:
     def __init__(
         self,
@@ -88,12 +80,16 @@ class QueryEngine:
         result_cache_bytes: int = 0,
         result_cache_max_rows: int = 0,
         version_tables_bytes: int = 0,
+        export_timeout_seconds: float = 300.0,
     ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.export_timeout_seconds = export_timeout_seconds
+        self.streams_open = 0  # exports reading right now (``ResultStream``), for tests and health
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
         self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
         self._watchdog = Watchdog()
+        self._watchdog_lock = threading.Lock()
         # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
         self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
         # versions whose in-memory table could not be built (path → True)
@@ -323,29 +319,31 @@ class QueryEngine:
         return dict(found)
 
     def stream(
-        self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000
+        self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000,
+        timeout_seconds: float | None = None,
     ) -> ResultStream:
-        """All matching rows as Arrow batches, without the row limit (for exports)."""
+        """All matching rows as Arrow batches, without the row limit (for exports), within
+        ``timeout_seconds`` (default: the export budget) from now. Nothing runs until the
+        first batch (or the schema) is asked for; ``ResultStream.cancel`` stops it."""
         compiled = compile_query(query, schema, max_rows=2**62)
         if query.limit is None:
             compiled.sql = compiled.sql.rsplit(" LIMIT ", 1)[0] + f" OFFSET {int(query.offset)}"
             compiled.params = compiled.params[:-2]
-        cursor = self._db.cursor()
-        try:
-            reader = cursor.sql(compiled.sql, params=_bind(compiled, path)).to_arrow_reader(
-                batch_rows
-            )
-        except duckdb.Error as exc:
-            cursor.close()
-            raise QueryError(_clean_message(exc)) from None
+        budget = self.export_timeout_seconds if timeout_seconds is None else timeout_seconds
+        return ResultStream(self, compiled.columns, compiled.sql, _bind(compiled, path), budget, batch_rows)
 
-        def batches() -> Iterator[pa.RecordBatch]:
-            try:
-                yield from reader
-            finally:
-                cursor.close()
+    def _stream_cursor(self, seconds: float, stop: Callable[[], object]) -> tuple[duckdb.DuckDBPyConnection, int]:
+        """A cursor for a ``ResultStream`` and the watchdog's alarm calling ``stop`` after
+        ``seconds`` (``_stream_closed`` gives both back)."""
+        with self._watchdog_lock:
+            self.streams_open += 1
+        return self._db.cursor(), self._watchdog.arm(max(seconds, 0.001), stop)
 
-        return ResultStream(compiled.columns, reader.schema, batches())
+    def _stream_closed(self, cursor: duckdb.DuckDBPyConnection, alarm: int) -> None:
+        self._watchdog.disarm(alarm)
+        cursor.close()
+        with self._watchdog_lock:
+            self.streams_open -= 1
 
     def _run(
         self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None
@@ -448,12 +446,3 @@ class Watchdog:
 
 def _bind(compiled: CompiledQuery, path: Path) -> list[Any]:
     return [str(path) if p is SOURCE else p for p in compiled.params]
-
-
-_PATHS = re.compile(r"(/[^\s\"']+)+")
-
-
-def _clean_message(exc: duckdb.Error) -> str:
-    """The engine's message without file paths or SQL context lines."""
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return _PATHS.sub("<file>", first)[:300]

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import Response
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.exports import csv_stream, json_array, json_lines
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import timezone_of
@@ -41,7 +42,7 @@ MEDIA_TYPES = {"json": "application/json", "jsonl": "application/jsonl", "geojso
 
 def download_response(
     platform: Platform, principal: Principal, items: list[tuple[str, str]]
-) -> StreamingResponse | FileResponse:
+) -> Response:
     """The v1 download of the ``dataset`` named in ``items`` (the request's parameters)."""
     options = dict(items)
     params = parse_v1_params(items, windowed=False)
@@ -70,19 +71,18 @@ def download_response(
     header = [f.title or f.name for f in shown] if labels else visible
     tz = timezone_of(params.timezone)
     if params.format == "csv":
-        return StreamingResponse(csv_stream(batches, visible, delimiter=separator, timezone=params.timezone,
-                                            header=header),
-                                 media_type="text/csv; charset=utf-8", headers=disposition)
+        return StreamedExport(csv_stream(batches, visible, delimiter=separator, timezone=params.timezone,
+                                         header=header, formula_escape=platform.settings.csv_formula_escape),
+                              stream, media_type="text/csv; charset=utf-8", headers=disposition)
     if params.format == "xlsx":
         types = {f.name: f.type for f in rv.schema.fields}
-        tmp = v2_exports.xlsx_file(platform, batches, visible, types, tz, header)
-        return v2_exports.file_response(
-            tmp, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
+        return FileExport(lambda: v2_exports.xlsx_file(platform, batches, visible, types, tz, header), stream,
+                          media_type=v2_exports.XLSX_MEDIA_TYPE, filename=filename)
     if params.format == "parquet":
-        tmp = v2_exports.parquet_file(platform, stream.schema, batches, visible)
-        return v2_exports.file_response(tmp, "application/vnd.apache.parquet", filename)
-    return StreamingResponse(_records_body(platform, rv, params, batches), media_type=MEDIA_TYPES[params.format],
-                             headers=disposition)
+        return FileExport(lambda: v2_exports.parquet_file(platform, stream.schema, batches, visible), stream,
+                          media_type="application/vnd.apache.parquet", filename=filename)
+    return StreamedExport(_records_body(platform, rv, params, batches), stream,
+                          media_type=MEDIA_TYPES[params.format], headers=disposition)
 
 
 def _records_body(platform: Platform, rv: ReadableVersion, params: V1Params, batches: Iterator[Any]
@@ -118,6 +118,6 @@ def portal_download(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> StreamingResponse | FileResponse:
+) -> Response:
     items = [("dataset", dataset_id)] + [(k, v) for k, v in request.query_params.multi_items() if k != "dataset"]
     return download_response(platform, principal, items)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import Response
 
 from belfort import cache_status
 from belfort.api.deps import get_platform, get_principal
@@ -136,7 +136,7 @@ def download(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> StreamingResponse | FileResponse:
+) -> Response:
     return download_response(platform, principal, request.query_params.multi_items())
 
 

@@ -14,9 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import Response
 
-from belfort.api.deps import get_platform, get_principal
+from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
@@ -210,7 +210,7 @@ def _is_plain(query: Query) -> bool:
 
 
 def _record_links(request: Request, dataset_id: str, record_id: str) -> list[dict[str, str]]:
-    base = str(request.base_url).rstrip("/")
+    base = base_url(request)
     return [{"rel": "self", "href": f"{base}{PREFIX}/catalog/datasets/{dataset_id}/records/{record_id}"},
             {"rel": "dataset", "href": f"{base}{PREFIX}/catalog/datasets/{dataset_id}"}]
 
@@ -266,7 +266,8 @@ def records(
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
     if p.include_links:
-        body["_links"] = [{"rel": "self", "href": str(request.url)}]
+        search = f"?{request.url.query}" if request.url.query else ""
+        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{request.url.path}{search}"}]
     return JSONResponse(body)
 
 
@@ -302,7 +303,7 @@ def export(
     request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
-) -> StreamingResponse | FileResponse:
+) -> Response:
     rv = readable(platform, principal, dataset_id)
     p = parse_params(request, mode="export")
     fmt = format.lower()
@@ -316,7 +317,7 @@ def export(
         labels = {f.name: f.title or f.name for f in rv.schema.fields}
     stream = platform.engine.stream(query, rv.schema, rv.path)
     batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
-    return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream.columns, stream.schema, batches,
+    return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream, batches,
                                   v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
                                   v2_exports.list_columns(query, rv.schema))
 

@@ -247,8 +247,8 @@ def catalog_export(
         return StreamingResponse(json_array(matches), media_type="application/json",
                                  headers=disposition)
     if format == "csv":
-        return StreamingResponse(v2_exports.catalog_csv(matches, p.raw), media_type="text/csv; charset=utf-8",
-                                 headers=disposition)
+        body = v2_exports.catalog_csv(matches, p.raw, formula_escape=platform.settings.csv_formula_escape)
+        return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
     raise InvalidRequest(f"Invalid value for format API parameter: {format[:30]!r} was found but one of "
                          "csv, json is expected.")
 

@@ -22,20 +22,22 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from starlette.background import BackgroundTask
-from starlette.responses import FileResponse, StreamingResponse
+from starlette.responses import Response
 
-from belfort.api.exports import csv_stream, json_array, json_lines
+from belfort.api.export_response import FileExport, StreamedExport
+from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines, row_groups
 from belfort.api.ods.common import iso_datetime, render_value
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, FieldRef, Query, SelectItem
+from belfort.query.streams import ResultStream
 from belfort.schema import TableSchema
 
 DATASET_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
 CSV_DELIMITERS = {";", ",", "\t", "|"}
 BOOKKEEPING = {ROW_NUMBER_COLUMN, RECORD_ID_COLUMN}
 XLSX_MAX_TEXT = 32_767
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # -- values --------------------------------------------------------------------------------
 
@@ -185,13 +187,26 @@ def _temporary(platform: Platform, suffix: str, write: Callable[[str], None]) ->
 def parquet_file(platform: Platform, schema: pa.Schema, batches: Iterable[pa.RecordBatch], keep: list[str]) -> str:
     def write(tmp: str) -> None:
         with pq.ParquetWriter(tmp, pa.schema([schema.field(c) for c in keep])) as writer:
-            for batch in batches:
-                writer.write_batch(batch.select(keep))
+            for group in row_groups(batch.select(keep) for batch in batches):
+                writer.write_table(group, row_group_size=group.num_rows)
 
     return _temporary(platform, ".parquet", write)
 
 
-def _xlsx_cell(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
+def _xlsx_text(sheet: Any, text: str) -> Any:
+    """A text cell that stays text: openpyxl would write ``=…`` as a live formula and
+    ``#N/A`` as an error value, so those get a cell whose type is fixed to string."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
+    if not text.startswith("=") and text not in ERROR_CODES:
+        return text  # any other text is written as an inline string already
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def _xlsx_cell(sheet: Any, value: Any, type_: str | None, tz: ZoneInfo, list_separator: str) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, dt.datetime):  # Excel has no zones: the wall-clock time in tz
@@ -201,8 +216,18 @@ def _xlsx_cell(value: Any, type_: str | None, tz: ZoneInfo, list_separator: str)
         return value
     cell = _text(value, type_, tz, list_separator)
     if isinstance(cell, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", cell)[:XLSX_MAX_TEXT]
+        return _xlsx_text(sheet, ILLEGAL_CHARACTERS_RE.sub("", cell)[:XLSX_MAX_TEXT])
     return cell
+
+
+def _discard(sheet: Any) -> None:
+    """Close a write-only sheet that will never be saved and remove its temporary file
+    (openpyxl would keep it until the process ends)."""
+    try:
+        sheet.close()
+        sheet._writer.cleanup()
+    except (OSError, ValueError, AttributeError):  # best effort: the export failed anyway
+        pass
 
 
 def xlsx_file(
@@ -214,28 +239,28 @@ def xlsx_file(
     def write(tmp: str) -> None:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("export")
-        sheet.append(header)
-        for rows in _rows(batches):
-            for row in rows:
-                sheet.append([_xlsx_cell(row.get(c), types.get(c), tz, ",") for c in columns])
+        try:
+            sheet.append([_xlsx_cell(sheet, name, None, tz, ",") for name in header])
+            for rows in _rows(batches):
+                for row in rows:
+                    sheet.append([_xlsx_cell(sheet, row.get(c), types.get(c), tz, ",") for c in columns])
+        except BaseException:  # stopped (time budget, client gone): remove openpyxl's own file too
+            _discard(sheet)
+            raise
         workbook.save(tmp)
 
     return _temporary(platform, ".xlsx", write)
 
 
-def file_response(path: str, media_type: str, filename: str) -> FileResponse:
-    return FileResponse(path, media_type=media_type, filename=filename,
-                        background=BackgroundTask(os.unlink, path))
-
-
 def export_rows(
-    platform: Platform, fmt: str, stem: str, columns: list[str], arrow_schema: pa.Schema,
+    platform: Platform, fmt: str, stem: str, stream: ResultStream,
     batches: Iterator[pa.RecordBatch], types: dict[str, str], tz: ZoneInfo, options: dict[str, str],
     labels: dict[str, str] | None = None, separators: dict[str, str] | None = None,
-) -> StreamingResponse | FileResponse:
-    """The response for one export format; ``options`` are the request's parameters;
-    ``separators``: multivalued columns, given as arrays in JSON formats."""
-    visible = [c for c in columns if c not in BOOKKEEPING]
+) -> Response:
+    """The response for one export format of ``stream`` (its ``batches``, maybe counted);
+    ``options`` are the request's parameters; ``separators``: multivalued columns, given as
+    arrays in JSON formats. Within the export budget, stopped when the client leaves."""
+    visible = [c for c in stream.columns if c not in BOOKKEEPING]
     header = [labels.get(c, c) for c in visible] if labels else visible
     disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
 
@@ -258,25 +283,25 @@ def export_rows(
             batches = rejoined(batches, separators, separator)
         body = csv_stream(batches, visible, delimiter="\t" if delimiter == "\\t" else delimiter,
                           timezone=tz.key, quote_all=flag(options, "quote_all", False),
-                          with_bom=flag(options, "with_bom", True), header=header)
-        return StreamingResponse(body, media_type="text/csv; charset=utf-8", headers=disposition)
+                          with_bom=flag(options, "with_bom", True), header=header,
+                          formula_escape=platform.settings.csv_formula_escape)
+        return StreamedExport(body, stream, media_type="text/csv; charset=utf-8", headers=disposition)
     if fmt == "json":
-        return StreamingResponse(json_array(records()), media_type="application/json", headers=disposition)
+        return StreamedExport(json_array(records()), stream, media_type="application/json", headers=disposition)
     if fmt == "jsonl":
-        return StreamingResponse(json_lines(records()), media_type="application/jsonl",
-                                 headers=disposition)
+        return StreamedExport(json_lines(records()), stream, media_type="application/jsonl", headers=disposition)
     if fmt == "geojson":
-        return StreamingResponse(json_array(geojson_features(records(), types), prefix=b'{"type":"FeatureCollection","features":[', suffix=b"]}"),
-                                 media_type="application/geo+json", headers=disposition)
+        features = json_array(geojson_features(records(), types), prefix=b'{"type":"FeatureCollection","features":[',
+                              suffix=b"]}")
+        return StreamedExport(features, stream, media_type="application/geo+json", headers=disposition)
     if fmt == "parquet":
-        tmp = parquet_file(platform, arrow_schema, batches, visible)
-        return file_response(tmp, "application/vnd.apache.parquet", f"{stem}.parquet")
+        return FileExport(lambda: parquet_file(platform, stream.schema, batches, visible), stream,
+                          media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     if fmt == "xlsx":
         if separators:
             batches = rejoined(batches, separators, ", ")
-        tmp = xlsx_file(platform, batches, visible, types, tz, header)
-        return file_response(tmp, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             f"{stem}.xlsx")
+        return FileExport(lambda: xlsx_file(platform, batches, visible, types, tz, header), stream,
+                          media_type=XLSX_MEDIA_TYPE, filename=f"{stem}.xlsx")
     raise InvalidRequest(f"Invalid value for format API parameter: {fmt[:30]!r} was found but one of "
                          f"{', '.join(DATASET_FORMATS)} is expected.")
 
@@ -300,7 +325,8 @@ CATALOG_CSV_COLUMNS = ("dataset_id", "title", "description", "theme", "keyword",
                        "language", "territory", "modified", "records_count", "features")
 
 
-def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str]) -> Iterator[bytes]:
+def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str], *, formula_escape: bool = False
+                ) -> Iterator[bytes]:
     delimiter = options.get("delimiter", ";")
     if delimiter not in CSV_DELIMITERS:
         raise InvalidRequest(f"Invalid value for delimiter API parameter: {delimiter[:5]!r} was found "
@@ -317,11 +343,14 @@ def catalog_csv(datasets: list[dict[str, Any]], options: dict[str, str]) -> Iter
         for d in datasets:
             metas = d["metas"]["default"]
             values = {"dataset_id": d["dataset_id"], "features": d["features"], **metas}
-            writer.writerow([
+            cells = [
                 separator.join(str(v) for v in values[c]) if isinstance(values.get(c), list)
                 else values.get(c)
                 for c in CATALOG_CSV_COLUMNS
-            ])
+            ]
+            if formula_escape:
+                cells = [formula_escaped(c) if isinstance(c, str) else c for c in cells]
+            writer.writerow(cells)
         yield (("\ufeff" if with_bom else "") + buffer.getvalue()).encode()
 
     return generate()

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from belfort.ingest.convert import GEOMETRY_TYPES
+from belfort.ingest.geometry import GEOMETRY_TYPES
 
 BATCH_ROWS = 65_536
 

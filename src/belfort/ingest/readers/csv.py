@@ -18,6 +18,7 @@ Two problems Arrow does not report are detected here:
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,34 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from belfort.errors import UnreadableFile
-from belfort.ingest.encoding import FALLBACK_ENCODING, DetectedEncoding
+from belfort.ingest.encoding import (
+    FALLBACK_ENCODING,
+    DetectedEncoding,
+    decode_sample,
+    detect_encoding,
+)
+from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.readers.base import BadRow, TextSource, column_names
-from belfort.ingest.sniff import SAMPLE_BYTES, detect_dialect, read_sample
+from belfort.ingest.sniff import DELIMITERS, SAMPLE_BYTES, detect_dialect, read_sample
 
 BLOCK_SIZE = 8 << 20
 MAX_HEADER_BYTES = 64 << 20
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def header_width_at_least(sample: bytes, *, complete: bool) -> int:
+    """The fewest columns the first record of ``sample`` can have, whatever the delimiter.
+
+    Cheap (no CSV parsing): quoted parts are dropped and each candidate delimiter counted
+    in the first line; the delimiter chosen later must split it into at least two fields.
+    Used to refuse a six-million-column header before it is split into six million strings.
+    """
+    text = decode_sample(sample, detect_encoding(sample, complete=complete))
+    text = text.lstrip("\ufeff \t\r\n")
+    end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    line = _QUOTED.sub("", text[:end])
+    widths = [line.count(d) + 1 for d in DELIMITERS if line.count(d)]
+    return min(widths, default=1)
 
 
 class _QuoteCounter(io.RawIOBase):
@@ -59,20 +82,26 @@ class CsvSource(TextSource):
     format = "csv"
     fill_empty_strings = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> None:
         super().__init__()
         self.path = path
         size = SAMPLE_BYTES
         sample = read_sample(path, size)
         # The sample must hold the whole header record (and preferably some rows):
-        # grow it for very wide headers rather than cut the header short.
-        while len(sample) == size and sample.count(b"\n") < 2:
+        # grow it for very wide headers rather than cut the header short, unless what
+        # is there already has more columns than allowed.
+        while True:
+            complete = len(sample) < size
+            limits.check_columns(header_width_at_least(sample, complete=complete), "the header",
+                                 at_least=True)
+            if complete or sample.count(b"\n") >= 2:
+                break
             if size >= MAX_HEADER_BYTES:
                 raise UnreadableFile(f"the header row is longer than {MAX_HEADER_BYTES >> 20} MiB")
             size *= 4
             sample = read_sample(path, size)
-        complete = len(sample) < size
         dialect = detect_dialect(sample, complete=complete)
+        limits.check_columns(len(dialect.header), "the header")
         self.encoding: DetectedEncoding = dialect.encoding
         self.delimiter = dialect.delimiter
         self.headers = dialect.header
@@ -104,7 +133,7 @@ class CsvSource(TextSource):
             self.bad_rows.append(
                 BadRow(
                     row=number if number is not None else -1,
-                    text=row.text,
+                    text=row.text[:200],
                     problem=f"expected {row.expected_columns} fields, found {row.actual_columns}",
                 )
             )
@@ -169,8 +198,8 @@ class CsvSource(TextSource):
             )
 
 
-def open_csv_source(path: Path) -> CsvSource:
+def open_csv_source(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> CsvSource:
     try:
-        return CsvSource(path)
+        return CsvSource(path, limits)
     except UnicodeError as exc:  # pragma: no cover - detection uses total codecs
         raise UnreadableFile(f"cannot decode the file: {exc}") from exc

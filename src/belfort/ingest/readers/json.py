@@ -26,6 +26,7 @@ import orjson
 import pyarrow as pa
 
 from belfort.errors import UnreadableFile
+from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.readers.base import BATCH_ROWS, TextSource, is_geometry, rows_to_batch, to_text
 
 #: JSON is parsed in memory; larger files must be converted to CSV or Parquet.
@@ -103,7 +104,13 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def open_json_source(path: Path) -> JsonSource:
+def _check_shape(source: JsonSource, limits: IngestLimits) -> JsonSource:
+    limits.check_columns(len(source.headers), "the records")
+    limits.check_cells(len(source.rows), len(source.headers))
+    return source
+
+
+def open_json_source(path: Path, limits: IngestLimits = DEFAULT_LIMITS) -> JsonSource:
     size = path.stat().st_size
     if size > MAX_JSON_BYTES:
         raise UnreadableFile(
@@ -112,7 +119,7 @@ def open_json_source(path: Path) -> JsonSource:
         )
     data = _parse(_decode(path.read_bytes()))
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        return _geojson_source(data)
+        return _check_shape(_geojson_source(data), limits)
     if isinstance(data, dict) and isinstance(data.get("records"), list):
         data = data["records"]
     if not isinstance(data, list):
@@ -129,7 +136,7 @@ def open_json_source(path: Path) -> JsonSource:
     if data and all(_is_ods_record(item) for item in data):
         data = [_flatten_ods(item) for item in data]
         details["shape"] = "opendatasoft-v1"
-    return JsonSource(data, _columns(data), "json", details)
+    return _check_shape(JsonSource(data, _columns(data), "json", details), limits)
 
 
 def _geojson_source(data: dict[str, Any]) -> JsonSource:

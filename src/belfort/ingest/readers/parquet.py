@@ -27,8 +27,9 @@ from belfort.ingest.convert import (
     convert_strings,
     parsers_for_override,
 )
+from belfort.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from belfort.ingest.names import clean_title, normalise_names
-from belfort.ingest.report import ValidationReport
+from belfort.ingest.report import NUL_PROBLEM, ValidationReport
 from belfort.ingest.temporal import LOCAL_TZ, localize
 from belfort.schema import Field, TableSchema
 
@@ -111,6 +112,37 @@ def _fields(
     return fields, native, overridden
 
 
+def open_parquet(source: Path, limits: IngestLimits) -> pq.ParquetFile:
+    """Open a Parquet file after checking what its footer declares against the limits:
+    columns, cells (rows × columns) and the uncompressed size of its pages."""
+    metadata = pq.read_metadata(source)
+    columns = len(metadata.schema.to_arrow_schema())
+    limits.check_columns(max(columns, metadata.num_columns))
+    limits.check_cells(metadata.num_rows, columns)
+    declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    limits.check_decompressed(declared)
+    return pq.ParquetFile(source)
+
+
+def _nul_problems(
+    column: pa.Array, name: str, report: ValidationReport, first_row: int
+) -> tuple[pa.Array, Any]:
+    """String values holding a NUL byte: reported, nulled, and which rows they were."""
+    if not pat.is_string(column.type) or len(column) == column.null_count:
+        return column, None
+    mask = pc.fill_null(pc.match_substring(column, "\x00"), False)
+    if not pc.any(mask).as_py():
+        return column, None
+    bad = mask.to_numpy(zero_copy_only=False)
+    positions = bad.nonzero()[0]
+    report.add_many(
+        name, NUL_PROBLEM, len(positions),
+        [(first_row + int(i) + 1, str(column[int(i)].as_py()).replace("\x00", "\\0")[:200])
+         for i in positions[: report.max_examples]],
+    )
+    return pc.if_else(mask, pa.scalar(None, column.type), column), bad
+
+
 def convert_parquet(
     source: Path,
     destination: Path,
@@ -119,8 +151,9 @@ def convert_parquet(
     max_invalid_rows: int,
     progress: Callable[[int], None] | None,
     zone: str = LOCAL_TZ,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> tuple[TableSchema, int, dict[str, Any]]:
-    parquet = pq.ParquetFile(source)
+    parquet = open_parquet(source, limits)
     fields, natural, overridden = _fields(parquet.schema_arrow, overrides)
     schema = pa.schema([pa.field(f.name, ARROW_TYPES[f.type]) for f in fields])
     rows_done = 0
@@ -131,6 +164,11 @@ def convert_parquet(
             bad_any = None
             for index, spec in enumerate(fields):
                 column = batch.column(index)
+                if pat.is_dictionary(column.type):
+                    column = column.dictionary_decode()
+                column, nul = _nul_problems(column, spec.name, report, rows_done)
+                if nul is not None:
+                    bad_any = nul if bad_any is None else bad_any | nul
                 if not overridden[index]:
                     arrays.append(_native(column, spec.type, zone))
                     continue
@@ -167,10 +205,10 @@ def convert_parquet(
     return TableSchema(tuple(fields)), rows_done, {"row_groups": parquet.num_row_groups}
 
 
-def sniff_parquet(source: Path, sample_rows: int) -> Any:
+def sniff_parquet(source: Path, sample_rows: int, limits: IngestLimits = DEFAULT_LIMITS) -> Any:
     from belfort.ingest.pipeline import SniffResult
 
-    parquet = pq.ParquetFile(source)
+    parquet = open_parquet(source, limits)
     fields, _, _ = _fields(parquet.schema_arrow, None)
     rows: list[dict[str, str | None]] = []
     for batch in parquet.iter_batches(batch_size=max(sample_rows, 1)):
