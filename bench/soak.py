@@ -232,6 +232,8 @@ def memory_allowance_mb(env: dict[str, str]) -> dict[str, Any]:
         if k.endswith("_cache_mb") and isinstance(v, int | float)
     }
     parts["duckdb_memory_limit"] = _size_mb(str(values.get("duckdb_memory_limit", "0")))
+    if isinstance(values.get("version_tables_mb"), int | float):
+        parts["version_tables_mb"] = float(values["version_tables_mb"])
     for k, v in values.items():
         if (
             k.startswith("sparql_")

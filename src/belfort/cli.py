@@ -400,9 +400,13 @@ def harvest_dcat_command(url: str, datasets: tuple[str, ...], prefer: str, max_p
 
 @main.command()
 @common_options
-@click.option("--min-age", type=float, default=3600, help="Only remove leftovers older than this (seconds).")
+@click.option("--min-age", type=float, default=3600,
+              help="Leftovers whose writer cannot be told (another machine, or written before "
+                   "owner tags) go once older than this (seconds); a dead writer's go at once, a "
+                   "running one's stay.")
 def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
-    """Remove what interrupted ingests left in the data directory."""
+    """Remove what interrupted ingests left in the data directory: at once when the process
+    that wrote them no longer runs."""
     platform = _platform(_settings(data_dir, database_url))
     removed = platform.collect_garbage(min_age_seconds=min_age)
     click.echo(f"removed {len(removed)} leftover(s)")

@@ -36,6 +36,7 @@ class Platform:
             max_rows=settings.query_max_rows,
             result_cache_bytes=settings.result_cache_mb * 1024 * 1024,
             result_cache_max_rows=settings.result_cache_max_rows,
+            version_tables_bytes=settings.version_tables_mb * 1024 * 1024,
             export_timeout_seconds=settings.export_timeout_seconds,
         )
         self.generation = Generation(self.lake.root)

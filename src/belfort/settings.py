@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default=1_000_000,
         description="Only versions with at most this many rows have their results materialised.",
     )
+    version_tables_mb: int = Field(
+        default=256, ge=0,
+        description="Memory per process for small versions (at most `BELFORT_RESULT_CACHE_MAX_ROWS` rows) "
+        "held as DuckDB in-memory tables, so a never-seen filter reads memory instead of the Parquet file; "
+        "counted within `BELFORT_DUCKDB_MEMORY_LIMIT`, so keep it well below; 0 turns it off.",
+    )
     search_synonyms_file: Path | None = Field(
         default=None,
         description="Synonym list for catalogue search (one group per line); None: the Dutch starter set.",

@@ -261,7 +261,8 @@ def test_every_route_is_documented() -> None:
 
 def test_conditional_requests(hidden: Platform, platform: Platform, tmp_path: Path, dcat_client: TestClient,
                               admin_headers: dict[str, str]) -> None:
-    """Harvesters revalidate with If-None-Match; any catalogue write changes the ETag."""
+    """Harvesters revalidate with If-None-Match; a catalogue write the caller can see changes
+    the ETag."""
     for path in ("/catalog", "/catalog.jsonld", "/catalog/datasets/open-data"):
         first = dcat_client.get(path)
         etag = first.headers["etag"]
@@ -278,3 +279,49 @@ def test_conditional_requests(hidden: Platform, platform: Platform, tmp_path: Pa
     ingest_file(platform, CLI_ADMIN, "nieuw", counts_csv(tmp_path), metadata={"title_nl": "Nieuw"})
     fresh = dcat_client.get("/catalog", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and "nieuw" in _ids(turtle(fresh.content))
+
+
+def test_public_etags_ignore_writes_the_public_cannot_see(
+    hidden: Platform, platform: Platform, tmp_path: Path, dcat_client: TestClient
+) -> None:
+    """Issue 11, item 10: editing an internal dataset (its metadata, a new version) must not
+    change the anonymous ETags of the catalogue or of an open dataset's description — that
+    would tell the public when restricted data changes. A change it can see still does."""
+    from belfort.publishing import update_dataset_metadata
+
+    paths = ("/catalog", "/catalog.jsonld", "/catalog.ttl?page_size=1", "/catalog/datasets/open-data",
+             "/catalog/datasets/open-data.nt", "/catalog/organisations/stad-gent-dienst-data-en-informatie")
+    before = {path: dcat_client.get(path) for path in paths}
+    update_dataset_metadata(platform, CLI_ADMIN, "intern", {"title_nl": "Intern, herzien"})
+    ingest_file(platform, CLI_ADMIN, "vertrouwelijk", counts_csv(tmp_path, "v2.csv"))
+    for path, first in before.items():
+        etag = first.headers.get("etag")
+        assert etag, (path, first.status_code)
+        again = dcat_client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304, (path, again.status_code)
+        assert again.headers["etag"] == etag
+    update_dataset_metadata(platform, CLI_ADMIN, "open-data", {"title_nl": "Open, herzien"})
+    for path in ("/catalog", "/catalog/datasets/open-data"):
+        changed = dcat_client.get(path, headers={"If-None-Match": before[path].headers["etag"]})
+        assert changed.status_code == 200 and changed.headers["etag"] != before[path].headers["etag"]
+
+
+def test_public_catalogue_answers_ignore_writes_the_public_cannot_see(
+    hidden: Platform, platform: Platform, tmp_path: Path, dcat_client: TestClient
+) -> None:
+    """The siblings of the ETags: catalogue listings, totals and facet counts the public
+    gets are the same bytes before and after an internal dataset is edited."""
+    from belfort.publishing import update_dataset_metadata
+
+    paths = ("/api/explore/v2.1/catalog/datasets", "/api/explore/v2.1/catalog/facets",
+             "/api/datasets/1.0/search/", "/api/belfort/v1/datasets",
+             "/api/explore/v2.1/catalog/exports/csv", "/ldes/open-data")
+    before = {path: dcat_client.get(path) for path in paths}
+    update_dataset_metadata(platform, CLI_ADMIN, "intern", {"title_nl": "Intern, herzien",
+                                                            "keywords": ["geheim"]})
+    ingest_file(platform, CLI_ADMIN, "vertrouwelijk", counts_csv(tmp_path, "v2.csv"))
+    for path, first in before.items():
+        assert first.status_code == 200, path
+        again = dcat_client.get(path)
+        assert again.content == first.content, path
+        assert again.headers.get("etag") == first.headers.get("etag"), path

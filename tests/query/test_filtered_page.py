@@ -88,8 +88,11 @@ QUESTIONS = [
 WINDOWS = [(0, 10), (7, 3), (990, 10), (0, 1000), (4990, 20), (6000, 10), (3, 0)]
 
 
+@pytest.mark.parametrize("tables", [0, 64 << 20], ids=["file", "in-memory table"])
 @pytest.mark.parametrize("question", range(len(QUESTIONS)))
-def test_first_seen_pages_equal_direct_pages(version: tuple[Path, Path], question: int) -> None:
+def test_first_seen_pages_equal_direct_pages(
+    version: tuple[Path, Path], question: int, tables: int
+) -> None:
     versions, path = version
     direct = QueryEngine(versions, max_rows=1000)  # no result cache: compiled query and count
     try:
@@ -101,6 +104,7 @@ def test_first_seen_pages_equal_direct_pages(version: tuple[Path, Path], questio
                     max_rows=1000,
                     result_cache_bytes=64 << 20,
                     result_cache_max_rows=10_000,
+                    version_tables_bytes=tables,
                 )
                 try:
                     query = QUESTIONS[question]
@@ -125,6 +129,8 @@ def test_first_seen_pages_equal_direct_pages(version: tuple[Path, Path], questio
                     kinds = {key[0] for key in engine.results._entries}
                     assert "version-rows" in kinds and kinds <= PER_VERSION, kinds
                     assert engine.results.hits == 0 and engine.results.misses == 1
+                    held = engine._db.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+                    assert held == (len(engine.tables),) == ((1,) if tables else (0,))
                 finally:
                     engine.close()
     finally:

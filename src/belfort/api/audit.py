@@ -7,6 +7,7 @@ from fastapi import Query as Q
 from sqlalchemy import func, select
 
 from belfort.api.deps import get_platform, get_principal
+from belfort.api.params import INT_LIMIT
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import AuditEvent
 from belfort.platform import Platform
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/belfort/v1", tags=["governance"], default_respon
 def audit_log(
     dataset: str | None = Q(None, max_length=100, description="Only events of this dataset."),
     limit: int = Q(100, ge=1, le=1000, description="Number of events, newest first."),
-    offset: int = Q(0, ge=0, description="Events to skip."),
+    offset: int = Q(0, ge=0, le=INT_LIMIT, description="Events to skip."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:

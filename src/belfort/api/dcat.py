@@ -22,6 +22,7 @@ from belfort import __version__, cache_status
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
+from belfort.api.self_links import route_path
 from belfort.cache import until_catalogue_changes
 from belfort.errors import NotFound
 from belfort.linked import fragments
@@ -81,12 +82,24 @@ def _format(request: Request, extension: str | None) -> str | None:
     return negotiate(request.headers.get("accept"))
 
 
-def _etag(platform: Platform, principal: Principal, request: Request, fmt: str) -> str:
-    """Changes with every catalogue write (the catalogue generation), the audience, the
-    address asked and the format; a harvester revalidating gets a 304 without a query."""
-    key = "|".join((__version__, repr(platform.generation.current()), str(principal.is_admin),
-                    base_url(request), request.url.path, request.url.query, fmt))
+def _etag(platform: Platform, request: Request, fmt: str) -> str:
+    """For an admin: changes with every catalogue write (the catalogue generation), the
+    address asked and the format; a revalidation gets a 304 without a query."""
+    key = "|".join((__version__, repr(platform.generation.current()), "admin",
+                    base_url(request), route_path(request), request.url.query, fmt))
     return f'W/"{hashlib.sha256(key.encode()).hexdigest()[:24]}"'
+
+
+def _content_etag(request: Request, fmt: str, body: bytes, links: dict[str, str] | None) -> str:
+    """For the public: a hash of what it is sent, so that a write it cannot see (an
+    internal dataset edited) leaves its ETags as they were (issue 11: public ETags depend
+    only on what the public sees)."""
+    digest = hashlib.sha256()
+    for part in (__version__, "public", base_url(request), route_path(request), request.url.query,
+                 fmt, repr(sorted((links or {}).items()))):
+        digest.update(part.encode() + b"\0")
+    digest.update(body)
+    return f'W/"{digest.hexdigest()[:24]}"'
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -110,22 +123,26 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
         return _not_acceptable()
     if fmt == "html":
         return RedirectResponse(portal_path, status_code=303, headers={"Vary": "Accept"})
-    base = base_url(request)
-    etag = _etag(platform, principal, request, fmt)
-    headers = {"ETag": etag, "Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
+    headers = {"Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
     if extension is None:
         headers["Vary"] = "Accept"
         query = f"?{request.url.query}" if request.url.query else ""
-        headers["Content-Location"] = f"{request.url.path}.{fmt}{query}"
-    if _not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
+        headers["Content-Location"] = f"{route_path(request)}.{fmt}{query}"
+    if principal.is_admin:
+        headers["ETag"] = _etag(platform, request, fmt)
+        if _not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
     try:
-        document, links = load(DcatBuilder(base), fmt)
+        document, links = load(DcatBuilder(base_url(request)), fmt)
     except NotFound as exc:
         return _not_found(exc)
+    body = document if isinstance(document, bytes) else document.serialize(fmt)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-    body = document if isinstance(document, bytes) else document.serialize(fmt)
+    if not principal.is_admin:
+        headers["ETag"] = _content_etag(request, fmt, body, links)
+        if _not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
     return Response(body, media_type=FORMATS[fmt].content_type, headers=headers)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -171,16 +170,18 @@ def rows_of(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
 
 
 def export_response(
-    platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str
+    platform: Platform, fmt: str, query: Query, schema: TableSchema, path: Path, stem: str, dataset_id: str,
+    *, public_use: bool,
 ) -> Response:
     """The native export of ``query`` over one version file, within the export budget and
-    stopped when its client leaves (``belfort.api.export_response``)."""
+    stopped when its client leaves (``belfort.api.export_response``). ``public_use``: the
+    caller is the public (``ReadableVersion.public_use``)."""
     whole_file = query == Query(limit=None)
     if fmt == "parquet" and whole_file:
-        platform.usage.record(dataset_id, rows=platform.engine.row_count(path))
+        platform.usage.record(dataset_id, rows=platform.engine.row_count(path), public=public_use)
         return FileResponse(path, media_type="application/vnd.apache.parquet", filename=f"{stem}.parquet")
     stream = platform.engine.stream(query, schema, path)
-    batches = platform.usage.count_rows(dataset_id, stream.batches)
+    batches = platform.usage.count_rows(dataset_id, stream.batches, public=public_use)
     if fmt == "csv":
         return StreamedExport(
             csv_stream(batches, stream.columns, formula_escape=platform.settings.csv_formula_escape),
@@ -194,8 +195,7 @@ def export_response(
         )
 
     def write() -> str:  # Parquet of a selection: a temporary file, removed once sent
-        handle, tmp = tempfile.mkstemp(suffix=".parquet", dir=platform.lake.staging_dir)
-        os.close(handle)
+        tmp = str(platform.lake.temporary_file(".parquet"))
         try:
             with pq.ParquetWriter(tmp, stream.schema) as writer:
                 for group in row_groups(batches):

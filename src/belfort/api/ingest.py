@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
-from belfort.api.params import Param, ParamSpec
+from belfort.api.params import Param, ParamSpec, VersionNumber
 from belfort.api.responses import JSONResponse
 from belfort.catalog.metadata import check_slug
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
@@ -179,7 +179,7 @@ async def change_state(
 @router.post("/datasets/{dataset_id}/versions/{number}/publish", summary="Publish a version")
 def publish(
     dataset_id: str,
-    number: int,
+    number: VersionNumber,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:

@@ -16,6 +16,7 @@ from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
 from belfort.api.native_params import parse_records_params
+from belfort.api.params import INT_LIMIT, VersionNumber
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
 from belfort.errors import NotFound
@@ -75,7 +76,7 @@ def get_dataset(
 @router.get("/datasets/{dataset_id}/versions/{number}", summary="One version")
 def get_version(
     dataset_id: str,
-    number: int,
+    number: VersionNumber,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -89,7 +90,7 @@ def get_version(
 def records(
     dataset_id: str,
     request: Request,
-    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    version: int | None = Q(None, ge=1, le=INT_LIMIT, description="Version number (default: the published one)."),
     include_total: bool = Q(True, description="Count all matches (false saves a second pass)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
@@ -99,7 +100,7 @@ def records(
         request.query_params.multi_items(), platform.settings.query_default_rows
     )
     result = platform.engine.execute(query, rv.schema, rv.path, with_total=include_total)
-    platform.usage.record(rv.dataset_id, rows=len(result.rows))
+    platform.usage.record(rv.dataset_id, rows=len(result.rows), public=rv.public_use)
     return JSONResponse(
         {
             "dataset": dataset_id,
@@ -117,7 +118,7 @@ def export(
     dataset_id: str,
     fmt: str,
     request: Request,
-    version: int | None = Q(None, ge=1, description="Version number (default: the published one)."),
+    version: int | None = Q(None, ge=1, le=INT_LIMIT, description="Version number (default: the published one)."),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Any:
@@ -126,4 +127,5 @@ def export(
         raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
     items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
     query = replace(parse_records_params(items, default_limit=0), limit=None, offset=0)
-    return export_response(platform, fmt, query, rv.schema, rv.path, f"{dataset_id}-v{rv.number}", rv.dataset_id)
+    return export_response(platform, fmt, query, rv.schema, rv.path, f"{dataset_id}-v{rv.number}", rv.dataset_id,
+                           public_use=rv.public_use)

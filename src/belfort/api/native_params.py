@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from belfort.api.params import Param, ParamSpec
+from belfort.api.params import Param, ParamSpec, integer
 from belfort.errors import QueryError
 from belfort.query.compiler import like_escape
 from belfort.query.model import (
@@ -40,12 +40,13 @@ RECORDS = ParamSpec(
     Param("group_by", "Comma-separated group keys.", example="telpunt"),
     Param("order_by", "Comma-separated fields or aggregates; `-` in front sorts descending.",
           example="-sum(aantal)"),
-    Param("limit", "Number of rows (default BELFORT_QUERY_DEFAULT_ROWS).", {"type": "integer", "minimum": 0}),
-    Param("offset", "Rows to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+    Param("limit", "Number of rows (default BELFORT_QUERY_DEFAULT_ROWS).", integer()),
+    Param("offset", "Rows to skip.", integer(0)),
     Param("{field}[__{op}]", "Filters, ANDed: `field=value` (equal), or `field__op=value` with op one of "
           "`eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in` (comma list), `isnull` (true/false), `contains` "
           "(any case), `startswith`. Every other parameter name is read as a filter.",
           pattern=r".+", example={"aantal__gte": "10", "telpunt": "Korenmarkt"}),
+    error=QueryError,
 )
 EXPORT = RECORDS.without("limit", "offset")
 

@@ -11,6 +11,12 @@ the request's ``query_params`` with a view that holds the declared parameters on
 raises :class:`UndeclaredParameter` when the handler asks for any other name. A handler
 that reads a parameter nobody described therefore fails in the tests instead of growing
 an undocumented API; one that parses the whole query string never sees undeclared names.
+
+The same view checks every parameter its ParamSpec declares as an integer: an ASCII whole
+number within the declared ``minimum``/``maximum`` (by default within ``0..INT_LIMIT``),
+else :class:`belfort.errors.InvalidRequest` (400) before the handler runs, so no number a
+client makes up reaches a database or the engine. FastAPI ``Query()``/``Path()`` integers
+state their bounds themselves (``ge``/``le``; :data:`INT_LIMIT` at most).
 """
 
 from __future__ import annotations
@@ -18,16 +24,53 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.datastructures import QueryParams
 
+from belfort.catalog.models import MAX_NUMBER
+from belfort.errors import BelfortError, InvalidRequest, QueryError
+
 NAME_PATTERN_KEY = "x-belfort-name-pattern"
 GUARDED = "/api/"
 AUTH_PARAMETER = "apikey"  # read by belfort.api.deps; documented as a security scheme
+# The largest number any integer parameter (a version, page, offset, row count) may hold:
+# PostgreSQL's INTEGER, so that no parameter overflows a column or a bound SQL value.
+INT_LIMIT = MAX_NUMBER
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,20}")
+# the error a bad value of an integer parameter raises, by code (a ParamSpec's ``error``)
+INVALID_KEY = "x-belfort-invalid"
+_ERRORS: dict[str, type[BelfortError]] = {InvalidRequest.code: InvalidRequest, QueryError.code: QueryError}
+
+
+# A version number in a path (``…/versions/{number}``): 400 (422) unless 1..INT_LIMIT.
+VersionNumber = Annotated[int, Path(ge=1, le=INT_LIMIT)]
+
+
+def integer(default: int | None = None, *, minimum: int = 0, maximum: int = INT_LIMIT) -> dict[str, Any]:
+    """The schema of an integer query parameter (checked by :class:`DeclaredQueryParams`)."""
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "maximum": maximum}
+    if default is not None:
+        schema["default"] = default
+    return schema
+
+
+def checked_integer(name: str, text: str, minimum: int = 0, maximum: int = INT_LIMIT,
+                    error: type[BelfortError] = InvalidRequest) -> int:
+    """``text`` as a whole number in ``minimum..maximum`` (ASCII digits, an optional sign,
+    spaces around), else ``error`` (a 400) naming the parameter and the range."""
+    stripped = text.strip()
+    if not _WHOLE_NUMBER.fullmatch(stripped):
+        raise error(f"Invalid value for {name} API parameter: {text[:30]!r} was found "
+                             f"but an integer is expected (from {minimum} to {maximum}).")
+    value = int(stripped)
+    if not minimum <= value <= maximum:
+        raise error(f"Invalid value for {name} API parameter: {stripped[:30]} is out of "
+                             f"range (from {minimum} to {maximum}).")
+    return value
 
 # Path parameters share their names across dialects; one description each.
 PATH_PARAMETERS: dict[str, str] = {
@@ -87,32 +130,42 @@ class Param:
 class ParamSpec:
     """The query parameters of one endpoint."""
 
-    def __init__(self, *params: Param) -> None:
+    def __init__(self, *params: Param, error: type[BelfortError] = InvalidRequest) -> None:
+        """``error``: what a bad value of an integer parameter raises (the dialect's own
+        error, e.g. the native API's ``QueryError``)."""
         names = [p.name for p in params]
         if len(names) != len(set(names)):
             raise ValueError(f"a parameter is declared twice: {names}")
         self.params = params
+        self.error = error
 
     def __iter__(self) -> Any:
         return iter(self.params)
 
     def __add__(self, other: ParamSpec) -> ParamSpec:
-        return ParamSpec(*self.params, *other.params)
+        return ParamSpec(*self.params, *other.params, error=self.error)
 
     def without(self, *names: str) -> ParamSpec:
-        return ParamSpec(*(p for p in self.params if p.name not in names))
+        return ParamSpec(*(p for p in self.params if p.name not in names), error=self.error)
 
     def openapi(self, **extra: Any) -> dict[str, Any]:
         """``openapi_extra`` for the route decorator (``extra``: more operation fields)."""
-        return {"parameters": [p.openapi() for p in self.params], **extra}
+        parameters = [p.openapi() for p in self.params]
+        if self.error is not InvalidRequest:
+            for p in parameters:
+                p[INVALID_KEY] = self.error.code
+        return {"parameters": parameters, **extra}
 
 
 class Allowed:
     """The names a route may read: literal names and patterns."""
 
-    def __init__(self, names: Iterable[str], patterns: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], patterns: Iterable[str],
+                 integers: Mapping[str, tuple[int, int, type[BelfortError]]] | None = None) -> None:
         self.names = frozenset(names) | {AUTH_PARAMETER}
         self.patterns = tuple(re.compile(p) for p in patterns)
+        # name → (minimum, maximum, error) of the parameters declared as integers
+        self.integers: dict[str, tuple[int, int, type[BelfortError]]] = dict(integers or {})
         self._known: dict[str, bool] = {}
 
     def __contains__(self, name: object) -> bool:
@@ -143,14 +196,21 @@ def allowed_for(route: APIRoute) -> Allowed:
         return cached
     names = set(_declared_query_names(route.dependant))
     patterns = []
+    integers: dict[str, tuple[int, int, type[BelfortError]]] = {}
     for p in (route.openapi_extra or {}).get("parameters", []):
         if p.get("in") != "query":
             continue
         if p.get(NAME_PATTERN_KEY):
             patterns.append(p[NAME_PATTERN_KEY])
-        else:
-            names.add(p["name"])
-    allowed = Allowed(names, patterns)
+            continue
+        names.add(p["name"])
+        schema = p.get("schema") or {}
+        if schema.get("type") == "array":
+            schema = schema.get("items") or {}
+        if schema.get("type") == "integer":
+            integers[p["name"]] = (int(schema.get("minimum", 0)), int(schema.get("maximum", INT_LIMIT)),
+                                   _ERRORS[p.get(INVALID_KEY, InvalidRequest.code)])
+    allowed = Allowed(names, patterns, integers)
     route._belfort_allowed = allowed  # type: ignore[attr-defined]  # per-route memo
     return allowed
 
@@ -163,6 +223,10 @@ class DeclaredQueryParams(QueryParams):
         super().__init__([(k, v) for k, v in items if k in allowed])
         self._allowed = allowed
         self._path = path
+        for name, value in self.multi_items():
+            bounds = allowed.integers.get(name)
+            if bounds is not None and value.strip():  # empty: the handler's default
+                checked_integer(name, value, *bounds)
 
     def _check(self, key: Any) -> None:
         if key not in self._allowed:

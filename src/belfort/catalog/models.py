@@ -28,6 +28,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# The largest version number (and any other number a caller asks the catalogue about):
+# PostgreSQL's INTEGER. A number outside 1..MAX_NUMBER names nothing and is never sent to
+# the database (SQLite raises OverflowError beyond 64 bits).
+MAX_NUMBER = 2**31 - 1
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC when read back.
 
@@ -182,7 +188,8 @@ class AuditEvent(Base):
 
 
 class DatasetUsage(Base):
-    """How often a dataset was asked for and how many rows were served (traceable use).
+    """How often a dataset was asked for and how many rows were served (traceable use),
+    and how much of that was use by the public.
 
     Counted in each process and added here every few seconds (``belfort.usage``).
     """
@@ -192,6 +199,9 @@ class DatasetUsage(Base):
     dataset_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     requests: Mapped[int] = mapped_column(BigInteger, default=0)
     rows: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the part of them asked by the public (no admin key, not signed in): the public figures
+    public_requests: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    public_rows: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -19,7 +19,7 @@ from belfort.catalog.metadata import (
     LifecycleState,
     check_slug,
 )
-from belfort.catalog.models import AuditEvent, Dataset, Distribution, Version
+from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
 from belfort.errors import Conflict, DatasetExists, InvalidRequest, VersionNotFound
 
@@ -185,7 +185,7 @@ def publish_version(session: Session, dataset: Dataset, number: int) -> None:
     A deprecated dataset stays deprecated (still readable, still flagged) when it gets
     a new version; un-deprecating is an explicit state change.
     """
-    exists = session.scalar(
+    exists = None if not 1 <= number <= MAX_NUMBER else session.scalar(
         select(Version.id).where(Version.dataset_id == dataset.id, Version.number == number)
     )
     if exists is None:

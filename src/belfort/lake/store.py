@@ -3,14 +3,18 @@ version is never visible.
 
 Layout under ``BELFORT_DATA_DIR``::
 
-    versions/<dataset>/<utc-time>-<token>.parquet  immutable, referenced by the catalogue
-    staging/<token>/                           work in progress; never read by queries
+    versions/<dataset>/<utc-time>-<token>-<owner>.parquet  immutable, referenced by the catalogue
+    staging/<token>-<owner>/                           work in progress; never read by queries
+
+(``<owner>``: the writing process's owner tag, ``belfort.lake.owners``.)
 
 A version becomes visible in two steps: the finished file is renamed from
 ``staging/`` into ``versions/`` (atomic on one filesystem) and only then the
 catalogue row pointing at it is committed. A process killed at any moment leaves
 either nothing visible or a complete version; leftovers in ``staging/`` and
-unreferenced files in ``versions/`` are removed by ``collect_garbage``.
+unreferenced files in ``versions/`` are removed by ``collect_garbage``: at once when
+the process that wrote them no longer runs, else (a live owner's work in progress) never;
+leftovers whose owner cannot be told (no tag, another machine) once they are old enough.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from belfort.lake import owners
+from belfort.lake.owners import OwnerState
 
 
 @dataclass(frozen=True)
@@ -56,9 +64,17 @@ class Lake:
 
     def new_staging_dir(self) -> Path:
         """A private work directory for one ingest (removed by the caller or by GC)."""
-        path = self.staging_dir / f"{uuid.uuid4().hex}-{os.getpid()}"
+        path = self.staging_dir / f"{uuid.uuid4().hex}-{owners.current().tag}"
         path.mkdir()
         return path
+
+    def temporary_file(self, suffix: str) -> Path:
+        """An empty file in ``staging/`` for an answer being written (the caller removes it;
+        if the process dies first, GC does)."""
+        handle, name = tempfile.mkstemp(suffix=suffix, prefix=f"tmp-{owners.current().tag}-",
+                                        dir=self.staging_dir)
+        os.close(handle)
+        return Path(name)
 
     def absolute(self, relative_path: str) -> Path:
         path = (self.root / relative_path).resolve()
@@ -76,7 +92,8 @@ class Lake:
         checksum = sha256_of(staged)
         target_dir = self.versions_dir / dataset_id
         target_dir.mkdir(parents=True, exist_ok=True)
-        name = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:12]}.parquet"
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        name = f"{stamp}-{uuid.uuid4().hex[:12]}-{owners.current().tag}.parquet"
         target = target_dir / name
         os.replace(staged, target)
         _fsync(target_dir)
@@ -95,18 +112,27 @@ class Lake:
         """Delete staging leftovers, version files no catalogue row references, and
         uploads nobody reviewed within ``upload_age_seconds``.
 
-        Only files older than ``min_age_seconds`` are touched, so an ingest running in
-        another process right now is never disturbed.
+        A leftover whose owner process no longer runs goes whatever its age; one whose
+        owner still runs stays (its ingest is in progress); one whose owner cannot be told
+        goes once older than ``min_age_seconds``, so an ingest running on another machine
+        sharing the directory is never disturbed.
         """
         keep = {str(self.absolute(p)) for p in referenced}
         now = time.time()
         removed: list[str] = []
+
+        def garbage(entry: Path) -> bool:
+            state = owners.owner_state(owners.owner_of(entry.name))
+            if state is OwnerState.UNKNOWN:
+                return now - entry.stat().st_mtime >= min_age_seconds
+            return state is OwnerState.DEAD
+
         for entry in self.staging_dir.iterdir():
-            if now - entry.stat().st_mtime >= min_age_seconds:
+            if garbage(entry):
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
                 removed.append(str(entry.relative_to(self.root)))
         for file in self.versions_dir.rglob("*.parquet"):
-            if str(file.resolve()) not in keep and now - file.stat().st_mtime >= min_age_seconds:
+            if str(file.resolve()) not in keep and garbage(file):
                 file.unlink()
                 removed.append(str(file.relative_to(self.root)))
         for entry in self.uploads_dir.iterdir() if self.uploads_dir.is_dir() else ():

@@ -116,7 +116,7 @@ def find_record(platform: Platform, readable: ReadableVersion, record_id: str, b
     found_id = row.pop(RECORD_ID_COLUMN)
     document = Document()
     subject = mapper.add_row(document, found_id, row)
-    platform.usage.record(readable.dataset_id, requests=1, rows=1)
+    platform.usage.record(readable.dataset_id, requests=1, rows=1, public=readable.public_use)
     return Record(readable, found_id, subject, row, document, mapper)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
-from belfort.catalog.models import Dataset, Version
+from belfort.catalog.models import MAX_NUMBER, Dataset, Version
 from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
 from belfort.policy.principals import Principal
 
@@ -73,7 +73,9 @@ def readable_version(
         number = dataset.published_version
         if number is None and principal.is_admin and dataset.versions:
             number = dataset.versions[-1].number
-    elif not principal.is_admin and number > (dataset.published_version or 0):
+    elif not 1 <= number <= MAX_NUMBER or (
+        not principal.is_admin and number > (dataset.published_version or 0)
+    ):
         raise VersionNotFound(f"version {number} of {dataset_id!r} not found")
     version = session.scalar(
         select(Version).where(Version.dataset_id == dataset.id, Version.number == number)

@@ -44,6 +44,9 @@ class ReadableVersion:
     title_en: str | None
     rdf_mapping: dict[str, Any] | None
     public: bool  # anonymous callers may read the dataset (``gate.is_public``)
+    # read by the public (not an admin key or staff): counted in the public figures too
+    # (``belfort.usage``); an admin's read of even an open dataset is not
+    public_use: bool
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,8 @@ def readable(
         lambda: _readable(platform, principal, dataset_id, number),
     )
     if count_use:
-        platform.usage.record(
-            found.dataset_id, requests=1
-        )  # traceable use: every read of a dataset
+        # traceable use: every read of a dataset
+        platform.usage.record(found.dataset_id, requests=1, public=found.public_use)
     return found
 
 
@@ -94,7 +96,8 @@ def readable_history(
         lambda: _history(platform, principal, dataset_id),
     )
     if count_use:
-        platform.usage.record(found.current.dataset_id, requests=1)
+        platform.usage.record(found.current.dataset_id, requests=1,
+                              public=found.current.public_use)
     return found
 
 
@@ -120,6 +123,7 @@ def _readable(
             title_en=dataset.title_en,
             rdf_mapping=dataset.rdf_mapping,
             public=gate.is_public(dataset),
+            public_use=not principal.is_admin and gate.is_public(dataset),
         )
 
 

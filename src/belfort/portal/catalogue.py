@@ -105,8 +105,9 @@ def _shown(counts: list[tuple[str, int]], selected: list[str], catalogue: Catalo
 
 
 def figures(catalogue: CatalogueSnapshot, usage: dict[str, tuple[int, int]]) -> dict[str, Any]:
-    """The home page's figures; ``usage`` is ``UsageCounter.totals()`` (all datasets, so
-    rows served include those of datasets that are no longer visible)."""
+    """The home page's figures; ``usage`` is ``UsageCounter.public_totals()``: the public's
+    use of every dataset it could read when it read it (a dataset no longer visible keeps
+    the rows it served; no admin's or staff member's read counts)."""
     return {
         "datasets": len(catalogue.cards),
         "organisations": len({c.organisation for c in catalogue.cards if c.organisation}),

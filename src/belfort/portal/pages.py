@@ -47,7 +47,7 @@ def _principal_of_session(platform: Platform, token: str) -> Principal:
 def home(request: Request, platform: Platform = Depends(get_platform),
          principal: Principal = Depends(portal_principal)) -> Response:
     snap = catalogue.snapshot(platform, principal)
-    usage = platform.usage.totals()
+    usage = platform.usage.public_totals()  # public figures: the public's use only
     public = [c for c in snap.cards if c.state in {"published", "deprecated"}]
     newest = sorted(public, key=lambda c: c.created_at, reverse=True)[:HOME_LISTS]
     used = [c for c in public if usage.get(c.id, (0, 0))[0] > 0]

@@ -9,6 +9,7 @@ so the JSON API and these forms apply the same rules, audit and republishing.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
@@ -175,4 +176,4 @@ async def change_entry(activity_id: str, request: Request, platform: Platform = 
             raise
         return await run_in_threadpool(_edit_page, request, platform, principal, activity_id, values=values,
                                        problem=exc.message, status_code=exc.http_status)
-    return _redirect(f"{BASE}/{activity_id}?saved={action}")
+    return _redirect(f"{BASE}/{quote(activity_id, safe='')}?saved={action}")

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 from belfort import __version__
 from belfort.api.caching import PRIVATE
 from belfort.api.security_headers import secure_cookies
+from belfort.api.self_links import route_path
 from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
 from belfort.policy.principals import Principal
 from belfort.portal.i18n import COOKIE, LANGUAGES, STATE_LABELS, Translator, language_of
@@ -49,7 +50,8 @@ def static_url(path: str) -> str:
 
 
 def url_with(request: Request, **changes: Any) -> str:
-    """The current URL with some query parameters replaced (None removes one)."""
+    """The current page's URL with some query parameters replaced (None removes one); the
+    path is the route's (``belfort.api.self_links``), never the raw one a client sent."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
     for key, value in changes.items():
         if isinstance(value, (list, tuple)):
@@ -57,7 +59,7 @@ def url_with(request: Request, **changes: Any) -> str:
         elif value is not None:
             params.append((key, str(value)))
     query = urlencode(params)
-    return request.url.path + (f"?{query}" if query else "")
+    return route_path(request) + (f"?{query}" if query else "")
 
 
 def render(

@@ -24,6 +24,7 @@ import shutil
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Depends, Request
@@ -330,4 +331,4 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
             raise
         return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id, problem=exc.message,
                                        status_code=exc.http_status)
-    return _redirect(f"/staff/datasets/{dataset_id}?saved={action}")
+    return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}?saved={action}")

@@ -8,7 +8,9 @@ a timeout (the cursor is interrupted by one watchdog thread) and a row limit.
 A page of a record listing over a small version (at most ``result_cache_max_rows`` rows)
 that is not materialised yet costs one scan: the page's row numbers and the number of
 matches come from one statement, and the page's values are taken by row number from the
-version's rows, read once per version (``_filtered_page``).
+version's rows, read once per version (``_filtered_page``). That statement reads the
+version's in-memory DuckDB table when one is held (``version_tables``: the version's
+data, built once, bounded in bytes), else the Parquet file.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -35,15 +38,20 @@ from belfort.query.compiler import (
     compile_query,
     compile_record_ids,
 )
+from belfort.query.compiler_geo import quote_identifier
 from belfort.query.compiler_pages import (
-    compile_first_matches,
+    MATCH_COLUMN,
+    compile_match_mask,
+    compile_matches,
     compile_page_rows,
     compile_version_rows,
+    compile_version_table,
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
 from belfort.query.streams import clean_message as _clean_message
+from belfort.query.version_tables import ROW_NUMBER, VersionTables
 from belfort.schema import TableSchema
 
 T = TypeVar("T")
@@ -60,8 +68,6 @@ class QueryResult:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
-
-
 class QueryEngine:
     def __init__(
         self,
@@ -73,6 +79,7 @@ class QueryEngine:
         max_rows: int = 10_000,
         result_cache_bytes: int = 0,
         result_cache_max_rows: int = 0,
+        version_tables_bytes: int = 0,
         export_timeout_seconds: float = 300.0,
     ) -> None:
         self.timeout_seconds = timeout_seconds
@@ -85,6 +92,8 @@ class QueryEngine:
         self._watchdog_lock = threading.Lock()
         # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
         self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
+        # versions whose in-memory table could not be built (path → True)
+        self._untabled: ByteLRU[bool] = ByteLRU(1 << 20, lambda _flag: 256)
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -93,10 +102,21 @@ class QueryEngine:
         self._db.execute(f"SET allowed_directories=['{allowed}']")
         self._db.execute("SET enable_external_access=false")
         self._db.execute("SET lock_configuration=true")
+        self.tables = VersionTables(version_tables_bytes, self._drop_table)
 
     def close(self) -> None:
         self._watchdog.close()
+        self.tables.clear()
         self._db.close()
+
+    def _drop_table(self, name: str) -> None:
+        cursor = self._db.cursor()
+        try:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote_identifier(name)}")
+        except duckdb.Error:  # closing: the database goes with its tables
+            pass
+        finally:
+            cursor.close()
 
     def execute(
         self,
@@ -187,16 +207,26 @@ class QueryEngine:
             return None
         if any(not isinstance(item.expr, FieldRef) or item.alias for item in query.select):
             return None
-        if query.order_by:
-            page = compile_page_rows(query, schema, self.max_rows)
-            numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
-            matches = self._fetch(compile_count(query, schema), path, timeout_seconds)[0][0]
-        else:  # file order: the count and the first matches in one scan
-            matches, first = self._fetch(compile_first_matches(query, schema, self.max_rows), path, timeout_seconds)[0]
-            end = None if query.limit is None else query.offset + query.limit
-            numbers = (first or [])[query.offset : end]
-        numbers = pa.array(numbers, type=pa.int64())
         version = self._version_rows(path, schema, timeout_seconds)
+        size = version.nbytes + 8 * version.num_rows  # the rows and their row numbers
+        if any(f.name == ROW_NUMBER for f in schema.fields) or self._untabled.get(str(path)):
+            size = self.tables.max_bytes + 1  # a row-number column would clash, or building failed: the file
+        build = self._table_builder(path, schema, timeout_seconds)
+        with self.tables.use(str(path), size, build) as table:
+            if query.order_by:
+                page = compile_page_rows(query, schema, self.max_rows, table)
+                sorted_numbers = [row[0] for row in self._fetch(page, path, timeout_seconds)]
+                matches = self._fetch(compile_matches(query, schema, table), path, timeout_seconds)[0][0]
+                numbers = pa.array(sorted_numbers, type=pa.int64())
+            else:  # file order: which records match, in one scan
+                compiled_mask = compile_match_mask(query, schema, self.max_rows, table)  # checks limit and offset
+                if query.where is None:  # every record: no statement
+                    matched = np.arange(version.num_rows, dtype=np.int64)
+                else:
+                    matched = np.flatnonzero(self._match_mask(compiled_mask, path, timeout_seconds))
+                matches = len(matched)
+                end = None if query.limit is None else query.offset + query.limit
+                numbers = pa.array(matched[query.offset : end], type=pa.int64())
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
@@ -208,6 +238,26 @@ class QueryEngine:
             else:
                 out.append(version.column(name).take(numbers).to_pylist())
         return list(zip(*out, strict=True)), matches
+
+    def _match_mask(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> np.ndarray:
+        mask = self._within_timeout(
+            lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchnumpy()[MATCH_COLUMN],
+            timeout_seconds,
+        )
+        return np.asarray(mask, dtype=bool)
+
+    def _table_builder(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> Callable[[str], bool]:
+        def build(name: str) -> bool:
+            """Create the version's table; an engine error (say, DuckDB out of memory) is not
+            the request's fault: the version is read from its file from now on."""
+            try:
+                self._fetch(compile_version_table(schema, name), path, timeout_seconds)
+            except QueryError:
+                self._untabled.put(str(path), True)
+                return False
+            return True
+
+        return build
 
     def _version_rows(self, path: Path, schema: TableSchema, timeout_seconds: float | None) -> pa.Table:
         """Every value of a small version, in file order, read once (kept with the results)."""

@@ -63,7 +63,7 @@ def download_response(
         timezone=params.timezone,
     )
     stream = platform.engine.stream(query, rv.schema, rv.path)
-    batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
+    batches = platform.usage.count_rows(rv.dataset_id, stream.batches, public=rv.public_use)
     filename = f"{rv.dataset_id}.{params.format}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     shown = [f for f in rv.schema.fields if params.fields is None or f.name in params.fields]

@@ -4,9 +4,8 @@ through (see ``belfort.api.params``)."""
 
 from __future__ import annotations
 
-from belfort.api.params import Param, ParamSpec
+from belfort.api.params import Param, ParamSpec, integer
 
-INTEGER = {"type": "integer"}
 BOOLEAN = {"type": "boolean"}
 
 # -- API v1 ---------------------------------------------------------------------------------
@@ -15,7 +14,7 @@ V1_DATASET = Param("dataset", "The dataset's identifier.", required=True, exampl
 V1_Q = Param("q", "Full-text search and filter in Opendatasoft's v1 query language: words, "
              "`field:value`, `field>=10`, `field:[a TO b]`, `#exact(...)`, `AND`/`OR`/`NOT` "
              "(docs/opendatasoft.md).")
-V1_START = Param("start", "Index of the first record returned (0-based).", {"type": "integer", "default": 0})
+V1_START = Param("start", "Index of the first record returned (0-based).", integer(0))
 V1_SORT = Param("sort", "Field to sort by: `field` sorts descending, `-field` ascending (Opendatasoft "
                 "v1's convention). Comma-separated or repeated.", repeatable=True)
 V1_FACET = Param("facet", "A field to count values of; the answer's `facet_groups`. Repeatable.",
@@ -37,13 +36,13 @@ _V1_FILTERS = (V1_Q, V1_REFINE, V1_EXCLUDE, V1_TIMEZONE, V1_DISTANCE, V1_POLYGON
 V1_SEARCH = ParamSpec(
     V1_DATASET, *_V1_FILTERS, V1_FACET, V1_SORT, V1_FIELDS, V1_START,
     Param("rows", "Number of records (start + rows ≤ 10,000; -1: up to that window).",
-          {"type": "integer", "default": 10}),
+          integer(10, minimum=-1)),
     Param("format", "`json` (records) or `geojson` (a FeatureCollection).",
           {"type": "string", "enum": ["json", "geojson"], "default": "json"}),
 )
 _V1_DOWNLOAD = (
     *_V1_FILTERS, V1_SORT, V1_FIELDS, V1_START,
-    Param("rows", "Number of records; -1 (default): all of them.", {"type": "integer", "default": -1}),
+    Param("rows", "Number of records; -1 (default): all of them.", integer(-1, minimum=-1)),
     Param("format", "`csv`, `json` (an array of v1 records), `jsonl`, `geojson`, `xlsx` (`xls` is read "
           "as `xlsx`) or `parquet`.",
           {"type": "string", "enum": ["csv", "json", "jsonl", "geojson", "xlsx", "xls", "parquet"],
@@ -66,13 +65,13 @@ V1_ANALYZE = ParamSpec(
     Param("y.{series}.expr", "The field series `series` aggregates, e.g. `y.total.expr=aantal` "
           "(not needed for COUNT).", pattern=r"y\.[^.]+\.expr"),
     Param("sort", "`x` or a series name, `-` for descending.", {"type": "string", "default": "x"}),
-    Param("maxpoints", "At most this many points.", {"type": "integer", "default": 1000}),
+    Param("maxpoints", "At most this many points.", integer(1000, minimum=1)),
 )
 V1_CATALOG_SEARCH = ParamSpec(
     Param("q", "Words to search for, as the portal's search does (stems, compounds, typos, "
           "synonyms); the best matches come first."),
-    Param("rows", "Number of datasets (-1: all).", {"type": "integer", "default": 10}),
-    Param("start", "Index of the first dataset returned.", {"type": "integer", "default": 0}),
+    Param("rows", "Number of datasets (-1: all).", integer(10, minimum=-1)),
+    Param("start", "Index of the first dataset returned.", integer(0)),
     Param("refine.{facet}", "Only datasets with this `theme`, `keyword` or `publisher`: "
           "`refine.theme=Mobiliteit`.", pattern=r"refine\..+"),
 )
@@ -101,7 +100,7 @@ INCLUDE_LINKS = Param("include_links", "Add `_links` (self and dataset) to the a
                       {"type": "boolean", "default": False})
 INCLUDE_APP_METAS = Param("include_app_metas", "Accepted for compatibility; Belfort has no app metas.",
                           {"type": "boolean", "default": False})
-OFFSET = Param("offset", "Index of the first result (0-based).", {"type": "integer", "default": 0})
+OFFSET = Param("offset", "Index of the first result (0-based).", integer(0))
 FACET = Param("facet", "A facet to count: a field name, or `facet(name=\"field\", disjunctive=true, "
               "sort=\"-count\", limit=10)`. Repeatable; default: every text, boolean and date field.",
               repeatable=True)
@@ -121,13 +120,13 @@ _COMMON = (TIMEZONE, LANG, INCLUDE_LINKS, INCLUDE_APP_METAS)
 V2_RECORDS = ParamSpec(
     SELECT, WHERE, GROUP_BY, ORDER_BY,
     Param("limit", "Number of results: 0–100, or up to 20,000 groups with `group_by`; "
-          "offset + limit ≤ 10,000.", {"type": "integer", "default": 10}),
+          "offset + limit ≤ 10,000.", integer(10, minimum=-1)),
     OFFSET, REFINE, EXCLUDE, *_COMMON,
 )
 V2_RECORD = ParamSpec(SELECT, *_COMMON)
 V2_EXPORT = ParamSpec(
     SELECT, WHERE, GROUP_BY, ORDER_BY,
-    Param("limit", "Number of records; -1 (default): all.", {"type": "integer", "default": -1}),
+    Param("limit", "Number of records; -1 (default): all.", integer(-1, minimum=-1)),
     OFFSET, REFINE, EXCLUDE, *_COMMON, USE_LABELS, *_CSV,
 )
 V2_FACETS = ParamSpec(FACET, WHERE, REFINE, EXCLUDE, TIMEZONE, LANG)
@@ -137,13 +136,13 @@ V2_CATALOG = ParamSpec(
     Param("group_by", "Not supported on the catalogue: answered with 400."),
     Param("order_by", "Sort datasets by `dataset_id`, `title`, `modified`, `records_count`, `publisher` "
           "or `license`, `desc` for descending."),
-    Param("limit", "Number of datasets, 0–100; offset + limit ≤ 10,000.", {"type": "integer", "default": 10}),
+    Param("limit", "Number of datasets, 0–100; offset + limit ≤ 10,000.", integer(10, minimum=-1)),
     OFFSET, REFINE, EXCLUDE, *_COMMON,
 )
 V2_CATALOG_DATASET = ParamSpec(*_COMMON)
 V2_CATALOG_EXPORT = ParamSpec(
     WHERE, CATALOG_Q, ORDER_BY,
-    Param("limit", "Number of datasets; -1 (default): all.", {"type": "integer", "default": -1}),
+    Param("limit", "Number of datasets; -1 (default): all.", integer(-1, minimum=-1)),
     OFFSET, REFINE, EXCLUDE, *_COMMON, *_CSV,
 )
 V2_CATALOG_FACETS = ParamSpec(

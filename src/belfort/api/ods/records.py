@@ -151,14 +151,14 @@ def _date_range(schema: TableSchema, name: str, value: str, tz: ZoneInfo) -> Exp
     day = int(day_text) if day_text else None
     try:
         start = dt.date(year, month or 1, day or 1)
-    except ValueError:
+        if day:
+            end = start + dt.timedelta(days=1)
+        elif month:
+            end = dt.date(year + (month == 12), month % 12 + 1, 1)
+        else:
+            end = dt.date(year + 1, 1, 1)
+    except (ValueError, OverflowError):  # not a date, or the last day of year 9999
         raise QueryError(f"refine.{name}: not a date: {value[:30]!r}") from None
-    if day:
-        end = start + dt.timedelta(days=1)
-    elif month:
-        end = dt.date(year + (month == 12), month % 12 + 1, 1)
-    else:
-        end = dt.date(year + 1, 1, 1)
     low: Any = start
     high: Any = end
     if f.type == "datetime":

@@ -109,7 +109,8 @@ def search(
         if len(cached[0]) <= MAX_CACHED_ANSWER:
             platform.cache.put(cache_key, cached)
     body, rows = cached
-    platform.usage.record(rv.dataset_id, rows=rows)  # a cached answer serves its rows too
+    # a cached answer serves its rows too
+    platform.usage.record(rv.dataset_id, rows=rows, public=rv.public_use)
     return Response(body, media_type="application/json")
 
 

@@ -22,6 +22,7 @@ from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
 from belfort.api.ods.records import _refinement
 from belfort.api.responses import JSONResponse
+from belfort.api.self_links import route_path
 from belfort.errors import InvalidRequest, NotFound, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -258,7 +259,7 @@ def records(
             rows.extend(part.records())
             if len(part.rows) < size:
                 break
-    platform.usage.record(rv.dataset_id, rows=len(rows))
+    platform.usage.record(rv.dataset_id, rows=len(rows), public=rv.public_use)
     types = v2_exports.column_types(query, rv.schema)
     out = [v2_exports.flat_record(row, types, p.tz) for row in rows]
     v2_exports.split_lists(out, v2_exports.list_columns(query, rv.schema))
@@ -267,7 +268,7 @@ def records(
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
     if p.include_links:
         search = f"?{request.url.query}" if request.url.query else ""
-        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{request.url.path}{search}"}]
+        body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{route_path(request)}{search}"}]
     return JSONResponse(body)
 
 
@@ -316,7 +317,7 @@ def export(
     if v2_exports.flag(p.raw, "use_labels", False):
         labels = {f.name: f.title or f.name for f in rv.schema.fields}
     stream = platform.engine.stream(query, rv.schema, rv.path)
-    batches = platform.usage.count_rows(rv.dataset_id, stream.batches)
+    batches = platform.usage.count_rows(rv.dataset_id, stream.batches, public=rv.public_use)
     return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream, batches,
                                   v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
                                   v2_exports.list_columns(query, rv.schema))

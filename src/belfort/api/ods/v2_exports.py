@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -174,8 +173,7 @@ def geojson_features(records: Iterator[dict[str, Any]], types: dict[str, str]) -
 
 
 def _temporary(platform: Platform, suffix: str, write: Callable[[str], None]) -> str:
-    handle, tmp = tempfile.mkstemp(suffix=suffix, dir=platform.lake.staging_dir)
-    os.close(handle)
+    tmp = str(platform.lake.temporary_file(suffix))
     try:
         write(tmp)
     except BaseException:
