@@ -20,6 +20,7 @@ from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.keys import create_key
 from belfort.settings import Settings
+from tests.helpers import staff_session
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -87,6 +88,12 @@ def client(platform: Platform) -> Iterator[TestClient]:
 def admin_key(platform: Platform) -> str:
     with platform.db.session() as session:
         return create_key(session, "test admin").secret
+
+
+@pytest.fixture
+def staff_token(platform: Platform, admin_key: str) -> str:
+    """The portal's staff cookie for ``admin_key``: a signed-in session's token."""
+    return staff_session(platform, admin_key)
 
 
 @pytest.fixture

@@ -77,3 +77,14 @@ def live_server(platform: Platform) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         settings.public_url, settings.host, settings.port = before
+
+
+def staff_session(platform: Platform, key: str) -> str:
+    """The staff cookie's value after signing in with ``key`` (a session token, not the key)."""
+    from belfort.policy.keys import authenticate
+    from belfort.policy.sessions import start_session
+
+    with platform.db.session() as session:
+        principal = authenticate(session, key)
+        assert principal is not None and principal.is_admin
+        return start_session(session, principal, 3600)

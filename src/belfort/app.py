@@ -14,9 +14,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
-from belfort.api import audit, dcat, ingest, ldes, linked_records, native, sparql
+from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -30,6 +31,7 @@ from belfort.api.openapi import openapi_builder
 from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
+from belfort.api.security_headers import SecurityHeaders
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.portal import charts
@@ -51,6 +53,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
         app.state.platform = platform or Platform(settings or load_settings())
+        app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -75,9 +78,11 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         redoc_url=None,
         dependencies=[Depends(declared_parameters_only)],  # routes read only what they document
     )
+    log_redaction.install()  # ?apikey= values never reach the access log in clear
     app.openapi = openapi_builder(app)  # type: ignore[method-assign]  # FastAPI documents replacing app.openapi
     if platform is not None:
         app.state.platform = platform
+        app.state.secret = portal_staff.staff_secret(platform)
     effective = platform.settings if platform is not None else (settings or load_settings())
     app.add_middleware(CacheStatusMiddleware)  # which kept answers served a response
     app.add_middleware(
@@ -86,10 +91,14 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         per_key=effective.quota_per_key,
         window_seconds=effective.quota_window_seconds,
         trust_forwarded_for=effective.trust_forwarded_for,
-        public_keys=effective.public_api_key_set,
     )
     app.add_middleware(PrivateAnswers, public_keys=effective.public_api_key_set)
-    app.add_middleware(CorsMiddleware)  # outermost: preflight before quotas, CORS on a 429 too
+    app.add_middleware(SecurityHeaders, tile_url=effective.map_tile_url)
+    app.add_middleware(CorsMiddleware)  # preflight before quotas, CORS on a 429 too
+    if effective.trusted_proxies.strip():
+        # outermost: the scheme (https → Secure cookies) and client address a trusted
+        # reverse proxy reports, before anything reads them
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=effective.trusted_proxies)
     install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
     app.include_router(ingest.router)

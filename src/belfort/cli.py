@@ -108,6 +108,7 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        proxy_headers=False,  # the app applies BELFORT_TRUSTED_PROXIES itself (belfort.app)
     )
 
 

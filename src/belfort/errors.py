@@ -68,6 +68,13 @@ class InvalidRequest(BelfortError):
     exit_code = 2
 
 
+class ConflictingKeys(InvalidRequest):
+    """A request presented two different API keys (``Authorization``, ``X-API-Key``,
+    ``?apikey=``): which one it meant is not guessed."""
+
+    code = "conflicting_keys"
+
+
 class Conflict(BelfortError):
     """The request clashes with the current state (e.g. illegal life-cycle transition)."""
 

@@ -38,6 +38,7 @@ from belfort.lake.store import sha256_of
 from belfort.platform import Platform
 from belfort.policy.gate import PUBLIC_STATES, get_dataset, require_write
 from belfort.policy.principals import Principal
+from belfort.policy.redaction import redact_url  # a harvested URL may carry ?apikey=
 from belfort.query.record_times import write_record_times
 from belfort.schema import TableSchema
 
@@ -103,7 +104,7 @@ def ingest_file(
         times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
         return _commit(
             platform, principal, dataset_id, changes, staged, result,
-            source_name=source_name or source.name, source_checksum=source_checksum, draft=draft,
+            source_name=redact_url(source_name or source.name), source_checksum=source_checksum, draft=draft,
             record_times=times, now=now,
         )
     finally:

@@ -203,7 +203,30 @@ class Settings(BaseSettings):
     )
     trust_forwarded_for: bool = Field(
         default=False,
-        description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
+        description="Take the client address from the last X-Forwarded-For entry (only behind a trusted proxy).",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-Proto and "
+            "X-Forwarded-For are believed (the scheme decides the cookies' Secure flag); `*`: any; "
+            "empty: none."
+        ),
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark the staff cookies Secure always, not only when the request is https.",
+    )
+    staff_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 30,
+        description="How long a staff sign-in on the portal lasts; signing out ends it at once.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Secret that signs the staff pages' CSRF tokens; share it between servers behind one "
+            "address. None: generated once and kept in `secret_key` in the data directory."
+        ),
     )
 
     @field_validator("search_synonyms_file", mode="before")

@@ -37,7 +37,7 @@ def data(platform: Platform, tmp_path: Path) -> Platform:
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_public_for_the_public_private_for_staff(client: TestClient, data: Platform, admin_key: str,
+def test_public_for_the_public_private_for_staff(client: TestClient, data: Platform, admin_key: str, staff_token: str,
                                                  family: str) -> None:
     template, headers = FAMILIES[family]
     public = client.get(template.format(id="open-data"), headers=headers, follow_redirects=False)
@@ -47,7 +47,7 @@ def test_public_for_the_public_private_for_staff(client: TestClient, data: Platf
     assert {"authorization", "x-api-key"} <= vary  # a shared cache never gives this to a key-holder
 
     # staff with the portal's cookie, and an admin key, on an internal dataset
-    client.cookies.set("belfort_staff", admin_key)
+    client.cookies.set("belfort_staff", staff_token)
     try:
         by_cookie = client.get(template.format(id="intern"), headers=headers, follow_redirects=False)
     finally:
@@ -69,9 +69,9 @@ def test_api_answers_to_a_key_are_private(client: TestClient, data: Platform, ad
         assert r.status_code == 200 and r.headers["cache-control"] == "private, no-store", path
 
 
-def test_staff_portal_pages_are_private(client: TestClient, data: Platform, admin_key: str) -> None:
+def test_staff_portal_pages_are_private(client: TestClient, data: Platform, staff_token: str) -> None:
     assert "cache-control" not in client.get("/datasets/open-data").headers
-    client.cookies.set("belfort_staff", admin_key)
+    client.cookies.set("belfort_staff", staff_token)
     try:
         for path in ("/datasets/intern", "/datasets", "/staff"):
             r = client.get(path)

@@ -136,7 +136,7 @@ def test_form_posts_stay_same_origin(client: TestClient, data: Platform) -> None
 
 
 def test_linked_data_pages_and_staff_cookie_answers_stay_same_origin(client: TestClient, data: Platform,
-                                                                      admin_key: str) -> None:
+                                                                      staff_token: str) -> None:
     rdf = client.get("/id/open-data", headers={**ORIGIN, "Accept": "text/turtle"})
     assert rdf.status_code == 200 and rdf.headers["access-control-allow-origin"] == "*"
     html = client.get("/sparql", headers={**ORIGIN, "Accept": "text/turtle"})
@@ -144,7 +144,7 @@ def test_linked_data_pages_and_staff_cookie_answers_stay_same_origin(client: Tes
     record = client.get("/id/open-data/3ed0ac42a7f686f4632b3cfc1d81a136363673d9",
                         headers={**ORIGIN, "Accept": "text/html"})
     assert record.status_code == 200 and "access-control-allow-origin" not in record.headers
-    client.cookies.set(STAFF_COOKIE, admin_key)
+    client.cookies.set(STAFF_COOKIE, staff_token)
     try:
         staff = client.get("/id/open-data", headers={**ORIGIN, "Accept": "text/turtle"})
     finally:

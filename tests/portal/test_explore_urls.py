@@ -113,8 +113,9 @@ def test_restricted_and_hostile_ids_are_404_for_the_public(client: TestClient, d
     assert "bevat namen" not in r.text and "location" not in r.headers
 
 
-def test_staff_are_sent_to_an_internal_dataset_privately(client: TestClient, data: Platform, admin_key: str) -> None:
-    client.cookies.set("belfort_staff", admin_key)
+def test_staff_are_sent_to_an_internal_dataset_privately(client: TestClient, data: Platform,
+                                                         staff_token: str) -> None:
+    client.cookies.set("belfort_staff", staff_token)
     try:
         path, fragment, _, cache = _location(client, "/explore/dataset/intern/map/")
     finally:

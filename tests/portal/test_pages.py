@@ -115,7 +115,7 @@ def test_dataset_page_shows_metadata_schema_downloads_and_snippets(portal: TestC
     assert api.status_code == 200 and api.json()["total_count"] == 5
 
 
-def test_dataset_page_links_its_linked_data_views(portal: TestClient, admin_key: str) -> None:
+def test_dataset_page_links_its_linked_data_views(portal: TestClient, staff_token: str) -> None:
     page = portal.get("/datasets/fietstellingen").text
     links = re.findall(r'<li><a href="(/(?:catalog|ldes|def|sparql)[^"]*)">', page)
     assert links == ["/catalog/datasets/fietstellingen.ttl", "/ldes/fietstellingen", "/def/fietstellingen.ttl",
@@ -124,7 +124,7 @@ def test_dataset_page_links_its_linked_data_views(portal: TestClient, admin_key:
     for link in links:  # each answers the public (the SPARQL endpoint with its form)
         accept = "text/html" if link == "/sparql" else "text/turtle"
         assert portal.get(link, headers={"Accept": accept}).status_code == 200, link
-    portal.cookies.set(STAFF_COOKIE, admin_key)  # restricted: the views answer keys, not the cookie
+    portal.cookies.set(STAFF_COOKIE, staff_token)  # restricted: the views answer keys, not the cookie
     assert "/ldes/intern" not in portal.get("/datasets/intern").text
 
 
@@ -155,16 +155,19 @@ def test_version_history_says_what_changed(portal: TestClient, platform: Platfor
     assert "1 rijen erbij" in text and "nieuwe velden: capaciteit" in text
 
 
-def test_restricted_datasets_are_404_pages_for_the_public(portal: TestClient, admin_key: str) -> None:
+def test_restricted_datasets_are_404_pages_for_the_public(portal: TestClient, admin_key: str,
+                                                          staff_token: str) -> None:
     response = portal.get("/datasets/intern")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert "personeelsgegevens" not in response.text
-    portal.cookies.set(STAFF_COOKIE, admin_key)
+    portal.cookies.set(STAFF_COOKIE, staff_token)
     response = portal.get("/datasets/intern")
     assert response.status_code == 200 and "Interne lijst" in response.text
     text, _ = text_of(portal.get("/datasets", params={"classification": "internal"}).text)
     assert "1 dataset gevonden" in text
     portal.cookies.set(STAFF_COOKIE, "bfk_not-a-key")
+    assert portal.get("/datasets/intern").status_code == 404
+    portal.cookies.set(STAFF_COOKIE, admin_key)  # the key itself is not a session
     assert portal.get("/datasets/intern").status_code == 404
 
 

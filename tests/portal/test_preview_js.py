@@ -4,8 +4,10 @@ keeps the same parameters the page understands without JavaScript."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -14,6 +16,16 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from tests.helpers import write
+
+
+def wait_until(page: Any, condition: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression from Python: ``page.wait_for_function`` evaluates its
+    string inside the page, which the pages' CSP (no ``unsafe-eval``) refuses."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(condition):
+        assert time.monotonic() < deadline, f"not true after {timeout} s on {page.url}: {condition}"
+        time.sleep(0.05)
+
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -52,18 +64,18 @@ def test_sort_filter_and_page_through_the_api(page, live_ghent: str) -> None:  #
     first_column = page.locator("#preview thead th").first
     name = first_column.locator("a").inner_text().strip()
     first_column.locator("a").click()
-    page.wait_for_function("document.querySelector('#preview thead th').getAttribute('aria-sort') === 'ascending'")
+    wait_until(page, "document.querySelector('#preview thead th').getAttribute('aria-sort') === 'ascending'")
     assert api_calls and "sort=-" + name in api_calls[-1].replace("%2D", "-")
     assert f"p_sort={name}" in page.url and not reloaded()  # the address bar follows
 
     page.locator("#preview .pager a[rel=next]").click()
-    page.wait_for_function("document.querySelector('#preview caption').textContent.includes('21')")
+    wait_until(page, "document.querySelector('#preview caption').textContent.includes('21')")
     assert "start=20" in api_calls[-1] and "p_start=20" in page.url
     assert page.locator("#preview tbody tr").count() == min(20, total - 20)
 
     page.fill("#p_q", "zzzz-no-such-word")
     page.press("#p_q", "Enter")
-    page.wait_for_function("document.querySelector('#preview tbody').children.length === 0")
+    wait_until(page, "document.querySelector('#preview tbody').children.length === 0")
     assert "Geen rijen gevonden" in page.locator("#preview caption").inner_text()
     assert "q=zzzz-no-such-word" in api_calls[-1] and not reloaded()
 
@@ -78,5 +90,5 @@ def test_copy_buttons_appear_and_copy_with_javascript(page, live_ghent: str) -> 
     button = page.locator("button[data-copy=snippet-curl]")
     button.focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('snippet-curl-status').textContent === 'Gekopieerd'")
+    wait_until(page, "document.getElementById('snippet-curl-status').textContent === 'Gekopieerd'")
     assert button.is_visible()

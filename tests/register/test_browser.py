@@ -15,6 +15,7 @@ from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE
 from belfort.register.demo import ACTIVITIES, load_demo_register
 from belfort.settings import Settings
+from tests.helpers import staff_session
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     PHONE,
     LiveDemo,
@@ -40,9 +41,10 @@ def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Liv
     list(load_demo_register(platform, CLI_ADMIN))
     with platform.db.session() as session:
         key = create_key(session, "browser test").secret
+    token = staff_session(platform, key)
     try:
         for url in serve(platform):
-            yield LiveDemo(url, None, 0.0), key  # type: ignore[arg-type]
+            yield LiveDemo(url, None, 0.0), token  # type: ignore[arg-type]
     finally:
         platform.close()
 

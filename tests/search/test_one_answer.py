@@ -26,6 +26,7 @@ from belfort.policy.keys import create_key
 from belfort.portal.render import STAFF_COOKIE
 from belfort.settings import Settings
 from tests.ghent_fixtures import load_ghent
+from tests.helpers import staff_session
 
 PARKING = {"bezetting-parkeergarages-demo", "bezetting-parkeergarages-real-time"}
 BLUE_BIKE = {"blue-bike-deelfietsen-gent-dampoort", "blue-bike-deelfietsen-merelbeke-drongen-wondelgem",
@@ -58,7 +59,7 @@ QUERIES: list[tuple[str, set[str], set[str], str]] = [
 
 
 @pytest.fixture(scope="module")
-def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, str]]:
     root = tmp_path_factory.mktemp("one-answer")
     platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'catalog.sqlite'}",
                                  quota_per_address=0, quota_per_key=0))
@@ -69,7 +70,7 @@ def catalogue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCl
         with platform.db.session() as session:
             key = create_key(session, "search test admin").secret
         with TestClient(create_app(platform)) as client:
-            yield client, key
+            yield client, key, staff_session(platform, key)
     finally:
         platform.close()
 
@@ -85,9 +86,9 @@ API_LINK = re.compile(r'<p class="api-link"><a href="([^"]+)"')
 PAGES = re.compile(r'rel="next"')
 
 
-def portal(client: TestClient, query: str, key: str | None) -> tuple[list[str], str]:
+def portal(client: TestClient, query: str, staff_token: str | None) -> tuple[list[str], str]:
     """Every dataset the search page lists for ``query`` (all pages, in order) and its API link."""
-    cookies = {STAFF_COOKIE: key} if key else {}
+    cookies = {STAFF_COOKIE: staff_token} if staff_token else {}
     client.cookies.clear()
     for name, value in cookies.items():
         client.cookies.set(name, value)
@@ -139,13 +140,13 @@ def quoted(text: str) -> str:
 @pytest.mark.parametrize("audience", ["anonymous", "admin"])
 @pytest.mark.parametrize(("query", "everyone", "staff_only", "why"), QUERIES, ids=[q[3] for q in QUERIES])
 def test_the_same_words_find_the_same_datasets_everywhere(
-    catalogue: tuple[TestClient, str], query: str, everyone: set[str], staff_only: set[str], why: str,
+    catalogue: tuple[TestClient, str, str], query: str, everyone: set[str], staff_only: set[str], why: str,
     audience: str,
 ) -> None:
-    client, key = catalogue
+    client, key, staff_token = catalogue
     admin = audience == "admin"
     headers = {"Authorization": f"Bearer {key}"} if admin else {}
-    page, link = portal(client, query, key if admin else None)
+    page, link = portal(client, query, staff_token if admin else None)
     answers = {
         "portal search page": page,
         "portal's API link": api_link(client, link, headers),
@@ -191,8 +192,8 @@ def test_the_same_words_find_the_same_datasets_everywhere(
     assert counted == dict(publishers)
 
 
-def test_the_portal_link_keeps_facets_and_sort(catalogue: tuple[TestClient, str]) -> None:
-    client, _ = catalogue
+def test_the_portal_link_keeps_facets_and_sort(catalogue: tuple[TestClient, str, str]) -> None:
+    client, _, _ = catalogue
     text = ok(client, "/datasets", {"q": "gent", "organisation": "Stad Gent", "sort": "title"}).text  # type: ignore[attr-defined]
     page = CARD.findall(text)
     link = html.unescape(API_LINK.search(text).group(1))  # type: ignore[union-attr]
@@ -200,8 +201,8 @@ def test_the_portal_link_keeps_facets_and_sort(catalogue: tuple[TestClient, str]
     assert page and api_link(client, link, {}) == page
 
 
-def test_refine_is_the_same_filter_in_v1_v2_and_the_portal(catalogue: tuple[TestClient, str]) -> None:
-    client, _ = catalogue
+def test_refine_is_the_same_filter_in_v1_v2_and_the_portal(catalogue: tuple[TestClient, str, str]) -> None:
+    client, _, _ = catalogue
     portal_ids = set(CARD.findall(ok(client, "/datasets", {"q": "fiets", "theme": "TRAN"}).text))  # type: ignore[attr-defined]
     assert "fietstelpalen-gent" in portal_ids
     v1_ids = {d["datasetid"] for d in ok(client, "/api/datasets/1.0/search/",

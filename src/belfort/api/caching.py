@@ -15,11 +15,11 @@ public's answer (a 404 for an internal dataset, say) to a caller with a key.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from belfort.api.asgi_headers import Headers, rewriting_headers
+from belfort.api.caller import presented_key
+from belfort.errors import ConflictingKeys
 from belfort.policy.principals import Principal
 
 PRIVATE = "private, no-store"
@@ -38,18 +38,13 @@ def cache_control(principal: Principal, public: str) -> str:
 def presents_credentials(scope: Scope, public_keys: frozenset[str]) -> bool:
     """Whether the request carries an API key (other than a public app key) or the staff
     cookie — the two things that can make an answer differ from the public's."""
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    keys = []
-    scheme, _, value = headers.get("authorization", "").partition(" ")
-    if scheme.lower() in {"bearer", "apikey"} and value.strip():
-        keys.append(value.strip())
-    if headers.get("x-api-key"):
-        keys.append(headers["x-api-key"])
-    query = scope.get("query_string", b"").decode("latin-1")
-    if "apikey=" in query:
-        keys += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == "apikey" and v]
-    if any(key not in public_keys for key in keys):
+    try:
+        key = presented_key(scope)  # the same reading as authentication's
+    except ConflictingKeys:
         return True
+    if key is not None and key not in public_keys:
+        return True
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     cookies = headers.get("cookie", "")
     return any(part.strip().startswith(STAFF_COOKIE + "=") for part in cookies.split(";"))
 

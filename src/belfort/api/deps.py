@@ -8,8 +8,8 @@ presented key needs the catalogue (blocking I/O), and that goes to the pool.
 from __future__ import annotations
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
+from belfort.api.caller import identify
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
 from belfort.policy.principals import ANONYMOUS, Principal
@@ -20,22 +20,13 @@ async def get_platform(request: Request) -> Platform:
     return platform
 
 
-def presented_key(request: Request) -> str | None:
-    """An API key from ``Authorization: Bearer|Apikey …``, ``X-API-Key`` or ``?apikey=``
-    (the last is how Opendatasoft clients send it)."""
-    header = request.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() in {"bearer", "apikey"}:
-            return value.strip()
-    return request.headers.get("x-api-key") or request.query_params.get("apikey")
-
-
 async def get_principal(request: Request) -> Principal:
-    key = presented_key(request)
-    if not key or key in request.app.state.platform.settings.public_api_key_set:
-        return ANONYMOUS
-    return await run_in_threadpool(principal_of_key, request.app.state.platform, key)
+    """The caller as :func:`belfort.api.caller.identify` decided it (the quota middleware
+    may already have); a junk or conflicting key is refused here."""
+    caller = await identify(request.scope, request.app.state.platform)
+    if caller.refusal is not None:
+        raise caller.refusal
+    return caller.principal
 
 
 def principal_of_key(platform: Platform, key: str) -> Principal:

@@ -2,7 +2,9 @@
 
 A fixed window per caller: ``BELFORT_QUOTA_PER_ADDRESS`` requests per
 ``BELFORT_QUOTA_WINDOW_SECONDS`` for anonymous callers (by client address) and
-``BELFORT_QUOTA_PER_KEY`` for callers with an API key (by key). 0 means unlimited.
+``BELFORT_QUOTA_PER_KEY`` for callers with a valid API key (by key). 0 means unlimited.
+Who the caller is comes from :func:`belfort.api.caller.identify`, the function
+authentication uses too; a public app key or a refused key counts by address.
 Every answer carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
 ``X-RateLimit-Reset``; over quota the answer is 429 with Opendatasoft's body.
 
@@ -12,16 +14,15 @@ on the requests it serves (see docs/configuration.md).
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote_plus
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from belfort.api.asgi_headers import rewriting_headers
+from belfort.api.caller import identify
 from belfort.api.responses import dumps
 
 EXEMPT_PATHS = {"/health"}
@@ -52,28 +53,18 @@ class FixedWindowCounter:
             return count, start + self.window
 
 
-def _caller(scope: Scope, trust_forwarded_for: bool, public_keys: frozenset[str] = frozenset()) -> tuple[str, bool]:
-    """('key:…' or 'addr:…', whether an API key was presented). A public key (one that every
-    copy of an app sends) counts by address, like no key."""
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    key = None
-    auth = headers.get("authorization", "")
-    scheme, _, value = auth.partition(" ")
-    if scheme.lower() in {"bearer", "apikey"} and value.strip():
-        key = value.strip()
-    key = key or headers.get("x-api-key")
-    if key is None:
-        for part in scope.get("query_string", b"").decode("latin-1").split("&"):
-            if part.startswith("apikey=") and len(part) > 7:
-                key = part[7:]
-    if key:
-        key = unquote_plus(key)
-    if key and key not in public_keys:
-        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:32], True
-    address = (scope.get("client") or ("unknown", 0))[0]
-    if trust_forwarded_for and headers.get("x-forwarded-for"):
-        address = headers["x-forwarded-for"].split(",")[0].strip()
-    return "addr:" + address, False
+def _address(scope: Scope, trust_forwarded_for: bool) -> str:
+    """The client address: the peer, as ``BELFORT_TRUSTED_PROXIES`` already resolved it; with
+    ``BELFORT_TRUST_FORWARDED_FOR``, the *last* ``X-Forwarded-For`` entry (the one the nearest
+    proxy appended) — never the first, which the client writes itself."""
+    address: str = (scope.get("client") or ("unknown", 0))[0]
+    if trust_forwarded_for:
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        forwarded = [v for k, v in headers if k.lower() == b"x-forwarded-for"]
+        entries = [e.strip() for e in b",".join(forwarded).decode("latin-1").split(",") if e.strip()]
+        if entries:
+            return entries[-1]
+    return address
 
 
 class QuotaMiddleware:
@@ -85,26 +76,31 @@ class QuotaMiddleware:
         per_key: int,
         window_seconds: float,
         trust_forwarded_for: bool = False,
-        public_keys: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
         self.per_address = per_address
         self.per_key = per_key
         self.window_seconds = window_seconds
         self.trust_forwarded_for = trust_forwarded_for
-        self.public_keys = public_keys
         self.counter = FixedWindowCounter(window_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
             await self.app(scope, receive, send)
             return
-        caller, has_key = _caller(scope, self.trust_forwarded_for, self.public_keys)
-        limit = self.per_key if has_key else self.per_address
+        if self.per_key <= 0 and self.per_address <= 0:
+            await self.app(scope, receive, send)
+            return
+        # the same decision as authentication's (belfort.api.caller): only a valid key
+        # counts under a key's quota; a junk one counts by address (and is refused, 401)
+        identity = await identify(scope, scope["app"].state.platform)
+        key_id = identity.quota_key
+        limit = self.per_key if key_id else self.per_address
         if limit <= 0:
             await self.app(scope, receive, send)
             return
-        count, reset = self.counter.hit(caller)
+        bucket = f"key:{key_id}" if key_id else "addr:" + _address(scope, self.trust_forwarded_for)
+        count, reset = self.counter.hit(bucket)
         headers = [
             (b"x-ratelimit-limit", str(limit).encode()),
             (b"x-ratelimit-remaining", str(max(limit - count, 0)).encode()),

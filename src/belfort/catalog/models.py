@@ -160,6 +160,20 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class StaffSession(Base):
+    """A signed-in staff member on the portal. The cookie holds a random token; only its
+    SHA-256 hash is stored, and signing out deletes the row (``belfort.policy.sessions``)."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class AuditEvent(Base):
     """Who did what, when: every write is recorded (data principle 5, traceable use)."""
 

@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from belfort.api.deps import base_url, get_platform, principal_of_key
-from belfort.errors import BelfortError, NotFound
+from belfort.api.deps import base_url, get_platform
+from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, Principal
+from belfort.policy.sessions import principal_of_session
 from belfort.portal import catalogue
 from belfort.portal.render import STAFF_COOKIE, render
 
@@ -29,15 +30,17 @@ HOME_LISTS = 6
 
 
 async def portal_principal(request: Request) -> Principal:
-    """Staff signed in with their key (a cookie only the portal reads); anyone else,
-    including a revoked or mistyped key, browses as the public."""
-    key = request.cookies.get(STAFF_COOKIE)
-    if not key:
+    """Staff signed in on the portal (a session cookie only the portal reads); anyone
+    else, including an ended or expired session or a revoked key, browses as the public."""
+    token = request.cookies.get(STAFF_COOKIE)
+    if not token:
         return ANONYMOUS
-    try:
-        return await run_in_threadpool(principal_of_key, request.app.state.platform, key[:200])
-    except BelfortError:
-        return ANONYMOUS
+    return await run_in_threadpool(_principal_of_session, request.app.state.platform, token)
+
+
+def _principal_of_session(platform: Platform, token: str) -> Principal:
+    with platform.db.session() as session:
+        return principal_of_session(session, token) or ANONYMOUS
 
 
 @router.get("/")

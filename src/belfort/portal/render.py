@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse
 
 from belfort import __version__
 from belfort.api.caching import PRIVATE
+from belfort.api.security_headers import secure_cookies
 from belfort.api.self_links import route_path
 from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
 from belfort.policy.principals import Principal
@@ -80,7 +81,8 @@ def render(
     )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)
+        response.set_cookie(COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True,
+                            secure=secure_cookies(request))
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Cookie"
     if principal.is_admin:  # a page for staff may show restricted data: never kept

@@ -4,12 +4,20 @@ types and metadata, check it as a draft version, publish; edit metadata; change 
 Every step goes through the same write path as the CLI and the API
 (``belfort.publishing``), so the same checks and audit apply. Nothing is published by
 accident: an upload becomes a *draft* version with its validation report, and only the
-explicit "publish" button makes it live. Every form carries a CSRF token that must match
-a cookie (double submit); the sign-in cookie is HttpOnly and SameSite=Strict.
+explicit "publish" button makes it live.
+
+Signing in starts a server-side session (``belfort.policy.sessions``): the cookie holds its
+random token, never the admin key, and signing out ends it. Every form carries a CSRF
+token: an HMAC, under the server's secret, of a random cookie and the session's token, so a
+token forged to equal its cookie is refused (403). Cookies are HttpOnly, SameSite=Strict,
+and Secure when the request is https (behind a trusted proxy: X-Forwarded-Proto) or when
+``BELFORT_SECURE_COOKIES`` asks.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import shutil
@@ -26,6 +34,7 @@ from starlette.responses import RedirectResponse, Response
 
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import get_platform, principal_of_key
+from belfort.api.security_headers import secure_cookies
 from belfort.catalog.metadata import TRANSITIONS, check_slug
 from belfort.catalog.models import Dataset
 from belfort.catalog.store import dataset_to_dict
@@ -41,6 +50,8 @@ from belfort.ingest.pipeline import sniff
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.server_secret import server_secret
+from belfort.policy.sessions import end_session, start_session
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
@@ -64,25 +75,41 @@ METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "
 LIST_FIELDS = ("themes", "keywords")
 
 
-def _csrf(request: Request) -> str:
-    return request.cookies.get(CSRF_COOKIE) or secrets.token_hex(16)
+def staff_secret(platform: Platform) -> bytes:
+    """The secret that signs CSRF tokens (``BELFORT_SECRET_KEY`` or the data directory's);
+    the app reads it at start-up into ``app.state.secret``."""
+    settings = platform.settings
+    return server_secret(settings.secret_key, settings.data_dir.resolve())
+
+
+def _nonce(request: Request) -> str:
+    kept = request.cookies.get(CSRF_COOKIE, "")
+    return kept if TOKEN.match(kept) else secrets.token_hex(16)
+
+
+def csrf_token(request: Request, nonce: str) -> str:
+    """The form token: bound to the browser's CSRF cookie and to its staff session."""
+    secret: bytes = request.app.state.secret  # belfort.policy.server_secret, read at start-up
+    message = f"csrf|{nonce}|{request.cookies.get(STAFF_COOKIE, '')}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]  # 128 bits, as before
 
 
 def _page(request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any) -> Response:
-    token = _csrf(request)
+    nonce = _nonce(request)
     context.setdefault("zones", known_timezones())
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
-    response = render(request, template, principal, status_code=status_code, active="staff", csrf=token, **context)
-    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response = render(request, template, principal, status_code=status_code, active="staff",
+                      csrf=csrf_token(request, nonce), **context)
+    response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies(request))
     response.headers["Cache-Control"] = PRIVATE
     return response
 
 
 async def _form(request: Request) -> FormData:
-    """The posted form, refused unless its CSRF token matches the cookie."""
+    """The posted form, refused unless its CSRF token is the one made for this browser."""
     form = await request.form(max_files=1, max_fields=100)
-    sent, kept = str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
-    if not kept or not secrets.compare_digest(sent, kept):
+    sent, nonce = str(form.get("csrf", "")), request.cookies.get(CSRF_COOKIE, "")
+    if not TOKEN.match(nonce) or not hmac.compare_digest(sent, csrf_token(request, nonce)):
         raise Forbidden("this form has expired; reload the page and try again")
     return form
 
@@ -120,18 +147,33 @@ async def sign_in(request: Request, platform: Platform = Depends(get_platform),
     if signed_in is None or not signed_in.is_admin:
         return _page(request, "staff_sign_in.html", principal, status_code=401,
                      error=Translator(language_of(request))("staff_bad_key"))
+    lifetime = platform.settings.staff_session_hours * 3600
+    token = await run_in_threadpool(_start_session, platform, signed_in, lifetime)
     response = _redirect("/staff")
-    response.set_cookie(STAFF_COOKIE, key, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=8 * 3600)
+    response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=secure_cookies(request), max_age=int(lifetime))
     return response
 
 
 @router.post("/staff/sign-out")
-async def sign_out(request: Request) -> Response:
+async def sign_out(request: Request, platform: Platform = Depends(get_platform)) -> Response:
+    """Ends the session on the server: the old cookie value opens nothing any more."""
     await _form(request)
+    token = request.cookies.get(STAFF_COOKIE, "")
+    await run_in_threadpool(_end_session, platform, token)
     response = _redirect("/")
-    response.delete_cookie(STAFF_COOKIE)
+    response.delete_cookie(STAFF_COOKIE, httponly=True, samesite="strict", secure=secure_cookies(request))
     return response
+
+
+def _start_session(platform: Platform, principal: Principal, lifetime: float) -> str:
+    with platform.db.session() as session:
+        return start_session(session, principal, lifetime)
+
+
+def _end_session(platform: Platform, token: str) -> None:
+    with platform.db.session() as session:
+        end_session(session, token)
 
 
 @router.post("/staff/uploads")
