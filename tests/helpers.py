@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -49,6 +50,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_until_serving(base: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until a ``belfort serve`` subprocess answers ``/health``; fail with its output
+    (when piped) if it exits or does not answer within ``timeout`` seconds."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        output = proc.stderr.read().decode() if proc.poll() is not None and proc.stderr else ""
+        assert proc.poll() is None, f"server exited: {output}"
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
 
 
 @contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +16,7 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from belfort.settings import Settings
-from tests.helpers import counts_csv, free_port
+from tests.helpers import counts_csv, free_port, wait_until_serving
 
 
 @pytest.mark.parametrize(
@@ -90,15 +89,7 @@ def test_belfort_serve_access_log_has_no_keys(settings: Settings, tmp_path: Path
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(base + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
+            wait_until_serving(base, proc)
             assert (
                 httpx.get(f"{base}/api/belfort/v1/datasets?apikey={key}", timeout=30).status_code
                 == 200

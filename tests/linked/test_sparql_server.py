@@ -19,8 +19,7 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from belfort.settings import Settings
-from tests.api.test_two_processes import free_port
-from tests.helpers import counts_csv
+from tests.helpers import counts_csv, free_port, wait_until_serving
 
 TIMEOUT = 2.0
 PUBLIC = "https://data.stad.gent"
@@ -63,16 +62,7 @@ def serve(settings: Settings, public: str | None = PUBLIC) -> Iterator[tuple[str
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+        wait_until_serving(base, proc)
         yield base, proc
     finally:
         if proc.poll() is None:
