@@ -4,6 +4,7 @@ worker is replaced, the server goes on) and so is the line of queries waiting fo
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -97,3 +98,20 @@ def test_a_full_waiting_line_is_refused_at_once_with_retry_after(
             assert count(client) > 100  # and the endpoint answers again
     finally:
         platform.close()
+
+
+def _niceness(pid: int) -> int:
+    """The nice value of a process (field 19 of /proc/PID/stat, after the command name)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[16])
+
+
+def test_workers_run_at_a_lower_cpu_priority_than_the_server(small: Platform) -> None:
+    """A query that keeps a core busy until its limits must yield the CPU to the server's
+    other answers (the hostile soak in bench/README.md)."""
+    with TestClient(create_app(small)) as client:
+        assert count(client) > 100
+        pids = linked_data(small).pool.worker_pids()
+        assert pids
+        server = _niceness(os.getpid())
+        assert all(_niceness(pid) >= min(server + 10, 19) for pid in pids)
