@@ -6,16 +6,9 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any
 
+from common import percentile as pct  # bench/ is on sys.path for every bench script
+
 ATTACKER_LINK = "the answer links to the attacker's host"
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def probe_minutes(probe: list[list[Any]]) -> list[dict[str, Any]]:

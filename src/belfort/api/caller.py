@@ -27,9 +27,9 @@ from belfort.errors import BelfortError, ConflictingKeys, Unauthorized
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
 from belfort.policy.principals import ANONYMOUS, Principal
+from belfort.policy.redaction import KEY_PARAMETER
 
 KEY_SCHEMES = frozenset({"bearer", "apikey"})
-QUERY_PARAMETER = "apikey"
 SCOPE_KEY = "belfort.caller"
 
 
@@ -60,7 +60,7 @@ def presented_key(scope: Scope) -> str | None:
             values.append(raw.decode("latin-1"))
     query = scope.get("query_string", b"").decode("latin-1")
     if query:  # parsed, not searched: ``%61pikey`` is ``apikey`` too
-        values += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == QUERY_PARAMETER]
+        values += [v for k, v in parse_qsl(query, keep_blank_values=True) if k == KEY_PARAMETER]
     keys = {value.strip() for value in values if value.strip()}
     if len(keys) > 1:
         raise ConflictingKeys("the request presents more than one API key; send one")

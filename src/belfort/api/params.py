@@ -33,10 +33,11 @@ from starlette.datastructures import QueryParams
 
 from belfort.catalog.models import MAX_NUMBER
 from belfort.errors import BelfortError, InvalidRequest, QueryError
+from belfort.policy.redaction import KEY_PARAMETER
 
 NAME_PATTERN_KEY = "x-belfort-name-pattern"
 GUARDED = "/api/"
-AUTH_PARAMETER = "apikey"  # read by belfort.api.deps; documented as a security scheme
+AUTH_PARAMETER = KEY_PARAMETER  # read by belfort.api.caller; documented as a security scheme
 # The largest number any integer parameter (a version, page, offset, row count) may hold:
 # PostgreSQL's INTEGER, so that no parameter overflows a column or a bound SQL value.
 INT_LIMIT = MAX_NUMBER

@@ -10,7 +10,7 @@ import re
 from urllib.parse import unquote_plus
 
 REDACTED = "[redacted]"
-KEY_PARAMETER = "apikey"  # as belfort.api.caller reads it
+KEY_PARAMETER = "apikey"  # the query parameter a key comes in (belfort.api.caller reads it)
 _QUERY = re.compile(r"\?[^\s\"'#]*")
 
 
