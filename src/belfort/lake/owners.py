@@ -88,8 +88,12 @@ def _signal_reaches(pid: int) -> tuple[int, str] | None:
 
 
 def current() -> Owner:
-    """This process's owner tag."""
-    pid = os.getpid()
+    """This process's owner tag (read from /proc once per process: a fork gets its own)."""
+    return _owner_of_process(os.getpid())
+
+
+@lru_cache(maxsize=4)
+def _owner_of_process(pid: int) -> Owner:
     found = _process(pid) if _PROC.joinpath("self").exists() else None
     return Owner(_host(), _boot(), pid, found[0] if found else 0)
 
