@@ -1,0 +1,25 @@
+"""The portal's texts in Dutch and English, one module per area of the portal.
+
+Each module holds ``NL`` and ``EN``: key → text (``str.format`` fields allowed). A new area
+adds its module to ``AREAS``; a key may be defined by one area only.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from belfort.portal.texts import site, staff
+
+AREAS: tuple[ModuleType, ...] = (site, staff)
+
+
+def messages() -> dict[str, dict[str, str]]:
+    """Every area's texts merged per language; a key defined twice is a programming error."""
+    merged: dict[str, dict[str, str]] = {"nl": {}, "en": {}}
+    for area in AREAS:
+        for lang, texts in (("nl", area.NL), ("en", area.EN)):
+            twice = merged[lang].keys() & texts.keys()
+            if twice:
+                raise RuntimeError(f"portal texts defined twice ({area.__name__}): {sorted(twice)}")
+            merged[lang].update(texts)
+    return merged
