@@ -56,7 +56,7 @@ MAX_SERIES_POINTS = 1000  # time or number buckets; more asks for a coarser unit
 MAX_SCATTER_POINTS = 5000
 EXACT_NUMBER_VALUES = 200  # above this many distinct numbers on x, bin them
 MAX_PARAM_LENGTH = 200
-SIZES = {False: (640, 320), True: (320, 240)}  # narrow: phones
+SIZES = {False: (640, 320), True: (288, 260)}  # narrow: phones (fits 320 px screens)
 COLOR = "#1d5a8e"
 # one colour per series (the first is COLOR; "overig", the last, grey), told apart in print
 PALETTE = ("#1d5a8e", "#c4501b", "#1b7f5b", "#a23b8c", "#8a6d00", "#3b8fc4", "#5b3fa0", "#6b6b6b")
@@ -404,8 +404,12 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
     else:
         many = len({str(r["x"]) for r in values})
         short = many <= (4 if narrow else 8) and all(len(str(r["x"])) <= 12 for r in values)
+        # slanted labels only where each has room (16 px a band); else upright, and on a
+        # phone every other label left out where even those would touch (the table has all)
+        angle = 0 if short else -40 if many * 16 <= width and not narrow else -90
         x.update(type=kind, sort=None if kind == "nominal" else "ascending",
-                 axis={"labelAngle": 0 if short else -40, "labelLimit": 60 if narrow else 110})
+                 axis={"labelAngle": angle, "labelLimit": 70 if narrow else 110,
+                       "labelOverlap": "parity" if angle == -90 else False})
     if request.mark == "scatter":
         encoding["y"]["scale"] = {"zero": False}
         mark: dict[str, Any] = {"type": "point", "filled": True, "opacity": 0.65, "size": 20 if narrow else 30}
