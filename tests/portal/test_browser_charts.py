@@ -21,14 +21,16 @@ from tests.portal.conftest import (
     guarded_context,
 )
 
-SPLIT = (f"/datasets/{TABLE_DATASET}?chart_x=tijdstip&chart_y=bezet&chart_agg=avg"
-         "&chart_split=garage&chart_unit=hour#chart")
+SPLIT = (
+    f"/datasets/{TABLE_DATASET}?chart_x=tijdstip&chart_y=bezet&chart_agg=avg"
+    "&chart_split=garage&chart_unit=hour#chart"
+)
 CHART_PAGES = {
     "default-line": f"/datasets/{TABLE_DATASET}",
     "default-bar": f"/datasets/{MAP_DATASET}",
     "split": SPLIT,
-    "split-bars": f"/datasets/{TABLE_DATASET}?chart_mark=bar&chart_x=garage&chart_y=bezet&chart_agg=avg"
-                  "&chart_split=open#chart",
+    "split-bars": f"/datasets/{TABLE_DATASET}?chart_mark=bar&chart_x=garage&chart_y=bezet"
+    "&chart_agg=avg&chart_split=open#chart",
 }
 MIN_FONT_PX = 11
 
@@ -45,7 +47,8 @@ _VISIBLE_TEXTS = """() => {
       const m = t.getScreenCTM();
       const scale = Math.sqrt(m.a * m.a + m.b * m.b);
       const b = t.getBBox();  // the text's own box, turned as the text is turned
-      const quad = [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+      const quad = [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height],
+                    [b.x, b.y + b.height]]
         .map(([x, y]) => { const p = new DOMPoint(x, y).matrixTransform(m); return [p.x, p.y]; });
       const axis = t.closest('g.role-axis');
       out.push({text: t.textContent.trim(), px: parseFloat(getComputedStyle(t).fontSize) * scale,
@@ -60,7 +63,9 @@ _VISIBLE_TEXTS = """() => {
 
 @pytest.fixture
 def phone(chromium: Any, demo_server: LiveDemo) -> Iterator[Any]:
-    context, guard = guarded_context(chromium, demo_server, viewport=PHONE, is_mobile=True, has_touch=True)
+    context, guard = guarded_context(
+        chromium, demo_server, viewport=PHONE, is_mobile=True, has_touch=True
+    )
     try:
         yield context.new_page()
     finally:
@@ -91,18 +96,26 @@ def _overlap(a: list[list[float]], b: list[list[float]]) -> float:
 def _overlaps(texts: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """Pairs of labels of one axis whose (turned) boxes overlap by more than half a pixel."""
     labels = [t for t in texts if t["label"]]
-    return [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
-            if a["axis"] == b["axis"] and _overlap(a["quad"], b["quad"]) > 0.5]
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a["axis"] == b["axis"] and _overlap(a["quad"], b["quad"]) > 0.5
+    ]
 
 
 def test_the_overlap_check_sees_turned_labels() -> None:
     square = [[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]]
     assert _overlap(square, [[x + 9, y] for x, y in square]) == pytest.approx(1)
     assert _overlap(square, [[x + 11, y] for x, y in square]) == 0
+
     # two long labels turned 40°: their upright boxes overlap, the labels themselves do not
     def turned(dx: float) -> list[list[float]]:
         c, s = 0.766, -0.643
-        return [[dx + x * c - y * s, x * s + y * c] for x, y in ([0, 0], [100, 0], [100, 13], [0, 13])]
+        return [
+            [dx + x * c - y * s, x * s + y * c] for x, y in ([0, 0], [100, 0], [100, 13], [0, 13])
+        ]
+
     assert _overlap(turned(0), turned(25)) == 0
     assert _overlap(turned(0), turned(12)) > 0.5
 
@@ -116,7 +129,9 @@ def test_charts_stay_readable_on_a_phone(phone: Any, demo_server: LiveDemo, name
     assert not small, f"{name}: chart text below {MIN_FONT_PX} px on a 390 px screen: {small[:10]}"
     assert not _overlaps(texts), f"{name}: axis labels overlap at 390 px: {_overlaps(texts)[:5]}"
     assert len([t for t in texts if t["label"]]) >= 4, f"{name}: hardly any axis labels left"
-    widths = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    widths = phone.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert widths[0] <= widths[1], f"{name}: the page scrolls sideways at 390 px"
 
 
@@ -127,8 +142,10 @@ def test_charts_on_a_desktop(portal_page: Any, demo_server: LiveDemo, name: str)
     assert texts and min(t["px"] for t in texts) >= MIN_FONT_PX - 0.05
     assert not _overlaps(texts), _overlaps(texts)[:5]
     # one chart shown (the phone's drawing is hidden, so screen readers meet one image)
-    shown = portal_page.evaluate("Array.from(document.querySelectorAll('#chart figure svg'))"
-                                 ".filter(s => s.checkVisibility()).length")
+    shown = portal_page.evaluate(
+        "Array.from(document.querySelectorAll('#chart figure svg'))"
+        ".filter(s => s.checkVisibility()).length"
+    )
     assert shown == 1
 
 
@@ -145,7 +162,9 @@ def test_the_default_chart_means_something(portal_page: Any, demo_server: LiveDe
     assert "no obvious chart" in portal_page.locator("#chart").inner_text()
 
 
-def test_a_split_chart_has_a_legend_and_a_column_in_its_table(portal_page: Any, demo_server: LiveDemo) -> None:
+def test_a_split_chart_has_a_legend_and_a_column_in_its_table(
+    portal_page: Any, demo_server: LiveDemo
+) -> None:
     _open(portal_page, demo_server, SPLIT)
     legend = portal_page.locator("#chart .chart-wide svg g.role-legend text").all_text_contents()
     assert "garage" in legend and "overig" in legend and len(legend) == 1 + 8
@@ -157,8 +176,9 @@ def test_a_split_chart_has_a_legend_and_a_column_in_its_table(portal_page: Any, 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("name", sorted(CHART_PAGES))
-def test_chart_pages_have_no_axe_violations(chromium: Any, demo_server: LiveDemo, name: str,
-                                            viewport: dict[str, int]) -> None:
+def test_chart_pages_have_no_axe_violations(
+    chromium: Any, demo_server: LiveDemo, name: str, viewport: dict[str, int]
+) -> None:
     context, _guard = guarded_context(chromium, demo_server, viewport=viewport)
     try:
         page = context.new_page()

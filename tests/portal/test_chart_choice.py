@@ -30,8 +30,9 @@ def demo() -> Iterator[Platform]:
 
     with tempfile.TemporaryDirectory(prefix="belfort-chart-choice-") as tmp:
         root = Path(tmp)
-        platform = Platform(Settings(data_dir=root / "data",
-                                     database_url=f"sqlite:///{root / 'catalog.sqlite'}"))
+        platform = Platform(
+            Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'catalog.sqlite'}")
+        )
         for _line in load_demo(platform, size="small"):
             pass
         try:
@@ -47,23 +48,30 @@ def _default(platform: Platform, dataset_id: str) -> ChartRequest | None:
 
 DEMO_DEFAULTS: dict[str, ChartRequest | None] = {
     # real pedestrian counts, 10 sensors (too many lines): the hourly sum of passers-by
-    "passantentellingen-auckland": ChartRequest("line", "tijdstip", "aantal", "sum", "hour", "datetime"),
+    "passantentellingen-auckland": ChartRequest(
+        "line", "tijdstip", "aantal", "sum", "hour", "datetime"
+    ),
     # one row per sensor, every name different: nothing to count per category
     "passantentellers-auckland": None,
     # one row per wijk: no chart (the map says it)
     "stadswijken-gent-demo": None,
     # counting points: how many per wijk (in_dienst_sinds only dates the objects)
     "telpunten-drukte-gent": ChartRequest("bar", "wijk", None, "count", None, "string"),
-    "passantentellingen-gent-demo": ChartRequest("line", "tijdstip", "aantal", "sum", "hour", "datetime"),
+    "passantentellingen-gent-demo": ChartRequest(
+        "line", "tijdstip", "aantal", "sum", "hour", "datetime"
+    ),
     # occupancy is a level: its mean, never the sum of the (constant) capacity
     "bezetting-parkeergarages-demo": ChartRequest(
-        "line", "tijdstip", "bezettingsgraad", "avg", "hour", "datetime"),
+        "line", "tijdstip", "bezettingsgraad", "avg", "hour", "datetime"
+    ),
     # reports: an event log without a measure; counted per week (per day would be 0 or 1)
     "meldingen-openbaar-domein-intern": ChartRequest(
-        "line", "ingediend_op", None, "count", "week", "datetime"),
+        "line", "ingediend_op", None, "count", "week", "datetime"
+    ),
     # six sensors: the mean NO2 concentration per hour, one line per sensor (by name, not id)
     "luchtkwaliteit-sensoren-demo": ChartRequest(
-        "line", "tijdstip", "no2_ugm3", "avg", "hour", "datetime", "sensor_naam"),
+        "line", "tijdstip", "no2_ugm3", "avg", "hour", "datetime", "sensor_naam"
+    ),
     "verwerkingsregister-stad-gent": ChartRequest("bar", "type", None, "count", None, "string"),
 }
 
@@ -93,13 +101,20 @@ def _bike_counters(tmp_path: Path, names: list[str]) -> Path:
 
 
 def _ingest_file(platform: Platform, dataset_id: str, path: Path) -> ReadableVersion:
-    ingest_file(platform, CLI_ADMIN, dataset_id, path, metadata={"title_nl": dataset_id,
-                                                                 "organisation": "Stad Gent"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        dataset_id,
+        path,
+        metadata={"title_nl": dataset_id, "organisation": "Stad Gent"},
+    )
     return readable(platform, ANONYMOUS, dataset_id)
 
 
 def test_one_bike_counter_sums_its_total_per_day(platform: Platform, tmp_path: Path) -> None:
-    rv = _ingest_file(platform, "fietstelpaal-bataviabrug", _bike_counters(tmp_path, ["bataviabrug"]))
+    rv = _ingest_file(
+        platform, "fietstelpaal-bataviabrug", _bike_counters(tmp_path, ["bataviabrug"])
+    )
     request = chart_choice.default_chart(platform, rv)
     # `totaal` is the sum of both directions; a year of hourly counts is 365 daily points
     assert request == ChartRequest("line", "datum", "totaal", "sum", "day", "date")
@@ -132,22 +147,25 @@ def test_bike_counter_locations_are_not_summed_over_dates(ghent: Platform) -> No
 # --- the rules on their own ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "aggregate"), [
-    (Field("aantal", "integer"), "sum"),
-    (Field("totaal", "integer"), "sum"),
-    (Field("passanten", "integer"), "sum"),
-    (Field("bezet", "integer"), "avg"),
-    (Field("vrije_plaatsen", "integer"), "avg"),
-    (Field("capaciteit", "integer"), "avg"),
-    (Field("bezettingsgraad", "number"), "avg"),
-    (Field("no2_ugm3", "number"), "avg"),
-    (Field("temperatuur", "number"), "avg"),
-    (Field("waarde", "number", unit="%"), "avg"),
-    (Field("waarde", "integer", description="Aantal voertuigen per kwartier"), "sum"),
-    (Field("neerslag_mm", "number"), "sum"),
-    (Field("waarde", "integer"), "sum"),
-    (Field("waarde", "number"), "avg"),
-])
+@pytest.mark.parametrize(
+    ("field", "aggregate"),
+    [
+        (Field("aantal", "integer"), "sum"),
+        (Field("totaal", "integer"), "sum"),
+        (Field("passanten", "integer"), "sum"),
+        (Field("bezet", "integer"), "avg"),
+        (Field("vrije_plaatsen", "integer"), "avg"),
+        (Field("capaciteit", "integer"), "avg"),
+        (Field("bezettingsgraad", "number"), "avg"),
+        (Field("no2_ugm3", "number"), "avg"),
+        (Field("temperatuur", "number"), "avg"),
+        (Field("waarde", "number", unit="%"), "avg"),
+        (Field("waarde", "integer", description="Aantal voertuigen per kwartier"), "sum"),
+        (Field("neerslag_mm", "number"), "sum"),
+        (Field("waarde", "integer"), "sum"),
+        (Field("waarde", "number"), "avg"),
+    ],
+)
 def test_sum_for_counts_and_mean_for_levels(field: Field, aggregate: str) -> None:
     assert chart_choice.aggregate_for(field, constant_per_entity=False) == aggregate
 
@@ -156,14 +174,39 @@ def test_a_value_that_repeats_per_entity_is_a_level() -> None:
     assert chart_choice.aggregate_for(Field("waarde", "integer"), constant_per_entity=True) == "avg"
 
 
-@pytest.mark.parametrize("name", ["id", "wijknr", "huisnummer", "postcode", "objectid", "lat", "long",
-                                  "point_x", "bouwjaar", "display_codedvalue", "sensor_id"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "id",
+        "wijknr",
+        "huisnummer",
+        "postcode",
+        "objectid",
+        "lat",
+        "long",
+        "point_x",
+        "bouwjaar",
+        "display_codedvalue",
+        "sensor_id",
+    ],
+)
 def test_identifiers_and_coordinates_are_not_measures(name: str) -> None:
     assert not chart_choice.is_measure(Field(name, "integer"))
 
 
-@pytest.mark.parametrize("name", ["begindatum", "in_dienst_sinds", "eerste_meting", "peildatum",
-                                  "bouwdatum", "startdatum", "commissioned_at", "installed_on"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "begindatum",
+        "in_dienst_sinds",
+        "eerste_meting",
+        "peildatum",
+        "bouwdatum",
+        "startdatum",
+        "commissioned_at",
+        "installed_on",
+    ],
+)
 def test_dates_that_date_objects_are_not_times_of_measurement(name: str) -> None:
     assert chart_choice.dates_objects(Field(name, "date"))
 
@@ -173,14 +216,20 @@ def test_times_of_measurement(name: str) -> None:
     assert not chart_choice.dates_objects(Field(name, "datetime"))
 
 
-def test_an_object_table_with_many_dates_gets_counts_per_category(platform: Platform, tmp_path: Path) -> None:
+def test_an_object_table_with_many_dates_gets_counts_per_category(
+    platform: Platform, tmp_path: Path
+) -> None:
     # 200 trees planted on many days: the planting date dates the trees, so no time series
     lines = ["boom_id,soort,plantdatum,hoogte_m"]
     kinds = ["linde", "eik", "plataan", "esdoorn"]
-    lines += [f"B{i:04d},{kinds[i % 4]},20{10 + i % 12}-0{1 + i % 9}-{1 + i % 27:02d},{3 + i % 20}"
-              for i in range(200)]
+    lines += [
+        f"B{i:04d},{kinds[i % 4]},20{10 + i % 12}-0{1 + i % 9}-{1 + i % 27:02d},{3 + i % 20}"
+        for i in range(200)
+    ]
     rv = _ingest_file(platform, "bomen", write(tmp_path / "bomen.csv", "\n".join(lines) + "\n"))
-    assert chart_choice.default_chart(platform, rv) == ChartRequest("bar", "soort", None, "count", None, "string")
+    assert chart_choice.default_chart(platform, rv) == ChartRequest(
+        "bar", "soort", None, "count", None, "string"
+    )
 
 
 def test_a_few_records_get_no_chart(platform: Platform, tmp_path: Path) -> None:

@@ -311,7 +311,7 @@ def test_spec_is_self_contained_and_described(platform: Platform, counts: Readab
         "Lijndiagram van aantal (som) tegen tijdstip (per dag): 3 punten, van 2024-03-01 tot "
         "2024-04-01. Hoogste waarde: 380 bij 2024-03-01.")
     narrow = charts.chart_spec(request, rows, title="Passanten", lang="en", narrow=True)
-    assert (narrow["width"], narrow["height"]) == (320, 240)
+    assert (narrow["width"], narrow["height"]) == (288, 260)
     assert narrow["description"].startswith("Line chart of aantal (sum) against tijdstip (per day): 3 points")
     empty = charts.chart_spec(request, [], title="Niets", lang="nl")
     assert empty["description"].endswith("Geen gegevens om te tonen.")

@@ -116,8 +116,14 @@ def _profile(platform: Platform, rv: ReadableVersion) -> _Profile:
     return _Profile(
         rows=int(row["n"]),
         distinct={f.name: int(row[f"d{i}"]) for i, f in enumerate(fields)},
-        longest={f.name: int(row[f"l{i}"] or 0) for i, f in enumerate(fields) if f.type == "string"},
-        span={f.name: (row[f"a{i}"], row[f"b{i}"]) for i, f in enumerate(fields) if f.type in TIME_TYPES},
+        longest={
+            f.name: int(row[f"l{i}"] or 0) for i, f in enumerate(fields) if f.type == "string"
+        },
+        span={
+            f.name: (row[f"a{i}"], row[f"b{i}"])
+            for i, f in enumerate(fields)
+            if f.type in TIME_TYPES
+        },
     )
 
 
@@ -126,8 +132,16 @@ def default_chart(platform: Platform, rv: ReadableVersion) -> ChartRequest | Non
     profile = _profile(platform, rv)
     if profile.rows < MIN_RECORDS:
         return None
-    time = next((f for f in rv.schema.fields if f.type in TIME_TYPES and not dates_objects(f)
-                 and profile.distinct.get(f.name, 0) >= MIN_TIME_VALUES), None)
+    time = next(
+        (
+            f
+            for f in rv.schema.fields
+            if f.type in TIME_TYPES
+            and not dates_objects(f)
+            and profile.distinct.get(f.name, 0) >= MIN_TIME_VALUES
+        ),
+        None,
+    )
     if time is not None:
         return _time_series(platform, rv, profile, time)
     return _categories(rv, profile)
@@ -135,9 +149,15 @@ def default_chart(platform: Platform, rv: ReadableVersion) -> ChartRequest | Non
 
 def _labels(rv: ReadableVersion, profile: _Profile, most: int) -> list[Field]:
     """Text fields with 2–``most`` short values that repeat; names before identifiers."""
-    found = [f for f in rv.schema.fields if f.type == "string"
-             and 2 <= profile.distinct[f.name] <= most and profile.distinct[f.name] < profile.rows
-             and profile.longest[f.name] <= MAX_LABEL and not f.name.lower().endswith("_codedvalue")]
+    found = [
+        f
+        for f in rv.schema.fields
+        if f.type == "string"
+        and 2 <= profile.distinct[f.name] <= most
+        and profile.distinct[f.name] < profile.rows
+        and profile.longest[f.name] <= MAX_LABEL
+        and not f.name.lower().endswith("_codedvalue")
+    ]
     return sorted(found, key=lambda f: not_a_measure(f.name))  # stable: schema order otherwise
 
 
@@ -148,24 +168,37 @@ def _categories(rv: ReadableVersion, profile: _Profile) -> ChartRequest | None:
     return ChartRequest("bar", repeated[0].name, None, "count", None, "string")
 
 
-def _time_series(platform: Platform, rv: ReadableVersion, profile: _Profile,
-                 time: Field) -> ChartRequest:
+def _time_series(
+    platform: Platform, rv: ReadableVersion, profile: _Profile, time: Field
+) -> ChartRequest:
     per_time = profile.rows / max(profile.distinct[time.name], 1)
     # entities measured at the same times: a text whose values share each time
-    entities = [f for f in rv.schema.fields if f.type == "string" and f.name != time.name
-                and 2 <= profile.distinct[f.name] <= min(per_time, MAX_ENTITIES)
-                and profile.longest[f.name] <= MAX_LABEL]
+    entities = [
+        f
+        for f in rv.schema.fields
+        if f.type == "string"
+        and f.name != time.name
+        and 2 <= profile.distinct[f.name] <= min(per_time, MAX_ENTITIES)
+        and profile.longest[f.name] <= MAX_LABEL
+    ]
     split = next((f for f in _labels(rv, profile, MAX_SPLIT) if f in entities), None)
     measures = [f for f in rv.schema.fields if is_measure(f) and profile.distinct[f.name] >= 2]
-    constant = _constant_per_entity(platform, rv, entities[0], measures) if entities and measures else set()
+    # the entity: the split field, else the text with the most values that share each time
+    entity = split or max(entities, key=lambda f: profile.distinct[f.name], default=None)
+    constant = (
+        _constant_per_entity(platform, rv, entity, measures) if entity and measures else set()
+    )
     measure = min(measures, key=lambda f: _rank(f, f.name in constant), default=None)
     series = profile.distinct[split.name] if split else 1
     unit = _time_unit(time, profile, series, measured=measure is not None)
     if measure is None:
-        return ChartRequest("line", time.name, None, "count", unit, time.type, split.name if split else None)
+        return ChartRequest(
+            "line", time.name, None, "count", unit, time.type, split.name if split else None
+        )
     aggregate = aggregate_for(measure, constant_per_entity=measure.name in constant)
-    return ChartRequest("line", time.name, measure.name, aggregate, unit, time.type,
-                        split.name if split else None)
+    return ChartRequest(
+        "line", time.name, measure.name, aggregate, unit, time.type, split.name if split else None
+    )
 
 
 def _rank(field: Field, constant: bool) -> int:
@@ -181,14 +214,22 @@ def _rank(field: Field, constant: bool) -> int:
     return 2
 
 
-def _constant_per_entity(platform: Platform, rv: ReadableVersion, entity: Field,
-                         measures: list[Field]) -> set[str]:
+def _constant_per_entity(
+    platform: Platform, rv: ReadableVersion, entity: Field, measures: list[Field]
+) -> set[str]:
     """The measures that never change for any one entity (properties, not measurements)."""
     select = [SelectItem(FieldRef(entity.name), "e")]
-    select += [SelectItem(Aggregate("count", FieldRef(f.name), distinct=True), f"m{i}")
-               for i, f in enumerate(measures)]
-    rows = platform.engine.execute(Query(select=tuple(select), group_by=(SelectItem(FieldRef(entity.name)),),
-                                         limit=MAX_ENTITIES), rv.schema, rv.path).rows
+    select += [
+        SelectItem(Aggregate("count", FieldRef(f.name), distinct=True), f"m{i}")
+        for i, f in enumerate(measures)
+    ]
+    rows = platform.engine.execute(
+        Query(
+            select=tuple(select), group_by=(SelectItem(FieldRef(entity.name)),), limit=MAX_ENTITIES
+        ),
+        rv.schema,
+        rv.path,
+    ).rows
     return {f.name for i, f in enumerate(measures) if rows and max(r[i + 1] for r in rows) <= 1}
 
 
@@ -204,7 +245,7 @@ def _time_unit(time: Field, profile: _Profile, series: int, *, measured: bool) -
     if isinstance(low, datetime) and isinstance(high, datetime):
         hours = (high - low).total_seconds() / 3600
     elif low is not None and high is not None:
-        hours = (high - low).days * 24.0  # type: ignore[operator, union-attr]
+        hours = (high - low).days * 24.0  # type: ignore[operator]
     for unit in _UNITS_FINE_TO_COARSE:
         if unit == "hour" and time.type == "date":
             continue
@@ -213,4 +254,3 @@ def _time_unit(time: Field, profile: _Profile, series: int, *, measured: bool) -
         if buckets * series <= MAX_POINTS and dense:
             return unit
     return "year"
-

@@ -80,7 +80,9 @@ def _label(value: Any, words: dict[str, str]) -> str:
     return str(value)
 
 
-def _x_expr(platform: Platform, rv: ReadableVersion, request: ChartRequest) -> tuple[Expr, float | None]:
+def _x_expr(
+    platform: Platform, rv: ReadableVersion, request: ChartRequest
+) -> tuple[Expr, float | None]:
     x_ref = FieldRef(request.x)
     if request.x_type in charts.TIME_TYPES:
         assert request.time_unit is not None
@@ -92,24 +94,37 @@ def _x_expr(platform: Platform, rv: ReadableVersion, request: ChartRequest) -> t
     return x_ref, None
 
 
-def _ranked(platform: Platform, rv: ReadableVersion, request: ChartRequest, where: Expr,
-            timezone: str) -> list[Any]:
+def _ranked(
+    platform: Platform, rv: ReadableVersion, request: ChartRequest, where: Expr, timezone: str
+) -> list[Any]:
     """The split field's values, largest series first (by the chart's aggregate)."""
     assert request.split is not None
     ref = FieldRef(request.split)
     size = Aggregate(request.aggregate, FieldRef(request.y) if request.y else None)
-    query = Query(select=(SelectItem(ref, "s"), SelectItem(size, "v")), where=where,
-                  group_by=(SelectItem(ref),), limit=MAX_SPLIT_VALUES + 1, timezone=timezone)
+    query = Query(
+        select=(SelectItem(ref, "s"), SelectItem(size, "v")),
+        where=where,
+        group_by=(SelectItem(ref),),
+        limit=MAX_SPLIT_VALUES + 1,
+        timezone=timezone,
+    )
     rows = platform.engine.execute(query, rv.schema, rv.path).rows
     if len(rows) > MAX_SPLIT_VALUES:
-        raise InvalidRequest(f"chart_split: {request.split!r} has more than {MAX_SPLIT_VALUES} "
-                             "values; choose a field with fewer")
+        raise InvalidRequest(
+            f"chart_split: {request.split!r} has more than {MAX_SPLIT_VALUES} "
+            "values; choose a field with fewer"
+        )
     rows.sort(key=lambda r: (r[0] is None, r[1] is None, -(r[1] or 0), str(r[0])))
     return [r[0] for r in rows]
 
 
-def series_data(platform: Platform, rv: ReadableVersion, request: ChartRequest, timezone: str,
-                words: dict[str, str]) -> list[dict[str, Any]]:
+def series_data(
+    platform: Platform,
+    rv: ReadableVersion,
+    request: ChartRequest,
+    timezone: str,
+    words: dict[str, str],
+) -> list[dict[str, Any]]:
     """The chart's points, ``{"x", "y", "series"}`` (no ``series`` without a split),
     sorted by x and, per x, by series (largest first)."""
     if request.aggregate == "none":
@@ -122,22 +137,31 @@ def series_data(platform: Platform, rv: ReadableVersion, request: ChartRequest, 
     order: list[str] = []
     if request.split:
         values = _ranked(platform, rv, request, not_null, timezone)
-        kept = values if len(values) <= MAX_SERIES else values[:MAX_SERIES - 1]
+        kept = values if len(values) <= MAX_SERIES else values[: MAX_SERIES - 1]
         order = [_label(v, words) for v in kept]
         if len(values) > MAX_SERIES:
             inside, outside = _membership(FieldRef(request.split), kept)
-            runs = [(And((not_null, inside)), True, None), (And((not_null, outside)), False, words["other"])]
+            runs = [
+                (And((not_null, inside)), True, None),
+                (And((not_null, outside)), False, words["other"]),
+            ]
             order.append(words["other"])
     groups: dict[tuple[Any, str | None], Parts] = {}
     for where, by_split, fixed in runs:
-        for x, label, got in _grouped(platform, rv, request, x_expr, where, by_split, parts, timezone):
-            key = (_monday(x) if request.time_unit == "week" and x is not None else x,
-                   fixed or (_label(label, words) if by_split else None))
+        for x, label, got in _grouped(
+            platform, rv, request, x_expr, where, by_split, parts, timezone
+        ):
+            key = (
+                _monday(x) if request.time_unit == "week" and x is not None else x,
+                fixed or (_label(label, words) if by_split else None),
+            )
             groups[key] = _merge(request.aggregate, groups[key], got) if key in groups else got
     xs = _x_order(request, groups)
     if len(xs) > charts.MAX_SERIES_POINTS:
-        raise InvalidRequest(f"this chart would have more than {charts.MAX_SERIES_POINTS} points; "
-                             "choose a coarser time unit (chart_unit)")
+        raise InvalidRequest(
+            f"this chart would have more than {charts.MAX_SERIES_POINTS} points; "
+            "choose a coarser time unit (chart_unit)"
+        )
     rank = {label: i for i, label in enumerate(order)}
     by_x: dict[Any, list[tuple[str | None, Parts]]] = {}
     for (gx, label), got in groups.items():
@@ -168,21 +192,36 @@ def _membership(ref: FieldRef, kept: list[Any]) -> tuple[Expr, Expr]:
     return inside, Or((outside, IsNull(ref)))
 
 
-def _grouped(platform: Platform, rv: ReadableVersion, request: ChartRequest, x_expr: Expr,
-             where: Expr, by_split: bool, parts: tuple[Aggregate, ...],
-             timezone: str) -> Iterable[tuple[Any, Any, Parts]]:
+def _grouped(
+    platform: Platform,
+    rv: ReadableVersion,
+    request: ChartRequest,
+    x_expr: Expr,
+    where: Expr,
+    by_split: bool,
+    parts: tuple[Aggregate, ...],
+    timezone: str,
+) -> Iterable[tuple[Any, Any, Parts]]:
     keys = [SelectItem(x_expr, "bf_x")]
     if by_split:
         assert request.split is not None
         keys.append(SelectItem(FieldRef(request.split), "bf_s"))
     select = (*keys, *(SelectItem(p, f"bf_p{i}") for i, p in enumerate(parts)))
     limit = platform.engine.max_rows
-    query = Query(select=select, where=where, group_by=tuple(SelectItem(k.expr) for k in keys),
-                  order_by=(OrderItem(x_expr),), limit=limit, timezone=timezone)
+    query = Query(
+        select=select,
+        where=where,
+        group_by=tuple(SelectItem(k.expr) for k in keys),
+        order_by=(OrderItem(x_expr),),
+        limit=limit,
+        timezone=timezone,
+    )
     rows = platform.engine.execute(query, rv.schema, rv.path).rows
     if len(rows) >= limit:
-        raise InvalidRequest("this chart would have too many points; choose a coarser time unit "
-                             "(chart_unit) or split by a field with fewer values")
+        raise InvalidRequest(
+            "this chart would have too many points; choose a coarser time unit "
+            "(chart_unit) or split by a field with fewer values"
+        )
     for row in rows:
         if by_split:
             yield row[0], row[1], tuple(row[2:])
@@ -196,29 +235,45 @@ def _x_order(request: ChartRequest, groups: dict[tuple[Any, str | None], Parts])
     xs = list(dict.fromkeys(k[0] for k in groups if k[0] is not None))
     if request.x_type in charts.SPLIT_TYPES:
         totals: dict[Any, float] = {}
-        for (x, _label_), got in groups.items():
+        for (x, _), got in groups.items():
             totals[x] = totals.get(x, 0) + (_value(request.aggregate, got) or 0)
         xs.sort(key=lambda x: (-totals[x], str(x)))
-        return xs[:charts.MAX_CATEGORIES]
+        return xs[: charts.MAX_CATEGORIES]
     return sorted(xs)
 
 
-def _scatter(platform: Platform, rv: ReadableVersion, request: ChartRequest, timezone: str,
-             words: dict[str, str]) -> list[dict[str, Any]]:
+def _scatter(
+    platform: Platform,
+    rv: ReadableVersion,
+    request: ChartRequest,
+    timezone: str,
+    words: dict[str, str],
+) -> list[dict[str, Any]]:
     """Raw values coloured by the split field: the most frequent values, the rest "overig"."""
     assert request.y is not None and request.split is not None
     x_ref, y_ref = FieldRef(request.x), FieldRef(request.y)
-    query = Query(select=(SelectItem(x_ref, "bf_x"), SelectItem(y_ref, "bf_y"),
-                          SelectItem(FieldRef(request.split), "bf_s")),
-                  where=And((IsNull(x_ref, negated=True), IsNull(y_ref, negated=True))),
-                  limit=min(charts.MAX_SCATTER_POINTS, platform.engine.max_rows), timezone=timezone)
+    query = Query(
+        select=(
+            SelectItem(x_ref, "bf_x"),
+            SelectItem(y_ref, "bf_y"),
+            SelectItem(FieldRef(request.split), "bf_s"),
+        ),
+        where=And((IsNull(x_ref, negated=True), IsNull(y_ref, negated=True))),
+        limit=min(charts.MAX_SCATTER_POINTS, platform.engine.max_rows),
+        timezone=timezone,
+    )
     rows = platform.engine.execute(query, rv.schema, rv.path).rows
     counts: dict[str, int] = {}
     for row in rows:
         label = _label(row[2], words)
         counts[label] = counts.get(label, 0) + 1
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
-    kept = set(ranked if len(ranked) <= MAX_SERIES else ranked[:MAX_SERIES - 1])
-    return [{"x": charts._x_value(x, request.x_type or "string", None, timezone), "y": charts._number(y),
-             "series": label if label in kept else words["other"]}
-            for x, y, label in ((r[0], r[1], _label(r[2], words)) for r in rows)]
+    kept = set(ranked if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1])
+    return [
+        {
+            "x": charts._x_value(x, request.x_type or "string", None, timezone),
+            "y": charts._number(y),
+            "series": label if label in kept else words["other"],
+        }
+        for x, y, label in ((r[0], r[1], _label(r[2], words)) for r in rows)
+    ]

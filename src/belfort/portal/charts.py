@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.reading import ReadableVersion
+from belfort.portal.chart_svg import accessible_svg as accessible_svg  # offered here too
+from belfort.portal.chart_svg import render_svg
 from belfort.query.model import (
     Aggregate,
     And,
@@ -40,8 +42,6 @@ from belfort.query.model import (
     Query,
     SelectItem,
 )
-from belfort.portal.chart_svg import accessible_svg as accessible_svg  # offered here too
-from belfort.portal.chart_svg import render_svg
 from belfort.schema import Field, TableSchema
 
 MARKS = ("line", "bar", "scatter")
@@ -372,9 +372,10 @@ def _time_axis(request: ChartRequest, rows: list[dict[str, Any]], narrow: bool) 
         a, b = (datetime.fromisoformat(t.replace("Z", "")) for t in (stamps[0], stamps[-1]))
         span = {"year": b.year - a.year, "month": 12 * (b.year - a.year) + b.month - a.month,
                 "week": (b - a).days // 7, "day": (b - a).days, "hour": int((b - a).total_seconds() // 3600)}[unit]
-    ticks = max(1, min(span, 4 if narrow else 8))  # never between two whole units
+    ticks = max(1, min(span, 3 if narrow else 8))  # never between two whole units
     return {"timeUnit": _VL_UNITS[unit], "axis": {
-        "format": _AXIS_FORMATS[unit], "labelOverlap": "greedy", "tickCount": ticks}}
+        "format": _AXIS_FORMATS[unit], "labelOverlap": "greedy", "labelSeparation": 6,
+        "tickCount": ticks}}
 
 
 def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
@@ -452,7 +453,7 @@ def _colour_by_series(request: ChartRequest, rows: list[dict[str, Any]], encodin
     encoding["color"] = {
         "field": "series", "type": "nominal", "title": request.split, "sort": order,
         "scale": {"domain": order, "range": list(PALETTE[:max(1, len(order))])},
-        "legend": {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 140}
+        "legend": {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 100}
         if narrow else {"orient": "right", "labelLimit": 160},
     }
     if request.mark == "bar" and request.aggregate not in ("count", "sum"):
