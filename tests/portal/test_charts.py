@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -376,3 +377,19 @@ def test_rendering_is_fast_once_warm() -> None:
         charts.render_svg(spec)
         timings.append(time.perf_counter() - started)
     assert sorted(timings)[2] < 0.5
+
+
+def test_the_page_refuses_wrong_chart_parameters_in_plain_words(client: Any, counts: ReadableVersion) -> None:
+    for params in ({"chart_x": "tijdstip", "chart_split": "<script>alert(1)</script>"},
+                   {"chart_x": "tijdstip", "chart_split": "telpunt\x00"},
+                   {"chart_x": "tijdstip", "chart_split": "s" * 5000},
+                   {"chart_x": "tijdstip", "chart_split": "aantal"},
+                   {"chart_x": "telpunt", "chart_unit": "week"}):
+        page = client.get("/datasets/tellingen", params=params)
+        assert page.status_code == 200, params
+        assert 'class="error" role="alert"' in page.text, params
+        assert "<script>alert(1)" not in page.text
+    split = client.get("/datasets/tellingen", params={"chart_x": "tijdstip", "chart_y": "aantal",
+                                                      "chart_split": "telpunt", "chart_unit": "day"})
+    assert '<option value="telpunt" selected>' in split.text and '<option value="day" selected>' in split.text
+    assert "<td>2024-03-01</td><td>Korenmarkt</td><td>300</td>" in split.text
