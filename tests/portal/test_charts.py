@@ -283,6 +283,15 @@ def test_split_charts_have_a_legend_and_a_table_column(platform: Platform, count
     assert cells[0] == ["2024-03-01", "Korenmarkt", "300"]
 
 
+def test_scatter_split_and_scatter_per_week(platform: Platform, counts: ReadableVersion) -> None:
+    split = charts.chart_data(platform, counts, _parse(counts.schema, mark="scatter", x="bezettingsgraad",
+                                                       y="aantal", split="telpunt"))
+    assert split[0] == {"x": 0.75, "y": 120, "series": "Korenmarkt"} and len(split) == 5
+    weekly = charts.chart_data(platform, counts, _parse(counts.schema, mark="scatter", x="tijdstip",
+                                                        y="aantal", unit="week"))
+    assert weekly[0] == {"x": "2024-03-01T13:00:00Z", "y": 120} and len(weekly) == 5
+
+
 def test_a_split_with_too_many_values_is_refused(platform: Platform,
                                                  tmp_path: Path) -> None:
     text = "naam,aantal\n" + "".join(f"n{i},{i}\n" for i in range(1200))

@@ -247,7 +247,7 @@ def chart_data(platform: Platform, rv: ReadableVersion, request: ChartRequest,
     ones in file order). Split charts and weeks: ``chart_series.series_data`` (series
     labels in ``lang``)."""
     request = resolve_chart(platform, rv, request, timezone)
-    if request.split or request.time_unit == "week":
+    if request.split or (request.time_unit == "week" and request.aggregate != "none"):
         from belfort.portal import chart_series  # it builds on this module
 
         return chart_series.series_data(platform, rv, request, timezone, _words(lang))
@@ -380,7 +380,7 @@ def _time_axis(request: ChartRequest, rows: list[dict[str, Any]], narrow: bool) 
 
 def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
                lang: str = "nl", narrow: bool = False) -> dict[str, Any]:
-    """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 320×240
+    """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 288×260
     when ``narrow`` (phones); axis titles are the field names; ``description`` tells a
     screen reader what the chart shows."""
     words = _words(lang)
