@@ -33,9 +33,13 @@ SEARCHES = {
 FILTERED = "/datasets?theme=TRAN&organisation=Mobiliteitsbedrijf+Gent"
 
 
-def _context(chromium: Any, demo: LiveDemo, viewport: dict[str, int], **options: Any) -> tuple[Any, Any]:
+def _context(
+    chromium: Any, demo: LiveDemo, viewport: dict[str, int], **options: Any
+) -> tuple[Any, Any]:
     phone = viewport == PHONE
-    return guarded_context(chromium, demo, viewport=viewport, is_mobile=phone, has_touch=phone, **options)
+    return guarded_context(
+        chromium, demo, viewport=viewport, is_mobile=phone, has_touch=phone, **options
+    )
 
 
 @pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
@@ -69,7 +73,9 @@ def test_first_result_is_on_the_phone_screen(phone: Any, demo_server: LiveDemo, 
     title = phone.locator(".results .card h3").first.bounding_box()
     assert title is not None
     assert top + title["height"] < PHONE["height"], (
-        f"{SEARCHES[name]}: the first result starts at {top:.0f} px, below the {PHONE['height']} px screen")
+        f"{SEARCHES[name]}: the first result starts at {top:.0f} px, "
+        f"below the {PHONE['height']} px screen"
+    )
     assert phone.locator(".facets input[type=checkbox]").first.is_hidden()
 
 
@@ -93,7 +99,9 @@ def test_filters_unfold_and_apply_on_a_phone(phone: Any, demo_server: LiveDemo) 
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["javascript", "no-javascript"])
-def test_filters_are_unfolded_on_a_desktop(chromium: Any, demo_server: LiveDemo, scripts: bool) -> None:
+def test_filters_are_unfolded_on_a_desktop(
+    chromium: Any, demo_server: LiveDemo, scripts: bool
+) -> None:
     context, _guard = _context(chromium, demo_server, DESKTOP, java_script_enabled=scripts)
     try:
         page = context.new_page()
@@ -105,8 +113,9 @@ def test_filters_are_unfolded_on_a_desktop(chromium: Any, demo_server: LiveDemo,
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_chips_name_the_filter_and_remove_it(chromium: Any, demo_server: LiveDemo,
-                                             viewport: dict[str, int]) -> None:
+def test_chips_name_the_filter_and_remove_it(
+    chromium: Any, demo_server: LiveDemo, viewport: dict[str, int]
+) -> None:
     """Each active filter is a chip "Thema: Vervoer ✕" above the results; following it
     removes that filter only."""
     context, _guard = _context(chromium, demo_server, viewport)
@@ -125,7 +134,8 @@ def test_chips_name_the_filter_and_remove_it(chromium: Any, demo_server: LiveDem
             chips.first.click()
         assert "theme=" not in page.url and "organisation=Mobiliteitsbedrijf" in page.url
         assert page.locator(".results .chips a.chip-remove").all_inner_texts() == [
-            f"Organisatie: {ORGANISATION} ✕"]
+            f"Organisatie: {ORGANISATION} ✕"
+        ]
         assert page.locator(".results .card").count() >= filtered
         with page.expect_navigation():
             page.locator(".results .chips a.chip-remove").first.click()
@@ -146,8 +156,12 @@ def test_chips_in_english(chromium: Any, demo_server: LiveDemo) -> None:
         context.close()
 
 
-@pytest.mark.parametrize("path", ["/verwerkingsregister", "/verwerkingsregister?audience=burger&q=parkeer"])
-def test_register_list_shows_its_first_entry_on_a_phone(chromium: Any, demo_server: LiveDemo, path: str) -> None:
+@pytest.mark.parametrize(
+    "path", ["/verwerkingsregister", "/verwerkingsregister?audience=burger&q=parkeer"]
+)
+def test_register_list_shows_its_first_entry_on_a_phone(
+    chromium: Any, demo_server: LiveDemo, path: str
+) -> None:
     """The processing register's list keeps its four filters in view (they are few) and
     its first entry's title still starts on a phone's screen."""
     context, _guard = _context(chromium, demo_server, PHONE)
@@ -157,16 +171,20 @@ def test_register_list_shows_its_first_entry_on_a_phone(chromium: Any, demo_serv
         top = _first_result_top(page, ".cards .card")
         title = page.locator(".cards .card h2").first.bounding_box()
         assert title is not None
-        assert top + title["height"] < PHONE["height"], f"{path}: the first entry starts at {top:.0f} px"
+        assert top + title["height"] < PHONE["height"], (
+            f"{path}: the first entry starts at {top:.0f} px"
+        )
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-@pytest.mark.parametrize("path", [*SEARCHES.values(), "/verwerkingsregister",
-                                  "/verwerkingsregister?audience=burger"])
-def test_axe_on_folded_filters(chromium: Any, demo_server: LiveDemo, path: str,
-                               viewport: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    "path", [*SEARCHES.values(), "/verwerkingsregister", "/verwerkingsregister?audience=burger"]
+)
+def test_axe_on_folded_filters(
+    chromium: Any, demo_server: LiveDemo, path: str, viewport: dict[str, int]
+) -> None:
     """axe-core on the search and register pages as they load (fold closed on a phone) and
     with the fold opened."""
     context, _guard = _context(chromium, demo_server, viewport)
@@ -175,20 +193,26 @@ def test_axe_on_folded_filters(chromium: Any, demo_server: LiveDemo, path: str,
         _go(page, demo_server.url + path)
         for state in ("as loaded", "opened"):
             violations = axe_violations(page)
-            assert not violations, f"{path} ({state}, {viewport['width']} px):\n{describe_violations(violations)}"
+            assert not violations, (
+                f"{path} ({state}, {viewport['width']} px):\n{describe_violations(violations)}"
+            )
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_footer_has_a_sign_in_link_for_staff_on_every_public_page(demo_server: LiveDemo, lang: str) -> None:
+def test_footer_has_a_sign_in_link_for_staff_on_every_public_page(
+    demo_server: LiveDemo, lang: str
+) -> None:
     text = {"nl": "Aanmelden voor medewerkers", "en": "Staff sign-in"}[lang]
     for name, path in PAGES.items():
         url = demo_server.url + path.partition("#")[0]
         url += ("&" if "?" in url else "?") + f"lang={lang}"
         try:
-            request = urllib.request.Request(url, headers={"Accept": "text/html"})  # the record page negotiates
+            request = urllib.request.Request(
+                url, headers={"Accept": "text/html"}
+            )  # the record page negotiates
             with urllib.request.urlopen(request, timeout=30) as response:
                 html = response.read().decode()
         except urllib.error.HTTPError as error:
@@ -196,4 +220,5 @@ def test_footer_has_a_sign_in_link_for_staff_on_every_public_page(demo_server: L
             html = error.read().decode()
         footer = html.partition('<footer class="site-footer">')[2]
         assert f'<a class="footer-staff" href="/staff" rel="nofollow">{text}</a>' in footer, (
-            f"{name}: no sign-in link in the footer")
+            f"{name}: no sign-in link in the footer"
+        )
