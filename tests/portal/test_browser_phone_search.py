@@ -222,3 +222,25 @@ def test_footer_has_a_sign_in_link_for_staff_on_every_public_page(
         assert f'<a class="footer-staff" href="/staff" rel="nofollow">{text}</a>' in footer, (
             f"{name}: no sign-in link in the footer"
         )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["<script>alert(1)</script>", "a\x00b", "\"' onmouseover=alert(1) x='", "v" * 5000],
+    ids=["script", "nul", "attribute", "oversized"],
+)
+def test_a_hostile_filter_value_is_an_escaped_chip(demo_server: LiveDemo, value: str) -> None:
+    """A filter value nobody offered (typed into the URL) finds nothing and shows as an
+    escaped chip that removes it: never markup, never a server error."""
+    from urllib.parse import urlencode
+
+    url = f"{demo_server.url}/datasets?" + urlencode({"keyword": value, "theme": "TRAN"})
+    request = urllib.request.Request(url, headers={"Accept": "text/html"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        html = response.read().decode()
+    assert "<script>alert" not in html and "' onmouseover" not in html  # escaped: &lt; &#39;
+    assert "\x00" not in html
+    chips = html.partition('<ul class="chips"')[2].partition("</ul>")[0]
+    assert chips.count('class="chip chip-remove"') == 2
+    assert 'href="/datasets?theme=TRAN"' in chips  # the keyword chip removes only the keyword
