@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import charts, site, staff
+from belfort.portal.texts import charts, search, site, staff
 
-AREAS: tuple[ModuleType, ...] = (site, staff, charts)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, charts)
 
 
 def messages() -> dict[str, dict[str, str]]:
