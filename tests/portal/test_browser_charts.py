@@ -76,6 +76,8 @@ def phone(chromium: Any, demo_server: LiveDemo) -> Iterator[Any]:
 def _open(page: Any, demo: LiveDemo, path: str) -> None:
     response = page.goto(demo.url + path, wait_until="load")
     assert response is not None and response.status == 200, path
+    if page.locator("div.bf-map").count():  # as open_page does: the map drawn by its script
+        page.wait_for_selector(".bf-map[data-bf-map-ready='1']", state="attached")
 
 
 def _overlap(a: list[list[float]], b: list[list[float]]) -> float:
