@@ -23,7 +23,9 @@ from tests.portal.conftest import DESKTOP, PHONE, axe_violations, describe_viola
 DATASET = "wijken-tabel"
 BIG = "groot-tabel"
 SORT = "tijd_van_voltooien"
-START = dt.datetime(2024, 10, 26, 22, 0, tzinfo=dt.UTC)  # 00:00 CEST; the clocks go back at 01:00 UTC
+START = dt.datetime(
+    2024, 10, 26, 22, 0, tzinfo=dt.UTC
+)  # 00:00 CEST; the clocks go back at 01:00 UTC
 
 
 def wait_until(page: Any, condition: str, timeout: float = 15.0) -> None:
@@ -39,27 +41,41 @@ def features() -> dict[str, Any]:
     out = []
     for i in range(45):  # three pages; times every 20 minutes across the October switch
         minutes = 20 * i
-        out.append({
-            "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [ring[: 3 + i % 2] + [ring[0]]]},
-            "properties": {
-                "naam": f"Wijk {i} <i>{'x' * (i % 3)}</i>",
-                SORT: (START + dt.timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
-                "oppervlakte": round(1234.5 * (i + 1) * (-1) ** i, 2),
-                "open": i % 2 == 0,
-                "dag": f"2024-03-{1 + i % 31:02d}",
-            },
-        })
+        out.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring[: 3 + i % 2] + [ring[0]]]},
+                "properties": {
+                    "naam": f"Wijk {i} <i>{'x' * (i % 3)}</i>",
+                    SORT: (START + dt.timedelta(minutes=minutes))
+                    .isoformat()
+                    .replace("+00:00", "Z"),
+                    "oppervlakte": round(1234.5 * (i + 1) * (-1) ** i, 2),
+                    "open": i % 2 == 0,
+                    "dag": f"2024-03-{1 + i % 31:02d}",
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": out}
 
 
 @pytest.fixture
 def served(platform: Platform, tmp_path: Path) -> Iterator[str]:
-    ingest_file(platform, CLI_ADMIN, DATASET, write(tmp_path / "w.geojson", json.dumps(features())),
-                metadata={"title_nl": "Wijken (tabel)"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        DATASET,
+        write(tmp_path / "w.geojson", json.dumps(features())),
+        metadata={"title_nl": "Wijken (tabel)"},
+    )
     rows = "\n".join(f"{i},{i % 7}" for i in range(10_050))
-    ingest_file(platform, CLI_ADMIN, BIG, write(tmp_path / "g.csv", "nummer,rest\n" + rows + "\n"),
-                metadata={"title_nl": "Groot"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        BIG,
+        write(tmp_path / "g.csv", "nummer,rest\n" + rows + "\n"),
+        metadata={"title_nl": "Groot"},
+    )
     with live_server(platform) as base:
         yield base
 
@@ -88,7 +104,8 @@ def context(chromium: Any, served: str) -> Iterator[Any]:
 TABLE = """() => ({
   headers: [...document.querySelectorAll('#preview thead th a')].map(a => a.textContent.trim()),
   rows: [...document.querySelectorAll('#preview tbody tr')].map(tr => [...tr.children].map(td => [
-    td.textContent, td.className, td.querySelector('time') ? td.querySelector('time').getAttribute('datetime') : null])),
+    td.textContent, td.className,
+    td.querySelector('time') ? td.querySelector('time').getAttribute('datetime') : null])),
   caption: document.querySelector('#preview caption').textContent.replace(/\\s+/g, ' ').trim(),
 })"""
 
@@ -115,9 +132,14 @@ def test_redrawn_rows_match_the_server(context: Any, served: str, lang: str) -> 
     assert server["headers"][1].startswith("Tijd van voltooien")
 
     page.evaluate("window.__sameDocument = true")
-    page.locator("#preview thead th[data-field=oppervlakte] a").click()  # sorted by the API, in the page
-    wait_until(page, "document.querySelector('#preview thead th[data-field=oppervlakte]')"
-                     ".getAttribute('aria-sort') === 'ascending'")
+    page.locator(
+        "#preview thead th[data-field=oppervlakte] a"
+    ).click()  # sorted by the API, in the page
+    wait_until(
+        page,
+        "document.querySelector('#preview thead th[data-field=oppervlakte]')"
+        ".getAttribute('aria-sort') === 'ascending'",
+    )
     sorted_by_number = page.evaluate(TABLE)
     assert sorted_by_number["rows"] != server["rows"]
     numbers = [r[2][0] for r in sorted_by_number["rows"]]
@@ -129,13 +151,20 @@ def test_redrawn_rows_match_the_server(context: Any, served: str, lang: str) -> 
     page.press("#p_q", "Enter")
     wait_until(page, "document.querySelector('#preview tbody').children.length === 20")
     page.locator(f"#preview thead th[data-field={SORT}] a").click()
-    wait_until(page, f"document.querySelector('#preview thead th[data-field={SORT}]')"
-                     ".getAttribute('aria-sort') === 'ascending'")
-    assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of asking the API"
+    wait_until(
+        page,
+        f"document.querySelector('#preview thead th[data-field={SORT}]')"
+        ".getAttribute('aria-sort') === 'ascending'",
+    )
+    assert page.evaluate("window.__sameDocument === true"), (
+        "the page reloaded instead of asking the API"
+    )
     redrawn = page.evaluate(TABLE)
     assert redrawn["rows"] == server["rows"]
     assert redrawn["caption"] == server["caption"]
-    assert [h.rstrip(" ▲▼") for h in redrawn["headers"]] == [h.rstrip(" ▲▼") for h in server["headers"]]
+    assert [h.rstrip(" ▲▼") for h in redrawn["headers"]] == [
+        h.rstrip(" ▲▼") for h in server["headers"]
+    ]
     # the first page holds the October switch: the hour that happens twice, told apart
     times = [r[1][0] for r in redrawn["rows"]]
     assert sum(t.endswith("02:20 CEST") or t.endswith("02:20 CET") for t in times) == 2, times
@@ -154,9 +183,12 @@ def test_row_limit_notice_in_the_browser(context: Any, served: str, lang: str) -
     assert not notice.is_visible()
     page.locator("#preview .pager a[rel=next]").click()  # the last page the table can show
     wait_until(page, "!document.querySelector('#table-limit').hidden")
-    expected = ("De tabel toont de eerste 10.000 rijen. Filter om verder te zoeken, of download alles."
-                if lang == "nl" else "The table shows the first 10,000 rows. Filter to look further, "
-                                     "or download everything.")
+    expected = (
+        "De tabel toont de eerste 10.000 rijen. Filter om verder te zoeken, of download alles."
+        if lang == "nl"
+        else "The table shows the first 10,000 rows. Filter to look further, "
+        "or download everything."
+    )
     assert expected in " ".join(notice.inner_text().split())
     assert page.locator("#preview .pager a[rel=next]").count() == 0
     assert expected.split(".")[0] in page.locator(".preview-status").text_content()  # announced
@@ -170,15 +202,26 @@ def test_row_limit_notice_in_the_browser(context: Any, served: str, lang: str) -
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "390"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_table_pages_have_no_axe_violations(context: Any, served: str, viewport: dict[str, int], lang: str) -> None:
+def test_table_pages_have_no_axe_violations(
+    context: Any, served: str, viewport: dict[str, int], lang: str
+) -> None:
     page = context.new_page()
     page.set_viewport_size(viewport)
     for path in (f"/datasets/{DATASET}?lang={lang}", f"/datasets/{BIG}?lang={lang}&p_start=9980"):
         page.goto(served + path)
         page.wait_for_load_state("networkidle")
         violations = axe_violations(page)
-        assert not violations, f"{path} at {viewport['width']} px:\n{describe_violations(violations)}"
-    page.locator("#preview thead th[data-field=nummer] a").click()  # and after the script redrew the table
-    wait_until(page, "document.querySelector('#preview thead th[data-field=nummer]').hasAttribute('aria-sort')")
+        assert not violations, (
+            f"{path} at {viewport['width']} px:\n{describe_violations(violations)}"
+        )
+        # wide tables scroll in their own region: the page itself never scrolls sideways
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert widths[0] <= widths[1], f"{path} scrolls sideways at {viewport['width']} px: {widths}"
+    # and after the script redrew the table
+    page.locator("#preview thead th[data-field=nummer] a").click()
+    wait_until(
+        page,
+        "document.querySelector('#preview thead th[data-field=nummer]').hasAttribute('aria-sort')",
+    )
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)

@@ -25,9 +25,17 @@ SQUARE = {"type": "Polygon", "coordinates": [[[3.7, 51.0], [3.8, 51.0], [3.8, 51
 
 def wijken_geojson(path: Path) -> Path:
     features = [
-        {"type": "Feature", "geometry": SQUARE,
-         "properties": {"naam": f"<b>Wijk</b> {i}", "tijd_van_voltooien": f"2024-10-27T0{i}:30:00Z",
-                        "oppervlakte": 1234.5 * (i + 1), "open": i % 2 == 0, "dag": "2024-03-31"}}
+        {
+            "type": "Feature",
+            "geometry": SQUARE,
+            "properties": {
+                "naam": f"<b>Wijk</b> {i}",
+                "tijd_van_voltooien": f"2024-10-27T0{i}:30:00Z",
+                "oppervlakte": 1234.5 * (i + 1),
+                "open": i % 2 == 0,
+                "dag": "2024-03-31",
+            },
+        }
         for i in range(3)
     ]
     return write(path, json.dumps({"type": "FeatureCollection", "features": features}))
@@ -35,16 +43,28 @@ def wijken_geojson(path: Path) -> Path:
 
 @pytest.fixture
 def portal(platform: Platform, tmp_path: Path, client: TestClient) -> TestClient:
-    ingest_file(platform, CLI_ADMIN, "wijken", wijken_geojson(tmp_path / "w.geojson"),
-                metadata={"title_nl": "Wijken"})
-    ingest_file(platform, CLI_ADMIN, "lijst", write(tmp_path / "l.csv", "naam,aantal\nA,1\nB,2\n"),
-                metadata={"title_nl": "Lijst"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        "wijken",
+        wijken_geojson(tmp_path / "w.geojson"),
+        metadata={"title_nl": "Wijken"},
+    )
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        "lijst",
+        write(tmp_path / "l.csv", "naam,aantal\nA,1\nB,2\n"),
+        metadata={"title_nl": "Lijst"},
+    )
     return client
 
 
 def cells(page: str) -> list[list[str]]:
     body = page.split('<section id="preview"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    return [
+        re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
 
 
 def test_table_shows_values_as_people_read_them(portal: TestClient) -> None:
@@ -53,9 +73,14 @@ def test_table_shows_values_as_people_read_them(portal: TestClient) -> None:
     assert rows[0] == [
         "&lt;b&gt;Wijk&lt;/b&gt; 0",  # HTML in values is escaped
         '<time datetime="2024-10-27T02:30:00+02:00">zo 27 okt 2024 02:30 CEST</time>',
-        "1.234,5", "ja", '<time datetime="2024-03-31">31 mrt 2024</time>', "vlak (4 punten)",
+        "1.234,5",
+        "ja",
+        '<time datetime="2024-03-31">31 mrt 2024</time>',
+        "vlak (4 punten)",
     ]
-    assert rows[1][1] == '<time datetime="2024-10-27T02:30:00+01:00">zo 27 okt 2024 02:30 CET</time>'
+    assert (
+        rows[1][1] == '<time datetime="2024-10-27T02:30:00+01:00">zo 27 okt 2024 02:30 CET</time>'
+    )
     assert rows[1][2:4] == ["2.469", "nee"]
     assert '<td class="num">1.234,5</td>' in page  # numbers right-aligned
     assert "Tijden in Gentse tijd (CET/CEST)." in page
@@ -68,14 +93,23 @@ def test_table_shows_values_as_people_read_them(portal: TestClient) -> None:
 
 
 def test_table_in_english(portal: TestClient) -> None:
-    rows = cells(portal.get("/datasets/wijken", params={"p_sort": "tijd_van_voltooien", "lang": "en"}).text)
-    assert rows[0][1:] == ['<time datetime="2024-10-27T02:30:00+02:00">Sun 27 Oct 2024 02:30 CEST</time>',
-                           "1,234.5", "yes", '<time datetime="2024-03-31">31 Mar 2024</time>', "area (4 points)"]
+    rows = cells(
+        portal.get("/datasets/wijken", params={"p_sort": "tijd_van_voltooien", "lang": "en"}).text
+    )
+    assert rows[0][1:] == [
+        '<time datetime="2024-10-27T02:30:00+02:00">Sun 27 Oct 2024 02:30 CEST</time>',
+        "1,234.5",
+        "yes",
+        '<time datetime="2024-03-31">31 Mar 2024</time>',
+        "area (4 points)",
+    ]
 
 
 def test_downloads_say_their_time_zone_and_offer_ghent_time(portal: TestClient) -> None:
     page = portal.get("/datasets/wijken").text
-    links = re.findall(r'<a class="button" href="([^"]+)" download data-format="(\w+)"[^>]*>([^<]+)</a>', page)
+    links = re.findall(
+        r'<a class="button" href="([^"]+)" download data-format="(\w+)"[^>]*>([^<]+)</a>', page
+    )
     labels = {html.unescape(href): text for href, _, text in links}
     base = "/api/explore/v2.1/catalog/datasets/wijken/exports/"
     assert labels[base + "csv?timezone=Europe%2FBrussels"] == "CSV downloaden (Gentse tijd)"
@@ -105,7 +139,9 @@ def test_page_and_local_time_csv_agree(portal: TestClient) -> None:
     for record in records:
         cell = shown[record["naam"]]
         machine = re.search(r'datetime="([^"]+)"', cell).group(1)  # type: ignore[union-attr]
-        assert dt.datetime.fromisoformat(machine) == dt.datetime.fromisoformat(record["tijd_van_voltooien"])
+        assert dt.datetime.fromisoformat(machine) == dt.datetime.fromisoformat(
+            record["tijd_van_voltooien"]
+        )
         # the same wall-clock time people read in the table
         wall = dt.datetime.fromisoformat(record["tijd_van_voltooien"]).strftime("%H:%M")
         assert f" {wall}" in cell
@@ -115,14 +151,21 @@ def test_page_and_local_time_csv_agree(portal: TestClient) -> None:
 @pytest.fixture
 def big(platform: Platform, tmp_path: Path, client: TestClient) -> TestClient:
     rows = "\n".join(f"{i},{i % 7}" for i in range(10_050))
-    ingest_file(platform, CLI_ADMIN, "groot", write(tmp_path / "g.csv", "nummer,rest\n" + rows + "\n"),
-                metadata={"title_nl": "Groot"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        "groot",
+        write(tmp_path / "g.csv", "nummer,rest\n" + rows + "\n"),
+        metadata={"title_nl": "Groot"},
+    )
     return client
 
 
 def limit_notice(page: str) -> str | None:
     """The notice's text, or None when it is hidden."""
-    match = re.search(r'<div class="table-limit" id="table-limit"( hidden)?>(.*?)</div>', page, re.S)
+    match = re.search(
+        r'<div class="table-limit" id="table-limit"( hidden)?>(.*?)</div>', page, re.S
+    )
     assert match is not None, "the limit notice is always on the page (preview.js shows it)"
     return None if match.group(1) else " ".join(re.sub("<[^>]+>", " ", match.group(2)).split())
 
@@ -133,10 +176,15 @@ def test_paging_past_the_row_limit_says_why(big: TestClient) -> None:
         page = big.get("/datasets/groot", params={"p_start": start}).text
         notice = limit_notice(page)
         assert notice is not None
-        assert "De tabel toont de eerste 10.000 rijen. Filter om verder te zoeken, of download alles." in notice
+        assert (
+            "De tabel toont de eerste 10.000 rijen. Filter om verder te zoeken, of download alles."
+            in notice
+        )
         assert 'href="#p_q"' in page and "CSV downloaden" in notice
         assert 'rel="next"' not in page
-    english = limit_notice(big.get("/datasets/groot", params={"p_start": "9980", "lang": "en"}).text)
+    english = limit_notice(
+        big.get("/datasets/groot", params={"p_start": "9980", "lang": "en"}).text
+    )
     assert english is not None and "The table shows the first 10,000 rows." in english
 
 

@@ -30,7 +30,9 @@ class Download:
     @property
     def text_key(self) -> str:
         """The text that labels the link (``belfort.portal.texts``)."""
-        return {"local": "download_in_zone", "utc": "download_in_utc"}.get(self.zone or "", "download_format")
+        return {"local": "download_in_zone", "utc": "download_in_utc"}.get(
+            self.zone or "", "download_format"
+        )
 
 
 def links(dataset_id: str, field_types: Sequence[str]) -> list[Download]:

@@ -37,22 +37,36 @@ ZONE = ZoneInfo("Europe/Brussels")
 MAX_TEXT = 200
 """Longer text is cut here (in characters) and ends in an ellipsis."""
 
-WEEKDAYS = {"nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-            "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
-MONTHS = {"nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")}
+WEEKDAYS = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+MONTHS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
 SEPARATORS = {"nl": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 BOOLEANS = {"nl": ("ja", "nee"), "en": ("yes", "no")}
 COMPASS = {"nl": ("N", "Z", "O", "W"), "en": ("N", "S", "E", "W")}
 SHAPES = {  # GeoJSON type → (one, several) in each language
-    "nl": {"Point": ("punt", "punten"), "MultiPoint": ("punt", "punten"),
-           "LineString": ("lijn", "lijnen"), "MultiLineString": ("lijn", "lijnen"),
-           "Polygon": ("vlak", "vlakken"), "MultiPolygon": ("vlak", "vlakken"),
-           "GeometryCollection": ("vorm", "vormen")},
-    "en": {"Point": ("point", "points"), "MultiPoint": ("point", "points"),
-           "LineString": ("line", "lines"), "MultiLineString": ("line", "lines"),
-           "Polygon": ("area", "areas"), "MultiPolygon": ("area", "areas"),
-           "GeometryCollection": ("shape", "shapes")},
+    "nl": {
+        "Point": ("punt", "punten"),
+        "MultiPoint": ("punt", "punten"),
+        "LineString": ("lijn", "lijnen"),
+        "MultiLineString": ("lijn", "lijnen"),
+        "Polygon": ("vlak", "vlakken"),
+        "MultiPolygon": ("vlak", "vlakken"),
+        "GeometryCollection": ("vorm", "vormen"),
+    },
+    "en": {
+        "Point": ("point", "points"),
+        "MultiPoint": ("point", "points"),
+        "LineString": ("line", "lines"),
+        "MultiLineString": ("line", "lines"),
+        "Polygon": ("area", "areas"),
+        "MultiPolygon": ("area", "areas"),
+        "GeometryCollection": ("shape", "shapes"),
+    },
 }
 SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 ZONE_NAMES = {60: "CET", 120: "CEST"}
@@ -100,7 +114,9 @@ def format_value(value: Any, type_: str, lang: str, separator: str | None = None
     if isinstance(value, dt.datetime):
         return format_datetime(value, lang)
     if isinstance(value, dt.date):
-        return Cell(f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}", "date", value.isoformat())
+        return Cell(
+            f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}", "date", value.isoformat()
+        )
     if isinstance(value, int | float | Decimal):
         return Cell(format_number(value, lang), "number") if _finite(value) else EMPTY
     if type_ in {"geopoint", "geometry"}:
@@ -120,11 +136,15 @@ def _plain(value: Any, lang: str) -> str:
 
 
 def _finite(value: int | float | Decimal) -> bool:
-    return value.is_finite() if isinstance(value, Decimal) else isinstance(value, int) or math.isfinite(value)
+    return (
+        value.is_finite()
+        if isinstance(value, Decimal)
+        else isinstance(value, int) or math.isfinite(value)
+    )
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 1] + "…"
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 # -- times -------------------------------------------------------------------------------
@@ -135,9 +155,13 @@ def format_datetime(value: dt.datetime, lang: str) -> Cell:
     API does)."""
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     local = aware.astimezone(ZONE)
-    clock = f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if local.second else "")
-    text = (f"{WEEKDAYS[lang][local.weekday()]} {local.day} {MONTHS[lang][local.month - 1]} "
-            f"{local.year} {clock}")
+    clock = f"{local.hour:02d}:{local.minute:02d}" + (
+        f":{local.second:02d}" if local.second else ""
+    )
+    text = (
+        f"{WEEKDAYS[lang][local.weekday()]} {local.day} {MONTHS[lang][local.month - 1]} "
+        f"{local.year} {clock}"
+    )
     offset = local.utcoffset() or dt.timedelta(0)
     if local.replace(fold=1 - local.fold).utcoffset() != offset:  # the hour that happens twice
         text += " " + ZONE_NAMES.get(int(offset.total_seconds()) // 60, "")
@@ -168,8 +192,8 @@ def format_number(value: int | float | Decimal, lang: str) -> str:
         mantissa = digits[0] + (decimal + digits[1:] if len(digits) > 1 else "")
         return f"{minus}{mantissa} × 10{str(power).translate(SUPERSCRIPTS)}"
     if power >= 0:
-        whole = digits[:power + 1].ljust(power + 1, "0")
-        fraction = digits[power + 1:]
+        whole = digits[: power + 1].ljust(power + 1, "0")
+        fraction = digits[power + 1 :]
     else:
         whole, fraction = "0", "0" * (-power - 1) + digits
     return minus + _grouped(whole, thousands) + (decimal + fraction if fraction else "")
@@ -177,7 +201,9 @@ def format_number(value: int | float | Decimal, lang: str) -> str:
 
 def _grouped(digits: str, thousands: str) -> str:
     head = len(digits) % 3 or 3
-    return thousands.join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+    return thousands.join(
+        [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    )
 
 
 def _degrees(value: Any, positive: str, negative: str, lang: str) -> str:
@@ -194,7 +220,8 @@ def _degrees(value: Any, positive: str, negative: str, lang: str) -> str:
 
 def point_text(lat: Any, lon: Any, lang: str) -> str:
     north, south, east, west = COMPASS[lang]
-    return f"{SHAPES[lang]['Point'][0]} {_degrees(lat, north, south, lang)} {_degrees(lon, east, west, lang)}"
+    latitude = _degrees(lat, north, south, lang)
+    return f"{SHAPES[lang]['Point'][0]} {latitude} {_degrees(lon, east, west, lang)}"
 
 
 def geo_text(value: Any, lang: str) -> str:
@@ -238,9 +265,12 @@ def _shape_text(geometry: dict[str, Any], lang: str) -> str:
 
 def _positions(coordinates: Any) -> int:
     """How many positions ([x, y]) a GeoJSON coordinates array holds."""
-    if isinstance(coordinates, list) and coordinates and all(isinstance(c, int | float) for c in coordinates):
+    if (
+        isinstance(coordinates, list)
+        and coordinates
+        and all(isinstance(c, int | float) for c in coordinates)
+    ):
         return 1
     if isinstance(coordinates, list):
         return sum(_positions(c) for c in coordinates)
     return 0
-
