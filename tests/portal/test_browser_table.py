@@ -216,7 +216,7 @@ def test_table_pages_have_no_axe_violations(
         )
         # wide tables scroll in their own region: the page itself never scrolls sideways
         widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-        assert widths[0] <= widths[1], f"{path} scrolls sideways at {viewport['width']} px: {widths}"
+        assert widths[0] <= widths[1], f"{path} scrolls sideways at {viewport['width']}: {widths}"
     # and after the script redrew the table
     page.locator("#preview thead th[data-field=nummer] a").click()
     wait_until(

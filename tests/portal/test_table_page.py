@@ -127,6 +127,10 @@ def test_geojson_only_for_data_with_geometry(portal: TestClient) -> None:
     assert "/exports/geojson" not in page
     assert "GeoJSON is er alleen voor gegevens met een locatie of vorm." in page
     assert "(tijden in UTC)" not in page and "CSV downloaden" in page  # no times: nothing to say
+    # the export API itself is unchanged (Opendatasoft-compatible): features without geometry
+    exported = portal.get("/api/explore/v2.1/catalog/datasets/lijst/exports/geojson")
+    assert exported.status_code == 200
+    assert [f["geometry"] for f in exported.json()["features"]] == [None, None]
 
 
 def test_page_and_local_time_csv_agree(portal: TestClient) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from belfort.portal.values import ZONE
 
 FORMATS = ("csv", "xlsx", "json", "geojson", "parquet")
+NAMES = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "geojson": "GeoJSON", "parquet": "Parquet"}
 LOCAL_FORMATS = ("csv", "xlsx")  # offered in Ghent time as well
 GEO_TYPES = frozenset({"geopoint", "geometry"})
 TIME_TYPES = frozenset({"datetime"})
@@ -26,6 +27,10 @@ class Download:
     format: str
     href: str
     zone: str | None  # "local", "utc", or None when the data has no times
+
+    @property
+    def name(self) -> str:
+        return NAMES[self.format]
 
     @property
     def text_key(self) -> str:
@@ -40,11 +45,7 @@ def links(dataset_id: str, field_types: Sequence[str]) -> list[Download]:
     base = f"/api/explore/v2.1/catalog/datasets/{quote(dataset_id, safe='')}/exports/"
     times = any(t in TIME_TYPES for t in field_types)
     geo = any(t in GEO_TYPES for t in field_types)
-    out: list[Download] = []
-    for fmt in FORMATS:
-        if fmt == "geojson" and not geo:
-            continue
-        if times and fmt in LOCAL_FORMATS:
-            out.append(Download(fmt, f"{base}{fmt}?timezone={quote(ZONE.key, safe='')}", "local"))
-        out.append(Download(fmt, base + fmt, "utc" if times else None))
-    return out
+    zone = quote(ZONE.key, safe="")
+    local = [Download(f, f"{base}{f}?timezone={zone}", "local") for f in LOCAL_FORMATS] if times else []
+    plain = [Download(f, base + f, "utc" if times else None) for f in FORMATS if f != "geojson" or geo]
+    return local + plain  # Ghent time first: the times the table shows

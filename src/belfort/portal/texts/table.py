@@ -9,10 +9,7 @@ NL: dict[str, str] = {
     "table_limit_text": "Filter om verder te zoeken, of download alles.",
     "table_limit_filter": "Filter de rijen",
     "table_limit_download": "Alles downloaden",
-    "download_zones": (
-        "De tijden staan in de bestanden in UTC (wereldtijd, met de verschuiving erbij), "
-        "of in Gentse tijd (CET/CEST) waar dat bij het bestand staat."
-    ),
+    "download_zones": "Tijden staan in de bestanden in UTC (wereldtijd), tenzij er Gentse tijd bij staat.",
     "download_in_zone": "{format} downloaden (Gentse tijd)",
     "download_in_utc": "{format} downloaden (tijden in UTC)",
     "download_geo_only": "GeoJSON is er alleen voor gegevens met een locatie of vorm.",
@@ -25,10 +22,7 @@ EN: dict[str, str] = {
     "table_limit_text": "Filter to look further, or download everything.",
     "table_limit_filter": "Filter the rows",
     "table_limit_download": "Download everything",
-    "download_zones": (
-        "Times in the files are in UTC (with the offset written out), or in Ghent time "
-        "(CET/CEST) where the file says so."
-    ),
+    "download_zones": "Times in the files are in UTC, unless the button says Ghent time.",
     "download_in_zone": "Download {format} (Ghent time)",
     "download_in_utc": "Download {format} (times in UTC)",
     "download_geo_only": "GeoJSON is only offered for data with a location or shape.",
