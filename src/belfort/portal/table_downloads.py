@@ -46,6 +46,7 @@ def links(dataset_id: str, field_types: Sequence[str]) -> list[Download]:
     times = any(t in TIME_TYPES for t in field_types)
     geo = any(t in GEO_TYPES for t in field_types)
     zone = quote(ZONE.key, safe="")
-    local = [Download(f, f"{base}{f}?timezone={zone}", "local") for f in LOCAL_FORMATS] if times else []
-    plain = [Download(f, base + f, "utc" if times else None) for f in FORMATS if f != "geojson" or geo]
-    return local + plain  # Ghent time first: the times the table shows
+    local = [Download(f, f"{base}{f}?timezone={zone}", "local") for f in LOCAL_FORMATS]
+    plain = [Download(f, base + f, "utc" if times else None)
+             for f in FORMATS if f != "geojson" or geo]
+    return (local if times else []) + plain  # Ghent time first: the times the table shows

@@ -9,7 +9,9 @@ NL: dict[str, str] = {
     "table_limit_text": "Filter om verder te zoeken, of download alles.",
     "table_limit_filter": "Filter de rijen",
     "table_limit_download": "Alles downloaden",
-    "download_zones": "Tijden staan in de bestanden in UTC (wereldtijd), tenzij er Gentse tijd bij staat.",
+    "download_zones": (
+        "Tijden staan in de bestanden in UTC (wereldtijd), tenzij er Gentse tijd bij staat."
+    ),
     "download_in_zone": "{format} downloaden (Gentse tijd)",
     "download_in_utc": "{format} downloaden (tijden in UTC)",
     "download_geo_only": "GeoJSON is er alleen voor gegevens met een locatie of vorm.",
