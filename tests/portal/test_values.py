@@ -114,7 +114,6 @@ def test_dates() -> None:
         (-2e300, "-2 × 10³⁰⁰", "-2 × 10³⁰⁰"),
         (1e-8, "1 × 10⁻⁸", "1 × 10⁻⁸"),
         (0.000001, "0,000001", "0.000001"),
-        (10**30, "1" + ".000" * 10, "1" + ",000" * 10),
         (Decimal("12345.60"), "12.345,6", "12,345.6"),
     ],
 )
@@ -196,3 +195,6 @@ def test_field_labels_fall_back_to_a_readable_id() -> None:
 
 def test_format_number_keeps_big_integers_exact() -> None:
     assert format_number(9_223_372_036_854_775_807, "nl") == "9.223.372.036.854.775.807"
+    assert shown(10**30, "integer") == "1" + ".000" * 10
+    # a whole number in a decimal field reads as the browser reads its JSON number
+    assert shown(10**30, "number") == "1 × 10³⁰" and shown(1234, "number") == "1.234"

@@ -72,6 +72,8 @@ def cases() -> list[tuple[Any, str, str | None]]:
     ]
     out += [(rng.randrange(-(2**53) + 1, 2**53), "integer", None) for _ in range(200)]
     out += [(v, "integer", None) for v in (0, -1, 999, 1000, 2**53 - 1)]
+    whole = (10**15, 10**18, -(2**60), 1234)  # whole numbers in a decimal field
+    out += [(v, "number", None) for v in whole]
     out += [(b, "boolean", None) for b in (True, False)] + [
         (None, t, None) for t in ("string", "number", "datetime")
     ]

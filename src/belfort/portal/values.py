@@ -118,7 +118,11 @@ def format_value(value: Any, type_: str, lang: str, separator: str | None = None
             f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}", "date", value.isoformat()
         )
     if isinstance(value, int | float | Decimal):
-        return Cell(format_number(value, lang), "number") if _finite(value) else EMPTY
+        if not _finite(value):
+            return EMPTY
+        if isinstance(value, int) and type_ != "integer":
+            value = float(value)  # as the browser gets it: exact digits for integer fields only
+        return Cell(format_number(value, lang), "number")
     if type_ in {"geopoint", "geometry"}:
         return Cell(geo_text(value, lang), "geo")
     if isinstance(value, list | tuple):
