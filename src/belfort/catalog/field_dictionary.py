@@ -13,6 +13,9 @@ the transaction, the gate, the audit event and the catalogue generation
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -240,3 +243,75 @@ def entries(fields: Iterable[Mapping[str, Any]], described: Mapping[str, FieldTe
 def field_label(entries_: Iterable[FieldEntry], name: str, lang: str) -> str:
     """The label of field ``name`` in ``lang`` (the name itself when it has none)."""
     return next((e.label(lang) for e in entries_ if e.name == name), name)
+
+
+# --- the fields file (``belfort ingest --fields``) --------------------------------------------
+
+MAX_FILE_BYTES = 2_000_000
+MAX_FILE_ENTRIES = 5_000
+# what GET /api/belfort/v1/datasets/{id}/fields adds; a file saved from it may keep them
+_READ_ONLY_KEYS = frozenset({"type", "source_title", "source_description"})
+
+
+def read_fields_file(filename: str, data: bytes) -> dict[str, FieldTexts]:
+    """The texts of a fields file: CSV (comma or semicolon, UTF-8) with a header row ``name``,
+    ``title_nl``, ``title_en``, ``description_nl``, ``description_en``, ``unit`` (any subset
+    besides ``name``), or JSON ``{"fields": [{"name": …, "title_nl": …}, …]}`` — the shape
+    the API's ``GET …/fields`` answers. InvalidRequest for anything else."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidRequest(f"the fields file is larger than {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidRequest("the fields file is not UTF-8 text") from None
+    if filename.lower().endswith(".json"):
+        records = _json_records(text)
+    elif filename.lower().endswith(".csv"):
+        records = _csv_records(text)
+    else:
+        raise InvalidRequest("a fields file is .csv or .json")
+    if len(records) > MAX_FILE_ENTRIES:
+        raise InvalidRequest(f"the fields file describes more than {MAX_FILE_ENTRIES:,} fields")
+    entries_: dict[str, dict[str, Any]] = {}
+    for number, record in enumerate(records, start=1):
+        name = record.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidRequest(f"fields file, entry {number}: no field name (column 'name')")
+        name = name.strip()
+        if name in entries_:
+            raise InvalidRequest(f"fields file: field {name[:60]!r} is described twice")
+        entries_[name] = {k: v for k, v in record.items() if k != "name" and k not in _READ_ONLY_KEYS}
+    return check_entries(entries_)
+
+
+def _json_records(text: str) -> list[dict[str, Any]]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise InvalidRequest("the fields file is not valid JSON") from None
+    records = document.get("fields") if isinstance(document, dict) else document
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InvalidRequest('a JSON fields file is {"fields": [{"name": …, "title_nl": …}, …]}')
+    return records
+
+
+def _csv_records(text: str) -> list[dict[str, Any]]:
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = [h.strip() for h in reader.fieldnames or []]
+        if "name" not in header:
+            raise InvalidRequest(
+                "a CSV fields file has a header row with 'name' and some of " + ", ".join(TEXT_KEYS))
+        reader.fieldnames = header
+        records: list[dict[str, Any]] = []
+        for row in reader:
+            if None in row:
+                raise InvalidRequest(f"fields file, line {reader.line_num}: more values than columns")
+            records.append({k: v for k, v in row.items() if v is not None})
+            if len(records) > MAX_FILE_ENTRIES:
+                break
+    except csv.Error as exc:
+        raise InvalidRequest(f"the fields file is not valid CSV: {exc}") from None
+    return records
