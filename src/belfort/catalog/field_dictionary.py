@@ -148,14 +148,18 @@ def check_entries(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, FieldTe
     return out
 
 
-def newest_fields(session: Session, dataset: Dataset) -> list[dict[str, Any]]:
-    """The fields of the dataset's newest version (published or not): the ones a write may
-    describe. Empty when it has no version yet."""
-    schema = session.scalar(
-        select(Version.table_schema).where(Version.dataset_id == dataset.id)
+def newest_version(session: Session, dataset: Dataset) -> tuple[int | None, list[dict[str, Any]]]:
+    """The number and fields of the dataset's newest version (published or not): the fields a
+    write may describe. (None, []) when it has no version yet."""
+    row = session.execute(
+        select(Version.number, Version.table_schema).where(Version.dataset_id == dataset.id)
         .order_by(Version.number.desc()).limit(1)
-    )
-    return list((schema or {}).get("fields", []))
+    ).first()
+    return (None, []) if row is None else (row[0], list((row[1] or {}).get("fields", [])))
+
+
+def newest_fields(session: Session, dataset: Dataset) -> list[dict[str, Any]]:
+    return newest_version(session, dataset)[1]
 
 
 def descriptions(dataset: Dataset) -> dict[str, FieldTexts]:
@@ -270,16 +274,22 @@ def read_fields_file(filename: str, data: bytes) -> dict[str, FieldTexts]:
         records = _csv_records(text)
     else:
         raise InvalidRequest("a fields file is .csv or .json")
+    return check_records(records)
+
+
+def check_records(records: list[dict[str, Any]]) -> dict[str, FieldTexts]:
+    """Texts from a list of ``{"name": …, "title_nl": …, …}`` (a fields file's entries, the
+    API's ``PUT …/fields`` body); the read-only keys of the API's answer are ignored."""
     if len(records) > MAX_FILE_ENTRIES:
-        raise InvalidRequest(f"the fields file describes more than {MAX_FILE_ENTRIES:,} fields")
+        raise InvalidRequest(f"more than {MAX_FILE_ENTRIES:,} fields described")
     entries_: dict[str, dict[str, Any]] = {}
     for number, record in enumerate(records, start=1):
-        name = record.get("name")
+        name = record.get("name") if isinstance(record, dict) else None
         if not isinstance(name, str) or not name.strip():
-            raise InvalidRequest(f"fields file, entry {number}: no field name (column 'name')")
-        name = name.strip()
+            raise InvalidRequest(f"fields, entry {number}: no field name ('name')")
+        name = name.strip()[:MAX_FIELD_NAME]
         if name in entries_:
-            raise InvalidRequest(f"fields file: field {name[:60]!r} is described twice")
+            raise InvalidRequest(f"fields: field {name[:60]!r} is described twice")
         entries_[name] = {k: v for k, v in record.items() if k != "name" and k not in _READ_ONLY_KEYS}
     return check_entries(entries_)
 
@@ -290,7 +300,7 @@ def _json_records(text: str) -> list[dict[str, Any]]:
     except ValueError:
         raise InvalidRequest("the fields file is not valid JSON") from None
     records = document.get("fields") if isinstance(document, dict) else document
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    if not isinstance(records, list):
         raise InvalidRequest('a JSON fields file is {"fields": [{"name": …, "title_nl": …}, …]}')
     return records
 
