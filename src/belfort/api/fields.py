@@ -24,6 +24,7 @@ from belfort.errors import InvalidRequest, PayloadTooLarge, UnknownField
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.policy.reading import ReadableVersion
 from belfort.publishing import describe_fields
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
@@ -42,6 +43,13 @@ def dictionary(platform: Platform, principal: Principal, dataset_id: str) -> dic
             number, fields = version.number, list(version.table_schema.get("fields", []))
         entries = fd.entries(fields, fd.descriptions(dataset))
     return {"dataset": dataset_id, "version": number, "fields": [e.to_dict() for e in entries]}
+
+
+def version_dictionary(platform: Platform, rv: ReadableVersion) -> list[fd.FieldEntry]:
+    """The dictionary of a version the gate let the caller read (for exports' metadata)."""
+    with platform.db.session() as session:
+        described = fd.descriptions_of(session, rv.dataset_id)
+    return fd.entries(rv.table_schema.get("fields", []), described)
 
 
 def _one(body: dict[str, Any], field: str) -> dict[str, Any]:

@@ -162,6 +162,12 @@ def newest_fields(session: Session, dataset: Dataset) -> list[dict[str, Any]]:
     return newest_version(session, dataset)[1]
 
 
+def descriptions_of(session: Session, dataset_id: str) -> dict[str, FieldTexts]:
+    """``descriptions`` by the dataset's id (the caller has asked the gate)."""
+    rows = session.scalars(select(FieldDescription).where(FieldDescription.dataset_id == dataset_id))
+    return {d.field: FieldTexts(**{k: getattr(d, k) for k in TEXT_KEYS}) for d in rows}
+
+
 def descriptions(dataset: Dataset) -> dict[str, FieldTexts]:
     """Every description kept for the dataset (also of fields its versions no longer have)."""
     return {d.field: FieldTexts(**{k: getattr(d, k) for k in TEXT_KEYS})
