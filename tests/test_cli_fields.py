@@ -36,8 +36,20 @@ def _listing(cli) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
 
 def test_set_update_clear_and_list(cli, tmp_path: Path, database_url: str) -> None:  # type: ignore[no-untyped-def]
     assert cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen").exit_code == 0
-    r = cli("fields", "set", "tellingen", "aantal", "--title", "Aantal fietsers", "--title-en", "Cyclists",
-            "--description", "Fietsers per uur", "--unit", "fietsers")
+    r = cli(
+        "fields",
+        "set",
+        "tellingen",
+        "aantal",
+        "--title",
+        "Aantal fietsers",
+        "--title-en",
+        "Cyclists",
+        "--description",
+        "Fietsers per uur",
+        "--unit",
+        "fietsers",
+    )
     assert r.exit_code == 0, r.output
     assert "tellingen.aantal: described" in r.output
     aantal = next(f for f in _listing(cli) if f["name"] == "aantal")
@@ -57,16 +69,21 @@ def test_set_update_clear_and_list(cli, tmp_path: Path, database_url: str) -> No
     assert actions.count("describe_fields") == 2
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["tellingen", "bestaat_niet", "--title", "x"], 4, "bestaat_niet"),
-    (["onbekend", "aantal", "--title", "x"], 4, "onbekend"),
-    (["tellingen", "aantal", "--title", "x" * 201], 2, "longer than 200"),
-    (["tellingen", "aantal", "--unit", "x" * 51], 2, "longer than 50"),
-    (["tellingen", "aantal", "--description", "x" * 5001], 2, "longer than 5,000"),
-    (["tellingen", "aantal", "--title", "a\x01b"], 2, "control character"),
-    (["tellingen", "aantal"], 2, "at least one"),
-])
-def test_set_refuses_bad_input(cli, tmp_path: Path, args: list[str], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["tellingen", "bestaat_niet", "--title", "x"], 4, "bestaat_niet"),
+        (["onbekend", "aantal", "--title", "x"], 4, "onbekend"),
+        (["tellingen", "aantal", "--title", "x" * 201], 2, "longer than 200"),
+        (["tellingen", "aantal", "--unit", "x" * 51], 2, "longer than 50"),
+        (["tellingen", "aantal", "--description", "x" * 5001], 2, "longer than 5,000"),
+        (["tellingen", "aantal", "--title", "a\x01b"], 2, "control character"),
+        (["tellingen", "aantal"], 2, "at least one"),
+    ],
+)
+def test_set_refuses_bad_input(
+    cli, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:  # type: ignore[no-untyped-def]
     assert cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen").exit_code == 0
     r = cli("fields", "set", *args)
     assert r.exit_code == code, r.output
@@ -75,10 +92,12 @@ def test_set_refuses_bad_input(cli, tmp_path: Path, args: list[str], code: int, 
 
 
 def test_ingest_with_a_csv_fields_file(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    fields = write(tmp_path / "velden.csv",
-                   "name;title_nl;title_en;description_nl;description_en;unit\n"
-                   "aantal;Aantal fietsers;Cyclists;Per uur;Per hour;fietsers\n"
-                   'telpunt;Telpunt;Counting point;"Waar; <b>geteld</b>";;\n')
+    fields = write(
+        tmp_path / "velden.csv",
+        "name;title_nl;title_en;description_nl;description_en;unit\n"
+        "aantal;Aantal fietsers;Cyclists;Per uur;Per hour;fietsers\n"
+        'telpunt;Telpunt;Counting point;"Waar; <b>geteld</b>";;\n',
+    )
     r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", "--fields", str(fields))
     assert r.exit_code == 0, r.output
     listed = {f["name"]: f for f in _listing(cli)}
@@ -98,19 +117,27 @@ def test_ingest_with_a_json_fields_file_from_the_listing(cli, tmp_path: Path) ->
     assert {f["title_en"] for f in _listing(cli)} == {f"The {f['name']}" for f in listing}
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("velden.csv", "name;title_nl\nbestaat_niet;X\n", "bestaat_niet"),
-    ("velden.csv", "veld;title_nl\naantal;X\n", "header row"),
-    ("velden.csv", "name;titel\naantal;X\n", "titel"),
-    ("velden.csv", "name;title_nl\naantal;X\naantal;Y\n", "twice"),
-    ("velden.csv", "name;title_nl\naantal;" + "x" * 201 + "\n", "longer than 200"),
-    ("velden.csv", "name;title_nl\naantal;a\x00b\n", "control character"),
-    ("velden.json", "{not json", "not valid JSON"),
-    ("velden.json", '{"fields": {"aantal": {}}}', "JSON fields file"),
-    ("velden.txt", "name\n", ".csv or .json"),
-])
-def test_a_bad_fields_file_refuses_the_ingest(cli, tmp_path: Path, name: str, content: str,  # type: ignore[no-untyped-def]
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("velden.csv", "name;title_nl\nbestaat_niet;X\n", "bestaat_niet"),
+        ("velden.csv", "veld;title_nl\naantal;X\n", "header row"),
+        ("velden.csv", "name;titel\naantal;X\n", "titel"),
+        ("velden.csv", "name;title_nl\naantal;X\naantal;Y\n", "twice"),
+        ("velden.csv", "name;title_nl\naantal;" + "x" * 201 + "\n", "longer than 200"),
+        ("velden.csv", "name;title_nl\naantal;a\x00b\n", "control character"),
+        ("velden.json", "{not json", "not valid JSON"),
+        ("velden.json", '{"fields": {"aantal": {}}}', "JSON fields file"),
+        ("velden.txt", "name\n", ".csv or .json"),
+    ],
+)
+def test_a_bad_fields_file_refuses_the_ingest(
+    cli,
+    tmp_path: Path,
+    name: str,
+    content: str,  # type: ignore[no-untyped-def]
+    message: str,
+) -> None:
     fields = write(tmp_path / name, content)
     r = cli("ingest", str(counts_csv(tmp_path)), "--dataset", "tellingen", "--fields", str(fields))
     assert r.exit_code in (2, 4), r.output

@@ -39,10 +39,10 @@ from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import pages as portal_pages
-from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings

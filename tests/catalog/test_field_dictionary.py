@@ -10,20 +10,33 @@ from belfort.catalog import store
 from belfort.errors import InvalidRequest, UnknownField
 from belfort.platform import Platform
 
-FIELDS = [{"name": "telpunt", "type": "string", "title": "Telpunt"},
-          {"name": "aantal", "type": "integer", "description": "uit het bestand"}]
+FIELDS = [
+    {"name": "telpunt", "type": "string", "title": "Telpunt"},
+    {"name": "aantal", "type": "integer", "description": "uit het bestand"},
+]
 
 
-def _dataset(platform: Platform, fields: list[dict[str, str]] | None = None, number: int = 1) -> None:
+def _dataset(
+    platform: Platform, fields: list[dict[str, str]] | None = None, number: int = 1
+) -> None:
     with platform.db.session() as session:
         dataset = store.find_dataset(session, "tellingen")
         if dataset is None:
             dataset = store.create_dataset(session, "tellingen", {"title_nl": "Tellingen"})
         if fields is not None:
             store.add_version(
-                session, dataset, number=number, table_schema={"fields": fields}, row_count=0,
-                byte_size=0, checksum="sha256:0", path=f"versions/tellingen/{number}.parquet",
-                source="t.csv", source_format="csv", source_details={}, validation={"valid": True},
+                session,
+                dataset,
+                number=number,
+                table_schema={"fields": fields},
+                row_count=0,
+                byte_size=0,
+                checksum="sha256:0",
+                path=f"versions/tellingen/{number}.parquet",
+                source="t.csv",
+                source_format="csv",
+                source_details={},
+                validation={"valid": True},
             )
 
 
@@ -43,8 +56,17 @@ def _described(platform: Platform) -> dict[str, fd.FieldTexts]:
 
 def test_set_update_and_clear(platform: Platform) -> None:
     _dataset(platform, FIELDS)
-    changed = _set(platform, {"aantal": {"title_nl": " Aantal fietsers ", "title_en": "Cyclists",
-                                         "description_nl": "Per uur\ngeteld", "unit": "fietsers"}})
+    changed = _set(
+        platform,
+        {
+            "aantal": {
+                "title_nl": " Aantal fietsers ",
+                "title_en": "Cyclists",
+                "description_nl": "Per uur\ngeteld",
+                "unit": "fietsers",
+            }
+        },
+    )
     assert changed == ["aantal"]
     texts = _described(platform)["aantal"]
     assert texts.title_nl == "Aantal fietsers" and texts.description_nl == "Per uur\ngeteld"
@@ -70,31 +92,39 @@ def test_unknown_field_and_dataset_without_version(platform: Platform) -> None:
     assert _described(platform) == {}  # nothing of a refused change is kept
 
 
-@pytest.mark.parametrize(("key", "value", "code"), [
-    ("title_nl", "x" * 201, "too_long"),
-    ("title_en", "x" * 201, "too_long"),
-    ("description_nl", "x" * 5_001, "too_long"),
-    ("unit", "x" * 51, "too_long"),
-    ("title_nl", "Aan\x00tal", "control_character"),
-    ("description_en", "nul\x00byte", "control_character"),
-    ("unit", "km\nuur", "control_character"),
-    ("title_nl", 12, "not_text"),
-    ("titel", "x", "unknown_key"),
-])
-def test_bad_texts_are_refused_with_every_problem_named(platform: Platform, key: str, value: object,
-                                                        code: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "code"),
+    [
+        ("title_nl", "x" * 201, "too_long"),
+        ("title_en", "x" * 201, "too_long"),
+        ("description_nl", "x" * 5_001, "too_long"),
+        ("unit", "x" * 51, "too_long"),
+        ("title_nl", "Aan\x00tal", "control_character"),
+        ("description_en", "nul\x00byte", "control_character"),
+        ("unit", "km\nuur", "control_character"),
+        ("title_nl", 12, "not_text"),
+        ("titel", "x", "unknown_key"),
+    ],
+)
+def test_bad_texts_are_refused_with_every_problem_named(
+    platform: Platform, key: str, value: object, code: str
+) -> None:
     _dataset(platform, FIELDS)
     with pytest.raises(InvalidRequest) as info:
         _set(platform, {"aantal": {key: value}})  # type: ignore[dict-item]
     assert info.value.http_status == 400
     assert [(p["field"], p["key"], p["code"]) for p in info.value.details["problems"]] == [
-        ("aantal", key, code)]
+        ("aantal", key, code)
+    ]
     assert _described(platform) == {}
 
 
 def test_limits_are_inclusive(platform: Platform) -> None:
     _dataset(platform, FIELDS)
-    _set(platform, {"aantal": {"title_nl": "x" * 200, "description_nl": "y" * 5_000, "unit": "z" * 50}})
+    _set(
+        platform,
+        {"aantal": {"title_nl": "x" * 200, "description_nl": "y" * 5_000, "unit": "z" * 50}},
+    )
     assert _described(platform)["aantal"].unit == "z" * 50
 
 

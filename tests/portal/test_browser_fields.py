@@ -34,14 +34,35 @@ from tests.portal.test_browser import _sideways
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
     root: Path = tmp_path_factory.mktemp("fields-browser")
-    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
-                                 quota_per_address=0, quota_per_key=0))
-    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(root), metadata={"title_nl": "Tellingen"})
-    describe_fields(platform, CLI_ADMIN, "tellingen", {
-        "aantal": check_texts({"title_nl": "Aantal fietsers", "title_en": "Cyclists", "unit": "fietsers",
-                               "description_nl": "Fietsers per uur,\nvoorbij de telpaal <b>geteld</b>."}),
-        "telpunt": check_texts({"title_nl": "Telpunt", "description_en": "Where " + "long text " * 40}),
-    })
+    platform = Platform(
+        Settings(
+            data_dir=root / "data",
+            database_url=f"sqlite:///{root / 'c.sqlite'}",
+            quota_per_address=0,
+            quota_per_key=0,
+        )
+    )
+    ingest_file(
+        platform, CLI_ADMIN, "tellingen", counts_csv(root), metadata={"title_nl": "Tellingen"}
+    )
+    describe_fields(
+        platform,
+        CLI_ADMIN,
+        "tellingen",
+        {
+            "aantal": check_texts(
+                {
+                    "title_nl": "Aantal fietsers",
+                    "title_en": "Cyclists",
+                    "unit": "fietsers",
+                    "description_nl": "Fietsers per uur,\nvoorbij de telpaal <b>geteld</b>.",
+                }
+            ),
+            "telpunt": check_texts(
+                {"title_nl": "Telpunt", "description_en": "Where " + "long text " * 40}
+            ),
+        },
+    )
     with platform.db.session() as session:
         key = create_key(session, "fields browser test").secret
     token = staff_session(platform, key)
@@ -63,11 +84,17 @@ def _check(page: Any, where: str, phone: bool) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_fields_pages_have_no_axe_violations(chromium: Any, site: tuple[LiveDemo, str],  # noqa: F811
-                                             lang: str, viewport: dict[str, int]) -> None:
+def test_fields_pages_have_no_axe_violations(
+    chromium: Any,  # noqa: F811
+    site: tuple[LiveDemo, str],
+    lang: str,
+    viewport: dict[str, int],
+) -> None:
     demo, token = site
     phone = viewport == PHONE
-    context, guard = guarded_context(chromium, demo, viewport=viewport, is_mobile=phone, has_touch=phone)
+    context, guard = guarded_context(
+        chromium, demo, viewport=viewport, is_mobile=phone, has_touch=phone
+    )
     problems: list[str] = []
     try:
         page = context.new_page()
@@ -78,7 +105,9 @@ def test_fields_pages_have_no_axe_violations(chromium: Any, site: tuple[LiveDemo
         assert page.locator("#field-aantal th").inner_text() == label
         problems += _check(page, "dataset page", phone)
         context.add_cookies([{"name": STAFF_COOKIE, "value": token, "url": demo.url}])
-        form = page.goto(f"{demo.url}/staff/datasets/tellingen/fields?lang={lang}", wait_until="load")
+        form = page.goto(
+            f"{demo.url}/staff/datasets/tellingen/fields?lang={lang}", wait_until="load"
+        )
         assert form is not None and form.status == 200
         assert page.locator("fieldset").count() == 5
         problems += _check(page, "staff fields form", phone)

@@ -26,16 +26,22 @@ def staff(client: TestClient, staff_token: str) -> TestClient:
 
 @pytest.fixture
 def tellingen(platform: Platform, tmp_path: Path) -> Platform:
-    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"})
+    ingest_file(
+        platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"}
+    )
     return platform
 
 
 def _form(html: str, **changes: str) -> dict[str, str]:
     """The form as the browser would send it, with some inputs changed."""
     data = {"csrf": csrf_of(html)}
-    for name, value in re.findall(r'<input id="f-[^"]+" name="([^"]+)" type="text" maxlength="\d+" value="([^"]*)"', html):
+    for name, value in re.findall(
+        r'<input id="f-[^"]+" name="([^"]+)" type="text" maxlength="\d+" value="([^"]*)"', html
+    ):
         data[name] = value
-    for name, value in re.findall(r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html):
+    for name, value in re.findall(
+        r'<textarea id="f-[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html
+    ):
         data[name] = value
     assert len(data) == 1 + 5 * 5, sorted(data)
     data.update(changes)
@@ -47,22 +53,39 @@ def test_the_public_and_the_page_need_staff(client: TestClient, tellingen: Platf
     assert client.post(PAGE, data={"csrf": "0" * 32, "title_nl:aantal": "x"}).status_code == 404
 
 
-def test_a_steward_describes_every_field_in_one_form(staff: TestClient, tellingen: Platform) -> None:
+def test_a_steward_describes_every_field_in_one_form(
+    staff: TestClient, tellingen: Platform
+) -> None:
     page = staff.get(PAGE)
     assert page.status_code == 200 and "Velden van versie 1" in page.text
-    saved = staff.post(PAGE, data=_form(page.text, **{
-        "title_nl:aantal": "Aantal fietsers", "title_en:aantal": "Cyclists", "unit:aantal": "fietsers",
-        "description_nl:telpunt": "Waar <script>alert(1)</script> geteld wordt",
-        "description_en:telpunt": "Where counted"}), follow_redirects=False)
+    saved = staff.post(
+        PAGE,
+        data=_form(
+            page.text,
+            **{
+                "title_nl:aantal": "Aantal fietsers",
+                "title_en:aantal": "Cyclists",
+                "unit:aantal": "fietsers",
+                "description_nl:telpunt": "Waar <script>alert(1)</script> geteld wordt",
+                "description_en:telpunt": "Where counted",
+            },
+        ),
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and saved.headers["location"] == PAGE + "?saved=1"
     page = staff.get(saved.headers["location"])
     assert "De velden zijn opgeslagen." in page.text and 'value="Aantal fietsers"' in page.text
     staff.cookies.clear()
     public = staff.get("/datasets/tellingen")
-    section = public.text[public.text.index('<section id="schema"'):public.text.index('<section id="versions"')]
-    assert "<h2 id=\"schema-title\">Velden</h2>" in section
-    assert re.search(r'<tr id="field-aantal"><th scope="row">Aantal fietsers</th><td><code>aantal</code></td>'
-                     r'<td>geheel getal</td><td>fietsers</td>', section)
+    section = public.text[
+        public.text.index('<section id="schema"') : public.text.index('<section id="versions"')
+    ]
+    assert '<h2 id="schema-title">Velden</h2>' in section
+    assert re.search(
+        r'<tr id="field-aantal"><th scope="row">Aantal fietsers</th><td><code>aantal</code></td>'
+        r"<td>geheel getal</td><td>fietsers</td>",
+        section,
+    )
     assert "<script>alert(1)</script>" not in public.text
     assert "Waar &lt;script&gt;alert(1)&lt;/script&gt; geteld wordt" in section
     english = staff.get("/datasets/tellingen?lang=en").text
@@ -80,16 +103,38 @@ def test_the_form_needs_its_csrf_token(staff: TestClient, tellingen: Platform) -
     assert 'value="x"' not in staff.get(PAGE).text
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("nl", "aantal — Eenheid, bijvoorbeeld km/u, °C of fietsers per uur: maximaal 50 tekens; nu 60."),
-    ("en", "aantal — Unit, for example km/h, °C or cyclists per hour: at most 50 characters; now 60."),
-])
-def test_a_refused_form_keeps_what_was_typed(staff: TestClient, tellingen: Platform, lang: str,
-                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "nl",
+            "aantal — Eenheid, bijvoorbeeld km/u, °C of fietsers per uur: "
+            "maximaal 50 tekens; nu 60.",
+        ),
+        (
+            "en",
+            "aantal — Unit, for example km/h, °C or cyclists per hour: "
+            "at most 50 characters; now 60.",
+        ),
+    ],
+)
+def test_a_refused_form_keeps_what_was_typed(
+    staff: TestClient, tellingen: Platform, lang: str, expected: str
+) -> None:
     page = staff.get(PAGE + f"?lang={lang}")
-    refused = staff.post(PAGE, data=_form(page.text, **{
-        "title_nl:aantal": "Aantal fietsers", "title_en:aantal": "Cyclists", "unit:aantal": "u" * 60,
-        "title_nl:telpunt": "Tel\x00punt", "description_nl:open": "<b>open</b>"}))
+    refused = staff.post(
+        PAGE,
+        data=_form(
+            page.text,
+            **{
+                "title_nl:aantal": "Aantal fietsers",
+                "title_en:aantal": "Cyclists",
+                "unit:aantal": "u" * 60,
+                "title_nl:telpunt": "Tel\x00punt",
+                "description_nl:open": "<b>open</b>",
+            },
+        ),
+    )
     assert refused.status_code == 400
     text = refused.text
     assert expected in text
@@ -101,7 +146,9 @@ def test_a_refused_form_keeps_what_was_typed(staff: TestClient, tellingen: Platf
     assert "Aantal fietsers" not in staff.get(PAGE).text  # nothing was saved
 
 
-def test_a_field_gone_from_the_newest_version_is_named(staff: TestClient, tellingen: Platform) -> None:
+def test_a_field_gone_from_the_newest_version_is_named(
+    staff: TestClient, tellingen: Platform
+) -> None:
     page = staff.get(PAGE)
     form = _form(page.text, **{"title_nl:verdwenen": "Weg"})
     refused = staff.post(PAGE, data=form)

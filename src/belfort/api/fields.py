@@ -123,7 +123,9 @@ async def put_field(
     body = await _json(request)
     if not isinstance(body, dict):
         raise InvalidRequest("the body must be a JSON object of texts")
-    texts = fd.check_texts(body, field[:fd.MAX_FIELD_NAME])
-    changed = await run_in_threadpool(describe_fields, platform, principal, dataset_id, {field: texts})
+    texts = fd.check_texts(body, field[: fd.MAX_FIELD_NAME])
+    changed = await run_in_threadpool(
+        describe_fields, platform, principal, dataset_id, {field: texts}
+    )
     answer = await run_in_threadpool(dictionary, platform, principal, dataset_id)
     return JSONResponse({**_one(answer, field), "changed": bool(changed)})

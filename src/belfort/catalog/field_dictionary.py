@@ -28,8 +28,13 @@ from belfort.catalog.models import Dataset, FieldDescription, Version
 from belfort.errors import InvalidRequest, UnknownField
 
 TEXT_KEYS = ("title_nl", "title_en", "description_nl", "description_en", "unit")
-LIMITS = {"title_nl": 200, "title_en": 200, "description_nl": 5_000, "description_en": 5_000,
-          "unit": 50}
+LIMITS = {
+    "title_nl": 200,
+    "title_en": 200,
+    "description_nl": 5_000,
+    "description_en": 5_000,
+    "unit": 50,
+}
 MAX_FIELD_NAME = 300
 # control characters: none in a title or unit (one line); a description may hold line breaks
 _ONE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -152,8 +157,10 @@ def newest_version(session: Session, dataset: Dataset) -> tuple[int | None, list
     """The number and fields of the dataset's newest version (published or not): the fields a
     write may describe. (None, []) when it has no version yet."""
     row = session.execute(
-        select(Version.number, Version.table_schema).where(Version.dataset_id == dataset.id)
-        .order_by(Version.number.desc()).limit(1)
+        select(Version.number, Version.table_schema)
+        .where(Version.dataset_id == dataset.id)
+        .order_by(Version.number.desc())
+        .limit(1)
     ).first()
     return (None, []) if row is None else (row[0], list((row[1] or {}).get("fields", [])))
 
@@ -164,18 +171,23 @@ def newest_fields(session: Session, dataset: Dataset) -> list[dict[str, Any]]:
 
 def descriptions_of(session: Session, dataset_id: str) -> dict[str, FieldTexts]:
     """``descriptions`` by the dataset's id (the caller has asked the gate)."""
-    rows = session.scalars(select(FieldDescription).where(FieldDescription.dataset_id == dataset_id))
+    rows = session.scalars(
+        select(FieldDescription).where(FieldDescription.dataset_id == dataset_id)
+    )
     return {d.field: FieldTexts(**{k: getattr(d, k) for k in TEXT_KEYS}) for d in rows}
 
 
 def descriptions(dataset: Dataset) -> dict[str, FieldTexts]:
     """Every description kept for the dataset (also of fields its versions no longer have)."""
-    return {d.field: FieldTexts(**{k: getattr(d, k) for k in TEXT_KEYS})
-            for d in dataset.field_descriptions}
+    return {
+        d.field: FieldTexts(**{k: getattr(d, k) for k in TEXT_KEYS})
+        for d in dataset.field_descriptions
+    }
 
 
-def set_texts(session: Session, dataset: Dataset, texts: Mapping[str, FieldTexts],
-              actor: str | None = None) -> list[str]:
+def set_texts(
+    session: Session, dataset: Dataset, texts: Mapping[str, FieldTexts], actor: str | None = None
+) -> list[str]:
     """Replace the texts of these fields (empty texts remove the description). Every field
     must be one of the newest version's (UnknownField otherwise, and nothing changes).
     Returns the names of the fields whose texts changed."""
@@ -184,14 +196,22 @@ def set_texts(session: Session, dataset: Dataset, texts: Mapping[str, FieldTexts
     if unknown:
         shown = ", ".join(repr(n[:60]) for n in unknown[:10])
         if not known:
-            raise UnknownField(f"dataset {dataset.id!r} has no version yet, so no fields to describe")
-        raise UnknownField(f"dataset {dataset.id!r} has no field {shown} in its newest version",
-                           details={"fields": [n[:MAX_FIELD_NAME] for n in unknown[:50]]})
+            raise UnknownField(
+                f"dataset {dataset.id!r} has no version yet, so no fields to describe"
+            )
+        raise UnknownField(
+            f"dataset {dataset.id!r} has no field {shown} in its newest version",
+            details={"fields": [n[:MAX_FIELD_NAME] for n in unknown[:50]]},
+        )
     rows = {d.field: d for d in dataset.field_descriptions}
     changed: list[str] = []
     for name, new in texts.items():
         row = rows.get(name)
-        old = FieldTexts(**{k: getattr(row, k) for k in TEXT_KEYS}) if row is not None else FieldTexts()
+        old = (
+            FieldTexts(**{k: getattr(row, k) for k in TEXT_KEYS})
+            if row is not None
+            else FieldTexts()
+        )
         if old == new:
             continue
         changed.append(name)
@@ -233,18 +253,28 @@ class FieldEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """The API's and the fields file's shape."""
-        return {"name": self.name, "type": self.type, **self.texts.to_dict(),
-                "source_title": self.source_title, "source_description": self.source_description}
+        return {
+            "name": self.name,
+            "type": self.type,
+            **self.texts.to_dict(),
+            "source_title": self.source_title,
+            "source_description": self.source_description,
+        }
 
 
-def entries(fields: Iterable[Mapping[str, Any]], described: Mapping[str, FieldTexts]) -> list[FieldEntry]:
+def entries(
+    fields: Iterable[Mapping[str, Any]], described: Mapping[str, FieldTexts]
+) -> list[FieldEntry]:
     """The dictionary of a version's fields (its schema's ``fields``), in schema order;
     descriptions of fields the version lacks are left out."""
     return [
         FieldEntry(
-            name=f["name"], type=f["type"], texts=described.get(f["name"], FieldTexts()),
+            name=f["name"],
+            type=f["type"],
+            texts=described.get(f["name"], FieldTexts()),
             source_title=f.get("title") if f.get("title") != f["name"] else None,
-            source_description=f.get("description"), source_unit=f.get("unit"),
+            source_description=f.get("description"),
+            source_unit=f.get("unit"),
         )
         for f in fields
     ]
@@ -296,7 +326,9 @@ def check_records(records: list[dict[str, Any]]) -> dict[str, FieldTexts]:
         name = name.strip()[:MAX_FIELD_NAME]
         if name in entries_:
             raise InvalidRequest(f"fields: field {name[:60]!r} is described twice")
-        entries_[name] = {k: v for k, v in record.items() if k != "name" and k not in _READ_ONLY_KEYS}
+        entries_[name] = {
+            k: v for k, v in record.items() if k != "name" and k not in _READ_ONLY_KEYS
+        }
     return check_entries(entries_)
 
 
@@ -319,12 +351,15 @@ def _csv_records(text: str) -> list[dict[str, Any]]:
         header = [h.strip() for h in reader.fieldnames or []]
         if "name" not in header:
             raise InvalidRequest(
-                "a CSV fields file has a header row with 'name' and some of " + ", ".join(TEXT_KEYS))
+                "a CSV fields file has a header row with 'name' and some of " + ", ".join(TEXT_KEYS)
+            )
         reader.fieldnames = header
         records: list[dict[str, Any]] = []
         for row in reader:
             if None in row:
-                raise InvalidRequest(f"fields file, line {reader.line_num}: more values than columns")
+                raise InvalidRequest(
+                    f"fields file, line {reader.line_num}: more values than columns"
+                )
             records.append({k: v for k, v in row.items() if v is not None})
             if len(records) > MAX_FILE_ENTRIES:
                 break

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.field_dictionary import FieldTexts
+from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.models import Dataset, FieldDescription, Version
 from belfort.errors import DatasetNotFound, NotFound
 from belfort.linked.dcat import DatasetRow, PageInfo

@@ -39,18 +39,34 @@ def _dictionary(platform: Platform, principal: Principal, dataset_id: str) -> di
         dataset = gate.get_dataset(session, principal, dataset_id)
         number, fields = fd.newest_version(session, dataset)
         entries = fd.entries(fields, fd.descriptions(dataset))
-        return {"id": dataset.id, "title_nl": dataset.title_nl, "title_en": dataset.title_en,
-                "version": number, "entries": entries}
+        return {
+            "id": dataset.id,
+            "title_nl": dataset.title_nl,
+            "title_en": dataset.title_en,
+            "version": number,
+            "entries": entries,
+        }
 
 
 @router.get("/staff/datasets/{dataset_id}/fields")
-def fields_page(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
-                principal: Principal = Depends(portal_principal)) -> Response:
+def fields_page(
+    dataset_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(portal_principal),
+) -> Response:
     _require_staff(principal)
     info = _dictionary(platform, principal, dataset_id)
     values = {e.name: e.texts.to_dict() for e in info["entries"]}
-    return _page(request, "staff_fields.html", principal, dataset=info, values=values, problems=[],
-                 saved=request.query_params.get("saved") == "1")
+    return _page(
+        request,
+        "staff_fields.html",
+        principal,
+        dataset=info,
+        values=values,
+        problems=[],
+        saved=request.query_params.get("saved") == "1",
+    )
 
 
 async def _fields_form(request: Request) -> FormData:
@@ -69,30 +85,45 @@ def _posted(form: FormData) -> dict[str, dict[str, str]]:
     for name, value in form.multi_items():
         key, sep, field = name.partition(":")
         if sep and key in fd.TEXT_KEYS and field and isinstance(value, str):
-            posted.setdefault(field[:fd.MAX_FIELD_NAME], {})[key] = value
+            posted.setdefault(field[: fd.MAX_FIELD_NAME], {})[key] = value
     return posted
 
 
-def _messages(t: Translator, problems: list[dict[str, Any]], posted: dict[str, dict[str, str]],
-              entries: list[fd.FieldEntry]) -> list[dict[str, str]]:
+def _messages(
+    t: Translator,
+    problems: list[dict[str, Any]],
+    posted: dict[str, dict[str, str]],
+    entries: list[fd.FieldEntry],
+) -> list[dict[str, str]]:
     """Each problem in the page's language, with the input it is about."""
     index = {e.name: i for i, e in enumerate(entries, start=1)}
     out = []
     for p in problems:
         field, key = p["field"], p["key"]
         entry = next((e for e in entries if e.name == field), None)
-        label = f"{entry.label(t.lang) if entry else field} — {t('fields_staff_' + key)}" \
-            if key in fd.TEXT_KEYS else field
-        text = t("fields_problem_" + p["code"], label=label, limit=t.number(p.get("limit") or 0),
-                 length=t.number(len(posted.get(field, {}).get(key, "").strip())))
+        label = (
+            f"{entry.label(t.lang) if entry else field} — {t('fields_staff_' + key)}"
+            if key in fd.TEXT_KEYS
+            else field
+        )
+        text = t(
+            "fields_problem_" + p["code"],
+            label=label,
+            limit=t.number(p.get("limit") or 0),
+            length=t.number(len(posted.get(field, {}).get(key, "").strip())),
+        )
         anchor = f"f-{index[field]}-{key}" if field in index and key in fd.TEXT_KEYS else ""
         out.append({"field": field, "key": key, "text": text, "anchor": anchor})
     return out
 
 
 @router.post("/staff/datasets/{dataset_id}/fields")
-async def save_fields(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
-                      principal: Principal = Depends(portal_principal)) -> Response:
+async def save_fields(
+    dataset_id: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(portal_principal),
+) -> Response:
     _require_staff(principal)
     form = await _fields_form(request)
     posted = _posted(form)
@@ -106,10 +137,22 @@ async def save_fields(dataset_id: str, request: Request, platform: Platform = De
         problems = [{"field": f, "key": "", "code": "unknown_field"} for f in unknown]
     except InvalidRequest as exc:
         problems = list(exc.details.get("problems", [])) or [
-            {"field": "", "key": "", "code": "not_text"}]
+            {"field": "", "key": "", "code": "not_text"}
+        ]
     if not problems:
         return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}/fields?saved=1")
     info = await run_in_threadpool(_dictionary, platform, principal, dataset_id)
-    values = {e.name: {k: posted.get(e.name, {}).get(k, "") for k in fd.TEXT_KEYS} for e in info["entries"]}
-    return _page(request, "staff_fields.html", principal, status_code=400, dataset=info, values=values,
-                 problems=_messages(t, problems, posted, info["entries"]), saved=False)
+    values = {
+        e.name: {k: posted.get(e.name, {}).get(k, "") for k in fd.TEXT_KEYS}
+        for e in info["entries"]
+    }
+    return _page(
+        request,
+        "staff_fields.html",
+        principal,
+        status_code=400,
+        dataset=info,
+        values=values,
+        problems=_messages(t, problems, posted, info["entries"]),
+        saved=False,
+    )

@@ -22,13 +22,26 @@ V2 = "/api/explore/v2.1/catalog/datasets"
 
 @pytest.fixture
 def described(platform: Platform, tmp_path: Path) -> Platform:
-    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"})
-    describe_fields(platform, CLI_ADMIN, "tellingen", {
-        "aantal": check_texts({"title_nl": "Aantal fietsers", "title_en": "Cyclists",
-                               "description_nl": "Per uur geteld", "description_en": "Counted per hour",
-                               "unit": "fietsers"}),
-        "telpunt": check_texts({"title_nl": "Telpunt"}),
-    })
+    ingest_file(
+        platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"}
+    )
+    describe_fields(
+        platform,
+        CLI_ADMIN,
+        "tellingen",
+        {
+            "aantal": check_texts(
+                {
+                    "title_nl": "Aantal fietsers",
+                    "title_en": "Cyclists",
+                    "description_nl": "Per uur geteld",
+                    "description_en": "Counted per hour",
+                    "unit": "fietsers",
+                }
+            ),
+            "telpunt": check_texts({"title_nl": "Telpunt"}),
+        },
+    )
     return platform
 
 
@@ -36,14 +49,23 @@ def _field(fields: list[dict[str, object]], name: str) -> dict[str, object]:
     return next(f for f in fields if f["name"] == name)
 
 
-def test_v2_fields_carry_the_dictionary_in_the_asked_language(client: TestClient, described: Platform) -> None:
+def test_v2_fields_carry_the_dictionary_in_the_asked_language(
+    client: TestClient, described: Platform
+) -> None:
     dutch = client.get(f"{V2}/tellingen").json()["fields"]
-    assert _field(dutch, "aantal") == {"name": "aantal", "label": "Aantal fietsers", "type": "int",
-                                       "annotations": {"unit": "fietsers"}, "description": "Per uur geteld"}
+    assert _field(dutch, "aantal") == {
+        "name": "aantal",
+        "label": "Aantal fietsers",
+        "type": "int",
+        "annotations": {"unit": "fietsers"},
+        "description": "Per uur geteld",
+    }
     english = client.get(f"{V2}/tellingen", params={"lang": "en"}).json()["fields"]
     assert _field(english, "aantal")["label"] == "Cyclists"
     assert _field(english, "aantal")["description"] == "Counted per hour"
-    assert _field(english, "telpunt")["label"] == "Telpunt"  # the other language when one is missing
+    assert (
+        _field(english, "telpunt")["label"] == "Telpunt"
+    )  # the other language when one is missing
     assert _field(english, "tijdstip")["label"] == "tijdstip"  # the field's id when none is given
     listed = client.get(V2, params={"lang": "en"}).json()["results"][0]["fields"]
     assert _field(listed, "aantal")["label"] == "Cyclists"
@@ -51,9 +73,13 @@ def test_v2_fields_carry_the_dictionary_in_the_asked_language(client: TestClient
 
 def test_v1_fields_carry_the_dictionary(client: TestClient, described: Platform) -> None:
     fields = client.get("/api/datasets/1.0/tellingen/").json()["fields"]
-    assert _field(fields, "aantal") == {"name": "aantal", "label": "Aantal fietsers", "type": "int",
-                                        "description": "Per uur geteld",
-                                        "annotations": [{"name": "unit", "args": ["fietsers"]}]}
+    assert _field(fields, "aantal") == {
+        "name": "aantal",
+        "label": "Aantal fietsers",
+        "type": "int",
+        "description": "Per uur geteld",
+        "annotations": [{"name": "unit", "args": ["fietsers"]}],
+    }
     search = client.get("/api/datasets/1.0/search/").json()["datasets"][0]["fields"]
     assert _field(search, "telpunt")["label"] == "Telpunt"
 
@@ -64,24 +90,45 @@ def test_use_labels_takes_the_dictionary_labels(client: TestClient, described: P
     assert header == "Telpunt;tijdstip;Cyclists;bezettingsgraad;open"
     plain = client.get(f"{V2}/tellingen/exports/csv").text.lstrip("\ufeff").splitlines()
     assert plain[0].replace('"', "") == "telpunt;tijdstip;aantal;bezettingsgraad;open"
-    assert "Aantal fietsers" not in "".join(plain) and "Cyclists" not in "".join(plain)  # CSV stays plain
+    assert "Aantal fietsers" not in "".join(plain) and "Cyclists" not in "".join(
+        plain
+    )  # CSV stays plain
 
 
-@pytest.mark.parametrize("url", [f"{V2}/tellingen/exports/xlsx",
-                                 "/api/records/1.0/download/?dataset=tellingen&format=xlsx"])
+@pytest.mark.parametrize(
+    "url",
+    [f"{V2}/tellingen/exports/xlsx", "/api/records/1.0/download/?dataset=tellingen&format=xlsx"],
+)
 def test_xlsx_has_a_fields_sheet(client: TestClient, described: Platform, url: str) -> None:
     r = client.get(url)
     assert r.status_code == 200
     workbook = load_workbook(io.BytesIO(r.content))
     assert workbook.sheetnames == ["export", "Velden"]
     rows = list(workbook["Velden"].iter_rows(values_only=True))
-    assert rows[0] == ("name", "type", "title_nl", "title_en", "unit", "description_nl", "description_en")
-    assert ("aantal", "integer", "Aantal fietsers", "Cyclists", "fietsers", "Per uur geteld",
-            "Counted per hour") in rows
+    assert rows[0] == (
+        "name",
+        "type",
+        "title_nl",
+        "title_en",
+        "unit",
+        "description_nl",
+        "description_en",
+    )
+    assert (
+        "aantal",
+        "integer",
+        "Aantal fietsers",
+        "Cyclists",
+        "fietsers",
+        "Per uur geteld",
+        "Counted per hour",
+    ) in rows
     assert [r[0] for r in rows[1:]] == ["telpunt", "tijdstip", "aantal", "bezettingsgraad", "open"]
 
 
-def test_xlsx_fields_sheet_lists_only_exported_columns(client: TestClient, described: Platform) -> None:
+def test_xlsx_fields_sheet_lists_only_exported_columns(
+    client: TestClient, described: Platform
+) -> None:
     r = client.get(f"{V2}/tellingen/exports/xlsx", params={"select": "aantal"})
     rows = list(load_workbook(io.BytesIO(r.content))["Velden"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["aantal"]
