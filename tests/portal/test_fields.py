@@ -83,7 +83,7 @@ def test_a_steward_describes_every_field_in_one_form(
     assert '<h2 id="schema-title">Velden</h2>' in section
     assert re.search(
         r'<tr id="field-aantal"><th scope="row">Aantal fietsers</th><td><code>aantal</code></td>'
-        r"<td>geheel getal</td><td>fietsers</td>",
+        r'<td>geheel getal <span class="term">integer</span></td><td>fietsers</td>',
         section,
     )
     assert "<script>alert(1)</script>" not in public.text

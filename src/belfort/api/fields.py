@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
@@ -30,6 +30,7 @@ from belfort.publishing import describe_fields
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
 MAX_BODY = fd.MAX_FILE_BYTES
+FIELD = Path(description="A field's name: its id in the version's schema, e.g. `aantal`.")
 
 
 def dictionary(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def get_fields(
 @router.get("/datasets/{dataset_id}/fields/{field}", summary="The data dictionary: one field")
 def get_field(
     dataset_id: str,
-    field: str,
+    field: str = FIELD,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -112,8 +113,8 @@ async def put_fields(
 @router.put("/datasets/{dataset_id}/fields/{field}", summary="Describe one field (admin)")
 async def put_field(
     dataset_id: str,
-    field: str,
     request: Request,
+    field: str = FIELD,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
