@@ -108,13 +108,11 @@ def test_the_form_needs_its_csrf_token(staff: TestClient, tellingen: Platform) -
     [
         (
             "nl",
-            "aantal — Eenheid, bijvoorbeeld km/u, °C of fietsers per uur: "
-            "maximaal 50 tekens; nu 60.",
+            "aantal — eenheid: maximaal 50 tekens; nu 60.",
         ),
         (
             "en",
-            "aantal — Unit, for example km/h, °C or cyclists per hour: "
-            "at most 50 characters; now 60.",
+            "aantal — unit: at most 50 characters; now 60.",
         ),
     ],
 )

@@ -102,7 +102,7 @@ def _messages(
         field, key = p["field"], p["key"]
         entry = next((e for e in entries if e.name == field), None)
         label = (
-            f"{entry.label(t.lang) if entry else field} — {t('fields_staff_' + key)}"
+            f"{entry.label(t.lang) if entry else field} — {t('fields_short_' + key)}"
             if key in fd.TEXT_KEYS
             else field
         )
