@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import fields, site, staff
+from belfort.portal.texts import fields, search, site, staff
 
-AREAS: tuple[ModuleType, ...] = (site, staff, fields)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, fields)
 
 
 def messages() -> dict[str, dict[str, str]]:
