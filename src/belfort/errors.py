@@ -189,3 +189,10 @@ class QueryCancelled(BelfortError):
     code = "query_cancelled"
     http_status = 503
     exit_code = 7
+
+
+class UnknownField(NotFound):
+    """A field description names a field the dataset's newest version does not have (or the
+    dataset has no version yet)."""
+
+    code = "unknown_field"

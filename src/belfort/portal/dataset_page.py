@@ -23,6 +23,7 @@ from belfort.api.caching import cache_control
 from belfort.api.deps import base_url, get_platform
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
+from belfort.catalog import field_dictionary
 from belfort.catalog.models import ProcessingActivity, Version
 from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
@@ -96,6 +97,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
         meta["timezone"] = dataset.timezone
+        fields = field_dictionary.entries(shown.table_schema.get("fields", []) if shown else [],
+                                          field_dictionary.descriptions(dataset))
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
@@ -116,7 +119,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         # the linked-data views answer API keys, not the staff cookie: offered for open data only
         linked=card.classification == "open" and card.state in ("published", "deprecated"),
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
-        chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
+        chart=chart, map=map_, fields=fields, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
 

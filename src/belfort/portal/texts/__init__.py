@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import search, site, staff, table
+from belfort.portal.texts import fields, search, site, staff, table
 
-AREAS: tuple[ModuleType, ...] = (site, staff, search, table)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields)
 
 
 def messages() -> dict[str, dict[str, str]]:
