@@ -155,3 +155,22 @@ def test_a_field_gone_from_the_newest_version_is_named(
 
 def test_staff_dataset_page_links_to_the_fields(staff: TestClient, tellingen: Platform) -> None:
     assert f'href="{PAGE}"' in staff.get("/staff/datasets/tellingen").text
+
+
+def test_the_table_headers_use_the_dictionary_titles(
+    client: TestClient, tellingen: Platform
+) -> None:
+    from belfort.catalog.field_dictionary import FieldTexts
+    from belfort.publishing import describe_fields
+
+    def headers(lang: str) -> list[str]:
+        html = client.get(f"/datasets/tellingen?lang={lang}").text
+        table = html[html.index('id="preview"'):]
+        return re.findall(r'<th[^>]*data-field="aantal"[^>]*>(.*?)</th>', table, flags=re.S)
+
+    assert "Passanten geteld" not in headers("nl")[0]
+    texts = FieldTexts(title_nl="Passanten geteld", title_en="Passers-by counted")
+    describe_fields(tellingen, CLI_ADMIN, "tellingen", {"aantal": texts})
+    assert "Passanten geteld" in headers("nl")[0]
+    assert "Passers-by counted" in headers("en")[0]
+    assert "aantal" in headers("en")[0]  # the id stays available

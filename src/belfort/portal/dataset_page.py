@@ -10,7 +10,7 @@ on the server; the map has an SVG fallback that ``map.js`` turns into a Leaflet 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from belfort.api.deps import base_url, get_platform
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
 from belfort.catalog import field_dictionary
+from belfort.catalog.field_dictionary import FieldTexts
 from belfort.catalog.models import ProcessingActivity, Version
 from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
@@ -97,8 +98,9 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
         meta["timezone"] = dataset.timezone
+        described = field_dictionary.descriptions(dataset)
         fields = field_dictionary.entries(shown.table_schema.get("fields", []) if shown else [],
-                                          field_dictionary.descriptions(dataset))
+                                          described)
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
@@ -106,7 +108,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
     if shown is not None:
         rv = readable(platform, principal, dataset_id)
         lang = language_of(request)
-        preview = _preview(platform, rv, request, lang)
+        preview = _preview(platform, rv, request, lang, described)
         chart = visuals.chart_section(platform, rv, request, lang, card.title(lang))
         map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
@@ -175,7 +177,8 @@ def _history(versions: Sequence[Version], published: int | None) -> list[Version
     return changes
 
 
-def _preview(platform: Platform, rv: ReadableVersion, request: Request, lang: str) -> Preview:
+def _preview(platform: Platform, rv: ReadableVersion, request: Request, lang: str,
+             described: Mapping[str, FieldTexts]) -> Preview:
     """One page of records: ``p_q`` full-text filter (the v1 ``q`` language), ``p_sort``
     (``field`` ascending, ``-field`` descending), ``p_start``; values as people read them
     in ``lang`` (``belfort.portal.values``)."""
@@ -187,7 +190,7 @@ def _preview(platform: Platform, rv: ReadableVersion, request: Request, lang: st
     except ValueError:
         start = 0
     columns = [f.name for f in rv.schema.fields]
-    labels = [values.field_label(f, lang) for f in rv.schema.fields]
+    labels = [values.field_label(f, lang, described.get(f.name)) for f in rv.schema.fields]
     types = [f.type for f in rv.schema.fields]
     # v1's sort is descending by default and "-field" ascending: translate the page's
     # natural "field" ascending / "-field" descending.

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from belfort.catalog.field_dictionary import FieldTexts
 from belfort.schema import Field
 
 ZONE = ZoneInfo("Europe/Brussels")
@@ -87,10 +88,13 @@ class Cell:
 EMPTY = Cell("", "empty")
 
 
-def field_label(field: Field, lang: str) -> str:
-    """The column header of ``field`` in ``lang``: its title, else its id made readable
-    ("tijd_van_voltooien" → "Tijd van voltooien"). The data dictionary extends this."""
-    del lang  # titles are not translated yet: the data dictionary will add them per language
+def field_label(field: Field, lang: str, texts: FieldTexts | None = None) -> str:
+    """The column header of ``field`` in ``lang``: its title in the data dictionary
+    (``texts``, in ``lang`` else the other language), else the source file's title, else
+    its id made readable ("tijd_van_voltooien" → "Tijd van voltooien")."""
+    described = texts.title(lang) if texts is not None else None
+    if described:
+        return described
     title = (field.title or "").strip()
     if title and title != field.name and not _ID_LIKE.fullmatch(title):
         return title
