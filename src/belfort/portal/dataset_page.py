@@ -31,7 +31,8 @@ from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import catalogue, visuals
-from belfort.portal.i18n import language_of
+from belfort.portal.i18n import Translator, language_of
+from belfort.portal.messages import error_text
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.query.model import Query
@@ -179,8 +180,8 @@ def _preview(platform: Platform, rv: ReadableVersion, request: Request) -> Previ
         v1 = parse_v1_params(items)
         query = Query(where=where_of(v1, rv.schema), order_by=order_of(v1), limit=PREVIEW_ROWS, offset=start)
         result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
-    except BelfortError as exc:
-        return Preview(columns, [], 0, 0, text, sort, exc.message)
+    except BelfortError as exc:  # said in the page's language (belfort.portal.messages)
+        return Preview(columns, [], 0, 0, text, sort, error_text(Translator(language_of(request)), exc))
     tz = timezone_of("Europe/Brussels")
     rows = [[_cell(render_value(row[i], f.type, tz)) for i, f in enumerate(rv.schema.fields)]
             for row in result.rows]

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from belfort.portal.texts import messages as messages_area
 from belfort.portal.texts import site, staff
 
-AREAS: tuple[ModuleType, ...] = (site, staff)
+AREAS: tuple[ModuleType, ...] = (site, staff, messages_area)
 
 
 def messages() -> dict[str, dict[str, str]]:
