@@ -217,6 +217,8 @@ def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
     if isinstance(exc, QueryError):
         if details.get("field"):
             return t("msg_error_query_unknown_field", field=shown(details["field"], 100))
+        if isinstance(details.get("position"), int):
+            return t("msg_error_query_at", position=details["position"] + 1)
         return t("msg_error_query")
     if isinstance(exc, QueryTimeout):
         return t("msg_error_query_timeout")
@@ -231,9 +233,9 @@ def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
     return t("msg_error_generic")
 
 
-def technical_detail(t: Translator, exc: BelfortError) -> str | None:
+def technical_detail(t: Translator, exc: BelfortError, **context: Any) -> str | None:
     """The error's own (English) message, offered folded away under "technical details" when
     the page's sentence is only the general one; None when the sentence says it all."""
-    if error_text(t, exc) != t("msg_error_generic"):
+    if error_text(t, exc, **context) != t("msg_error_generic"):
         return None
     return shown(exc.message, 500)

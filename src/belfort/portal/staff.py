@@ -81,6 +81,9 @@ CHUNK = 1024 * 1024
 METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
                    "frequency", "classification", "classification_reason", "timezone")
 LIST_FIELDS = ("themes", "keywords")
+#: Form fields of the metadata's nested parts (contact point, temporal coverage).
+NESTED_FIELDS = {"contact_name": ("contact_point", "name"), "contact_email": ("contact_point", "email"),
+                 "temporal_start": ("temporal", "start"), "temporal_end": ("temporal", "end")}
 
 
 def staff_secret(platform: Platform) -> bytes:
@@ -287,7 +290,7 @@ def _error_context(t: Translator, exc: BelfortError, **context: Any) -> dict[str
     if isinstance(exc, MetadataInvalid):
         return {"field_errors": metadata_errors(t, exc.details.get("errors") or []), "problem": None,
                 "detail": None}
-    return {"field_errors": [], "problem": error_text(t, exc, **context), "detail": technical_detail(t, exc)}
+    return {"field_errors": [], "problem": error_text(t, exc, **context), "detail": technical_detail(t, exc, **context)}
 
 
 @router.post("/staff/uploads/{token}")
@@ -320,7 +323,8 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
 
 def _typed(form: FormData) -> dict[str, Any]:
     """What the steward typed in the metadata fields, to show again after a refusal."""
-    typed: dict[str, Any] = {name: str(form.get(name, ""))[:20_000] for name in METADATA_FIELDS if name in form}
+    typed: dict[str, Any] = {name: str(form.get(name, ""))[:20_000]
+                             for name in (*METADATA_FIELDS, *NESTED_FIELDS) if name in form}
     for name in LIST_FIELDS:
         if name in form:
             typed[name] = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()][:50]
@@ -337,6 +341,10 @@ def _metadata(form: FormData) -> dict[str, Any]:
         values = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()]
         if values:
             changes[name] = values[:50]
+    for name, (part, key) in NESTED_FIELDS.items():
+        value = str(form.get(name, "")).strip()
+        if value:
+            changes.setdefault(part, {})[key] = value[:1000]
     return changes
 
 

@@ -222,6 +222,10 @@ NL: dict[str, str] = {
         "Dit filter kan niet worden uitgevoerd. Zoek op een woord (bijvoorbeeld Korenmarkt) of op "
         "een veld (bijvoorbeeld aantal > 100)."
     ),
+    "msg_error_query_at": (
+        "Dit filter kan niet worden gelezen vanaf teken {position}. Zoek op een woord "
+        "(bijvoorbeeld Korenmarkt) of op een veld (bijvoorbeeld aantal > 100)."
+    ),
     "msg_error_query_timeout": "Dit duurde te lang. Maak je vraag kleiner en probeer opnieuw.",
     "msg_error_busy": "Het is nu erg druk. Probeer het over een minuut opnieuw.",
     "msg_error_unauthorized": "Meld je aan om dit te zien.",
@@ -444,6 +448,10 @@ EN: dict[str, str] = {
     "msg_error_query": (
         "This filter cannot be run. Search for a word (for example Korenmarkt) or a field (for "
         "example aantal > 100)."
+    ),
+    "msg_error_query_at": (
+        "This filter cannot be read from character {position} on. Search for a word (for "
+        "example Korenmarkt) or a field (for example aantal > 100)."
     ),
     "msg_error_query_timeout": "This took too long. Ask for less and try again.",
     "msg_error_busy": "It is very busy right now. Try again in a minute.",
