@@ -211,7 +211,7 @@ class MetadataInvalid(InvalidRequest):
             problems.append(f"{where}: {str(err.get('msg', ''))[:msg_chars]}")
             ctx = {k: v for k, v in (err.get("ctx") or {}).items()
                    if isinstance(v, (int, float, str)) and not isinstance(v, bool)}
-            structured.append({"type": str(err.get("type", "value_error")), "loc": loc,
-                               "ctx": {k: v[:100] if isinstance(v, str) else v for k, v in ctx.items()}})
+            ctx = {k: v[:100] if isinstance(v, str) else v for k, v in ctx.items()}
+            structured.append({"type": str(err.get("type", "value_error")), "loc": loc, "ctx": ctx})
         return cls(f"invalid {what}: " + "; ".join(problems),
                    details={"problems": problems, "errors": structured})

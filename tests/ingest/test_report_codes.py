@@ -27,15 +27,24 @@ def problems(tmp_path: Path, name: str, data: bytes, **kwargs: Any) -> list[dict
 
 
 def test_a_value_that_is_not_of_the_chosen_type(tmp_path: Path) -> None:
-    (p,) = problems(tmp_path, "t.csv", b"telpaal;aantal\nFT01;1\nFT02;2\nFT03;3\n",
-                    overrides={"telpaal": "integer"})
+    (p,) = problems(
+        tmp_path,
+        "t.csv",
+        b"telpaal;aantal\nFT01;1\nFT02;2\nFT03;3\n",
+        overrides={"telpaal": "integer"},
+    )
     assert p["code"] == "not_integer" and p["params"] == {"type": "integer"}
-    assert p["problem"] == "not a valid integer" and p["examples"][0] == {"row": 1, "column": "telpaal",
-                                                                          "value": "FT01"}
+    assert p["problem"] == "not a valid integer" and p["examples"][0] == {
+        "row": 1,
+        "column": "telpaal",
+        "value": "FT01",
+    }
 
 
 def test_a_date_in_another_form_names_the_form(tmp_path: Path) -> None:
-    (p,) = problems(tmp_path, "t.csv", b"dag;n\n01/02/2024;1\n2024-13-45;2\n", overrides={"dag": "date"})
+    (p,) = problems(
+        tmp_path, "t.csv", b"dag;n\n01/02/2024;1\n2024-13-45;2\n", overrides={"dag": "date"}
+    )
     assert p["code"] == "not_date" and p["params"]["type"] == "date"
 
 
@@ -50,8 +59,11 @@ def test_rows_of_the_wrong_width_and_an_open_quote(tmp_path: Path) -> None:
 def test_nul_bytes_and_bad_geometries(tmp_path: Path) -> None:
     (nul,) = problems(tmp_path, "n.csv", b"a,b\nx\x00y,1\n")
     assert nul["code"] == "nul_byte" and nul["params"] == {}
-    feature = {"type": "Feature", "properties": {"n": 1},
-               "geometry": {"type": "Point", "coordinates": [500.0, 51.0]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"n": 1},
+        "geometry": {"type": "Point", "coordinates": [500.0, 51.0]},
+    }
     data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     (geo,) = problems(tmp_path, "g.geojson", data)
     assert geo["code"] == "invalid_geometry" and geo["params"]["reason"].startswith("longitude 500")
@@ -63,4 +75,6 @@ def test_parquet_overrides_carry_codes_too(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as info:
         convert_to_parquet(source, tmp_path / "out.parquet", overrides={"telpaal": "integer"})
     (p,) = info.value.details["report"]["problems"]
-    assert p["code"] == "not_integer" and p["examples"] == [{"row": 1, "column": "telpaal", "value": "FT01"}]
+    assert p["code"] == "not_integer" and p["examples"] == [
+        {"row": 1, "column": "telpaal", "value": "FT01"}
+    ]

@@ -30,8 +30,14 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
     root: Path = tmp_path_factory.mktemp("staff-messages")
-    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
-                                 quota_per_address=0, quota_per_key=0))
+    platform = Platform(
+        Settings(
+            data_dir=root / "data",
+            database_url=f"sqlite:///{root / 'c.sqlite'}",
+            quota_per_address=0,
+            quota_per_key=0,
+        )
+    )
     with platform.db.session() as session:
         key = create_key(session, "browser messages test").secret
     try:
@@ -79,7 +85,9 @@ def _review_in(page: Any, lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(staff_page: Any, lang: str) -> None:
+def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(
+    staff_page: Any, lang: str
+) -> None:
     page = staff_page
     _review_in(page, lang)
     page.fill("#title_nl", "Tellingen <script>")
@@ -91,7 +99,10 @@ def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(staff_page
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     links = page.locator("[data-error-summary] a")
     assert links.count() == 2
-    assert [links.nth(i).get_attribute("href") for i in range(2)] == ["#contact_email", "#temporal_end"]
+    assert [links.nth(i).get_attribute("href") for i in range(2)] == [
+        "#contact_email",
+        "#temporal_end",
+    ]
     links.nth(0).click()
     assert page.evaluate("document.activeElement.id") == "contact_email"
     assert page.input_value("#contact_email") == "geen-adres"  # what was typed is kept
@@ -106,15 +117,18 @@ def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(staff_page
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_failed_check_and_the_state_menu_have_no_axe_violations(staff_page: Any, lang: str,
-                                                                   site: tuple[LiveDemo, str]) -> None:
+def test_a_failed_check_and_the_state_menu_have_no_axe_violations(
+    staff_page: Any, lang: str, site: tuple[LiveDemo, str]
+) -> None:
     page = staff_page
     _review_in(page, lang)
     page.fill("#title_nl", "Tellingen")
     page.select_option("select[name='type:telpunt']", "integer")
     page.click("form[action^='/staff/uploads/'] button[type=submit]")
     page.wait_for_selector("table.problem-examples")
-    assert page.locator("table.problem-examples tbody tr").count() == 5  # every row: a text, not a number
+    assert (
+        page.locator("table.problem-examples tbody tr").count() == 5
+    )  # every row: a text, not a number
     _no_violations(page, f"review with a failed check ({lang})")
     page.select_option("select[name='type:telpunt']", "string")
     page.click("form[action^='/staff/uploads/'] button[type=submit]")

@@ -92,34 +92,64 @@ def test_every_problem_code_has_a_text_in_every_language(lang: str) -> None:
         for given in (params, {"type": params.get("type", "")}, {}):
             key = problem_key(code, {k: v for k, v in given.items() if v})
             assert key in t.messages, f"no {lang} text {key!r} for problem {code!r}"
-            problem = {"column": "telpaal", "problem": "english", "code": code, "params": given,
-                       "count": 3, "examples": [{"row": 3, "column": "telpaal", "value": "FT03"}]}
+            problem = {
+                "column": "telpaal",
+                "problem": "english",
+                "code": code,
+                "params": given,
+                "count": 3,
+                "examples": [{"row": 3, "column": "telpaal", "value": "FT03"}],
+            }
             text = problem_message(t, problem).text
             assert "english" not in text and "{" not in text and "%" not in text, text
 
 
 def test_the_brief_s_sentence_in_both_languages() -> None:
-    problem = {"column": "telpaal", "problem": "not a valid integer", "code": "not_integer",
-               "params": {"type": "integer"}, "count": 12,
-               "examples": [{"row": 3, "column": "telpaal", "value": "FT03"},
-                            {"row": 9, "column": "telpaal", "value": "FT09"}]}
+    problem = {
+        "column": "telpaal",
+        "problem": "not a valid integer",
+        "code": "not_integer",
+        "params": {"type": "integer"},
+        "count": 12,
+        "examples": [
+            {"row": 3, "column": "telpaal", "value": "FT03"},
+            {"row": 9, "column": "telpaal", "value": "FT09"},
+        ],
+    }
     nl = problem_message(Translator("nl"), problem)
-    assert nl.text.startswith("Rij 3, kolom telpaal: 'FT03' is geen geheel getal — kies 'tekst' als soort")
-    assert nl.count_text == "Dit komt 12 keer voor." and [e.value for e in nl.examples] == ["FT03", "FT09"]
+    assert nl.text.startswith(
+        "Rij 3, kolom telpaal: 'FT03' is geen geheel getal — kies 'tekst' als soort"
+    )
+    assert nl.count_text == "Dit komt 12 keer voor." and [e.value for e in nl.examples] == [
+        "FT03",
+        "FT09",
+    ]
     en = problem_message(Translator("en"), problem)
-    assert en.text.startswith("Row 3, column telpaal: 'FT03' is not a whole number — choose 'text' as its type")
+    assert en.text.startswith(
+        "Row 3, column telpaal: 'FT03' is not a whole number — choose 'text' as its type"
+    )
 
 
 def test_dates_say_the_form_they_expect_in_the_page_s_words() -> None:
-    problem = {"column": "dag", "code": "not_date", "params": {"type": "date", "format": "%d/%m/%Y"},
-               "count": 1, "examples": [{"row": 2, "column": "dag", "value": "31/02/2024x"}]}
+    problem = {
+        "column": "dag",
+        "code": "not_date",
+        "params": {"type": "date", "format": "%d/%m/%Y"},
+        "count": 1,
+        "examples": [{"row": 2, "column": "dag", "value": "31/02/2024x"}],
+    }
     assert "in de vorm dd/mm/jjjj" in problem_message(Translator("nl"), problem).text
     assert "written as dd/mm/yyyy" in problem_message(Translator("en"), problem).text
 
 
 def test_values_in_messages_are_short_and_plain() -> None:
-    problem = {"column": "a", "code": "not_integer", "params": {}, "count": 1,
-               "examples": [{"row": 1, "column": "a", "value": "<script>" + "x" * 500 + "\x00\n"}]}
+    problem = {
+        "column": "a",
+        "code": "not_integer",
+        "params": {},
+        "count": 1,
+        "examples": [{"row": 1, "column": "a", "value": "<script>" + "x" * 500 + "\x00\n"}],
+    }
     message = problem_message(Translator("nl"), problem)
     value = message.examples[0].value
     assert len(value) == 60 and value.endswith("…") and "\x00" not in value and "\n" not in value
@@ -128,8 +158,14 @@ def test_values_in_messages_are_short_and_plain() -> None:
 
 def test_a_real_report_carries_codes_and_keeps_its_english_problem() -> None:
     report = ValidationReport()
-    report.add_many("telpaal", "not a valid integer", 2, [(3, "FT03"), (4, "FT04")], code="not_integer",
-                    params={"type": "integer"})
+    report.add_many(
+        "telpaal",
+        "not a valid integer",
+        2,
+        [(3, "FT03"), (4, "FT04")],
+        code="not_integer",
+        params={"type": "integer"},
+    )
     (entry,) = report.to_dict()["problems"]
     assert entry["problem"] == "not a valid integer" and entry["code"] == "not_integer"
     assert entry["params"] == {"type": "integer"}
@@ -139,12 +175,16 @@ def test_a_real_report_carries_codes_and_keeps_its_english_problem() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("data", BAD_METADATA, ids=lambda d: next(iter(d)))
-def test_every_metadata_error_of_the_forms_has_its_own_text(lang: str, data: dict[str, Any]) -> None:
+def test_every_metadata_error_of_the_forms_has_its_own_text(
+    lang: str, data: dict[str, Any]
+) -> None:
     t = Translator(lang)
     errors = _errors(data)
     for err in errors:
         path = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
-        assert metadata_key(t, path, err["type"]) is not None, f"no {lang} text for {path} {err['type']}"
+        assert metadata_key(t, path, err["type"]) is not None, (
+            f"no {lang} text for {path} {err['type']}"
+        )
     for shown in metadata_errors(t, errors):
         for text in (shown.text, shown.label):
             assert "Value error" not in text and "{" not in text, text
@@ -167,14 +207,18 @@ def test_the_brief_s_metadata_sentences() -> None:
     nl, en = Translator("nl"), Translator("en")
     email = _errors({"contact_point": {"email": "x"}})
     assert [e.text for e in metadata_errors(nl, email)] == [
-        "Vul een geldig e-mailadres in, bijvoorbeeld naam@stad.gent."]
+        "Vul een geldig e-mailadres in, bijvoorbeeld naam@stad.gent."
+    ]
     assert metadata_errors(nl, email)[0].field == "contact_email"
     order = _errors({"temporal": {"start": "2024-05-01", "end": "2024-01-01"}})
     assert [(e.field, e.text) for e in metadata_errors(nl, order)] == [
-        ("temporal_end", "De einddatum ligt voor de begindatum.")]
+        ("temporal_end", "De einddatum ligt voor de begindatum.")
+    ]
     assert metadata_errors(en, order)[0].text == "The end date is before the start date."
     long = _errors({"title_nl": "x" * 301})
-    assert metadata_errors(nl, long)[0].text == "Titel (Nederlands): gebruik ten hoogste 300 tekens."
+    assert (
+        metadata_errors(nl, long)[0].text == "Titel (Nederlands): gebruik ten hoogste 300 tekens."
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -185,7 +229,10 @@ def test_typed_errors_in_the_page_s_language(lang: str) -> None:
         VersionNotFound("dataset 'x' has no version 9"),
         UnsupportedFormat("unsupported format"),
         UnreadableFile("the file cannot be read: garbage"),
-        FileShapeRefused("the file has 20,000 columns; at most 10,000 are accepted", details={"limit": "columns", "maximum": 10_000}),
+        FileShapeRefused(
+            "the file has 20,000 columns; at most 10,000 are accepted",
+            details={"limit": "columns", "maximum": 10_000},
+        ),
         Forbidden("this form has expired; reload the page and try again"),
         QueryError("unknown field 'nope'", details={"field": "nope"}),
         QueryError("IN needs at least one value"),
@@ -199,4 +246,7 @@ def test_typed_errors_in_the_page_s_language(lang: str) -> None:
     assert "9" in error_text(t, VersionNotFound("no"), version=9)
     assert "nope" in error_text(t, QueryError("unknown field 'nope'", details={"field": "nope"}))
     odd = InvalidRequest("something only a developer reads")
-    assert error_text(t, odd) == generic and technical_detail(t, odd) == "something only a developer reads"
+    assert (
+        error_text(t, odd) == generic
+        and technical_detail(t, odd) == "something only a developer reads"
+    )

@@ -41,7 +41,7 @@ def validate_metadata(data: dict[str, Any]) -> DatasetMetadata:
     try:
         return DatasetMetadata(**data)
     except ValidationError as exc:  # each error also as data: pages say it in their language
-        errors = exc.errors()
+        errors = [dict(e) for e in exc.errors()]
         raise MetadataInvalid.from_errors("metadata", errors, limit=len(errors), loc_chars=10_000,
                                           msg_chars=1_000_000) from None
 

@@ -89,8 +89,14 @@ def format_label(t: Translator, fmt: str) -> str:
     if "%" not in fmt:
         return shown(fmt, 40)
     year, hour = ("jjjj", "uu") if t.lang == "nl" else ("yyyy", "hh")
-    for code, word in (("%d", "dd"), ("%m", "mm"), ("%Y", year), ("%H", hour), ("%M", "mm"),
-                       ("%S", "ss")):
+    for code, word in (
+        ("%d", "dd"),
+        ("%m", "mm"),
+        ("%Y", year),
+        ("%H", hour),
+        ("%M", "mm"),
+        ("%S", "ss"),
+    ):
         fmt = fmt.replace(code, word)
     return fmt
 
@@ -117,10 +123,15 @@ def problem_message(t: Translator, problem: dict[str, Any]) -> ProblemMessage:
     params = dict(problem.get("params") or {})
     code = str(problem.get("code") or "")
     examples = tuple(
-        Example(row=e.get("row"), column=e.get("column"),
-                value=shown(e.get("value")) if problem.get("column") is not None
-                else t("msg_problem_whole_row"))
-        for e in problem.get("examples") or ())
+        Example(
+            row=e.get("row"),
+            column=e.get("column"),
+            value=shown(e.get("value"))
+            if problem.get("column") is not None
+            else t("msg_problem_whole_row"),
+        )
+        for e in problem.get("examples") or ()
+    )
     first = examples[0] if examples else Example(None, problem.get("column"), "")
     values: dict[str, Any] = {
         "row": first.row if first.row is not None else "?",
@@ -134,8 +145,9 @@ def problem_message(t: Translator, problem: dict[str, Any]) -> ProblemMessage:
     text = t(key, **values) if key in t.messages else shown(problem.get("problem"), 300)
     count = int(problem.get("count") or 0)
     count_text = t("msg_problem_count", count=t.number(count)) if count > 1 else ""
-    return ProblemMessage(text=text[:1].upper() + text[1:], count=count, count_text=count_text,
-                          examples=examples)
+    return ProblemMessage(
+        text=text[:1].upper() + text[1:], count=count, count_text=count_text, examples=examples
+    )
 
 
 def report_messages(t: Translator, report: dict[str, Any] | None) -> list[ProblemMessage]:
@@ -212,8 +224,9 @@ def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
         if "no version to publish" in exc.message:
             return t("msg_error_no_version")
         if "current" in context and "target" in context:
-            return t("msg_error_illegal_transition", current=context["current"],
-                     target=context["target"])
+            return t(
+                "msg_error_illegal_transition", current=context["current"], target=context["target"]
+            )
     if isinstance(exc, QueryError):
         if details.get("field"):
             return t("msg_error_query_unknown_field", field=shown(details["field"], 100))

@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -309,12 +310,12 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
             lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
                                 draft=True, source_name=source.name))
     except ValidationFailed as exc:
-        return await run_in_threadpool(lambda: _review_page(
-            request, platform, principal, token, dataset_id, source, error=exc, report=exc.details.get("report"),
+        return await run_in_threadpool(partial(
+            _review_page, request, platform, principal, token, dataset_id, source, error=exc, report=exc.details.get("report"),
             status_code=422, **kept))
     except BelfortError as exc:
-        return await run_in_threadpool(lambda: _review_page(
-            request, platform, principal, token, dataset_id, source, error=exc, status_code=exc.http_status,
+        return await run_in_threadpool(partial(
+            _review_page, request, platform, principal, token, dataset_id, source, error=exc, status_code=exc.http_status,
             **kept))
     return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
                                    outcome={"version": outcome.version, "rows": outcome.row_count},
@@ -417,14 +418,14 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
             target = str(form.get("state", ""))[:40]
             current = await run_in_threadpool(_state_of, platform, principal, dataset_id)
             if target not in STATE_LABELS:
-                return await run_in_threadpool(lambda: _edit_page(
-                    request, platform, principal, dataset_id, problem=t("msg_error_unknown_state"),
+                return await run_in_threadpool(partial(
+                    _edit_page, request, platform, principal, dataset_id, problem=t("msg_error_unknown_state"),
                     status_code=400))
             if target == current:
                 done = "unchanged"
             elif target in DESTRUCTIVE_STATES and form.get("confirm") != "yes":
-                return await run_in_threadpool(lambda: _edit_page(
-                    request, platform, principal, dataset_id, status_code=400,
+                return await run_in_threadpool(partial(
+                    _edit_page, request, platform, principal, dataset_id, status_code=400,
                     problem=t("msg_state_confirm_needed", target=t.label(STATE_LABELS, target))))
             else:
                 context = {"current": t.label(STATE_LABELS, current), "target": t.label(STATE_LABELS, target)}
@@ -436,12 +437,12 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
         else:
             raise InvalidRequest("unknown action")
     except ValueError:
-        return await run_in_threadpool(lambda: _edit_page(
-            request, platform, principal, dataset_id, problem=t("msg_error_version_not_number"), status_code=400))
+        return await run_in_threadpool(partial(
+            _edit_page, request, platform, principal, dataset_id, problem=t("msg_error_version_not_number"), status_code=400))
     except BelfortError as exc:
         if isinstance(exc, NotFound) and not isinstance(exc, VersionNotFound):
             raise
-        return await run_in_threadpool(lambda: _edit_page(
-            request, platform, principal, dataset_id, error=exc, status_code=exc.http_status, values=kept,
+        return await run_in_threadpool(partial(
+            _edit_page, request, platform, principal, dataset_id, error=exc, status_code=exc.http_status, values=kept,
             context=context))
     return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}?saved={done}")

@@ -183,6 +183,6 @@ def validate_activity(data: dict[str, Any]) -> ActivityInput:
     try:
         return ActivityInput(**data)
     except ValidationError as exc:  # each error also as data: pages say it in their language
-        raise MetadataInvalid.from_errors("processing activity", exc.errors()) from None
+        raise MetadataInvalid.from_errors("processing activity", [dict(e) for e in exc.errors()]) from None
     except TypeError:
         raise InvalidRequest("invalid processing activity: field names must be text") from None

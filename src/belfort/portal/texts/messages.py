@@ -423,9 +423,7 @@ EN: dict[str, str] = {
     ),
     "msg_error_file_empty": "The chosen file is empty.",
     "msg_error_file_missing": "Choose a file to upload.",
-    "msg_error_file_again": (
-        "Choose the file again: a browser does not send a chosen file twice."
-    ),
+    "msg_error_file_again": ("Choose the file again: a browser does not send a chosen file twice."),
     "msg_error_bad_slug": (
         "Use lower-case letters, digits and hyphens (not at the start or end), for example "
         "bike-counts-ghent."
