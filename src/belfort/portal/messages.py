@@ -252,3 +252,11 @@ def technical_detail(t: Translator, exc: BelfortError, **context: Any) -> str | 
     if error_text(t, exc, **context) != t("msg_error_generic"):
         return None
     return shown(exc.message, 500)
+
+
+def said(t: Translator, exc: BelfortError, **context: Any) -> str:
+    """One line for a page that shows a single message: the error in the page's language,
+    followed by its own words only when there is no specific text for it."""
+    detail = technical_detail(t, exc, **context)
+    text = error_text(t, exc, **context)
+    return f"{text} ({detail})" if detail else text

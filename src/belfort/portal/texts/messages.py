@@ -476,3 +476,76 @@ EN: dict[str, str] = {
         "whole file and reports values that do not fit."
     ),
 }
+
+# --- the processing register entry's fields (belfort.register.model.ActivityInput)
+_REGISTER_LABELS_NL = {
+    "name": "Naam van de verwerking",
+    "description": "Beschrijving",
+    "category": "Categorie",
+    "processor": "Verwerkende dienst",
+    "controller": "Verwerkingsverantwoordelijke",
+    "legal_basis": "Rechtsgrond",
+    "legal_basis_explained": "Toelichting bij de rechtsgrond",
+    "formal_framework": "Wettelijk kader",
+    "purposes": "Doeleinden",
+    "data_subjects": "Betrokkenen",
+    "grantees": "Ontvangers",
+    "personal_data.type": "Soort persoonsgegevens",
+    "personal_data.description": "Omschrijving van de persoonsgegevens",
+    "sensitive_personal_data": "Gevoelige persoonsgegevens",
+    "sensitive_personal_data.type": "Soort gevoelige persoonsgegevens",
+    "sensitive_personal_data.description": "Omschrijving van de gevoelige persoonsgegevens",
+    "retention": "Bewaartermijn",
+    "third_country_transfers": "Doorgifte buiten de EU",
+    "security_measures": "Beveiligingsmaatregelen",
+    "audience": "Doelgroep",
+}
+_REGISTER_LABELS_EN = {
+    "name": "Name of the processing",
+    "description": "Description",
+    "category": "Category",
+    "processor": "Processing department",
+    "controller": "Controller",
+    "legal_basis": "Legal basis",
+    "legal_basis_explained": "Legal basis explained",
+    "formal_framework": "Legal framework",
+    "purposes": "Purposes",
+    "data_subjects": "Data subjects",
+    "grantees": "Recipients",
+    "personal_data.type": "Kind of personal data",
+    "personal_data.description": "Description of the personal data",
+    "sensitive_personal_data": "Sensitive personal data",
+    "sensitive_personal_data.type": "Kind of sensitive personal data",
+    "sensitive_personal_data.description": "Description of the sensitive personal data",
+    "retention": "Retention period",
+    "third_country_transfers": "Transfers outside the EU",
+    "security_measures": "Security measures",
+    "audience": "Audience",
+}
+_ONE_LINE = ("name", "category", "processor", "controller", "legal_basis", "formal_framework",
+             "retention", "personal_data.type", "sensitive_personal_data.type")
+_TEXT = ("description", "legal_basis_explained", "third_country_transfers", "security_measures",
+         "personal_data.description", "sensitive_personal_data.description")
+_LISTS = ("purposes", "data_subjects", "grantees")
+
+NL.update({f"msg_field_{k}": v for k, v in _REGISTER_LABELS_NL.items()})
+NL.update({f"msg_meta_{k}_value_error": (
+    "{label}: gebruik één regel tekst, zonder stuurtekens, puntkomma's of (bij een soort) komma's."
+) for k in _ONE_LINE})
+NL.update({f"msg_meta_{k}_value_error": "{label}: de tekst bevat stuurtekens; verwijder ze."
+           for k in _TEXT})
+NL.update({f"msg_meta_{k}_value_error": (
+    "{label}: zet elk item op een eigen regel, zonder puntkomma's of stuurtekens (betrokkenen "
+    "en ontvangers ook zonder komma's), ten hoogste 200 tekens (doeleinden 1000)."
+) for k in _LISTS})
+EN.update({f"msg_field_{k}": v for k, v in _REGISTER_LABELS_EN.items()})
+EN.update({f"msg_meta_{k}_value_error": (
+    "{label}: use one line of text, without control characters, semicolons or (for a kind) "
+    "commas."
+) for k in _ONE_LINE})
+EN.update({f"msg_meta_{k}_value_error": "{label}: the text holds control characters; remove them."
+           for k in _TEXT})
+EN.update({f"msg_meta_{k}_value_error": (
+    "{label}: put each item on a line of its own, without semicolons or control characters "
+    "(data subjects and recipients also without commas), at most 200 characters (purposes 1000)."
+) for k in _LISTS})
