@@ -172,7 +172,7 @@ def test_staff_link_and_unlink_datasets(staff: TestClient, demo: Platform, tmp_p
     page = staff.get(url).text
     assert "Tellingen" in page and "bevat persoonsgegevens" in page
     r = staff.post(url, data={"csrf": token, "action": "unlink", "dataset": "tellingen"})
-    assert r.status_code == 409 and "holds personal data" in r.text
+    assert r.status_code == 409 and "Deze dataset bevat persoonsgegevens" in r.text
     r = staff.post(url, data={"csrf": token, "action": "state", "state": "archived"})
     assert r.status_code == 409 and "tellingen" in r.text
     r = staff.post(url, data={"csrf": token, "action": "link", "dataset": "bestaat-niet"})
