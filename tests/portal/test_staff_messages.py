@@ -361,3 +361,8 @@ def test_table_filter_errors_on_the_dataset_page_speak_its_language(
     )
     page = client.get("/datasets/tellingen", params={"lang": lang, "p_q": "aantal > abc"})
     assert page.status_code == 200 and message in page.text and "is not a number" not in page.text
+
+
+def test_an_upload_that_is_gone_says_to_upload_it_again(staff: TestClient) -> None:  # noqa: F811
+    gone = staff.get("/staff/uploads/" + "0" * 32)
+    assert gone.status_code == 404 and "Laad het opnieuw op." in gone.text

@@ -17,7 +17,8 @@ def error_page(request: Request, status: int, error: BelfortError | None = None)
     t = Translator(language_of(request))
     detail = None
     if status == 404:
-        heading, text = t("msg_page_404"), t("error_not_found")
+        said = error_text(t, error) if error is not None and "say" in error.details else None
+        heading, text = t("msg_page_404"), said or t("error_not_found")
     elif error is not None:
         heading, text = t("msg_page_400" if status < 500 else "msg_page_other"), error_text(t, error)
         detail = technical_detail(t, error) if status == 400 else None

@@ -242,7 +242,8 @@ def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
     if isinstance(exc, Unauthorized):
         return t("msg_error_unauthorized")
     if isinstance(exc, NotFound):
-        return t("msg_error_not_found")
+        said = f"msg_error_{details.get('say')}"  # a page's own text for what is missing
+        return t(said) if said in t.messages else t("msg_error_not_found")
     return t("msg_error_generic")
 
 

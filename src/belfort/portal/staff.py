@@ -247,7 +247,7 @@ def _upload(platform: Platform, token: str) -> tuple[str, Path]:
     folder = _uploads(platform) / token
     if not TOKEN.match(token) or not folder.is_dir():
         raise NotFound("this upload does not exist (any more); upload the file again",
-                       details={"message": "upload_gone"})
+                       details={"say": "upload_gone"})
     files = [p for p in folder.iterdir() if p.name != "dataset"]
     return (folder / "dataset").read_text(), files[0]
 
