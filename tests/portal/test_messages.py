@@ -250,3 +250,33 @@ def test_typed_errors_in_the_page_s_language(lang: str) -> None:
         error_text(t, odd) == generic
         and technical_detail(t, odd) == "something only a developer reads"
     )
+
+
+BAD_ACTIVITY: list[dict[str, Any]] = [
+    {"name": ""},
+    {"name": "twee\nregels"},
+    {"description": "stuur\x07teken"},
+    {"purposes": ["x" * 1001]},
+    {"data_subjects": ["burgers, bezoekers"]},
+    {"grantees": ["Politie; Parket"]},
+    {"personal_data": [{"type": "naam, adres"}]},
+    {"audience": "iedereen"},
+    {"retention": "x" * 301},
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("data", BAD_ACTIVITY, ids=lambda d: next(iter(d)))
+def test_every_register_entry_error_has_its_own_text(lang: str, data: dict[str, Any]) -> None:
+    from belfort.register.model import validate_activity
+
+    t = Translator(lang)
+    with pytest.raises(MetadataInvalid) as info:
+        validate_activity({"name": "Verwerking", **data})
+    assert info.value.message.startswith("invalid processing activity: ")
+    for err in info.value.details["errors"]:
+        path = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
+        assert metadata_key(t, path, err["type"]) is not None, f"no {lang} text for {path} {err['type']}"
+        assert f"msg_field_{path}" in t.messages, f"no {lang} label for {path}"
+    for shown in metadata_errors(t, info.value.details["errors"]):
+        assert "Value error" not in shown.text and "{" not in shown.text, shown.text
