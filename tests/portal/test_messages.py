@@ -276,7 +276,8 @@ def test_every_register_entry_error_has_its_own_text(lang: str, data: dict[str, 
     assert info.value.message.startswith("invalid processing activity: ")
     for err in info.value.details["errors"]:
         path = ".".join(str(p) for p in err["loc"] if not isinstance(p, int))
-        assert metadata_key(t, path, err["type"]) is not None, f"no {lang} text for {path} {err['type']}"
+        found = metadata_key(t, path, err["type"])
+        assert found is not None, f"no {lang} text for {path} {err['type']}"
         assert f"msg_field_{path}" in t.messages, f"no {lang} label for {path}"
     for shown in metadata_errors(t, info.value.details["errors"]):
         assert "Value error" not in shown.text and "{" not in shown.text, shown.text
