@@ -145,6 +145,8 @@ def problem_message(t: Translator, problem: dict[str, Any]) -> ProblemMessage:
     text = t(key, **values) if key in t.messages else shown(problem.get("problem"), 300)
     count = int(problem.get("count") or 0)
     count_text = t("msg_problem_count", count=t.number(count)) if count > 1 else ""
+    if not text.endswith((".", "?", "!")):
+        text += "."
     return ProblemMessage(
         text=text[:1].upper() + text[1:], count=count, count_text=count_text, examples=examples
     )

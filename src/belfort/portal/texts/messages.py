@@ -96,8 +96,8 @@ NL: dict[str, str] = {
     "msg_problem_whole_row": "(hele rij)",
     "msg_report_title": "Wat niet klopt",
     "msg_report_kept": (
-        "Deze rijen zijn niet bewaard; de andere wel. Verbeter het bestand en laad het opnieuw "
-        "op, of kies een andere soort."
+        "Er is niets bewaard. Kies een andere soort voor de kolom, of verbeter het bestand en "
+        "laad het opnieuw op."
     ),
     # --- metadata fields, as the forms label them
     "msg_field_metadata": "Metadata",
@@ -204,7 +204,7 @@ NL: dict[str, str] = {
         "bijvoorbeeld fietstellingen-gent."
     ),
     "msg_error_validation_failed": (
-        "Het bestand is niet bewaard: te veel waarden passen niet bij de gekozen soort. "
+        "Het bestand is niet bewaard: sommige waarden passen niet bij de gekozen soort. "
         "Hieronder staat wat en waar."
     ),
     "msg_error_illegal_transition": "De status kan niet van '{current}' naar '{target}' gaan.",
@@ -336,8 +336,8 @@ EN: dict[str, str] = {
     "msg_problem_whole_row": "(whole row)",
     "msg_report_title": "What is wrong",
     "msg_report_kept": (
-        "These rows were not kept; the others were. Correct the file and upload it again, or "
-        "choose another type."
+        "Nothing was kept. Choose another type for the column, or correct the file and upload it "
+        "again."
     ),
     "msg_field_metadata": "Metadata",
     "msg_field_title_nl": "Title (Dutch)",
@@ -429,7 +429,7 @@ EN: dict[str, str] = {
         "bike-counts-ghent."
     ),
     "msg_error_validation_failed": (
-        "The file was not kept: too many values do not fit the chosen type. What and where is "
+        "The file was not kept: some values do not fit the chosen type. What and where is "
         "listed below."
     ),
     "msg_error_illegal_transition": "The state cannot go from '{current}' to '{target}'.",
