@@ -9,9 +9,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from belfort.portal.texts import messages as messages_area
-from belfort.portal.texts import site, staff
+from belfort.portal.texts import search, site, staff
 
-AREAS: tuple[ModuleType, ...] = (site, staff, messages_area)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, messages_area)
 
 
 def messages() -> dict[str, dict[str, str]]:
