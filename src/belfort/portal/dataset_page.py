@@ -32,7 +32,8 @@ from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, readable
 from belfort.portal import catalogue, table_downloads, values, visuals
-from belfort.portal.i18n import language_of
+from belfort.portal.i18n import Translator, language_of
+from belfort.portal.messages import error_text
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.query.model import Query
@@ -202,8 +203,8 @@ def _preview(platform: Platform, rv: ReadableVersion, request: Request, lang: st
         v1 = parse_v1_params(items)
         query = Query(where=where_of(v1, rv.schema), order_by=order_of(v1), limit=PREVIEW_ROWS, offset=start)
         result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
-    except BelfortError as exc:
-        return Preview(columns, [], 0, 0, text, sort, exc.message, labels, types)
+    except BelfortError as exc:  # said in the page's language (belfort.portal.messages)
+        return Preview(columns, [], 0, 0, text, sort, error_text(Translator(lang), exc), labels, types)
     rows = [[_cell(row[i], f, lang) for i, f in enumerate(rv.schema.fields)] for row in result.rows]
     return Preview(columns, rows, result.total or 0, start, text, sort, None, labels, types)
 
