@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import charts, search, site, staff
+from belfort.portal.texts import charts, fields, search, site, staff, table
+from belfort.portal.texts import messages as messages_area
 
-AREAS: tuple[ModuleType, ...] = (site, staff, search, charts)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, messages_area, charts)
 
 
 def messages() -> dict[str, dict[str, str]]:
