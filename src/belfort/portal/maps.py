@@ -48,8 +48,10 @@ _WORDS = {
 
 
 def geometry_field(schema: TableSchema) -> str | None:
-    """The first geopoint or geometry field, the one the map draws."""
-    return next((f.name for f in schema.fields if f.type in GEO_TYPES), None)
+    """The field the map draws: the first geometry field (shapes), else the first geopoint
+    (a boundary file with a ``geo_point_2d`` centre draws its polygons, not the centres)."""
+    return next((f.name for f in schema.fields if f.type == "geometry"),
+                next((f.name for f in schema.fields if f.type in GEO_TYPES), None))
 
 
 def map_features(platform: Platform, rv: ReadableVersion, *, color_by: str | None = None,
@@ -343,15 +345,23 @@ def _parts(geometry: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], legend: Legend, *,
                    width: int = 640, height: int = 420, title: str, lang: str = "nl",
-                   draw_legend: bool = False) -> str:
+                   draw_legend: bool = False, base: Mapping[str, Any] | None = None,
+                   base_text: str = "") -> str:
     """The features as an SVG map (Web Mercator fitted to their bounding box; points as
     circles, lines and polygons (holes included) as paths, each with a ``<title>``),
     ``role="img"`` named by its ``<title>`` and ``<desc>``. ``draw_legend`` adds the
-    legend in a column on the right (else show ``legend`` as HTML next to it)."""
+    legend in a column on the right (else show ``legend`` as HTML next to it). ``base``
+    (a FeatureCollection whose features have a ``name``) is drawn under the data as light
+    grey outlines, clipped to the map; the map fits it when the data has no extent;
+    ``base_text`` ends the description."""
     words = _WORDS.get(lang, _WORDS["nl"])
     items = _features_of(features)
     shapes = [(f, _parts(f.get("geometry") or {})) for f in items]
     projected = [_mercator(p[0], p[1]) for _, parts in shapes for _, c in parts for p in _flatten(c)]
+    outlines = [(f, _parts(f.get("geometry") or {})) for f in _features_of(base or [])]
+    if len(set(projected)) < 2:  # no extent of its own: show the data within the base layer
+        projected += [_mercator(p[0], p[1]) for _, parts in outlines for _, c in parts
+                      for p in _flatten(c)]
     side = 180 if draw_legend else 0
     pad, map_w = 16, width - side
     if projected:
@@ -393,11 +403,25 @@ def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], le
             layers["Point"].append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{color}" '
                                    f'stroke="#1a1a1a" stroke-width="0.8">{tip}</circle>')
     body = "".join(layers["Polygon"] + layers["LineString"] + layers["Point"])
+    under = []
+    for feature, parts in outlines:
+        d = " ".join("M" + " L".join(xy(p) for p in ring) + (" Z" if kind == "Polygon" else "")
+                     for kind, coords in parts if kind != "Point"
+                     for ring in (coords if kind == "Polygon" else [coords]) if ring)
+        name = html.escape(str((feature.get("properties") or {}).get("name") or ""))
+        if d:
+            under.append(f'<path d="{d}" fill="none" stroke="#8c959f" stroke-width="1" '
+                         f'stroke-linejoin="round"><title>{name}</title></path>')
     if not items:
         body = (f'<text x="{map_w / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" font-size="14" '
                 f'fill="#444444">{html.escape(words["empty"])}</text>')
     description = _map_description(features, items, legend, words)
+    description += f" {base_text}" if base_text else ""
     ident = "bf-map-" + hashlib.sha1(f"{title}|{description}|{len(body)}".encode()).hexdigest()[:10]
+    if under:
+        body = (f'<clipPath id="{ident}-clip"><rect width="{map_w}" height="{height}"/></clipPath>'
+                f'<g class="bf-map-base" clip-path="url(#{ident}-clip)">{"".join(under)}</g>'
+                + body)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bf-map-svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
