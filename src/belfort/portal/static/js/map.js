@@ -71,6 +71,15 @@
     return found ? found.color : OTHER_COLOR;
   }
 
+  /* The geometry's type, or its parts' types for a GeometryCollection ("" without one). */
+  function kindsOf(geometry) {
+    if (!geometry) return "";
+    if (geometry.type === "GeometryCollection") {
+      return (geometry.geometries || []).map(kindsOf).join(" ");
+    }
+    return String(geometry.type || "");
+  }
+
   function parseJson(text) {
     if (!text) return null;
     try {
@@ -215,7 +224,7 @@
     const layer = L.geoJSON(data, {
       style: (feature) => {
         const color = colorOf(legend, feature);
-        const polygon = /Polygon/.test((feature.geometry && feature.geometry.type) || "");
+        const polygon = /Polygon/.test(kindsOf(feature.geometry));
         return polygon ? { color: "#333333", weight: 1, fillColor: color, fillOpacity: 0.55 }
           : { color, weight: 3, opacity: 0.9 };
       },
