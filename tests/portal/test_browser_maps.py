@@ -43,7 +43,8 @@ SHAPES = {"type": "FeatureCollection", "features": [
          [[3.70, 51.04], [3.74, 51.06]], [[3.71, 51.07], [3.75, 51.03]]]}},
     {"type": "Feature", "properties": {"naam": "Gemengd", "soort": "plein"},
      "geometry": {"type": "GeometryCollection", "geometries": [
-         {"type": "Polygon", "coordinates": [[[3.74, 51.04], [3.75, 51.04], [3.75, 51.05], [3.74, 51.04]]]},
+         {"type": "Polygon",
+          "coordinates": [[[3.74, 51.04], [3.75, 51.04], [3.75, 51.05], [3.74, 51.04]]]},
          {"type": "LineString", "coordinates": [[3.74, 51.03], [3.76, 51.03]]}]}},
 ]}
 BASE_DATASET = "wijkgrenzen-gent"
@@ -70,11 +71,13 @@ def wijken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo
     platform = Platform(settings)
     meta = {"organisation": "Stad Gent", "licence": "CC0-1.0"}
     ingest_file(platform, CLI_ADMIN, BASE_DATASET, ghent_data() / "stadswijken-gent.geojson",
-                metadata={"title_nl": "Wijkgrenzen Gent", "title_en": "Ghent neighbourhoods", **meta})
+                metadata={"title_nl": "Wijkgrenzen Gent", "title_en": "Ghent neighbourhoods",
+                          **meta})
     ingest_file(platform, CLI_ADMIN, "cafes", write(root / "cafes.csv", "\n".join(CAFES) + "\n"),
                 metadata={"title_nl": "Cafés", "title_en": "Cafés", **meta})
     ingest_file(platform, CLI_ADMIN, "vormen", write(root / "vormen.geojson", json.dumps(SHAPES)),
-                metadata={"title_nl": "Pleinen en routes", "title_en": "Squares and routes", **meta})
+                metadata={"title_nl": "Pleinen en routes", "title_en": "Squares and routes",
+                          **meta})
     timer = ServerTimer(create_app(platform))
     server = uvicorn.Server(uvicorn.Config(timer, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="on"))
@@ -82,7 +85,7 @@ def wijken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the maps test server did not start"
+        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
         time.sleep(0.05)
     try:
         yield LiveDemo(f"http://127.0.0.1:{port}", timer, 0.0)
@@ -92,9 +95,11 @@ def wijken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveDemo
         platform.close()
 
 
-def _open_map(chromium: Any, server: LiveDemo, path: str, viewport: dict[str, int]) -> tuple[Any, Any, Any]:
+def _open_map(chromium: Any, server: LiveDemo, path: str,
+              viewport: dict[str, int]) -> tuple[Any, Any, Any]:
     phone = viewport == PHONE
-    context, guard = guarded_context(chromium, server, viewport=viewport, is_mobile=phone, has_touch=phone)
+    context, guard = guarded_context(chromium, server, viewport=viewport, is_mobile=phone,
+                                     has_touch=phone)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -118,13 +123,15 @@ def _no_outside_requests(server: LiveDemo, guard: Any) -> None:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_points_over_the_real_wijken(chromium: Any, wijken_server: LiveDemo, viewport: dict[str, int]) -> None:
+def test_points_over_the_real_wijken(chromium: Any, wijken_server: LiveDemo,
+                                     viewport: dict[str, int]) -> None:
     context, guard, page = _open_map(chromium, wijken_server, "/datasets/cafes", viewport)
     try:
         outlines = page.locator(".leaflet-bfBase-pane path")
         assert outlines.count() == REAL_WIJKEN
         assert {outlines.nth(i).get_attribute("fill") for i in range(REAL_WIJKEN)} == {"none"}
-        assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == 4  # the cafés
+        cafes = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+        assert cafes.count() == 4
         assert page.locator(".leaflet-tile-pane img").count() == 0  # no tiles configured
         z_index = page.evaluate("""() => ['bfBase', 'overlay'].map(n => Number(getComputedStyle(
             document.querySelector('.leaflet-' + n + '-pane')).zIndex))""")
@@ -132,7 +139,8 @@ def test_points_over_the_real_wijken(chromium: Any, wijken_server: LiveDemo, vie
         _one_legend(page, "wijkgrenzen uit de dataset ‘Wijkgrenzen Gent’")
         # a wijk's name shows as its tooltip
         page.evaluate("""() => { const p = document.querySelectorAll('.leaflet-bfBase-pane path');
-            for (const el of p) { el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); } }""")
+            for (const el of p) { el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); }
+            }""")
         assert page.locator(".leaflet-tooltip").count() >= 1
         tips = page.locator(".leaflet-tooltip").all_inner_texts()
         assert set(tips) & {"Gentbrugge", "Oostakker", "Zwijnaarde", "Binnenstad", "Dampoort"}, tips
@@ -153,9 +161,10 @@ def test_polygons_and_lines_are_shapes(chromium: Any, wijken_server: LiveDemo) -
         # one path for the two squares, one for the two routes, two for the mixed collection
         assert drawn.count() == 4
         shapes = drawn.evaluate_all(
-            "els => els.map(e => [e.getAttribute('fill'), (e.getAttribute('d').match(/M/g) || []).length])")
-        assert sorted(shapes, key=str) == sorted([["#E69F00", 2], ["none", 2], ["#E69F00", 1], ["none", 1]],
-                                                 key=str), shapes
+            "els => els.map(e => [e.getAttribute('fill'),"
+            " (e.getAttribute('d').match(/M/g) || []).length])")
+        expected = [["#E69F00", 2], ["none", 2], ["#E69F00", 1], ["none", 1]]
+        assert sorted(shapes, key=str) == sorted(expected, key=str), shapes
         assert page.locator(".leaflet-bfBase-pane path").count() == REAL_WIJKEN
         _one_legend(page, "neighbourhood boundaries from the dataset ‘Ghent neighbourhoods’")
         violations = axe_violations(page)
@@ -166,7 +175,8 @@ def test_polygons_and_lines_are_shapes(chromium: Any, wijken_server: LiveDemo) -
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_demo_map_has_the_modelled_wijken(chromium: Any, demo_server: LiveDemo, viewport: dict[str, int]) -> None:
+def test_demo_map_has_the_modelled_wijken(chromium: Any, demo_server: LiveDemo,
+                                          viewport: dict[str, int]) -> None:
     """The demo names no setting: its stadswijken-gent-demo (centre points) gives modelled
     boundaries under the counting points."""
     context, guard, page = _open_map(chromium, demo_server, f"/datasets/{MAP_DATASET}", viewport)

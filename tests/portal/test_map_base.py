@@ -111,8 +111,8 @@ def test_no_base_layer_and_no_error(platform: Platform, tmp_path: Path, client: 
     assert svg.status_code == 200 and "bf-map-base" not in svg.text and "Binnenstad" not in svg.text
 
 
-def test_restricted_base_dataset_leaks_nothing_even_to_staff(platform: Platform, tmp_path: Path,
-                                                             client: TestClient, staff_token: str) -> None:
+def test_restricted_base_dataset_leaks_nothing_even_to_staff(
+        platform: Platform, tmp_path: Path, client: TestClient, staff_token: str) -> None:
     from belfort.portal.render import STAFF_COOKIE
 
     _ingest(platform, "intern-wijken", _points_geojson(tmp_path), classification="internal",
@@ -126,7 +126,8 @@ def test_restricted_base_dataset_leaks_nothing_even_to_staff(platform: Platform,
         assert not any(name in text for name in WIJKEN), path
 
 
-def test_base_route_serves_cached_geojson(platform: Platform, tmp_path: Path, client: TestClient) -> None:
+def test_base_route_serves_cached_geojson(platform: Platform, tmp_path: Path,
+                                          client: TestClient) -> None:
     _ingest(platform, "stadswijken-gent-demo", _points_geojson(tmp_path))
     response = client.get("/maps/base.geojson")
     assert response.status_code == 200
@@ -157,7 +158,8 @@ def test_huge_boundary_file_is_simplified_and_bounded(platform: Platform, tmp_pa
                  round(cy + 0.004 * math.sin(2 * math.pi * k / 2000), 7)] for k in range(2000)]
         features.append({"type": "Feature", "properties": {"naam": f"wijk {i}"},
                          "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}})
-    path = write(tmp_path / "groot.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+    path = write(tmp_path / "groot.geojson",
+                 json.dumps({"type": "FeatureCollection", "features": features}))
     _ingest(platform, "grote-wijken", path)
     platform.settings.map_base_dataset = "grote-wijken"
     started = time.perf_counter()
@@ -185,8 +187,9 @@ def test_simplify_keeps_small_files_exact_to_a_metre() -> None:
     shaped, count, simplified = map_base.simplify([square, line])
     assert not simplified
     assert shaped[0]["geometry"] == {"type": "MultiPolygon", "coordinates": [[[
-        [3.7, 51.0], [3.71, 51.0], [3.71, 51.01], [3.7, 51.01], [3.7, 51.0]]]]}  # closed, deduplicated
-    assert shaped[1]["geometry"] == {"type": "MultiLineString", "coordinates": [[[3.7, 51.0], [3.8, 51.1]]]}
+        [3.7, 51.0], [3.71, 51.0], [3.71, 51.01], [3.7, 51.01], [3.7, 51.0]]]]}  # closed, no repeat
+    assert shaped[1]["geometry"] == {"type": "MultiLineString",
+                                     "coordinates": [[[3.7, 51.0], [3.8, 51.1]]]}
     assert count == 7
 
 
@@ -218,7 +221,8 @@ def test_page_names_the_base_layer_once_in_one_legend(platform: Platform, tmp_pa
         assert set(re.findall(r"https?://[^\s\"'<>)]+", svg)) == {"http://www.w3.org/2000/svg"}
 
 
-def test_boundary_dataset_itself_is_drawn_as_polygons(platform: Platform, client: TestClient) -> None:
+def test_boundary_dataset_itself_is_drawn_as_polygons(platform: Platform,
+                                                      client: TestClient) -> None:
     """A boundary file with a geo_point_2d centre field: its map draws the polygons, not the
     centres as markers."""
     _ingest(platform, "wijkgrenzen", ghent_data() / "stadswijken-gent.geojson")

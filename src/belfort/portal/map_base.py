@@ -160,9 +160,9 @@ def simplify(features: list[dict[str, Any]], max_vertices: int = MAX_VERTICES
     most ``max_vertices`` positions remain (then, if still too many, the last features are
     left out). Returns (features, positions, whether anything was simplified or left out)."""
     tolerance = 0.0
+    shaped: list[dict[str, Any]] = []
     for _ in range(24):
-        shaped = [_simplified_feature(f, tolerance) for f in features]
-        shaped = [f for f in shaped if f is not None]
+        shaped = [f for f in (_simplified_feature(g, tolerance) for g in features) if f is not None]
         count = sum(_count(f["geometry"]) for f in shaped)
         if count <= max_vertices:
             return shaped, count, tolerance > 0
