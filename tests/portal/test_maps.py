@@ -149,6 +149,17 @@ def test_shapes_and_unreadable_geometries(platform: Platform, zones: ReadableVer
     assert collection["features"][0]["geometry"]["coordinates"][1] == HOLE
 
 
+def test_lines_and_rings_are_checked_position_by_position() -> None:
+    good = [[3.70, 51.03], [3.78, 51.08]]
+    assert maps._valid({"type": "LineString", "coordinates": good})
+    assert maps._valid({"type": "MultiLineString", "coordinates": [good, good]})
+    for bad in ([True, 51.0], [3.7], [200.0, 51.0], [3.7, -91], [float("nan"), 51.0],
+                [3.7, float("inf")], ["3.7", "51.0"], (3.7, 51.0), None):
+        assert not maps._valid({"type": "LineString", "coordinates": [good[0], bad]}), bad
+        assert not maps._valid({"type": "Polygon", "coordinates": [[good[0], bad, good[0]]]}), bad
+    assert not maps._valid({"type": "LineString", "coordinates": []})
+
+
 def test_no_geometry_no_map(platform: Platform, tmp_path: Path) -> None:
     rv = _ingest(platform, write(tmp_path / "a.csv", "a,b\n1,2\n"), "zonder-kaart")
     with pytest.raises(InvalidRequest, match="no geographic field"):

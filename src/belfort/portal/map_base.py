@@ -4,8 +4,8 @@ something in a closed network without tiles.
 
 The dataset is read as the public reads it: only while it is open and published does it
 become the base layer (so naming a restricted dataset shows no boundaries and leaks none).
-Its polygons and lines are kept, rounded to about a metre and simplified (Douglas–Peucker)
-until at most ``MAX_VERTICES`` positions remain; a dataset holding only centre points (the
+Its polygons and lines are kept, rounded to about a metre and thinned until at most
+``MAX_VERTICES`` positions remain; a dataset holding only centre points (the
 demo's ``stadswijken-gent-demo``) gets modelled boundaries: the Voronoi cells of its points
 within a margin around them, labelled as approximate. The result is kept until the next
 catalogue write and served at ``/maps/base.geojson``.
@@ -156,43 +156,56 @@ def _shapes(named: list[tuple[str, dict[str, Any]]]) -> tuple[list[dict[str, Any
 
 def simplify(features: list[dict[str, Any]], max_vertices: int = MAX_VERTICES
              ) -> tuple[list[dict[str, Any]], int, bool]:
-    """The features rounded to ``DECIMALS`` and simplified with a growing tolerance until at
-    most ``max_vertices`` positions remain (then, if still too many, the last features are
-    left out). Returns (features, positions, whether anything was simplified or left out)."""
-    tolerance = 0.0
-    shaped: list[dict[str, Any]] = []
-    for _ in range(24):
-        shaped = [f for f in (_simplified_feature(g, tolerance) for g in features) if f is not None]
-        count = sum(_count(f["geometry"]) for f in shaped)
-        if count <= max_vertices:
-            return shaped, count, tolerance > 0
-        tolerance = tolerance * 2 if tolerance else 10 ** -DECIMALS
+    """The features rounded to ``DECIMALS`` (repeated positions dropped) and, when more than
+    ``max_vertices`` positions remain, thinned in one pass: along each ring or line a
+    position is kept only when it lies at least ``step`` from the last one kept, ``step``
+    chosen from the total length so that about ``max_vertices`` remain (then, if still too
+    many, the last features are left out). Returns (features, positions, whether anything
+    was thinned or left out)."""
+    pieces = [p for f in features for p in _pieces(f["geometry"])]
+    total = sum(len(p) for p in pieces)
+    step = 0.0
+    if total > max_vertices:
+        length = sum(math.hypot(b[0] - a[0], b[1] - a[1])
+                     for p in pieces for a, b in zip(p, p[1:], strict=False))
+        room = max_vertices - 3 * len(pieces)
+        step = length / (room if room > max_vertices // 4 else max_vertices // 4)
+    shaped = [f for f in (_simplified_feature(g, step) for g in features) if f is not None]
     kept: list[dict[str, Any]] = []
-    total = 0
+    count = 0
     for feature in shaped:
         n = _count(feature["geometry"])
-        if total + n > max_vertices:
+        if count + n > max_vertices:
             break
         kept.append(feature)
-        total += n
-    return kept, total, True
+        count += n
+    return kept, count, step > 0 or len(kept) < len(shaped)
+
+
+def _pieces(geometry: dict[str, Any]) -> list[Sequence[Sequence[float]]]:
+    """Every ring and line of a geometry."""
+    if geometry["type"] == "GeometryCollection":
+        return [p for g in geometry["geometries"] for p in _pieces(g)]
+    depth = {"LineString": 0, "MultiLineString": 1, "Polygon": 1, "MultiPolygon": 2}
+    found: list[Any] = [geometry["coordinates"]]
+    for _ in range(depth.get(geometry["type"], -1)):
+        found = [c for f in found for c in f]
+    return found if geometry["type"] in depth else []
 
 
 def _count(geometry: dict[str, Any]) -> int:
-    if geometry["type"] == "GeometryCollection":
-        return sum(_count(g) for g in geometry["geometries"])
-    return sum(1 for _ in maps._flatten(geometry["coordinates"]))
+    return sum(len(p) for p in _pieces(geometry))
 
 
-def _simplified_feature(feature: dict[str, Any], tolerance: float) -> dict[str, Any] | None:
-    geometry = _simplified(feature["geometry"], tolerance)
+def _simplified_feature(feature: dict[str, Any], step: float) -> dict[str, Any] | None:
+    geometry = _simplified(feature["geometry"], step)
     return None if geometry is None else {**feature, "geometry": geometry}
 
 
-def _simplified(geometry: dict[str, Any], tolerance: float) -> dict[str, Any] | None:
+def _simplified(geometry: dict[str, Any], step: float) -> dict[str, Any] | None:
     kind = geometry["type"]
     if kind == "GeometryCollection":
-        parts = [g for g in (_simplified(p, tolerance) for p in geometry["geometries"]) if g]
+        parts = [g for g in (_simplified(p, step) for p in geometry["geometries"]) if g]
         return {"type": kind, "geometries": parts} if parts else None
     coords = geometry["coordinates"]
     if kind == "Polygon":
@@ -200,53 +213,36 @@ def _simplified(geometry: dict[str, Any], tolerance: float) -> dict[str, Any] | 
     if kind in ("Polygon", "MultiPolygon"):
         polygons = []
         for polygon in coords:
-            rings = [r for r in (_line(ring, tolerance, closed=True) for ring in polygon) if r]
-            if rings and len(rings[0]) >= 4:  # an outer ring that collapsed drops its holes
-                polygons.append(rings)
+            outer = _line(polygon[0], step, closed=True) if polygon else None
+            if outer is None:  # an outer ring that collapsed drops its holes
+                continue
+            holes = [r for r in (_line(h, step, closed=True) for h in polygon[1:]) if r]
+            polygons.append([outer, *holes])
         return {"type": "MultiPolygon", "coordinates": polygons} if polygons else None
-    lines = [x for x in (_line(line, tolerance, closed=False) for line in
+    lines = [x for x in (_line(line, step, closed=False) for line in
                          ([coords] if kind == "LineString" else coords)) if x]
     return {"type": "MultiLineString", "coordinates": lines} if lines else None
 
 
-def _line(positions: Sequence[Sequence[float]], tolerance: float, *, closed: bool
+def _line(positions: Sequence[Sequence[float]], step: float, *, closed: bool
           ) -> list[list[float]] | None:
-    rounded: list[list[float]] = []
-    for p in positions:
-        q = [round(float(p[0]), DECIMALS), round(float(p[1]), DECIMALS)]
-        if not rounded or q != rounded[-1]:
-            rounded.append(q)
-    if tolerance > 0 and len(rounded) > 2:
-        rounded = _douglas_peucker(rounded, tolerance)
+    """The positions rounded, without repeats and, with ``step``, without those nearer than
+    ``step`` to the last one kept (the last position is always kept)."""
+    kept: list[list[float]] = []
+    last_x = last_y = math.inf
+    final = len(positions) - 1
+    for i, p in enumerate(positions):
+        x, y = float(p[0]), float(p[1])
+        if i == final or math.hypot(x - last_x, y - last_y) >= step:
+            q = [round(x, DECIMALS), round(y, DECIMALS)]
+            if not kept or q != kept[-1]:
+                kept.append(q)
+                last_x, last_y = x, y
     if closed:
-        if rounded and rounded[0] != rounded[-1]:
-            rounded.append(rounded[0])
-        return rounded if len(rounded) >= 4 else None
-    return rounded if len(rounded) >= 2 else None
-
-
-def _douglas_peucker(points: list[list[float]], tolerance: float) -> list[list[float]]:
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        (ax, ay), (bx, by) = points[first], points[last]
-        dx, dy = bx - ax, by - ay
-        length = math.hypot(dx, dy)
-        worst, index = -1.0, -1
-        for i in range(first + 1, last):
-            px, py = points[i]
-            if length == 0:
-                d = math.hypot(px - ax, py - ay)
-            else:
-                d = abs(dy * px - dx * py + bx * ay - by * ax) / length
-            if d > worst:
-                worst, index = d, i
-        if index > 0 and worst > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep, strict=True) if k]
+        if kept and kept[0] != kept[-1]:
+            kept.append(kept[0])
+        return kept if len(kept) >= 4 else None
+    return kept if len(kept) >= 2 else None
 
 
 # --- modelled boundaries from centre points --------------------------------------------------

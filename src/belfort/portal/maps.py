@@ -35,6 +35,7 @@ OTHER_COLOR, MISSING_COLOR, SINGLE_COLOR = "#999999", "#dddddd", "#0072B2"
 MAX_CATEGORIES, NUMERIC_CLASSES = 8, 5
 _LABEL_NAMES = ("naam", "name", "displayname", "titel", "title", "label", "omschrijving",
                 "description", "adres", "address", "straat", "locatie")
+_NUMBERS = (int, float)  # not bool: type() is exact
 _DEPTHS = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
            "MultiPolygon": 3}
 _WORDS = {
@@ -155,6 +156,12 @@ def _valid(geometry: Mapping[str, Any], nested: int = 0) -> bool:
 def _positions_ok(coords: Any, depth: int) -> bool:
     if not isinstance(coords, list):
         return False
+    if depth == 1:  # a list of positions, checked in one loop (boundary files hold millions)
+        for c in coords:
+            if not (type(c) is list and len(c) >= 2 and type(c[0]) in _NUMBERS
+                    and type(c[1]) in _NUMBERS and -180 <= c[0] <= 180 and -90 <= c[1] <= 90):
+                return False  # NaN and infinities fail the range comparison
+        return bool(coords)
     if depth == 0:
         if len(coords) < 2 or not all(isinstance(c, int | float) and not isinstance(c, bool)
                                       for c in coords[:2]):
