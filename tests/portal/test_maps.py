@@ -337,11 +337,19 @@ const L = {
   geoJSON(data, options) {
     if (options.pane === "bfBase") {  // the base layer: outlines with a name as tooltip
       const drawn = data.features.map((f) => {
-        const layer = { style: options.style(f), bindTooltip(text) { this.tooltip = text; } };
+        const element = node("path");
+        element.namespaceURI = "svg";
+        const layer = { style: options.style(f), added: [], getElement() { return element; },
+                        on(event, fn) { if (event === "add") this.added.push(fn); },
+                        bindTooltip() { calls.tooltips = (calls.tooltips || 0) + 1; } };
         options.onEachFeature(f, layer);
         return layer;
       });
-      return { addTo() { calls.base.push(...drawn.map((l) => [l.tooltip, l.style])); return this; },
+      return { addTo() {
+                 drawn.forEach((l) => l.added.forEach((fn) => fn()));
+                 calls.base.push(...drawn.map((l) => [l.getElement().children.map(
+                   (c) => [c.tagName, c.ns, c.textContent]), l.style]));
+                 return this; },
                getBounds() { return { isValid: () => drawn.length > 0 }; } };
     }
     lastLayers = data.features.map((f) => {
@@ -365,6 +373,7 @@ const L = {
 const window = { L, location: { href: "http://portal.test/datasets/zones", origin: "http://portal.test" } };
 const document = { documentElement: { lang: "nl" }, readyState: "complete",
   querySelectorAll() { return []; }, createElement: node,
+  createElementNS(ns, tag) { const n = node(tag); n.ns = ns; return n; },
   createTextNode(text) { return { text }; } };
 async function fetch(url) { calls.fetch.push(url);
   if (url === "/maps/base.geojson") return { ok: true, json: async () => input.base };
@@ -467,8 +476,11 @@ def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion
     assert plain["calls"]["base"] == [] and plain["calls"]["panes"] == []
     assert based["calls"]["fetch"] == ["/maps/base.geojson", "/api/zones.geojson"]
     assert based["calls"]["panes"] == ["bfBase"]
-    assert based["calls"]["base"] == [["Binnenstad", {"color": "#8c959f", "weight": 1, "opacity": 1,
-                                                       "fill": False}]]
+    # the name as the outline's SVG title; no Leaflet tooltip (its focus listeners would make
+    # each outline a Tab stop in Chromium)
+    assert based["calls"]["base"] == [[[["title", "svg", "Binnenstad"]],
+                                       {"color": "#8c959f", "weight": 1, "opacity": 1, "fill": False}]]
+    assert "tooltips" not in based["calls"]
     assert based["colors"] == plain["colors"]  # the data is drawn as without a base layer
     assert missing["calls"]["base"] == [] and missing["calls"]["maps"] == 1  # no base, no error
     assert foreign_base["calls"]["fetch"] == ["/api/zones.geojson"]  # never another host

@@ -11,7 +11,7 @@
  *
  * Plain ES2017, no build step. It requests only the same-origin GeoJSON URLs, and tiles
  * only when data-tile-url is set (BELFORT_MAP_TILE_URL): no tile layer at all otherwise.
- * The base layer (light grey outlines, each wijk's name as a tooltip) lies under the data
+ * The base layer (light grey outlines, each wijk's name as their title) lies under the data
  * and over the tiles. The legend is the page's own list under the map: none is drawn here.
  * Without Leaflet, or when the GeoJSON cannot be loaded, the SVG stays.
  */
@@ -138,7 +138,16 @@
       pointToLayer: () => null,
       onEachFeature: (feature, featureLayer) => {
         const name = feature.properties && feature.properties.name;
-        if (name && featureLayer.bindTooltip) featureLayer.bindTooltip(String(name), { sticky: true });
+        if (!name) return;
+        // the name as the outline's SVG <title> (shown on hover): a Leaflet tooltip would add
+        // focus listeners, which make every outline a Tab stop in Chromium
+        featureLayer.on("add", () => {
+          const element = featureLayer.getElement ? featureLayer.getElement() : null;
+          if (!element) return;
+          const title = document.createElementNS(element.namespaceURI, "title");
+          title.textContent = String(name);
+          element.appendChild(title);
+        });
       },
     });
   }
@@ -208,6 +217,7 @@
     const tileUrl = el.dataset.tileUrl;
     const ownZoom = Boolean(L.control && L.control.zoom);  // buttons titled in the page's language
     const map = L.map(canvas, { keyboard: true, zoomControl: !ownZoom, maxZoom: 19, minZoom: 2,
+                                zoomSnap: 0.5,
                                 attributionControl: Boolean(tileUrl) });
     if (ownZoom) L.control.zoom({ zoomInTitle: t.zoomIn, zoomOutTitle: t.zoomOut }).addTo(map);
     canvas.tabIndex = 0;
