@@ -412,9 +412,13 @@ def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], le
     body = "".join(layers["Polygon"] + layers["LineString"] + layers["Point"])
     under = []
     for feature, parts in outlines:
-        d = " ".join("M" + " L".join(xy(p) for p in ring) + (" Z" if kind == "Polygon" else "")
-                     for kind, coords in parts if kind != "Point"
-                     for ring in (coords if kind == "Polygon" else [coords]) if ring)
+        rings = [(kind, [xy(p) for p in ring]) for kind, coords in parts if kind != "Point"
+                 for ring in (coords if kind == "Polygon" else [coords]) if ring]
+        points = [tuple(map(float, p.split(","))) for _, ring in rings for p in ring]
+        if not points or (max(x for x, _ in points) < 0 or min(x for x, _ in points) > map_w
+                          or max(y for _, y in points) < 0 or min(y for _, y in points) > height):
+            continue  # wholly outside the map: not drawn
+        d = " ".join("M" + " L".join(ring) + (" Z" if kind == "Polygon" else "") for kind, ring in rings)
         name = html.escape(str((feature.get("properties") or {}).get("name") or ""))
         if d:
             under.append(f'<path d="{d}" fill="none" stroke="#8c959f" stroke-width="1" '

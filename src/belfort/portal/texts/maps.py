@@ -6,12 +6,10 @@ NL: dict[str, str] = {
     "map_base_legend": "Grijze lijnen: wijkgrenzen uit de dataset ‘{title}’",
     "map_base_modelled": "Grijze lijnen: benaderde wijkgrenzen, getekend rond de middelpunten "
                          "van de dataset ‘{title}’",
-    "map_base_desc": "Achtergrond: {count} wijken.",
 }
 
 EN: dict[str, str] = {
     "map_base_legend": "Grey lines: neighbourhood boundaries from the dataset ‘{title}’",
     "map_base_modelled": "Grey lines: approximate neighbourhood boundaries, drawn around the "
                          "centre points of the dataset ‘{title}’",
-    "map_base_desc": "Background: {count} neighbourhoods.",
 }
