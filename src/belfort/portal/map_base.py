@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from belfort.api.deps import get_platform
+from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.errors import BelfortError, NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS
@@ -67,7 +68,7 @@ class BaseLayer:
 def base_layer(platform: Platform) -> BaseLayer | None:
     """The base layer the settings name, or None (no setting, not public, no geometry)."""
     name = (platform.settings.map_base_dataset or "").strip()
-    if not name:
+    if not SLUG_PATTERN.fullmatch(name):  # empty, or no dataset id at all (NUL, markup, …)
         return None
     kept: tuple[BaseLayer | None] = platform.cache.current(
         ("map-base", name), lambda: (_build(platform, name),))
