@@ -133,9 +133,9 @@ def test_points_over_the_real_wijken(chromium: Any, wijken_server: LiveDemo,
         cafes = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
         assert cafes.count() == 4
         assert page.locator(".leaflet-tile-pane img").count() == 0  # no tiles configured
-        z_index = page.evaluate("""() => ['bfBase', 'overlay'].map(n => Number(getComputedStyle(
-            document.querySelector('.leaflet-' + n + '-pane')).zIndex))""")
-        assert z_index[0] < z_index[1], z_index  # the boundaries lie under the data
+        z_index = page.evaluate("""() => ['tile', 'bfBase', 'overlay'].map(n => Number(
+            getComputedStyle(document.querySelector('.leaflet-' + n + '-pane')).zIndex))""")
+        assert z_index == sorted(z_index), z_index  # tiles (if any) < boundaries < data
         _one_legend(page, "wijkgrenzen uit de dataset ‘Wijkgrenzen Gent’")
         # each wijk's name is its outline's title (shown on hover), and no outline is a Tab stop
         titles = outlines.evaluate_all("els => els.map(e => e.querySelector('title').textContent)")
