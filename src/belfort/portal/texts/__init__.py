@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import maps, site, staff
+from belfort.portal.texts import maps, search, site, staff, table
 
-AREAS: tuple[ModuleType, ...] = (site, staff, maps)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, maps)
 
 
 def messages() -> dict[str, dict[str, str]]:
