@@ -199,7 +199,7 @@ def test_without_scripts_the_svg_map_has_the_wijken(chromium: Any, wijken_server
         assert image.evaluate("img => img.complete && img.naturalWidth") == 640
         _one_legend(page, "wijkgrenzen uit de dataset ‘Wijkgrenzen Gent’")
         svg = page.request.get(wijken_server.url + image.get_attribute("src")).text()
-        assert 0 < svg.count('fill="none" stroke="#8c959f"') < REAL_WIJKEN  # those in view
+        assert 0 < svg.count('fill="none" stroke="#7d8590"') < REAL_WIJKEN  # those in view
         assert "<title>Binnenstad</title>" in svg
         violations = axe_violations(page)
         assert not violations, describe_violations(violations)

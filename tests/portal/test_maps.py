@@ -479,7 +479,7 @@ def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion
     # the name as the outline's SVG title; no Leaflet tooltip (its focus listeners would make
     # each outline a Tab stop in Chromium)
     assert based["calls"]["base"] == [[[["title", "svg", "Binnenstad"]],
-                                       {"color": "#8c959f", "weight": 1, "opacity": 1, "fill": False}]]
+                                       {"color": "#7d8590", "weight": 1, "opacity": 1, "fill": False}]]
     assert "tooltips" not in based["calls"]
     assert based["colors"] == plain["colors"]  # the data is drawn as without a base layer
     assert missing["calls"]["base"] == [] and missing["calls"]["maps"] == 1  # no base, no error

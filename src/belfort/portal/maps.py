@@ -421,7 +421,7 @@ def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], le
         d = " ".join("M" + " L".join(ring) + (" Z" if kind == "Polygon" else "") for kind, ring in rings)
         name = html.escape(str((feature.get("properties") or {}).get("name") or ""))
         if d:
-            under.append(f'<path d="{d}" fill="none" stroke="#8c959f" stroke-width="1" '
+            under.append(f'<path d="{d}" fill="none" stroke="#7d8590" stroke-width="1" '
                          f'stroke-linejoin="round"><title>{name}</title></path>')
     if not items:
         body = (f'<text x="{map_w / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" font-size="14" '

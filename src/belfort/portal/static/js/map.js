@@ -134,7 +134,7 @@
     if (pane) pane.style.zIndex = "350";  // over the tiles (200), under the data (400)
     return L.geoJSON(data, {
       pane: pane ? "bfBase" : undefined,
-      style: () => ({ color: "#8c959f", weight: 1, opacity: 1, fill: false }),
+      style: () => ({ color: "#7d8590", weight: 1, opacity: 1, fill: false }),
       pointToLayer: () => null,
       onEachFeature: (feature, featureLayer) => {
         const name = feature.properties && feature.properties.name;
