@@ -189,3 +189,12 @@ class QueryCancelled(BelfortError):
     code = "query_cancelled"
     http_status = 503
     exit_code = 7
+
+
+class UnknownTerm(InvalidRequest):
+    """A theme, licence, frequency, place or organisation that is on none of the catalogue's
+    controlled lists (``belfort.catalog.vocabularies``); ``details["problems"]`` names each
+    value with the closest entry as a suggestion."""
+
+    code = "unknown_term"
+    http_status = 422

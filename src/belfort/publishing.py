@@ -183,12 +183,13 @@ def _check_metadata_first(
         if dataset is None:
             changes.setdefault("title_nl", dataset_id)
             changes.setdefault("timezone", platform.settings.default_source_timezone)
-            metadata = store.validate_metadata(changes)
+            metadata = store.validate_metadata(store.canonical_changes(session, changes))
             public = not draft
         else:
             if dataset.state == LifecycleState.ARCHIVED.value and not draft:
                 raise Conflict(f"dataset {dataset_id!r} is archived; restore it before publishing")
-            metadata = store.merged_metadata(dataset, changes)  # raises InvalidRequest when invalid
+            # raises InvalidRequest when invalid (UnknownTerm: off the controlled lists)
+            metadata = store.merged_metadata(dataset, store.canonical_changes(session, changes))
             public = not draft or dataset.state in PUBLIC_STATES
         # the personal-data rule, before any data is read (the commit checks it again)
         check_entry_exists(session, metadata.processing_activity)

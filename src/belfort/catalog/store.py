@@ -19,9 +19,11 @@ from belfort.catalog.metadata import (
     LifecycleState,
     check_slug,
 )
+from belfort.catalog.vocabularies import canonical_terms
 from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
+from belfort.catalog.organisations import resolve_organisation
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
-from belfort.errors import Conflict, DatasetExists, InvalidRequest, VersionNotFound
+from belfort.errors import Conflict, DatasetExists, InvalidRequest, UnknownTerm, VersionNotFound
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "parquet": ("application/vnd.apache.parquet", "Parquet"),
@@ -42,6 +44,27 @@ def validate_metadata(data: dict[str, Any]) -> DatasetMetadata:
         raise InvalidRequest(
             "invalid metadata: " + "; ".join(problems), details={"problems": problems}
         ) from None
+
+
+def canonical_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with free text mapped onto the controlled lists (themes, licence,
+    frequency, spatial coverage, organisation); ``UnknownTerm`` for what is on none."""
+    problems: list[dict[str, Any]] = []
+    try:
+        changes = canonical_terms(changes)
+    except UnknownTerm as exc:
+        problems.extend(exc.details["problems"])
+    organisation = changes.get("organisation")
+    if isinstance(organisation, str) and organisation.strip():
+        try:
+            changes = {**changes, "organisation": resolve_organisation(session, organisation)}
+        except UnknownTerm as exc:
+            problems.extend(exc.details["problems"])
+    elif isinstance(organisation, str):
+        changes = {**changes, "organisation": None}
+    if problems:
+        raise UnknownTerm("; ".join(p["message_en"] for p in problems), details={"problems": problems})
+    return changes
 
 
 def metadata_of(dataset: Dataset) -> DatasetMetadata:
@@ -108,7 +131,7 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     check_slug(dataset_id)
     if session.get(Dataset, dataset_id) is not None:
         raise DatasetExists(f"dataset {dataset_id!r} already exists")
-    metadata = validate_metadata(changes)
+    metadata = validate_metadata(canonical_changes(session, changes))
     check_entry_exists(session, metadata.processing_activity)
     dataset = Dataset(
         id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[], record_key=[]
@@ -138,7 +161,7 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
     A dataset the public reads must keep meeting the personal-data rule
     (``belfort.catalog.register_rules``).
     """
-    metadata = merged_metadata(dataset, changes)
+    metadata = merged_metadata(dataset, canonical_changes(session, changes))
     check_entry_exists(session, metadata.processing_activity)
     if dataset.state in (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value):
         require_register_entry(session, dataset.id, metadata.personal_data, metadata.processing_activity)
