@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import register as register_api
+from belfort.api import organisations as organisations_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
@@ -102,6 +103,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
     app.include_router(ingest.router)
+    app.include_router(organisations_api.router)
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)

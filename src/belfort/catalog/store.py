@@ -67,6 +67,32 @@ def canonical_changes(session: Session, changes: dict[str, Any]) -> dict[str, An
     return changes
 
 
+def checked_metadata(
+    session: Session, changes: dict[str, Any], dataset: Dataset | None = None
+) -> DatasetMetadata:
+    """The metadata ``changes`` make (of a new dataset, or applied to ``dataset``), with free
+    text mapped onto the controlled lists; one error names every problem (UnknownTerm when
+    a value is on no list, InvalidRequest otherwise)."""
+    unknown: UnknownTerm | None = None
+    try:
+        canonical = canonical_changes(session, changes)
+    except UnknownTerm as exc:
+        unknown = exc
+        fields = {p["field"] for p in exc.details["problems"]}
+        canonical = {k: v for k, v in changes.items() if k not in fields}
+    try:
+        metadata = (merged_metadata(dataset, canonical) if dataset is not None
+                    else validate_metadata(canonical))
+    except InvalidRequest as exc:
+        if unknown is None:
+            raise
+        raise UnknownTerm(f"{unknown.message}; {exc.message}", details={
+            **unknown.details, "other_problems": exc.details.get("problems", [])}) from None
+    if unknown is not None:
+        raise unknown
+    return metadata
+
+
 def metadata_of(dataset: Dataset) -> DatasetMetadata:
     return DatasetMetadata.model_validate(dict(
         title_nl=dataset.title_nl,
@@ -131,7 +157,7 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     check_slug(dataset_id)
     if session.get(Dataset, dataset_id) is not None:
         raise DatasetExists(f"dataset {dataset_id!r} already exists")
-    metadata = validate_metadata(canonical_changes(session, changes))
+    metadata = checked_metadata(session, changes)
     check_entry_exists(session, metadata.processing_activity)
     dataset = Dataset(
         id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[], record_key=[]
@@ -161,7 +187,7 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
     A dataset the public reads must keep meeting the personal-data rule
     (``belfort.catalog.register_rules``).
     """
-    metadata = merged_metadata(dataset, canonical_changes(session, changes))
+    metadata = checked_metadata(session, changes, dataset)
     check_entry_exists(session, metadata.processing_activity)
     if dataset.state in (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value):
         require_register_entry(session, dataset.id, metadata.personal_data, metadata.processing_activity)
