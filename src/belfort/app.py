@@ -38,6 +38,7 @@ from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
+from belfort.portal import organisation_pages as portal_organisations
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
@@ -114,6 +115,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ldes.router)
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_organisations.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_explore_urls.router)
     app.include_router(portal_staff.router)

@@ -2,7 +2,8 @@
 
 Themes are the EU data themes (DCAT-AP-VL asks for the Belgian data-theme list, which has the
 same thirteen codes), licences are stored by URI, frequencies are the EU frequency list,
-spatial coverage is a place of ``belfort.linked.vocabularies.PLACES``. Free text that matches
+spatial coverage is a place of ``belfort.linked.vocabularies.PLACES``; a licence or place
+that is on no list may still be given by its web address (an http(s) URI). Free text that matches
 an entry — its code, URI, label in either language, or a word of the documented mapping in
 ``theme_words.txt`` — is rewritten to it; anything else is refused with the closest entry as a
 suggestion (``UnknownTerm``), on every entry path, because every path goes through
@@ -15,6 +16,7 @@ so the harvest can keep it as a keyword and note it (docs/metadata.md).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +28,7 @@ from belfort.linked import vocabularies as v
 FREQUENCIES = tuple(v.FREQUENCIES)
 THEME_PREFIXES = (v.AUTHORITY + "data-theme/", "http://vocab.belgif.be/auth/datatheme/",
                   "https://vocab.belgif.be/auth/datatheme/")
+WEB_URI = re.compile(r"https?://[^\s<>\"{}|\\^`]{1,480}")
 MAX_SHOWN = 60  # characters of an unknown value repeated in a message
 
 
@@ -219,7 +222,9 @@ def _map_terms(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem], Non
                 out[name] = None if name != "frequency" else "unknown"
             continue
         found = lookup(value)
-        if found is None:
+        if found is None and name in ("licence", "spatial") and WEB_URI.fullmatch(value.strip()):
+            out[name] = value.strip()  # a licence document or place elsewhere, named by its URI
+        elif found is None:
             problems.append(Problem(name, value.strip(), _suggest(value, choices())))
         else:
             out[name] = found

@@ -94,27 +94,6 @@ def _api_search_url(result: catalogue.SearchPage) -> str:
     return "/api/explore/v2.1/catalog/datasets?" + urlencode(params)
 
 
-@router.get("/organisations")
-def organisations(request: Request, platform: Platform = Depends(get_platform),
-                  principal: Principal = Depends(portal_principal)) -> Response:
-    snap = catalogue.snapshot(platform, principal)
-    counts: dict[str, int] = {}
-    for card in snap.cards:
-        if card.organisation:
-            counts[card.organisation] = counts.get(card.organisation, 0) + 1
-    return render(request, "organisations.html", principal, organisations=sorted(counts.items()))
-
-
-@router.get("/organisations/{name}")
-def organisation(name: str, request: Request, platform: Platform = Depends(get_platform),
-                 principal: Principal = Depends(portal_principal)) -> Response:
-    snap = catalogue.snapshot(platform, principal)
-    cards = sorted((c for c in snap.cards if c.organisation == name), key=lambda c: c.title_nl.casefold())
-    if not cards:
-        raise NotFound(f"organisation {name[:100]!r} not found")
-    return render(request, "organisation.html", principal, name=name, cards=cards)
-
-
 @router.get("/about")
 def about(request: Request, principal: Principal = Depends(portal_principal)) -> Response:
     return render(request, "about.html", principal)

@@ -53,6 +53,7 @@ from belfort.policy.principals import Principal
 from belfort.policy.server_secret import server_secret
 from belfort.policy.sessions import end_session, start_session
 from belfort.portal.i18n import Translator, language_of
+from belfort.portal.metadata_form import metadata_from_form, metadata_lists, problem_text, typed_values
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (
@@ -70,9 +71,6 @@ router = APIRouter(include_in_schema=False)
 CSRF_COOKIE = "belfort_csrf"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 1024 * 1024
-METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
-                   "frequency", "classification", "classification_reason", "timezone")
-LIST_FIELDS = ("themes", "keywords")
 
 
 def staff_secret(platform: Platform) -> bytes:
@@ -98,6 +96,7 @@ def _page(request: Request, template: str, principal: Principal, status_code: in
     nonce = _nonce(request)
     context.setdefault("zones", known_timezones())
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
+    context.setdefault("lists", metadata_lists(request.app.state.platform))
     response = render(request, template, principal, status_code=status_code, active="staff",
                       csrf=csrf_token(request, nonce), **context)
     response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies(request))
@@ -278,16 +277,7 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
 
 
 def _metadata(form: FormData) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for name in METADATA_FIELDS:
-        value = str(form.get(name, "")).strip()
-        if value:
-            changes[name] = value[:20_000]
-    for name in LIST_FIELDS:
-        values = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()]
-        if values:
-            changes[name] = values[:50]
-    return changes
+    return metadata_from_form(form, complete=False)
 
 
 @router.get("/staff/datasets/{dataset_id}")
@@ -298,12 +288,14 @@ def edit(dataset_id: str, request: Request, platform: Platform = Depends(get_pla
 
 
 def _edit_page(request: Request, platform: Platform, principal: Principal, dataset_id: str,
-               message: str | None = None, problem: str | None = None, status_code: int = 200) -> Response:
+               message: str | None = None, problem: str | None = None, status_code: int = 200,
+               typed: dict[str, Any] | None = None) -> Response:
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
         info = dataset_to_dict(dataset)
     return _page(request, "staff_dataset.html", principal, status_code=status_code, dataset=info,
-                 transitions=sorted(TRANSITIONS.get(info["state"], ())), message=message, problem=problem)
+                 transitions=sorted(TRANSITIONS.get(info["state"], ())), message=message, problem=problem,
+                 values={**info, **(typed or {})})
 
 
 @router.post("/staff/datasets/{dataset_id}")
@@ -315,7 +307,8 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
     action = str(form.get("action", ""))
     try:
         if action == "metadata":
-            await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, _metadata(form))
+            changes = metadata_from_form(form, complete=True)
+            await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, changes)
         elif action == "state":
             await run_in_threadpool(change_dataset_state, platform, principal, dataset_id, str(form.get("state", "")))
         elif action == "publish":
@@ -329,6 +322,8 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
     except BelfortError as exc:
         if isinstance(exc, NotFound) and not isinstance(exc, VersionNotFound):
             raise
-        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id, problem=exc.message,
-                                       status_code=exc.http_status)
+        typed = typed_values(form) if action == "metadata" else None  # kept when a check fails
+        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id,
+                                       problem=problem_text(exc, language_of(request)),
+                                       status_code=exc.http_status, typed=typed)
     return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}?saved={action}")

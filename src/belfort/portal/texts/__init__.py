@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import site, staff
+from belfort.portal.texts import metadata, site, staff
 
-AREAS: tuple[ModuleType, ...] = (site, staff)
+AREAS: tuple[ModuleType, ...] = (site, staff, metadata)
 
 
 def messages() -> dict[str, dict[str, str]]:
