@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
+from belfort.labels import FREQUENCY_LABELS, LICENCE_LABELS, THEME_LABELS
 
 # ── Namespaces ──────────────────────────────────────────────────────────────────────────
 
@@ -270,25 +270,27 @@ class Licence:
 
 
 EU_LICENCE = AUTHORITY + "licence/"
-CC0 = Licence("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0",
-              "Creative Commons Zero-verklaring", "Creative Commons Zero (CC0 1.0)", ("PublicDomain",),
-              "https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0", EU_LICENCE + "CC0")
-MODEL_FREE_REUSE = Licence("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
-                           "Modellicentie gratis hergebruik", "Flemish model licence for free re-use",
-                           ("Attribution",), None, "Modellicentie-Gratis-Hergebruik-1.0")
-CC_BY_4 = Licence("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Naamsvermelding 4.0",
-                  "Creative Commons Attribution 4.0", ("Attribution",), None, "CC-BY-4.0",
-                  EU_LICENCE + "CC_BY_4_0")
-CC_BY_SA_4 = Licence("https://creativecommons.org/licenses/by-sa/4.0/",
-                     "Creative Commons Naamsvermelding-GelijkDelen 4.0",
-                     "Creative Commons Attribution-ShareAlike 4.0", ("Attribution", "ShareAlike"), None,
-                     "CC-BY-SA-4.0", EU_LICENCE + "CC_BYSA_4_0")
-ODBL = Licence("https://opendatacommons.org/licenses/odbl/1-0/", "Open Database License (ODbL) 1.0",
-               "Open Database License (ODbL) 1.0", ("Attribution", "ShareAlike"), None, "ODbL-1.0",
-               EU_LICENCE + "ODC_BL")
-ODC_BY = Licence("https://opendatacommons.org/licenses/by/1-0/",
-                 "Open Data Commons Attribution License 1.0", "Open Data Commons Attribution License 1.0",
-                 ("Attribution",), None, "ODC-By-1.0", EU_LICENCE + "ODC_BY")
+
+
+def _licence(uri: str, types: tuple[str, ...], see_also: str | None = None, spdx: str | None = None,
+             eu_code: str | None = None) -> Licence:
+    labels = LICENCE_LABELS[uri]
+    return Licence(uri, labels["nl"], labels["en"], types, see_also, spdx,
+                   EU_LICENCE + eu_code if eu_code else None)
+
+
+CC0 = _licence("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0",
+               ("PublicDomain",), "https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0", "CC0")
+MODEL_FREE_REUSE = _licence("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
+                            ("Attribution",), None, "Modellicentie-Gratis-Hergebruik-1.0")
+CC_BY_4 = _licence("https://creativecommons.org/licenses/by/4.0/", ("Attribution",), None, "CC-BY-4.0",
+                   "CC_BY_4_0")
+CC_BY_SA_4 = _licence("https://creativecommons.org/licenses/by-sa/4.0/", ("Attribution", "ShareAlike"),
+                      None, "CC-BY-SA-4.0", "CC_BYSA_4_0")
+ODBL = _licence("https://opendatacommons.org/licenses/odbl/1-0/", ("Attribution", "ShareAlike"), None,
+                "ODbL-1.0", "ODC_BL")
+ODC_BY = _licence("https://opendatacommons.org/licenses/by/1-0/", ("Attribution",), None, "ODC-By-1.0",
+                  "ODC_BY")
 
 #: The licences offered on the staff pages, in this order.
 LICENCES: tuple[Licence, ...] = (CC0, MODEL_FREE_REUSE, CC_BY_4, CC_BY_SA_4, ODC_BY, ODBL)
