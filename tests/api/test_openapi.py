@@ -169,6 +169,8 @@ def loaded(platform: Platform, tmp_path: Path) -> Platform:
 # declare raises UndeclaredParameter here. The table must cover every GET route.
 SAMPLES: dict[str, list[tuple[str, str]]] = {
     "/api/": [],
+    "/api/belfort/v1/organisations": [],
+    "/api/belfort/v1/organisations/{slug}": [],
     "/api/records/1.0/search/": [("dataset", DS), ("q", "aantal>=10"), ("rows", "2"), ("start", "0"),
                                  ("sort", "aantal"), ("facet", "telpunt"), ("refine.telpunt", "Korenmarkt"),
                                  ("exclude.telpunt", "Graslei"), ("fields", "telpunt,aantal"),
@@ -221,7 +223,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
 # (Outside /api/ — /health and the linked-data routes — FastAPI reads the declared
 # parameters; their HTML answers also read the portal's ``lang``.)
 
-PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none"}
+PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
+         "slug": "stad-gent"}
 
 
 def _url(path: str, record_id: str) -> str:
