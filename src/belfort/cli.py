@@ -312,12 +312,9 @@ def organisations_list(data_dir: Path | None, database_url: str | None) -> None:
                      str(counts.get(o.name_nl, 0))) for o in list_organisations(session)]
     finally:
         platform.close()
-    table = Table()
-    for column in ("slug", "name", "name (en)", "e-mail", "datasets"):
-        table.add_column(column)
+    click.echo("\t".join(("slug", "name", "name (en)", "e-mail", "datasets")))  # tab-separated: for scripts
     for row in rows:
-        table.add_row(*row)
-    Console().print(table)
+        click.echo("\t".join(row))
 
 
 @organisations.command("add")
