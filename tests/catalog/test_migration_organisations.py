@@ -25,14 +25,22 @@ ROWS = [
 
 
 def _insert(connection, row: tuple) -> None:  # type: ignore[no-untyped-def]
-    connection.execute(text(
-        "INSERT INTO datasets (id, title_nl, themes, keywords, licence, organisation, spatial, "
-        "frequency, classification, state, record_key, personal_data, timezone, created_at, "
-        "updated_at) VALUES (:id, :id, :themes, '[]', :licence, :organisation, :spatial, "
-        "'unknown', 'open', 'draft', '[]', false, 'Europe/Brussels', CURRENT_TIMESTAMP, "
-        "CURRENT_TIMESTAMP)"),
-        {"id": row[0], "themes": json.dumps(row[1]), "licence": row[2], "organisation": row[3],
-         "spatial": row[4]})
+    connection.execute(
+        text(
+            "INSERT INTO datasets (id, title_nl, themes, keywords, licence, organisation, spatial, "
+            "frequency, classification, state, record_key, personal_data, timezone, created_at, "
+            "updated_at) VALUES (:id, :id, :themes, '[]', :licence, :organisation, :spatial, "
+            "'unknown', 'open', 'draft', '[]', false, 'Europe/Brussels', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"
+        ),
+        {
+            "id": row[0],
+            "themes": json.dumps(row[1]),
+            "licence": row[2],
+            "organisation": row[3],
+            "spatial": row[4],
+        },
+    )
 
 
 def test_0009_merges_duplicates_onto_the_lists(database_url: str) -> None:
@@ -46,10 +54,15 @@ def test_0009_merges_duplicates_onto_the_lists(database_url: str) -> None:
             _insert(connection, row)
         command.upgrade(config, "0009")
         assert set(inspect(connection).get_table_names()) - before == {"organisations"}
-        found = {r[0]: r[1:] for r in connection.execute(text(
-            "SELECT id, themes, licence, organisation, spatial FROM datasets ORDER BY id"))}
-        orgs = {r[0]: r[1] for r in connection.execute(text(
-            "SELECT slug, name_nl FROM organisations"))}
+        found = {
+            r[0]: r[1:]
+            for r in connection.execute(
+                text("SELECT id, themes, licence, organisation, spatial FROM datasets ORDER BY id")
+            )
+        }
+        orgs = {
+            r[0]: r[1] for r in connection.execute(text("SELECT slug, name_nl FROM organisations"))
+        }
         command.downgrade(config, "0007")
         assert set(inspect(connection).get_table_names()) == before
     engine.dispose()

@@ -32,12 +32,23 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str, Platform]]:
     root: Path = tmp_path_factory.mktemp("staff-metadata")
-    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
-                                 quota_per_address=0, quota_per_key=0))
+    platform = Platform(
+        Settings(
+            data_dir=root / "data",
+            database_url=f"sqlite:///{root / 'c.sqlite'}",
+            quota_per_address=0,
+            quota_per_key=0,
+        )
+    )
     with platform.db.session() as session:
         key = create_key(session, "browser metadata test").secret
-    ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(root), metadata={
-        "title_nl": "Tellingen", "themes": ["TRAN"], "organisation": "Stad Gent"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        "tellingen",
+        counts_csv(root),
+        metadata={"title_nl": "Tellingen", "themes": ["TRAN"], "organisation": "Stad Gent"},
+    )
     try:
         with live_server(platform) as url:
             yield LiveDemo(url, None, 0.0), key, platform  # type: ignore[arg-type]
@@ -60,10 +71,16 @@ def _axe(page: Any, where: str) -> None:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
-        chromium: Any, site: tuple[LiveDemo, str, Platform], viewport: dict[str, int], lang: str) -> None:  # noqa: F811
+    chromium: Any,  # noqa: F811
+    site: tuple[LiveDemo, str, Platform],
+    viewport: dict[str, int],
+    lang: str,
+) -> None:  # noqa: F811
     live, key, _ = site
     phone = viewport == PHONE
-    context, guard = guarded_context(chromium, live, viewport=viewport, is_mobile=phone, has_touch=phone)
+    context, guard = guarded_context(
+        chromium, live, viewport=viewport, is_mobile=phone, has_touch=phone
+    )
     try:
         page = context.new_page()
         _sign_in(page, live.url, key)
@@ -86,7 +103,9 @@ def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
 
 
 def test_choosing_from_the_lists_saves_their_entries(
-        chromium: Any, site: tuple[LiveDemo, str, Platform]) -> None:  # noqa: F811
+    chromium: Any,  # noqa: F811
+    site: tuple[LiveDemo, str, Platform],
+) -> None:  # noqa: F811
     live, key, platform = site
     context, _ = guarded_context(chromium, live)
     try:

@@ -18,16 +18,19 @@ from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.publishing import save_organisation
 
-router = APIRouter(prefix="/api/belfort/v1", tags=["organisations"],
-                   default_response_class=JSONResponse)
+router = APIRouter(
+    prefix="/api/belfort/v1", tags=["organisations"], default_response_class=JSONResponse
+)
 BODY_LIMIT = 64_000
 
 
 def _listing(platform: Platform) -> list[dict[str, Any]]:
     with platform.db.session() as session:
         counts = orgs.dataset_counts(session)
-        return [orgs.organisation_to_dict(o, counts.get(o.name_nl, 0))
-                for o in orgs.list_organisations(session)]
+        return [
+            orgs.organisation_to_dict(o, counts.get(o.name_nl, 0))
+            for o in orgs.list_organisations(session)
+        ]
 
 
 def _one(platform: Platform, slug: str) -> dict[str, Any]:
@@ -56,23 +59,33 @@ async def _body(request: Request) -> dict[str, Any]:
 
 
 @router.post("/organisations/{slug}", summary="Add an organisation (admin)", status_code=201)
-async def add_organisation(slug: str, request: Request, platform: Platform = Depends(get_platform),
-                           principal: Principal = Depends(get_principal)) -> JSONResponse:
+async def add_organisation(
+    slug: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
     """Body: ``{"name_nl": …, "name_en", "description_nl", "description_en",
     "contact_email", "homepage"}``; ``name_nl`` is required."""
     gate.require_write(principal)
     body = await _body(request)
     result = await run_in_threadpool(
-        lambda: save_organisation(platform, principal, slug, body, create=True))
+        lambda: save_organisation(platform, principal, slug, body, create=True)
+    )
     return JSONResponse(result, status_code=201)
 
 
 @router.patch("/organisations/{slug}", summary="Change an organisation (admin)")
-async def change_organisation(slug: str, request: Request, platform: Platform = Depends(get_platform),
-                              principal: Principal = Depends(get_principal)) -> JSONResponse:
+async def change_organisation(
+    slug: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
     """The fields sent are changed; a new ``name_nl`` is written to its datasets too."""
     gate.require_write(principal)
     body = await _body(request)
     result = await run_in_threadpool(
-        lambda: save_organisation(platform, principal, slug, body, create=False))
+        lambda: save_organisation(platform, principal, slug, body, create=False)
+    )
     return JSONResponse(result)

@@ -72,17 +72,23 @@ def _validated(data: dict[str, Any]) -> dict[str, Any]:
     try:
         checked = OrganisationInput(**data)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc']) or 'organisation'}: "
-                    f"{str(e['msg']).removeprefix('Value error, ')}" for e in exc.errors()]
-        raise InvalidRequest("invalid organisation: " + "; ".join(problems),
-                             details={"problems": problems}) from None
+        problems = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'organisation'}: "
+            f"{str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise InvalidRequest(
+            "invalid organisation: " + "; ".join(problems), details={"problems": problems}
+        ) from None
     return checked.model_dump(exclude_unset=True)
 
 
 def check_slug(slug: str) -> str:
     if not SLUG.fullmatch(slug or ""):
-        raise InvalidRequest(f"invalid organisation identifier {slug[:90]!r}: use 1-80 lowercase "
-                             "letters, digits and hyphens")
+        raise InvalidRequest(
+            f"invalid organisation identifier {slug[:90]!r}: use 1-80 lowercase "
+            "letters, digits and hyphens"
+        )
     return slug
 
 
@@ -131,14 +137,27 @@ def resolve_organisation(session: Session, value: str) -> str:
     suggestion = names[close[0]] if close else None
     shown = value.strip()[:60]
     english = f"unknown organisation {shown!r}" + (
-        f": did you mean {suggestion!r}?" if suggestion else
-        ": add it first (belfort organisations add)")
+        f": did you mean {suggestion!r}?"
+        if suggestion
+        else ": add it first (belfort organisations add)"
+    )
     dutch = f"Onbekende organisatie '{shown}'" + (
-        f": bedoel je '{suggestion}'?" if suggestion else
-        ": voeg ze eerst toe bij de organisaties.")
-    raise UnknownTerm(english, details={"problems": [
-        {"field": "organisation", "value": shown, "suggestion": suggestion,
-         "message_nl": dutch, "message_en": english}]})
+        f": bedoel je '{suggestion}'?" if suggestion else ": voeg ze eerst toe bij de organisaties."
+    )
+    raise UnknownTerm(
+        english,
+        details={
+            "problems": [
+                {
+                    "field": "organisation",
+                    "value": shown,
+                    "suggestion": suggestion,
+                    "message_nl": dutch,
+                    "message_en": english,
+                }
+            ]
+        },
+    )
 
 
 def add_organisation(session: Session, slug: str, data: dict[str, Any]) -> Organisation:
@@ -168,8 +187,9 @@ def set_organisation(session: Session, slug: str, data: dict[str, Any]) -> Organ
         clash = find_organisation(session, new_name)
         if clash is not None and clash.slug != org.slug:
             raise Conflict(f"organisation {clash.slug!r} already has this name")
-        session.execute(update(Dataset).where(Dataset.organisation == org.name_nl)
-                        .values(organisation=new_name))
+        session.execute(
+            update(Dataset).where(Dataset.organisation == org.name_nl).values(organisation=new_name)
+        )
     for name, value in values.items():
         setattr(org, name, value)
     session.flush()

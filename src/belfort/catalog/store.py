@@ -19,10 +19,10 @@ from belfort.catalog.metadata import (
     LifecycleState,
     check_slug,
 )
-from belfort.catalog.vocabularies import canonical_terms
 from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
 from belfort.catalog.organisations import resolve_organisation
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
+from belfort.catalog.vocabularies import canonical_terms
 from belfort.errors import Conflict, DatasetExists, InvalidRequest, UnknownTerm, VersionNotFound
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {

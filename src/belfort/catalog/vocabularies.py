@@ -26,8 +26,11 @@ from belfort.errors import UnknownTerm
 from belfort.linked import vocabularies as v
 
 FREQUENCIES = tuple(v.FREQUENCIES)
-THEME_PREFIXES = (v.AUTHORITY + "data-theme/", "http://vocab.belgif.be/auth/datatheme/",
-                  "https://vocab.belgif.be/auth/datatheme/")
+THEME_PREFIXES = (
+    v.AUTHORITY + "data-theme/",
+    "http://vocab.belgif.be/auth/datatheme/",
+    "https://vocab.belgif.be/auth/datatheme/",
+)
 WEB_URI = re.compile(r"https?://[^\s<>\"{}|\\^`]{1,480}")
 MAX_SHOWN = 60  # characters of an unknown value repeated in a message
 
@@ -52,9 +55,13 @@ class Problem:
         return text + (f": bedoel je '{self.suggestion}'?" if self.suggestion else ".")
 
 
-NOUNS = {"themes": ("thema", "theme"), "licence": ("licentie", "licence"),
-         "frequency": ("frequentie", "frequency"), "spatial": ("plaats", "place"),
-         "organisation": ("organisatie", "organisation")}
+NOUNS = {
+    "themes": ("thema", "theme"),
+    "licence": ("licentie", "licence"),
+    "frequency": ("frequentie", "frequency"),
+    "spatial": ("plaats", "place"),
+    "organisation": ("organisatie", "organisation"),
+}
 
 
 def _key(text: str) -> str:
@@ -149,13 +156,21 @@ FREQUENCY_WORDS: dict[str, str] = {
     **{_key(c.label_nl or value): value for value, c in v.FREQUENCIES.items()},
     **{_key(c.uri): value for value, c in v.FREQUENCIES.items()},
     **{_key(c.uri.rsplit("/", 1)[1]): value for value, c in v.FREQUENCIES.items()},
-    "yearly": "annual", "annually": "annual", "jaarlijks": "annual", "per jaar": "annual",
-    "real time": "continuous", "realtime": "continuous", "live": "continuous",
+    "yearly": "annual",
+    "annually": "annual",
+    "jaarlijks": "annual",
+    "per jaar": "annual",
+    "real time": "continuous",
+    "realtime": "continuous",
+    "live": "continuous",
 }
 
 
 def _frequency_choices() -> dict[str, str]:
-    return {word: f"{v.FREQUENCIES[value].label_nl} ({value})" for word, value in FREQUENCY_WORDS.items()}
+    return {
+        word: f"{v.FREQUENCIES[value].label_nl} ({value})"
+        for word, value in FREQUENCY_WORDS.items()
+    }
 
 
 def frequency_value(value: str) -> str | None:
@@ -172,9 +187,18 @@ def canonical_terms(data: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise UnknownTerm(
             "; ".join(p.english() for p in problems),
-            details={"problems": [
-                {"field": p.field, "value": p.value[:MAX_SHOWN], "suggestion": p.suggestion,
-                 "message_nl": p.dutch(), "message_en": p.english()} for p in problems]},
+            details={
+                "problems": [
+                    {
+                        "field": p.field,
+                        "value": p.value[:MAX_SHOWN],
+                        "suggestion": p.suggestion,
+                        "message_nl": p.dutch(),
+                        "message_en": p.english(),
+                    }
+                    for p in problems
+                ]
+            },
         )
     return out
 

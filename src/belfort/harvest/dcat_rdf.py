@@ -24,8 +24,8 @@ from rdflib.term import Node
 
 from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.store import validate_metadata
-from belfort.harvest.terms import mapped_terms
 from belfort.errors import BelfortError
+from belfort.harvest.terms import mapped_terms
 from belfort.linked import vocabularies as v
 
 HYDRA = Namespace(v.HYDRA)

@@ -40,8 +40,9 @@ def unmapped(notes: list[str]) -> list[str]:
     return [n for n in notes if "is on no list" in n]
 
 
-def harvested_organisation(platform: Platform, principal: Principal, name: str | None,
-                           notes: list[str]) -> str | None:
+def harvested_organisation(
+    platform: Platform, principal: Principal, name: str | None, notes: list[str]
+) -> str | None:
     """The listed organisation's name for a harvested publisher, added when it is new."""
     if not name or not name.strip():
         return None
@@ -54,20 +55,33 @@ def harvested_organisation(platform: Platform, principal: Principal, name: str |
         while session.get(orgs.Organisation, candidate) is not None:
             candidate, n = f"{base}-{n}", n + 1
         org = orgs.add_organisation(session, candidate, {"name_nl": name.strip()[:200]})
-        store.record_audit(session, principal.actor, "add_organisation", None,
-                           organisation=org.slug, fields=["name_nl"], source="harvest")
+        store.record_audit(
+            session,
+            principal.actor,
+            "add_organisation",
+            None,
+            organisation=org.slug,
+            fields=["name_nl"],
+            source="harvest",
+        )
         notes.append(f"organisation {org.name_nl!r} added to the list (from the harvest)")
         result = org.name_nl
     platform.generation.bump()
     return result
 
 
-def record_unmapped(platform: Platform, principal: Principal, dataset_id: str,
-                    notes: list[str]) -> None:
+def record_unmapped(
+    platform: Platform, principal: Principal, dataset_id: str, notes: list[str]
+) -> None:
     """Keep the unmapped originals in the audit log (the harvest's notes name them too)."""
     lost = unmapped(notes)
     if not lost:
         return
     with platform.db.session() as session:
-        store.record_audit(session, principal.actor, "harvest_unmapped_terms", dataset_id,
-                           terms=[n[:300] for n in lost[:40]])
+        store.record_audit(
+            session,
+            principal.actor,
+            "harvest_unmapped_terms",
+            dataset_id,
+            terms=[n[:300] for n in lost[:40]],
+        )

@@ -21,11 +21,26 @@ from belfort.errors import BelfortError
 from belfort.linked import vocabularies as v
 from belfort.platform import Platform
 
-TEXT_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
-               "frequency", "classification", "classification_reason", "timezone", "spatial",
-               "steward")
-NESTED = {"contact_name": ("contact_point", "name"), "contact_email": ("contact_point", "email"),
-          "temporal_start": ("temporal", "start"), "temporal_end": ("temporal", "end")}
+TEXT_FIELDS = (
+    "title_nl",
+    "title_en",
+    "description_nl",
+    "description_en",
+    "organisation",
+    "licence",
+    "frequency",
+    "classification",
+    "classification_reason",
+    "timezone",
+    "spatial",
+    "steward",
+)
+NESTED = {
+    "contact_name": ("contact_point", "name"),
+    "contact_email": ("contact_point", "email"),
+    "temporal_start": ("temporal", "start"),
+    "temporal_end": ("temporal", "end"),
+}
 MAX_TEXT = 20_000
 MAX_TERMS = 50
 
@@ -54,19 +69,29 @@ class Lists:
 
 def metadata_lists(platform: Platform) -> Lists:
     with platform.db.session() as session:
-        organisations = tuple(Option(o.name_nl, o.name_nl, o.name_en or o.name_nl)
-                              for o in list_organisations(session))
+        organisations = tuple(
+            Option(o.name_nl, o.name_nl, o.name_en or o.name_nl)
+            for o in list_organisations(session)
+        )
     groups: dict[str, list[Option]] = {}
     for place in v.PLACES:
-        groups.setdefault(place.kind, []).append(Option(place.name_nl, place.name_nl, place.name_en))
+        groups.setdefault(place.kind, []).append(
+            Option(place.name_nl, place.name_nl, place.name_en)
+        )
     return Lists(
-        themes=tuple(Option(code, f"{c.label_nl} ({code})", f"{c.label_en} ({code})")
-                     for code, c in v.THEMES.items()),
+        themes=tuple(
+            Option(code, f"{c.label_nl} ({code})", f"{c.label_en} ({code})")
+            for code, c in v.THEMES.items()
+        ),
         licences=tuple(Option(lic.uri, lic.label_nl, lic.label_en) for lic in v.LICENCES),
-        frequencies=tuple(Option(value, c.label_nl or value, c.label_en)
-                          for value, c in v.FREQUENCIES.items()),
-        places=tuple((kind, tuple(groups[kind])) for kind in
-                     ("gemeente", "deelgemeente", "wijk", "gewest", "land") if kind in groups),
+        frequencies=tuple(
+            Option(value, c.label_nl or value, c.label_en) for value, c in v.FREQUENCIES.items()
+        ),
+        places=tuple(
+            (kind, tuple(groups[kind]))
+            for kind in ("gemeente", "deelgemeente", "wijk", "gewest", "land")
+            if kind in groups
+        ),
         organisations=organisations,
         classifications=tuple(c.value for c in Classification),
     )
@@ -110,8 +135,9 @@ def typed_values(form: FormData) -> dict[str, Any]:
     for name, (outer, inner) in NESTED.items():
         values.setdefault(outer, {})[inner] = str(form.get(name, ""))[:MAX_TEXT]
     values["themes"] = [str(t)[:200] for t in form.getlist("themes")][:MAX_TERMS]
-    values["keywords"] = [k.strip()[:200] for k in str(form.get("keywords", "")).split(",")
-                          if k.strip()][:MAX_TERMS]
+    values["keywords"] = [
+        k.strip()[:200] for k in str(form.get("keywords", "")).split(",") if k.strip()
+    ][:MAX_TERMS]
     return values
 
 

@@ -28,14 +28,19 @@ def _all(platform: Platform) -> list[dict[str, str | None]]:
 
 def _one(platform: Platform, key: str) -> dict[str, str | None] | None:
     with platform.db.session() as session:
-        found: Organisation | None = session.get(Organisation, key) if orgs.SLUG.fullmatch(key) else None
+        found: Organisation | None = (
+            session.get(Organisation, key) if orgs.SLUG.fullmatch(key) else None
+        )
         found = found or orgs.find_organisation(session, key[:200])
         return orgs.organisation_to_dict(found) if found is not None else None
 
 
 @router.get("/organisations")
-async def organisations(request: Request, platform: Platform = Depends(get_platform),
-                        principal: Principal = Depends(portal_principal)) -> Response:
+async def organisations(
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(portal_principal),
+) -> Response:
     snap = await run_in_threadpool(catalogue.snapshot, platform, principal)
     counts: dict[str, int] = {}
     for card in snap.cards:
@@ -50,12 +55,18 @@ async def organisations(request: Request, platform: Platform = Depends(get_platf
 
 
 @router.get("/organisations/{key}")
-async def organisation(key: str, request: Request, platform: Platform = Depends(get_platform),
-                       principal: Principal = Depends(portal_principal)) -> Response:
+async def organisation(
+    key: str,
+    request: Request,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(portal_principal),
+) -> Response:
     org = await run_in_threadpool(_one, platform, key)
     name = str(org["name_nl"]) if org is not None else key
     snap = await run_in_threadpool(catalogue.snapshot, platform, principal)
-    cards = sorted((c for c in snap.cards if c.organisation == name), key=lambda c: c.title_nl.casefold())
+    cards = sorted(
+        (c for c in snap.cards if c.organisation == name), key=lambda c: c.title_nl.casefold()
+    )
     if org is None and not cards:
         raise NotFound(f"organisation {key[:100]!r} not found")
     return render(request, "organisation.html", principal, name=name, org=org or {}, cards=cards)

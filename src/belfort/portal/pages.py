@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from belfort.api.deps import base_url, get_platform
-from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, Principal
 from belfort.policy.sessions import principal_of_session

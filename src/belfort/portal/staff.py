@@ -53,7 +53,12 @@ from belfort.policy.principals import Principal
 from belfort.policy.server_secret import server_secret
 from belfort.policy.sessions import end_session, start_session
 from belfort.portal.i18n import Translator, language_of
-from belfort.portal.metadata_form import metadata_from_form, metadata_lists, problem_text, typed_values
+from belfort.portal.metadata_form import (
+    metadata_from_form,
+    metadata_lists,
+    problem_text,
+    typed_values,
+)
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (

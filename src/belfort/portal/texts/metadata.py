@@ -6,7 +6,9 @@ from __future__ import annotations
 NL: dict[str, str] = {
     "metadata_none_chosen": "— niet gekozen —",
     "metadata_not_on_list": "staat niet op de lijst",
-    "metadata_organisation_help": "Staat de organisatie er niet bij? Vraag een beheerder om ze toe te voegen.",
+    "metadata_organisation_help": (
+        "Staat de organisatie er niet bij? Vraag een beheerder om ze toe te voegen."
+    ),
     "metadata_contact_name": "Contactpunt: naam",
     "metadata_contact_email": "Contactpunt: e-mailadres",
     "metadata_steward": "Data-eigenaar (steward)",

@@ -51,14 +51,23 @@ def merge_existing(connection: sa.Connection) -> None:
     from belfort.catalog import vocabularies as cv
     from belfort.linked import vocabularies as v
 
-    datasets = sa.table("datasets", sa.column("id", sa.String), sa.column("themes", sa.JSON),
-                        sa.column("licence", sa.String), sa.column("spatial", sa.String),
-                        sa.column("organisation", sa.String))
+    datasets = sa.table(
+        "datasets",
+        sa.column("id", sa.String),
+        sa.column("themes", sa.JSON),
+        sa.column("licence", sa.String),
+        sa.column("spatial", sa.String),
+        sa.column("organisation", sa.String),
+    )
     organisations = sa.table(
-        "organisations", sa.column("slug", sa.String), sa.column("name_nl", sa.String),
-        sa.column("name_en", sa.String), sa.column("homepage", sa.String),
+        "organisations",
+        sa.column("slug", sa.String),
+        sa.column("name_nl", sa.String),
+        sa.column("name_en", sa.String),
+        sa.column("homepage", sa.String),
         sa.column("created_at", sa.DateTime(timezone=True)),
-        sa.column("updated_at", sa.DateTime(timezone=True)))
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
     rows = connection.execute(sa.select(datasets)).mappings().all()
     spellings: dict[str, Counter[str]] = {}
     for row in rows:
@@ -77,9 +86,16 @@ def merge_existing(connection: sa.Connection) -> None:
             slug, n = f"{base[:76]}-{n}", n + 1
         slugs.add(slug)
         is_city = key == city_key
-        connection.execute(sa.insert(organisations).values(
-            slug=slug, name_nl=name, name_en=CITY[2] if is_city else None,
-            homepage=CITY[3] if is_city else None, created_at=now, updated_at=now))
+        connection.execute(
+            sa.insert(organisations).values(
+                slug=slug,
+                name_nl=name,
+                name_en=CITY[2] if is_city else None,
+                homepage=CITY[3] if is_city else None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     for row in rows:
         changes: dict[str, Any] = {}
         themes = row["themes"] if isinstance(row["themes"], list) else []
@@ -100,7 +116,9 @@ def merge_existing(connection: sa.Connection) -> None:
             if name != row["organisation"]:
                 changes["organisation"] = name
         if changes:
-            connection.execute(sa.update(datasets).where(datasets.c.id == row["id"]).values(**changes))
+            connection.execute(
+                sa.update(datasets).where(datasets.c.id == row["id"]).values(**changes)
+            )
 
 
 def _preferred(counts: Counter[str]) -> str:
