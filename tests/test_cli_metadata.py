@@ -110,16 +110,17 @@ def test_organisations_add_set_list(cli: Any, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["add", "Hoofd Letters", "--name", "X"],
-        ["add", "ok"],
-        ["add", "ok", "--name", "X", "--email", "geen"],
-        ["add", "ok", "--name", "X", "--homepage", "javascript:alert(1)"],
-        ["add", "ok", "--name", "X" * 300],
+        (["add", "Hoofd Letters", "--name", "X"], "invalid organisation identifier"),
+        (["add", "ok"], "needs a Dutch name"),
+        (["add", "ok", "--name", "X", "--email", "geen"], "contact_email: not an e-mail address"),
+        (["add", "ok", "--name", "X", "--homepage", "javascript:alert(1)"], "homepage: not a web"),
+        (["add", "ok", "--name", "X" * 300], "name_nl: String should have at most 200"),
     ],
 )
-def test_bad_organisations_are_exit_2(cli: Any, args: list[str]) -> None:
+def test_bad_organisations_are_exit_2(cli: Any, args: list[str], message: str) -> None:
     r = cli("organisations", *args)
     assert r.exit_code == 2, r.output
+    assert "error:" in r.output and message in " ".join(r.output.split()), r.output
     assert "Traceback" not in r.output
