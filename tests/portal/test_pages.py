@@ -105,7 +105,7 @@ def test_dataset_page_shows_metadata_schema_downloads_and_snippets(portal: TestC
     response = portal.get("/datasets/fietstellingen")
     assert response.status_code == 200
     text, _ = text_of(response.text)
-    for expected in ("dct:publisher", "Stad Gent", "dcat:keyword", "CC0-1.0", "dct:accrualPeriodicity",
+    for expected in ("dct:publisher", "Stad Gent", "dcat:keyword", "Creative Commons Zero-verklaring", "dct:accrualPeriodicity",
                      "elk uur", "telpunt", "tijdstip", "datetime", "Eerste versie"):
         assert expected in text, expected
     for fmt in ("csv", "json", "geojson", "parquet", "xlsx"):
