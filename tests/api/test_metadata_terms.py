@@ -132,6 +132,25 @@ def test_organisations_are_managed_by_an_admin(
     assert r.status_code == 200
     assert client.get(DATASET).json()["organisation"] == "Mobiliteitsbedrijf Gent"  # renamed along
     assert client.get(f"{ORGS}/mobiliteitsbedrijf").json()["datasets"] == 1
+    r = client.post(
+        "/api/belfort/v1/datasets/intern/ingest",
+        content=COUNTS_CSV.encode(),
+        headers={"Content-Type": "text/csv", **admin_headers},
+        params={
+            "filename": "t.csv",
+            "title": "Intern",
+            "organisation": "mobiliteitsbedrijf",
+            "classification": "internal",
+            "reason": "namen",
+        },
+    )
+    assert r.status_code == 201, r.text
+    # the public does not learn from a count that a dataset it may not see exists
+    assert client.get(f"{ORGS}/mobiliteitsbedrijf").json()["datasets"] == 1
+    listed = {o["slug"]: o["datasets"] for o in client.get(ORGS).json()["organisations"]}
+    assert listed["mobiliteitsbedrijf"] == 1
+    seen = client.get(f"{ORGS}/mobiliteitsbedrijf", headers=admin_headers).json()
+    assert seen["datasets"] == 2
     assert client.get(f"{ORGS}/bestaat-niet").status_code == 404
 
 

@@ -24,30 +24,37 @@ router = APIRouter(
 BODY_LIMIT = 64_000
 
 
-def _listing(platform: Platform) -> list[dict[str, Any]]:
+def _listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
     with platform.db.session() as session:
-        counts = orgs.dataset_counts(session)
+        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
         return [
             orgs.organisation_to_dict(o, counts.get(o.name_nl, 0))
             for o in orgs.list_organisations(session)
         ]
 
 
-def _one(platform: Platform, slug: str) -> dict[str, Any]:
+def _one(platform: Platform, principal: Principal, slug: str) -> dict[str, Any]:
     with platform.db.session() as session:
         org = orgs.get_organisation(session, slug)
-        return orgs.organisation_to_dict(org, orgs.dataset_counts(session).get(org.name_nl, 0))
+        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
+        return orgs.organisation_to_dict(org, counts.get(org.name_nl, 0))
 
 
 @router.get("/organisations", summary="The publishing organisations")
-async def list_organisations(platform: Platform = Depends(get_platform)) -> JSONResponse:
-    """Every organisation datasets may name, with its number of datasets (any state)."""
-    return JSONResponse({"organisations": await run_in_threadpool(_listing, platform)})
+async def list_organisations(
+    platform: Platform = Depends(get_platform), principal: Principal = Depends(get_principal)
+) -> JSONResponse:
+    """Every organisation datasets may name, with its number of datasets you may see."""
+    return JSONResponse({"organisations": await run_in_threadpool(_listing, platform, principal)})
 
 
 @router.get("/organisations/{slug}", summary="One publishing organisation")
-async def get_organisation(slug: str, platform: Platform = Depends(get_platform)) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(_one, platform, slug))
+async def get_organisation(
+    slug: str,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    return JSONResponse(await run_in_threadpool(_one, platform, principal, slug))
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dataset, Organisation
@@ -103,9 +103,13 @@ def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name_nl)))
 
 
-def dataset_counts(session: Session) -> dict[str, int]:
-    """Every organisation name → how many datasets name it (any state)."""
-    query = select(Dataset.organisation, func.count()).group_by(Dataset.organisation)
+def dataset_counts(
+    session: Session, visible: Select[tuple[Dataset]] | None = None
+) -> dict[str, int]:
+    """Every organisation name → how many datasets name it: of ``visible`` (a SELECT of the
+    datasets someone may see, ``belfort.policy.gate.visible_datasets``), else of all."""
+    datasets = (visible if visible is not None else select(Dataset)).subquery()
+    query = select(datasets.c.organisation, func.count()).group_by(datasets.c.organisation)
     return {name: n for name, n in session.execute(query) if name}
 
 
