@@ -104,7 +104,7 @@ def list_organisations(session: Session) -> list[Organisation]:
 
 
 def dataset_counts(
-    session: Session, visible: Select[tuple[Dataset]] | None = None
+    session: Session, visible: Select[Dataset] | None = None
 ) -> dict[str, int]:
     """Every organisation name → how many datasets name it: of ``visible`` (a SELECT of the
     datasets someone may see, ``belfort.policy.gate.visible_datasets``), else of all."""
