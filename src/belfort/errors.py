@@ -198,3 +198,10 @@ class UnknownTerm(InvalidRequest):
 
     code = "unknown_term"
     http_status = 422
+
+
+class UnknownField(NotFound):
+    """A field description names a field the dataset's newest version does not have (or the
+    dataset has no version yet)."""
+
+    code = "unknown_field"

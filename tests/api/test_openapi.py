@@ -210,6 +210,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
                            ("limit", "5"), ("offset", "0")],
     NATIVE + "/datasets/{dataset_id}": [],
     NATIVE + "/datasets/{dataset_id}/versions/{number}": [],
+    NATIVE + "/datasets/{dataset_id}/fields": [],
+    NATIVE + "/datasets/{dataset_id}/fields/{field}": [],
     NATIVE + "/datasets/{dataset_id}/records": [("select", "telpunt,sum(aantal)"), ("group_by", "telpunt"),
                                                 ("order_by", "-sum(aantal)"), ("limit", "5"), ("offset", "0"),
                                                 ("aantal__gte", "10"), ("version", "1"), ("include_total", "false")],
@@ -224,7 +226,7 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
 # parameters; their HTML answers also read the portal's ``lang``.)
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
-         "slug": "stad-gent"}
+         "slug": "stad-gent", "field": "aantal"}
 
 
 def _url(path: str, record_id: str) -> str:

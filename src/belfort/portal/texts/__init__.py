@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import metadata, site, staff
+from belfort.portal.texts import fields, metadata, search, site, staff, table
 
-AREAS: tuple[ModuleType, ...] = (site, staff, metadata)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, metadata)
 
 
 def messages() -> dict[str, dict[str, str]]:
