@@ -48,7 +48,8 @@ def test_licence_and_theme_facets_read_as_names(
     assert "http" not in visible  # a URI only as the checkbox's value, never shown
     chosen = client.get("/datasets", params={"licence": CC0.uri}).text
     assert (
-        "Licentie: Creative Commons Zero-verklaring" in chosen and "Twee" not in chosen.split("<main", 1)[1]
+        "Licentie: Creative Commons Zero-verklaring" in chosen
+        and "Twee" not in chosen.split("<main", 1)[1]
     )
     english = client.get("/datasets", params={"lang": "en"}).text
     assert "Creative Commons Zero (CC0 1.0)" in english
