@@ -9,7 +9,7 @@ list are kept as they are (docs/metadata.md). "Stad Gent" is always created.
 Downgrade drops the table; the rewritten metadata stays canonical (nothing to undo).
 
 Revision ID: 0009
-Revises: 0007 (re-chained after 0008 by the integrator; it does not depend on 0008)
+Revises: 0008 (written on 0007 and re-chained after 0008; it does not depend on 0008's tables)
 Create Date: 2026-12-06
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
