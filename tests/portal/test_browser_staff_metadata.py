@@ -92,7 +92,7 @@ def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
         page.fill("#temporal_start", "2024-12-31")  # a mistake the browser lets through:
         page.fill("#temporal_end", "2024-01-01")  # the period ends before it starts
         page.click("form.stack button[type=submit]")
-        page.wait_for_selector("p.error[role=alert]")
+        page.wait_for_selector("[data-error-summary]")
         assert page.input_value("#title_nl") == "Tellingen aangepast"
         assert page.input_value("#keywords") == "fiets, <b>vet</b>"
         assert page.input_value("#temporal_start") == "2024-12-31"
