@@ -41,6 +41,7 @@ from belfort.query.compiler import (
 from belfort.query.compiler_geo import quote_identifier
 from belfort.query.compiler_pages import (
     MATCH_COLUMN,
+    check_window,
     compile_match_mask,
     compile_matches,
     compile_page_rows,
@@ -51,6 +52,7 @@ from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, 
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
 from belfort.query.streams import clean_message as _clean_message
+from belfort.query.vector_filter import NumericColumn, match_mask, numeric_column
 from belfort.query.version_tables import ROW_NUMBER, VersionTables
 from belfort.schema import TableSchema
 
@@ -103,6 +105,12 @@ class QueryEngine:
         self._db.execute("SET enable_external_access=false")
         self._db.execute("SET lock_configuration=true")
         self.tables = VersionTables(version_tables_bytes, self._drop_table)
+        # a small version's int64/double columns as numpy, for filters compared in memory
+        # (``vector_filter``; path, field → the column, or False: not comparable there)
+        self.compared_in_memory = 0  # filters answered by ``vector_filter`` (for tests)
+        self._numeric: ByteLRU[NumericColumn | bool] = ByteLRU(
+            version_tables_bytes, lambda c: c.nbytes + 256 if isinstance(c, NumericColumn) else 256
+        )
 
     def close(self) -> None:
         self._watchdog.close()
@@ -211,6 +219,16 @@ class QueryEngine:
         size = version.nbytes + 8 * version.num_rows  # the rows and their row numbers
         if any(f.name == ROW_NUMBER for f in schema.fields) or self._untabled.get(str(path)):
             size = self.tables.max_bytes + 1  # a row-number column would clash, or building failed: the file
+        end = None if query.limit is None else query.offset + query.limit
+        mask = None
+        if not query.order_by and query.where is not None:
+            mask = self._vector_mask(query, schema, path, version, timeout_seconds)
+        if mask is not None:  # compared in memory: no statement, no table needed
+            self.compared_in_memory += 1
+            matched = np.flatnonzero(mask)
+            matches = len(matched)
+            numbers = pa.array(matched[query.offset : end], type=pa.int64())
+            return self._page_values(query, schema, path, version, columns, numbers, timeout_seconds), matches
         build = self._table_builder(path, schema, timeout_seconds)
         with self.tables.use(str(path), size, build) as table:
             if query.order_by:
@@ -225,8 +243,14 @@ class QueryEngine:
                 else:
                     matched = np.flatnonzero(self._match_mask(compiled_mask, path, timeout_seconds))
                 matches = len(matched)
-                end = None if query.limit is None else query.offset + query.limit
                 numbers = pa.array(matched[query.offset : end], type=pa.int64())
+        return self._page_values(query, schema, path, version, columns, numbers, timeout_seconds), matches
+
+    def _page_values(
+        self, query: Query, schema: TableSchema, path: Path, version: pa.Table, columns: list[str],
+        numbers: pa.Array, timeout_seconds: float | None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a page, by their row numbers, from the version's rows and ids."""
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
@@ -237,7 +261,28 @@ class QueryEngine:
                 out.append(ids.take(numbers).to_pylist())
             else:
                 out.append(version.column(name).take(numbers).to_pylist())
-        return list(zip(*out, strict=True)), matches
+        return list(zip(*out, strict=True))
+
+    def _vector_mask(
+        self, query: Query, schema: TableSchema, path: Path, version: pa.Table, timeout_seconds: float | None
+    ) -> np.ndarray | None:
+        """The filter of a file-order listing compared in memory (``vector_filter``), or
+        None when it needs a statement. The limit and offset are checked as the statement's
+        compilation checks them."""
+        if not self.tables.enabled:
+            return None
+        check_window(query, self.max_rows)
+        assert query.where is not None
+
+        def column(name: str) -> NumericColumn | None:
+            key = (str(path), name)
+            found = self._numeric.get(key)
+            if found is None:
+                found = numeric_column(version.column(name)) or False
+                self._numeric.put(key, found)
+            return found if isinstance(found, NumericColumn) else None
+
+        return match_mask(query.where, schema, column, version.num_rows)
 
     def _match_mask(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> np.ndarray:
         mask = self._within_timeout(
