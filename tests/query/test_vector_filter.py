@@ -57,10 +57,13 @@ def version(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, pa.Ta
                                pa.int64()),
             "groot": pa.array([rng.choice([2**62, -(2**62), 2**53 + 1, 0, 7]) for _ in range(ROWS)],
                               pa.int64()),
-            "bezetting": pa.array([None if i % 7 == 0 else round(rng.random(), 2) for i in range(ROWS)],
-                                  pa.float64()),
-            "vol": pa.array([rng.choice([0.0, -0.0, 1.5, -2.25, math.inf, -math.inf]) for _ in range(ROWS)],
-                            pa.float64()),
+            "bezetting": pa.array(
+                [None if i % 7 == 0 else round(rng.random(), 2) for i in range(ROWS)], pa.float64()
+            ),
+            "vol": pa.array(
+                [rng.choice([0.0, -0.0, 1.5, -2.25, math.inf, -math.inf]) for _ in range(ROWS)],
+                pa.float64(),
+            ),
             "naam": pa.array([rng.choice(["a", "b", None]) for _ in range(ROWS)]),
             "raar": pa.array([math.nan if i % 11 == 0 else 1.0 for i in range(ROWS)], pa.float64()),
         }
@@ -131,12 +134,17 @@ def test_nulls_never_match_even_under_not(version: tuple[Path, Path, pa.Table]) 
     for where in (
         Not(Compare(">", FieldRef("aantal"), Literal(5))),
         Not(Not(Compare(">", FieldRef("aantal"), Literal(5)))),
-        Or((Compare("<", FieldRef("aantal"), Literal(0)), Not(Compare("<", FieldRef("aantal"), Literal(0))))),
+        Or((
+            Compare("<", FieldRef("aantal"), Literal(0)),
+            Not(Compare("<", FieldRef("aantal"), Literal(0))),
+        )),
     ):
         mask = match_mask(where, SCHEMA, _columns(table), ROWS)
         assert mask is not None and not mask[nulls].any()
     # false AND unknown is false, true OR unknown is true
-    either = Or((Compare(">", FieldRef("aantal"), Literal(5)), Compare("=", FieldRef("groot"), Literal(7))))
+    either = Or((
+        Compare(">", FieldRef("aantal"), Literal(5)), Compare("=", FieldRef("groot"), Literal(7))
+    ))
     mask = match_mask(either, SCHEMA, _columns(table), ROWS)
     groot = np.asarray(table.column("groot").to_numpy())
     assert mask is not None and mask[nulls & (groot == 7)].all()
@@ -147,7 +155,9 @@ def test_nulls_never_match_even_under_not(version: tuple[Path, Path, pa.Table]) 
     [
         Compare("=", FieldRef("naam"), Literal("a")),  # text: DuckDB's collation and casts
         Compare(">", FieldRef("raar"), Literal(0.5)),  # NaN: DuckDB orders it above every number
-        And((Compare(">", FieldRef("aantal"), Literal(1)), Compare("=", FieldRef("naam"), Literal("b")))),
+        And((
+            Compare(">", FieldRef("aantal"), Literal(1)), Compare("=", FieldRef("naam"), Literal("b"))
+        )),
         Compare(">", FieldRef("aantal"), FieldRef("groot")),  # a field against a field
         Compare(">", FieldRef("aantal"), Literal(None)),
         In(FieldRef("aantal"), (Literal(1), Literal(2))),

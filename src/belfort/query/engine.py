@@ -178,9 +178,12 @@ class QueryEngine:
             query, limit=None, offset=0, record_id_fields=None,
             with_row_number=query.with_row_number or ids_wanted,
         )
-        whole = compile_query(listing, schema, max_rows=2**62)
-        key = ("table", str(path), whole.sql, tuple(repr(p) for p in whole.params))
-        table = self.results.get_or_build(key, lambda: self._run_arrow(whole, path, timeout_seconds))
+        # the question's key: the version, the listing and the schema it is read with (their
+        # reprs tell 1, 1.0 and True apart); compiled only when it is materialised
+        key = ("table", str(path), repr(listing), repr(schema))
+        table = self.results.get_or_build(
+            key, lambda: self._run_arrow(compile_query(listing, schema, max_rows=2**62), path, timeout_seconds)
+        )
         if table is None:
             return None
         page = table.slice(query.offset, self.max_rows if query.limit is None else query.limit)
@@ -225,9 +228,7 @@ class QueryEngine:
             mask = self._vector_mask(query, schema, path, version, timeout_seconds)
         if mask is not None:  # compared in memory: no statement, no table needed
             self.compared_in_memory += 1
-            matched = np.flatnonzero(mask)
-            matches = len(matched)
-            numbers = pa.array(matched[query.offset : end], type=pa.int64())
+            matches, numbers = _page_of_mask(mask, query.offset, end)
             return self._page_values(query, schema, path, version, columns, numbers, timeout_seconds), matches
         build = self._table_builder(path, schema, timeout_seconds)
         with self.tables.use(str(path), size, build) as table:
@@ -251,6 +252,8 @@ class QueryEngine:
         numbers: pa.Array, timeout_seconds: float | None,
     ) -> list[tuple[Any, ...]]:
         """The rows of a page, by their row numbers, from the version's rows and ids."""
+        fields = [n for n in columns if n not in (ROW_NUMBER_COLUMN, RECORD_ID_COLUMN)]
+        values = version.select(fields).take(numbers) if fields else None  # one take for all
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
@@ -260,7 +263,8 @@ class QueryEngine:
                 ids = self._record_ids(path, schema, query.record_id_fields, timeout_seconds)
                 out.append(ids.take(numbers).to_pylist())
             else:
-                out.append(version.column(name).take(numbers).to_pylist())
+                assert values is not None
+                out.append(values.column(name).to_pylist())
         return list(zip(*out, strict=True))
 
     def _vector_mask(
@@ -351,7 +355,8 @@ class QueryEngine:
             )
             assert column is not None
             times = column.column(0)
-            return {int(r): times[int(r)].as_py() for r in rows if 0 <= int(r) < len(times)}
+            wanted = [int(r) for r in rows if 0 <= int(r) < len(times)]
+            return dict(zip(wanted, times.take(pa.array(wanted, pa.int64())).to_pylist(), strict=True))
         found = self._within_timeout(
             lambda cursor: cursor.execute(
                 "SELECT file_row_number, _record_timestamp "
@@ -428,6 +433,21 @@ class QueryEngine:
             if alarm is not None:
                 self._watchdog.disarm(alarm)
             cursor.close()
+
+
+def _page_of_mask(mask: np.ndarray, offset: int, end: int | None) -> tuple[int, pa.Array]:
+    """(how many records match, the row numbers of matches ``offset``..``end``) of a mask:
+    the count without listing every match, the positions from the shortest prefix of the
+    mask that holds the page (a page near the start costs a fraction of the version)."""
+    matches = int(np.count_nonzero(mask))
+    if end is None or end >= matches:
+        numbers = np.flatnonzero(mask)[offset:end]
+    else:
+        prefix = 4096
+        while int(np.count_nonzero(mask[:prefix])) < end:
+            prefix *= 4
+        numbers = np.flatnonzero(mask[:prefix])[offset:end]
+    return matches, pa.array(numbers, type=pa.int64())
 
 
 class Watchdog:
