@@ -156,9 +156,8 @@ def test_nulls_never_match_even_under_not(version: tuple[Path, Path, pa.Table]) 
         Compare("=", FieldRef("naam"), Literal("a")),  # text: DuckDB's collation and casts
         Compare(">", FieldRef("raar"), Literal(0.5)),  # NaN: DuckDB orders it above every number
         And((
-def test_what_it_leaves_to_duckdb(
-    version: tuple[Path, Path, pa.Table], where: Expr
-) -> None:
+            Compare(">", FieldRef("aantal"), Literal(1)),
+            Compare("=", FieldRef("naam"), Literal("b")),
         )),
         Compare(">", FieldRef("aantal"), FieldRef("groot")),  # a field against a field
         Compare(">", FieldRef("aantal"), Literal(None)),
