@@ -58,7 +58,9 @@ def data_dir(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     platform = Platform(Settings(data_dir=data, database_url=None))
     try:
-        outcome = ingest_file(platform, CLI_ADMIN, "tellingen", source, metadata={"title_nl": "Tellingen"})
+        outcome = ingest_file(
+            platform, CLI_ADMIN, "tellingen", source, metadata={"title_nl": "Tellingen"}
+        )
         assert outcome.published and outcome.row_count == ROWS
     finally:
         platform.close()
