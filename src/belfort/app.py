@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
+from belfort.api import fields as fields_api
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -41,6 +42,7 @@ from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
@@ -101,6 +103,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=effective.trusted_proxies)
     install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
+    app.include_router(fields_api.router)
     app.include_router(ingest.router)
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
@@ -115,6 +118,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_dataset.router)
     app.include_router(portal_explore_urls.router)
     app.include_router(portal_staff.router)
+    app.include_router(portal_staff_fields.router)
     app.include_router(register_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)

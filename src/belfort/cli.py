@@ -126,9 +126,12 @@ def _metadata_option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--sheet", default=None, help="XLSX sheet name (default: the first).")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="Override an inferred type, e.g. --type datum=date.")
 @click.option("--draft", is_flag=True, help="Keep the new version unpublished.")
+@click.option("--fields", "fields_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Describe the fields: a .csv or .json fields file (see docs/ingest.md).")
 @common_options
-def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, types: tuple[str, ...], draft: bool, data_dir: Path | None, database_url: str | None, **metadata: str | None) -> None:
+def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, types: tuple[str, ...], draft: bool, fields_file: Path | None, data_dir: Path | None, database_url: str | None, **metadata: str | None) -> None:
     """Ingest FILE as a new version of a dataset (published at once unless --draft)."""
+    from belfort.catalog.field_dictionary import read_fields_file
     from belfort.policy.principals import CLI_ADMIN
     from belfort.publishing import ingest_file
 
@@ -139,13 +142,14 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
             raise click.BadParameter(f"expected FIELD=TYPE, got {item!r}", param_hint="--type")
         overrides[name.strip()] = kind.strip()
     try:
+        described = read_fields_file(fields_file.name, fields_file.read_bytes()) if fields_file else None
         platform = _platform(_settings(data_dir, database_url))
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"), TimeElapsedColumn(), console=console, transient=True) as progress:
             task = progress.add_task(f"ingesting {file.name}", total=None)
             outcome = ingest_file(
                 platform, CLI_ADMIN, dataset_id, file,
                 metadata=metadata_from_options(metadata), format=fmt, sheet=sheet,
-                overrides=overrides or None, draft=draft,
+                overrides=overrides or None, draft=draft, fields=described,
                 progress=lambda rows: progress.update(task, completed=rows),
             )
     except BelfortError as exc:
@@ -177,6 +181,82 @@ def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small
         _fail(exc)
     if not load_only:
         _serve(settings)
+
+
+@main.group()
+def fields() -> None:
+    """The data dictionary: what each field of a dataset means, in Dutch and English."""
+
+
+@fields.command("set")
+@click.argument("dataset_id")
+@click.argument("field")
+@click.option("--title", "title_nl", default=None, help="Title in Dutch.")
+@click.option("--title-en", "title_en", default=None, help="Title in English.")
+@click.option("--description", "description_nl", default=None, help="Description in Dutch.")
+@click.option("--description-en", "description_en", default=None, help="Description in English.")
+@click.option("--unit", default=None, help="Unit, e.g. km/h, °C, fietsers per uur.")
+@common_options
+def fields_set(dataset_id: str, field: str, data_dir: Path | None, database_url: str | None, **given: str | None) -> None:
+    """Describe FIELD of a dataset; only the texts given change ("" clears one)."""
+    from belfort.catalog import field_dictionary
+    from belfort.catalog.store import find_dataset
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import describe_fields
+
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise click.UsageError("give at least one of --title, --title-en, --description, --description-en, --unit")
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            dataset = find_dataset(session, dataset_id)
+            current = field_dictionary.descriptions(dataset).get(field) if dataset else None
+        texts = field_dictionary.check_texts((current or field_dictionary.FieldTexts()).merged(changes), field)
+        changed = describe_fields(platform, CLI_ADMIN, dataset_id, {field: texts})
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    finally:
+        platform.close()
+    click.echo(f"{dataset_id}.{field}: {'described' if changed else 'unchanged'}")
+
+
+@fields.command("list")
+@click.argument("dataset_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the fields file's JSON (the API's shape).")
+@common_options
+def fields_list(dataset_id: str, as_json: bool, data_dir: Path | None, database_url: str | None) -> None:
+    """The fields of a dataset's newest version with their titles, units and descriptions."""
+    import json
+
+    from belfort.catalog import field_dictionary
+    from belfort.catalog.store import find_dataset
+    from belfort.errors import DatasetNotFound
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            dataset = find_dataset(session, dataset_id)
+            if dataset is None:
+                raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
+            shown = field_dictionary.entries(field_dictionary.newest_fields(session, dataset),
+                                             field_dictionary.descriptions(dataset))
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    finally:
+        platform.close()
+    if as_json:
+        click.echo(json.dumps({"fields": [e.to_dict() for e in shown]}, ensure_ascii=False, indent=2))
+        return
+    for e in shown:
+        t = e.texts
+        click.echo(f"{e.name} ({e.type})" + (f" [{t.unit}]" if t.unit else ""))
+        for label, value in (("title_nl", t.title_nl), ("title_en", t.title_en),
+                             ("description_nl", t.description_nl), ("description_en", t.description_en)):
+            if value:
+                click.echo(f"  {label}: " + value.replace("\n", "\n    "))
 
 
 @main.group()

@@ -189,3 +189,36 @@ class QueryCancelled(BelfortError):
     code = "query_cancelled"
     http_status = 503
     exit_code = 7
+
+
+class UnknownField(NotFound):
+    """A field description names a field the dataset's newest version does not have (or the
+    dataset has no version yet)."""
+
+    code = "unknown_field"
+
+
+class MetadataInvalid(InvalidRequest):
+    """Metadata (a dataset's, a register entry's) failed validation. The message and
+    ``details['problems']`` are as before (English, for API clients and the CLI);
+    ``details['errors']`` lists each error as data — ``type`` (pydantic's error type),
+    ``loc`` (the field path), ``ctx`` (its plain parameters) — so a page can say what is
+    wrong in its own language, next to the field (``belfort.portal.messages``)."""
+
+    @classmethod
+    def from_errors(cls, what: str, errors: list[dict[str, Any]], *, limit: int = 20,
+                    loc_chars: int = 60, msg_chars: int = 300) -> MetadataInvalid:
+        """From pydantic's ``ValidationError.errors()``: ``what`` names the thing in the
+        message ("metadata", "processing activity")."""
+        problems: list[str] = []
+        structured: list[dict[str, Any]] = []
+        for err in errors[:limit]:
+            loc = [p if isinstance(p, int) else str(p)[:loc_chars] for p in err.get("loc", ())]
+            where = ".".join(str(p) for p in loc) or what.split()[-1]
+            problems.append(f"{where}: {str(err.get('msg', ''))[:msg_chars]}")
+            ctx = {k: v for k, v in (err.get("ctx") or {}).items()
+                   if isinstance(v, (int, float, str)) and not isinstance(v, bool)}
+            ctx = {k: v[:100] if isinstance(v, str) else v for k, v in ctx.items()}
+            structured.append({"type": str(err.get("type", "value_error")), "loc": loc, "ctx": ctx})
+        return cls(f"invalid {what}: " + "; ".join(problems),
+                   details={"problems": problems, "errors": structured})

@@ -27,11 +27,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from belfort.catalog import store
+from belfort.catalog import field_dictionary, store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
-from belfort.errors import Conflict, DatasetExists, InvalidRequest
+from belfort.errors import Conflict, DatasetExists, InvalidRequest, UnknownField
 from belfort.ingest.limits import IngestLimits
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
 from belfort.lake.store import sha256_of
@@ -70,12 +70,15 @@ def ingest_file(
     source_name: str | None = None,
     progress: Callable[[int], None] | None = None,
     multivalued: Mapping[str, str] | None = None,
+    fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
 ) -> IngestOutcome:
     """Turn ``source`` into a new version of ``dataset_id``; publish it unless ``draft``.
 
     ``metadata`` holds DatasetMetadata fields to set; a new dataset needs at least
     ``title_nl`` (the identifier is used when none is given). ``multivalued`` names
     text fields that hold several values joined by a separator (field → separator).
+    ``fields`` describes fields of the file (the data dictionary, ``--fields``): set in the
+    same transaction as the version, refused with it when a field is not in the file.
     """
     require_write(principal)
     check_slug(dataset_id)
@@ -99,16 +102,28 @@ def ingest_file(
         )
         if multivalued:
             result.schema = _with_separators(result.schema, multivalued)
+        if fields:
+            _check_described(result.schema, fields)
         source_checksum = sha256_of(source)
         now = datetime.now(UTC)
         times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
         return _commit(
             platform, principal, dataset_id, changes, staged, result,
             source_name=redact_url(source_name or source.name), source_checksum=source_checksum, draft=draft,
-            record_times=times, now=now,
+            record_times=times, now=now, fields=fields,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_described(schema: TableSchema, fields: Mapping[str, field_dictionary.FieldTexts]) -> None:
+    """A fields file describes fields of the file being ingested (before anything is kept)."""
+    unknown = sorted(name for name in fields if schema.get(name) is None)
+    if unknown:
+        raise UnknownField(
+            f"the fields file describes {', '.join(repr(n[:60]) for n in unknown[:10])}, which the "
+            f"file does not have; its fields are: {', '.join(schema.names)[:2000]}"
+        )
 
 
 def ingest_limits(platform: Platform) -> IngestLimits:
@@ -210,6 +225,7 @@ def _commit(
     draft: bool,
     record_times: Path | None,
     now: datetime,
+    fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
 ) -> IngestOutcome:
     stored = platform.lake.commit_version_file(staged, dataset_id)
     stored_times = (
@@ -251,6 +267,10 @@ def _commit(
                         version=number, rows=result.row_count, published=not draft,
                         source=source_name[:200],
                     )
+                    if fields:
+                        described = field_dictionary.set_texts(session, dataset, fields, principal.actor)
+                        store.record_audit(session, principal.actor, "describe_fields", dataset_id,
+                                           fields=described)
                     published = dataset.published_version == number
                 platform.generation.bump()
                 return IngestOutcome(
@@ -337,3 +357,22 @@ def publish_dataset_version(
         lambda session, dataset: store.publish_version(session, dataset, number),
         version=number,
     )
+
+
+def describe_fields(
+    platform: Platform, principal: Principal, dataset_id: str,
+    texts: Mapping[str, field_dictionary.FieldTexts],
+) -> list[str]:
+    """Set the data dictionary's texts of some fields (``belfort.catalog.field_dictionary``:
+    checked texts, fields of the newest version); audited, and the catalogue generation moves
+    when something changed. Returns the fields whose texts changed."""
+    require_write(principal)
+    with platform.db.session() as session:
+        dataset = get_dataset(session, principal, dataset_id)
+        changed = field_dictionary.set_texts(session, dataset, texts, principal.actor)
+        if changed:
+            store.record_audit(session, principal.actor, "describe_fields", dataset_id,
+                               fields=changed[:200])
+    if changed:
+        platform.generation.bump()
+    return changed

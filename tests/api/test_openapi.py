@@ -208,6 +208,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
                            ("limit", "5"), ("offset", "0")],
     NATIVE + "/datasets/{dataset_id}": [],
     NATIVE + "/datasets/{dataset_id}/versions/{number}": [],
+    NATIVE + "/datasets/{dataset_id}/fields": [],
+    NATIVE + "/datasets/{dataset_id}/fields/{field}": [],
     NATIVE + "/datasets/{dataset_id}/records": [("select", "telpunt,sum(aantal)"), ("group_by", "telpunt"),
                                                 ("order_by", "-sum(aantal)"), ("limit", "5"), ("offset", "0"),
                                                 ("aantal__gte", "10"), ("version", "1"), ("include_total", "false")],
@@ -221,7 +223,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
 # (Outside /api/ — /health and the linked-data routes — FastAPI reads the declared
 # parameters; their HTML answers also read the portal's ``lang``.)
 
-PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none"}
+PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
+         "field": "aantal"}
 
 
 def _url(path: str, record_id: str) -> str:

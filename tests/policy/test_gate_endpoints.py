@@ -33,6 +33,11 @@ CALLS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/state"): "/api/belfort/v1/datasets/{id}/state",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}/publish"): "/api/belfort/v1/datasets/{id}/versions/1/publish",
+    # the data dictionary
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields"): "/api/belfort/v1/datasets/{id}/fields",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields"): "/api/belfort/v1/datasets/{id}/fields",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
     ("GET", "/api/datasets/1.0/{dataset_id}/"): "/api/datasets/1.0/{id}/",
     # Opendatasoft v1 names the dataset in the query string
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",

@@ -107,8 +107,9 @@ def test_dataset_page_shows_metadata_schema_downloads_and_snippets(portal: TestC
     for expected in ("dct:publisher", "Stad Gent", "dcat:keyword", "CC0-1.0", "dct:accrualPeriodicity",
                      "elk uur", "telpunt", "tijdstip", "datetime", "Eerste versie"):
         assert expected in text, expected
-    for fmt in ("csv", "json", "geojson", "parquet", "xlsx"):
+    for fmt in ("csv", "json", "parquet", "xlsx"):
         assert f"/api/explore/v2.1/catalog/datasets/fietstellingen/exports/{fmt}" in response.text
+    assert "/exports/geojson" not in response.text  # no geometry: no GeoJSON offered
     snippet = re.search(r'<code id="snippet-curl">curl &#34;(.+?)&#34;</code>', response.text)
     assert snippet is not None
     api = portal.get(snippet.group(1).replace("http://testserver", ""))  # the snippet's URL works
@@ -130,7 +131,7 @@ def test_dataset_page_links_its_linked_data_views(portal: TestClient, staff_toke
 
 def test_preview_sorts_filters_and_pages(portal: TestClient) -> None:
     page = portal.get("/datasets/fietstellingen", params={"p_sort": "-aantal"}).text
-    cells = re.findall(r"<td>(\d+)</td>", page)
+    cells = re.findall(r'<td class="num">(\d+)</td>', page)
     assert cells[:2] == ["180", "120"]  # aantal descending
     assert 'aria-sort="descending"' in page
     text, _ = text_of(portal.get("/datasets/fietstellingen", params={"p_q": "Veldstraat"}).text)

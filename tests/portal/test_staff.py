@@ -82,10 +82,11 @@ def test_publishing_a_version_that_does_not_exist_is_shown_on_the_page(staff: Te
     checked = staff.post(review_url, data={"csrf": csrf_of(staff.get(review_url).text), "title_nl": "Tellingen"})
     refused = staff.post("/staff/datasets/tellingen", data={
         "csrf": csrf_of(checked.text), "action": "publish", "version": "9"}, follow_redirects=False)
-    assert refused.status_code == 404 and "has no version 9" in refused.text and 'name="csrf"' in refused.text
+    assert refused.status_code == 404 and "Deze dataset heeft geen versie 9." in refused.text
+    assert 'name="csrf"' in refused.text and "has no version" not in refused.text
     missing = staff.post("/staff/datasets/nope", data={
         "csrf": csrf_of(checked.text), "action": "publish", "version": "1"}, follow_redirects=False)
-    assert missing.status_code == 404 and "has no version" not in missing.text
+    assert missing.status_code == 404 and "geen versie" not in missing.text
 
 
 def test_a_type_that_does_not_fit_shows_the_report_and_publishes_nothing(staff: TestClient) -> None:
@@ -115,7 +116,7 @@ def test_oversized_upload_is_refused(staff: TestClient, platform: Platform) -> N
     token = csrf_of(staff.get("/staff").text)
     response = staff.post("/staff/uploads", data={"csrf": token, "dataset": "groot"},
                           files={"file": ("groot.csv", b"a,b\n" + b"1,2\n" * 100, "text/csv")})
-    assert response.status_code == 400 and "limit of 100 bytes" in response.text
+    assert response.status_code == 400 and "ten hoogste 100 bytes" in response.text
     assert not any((platform.lake.root / "uploads").glob("*/groot.csv"))
 
 
@@ -138,8 +139,8 @@ def test_edit_metadata_and_state(staff: TestClient, platform: Platform, tmp_path
                        follow_redirects=False)
     assert saved.status_code == 303
     deprecated = staff.post("/staff/datasets/tellingen", data={"csrf": csrf_of(page), "action": "state",
-                                                                "state": "deprecated"})
-    assert deprecated.status_code == 200 and "Opgeslagen." in deprecated.text
+                                                                "state": "deprecated", "confirm": "yes"})
+    assert deprecated.status_code == 200 and "De status van Passanten is nu &#39;verouderd&#39;." in deprecated.text
     bad = staff.post("/staff/datasets/tellingen", data={"csrf": csrf_of(page), "action": "state", "state": "draft"})
     assert bad.status_code == 409 and 'role="alert"' in bad.text
     assert staff.post("/staff/datasets/tellingen", data={"action": "metadata", "title_nl": "x"}).status_code == 403
@@ -212,10 +213,10 @@ def test_bad_time_zones_on_the_staff_pages_are_400(staff: TestClient, platform: 
     page = staff.get("/staff/datasets/tellingen").text
     saved = staff.post("/staff/datasets/tellingen", data={"csrf": csrf_of(page), "action": "metadata",
                                                            "timezone": zone})
-    assert saved.status_code == 400 and 'role="alert"' in saved.text and "time zone" in saved.text
+    assert saved.status_code == 400 and 'role="alert"' in saved.text and "onbekende tijdzone" in saved.text
     review_url = upload(staff, "nieuw", "tellingen.csv", COUNTS_CSV.encode())
     checked = staff.post(review_url, data={"csrf": csrf_of(staff.get(review_url).text), "timezone": zone})
-    assert checked.status_code == 400 and "time zone" in checked.text
+    assert checked.status_code == 400 and "onbekende tijdzone" in checked.text
     with platform.db.session() as session:
         from belfort.catalog.models import Dataset
 

@@ -48,8 +48,9 @@ def _portal(request: Request) -> bool:
     return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
 
 
-HtmlPage = Callable[[Request, int, str | None], Response]
-"""Renders an error as an HTML page: (request, status, message shown or None)."""
+HtmlPage = Callable[[Request, int, BelfortError | None], Response]
+"""Renders an error as an HTML page: (request, status, the error or None); the page says it
+in its own language (``belfort.portal.messages``)."""
 
 
 def explore_error_code(exc: BelfortError | None, status: int) -> str:
@@ -98,7 +99,7 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     @app.exception_handler(BelfortError)
     async def _belfort_error(request: Request, exc: BelfortError) -> Response:
         if html_page is not None and _portal(request):
-            return html_page(request, exc.http_status, exc.message if exc.http_status == 400 else None)
+            return html_page(request, exc.http_status, exc)
         headers = error_headers(exc)
         if _explore(request):
             return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),

@@ -103,6 +103,11 @@ class Dataset(Base):
     distributions: Mapped[list[Distribution]] = relationship(
         back_populates="dataset", order_by="Distribution.id", cascade="all, delete-orphan"
     )
+    # the data dictionary (``belfort.catalog.field_dictionary``), loaded with the dataset
+    field_descriptions: Mapped[list[FieldDescription]] = relationship(
+        order_by="FieldDescription.field", cascade="all, delete-orphan", passive_deletes=True,
+        lazy="selectin",
+    )
 
 
 class Version(Base):
@@ -145,6 +150,29 @@ class Distribution(Base):
     access_path: Mapped[str] = mapped_column(String(500))
 
     dataset: Mapped[Dataset] = relationship(back_populates="distributions")
+
+
+class FieldDescription(Base):
+    """What one field of a dataset means, in Dutch and English, and its unit: the data
+    dictionary (``belfort.catalog.field_dictionary``). Kept per dataset and field name, not per
+    version, so it survives new versions; a field a newer version lacks keeps its row but is
+    not shown."""
+
+    __tablename__ = "field_descriptions"
+
+    dataset_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(300), primary_key=True)
+    title_nl: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(50))
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
 
 
 class ApiKey(Base):

@@ -21,7 +21,13 @@ from belfort.catalog.metadata import (
 )
 from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
-from belfort.errors import Conflict, DatasetExists, InvalidRequest, VersionNotFound
+from belfort.errors import (
+    Conflict,
+    DatasetExists,
+    InvalidRequest,
+    MetadataInvalid,
+    VersionNotFound,
+)
 
 EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "parquet": ("application/vnd.apache.parquet", "Parquet"),
@@ -34,14 +40,10 @@ def validate_metadata(data: dict[str, Any]) -> DatasetMetadata:
     """DatasetMetadata from a plain dict, with pydantic's errors turned into one clear message."""
     try:
         return DatasetMetadata(**data)
-    except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc']) or 'metadata'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise InvalidRequest(
-            "invalid metadata: " + "; ".join(problems), details={"problems": problems}
-        ) from None
+    except ValidationError as exc:  # each error also as data: pages say it in their language
+        errors = [dict(e) for e in exc.errors()]
+        raise MetadataInvalid.from_errors("metadata", errors, limit=len(errors), loc_chars=10_000,
+                                          msg_chars=1_000_000) from None
 
 
 def metadata_of(dataset: Dataset) -> DatasetMetadata:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from belfort.ingest.geometry import GEOMETRY_TYPES, check_geometry
 from belfort.ingest.kernels import ConversionError, all_match, cast_checked
+from belfort.ingest.report import type_code
 from belfort.ingest.temporal import (
     ISO_DATETIME,
     LOCAL_TZ,
@@ -472,6 +473,8 @@ class Converted:
     array: pa.Array
     bad: np.ndarray | None
     problem: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def convert_strings(
@@ -484,11 +487,16 @@ def convert_strings(
     """
     target = ARROW_TYPES[type_]
     problem = parsers[0].problem if len(parsers) == 1 else f"not a valid {type_}"
+    code = type_code(type_)
+    params: dict[str, Any] = {"type": type_}
+    if len(parsers) == 1 and parsers[0].format:
+        params["format"] = parsers[0].format
     if arr.null_count == len(arr):
-        return Converted(pa.nulls(len(arr), target), None, problem)
+        return Converted(pa.nulls(len(arr), target), None, problem, code, params)
     for parser in parsers:
         try:
-            return Converted(parser.vector(arr, trusted=trusted).cast(target), None, problem)
+            return Converted(parser.vector(arr, trusted=trusted).cast(target), None, problem, code,
+                             params)
         except ConversionError:
             continue
     values = arr.to_pylist()
@@ -508,4 +516,4 @@ def convert_strings(
                 continue
         else:
             bad[index] = True
-    return Converted(pa.array(out, type=target), bad if bad.any() else None, problem)
+    return Converted(pa.array(out, type=target), bad if bad.any() else None, problem, code, params)

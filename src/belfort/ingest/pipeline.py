@@ -70,6 +70,8 @@ class SniffResult:
     source_details: dict[str, Any]
     rows: list[dict[str, str | None]] = field(default_factory=list)
     inferred_from_rows: int = 0
+    #: the types were inferred from every row (else from the first ``inferred_from_rows``)
+    whole_file: bool = False
 
 
 # --- opening sources ---------------------------------------------------------------
@@ -242,11 +244,14 @@ def _report_bad_rows(report: ValidationReport, bad_rows: list[BadRow]) -> None:
     for bad in bad_rows:
         grouped.setdefault(bad.problem if "fields" not in bad.problem else "wrong number of fields", []).append(bad)
     for problem, rows in grouped.items():
+        first = rows[0]
         report.add_many(
             None,
             problem,
             len(rows),
             [(b.row, f"{b.problem}: {b.text}" if b.text else b.problem) for b in rows],
+            code=first.code,
+            params=first.params if first.code != "wrong_field_count" or len(rows) == 1 else {},
         )
 
 
@@ -286,7 +291,8 @@ def _report_geometries(
         if len(examples) < report.max_examples:
             examples.append((number, text[:200] if isinstance(text, str) else text))
     for problem, examples in grouped.items():
-        report.add_many(name, problem, counts[problem], examples)
+        report.add_many(name, problem, counts[problem], examples, code="invalid_geometry",
+                        params={"reason": problem.removeprefix("invalid geometry: ")})
 
 
 def _write_text(
@@ -314,7 +320,7 @@ def _write_text(
                         (_row_number(rows_done + int(i), skipped), _shown(batch.column(index)[int(i)]))
                         for i in positions[: report.max_examples]
                     ]
-                    report.add_many(spec.name, NUL_PROBLEM, len(positions), examples)
+                    report.add_many(spec.name, NUL_PROBLEM, len(positions), examples, code="nul_byte")
                     bad_rows = nul if bad_rows is None else bad_rows | nul
                 if column_parsers is None:
                     if source.fill_empty_strings and column.null_count:
@@ -336,7 +342,8 @@ def _write_text(
                             (_row_number(rows_done + int(i), skipped), column[int(i)].as_py())
                             for i in positions[: report.max_examples]
                         ]
-                        report.add_many(spec.name, converted.problem, len(positions), examples)
+                        report.add_many(spec.name, converted.problem, len(positions), examples,
+                                        code=converted.code, params=converted.params)
                     bad_rows = converted.bad if bad_rows is None else bad_rows | converted.bad
             if bad_rows is not None:
                 invalid_rows += int(bad_rows.sum())
@@ -454,4 +461,5 @@ def sniff(
         source_details=dict(text_source.details),
         rows=rows,
         inferred_from_rows=seen,
+        whole_file=seen < inference_rows,  # fewer rows than asked for: the file ended
     )

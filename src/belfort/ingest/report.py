@@ -1,4 +1,9 @@
-"""The validation report of one ingest: what is wrong, where, with bounded examples."""
+"""The validation report of one ingest: what is wrong, where, with bounded examples.
+
+Each problem carries an English ``problem`` text (for the API, the CLI and logs) and a
+machine ``code`` with ``params`` (``PROBLEM_CODES``), from which the portal writes the
+message in the page's language (``belfort.portal.messages``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,30 @@ from typing import Any
 
 NUL_PROBLEM = "NUL byte in text (a binary or wrongly encoded file?)"
 
+#: Every problem code an ingest may report, with the parameters it carries. The portal
+#: has a text for each in every language (a test checks that).
+PROBLEM_CODES: dict[str, tuple[str, ...]] = {
+    "not_integer": ("type",),
+    "not_number": ("type", "format"),
+    "not_boolean": ("type",),
+    "not_date": ("type", "format"),
+    "not_datetime": ("type", "format"),
+    "not_geopoint": ("type", "format"),
+    "not_geometry": ("type", "format"),
+    "invalid_geometry": ("reason",),
+    "nul_byte": (),
+    "wrong_field_count": ("expected", "found"),
+    "unterminated_quote": (),
+}
+
+
+def type_code(type_: str) -> str:
+    """The code of a value that is not of field type ``type_`` (``not_integer``, …)."""
+    code = f"not_{type_}"
+    if code not in PROBLEM_CODES:
+        raise ValueError(f"no problem code for type {type_!r}")
+    return code
+
 
 @dataclass
 class Problem:
@@ -15,6 +44,8 @@ class Problem:
 
     column: str | None
     problem: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
     count: int = 0
     examples: list[dict[str, Any]] = field(default_factory=list)
 
@@ -32,8 +63,9 @@ class ValidationReport:
     rows_read: int = 0
     problems: dict[tuple[str | None, str], Problem] = field(default_factory=dict)
 
-    def add(self, row: int | None, column: str | None, value: Any, problem: str) -> None:
-        self.add_many(column, problem, 1, [(row, value)])
+    def add(self, row: int | None, column: str | None, value: Any, problem: str, *, code: str,
+            params: dict[str, Any] | None = None) -> None:
+        self.add_many(column, problem, 1, [(row, value)], code=code, params=params)
 
     def add_many(
         self,
@@ -41,14 +73,21 @@ class ValidationReport:
         problem: str,
         count: int,
         examples: Sequence[tuple[int | None, Any]],
+        *,
+        code: str,
+        params: dict[str, Any] | None = None,
     ) -> None:
-        """Record ``count`` occurrences; ``examples`` are (row, value) pairs, any length."""
+        """Record ``count`` occurrences; ``examples`` are (row, value) pairs, any length.
+        ``code`` is one of ``PROBLEM_CODES``; ``params`` its parameters."""
+        if code not in PROBLEM_CODES:
+            raise ValueError(f"unknown problem code {code!r}")
         if count <= 0:
             return
         key = (column, problem)
         entry = self.problems.get(key)
         if entry is None:
-            entry = self.problems[key] = Problem(column=column, problem=problem)
+            entry = self.problems[key] = Problem(column=column, problem=problem, code=code,
+                                                 params=dict(params or {}))
         entry.count += count
         room = self.max_examples - len(entry.examples)
         for row, value in examples[: max(room, 0)]:
@@ -71,6 +110,8 @@ class ValidationReport:
                 {
                     "column": p.column,
                     "problem": p.problem,
+                    "code": p.code,
+                    "params": p.params,
                     "count": p.count,
                     "examples": p.examples,
                 }

@@ -96,6 +96,8 @@ class DatasetRow:
     version_created_at: dt.datetime | None = None
     row_count: int | None = None
     fields: tuple[tuple[str, str], ...] = ()  # (name, Belfort type)
+    # the data dictionary's labels, when it describes some field: (name, Dutch, English, unit)
+    field_labels: tuple[tuple[str, str, str, str | None], ...] = ()
 
     @property
     def has_geometry(self) -> bool:
@@ -528,8 +530,11 @@ class DcatBuilder:
         add((_IDENTIFIER, Lit(f"{row.id}/{fmt.name}")))
         add((_TITLE, text(f"{row.title_nl} ({fmt.label})", "nl")))
         add((_TITLE, text(f"{row.title_en or row.title_nl} ({fmt.label})", "en")))
-        add((_DESCRIPTION, Lit(f"Alle records van de gepubliceerde versie als {nl}, via de Explore API v2.1.", "nl")))
-        add((_DESCRIPTION, Lit(f"All records of the published version as {en}, from the Explore API v2.1.", "en")))
+        fields_nl, fields_en = _field_list(row)
+        add((_DESCRIPTION, Lit(f"Alle records van de gepubliceerde versie als {nl}, via de Explore API v2.1."
+                               f"{fields_nl}", "nl")))
+        add((_DESCRIPTION, Lit(f"All records of the published version as {en}, from the Explore API v2.1."
+                               f"{fields_en}", "en")))
         add((_ACCESS_URL, url))
         add((_DOWNLOAD_URL, url))
         add((_ACCESS_SERVICE, IRI(self.service_uri(EXPLORE.name))))
@@ -571,6 +576,22 @@ class DcatBuilder:
         else:
             self._agent(name)
         return self.doc
+
+
+def _field_list(row: DatasetRow) -> tuple[str, str]:
+    """" Velden: …" / " Fields: …" for a distribution's description, when the data dictionary
+    describes the dataset's fields: each field's title with its id and unit (descriptions are
+    at ``GET /api/belfort/v1/datasets/{id}/fields``)."""
+    if not row.field_labels:
+        return "", ""
+
+    def one(label: str, name: str, unit: str | None, word: str) -> str:
+        inner = ", ".join(x for x in (name if label != name else "", f"{word} {unit}" if unit else "") if x)
+        return f"{label} ({inner})" if inner else label
+
+    nl = "; ".join(one(label, name, unit, "in") for name, label, _, unit in row.field_labels)
+    en = "; ".join(one(label, name, unit, "in") for name, _, label, unit in row.field_labels)
+    return f" Velden: {nl}.", f" Fields: {en}."
 
 
 def organisation_slug(name: str) -> str:

@@ -9,6 +9,7 @@ answer into one page with the facet values worth showing.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
 PER_PAGE = 20
 MAX_FACET_VALUES = 12
 MAX_QUERY = 500
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,10 @@ def search(
 ) -> SearchPage:
     """One page of datasets matching ``query`` and every selected facet value, with the
     counts of each facet's values among the matches."""
-    query = query.strip()[:MAX_QUERY]
+    query = _clean(query)
     facets = FACETS + (STAFF_FACETS if staff else ())
-    selected = {k: v for k, v in selected.items() if k in facets and v}
+    selected = {k: cleaned for k, v in selected.items() if k in facets
+                if (cleaned := [c for c in map(_clean, v) if c])}
     listing = find(catalogue, query_of(query, selected, sort))
     facet_values = {f: _shown(listing.facet(f), selected.get(f, []), catalogue, listing.matched, f)
                     for f in facets}
@@ -92,6 +95,12 @@ def search(
         page=page, pages=pages, facets=facet_values, selected=selected,
         sort=sort if sort in SORTS else "relevance",
     )
+
+
+def _clean(text: str) -> str:
+    """What a person can type in a search box or a filter: control characters (NUL, …)
+    removed, at most ``MAX_QUERY`` characters (the page echoes it in chips and fields)."""
+    return CONTROL.sub("", text).strip()[:MAX_QUERY]
 
 
 def _shown(counts: list[tuple[str, int]], selected: list[str], catalogue: CatalogueSnapshot,

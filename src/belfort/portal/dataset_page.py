@@ -10,8 +10,8 @@ on the server; the map has an SVG fallback that ``map.js`` turns into a Leaflet 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -21,25 +21,29 @@ from starlette.responses import HTMLResponse, Response
 
 from belfort.api.caching import cache_control
 from belfort.api.deps import base_url, get_platform
-from belfort.api.ods.common import render_value, timezone_of
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
+from belfort.catalog import field_dictionary
+from belfort.catalog.field_dictionary import FieldTexts
 from belfort.catalog.models import ProcessingActivity, Version
 from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, readable
-from belfort.portal import catalogue, visuals
-from belfort.portal.i18n import language_of
+from belfort.portal import catalogue, table_downloads, values, visuals
+from belfort.portal.i18n import Translator, language_of
+from belfort.portal.messages import error_text
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.query.model import Query
+from belfort.schema import Field
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PREVIEW_ROWS = 20
-MAX_PREVIEW_START = 10_000 - PREVIEW_ROWS
+MAX_PREVIEW_ROWS = 10_000  # the v1 search API's window
+MAX_PREVIEW_START = MAX_PREVIEW_ROWS - PREVIEW_ROWS
 EXPORTS = ("csv", "json", "geojson", "parquet", "xlsx")
 
 
@@ -58,12 +62,23 @@ class VersionChange:
 @dataclass
 class Preview:
     columns: list[str]
-    rows: list[list[Any]]
+    rows: list[list[values.Cell]]
     total: int
     start: int
     query: str
     sort: str
     error: str | None
+    labels: list[str] = field(default_factory=list)  # the columns' headers (values.field_label)
+    types: list[str] = field(default_factory=list)
+
+    @property
+    def has_times(self) -> bool:
+        return "datetime" in self.types
+
+    @property
+    def limited(self) -> bool:
+        """This is the last page the table can show, and there are more rows."""
+        return self.total > MAX_PREVIEW_ROWS and self.start + PREVIEW_ROWS >= MAX_PREVIEW_ROWS
 
 
 @router.get("/datasets/{dataset_id}")
@@ -84,6 +99,9 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
         meta["timezone"] = dataset.timezone
+        described = field_dictionary.descriptions(dataset)
+        fields = field_dictionary.entries(shown.table_schema.get("fields", []) if shown else [],
+                                          described)
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
@@ -91,18 +109,20 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
     if shown is not None:
         rv = readable(platform, principal, dataset_id)
         lang = language_of(request)
-        preview = _preview(platform, rv, request)
+        preview = _preview(platform, rv, request, lang, described)
         chart = visuals.chart_section(platform, rv, request, lang, card.title(lang))
         map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
+        downloads=table_downloads.links(card.id, [f.type for f in card.fields]),
+        max_preview_rows=MAX_PREVIEW_ROWS,
         snippets=_snippets(base, dataset_id), base=base,
         # the linked-data views answer API keys, not the staff cookie: offered for open data only
         linked=card.classification == "open" and card.state in ("published", "deprecated"),
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
-        chart=chart, map=map_, legend_json=visuals.legend_json(map_) if map_ else "",
+        chart=chart, map=map_, fields=fields, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
 
@@ -158,9 +178,11 @@ def _history(versions: Sequence[Version], published: int | None) -> list[Version
     return changes
 
 
-def _preview(platform: Platform, rv: ReadableVersion, request: Request) -> Preview:
+def _preview(platform: Platform, rv: ReadableVersion, request: Request, lang: str,
+             described: Mapping[str, FieldTexts]) -> Preview:
     """One page of records: ``p_q`` full-text filter (the v1 ``q`` language), ``p_sort``
-    (``field`` ascending, ``-field`` descending), ``p_start``."""
+    (``field`` ascending, ``-field`` descending), ``p_start``; values as people read them
+    in ``lang`` (``belfort.portal.values``)."""
     params = request.query_params
     text = params.get("p_q", "")[:500]
     sort = params.get("p_sort", "")[:200]
@@ -169,6 +191,8 @@ def _preview(platform: Platform, rv: ReadableVersion, request: Request) -> Previ
     except ValueError:
         start = 0
     columns = [f.name for f in rv.schema.fields]
+    labels = [values.field_label(f, lang, described.get(f.name)) for f in rv.schema.fields]
+    types = [f.type for f in rv.schema.fields]
     # v1's sort is descending by default and "-field" ascending: translate the page's
     # natural "field" ascending / "-field" descending.
     v1_sort = (sort[1:] if sort.startswith("-") else "-" + sort) if sort else None
@@ -179,23 +203,14 @@ def _preview(platform: Platform, rv: ReadableVersion, request: Request) -> Previ
         v1 = parse_v1_params(items)
         query = Query(where=where_of(v1, rv.schema), order_by=order_of(v1), limit=PREVIEW_ROWS, offset=start)
         result = platform.engine.execute(query, rv.schema, rv.path, with_total=True)
-    except BelfortError as exc:
-        return Preview(columns, [], 0, 0, text, sort, exc.message)
-    tz = timezone_of("Europe/Brussels")
-    rows = [[_cell(render_value(row[i], f.type, tz)) for i, f in enumerate(rv.schema.fields)]
-            for row in result.rows]
-    return Preview(columns, rows, result.total or 0, start, text, sort, None)
+    except BelfortError as exc:  # said in the page's language (belfort.portal.messages)
+        return Preview(columns, [], 0, 0, text, sort, error_text(Translator(lang), exc), labels, types)
+    rows = [[_cell(row[i], f, lang) for i, f in enumerate(rv.schema.fields)] for row in result.rows]
+    return Preview(columns, rows, result.total or 0, start, text, sort, None, labels, types)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        text = str(value)
-        return text if len(text) <= 120 else text[:117] + "…"
-    return str(value)
+def _cell(value: Any, f: Field, lang: str) -> values.Cell:
+    return values.format_value(value, f.type, lang, f.separator)
 
 
 def _snippets(base: str, dataset_id: str) -> dict[str, str]:
@@ -219,4 +234,5 @@ def _snippets(base: str, dataset_id: str) -> dict[str, str]:
 
 def _pages(preview: Preview) -> tuple[int, int]:
     """(this page, last page) of the preview; paging stops at 10,000 rows, like v1 search."""
-    return preview.start // PREVIEW_ROWS + 1, max(1, math.ceil(min(preview.total, 10_000) / PREVIEW_ROWS))
+    last = max(1, math.ceil(min(preview.total, MAX_PREVIEW_ROWS) / PREVIEW_ROWS))
+    return preview.start // PREVIEW_ROWS + 1, last

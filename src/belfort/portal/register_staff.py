@@ -22,7 +22,8 @@ from belfort.catalog.models import Dataset
 from belfort.errors import BelfortError, InvalidRequest, NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
-from belfort.portal.i18n import AUDIENCE_LABELS
+from belfort.portal.i18n import AUDIENCE_LABELS, Translator, language_of
+from belfort.portal.messages import said
 from belfort.portal.pages import portal_principal
 from belfort.portal.staff import _form, _page, _redirect, _require_staff
 from belfort.register import service, store
@@ -134,7 +135,7 @@ async def create_entry(request: Request, platform: Platform = Depends(get_platfo
             lambda: service.create_activity(platform, principal, data, state=state))
     except BelfortError as exc:
         return await run_in_threadpool(_edit_page, request, platform, principal, None, values=form_values(data),
-                                       problem=exc.message, status_code=exc.http_status)
+                                       problem=said(Translator(language_of(request)), exc), status_code=exc.http_status)
     return _redirect(f"{BASE}/{created['id']}?saved=create")
 
 
@@ -175,5 +176,5 @@ async def change_entry(activity_id: str, request: Request, platform: Platform = 
         if isinstance(exc, NotFound) and "processing activity" in exc.message:
             raise
         return await run_in_threadpool(_edit_page, request, platform, principal, activity_id, values=values,
-                                       problem=exc.message, status_code=exc.http_status)
+                                       problem=said(Translator(language_of(request)), exc), status_code=exc.http_status)
     return _redirect(f"{BASE}/{quote(activity_id, safe='')}?saved={action}")

@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import uuid
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,13 +36,14 @@ from starlette.responses import RedirectResponse, Response
 from belfort.api.caching import PRIVATE
 from belfort.api.deps import get_platform, principal_of_key
 from belfort.api.security_headers import secure_cookies
-from belfort.catalog.metadata import TRANSITIONS, check_slug
+from belfort.catalog.metadata import SLUG_PATTERN, TRANSITIONS, LifecycleState
 from belfort.catalog.models import Dataset
 from belfort.catalog.store import dataset_to_dict
 from belfort.errors import (
     BelfortError,
     Forbidden,
     InvalidRequest,
+    MetadataInvalid,
     NotFound,
     ValidationFailed,
     VersionNotFound,
@@ -52,7 +54,14 @@ from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.server_secret import server_secret
 from belfort.policy.sessions import end_session, start_session
-from belfort.portal.i18n import Translator, language_of
+from belfort.portal.i18n import STATE_LABELS, Translator, language_of
+from belfort.portal.messages import (
+    FieldError,
+    error_text,
+    metadata_errors,
+    report_messages,
+    technical_detail,
+)
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (
@@ -73,6 +82,9 @@ CHUNK = 1024 * 1024
 METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
                    "frequency", "classification", "classification_reason", "timezone")
 LIST_FIELDS = ("themes", "keywords")
+#: Form fields of the metadata's nested parts (contact point, temporal coverage).
+NESTED_FIELDS = {"contact_name": ("contact_point", "name"), "contact_email": ("contact_point", "email"),
+                 "temporal_start": ("temporal", "start"), "temporal_end": ("temporal", "end")}
 
 
 def staff_secret(platform: Platform) -> bytes:
@@ -128,11 +140,17 @@ def dashboard(request: Request, platform: Platform = Depends(get_platform),
               principal: Principal = Depends(portal_principal)) -> Response:
     if not principal.is_admin:
         return _page(request, "staff_sign_in.html", principal, error=None)
+    return _dashboard_page(request, platform, principal)
+
+
+def _dashboard_page(request: Request, platform: Platform, principal: Principal, status_code: int = 200,
+                    field_errors: list[FieldError] | None = None, values: dict[str, str] | None = None) -> Response:
     with platform.db.session() as session:
         datasets = [dataset_to_dict(d, include_versions=False)
                     for d in session.scalars(gate.visible_datasets(principal)).all()]
     datasets.sort(key=lambda d: d["id"])
-    return _page(request, "staff.html", principal, datasets=datasets)
+    return _page(request, "staff.html", principal, status_code=status_code, datasets=datasets,
+                 field_errors=field_errors or [], values=values or {})
 
 
 @router.post("/staff/sign-in")
@@ -179,41 +197,46 @@ def _end_session(platform: Platform, token: str) -> None:
 @router.post("/staff/uploads")
 async def upload(request: Request, platform: Platform = Depends(get_platform),
                  principal: Principal = Depends(portal_principal)) -> Response:
-    """Keep the uploaded file aside (nothing is ingested yet) and show what was sniffed."""
+    """Keep the uploaded file aside (nothing is ingested yet) and show what was sniffed. A
+    refusal shows the form again with what was typed and says what to correct."""
     _require_staff(principal)
     form = await _form(request)
-    dataset_id = str(form.get("dataset", "")).strip()
-    check_slug(dataset_id)
+    t = Translator(language_of(request))
+    dataset_id = str(form.get("dataset", "")).strip()[:200]
     file = form.get("file")
+    errors: list[FieldError] = []
+    if not SLUG_PATTERN.fullmatch(dataset_id):
+        errors.append(FieldError("dataset", t("msg_field_dataset"), t("msg_error_bad_slug")))
     if not isinstance(file, UploadFile) or not file.filename:
-        raise InvalidRequest("choose a file to upload")
-    token = uuid.uuid4().hex
-    folder = _uploads(platform) / token
-    await anyio.Path(folder).mkdir(parents=True)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename).name)[-100:] or "upload"
-    target = folder / name
-    await _save(file, target, platform.settings.max_upload_bytes)
-    await anyio.Path(folder / "dataset").write_text(dataset_id)
-    return _redirect(f"/staff/uploads/{token}")
+        errors.append(FieldError("file", t("msg_field_file"), t("msg_error_file_missing")))
+    else:
+        token = uuid.uuid4().hex
+        folder = _uploads(platform) / token
+        await anyio.Path(folder).mkdir(parents=True)
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename).name)[-100:] or "upload"
+        limit = platform.settings.max_upload_bytes
+        refused = await _save(file, folder / name, limit) if not errors else "file_again"
+        if refused is None:
+            await anyio.Path(folder / "dataset").write_text(dataset_id)
+            return _redirect(f"/staff/uploads/{token}")
+        await run_in_threadpool(shutil.rmtree, folder, ignore_errors=True)
+        errors.append(FieldError("file", t("msg_field_file"),
+                                 t(f"msg_error_{refused}", maximum=t.number(limit))))
+    return await run_in_threadpool(_dashboard_page, request, platform, principal, 400, errors,
+                                   {"dataset": dataset_id})
 
 
-async def _save(file: UploadFile, target: Path, limit: int) -> None:
-    """Copy the upload to ``target`` (each write in a worker thread); on a refusal the
-    upload's folder is removed."""
+async def _save(file: UploadFile, target: Path, limit: int) -> str | None:
+    """Copy the upload to ``target`` (each write in a worker thread); the refusal's message
+    code (``file_too_large``, ``file_empty``) or None."""
     written = 0
-    problem: str | None = None
     async with await anyio.open_file(target, "wb") as out:
         while chunk := await file.read(CHUNK):
             written += len(chunk)
             if written > limit:
-                problem = f"the file is larger than the limit of {limit:,} bytes"
-                break
+                return "file_too_large"
             await out.write(chunk)
-    if written == 0:
-        problem = "the file is empty"
-    if problem is not None:
-        await run_in_threadpool(shutil.rmtree, target.parent, ignore_errors=True)
-        raise InvalidRequest(problem)
+    return "file_empty" if written == 0 else None
 
 
 def _uploads(platform: Platform) -> Path:
@@ -223,7 +246,8 @@ def _uploads(platform: Platform) -> Path:
 def _upload(platform: Platform, token: str) -> tuple[str, Path]:
     folder = _uploads(platform) / token
     if not TOKEN.match(token) or not folder.is_dir():
-        raise NotFound("this upload does not exist (any more); upload the file again")
+        raise NotFound("this upload does not exist (any more); upload the file again",
+                       details={"say": "upload_gone"})
     files = [p for p in folder.iterdir() if p.name != "dataset"]
     return (folder / "dataset").read_text(), files[0]
 
@@ -237,19 +261,37 @@ def review(token: str, request: Request, platform: Platform = Depends(get_platfo
 
 
 def _review_page(request: Request, platform: Platform, principal: Principal, token: str, dataset_id: str,
-                 source: Path, *, outcome: dict[str, Any] | None = None, problem: str | None = None,
-                 report: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+                 source: Path, *, outcome: dict[str, Any] | None = None, error: BelfortError | None = None,
+                 report: dict[str, Any] | None = None, status_code: int = 200,
+                 values: dict[str, Any] | None = None, chosen: dict[str, str] | None = None) -> Response:
+    """The review page; after a failed check it shows the steward's own choices (``values``
+    typed, ``chosen`` types) with what is wrong, in the page's language."""
+    t = Translator(language_of(request))
+    common: dict[str, Any] = dict(token=token, dataset_id=dataset_id, types=FIELD_TYPES, chosen=chosen or {},
+                                  problems=report_messages(t, report), field_errors=[], problem=None,
+                                  detail=None, outcome=outcome)
+    if error is not None:
+        common.update(_error_context(t, error))
     try:
         sniffed = sniff(source, limits=ingest_limits(platform))
     except BelfortError as exc:
-        return _page(request, "staff_review.html", principal, status_code=400, token=token, dataset_id=dataset_id,
-                     sniffed=None, existing=None, types=FIELD_TYPES, outcome=None, problem=exc.message, report=None)
+        common.update(_error_context(t, exc))
+        return _page(request, "staff_review.html", principal, status_code=400, sniffed=None,
+                     values={}, **common)
     with platform.db.session() as session:
         found = session.get(Dataset, dataset_id)
-        existing = dataset_to_dict(found, include_versions=False) if found is not None else None
-    return _page(request, "staff_review.html", principal, status_code=status_code, token=token,
-                 dataset_id=dataset_id, sniffed=sniffed, existing=existing, types=FIELD_TYPES,
-                 outcome=outcome, problem=problem, report=report)
+        existing = dataset_to_dict(found, include_versions=False) if found is not None else {"title_nl": ""}
+    return _page(request, "staff_review.html", principal, status_code=status_code, sniffed=sniffed,
+                 values={**existing, **(values or {})}, **common)
+
+
+def _error_context(t: Translator, exc: BelfortError, **context: Any) -> dict[str, Any]:
+    """A page's error summary: per field for metadata, else one sentence (and, when that is
+    only the general one, the error's own words folded away)."""
+    if isinstance(exc, MetadataInvalid):
+        return {"field_errors": metadata_errors(t, exc.details.get("errors") or []), "problem": None,
+                "detail": None}
+    return {"field_errors": [], "problem": error_text(t, exc, **context), "detail": technical_detail(t, exc, **context)}
 
 
 @router.post("/staff/uploads/{token}")
@@ -262,19 +304,32 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
     overrides = {k.removeprefix("type:"): str(v) for k, v in form.multi_items()
                  if k.startswith("type:") and str(v) in FIELD_TYPES}
     metadata = _metadata(form)
+    kept = {"values": _typed(form), "chosen": overrides}
     try:
         outcome = await run_in_threadpool(
             lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
                                 draft=True, source_name=source.name))
     except ValidationFailed as exc:
-        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
-                                       problem=exc.message, report=exc.details.get("report"), status_code=422)
+        return await run_in_threadpool(partial(
+            _review_page, request, platform, principal, token, dataset_id, source, error=exc, report=exc.details.get("report"),
+            status_code=422, **kept))
     except BelfortError as exc:
-        return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
-                                       problem=exc.message, status_code=exc.http_status)
+        return await run_in_threadpool(partial(
+            _review_page, request, platform, principal, token, dataset_id, source, error=exc, status_code=exc.http_status,
+            **kept))
     return await run_in_threadpool(_review_page, request, platform, principal, token, dataset_id, source,
                                    outcome={"version": outcome.version, "rows": outcome.row_count},
                                    report=outcome.report)
+
+
+def _typed(form: FormData) -> dict[str, Any]:
+    """What the steward typed in the metadata fields, to show again after a refusal."""
+    typed: dict[str, Any] = {name: str(form.get(name, ""))[:20_000]
+                             for name in (*METADATA_FIELDS, *NESTED_FIELDS) if name in form}
+    for name in LIST_FIELDS:
+        if name in form:
+            typed[name] = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()][:50]
+    return typed
 
 
 def _metadata(form: FormData) -> dict[str, Any]:
@@ -287,6 +342,10 @@ def _metadata(form: FormData) -> dict[str, Any]:
         values = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()]
         if values:
             changes[name] = values[:50]
+    for name, (part, key) in NESTED_FIELDS.items():
+        value = str(form.get(name, "")).strip()
+        if value:
+            changes.setdefault(part, {})[key] = value[:1000]
     return changes
 
 
@@ -297,38 +356,93 @@ def edit(dataset_id: str, request: Request, platform: Platform = Depends(get_pla
     return _edit_page(request, platform, principal, dataset_id)
 
 
-def _edit_page(request: Request, platform: Platform, principal: Principal, dataset_id: str,
-               message: str | None = None, problem: str | None = None, status_code: int = 200) -> Response:
+#: States that change a dataset for everyone who uses it: asked to be confirmed.
+DESTRUCTIVE_STATES = (LifecycleState.ARCHIVED.value, LifecycleState.DEPRECATED.value)
+
+
+def _edit_page(request: Request, platform: Platform, principal: Principal, dataset_id: str, *,
+               error: BelfortError | None = None, problem: str | None = None, status_code: int = 200,
+               values: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> Response:
+    """The dataset's staff page. The state menu opens on the current state (nothing
+    destructive pre-selected); after an action it says what happened."""
+    t = Translator(language_of(request))
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
         info = dataset_to_dict(dataset)
+    errors: dict[str, Any] = {"field_errors": [], "problem": problem, "detail": None}
+    if error is not None:
+        errors = _error_context(t, error, **(context or {}))
+    state = info["state"]
     return _page(request, "staff_dataset.html", principal, status_code=status_code, dataset=info,
-                 transitions=sorted(TRANSITIONS.get(info["state"], ())), message=message, problem=problem)
+                 values={**info, **(values or {})}, states=[state, *sorted(s.value for s in TRANSITIONS.get(state, ()))],
+                 destructive=DESTRUCTIVE_STATES, done=_done(t, request, info), **errors)
+
+
+def _done(t: Translator, request: Request, info: dict[str, Any]) -> str | None:
+    """What the last action did, from the redirect's query (``?saved=…``)."""
+    saved = request.query_params.get("saved")
+    title = (info.get("title_en") if t.lang == "en" else None) or info["title_nl"]
+    if saved == "publish":
+        number = info.get("published_version")
+        rows = next((v["row_count"] for v in info.get("versions", []) if v["number"] == number), 0)
+        return t("msg_published", version=number, title=title, rows=t.number(rows))
+    if saved == "state":
+        return t("msg_state_changed", title=title, state=t.label(STATE_LABELS, info["state"]))
+    if saved == "unchanged":
+        return t("msg_state_unchanged")
+    return t("staff_saved") if saved else None
+
+
+def _state_of(platform: Platform, principal: Principal, dataset_id: str) -> str:
+    with platform.db.session() as session:
+        return str(gate.get_dataset(session, principal, dataset_id).state)
 
 
 @router.post("/staff/datasets/{dataset_id}")
 async def save(dataset_id: str, request: Request, platform: Platform = Depends(get_platform),
                principal: Principal = Depends(portal_principal)) -> Response:
-    """One form, three actions: ``action`` = metadata, state or publish."""
+    """One form, three actions: ``action`` = metadata, state or publish. Archiving and
+    deprecating need the ``confirm`` box ticked; without it nothing changes."""
     _require_staff(principal)
     form = await _form(request)
+    t = Translator(language_of(request))
     action = str(form.get("action", ""))
+    context: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
+    done = action
     try:
         if action == "metadata":
+            kept = _typed(form)
             await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, _metadata(form))
         elif action == "state":
-            await run_in_threadpool(change_dataset_state, platform, principal, dataset_id, str(form.get("state", "")))
+            target = str(form.get("state", ""))[:40]
+            current = await run_in_threadpool(_state_of, platform, principal, dataset_id)
+            if target not in STATE_LABELS:
+                return await run_in_threadpool(partial(
+                    _edit_page, request, platform, principal, dataset_id, problem=t("msg_error_unknown_state"),
+                    status_code=400))
+            if target == current:
+                done = "unchanged"
+            elif target in DESTRUCTIVE_STATES and form.get("confirm") != "yes":
+                return await run_in_threadpool(partial(
+                    _edit_page, request, platform, principal, dataset_id, status_code=400,
+                    problem=t("msg_state_confirm_needed", target=t.label(STATE_LABELS, target))))
+            else:
+                context = {"current": t.label(STATE_LABELS, current), "target": t.label(STATE_LABELS, target)}
+                await run_in_threadpool(change_dataset_state, platform, principal, dataset_id, target)
         elif action == "publish":
-            number = int(str(form.get("version", "")))
+            number = int(str(form.get("version", ""))[:20])
+            context = {"version": number}
             await run_in_threadpool(publish_dataset_version, platform, principal, dataset_id, number)
         else:
             raise InvalidRequest("unknown action")
     except ValueError:
-        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id,
-                                       problem="version must be a number", status_code=400)
+        return await run_in_threadpool(partial(
+            _edit_page, request, platform, principal, dataset_id, problem=t("msg_error_version_not_number"), status_code=400))
     except BelfortError as exc:
         if isinstance(exc, NotFound) and not isinstance(exc, VersionNotFound):
             raise
-        return await run_in_threadpool(_edit_page, request, platform, principal, dataset_id, problem=exc.message,
-                                       status_code=exc.http_status)
-    return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}?saved={action}")
+        return await run_in_threadpool(partial(
+            _edit_page, request, platform, principal, dataset_id, error=exc, status_code=exc.http_status, values=kept,
+            context=context))
+    return _redirect(f"/staff/datasets/{quote(dataset_id, safe='')}?saved={done}")

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from belfort.errors import InvalidRequest
+from belfort.errors import InvalidRequest, MetadataInvalid
 
 
 class Audience(StrEnum):
@@ -182,14 +182,7 @@ def validate_activity(data: dict[str, Any]) -> ActivityInput:
         raise InvalidRequest("a processing activity is a JSON object")
     try:
         return ActivityInput(**data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p)[:60] for p in err["loc"]) or "activity"
-            problems.append(f"{where}: {err['msg'][:300]}")
-        problems = problems[:20]
-        raise InvalidRequest(
-            "invalid processing activity: " + "; ".join(problems), details={"problems": problems}
-        ) from None
+    except ValidationError as exc:  # each error also as data: pages say it in their language
+        raise MetadataInvalid.from_errors("processing activity", [dict(e) for e in exc.errors()]) from None
     except TypeError:
         raise InvalidRequest("invalid processing activity: field names must be text") from None

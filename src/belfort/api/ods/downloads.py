@@ -23,6 +23,7 @@ from starlette.responses import Response
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.exports import csv_stream, json_array, json_lines
+from belfort.api.fields import version_dictionary
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import timezone_of
 from belfort.api.ods.params import V1_PORTAL_DOWNLOAD
@@ -76,7 +77,8 @@ def download_response(
                               stream, media_type="text/csv; charset=utf-8", headers=disposition)
     if params.format == "xlsx":
         types = {f.name: f.type for f in rv.schema.fields}
-        return FileExport(lambda: v2_exports.xlsx_file(platform, batches, visible, types, tz, header), stream,
+        fields = [e for e in version_dictionary(platform, rv) if e.name in visible]  # the "Velden" sheet
+        return FileExport(lambda: v2_exports.xlsx_file(platform, batches, visible, types, tz, header, fields), stream,
                           media_type=v2_exports.XLSX_MEDIA_TYPE, filename=filename)
     if params.format == "parquet":
         return FileExport(lambda: v2_exports.parquet_file(platform, stream.schema, batches, visible), stream,

@@ -29,6 +29,7 @@ from belfort.api.ods.records import (
     where_of,
 )
 from belfort.api.responses import JSONResponse, dumps
+from belfort.catalog import field_dictionary
 from belfort.catalog.models import Dataset
 from belfort.errors import InvalidRequest, QueryError
 from belfort.platform import Platform
@@ -243,10 +244,11 @@ def v1_dataset(dataset: Dataset) -> dict[str, Any]:
             "data_processed": version.created_at.isoformat() if version else None,
             "metadata_processed": dataset.updated_at.isoformat(),
         },
-        "fields": [
-            {"name": f["name"], "label": f.get("title") or f["name"], "type": ODS_TYPES[f["type"]],
-             **({"description": f["description"]} if f.get("description") else {})}
-            for f in fields
+        "fields": [  # labels and descriptions from the data dictionary, Dutch first (as the metas)
+            {"name": e.name, "label": e.label("nl"), "type": ODS_TYPES[e.type],
+             **({"description": e.description("nl")} if e.description("nl") else {}),
+             **({"annotations": [{"name": "unit", "args": [e.unit]}]} if e.unit else {})}
+            for e in field_dictionary.entries(fields, field_dictionary.descriptions(dataset))
         ],
         "attachments": [],
         "alternative_exports": [],

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from belfort.api.deps import base_url, get_platform, get_principal
+from belfort.api.fields import version_dictionary
 from belfort.api.ods import params as ods_params
 from belfort.api.ods import v2_exports
 from belfort.api.ods.common import record_timestamp, timezone_of
@@ -314,13 +315,16 @@ def export(
     query = Query(select=p.select, where=conditions(p, rv.schema), group_by=p.group_by,
                   order_by=p.order_by, limit=p.limit, offset=p.offset, timezone=p.timezone)
     labels = None
-    if v2_exports.flag(p.raw, "use_labels", False):
-        labels = {f.name: f.title or f.name for f in rv.schema.fields}
+    use_labels = v2_exports.flag(p.raw, "use_labels", False)
+    # the data dictionary: labels in the asked language, and the XLSX "Velden" sheet
+    fields = version_dictionary(platform, rv) if use_labels or fmt == "xlsx" else None
+    if use_labels and fields is not None:
+        labels = {e.name: e.label(p.lang) for e in fields}
     stream = platform.engine.stream(query, rv.schema, rv.path)
     batches = platform.usage.count_rows(rv.dataset_id, stream.batches, public=rv.public_use)
     return v2_exports.export_rows(platform, fmt, rv.dataset_id, stream, batches,
                                   v2_exports.column_types(query, rv.schema), p.tz, p.raw, labels,
-                                  v2_exports.list_columns(query, rv.schema))
+                                  v2_exports.list_columns(query, rv.schema), fields)
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/attachments", summary="Explore v2.1: attachments")

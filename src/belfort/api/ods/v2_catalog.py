@@ -23,6 +23,7 @@ from belfort.api.ods.common import (
     published_version,
 )
 from belfort.api.responses import JSONResponse
+from belfort.catalog import field_dictionary
 from belfort.catalog.models import Dataset
 from belfort.errors import InvalidRequest, QueryError
 from belfort.platform import Platform
@@ -96,10 +97,10 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
             "references": None,
             "attributions": None,
         }},
-        "fields": [
-            {"name": f["name"], "label": f.get("title") or f["name"], "type": ODS_TYPES[f["type"]],
-             "annotations": {}, "description": f.get("description")}
-            for f in fields
+        "fields": [  # labels, descriptions and units from the data dictionary, in ``lang``
+            {"name": e.name, "label": e.label(lang), "type": ODS_TYPES[e.type],
+             "annotations": {"unit": e.unit} if e.unit else {}, "description": e.description(lang)}
+            for e in field_dictionary.entries(fields, field_dictionary.descriptions(dataset))
         ],
     }
 

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from belfort.api.export_response import FileExport, StreamedExport
 from belfort.api.exports import csv_stream, formula_escaped, json_array, json_lines, row_groups
 from belfort.api.ods.common import iso_datetime, render_value
+from belfort.catalog.field_dictionary import FieldEntry
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, FieldRef, Query, SelectItem
@@ -228,10 +229,17 @@ def _discard(sheet: Any) -> None:
         pass
 
 
+# the "Velden" sheet's columns: a fields file's (``belfort ingest --fields``), so a sheet saved
+# as CSV describes the fields again
+FIELD_SHEET_COLUMNS = ("name", "type", "title_nl", "title_en", "unit", "description_nl", "description_en")
+
+
 def xlsx_file(
     platform: Platform, batches: Iterable[pa.RecordBatch], columns: list[str], types: dict[str, str],
-    tz: ZoneInfo, header: list[str],
+    tz: ZoneInfo, header: list[str], fields: list[FieldEntry] | None = None,
 ) -> str:
+    """The export as an XLSX workbook; ``fields`` (the data dictionary of the exported
+    columns) adds a second sheet, "Velden"."""
     from openpyxl import Workbook
 
     def write(tmp: str) -> None:
@@ -245,6 +253,14 @@ def xlsx_file(
         except BaseException:  # stopped (time budget, client gone): remove openpyxl's own file too
             _discard(sheet)
             raise
+        if fields:
+            described = workbook.create_sheet("Velden")
+            described.append(list(FIELD_SHEET_COLUMNS))
+            for e in fields:
+                values = {**e.texts.to_dict(), "name": e.name, "type": e.type,
+                          "title_nl": e.texts.title_nl or e.source_title, "unit": e.unit,
+                          "description_nl": e.texts.description_nl or e.source_description}
+                described.append([_xlsx_cell(described, values[k], None, tz, ",") for k in FIELD_SHEET_COLUMNS])
         workbook.save(tmp)
 
     return _temporary(platform, ".xlsx", write)
@@ -254,6 +270,7 @@ def export_rows(
     platform: Platform, fmt: str, stem: str, stream: ResultStream,
     batches: Iterator[pa.RecordBatch], types: dict[str, str], tz: ZoneInfo, options: dict[str, str],
     labels: dict[str, str] | None = None, separators: dict[str, str] | None = None,
+    fields: list[FieldEntry] | None = None,
 ) -> Response:
     """The response for one export format of ``stream`` (its ``batches``, maybe counted);
     ``options`` are the request's parameters; ``separators``: multivalued columns, given as
@@ -298,7 +315,8 @@ def export_rows(
     if fmt == "xlsx":
         if separators:
             batches = rejoined(batches, separators, ", ")
-        return FileExport(lambda: xlsx_file(platform, batches, visible, types, tz, header), stream,
+        shown = [e for e in fields or [] if e.name in visible]
+        return FileExport(lambda: xlsx_file(platform, batches, visible, types, tz, header, shown), stream,
                           media_type=XLSX_MEDIA_TYPE, filename=f"{stem}.xlsx")
     raise InvalidRequest(f"Invalid value for format API parameter: {fmt[:30]!r} was found but one of "
                          f"{', '.join(DATASET_FORMATS)} is expected.")

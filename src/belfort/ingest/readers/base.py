@@ -14,7 +14,7 @@ import datetime as dt
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -32,6 +32,8 @@ class BadRow:
     row: int
     text: str
     problem: str
+    code: str = "wrong_field_count"  # belfort.ingest.report.PROBLEM_CODES
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class TextSource(ABC):

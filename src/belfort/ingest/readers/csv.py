@@ -135,6 +135,7 @@ class CsvSource(TextSource):
                     row=number if number is not None else -1,
                     text=row.text[:200],
                     problem=f"expected {row.expected_columns} fields, found {row.actual_columns}",
+                    params={"expected": row.expected_columns, "found": row.actual_columns},
                 )
             )
             return "skip"
@@ -194,6 +195,7 @@ class CsvSource(TextSource):
                     row=last_rows + len(self.bad_rows),
                     text="",
                     problem="unterminated quoted field: the rest of the file was read as one value",
+                    code="unterminated_quote",
                 )
             )
 

@@ -139,6 +139,7 @@ def _nul_problems(
         name, NUL_PROBLEM, len(positions),
         [(first_row + int(i) + 1, str(column[int(i)].as_py()).replace("\x00", "\\0")[:200])
          for i in positions[: report.max_examples]],
+        code="nul_byte",
     )
     return pc.if_else(mask, pa.scalar(None, column.type), column), bad
 
@@ -187,6 +188,8 @@ def convert_parquet(
                         len(positions),
                         [(rows_done + int(i) + 1, text[int(i)].as_py())
                          for i in positions[: report.max_examples]],
+                        code=converted.code,
+                        params=converted.params,
                     )
                     bad_any = converted.bad if bad_any is None else bad_any | converted.bad
             if bad_any is not None:
@@ -222,4 +225,5 @@ def sniff_parquet(source: Path, sample_rows: int, limits: IngestLimits = DEFAULT
         source_details={"row_groups": parquet.num_row_groups},
         rows=rows,
         inferred_from_rows=parquet.metadata.num_rows,
+        whole_file=True,  # a Parquet file states its types
     )

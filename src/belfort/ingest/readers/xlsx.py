@@ -196,6 +196,7 @@ class XlsxSource(TextSource):
                     self.bad_rows.append(BadRow(
                         number, repr([v for _, v in row])[:200],
                         f"expected {width} fields, found {last}",
+                        params={"expected": width, "found": last},
                     ))
                     continue
                 cells: list[str | None] = [None] * width

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import site, staff
+from belfort.portal.texts import fields, search, site, staff, table
+from belfort.portal.texts import messages as messages_area
 
-AREAS: tuple[ModuleType, ...] = (site, staff)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, messages_area)
 
 
 def messages() -> dict[str, dict[str, str]]:

@@ -12,7 +12,7 @@
   "use strict";
 
   const ROWS = 20;
-  const MAX_ROWS = 10000;
+  const MAX_ROWS = 10000;  // the v1 search API's window (the section's data-max-rows)
 
   function text(section, key, values) {
     let s = section.dataset[key] || "";
@@ -24,13 +24,23 @@
     return Number(n).toLocaleString(document.documentElement.lang === "en" ? "en-US" : "nl-BE");
   }
 
-  function cell(value) {
-    if (value === null || value === undefined) return "";
-    if (typeof value === "object") {
-      const s = JSON.stringify(value);
-      return s.length <= 120 ? s : s.slice(0, 117) + "…";
+  function lang() {
+    return document.documentElement.lang === "en" ? "en" : "nl";
+  }
+
+  // one table cell as the server writes it: values as people read them (values.js),
+  // times in a <time> with the instant, numbers right-aligned
+  function cell(td, value, type) {
+    const shown = window.BelfortValues.format(value, type, lang());
+    if (shown.machine) {
+      const time = document.createElement("time");
+      time.dateTime = shown.machine;
+      time.textContent = shown.text;
+      td.appendChild(time);
+    } else {
+      td.textContent = shown.text;
     }
-    return String(value);
+    if (shown.kind === "number") td.className = "num";
   }
 
   function stateFrom(url) {
@@ -76,7 +86,11 @@
     draw(section, state, body);
     history.replaceState(null, "", pageUrl(state));
     section.removeAttribute("aria-busy");
-    if (status) status.textContent = section.querySelector("caption") ? section.querySelector("caption").textContent : "";
+    const limit = section.querySelector(".table-limit");
+    if (status) {
+      status.textContent = (section.querySelector("caption") ? section.querySelector("caption").textContent : "") +
+        (limit && !limit.hidden ? " " + limit.querySelector("p").textContent : "");
+    }
   }
 
   function showError(section, message) {
@@ -94,22 +108,24 @@
     const old = section.querySelector(".preview-error");
     if (old) old.remove();
     const columns = JSON.parse(section.dataset.columns);
+    const types = JSON.parse(section.dataset.types);
+    const labels = JSON.parse(section.dataset.labels);
     const table = section.querySelector("table.data");
     const tbody = table.querySelector("tbody");
     tbody.textContent = "";
     body.records.forEach((record) => {
       const tr = document.createElement("tr");
-      columns.forEach((name) => {
+      columns.forEach((name, i) => {
         const td = document.createElement("td");
         let value = record.fields[name];
         if (value === undefined && record.geometry && section.dataset.geo === name) value = record.geometry;
-        td.textContent = cell(value);
+        cell(td, value, types[i]);
         tr.appendChild(td);
       });
       tbody.appendChild(tr);
     });
     const total = body.nhits;
-    table.querySelector("caption").textContent = total === 0 ? text(section, "empty") : text(section, "rowsText", {
+    table.querySelector("caption .preview-count").textContent = total === 0 ? text(section, "empty") : text(section, "rowsText", {
       first: number(section, state.start + 1), last: number(section, state.start + body.records.length), total: number(section, total),
     });
     table.querySelectorAll("thead th").forEach((th, i) => {
@@ -121,14 +137,15 @@
       else if (desc) th.setAttribute("aria-sort", "descending");
       else th.removeAttribute("aria-sort");
       link.href = pageUrl({ q: state.q, sort: asc ? "-" + name : name, start: 0 }).toString();
-      link.textContent = name + (asc ? " ▲" : desc ? " ▼" : "");
+      link.textContent = labels[i] + (asc ? " ▲" : desc ? " ▼" : "");
     });
     drawPager(section, state, total);
   }
 
   function drawPager(section, state, total) {
     let pager = section.querySelector(".pager");
-    const pages = Math.max(1, Math.ceil(Math.min(total, MAX_ROWS) / ROWS));
+    const max = parseInt(section.dataset.maxRows, 10) || MAX_ROWS;
+    const pages = Math.max(1, Math.ceil(Math.min(total, max) / ROWS));
     const page = Math.floor(state.start / ROWS) + 1;
     if (!pager) {
       pager = document.createElement("nav");
@@ -150,6 +167,9 @@
     span.textContent = text(section, "pageOf", { page: number(section, page), pages: number(section, pages) });
     pager.appendChild(span);
     if (page < pages) add("next", section.dataset.next, state.start + ROWS);
+    // the last page the table can show while there are more rows: say why it stops
+    const limit = section.querySelector(".table-limit");
+    if (limit) limit.hidden = !(total > max && state.start + ROWS >= max);
   }
 
   function enhance(section) {
@@ -167,6 +187,12 @@
         const again = link.closest("thead") ? section.querySelector("thead th:nth-child(" + (link.closest("th").cellIndex + 1) + ") a") : null;
         if (again) again.focus();
       });
+    });
+    section.addEventListener("click", (event) => {  // "Filter de rijen": into the filter field
+      const link = event.target.closest("a.focus-filter");
+      if (!link) return;
+      event.preventDefault();
+      section.querySelector("#p_q").focus();
     });
     const form = section.querySelector("form.preview-filter");
     form.addEventListener("submit", (event) => {
