@@ -38,6 +38,7 @@ from belfort.platform import Platform
 from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
+from belfort.portal import map_base as portal_map_base
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
@@ -116,6 +117,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_dataset.router)
+    app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)
     app.include_router(portal_staff.router)
     app.include_router(portal_staff_fields.router)

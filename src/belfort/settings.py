@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         default=None,
         description="Raster tile URL template for portal maps ({z}/{x}/{y}); None: maps without tiles.",
     )
+    map_base_dataset: str | None = Field(
+        default="stadswijken-gent-demo", max_length=200,
+        description="Dataset whose boundaries (the city's wijken) every portal map draws as its base "
+        "layer; empty: none. Used only while it is open, published and has a geometry.",
+    )
     max_upload_bytes: int = Field(
         default=2 * 1024**3, description="Largest file accepted by HTTP upload (bytes); larger is 413."
     )

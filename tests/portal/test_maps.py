@@ -83,8 +83,10 @@ def _svg_urls(svg: str) -> set[str]:
 
 def test_geometry_field() -> None:
     assert maps.geometry_field(TableSchema(fields=(Field("a", "string"),))) is None
+    # a shape wins over a point (a boundary file's geo_point_2d centre is not what to draw)
     assert maps.geometry_field(TableSchema(fields=(
-        Field("a", "string"), Field("plek", "geopoint"), Field("vorm", "geometry")))) == "plek"
+        Field("a", "string"), Field("plek", "geopoint"), Field("vorm", "geometry")))) == "vorm"
+    assert maps.geometry_field(TableSchema(fields=(Field("plek", "geopoint"), Field("p2", "geopoint")))) == "plek"
     assert maps.geometry_field(TableSchema(fields=(Field("vorm", "geometry"), Field("plek", "geopoint")))) == "vorm"
 
 
@@ -108,11 +110,15 @@ def test_features_of_real_ghent_points(ghent: Platform) -> None:
         "2021-07-06T22:00:00+00:00")
 
     cars = readable(ghent, ANONYMOUS, "real-time-locaties-deelwagen-partago")
-    assert maps.geometry_field(cars.schema) == "geopoints"
+    # both a geopoint and the record's GeoJSON geometry (the same Point): the geometry is drawn
+    assert maps.geometry_field(cars.schema) == "geometry"
     collection = maps.map_features(ghent, cars)
     assert collection["shown"] == 5
-    assert collection["features"][0]["properties"]["_label"] == "Partago Quark"
-    assert "geopoints" not in collection["features"][0]["properties"]
+    first = collection["features"][0]
+    assert first["properties"]["_label"] == "Partago Quark"
+    assert "geometry" not in first["properties"] and first["geometry"]["type"] == "Point"
+    lat, lon = first["properties"]["geopoints"]["lat"], first["properties"]["geopoints"]["lon"]
+    assert first["geometry"]["coordinates"] == pytest.approx([lon, lat])
 
 
 def test_features_are_capped_and_counted(platform: Platform, points: ReadableVersion) -> None:
@@ -141,6 +147,17 @@ def test_shapes_and_unreadable_geometries(platform: Platform, zones: ReadableVer
     kinds = [f["geometry"]["type"] for f in collection["features"]]
     assert kinds == ["Polygon", "MultiPolygon", "LineString", "Point"]
     assert collection["features"][0]["geometry"]["coordinates"][1] == HOLE
+
+
+def test_lines_and_rings_are_checked_position_by_position() -> None:
+    good = [[3.70, 51.03], [3.78, 51.08]]
+    assert maps._valid({"type": "LineString", "coordinates": good})
+    assert maps._valid({"type": "MultiLineString", "coordinates": [good, good]})
+    for bad in ([True, 51.0], [3.7], [200.0, 51.0], [3.7, -91], [float("nan"), 51.0],
+                [3.7, float("inf")], ["3.7", "51.0"], (3.7, 51.0), None):
+        assert not maps._valid({"type": "LineString", "coordinates": [good[0], bad]}), bad
+        assert not maps._valid({"type": "Polygon", "coordinates": [[good[0], bad, good[0]]]}), bad
+    assert not maps._valid({"type": "LineString", "coordinates": []})
 
 
 def test_no_geometry_no_map(platform: Platform, tmp_path: Path) -> None:
@@ -302,7 +319,8 @@ HARNESS = r"""
 const vm = require("vm");
 const fs = require("fs");
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const calls = { tileLayer: [], fetch: [], fitBounds: 0, setView: 0, controls: 0, maps: 0 };
+const calls = { tileLayer: [], fetch: [], fitBounds: 0, setView: 0, controls: 0, maps: 0, panes: [],
+                base: [] };
 function node(tag) {
   return { tagName: tag, style: {}, dataset: {}, children: [], attributes: {}, listeners: {},
     classList: { add() {} }, setAttribute(k, v) { this.attributes[k] = String(v); },
@@ -312,10 +330,28 @@ function node(tag) {
 let lastLayers = [];
 const L = {
   map(container, options) { calls.maps++; calls.mapOptions = options;
-    return { fitBounds(b, o) { calls.fitBounds++; }, setView() { calls.setView++; } }; },
+    return { fitBounds(b, o) { calls.fitBounds++; }, setView() { calls.setView++; },
+             createPane(name) { calls.panes.push(name); return { style: {} }; } }; },
   tileLayer(url) { calls.tileLayer.push(url); return { addTo() { return this; } }; },
   circleMarker(latlng, options) { return options; },
   geoJSON(data, options) {
+    if (options.pane === "bfBase") {  // the base layer: outlines with a name as tooltip
+      const drawn = data.features.map((f) => {
+        const element = node("path");
+        element.namespaceURI = "svg";
+        const layer = { style: options.style(f), added: [], getElement() { return element; },
+                        on(event, fn) { if (event === "add") this.added.push(fn); },
+                        bindTooltip() { calls.tooltips = (calls.tooltips || 0) + 1; } };
+        options.onEachFeature(f, layer);
+        return layer;
+      });
+      return { addTo() {
+                 drawn.forEach((l) => l.added.forEach((fn) => fn()));
+                 calls.base.push(...drawn.map((l) => [l.getElement().children.map(
+                   (c) => [c.tagName, c.ns, c.textContent]), l.style]));
+                 return this; },
+               getBounds() { return { isValid: () => drawn.length > 0 }; } };
+    }
     lastLayers = data.features.map((f) => {
       const style = f.geometry.type === "Point" ? options.pointToLayer(f, [0, 0]) : options.style(f);
       const element = node("path");
@@ -337,8 +373,11 @@ const L = {
 const window = { L, location: { href: "http://portal.test/datasets/zones", origin: "http://portal.test" } };
 const document = { documentElement: { lang: "nl" }, readyState: "complete",
   querySelectorAll() { return []; }, createElement: node,
+  createElementNS(ns, tag) { const n = node(tag); n.ns = ns; return n; },
   createTextNode(text) { return { text }; } };
 async function fetch(url) { calls.fetch.push(url);
+  if (url === "/maps/base.geojson") return { ok: true, json: async () => input.base };
+  if (url === "/maps/missing.geojson") return { ok: false, json: async () => ({}) };
   return { ok: true, json: async () => input.collection }; }
 vm.runInNewContext(fs.readFileSync(input.script, "utf8"),
   { window, document, fetch, URL, console });
@@ -400,8 +439,15 @@ def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion
         {"geojsonUrl": "/api/zones.geojson", "legend": legend_json,
          "tileUrl": "/tiles/{z}/{x}/{y}.png", "tileAttribution": "Stad Gent"},
         {"geojsonUrl": "https://elsewhere.example/zones.geojson"},
+        {"geojsonUrl": "/api/zones.geojson", "legend": legend_json, "baseUrl": "/maps/base.geojson"},
+        {"geojsonUrl": "/api/zones.geojson", "legend": legend_json, "baseUrl": "/maps/missing.geojson"},
+        {"geojsonUrl": "/api/zones.geojson", "legend": legend_json,
+         "baseUrl": "https://elsewhere.example/base.geojson"},
     ]
-    payload = {"script": str(MAP_JS), "collection": collection, "elements": elements,
+    base = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Binnenstad"}, "geometry": {
+            "type": "MultiPolygon", "coordinates": [[[[3.7, 51.0], [3.8, 51.0], [3.8, 51.1], [3.7, 51.0]]]]}}]}
+    payload = {"script": str(MAP_JS), "collection": collection, "elements": elements, "base": base,
                "cases": [{"legend": lg.to_dict(), "value": v} for lg, v in cases]}
     done = subprocess.run([_node(), "-e", HARNESS], input=json.dumps(payload), capture_output=True,
                           text=True, timeout=60)
@@ -410,12 +456,13 @@ def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion
     expected = [lg.classify(v).color if lg.classify(v) else None for lg, v in cases]
     assert out["classified"] == expected
 
-    plain, tiled, foreign = out["runs"]
+    plain, tiled, foreign, based, missing, foreign_base = out["runs"]
     assert plain["calls"]["tileLayer"] == []  # no tiles unless the portal configures them
     assert plain["calls"]["fetch"] == ["/api/zones.geojson"]
     assert plain["calls"]["mapOptions"]["keyboard"] is True
     assert plain["calls"]["mapOptions"]["attributionControl"] is False
-    assert plain["calls"]["fitBounds"] == 1 and plain["calls"]["controls"] == 1  # the legend
+    # no legend drawn on the map: the page's list under it is the one legend
+    assert plain["calls"]["fitBounds"] == 1 and plain["calls"]["controls"] == 0
     assert plain["hiddenFallback"] == "none"
     assert plain["canvas"]["tabIndex"] == 0
     assert plain["canvas"]["attributes"]["aria-label"] == "Kaart van de zones"
@@ -426,6 +473,18 @@ def test_map_js_draws_like_the_server(platform: Platform, zones: ReadableVersion
     assert tiled["calls"]["tileLayer"] == ["/tiles/{z}/{x}/{y}.png"]
     assert tiled["calls"]["mapOptions"]["attributionControl"] is True
     assert foreign["calls"]["fetch"] == [] and foreign["calls"]["maps"] == 0 and foreign["canvas"] is None
+    assert plain["calls"]["base"] == [] and plain["calls"]["panes"] == []
+    assert based["calls"]["fetch"] == ["/maps/base.geojson", "/api/zones.geojson"]
+    assert based["calls"]["panes"] == ["bfBase"]
+    # the name as the outline's SVG title; no Leaflet tooltip (its focus listeners would make
+    # each outline a Tab stop in Chromium)
+    assert based["calls"]["base"] == [[[["title", "svg", "Binnenstad"]],
+                                       {"color": "#7d8590", "weight": 1, "opacity": 1, "fill": False}]]
+    assert "tooltips" not in based["calls"]
+    assert based["colors"] == plain["colors"]  # the data is drawn as without a base layer
+    assert missing["calls"]["base"] == [] and missing["calls"]["maps"] == 1  # no base, no error
+    assert foreign_base["calls"]["fetch"] == ["/api/zones.geojson"]  # never another host
+    assert foreign_base["calls"]["base"] == []
 
 
 # --- vendored Leaflet ----------------------------------------------------------------------
@@ -505,7 +564,7 @@ def test_map_in_a_real_browser(platform: Platform, zones: ReadableVersion, tmp_p
                 assert canvas.get_attribute("aria-label") == "Zones in Gent"
                 assert canvas.get_attribute("tabindex") == "0"
                 assert page.locator("path.leaflet-interactive").count() == 3
-                assert page.locator(".bf-map-legend li").count() == len(legend.classes)
+                assert page.locator(".bf-map-legend").count() == 0  # the page's list is the legend
                 assert "3 van 4 objecten getoond" in page.locator(".bf-map-notice").inner_text()
                 fills = page.locator("path.leaflet-interactive").evaluate_all(
                     "els => els.map(e => e.getAttribute('fill'))")

@@ -35,6 +35,7 @@ OTHER_COLOR, MISSING_COLOR, SINGLE_COLOR = "#999999", "#dddddd", "#0072B2"
 MAX_CATEGORIES, NUMERIC_CLASSES = 8, 5
 _LABEL_NAMES = ("naam", "name", "displayname", "titel", "title", "label", "omschrijving",
                 "description", "adres", "address", "straat", "locatie")
+_NUMBERS = (int, float)  # not bool: type() is exact
 _DEPTHS = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
            "MultiPolygon": 3}
 _WORDS = {
@@ -48,8 +49,10 @@ _WORDS = {
 
 
 def geometry_field(schema: TableSchema) -> str | None:
-    """The first geopoint or geometry field, the one the map draws."""
-    return next((f.name for f in schema.fields if f.type in GEO_TYPES), None)
+    """The field the map draws: the first geometry field (shapes), else the first geopoint
+    (a boundary file with a ``geo_point_2d`` centre draws its polygons, not the centres)."""
+    return next((f.name for f in schema.fields if f.type == "geometry"),
+                next((f.name for f in schema.fields if f.type in GEO_TYPES), None))
 
 
 def map_features(platform: Platform, rv: ReadableVersion, *, color_by: str | None = None,
@@ -153,6 +156,12 @@ def _valid(geometry: Mapping[str, Any], nested: int = 0) -> bool:
 def _positions_ok(coords: Any, depth: int) -> bool:
     if not isinstance(coords, list):
         return False
+    if depth == 1:  # a list of positions, checked in one loop (boundary files hold millions)
+        for c in coords:
+            if not (type(c) is list and len(c) >= 2 and type(c[0]) in _NUMBERS
+                    and type(c[1]) in _NUMBERS and -180 <= c[0] <= 180 and -90 <= c[1] <= 90):
+                return False  # NaN and infinities fail the range comparison
+        return bool(coords)
     if depth == 0:
         if len(coords) < 2 or not all(isinstance(c, int | float) and not isinstance(c, bool)
                                       for c in coords[:2]):
@@ -343,15 +352,23 @@ def _parts(geometry: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], legend: Legend, *,
                    width: int = 640, height: int = 420, title: str, lang: str = "nl",
-                   draw_legend: bool = False) -> str:
+                   draw_legend: bool = False, base: Mapping[str, Any] | None = None,
+                   base_text: str = "") -> str:
     """The features as an SVG map (Web Mercator fitted to their bounding box; points as
     circles, lines and polygons (holes included) as paths, each with a ``<title>``),
     ``role="img"`` named by its ``<title>`` and ``<desc>``. ``draw_legend`` adds the
-    legend in a column on the right (else show ``legend`` as HTML next to it)."""
+    legend in a column on the right (else show ``legend`` as HTML next to it). ``base``
+    (a FeatureCollection whose features have a ``name``) is drawn under the data as light
+    grey outlines, clipped to the map; the map fits it when the data has no extent;
+    ``base_text`` ends the description."""
     words = _WORDS.get(lang, _WORDS["nl"])
     items = _features_of(features)
     shapes = [(f, _parts(f.get("geometry") or {})) for f in items]
     projected = [_mercator(p[0], p[1]) for _, parts in shapes for _, c in parts for p in _flatten(c)]
+    outlines = [(f, _parts(f.get("geometry") or {})) for f in _features_of(base or [])]
+    if len(set(projected)) < 2:  # no extent of its own: show the data within the base layer
+        projected += [_mercator(p[0], p[1]) for _, parts in outlines for _, c in parts
+                      for p in _flatten(c)]
     side = 180 if draw_legend else 0
     pad, map_w = 16, width - side
     if projected:
@@ -393,11 +410,29 @@ def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], le
             layers["Point"].append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{color}" '
                                    f'stroke="#1a1a1a" stroke-width="0.8">{tip}</circle>')
     body = "".join(layers["Polygon"] + layers["LineString"] + layers["Point"])
+    under = []
+    for feature, parts in outlines:
+        rings = [(kind, [xy(p) for p in ring]) for kind, coords in parts if kind != "Point"
+                 for ring in (coords if kind == "Polygon" else [coords]) if ring]
+        points = [tuple(map(float, p.split(","))) for _, ring in rings for p in ring]
+        if not points or (max(x for x, _ in points) < 0 or min(x for x, _ in points) > map_w
+                          or max(y for _, y in points) < 0 or min(y for _, y in points) > height):
+            continue  # wholly outside the map: not drawn
+        d = " ".join("M" + " L".join(ring) + (" Z" if kind == "Polygon" else "") for kind, ring in rings)
+        name = html.escape(str((feature.get("properties") or {}).get("name") or ""))
+        if d:
+            under.append(f'<path d="{d}" fill="none" stroke="#7d8590" stroke-width="1" '
+                         f'stroke-linejoin="round"><title>{name}</title></path>')
     if not items:
         body = (f'<text x="{map_w / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" font-size="14" '
                 f'fill="#444444">{html.escape(words["empty"])}</text>')
     description = _map_description(features, items, legend, words)
+    description += f" {base_text}" if base_text else ""
     ident = "bf-map-" + hashlib.sha1(f"{title}|{description}|{len(body)}".encode()).hexdigest()[:10]
+    if under:
+        body = (f'<clipPath id="{ident}-clip"><rect width="{map_w}" height="{height}"/></clipPath>'
+                f'<g class="bf-map-base" clip-path="url(#{ident}-clip)">{"".join(under)}</g>'
+                + body)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bf-map-svg" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '

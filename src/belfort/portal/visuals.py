@@ -17,7 +17,8 @@ from starlette.requests import Request
 from belfort.errors import BelfortError
 from belfort.platform import Platform
 from belfort.policy.reading import ReadableVersion
-from belfort.portal import charts, maps
+from belfort.portal import charts, map_base, maps
+from belfort.portal.i18n import Translator
 
 MAP_FEATURES = 5000
 
@@ -39,6 +40,8 @@ class MapSection:
     description: str
     left_out: int
     tile_url: str | None
+    base: map_base.BaseLayer | None = None
+    base_text: str = ""
 
 
 def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lang: str,
@@ -80,20 +83,36 @@ def map_section(platform: Platform, rv: ReadableVersion, dataset_id: str, lang: 
     if maps.geometry_field(rv.schema) is None:
         return None
     features = map_geojson(platform, rv, lang)
+    base = map_base.base_layer(platform)
     return MapSection(
         geojson_url=f"/datasets/{dataset_id}/map.geojson?lang={lang}",
         legend=_legend(features),
         description=f"{features['shown']} / {features['total']}",
         left_out=int(features["omitted"]) + int(features["unreadable"]),
         tile_url=platform.settings.map_tile_url,
+        base=base,
+        base_text=base_legend(base, lang),
     )
 
 
+def base_legend(base: map_base.BaseLayer | None, lang: str) -> str:
+    """The base layer's line in the map's legend ("" without one)."""
+    if base is None:
+        return ""
+    key = "map_base_modelled" if base.modelled else "map_base_legend"
+    return Translator(lang)(key, title=base.title(lang))
+
+
 def map_svg(platform: Platform, rv: ReadableVersion, lang: str, title: str) -> str:
+    """The map for pages without JavaScript: the base layer under the data; its legend is
+    the page's (one legend, in HTML)."""
     features = map_geojson(platform, rv, lang)
-    return _cached(platform, ("map-svg", str(rv.path), lang, title),
+    base = map_base.base_layer(platform)
+    text = base_legend(base, lang)
+    return _cached(platform, ("map-svg", str(rv.path), lang, title, base.etag if base else None),
                    lambda: maps.render_svg_map(features, _legend(features), title=title, lang=lang,
-                                               draw_legend=True))
+                                               base=base.collection if base else None,
+                                               base_text=text + "." if text else ""))
 
 
 def _legend(features: dict[str, Any]) -> maps.Legend:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import fields, search, site, staff, table
+from belfort.portal.texts import fields, maps, search, site, staff, table
 from belfort.portal.texts import messages as messages_area
 
-AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, messages_area)
+AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, messages_area, maps)
 
 
 def messages() -> dict[str, dict[str, str]]:

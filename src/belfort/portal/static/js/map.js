@@ -4,12 +4,15 @@
  *   <div class="bf-map" data-geojson-url="/…/features.geojson"
  *        data-legend='{"field": …, "kind": …, "classes": […]}'
  *        data-tile-url="…optional {z}/{x}/{y} template…" data-tile-attribution="…optional…"
+ *        data-base-url="/maps/base.geojson (optional: the wijk boundaries)"
  *        data-label="…optional accessible name…" data-height="420">
  *     <svg …>the fallback map</svg>
  *   </div>
  *
- * Plain ES2017, no build step. It requests only the same-origin GeoJSON URL, and tiles
+ * Plain ES2017, no build step. It requests only the same-origin GeoJSON URLs, and tiles
  * only when data-tile-url is set (BELFORT_MAP_TILE_URL): no tile layer at all otherwise.
+ * The base layer (light grey outlines, each wijk's name as their title) lies under the data
+ * and over the tiles. The legend is the page's own list under the map: none is drawn here.
  * Without Leaflet, or when the GeoJSON cannot be loaded, the SVG stays.
  */
 (function () {
@@ -68,6 +71,15 @@
     return found ? found.color : OTHER_COLOR;
   }
 
+  /* The geometry's type, or its parts' types for a GeometryCollection ("" without one). */
+  function kindsOf(geometry) {
+    if (!geometry) return "";
+    if (geometry.type === "GeometryCollection") {
+      return (geometry.geometries || []).map(kindsOf).join(" ");
+    }
+    return String(geometry.type || "");
+  }
+
   function parseJson(text) {
     if (!text) return null;
     try {
@@ -105,37 +117,39 @@
     return box;
   }
 
-  function legendControl(L, legend, t) {
-    const control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      const div = L.DomUtil.create("div", "bf-map-legend leaflet-bar");
-      Object.assign(div.style, { background: "#ffffff", padding: "6px 8px", font: "12px sans-serif",
-                                 color: "#1a1a1a", maxWidth: "220px" });
-      div.setAttribute("role", "group");
-      div.setAttribute("aria-label", t.legend);
-      if (legend.field) {
-        const title = document.createElement("strong");
-        title.textContent = legend.field;
-        div.appendChild(title);
-      }
-      const list = document.createElement("ul");
-      Object.assign(list.style, { listStyle: "none", margin: "4px 0 0", padding: "0" });
-      for (const c of legend.classes) {
-        const item = document.createElement("li");
-        const swatch = document.createElement("span");
-        Object.assign(swatch.style, { display: "inline-block", width: "12px", height: "12px",
-                                      marginRight: "6px", verticalAlign: "middle",
-                                      background: c.color, border: "1px solid #333333" });
-        swatch.setAttribute("aria-hidden", "true");
-        item.appendChild(swatch);
-        item.appendChild(document.createTextNode(`${c.label} (${c.count})`));
-        list.appendChild(item);
-      }
-      div.appendChild(list);
-      L.DomEvent.disableClickPropagation(div);
-      return div;
-    };
-    return control;
+  /* The base layer's boundaries, or null when there are none (never an error). */
+  async function loadBase(url) {
+    if (!url || !sameOrigin(url)) return null;
+    try {
+      const response = await fetch(url, { credentials: "same-origin",
+                                          headers: { Accept: "application/geo+json, application/json" } });
+      return response.ok ? await response.json() : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function baseLayer(L, map, data) {
+    const pane = map.createPane ? map.createPane("bfBase") : null;
+    if (pane) pane.style.zIndex = "350";  // over the tiles (200), under the data (400)
+    return L.geoJSON(data, {
+      pane: pane ? "bfBase" : undefined,
+      style: () => ({ color: "#7d8590", weight: 1, opacity: 1, fill: false }),
+      pointToLayer: () => null,
+      onEachFeature: (feature, featureLayer) => {
+        const name = feature.properties && feature.properties.name;
+        if (!name) return;
+        // the name as the outline's SVG <title> (shown on hover): a Leaflet tooltip would add
+        // focus listeners, which make every outline a Tab stop in Chromium
+        featureLayer.on("add", () => {
+          const element = featureLayer.getElement ? featureLayer.getElement() : null;
+          if (!element) return;
+          const title = document.createElementNS(element.namespaceURI, "title");
+          title.textContent = String(name);
+          element.appendChild(title);
+        });
+      },
+    });
   }
 
   function noticeControl(L, text) {
@@ -171,6 +185,7 @@
     const url = el.dataset.geojsonUrl;
     if (!L || !url || el.dataset.bfMapReady || !sameOrigin(url)) return;
     el.dataset.bfMapReady = "loading";
+    const basePromise = loadBase(el.dataset.baseUrl);
     let data;
     try {
       const response = await fetch(url, { credentials: "same-origin",
@@ -202,6 +217,7 @@
     const tileUrl = el.dataset.tileUrl;
     const ownZoom = Boolean(L.control && L.control.zoom);  // buttons titled in the page's language
     const map = L.map(canvas, { keyboard: true, zoomControl: !ownZoom, maxZoom: 19, minZoom: 2,
+                                zoomSnap: 0.5,
                                 attributionControl: Boolean(tileUrl) });
     if (ownZoom) L.control.zoom({ zoomInTitle: t.zoomIn, zoomOutTitle: t.zoomOut }).addTo(map);
     canvas.tabIndex = 0;
@@ -211,12 +227,14 @@
       canvas.classList.add("bf-map-notiles");
       canvas.style.background = "#eef2f5";
     }
+    const base = await basePromise;
+    const under = base && Array.isArray(base.features) ? baseLayer(L, map, base) : null;
     const features = Array.isArray(data.features) ? data.features : [];
     const radius = features.length > 200 ? 4 : 6;
     const layer = L.geoJSON(data, {
       style: (feature) => {
         const color = colorOf(legend, feature);
-        const polygon = /Polygon/.test((feature.geometry && feature.geometry.type) || "");
+        const polygon = /Polygon/.test(kindsOf(feature.geometry));
         return polygon ? { color: "#333333", weight: 1, fillColor: color, fillOpacity: 0.55 }
           : { color, weight: 3, opacity: 0.9 };
       },
@@ -230,15 +248,16 @@
       },
     });
     const bounds = layer.getBounds();
+    const baseBounds = under ? under.getBounds() : null;
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
+    } else if (baseBounds && baseBounds.isValid()) {
+      map.fitBounds(baseBounds);
     } else {
       map.setView(GHENT, 12);
     }
+    if (under) under.addTo(map);
     layer.addTo(map);
-    if (legend && Array.isArray(legend.classes) && legend.classes.length) {
-      legendControl(L, legend, t).addTo(map);
-    }
     if (data.truncated) noticeControl(L, t.shown(data.shown, data.total)).addTo(map);
     el.dataset.bfMapReady = "1";
   }
