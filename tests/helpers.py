@@ -107,3 +107,15 @@ def staff_session(platform: Platform, key: str) -> str:
         principal = authenticate(session, key)
         assert principal is not None and principal.is_admin
         return start_session(session, principal, 3600)
+
+
+def add_organisations(platform: Platform, *names: str) -> None:
+    """Put publishing organisations on the catalogue's list (datasets may only name listed
+    ones, docs/metadata.md); a name already listed is left alone."""
+    from belfort.catalog import organisations
+    from belfort.linked.vocabularies import slug
+
+    with platform.db.session() as session:
+        for name in names:
+            if organisations.find_organisation(session, name) is None:
+                organisations.add_organisation(session, slug(name) or "organisation", {"name_nl": name})

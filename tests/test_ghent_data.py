@@ -13,6 +13,7 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from tests.conftest import ghent_data
+from tests.helpers import add_organisations
 
 
 def test_bike_counters_all_years(platform: Platform, client: TestClient, tmp_path: Path) -> None:
@@ -23,6 +24,7 @@ def test_bike_counters_all_years(platform: Platform, client: TestClient, tmp_pat
         rows.extend(json.loads(file.read_text()))
     combined = tmp_path / "fietstellingen-gent.json"
     combined.write_text(json.dumps(rows))
+    add_organisations(platform, "Mobiliteitsbedrijf Gent")
     outcome = ingest_file(
         platform, CLI_ADMIN, "fietstellingen-gent", combined,
         metadata={"title_nl": "Fietstellingen Gent", "organisation": "Mobiliteitsbedrijf Gent"},

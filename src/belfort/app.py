@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import fields as fields_api
+from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -39,6 +40,7 @@ from belfort.portal import charts
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import map_base as portal_map_base
+from belfort.portal import organisation_pages as portal_organisations
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
@@ -106,6 +108,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(native.router)
     app.include_router(fields_api.router)
     app.include_router(ingest.router)
+    app.include_router(organisations_api.router)
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)
@@ -116,6 +119,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(ldes.router)
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
+    app.include_router(portal_organisations.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)

@@ -357,6 +357,74 @@ def _run_change(change: Callable[..., Any], data_dir: Path | None, database_url:
         platform.close()
 
 
+ORGANISATION_OPTIONS = (
+    ("--name", "name_nl", "Name in Dutch (how datasets name the organisation)."),
+    ("--name-en", "name_en", "Name in English."),
+    ("--description", "description_nl", "Description in Dutch."),
+    ("--description-en", "description_en", "Description in English."),
+    ("--email", "contact_email", "Contact e-mail address."),
+    ("--homepage", "homepage", "Web site (http:// or https://)."),
+)
+
+
+def _organisation_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for flag, name, help_text in reversed(ORGANISATION_OPTIONS):
+        func = click.option(flag, name, default=None, help=help_text)(func)
+    return func
+
+
+@main.group()
+def organisations() -> None:
+    """Publishing organisations: the list datasets choose their organisation from."""
+
+
+@organisations.command("list")
+@common_options
+def organisations_list(data_dir: Path | None, database_url: str | None) -> None:
+    """List the organisations with their number of datasets."""
+    from belfort.catalog.organisations import dataset_counts, list_organisations
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            counts = dataset_counts(session)
+            rows = [(o.slug, o.name_nl, o.name_en or "", o.contact_email or "",
+                     str(counts.get(o.name_nl, 0))) for o in list_organisations(session)]
+    finally:
+        platform.close()
+    click.echo("\t".join(("slug", "name", "name (en)", "e-mail", "datasets")))  # tab-separated: for scripts
+    for row in rows:
+        click.echo("\t".join(row))
+
+
+@organisations.command("add")
+@click.argument("slug")
+@_organisation_options
+@common_options
+def organisations_add(slug: str, data_dir: Path | None, database_url: str | None, **fields: str | None) -> None:
+    """Add an organisation; SLUG is its identifier in URLs (e.g. mobiliteitsbedrijf)."""
+    _save_organisation(slug, fields, data_dir, database_url, create=True)
+
+
+@organisations.command("set")
+@click.argument("slug")
+@_organisation_options
+@common_options
+def organisations_set(slug: str, data_dir: Path | None, database_url: str | None, **fields: str | None) -> None:
+    """Change an organisation (a new --name is written to its datasets too)."""
+    _save_organisation(slug, fields, data_dir, database_url, create=False)
+
+
+def _save_organisation(slug: str, fields: dict[str, str | None], data_dir: Path | None,
+                       database_url: str | None, *, create: bool) -> None:
+    from belfort.publishing import save_organisation
+
+    data = {name: value for name, value in fields.items() if value is not None}
+    _run_change(lambda platform, principal: save_organisation(platform, principal, slug, data, create=create),
+                data_dir, database_url)
+    console.print(f"organisation [bold]{slug}[/] {'added' if create else 'changed'}")
+
+
 @main.group()
 def register() -> None:
     """The processing register (GDPR art. 30)."""

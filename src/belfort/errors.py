@@ -191,6 +191,15 @@ class QueryCancelled(BelfortError):
     exit_code = 7
 
 
+class UnknownTerm(InvalidRequest):
+    """A theme, licence, frequency, place or organisation that is on none of the catalogue's
+    controlled lists (``belfort.catalog.vocabularies``); ``details["problems"]`` names each
+    value with the closest entry as a suggestion."""
+
+    code = "unknown_term"
+    http_status = 422
+
+
 class UnknownField(NotFound):
     """A field description names a field the dataset's newest version does not have (or the
     dataset has no version yet)."""

@@ -36,3 +36,26 @@ FREQUENCY_LABELS: dict[str, dict[str, str]] = {
     "never": {"nl": "nooit", "en": "never"},
     "unknown": {"nl": "onbekend", "en": "unknown"},
 }
+
+# The licences the catalogue offers, by the URI it stores (belfort.linked.vocabularies.LICENCES
+# adds their EU licence-list URIs, SPDX ids and licence types).
+LICENCE_LABELS: dict[str, dict[str, str]] = {
+    "https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0": {
+        "nl": "Creative Commons Zero-verklaring", "en": "Creative Commons Zero (CC0 1.0)"},
+    "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0": {
+        "nl": "Modellicentie gratis hergebruik", "en": "Flemish model licence for free re-use"},
+    "https://creativecommons.org/licenses/by/4.0/": {
+        "nl": "Creative Commons Naamsvermelding 4.0", "en": "Creative Commons Attribution 4.0"},
+    "https://creativecommons.org/licenses/by-sa/4.0/": {
+        "nl": "Creative Commons Naamsvermelding-GelijkDelen 4.0",
+        "en": "Creative Commons Attribution-ShareAlike 4.0"},
+    "https://opendatacommons.org/licenses/by/1-0/": {
+        "nl": "Open Data Commons Attribution License 1.0",
+        "en": "Open Data Commons Attribution License 1.0"},
+    "https://opendatacommons.org/licenses/odbl/1-0/": {
+        "nl": "Open Database License (ODbL) 1.0", "en": "Open Database License (ODbL) 1.0"},
+}
+
+
+def licence_labels() -> dict[str, dict[str, str]]:
+    return LICENCE_LABELS

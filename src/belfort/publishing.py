@@ -198,12 +198,13 @@ def _check_metadata_first(
         if dataset is None:
             changes.setdefault("title_nl", dataset_id)
             changes.setdefault("timezone", platform.settings.default_source_timezone)
-            metadata = store.validate_metadata(changes)
+            metadata = store.checked_metadata(session, changes)
             public = not draft
         else:
             if dataset.state == LifecycleState.ARCHIVED.value and not draft:
                 raise Conflict(f"dataset {dataset_id!r} is archived; restore it before publishing")
-            metadata = store.merged_metadata(dataset, changes)  # raises InvalidRequest when invalid
+            # raises InvalidRequest when invalid (UnknownTerm: off the controlled lists)
+            metadata = store.checked_metadata(session, changes, dataset)
             public = not draft or dataset.state in PUBLIC_STATES
         # the personal-data rule, before any data is read (the commit checks it again)
         check_entry_exists(session, metadata.processing_activity)
@@ -357,6 +358,26 @@ def publish_dataset_version(
         lambda session, dataset: store.publish_version(session, dataset, number),
         version=number,
     )
+
+
+def save_organisation(
+    platform: Platform, principal: Principal, slug: str, data: dict[str, Any], *, create: bool
+) -> dict[str, Any]:
+    """Add (``create``) or change a publishing organisation (admin only), audited; a new
+    Dutch name is written to its datasets in the same transaction."""
+    from belfort.catalog import organisations
+
+    require_write(principal)
+    with platform.db.session() as session:
+        if create:
+            org = organisations.add_organisation(session, slug, data)
+        else:
+            org = organisations.set_organisation(session, slug, data)
+        store.record_audit(session, principal.actor, "add_organisation" if create else "set_organisation",
+                           None, organisation=org.slug, fields=sorted(data))
+        result = organisations.organisation_to_dict(org)
+    platform.generation.bump()
+    return result
 
 
 def describe_fields(

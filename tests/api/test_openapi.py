@@ -169,6 +169,8 @@ def loaded(platform: Platform, tmp_path: Path) -> Platform:
 # declare raises UndeclaredParameter here. The table must cover every GET route.
 SAMPLES: dict[str, list[tuple[str, str]]] = {
     "/api/": [],
+    "/api/belfort/v1/organisations": [],
+    "/api/belfort/v1/organisations/{slug}": [],
     "/api/records/1.0/search/": [("dataset", DS), ("q", "aantal>=10"), ("rows", "2"), ("start", "0"),
                                  ("sort", "aantal"), ("facet", "telpunt"), ("refine.telpunt", "Korenmarkt"),
                                  ("exclude.telpunt", "Graslei"), ("fields", "telpunt,aantal"),
@@ -224,7 +226,7 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
 # parameters; their HTML answers also read the portal's ``lang``.)
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
-         "field": "aantal"}
+         "slug": "stad-gent", "field": "aantal"}
 
 
 def _url(path: str, record_id: str) -> str:

@@ -17,7 +17,7 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
 from tests.conftest import REPO_ROOT
-from tests.helpers import counts_csv
+from tests.helpers import add_organisations, counts_csv
 from tests.linked.conftest import turtle
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -35,6 +35,7 @@ CONTENT_TYPES = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+
 def hidden(platform: Platform, tmp_path: Path) -> Platform:
     """An open dataset, an internal and a confidential one, and a draft (as the gate tests)."""
     csv = counts_csv(tmp_path)
+    add_organisations(platform, "Stad Gent - Dienst Data en Informatie", "Geheime Dienst")
     ingest_file(platform, CLI_ADMIN, "open-data", csv, metadata={
         "title_nl": "Open", "organisation": "Stad Gent - Dienst Data en Informatie", "licence": "CC0-1.0"})
     ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={

@@ -15,7 +15,7 @@ from belfort.linked.dcat import CatalogInfo, DcatBuilder
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN
 from belfort.publishing import ingest_file, update_dataset_metadata
-from tests.helpers import counts_csv
+from tests.helpers import add_organisations, counts_csv
 
 BASE = "http://testserver"
 PARSERS = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "nt": "nt"}
@@ -28,6 +28,7 @@ def several(platform: Platform, tmp_path: Path) -> Platform:
              ("b-lucht", "Milieu", "Stad Gent", "Modellicentie Gratis Hergebruik", None),
              ("c-zonder", None, None, None, "Wondelgem"),
              ("d-fiets", "Mobiliteit", "Stad Gent - Dienst Mobiliteit", "https://example.org/licence", None)]
+    add_organisations(platform, "Stad Gent - Dienst Mobiliteit")
     for name, theme, organisation, licence, spatial in specs:
         metadata = {"title_nl": f"Titel {name}", "themes": [theme] if theme else [], "organisation": organisation,
                     "licence": licence, "spatial": spatial, "contact_point": {"name": "Data", "email": "data@stad.gent"} if theme else None}

@@ -16,7 +16,7 @@ from belfort.demo.loader import load_demo
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
-from tests.helpers import counts_csv
+from tests.helpers import add_organisations, counts_csv
 from tests.linked.conftest import turtle, validate
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -136,6 +136,7 @@ def test_ghent_fixture_has_zero_violations(ghent: Platform, dcat_client: TestCli
 
 def test_complete_metadata_meets_the_recommendations(platform: Platform, tmp_path: Path, dcat_client: TestClient,
                                                      core_shapes: Graph, recommended_shapes: Graph) -> None:
+    add_organisations(platform, str(COMPLETE["organisation"]))
     ingest_file(platform, CLI_ADMIN, "passanten-korenmarkt", counts_csv(tmp_path), metadata=COMPLETE)
     for path in ("/catalog", "/catalog/datasets/passanten-korenmarkt"):
         graph = turtle(dcat_client.get(path).content)
@@ -164,6 +165,7 @@ def test_the_shapes_catch_mistakes(platform: Platform, tmp_path: Path, dcat_clie
                                    core_shapes: Graph) -> None:
     """A control: the same graph with a mandatory property removed, a cardinality broken
     and a concept outside its vocabulary does not conform."""
+    add_organisations(platform, str(COMPLETE["organisation"]))
     ingest_file(platform, CLI_ADMIN, "passanten-korenmarkt", counts_csv(tmp_path), metadata=COMPLETE)
     graph = turtle(dcat_client.get("/catalog").content)
     dataset = URIRef(f"{BASE}/catalog/datasets/passanten-korenmarkt")

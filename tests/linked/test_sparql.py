@@ -21,7 +21,7 @@ from belfort.linked.store import catalog_graph, restricted_graph
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
-from tests.helpers import counts_csv
+from tests.helpers import add_organisations, counts_csv
 
 BASE = "http://testserver"
 PREFIXES = ("PREFIX dcat: <http://www.w3.org/ns/dcat#>\nPREFIX dct: <http://purl.org/dc/terms/>\n"
@@ -34,6 +34,7 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 def catalogue(platform: Platform, tmp_path: Path) -> Platform:
     """Three open datasets, an internal one, a confidential one and a draft."""
     csv_file = counts_csv(tmp_path)
+    add_organisations(platform, "Stad Gent - Dienst Mobiliteit")
     for i, (name, theme) in enumerate((("fietstellingen", "Mobiliteit"), ("parkeren", "Mobiliteit"),
                                        ("luchtkwaliteit", "Milieu"))):
         ingest_file(platform, CLI_ADMIN, name, csv_file, metadata={

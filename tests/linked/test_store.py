@@ -24,7 +24,7 @@ from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import change_dataset_state, ingest_file, update_dataset_metadata
 from belfort.settings import Settings
-from tests.helpers import counts_csv, write
+from tests.helpers import add_organisations, counts_csv, write
 
 BASE = "http://testserver"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -36,6 +36,7 @@ TITLES = f"SELECT ?id ?title WHERE {{ ?d a <{DCAT}Dataset> ; <{DCT}identifier> ?
 @pytest.fixture
 def two(platform: Platform, tmp_path: Path) -> Platform:
     csv_file = counts_csv(tmp_path)
+    add_organisations(platform, "Dienst Gedeeld")
     for name in ("alfa", "beta"):
         ingest_file(platform, CLI_ADMIN, name, csv_file, metadata={
             "title_nl": f"{name} titel", "organisation": "Dienst Gedeeld", "themes": ["Mobiliteit"]})

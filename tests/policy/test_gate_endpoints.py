@@ -68,7 +68,8 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/api/belfort/v1/processing-activities", "/api/belfort/v1/processing-activities/{activity_id}",
                    "/api/belfort/v1/processing-activities/{activity_id}/state",
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
-                   "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets"}
+                   "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
+                   "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.i18n import MESSAGES
 from belfort.portal.render import STAFF_COOKIE
 from belfort.publishing import ingest_file
-from tests.helpers import counts_csv, write
+from tests.helpers import add_organisations, counts_csv, write
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "belfort" / "portal" / "templates"
 
@@ -42,6 +42,7 @@ def text_of(html: str) -> tuple[str, str | None]:
 
 @pytest.fixture
 def portal(platform: Platform, tmp_path: Path, client: TestClient) -> TestClient:
+    add_organisations(platform, "Mobiliteitsbedrijf")
     ingest_file(platform, CLI_ADMIN, "fietstellingen", counts_csv(tmp_path),
                 metadata={"title_nl": "Fietstellingen per uur", "title_en": "Hourly bike counts",
                           "description_nl": "Hoeveel fietsers passeren elk uur aan de telpalen.",
@@ -104,7 +105,7 @@ def test_dataset_page_shows_metadata_schema_downloads_and_snippets(portal: TestC
     response = portal.get("/datasets/fietstellingen")
     assert response.status_code == 200
     text, _ = text_of(response.text)
-    for expected in ("dct:publisher", "Stad Gent", "dcat:keyword", "CC0-1.0", "dct:accrualPeriodicity",
+    for expected in ("dct:publisher", "Stad Gent", "dcat:keyword", "Creative Commons Zero-verklaring", "dct:accrualPeriodicity",
                      "elk uur", "telpunt", "tijdstip", "datetime", "Eerste versie"):
         assert expected in text, expected
     for fmt in ("csv", "json", "parquet", "xlsx"):

@@ -146,7 +146,7 @@ def test_edit_metadata_and_state(staff: TestClient, platform: Platform, tmp_path
     assert staff.post("/staff/datasets/tellingen", data={"action": "metadata", "title_nl": "x"}).status_code == 403
     staff.cookies.clear()
     text = staff.get("/datasets/tellingen").text
-    assert "Passanten" in text and "CC0-1.0" in text and "niet meer bijgewerkt" in text
+    assert "Passanten" in text and "Creative Commons Zero-verklaring" in text and "niet meer bijgewerkt" in text
 
 
 def test_unreviewed_uploads_are_collected_after_a_week(staff: TestClient, platform: Platform) -> None:

@@ -34,7 +34,7 @@ def test_the_snapshot_is_what_the_gate_lets_each_audience_see(ghent: Platform) -
 def test_a_catalogue_write_gives_a_new_snapshot(ghent: Platform, tmp_path: Path) -> None:
     assert ids(ghent, Search("zwembaden")) == []
     ingest_file(ghent, CLI_ADMIN, "zwembaden-gent", write(tmp_path / "z.csv", "naam,bad\nA,1\n"),
-                metadata={"title_nl": "Zwembaden Gent", "themes": ["CULT"]})
+                metadata={"title_nl": "Zwembaden Gent", "themes": ["EDUC"]})
     assert ids(ghent, Search("zwembad")) == ["zwembaden-gent"]  # by stem, through the index
 
 

@@ -233,6 +233,23 @@ class DatasetUsage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class Organisation(Base):
+    """A publishing organisation (a department or partner): datasets name it by ``name_nl``,
+    its pages and DCAT agent by ``slug`` (``belfort.catalog.organisations``)."""
+
+    __tablename__ = "organisations"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name_nl: Mapped[str] = mapped_column(String(200), unique=True)
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    homepage: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
 class ProcessingActivity(Base):
     """One entry of the GDPR art. 30 processing register (``belfort.register``).
 

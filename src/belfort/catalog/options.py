@@ -14,16 +14,34 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "title_en": (("title_en",), "Title in English."),
     "description": (("description_nl",), "Description in Dutch."),
     "description_en": (("description_en",), "Description in English."),
-    "organisation": (("organisation",), "Publishing department or partner."),
+    "organisation": (
+        ("organisation",),
+        "Publishing organisation: its name or slug as `belfort organisations list` shows it.",
+    ),
     "contact_name": (("contact_point", "name"), "Contact point name."),
     "contact_email": (("contact_point", "email"), "Contact point e-mail address."),
-    "themes": (("themes",), "Comma-separated themes (EU data themes, e.g. TRAN,ENVI)."),
+    "themes": (
+        ("themes",),
+        "Comma-separated EU data themes: codes or names, e.g. TRAN,ENVI or Vervoer,Milieu "
+        "(docs/metadata.md).",
+    ),
     "keywords": (("keywords",), "Comma-separated keywords."),
-    "licence": (("licence",), "Licence URI or name."),
-    "spatial": (("spatial",), "Spatial coverage (place name or URI)."),
+    "licence": (
+        ("licence",),
+        "Licence from the list: URI, SPDX id or name, e.g. CC0-1.0, CC-BY-4.0, "
+        "'Modellicentie Gratis Hergebruik' (docs/metadata.md).",
+    ),
+    "spatial": (
+        ("spatial",),
+        "Spatial coverage from the list: Gent, a deelgemeente or wijk, Vlaanderen, België.",
+    ),
     "temporal_start": (("temporal", "start"), "Start of temporal coverage (YYYY-MM-DD)."),
     "temporal_end": (("temporal", "end"), "End of temporal coverage (YYYY-MM-DD)."),
-    "frequency": (("frequency",), "Update frequency (hourly, daily, weekly, monthly, …)."),
+    "frequency": (
+        ("frequency",),
+        "Update frequency: continuous, hourly, daily, weekly, monthly, quarterly, annual, "
+        "irregular, never or unknown (Dutch names too).",
+    ),
     "classification": (
         ("classification",),
         "open (default), internal, confidential or strictly-confidential.",

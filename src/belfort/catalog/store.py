@@ -20,12 +20,15 @@ from belfort.catalog.metadata import (
     check_slug,
 )
 from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
+from belfort.catalog.organisations import resolve_organisation
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
+from belfort.catalog.vocabularies import canonical_terms
 from belfort.errors import (
     Conflict,
     DatasetExists,
     InvalidRequest,
     MetadataInvalid,
+    UnknownTerm,
     VersionNotFound,
 )
 
@@ -44,6 +47,53 @@ def validate_metadata(data: dict[str, Any]) -> DatasetMetadata:
         errors = [dict(e) for e in exc.errors()]
         raise MetadataInvalid.from_errors("metadata", errors, limit=len(errors), loc_chars=10_000,
                                           msg_chars=1_000_000) from None
+
+
+def canonical_changes(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with free text mapped onto the controlled lists (themes, licence,
+    frequency, spatial coverage, organisation); ``UnknownTerm`` for what is on none."""
+    problems: list[dict[str, Any]] = []
+    try:
+        changes = canonical_terms(changes)
+    except UnknownTerm as exc:
+        problems.extend(exc.details["problems"])
+    organisation = changes.get("organisation")
+    if isinstance(organisation, str) and organisation.strip():
+        try:
+            changes = {**changes, "organisation": resolve_organisation(session, organisation)}
+        except UnknownTerm as exc:
+            problems.extend(exc.details["problems"])
+    elif isinstance(organisation, str):
+        changes = {**changes, "organisation": None}
+    if problems:
+        raise UnknownTerm("; ".join(p["message_en"] for p in problems), details={"problems": problems})
+    return changes
+
+
+def checked_metadata(
+    session: Session, changes: dict[str, Any], dataset: Dataset | None = None
+) -> DatasetMetadata:
+    """The metadata ``changes`` make (of a new dataset, or applied to ``dataset``), with free
+    text mapped onto the controlled lists; one error names every problem (UnknownTerm when
+    a value is on no list, InvalidRequest otherwise)."""
+    unknown: UnknownTerm | None = None
+    try:
+        canonical = canonical_changes(session, changes)
+    except UnknownTerm as exc:
+        unknown = exc
+        fields = {p["field"] for p in exc.details["problems"]}
+        canonical = {k: v for k, v in changes.items() if k not in fields}
+    try:
+        metadata = (merged_metadata(dataset, canonical) if dataset is not None
+                    else validate_metadata(canonical))
+    except InvalidRequest as exc:
+        if unknown is None:
+            raise
+        raise UnknownTerm(f"{unknown.message}; {exc.message}", details={
+            **unknown.details, "other_problems": exc.details.get("problems", [])}) from None
+    if unknown is not None:
+        raise unknown
+    return metadata
 
 
 def metadata_of(dataset: Dataset) -> DatasetMetadata:
@@ -110,7 +160,7 @@ def create_dataset(session: Session, dataset_id: str, changes: dict[str, Any]) -
     check_slug(dataset_id)
     if session.get(Dataset, dataset_id) is not None:
         raise DatasetExists(f"dataset {dataset_id!r} already exists")
-    metadata = validate_metadata(changes)
+    metadata = checked_metadata(session, changes)
     check_entry_exists(session, metadata.processing_activity)
     dataset = Dataset(
         id=dataset_id, state=LifecycleState.DRAFT.value, themes=[], keywords=[], record_key=[]
@@ -140,7 +190,7 @@ def update_metadata(session: Session, dataset: Dataset, changes: dict[str, Any])
     A dataset the public reads must keep meeting the personal-data rule
     (``belfort.catalog.register_rules``).
     """
-    metadata = merged_metadata(dataset, changes)
+    metadata = checked_metadata(session, changes, dataset)
     check_entry_exists(session, metadata.processing_activity)
     if dataset.state in (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value):
         require_register_entry(session, dataset.id, metadata.personal_data, metadata.processing_activity)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from belfort.catalog import store
-from belfort.demo.sources import build_demo_sources
+from belfort.demo.sources import DEMO_ORGANISATIONS, build_demo_sources
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
@@ -20,12 +20,23 @@ from belfort.register.demo import link_demo_datasets, load_demo_register
 DEMO_LOADER = Principal(role=Role.ADMIN, name="demo")
 
 
+def _demo_organisations(platform: Platform) -> None:
+    """The demo's publishing organisations, added once (their datasets name them)."""
+    from belfort.catalog import organisations
+
+    with platform.db.session() as session:
+        for slug, fields in DEMO_ORGANISATIONS.items():
+            if organisations.find_organisation(session, fields["name_nl"]) is None:
+                organisations.add_organisation(session, slug, fields)
+
+
 def load_demo(platform: Platform, *, size: str = "full") -> Iterator[str]:
     """Ingest every demo source; yields one progress line per dataset.
 
     The demo processing register comes first: a demo dataset holding personal data
     can only be published linked to its entry.
     """
+    _demo_organisations(platform)
     yield from load_demo_register(platform, DEMO_LOADER)
     with tempfile.TemporaryDirectory(prefix="belfort-demo-") as workdir:
         for source in build_demo_sources(Path(workdir), size=size):

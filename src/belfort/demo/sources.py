@@ -31,6 +31,29 @@ ORG_DATA = "Stad Gent - Dienst Data en Informatie"
 ORG_MOBILITEIT = "Mobiliteitsbedrijf Gent"
 ORG_MILIEU = "Stad Gent - Dienst Milieu en Klimaat"
 ORG_WEGEN = "Stad Gent - Dienst Wegen, Bruggen en Waterlopen"
+# The demo's organisations (belfort.catalog.organisations): slug → fields.
+DEMO_ORGANISATIONS: dict[str, dict[str, str]] = {
+    "stad-gent-dienst-data-en-informatie": {
+        "name_nl": ORG_DATA, "name_en": "City of Ghent - Data and Information Service",
+        "description_nl": "Beheert de open data van de stad en helpt diensten hun data te publiceren.",
+        "description_en": "Looks after the city's open data and helps departments publish theirs.",
+        "homepage": "https://stad.gent"},
+    "mobiliteitsbedrijf-gent": {
+        "name_nl": ORG_MOBILITEIT, "name_en": "Ghent Mobility Company",
+        "description_nl": "Parkeren, fietsen en verkeer in Gent: tellingen, parkings en deelmobiliteit.",
+        "description_en": "Parking, cycling and traffic in Ghent: counts, car parks and shared mobility.",
+        "homepage": "https://stad.gent"},
+    "stad-gent-dienst-milieu-en-klimaat": {
+        "name_nl": ORG_MILIEU, "name_en": "City of Ghent - Environment and Climate Service",
+        "description_nl": "Meet en verbetert de lucht, het water en het klimaat in de stad.",
+        "description_en": "Measures and improves the city's air, water and climate.",
+        "homepage": "https://stad.gent"},
+    "stad-gent-dienst-wegen-bruggen-en-waterlopen": {
+        "name_nl": ORG_WEGEN, "name_en": "City of Ghent - Roads, Bridges and Waterways Service",
+        "description_nl": "Legt wegen, bruggen en waterlopen aan en houdt ze in goede staat.",
+        "description_en": "Builds and maintains the city's roads, bridges and waterways.",
+        "homepage": "https://stad.gent"},
+}
 
 CONTACT_DATA = {"name": "Dienst Data en Informatie", "email": "data@stad.gent"}
 CONTACT_MOBILITEIT = {"name": "Mobiliteitsbedrijf Gent", "email": "mobiliteit@stad.gent"}
@@ -78,7 +101,7 @@ def _meta(
     temporal: tuple[date, date] | None,
     frequency: str,
     steward: str,
-    spatial: str = "Gent",
+    spatial: str | None = "Gent",
     classification: str = "open",
     classification_reason: str | None = None,
     record_key: list[str] | None = None,
@@ -165,7 +188,7 @@ def _auckland_counts(workdir: Path, seed: int, size: str) -> DemoSource:
         frequency="irregular",
         record_key=['sensor', 'tijdstip'],
         steward="Team Data en Informatie - datasteward mobiliteit",
-        spatial="Auckland, Nieuw-Zeeland",
+        spatial=None,  # Auckland is on no list of the catalogue (docs/metadata.md); see keywords
     )
     meta["rdf_mapping"] = mappings.PASSANTEN_AUCKLAND
     overrides = {"tijdstip": "datetime", "aantal": "integer"}
@@ -196,7 +219,7 @@ def _auckland_sensors(workdir: Path, seed: int, size: str) -> DemoSource:
         temporal=None,
         frequency="irregular",
         steward="Team Data en Informatie - datasteward mobiliteit",
-        spatial="Auckland, Nieuw-Zeeland",
+        spatial=None,  # Auckland is on no list of the catalogue (docs/metadata.md); see keywords
     )
     meta["rdf_mapping"] = mappings.TELLERS_AUCKLAND
     overrides = {"locatie": "geopoint", "eerste_meting": "date"}

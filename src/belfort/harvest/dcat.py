@@ -63,6 +63,7 @@ from belfort.harvest.dcat_rdf import (
     slug_of,
 )
 from belfort.harvest.ods import HARVESTER, ODS_TO_BELFORT
+from belfort.harvest.terms import harvested_organisation, record_unmapped
 from belfort.platform import Platform
 from belfort.publishing import IngestOutcome, ingest_file, update_dataset_metadata
 
@@ -406,6 +407,16 @@ class _Run:
         return "updated", "metadata updated; data unchanged"
 
     def apply(self, record: DatasetRecord) -> tuple[str, str]:
+        dataset_id = record.dataset_id
+        if record.metadata.get("organisation"):  # the publisher as a listed organisation
+            record.metadata["organisation"] = harvested_organisation(
+                self.platform, HARVESTER, record.metadata["organisation"], record.notes)
+        status, detail = self._apply(record)
+        if status not in ("failed", "skipped", "unchanged"):
+            record_unmapped(self.platform, HARVESTER, dataset_id, record.notes)
+        return status, detail
+
+    def _apply(self, record: DatasetRecord) -> tuple[str, str]:
         dataset_id = record.dataset_id
         entry = self.state.get(dataset_id)
         local = _local(self.platform, dataset_id)

@@ -25,6 +25,7 @@ from rdflib.term import Node
 from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.catalog.store import validate_metadata
 from belfort.errors import BelfortError
+from belfort.harvest.terms import mapped_terms
 from belfort.linked import vocabularies as v
 
 HYDRA = Namespace(v.HYDRA)
@@ -340,6 +341,7 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
     metadata["licence"] = _licence(graph, node, licence if licence is not None else next(iter(licences), None), notes)
     if skipped and not candidates:
         notes.append("no distribution Belfort can ingest (" + "; ".join(skipped[:3]) + ")")
+    metadata = mapped_terms(metadata, notes)  # onto the controlled lists; nothing refused
     try:
         valid = validate_metadata(metadata).model_dump(mode="json")
     except BelfortError as exc:

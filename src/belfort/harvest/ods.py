@@ -26,6 +26,7 @@ import httpx
 
 from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.errors import BelfortError, InvalidRequest, PayloadTooLarge
+from belfort.harvest.terms import harvested_organisation, mapped_terms, record_unmapped
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
@@ -154,14 +155,15 @@ def harvest_ods(
             if state.get(dataset_id, {}).get("modified") == modified:
                 yield HarvestResult(dataset_id, "unchanged")
                 continue
+            notes: list[str] = []
             try:
-                version = _harvest_one(platform, client, base, dataset)
+                version = _harvest_one(platform, client, base, dataset, notes)
             except (BelfortError, httpx.HTTPError, OSError) as exc:
                 yield HarvestResult(dataset_id, "failed", str(exc)[:300])
                 continue
             state[dataset_id] = {"modified": modified, "version": version}
             _save_state(state_path, state)
-            yield HarvestResult(dataset_id, "harvested", f"version {version}")
+            yield HarvestResult(dataset_id, "harvested", "; ".join([f"version {version}", *notes]))
     finally:
         if own:
             client.close()
@@ -187,9 +189,13 @@ def _download(client: httpx.Client, url: str, target: Path, params: dict[str, st
     return True
 
 
-def _harvest_one(platform: Platform, client: httpx.Client, base: str, dataset: dict[str, Any]) -> int:
-    """Parquet export first (typed, keeps nulls apart from empty text); CSV otherwise."""
+def _harvest_one(platform: Platform, client: httpx.Client, base: str, dataset: dict[str, Any],
+                 notes: list[str]) -> int:
+    """Parquet export first (typed, keeps nulls apart from empty text); CSV otherwise.
+    Its metadata goes onto the controlled lists (``belfort.harvest.terms``)."""
     dataset_id = dataset["dataset_id"]
+    metadata = mapped_terms(_metadata(dataset), notes)
+    metadata["organisation"] = harvested_organisation(platform, HARVESTER, metadata.get("organisation"), notes)
     staging = platform.lake.new_staging_dir()
     try:
         exports = f"{base}/api/explore/v2.1/catalog/datasets/{quote(dataset_id)}/exports"
@@ -201,9 +207,10 @@ def _harvest_one(platform: Platform, client: httpx.Client, base: str, dataset: d
                 raise InvalidRequest(f"{dataset_id}: the portal offers neither a Parquet nor a CSV export")
         outcome = ingest_file(
             platform, HARVESTER, dataset_id, target, format=fmt,
-            metadata=_metadata(dataset), overrides=_overrides(dataset) or None,
+            metadata=metadata, overrides=_overrides(dataset) or None,
             source_name=url[:500],
         )
+        record_unmapped(platform, HARVESTER, dataset_id, notes)
         return outcome.version
     finally:
         shutil.rmtree(staging, ignore_errors=True)

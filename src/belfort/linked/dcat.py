@@ -346,7 +346,9 @@ class DcatBuilder:
 
     def _place(self, value: str, fallback_uri: str) -> IRI:
         place = v.place_of(value)
-        if place is not None:
+        if place is not None and place.uri is None:
+            value = place.name_nl  # a listed place without an authoritative URI: by its name
+        elif place is not None and place.uri is not None:
             if self._once(place.uri):
                 self._add(place.uri, A, IRI(DCT + "Location"))
                 if place.concept is not None:

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
+from belfort.labels import FREQUENCY_LABELS, LICENCE_LABELS, THEME_LABELS
 
 # ── Namespaces ──────────────────────────────────────────────────────────────────────────
 
@@ -256,26 +256,44 @@ LICENCE_TYPE = {
 
 @dataclass(frozen=True)
 class Licence:
+    """A licence the catalogue offers: ``uri`` is what the catalogue stores and DCAT states
+    (the Flemish URI where DCAT-AP-VL names one), ``eu_uri`` the entry of the Publications
+    Office licence list that data.europa.eu scores against, ``spdx`` its short name."""
+
     uri: str
     label_nl: str
     label_en: str
     types: tuple[str, ...]  # keys of LICENCE_TYPE
     see_also: str | None = None
+    spdx: str | None = None
+    eu_uri: str | None = None
 
 
-CC0 = Licence("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0",
-              "Creative Commons Zero-verklaring", "Creative Commons Zero (CC0 1.0)", ("PublicDomain",),
-              "https://creativecommons.org/publicdomain/zero/1.0/")
-MODEL_FREE_REUSE = Licence("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
-                           "Modellicentie gratis hergebruik", "Flemish model licence for free re-use",
-                           ("Attribution",))
-CC_BY_4 = Licence("https://creativecommons.org/licenses/by/4.0/", "Creative Commons Naamsvermelding 4.0",
-                  "Creative Commons Attribution 4.0", ("Attribution",))
-CC_BY_SA_4 = Licence("https://creativecommons.org/licenses/by-sa/4.0/",
-                     "Creative Commons Naamsvermelding-GelijkDelen 4.0",
-                     "Creative Commons Attribution-ShareAlike 4.0", ("Attribution", "ShareAlike"))
-ODBL = Licence("https://opendatacommons.org/licenses/odbl/1-0/", "Open Database License (ODbL) 1.0",
-               "Open Database License (ODbL) 1.0", ("Attribution", "ShareAlike"))
+EU_LICENCE = AUTHORITY + "licence/"
+
+
+def _licence(uri: str, types: tuple[str, ...], see_also: str | None = None, spdx: str | None = None,
+             eu_code: str | None = None) -> Licence:
+    labels = LICENCE_LABELS[uri]
+    return Licence(uri, labels["nl"], labels["en"], types, see_also, spdx,
+                   EU_LICENCE + eu_code if eu_code else None)
+
+
+CC0 = _licence("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0",
+               ("PublicDomain",), "https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0", "CC0")
+MODEL_FREE_REUSE = _licence("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0",
+                            ("Attribution",), None, "Modellicentie-Gratis-Hergebruik-1.0")
+CC_BY_4 = _licence("https://creativecommons.org/licenses/by/4.0/", ("Attribution",), None, "CC-BY-4.0",
+                   "CC_BY_4_0")
+CC_BY_SA_4 = _licence("https://creativecommons.org/licenses/by-sa/4.0/", ("Attribution", "ShareAlike"),
+                      None, "CC-BY-SA-4.0", "CC_BYSA_4_0")
+ODBL = _licence("https://opendatacommons.org/licenses/odbl/1-0/", ("Attribution", "ShareAlike"), None,
+                "ODbL-1.0", "ODC_BL")
+ODC_BY = _licence("https://opendatacommons.org/licenses/by/1-0/", ("Attribution",), None, "ODC-By-1.0",
+                  "ODC_BY")
+
+#: The licences offered on the staff pages, in this order.
+LICENCES: tuple[Licence, ...] = (CC0, MODEL_FREE_REUSE, CC_BY_4, CC_BY_SA_4, ODC_BY, ODBL)
 
 _LICENCE_NAMES: dict[Licence, tuple[str, ...]] = {
     CC0: ("cc0", "cc0 1.0", "cc 0", "cc zero", "creative commons zero", "creative commons zero verklaring",
@@ -287,10 +305,16 @@ _LICENCE_NAMES: dict[Licence, tuple[str, ...]] = {
     CC_BY_4: ("cc by 4.0", "cc by", "cc by4.0", "creative commons attribution 4.0",
               "creative commons naamsvermelding 4.0", "creativecommons.org/licenses/by/4.0"),
     CC_BY_SA_4: ("cc by sa 4.0", "cc by sa", "creative commons attribution sharealike 4.0",
+                 "creative commons naamsvermelding gelijkdelen 4.0",
                  "creativecommons.org/licenses/by sa/4.0"),
     ODBL: ("odbl", "odbl 1.0", "open database license", "open database license (odbl)",
+           "open database license (odbl) 1.0",
            "opendatacommons.org/licenses/odbl/1 0", "opendatacommons.org/licenses/odbl/1.0",
            "opendatacommons.org/licenses/odbl"),
+    ODC_BY: ("odc by", "odc by 1.0", "open data commons attribution",
+             "open data commons attribution license", "open data commons attribution license 1.0",
+             "opendatacommons.org/licenses/by/1 0", "opendatacommons.org/licenses/by/1.0",
+             "opendatacommons.org/licenses/by"),
 }
 _LICENCES = {name: licence for licence, names in _LICENCE_NAMES.items() for name in names}
 
@@ -300,6 +324,12 @@ def _licence_key(text: str) -> str:
     key = re.sub(r"^https? ?://(www\.)?", "", key)
     key = re.sub(r"/(legalcode(\.[a-z]+)?|deed\.[a-z]+)$", "", key.rstrip("/")).rstrip("/")
     return key
+
+
+for _known in LICENCES:  # each licence also by its URIs, its SPDX id and its labels
+    for _name in (_known.uri, _known.eu_uri, _known.spdx, _known.label_nl, _known.label_en):
+        if _name:
+            _LICENCES.setdefault(_licence_key(_name), _known)
 
 
 def licence_of(text: str) -> Licence | None:
@@ -325,12 +355,14 @@ def publisher_type(organisation: str) -> Concept | None:
 
 @dataclass(frozen=True)
 class Place:
-    uri: str
+    uri: str | None  # None: no authoritative URI Belfort knows (stated by name only)
     name_nl: str
     name_en: str
     bbox: str | None = None  # WKT
     centroid: str | None = None  # WKT
     concept: Concept | None = None  # when the place is a concept of an EU authority table
+    kind: str = "gemeente"  # land, gewest, gemeente, deelgemeente, wijk
+    aliases: tuple[str, ...] = ()
 
 
 # Ghent as the Flemish address register names it (DCAT-AP-VL); bounding box and centroid
@@ -339,14 +371,48 @@ GHENT = Place(
     "https://data.vlaanderen.be/id/gemeente/44021", "Gent", "Ghent",
     bbox="POLYGON((3.5797 50.9795, 3.8494 50.9795, 3.8494 51.1889, 3.5797 51.1889, 3.5797 50.9795))",
     centroid="POINT(3.7255 51.0744)",
+    aliases=("ghent", "gand", "stad gent", "city of ghent", "gent, belgie", "ghent, belgium"),
 )
 BELGIUM = Place(AUTHORITY + "country/BEL", "België", "Belgium",
-                concept=Concept(AUTHORITY + "country/BEL", COUNTRY_SCHEME.uri, "Belgium", "België"))
-_PLACES = {
-    "gent": GHENT, "ghent": GHENT, "gand": GHENT, "stad gent": GHENT, "city of ghent": GHENT,
-    "gent, belgie": GHENT, "ghent, belgium": GHENT, GHENT.uri: GHENT,
-    "belgie": BELGIUM, "belgium": BELGIUM, "belgique": BELGIUM, BELGIUM.uri: BELGIUM,
-}
+                concept=Concept(AUTHORITY + "country/BEL", COUNTRY_SCHEME.uri, "Belgium", "België"),
+                kind="land", aliases=("belgie", "belgium", "belgique"))
+FLANDERS = Place(None, "Vlaanderen", "Flanders", kind="gewest",
+                 aliases=("vlaams gewest", "flemish region", "flanders"))
+# The former municipalities merged into Ghent in 1977 (deelgemeenten), as the city lists them.
+DEELGEMEENTEN = tuple(Place(None, name, name, kind="deelgemeente") for name in (
+    "Afsnee", "Desteldonk", "Drongen", "Gentbrugge", "Ledeberg", "Mariakerke", "Mendonk",
+    "Oostakker", "Sint-Amandsberg", "Sint-Denijs-Westrem", "Sint-Kruis-Winkel", "Wondelgem",
+    "Zwijnaarde",
+))
+# Ghent's 25 city districts (stadswijken) by their names in the city's open dataset
+# "Stadswijken Gent" (data.stad.gent, stadswijken-gent.geojson, property "wijk"). A district
+# named like a deelgemeente is stored as "<name> (wijk)"; the bare name is the deelgemeente.
+_WIJKEN = (
+    "Binnenstad", "Bloemekenswijk", "Brugse Poort - Rooigem", "Dampoort", "Drongen",
+    "Elisabethbegijnhof - Prinsenhof - Papegaai - Sint-Michiels", "Gentbrugge",
+    "Gentse Kanaaldorpen en -zone", "Ledeberg", "Macharius - Heirnis", "Mariakerke",
+    "Moscou - Vogelhoek", "Muide - Meulestede - Afrikalaan", "Nieuw Gent - UZ", "Oostakker",
+    "Oud Gentbrugge", "Rabot - Blaisantvest", "Sint-Amandsberg", "Sint-Denijs-Westrem - Afsnee",
+    "Sluizeken - Tolhuis - Ham", "Stationsbuurt-Noord", "Stationsbuurt-Zuid",
+    "Watersportbaan - Ekkergem", "Wondelgem", "Zwijnaarde",
+)
+_DEELGEMEENTE_NAMES = {p.name_nl for p in DEELGEMEENTEN}
+WIJKEN = tuple(
+    Place(None, f"{name} (wijk)" if name in _DEELGEMEENTE_NAMES else name,
+          f"{name} (district)" if name in _DEELGEMEENTE_NAMES else name, kind="wijk",
+          aliases=(f"wijk {name}", f"{name} wijk"))
+    for name in _WIJKEN
+)
+
+#: Every place the catalogue offers as spatial coverage, in the order the staff form lists them.
+PLACES: tuple[Place, ...] = (GHENT, *DEELGEMEENTEN, *WIJKEN, FLANDERS, BELGIUM)
+
+_PLACES: dict[str, Place] = {}
+for _place in PLACES:
+    for _key in (_place.uri, _place.name_nl, _place.name_en, *_place.aliases):
+        if _key:
+            _PLACES.setdefault(_key, _place)
+            _PLACES.setdefault(normalise(_key), _place)
 
 
 def place_of(text: str) -> Place | None:

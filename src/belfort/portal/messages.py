@@ -24,6 +24,7 @@ from belfort.errors import (
     QueryError,
     QueryTimeout,
     Unauthorized,
+    UnknownTerm,
     UnreadableFile,
     UnsupportedFormat,
     ValidationFailed,
@@ -197,12 +198,29 @@ def metadata_errors(t: Translator, errors: list[dict[str, Any]]) -> list[FieldEr
     return found
 
 
+def unknown_term_errors(t: Translator, exc: UnknownTerm) -> list[FieldError]:
+    """``UnknownTerm``'s problems (a value on none of the controlled lists, with the closest
+    entry) next to their fields, in the page's language."""
+    found: list[FieldError] = []
+    for problem in exc.details.get("problems") or []:
+        if not isinstance(problem, dict):
+            continue
+        path = str(problem.get("field") or "")
+        text = str(problem.get("message_nl" if t.lang == "nl" else "message_en") or exc.message)
+        item = FieldError(field=FIELD_IDS.get(path, path), label=field_label(t, path), text=text)
+        if item not in found:
+            found.append(item)
+    return found
+
+
 def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
     """A typed error in the page's language; ``context`` adds what the page knows (the
     version asked for, the states of a transition)."""
     details = exc.details
     if isinstance(exc, MetadataInvalid):
         return " ".join(e.text for e in metadata_errors(t, details.get("errors") or []))
+    if isinstance(exc, UnknownTerm):
+        return " ".join(e.text for e in unknown_term_errors(t, exc))
     if isinstance(exc, VersionNotFound):
         return t("msg_error_version_not_found", version=context.get("version", "?"))
     if isinstance(exc, ValidationFailed):

@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from belfort.api.deps import base_url, get_platform
-from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS, Principal
 from belfort.policy.sessions import principal_of_session
@@ -92,27 +91,6 @@ def _api_search_url(result: catalogue.SearchPage) -> str:
     if result.sort in API_SORTS:
         params.append(("order_by", API_SORTS[result.sort]))
     return "/api/explore/v2.1/catalog/datasets?" + urlencode(params)
-
-
-@router.get("/organisations")
-def organisations(request: Request, platform: Platform = Depends(get_platform),
-                  principal: Principal = Depends(portal_principal)) -> Response:
-    snap = catalogue.snapshot(platform, principal)
-    counts: dict[str, int] = {}
-    for card in snap.cards:
-        if card.organisation:
-            counts[card.organisation] = counts.get(card.organisation, 0) + 1
-    return render(request, "organisations.html", principal, organisations=sorted(counts.items()))
-
-
-@router.get("/organisations/{name}")
-def organisation(name: str, request: Request, platform: Platform = Depends(get_platform),
-                 principal: Principal = Depends(portal_principal)) -> Response:
-    snap = catalogue.snapshot(platform, principal)
-    cards = sorted((c for c in snap.cards if c.organisation == name), key=lambda c: c.title_nl.casefold())
-    if not cards:
-        raise NotFound(f"organisation {name[:100]!r} not found")
-    return render(request, "organisation.html", principal, name=name, cards=cards)
 
 
 @router.get("/about")

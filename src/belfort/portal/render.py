@@ -17,7 +17,7 @@ from belfort import __version__
 from belfort.api.caching import PRIVATE
 from belfort.api.security_headers import secure_cookies
 from belfort.api.self_links import route_path
-from belfort.labels import FREQUENCY_LABELS, THEME_LABELS
+from belfort.labels import FREQUENCY_LABELS, THEME_LABELS, licence_labels
 from belfort.policy.principals import Principal
 from belfort.portal.i18n import COOKIE, LANGUAGES, STATE_LABELS, Translator, language_of
 
@@ -36,7 +36,7 @@ def environment() -> Environment:
     )
     env.globals.update(
         version=__version__, static=static_url, THEMES=THEME_LABELS, FREQUENCIES=FREQUENCY_LABELS,
-        STATES=STATE_LABELS, LANGUAGES=LANGUAGES,
+        STATES=STATE_LABELS, LANGUAGES=LANGUAGES, LICENCES=licence_labels(),
     )
     return env
 

@@ -45,6 +45,7 @@ from belfort.errors import (
     InvalidRequest,
     MetadataInvalid,
     NotFound,
+    UnknownTerm,
     ValidationFailed,
     VersionNotFound,
 )
@@ -61,7 +62,9 @@ from belfort.portal.messages import (
     metadata_errors,
     report_messages,
     technical_detail,
+    unknown_term_errors,
 )
+from belfort.portal.metadata_form import metadata_from_form, metadata_lists, typed_values
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import STAFF_COOKIE, render
 from belfort.publishing import (
@@ -79,13 +82,6 @@ router = APIRouter(include_in_schema=False)
 CSRF_COOKIE = "belfort_csrf"
 TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 1024 * 1024
-METADATA_FIELDS = ("title_nl", "title_en", "description_nl", "description_en", "organisation", "licence",
-                   "frequency", "classification", "classification_reason", "timezone")
-LIST_FIELDS = ("themes", "keywords")
-#: Form fields of the metadata's nested parts (contact point, temporal coverage).
-NESTED_FIELDS = {"contact_name": ("contact_point", "name"), "contact_email": ("contact_point", "email"),
-                 "temporal_start": ("temporal", "start"), "temporal_end": ("temporal", "end")}
-
 
 def staff_secret(platform: Platform) -> bytes:
     """The secret that signs CSRF tokens (``BELFORT_SECRET_KEY`` or the data directory's);
@@ -109,6 +105,7 @@ def csrf_token(request: Request, nonce: str) -> str:
 def _page(request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any) -> Response:
     nonce = _nonce(request)
     context.setdefault("zones", known_timezones())
+    context.setdefault("lists", metadata_lists(request.app.state.platform))
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
     response = render(request, template, principal, status_code=status_code, active="staff",
                       csrf=csrf_token(request, nonce), **context)
@@ -291,6 +288,8 @@ def _error_context(t: Translator, exc: BelfortError, **context: Any) -> dict[str
     if isinstance(exc, MetadataInvalid):
         return {"field_errors": metadata_errors(t, exc.details.get("errors") or []), "problem": None,
                 "detail": None}
+    if isinstance(exc, UnknownTerm):
+        return {"field_errors": unknown_term_errors(t, exc), "problem": None, "detail": None}
     return {"field_errors": [], "problem": error_text(t, exc, **context), "detail": technical_detail(t, exc, **context)}
 
 
@@ -304,7 +303,7 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
     overrides = {k.removeprefix("type:"): str(v) for k, v in form.multi_items()
                  if k.startswith("type:") and str(v) in FIELD_TYPES}
     metadata = _metadata(form)
-    kept = {"values": _typed(form), "chosen": overrides}
+    kept = {"values": typed_values(form), "chosen": overrides}
     try:
         outcome = await run_in_threadpool(
             lambda: ingest_file(platform, principal, dataset_id, source, metadata=metadata, overrides=overrides,
@@ -322,31 +321,9 @@ async def check_as_draft(token: str, request: Request, platform: Platform = Depe
                                    report=outcome.report)
 
 
-def _typed(form: FormData) -> dict[str, Any]:
-    """What the steward typed in the metadata fields, to show again after a refusal."""
-    typed: dict[str, Any] = {name: str(form.get(name, ""))[:20_000]
-                             for name in (*METADATA_FIELDS, *NESTED_FIELDS) if name in form}
-    for name in LIST_FIELDS:
-        if name in form:
-            typed[name] = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()][:50]
-    return typed
-
-
 def _metadata(form: FormData) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    for name in METADATA_FIELDS:
-        value = str(form.get(name, "")).strip()
-        if value:
-            changes[name] = value[:20_000]
-    for name in LIST_FIELDS:
-        values = [v.strip() for v in str(form.get(name, "")).split(",") if v.strip()]
-        if values:
-            changes[name] = values[:50]
-    for name, (part, key) in NESTED_FIELDS.items():
-        value = str(form.get(name, "")).strip()
-        if value:
-            changes.setdefault(part, {})[key] = value[:1000]
-    return changes
+    """The metadata a new upload's form gives (empty fields left out)."""
+    return metadata_from_form(form, complete=False)
 
 
 @router.get("/staff/datasets/{dataset_id}")
@@ -412,8 +389,9 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
     done = action
     try:
         if action == "metadata":
-            kept = _typed(form)
-            await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id, _metadata(form))
+            kept = typed_values(form)
+            await run_in_threadpool(update_dataset_metadata, platform, principal, dataset_id,
+                                    metadata_from_form(form, complete=True))
         elif action == "state":
             target = str(form.get("state", ""))[:40]
             current = await run_in_threadpool(_state_of, platform, principal, dataset_id)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import fields, maps, search, site, staff, table
+from belfort.portal.texts import fields, maps, metadata, search, site, staff, table
 from belfort.portal.texts import messages as messages_area
 
-AREAS: tuple[ModuleType, ...] = (site, staff, search, table, fields, messages_area, maps)
+AREAS: tuple[ModuleType, ...] = (
+    site, staff, search, table, fields, messages_area, maps, metadata
+)
 
 
 def messages() -> dict[str, dict[str, str]]:
