@@ -82,11 +82,21 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / ticks
 
 
+IDLE_SECONDS = 1.0
+
+
 def one_at_a_time(base: str, urls: list[str], pgid: int | None, belfort: bool, checked: bool) -> dict[str, float]:
+    """p50 and the server's CPU per request; ``server_cpu_net_ms`` subtracts what the
+    server's processes burn while idle (measured for ``IDLE_SECONDS`` just before), which a
+    loaded machine's longer waits would otherwise add to every request."""
     samples = []
     with httpx.Client(base_url=base, timeout=60) as client:
         client.get("/health" if belfort else "/-/versions.json")
+        idle0 = group_cpu_seconds(pgid) if pgid else 0.0
+        time.sleep(IDLE_SECONDS)
         cpu0 = group_cpu_seconds(pgid) if pgid else 0.0
+        idle_rate = (cpu0 - idle0) / IDLE_SECONDS
+        started = time.perf_counter()
         for url in urls:
             t0 = time.perf_counter()
             response = client.get(url)
@@ -95,8 +105,11 @@ def one_at_a_time(base: str, urls: list[str], pgid: int | None, belfort: bool, c
                 raise RuntimeError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
             if checked:
                 refuse_hit_response(response, "never-seen filter, one at a time")
+        elapsed = time.perf_counter() - started
         cpu = (group_cpu_seconds(pgid) - cpu0) / len(urls) * 1000 if pgid else float("nan")
-    return {"p50_ms": round(statistics.median(samples), 2), "server_cpu_ms": round(cpu, 2)}
+    net = cpu - idle_rate * elapsed / len(urls) * 1000
+    return {"p50_ms": round(statistics.median(samples), 2), "server_cpu_ms": round(cpu, 2),
+            "server_cpu_net_ms": round(net, 2), "idle_cpu_per_s_ms": round(idle_rate * 1000, 2)}
 
 
 def under_load(base: str, lua: str, path: str, workdir: Path, args: argparse.Namespace, checked: bool) -> dict[str, Any]:
@@ -259,7 +272,8 @@ def main() -> int:
                                  checked.get(label, False))
                 measured[label] = {**single, "req_per_s": wrk["req_per_s"], "wrk_p50_ms": wrk.get("p50_ms")}
                 print(f"round {r + 1} {label}: one at a time p50 {single['p50_ms']} ms, server CPU "
-                      f"{single['server_cpu_ms']} ms/request; wrk {wrk['req_per_s']} req/s", flush=True)
+                      f"{single['server_cpu_ms']} ms/request (net of idle {single['server_cpu_net_ms']}); "
+                      f"wrk {wrk['req_per_s']} req/s", flush=True)
             measured["load_1m_after"] = round(os.getloadavg()[0], 2)
             result["rounds"].append(measured)
     finally:
@@ -275,13 +289,17 @@ def main() -> int:
     for label in labels:
         per = [rnd[label] for rnd in result["rounds"]]
         summary[label] = {k: round(statistics.median(p[k] for p in per), 2)
-                          for k in ("p50_ms", "server_cpu_ms", "req_per_s")}
+                          for k in ("p50_ms", "server_cpu_ms", "server_cpu_net_ms", "req_per_s")}
         summary[label]["req_per_s_rounds"] = [p["req_per_s"] for p in per]
     if args.against:
         base_label = labels[0]
         for label in labels[1:]:
             ratios = [rnd[label]["req_per_s"] / rnd[base_label]["req_per_s"] for rnd in result["rounds"]]
             summary[label][f"req_per_s / {base_label}, per round"] = [round(x, 2) for x in ratios]
+            for key in ("server_cpu_ms", "server_cpu_net_ms"):
+                less = [rnd[base_label][key] / rnd[label][key] if rnd[label][key] > 0 else float("nan")
+                        for rnd in result["rounds"]]
+                summary[label][f"{base_label} {key} / this, per round"] = [round(x, 2) for x in less]
     for label in labels:
         if label in checked:
             summary[label]["cold_checked_by_cache_status"] = checked[label]

@@ -91,8 +91,8 @@ def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
         page.fill("#keywords", "fiets, <b>vet</b>")
         page.fill("#temporal_start", "2024-12-31")  # a mistake the browser lets through:
         page.fill("#temporal_end", "2024-01-01")  # the period ends before it starts
-        page.click("form.stack button[type=submit]")
-        page.wait_for_selector("p.error[role=alert]")
+        page.click("form:has(input[name=action][value=metadata]) button[type=submit]")
+        page.wait_for_selector("[data-error-summary]")
         assert page.input_value("#title_nl") == "Tellingen aangepast"
         assert page.input_value("#keywords") == "fiets, <b>vet</b>"
         assert page.input_value("#temporal_start") == "2024-12-31"
@@ -117,7 +117,7 @@ def test_choosing_from_the_lists_saves_their_entries(
         page.select_option("#spatial", label="Sint-Amandsberg")
         page.select_option("#frequency", value="daily")
         page.fill("#contact_email", "data@stad.gent")
-        page.click("form.stack button[type=submit]")
+        page.click("form:has(input[name=action][value=metadata]) button[type=submit]")
         page.wait_for_url("**/staff/datasets/tellingen?saved=metadata")
     finally:
         context.close()

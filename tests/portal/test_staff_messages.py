@@ -16,7 +16,7 @@ from belfort.catalog.models import Dataset
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
-from tests.helpers import COUNTS_CSV, counts_csv
+from tests.helpers import COUNTS_CSV, add_organisations, counts_csv
 from tests.portal.test_staff import csrf_of, staff, upload  # noqa: F401  (the fixture)
 
 BAD_COUNTS = "telpaal;aantal\nFT01;10\nFT02;20\nFT03;30\n"
@@ -55,6 +55,7 @@ def _state(platform: Platform, dataset_id: str) -> str:
 def test_a_bad_integer_column_is_said_plainly_and_keeps_the_choices(
     staff: TestClient, platform: Platform, lang: str, sentence: str, header: str  # noqa: F811
 ) -> None:  # noqa: F811
+    add_organisations(platform, "Mobiliteitsbedrijf")  # on the catalogue's list (docs/metadata.md)
     review_url = upload(staff, "tellingen", "tellingen.csv", BAD_COUNTS.encode())
     review = staff.get(review_url, params={"lang": lang}).text
     refused = staff.post(

@@ -17,7 +17,6 @@ from starlette.datastructures import FormData
 
 from belfort.catalog.metadata import Classification
 from belfort.catalog.organisations import list_organisations
-from belfort.errors import BelfortError
 from belfort.linked import vocabularies as v
 from belfort.platform import Platform
 
@@ -139,15 +138,3 @@ def typed_values(form: FormData) -> dict[str, Any]:
         k.strip()[:200] for k in str(form.get("keywords", "")).split(",") if k.strip()
     ][:MAX_TERMS]
     return values
-
-
-def problem_text(exc: BelfortError, lang: str) -> str:
-    """An error's message for the page: a term off the lists in the page's language."""
-    problems = exc.details.get("problems")
-    if isinstance(problems, list) and problems and all(isinstance(p, dict) for p in problems):
-        key = "message_nl" if lang == "nl" else "message_en"
-        texts = [str(p.get(key) or "") for p in problems if p.get(key)]
-        if texts:
-            other = exc.details.get("other_problems") or []
-            return " ".join(texts + [str(o) for o in other])
-    return exc.message

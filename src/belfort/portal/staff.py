@@ -105,7 +105,6 @@ def csrf_token(request: Request, nonce: str) -> str:
 def _page(request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any) -> Response:
     nonce = _nonce(request)
     context.setdefault("zones", known_timezones())
-    context.setdefault("lists", metadata_lists(request.app.state.platform))
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
     response = render(request, template, principal, status_code=status_code, active="staff",
                       csrf=csrf_token(request, nonce), **context)
@@ -279,6 +278,7 @@ def _review_page(request: Request, platform: Platform, principal: Principal, tok
         found = session.get(Dataset, dataset_id)
         existing = dataset_to_dict(found, include_versions=False) if found is not None else {"title_nl": ""}
     return _page(request, "staff_review.html", principal, status_code=status_code, sniffed=sniffed,
+                 lists=metadata_lists(platform),
                  values={**existing, **(values or {})}, **common)
 
 
@@ -351,6 +351,7 @@ def _edit_page(request: Request, platform: Platform, principal: Principal, datas
         errors = _error_context(t, error, **(context or {}))
     state = info["state"]
     return _page(request, "staff_dataset.html", principal, status_code=status_code, dataset=info,
+                 lists=metadata_lists(platform),
                  values={**info, **(values or {})}, states=[state, *sorted(s.value for s in TRANSITIONS.get(state, ()))],
                  destructive=DESTRUCTIVE_STATES, done=_done(t, request, info), **errors)
 

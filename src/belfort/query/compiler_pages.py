@@ -54,16 +54,21 @@ def compile_match_mask(
     and locked by the engine). The engine counts the matches and takes the page's row
     numbers from it: one scan with no aggregation (a ``count(*)`` and ``min_by`` top-n in
     one statement cost ~25 % more). A NULL condition does not match, as in WHERE."""
-    limit = max_rows if query.limit is None else query.limit
-    if limit < 0 or query.offset < 0:
-        raise QueryError("limit and offset must not be negative")
-    if limit > max_rows:
-        raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
+    check_window(query, max_rows)
     c = _Compiler(schema, query.timezone)
     source = _source(c, table)
     condition = "true" if query.where is None else f"coalesce({c.condition(query.where, 0)}, false)"
     sql = f"SELECT {condition} AS {quote_identifier(MATCH_COLUMN)} FROM {source}"
     return CompiledQuery(sql=sql, params=c.params, columns=[MATCH_COLUMN])
+
+
+def check_window(query: Query, max_rows: int) -> None:
+    """The limit and offset of a listing are allowed (as ``compile_query`` checks them)."""
+    limit = max_rows if query.limit is None else query.limit
+    if limit < 0 or query.offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    if limit > max_rows:
+        raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
 
 
 def compile_matches(query: Query, schema: TableSchema, table: str | None = None) -> CompiledQuery:

@@ -41,6 +41,7 @@ from belfort.query.compiler import (
 from belfort.query.compiler_geo import quote_identifier
 from belfort.query.compiler_pages import (
     MATCH_COLUMN,
+    check_window,
     compile_match_mask,
     compile_matches,
     compile_page_rows,
@@ -51,6 +52,7 @@ from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, 
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
 from belfort.query.streams import clean_message as _clean_message
+from belfort.query.vector_filter import NumericColumn, match_mask, numeric_column
 from belfort.query.version_tables import ROW_NUMBER, VersionTables
 from belfort.schema import TableSchema
 
@@ -103,6 +105,12 @@ class QueryEngine:
         self._db.execute("SET enable_external_access=false")
         self._db.execute("SET lock_configuration=true")
         self.tables = VersionTables(version_tables_bytes, self._drop_table)
+        # a small version's int64/double columns as numpy, for filters compared in memory
+        # (``vector_filter``; path, field → the column, or False: not comparable there)
+        self.compared_in_memory = 0  # filters answered by ``vector_filter`` (for tests)
+        self._numeric: ByteLRU[NumericColumn | bool] = ByteLRU(
+            version_tables_bytes, lambda c: c.nbytes + 256 if isinstance(c, NumericColumn) else 256
+        )
 
     def close(self) -> None:
         self._watchdog.close()
@@ -170,9 +178,12 @@ class QueryEngine:
             query, limit=None, offset=0, record_id_fields=None,
             with_row_number=query.with_row_number or ids_wanted,
         )
-        whole = compile_query(listing, schema, max_rows=2**62)
-        key = ("table", str(path), whole.sql, tuple(repr(p) for p in whole.params))
-        table = self.results.get_or_build(key, lambda: self._run_arrow(whole, path, timeout_seconds))
+        # the question's key: the version, the listing and the schema it is read with (their
+        # reprs tell 1, 1.0 and True apart); compiled only when it is materialised
+        key = ("table", str(path), repr(listing), repr(schema))
+        table = self.results.get_or_build(
+            key, lambda: self._run_arrow(compile_query(listing, schema, max_rows=2**62), path, timeout_seconds)
+        )
         if table is None:
             return None
         page = table.slice(query.offset, self.max_rows if query.limit is None else query.limit)
@@ -211,6 +222,14 @@ class QueryEngine:
         size = version.nbytes + 8 * version.num_rows  # the rows and their row numbers
         if any(f.name == ROW_NUMBER for f in schema.fields) or self._untabled.get(str(path)):
             size = self.tables.max_bytes + 1  # a row-number column would clash, or building failed: the file
+        end = None if query.limit is None else query.offset + query.limit
+        mask = None
+        if not query.order_by and query.where is not None:
+            mask = self._vector_mask(query, schema, path, version, timeout_seconds)
+        if mask is not None:  # compared in memory: no statement, no table needed
+            self.compared_in_memory += 1
+            matches, numbers = _page_of_mask(mask, query.offset, end)
+            return self._page_values(query, schema, path, version, columns, numbers, timeout_seconds), matches
         build = self._table_builder(path, schema, timeout_seconds)
         with self.tables.use(str(path), size, build) as table:
             if query.order_by:
@@ -225,8 +244,16 @@ class QueryEngine:
                 else:
                     matched = np.flatnonzero(self._match_mask(compiled_mask, path, timeout_seconds))
                 matches = len(matched)
-                end = None if query.limit is None else query.offset + query.limit
                 numbers = pa.array(matched[query.offset : end], type=pa.int64())
+        return self._page_values(query, schema, path, version, columns, numbers, timeout_seconds), matches
+
+    def _page_values(
+        self, query: Query, schema: TableSchema, path: Path, version: pa.Table, columns: list[str],
+        numbers: pa.Array, timeout_seconds: float | None,
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a page, by their row numbers, from the version's rows and ids."""
+        fields = [n for n in columns if n not in (ROW_NUMBER_COLUMN, RECORD_ID_COLUMN)]
+        values = version.select(fields).take(numbers) if fields else None  # one take for all
         out: list[list[Any]] = []
         for name in columns:
             if name == ROW_NUMBER_COLUMN:
@@ -236,8 +263,30 @@ class QueryEngine:
                 ids = self._record_ids(path, schema, query.record_id_fields, timeout_seconds)
                 out.append(ids.take(numbers).to_pylist())
             else:
-                out.append(version.column(name).take(numbers).to_pylist())
-        return list(zip(*out, strict=True)), matches
+                assert values is not None
+                out.append(values.column(name).to_pylist())
+        return list(zip(*out, strict=True))
+
+    def _vector_mask(
+        self, query: Query, schema: TableSchema, path: Path, version: pa.Table, timeout_seconds: float | None
+    ) -> np.ndarray | None:
+        """The filter of a file-order listing compared in memory (``vector_filter``), or
+        None when it needs a statement. The limit and offset are checked as the statement's
+        compilation checks them."""
+        if not self.tables.enabled:
+            return None
+        check_window(query, self.max_rows)
+        assert query.where is not None
+
+        def column(name: str) -> NumericColumn | None:
+            key = (str(path), name)
+            found = self._numeric.get(key)
+            if found is None:
+                found = numeric_column(version.column(name)) or False
+                self._numeric.put(key, found)
+            return found if isinstance(found, NumericColumn) else None
+
+        return match_mask(query.where, schema, column, version.num_rows)
 
     def _match_mask(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> np.ndarray:
         mask = self._within_timeout(
@@ -306,7 +355,8 @@ class QueryEngine:
             )
             assert column is not None
             times = column.column(0)
-            return {int(r): times[int(r)].as_py() for r in rows if 0 <= int(r) < len(times)}
+            wanted = [int(r) for r in rows if 0 <= int(r) < len(times)]
+            return dict(zip(wanted, times.take(pa.array(wanted, pa.int64())).to_pylist(), strict=True))
         found = self._within_timeout(
             lambda cursor: cursor.execute(
                 "SELECT file_row_number, _record_timestamp "
@@ -383,6 +433,21 @@ class QueryEngine:
             if alarm is not None:
                 self._watchdog.disarm(alarm)
             cursor.close()
+
+
+def _page_of_mask(mask: np.ndarray, offset: int, end: int | None) -> tuple[int, pa.Array]:
+    """(how many records match, the row numbers of matches ``offset``..``end``) of a mask:
+    the count without listing every match, the positions from the shortest prefix of the
+    mask that holds the page (a page near the start costs a fraction of the version)."""
+    matches = int(np.count_nonzero(mask))
+    if end is None or end >= matches:
+        numbers = np.flatnonzero(mask)[offset:end]
+    else:
+        prefix = 4096
+        while int(np.count_nonzero(mask[:prefix])) < end:
+            prefix *= 4
+        numbers = np.flatnonzero(mask[:prefix])[offset:end]
+    return matches, pa.array(numbers, type=pa.int64())
 
 
 class Watchdog:

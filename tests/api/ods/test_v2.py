@@ -346,6 +346,7 @@ def test_dataset_shape(client: TestClient, register: Platform) -> None:
     assert meta["theme"] == ["GOVE"] and meta["keyword"] == ["privacy", "GDPR"]
     # the licence as the catalogue stores it since the controlled lists: its URI (docs/metadata.md)
     assert meta["publisher"] == "Stad Gent" and meta["license"] == CC0.uri and meta["language"] == "nl"
+    assert meta["license_url"] == CC0.uri  # a licence kept by URI is its URL too
     assert meta["modified"].endswith("+00:00")
     assert {"name": "name", "label": "name", "type": "text", "annotations": {}, "description": None} in one["fields"]
     telpalen = get(client, TELPALEN)

@@ -85,7 +85,7 @@ def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
             "keyword": list(dataset.keywords) or None,
             "publisher": dataset.organisation,
             "license": dataset.licence,
-            "license_url": None,
+            "license_url": dataset.licence if _is_url(dataset.licence) else None,
             "language": "nl",
             "metadata_languages": ["nl", "en"] if dataset.title_en else ["nl"],
             "territory": [dataset.spatial] if dataset.spatial else None,
@@ -275,3 +275,8 @@ def catalog_facets(
             facet_entry(name, count, "refined" if name in refined else "displayed") for name, _, count in values
         ]})
     return JSONResponse({"links": [], "facets": groups})
+
+
+def _is_url(value: str | None) -> bool:
+    """Licences are kept by URI (docs/metadata.md); a free-text one from before has none."""
+    return bool(value) and str(value).startswith(("http://", "https://"))
