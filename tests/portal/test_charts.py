@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,6 +79,11 @@ def test_parse_fills_in_sensible_defaults() -> None:
         "scatter", "graad", "aantal", "none", None, "number")
     assert _parse(SCHEMA, mark="bar", x="dag", agg="count", unit="Month") == ChartRequest(
         "bar", "dag", None, "count", "month", "date")
+    assert _parse(SCHEMA, x="tijdstip", y="aantal", split="telpunt", unit="week") == ChartRequest(
+        "line", "tijdstip", "aantal", "sum", "week", "datetime", "telpunt")
+    assert _parse(SCHEMA, x="telpunt", split="open").split == "open"
+    assert charts.chart_options(SCHEMA).split_fields == (
+        charts.FieldChoice("telpunt", "telpunt", "string"), charts.FieldChoice("open", "open", "boolean"))
 
 
 @pytest.mark.parametrize(("params", "message"), [
@@ -90,7 +96,14 @@ def test_parse_fills_in_sensible_defaults() -> None:
     ({"x": "graad", "y": "aantal", "mark": "line", "agg": "none"}, "only be drawn as a scatter"),
     ({"x": "telpunt", "mark": "pie"}, "chart_mark must be one of line, bar, scatter"),
     ({"x": "telpunt", "agg": "median"}, "chart_agg must be one of"),
-    ({"x": "tijdstip", "unit": "week"}, "chart_unit must be one of year, month, day, hour"),
+    ({"x": "tijdstip", "unit": "fortnight"}, "chart_unit must be one of year, month, week, day, hour"),
+    ({"x": "tijdstip", "split": "aantal"}, "'aantal' cannot split a chart: choose a text or yes/no"),
+    ({"x": "tijdstip", "split": "plek"}, "'plek' cannot split a chart"),
+    ({"x": "telpunt", "split": "telpunt"}, "chart_split must be another field"),
+    ({"x": "tijdstip", "split": "bestaat_niet"}, "chart_split: this dataset has no field"),
+    ({"x": "tijdstip", "split": "<script>alert(1)</script>"}, "no field"),
+    ({"x": "tijdstip", "split": "telpunt\x00"}, "no field"),
+    ({"x": "tijdstip", "split": "s" * 5000}, "chart_split is too long"),
     ({"x": "telpunt", "unit": "day"}, "only applies to a date or time field"),
     ({"x": "plek"}, "is a geopoint and cannot go on the horizontal axis"),
     ({"x": "vorm"}, "is a geometry and cannot go on the horizontal axis"),
@@ -203,31 +216,88 @@ def test_unknown_fields_in_a_request_built_by_hand_are_refused(platform: Platfor
         charts.chart_data(platform, counts, ChartRequest("pie", "telpunt"))
 
 
-def test_default_charts(platform: Platform, counts: ReadableVersion, ghent: Platform) -> None:
-    assert charts.default_chart(counts.schema) == ChartRequest("line", "tijdstip", "aantal", "sum", None, "datetime")
-    no_time = TableSchema(fields=(Field("id", "string"), Field("wijk", "string"), Field("inwoners", "integer")))
-    assert charts.default_chart(no_time) == ChartRequest("bar", "wijk", None, "count", None, "string")
-    numbers = TableSchema(fields=(Field("hoogte", "number"), Field("breedte", "number")))
-    assert charts.default_chart(numbers) == ChartRequest("scatter", "hoogte", "breedte", "none", None, "number")
-    assert charts.default_chart(TableSchema(fields=(Field("plek", "geopoint"),))) is None
-
-    bikes = readable(ghent, ANONYMOUS, "fietstelpalen-gent")
-    request = charts.default_chart(bikes.schema, ghent, bikes)
-    assert request == ChartRequest("line", "begindatum", "sensoren", "sum", None, "datetime")
-    rows = charts.chart_data(ghent, bikes, request)
-    from belfort.query.model import Aggregate, FieldRef, Query, SelectItem
-    total = ghent.engine.execute(Query(select=(SelectItem(Aggregate("sum", FieldRef("sensoren")), "s"),)),
-                                 bikes.schema, bikes.path).rows[0][0]
-    assert sum(r["y"] for r in rows) == total
-    assert charts.resolve_chart(ghent, bikes, request).time_unit == "month"  # three years of counters
+# --- split by a field, and weeks -------------------------------------------------------
 
 
-def test_default_bar_needs_repeating_short_values(platform: Platform, tmp_path: Path) -> None:
-    text = "id,wijk,url\n" + "".join(
-        f"{i},{['Brugse Poort', 'Ledeberg', 'Sluizeken'][i % 3]},https://stad.gent/{'x' * 60}/{i % 2}\n"
-        for i in range(9))
-    rv = _ingest(platform, tmp_path, "wijken", text)
-    assert charts.default_chart(rv.schema, platform, rv) == ChartRequest("bar", "wijk", None, "count", None, "string")
+def test_a_line_per_value_of_the_split_field(platform: Platform, counts: ReadableVersion) -> None:
+    request = ChartRequest("line", "tijdstip", "aantal", "sum", "day", "datetime", "telpunt")
+    rows = charts.chart_data(platform, counts, request)
+    assert rows == [  # per day, the largest series (Korenmarkt: 360 in all) first
+        {"x": "2024-03-01T00:00:00Z", "y": 300, "series": "Korenmarkt"},
+        {"x": "2024-03-01T00:00:00Z", "y": 80, "series": "Veldstraat"},
+        {"x": "2024-03-02T00:00:00Z", "y": 60, "series": "Korenmarkt"},
+        {"x": "2024-03-02T00:00:00Z", "y": 95, "series": "Veldstraat"},
+        {"x": "2024-04-01T00:00:00Z", "y": None, "series": "Graslei"},
+    ]
+    by_state = charts.chart_data(platform, counts, ChartRequest("bar", "telpunt", None, "count", None,
+                                                                "string", "open"), lang="en")
+    assert by_state == [{"x": "Korenmarkt", "y": 3, "series": "yes"}, {"x": "Veldstraat", "y": 1, "series": "yes"},
+                        {"x": "Veldstraat", "y": 1, "series": "no"}, {"x": "Graslei", "y": 1, "series": "no"}]
+
+
+def test_more_than_eight_series_fold_into_other(platform: Platform, tmp_path: Path) -> None:
+    lines = ["plek,dag,aantal,graad"]
+    for p in range(11):  # plek 10 counts the most, plek 0 the least
+        lines += [f"plek {p:02d},2024-05-0{d},{(p + 1) * d},{p / 10}" for d in range(1, 4)]
+    rv = _ingest(platform, tmp_path, "plekken", "\n".join(lines) + "\n")
+    rows = charts.chart_data(platform, rv, ChartRequest("line", "dag", "aantal", "sum", "day", "date", "plek"))
+    series = list(dict.fromkeys(r["series"] for r in rows))
+    assert series == [f"plek {p:02d}" for p in range(10, 3, -1)] + ["overig"]
+    first_day = {r["series"]: r["y"] for r in rows if r["x"] == "2024-05-01T00:00:00Z"}
+    assert first_day["overig"] == 1 + 2 + 3 + 4  # plek 00–03 added up
+    assert sum(r["y"] for r in rows) == sum((p + 1) * d for p in range(11) for d in range(1, 4))
+    means = charts.chart_data(platform, rv, ChartRequest("line", "dag", "graad", "avg", "day", "date", "plek"),
+                              lang="en")
+    other = [r for r in means if r["series"] == "other"]
+    assert len(other) == 3 and all(r["y"] == pytest.approx(0.15) for r in other)  # (0+.1+.2+.3)/4
+
+
+def test_weeks_add_up_days_from_monday(platform: Platform, hourly: ReadableVersion) -> None:
+    rows = charts.chart_data(platform, hourly, ChartRequest("line", "tijdstip", "waarde", "sum", "week"))
+    # 1 January 2024 is a Monday; 1,500 hours run into the ninth week
+    assert [r["x"] for r in rows][:3] == ["2024-01-01T00:00:00Z", "2024-01-08T00:00:00Z", "2024-01-15T00:00:00Z"]
+    assert len(rows) == 9 and sum(r["y"] for r in rows) == sum(i % 7 for i in range(1500))
+    assert rows[0]["y"] == sum(i % 7 for i in range(7 * 24))
+    mean = charts.chart_data(platform, hourly, ChartRequest("line", "tijdstip", "waarde", "avg", "week"))
+    assert mean[0]["y"] == pytest.approx(sum(i % 7 for i in range(168)) / 168)
+    request = charts.resolve_chart(platform, hourly, ChartRequest("line", "tijdstip", "waarde", "sum", "week"))
+    assert charts.chart_table(rows, request)[1][1] == ["2024-01-08", "504"]
+
+
+def test_split_charts_have_a_legend_and_a_table_column(platform: Platform, counts: ReadableVersion) -> None:
+    request = charts.resolve_chart(platform, counts, _parse(counts.schema, x="tijdstip", y="aantal",
+                                                            split="telpunt"))
+    rows = charts.chart_data(platform, counts, request)
+    spec = charts.chart_spec(request, rows, title="Passanten", lang="nl")
+    colour = spec["encoding"]["color"]
+    assert colour["field"] == "series" and colour["title"] == "telpunt"
+    assert colour["scale"]["domain"] == ["Korenmarkt", "Veldstraat", "Graslei"]
+    assert spec["description"].startswith("Lijndiagram van aantal (som) tegen tijdstip (per dag), per telpunt "
+                                          "(3 reeksen): 5 punten")
+    assert spec["description"].endswith("Hoogste waarde: 300 bij 2024-03-01 (Korenmarkt).")
+    assert charts.chart_spec(request, rows, title="t", narrow=True)["encoding"]["color"]["legend"]["orient"] == "bottom"
+    svg = charts.render_svg(spec)
+    assert ">Veldstraat</text>" in svg and ">telpunt</text>" in svg  # the legend
+    headers, cells = charts.chart_table(rows, request, lang="en")
+    assert headers == ["tijdstip (per day)", "telpunt", "aantal (sum)"]
+    assert cells[0] == ["2024-03-01", "Korenmarkt", "300"]
+
+
+def test_scatter_split_and_scatter_per_week(platform: Platform, counts: ReadableVersion) -> None:
+    split = charts.chart_data(platform, counts, _parse(counts.schema, mark="scatter", x="bezettingsgraad",
+                                                       y="aantal", split="telpunt"))
+    assert split[0] == {"x": 0.75, "y": 120, "series": "Korenmarkt"} and len(split) == 5
+    weekly = charts.chart_data(platform, counts, _parse(counts.schema, mark="scatter", x="tijdstip",
+                                                        y="aantal", unit="week"))
+    assert weekly[0] == {"x": "2024-03-01T13:00:00Z", "y": 120} and len(weekly) == 5
+
+
+def test_a_split_with_too_many_values_is_refused(platform: Platform,
+                                                 tmp_path: Path) -> None:
+    text = "naam,aantal\n" + "".join(f"n{i},{i}\n" for i in range(1200))
+    rv = _ingest(platform, tmp_path, "namen", text)
+    with pytest.raises(InvalidRequest, match="more than 1000 values"):
+        charts.chart_data(platform, rv, ChartRequest("bar", "aantal", None, "count", None, "integer", "naam"))
 
 
 # --- specs, SVG, table --------------------------------------------------------------------
@@ -251,7 +321,7 @@ def test_spec_is_self_contained_and_described(platform: Platform, counts: Readab
         "Lijndiagram van aantal (som) tegen tijdstip (per dag): 3 punten, van 2024-03-01 tot "
         "2024-04-01. Hoogste waarde: 380 bij 2024-03-01.")
     narrow = charts.chart_spec(request, rows, title="Passanten", lang="en", narrow=True)
-    assert (narrow["width"], narrow["height"]) == (320, 240)
+    assert (narrow["width"], narrow["height"]) == (288, 260)
     assert narrow["description"].startswith("Line chart of aantal (sum) against tijdstip (per day): 3 points")
     empty = charts.chart_spec(request, [], title="Niets", lang="nl")
     assert empty["description"].endswith("Geen gegevens om te tonen.")
@@ -316,3 +386,19 @@ def test_rendering_is_fast_once_warm() -> None:
         charts.render_svg(spec)
         timings.append(time.perf_counter() - started)
     assert sorted(timings)[2] < 0.5
+
+
+def test_the_page_refuses_wrong_chart_parameters_in_plain_words(client: Any, counts: ReadableVersion) -> None:
+    for params in ({"chart_x": "tijdstip", "chart_split": "<script>alert(1)</script>"},
+                   {"chart_x": "tijdstip", "chart_split": "telpunt\x00"},
+                   {"chart_x": "tijdstip", "chart_split": "s" * 5000},
+                   {"chart_x": "tijdstip", "chart_split": "aantal"},
+                   {"chart_x": "telpunt", "chart_unit": "week"}):
+        page = client.get("/datasets/tellingen", params=params)
+        assert page.status_code == 200, params
+        assert 'class="error" role="alert"' in page.text, params
+        assert "<script>alert(1)" not in page.text
+    split = client.get("/datasets/tellingen", params={"chart_x": "tijdstip", "chart_y": "aantal",
+                                                      "chart_split": "telpunt", "chart_unit": "day"})
+    assert '<option value="telpunt" selected>' in split.text and '<option value="day" selected>' in split.text
+    assert "<td>2024-03-01</td><td>Korenmarkt</td><td>300</td>" in split.text

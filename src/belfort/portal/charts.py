@@ -4,35 +4,32 @@ server (``vl_convert``; nothing is loaded from the network, in the page or here)
 
 The page calls, in this order::
 
-    request = parse_chart_request(query_params, rv.schema) or default_chart(rv.schema, platform, rv)
-    rows = chart_data(platform, rv, request)
+    request = parse_chart_request(query_params, rv.schema) or chart_choice.default_chart(platform, rv)
+    rows = chart_data(platform, rv, request, lang="nl")
     svg = render_svg(chart_spec(request, rows, title=..., lang="nl"))
     headers, cells = chart_table(rows, request, lang="nl")
 
 Rows are ``{"x": …, "y": …}`` (plus ``"x2"``, the bin's upper bound, when numbers on the
-x axis were binned); time buckets are wall-clock times in the asked zone written as
+x axis were binned, and ``"series"``, the label of the line or colour, when the chart is
+split by a field: ``chart_series``); time buckets are wall-clock times in the asked zone written as
 ``2024-03-01T13:00:00Z`` and drawn with UTC time units, so the axis shows them unshifted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import html
 import math
 import re
-import threading
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import vl_convert
-
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
 from belfort.policy.reading import ReadableVersion
+from belfort.portal.chart_svg import accessible_svg as accessible_svg  # offered here too
+from belfort.portal.chart_svg import render_svg
 from belfort.query.model import (
     Aggregate,
     And,
@@ -49,40 +46,49 @@ from belfort.schema import Field, TableSchema
 
 MARKS = ("line", "bar", "scatter")
 AGGREGATES = ("count", "sum", "avg", "min", "max", "none")
-TIME_UNITS = ("year", "month", "day", "hour")
+TIME_UNITS = ("year", "month", "week", "day", "hour")
 X_TYPES = ("date", "datetime", "string", "integer", "number", "boolean")
 Y_TYPES = ("integer", "number")
 TIME_TYPES = ("date", "datetime")
+SPLIT_TYPES = ("string", "boolean")
 MAX_CATEGORIES = 50      # bars/lines over text: the 50 largest categories
 MAX_SERIES_POINTS = 1000  # time or number buckets; more asks for a coarser unit
 MAX_SCATTER_POINTS = 5000
 EXACT_NUMBER_VALUES = 200  # above this many distinct numbers on x, bin them
 MAX_PARAM_LENGTH = 200
-SIZES = {False: (640, 320), True: (320, 240)}  # narrow: phones
+SIZES = {False: (640, 320), True: (288, 260)}  # narrow: phones (fits 320 px screens)
 COLOR = "#1d5a8e"
-_PATTERNS = {"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd", "hour": "yyyy-MM-dd HH"}
-_VL_UNITS = {"year": "utcyear", "month": "utcyearmonth", "day": "utcyearmonthdate",
-             "hour": "utcyearmonthdatehours"}
-_AXIS_FORMATS = {"year": "%Y", "month": "%b %Y", "day": "%-d %b %Y", "hour": "%-d %b %H:%M"}
+# one colour per series (the first is COLOR; "overig", the last, grey), told apart in print
+PALETTE = ("#1d5a8e", "#c4501b", "#1b7f5b", "#a23b8c", "#8a6d00", "#3b8fc4", "#5b3fa0", "#6b6b6b")
+# weeks are counted per day and added up per ISO week (Monday) in chart_series
+_PATTERNS = {"year": "yyyy", "month": "yyyy-MM", "week": "yyyy-MM-dd", "day": "yyyy-MM-dd",
+             "hour": "yyyy-MM-dd HH"}
+_VL_UNITS = {"year": "utcyear", "month": "utcyearmonth", "week": "utcyearmonthdate",
+             "day": "utcyearmonthdate", "hour": "utcyearmonthdatehours"}
+_AXIS_FORMATS = {"year": "%Y", "month": "%b %Y", "week": "%-d %b %Y", "day": "%-d %b %Y",
+                 "hour": "%-d %b %H:%M"}
 _NOT_MEASURES = re.compile(
     r"(^|_)(lat|lon|long|lng|latitude|longitude|x|y|id|nr|nummer|code|codedvalue|jaar|year|"
-    r"postcode|objectid|fid)($|_)|(jaar|year)$"
+    r"postcode|objectid|fid|gid|uuid|point_x|point_y)($|_)|(jaar|year|nummer|nr|number|_id|code)$"
+    r"|^(id|nr)_|codedvalue"
 )
 _WORDS = {
     "nl": {"count": "aantal records", "countof": "aantal waarden van {y}", "sum": "{y} (som)",
            "avg": "{y} (gemiddelde)", "min": "{y} (minimum)", "max": "{y} (maximum)",
            "none": "{y}", "per": "{x} (per {unit})", "year": "jaar", "month": "maand",
-           "day": "dag", "hour": "uur", "line": "Lijndiagram", "bar": "Staafdiagram",
+           "day": "dag", "hour": "uur", "week": "week", "line": "Lijndiagram", "bar": "Staafdiagram",
            "scatter": "Spreidingsdiagram", "of": "{what} van {y} tegen {x}", "points": "punten", "point": "punt",
            "empty": "Geen gegevens om te tonen.", "range": "van {a} tot {b}",
-           "peak": "Hoogste waarde: {v} bij {x}", "true": "ja", "false": "nee"},
+           "peak": "Hoogste waarde: {v} bij {x}", "true": "ja", "false": "nee",
+           "split": "{what}, per {s} ({n} reeksen)", "other": "overig", "blank": "(leeg)"},
     "en": {"count": "number of records", "countof": "number of values of {y}", "sum": "{y} (sum)",
            "avg": "{y} (average)", "min": "{y} (minimum)", "max": "{y} (maximum)",
            "none": "{y}", "per": "{x} (per {unit})", "year": "year", "month": "month",
-           "day": "day", "hour": "hour", "line": "Line chart", "bar": "Bar chart",
+           "day": "day", "hour": "hour", "week": "week", "line": "Line chart", "bar": "Bar chart",
            "scatter": "Scatter plot", "of": "{what} of {y} against {x}", "points": "points", "point": "point",
            "empty": "No data to show.", "range": "from {a} to {b}",
-           "peak": "Highest value: {v} at {x}", "true": "yes", "false": "no"},
+           "peak": "Highest value: {v} at {x}", "true": "yes", "false": "no",
+           "split": "{what}, per {s} ({n} series)", "other": "other", "blank": "(empty)"},
 }
 
 
@@ -90,7 +96,9 @@ _WORDS = {
 class ChartRequest:
     """What to draw. ``y`` None counts records; ``time_unit`` None (for a date/datetime
     x) is chosen from the data's span by ``resolve_chart``; ``x_type`` is the x field's
-    type, filled in by ``parse_chart_request``/``default_chart``/``resolve_chart``."""
+    type, filled in by ``parse_chart_request``/``default_chart``/``resolve_chart``;
+    ``split`` names a text or yes/no field: one line (or colour) per value, at most
+    ``chart_series.MAX_SERIES`` (the largest; the others together as "overig")."""
 
     mark: str
     x: str
@@ -98,6 +106,7 @@ class ChartRequest:
     aggregate: str = "count"
     time_unit: str | None = None
     x_type: str | None = None
+    split: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ class ChartOptions:
 
     x_fields: tuple[FieldChoice, ...]
     y_fields: tuple[FieldChoice, ...]
+    split_fields: tuple[FieldChoice, ...] = ()
     marks: tuple[str, ...] = MARKS
     aggregates: tuple[str, ...] = AGGREGATES
     time_units: tuple[str, ...] = TIME_UNITS
@@ -126,7 +136,8 @@ def chart_options(schema: TableSchema) -> ChartOptions:
     def choices(types: tuple[str, ...]) -> tuple[FieldChoice, ...]:
         return tuple(FieldChoice(f.name, f.title or f.name, f.type) for f in schema.fields if f.type in types)
 
-    return ChartOptions(x_fields=choices(X_TYPES), y_fields=choices(Y_TYPES))
+    return ChartOptions(x_fields=choices(X_TYPES), y_fields=choices(Y_TYPES),
+                        split_fields=choices(SPLIT_TYPES))
 
 
 def _param(params: Mapping[str, str], name: str) -> str | None:
@@ -146,13 +157,13 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
 
 
 def parse_chart_request(params: Mapping[str, str], schema: TableSchema) -> ChartRequest | None:
-    """The chart asked for by ``chart_mark``, ``chart_x``, ``chart_y``, ``chart_agg`` and
-    ``chart_unit``; None when none is given. Wrong input raises ``InvalidRequest`` with a
-    message meant for people."""
-    mark, x, y, agg, unit = (
-        _param(params, f"chart_{k}") for k in ("mark", "x", "y", "agg", "unit")
+    """The chart asked for by ``chart_mark``, ``chart_x``, ``chart_y``, ``chart_agg``,
+    ``chart_unit`` and ``chart_split``; None when none is given. Wrong input raises
+    ``InvalidRequest`` with a message meant for people."""
+    mark, x, y, agg, unit, split = (
+        _param(params, f"chart_{k}") for k in ("mark", "x", "y", "agg", "unit", "split")
     )
-    if not any((mark, x, y, agg, unit)):
+    if not any((mark, x, y, agg, unit, split)):
         return None
     if x is None:
         raise InvalidRequest("choose a field for the horizontal axis (chart_x)")
@@ -178,7 +189,14 @@ def parse_chart_request(params: Mapping[str, str], schema: TableSchema) -> Chart
         unit = _one_of("chart_unit", unit, TIME_UNITS)
         if x_field.type not in TIME_TYPES:
             raise InvalidRequest(f"a time unit only applies to a date or time field, and {x!r} is a {x_field.type}")
-    return ChartRequest(mark, x, y, agg, unit, x_field.type)
+    if split is not None:
+        split_field = _field(schema, split, "chart_split")
+        if split_field.type not in SPLIT_TYPES:
+            raise InvalidRequest(f"field {split!r} cannot split a chart: choose a text or yes/no "
+                                 "field (chart_split)")
+        if split == x:
+            raise InvalidRequest("chart_split must be another field than the horizontal axis")
+    return ChartRequest(mark, x, y, agg, unit, x_field.type, split)
 
 
 def _field(schema: TableSchema, name: str, param: str) -> Field:
@@ -188,46 +206,9 @@ def _field(schema: TableSchema, name: str, param: str) -> Field:
     return found
 
 
-def _is_measure(f: Field) -> bool:
-    return f.type in Y_TYPES and not _NOT_MEASURES.search(f.name)
-
-
-def default_chart(
-    schema: TableSchema, platform: Platform | None = None, rv: ReadableVersion | None = None
-) -> ChartRequest | None:
-    """A sensible first chart: over time (the first measure's sum for whole numbers, its
-    average otherwise; else the count) when there is a date; else a bar count by the
-    first text field with few distinct values (counted in the data when ``platform``
-    and ``rv`` are given); else a scatter of two measures; else None."""
-    time = next((f for f in schema.fields if f.type in TIME_TYPES), None)
-    measures = [f for f in schema.fields if _is_measure(f)]
-    if time is not None:
-        if measures:
-            agg = "sum" if measures[0].type == "integer" else "avg"
-            return ChartRequest("line", time.name, measures[0].name, agg, None, time.type)
-        return ChartRequest("line", time.name, None, "count", None, time.type)
-    texts = [f for f in schema.fields if f.type in ("string", "boolean")]
-    if platform is not None and rv is not None and texts:
-        texts = _groupable(platform, rv, texts)
-    else:
-        texts = [f for f in texts if not _NOT_MEASURES.search(f.name)]
-    if texts:
-        return ChartRequest("bar", texts[0].name, None, "count", None, texts[0].type)
-    if len(measures) >= 2:
-        return ChartRequest("scatter", measures[0].name, measures[1].name, "none", None, measures[0].type)
-    return None
-
-
-def _groupable(platform: Platform, rv: ReadableVersion, fields: list[Field]) -> list[Field]:
-    """The fields whose values repeat, with 2–50 distinct ones of at most 60 characters."""
-    select = [SelectItem(Aggregate("count"), "n")]
-    for i, f in enumerate(fields):
-        select.append(SelectItem(Aggregate("count", FieldRef(f.name), distinct=True), f"d{i}"))
-        size = Function("length", (FieldRef(f.name),)) if f.type == "string" else Literal(1)
-        select.append(SelectItem(Aggregate("max", size), f"l{i}"))
-    n, *stats = platform.engine.execute(Query(select=tuple(select)), rv.schema, rv.path).rows[0]
-    return [f for f, d, size in zip(fields, stats[::2], stats[1::2], strict=True)
-            if 2 <= d <= MAX_CATEGORIES and d < n and (size or 0) <= 60]
+def not_a_measure(name: str) -> bool:
+    """Whether a field's name marks an identifier, code, year or coordinate."""
+    return bool(_NOT_MEASURES.search(name.lower()))
 
 
 def resolve_chart(platform: Platform, rv: ReadableVersion, request: ChartRequest,
@@ -235,7 +216,8 @@ def resolve_chart(platform: Platform, rv: ReadableVersion, request: ChartRequest
     """The request checked against the version's schema, with ``x_type`` and (for a
     date/datetime x) ``time_unit`` filled in from the span of the data."""
     params = {"chart_mark": request.mark, "chart_x": request.x, "chart_y": request.y or "",
-              "chart_agg": request.aggregate, "chart_unit": request.time_unit or ""}
+              "chart_agg": request.aggregate, "chart_unit": request.time_unit or "",
+              "chart_split": request.split or ""}
     checked = parse_chart_request(params, rv.schema)  # a request built by hand is checked too
     assert checked is not None
     request = checked
@@ -258,12 +240,17 @@ def resolve_chart(platform: Platform, rv: ReadableVersion, request: ChartRequest
 
 
 def chart_data(platform: Platform, rv: ReadableVersion, request: ChartRequest,
-               timezone: str = "Europe/Brussels") -> list[dict[str, Any]]:
+               timezone: str = "Europe/Brussels", *, lang: str = "nl") -> list[dict[str, Any]]:
     """The chart's points from the engine: grouped by the x bucket with the aggregate
     (text: the 50 largest categories; time: per unit; numbers: exact values, or bins when
     there are many), or, for a scatter of raw values, at most 5,000 records (the first
-    ones in file order)."""
+    ones in file order). Split charts and weeks: ``chart_series.series_data`` (series
+    labels in ``lang``)."""
     request = resolve_chart(platform, rv, request, timezone)
+    if request.split or (request.time_unit == "week" and request.aggregate != "none"):
+        from belfort.portal import chart_series  # it builds on this module
+
+        return chart_series.series_data(platform, rv, request, timezone, _words(lang))
     x_type = request.x_type or "string"
     x_ref = FieldRef(request.x)
     not_null: Expr = IsNull(x_ref, negated=True)
@@ -384,15 +371,16 @@ def _time_axis(request: ChartRequest, rows: list[dict[str, Any]], narrow: bool) 
     if stamps:
         a, b = (datetime.fromisoformat(t.replace("Z", "")) for t in (stamps[0], stamps[-1]))
         span = {"year": b.year - a.year, "month": 12 * (b.year - a.year) + b.month - a.month,
-                "day": (b - a).days, "hour": int((b - a).total_seconds() // 3600)}[unit]
-    ticks = max(1, min(span, 4 if narrow else 8))  # never between two whole units
+                "week": (b - a).days // 7, "day": (b - a).days, "hour": int((b - a).total_seconds() // 3600)}[unit]
+    ticks = max(1, min(span, 3 if narrow else 8))  # never between two whole units
     return {"timeUnit": _VL_UNITS[unit], "axis": {
-        "format": _AXIS_FORMATS[unit], "labelOverlap": "greedy", "tickCount": ticks}}
+        "format": _AXIS_FORMATS[unit], "labelOverlap": "greedy", "labelSeparation": 6,
+        "tickCount": ticks}}
 
 
 def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
                lang: str = "nl", narrow: bool = False) -> dict[str, Any]:
-    """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 320×240
+    """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 288×260
     when ``narrow`` (phones); axis titles are the field names; ``description`` tells a
     screen reader what the chart shows."""
     words = _words(lang)
@@ -415,21 +403,34 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
     elif kind == "quantitative":
         x.update(type="quantitative", scale={"zero": False})
     else:
-        short = len(rows) <= (4 if narrow else 8) and all(len(str(r["x"])) <= 12 for r in values)
+        many = len({str(r["x"]) for r in values})
+        short = many <= (4 if narrow else 8) and all(len(str(r["x"])) <= 12 for r in values)
+        # slanted labels only where each has room (16 px a band); else upright, and on a
+        # phone every other label left out where even those would touch (the table has all)
+        angle = 0 if short else -40 if many * 16 <= width and not narrow else -90
         x.update(type=kind, sort=None if kind == "nominal" else "ascending",
-                 axis={"labelAngle": 0 if short else -40, "labelLimit": 60 if narrow else 110})
+                 axis={"labelAngle": angle, "labelLimit": 70 if narrow else 110,
+                       "labelOverlap": "parity" if angle == -90 else False})
     if request.mark == "scatter":
         encoding["y"]["scale"] = {"zero": False}
         mark: dict[str, Any] = {"type": "point", "filled": True, "opacity": 0.65, "size": 20 if narrow else 30}
     elif request.mark == "line":
-        mark = {"type": "line", "strokeWidth": 2, "point": len(rows) <= 60}
+        per_series = len(rows) / max(1, len({r.get("series") for r in rows}))
+        mark = {"type": "line", "strokeWidth": 2, "point": per_series <= 60}
     else:
         mark = {"type": "bar"}
-    mark.update(color=COLOR, aria=False)  # the whole SVG is one image, described as such
+    mark["aria"] = False  # the whole SVG is one image, described as such
+    if request.split:
+        _colour_by_series(request, rows, encoding, mark, kind, narrow)
+    else:
+        mark["color"] = COLOR
     axis_style = {"labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e7eb",
                   "domainColor": "#8a8f96", "tickColor": "#8a8f96", "labelFontSize": 11,
                   "titleFontSize": 12, "titleFontWeight": "normal", "labelFont": "sans-serif",
                   "titleFont": "sans-serif"}
+    legend_style = {"labelFontSize": 11, "titleFontSize": 12, "titleFontWeight": "normal",
+                    "labelColor": "#333333", "titleColor": "#333333", "labelFont": "sans-serif",
+                    "titleFont": "sans-serif"}
     return {
         "title": {"text": title, "anchor": "start", "fontSize": 14, "fontWeight": "normal",
                   "font": "sans-serif", "color": "#1a1a1a"},
@@ -439,14 +440,36 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
         "data": {"values": values},
         "mark": mark,
         "encoding": encoding,
-        "config": {"view": {"stroke": None}, "axis": axis_style},
+        "config": {"view": {"stroke": None}, "axis": axis_style, "legend": legend_style},
         "usermeta": {"belfort": {"lang": lang, "title": title}},
     }
+
+
+def _colour_by_series(request: ChartRequest, rows: list[dict[str, Any]], encoding: dict[str, Any],
+                     mark: dict[str, Any], kind: str, narrow: bool) -> None:
+    """One colour per series, in the order the data gives them, with a legend (under the
+    chart on phones); averages and extremes side by side or over each other, never stacked."""
+    order = list(dict.fromkeys(str(r["series"]) for r in rows if "series" in r))
+    encoding["color"] = {
+        "field": "series", "type": "nominal", "title": request.split, "sort": order,
+        "scale": {"domain": order, "range": list(PALETTE[:max(1, len(order))])},
+        "legend": {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 100}
+        if narrow else {"orient": "right", "labelLimit": 160},
+    }
+    if request.mark == "bar" and request.aggregate not in ("count", "sum"):
+        if kind in ("nominal", "ordinal"):
+            encoding["xOffset"] = {"field": "series", "sort": order}
+        else:
+            encoding["y"]["stack"] = None
+            mark["opacity"] = 0.7
 
 
 def _describe(request: ChartRequest, rows: list[dict[str, Any]], words: dict[str, str],
               x_title: str, y_title: str) -> str:
     what = words["of"].format(what=words[request.mark], y=y_title, x=x_title)
+    if request.split:
+        series = len({r.get("series") for r in rows})
+        what = words["split"].format(what=what, s=request.split, n=series)
     if not rows:
         return f"{what}. {words['empty']}"
     lang = "en" if words is _WORDS["en"] else "nl"
@@ -459,6 +482,8 @@ def _describe(request: ChartRequest, rows: list[dict[str, Any]], words: dict[str
     peak = max((r for r in rows if r.get("y") is not None), key=lambda r: r["y"], default=None)
     if peak is not None:
         v, at = _number_text(peak["y"], lang), _x_text(peak, request, lang)
+        if "series" in peak:
+            at += f" ({peak['series']})"
         text += ". " + words["peak"].format(v=v, x=at)
     return text + "."
 
@@ -474,7 +499,7 @@ def _x_text(row: dict[str, Any], request: ChartRequest, lang: str) -> str:
     if isinstance(value, int | float):
         return _number_text(value, lang)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]{8}Z", value):
-        cut = {"year": 4, "month": 7, "day": 10, "hour": 16}.get(request.time_unit or "", 19)
+        cut = {"year": 4, "month": 7, "week": 10, "day": 10, "hour": 16}.get(request.time_unit or "", 19)
         if request.aggregate == "none" and value.endswith("T00:00:00Z"):
             cut = 10
         return value[:cut].replace("T", " ")
@@ -495,59 +520,14 @@ def _number_text(value: Any, lang: str) -> str:
 
 def chart_table(rows: list[dict[str, Any]], request: ChartRequest,
                 lang: str = "nl") -> tuple[list[str], list[list[str]]]:
-    """The chart's data as table headers and text cells, for an accessible HTML table."""
+    """The chart's data as table headers and text cells, for an accessible HTML table
+    (with the series as the middle column when the chart is split)."""
     x_title, y_title = _titles(request, _words(lang))
+    if request.split:
+        return [x_title, request.split, y_title], [
+            [_x_text(r, request, lang), str(r.get("series", "")), _number_text(r.get("y"), lang)]
+            for r in rows]
     return [x_title, y_title], [[_x_text(r, request, lang), _number_text(r.get("y"), lang)] for r in rows]
-
-
-_LOCK = threading.Lock()
-VlLocale = typing.Literal["nl-NL", "en-US"]  # the locales vl-convert knows for both settings
-_LOCALES: dict[str, VlLocale] = {"nl": "nl-NL", "en": "en-US"}
-_ROOT = re.compile(r"<svg\b[^>]*>")
-_TRANSLATE = re.compile(r"translate\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?)\)")
-_EXTERNAL = (
-    (re.compile(r"""\s(?:xlink:)?href\s*=\s*(["'])(?!#).*?\1""", re.S), ""),
-    (re.compile(r"""url\(\s*(?!['"]?#)[^)]*\)"""), "none"),
-    (re.compile(r"@import[^;]*;?"), ""),
-    (re.compile(r"<(script|foreignObject)\b.*?</\1>", re.S | re.I), ""),
-)
-
-
-def render_svg(spec: dict[str, Any]) -> str:
-    """The spec as an SVG string: ``role="img"`` named by an inserted ``<title>`` and
-    ``<desc>``, no reference to anything outside itself. Calls are serialised."""
-    meta = spec.get("usermeta", {}).get("belfort", {})
-    locale = _LOCALES.get(meta.get("lang", "nl"), "nl-NL")
-    with _LOCK:
-        svg = vl_convert.vegalite_to_svg(spec, format_locale=locale, time_format_locale=locale,
-                                         allowed_base_urls=[])
-    title = meta.get("title") or (spec.get("title") or {}).get("text") or "chart"
-    return accessible_svg(svg, str(title), str(spec.get("description") or ""), "bf-chart")
-
-
-def accessible_svg(svg: str, title: str, description: str, prefix: str) -> str:
-    """``svg`` with external references removed, ``role="img"`` and a ``<title>``/``<desc>``
-    the root points at with ``aria-labelledby`` (ids derived from the content)."""
-    for pattern, replacement in _EXTERNAL:
-        svg = pattern.sub(replacement, svg)
-    svg = _TRANSLATE.sub(lambda m: f"translate({_short(m[1])},{_short(m[2])})", svg)
-    ident = f"{prefix}-{hashlib.sha1((title + svg).encode()).hexdigest()[:10]}"
-    root = _ROOT.search(svg)
-    if root is None:
-        raise ValueError("not an SVG document")
-    classes = re.search(r'\sclass="([^"]*)"', root.group(0))
-    tag = re.sub(r'\s(role|class|aria-[a-z]+)="[^"]*"', "", root.group(0))
-    tag = tag[:-1].rstrip("/") + (
-        f' role="img" aria-labelledby="{ident}-title {ident}-desc"'
-        f' class="{(classes.group(1) + " ") if classes else ""}{prefix}">'
-    )
-    head = (f'<title id="{ident}-title">{html.escape(title)}</title>'
-            f'<desc id="{ident}-desc">{html.escape(description)}</desc>')
-    return svg[:root.start()] + tag + head + svg[root.end():]
-
-
-def _short(number: str) -> str:
-    return f"{float(number):.2f}".rstrip("0").rstrip(".") if "." in number else number
 
 
 def warm_up() -> None:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from belfort.errors import BelfortError
 from belfort.platform import Platform
 from belfort.policy.reading import ReadableVersion
-from belfort.portal import charts, map_base, maps
+from belfort.portal import chart_choice, charts, map_base, maps
 from belfort.portal.i18n import Translator
 
 MAP_FEATURES = 5000
@@ -28,6 +28,7 @@ class ChartSection:
     options: charts.ChartOptions
     request: charts.ChartRequest | None
     svg: str = ""
+    svg_narrow: str = ""  # the same chart drawn for phones (shown instead under 45rem)
     headers: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)
     error: str | None = None
@@ -50,19 +51,20 @@ def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lan
     try:
         asked = charts.parse_chart_request(request.query_params, rv.schema)
         chosen = asked or _cached(platform, ("chart-default", str(rv.path)),
-                                  lambda: charts.default_chart(rv.schema, platform, rv))
+                                  lambda: chart_choice.default_chart(platform, rv))
         if chosen is None:
             return ChartSection(options, None)
         resolved = charts.resolve_chart(platform, rv, chosen)
 
-        def draw() -> tuple[str, list[str], list[list[str]]]:
-            rows = charts.chart_data(platform, rv, resolved)
-            svg = charts.render_svg(charts.chart_spec(resolved, rows, title=title, lang=lang))
+        def draw() -> tuple[str, str, list[str], list[list[str]]]:
+            rows = charts.chart_data(platform, rv, resolved, lang=lang)
+            svg, narrow = (charts.render_svg(charts.chart_spec(resolved, rows, title=title, lang=lang,
+                                                               narrow=n)) for n in (False, True))
             headers, cells = charts.chart_table(rows, resolved, lang=lang)
-            return svg, headers, cells
+            return svg, narrow, headers, cells
 
-        svg, headers, cells = _cached(platform, ("chart", str(rv.path), resolved, lang, title), draw)
-        return ChartSection(options, resolved, svg, headers, cells)
+        svg, narrow, headers, cells = _cached(platform, ("chart", str(rv.path), resolved, lang, title), draw)
+        return ChartSection(options, resolved, svg, narrow, headers, cells)
     except BelfortError as exc:
         return ChartSection(options, None, error=exc.message)
 

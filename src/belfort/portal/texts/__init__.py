@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import fields, maps, metadata, search, site, staff, table
+from belfort.portal.texts import charts, fields, maps, metadata, search, site, staff, table
 from belfort.portal.texts import messages as messages_area
 
 AREAS: tuple[ModuleType, ...] = (
-    site, staff, search, table, fields, messages_area, maps, metadata
+    site, staff, search, table, fields, messages_area, maps, metadata, charts
 )
 
 
