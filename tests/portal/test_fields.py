@@ -174,3 +174,19 @@ def test_the_table_headers_use_the_dictionary_titles(
     assert "Passanten geteld" in headers("nl")[0]
     assert "Passers-by counted" in headers("en")[0]
     assert "aantal" in headers("en")[0]  # the id stays available
+
+
+def test_the_chart_names_fields_by_their_dictionary_titles(
+    client: TestClient, tellingen: Platform
+) -> None:
+    from belfort.catalog.field_dictionary import FieldTexts
+    from belfort.publishing import describe_fields
+
+    url = "/datasets/tellingen?chart_mark=bar&chart_x=telpunt&chart_y=aantal&chart_agg=sum"
+    texts = FieldTexts(title_nl="Passanten geteld", title_en="Passers-by counted")
+    describe_fields(tellingen, CLI_ADMIN, "tellingen", {"aantal": texts})
+    page = client.get(url + "&lang=nl").text
+    chart = page[page.index('id="chart"'):]
+    assert "Passanten geteld (som)" in chart  # the axis title and the table header
+    assert "aantal (som)" not in chart
+    assert "Passers-by counted (sum)" in client.get(url + "&lang=en").text

@@ -338,12 +338,17 @@ def _words(lang: str) -> dict[str, str]:
     return _WORDS.get(lang, _WORDS["nl"])
 
 
-def _titles(request: ChartRequest, words: dict[str, str]) -> tuple[str, str]:
-    x_title = request.x
+def _titles(request: ChartRequest, words: dict[str, str],
+            names: Mapping[str, str]) -> tuple[str, str]:
+    """The axis titles: fields by their names for people (``names``: field id → its title
+    in the data dictionary or a readable id; the id itself when absent)."""
+    x_name = names.get(request.x, request.x)
+    x_title = x_name
     if request.time_unit and request.aggregate != "none":
-        x_title = words["per"].format(x=request.x, unit=words[request.time_unit])
+        x_title = words["per"].format(x=x_name, unit=words[request.time_unit])
     key = "countof" if request.aggregate == "count" and request.y else request.aggregate
-    return x_title, words[key].format(y=request.y or "")
+    y_name = names.get(request.y, request.y) if request.y else ""
+    return x_title, words[key].format(y=y_name)
 
 
 def _x_kind(request: ChartRequest, rows: list[dict[str, Any]]) -> str:
@@ -379,13 +384,16 @@ def _time_axis(request: ChartRequest, rows: list[dict[str, Any]], narrow: bool) 
 
 
 def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
-               lang: str = "nl", narrow: bool = False) -> dict[str, Any]:
+               lang: str = "nl", narrow: bool = False,
+               names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A self-contained Vega-Lite v5 spec (inline data, no URLs): 640×320, or 288×260
     when ``narrow`` (phones); axis titles are the field names; ``description`` tells a
     screen reader what the chart shows."""
     words = _words(lang)
     width, height = SIZES[narrow]
-    x_title, y_title = _titles(request, words)
+    names = names or {}
+    x_title, y_title = _titles(request, words, names)
+    split_title = names.get(request.split, request.split) if request.split else ""
     kind = _x_kind(request, rows)
     values = [{**r, "x": words["true" if r["x"] else "false"]} if isinstance(r.get("x"), bool) else dict(r)
               for r in rows]
@@ -421,7 +429,7 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
         mark = {"type": "bar"}
     mark["aria"] = False  # the whole SVG is one image, described as such
     if request.split:
-        _colour_by_series(request, rows, encoding, mark, kind, narrow)
+        _colour_by_series(request, rows, encoding, mark, kind, narrow, split_title)
     else:
         mark["color"] = COLOR
     axis_style = {"labelColor": "#333333", "titleColor": "#333333", "gridColor": "#e4e7eb",
@@ -434,7 +442,7 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
     return {
         "title": {"text": title, "anchor": "start", "fontSize": 14, "fontWeight": "normal",
                   "font": "sans-serif", "color": "#1a1a1a"},
-        "description": _describe(request, rows, words, x_title, y_title),
+        "description": _describe(request, rows, words, x_title, y_title, split_title),
         "width": width, "height": height, "autosize": {"type": "fit", "contains": "padding"},
         "background": "#ffffff",
         "data": {"values": values},
@@ -446,12 +454,12 @@ def chart_spec(request: ChartRequest, rows: list[dict[str, Any]], *, title: str,
 
 
 def _colour_by_series(request: ChartRequest, rows: list[dict[str, Any]], encoding: dict[str, Any],
-                     mark: dict[str, Any], kind: str, narrow: bool) -> None:
+                     mark: dict[str, Any], kind: str, narrow: bool, split_title: str) -> None:
     """One colour per series, in the order the data gives them, with a legend (under the
     chart on phones); averages and extremes side by side or over each other, never stacked."""
     order = list(dict.fromkeys(str(r["series"]) for r in rows if "series" in r))
     encoding["color"] = {
-        "field": "series", "type": "nominal", "title": request.split, "sort": order,
+        "field": "series", "type": "nominal", "title": split_title, "sort": order,
         "scale": {"domain": order, "range": list(PALETTE[:max(1, len(order))])},
         "legend": {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 100}
         if narrow else {"orient": "right", "labelLimit": 160},
@@ -465,11 +473,11 @@ def _colour_by_series(request: ChartRequest, rows: list[dict[str, Any]], encodin
 
 
 def _describe(request: ChartRequest, rows: list[dict[str, Any]], words: dict[str, str],
-              x_title: str, y_title: str) -> str:
+              x_title: str, y_title: str, split_title: str = "") -> str:
     what = words["of"].format(what=words[request.mark], y=y_title, x=x_title)
     if request.split:
         series = len({r.get("series") for r in rows})
-        what = words["split"].format(what=what, s=request.split, n=series)
+        what = words["split"].format(what=what, s=split_title or request.split, n=series)
     if not rows:
         return f"{what}. {words['empty']}"
     lang = "en" if words is _WORDS["en"] else "nl"
@@ -518,13 +526,14 @@ def _number_text(value: Any, lang: str) -> str:
     return text
 
 
-def chart_table(rows: list[dict[str, Any]], request: ChartRequest,
-                lang: str = "nl") -> tuple[list[str], list[list[str]]]:
+def chart_table(rows: list[dict[str, Any]], request: ChartRequest, lang: str = "nl",
+                names: Mapping[str, str] | None = None) -> tuple[list[str], list[list[str]]]:
     """The chart's data as table headers and text cells, for an accessible HTML table
     (with the series as the middle column when the chart is split)."""
-    x_title, y_title = _titles(request, _words(lang))
+    names = names or {}
+    x_title, y_title = _titles(request, _words(lang), names)
     if request.split:
-        return [x_title, request.split, y_title], [
+        return [x_title, names.get(request.split, request.split), y_title], [
             [_x_text(r, request, lang), str(r.get("series", "")), _number_text(r.get("y"), lang)]
             for r in rows]
     return [x_title, y_title], [[_x_text(r, request, lang), _number_text(r.get("y"), lang)] for r in rows]

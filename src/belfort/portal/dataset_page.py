@@ -110,7 +110,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         rv = readable(platform, principal, dataset_id)
         lang = language_of(request)
         preview = _preview(platform, rv, request, lang, described)
-        chart = visuals.chart_section(platform, rv, request, lang, card.title(lang))
+        names = {f.name: values.field_label(f, lang, described.get(f.name)) for f in rv.schema.fields}
+        chart = visuals.chart_section(platform, rv, request, lang, card.title(lang), names)
         map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
     return render(

@@ -7,7 +7,7 @@ version and language, not on every visit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -46,7 +46,10 @@ class MapSection:
 
 
 def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lang: str,
-                  title: str) -> ChartSection:
+                  title: str, names: Mapping[str, str] | None = None) -> ChartSection:
+    """The dataset page's chart: asked in the query string or chosen (``chart_choice``);
+    ``names`` are the fields' names for people (field id → title) on axes and legend."""
+    names = dict(names or {})
     options = charts.chart_options(rv.schema)
     try:
         asked = charts.parse_chart_request(request.query_params, rv.schema)
@@ -59,11 +62,13 @@ def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lan
         def draw() -> tuple[str, str, list[str], list[list[str]]]:
             rows = charts.chart_data(platform, rv, resolved, lang=lang)
             svg, narrow = (charts.render_svg(charts.chart_spec(resolved, rows, title=title, lang=lang,
-                                                               narrow=n)) for n in (False, True))
-            headers, cells = charts.chart_table(rows, resolved, lang=lang)
+                                                               narrow=n, names=names))
+                           for n in (False, True))
+            headers, cells = charts.chart_table(rows, resolved, lang=lang, names=names)
             return svg, narrow, headers, cells
 
-        svg, narrow, headers, cells = _cached(platform, ("chart", str(rv.path), resolved, lang, title), draw)
+        svg, narrow, headers, cells = _cached(platform, ("chart", str(rv.path), resolved, lang, title,
+                                                        tuple(sorted(names.items()))), draw)
         return ChartSection(options, resolved, svg, narrow, headers, cells)
     except BelfortError as exc:
         return ChartSection(options, None, error=exc.message)
