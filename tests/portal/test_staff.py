@@ -222,3 +222,13 @@ def test_bad_time_zones_on_the_staff_pages_are_400(staff: TestClient, platform: 
 
         assert session.get(Dataset, "tellingen").timezone == "Europe/Brussels"  # type: ignore[union-attr]
         assert session.get(Dataset, "nieuw") is None
+
+
+def test_the_web_upload_infers_types_from_the_whole_file(staff: TestClient) -> None:
+    """As the CLI does: a code that turns up after 10,000 whole numbers makes the column text."""
+    rows = "".join(f"{i};{i % 97}\n" for i in range(12_000)) + "12000;FT03\n"
+    review_url = upload(staff, "lang-bestand", "lang.csv", ("nr;telpaal\n" + rows).encode())
+    page = staff.get(review_url).text
+    assert "soorten afgeleid uit alle 12.001 rijen" in page
+    chosen = re.search(r'name="type:telpaal">(.*?)</select>', page, re.S)
+    assert chosen is not None and re.search(r'<option value="string" selected>', chosen.group(1))

@@ -426,10 +426,11 @@ def sniff(
     sheet: str | None = None,
     sample_rows: int = 20,
     *,
-    inference_rows: int = 10_000,
+    inference_rows: int | None = 10_000,
     limits: IngestLimits = DEFAULT_LIMITS,
 ) -> SniffResult:
-    """Detect format and dialect, infer a schema from the first rows, show a sample."""
+    """Detect format and dialect, infer a schema from the first ``inference_rows`` rows
+    (None: from every row, as an ingest does), show a sample."""
     source = Path(source)
     fmt = detect_format(source, format)
     if fmt == "parquet":
@@ -461,5 +462,6 @@ def sniff(
         source_details=dict(text_source.details),
         rows=rows,
         inferred_from_rows=seen,
-        whole_file=seen < inference_rows,  # fewer rows than asked for: the file ended
+        # every row asked for, or fewer rows than asked for: the file ended
+        whole_file=inference_rows is None or seen < inference_rows,
     )

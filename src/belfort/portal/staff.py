@@ -269,7 +269,8 @@ def _review_page(request: Request, platform: Platform, principal: Principal, tok
     if error is not None:
         common.update(_error_context(t, error))
     try:
-        sniffed = sniff(source, limits=ingest_limits(platform))
+        # types from every row, as the CLI's ingest infers them (the upload's size is bounded)
+        sniffed = sniff(source, inference_rows=None, limits=ingest_limits(platform))
     except BelfortError as exc:
         common.update(_error_context(t, exc))
         return _page(request, "staff_review.html", principal, status_code=400, sniffed=None,
