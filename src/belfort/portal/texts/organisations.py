@@ -55,6 +55,55 @@ NL: dict[str, str] = {
     ),
     "orgs_error_nul": "{label} bevat een ongeldig teken (NUL). Typ de tekst opnieuw.",
     "orgs_error_invalid": "{label} is niet geldig.",
+    "chart_error_too_long": "De keuze voor {choice} is te lang (hoogstens {limit} tekens).",
+    "chart_error_not_one_of": "‘{value}’ is geen mogelijke keuze voor {choice}.",
+    "chart_error_no_x": "Kies een veld voor de horizontale as.",
+    "chart_error_x_type": "Het veld ‘{field}’ ({type}) kan niet op de horizontale as.",
+    "chart_error_y_type": (
+        "Het veld ‘{field}’ is een {type}. Kies voor de verticale as een veld met getallen."
+    ),
+    "chart_error_agg_needs_y": (
+        "Voor {agg} is een veld met getallen nodig. Kies er een voor de verticale as."
+    ),
+    "chart_error_scatter_needs_y": (
+        "Een puntenwolk heeft een veld met getallen nodig. Kies er een voor de verticale as."
+    ),
+    "chart_error_raw_needs_scatter": "Losse waarden kunnen alleen als puntenwolk getekend worden.",
+    "chart_error_unit_needs_time": (
+        "Een tijdseenheid kan alleen bij een datum of tijd. Het veld ‘{field}’ is een {type}."
+    ),
+    "chart_error_split_type": (
+        "Het veld ‘{field}’ ({type}) kan de grafiek niet opsplitsen. "
+        "Kies een tekstveld of een ja/nee-veld."
+    ),
+    "chart_error_split_same": (
+        "Splits de grafiek op een ander veld dan dat op de horizontale as."
+    ),
+    "chart_error_no_field": "Deze dataset heeft geen veld ‘{field}’.",
+    "chart_error_too_many_points": (
+        "Deze grafiek zou meer dan {limit} punten hebben. Kies een grotere tijdseenheid."
+    ),
+    "chart_error_too_many_points_any": (
+        "Deze grafiek zou te veel punten hebben. Kies een grotere tijdseenheid of splits op "
+        "een veld met minder waarden."
+    ),
+    "chart_error_split_too_many": (
+        "Het veld ‘{field}’ heeft meer dan {limit} verschillende waarden. "
+        "Splits op een veld met minder waarden."
+    ),
+    "chart_error_param_chart_mark": "de soort grafiek",
+    "chart_error_param_chart_x": "de horizontale as",
+    "chart_error_param_chart_y": "de verticale as",
+    "chart_error_param_chart_agg": "de berekening",
+    "chart_error_param_chart_unit": "de tijdseenheid",
+    "chart_error_param_chart_split": "het opsplitsen",
+    "chart_error_param_any": "de grafiek",
+    "chart_error_agg_count": "het aantal",
+    "chart_error_agg_sum": "de som",
+    "chart_error_agg_avg": "het gemiddelde",
+    "chart_error_agg_min": "het minimum",
+    "chart_error_agg_max": "het maximum",
+    "chart_error_agg_none": "losse waarden",
 }
 
 EN: dict[str, str] = {
@@ -110,4 +159,50 @@ EN: dict[str, str] = {
     ),
     "orgs_error_nul": "{label} contains an invalid character (NUL). Type the text again.",
     "orgs_error_invalid": "{label} is not valid.",
+    "chart_error_too_long": "The choice for {choice} is too long (at most {limit} characters).",
+    "chart_error_not_one_of": "‘{value}’ is not a possible choice for {choice}.",
+    "chart_error_no_x": "Choose a field for the horizontal axis.",
+    "chart_error_x_type": "The field ‘{field}’ ({type}) cannot go on the horizontal axis.",
+    "chart_error_y_type": (
+        "The field ‘{field}’ is a {type}. Choose a field with numbers for the vertical axis."
+    ),
+    "chart_error_agg_needs_y": (
+        "{agg} needs a field with numbers. Choose one for the vertical axis."
+    ),
+    "chart_error_scatter_needs_y": (
+        "A scatter plot needs a field with numbers. Choose one for the vertical axis."
+    ),
+    "chart_error_raw_needs_scatter": "Single values can only be drawn as a scatter plot.",
+    "chart_error_unit_needs_time": (
+        "A time unit only applies to a date or time. The field ‘{field}’ is a {type}."
+    ),
+    "chart_error_split_type": (
+        "The field ‘{field}’ ({type}) cannot split the chart. Choose a text or yes/no field."
+    ),
+    "chart_error_split_same": "Split the chart by another field than the horizontal axis.",
+    "chart_error_no_field": "This dataset has no field ‘{field}’.",
+    "chart_error_too_many_points": (
+        "This chart would have more than {limit} points. Choose a larger time unit."
+    ),
+    "chart_error_too_many_points_any": (
+        "This chart would have too many points. Choose a larger time unit or split by a "
+        "field with fewer values."
+    ),
+    "chart_error_split_too_many": (
+        "The field ‘{field}’ has more than {limit} different values. "
+        "Split by a field with fewer values."
+    ),
+    "chart_error_param_chart_mark": "the kind of chart",
+    "chart_error_param_chart_x": "the horizontal axis",
+    "chart_error_param_chart_y": "the vertical axis",
+    "chart_error_param_chart_agg": "the calculation",
+    "chart_error_param_chart_unit": "the time unit",
+    "chart_error_param_chart_split": "splitting",
+    "chart_error_param_any": "the chart",
+    "chart_error_agg_count": "The count",
+    "chart_error_agg_sum": "The sum",
+    "chart_error_agg_avg": "The average",
+    "chart_error_agg_min": "The minimum",
+    "chart_error_agg_max": "The maximum",
+    "chart_error_agg_none": "Single values",
 }
