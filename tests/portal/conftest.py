@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,36 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         if len(v["nodes"]) > 5:
             lines.append(f"    … and {len(v['nodes']) - 5} more")
     return "\n".join(lines)
+
+
+def assert_no_axe_violations(page: Any, where: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"{where}: {describe_violations(violations)}"
+
+
+@contextmanager
+def live_staff_site(root: Path, name: str) -> Iterator[tuple[LiveDemo, str, Any]]:
+    """A fresh Belfort (quotas off) served over real HTTP for staff pages in a browser:
+    yields (the live server, an admin key, its platform) and closes it afterwards."""
+    from belfort.platform import Platform
+    from belfort.policy.keys import create_key
+    from belfort.settings import Settings
+    from tests.helpers import live_server
+
+    platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.sqlite'}",
+                                 quota_per_address=0, quota_per_key=0))
+    with platform.db.session() as session:
+        key = create_key(session, name).secret
+    try:
+        with live_server(platform) as url:
+            yield LiveDemo(url, None, 0.0), key, platform  # type: ignore[arg-type]
+    finally:
+        platform.close()
+
+
+def sign_in_as_staff(page: Any, url: str, key: str) -> None:
+    """Through the sign-in form, as a steward does; waits for the dashboard."""
+    page.goto(url + "/staff")
+    page.fill("#key", key)
+    page.click("form[action='/staff/sign-in'] button")
+    page.wait_for_selector("form[action='/staff/uploads']")

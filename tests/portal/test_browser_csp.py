@@ -12,17 +12,15 @@ from typing import Any
 import httpx
 import pytest
 
-from belfort.platform import Platform
-from belfort.policy.keys import create_key
 from belfort.portal.render import STAFF_COOKIE
-from belfort.settings import Settings
-from tests.helpers import COUNTS_CSV, live_server
+from tests.helpers import COUNTS_CSV
 from tests.portal.conftest import (  # noqa: F401 (chromium and demo_server are fixtures)
     PAGES,
     LiveDemo,
     chromium,
     demo_server,
     guarded_context,
+    live_staff_site,
     open_page,
 )
 
@@ -67,22 +65,9 @@ def test_public_pages_and_the_console_keep_their_csp(chromium: Any, demo_server:
 
 @pytest.fixture(scope="module")
 def staff_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
-    root: Path = tmp_path_factory.mktemp("staff-csp")
-    platform = Platform(
-        Settings(
-            data_dir=root / "data",
-            database_url=f"sqlite:///{root / 'c.sqlite'}",
-            quota_per_address=0,
-            quota_per_key=0,
-        )
-    )
-    with platform.db.session() as session:
-        key = create_key(session, "browser csp test").secret
-    try:
-        with live_server(platform) as url:
-            yield LiveDemo(url, None, 0.0), key  # type: ignore[arg-type]
-    finally:
-        platform.close()
+    root = tmp_path_factory.mktemp("staff-csp")
+    with live_staff_site(root, "browser csp test") as (live, key, _):
+        yield live, key
 
 
 def test_the_staff_flow_works_under_its_csp_and_sign_out_ends_the_session(

@@ -13,12 +13,10 @@ import pytest
 
 from belfort.catalog.field_dictionary import check_texts
 from belfort.platform import Platform
-from belfort.policy.keys import create_key
 from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE
 from belfort.publishing import describe_fields, ingest_file
-from belfort.settings import Settings
-from tests.helpers import counts_csv, live_server, staff_session
+from tests.helpers import counts_csv, staff_session
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     DESKTOP,
     PHONE,
@@ -27,6 +25,7 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     chromium,
     describe_violations,
     guarded_context,
+    live_staff_site,
 )
 from tests.portal.test_browser import _sideways
 
@@ -34,14 +33,12 @@ from tests.portal.test_browser import _sideways
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
     root: Path = tmp_path_factory.mktemp("fields-browser")
-    platform = Platform(
-        Settings(
-            data_dir=root / "data",
-            database_url=f"sqlite:///{root / 'c.sqlite'}",
-            quota_per_address=0,
-            quota_per_key=0,
-        )
-    )
+    with live_staff_site(root, "fields browser test") as (live, key, platform):
+        yield live, _described(platform, root, key)
+
+
+def _described(platform: Platform, root: Path, key: str) -> str:
+    """The site's dataset with two fields described; a staff session's token."""
     ingest_file(
         platform, CLI_ADMIN, "tellingen", counts_csv(root), metadata={"title_nl": "Tellingen"}
     )
@@ -63,14 +60,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, s
             ),
         },
     )
-    with platform.db.session() as session:
-        key = create_key(session, "fields browser test").secret
-    token = staff_session(platform, key)
-    try:
-        with live_server(platform) as url:
-            yield LiveDemo(url, None, 0.0), token  # type: ignore[arg-type]
-    finally:
-        platform.close()
+    return staff_session(platform, key)
 
 
 def _check(page: Any, where: str, phone: bool) -> list[str]:

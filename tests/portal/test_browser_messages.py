@@ -11,10 +11,7 @@ from typing import Any
 
 import pytest
 
-from belfort.platform import Platform
-from belfort.policy.keys import create_key
-from belfort.settings import Settings
-from tests.helpers import COUNTS_CSV, live_server
+from tests.helpers import COUNTS_CSV
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     DESKTOP,
     LANGS,
@@ -24,27 +21,16 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     chromium,
     describe_violations,
     guarded_context,
+    live_staff_site,
+    sign_in_as_staff,
 )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str]]:
-    root: Path = tmp_path_factory.mktemp("staff-messages")
-    platform = Platform(
-        Settings(
-            data_dir=root / "data",
-            database_url=f"sqlite:///{root / 'c.sqlite'}",
-            quota_per_address=0,
-            quota_per_key=0,
-        )
-    )
-    with platform.db.session() as session:
-        key = create_key(session, "browser messages test").secret
-    try:
-        with live_server(platform) as url:
-            yield LiveDemo(url, None, 0.0), key  # type: ignore[arg-type]
-    finally:
-        platform.close()
+    root = tmp_path_factory.mktemp("staff-messages")
+    with live_staff_site(root, "browser messages test") as (live, key, _):
+        yield live, key
 
 
 @pytest.fixture
@@ -56,10 +42,7 @@ def staff_page(chromium: Any, site: tuple[LiveDemo, str], tmp_path: Path) -> Ite
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(demo.url + "/staff")
-        page.fill("#key", key)
-        page.click("form[action='/staff/sign-in'] button")
-        page.wait_for_selector("form[action='/staff/uploads']")
+        sign_in_as_staff(page, demo.url, key)
         source = tmp_path / "tellingen.csv"
         source.write_text(COUNTS_CSV)
         page.fill("#dataset", "tellingen")

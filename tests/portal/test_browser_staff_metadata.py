@@ -13,59 +13,35 @@ import pytest
 from belfort.catalog.models import Dataset
 from belfort.linked.vocabularies import CC_BY_4
 from belfort.platform import Platform
-from belfort.policy.keys import create_key
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
-from belfort.settings import Settings
-from tests.helpers import counts_csv, live_server
+from tests.helpers import counts_csv
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     DESKTOP,
     PHONE,
     LiveDemo,
+    assert_no_axe_violations,
     axe_violations,
     chromium,
     describe_violations,
     guarded_context,
+    live_staff_site,
+    sign_in_as_staff,
 )
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str, Platform]]:
     root: Path = tmp_path_factory.mktemp("staff-metadata")
-    platform = Platform(
-        Settings(
-            data_dir=root / "data",
-            database_url=f"sqlite:///{root / 'c.sqlite'}",
-            quota_per_address=0,
-            quota_per_key=0,
+    with live_staff_site(root, "browser metadata test") as (live, key, platform):
+        ingest_file(
+            platform,
+            CLI_ADMIN,
+            "tellingen",
+            counts_csv(root),
+            metadata={"title_nl": "Tellingen", "themes": ["TRAN"], "organisation": "Stad Gent"},
         )
-    )
-    with platform.db.session() as session:
-        key = create_key(session, "browser metadata test").secret
-    ingest_file(
-        platform,
-        CLI_ADMIN,
-        "tellingen",
-        counts_csv(root),
-        metadata={"title_nl": "Tellingen", "themes": ["TRAN"], "organisation": "Stad Gent"},
-    )
-    try:
-        with live_server(platform) as url:
-            yield LiveDemo(url, None, 0.0), key, platform  # type: ignore[arg-type]
-    finally:
-        platform.close()
-
-
-def _sign_in(page: Any, url: str, key: str) -> None:
-    page.goto(url + "/staff")
-    page.fill("#key", key)
-    page.click("form[action='/staff/sign-in'] button")
-    page.wait_for_selector("form[action='/staff/uploads']")
-
-
-def _axe(page: Any, where: str) -> None:
-    violations = axe_violations(page)
-    assert not violations, f"{where}: {describe_violations(violations)}"
+        yield live, key, platform
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -83,10 +59,10 @@ def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
     )
     try:
         page = context.new_page()
-        _sign_in(page, live.url, key)
+        sign_in_as_staff(page, live.url, key)
         page.goto(f"{live.url}/staff/datasets/tellingen?lang={lang}")
         assert page.locator("input[name=themes][value=TRAN]").is_checked()
-        _axe(page, f"metadata form ({lang}, {viewport['width']} px)")
+        assert_no_axe_violations(page, f"metadata form ({lang}, {viewport['width']} px)")
         page.fill("#title_nl", "Tellingen aangepast")
         page.fill("#keywords", "fiets, <b>vet</b>")
         page.fill("#temporal_start", "2024-12-31")  # a mistake the browser lets through:
@@ -96,7 +72,7 @@ def test_the_metadata_form_is_accessible_and_keeps_a_refused_entry(
         assert page.input_value("#title_nl") == "Tellingen aangepast"
         assert page.input_value("#keywords") == "fiets, <b>vet</b>"
         assert page.input_value("#temporal_start") == "2024-12-31"
-        _axe(page, f"refused save ({lang}, {viewport['width']} px)")
+        assert_no_axe_violations(page, f"refused save ({lang}, {viewport['width']} px)")
     finally:
         context.close()
     assert not guard.blocked, guard.blocked
@@ -110,7 +86,7 @@ def test_choosing_from_the_lists_saves_their_entries(
     context, _ = guarded_context(chromium, live)
     try:
         page = context.new_page()
-        _sign_in(page, live.url, key)
+        sign_in_as_staff(page, live.url, key)
         page.goto(f"{live.url}/staff/datasets/tellingen")
         page.check("input[name=themes][value=ENVI]")
         page.select_option("#licence", label="Creative Commons Naamsvermelding 4.0")
