@@ -12,12 +12,10 @@ from typing import Any
 import pytest
 
 from belfort.platform import Platform
-from belfort.policy.keys import create_key
 from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE
 from belfort.publishing import ingest_file
-from belfort.settings import Settings
-from tests.helpers import add_organisations, counts_csv, live_server, staff_session
+from tests.helpers import add_organisations, counts_csv, staff_session
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     DESKTOP,
     PHONE,
@@ -26,6 +24,7 @@ from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     chromium,
     describe_violations,
     guarded_context,
+    live_staff_site,
 )
 from tests.portal.test_browser import _sideways
 
@@ -33,27 +32,13 @@ from tests.portal.test_browser import _sideways
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, str, Platform]]:
     root: Path = tmp_path_factory.mktemp("orgs-browser")
-    platform = Platform(
-        Settings(
-            data_dir=root / "data",
-            database_url=f"sqlite:///{root / 'c.sqlite'}",
-            quota_per_address=0,
-            quota_per_key=0,
+    with live_staff_site(root, "organisations browser test") as (live, key, platform):
+        add_organisations(platform, "Mobiliteitsbedrijf", "Dienst Milieu en Klimaat")
+        ingest_file(
+            platform, CLI_ADMIN, "tellingen", counts_csv(root),
+            metadata={"title_nl": "Tellingen", "organisation": "Mobiliteitsbedrijf"},
         )
-    )
-    add_organisations(platform, "Mobiliteitsbedrijf", "Dienst Milieu en Klimaat")
-    ingest_file(
-        platform, CLI_ADMIN, "tellingen", counts_csv(root),
-        metadata={"title_nl": "Tellingen", "organisation": "Mobiliteitsbedrijf"},
-    )
-    with platform.db.session() as session:
-        key = create_key(session, "organisations browser test").secret
-    token = staff_session(platform, key)
-    try:
-        with live_server(platform) as url:
-            yield LiveDemo(url, None, 0.0), token, platform  # type: ignore[arg-type]
-    finally:
-        platform.close()
+        yield live, staff_session(platform, key), platform
 
 
 def _check(page: Any, where: str, phone: bool) -> list[str]:
