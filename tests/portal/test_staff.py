@@ -232,3 +232,12 @@ def test_the_web_upload_infers_types_from_the_whole_file(staff: TestClient) -> N
     assert "soorten afgeleid uit alle 12.001 rijen" in page
     chosen = re.search(r'name="type:telpaal">(.*?)</select>', page, re.S)
     assert chosen is not None and re.search(r'<option value="string" selected>', chosen.group(1))
+
+
+def test_the_versions_on_the_staff_page_show_ghent_time(staff: TestClient) -> None:
+    review_url = upload(staff, "tijden", "tijden.csv", b"telpaal;aantal\nFT01;3\nFT02;4\n")
+    review = staff.get(review_url).text
+    staff.post(review_url, data={"csrf": csrf_of(review), "title_nl": "Tijden"})
+    page = staff.get("/staff/datasets/tijden").text
+    shown = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', page)
+    assert shown is not None and re.fullmatch(r"\w\w \d{1,2} \w+ \d{4} \d\d:\d\d(:\d\d)?", shown[2])

@@ -4,6 +4,7 @@ signed-in staff member and the links every page needs."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from belfort.api.security_headers import secure_cookies
 from belfort.api.self_links import route_path
 from belfort.labels import FREQUENCY_LABELS, THEME_LABELS, licence_labels
 from belfort.policy.principals import Principal
+from belfort.portal import values
 from belfort.portal.i18n import COOKIE, LANGUAGES, STATE_LABELS, Translator, language_of
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -38,7 +40,19 @@ def environment() -> Environment:
         version=__version__, static=static_url, THEMES=THEME_LABELS, FREQUENCIES=FREQUENCY_LABELS,
         STATES=STATE_LABELS, LANGUAGES=LANGUAGES, LICENCES=licence_labels(),
     )
+    env.filters["local_time"] = local_time
     return env
+
+
+def local_time(iso: str | None, lang: str) -> str:
+    """An ISO 8601 instant as people read it, in Ghent's time (``belfort.portal.values``)."""
+    if not iso:
+        return ""
+    try:
+        instant = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return values.format_datetime(instant, lang).text
 
 
 @lru_cache(maxsize=256)
