@@ -112,7 +112,8 @@ def _ranked(
     if len(rows) > MAX_SPLIT_VALUES:
         raise InvalidRequest(
             f"chart_split: {request.split!r} has more than {MAX_SPLIT_VALUES} "
-            "values; choose a field with fewer"
+            "values; choose a field with fewer",
+            details={"chart": "split_too_many", "field": request.split, "limit": MAX_SPLIT_VALUES},
         )
     rows.sort(key=lambda r: (r[0] is None, r[1] is None, -(r[1] or 0), str(r[0])))
     return [r[0] for r in rows]
@@ -160,7 +161,8 @@ def series_data(
     if len(xs) > charts.MAX_SERIES_POINTS:
         raise InvalidRequest(
             f"this chart would have more than {charts.MAX_SERIES_POINTS} points; "
-            "choose a coarser time unit (chart_unit)"
+            "choose a coarser time unit (chart_unit)",
+            details={"chart": "too_many_points", "limit": charts.MAX_SERIES_POINTS},
         )
     rank = {label: i for i, label in enumerate(order)}
     by_x: dict[Any, list[tuple[str | None, Parts]]] = {}
@@ -220,7 +222,8 @@ def _grouped(
     if len(rows) >= limit:
         raise InvalidRequest(
             "this chart would have too many points; choose a coarser time unit "
-            "(chart_unit) or split by a field with fewer values"
+            "(chart_unit) or split by a field with fewer values",
+            details={"chart": "too_many_points_any"},
         )
     for row in rows:
         if by_split:

@@ -146,13 +146,15 @@ def _param(params: Mapping[str, str], name: str) -> str | None:
         return None
     text = str(value).strip()
     if len(text) > MAX_PARAM_LENGTH:
-        raise InvalidRequest(f"{name} is too long (at most {MAX_PARAM_LENGTH} characters)")
+        raise InvalidRequest(f"{name} is too long (at most {MAX_PARAM_LENGTH} characters)",
+                             details={"chart": "too_long", "param": name, "limit": MAX_PARAM_LENGTH})
     return text or None
 
 
 def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value.lower() not in allowed:
-        raise InvalidRequest(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}")
+        raise InvalidRequest(f"{name} must be one of {', '.join(allowed)}, not {value[:40]!r}",
+                             details={"chart": "not_one_of", "param": name, "value": value[:60]})
     return value.lower()
 
 
@@ -166,43 +168,52 @@ def parse_chart_request(params: Mapping[str, str], schema: TableSchema) -> Chart
     if not any((mark, x, y, agg, unit, split)):
         return None
     if x is None:
-        raise InvalidRequest("choose a field for the horizontal axis (chart_x)")
+        raise InvalidRequest("choose a field for the horizontal axis (chart_x)", details={"chart": "no_x"})
     x_field = _field(schema, x, "chart_x")
     if x_field.type not in X_TYPES:
-        raise InvalidRequest(f"field {x!r} is a {x_field.type} and cannot go on the horizontal axis")
+        raise InvalidRequest(f"field {x!r} is a {x_field.type} and cannot go on the horizontal axis",
+                             details={"chart": "x_type", "field": x, "type": x_field.type})
     if y is not None:
         y_field = _field(schema, y, "chart_y")
         if y_field.type not in Y_TYPES:
-            raise InvalidRequest(f"field {y!r} is a {y_field.type}; the vertical axis needs numbers")
+            raise InvalidRequest(f"field {y!r} is a {y_field.type}; the vertical axis needs numbers",
+                                 details={"chart": "y_type", "field": y, "type": y_field.type})
     mark = _one_of("chart_mark", mark, MARKS) if mark else ("line" if x_field.type in TIME_TYPES else "bar")
     if agg is None:
         agg = "count" if y is None else ("none" if mark == "scatter" else "sum")
     agg = _one_of("chart_agg", agg, AGGREGATES)
     if y is None and agg != "count":
         what = "raw values" if agg == "none" else f"the {agg}"
-        raise InvalidRequest(f"{what} needs a numeric field for the vertical axis (chart_y)")
+        raise InvalidRequest(f"{what} needs a numeric field for the vertical axis (chart_y)",
+                             details={"chart": "agg_needs_y", "agg": agg})
     if mark == "scatter" and y is None:
-        raise InvalidRequest("a scatter plot needs a numeric field for the vertical axis (chart_y)")
+        raise InvalidRequest("a scatter plot needs a numeric field for the vertical axis (chart_y)",
+                             details={"chart": "scatter_needs_y"})
     if agg == "none" and mark != "scatter":
-        raise InvalidRequest("raw values (chart_agg=none) can only be drawn as a scatter plot")
+        raise InvalidRequest("raw values (chart_agg=none) can only be drawn as a scatter plot",
+                             details={"chart": "raw_needs_scatter"})
     if unit is not None:
         unit = _one_of("chart_unit", unit, TIME_UNITS)
         if x_field.type not in TIME_TYPES:
-            raise InvalidRequest(f"a time unit only applies to a date or time field, and {x!r} is a {x_field.type}")
+            raise InvalidRequest(f"a time unit only applies to a date or time field, and {x!r} is a {x_field.type}",
+                                 details={"chart": "unit_needs_time", "field": x, "type": x_field.type})
     if split is not None:
         split_field = _field(schema, split, "chart_split")
         if split_field.type not in SPLIT_TYPES:
             raise InvalidRequest(f"field {split!r} cannot split a chart: choose a text or yes/no "
-                                 "field (chart_split)")
+                                 "field (chart_split)",
+                                 details={"chart": "split_type", "field": split, "type": split_field.type})
         if split == x:
-            raise InvalidRequest("chart_split must be another field than the horizontal axis")
+            raise InvalidRequest("chart_split must be another field than the horizontal axis",
+                                 details={"chart": "split_same", "field": split})
     return ChartRequest(mark, x, y, agg, unit, x_field.type, split)
 
 
 def _field(schema: TableSchema, name: str, param: str) -> Field:
     found = schema.get(name)
     if found is None:
-        raise InvalidRequest(f"{param}: this dataset has no field {name[:60]!r}")
+        raise InvalidRequest(f"{param}: this dataset has no field {name[:60]!r}",
+                             details={"chart": "no_field", "param": param, "field": name[:60]})
     return found
 
 
@@ -279,7 +290,8 @@ def chart_data(platform: Platform, rv: ReadableVersion, request: ChartRequest,
     rows = platform.engine.execute(query, rv.schema, rv.path).rows
     if len(rows) > MAX_SERIES_POINTS:
         raise InvalidRequest(f"this chart would have more than {MAX_SERIES_POINTS} points; "
-                             "choose a coarser time unit (chart_unit)")
+                             "choose a coarser time unit (chart_unit)",
+                             details={"chart": "too_many_points", "limit": MAX_SERIES_POINTS})
     if categories and request.mark == "line":
         rows = sorted(rows, key=lambda r: str(r[0]))
     out = []

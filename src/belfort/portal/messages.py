@@ -18,6 +18,7 @@ from belfort.errors import (
     Conflict,
     FileShapeRefused,
     Forbidden,
+    InvalidRequest,
     MetadataInvalid,
     NotFound,
     PayloadTooLarge,
@@ -213,10 +214,38 @@ def unknown_term_errors(t: Translator, exc: UnknownTerm) -> list[FieldError]:
     return found
 
 
+def chart_error_text(
+    t: Translator, details: dict[str, Any], names: dict[str, str] | None = None
+) -> str | None:
+    """A chart error (``details["chart"]``, raised in ``portal.charts`` and
+    ``portal.chart_series``) in the page's language; fields named by their titles
+    (``names``, field id → title) where they have one. None when it has no text."""
+    key = f"chart_error_{details.get('chart')}"
+    if key not in t.messages:
+        return None
+    field = str(details.get("field") or "")
+    param = str(details.get("param") or "")
+    choice = f"chart_error_param_{param}"
+    agg = f"chart_error_agg_{details.get('agg')}"
+    return t(
+        key,
+        field=shown((names or {}).get(field) or field),
+        type=t(kind) if (kind := f"fields_type_{details.get('type')}") in t.messages else "",
+        value=shown(details.get("value")),
+        limit=t.number(details["limit"]) if isinstance(details.get("limit"), int) else "",
+        choice=t(choice) if choice in t.messages else t("chart_error_param_any"),
+        agg=t(agg) if agg in t.messages else "",
+    )
+
+
 def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
     """A typed error in the page's language; ``context`` adds what the page knows (the
-    version asked for, the states of a transition)."""
+    version asked for, the states of a transition, the field ``names`` of a chart)."""
     details = exc.details
+    if isinstance(exc, InvalidRequest) and details.get("chart"):
+        text = chart_error_text(t, details, context.get("names"))
+        if text is not None:
+            return text
     if isinstance(exc, MetadataInvalid):
         return " ".join(e.text for e in metadata_errors(t, details.get("errors") or []))
     if isinstance(exc, UnknownTerm):

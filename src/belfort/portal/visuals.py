@@ -17,7 +17,7 @@ from starlette.requests import Request
 from belfort.errors import BelfortError
 from belfort.platform import Platform
 from belfort.policy.reading import ReadableVersion
-from belfort.portal import chart_choice, charts, map_base, maps
+from belfort.portal import chart_choice, charts, map_base, maps, messages
 from belfort.portal.i18n import Translator
 
 MAP_FEATURES = 5000
@@ -71,7 +71,7 @@ def chart_section(platform: Platform, rv: ReadableVersion, request: Request, lan
                                                         tuple(sorted(names.items()))), draw)
         return ChartSection(options, resolved, svg, narrow, headers, cells)
     except BelfortError as exc:
-        return ChartSection(options, None, error=exc.message)
+        return ChartSection(options, None, error=messages.said(Translator(lang), exc, names=names))
 
 
 def map_geojson(platform: Platform, rv: ReadableVersion, lang: str) -> dict[str, Any]:

@@ -10,9 +10,11 @@ from types import ModuleType
 
 from belfort.portal.texts import charts, fields, maps, metadata, search, site, staff, table
 from belfort.portal.texts import messages as messages_area
+from belfort.portal.texts import organisations as organisations_area
 
 AREAS: tuple[ModuleType, ...] = (
-    site, staff, search, table, fields, messages_area, maps, metadata, charts
+    site, staff, search, table, fields, messages_area, maps, metadata, charts,
+    organisations_area,
 )
 
 
