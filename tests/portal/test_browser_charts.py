@@ -155,7 +155,8 @@ def test_the_default_chart_means_something(portal_page: Any, demo_server: LiveDe
     _open(portal_page, demo_server, f"/datasets/{TABLE_DATASET}")
     drawn = portal_page.locator("#chart .chart-wide svg").text_content() or ""
     # occupancy over time, averaged: never the sum of the garages' capacity
-    assert "bezettingsgraad (gemiddelde)" in drawn and "capaciteit" not in drawn
+    # (fields named as people read them: the title, else the id made readable)
+    assert "Bezettingsgraad (gemiddelde)" in drawn and "capaciteit" not in drawn.lower()
     _open(portal_page, demo_server, f"/datasets/{MAP_DATASET}")
     assert "aantal records" in (portal_page.locator("#chart .chart-wide svg").text_content() or "")
     assert portal_page.locator("#chart_x").input_value() == "wijk"
@@ -169,11 +170,11 @@ def test_a_split_chart_has_a_legend_and_a_column_in_its_table(
 ) -> None:
     _open(portal_page, demo_server, SPLIT)
     legend = portal_page.locator("#chart .chart-wide svg g.role-legend text").all_text_contents()
-    assert "garage" in legend and "overig" in legend and len(legend) == 1 + 8
+    assert "Garage" in legend and "overig" in legend and len(legend) == 1 + 8
     assert portal_page.locator("#chart_split").input_value() == "garage"
     assert portal_page.locator("#chart_unit").input_value() == "hour"
     headers = portal_page.locator("#chart details th").all_text_contents()
-    assert headers == ["tijdstip (per uur)", "garage", "bezet (gemiddelde)"]
+    assert headers == ["Tijdstip (per uur)", "Garage", "Bezet (gemiddelde)"]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

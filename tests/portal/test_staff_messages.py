@@ -5,7 +5,6 @@ publish that says what happened."""
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -310,26 +309,6 @@ def test_the_review_page_says_whether_it_read_the_whole_file(staff: TestClient) 
     page = staff.get(review_url).text
     assert "soorten afgeleid uit alle 5 rijen" in page
     assert '<option value="string">tekst</option>' in page and ">integer<" not in page
-
-
-def test_the_review_page_says_when_it_sampled(
-    staff: TestClient,  # noqa: F811
-    platform: Platform,
-    tmp_path: Path,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from belfort.portal import staff as staff_module
-
-    original = staff_module.sniff
-    monkeypatch.setattr(
-        staff_module, "sniff", lambda source, **kw: original(source, inference_rows=3, **kw)
-    )
-    review_url = upload(staff, "tellingen", "tellingen.csv", COUNTS_CSV.encode())
-    page = html.unescape(staff.get(review_url).text)
-    assert (
-        "soorten afgeleid uit de eerste 5 rijen. 'Controleren' leest daarna het hele bestand"
-        in page
-    )
 
 
 def test_error_pages_speak_the_visitor_s_language(client: TestClient) -> None:

@@ -247,10 +247,6 @@ NL: dict[str, str] = {
     "msg_published": "Versie {version} van {title} is gepubliceerd: {rows} rijen.",
     "msg_published_link": "Bekijk de publieke pagina",
     "msg_sniffed_whole": "Gelezen als {format}; soorten afgeleid uit alle {rows} rijen.",
-    "msg_sniffed_sample": (
-        "Gelezen als {format}; soorten afgeleid uit de eerste {rows} rijen. 'Controleren' leest "
-        "daarna het hele bestand en meldt waarden die niet passen."
-    ),
 }
 
 EN: dict[str, str] = {
@@ -471,10 +467,6 @@ EN: dict[str, str] = {
     "msg_published": "Version {version} of {title} is published: {rows} rows.",
     "msg_published_link": "View the public page",
     "msg_sniffed_whole": "Read as {format}; types inferred from all {rows} rows.",
-    "msg_sniffed_sample": (
-        "Read as {format}; types inferred from the first {rows} rows. 'Check' then reads the "
-        "whole file and reports values that do not fit."
-    ),
 }
 
 # --- the processing register entry's fields (belfort.register.model.ActivityInput)

@@ -41,7 +41,6 @@ NL: dict[str, str] = {
         "gepubliceerd."
     ),
     "staff_publish_version": "Versie {version} publiceren",
-    "staff_sniffed": "Gelezen als {format}; soorten afgeleid uit de eerste {rows} rijen.",
     "staff_delimiter": "scheidingsteken",
     "staff_types": "Velden en hun soort: pas aan waar nodig",
     "staff_sample": "Voorbeeldwaarden",
@@ -99,7 +98,6 @@ EN: dict[str, str] = {
         "Version {version} is saved as a draft: {rows} rows, checked. It is not published yet."
     ),
     "staff_publish_version": "Publish version {version}",
-    "staff_sniffed": "Read as {format}; types inferred from the first {rows} rows.",
     "staff_delimiter": "delimiter",
     "staff_types": "Fields and their types: adjust where needed",
     "staff_sample": "Sample values",
