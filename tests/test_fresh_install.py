@@ -60,6 +60,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("explore pages", lambda p: p == "/explore" or p.startswith("/explore/")),
     ("api console", lambda p: p == "/api/console"),
     ("static", lambda p: p.startswith("/static")),
+    ("maps", lambda p: p.startswith("/maps/")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -444,6 +445,8 @@ def _public_flow(s: Session) -> None:
     assert home.status_code == 200
     assert s.get("/datasets", params={"q": "parking"}).status_code == 200
     assert s.get(f"/datasets/{ds}").status_code == 200
+    base = s.get("/maps/base.geojson")  # the demo's wijken under every map
+    assert base.status_code == 200 and base.json()["features"], base.text[:200]
     old_page = s.get(f"/explore/dataset/{ds}/")  # data.stad.gent's URL: sent to Belfort's page
     assert old_page.status_code in {301, 302, 303, 307, 308}
     download = s.get(f"/explore/dataset/{ds}/download/",

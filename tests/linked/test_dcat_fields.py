@@ -13,7 +13,7 @@ from belfort.catalog.field_dictionary import check_texts
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import describe_fields, ingest_file
-from tests.helpers import counts_csv
+from tests.helpers import add_organisations, counts_csv
 from tests.linked.conftest import turtle, validate
 from tests.linked.test_shapes import BASE, COMPLETE
 
@@ -32,6 +32,7 @@ def test_distributions_list_the_described_fields(
     core_shapes: Graph,
     recommended_shapes: Graph,
 ) -> None:
+    add_organisations(platform, str(COMPLETE["organisation"]))  # on the catalogue's list
     ingest_file(
         platform, CLI_ADMIN, "passanten-korenmarkt", counts_csv(tmp_path), metadata=COMPLETE
     )
