@@ -24,7 +24,7 @@ router = APIRouter(
 BODY_LIMIT = 64_000
 
 
-def _listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
+def organisation_listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
     with platform.db.session() as session:
         counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
         return [
@@ -33,7 +33,7 @@ def _listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
         ]
 
 
-def _one(platform: Platform, principal: Principal, slug: str) -> dict[str, Any]:
+def organisation_entry(platform: Platform, principal: Principal, slug: str) -> dict[str, Any]:
     with platform.db.session() as session:
         org = orgs.get_organisation(session, slug)
         counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
@@ -45,7 +45,8 @@ async def list_organisations(
     platform: Platform = Depends(get_platform), principal: Principal = Depends(get_principal)
 ) -> JSONResponse:
     """Every organisation datasets may name, with its number of datasets you may see."""
-    return JSONResponse({"organisations": await run_in_threadpool(_listing, platform, principal)})
+    listing = await run_in_threadpool(organisation_listing, platform, principal)
+    return JSONResponse({"organisations": listing})
 
 
 @router.get("/organisations/{slug}", summary="One publishing organisation")
@@ -54,7 +55,7 @@ async def get_organisation(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(_one, platform, principal, slug))
+    return JSONResponse(await run_in_threadpool(organisation_entry, platform, principal, slug))
 
 
 async def _body(request: Request) -> dict[str, Any]:

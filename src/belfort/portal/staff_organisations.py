@@ -20,10 +20,10 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from belfort.api.deps import get_platform
+from belfort.api.organisations import organisation_entry, organisation_listing
 from belfort.catalog import organisations as orgs
 from belfort.errors import Conflict, InvalidRequest
 from belfort.platform import Platform
-from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.messages import FieldError
@@ -38,22 +38,6 @@ LIST_PAGE = "/staff/organisations"
 INPUTS = ("slug",) + orgs.FIELDS
 #: Longest text the form keeps and shows back after a refusal (the rules allow far less).
 KEPT_CHARS = 10_000
-
-
-def _listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
-    with platform.db.session() as session:
-        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
-        return [
-            orgs.organisation_to_dict(o, counts.get(o.name_nl, 0))
-            for o in orgs.list_organisations(session)
-        ]
-
-
-def _one(platform: Platform, principal: Principal, slug: str) -> dict[str, Any]:
-    with platform.db.session() as session:
-        org = orgs.get_organisation(session, slug)
-        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
-        return orgs.organisation_to_dict(org, counts.get(org.name_nl, 0))
 
 
 def _posted(form: FormData) -> dict[str, str]:
@@ -152,7 +136,7 @@ def _list_page(
         "staff_organisations.html",
         principal,
         status_code=status_code,
-        organisations=_listing(platform, principal),
+        organisations=organisation_listing(platform, principal),
         field_errors=errors or [],
         values=values or {},
         added=request.query_params.get("added", "")[:80] if not errors else "",
@@ -201,7 +185,7 @@ def _edit_page(
     errors: list[FieldError] | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    org = _one(platform, principal, slug)
+    org = organisation_entry(platform, principal, slug)
     shown = values or {n: org.get(n) or "" for n in orgs.FIELDS}
     return _page(
         request,
@@ -235,7 +219,7 @@ async def change_organisation(
 ) -> Response:
     _require_staff(principal)
     values = _posted(await _form(request))
-    await run_in_threadpool(_one, platform, principal, slug)  # 404 for an unknown one
+    await run_in_threadpool(organisation_entry, platform, principal, slug)  # 404 for an unknown one
     t = Translator(language_of(request))
     errors = check_form(t, values, adding=False) or await run_in_threadpool(
         lambda: _save(t, platform, principal, slug, values, adding=False)
