@@ -15,61 +15,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
+from belfort.commands import sensors as sensors_commands
+from belfort.commands.common import (
+    _fail,
+    _platform,
+    _settings,
+    common_options,
+    console,
+)
 from belfort.errors import BelfortError
-from belfort.settings import Settings, load_settings
+from belfort.settings import Settings
 
 if TYPE_CHECKING:
-    from belfort.platform import Platform  # imported when used: `belfort --help` stays fast
+    pass  # imported when used: `belfort --help` stays fast
 
-console = Console(stderr=True)
-
-
-def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
-    return load_settings(data_dir=data_dir, database_url=database_url, **extra)
-
-
-def _platform(settings: Settings) -> Platform:
-    from belfort.platform import Platform
-
-    return Platform(settings)
-
-
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option(
-        "--database-url", default=None, help="Catalogue database URL (default: SQLite in the data dir)."
-    )(func)
-    func = click.option(
-        "--data-dir", type=click.Path(path_type=Path), default=None,
-        help="Data directory (default: $BELFORT_DATA_DIR or ./var/belfort).",
-    )(func)
-    return func
-
-
-def _fail(exc: BelfortError) -> None:
-    console.print(f"[bold red]error:[/] {exc.message}")
-    report = exc.details.get("report")
-    if report:
-        _print_report(report)
-    sys.exit(exc.exit_code)
-
-
-def _print_report(report: dict[str, Any]) -> None:
-    table = Table(title=f"validation: {report['error_count']} problem(s) in {report['rows_read']} rows")
-    for column in ("row", "column", "value", "problem"):
-        table.add_column(column)
-    for problem in report["problems"]:
-        examples = problem["examples"] or [{"row": None, "column": problem["column"], "value": None}]
-        for example in examples:
-            table.add_row(
-                str(example.get("row") or ""), str(problem["column"] or ""),
-                repr(example.get("value")), f"{problem['problem']} (×{problem['count']})",
-            )
-    console.print(table)
 
 
 @click.group()
@@ -559,6 +521,8 @@ def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
     removed = platform.collect_garbage(min_age_seconds=min_age)
     click.echo(f"removed {len(removed)} leftover(s)")
 
+
+main.add_command(sensors_commands.command)
 
 if __name__ == "__main__":
     main()

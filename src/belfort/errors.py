@@ -231,3 +231,41 @@ class MetadataInvalid(InvalidRequest):
             structured.append({"type": str(err.get("type", "value_error")), "loc": loc, "ctx": ctx})
         return cls(f"invalid {what}: " + "; ".join(problems),
                    details={"problems": problems, "errors": structured})
+
+
+class DeviceRefused(Unauthorized):
+    """A device (sensor) presented no credential, an unknown one, or one that was revoked;
+    the refusal is recorded (``belfort.streams.sensors.record_refusal``)."""
+
+    code = "device_refused"
+
+
+class DeviceRateLimited(BelfortError):
+    """One device sent more observations than its share (``BELFORT_STREAM_DEVICE_RATE``):
+    the batch is refused whole, nothing of it is stored; retry after ``retry_after``."""
+
+    code = "device_rate_limited"
+    http_status = 429
+    exit_code = 7
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after_seconds = retry_after
+
+
+class BatchTooLarge(PayloadTooLarge):
+    """An observation batch has more items (or bytes) than ``BELFORT_STREAM_MAX_BATCH``
+    allows; nothing of it is stored."""
+
+    code = "batch_too_large"
+
+
+class SensorInvalid(InvalidRequest):
+    """A sensor's registration is incomplete or wrong (``details['problems']``)."""
+
+    code = "sensor_invalid"
+    http_status = 422
+
+
+class SensorNotFound(NotFound):
+    code = "sensor_not_found"

@@ -234,6 +234,28 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- live streams (belfort.streams) ---
+    stream_max_batch: int = Field(
+        default=10_000, ge=1,
+        description="Most observations one batch (an HTTP body, an MQTT message) may hold; more is 413 "
+        "and nothing of it is stored.",
+    )
+    stream_max_body_mb: float = Field(
+        default=16.0, gt=0, description="Largest observation batch body, in MiB (413 beyond)."
+    )
+    stream_device_rate: float = Field(
+        default=5_000.0, gt=0,
+        description="Observations per second one device may send on average (per server process); "
+        "a burst of ten seconds' worth is allowed; beyond it a batch is refused with 429.",
+    )
+    stream_max_future_seconds: int = Field(
+        default=300, ge=0,
+        description="An observation timestamped further ahead of the server's clock is refused.",
+    )
+    stream_max_age_days: int = Field(
+        default=400, ge=1, description="An observation older than this many days is refused."
+    )
+
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
     def _synonyms_file_exists(cls, value: object) -> object:

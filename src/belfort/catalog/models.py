@@ -284,3 +284,72 @@ class ProcessingActivity(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+# --- live streams (``belfort.streams``) -------------------------------------------------------
+# Times of observations are integers: microseconds since 1970-01-01 UTC. The hot store is
+# written tens of thousands of rows a second; integers compare, index and copy to Parquet
+# the same way on SQLite and PostgreSQL.
+
+
+class Sensor(Base):
+    """A device that sends observations. Only a SHA-256 hash of its credential is stored."""
+
+    __tablename__ = "sensors"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))  # e.g. "passantenteller", "fietstelpaal"
+    observed_property: Mapped[str] = mapped_column(String(100))  # the default property
+    unit: Mapped[str | None] = mapped_column(String(50))
+    longitude: Mapped[float | None] = mapped_column()
+    latitude: Mapped[float | None] = mapped_column()
+    zone_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # how its counts add up in a zone: "entries", "exits", "passages" or "occupancy"
+    counting: Mapped[str | None] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    dataset_id: Mapped[str] = mapped_column(String(100), index=True)  # the live dataset it feeds
+    min_value: Mapped[float | None] = mapped_column()  # outside [min, max]: flagged "suspect"
+    max_value: Mapped[float | None] = mapped_column()
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Observation(Base):
+    """One value a sensor observed (SOSA: ``sosa:Observation``), in the hot store.
+
+    One row per sensor, property and phenomenon time: resending the same observation
+    changes nothing (``belfort.streams.write``)."""
+
+    __tablename__ = "observations"
+    __table_args__ = (UniqueConstraint("sensor_id", "property", "phenomenon_us"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    sensor_id: Mapped[str] = mapped_column(String(100))
+    property: Mapped[str] = mapped_column(String(100))
+    phenomenon_us: Mapped[int] = mapped_column(BigInteger)  # start of the phenomenon time
+    phenomenon_end_us: Mapped[int | None] = mapped_column(BigInteger)  # end, for an interval
+    result_us: Mapped[int] = mapped_column(BigInteger)
+    received_us: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[float] = mapped_column()
+    quality: Mapped[str] = mapped_column(String(16), default="ok")  # "ok" or "suspect"
+    weight: Mapped[float | None] = mapped_column()  # e.g. Telraam's uptime, 0..1
+
+
+class DeviceRefusal(Base):
+    """Refused device messages, counted per minute, device name, channel and reason
+    (zero trust: every refusal is recorded, and a flood of them stays a few rows)."""
+
+    __tablename__ = "device_refusals"
+    __table_args__ = (UniqueConstraint("minute", "device", "channel", "reason"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    minute: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    device: Mapped[str] = mapped_column(String(100))  # as presented (cut to 100 characters)
+    channel: Mapped[str] = mapped_column(String(20))  # "http", "mqtt", "fiware-http", "sta"
+    reason: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(BigInteger, default=1)
