@@ -5,4 +5,5 @@ ingest channel (HTTP batch, MQTT, FIWARE IoT Agent forms, SensorThings, pollers)
 - ``sensors.py``: registration, credentials (hashed), authentication, refusals recorded
 - ``write.py``: checks, the per-device rate limit, the durable insert without duplicates
 - ``read.py``: observations back out of the hot store
+- ``live.py``: live datasets — where their rows come from (``LiveSource``, ``LiveRegistry``)
 """
