@@ -50,6 +50,7 @@ from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
+from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -66,6 +67,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
             # the SPARQL store of BELFORT_PUBLIC_URL (~15 s for 10,000 datasets) before the first query
             threading.Thread(target=linked_data(app.state.platform).warm_up, name="sparql-warm-up", daemon=True).start()
+            # BELFORT_MQTT_URL: this process's MQTT bridge (a shared subscription per worker)
+            app.state.platform.component(MqttBridgeSlot, start_mqtt_bridge)
         try:
             yield
         finally:

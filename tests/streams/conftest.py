@@ -54,8 +54,10 @@ def mosquitto_broker() -> Iterator[BrokerInfo]:
 class Publisher:
     """A device's paho-mqtt client publishing QoS 1 (each publish waits for the PUBACK)."""
 
-    def __init__(self, broker: BrokerInfo, client_id: str = "test-device") -> None:
+    def __init__(self, broker: BrokerInfo, client_id: str = "test-device",
+                 inflight: int = 20) -> None:
         self.client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
+        self.client.max_inflight_messages_set(inflight)
         self.client.connect("127.0.0.1", broker.port)
         self.client.loop_start()
 

@@ -185,3 +185,25 @@ def test_malformed_payloads_are_recorded_acknowledged_and_not_redelivered(
         assert again.stats.messages == 0
     finally:
         again.stop()
+
+
+def test_the_server_runs_a_bridge_when_configured(
+        settings: Settings, mosquitto_broker: BrokerInfo, publisher: Publisher) -> None:
+    from fastapi.testclient import TestClient
+
+    from belfort.app import create_app
+    from belfort.streams.mqtt import MqttBridgeSlot
+
+    configured = settings.model_copy(update={"mqtt_url": mosquitto_broker.url,
+                                             "mqtt_client_id": "served"})
+    setup = Platform(configured)
+    key = _register(setup, "teller-7")
+    app = create_app(settings=configured)  # the app owns its platform, as `belfort serve`
+    with TestClient(app):
+        slot = app.state.platform.component(MqttBridgeSlot, lambda p: MqttBridgeSlot(None))
+        assert slot.bridge is not None and slot.bridge.subscribed.wait(10)
+        assert slot.bridge.client_id == "served-0"
+        publisher.publish(f"/json/{key}/teller-7/attrs", '{"count": 12}')
+        _until(lambda: [o.value for o in sensor_observations(setup, "teller-7")] == [12.0])
+    assert slot.bridge.subscribed.is_set() is False  # stopped with the server
+    setup.close()

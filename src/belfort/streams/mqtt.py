@@ -295,10 +295,21 @@ class MqttBridge:
         self.stats.batches += 1
 
 
-def start_bridge(platform: Platform) -> MqttBridge | None:
+class MqttBridgeSlot:
+    """The process's bridge as a platform component (closed with the platform), or none."""
+
+    def __init__(self, bridge: MqttBridge | None) -> None:
+        self.bridge = bridge
+
+    def close(self) -> None:
+        if self.bridge is not None:
+            self.bridge.close()
+
+
+def start_mqtt_bridge(platform: Platform) -> MqttBridgeSlot:
     """Start this process's bridge when ``BELFORT_MQTT_URL`` is set (``belfort serve``)."""
     if not platform.settings.mqtt_url:
-        return None
+        return MqttBridgeSlot(None)
     bridge = MqttBridge(platform)
     bridge.start()
-    return bridge
+    return MqttBridgeSlot(bridge)
