@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import fields as fields_api
+from belfort.api import fiware as fiware_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
@@ -110,6 +111,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=effective.trusted_proxies)
     install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
+    app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
     app.include_router(ingest.router)
     app.include_router(organisations_api.router)

@@ -45,7 +45,8 @@ def _portal(request: Request) -> bool:
     path = request.url.path
     if path.startswith("/explore/dataset/") and path.rstrip("/").endswith("/download"):
         return False  # the old portal's download URL is an export: scripts read its errors
-    return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
+    return not (path.startswith(("/api/", "/iot/")) or path in {"/openapi.json", "/health"}
+                or path.startswith("/static/"))  # /iot/: FIWARE devices read JSON
 
 
 HtmlPage = Callable[[Request, int, BelfortError | None], Response]

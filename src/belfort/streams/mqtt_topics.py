@@ -44,7 +44,7 @@ NATIVE_KEYS = {"sensor_id", "property", "phenomenon_time", "time", "phenomenon_e
 class Incoming:
     """A readable message: the credential and device it names, and what it carries."""
 
-    channel: str  # "fiware" or "mqtt" (as refusals record it)
+    channel: str  # "fiware-mqtt" or "mqtt" (as refusals record it)
     credential: str | None
     device_id: str
     received_us: int
@@ -77,9 +77,9 @@ def read_message(topic: str, payload: bytes, received_us: int, *, max_bytes: int
         apikey, device_id = parts[2], parts[3]
         if len(parts) == 6:
             item = single_item(device_id, parts[5], payload, received_us, max_bytes=max_bytes)
-            return Incoming("fiware", apikey, device_id, received_us, attrs=[item])
+            return Incoming("fiware-mqtt", apikey, device_id, received_us, attrs=[item])
         body = decode_json(payload, max_bytes=max_bytes)
-        return Incoming("fiware", apikey, device_id, received_us,
+        return Incoming("fiware-mqtt", apikey, device_id, received_us,
                         attrs=attrs_items(device_id, body, received_us, max_items=max_items))
     if len(parts) == 5 and parts[:3] == ["belfort", "v1", "sensors"] \
             and parts[4] == "observations":
