@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from belfort.streams.model import ItemInvalid, ItemProblem, ObservationIn, parse_time, parse_value
 
 TIME_ATTRIBUTE = "TimeInstant"
@@ -39,8 +41,8 @@ def decode_json(payload: bytes, *, max_bytes: int) -> Any:
     if len(payload) > max_bytes:
         raise PayloadInvalid("too_large", f"the payload is larger than {max_bytes} bytes")
     try:
-        return json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        return orjson.loads(payload)  # strict UTF-8 and JSON, no NaN; fast
+    except (orjson.JSONDecodeError, RecursionError):
         raise PayloadInvalid("not_json", "the payload is not JSON (UTF-8)") from None
 
 
@@ -77,9 +79,12 @@ def attrs_items(device_id: str, body: Any, received_us: int, *,
             items.append(ItemProblem(index, stamp_problem.code, stamp_problem.message))
             continue
         try:
-            value = parse_value(body[name], f"attribute {_label(name)}")
-        except ItemInvalid as exc:
-            items.append(ItemProblem(index, exc.code, exc.message))
+            value = parse_value(body[name])
+        except ItemInvalid:
+            try:  # again, for the message naming the attribute
+                parse_value(body[name], f"attribute {_label(name)}")
+            except ItemInvalid as exc:
+                items.append(ItemProblem(index, exc.code, exc.message))
             continue
         items.append(ObservationIn(device_id, name, when, value))
     return items
