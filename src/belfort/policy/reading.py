@@ -18,18 +18,22 @@ module adds what every dialect needs next to them:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from belfort.catalog.models import Version
+from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.schema import TableSchema
-from belfort.streams.live_catalog import live_file, sync
+from belfort.streams.live_catalog import live_file, sync, sync_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,11 +85,10 @@ def readable(
 ) -> ReadableVersion:
     """Version ``number`` (default: the published one; staff: the newest before any is
     published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
-    sync(platform)  # live datasets a sensor registered anywhere have catalogue rows
-    found = platform.cache.current(
+    found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable", dataset_id, number, principal.is_admin),
         lambda: _readable(platform, principal, dataset_id, number),
-    )
+    ))
     found = _live(platform, found)
     if count_use:
         # traceable use: every read of a dataset
@@ -97,11 +100,10 @@ def readable_history(
     platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
 ) -> ReadableHistory:
     """The readable version (as ``readable``) and the versions before it."""
-    sync(platform)
-    found = platform.cache.current(
+    found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable-history", dataset_id, principal.is_admin),
         lambda: _history(platform, principal, dataset_id),
-    )
+    ))
     current = _live(platform, found.current)
     if current is not found.current:
         found = ReadableHistory(current, tuple(
@@ -111,6 +113,19 @@ def readable_history(
         platform.usage.record(found.current.dataset_id, requests=1,
                               public=found.current.public_use)
     return found
+
+
+def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
+    """``lookup()`` (the gate's cached answer), with the live datasets a sensor registered in
+    any process in the catalogue first; a NotFound for a dataset sensors feed but this
+    process has not seen yet syncs at once and asks again."""
+    sync(platform)
+    try:
+        return lookup()
+    except NotFound:
+        if not sync_for(platform, dataset_id):
+            raise
+        return lookup()
 
 
 def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:

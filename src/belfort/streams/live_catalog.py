@@ -33,6 +33,7 @@ from belfort.schema import TableSchema
 from belfort.streams.live import live_registry
 from belfort.streams.live_data import ObservationSource
 from belfort.streams.live_schema import (
+    ROLLUPS,
     LiveDataset,
     arrow_schema,
     field_texts,
@@ -137,6 +138,22 @@ def sync(platform: Platform, *, force: bool = False) -> list[str]:
                 state.known.add(dataset.id)
         state.at = time.monotonic()
         return added
+
+
+def sync_for(platform: Platform, dataset_id: str) -> bool:
+    """For a dataset the gate did not find: when sensors feed it (or it is a rollup of one
+    they feed) and it is not registered here yet, sync now. True when it is live now."""
+    state = platform.component(_Sync, _Sync)
+    if dataset_id in state.known:
+        return False
+    candidates = [dataset_id] + [dataset_id.removesuffix("-" + kind) for kind in ROLLUPS
+                                 if dataset_id.endswith("-" + kind)]
+    with platform.db.session() as session:
+        fed = session.scalar(select(Sensor.id).where(Sensor.dataset_id.in_(candidates)).limit(1))
+    if fed is None:
+        return False
+    sync(platform, force=True)
+    return live_registry(platform).get(dataset_id) is not None
 
 
 def _publish(platform: Platform, dataset: LiveDataset) -> bool:

@@ -102,11 +102,14 @@ def _sql_list(paths: list[Path]) -> str:
 
 
 def _raw_relation(paths: list[Path]) -> str:
-    """SQL for the raw rows: the compacted files and the registered ``hot`` table."""
+    """SQL for the raw rows: the compacted files and the registered ``hot`` table, each
+    (sensor, property, time) once — a resent observation that was compacted already is in
+    the hot store again until the next compaction drops it."""
     if not paths:
         return "SELECT * FROM hot"
     files = f"SELECT * FROM read_parquet({_sql_list(paths)})"
-    return f"{files} UNION ALL SELECT * FROM hot"
+    return (f"SELECT * FROM ({files} UNION ALL SELECT * FROM hot) QUALIFY row_number() OVER "
+            "(PARTITION BY sensor_id, property, phenomenon_us ORDER BY id) = 1")
 
 
 _SENSOR_COLUMNS = ("o.sensor_id AS sensor, s.name AS sensornaam, s.kind AS soort, "
