@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -158,3 +159,74 @@ def test_the_gate_still_decides(platform: Platform, client: TestClient,
     staff = client.get(V1, headers=admin_headers)
     assert staff.status_code == 200 and staff.json()["nhits"] == 1
     assert "private" in staff.headers.get("cache-control", "")
+
+
+def test_kept_answers_and_validators_move_with_the_rows(platform: Platform,
+                                                       client: TestClient) -> None:
+    """Every cache between the engine and the client: the v1 answer cache, the engine's
+    result cache, the LDES page ETag — a new observation is a new answer."""
+    credential = register(platform)
+    send(platform, credential, "korenmarkt-1", [(now_us() - 2 * MINUTE, 7.0)])
+    v2 = "/api/explore/v2.1/catalog/datasets/sensorwaarnemingen/records?order_by=tijdstip%20desc"
+    for _ in range(3):  # kept by now: v1 answers, the engine's results
+        assert client.get(V1).json()["nhits"] == 1
+        assert client.get(v2).json()["total_count"] == 1
+    page = client.get("/ldes/sensorwaarnemingen/pages/1", headers={"Accept": "text/turtle"})
+    assert "hit" in client.get(V1).headers.get("cache-status", "")
+    send(platform, credential, "korenmarkt-1", [(now_us() - MINUTE, 8.0)])
+    assert client.get(V1).json()["nhits"] == 2
+    assert client.get(v2).json()["total_count"] == 2
+    again = client.get("/ldes/sensorwaarnemingen/pages/1", headers={
+        "Accept": "text/turtle", "If-None-Match": page.headers["etag"]})
+    assert again.status_code == 200 and again.headers["etag"] != page.headers["etag"]
+
+
+@pytest.mark.parametrize("mark", ["../../etc/passwd", "a\x00b", "<script>x</script>", "x" * 5000,
+                                  ".hidden", ""])
+def test_a_hostile_mark_names_a_file_inside_the_live_directory(mark: str) -> None:
+    from belfort.streams.snapshots import file_name
+
+    name = file_name(mark)
+    assert name.endswith(".parquet") and "/" not in name and "\x00" not in name
+    assert not name.startswith(".") and len(name) <= 110
+
+
+class _Rows:
+    """A live source of another helper's kind: only ``mark`` and ``table`` (the protocol)."""
+
+    dataset_id = "drukte-test"
+
+    def __init__(self) -> None:
+        self.value = 1
+
+    def mark(self, platform: Platform) -> str:
+        return f"v{self.value}"
+
+    def table(self, platform: Platform) -> Any:
+        import pyarrow as pa
+
+        return pa.table({"score": pa.array([self.value], pa.int64())})
+
+
+def test_any_live_source_answers_through_the_read_path(platform: Platform,
+                                                       client: TestClient) -> None:
+    import pyarrow as pa
+
+    from belfort.schema import Field, TableSchema
+    from belfort.streams.live import live_registry
+    from belfort.streams.live_catalog import publish_live_dataset
+
+    source = _Rows()
+    metadata = {"title_nl": "Drukte (test)", "organisation": "Stad Gent", "frequency": "continuous",
+                "licence": "https://creativecommons.org/licenses/by/4.0/"}
+    assert publish_live_dataset(platform, "drukte-test", metadata,
+                                pa.schema([("score", pa.int64())]),
+                                TableSchema((Field("score", "integer"),)))
+    assert not publish_live_dataset(platform, "drukte-test", metadata,
+                                    pa.schema([("score", pa.int64())]),
+                                    TableSchema((Field("score", "integer"),)))
+    live_registry(platform).add(source)
+    url = "/api/records/1.0/search/?dataset=drukte-test&rows=1"
+    assert client.get(url).json()["records"][0]["fields"]["score"] == 1
+    source.value = 42
+    assert client.get(url).json()["records"][0]["fields"]["score"] == 42

@@ -152,11 +152,13 @@ def _compact_hot(platform: Platform, source: str, cutoff: int, report: Compactio
     sensors = sensors_table(platform, source).column("sensor_id").to_pylist()
     if not sensors:
         return
-    with platform.db.session() as session:
-        newest = int(session.scalar(select(func.max(Observation.id))) or 0)
     hot = hot_table(platform, sensors, before_us=cutoff)
-    # the newest row stays: SQLite would hand its id out again once it is gone
-    hot = hot.filter(pc.not_equal(hot.column("id"), newest)) if hot.num_rows else hot
+    if platform.db.engine.dialect.name == "sqlite" and hot.num_rows:
+        # the newest row stays: SQLite would hand its id out again once it is gone (an
+        # INTEGER PRIMARY KEY without AUTOINCREMENT), and ids must only grow (marks)
+        with platform.db.session() as session:
+            newest = int(session.scalar(select(func.max(Observation.id))) or 0)
+        hot = hot.filter(pc.not_equal(hot.column("id"), newest))
     if not hot.num_rows:
         return
     days = pc.cast(pc.divide(hot.column("phenomenon_us"), DAY_US), pa.int64())
