@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,31 @@ def test_any_live_source_answers_through_the_read_path(platform: Platform,
     assert client.get(url).json()["records"][0]["fields"]["score"] == 1
     source.value = 42
     assert client.get(url).json()["records"][0]["fields"]["score"] == 42
+
+
+def test_readers_keep_the_last_snapshot_while_the_next_one_is_built(platform: Platform) -> None:
+    import threading
+
+    gate_open = threading.Event()
+    started = threading.Event()
+
+    class Slow(_Rows):
+        def table(self, platform: Platform) -> Any:
+            if self.value > 1:
+                started.set()
+                assert gate_open.wait(10)
+            return super().table(platform)
+
+    source = Slow()
+    files = live_files(platform)
+    first = files.current(source)
+    source.value = 2
+    builder = threading.Thread(target=files.current, args=(source,))
+    builder.start()
+    assert started.wait(10)
+    began = time.perf_counter()
+    assert files.current(source) == first  # not blocked behind the build
+    assert time.perf_counter() - began < 1
+    gate_open.set()
+    builder.join(10)
+    assert files.current(source) != first and files.builds == 2

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import func, select
 
 from belfort.catalog.models import Observation, Sensor, StreamPart, StreamState
@@ -70,29 +71,46 @@ def sensors_table(platform: Platform, source_id: str) -> pa.Table:
 
 def hot_table(platform: Platform, sensors: list[str], *, before_us: int | None = None
               ) -> pa.Table:
-    """The hot store's rows of these sensors (phenomenon time before ``before_us``), by id."""
-    columns: list[list[Any]] = [[] for _ in HOT_SCHEMA.names]
-    for start in range(0, len(sensors), 500):
-        query = select(*_HOT_COLUMNS).where(Observation.sensor_id.in_(sensors[start:start + 500]))
-        if before_us is not None:
-            query = query.where(Observation.phenomenon_us < before_us)
-        with platform.db.engine.connect() as connection:
-            for row in connection.execute(query):
-                for index, value in enumerate(row):
-                    columns[index].append(value)
+    """The hot store's rows of these sensors (phenomenon time before ``before_us``), by id.
+    Read through the driver's cursor (no ORM rows: ~2x faster for large hot stores)."""
+    engine = platform.db.engine
+    mark = "?" if engine.dialect.name == "sqlite" else "%s"
+    names = ", ".join(c.name for c in _HOT_COLUMNS)
+    rows: list[Any] = []
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        for start in range(0, len(sensors), 500):
+            chunk = sensors[start:start + 500]
+            sql = (f"SELECT {names} FROM observations WHERE sensor_id IN "
+                   f"({', '.join([mark] * len(chunk))})")
+            params: list[Any] = list(chunk)
+            if before_us is not None:
+                sql += f" AND phenomenon_us < {mark}"
+                params.append(before_us)
+            cursor.execute(sql, params)
+            rows.extend(cursor.fetchall())
+        cursor.close()
+        connection.commit()
+    finally:
+        connection.close()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in HOT_SCHEMA.names]
     table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, HOT_SCHEMA,
                                                                             strict=True)],
                                  schema=HOT_SCHEMA)
     return table.sort_by("id") if table.num_rows else table
 
 
-def part_paths(platform: Platform, source_id: str, kind: str, *, since_us: int | None = None
-               ) -> list[Path]:
-    """The recorded compacted files of a dataset and kind (raw: last rows since ``since_us``)."""
+def part_paths(platform: Platform, source_id: str, kind: str, *, since_us: int | None = None,
+               meeting: tuple[int, int] | None = None) -> list[Path]:
+    """The recorded compacted files of a dataset and kind (raw: last rows since ``since_us``;
+    ``meeting``: only those whose time span meets this one)."""
     query = select(StreamPart.path).where(StreamPart.dataset_id == source_id,
                                           StreamPart.kind == kind)
     if since_us is not None:
         query = query.where(StreamPart.last_us >= since_us)
+    if meeting is not None:
+        query = query.where(StreamPart.last_us >= meeting[0], StreamPart.first_us <= meeting[1])
     with platform.db.session() as session:
         return [platform.lake.absolute(p) for p in session.scalars(query.order_by(StreamPart.id))]
 
@@ -101,15 +119,21 @@ def _sql_list(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def _raw_relation(paths: list[Path]) -> str:
+def _raw_relation(paths: list[Path], overlapping: list[Path] | None = None) -> str:
     """SQL for the raw rows: the compacted files and the registered ``hot`` table, each
-    (sensor, property, time) once — a resent observation that was compacted already is in
-    the hot store again until the next compaction drops it."""
+    (sensor, property, time) once. The files hold each once already (compaction drops
+    resent ones), so only hot rows are checked, against the files of ``overlapping`` (those
+    whose time span meets the hot rows'; all when None): a resent observation that was
+    compacted already is in the hot store again until the next compaction drops it."""
     if not paths:
         return "SELECT * FROM hot"
-    files = f"SELECT * FROM read_parquet({_sql_list(paths)})"
-    return (f"SELECT * FROM ({files} UNION ALL SELECT * FROM hot) QUALIFY row_number() OVER "
-            "(PARTITION BY sensor_id, property, phenomenon_us ORDER BY id) = 1")
+    against = paths if overlapping is None else overlapping
+    hot = "SELECT * FROM hot"
+    if against:
+        hot = (f"SELECT h.* FROM hot h ANTI JOIN (SELECT sensor_id, property, phenomenon_us "
+               f"FROM read_parquet({_sql_list(against)})) p ON h.sensor_id = p.sensor_id "
+               "AND h.property = p.property AND h.phenomenon_us = p.phenomenon_us")
+    return f"SELECT * FROM read_parquet({_sql_list(paths)}) UNION ALL {hot}"
 
 
 _SENSOR_COLUMNS = ("o.sensor_id AS sensor, s.name AS sensornaam, s.kind AS soort, "
@@ -122,12 +146,12 @@ def _us(expression: str) -> str:
     return f"CAST(make_timestamp({expression}) AS TIMESTAMPTZ)"
 
 
-def observations_sql(paths: list[Path]) -> str:
+def observations_sql(paths: list[Path], overlapping: list[Path] | None = None) -> str:
     return (
         f"SELECT o.id AS volgnummer, {_SENSOR_COLUMNS}, {_us('o.phenomenon_us')} AS tijdstip, "
         f"{_us('o.phenomenon_end_us')} AS tijdstip_einde, {_us('o.result_us')} AS resultaattijd, "
         "o.value AS waarde, o.quality AS kwaliteit, o.weight AS gewicht, "
-        f"{_LOCATION} FROM ({_raw_relation(paths)}) o LEFT JOIN sensors s "
+        f"{_LOCATION} FROM ({_raw_relation(paths, overlapping)}) o LEFT JOIN sensors s "
         "ON s.sensor_id = o.sensor_id ORDER BY o.id"
     )
 
@@ -162,7 +186,7 @@ def run(sql: str, tables: dict[str, pa.Table], target: Path | None = None) -> pa
         if target is not None:
             quoted = str(target).replace("'", "''")
             connection.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT PARQUET, "
-                               "COMPRESSION ZSTD, ROW_GROUP_SIZE 122880)")
+                               "COMPRESSION SNAPPY, ROW_GROUP_SIZE 122880)")
             return None
         return connection.sql(sql).to_arrow_table()
     finally:
@@ -216,12 +240,17 @@ class ObservationSource:
         sensors = sensors_table(platform, source)
         hot = hot_table(platform, sensors.column("sensor_id").to_pylist())
         tables = {"hot": hot, "sensors": sensors}
+        span = None
+        if hot.num_rows:
+            phenomena = hot.column("phenomenon_us")
+            span = (pc.min(phenomena).as_py(), pc.max(phenomena).as_py())
+        overlapping = part_paths(platform, source, RAW, meeting=span) if span else []
         if self.dataset.kind == RAW:
             window = int(platform.settings.live_window_days * 86_400_000_000)
-            return tables, observations_sql(part_paths(platform, source, RAW,
-                                                       since_us=now_us() - window))
+            paths = part_paths(platform, source, RAW, since_us=now_us() - window)
+            return tables, observations_sql(paths, overlapping)
         seconds = ROLLUPS[self.dataset.kind][0]
-        raw = _raw_relation(part_paths(platform, source, RAW))
+        raw = _raw_relation(part_paths(platform, source, RAW), overlapping)
         computed = rollup_sql(raw, seconds)
         kept = part_paths(platform, source, self.dataset.kind)
         if not kept:

@@ -60,7 +60,13 @@ class LiveFiles:
             return kept[1]
         with self._lock:
             building = self._building.setdefault(dataset_id, threading.Lock())
-        with building:
+        if kept is not None and kept[1].exists() and not building.acquire(blocking=False):
+            # another thread is building the next snapshot: answer from the last one meanwhile
+            # (at most one rebuild behind) rather than wait
+            return kept[1]
+        if kept is None or not kept[1].exists():
+            building.acquire()
+        try:
             kept = self._current.get(dataset_id)
             if kept is not None and time.monotonic() - kept[0] < refresh and kept[1].exists():
                 return kept[1]  # another thread looked while this one waited
@@ -74,6 +80,8 @@ class LiveFiles:
                 sweep(directory, keep=path,
                       grace_seconds=platform.settings.live_snapshot_grace_seconds)
             return path
+        finally:
+            building.release()
 
     def _write(self, source: LiveSource, directory: Path, path: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
