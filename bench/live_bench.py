@@ -139,7 +139,7 @@ def main() -> None:
         print(f"| `readable()` of a live dataset, nothing changed (refresh 1 s, the default) | "
               f"{default_us:.0f} µs |")
         print(f"| `readable()` of an ordinary dataset | {file_us:.0f} µs "
-              f"(live/ordinary {live_us / file_us:.1f}×) |")
+              f"(live at the default/ordinary {default_us / file_us:.1f}×) |")
         print(f"| snapshot rebuild, all rows in the hot store | {median_ms(hot):,.0f} ms |")
         print(f"| compaction of them into the lake ({report.parts_written} day files) | "
               f"{compaction_s * 1000:,.0f} ms (once) |")

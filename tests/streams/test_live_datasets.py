@@ -259,3 +259,43 @@ def test_readers_keep_the_last_snapshot_while_the_next_one_is_built(platform: Pl
     gate_open.set()
     builder.join(10)
     assert files.current(source) != first and files.builds == 2
+
+
+def test_the_portal_page_and_map_show_the_live_rows(platform: Platform,
+                                                    client: TestClient) -> None:
+    credential = register(platform)
+    send(platform, credential, "korenmarkt-1", [(now_us() - MINUTE, 17.0)])
+    assert client.get(V1).status_code == 200  # the first read makes the new dataset live here
+    page = client.get("/datasets/sensorwaarnemingen")
+    assert page.status_code == 200 and "Korenmarkt noord" in page.text
+    points = client.get("/datasets/sensorwaarnemingen/map.geojson")
+    assert points.status_code == 200, points.text
+    assert points.json()["features"][0]["geometry"]["coordinates"] == [3.7215, 51.0545]
+    register(platform, "korenmarkt-2")
+    send(platform, register(platform, "korenmarkt-3"), "korenmarkt-3",
+         [(now_us() - MINUTE, 3.0)])
+    again = client.get("/datasets/sensorwaarnemingen/map.geojson").json()
+    assert len(again["features"]) == 2
+
+
+def test_a_serving_process_publishes_datasets_another_process_registered(
+        platform: Platform, settings: Settings) -> None:
+    from belfort.catalog.models import Dataset
+    from belfort.streams.compaction import start_compactor
+
+    upkeep = start_compactor(platform)
+    try:
+        other = Platform(settings)  # registers, never reads
+        try:
+            register(other, "sluizeken-1", dataset_id="drukte-sluizeken")
+        finally:
+            other.close()
+        deadline = time.monotonic() + 10
+        found = None
+        while found is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with platform.db.session() as session:
+                found = session.get(Dataset, "drukte-sluizeken-per-uur")
+        assert found is not None and found.state == "published"
+    finally:
+        upkeep.stop()

@@ -35,7 +35,7 @@ from sqlalchemy import delete, func, or_, select, update
 from belfort.catalog.models import Observation, Sensor, StreamPart, StreamState
 from belfort.lake import owners
 from belfort.platform import Platform
-from belfort.streams.live_catalog import sync
+from belfort.streams.live_catalog import SYNC_SECONDS, sync
 from belfort.streams.live_data import (
     HOT_SCHEMA,
     _raw_relation,
@@ -283,8 +283,11 @@ def collect_unrecorded(platform: Platform, source: str, *,
 
 
 class Compactor:
-    """Runs ``compact`` every ``BELFORT_STREAM_COMPACT_SECONDS`` in a daemon thread of a
-    serving process (every process may run one: the lease lets one work at a time)."""
+    """The live store's background work in a serving process (a daemon thread): every
+    ``live_catalog.SYNC_SECONDS`` the live datasets of newly registered sensors get their
+    catalogue rows (whichever process registered them), and every
+    ``BELFORT_STREAM_COMPACT_SECONDS`` ``compact`` runs (every process may try: the lease
+    lets one work at a time)."""
 
     def __init__(self, platform: Platform) -> None:
         self._platform = platform
@@ -297,18 +300,20 @@ class Compactor:
 
     def _run(self) -> None:
         every = self._platform.settings.stream_compact_seconds
-        while not self._stop.wait(every):
+        last = time.monotonic()
+        while not self._stop.wait(SYNC_SECONDS):
             try:
-                compact(self._platform)
+                sync(self._platform, force=True)
+                if every > 0 and time.monotonic() - last >= every:
+                    last = time.monotonic()
+                    compact(self._platform)
             except Exception:  # a failed run leaves nothing half done; the next one retries
-                logger.exception("compaction of the hot store failed")
+                logger.exception("live store upkeep failed")
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=30)
 
 
-def start_compactor(platform: Platform) -> Compactor | None:
-    if platform.settings.stream_compact_seconds <= 0:
-        return None
+def start_compactor(platform: Platform) -> Compactor:
     return Compactor(platform).start()

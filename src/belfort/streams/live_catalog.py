@@ -42,7 +42,7 @@ from belfort.streams.live_schema import (
 )
 from belfort.streams.snapshots import live_dir, live_files
 
-SYNC_SECONDS = 5.0
+SYNC_SECONDS = 2.0
 LIVE_FORMAT = "live"
 ACTOR = "belfort-live"
 ORGANISATION = "Stad Gent"
