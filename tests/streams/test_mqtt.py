@@ -5,8 +5,8 @@ acknowledged, never redelivered), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pytest
