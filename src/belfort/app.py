@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import fields as fields_api
+from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
@@ -109,6 +110,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(native.router)
     app.include_router(fields_api.router)
     app.include_router(ingest.router)
+    app.include_router(observations_api.router)
     app.include_router(organisations_api.router)
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
