@@ -19,10 +19,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi import Query as Q
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -58,6 +58,7 @@ from belfort.streams.write import write_observations
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["sensors"], default_response_class=JSONResponse)
 
+SensorId = Annotated[str, Path(description="A sensor's identifier, e.g. `korenmarkt-1`.")]
 JSON_TYPES = frozenset({"application/json", "application/ld+json", ""})
 MULTI_STATUS = 207
 SENSOR_BODY_LIMIT = 64_000
@@ -177,7 +178,7 @@ def _readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -
 
 @router.get("/sensors/{sensor_id}/observations", summary="A sensor's observations")
 def get_observations(
-    sensor_id: str,
+    sensor_id: SensorId,
     since: str | None = Q(None, max_length=64, description=(
         "Only observations whose phenomenon time is at or after this ISO 8601 moment.")),
     until: str | None = Q(None, max_length=64, description=(
@@ -208,7 +209,7 @@ def get_sensors(platform: Platform = Depends(get_platform)) -> JSONResponse:
 
 
 @router.get("/sensors/{sensor_id}", summary="One sensor")
-def get_sensor(sensor_id: str, platform: Platform = Depends(get_platform)) -> JSONResponse:
+def get_sensor(sensor_id: SensorId, platform: Platform = Depends(get_platform)) -> JSONResponse:
     with platform.db.session() as session:
         sensor = session.get(Sensor, sensor_id) if SENSOR_ID.match(sensor_id) else None
         if sensor is None:
@@ -282,7 +283,7 @@ def _revoke(platform: Platform, sensor_id: str) -> dict[str, Any]:
 
 @router.post("/sensors/{sensor_id}/revoke", summary="Revoke a sensor's credential (admin)")
 def post_revoke(
-    sensor_id: str,
+    sensor_id: SensorId,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
