@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from belfort.errors import BatchTooLarge, InvalidRequest
-from belfort.streams.model import ItemProblem, ObservationIn, parse_time
+from belfort.streams.model import ItemInvalid, ItemProblem, ObservationIn, parse_time
 from belfort.streams.native import batch_items, parse_batch, parse_item
 from belfort.streams.sensors import Device
 
@@ -85,3 +85,16 @@ def test_the_batch_is_an_array_or_an_observations_object() -> None:
             batch_items(bad, 10)
     with pytest.raises(BatchTooLarge):
         batch_items([{}] * 11, 10)
+
+
+def test_the_common_item_reads_as_the_general_reading_does() -> None:
+    for raw in ({"phenomenon_time": T0, "value": 3},
+                {"sensor_id": "korenmarkt-1", "property": "count", "phenomenon_time": T0,
+                 "value": 2.5},
+                {"sensor_id": "other", "phenomenon_time": T0, "value": 1},
+                {"property": "pedestrians", "phenomenon_time": f"{T0}/{T1}", "value": True},
+                {"phenomenon_time": 1_765_000_000, "value": 1}):
+        general = parse_item({**raw, "quality": "ok"}, DEVICE)  # "quality": the general path
+        assert parse_item(raw, DEVICE) == general
+    with pytest.raises(ItemInvalid):
+        parse_item({"phenomenon_time": "not a time", "value": 1}, DEVICE)

@@ -142,6 +142,10 @@ def parse_item(raw: object, device: Device) -> ObservationIn:
     """One native or SOSA item; ``ItemInvalid`` says why it cannot be read."""
     if not isinstance(raw, dict):
         raise ItemInvalid("bad_item", "an observation must be a JSON object")
+    if _PLAIN.issuperset(raw):
+        fast = _plain(raw, device)
+        if fast is not None:
+            return fast
     sensor = _name(_first(raw, _SENSOR_KEYS), "sensor", device.id)
     prop = _name(_first(raw, _PROPERTY_KEYS), "property", device.observed_property)
     when = _first(raw, _TIME_KEYS)
@@ -167,6 +171,24 @@ def parse_item(raw: object, device: Device) -> ObservationIn:
         value=_value(_first(raw, _VALUE_KEYS)), phenomenon_end_us=end, result_us=result,
         quality=quality[:20], weight=weight,
     )
+
+
+# the common item: native names, an instant, a number, the device's own sensor or none
+_PLAIN = frozenset({"sensor_id", "property", "phenomenon_time", "value"})
+
+
+def _plain(raw: dict[str, Any], device: Device) -> ObservationIn | None:
+    """The common item read in few steps; None when it needs the general reading."""
+    sensor = raw.get("sensor_id", device.id)
+    prop = raw.get("property", device.observed_property)
+    when = raw.get("phenomenon_time")
+    value = raw.get("value")
+    if (sensor != device.id or prop != device.observed_property or type(when) is not str
+            or "/" in when or type(value) not in (int, float)):
+        return None
+    return ObservationIn(sensor_id=sensor, property=prop,
+                         phenomenon_us=parse_time(when, "phenomenon time"),
+                         value=parse_value(value))
 
 
 def _weight(value: object) -> float:
