@@ -30,6 +30,7 @@ from belfort.streams.sensors import (
     DEFAULT_DATASET,
     SENSOR_ID,
     SensorSpec,
+    check_spec,
     devices,
     list_sensors,
     refusals,
@@ -72,17 +73,15 @@ def check_form(t: Translator, values: dict[str, str]) -> tuple[SensorSpec | None
                                                                list[FieldError]]:
     """The registration the form asks for, or every problem named next to its field (by the
     rules ``register_sensor`` applies, which it applies again)."""
-    errors = [_error(t, name, "nul") for name in INPUTS if "\x00" in values[name]]
-    if errors:
-        return None, errors
+    named = {name for name in INPUTS if "\x00" in values[name]}
+    nul = set(named)
     numbers: dict[str, float | None] = {}
     for name in NUMBER_INPUTS:
         try:
-            numbers[name] = _number(values[name])
+            numbers[name] = None if name in nul else _number(values[name])
         except (ValueError, OverflowError):
-            errors.append(_error(t, name))
-    if errors:
-        return None, errors
+            numbers[name] = None
+            named.add(name)
     spec = SensorSpec(
         id=values["id"].strip(), name=values["name"], kind=values["kind"],
         observed_property=values["observed_property"].strip() or "count",
@@ -90,16 +89,17 @@ def check_form(t: Translator, values: dict[str, str]) -> tuple[SensorSpec | None
         longitude=numbers["longitude"], latitude=numbers["latitude"],
         dataset_id=values["dataset_id"].strip() or DEFAULT_DATASET,
     )
-    from belfort.streams.sensors import check_spec
-
     try:
         check_spec(spec)
     except SensorInvalid as exc:
-        named = {str(p).split(":", 1)[0] for p in exc.details.get("problems", [])}
-        if "location" in named:
-            named |= {"longitude", "latitude"}
-        return None, [_error(t, name) for name in INPUTS if name in named]
-    return spec, []
+        problems = {str(p).split(":", 1)[0] for p in exc.details.get("problems", [])}
+        if "location" in problems and not named & set(NUMBER_INPUTS):  # one of the two missing
+            problems |= {"longitude", "latitude"}
+        named |= problems
+    if not named:
+        return spec, []
+    return None, [_error(t, name, "nul" if name in nul else None)
+                  for name in INPUTS if name in named]
 
 
 def _register(t: Translator, platform: Platform, spec: SensorSpec
