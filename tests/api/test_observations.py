@@ -244,7 +244,8 @@ def test_bad_query_parameters_are_400(client: TestClient, admin_headers: dict[st
     _register(client, admin_headers)
     url = f"{API}/sensors/korenmarkt-1/observations"
     for params in ({"since": "yesterday"}, {"until": "\x00"}, {"limit": "-1"},
-                   {"limit": "lots"}, {"since": "x" * 100}):
+                   {"limit": "lots"}, {"since": "x" * 100}, {"property": "co\x00unt"},
+                   {"property": "<script>"}, {"property": "count\n"}):
         assert client.get(url, params=params).status_code == 400, params
 
 

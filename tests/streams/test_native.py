@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from belfort.errors import BatchTooLarge, InvalidRequest
-from belfort.streams.model import ItemInvalid, ItemProblem, ObservationIn, parse_time
+from belfort.platform import Platform
+from belfort.streams.model import ItemInvalid, ItemProblem, ObservationIn, now_us, parse_time
 from belfort.streams.native import batch_items, parse_batch, parse_item
-from belfort.streams.sensors import Device
+from belfort.streams.sensors import Device, SensorSpec, devices, register_sensor
+from belfort.streams.write import write_observations
 
 DEVICE = Device("korenmarkt-1", "sensorwaarnemingen", "count", 0.0, 10_000.0)
 T0 = "2026-12-06T10:00:00Z"
@@ -98,3 +100,15 @@ def test_the_common_item_reads_as_the_general_reading_does() -> None:
         assert parse_item(raw, DEVICE) == general
     with pytest.raises(ItemInvalid):
         parse_item({"phenomenon_time": "not a time", "value": 1}, DEVICE)
+
+
+def test_a_property_with_a_line_break_is_refused_by_the_write_path(platform: Platform) -> None:
+    with platform.db.session() as session:
+        credential = register_sensor(session, SensorSpec("k1", "K", "teller", "count")).credential
+    device = devices(platform).authenticate(credential, None, "http")
+    items = [ObservationIn("k1", name, now_us() - 1_000_000 * n, 1.0)
+             for n, name in enumerate(("count\n", "count\x00", "count"), start=1)]
+    result = write_observations(platform, device, items)
+    assert [(p.index, p.code) for p in result.problems] == [(0, "bad_property"),
+                                                             (1, "bad_property")]
+    assert result.stored == 1

@@ -45,6 +45,7 @@ from belfort.streams.model import ItemInvalid, parse_time
 from belfort.streams.native import batch_items, parse_batch
 from belfort.streams.read import MAX_ROWS, sensor_observations
 from belfort.streams.sensors import (
+    PROPERTY_NAME,
     SENSOR_ID,
     Device,
     SensorSpec,
@@ -162,7 +163,7 @@ def _time(name: str, value: str | None) -> int | None:
 
 def _readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -> Sensor:
     """The sensor, when its observations are readable for ``principal``; else not found."""
-    if not SENSOR_ID.match(sensor_id):
+    if not SENSOR_ID.fullmatch(sensor_id):
         raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
     with platform.db.session() as session:
         sensor = session.get(Sensor, sensor_id)
@@ -192,6 +193,8 @@ def get_observations(
     """In phenomenon-time order. Readable by anyone unless the dataset the sensor feeds
     exists and is not visible to the caller."""
     since_us, until_us = _time("since", since), _time("until", until)
+    if property is not None and not PROPERTY_NAME.fullmatch(property):
+        raise InvalidRequest("property: a name of letters, digits, '_', '.' or '-'")
     _readable_sensor(platform, principal, sensor_id)
     rows = sensor_observations(platform, sensor_id, since_us=since_us, until_us=until_us,
                                property=property, limit=limit, newest_first=newest_first)
@@ -211,7 +214,7 @@ def get_sensors(platform: Platform = Depends(get_platform)) -> JSONResponse:
 @router.get("/sensors/{sensor_id}", summary="One sensor")
 def get_sensor(sensor_id: SensorId, platform: Platform = Depends(get_platform)) -> JSONResponse:
     with platform.db.session() as session:
-        sensor = session.get(Sensor, sensor_id) if SENSOR_ID.match(sensor_id) else None
+        sensor = session.get(Sensor, sensor_id) if SENSOR_ID.fullmatch(sensor_id) else None
         if sensor is None:
             raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
         return JSONResponse(sensor_dict(sensor))
@@ -269,7 +272,7 @@ async def post_sensor(
 
 
 def _revoke(platform: Platform, sensor_id: str) -> dict[str, Any]:
-    if not SENSOR_ID.match(sensor_id):
+    if not SENSOR_ID.fullmatch(sensor_id):
         raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
     with platform.db.session() as session:
         revoke_sensor(session, sensor_id)

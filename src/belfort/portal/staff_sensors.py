@@ -129,7 +129,7 @@ def _list_page(request: Request, platform: Platform, principal: Principal, *,
     revoked = request.query_params.get("revoked", "")[:100]
     return _page(request, "staff_sensors.html", principal, status_code=status_code,
                  sensors=sensors, refused=refused, field_errors=errors or [],
-                 values=values or {}, revoked=revoked if SENSOR_ID.match(revoked) else "")
+                 values=values or {}, revoked=revoked if SENSOR_ID.fullmatch(revoked) else "")
 
 
 @router.get(LIST_PAGE)
@@ -166,7 +166,7 @@ async def add_sensor(
 
 
 def _sensor(platform: Platform, sensor_id: str) -> dict[str, Any]:
-    if not SENSOR_ID.match(sensor_id):
+    if not SENSOR_ID.fullmatch(sensor_id):
         raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
     with platform.db.session() as session:
         sensor = session.get(Sensor, sensor_id)

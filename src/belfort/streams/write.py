@@ -139,7 +139,7 @@ def _check(device: Device, item: ObservationIn, earliest: int, latest: int
     if item.sensor_id != device.id:
         return ("other_sensor",
                 f"the credential is {device.id!r}'s, not {item.sensor_id[:100]!r}'s")
-    if not PROPERTY_NAME.match(item.property):
+    if not PROPERTY_NAME.fullmatch(item.property):
         return ("bad_property", "the observed property must be a name of letters, digits, "
                 "'_', '.' or '-'")
     if item.phenomenon_us > latest:
