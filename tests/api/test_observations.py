@@ -263,3 +263,25 @@ def test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found(
     assert client.get(url).status_code == 404
     assert client.get(url, headers=admin_headers).status_code == 200
     assert client.get(f"{API}/sensors/geheim-1").status_code == 200  # the sensor is public
+
+
+def test_observations_read_back_after_compaction_and_a_resend_once(
+        client: TestClient, platform: Platform, admin_headers: dict[str, str]) -> None:
+    from belfort.streams.compaction import compact
+    credential = _register(client, admin_headers)
+    old = [{"phenomenon_time": _ago(600 - i), "value": i} for i in range(5)]  # past hot hours
+    new = [{"phenomenon_time": _ago(10 - i), "value": 100 + i} for i in range(3)]
+    assert _post(client, credential, old + new).status_code == 200
+    assert compact(platform).compacted_rows == 5
+    assert _count(platform) == 3  # the old ones are in the lake now
+    resend = _post(client, credential, old[:2])  # compacted already: back in the hot store
+    assert resend.status_code == 200
+    url = f"{API}/sensors/korenmarkt-1/observations"
+    values = [o["value"] for o in client.get(url).json()["observations"]]
+    assert values == [0.0, 1.0, 2.0, 3.0, 4.0, 100.0, 101.0, 102.0]
+    newest = client.get(url, params={"newest_first": "true", "limit": 6}).json()
+    assert [o["value"] for o in newest["observations"]] == [102.0, 101.0, 100.0, 4.0, 3.0, 2.0]
+    window = client.get(url, params={"since": old[1]["phenomenon_time"],
+                                     "until": old[3]["phenomenon_time"]}).json()
+    assert [o["value"] for o in window["observations"]] == [1.0, 2.0]
+    assert client.get(url, params={"limit": 2}).json()["count"] == 2

@@ -41,9 +41,10 @@ from belfort.errors import (
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.streams.history import sensor_history
 from belfort.streams.model import ItemInvalid, parse_time
 from belfort.streams.native import batch_items, parse_batch
-from belfort.streams.read import MAX_ROWS, sensor_observations
+from belfort.streams.read import MAX_ROWS
 from belfort.streams.sensors import (
     PROPERTY_NAME,
     SENSOR_ID,
@@ -195,9 +196,10 @@ def get_observations(
     since_us, until_us = _time("since", since), _time("until", until)
     if property is not None and not PROPERTY_NAME.fullmatch(property):
         raise InvalidRequest("property: a name of letters, digits, '_', '.' or '-'")
-    _readable_sensor(platform, principal, sensor_id)
-    rows = sensor_observations(platform, sensor_id, since_us=since_us, until_us=until_us,
-                               property=property, limit=limit, newest_first=newest_first)
+    sensor = _readable_sensor(platform, principal, sensor_id)
+    rows = sensor_history(platform, sensor_id, sensor.dataset_id, since_us=since_us,
+                          until_us=until_us, property=property, limit=limit,
+                          newest_first=newest_first)
     return JSONResponse({"sensor_id": sensor_id, "count": len(rows),
                          "observations": [row.to_dict() for row in rows]},
                         headers={"Cache-Control": "no-store"})
