@@ -70,13 +70,13 @@ def test_topics() -> None:
         ("fiware-mqtt", "KEY", "teller-1")
     assert fiware.items(DEVICE) == [ObservationIn("teller-1", "count", NOW, 4.0)]
     native = read_message("belfort/v1/sensors/teller-1/observations",
-                          b'{"credential": "KEY", "observations": [{"value": 2}, '
-                          b'{"value": 1, "colour": "red"}, 7]}', NOW,
+                          b'{"credential": "KEY", "observations": [{"value": 2, '
+                          b'"phenomenon_time": "2026-04-01T12:00:00Z"}, {"value": 1}, 7]}', NOW,
                           max_bytes=1000, max_items=10)
     items = native.items(DEVICE)
     assert items[0] == ObservationIn("teller-1", "count", NOW, 2.0)
     assert [(i.index, i.code) for i in items[1:] if isinstance(i, ItemProblem)] == [
-        (1, "bad_item"), (2, "bad_item")]
+        (1, "bad_time"), (2, "bad_item")]
     for topic in ("/json/KEY/teller-1/cmd", "json/KEY/teller-1/attrs", "belfort/v2/x",
                   "/json/KEY/teller-1/attrs/a/b"):
         with pytest.raises(PayloadInvalid):

@@ -110,7 +110,10 @@ def test_native_topic(mqtt_platform: Platform, bridge: MqttBridge,
     items = [{"phenomenon_time": _iso(start + i * 60_000_000), "value": i} for i in range(5)]
     items.append({"phenomenon_time": _iso(start), "phenomenon_end": _iso(start + HOUR),
                   "property": "passages", "value": 80, "weight": 0.5})
-    items.append({"value": "many"})  # refused alone
+    items.append({"phenomenon_time": _iso(start), "value": "many"})  # refused alone
+    items.append({"sosa:madeBySensor": "https://stad.gent/id/sensor/korenmarkt-1",
+                  "sosa:observedProperty": "temperature",
+                  "sosa:phenomenonTime": _iso(start), "sosa:hasSimpleResult": 9.5})  # SOSA
     payload = json.dumps({"credential": key, "observations": items})
     publisher.publish("belfort/v1/sensors/korenmarkt-1/observations", payload)
     publisher.publish("belfort/v1/sensors/korenmarkt-1/observations", payload)  # a resend
@@ -118,10 +121,10 @@ def test_native_topic(mqtt_platform: Platform, bridge: MqttBridge,
     back = sensor_observations(mqtt_platform, "korenmarkt-1")
     assert sorted((o.property, o.value) for o in back) == [
         ("count", 0.0), ("count", 1.0), ("count", 2.0), ("count", 3.0), ("count", 4.0),
-        ("passages", 80.0)]
+        ("passages", 80.0), ("temperature", 9.5)]
     passages = next(o for o in back if o.property == "passages")
     assert (passages.phenomenon_end_us, passages.weight) == (start + HOUR, 0.5)
-    assert (bridge.stats.stored, bridge.stats.duplicates, bridge.stats.item_problems) == (6, 6, 2)
+    assert (bridge.stats.stored, bridge.stats.duplicates, bridge.stats.item_problems) == (7, 7, 2)
 
 
 def test_refused_devices_are_recorded_and_not_stored(

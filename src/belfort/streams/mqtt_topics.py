@@ -4,10 +4,8 @@
   (an object of attribute → value) and ``/json/<apikey>/<device_id>/attrs/<attr>`` (one
   value); the apikey is the device's credential.
 - Belfort's own scheme: ``belfort/v1/sensors/<sensor_id>/observations`` with the payload
-  ``{"credential": "bfd_…", "observations": [item, …]}``, an item being
-  ``{"phenomenon_time": …, "value": …}`` and optionally ``property`` (default: the sensor's
-  observed property), ``phenomenon_end``, ``result_time``, ``quality`` and ``weight`` — the
-  items of the native HTTP batch.
+  ``{"credential": "bfd_…", "observations": [item, …]}``, the items exactly those of the
+  native HTTP batch (``belfort.streams.native``: Belfort's names or SOSA/OSLO terms).
 
 ``read_message`` turns a topic and payload into an ``Incoming``: who claims to send it and,
 once that device is authenticated, its items. A message that cannot be read at all raises
@@ -20,14 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from belfort.streams.fiware import PayloadInvalid, attrs_items, decode_json, single_item
-from belfort.streams.model import (
-    QUALITY_OK,
-    ItemInvalid,
-    ItemProblem,
-    ObservationIn,
-    parse_time,
-    parse_value,
-)
+from belfort.streams.model import ItemProblem, ObservationIn
+from belfort.streams.native import parse_batch
 from belfort.streams.sensors import Device
 
 Item = ObservationIn | ItemProblem
@@ -36,8 +28,6 @@ FIWARE_ATTRS = "/json/+/+/attrs"
 FIWARE_ATTR = "/json/+/+/attrs/+"
 NATIVE = "belfort/v1/sensors/+/observations"
 DEFAULT_TOPICS = (FIWARE_ATTRS, FIWARE_ATTR, NATIVE)
-NATIVE_KEYS = {"sensor_id", "property", "phenomenon_time", "time", "phenomenon_end",
-               "result_time", "value", "quality", "weight"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +44,7 @@ class Incoming:
     def items(self, device: Device) -> list[Item]:
         if self.attrs is not None:
             return self.attrs
-        return [_native_item(device, index, raw, self.received_us)
-                for index, raw in enumerate(self.native or [])]
+        return parse_batch(self.native or [], device)
 
 
 def claimed_device(topic: str) -> str:
@@ -97,35 +86,3 @@ def read_message(topic: str, payload: bytes, received_us: int, *, max_bytes: int
         return Incoming("mqtt", credential if isinstance(credential, str) else None,
                         parts[3], received_us, native=observations)
     raise PayloadInvalid("unknown_topic", "not a topic Belfort reads")
-
-
-def _native_item(device: Device, index: int, raw: Any, received_us: int) -> Item:
-    try:
-        if not isinstance(raw, dict):
-            raise ItemInvalid("bad_item", "an observation must be a JSON object")
-        unknown = sorted(str(k)[:40] for k in raw if k not in NATIVE_KEYS)
-        if unknown:
-            raise ItemInvalid("bad_item", f"unknown member(s): {', '.join(unknown[:5])}")
-        sensor_id = raw.get("sensor_id", device.id)
-        prop = raw.get("property", device.observed_property)
-        if not isinstance(sensor_id, str) or not isinstance(prop, str):
-            raise ItemInvalid("bad_item", "sensor_id and property must be strings")
-        if "value" not in raw:
-            raise ItemInvalid("bad_value", "the item has no value")
-        stamp = raw.get("phenomenon_time", raw.get("time"))
-        when = received_us if stamp is None else parse_time(stamp, "phenomenon_time")
-        end = raw.get("phenomenon_end")
-        result = raw.get("result_time")
-        weight = raw.get("weight")
-        quality = raw.get("quality", QUALITY_OK)
-        if not isinstance(quality, str):
-            raise ItemInvalid("bad_quality", "the quality flag must be 'ok' or 'suspect'")
-        return ObservationIn(
-            sensor_id[:200], prop[:200], when, parse_value(raw["value"]),
-            phenomenon_end_us=None if end is None else parse_time(end, "phenomenon_end"),
-            result_us=None if result is None else parse_time(result, "result_time"),
-            quality=quality[:20],
-            weight=None if weight is None else parse_value(weight, "weight"),
-        )
-    except ItemInvalid as exc:
-        return ItemProblem(index, exc.code, exc.message)
