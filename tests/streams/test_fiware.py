@@ -10,7 +10,7 @@ import pytest
 from belfort.errors import MqttSettingsInvalid
 from belfort.streams.fiware import PayloadInvalid, attrs_items, single_item
 from belfort.streams.model import ItemProblem, ObservationIn, parse_time
-from belfort.streams.mqtt import claim_client_id, parse_broker_url, shared_filters
+from belfort.streams.mqtt import MqttBridge, claim_client_id, parse_broker_url, shared_filters
 from belfort.streams.mqtt_topics import claimed_device, read_message
 from belfort.streams.sensors import Device
 
@@ -104,3 +104,33 @@ def test_broker_url_filters_and_client_id_slots(tmp_path: Path) -> None:
     assert third == "belfort-x-0"
     also.close()
     again.close()
+
+
+@pytest.mark.parametrize("base", ["../../etc/evil", "a/b", "x\u0000y", "<script>", "a" * 41])
+def test_a_client_id_base_that_is_no_name_is_refused(tmp_path: Path, base: str) -> None:
+    from belfort.platform import Platform
+    from belfort.settings import Settings
+
+    platform = Platform(Settings(data_dir=tmp_path / "data",
+                                 database_url=f"sqlite:///{tmp_path / 'c.sqlite'}",
+                                 mqtt_url="mqtt://127.0.0.1:1"))
+    try:
+        with pytest.raises(MqttSettingsInvalid):
+            MqttBridge(platform, client_id=base)
+    finally:
+        platform.close()
+    assert not (tmp_path / "data" / "mqtt").exists() or not any(
+        (tmp_path / "data" / "mqtt").iterdir())
+    assert not (tmp_path / "etc").exists()
+
+
+def test_the_command_refuses_a_bad_broker_url(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from belfort.cli import main
+
+    result = CliRunner().invoke(main, ["mqtt-bridge", "--data-dir", str(tmp_path / "d"),
+                                       "--url", "http://<b>:99999"])
+    assert result.exit_code == 2
+    result = CliRunner().invoke(main, ["mqtt-bridge", "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 2 and "BELFORT_MQTT_URL" in result.output

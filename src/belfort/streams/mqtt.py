@@ -25,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import queue
+import re
 import socket
 import threading
 import time
@@ -50,6 +51,7 @@ from belfort.streams.write import write_many
 
 log = logging.getLogger("belfort.mqtt")
 MAX_SLOTS = 64
+CLIENT_BASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0)
 
 
@@ -107,6 +109,12 @@ def shared_filters(topics: str, group: str) -> list[str]:
     return [f"$share/{group}/{f}" if group else f for f in filters]
 
 
+def default_client_base() -> str:
+    """``belfort-<host name>``, with anything but letters, digits, '.', '_', '-' dropped."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "", socket.gethostname())[:32]
+    return f"belfort-{host}" if host else "belfort"
+
+
 def claim_client_id(data_dir: Path, base: str) -> tuple[str, IO[str]]:
     """The first free ``<base>-<n>`` in this data directory, held by an advisory lock for
     as long as the returned file stays open (the operating system drops it when the process
@@ -138,8 +146,11 @@ class MqttBridge:
         self.max_bytes = int(settings.stream_max_body_mb * 1024 * 1024)
         self.max_items = settings.stream_max_batch
         self.session_expiry = settings.mqtt_session_expiry_seconds
-        base = client_id or settings.mqtt_client_id or f"belfort-{socket.gethostname()}"
-        self.client_id, self._slot = claim_client_id(settings.data_dir, base[:40])
+        base = client_id or settings.mqtt_client_id or default_client_base()
+        if not CLIENT_BASE.fullmatch(base):
+            raise MqttSettingsInvalid("the MQTT client id base must be 1-40 letters, digits, "
+                                      "'.', '_' or '-'")
+        self.client_id, self._slot = claim_client_id(settings.data_dir, base)
         self.stats = BridgeStats()
         self.subscribed = threading.Event()
         self._inbox: queue.SimpleQueue[_Message] = queue.SimpleQueue()
