@@ -10,6 +10,7 @@ catalogue and their credentials kept in ``demo-sensor-credentials.json`` there (
 from __future__ import annotations
 
 import datetime as dt
+import math
 import signal
 import threading
 from pathlib import Path
@@ -31,6 +32,8 @@ def _duration(text: str | None) -> float | None:
     number = raw[:-1] if factor else raw
     try:
         seconds = float(number) * (factor or 1)
+        if not math.isfinite(seconds):
+            raise ValueError(text)
     except ValueError:
         raise click.BadParameter("a number of seconds, or with s, m, h or d (e.g. 15m)",
                                  param_hint="--duration") from None
@@ -72,6 +75,8 @@ def command(data_dir: Path | None, database_url: str | None, source: str | None,
     from belfort.streams.replay import ReplayFeed
     from belfort.streams.replay_send import HttpSender, MqttSender, Sender, run_replay
 
+    if not math.isfinite(speed):
+        raise click.BadParameter("a finite number", param_hint="--speed")
     seconds = _duration(duration)
     if over == "http" and not url.startswith(("http://", "https://")):
         raise click.BadParameter("an http:// or https:// URL", param_hint="--url")
