@@ -28,8 +28,8 @@ from belfort.platform import Platform
 from belfort.streams.model import now_us
 from belfort.streams.replay import (
     DEFAULT_ZONE,
-    ReplayFeed,
     RecordedSeries,
+    ReplayFeed,
     align_weeks,
     backfill,
     local_naive,

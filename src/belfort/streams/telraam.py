@@ -134,9 +134,10 @@ class TelraamClient:
             parsed = json.loads(bytes(data))
         except (ValueError, UnicodeDecodeError):
             raise TelraamUnavailable("malformed", "the answer is not JSON") from None
-        if not isinstance(parsed, dict) or not isinstance(parsed.get("report"), list):
+        report = parsed.get("report") if isinstance(parsed, dict) else None
+        if not isinstance(report, list):
             raise TelraamUnavailable("malformed", "the answer has no 'report' list")
-        return parsed["report"]
+        return report
 
     def close(self) -> None:
         self._client.close()
