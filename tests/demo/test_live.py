@@ -215,3 +215,26 @@ def test_belfort_replay_refuses_a_bad_credentials_file(tmp_path: Path) -> None:
 
 def test_the_shared_data_is_where_the_tests_expect_it() -> None:
     assert GHENT_DATA.name == "ghent"
+
+
+def test_belfort_replay_direct_and_a_server_without_the_route(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = CliRunner().invoke(main, ["replay", "--over", "direct", "--source", "akl",
+                                       "--speed", "3600", "--duration", "2s", "--tick", "0.5",
+                                       "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(f"sqlite:///{data / 'catalog.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT sensor_id) FROM observations")
+                            ).scalar() == 12
+    engine.dispose()
+    platform = Platform(Settings(data_dir=tmp_path / "other"))
+    server = FakeBelfort(platform, _free_port()).start()
+    try:
+        result = CliRunner().invoke(main, [
+            "replay", "--source", "akl", "--speed", "3600", "--url", server.url + "/nothing",
+            "--duration", "2s", "--tick", "0.5", "--data-dir", str(data)])
+        assert result.exit_code == 1 and "no /api/belfort/v1/observations route" in result.output
+    finally:
+        server.stop()
+        platform.close()

@@ -281,3 +281,48 @@ def test_segments_setting() -> None:
     assert segments_setting(None) == []
     with pytest.raises(ValueError):
         segments_setting("1,<b>")
+
+
+def test_belfort_serve_polls_when_configured(tmp_path: Path, telraam: FakeTelraam) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    now = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    telraam.add_hours(now.replace(tzinfo=None) - dt.timedelta(hours=2), 2)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = tmp_path / "data"
+    env = {**os.environ, "BELFORT_TELRAAM_URL": telraam.url, "BELFORT_TELRAAM_SEGMENTS": SEGMENT,
+           "BELFORT_TELRAAM_API_KEY": KEY, "BELFORT_TELRAAM_POLL_SECONDS": "1"}
+    env.pop("BELFORT_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "belfort.cli", "serve", "--data-dir", str(data), "--host",
+         "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT)
+    try:
+        stored = 0
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and stored < 2 * 13:
+            time.sleep(0.5)
+            if not (data / "catalog.sqlite").exists():
+                continue
+            engine = create_engine(f"sqlite:///{data / 'catalog.sqlite'}")
+            try:
+                with engine.connect() as conn:
+                    stored = int(conn.execute(text(
+                        "SELECT count(*) FROM observations WHERE sensor_id = :s"),
+                        {"s": f"telraam-{SEGMENT}"}).scalar() or 0)
+            except Exception:
+                stored = 0
+            finally:
+                engine.dispose()
+        assert stored == 2 * 13
+        assert telraam.keys and set(telraam.keys) == {KEY}
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert "polling Telraam" in output and "Traceback" not in output

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import click
 from belfort.commands.common import _platform, _settings, common_options, console
 
 MAX_DURATION_SECONDS = 366 * 86_400
+OBSERVATIONS = "/api/belfort/v1/observations"
 
 
 def _duration(text: str | None) -> float | None:
@@ -52,7 +54,9 @@ def _duration(text: str | None) -> float | None:
                                  "(default ../shared/data/ghent).")
 @click.option("--speed", type=click.FloatRange(min=0.001, max=1_000_000), default=60.0,
               show_default=True, help="Recorded time per real time (60: an hour a minute).")
-@click.option("--over", type=click.Choice(["http", "mqtt"]), default="http", show_default=True)
+@click.option("--over", type=click.Choice(["http", "mqtt", "direct"]), default="http",
+              show_default=True, help="direct: into the data directory's catalogue through the "
+                                      "write path, no server needed.")
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True,
               help="The Belfort server (http) or the MQTT broker (mqtt://HOST:PORT).")
 @click.option("--credentials", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -69,11 +73,23 @@ def command(data_dir: Path | None, database_url: str | None, source: str | None,
             credentials: Path | None, start_date: dt.datetime | None, duration: str | None,
             tick: float | None) -> None:
     """Replay recorded real counts as a live feed at SPEED× over HTTP or MQTT."""
-    from belfort.demo.live import credentials_path, ensure_sensors, read_credentials
+    from belfort.demo.live import (
+        active_devices,
+        credentials_path,
+        ensure_sensors,
+        read_credentials,
+    )
     from belfort.demo.replay_sources import load_series
     from belfort.streams.model import now_us
     from belfort.streams.replay import ReplayFeed
-    from belfort.streams.replay_send import HttpSender, MqttSender, Sender, run_replay
+    from belfort.streams.replay_send import (
+        DirectSender,
+        EndpointMissing,
+        HttpSender,
+        MqttSender,
+        Sender,
+        run_replay,
+    )
 
     if not math.isfinite(speed):
         raise click.BadParameter("a finite number", param_hint="--speed")
@@ -86,24 +102,32 @@ def command(data_dir: Path | None, database_url: str | None, source: str | None,
         chosen, series = load_series(source, ghent_dir)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--source/--data") from None
-    if credentials is not None:
+    platform = None
+    if credentials is not None and over != "direct":
+        if credentials.stat().st_size > 1_000_000:
+            raise click.BadParameter("larger than a credentials file can be",
+                                     param_hint="--credentials")
         keys = read_credentials(credentials)
         if not keys:
             raise click.BadParameter("not a JSON object of sensor id → credential",
                                      param_hint="--credentials")
     else:
         platform = _platform(_settings(data_dir, database_url))
-        try:
-            keys = ensure_sensors(platform, series,
-                                  credentials_path(platform.settings.data_dir))
-        finally:
-            platform.close()
+        keys = ensure_sensors(platform, series, credentials_path(platform.settings.data_dir))
     series = [s for s in series if s.sensor.id in keys]
     if not series:
         raise click.UsageError("none of the source's sensors has a credential")
     feed = ReplayFeed(series, speed=speed, start_us=now_us(),
                       start_date=start_date.date() if start_date else None)
-    sender: Sender = HttpSender(url, keys) if over == "http" else MqttSender(url, keys)
+    sender: Sender
+    if over == "direct":
+        assert platform is not None
+        sender = DirectSender(platform, active_devices(platform, list(keys)))
+        url = str(platform.settings.data_dir)
+    else:
+        if platform is not None:
+            platform.close()
+        sender = HttpSender(url, keys) if over == "http" else MqttSender(url, keys)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(f"replaying {chosen}: {len(feed.playing)} sensors at {speed:g}× over {over} "
@@ -113,8 +137,14 @@ def command(data_dir: Path | None, database_url: str | None, source: str | None,
         stats = run_replay(feed, sender, stop=stop, duration=seconds, tick=tick)
     except KeyboardInterrupt:
         stats = None
+    except EndpointMissing:
+        console.print(f"[bold red]error:[/] {url} has no {OBSERVATIONS} route: is it a Belfort "
+                      "server with live streams?")
+        sys.exit(1)
     finally:
         sender.close()
+        if platform is not None:
+            platform.close()
     if stats is not None:
         line = ", ".join(f"{k} {v}" for k, v in stats.to_dict().items() if k != "errors")
         click.echo(f"replay ended: {line}; errors {stats.errors or 'none'}")
