@@ -21,6 +21,7 @@ from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import demo_live as demo_commands
 from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
+from belfort.commands import streams as streams_commands
 from belfort.commands import telraam as telraam_commands
 from belfort.commands.common import (
     _fail,
@@ -533,6 +534,7 @@ def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
 
 
 main.add_command(sensors_commands.command)
+main.add_command(streams_commands.command)
 main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 

@@ -238,3 +238,16 @@ def test_belfort_replay_direct_and_a_server_without_the_route(tmp_path: Path) ->
     finally:
         server.stop()
         platform.close()
+
+
+def test_a_restart_after_compaction_does_not_backfill_again(platform: Platform) -> None:
+    from belfort.streams.compaction import compact
+
+    live = prepare_live_demo(platform, days=1, ghent_dir=None)
+    assert live.backfilled > 0
+    report = compact(platform)
+    assert report is not None
+    with platform.db.session() as session:
+        hot = session.scalar(select(func.count()).select_from(Observation))
+    assert hot is not None and hot < live.backfilled  # older hours left for the lake
+    assert backfill_demo(platform, live.series, 1) == 0

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from belfort.catalog.models import Observation, Sensor
+from belfort.catalog.models import Observation, Sensor, StreamPart
 from belfort.demo.replay_sources import auckland_series, ghent_bike_series, has_bike_counts
 from belfort.platform import Platform
 from belfort.streams.model import now_us
@@ -133,7 +133,8 @@ def active_devices(platform: Platform, ids: Sequence[str]) -> dict[str, Device]:
 def backfill_demo(platform: Platform, series: Sequence[RecordedSeries], days: float,
                   *, now: int | None = None) -> int:
     """Store the ``days`` before now, re-stamped by whole weeks, where nothing is stored yet
-    (per quarter-hour); returns how many observations were stored."""
+    (per quarter-hour in the hot store; nothing up to the last compacted observation of the
+    sensor's dataset); returns how many observations were stored."""
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(DEFAULT_ZONE)
@@ -153,6 +154,11 @@ def backfill_demo(platform: Platform, series: Sequence[RecordedSeries], days: fl
             stored = session.scalars(select(Observation.phenomenon_us).where(
                 Observation.sensor_id == one.sensor.id, Observation.phenomenon_us >= since))
             items = quarters_missing(list(stored), items)
+            # what compaction moved from the hot store into the lake is there too
+            compacted = session.scalar(select(func.max(StreamPart.last_us)).where(
+                StreamPart.dataset_id == one.sensor.dataset_id))
+        if compacted is not None:
+            items = [i for i in items if i.phenomenon_us > compacted]
         for first in range(0, len(items), 20_000):
             sender.send(one.sensor.id, items[first:first + 20_000], stats)
     return stats.stored
