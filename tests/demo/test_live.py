@@ -147,6 +147,13 @@ def test_belfort_demo_serves_a_city_that_moves(tmp_path: Path) -> None:
             time.sleep(2.5)
             counts.append(_live_count(database, began))
         assert counts[0] > 0 and counts[2] > counts[1] > counts[0], counts
+        # and the live dataset answers Opendatasoft v1 searches with them, seconds old
+        search = f"http://127.0.0.1:{port}/api/records/1.0/search/"
+        params = {"dataset": "sensorwaarnemingen", "q": "", "rows": 1, "sort": "tijdstip"}
+        first = httpx.get(search, params=params, timeout=30).json()
+        time.sleep(2.5)
+        second = httpx.get(search, params=params, timeout=30).json()
+        assert second["nhits"] > first["nhits"] > 0, (first, second)
         assert stat.S_IMODE((data / "demo-sensor-credentials.json").stat().st_mode) == 0o600
     finally:
         process.send_signal(signal.SIGINT)

@@ -119,6 +119,9 @@ def ensure_sensors(platform: Platform, series: Sequence[RecordedSeries],
             sensor.credential_hash = hash_credential(fresh)
             credentials[spec.id] = fresh
     write_credentials(path, {**known, **credentials})
+    from belfort.streams.live_catalog import sync
+
+    sync(platform, force=True)  # their live datasets are in the catalogue from now on
     return credentials
 
 

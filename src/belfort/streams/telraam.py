@@ -186,6 +186,7 @@ def read_item(segment: str, item: object, *, min_uptime: float, until_us: int
 def ensure_sensor(platform: Platform, segment: str) -> Device | None:
     """The segment's sensor, registered on first use (``None`` when it was revoked)."""
     ident = sensor_id(segment)
+    registered = False
     with platform.db.session() as session:
         sensor = session.get(Sensor, ident)
         if sensor is None:
@@ -195,10 +196,16 @@ def ensure_sensor(platform: Platform, segment: str) -> Device | None:
             ))
             sensor = session.get(Sensor, ident)
             assert sensor is not None
+            registered = True
         if not sensor.active:
             return None
-        return Device(sensor.id, sensor.dataset_id, sensor.observed_property,
-                      sensor.min_value, sensor.max_value)
+        device = Device(sensor.id, sensor.dataset_id, sensor.observed_property,
+                        sensor.min_value, sensor.max_value)
+    if registered:
+        from belfort.streams.live_catalog import sync
+
+        sync(platform, force=True)  # its live dataset is in the catalogue from now on
+    return device
 
 
 def last_stored_end(platform: Platform, segment: str) -> int | None:
