@@ -268,7 +268,7 @@ def run_replay(feed: ReplayFeed, sender: Sender, *, stop: threading.Event,
     interval = tick if tick is not None else tick_seconds(feed.speed)
     began = time.monotonic()
     wait_until = 0.0
-    while not stop.is_set():
+    while not stop.wait(interval):
         for sensor_id, items in feed.tick(clock()).items():
             pending.setdefault(sensor_id, []).extend(items)
         _bound(pending, stats)
@@ -286,7 +286,6 @@ def run_replay(feed: ReplayFeed, sender: Sender, *, stop: threading.Event,
             report(stats)
         if duration is not None and time.monotonic() - began >= duration:
             break
-        stop.wait(interval)
     if pending and not stop.is_set():
         try:
             _flush(sender, pending, stats)
