@@ -90,6 +90,18 @@ def test_sensors_are_registered_once_and_their_credentials_kept(platform: Platfo
     assert ensure_sensors(platform, series, path).keys() == again.keys()
 
 
+def test_a_sensor_of_that_id_that_is_not_the_demos_is_left_alone(platform: Platform) -> None:
+    from belfort.streams.sensors import SensorSpec, register_sensor
+
+    with platform.db.session() as session:
+        theirs = register_sensor(session, SensorSpec("TP01", "Echte teller", "camera", "count",
+                                                     organisation="Stad Gent")).credential
+    path = credentials_path(platform.settings.data_dir)
+    credentials = ensure_sensors(platform, demo_series(None), path)
+    assert "TP01" not in credentials and "TP02" in credentials
+    assert devices(platform).authenticate(theirs, "TP01", "http").id == "TP01"
+
+
 def test_the_backfill_stores_recent_weeks_once(platform: Platform) -> None:
     live = prepare_live_demo(platform, days=2, ghent_dir=None)
     assert live.backfilled == 12 * (2 * 24 * 4 - 1) or live.backfilled >= 12 * 2 * 24 * 4 - 24
@@ -203,6 +215,7 @@ def test_belfort_replay_sends_over_http(tmp_path: Path) -> None:
     ["--url", "javascript:alert(1)"], ["--over", "mqtt", "--url", "http://x"],
     ["--start", "<script>"], ["--start", "2021-13-45"], ["--source", "nowhere"],
     ["--tick", "0"], ["--source", "ghent-bikes", "--data", "/nonexistent-dir"],
+    ["--source", "akl", "--start", "1990-01-01", "--over", "direct"],
 ])
 def test_belfort_replay_refuses_bad_input(tmp_path: Path, bad: list[str]) -> None:
     result = CliRunner().invoke(main, ["replay", "--data-dir", str(tmp_path / "d"), *bad])

@@ -119,6 +119,9 @@ def command(data_dir: Path | None, database_url: str | None, source: str | None,
         raise click.UsageError("none of the source's sensors has a credential")
     feed = ReplayFeed(series, speed=speed, start_us=now_us(),
                       start_date=start_date.date() if start_date else None)
+    if not feed.playing:
+        raise click.UsageError("no sensor has recorded counts to play"
+                               + (" from --start" if start_date else ""))
     sender: Sender
     if over == "direct":
         assert platform is not None

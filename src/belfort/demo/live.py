@@ -94,8 +94,9 @@ def demo_series(ghent_dir: Path | None) -> list[RecordedSeries]:
 
 def ensure_sensors(platform: Platform, series: Sequence[RecordedSeries],
                    path: Path) -> dict[str, str]:
-    """Register the series' sensors that are not there yet; a sensor whose credential is not
-    in the file gets a new one. Revoked sensors stay revoked. Returns the credentials."""
+    """Register the series' sensors that are not there yet; a demo sensor whose credential is
+    not in the file gets a new one. Revoked sensors, and sensors of that id that are not the
+    demo's (another organisation), are left alone. Returns the credentials."""
     import secrets
 
     from belfort.streams.sensors import CREDENTIAL_PREFIX
@@ -109,8 +110,8 @@ def ensure_sensors(platform: Platform, series: Sequence[RecordedSeries],
             if sensor is None:
                 credentials[spec.id] = register_sensor(session, spec).credential
                 continue
-            if not sensor.active:
-                continue
+            if not sensor.active or sensor.organisation != spec.organisation:
+                continue  # revoked, or someone else's sensor of that id: leave it alone
             have = known.get(spec.id)
             if have is not None and hash_credential(have) == sensor.credential_hash:
                 credentials[spec.id] = have

@@ -107,7 +107,8 @@ def align_weeks(series: RecordedSeries, now_local: dt.datetime,
     if start is not None:
         first = dt.datetime.combine(start, dt.time())
         weeks = math.floor((now_local - first) / dt.timedelta(weeks=1))
-        return weeks if weeks >= 0 else None
+        index = series.index(now_local - dt.timedelta(weeks=weeks))
+        return weeks if weeks >= 0 and 0 <= index < series.hours else None
     latest = series.start + series.hours * HOUR
     weeks = max(0, math.ceil((now_local - latest) / dt.timedelta(weeks=1)))
     while True:
