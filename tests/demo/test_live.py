@@ -29,7 +29,7 @@ from belfort.demo.live import (
 from belfort.demo.replay_sources import auckland_series, ghent_bike_series, load_series, slug
 from belfort.platform import Platform
 from belfort.settings import Settings
-from belfort.streams.model import now_us
+from belfort.streams.model import from_us, now_us
 from belfort.streams.sensors import devices, revoke_sensor
 from tests.conftest import GHENT_DATA, ghent_data
 from tests.streams.test_replay_send import FakeBelfort
@@ -162,6 +162,14 @@ def test_belfort_demo_serves_a_city_that_moves(tmp_path: Path) -> None:
             time.sleep(2.5)
             counts.append(_live_count(database, began))
         assert counts[0] > 0 and counts[2] > counts[1] > counts[0], counts
+        # over HTTP to its own server: TP01's observations read back through the API grow
+        route = f"http://127.0.0.1:{port}/api/belfort/v1/sensors/TP01/observations"
+        since = {"since": from_us(began).isoformat().replace("+00:00", "Z"), "limit": 10_000}
+        before = httpx.get(route, params=since, timeout=30).json()["observations"]
+        time.sleep(2.5)
+        after = httpx.get(route, params=since, timeout=30).json()["observations"]
+        assert len(after) > len(before) > 0
+        assert all(o["phenomenon_end"] for o in after)
         # and the live dataset answers Opendatasoft v1 searches with them, seconds old
         search = f"http://127.0.0.1:{port}/api/records/1.0/search/"
         params = {"dataset": "sensorwaarnemingen", "q": "", "rows": 1, "sort": "tijdstip"}
@@ -178,6 +186,9 @@ def test_belfort_demo_serves_a_city_that_moves(tmp_path: Path) -> None:
     time.sleep(2.0)
     assert _live_count(data / "catalog.sqlite", began) == stopped  # it stopped with the server
     assert "live demo: " in output and "Traceback" not in output
+    # it went over HTTP to its own server (not straight into the write path)
+    assert "POST /api/belfort/v1/observations" in output
+    assert "no observations route" not in output
 
 
 def test_belfort_demo_no_replay_registers_no_sensors(tmp_path: Path) -> None:
