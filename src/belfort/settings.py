@@ -291,6 +291,44 @@ class Settings(BaseSettings):
         description="Rollups (per 15 minutes, hour and day) older than this are dropped.",
     )
 
+    # --- replay and the living demo (belfort.streams.replay, belfort.demo.live) ---
+    demo_replay_speed: float = Field(
+        default=60.0, ge=0, le=1_000_000,
+        description="Speed of the recorded counts `belfort demo` replays as a live feed (60: one "
+        "recorded hour per real minute); 0 turns the replay off, as `--no-replay` does.",
+    )
+    demo_backfill_days: float = Field(
+        default=56.0, ge=0, le=365,
+        description="Days of recent history `belfort demo` stores for its sensors before the "
+        "replay starts (re-stamped recorded counts), so trends and \"normal\" have data.",
+    )
+
+    # --- Telraam poller (belfort.streams.telraam) ---
+    telraam_url: str | None = Field(
+        default=None,
+        description="Base URL of a Telraam API v1 (e.g. https://telraam-api.net/v1); with "
+        "BELFORT_TELRAAM_SEGMENTS, `belfort serve` polls it. None: no poller.",
+    )
+    telraam_segments: str | None = Field(
+        default=None, description="Comma-separated Telraam segment ids to poll."
+    )
+    telraam_api_key: str | None = Field(
+        default=None, description="The Telraam API key, sent as the `X-Api-Key` header."
+    )
+    telraam_poll_seconds: float = Field(
+        default=300.0, ge=1,
+        description="Seconds between two polls of the Telraam API (hourly reports).",
+    )
+    telraam_min_uptime: float = Field(
+        default=0.5, ge=0, le=1,
+        description="A Telraam hour observed for less than this fraction (its `uptime`) is "
+        "stored flagged `suspect`.",
+    )
+    telraam_backfill_hours: int = Field(
+        default=72, ge=1, le=24 * 90,
+        description="Hours back the first poll of a new Telraam segment asks for.",
+    )
+
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
     def _synonyms_file_exists(cls, value: object) -> object:
