@@ -299,3 +299,22 @@ def test_a_serving_process_publishes_datasets_another_process_registered(
         assert found is not None and found.state == "published"
     finally:
         upkeep.stop()
+
+
+def test_a_failed_rebuild_serves_the_last_snapshot(platform: Platform) -> None:
+    class Failing(_Rows):
+        def table(self, platform: Platform) -> Any:
+            if self.value > 1:
+                raise OSError("a part file went away")
+            return super().table(platform)
+
+    source = Failing()
+    files = live_files(platform)
+    first = files.current(source)
+    source.value = 2
+    assert files.current(source) == first
+    fresh = Failing()
+    fresh.dataset_id = "nog-nooit-gebouwd"
+    fresh.value = 2
+    with pytest.raises(OSError):
+        files.current(fresh)  # nothing to fall back on: the error is not hidden
