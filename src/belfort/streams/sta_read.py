@@ -1,0 +1,204 @@
+"""Reading SensorThings entities: collections with their query options, single entities,
+navigation and ``$expand``.
+
+A ``$filter`` tree (``belfort.streams.sta_query``) becomes SQLAlchemy expressions over the
+columns ``sta_entities.KINDS`` names, with every value bound; a page is at most ``$top``
+rows (capped by ``BELFORT_STA_MAX_TOP``) and an expansion is paged the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from belfort.errors import SensorThingsInvalid, SensorThingsNotFound
+from belfort.platform import Platform
+from belfort.streams.model import ItemInvalid, parse_time
+from belfort.streams.sta_entities import (
+    KINDS,
+    PREFIX,
+    base_query,
+    entity_id,
+    id_column,
+    related,
+    render,
+    select_fields,
+)
+from belfort.streams.sta_query import (
+    Compare,
+    Function,
+    Literal,
+    Logical,
+    Node,
+    Not,
+    Options,
+    Path,
+)
+
+_SWAPPED = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
+
+
+@dataclass
+class Page:
+    """One page of a collection: rendered entities, whether more follow, the total."""
+
+    value: list[dict[str, Any]]
+    more: bool
+    count: int | None
+
+
+def _column(plural: str, path: Path) -> tuple[ColumnElement[Any], str]:
+    found = KINDS[plural].columns.get(path.name)
+    if found is None:
+        known = sorted(name for name in KINDS[plural].columns if not name.startswith("@"))
+        raise SensorThingsInvalid(
+            f"{plural} cannot be filtered or ordered on {path.name[:60]!r}; "
+            f"known: {', '.join(known)}")
+    return found
+
+
+def _value(literal: Literal, kind: str, name: str) -> Any:
+    value = literal.value
+    if kind == "time":
+        if isinstance(value, str):
+            try:
+                return parse_time(value, name)
+            except ItemInvalid as exc:
+                raise SensorThingsInvalid(f"$filter: {exc.message}") from None
+        raise SensorThingsInvalid(f"$filter: {name} is compared with a time, e.g. "
+                                  "2024-05-01T12:00:00Z")
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SensorThingsInvalid(f"$filter: {name} is compared with a number")
+        if isinstance(value, int) and abs(value) >= 2**63:
+            raise SensorThingsInvalid(f"$filter: the number compared with {name} is too large")
+        return value
+    if not isinstance(value, str) or literal.is_time:
+        raise SensorThingsInvalid(f"$filter: {name} is compared with a quoted text")
+    return value
+
+
+def _compare(plural: str, node: Compare) -> ColumnElement[bool]:
+    left, right, op = node.left, node.right, node.op
+    if isinstance(left, Literal) and isinstance(right, Path):
+        left, right, op = right, left, _SWAPPED[op]
+    if not (isinstance(left, Path) and isinstance(right, Literal)):
+        raise SensorThingsInvalid("$filter: each comparison sets a property against a value")
+    column, kind = _column(plural, left)
+    if right.value is None:
+        if op not in ("eq", "ne"):
+            raise SensorThingsInvalid("$filter: null can only be compared with eq or ne")
+        return column.is_(None) if op == "eq" else column.is_not(None)
+    value = _value(right, kind, left.name)
+    return {"eq": column == value, "ne": column != value, "gt": column > value,
+            "ge": column >= value, "lt": column < value, "le": column <= value}[op]
+
+
+def _function(plural: str, node: Function) -> ColumnElement[bool]:
+    args = node.args
+    if node.name == "substringof":  # substringof('text', property)
+        args = (args[1], args[0])
+    path, literal = args
+    if not (isinstance(path, Path) and isinstance(literal, Literal)):
+        raise SensorThingsInvalid(f"$filter: {node.name} takes a property and a quoted text")
+    column, kind = _column(plural, path)
+    if kind != "text" or not isinstance(literal.value, str) or literal.is_time:
+        raise SensorThingsInvalid(f"$filter: {node.name} works on text properties and text")
+    text = literal.value
+    if node.name == "startswith":
+        return column.startswith(text, autoescape=True)
+    if node.name == "endswith":
+        return column.endswith(text, autoescape=True)
+    return column.contains(text, autoescape=True)
+
+
+def condition(plural: str, node: Node) -> ColumnElement[bool]:
+    """A ``$filter`` tree as a SQLAlchemy condition over ``plural``'s columns."""
+    if isinstance(node, Compare):
+        return _compare(plural, node)
+    if isinstance(node, Function):
+        return _function(plural, node)
+    if isinstance(node, Not):
+        return not_(condition(plural, node.operand))
+    combine = and_ if node.op == "and" else or_
+    return combine(condition(plural, node.left), condition(plural, node.right))
+
+
+class Reader:
+    """Reads entities for one request: ``base`` is the canonical base URL."""
+
+    def __init__(self, platform: Platform, session: Session, base: str) -> None:
+        self.session = session
+        self.base = base
+        self.default_top = platform.settings.sta_default_top
+        self.max_top = platform.settings.sta_max_top
+
+    def exists(self, plural: str, ident: int) -> bool:
+        query = base_query(plural).where(id_column(plural) == ident)
+        return self.session.execute(query.limit(1)).first() is not None
+
+    def one(self, plural: str, where: ColumnElement[bool], options: Options, what: str
+            ) -> dict[str, Any]:
+        row = self.session.execute(base_query(plural).where(where).limit(1)).first()
+        if row is None:
+            raise SensorThingsNotFound(f"no {what}")
+        return self._finish(plural, row if plural == "Observations" else row[0], options)
+
+    def page(self, plural: str, scope: list[ColumnElement[bool]], options: Options) -> Page:
+        query = base_query(plural).where(*scope)
+        if options.filter is not None:
+            query = query.where(condition(plural, options.filter))
+        count = None
+        if options.count:
+            count = int(self.session.scalar(
+                select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+        order = []
+        for name, descending in options.orderby:
+            column, _ = _column(plural, Path(name))
+            order.append(column.desc() if descending else column.asc())
+        order.append(id_column(plural).asc())
+        top = self.default_top if options.top is None else options.top
+        query = query.order_by(*order).offset(options.skip).limit(top + 1)
+        rows = list(self.session.execute(query))
+        more = len(rows) > top
+        value = [self._finish(plural, row if plural == "Observations" else row[0], options)
+                 for row in rows[:top]]
+        return Page(value, more, count)
+
+    def _finish(self, plural: str, row: Any, options: Options) -> dict[str, Any]:
+        body = render(plural, row, self.base)
+        ident = entity_id(plural, row)
+        kind = KINDS[plural]
+        for expansion in options.expand:
+            if expansion.name not in kind.navigation:
+                raise SensorThingsInvalid(
+                    f"$expand: {plural} have no navigation property {expansion.name[:40]!r}; "
+                    f"known: {', '.join(kind.navigation)}")
+            target, where = related(plural, ident, expansion.name)
+            _, collection = kind.navigation[expansion.name]
+            if collection:
+                page = self.page(target, [where], expansion.options)
+                body[expansion.name] = page.value
+                if page.count is not None:
+                    body[f"{expansion.name}@iot.count"] = page.count
+                if page.more:
+                    top = self.default_top if expansion.options.top is None else \
+                        expansion.options.top
+                    following = {**dict(expansion.options.given), "$top": str(top),
+                                 "$skip": str(expansion.options.skip + top)}
+                    body[f"{expansion.name}@iot.nextLink"] = (
+                        f"{self.base}{PREFIX}/{plural}({ident})/{expansion.name}"
+                        f"?{urlencode(following)}")
+            else:
+                row_found = self.session.execute(base_query(target).where(where).limit(1)).first()
+                if row_found is not None:
+                    body[expansion.name] = self._finish(
+                        target, row_found if target == "Observations" else row_found[0],
+                        expansion.options)
+        if options.select is not None:
+            body = select_fields(body, options.select, kind)
+        return body
