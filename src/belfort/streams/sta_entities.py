@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import ColumnElement, Select, and_, select
 
@@ -35,13 +35,13 @@ class Kind:
     plural: str
     singular: str
     # STA property → column, for $filter and $orderby; its type: "number", "text", "time"
-    columns: dict[str, tuple[ColumnElement[Any], str]]
+    columns: dict[str, tuple[Any, str]]  # (an ORM column, its type)
     # navigation property → (target plural, is a collection)
     navigation: dict[str, tuple[str, bool]]
 
 
-def _cols(model: Any, **names: tuple[str, str]) -> dict[str, tuple[ColumnElement[Any], str]]:
-    out: dict[str, tuple[ColumnElement[Any], str]] = {
+def _cols(model: Any, **names: tuple[str, str]) -> dict[str, tuple[Any, str]]:
+    out: dict[str, tuple[Any, str]] = {
         "id": (model.id, "number"), "@iot.id": (model.id, "number")}
     for sta_name, (attribute, kind) in names.items():
         out[sta_name] = (getattr(model, attribute), kind)
@@ -95,7 +95,7 @@ _OBSERVATION_JOIN = and_(StaDatastream.belfort_sensor_id == Observation.sensor_i
                          StaDatastream.property == Observation.property)
 
 
-def base_query(plural: str) -> Select[Any]:
+def base_query(plural: str) -> Select[Unpack[tuple[Any, ...]]]:
     """Every entity of a kind (Observations: those of a Datastream, with its id)."""
     if plural == "Observations":
         return select(Observation, StaDatastream.id).join(StaDatastream, _OBSERVATION_JOIN)
@@ -103,7 +103,8 @@ def base_query(plural: str) -> Select[Any]:
 
 
 def id_column(plural: str) -> ColumnElement[Any]:
-    return KINDS[plural].columns["id"][0]
+    column: ColumnElement[Any] = KINDS[plural].columns["id"][0]
+    return column
 
 
 def related(plural: str, entity_id: int, navigation: str) -> tuple[str, ColumnElement[bool]]:

@@ -195,8 +195,9 @@ class _FilterParser:
         op = self._word(*COMPARISONS)
         if op is None:
             found = self._peek()
+            where = "the end" if found is None else repr(found[1][:20])
             raise _bad("$filter: expected a comparison (eq, ne, gt, ge, lt, le) after "
-                       f"{_show(left)}, found {'the end' if found is None else repr(found[1][:20])}")
+                       f"{_show(left)}, found {where}")
         right = self._operand()
         if isinstance(right, Function):
             raise _bad("$filter: a function cannot be compared")

@@ -9,8 +9,8 @@ rows (capped by ``BELFORT_STA_MAX_TOP``) and an expansion is paged the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,6 @@ from belfort.streams.sta_query import (
     Compare,
     Function,
     Literal,
-    Logical,
     Node,
     Not,
     Options,
@@ -58,7 +57,8 @@ def _column(plural: str, path: Path) -> tuple[ColumnElement[Any], str]:
         raise SensorThingsInvalid(
             f"{plural} cannot be filtered or ordered on {path.name[:60]!r}; "
             f"known: {', '.join(known)}")
-    return found
+    column: ColumnElement[Any] = found[0]
+    return column, found[1]
 
 
 def _value(literal: Literal, kind: str, name: str) -> Any:
@@ -94,8 +94,10 @@ def _compare(plural: str, node: Compare) -> ColumnElement[bool]:
             raise SensorThingsInvalid("$filter: null can only be compared with eq or ne")
         return column.is_(None) if op == "eq" else column.is_not(None)
     value = _value(right, kind, left.name)
-    return {"eq": column == value, "ne": column != value, "gt": column > value,
-            "ge": column >= value, "lt": column < value, "le": column <= value}[op]
+    compared: ColumnElement[bool] = {
+        "eq": column == value, "ne": column != value, "gt": column > value,
+        "ge": column >= value, "lt": column < value, "le": column <= value}[op]
+    return compared
 
 
 def _function(plural: str, node: Function) -> ColumnElement[bool]:
@@ -109,11 +111,14 @@ def _function(plural: str, node: Function) -> ColumnElement[bool]:
     if kind != "text" or not isinstance(literal.value, str) or literal.is_time:
         raise SensorThingsInvalid(f"$filter: {node.name} works on text properties and text")
     text = literal.value
+    found: ColumnElement[bool]
     if node.name == "startswith":
-        return column.startswith(text, autoescape=True)
-    if node.name == "endswith":
-        return column.endswith(text, autoescape=True)
-    return column.contains(text, autoescape=True)
+        found = column.startswith(text, autoescape=True)
+    elif node.name == "endswith":
+        found = column.endswith(text, autoescape=True)
+    else:
+        found = column.contains(text, autoescape=True)
+    return found
 
 
 def condition(plural: str, node: Node) -> ColumnElement[bool]:
