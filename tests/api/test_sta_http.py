@@ -257,8 +257,8 @@ def test_bad_observations_are_refused_with_the_reason(
         assert session.scalar(select(func.count()).select_from(Observation)) == before
 
 
-def test_a_device_may_only_post_observations(client: TestClient, loaded: dict[str, Any]
-                                             ) -> None:
+def test_a_device_may_only_post_observations(client: TestClient, loaded: dict[str, Any],
+                                             platform: Platform) -> None:
     device = basic("sta-1", loaded["first"]["belfort:credentials"]["sta-1"])
     answer = client.post(f"{STA}/Datastreams(1)/Observations", headers=device,
                          json={"result": 5, "phenomenonTime": recent(2)})
@@ -269,6 +269,9 @@ def test_a_device_may_only_post_observations(client: TestClient, loaded: dict[st
     other = client.post(f"{STA}/Datastreams(2)/Observations", headers=device,
                         json={"result": 5, "phenomenonTime": recent(2)})
     assert other.status_code == 403
+    with platform.db.session() as session:
+        reasons = {r.reason for r in session.scalars(select(DeviceRefusal))}
+        assert reasons == {"other_datastream"}
     # the user name must be the sensor's id
     credential = loaded["first"]["belfort:credentials"]["sta-1"]
     wrong_user = client.post(f"{STA}/Datastreams(1)/Observations",
@@ -282,3 +285,47 @@ def test_methods_it_does_not_offer_are_405_json(client: TestClient, auth: dict[s
     answer = client.delete(f"{STA}/Things(1)", headers=auth)
     assert answer.status_code == 405
     assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_one_datastream_per_sensor_and_property(
+        client: TestClient, auth: dict[str, str], loaded: dict[str, Any]) -> None:
+    body = {"name": "nog eens", "unitOfMeasurement": {"name": "count"},
+            "Thing": {"@iot.id": 1}, "Sensor": {"@iot.id": 1},
+            "ObservedProperty": {"@iot.id": 1}, "properties": {"belfort:sensor": "sta-1"}}
+    answer = client.post(f"{STA}/Datastreams", json=body, headers=auth)
+    assert answer.status_code == 409, answer.text
+    body["properties"] = {"belfort:sensor": "no-such-sensor"}
+    assert client.post(f"{STA}/Datastreams", json=body, headers=auth).status_code == 404
+    del body["properties"]  # a new sensor of its own
+    answer = client.post(f"{STA}/Datastreams", json=body, headers=auth)
+    assert answer.status_code == 201, answer.text
+    assert list(answer.json()["belfort:credentials"]) == [f"sta-{answer.json()['@iot.id']}"]
+
+
+def test_a_revoked_sensor_takes_no_more_observations(
+        client: TestClient, auth: dict[str, str], loaded: dict[str, Any],
+        platform: Platform) -> None:
+    from belfort.streams.sensors import devices, revoke_sensor
+
+    with platform.db.session() as session:
+        revoke_sensor(session, "sta-1")
+    devices(platform).forget()
+    body = {"result": 1, "phenomenonTime": recent(1)}
+    answer = client.post(f"{STA}/Datastreams(1)/Observations", json=body, headers=auth)
+    assert answer.status_code == 409, answer.text
+    device = basic("sta-1", loaded["first"]["belfort:credentials"]["sta-1"])
+    answer = client.post(f"{STA}/Datastreams(1)/Observations", json=body, headers=device)
+    assert answer.status_code == 401, answer.text
+
+
+def test_a_flooding_device_is_told_to_wait(
+        client: TestClient, loaded: dict[str, Any], platform: Platform) -> None:
+    from belfort.streams.write import DeviceRates
+
+    rates = platform.component(DeviceRates, DeviceRates)
+    rates.rate, rates.burst = 0.1, 1.0  # a burst of one observation, then one per 10 s
+    device = basic("sta-1", loaded["first"]["belfort:credentials"]["sta-1"])
+    statuses = [client.post(f"{STA}/Datastreams(1)/Observations", headers=device,
+                            json={"result": i, "phenomenonTime": recent(i + 1)}).status_code
+                for i in range(3)]
+    assert statuses[0] == 201 and statuses[-1] == 429
