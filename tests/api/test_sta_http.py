@@ -116,6 +116,27 @@ def test_query_options(client: TestClient, auth: dict[str, str], loaded: dict[st
     assert single["@iot.id"] == 1 and single["properties"]["belfort:sensor"] == "sta-1"
 
 
+@pytest.mark.parametrize("query", ["$expand=Gizmos", "$select=colour", "$orderby=colour",
+                                   "$expand=Datastreams($select=colour)"])
+def test_a_wrong_option_is_400_even_when_nothing_matches(
+        client: TestClient, auth: dict[str, str], query: str) -> None:
+    answer = client.get(f"{STA}/Things?{query}", headers=auth)  # no Things at all
+    assert answer.status_code == 400, answer.text
+
+
+def test_posting_under_a_parent_links_to_it(
+        client: TestClient, auth: dict[str, str], loaded: dict[str, Any]) -> None:
+    location = {"name": "hoek", "location": {"type": "Feature", "geometry": {
+        "type": "Polygon", "coordinates": [[[3.7, 51.0], [3.8, 51.0], [3.8, 51.1], [3.7, 51.0]]]}}}
+    answer = client.post(f"{STA}/Things(2)/Locations", json=location, headers=auth)
+    assert answer.status_code == 201, answer.text
+    listed = client.get(f"{STA}/Things(2)/Locations", headers=auth).json()["value"]
+    assert [loc["location"]["type"] for loc in listed] == ["Point", "Polygon"]
+    assert client.post(f"{STA}/Things(99)/Locations", json=location,
+                       headers=auth).status_code == 404
+    assert client.post(f"{STA}/Things(1)", json=location, headers=auth).status_code == 400
+
+
 def test_a_quote_in_a_filter_is_a_value_never_sql(
         client: TestClient, auth: dict[str, str], loaded: dict[str, Any]) -> None:
     hostile = "$filter=name eq 'x'' or 1 eq 1 --'"

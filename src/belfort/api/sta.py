@@ -190,6 +190,7 @@ def _read(platform: Platform, base: str, path: Resource, options: Options,
           params: dict[str, str], url_path: str) -> dict[str, Any]:
     with platform.db.session() as session:
         reader = Reader(platform, session, base)
+        reader.check(path.plural, options)
         if path.ident is not None:
             return reader.one(path.plural, id_column(path.plural) == path.ident, options,
                               f"{path.plural}({path.ident})")

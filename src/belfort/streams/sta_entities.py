@@ -191,8 +191,27 @@ def _fields(plural: str, row: Any) -> dict[str, Any]:
     return out
 
 
+_COMMON_FIELDS = ("name", "description", "properties")
+FIELDS: dict[str, tuple[str, ...]] = {
+    "Things": _COMMON_FIELDS,
+    "Locations": (*_COMMON_FIELDS, "encodingType", "location"),
+    "Sensors": (*_COMMON_FIELDS, "encodingType", "metadata"),
+    "ObservedProperties": (*_COMMON_FIELDS, "definition"),
+    "Datastreams": (*_COMMON_FIELDS, "observationType", "unitOfMeasurement"),
+    "Observations": ("phenomenonTime", "resultTime", "result", "resultQuality"),
+}
+
+
+def check_select(names: tuple[str, ...], kind: Kind) -> None:
+    for name in names:
+        if name not in ("id", "@iot.id", "selfLink", "@iot.selfLink") and \
+                name not in kind.navigation and name not in FIELDS[kind.plural]:
+            raise SensorThingsInvalid(f"$select: {kind.plural} have no property {name[:40]!r}")
+
+
 def select_fields(body: dict[str, Any], names: tuple[str, ...], kind: Kind) -> dict[str, Any]:
     """``body`` limited to the ``$select``ed properties (expansions stay)."""
+    check_select(names, kind)
     wanted: set[str] = set()
     for name in names:
         if name in ("id", "@iot.id"):
@@ -201,10 +220,8 @@ def select_fields(body: dict[str, Any], names: tuple[str, ...], kind: Kind) -> d
             wanted.add("@iot.selfLink")
         elif name in kind.navigation:
             wanted.add(f"{name}@iot.navigationLink")
-        elif name in body:
-            wanted.add(name)
         else:
-            raise SensorThingsInvalid(f"$select: {kind.plural} have no property {name[:40]!r}")
+            wanted.add(name)
     return {key: value for key, value in body.items()
             if key in wanted or (key in kind.navigation and isinstance(value, (list, dict)))
             or (key.split("@")[0] in kind.navigation and key.endswith(("@iot.nextLink",

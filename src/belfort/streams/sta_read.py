@@ -22,6 +22,7 @@ from belfort.streams.sta_entities import (
     KINDS,
     PREFIX,
     base_query,
+    check_select,
     entity_id,
     id_column,
     related,
@@ -141,6 +142,23 @@ class Reader:
         self.base = base
         self.default_top = platform.settings.sta_default_top
         self.max_top = platform.settings.sta_max_top
+
+    def check(self, plural: str, options: Options) -> None:
+        """Refuse options that name what ``plural`` does not have, before any row is read
+        (so an empty answer does not hide a mistake)."""
+        kind = KINDS[plural]
+        if options.filter is not None:
+            condition(plural, options.filter)
+        for name, _ in options.orderby:
+            _column(plural, Path(name))
+        if options.select is not None:
+            check_select(options.select, kind)
+        for expansion in options.expand:
+            if expansion.name not in kind.navigation:
+                raise SensorThingsInvalid(
+                    f"$expand: {plural} have no navigation property {expansion.name[:40]!r}; "
+                    f"known: {', '.join(kind.navigation)}")
+            self.check(kind.navigation[expansion.name][0], expansion.options)
 
     def exists(self, plural: str, ident: int) -> bool:
         query = base_query(plural).where(id_column(plural) == ident)
