@@ -172,3 +172,40 @@ def test_a_device_adds_observations_to_its_own_datastreams_only(
         _service(served, "fietstelpaal-1", "bfd_wrong").create(
             fsc.Observation(result=1, phenomenon_time=now, datastream=fsc.Datastream(id=mine.id)))
     assert wrong.value.response.status_code == 401
+
+
+def test_create_observations_with_a_data_array(served: str, platform: Platform,
+                                               admin_key: str) -> None:
+    from frost_sta_client.model.ext.data_array_document import DataArrayDocument
+    from frost_sta_client.model.ext.data_array_value import DataArrayValue
+
+    with platform.db.session() as session:
+        created_sensor = register_sensor(session, SensorSpec(
+            id="telpaal-9", name="Telpaal", kind="passantenteller",
+            observed_property="pedestrian_count"))
+    admin = _service(served, "admin", admin_key)
+    thing = _thing_with_datastream()
+    thing.datastreams.get(0).properties = {"belfort:sensor": "telpaal-9"}
+    admin.create(thing)
+    datastream = thing.get_datastreams().query().list().get(0)
+    sensor_id = datastream.properties["belfort:sensor"]
+    assert sensor_id == "telpaal-9"
+    device = _service(served, sensor_id, created_sensor.credential)
+
+    value = DataArrayValue()
+    value.datastream = fsc.Datastream(id=datastream.id)
+    value.components = {DataArrayValue.Property.PHENOMENON_TIME, DataArrayValue.Property.RESULT}
+    start = dt.datetime.now(UTC).replace(microsecond=0) - dt.timedelta(hours=2)
+    for i in range(50):
+        value.add_observation(fsc.Observation(
+            phenomenon_time=start + dt.timedelta(minutes=i), result=i,
+            datastream=fsc.Datastream(id=datastream.id)))
+    document = DataArrayDocument()
+    document.value = [value]
+    created = device.observations().create(document)
+    assert len(created) == 50
+    assert all(o.self_link.startswith(served + "/sta/v1.1/Observations(") for o in created)
+    assert [o.value for o in sensor_observations(platform, sensor_id)] == list(range(50))
+    again = device.observations().create(document)  # a resend stores nothing new
+    assert [o.self_link for o in again] == [o.self_link for o in created]
+    assert len(sensor_observations(platform, sensor_id)) == 50

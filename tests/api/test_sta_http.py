@@ -350,3 +350,56 @@ def test_a_flooding_device_is_told_to_wait(
                             json={"result": i, "phenomenonTime": recent(i + 1)}).status_code
                 for i in range(3)]
     assert statuses[0] == 201 and statuses[-1] == 429
+
+
+def test_create_observations_keeps_good_rows_and_names_bad_ones(
+        client: TestClient, auth: dict[str, str], loaded: dict[str, Any],
+        platform: Platform) -> None:
+    future = (dt.datetime.now(UTC) + dt.timedelta(days=2)).isoformat()
+    body = [{"Datastream": {"@iot.id": 2}, "components": ["phenomenonTime", "result"],
+             "dataArray": [[recent(5), 1], [future, 2], [recent(4), "x"], [recent(3)],
+                           [recent(2), 4]]}]
+    answer = client.post(f"{STA}/CreateObservations", json=body, headers=auth)
+    assert answer.status_code == 201, answer.text
+    links = answer.json()
+    assert links[0].startswith(f"{TEST_BASE}{STA}/Observations(")
+    assert links[1].startswith("error: time_in_future")
+    assert links[2].startswith("error: bad_value")
+    assert links[3].startswith("error: bad_row")
+    assert links[4].startswith(f"{TEST_BASE}{STA}/Observations(")
+    results = client.get(f"{STA}/Datastreams(2)/Observations", headers=auth).json()["value"]
+    assert [o["result"] for o in results] == [1, 4]
+
+
+@pytest.mark.parametrize("body", [
+    {}, [], [{"Datastream": {"@iot.id": 1}}], [{"Datastream": 1, "components": ["result"],
+                                                "dataArray": []}],
+    [{"Datastream": {"@iot.id": 1}, "components": ["result", "FeatureOfInterest/id"],
+      "dataArray": []}],
+    [{"Datastream": {"@iot.id": 1}, "components": ["result"], "dataArray": []}],
+    [{"Datastream": {"@iot.id": 1}, "components": ["phenomenonTime", "result"],
+      "dataArray": "x"}],
+])
+def test_create_observations_refuses_malformed_bodies(
+        client: TestClient, auth: dict[str, str], loaded: dict[str, Any], body: Any) -> None:
+    answer = client.post(f"{STA}/CreateObservations", json=body, headers=auth)
+    assert answer.status_code == 400, answer.text
+
+
+def test_create_observations_limits(client: TestClient, auth: dict[str, str],
+                                    loaded: dict[str, Any], platform: Platform) -> None:
+    row = [recent(1), 1]
+    body = [{"Datastream": {"@iot.id": 1}, "components": ["phenomenonTime", "result"],
+             "dataArray": [row] * 11}]
+    platform.settings.stream_max_batch = 10
+    assert client.post(f"{STA}/CreateObservations", json=body,
+                       headers=auth).status_code == 413
+    body[0]["Datastream"] = {"@iot.id": 404}
+    body[0]["dataArray"] = [row]
+    assert client.post(f"{STA}/CreateObservations", json=body,
+                       headers=auth).status_code == 404
+    device = basic("sta-1", loaded["first"]["belfort:credentials"]["sta-1"])
+    body[0]["Datastream"] = {"@iot.id": 2}
+    assert client.post(f"{STA}/CreateObservations", json=body,
+                       headers=device).status_code == 403
+    assert client.post(f"{STA}/CreateObservations", json=body).status_code == 401

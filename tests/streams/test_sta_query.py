@@ -4,6 +4,8 @@ a message (no database involved)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from belfort.errors import SensorThingsInvalid
 from belfort.streams.sta_entities import property_name
@@ -85,3 +87,32 @@ def test_malformed_options_are_refused(params: dict[str, str]) -> None:
 ])
 def test_property_names(name: str, expected: str) -> None:
     assert property_name(name) == expected
+
+
+_ALPHABET = "abcdeqnotrlgsu()' ,;=$/@.-:0129TZ\x00é"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_any_filter_text_is_read_or_refused_cleanly(text: str) -> None:
+    from belfort.streams.sta_read import condition
+
+    try:
+        tree = parse_filter(text)
+    except SensorThingsInvalid:
+        return
+    for plural in ("Things", "Observations"):
+        try:
+            condition(plural, tree)
+        except SensorThingsInvalid:
+            pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["$expand", "$orderby", "$select", "$top", "$skip", "$count"]),
+       st.text(alphabet=_ALPHABET + "ABDTO", max_size=60))
+def test_any_option_text_is_read_or_refused_cleanly(name: str, text: str) -> None:
+    try:
+        parse_options({name: text}, max_top=100)
+    except SensorThingsInvalid:
+        pass

@@ -35,6 +35,7 @@ from belfort.errors import (
 )
 from belfort.platform import Platform
 from belfort.policy.keys import KEY_PREFIX, authenticate
+from belfort.streams import sta_batch
 from belfort.streams.sensors import Device, devices
 from belfort.streams.sta_entities import KINDS, PREFIX, id_column, related
 from belfort.streams.sta_query import Options, parse_options
@@ -246,6 +247,16 @@ async def _body(request: Request, platform: Platform) -> Any:
     except json.JSONDecodeError as exc:
         raise SensorThingsInvalid(f"the body is not JSON: {exc.msg} at line {exc.lineno}, "
                                   f"column {exc.colno}") from None
+
+
+@router.post("/sta/v1.1/CreateObservations", summary="Create many SensorThings Observations")
+async def create_observations(request: Request) -> Response:
+    caller = await _caller(request)
+    platform = _platform(request)
+    body = await _body(request, platform)
+    links = await run_in_threadpool(sta_batch.create_observations, platform, body,
+                                    caller.device, base_url(request))
+    return _json(links, 201)
 
 
 @router.post("/sta/v1.1/{resource:path}", summary="Create SensorThings entities")
