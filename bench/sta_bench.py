@@ -5,6 +5,7 @@
   (``service.create(observation)``: one POST, one durable commit each), by 1 and by 4
   devices in parallel (each its own Datastream and credential);
 - the same through ``requests.Session`` (keep-alive), to show the client's own cost;
+- ``CreateObservations`` (the client's ``DataArrayDocument``), 500 Observations a request;
 - reading back: ``Datastreams(n)/Observations`` with ``$filter``+``$orderby``+``$top=100``
   and ``$expand=Datastream``, timed per request (median, p95).
 
@@ -93,6 +94,30 @@ def _with_session(base: str, stream: tuple[int, str, str], n: int, offset: int) 
                          timeout=30).raise_for_status()
 
 
+def _with_data_array(base: str, stream: tuple[int, str, str], n: int, offset: int) -> None:
+    import frost_sta_client as fsc
+    from frost_sta_client.model.ext.data_array_document import DataArrayDocument
+    from frost_sta_client.model.ext.data_array_value import DataArrayValue
+    from frost_sta_client.service.auth_handler import AuthHandler
+
+    ident, sensor, credential = stream
+    service = fsc.SensorThingsService(f"{base}/sta/v1.1",
+                                      auth_handler=AuthHandler(sensor, credential))
+    moments = _times(n, offset)
+    for start in range(0, n, 500):
+        value = DataArrayValue()
+        value.datastream = fsc.Datastream(id=ident)
+        value.components = {DataArrayValue.Property.PHENOMENON_TIME,
+                            DataArrayValue.Property.RESULT}
+        for i, moment in enumerate(moments[start:start + 500]):
+            value.add_observation(fsc.Observation(phenomenon_time=moment, result=start + i,
+                                                  datastream=fsc.Datastream(id=ident)))
+        document = DataArrayDocument()
+        document.value = [value]
+        links = service.observations().create(document)
+        assert not any(o.self_link.startswith("error") for o in links)
+
+
 def _parallel(fn: Any, base: str, streams: list[tuple[int, str, str]], n: int,
               offset: int) -> float:
     threads = [threading.Thread(target=fn, args=(base, s, n, offset)) for s in streams]
@@ -135,13 +160,15 @@ def main() -> None:
         env = {"BELFORT_STREAM_DEVICE_RATE": "1000000"}  # measure the path, not the limit
         with Server(cmd, f"http://127.0.0.1:{port}/health", Path(work) / "serve.log", env=env):
             base = f"http://127.0.0.1:{port}"
-            streams = _datastreams(base, key, 10)
+            streams = _datastreams(base, key, 11)
             rows = []
             for label, fn, devices, offset in (
                     ("frost-sta-client, 1 device", _with_client, streams[:1], 0),
                     ("requests.Session, 1 device", _with_session, streams[1:2], 0),
                     ("frost-sta-client, 4 devices", _with_client, streams[2:6], 0),
-                    ("requests.Session, 4 devices", _with_session, streams[6:10], 0)):
+                    ("requests.Session, 4 devices", _with_session, streams[6:10], 0),
+                    ("frost-sta-client CreateObservations (500 a request), 1 device",
+                     _with_data_array, streams[10:11], 0)):
                 seconds = _parallel(fn, base, devices, n // len(devices), offset)
                 rows.append({"contender": label, "seconds": round(seconds, 2),
                              "observations_per_s": round(n / seconds)})

@@ -97,6 +97,8 @@ def test_query_options(client: TestClient, auth: dict[str, str], loaded: dict[st
     assert results(f"$filter=phenomenonTime gt {recent(25)}") == [40, 50]
     assert results(f"$filter=phenomenonTime le '{recent(50)}'") == [0, 10]
     assert results("$skip=4") == [40, 50]
+    only_count = client.get(f"{STA}/Observations?$top=0&$count=true", headers=auth).json()
+    assert only_count == {"@iot.count": 6, "value": []}
     counted = client.get(f"{STA}/Observations?$count=true&$top=2", headers=auth).json()
     assert counted["@iot.count"] == 6 and len(counted["value"]) == 2
     assert counted["@iot.nextLink"].startswith(f"{TEST_BASE}{STA}/Observations?")
@@ -213,7 +215,8 @@ def test_malformed_query_options_are_400_with_a_message(
 
 @pytest.mark.parametrize("body", [
     b"{not json", b"", b"[1, 2]", b'{"name": NaN}', b"[" * 100_000 + b"]" * 100_000,
-    b'{"name": "x\\u0000y", "description": ""}', b'{"description": "no name"}',
+    b'{"name": "x\\u0000y", "description": ""}', b'{"name": "x\\ud800y"}',
+    b'{"name": "x", "properties": {"k": "\\udfff"}}', b'{"description": "no name"}',
     b'{"name": "x", "colour": "red"}', b'{"name": 5}', b"\xff\xfe",
     b'{"name": "x", "Locations": [{"name": "l", "location": {"type": "Point", '
     b'"coordinates": [500, 1]}}]}',

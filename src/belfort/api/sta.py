@@ -239,7 +239,11 @@ async def _body(request: Request, platform: Platform) -> Any:
         raise SensorThingsInvalid(f"the body holds {name}, which is not JSON")
 
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
+        body = json.loads(raw.decode("utf-8"), parse_constant=refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # no unpaired surrogates
+        return body
+    except UnicodeEncodeError:
+        raise SensorThingsInvalid("the body holds an unpaired surrogate (\\ud800…)") from None
     except UnicodeDecodeError:
         raise SensorThingsInvalid("the body is not UTF-8") from None
     except RecursionError:

@@ -187,7 +187,7 @@ class Reader:
         top = self.default_top if options.top is None else options.top
         query = query.order_by(*order).offset(options.skip).limit(top + 1)
         rows = list(self.session.execute(query))
-        more = len(rows) > top
+        more = top > 0 and len(rows) > top  # $top=0 (just the count) has no next page
         value = [self._finish(plural, row if plural == "Observations" else row[0], options)
                  for row in rows[:top]]
         return Page(value, more, count)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import (
@@ -378,11 +379,15 @@ def observation_item(body: Any, datastream: StaDatastream, what: str) -> Observa
 
 def create(platform: Platform, plural: str, body: Any, link: dict[str, int]) -> Outcome:
     """Create an entity (not an Observation) with everything nested in it; admin only."""
-    with platform.db.session() as session:
-        creator = Creator(session)
-        ident = creator.entity(plural, body, plural[:-1] if plural != "ObservedProperties"
-                               else "ObservedProperty", link)
-        work = creator.work
+    try:
+        with platform.db.session() as session:
+            creator = Creator(session)
+            ident = creator.entity(plural, body, plural[:-1] if plural != "ObservedProperties"
+                                   else "ObservedProperty", link)
+            work = creator.work
+    except IntegrityError:  # another request took the same sensor and property just now
+        raise Conflict("another request created the same Datastream (sensor and property) "
+                       "at the same time; nothing was created") from None
     for datastream_id, item in work.observations:
         _write(platform, datastream_id, item, None)
     return Outcome(plural, ident, work.credentials)
