@@ -3,7 +3,7 @@
 Additive: five new tables (``belfort.streams.sta_*``); observations stay in ``observations``.
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0014"  # re-chained after main's 0014 (the brief gave 0010)
 branch_labels = None
 depends_on = None
 
