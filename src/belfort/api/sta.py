@@ -194,7 +194,7 @@ def _read(platform: Platform, base: str, path: Resource, options: Options,
         reader.check(path.plural, options)
         if path.ident is not None:
             return reader.one(path.plural, id_column(path.plural) == path.ident, options,
-                              f"{path.plural}({path.ident})")
+                              f"{path.plural}({path.ident})", path.ident)
         scope = []
         if path.parent is not None:
             parent_plural, parent_id = path.parent
@@ -202,6 +202,8 @@ def _read(platform: Platform, base: str, path: Resource, options: Options,
                 raise SensorThingsNotFound(f"no {parent_plural}({parent_id})")
             assert path.navigation is not None
             _, where = related(parent_plural, parent_id, path.navigation)
+            if parent_plural == "Observations":  # hot or compacted
+                where = id_column("Datastreams") == reader.observation_datastream(parent_id)
             if path.single:
                 return reader.one(path.plural, where, options,
                                   f"{path.navigation} of {parent_plural}({parent_id})")

@@ -15,8 +15,10 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from belfort.catalog.models import Observation, StaDatastream
 from belfort.errors import SensorThingsInvalid, SensorThingsNotFound
 from belfort.platform import Platform
+from belfort.streams import sta_lake
 from belfort.streams.model import ItemInvalid, parse_time
 from belfort.streams.sta_entities import (
     KINDS,
@@ -138,6 +140,7 @@ class Reader:
     """Reads entities for one request: ``base`` is the canonical base URL."""
 
     def __init__(self, platform: Platform, session: Session, base: str) -> None:
+        self.platform = platform
         self.session = session
         self.base = base
         self.default_top = platform.settings.sta_default_top
@@ -162,16 +165,40 @@ class Reader:
 
     def exists(self, plural: str, ident: int) -> bool:
         query = base_query(plural).where(id_column(plural) == ident)
-        return self.session.execute(query.limit(1)).first() is not None
+        if self.session.execute(query.limit(1)).first() is not None:
+            return True
+        return plural == "Observations" and self._compacted(ident) is not None
 
-    def one(self, plural: str, where: ColumnElement[bool], options: Options, what: str
-            ) -> dict[str, Any]:
-        row = self.session.execute(base_query(plural).where(where).limit(1)).first()
+    def _compacted(self, ident: int) -> sta_lake.Row | None:
+        """Observation ``ident`` when compaction moved it into the lake."""
+        everything = self.session.scalars(select(StaDatastream)).all()
+        rows = sta_lake.compacted_rows(self.platform, self.session, everything, only_id=ident)
+        return rows[0] if rows else None
+
+    def observation_datastream(self, ident: int) -> int | None:
+        """The Datastream of Observation ``ident`` (hot or compacted)."""
+        row = self.session.execute(base_query("Observations")
+                                   .where(Observation.id == ident).limit(1)).first()
+        if row is not None:
+            return int(row[1])
+        found = self._compacted(ident)
+        return None if found is None else found[1]
+
+    def one(self, plural: str, where: ColumnElement[bool], options: Options, what: str,
+            ident: int | None = None) -> dict[str, Any]:
+        row: Any = self.session.execute(base_query(plural).where(where).limit(1)).first()
+        if row is None and plural == "Observations" and ident is not None:
+            row = self._compacted(ident)
         if row is None:
             raise SensorThingsNotFound(f"no {what}")
         return self._finish(plural, row if plural == "Observations" else row[0], options)
 
     def page(self, plural: str, scope: list[ColumnElement[bool]], options: Options) -> Page:
+        if plural == "Observations":
+            datastreams = self.session.scalars(select(StaDatastream).where(*scope)).all()
+            lake = sta_lake.compacted_rows(self.platform, self.session, datastreams)
+            if lake:
+                return self._merged_page(scope, options, lake)
         query = base_query(plural).where(*scope)
         if options.filter is not None:
             query = query.where(condition(plural, options.filter))
@@ -192,6 +219,26 @@ class Reader:
                  for row in rows[:top]]
         return Page(value, more, count)
 
+    def _merged_page(self, scope: list[ColumnElement[bool]], options: Options,
+                     lake: list[sta_lake.Row]) -> Page:
+        """A page of Observations from the hot store and the lake together."""
+        query = base_query("Observations").where(*scope)
+        if options.filter is not None:
+            query = query.where(condition("Observations", options.filter))
+        hot = [(row[0], int(row[1])) for row in
+               self.session.execute(query.limit(sta_lake.MAX_SCANNED + 1))]
+        if options.filter is not None:
+            kinds = KINDS["Observations"].columns
+            node = options.filter
+            lake = [row for row in lake if sta_lake.matches(
+                node, row, lambda lit, name: _value(lit, kinds[name][1], name))]
+        rows = sta_lake.ordered(sta_lake.merged(hot, lake), options.orderby)
+        top = self.default_top if options.top is None else options.top
+        chosen = rows[options.skip:options.skip + top]
+        more = top > 0 and len(rows) > options.skip + top
+        value = [self._finish("Observations", row, options) for row in chosen]
+        return Page(value, more, len(rows) if options.count else None)
+
     def _finish(self, plural: str, row: Any, options: Options) -> dict[str, Any]:
         body = render(plural, row, self.base)
         ident = entity_id(plural, row)
@@ -202,6 +249,8 @@ class Reader:
                     f"$expand: {plural} have no navigation property {expansion.name[:40]!r}; "
                     f"known: {', '.join(kind.navigation)}")
             target, where = related(plural, ident, expansion.name)
+            if plural == "Observations":  # its Datastream, known also for compacted rows
+                where = StaDatastream.id == int(row[1])
             _, collection = kind.navigation[expansion.name]
             if collection:
                 page = self.page(target, [where], expansion.options)
