@@ -15,6 +15,7 @@ process registered is live here within seconds (no live state only one process k
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -140,12 +141,15 @@ def sync(platform: Platform, *, force: bool = False) -> list[str]:
         return added
 
 
+DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
 def sync_for(platform: Platform, dataset_id: str) -> bool:
     """For a dataset the gate did not find: when sensors feed it (or it is a rollup of one
     they feed) and it is not registered here yet, sync now. True when it is live now."""
     state = platform.component(_Sync, _Sync)
-    if dataset_id in state.known:
-        return False
+    if dataset_id in state.known or not DATASET_ID.match(dataset_id):
+        return False  # no sensor can feed an id that is no slug (nor reach PostgreSQL with NUL)
     candidates = [dataset_id] + [dataset_id.removesuffix("-" + kind) for kind in ROLLUPS
                                  if dataset_id.endswith("-" + kind)]
     with platform.db.session() as session:
