@@ -8,6 +8,7 @@ rows (capped by ``BELFORT_STA_MAX_TOP``) and an expansion is paged the same way.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -142,6 +143,8 @@ class Reader:
     def __init__(self, platform: Platform, session: Session, base: str) -> None:
         self.platform = platform
         self.session = session
+        # an Observation's expanded Datastream, per request: (datastream id, options) → body
+        self._datastreams: dict[tuple[int, int], dict[str, Any] | None] = {}
         self.base = base
         self.default_top = platform.settings.sta_default_top
         self.max_top = platform.settings.sta_max_top
@@ -239,6 +242,13 @@ class Reader:
         value = [self._finish("Observations", row, options) for row in chosen]
         return Page(value, more, len(rows) if options.count else None)
 
+    def _single(self, plural: str, where: ColumnElement[bool], options: Options
+                ) -> dict[str, Any] | None:
+        row = self.session.execute(base_query(plural).where(where).limit(1)).first()
+        if row is None:
+            return None
+        return self._finish(plural, row if plural == "Observations" else row[0], options)
+
     def _finish(self, plural: str, row: Any, options: Options) -> dict[str, Any]:
         body = render(plural, row, self.base)
         ident = entity_id(plural, row)
@@ -265,12 +275,16 @@ class Reader:
                     body[f"{expansion.name}@iot.nextLink"] = (
                         f"{self.base}{PREFIX}/{plural}({ident})/{expansion.name}"
                         f"?{urlencode(following)}")
+            elif plural == "Observations":  # many Observations share one Datastream
+                key = (int(row[1]), id(expansion.options))
+                if key not in self._datastreams:
+                    self._datastreams[key] = self._single(target, where, expansion.options)
+                if self._datastreams[key] is not None:
+                    body[expansion.name] = copy.deepcopy(self._datastreams[key])
             else:
-                row_found = self.session.execute(base_query(target).where(where).limit(1)).first()
-                if row_found is not None:
-                    body[expansion.name] = self._finish(
-                        target, row_found if target == "Observations" else row_found[0],
-                        expansion.options)
+                found = self._single(target, where, expansion.options)
+                if found is not None:
+                    body[expansion.name] = found
         if options.select is not None:
             body = select_fields(body, options.select, kind)
         return body
