@@ -148,6 +148,15 @@ def test_a_quote_in_a_filter_is_a_value_never_sql(
     assert answer.status_code == 200 and answer.json()["value"] == []
 
 
+@pytest.mark.parametrize("joiner", [" and ", " or "])
+def test_the_longest_filter_allowed_runs(client: TestClient, auth: dict[str, str],
+                                         loaded: dict[str, Any], joiner: str) -> None:
+    text = joiner.join(["result ne 7"] * 97 + ["not (result eq 8)"])
+    answer = client.get(f"{STA}/Datastreams(1)/Observations?$filter={text}", headers=auth)
+    assert answer.status_code == 200, answer.text
+    assert len(answer.json()["value"]) == 6
+
+
 def test_top_is_capped(platform: Platform, client: TestClient, auth: dict[str, str],
                        loaded: dict[str, Any]) -> None:
     platform.settings.sta_max_top = 4
