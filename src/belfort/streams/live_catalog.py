@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +64,10 @@ def publish_live_dataset(
     directory = live_dir(platform, dataset_id)
     directory.mkdir(parents=True, exist_ok=True)
     placeholder = directory / "leeg.parquet"
-    if not placeholder.exists():
-        pq.write_table(schema.empty_table(), directory / "leeg.tmp")
-        (directory / "leeg.tmp").replace(placeholder)
+    if not placeholder.exists():  # two processes at once: each renames a whole file
+        temporary = directory / f".leeg-{uuid.uuid4().hex}.tmp"
+        pq.write_table(schema.empty_table(), temporary)
+        temporary.replace(placeholder)
     try:
         with platform.db.session() as session:
             if session.get(Dataset, dataset_id) is not None:
