@@ -255,6 +255,20 @@ class Settings(BaseSettings):
     stream_max_age_days: int = Field(
         default=400, ge=1, description="An observation older than this many days is refused."
     )
+    # --- SensorThings API (belfort.streams.sta_*, /sta/v1.1/) ---
+    sta_default_top: int = Field(
+        default=100, ge=1, le=10_000,
+        description="Entities in one SensorThings page (and one expanded collection) when the "
+        "request gives no $top.",
+    )
+    sta_max_top: int = Field(
+        default=1_000, ge=1, le=10_000,
+        description="Most entities one SensorThings page may hold; a larger $top is cut to it.",
+    )
+    sta_max_body_kb: int = Field(
+        default=1_024, ge=1, le=1_048_576,
+        description="Largest SensorThings request body (a deep insert), in KiB (413 beyond).",
+    )
 
     # --- live datasets: hot store → lake, rollups, retention (belfort.streams.live_*) ---
     live_refresh_seconds: float = Field(
