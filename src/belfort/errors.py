@@ -282,3 +282,27 @@ class SensorThingsNotFound(NotFound):
     """No SensorThings entity of that type and id (in the path or referenced in a body)."""
 
     code = "sensorthings_not_found"
+
+
+# --- MQTT bridge and the FIWARE forms (belfort.streams.mqtt, belfort.api.fiware) ---
+class MqttSettingsInvalid(BelfortError):
+    """``BELFORT_MQTT_URL`` (or another MQTT setting) cannot be used."""
+
+    code = "mqtt_settings_invalid"
+    http_status = 500
+    exit_code = 2
+
+
+class MeasuresInvalid(InvalidRequest):
+    """A FIWARE measures body that cannot be read as a whole (not JSON, not an object of
+    attribute → value, no attributes); ``details['reason']`` says which."""
+
+    code = "measures_invalid"
+
+
+class MeasuresMediaType(BelfortError):
+    """A FIWARE measures body sent as something other than JSON."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    exit_code = 2
