@@ -269,3 +269,21 @@ class SensorInvalid(InvalidRequest):
 
 class SensorNotFound(NotFound):
     code = "sensor_not_found"
+
+
+class ZoneInvalid(InvalidRequest):
+    """A zone's definition is wrong: its polygon (not closed, not WGS84, self-intersecting,
+    too many vertices, too large), its area or its density (``details['problems']``)."""
+
+    code = "zone_invalid"
+    http_status = 422
+
+
+class ZoneNotFound(NotFound):
+    code = "zone_not_found"
+
+
+class ZoneExists(Conflict):
+    """A zone with this id exists already (remove it first to redefine it)."""
+
+    code = "zone_exists"
