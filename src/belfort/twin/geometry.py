@@ -160,7 +160,9 @@ def check_polygon(geometry: Any, *, max_vertices: int, max_km2: float) -> float:
         raise _invalid([f"geometry: covers {area / 1e6:,.1f} km², at most {max_km2:g} km² "
                         "allowed"])
     problems: list[str] = []
-    if outer <= 1.0:
+    ring = projected[0]
+    perimeter = float(np.hypot(*(np.roll(ring, -1, axis=0) - ring).T).sum())
+    if outer <= max(1.0, 1e-5 * perimeter ** 2):  # a line or a sliver along one: no area
         problems.append("geometry: encloses no area")
     if _crossings(projected):
         problems.append("geometry: a ring crosses or touches itself or another ring")
