@@ -31,7 +31,7 @@ def test_now_is_compared_with_the_same_weekday_and_quarter_of_earlier_weeks(
     second = make_sensor(platform, "TP02", "korenmarkt", "passages")
     history = [10.0, 20.0, 30.0, 40.0, 50.0]
     feed(platform, first, "TP01",
-         [(_same_moment_weeks_ago(w), v) for w, v in zip(range(5, 0, -1), history)]
+         [(_same_moment_weeks_ago(w), v) for w, v in zip(range(5, 0, -1), history, strict=True)]
          + [(_same_moment_weeks_ago(0), 45.0)]
          # another quarter-hour of the same days and another weekday: not this moment's normal
          + [(_same_moment_weeks_ago(w) + QUARTER_US * 3, 999.0) for w in range(1, 6)]
@@ -42,7 +42,7 @@ def test_now_is_compared_with_the_same_weekday_and_quarter_of_earlier_weeks(
     expected = np.percentile(history, [10, 20, 50, 80, 90])
     assert tp01.now == 45.0 and tp01.weeks == 5
     assert tp01.percentiles == {f"p{q}": pytest.approx(e) for q, e in
-                                zip((10, 20, 50, 80, 90), expected)}
+                                zip((10, 20, 50, 80, 90), expected, strict=True)}
     assert (tp01.ratio, tp01.band) == (1.5, "p80-p90")
     zone = per_zone["korenmarkt"]  # both sensors summed per quarter-hour
     assert zone.now == 50.0 and zone.percentiles is not None

@@ -101,15 +101,17 @@ def _shoelace(xy: np.ndarray) -> float:
 
 
 def _orient(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return ((b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1])
-            - (b[..., 1] - a[..., 1]) * (c[..., 0] - a[..., 0]))
+    found: np.ndarray = ((b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1])
+                         - (b[..., 1] - a[..., 1]) * (c[..., 0] - a[..., 0]))
+    return found
 
 
 def _on_segment(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
-    return ((np.minimum(a[..., 0], b[..., 0]) <= p[..., 0])
-            & (p[..., 0] <= np.maximum(a[..., 0], b[..., 0]))
-            & (np.minimum(a[..., 1], b[..., 1]) <= p[..., 1])
-            & (p[..., 1] <= np.maximum(a[..., 1], b[..., 1])))
+    found: np.ndarray = ((np.minimum(a[..., 0], b[..., 0]) <= p[..., 0])
+                         & (p[..., 0] <= np.maximum(a[..., 0], b[..., 0]))
+                         & (np.minimum(a[..., 1], b[..., 1]) <= p[..., 1])
+                         & (p[..., 1] <= np.maximum(a[..., 1], b[..., 1])))
+    return found
 
 
 def _crossings(rings: list[np.ndarray]) -> int:

@@ -97,7 +97,7 @@ def compare(quarters: np.ndarray, values: np.ndarray, utc: np.ndarray) -> Normal
     if weeks < MIN_WEEKS:
         return Normal(now, int(utc[newest]), None, weeks, None, None)
     found = np.percentile(values[earlier], PERCENTILES)
-    p = {f"p{q}": round(float(v), 2) for q, v in zip(PERCENTILES, found)}
+    p = {f"p{q}": round(float(v), 2) for q, v in zip(PERCENTILES, found, strict=True)}
     ratio = round(now / p["p50"], 2) if p["p50"] > 0 else None
     return Normal(now, int(utc[newest]), p, weeks, ratio, _band(now, p))
 
@@ -110,7 +110,8 @@ class NormalCache:
         self._lock = threading.Lock()
         self._kept: tuple[float, tuple[str, ...], int, dict[str, np.ndarray]] | None = None
 
-    def history(self, sensor_ids: tuple[str, ...], now_us: int) -> tuple[int, dict[str, np.ndarray]]:
+    def history(self, sensor_ids: tuple[str, ...],
+                now_us: int) -> tuple[int, dict[str, np.ndarray]]:
         """(cut, observations before cut): the history part, read at most every
         ``twin_normal_cache_seconds``."""
         ttl = self._platform.settings.twin_normal_cache_seconds

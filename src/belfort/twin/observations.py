@@ -30,10 +30,11 @@ def zone_sensors(platform: Platform) -> list[tuple[str, str, str]]:
 
 def read_counts(platform: Platform, sensor_ids: Sequence[str], since_us: int,
                 until_us: int) -> dict[str, np.ndarray]:
-    """Observations (of each sensor's own observed property) of these sensors with a phenomenon time in [since, until), as arrays:
-    ``sensor`` (index into ``sensor_ids``), ``start`` and ``end`` (µs; end = start when the
-    observation is an instant) and ``value``; sorted by start."""
-    empty = {k: np.zeros(0, dtype=np.int64) for k in ("sensor", "start", "end")}
+    """Observations (of each sensor's own observed property) of these sensors with a
+    phenomenon time in [since, until), as arrays: ``sensor`` (index into ``sensor_ids``),
+    ``start`` and ``end`` (µs; end = start for an instant) and ``value``; sorted by start."""
+    empty: dict[str, np.ndarray] = {k: np.zeros(0, dtype=np.int64)
+                                    for k in ("sensor", "start", "end")}
     empty["value"] = np.zeros(0)
     if not sensor_ids:
         return empty

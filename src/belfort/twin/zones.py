@@ -93,8 +93,7 @@ def spec_from_mapping(data: Any) -> ZoneSpec:
     if unknown:
         problem = f"unknown field(s): {', '.join(unknown[:10])}; known: {', '.join(FIELDS)}"
         raise ZoneInvalid("invalid zone: " + problem, details={"problems": [problem]})
-    return ZoneSpec(id=data.get("id"), name=data.get("name"),  # type: ignore[arg-type]
-                    geometry=data.get("geometry"),  # type: ignore[arg-type]
+    return ZoneSpec(id=data.get("id"), name=data.get("name"), geometry=data.get("geometry"),
                     area_m2=data.get("area_m2"), density=data.get("density"),
                     dwell_seconds=data.get("dwell_seconds"), centre=data.get("centre", False))
 
