@@ -70,3 +70,16 @@ def test_an_interval_is_spread_over_its_quarter_hours_and_levels_are_averaged() 
     assert np.diff(quarters[series == 0]).tolist() == [1, 1, 1]
     assert utc[series == 0][0] == start
     assert values[series == 1].tolist() == [20.0]  # a level: the mean of 10 and 30
+
+
+def test_now_is_fresh_while_the_history_is_kept(platform: Platform) -> None:
+    platform.settings.twin_normal_cache_seconds = 3600
+    make_zone(platform, "veldstraat")
+    credential = make_sensor(platform, "TP02", "veldstraat", "passages")
+    feed(platform, credential, "TP02", [(_same_moment_weeks_ago(w), 10.0 * w)
+                                        for w in range(1, 4)])
+    before = normals(platform, now_us())[0]["TP02"]
+    assert before.now is None and before.weeks == 0  # nothing recent
+    feed(platform, credential, "TP02", [(_same_moment_weeks_ago(0), 40.0)])
+    after = normals(platform, now_us())[0]["TP02"]
+    assert (after.now, after.weeks, after.band) == (40.0, 3, "boven p90")

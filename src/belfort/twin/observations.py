@@ -46,13 +46,15 @@ def read_counts(platform: Platform, sensor_ids: Sequence[str], since_us: int,
              .where(Observation.sensor_id.in_(list(sensor_ids)),
                     Observation.phenomenon_us >= since_us, Observation.phenomenon_us < until_us)
              .order_by(Observation.phenomenon_us).limit(MAX_ROWS))
-    with platform.db.session() as session:
-        rows = session.execute(query).all()
-    if not rows:
+    with platform.db.engine.connect() as connection:  # Core rows: no ORM bookkeeping
+        columns = list(zip(*connection.execute(query).all(), strict=True))
+    if not columns:
         return empty
-    sensor = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=len(rows))
-    start = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    end = np.fromiter((r[2] if r[2] is not None else r[1] for r in rows), dtype=np.int64,
-                      count=len(rows))
-    value = np.fromiter((r[3] for r in rows), dtype=float, count=len(rows))
+    count = len(columns[0])
+    sensor = np.fromiter(map(position.__getitem__, columns[0]), dtype=np.int64, count=count)
+    start = np.fromiter(columns[1], dtype=np.int64, count=count)
+    end = np.fromiter((e if e is not None else s for s, e in zip(columns[1], columns[2],
+                                                                   strict=True)),
+                      dtype=np.int64, count=count)
+    value = np.fromiter(columns[3], dtype=float, count=count)
     return {"sensor": sensor, "start": start, "end": end, "value": value}
