@@ -33,9 +33,12 @@ def test_admins_define_zones_and_anyone_reads_them(
                "properties": {"id": "graslei", "name": "Graslei"}}
     assert client.post(ZONES, json=feature, headers=admin_headers).status_code == 201
     listing = client.get(ZONES).json()["zones"]
-    assert [z["id"] for z in listing] == ["graslei", "korenmarkt"]
+    assert [z["id"] for z in listing] == ["graslei", "korenmarkt", "kouter"]
     assert listing[0]["area_computed"] and abs(listing[0]["area_m2"] - 2500) < 25
     assert client.get(f"{ZONES}/korenmarkt").json()["geometry"] == box()
+    extra = {**box(), "crs": {"junk": "\x00<script>"}, "bbox": [0, 0, 1, 1]}
+    made = client.post(ZONES, json=_zone(id="kouter", geometry=extra), headers=admin_headers)
+    assert made.status_code == 201 and made.json()["geometry"] == box()
     assert client.delete(f"{ZONES}/graslei", headers=admin_headers).status_code == 204
     assert client.get(f"{ZONES}/graslei").status_code == 404
 
@@ -78,6 +81,9 @@ def test_bad_input_is_a_clear_4xx_and_nothing_is_kept(
     assert client.get(ZONES).json()["zones"] == []
     assert client.get(f"{ZONES}/nope").json()["error"] == "zone_not_found"
     assert client.get(f"{ZONES}/nope/crowding").status_code == 404
+    for hostile in ("%00", "a%00b", "x" * 5000, "%3Cscript%3E", "..%2F..%2Fetc"):
+        assert client.get(f"{ZONES}/{hostile}").status_code == 404, hostile
+        assert client.delete(f"{ZONES}/{hostile}", headers=admin_headers).status_code == 404
     assert client.delete(f"{ZONES}/nope", headers=admin_headers).status_code == 404
     assert client.post(ZONES, json=_zone(), headers=admin_headers).status_code == 201
     assert client.post(ZONES, json=_zone(), headers=admin_headers).status_code == 409
