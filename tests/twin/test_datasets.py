@@ -82,6 +82,10 @@ def test_the_catalogue_entries_are_made_once_published_and_described(
         assert gauge is not None
         names = [f["name"] for f in gauge.versions[0].table_schema["fields"]]
         assert names == ["status_druktemeter", "toelichting_drukte", "tijd_van_voltooien"]
+    with TestClient(create_app(platform)) as client:
+        for dataset_id in (GAUGE, PER_ZONE):
+            fields = client.get(f"/api/datasets/1.0/{dataset_id}/").json()["fields"]
+            assert all(f["label"] != f["name"] for f in fields), fields  # described
 
 
 def test_the_sources_are_in_the_live_registry_after_start_up(platform: Platform) -> None:

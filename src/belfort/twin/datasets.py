@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from belfort.catalog import organisations, store
+from belfort.catalog.field_dictionary import FieldTexts
 from belfort.platform import Platform
 from belfort.policy.principals import Principal, Role
 from belfort.publishing import ingest_file
@@ -178,6 +179,26 @@ def _metadata(dataset_id: str) -> dict[str, Any]:
             "record_key": ["zone"]}
 
 
+FIELD_TEXTS: dict[str, tuple[str, str, str | None]] = {  # name → (title nl, title en, unit)
+    "status_druktemeter": ("Drukte (0-100)", "Crowding (0-100)", None),
+    "toelichting_drukte": ("Toelichting", "Explanation", None),
+    "tijd_van_voltooien": ("Berekend op", "Computed at", None),
+    "zone": ("Zone", "Zone", None),
+    "naam": ("Naam", "Name", None),
+    "binnenstad": ("In de binnenstad", "In the city centre", None),
+    "score": ("Drukte (0-100)", "Crowding (0-100)", None),
+    "label": ("Label (rustig, druk, te druk)", "Label", None),
+    "bezetting": ("Geschatte bezetting", "Estimated occupancy", "personen"),
+    "dichtheid": ("Dichtheid", "Density", "personen/m²"),
+    "capaciteit": ("Capaciteit", "Capacity", "personen"),
+    "methode": ("Schattingsmethode", "Estimation method", None),
+    "telling_nu": ("Telling laatste kwartier", "Count of the last quarter-hour", "personen"),
+    "normaal_p50": ("Normaal voor dit moment (p50)", "Normal for this moment (p50)", "personen"),
+    "verhouding_tot_normaal": ("Verhouding tot normaal", "Ratio to normal", None),
+    "band": ("Percentielband", "Percentile band", None),
+}
+
+
 def ensure_crowding_datasets(platform: Platform) -> list[str]:
     """Make the crowding datasets' catalogue entries (published, metadata complete) when
     they have no version yet; the ids made."""
@@ -191,8 +212,12 @@ def ensure_crowding_datasets(platform: Platform) -> list[str]:
         source = GaugeSource() if dataset_id == GAUGE else ZonesSource()
         with tempfile.TemporaryDirectory(prefix="belfort-crowding-") as workdir:
             path = Path(workdir) / f"{dataset_id}.parquet"
-            pq.write_table(source.table(platform), path)
+            table = source.table(platform)
+            pq.write_table(table, path)
+            fields = {name: FieldTexts(title_nl=nl, title_en=en, unit=unit)
+                      for name, (nl, en, unit) in FIELD_TEXTS.items()
+                      if name in table.column_names}
             ingest_file(platform, PUBLISHER, dataset_id, path, metadata=_metadata(dataset_id),
-                        format="parquet")
+                        format="parquet", fields=fields)
         made.append(dataset_id)
     return made
