@@ -3,8 +3,10 @@ catalogue entries made once with complete metadata, and the sources registered a
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
+import pytest
 from fastapi.testclient import TestClient
 
 from belfort.app import create_app
@@ -19,7 +21,7 @@ from belfort.twin.datasets import (
     ZonesSource,
     ensure_crowding_datasets,
 )
-from tests.twin.conftest import MINUTE, feed, make_sensor, make_zone
+from tests.twin.conftest import MINUTE, box, feed, make_sensor, make_zone
 
 
 def _busy(platform: Platform, per_minute: float) -> None:
@@ -45,6 +47,8 @@ def test_the_gauge_row_is_the_centre_s_score_with_its_explanation(platform: Plat
     assert zones["korenmarkt"]["bezetting"] == 1500.0
     assert zones["korenmarkt"]["dichtheid"] == 1.5 and zones["korenmarkt"]["capaciteit"] == 2000
     assert zones["kouter"]["score"] is None  # no sensor: no estimate, not zero
+    assert json.loads(zones["korenmarkt"]["geo_shape"]) == box()
+    assert zones["korenmarkt"]["geo_point_2d"] == pytest.approx({"lat": 51.0545, "lon": 3.7213})
 
 
 def test_quiet_and_unknown_say_so(platform: Platform) -> None:
@@ -86,6 +90,9 @@ def test_the_catalogue_entries_are_made_once_published_and_described(
         for dataset_id in (GAUGE, PER_ZONE):
             fields = client.get(f"/api/datasets/1.0/{dataset_id}/").json()["fields"]
             assert all(f["label"] != f["name"] for f in fields), fields  # described
+        types = {f["name"]: f["type"] for f in
+                 client.get(f"/api/datasets/1.0/{PER_ZONE}/").json()["fields"]}
+        assert (types["geo_point_2d"], types["geo_shape"]) == ("geo_point_2d", "geo_shape")
 
 
 def test_the_sources_are_in_the_live_registry_after_start_up(platform: Platform) -> None:

@@ -15,6 +15,7 @@ metadata and a first version from the rows of that moment, when the first zone i
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,7 @@ def zones_table(crowding: Crowding) -> pa.Table:
             "methode": zone.estimate.method, "telling_nu": normal.now if normal else None,
             "normaal_p50": p50, "verhouding_tot_normaal": normal.ratio if normal else None,
             "band": normal.band if normal else None, "tijd_van_voltooien": at,
+            "geo_point_2d": _centre_of(zone.geometry), "geo_shape": zone.geometry,
         })
     schema = pa.schema([
         ("zone", pa.string()), ("naam", pa.string()), ("binnenstad", pa.bool_()),
@@ -125,8 +127,17 @@ def zones_table(crowding: Crowding) -> pa.Table:
         ("telling_nu", pa.float64()), ("normaal_p50", pa.float64()),
         ("verhouding_tot_normaal", pa.float64()), ("band", pa.string()),
         ("tijd_van_voltooien", UTC_US),
+        ("geo_point_2d", pa.struct([("lat", pa.float64()), ("lon", pa.float64())])),
+        ("geo_shape", pa.string()),
     ])
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _centre_of(geometry: str) -> dict[str, float]:
+    """The mean of the outer ring's corners: a point inside a zone of a city's shapes."""
+    ring = json.loads(geometry)["coordinates"][0][:-1]
+    return {"lat": round(sum(p[1] for p in ring) / len(ring), 7),
+            "lon": round(sum(p[0] for p in ring) / len(ring), 7)}
 
 
 def register_live_sources(platform: Platform) -> None:
@@ -196,6 +207,8 @@ FIELD_TEXTS: dict[str, tuple[str, str, str | None]] = {  # name → (title nl, t
     "normaal_p50": ("Normaal voor dit moment (p50)", "Normal for this moment (p50)", "personen"),
     "verhouding_tot_normaal": ("Verhouding tot normaal", "Ratio to normal", None),
     "band": ("Percentielband", "Percentile band", None),
+    "geo_point_2d": ("Ligging", "Location", None),
+    "geo_shape": ("Zone (polygoon)", "Zone (polygon)", None),
 }
 
 
@@ -217,7 +230,8 @@ def ensure_crowding_datasets(platform: Platform) -> list[str]:
             fields = {name: FieldTexts(title_nl=nl, title_en=en, unit=unit)
                       for name, (nl, en, unit) in FIELD_TEXTS.items()
                       if name in table.column_names}
+            overrides = {"geo_shape": "geometry"} if dataset_id == PER_ZONE else None
             ingest_file(platform, PUBLISHER, dataset_id, path, metadata=_metadata(dataset_id),
-                        format="parquet", fields=fields)
+                        format="parquet", fields=fields, overrides=overrides)
         made.append(dataset_id)
     return made

@@ -43,6 +43,7 @@ class ZoneCrowding:
     centre: bool
     area_m2: float
     capacity: float
+    geometry: str  # GeoJSON Polygon text
     estimate: Estimate
     normal: Normal | None
     score: int | None  # None: no current observations
@@ -101,16 +102,16 @@ def crowding_now(platform: Platform, at_us: int | None = None,
     at = now_us() if at_us is None else at_us
     settings = platform.settings
     with platform.db.session() as session:
-        zones = [(z.id, z.name, z.centre, z.area_m2, capacity(z, settings), z.dwell_seconds)
-                 for z in list_zones(session)]
+        zones = [(z.id, z.name, z.centre, z.area_m2, capacity(z, settings), z.dwell_seconds,
+                  z.geometry) for z in list_zones(session)]
     dwell = {z[0]: z[5] for z in zones if z[5]}
     estimates = estimate_all(platform, dwell, at)
     per_zone = normals(platform, at)[1] if with_normal else {}
     found: list[ZoneCrowding] = []
-    for zone_id, name, centre, area, cap, _ in zones:
+    for zone_id, name, centre, area, cap, _, geometry in zones:
         estimate = estimates.get(zone_id, Estimate(None, None, 0, None))
         score = None if estimate.occupancy is None else score_of(estimate.occupancy, cap)
-        found.append(ZoneCrowding(zone_id, name, centre, area, cap, estimate,
+        found.append(ZoneCrowding(zone_id, name, centre, area, cap, geometry, estimate,
                                   per_zone.get(zone_id), score))
     pool = [z for z in found if z.centre] or found
     current = [z for z in pool if z.score is not None]
