@@ -10,7 +10,7 @@ import pytest
 
 from belfort.platform import Platform
 from belfort.streams.model import now_us, to_us
-from belfort.twin.normal import QUARTER_US, bucket, normals
+from belfort.twin.normal import QUARTER_US, NormalCache, bucket, normals
 from belfort.twin.occupancy import LOCAL
 from belfort.twin.score import crowding_now
 from tests.twin.conftest import feed, make_sensor, make_zone
@@ -83,3 +83,23 @@ def test_now_is_fresh_while_the_history_is_kept(platform: Platform) -> None:
     feed(platform, credential, "TP02", [(_same_moment_weeks_ago(0), 40.0)])
     after = normals(platform, now_us())[0]["TP02"]
     assert (after.now, after.weeks, after.band) == (40.0, 3, "boven p90")
+
+
+def test_compacted_observations_still_make_the_normal(platform: Platform) -> None:
+    from sqlalchemy import func, select
+
+    from belfort.catalog.models import Observation
+    from belfort.streams.compaction import compact
+
+    make_zone(platform, "korenmarkt")
+    credential = make_sensor(platform, "TP01", "korenmarkt", "passages")
+    feed(platform, credential, "TP01",
+         [(_same_moment_weeks_ago(w), 10.0 * w) for w in range(1, 6)]
+         + [(_same_moment_weeks_ago(0), 60.0)])
+    before = normals(platform, now_us())[0]["TP01"]
+    compact(platform)
+    with platform.db.session() as session:  # the history left the hot store for the lake
+        assert session.scalar(select(func.count()).select_from(Observation)) == 1
+    platform.component(NormalCache, NormalCache).forget()
+    after = normals(platform, now_us())[0]["TP01"]
+    assert after == before and after.weeks == 5 and after.band == "boven p90"

@@ -7,28 +7,25 @@ means, in Dutch, with the busiest zone) and ``tijd_van_voltooien`` (when it was 
 normal for this moment (p50) and now against it.
 
 Both are ``LiveSource``s (``belfort.streams.live``), added to the process's live registry at
-start-up (``register_live_sources``). Their catalogue entries are made, with complete
-metadata and a first version from the rows of that moment, when the first zone is defined
-(``ensure_crowding_datasets``; idempotent).
+start-up (``register_live_sources``): the read path under every dialect answers from their
+rows of the moment (``belfort.streams.live_catalog``). Their catalogue entries (published,
+complete metadata, a data dictionary) are made when the first zone is defined
+(``ensure_crowding_datasets``, with ``live_catalog.publish_live_dataset``; idempotent).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from belfort.catalog import organisations, store
-from belfort.catalog.field_dictionary import FieldTexts
+from belfort.catalog import organisations
 from belfort.platform import Platform
-from belfort.policy.principals import Principal, Role
-from belfort.publishing import ingest_file
+from belfort.schema import Field, TableSchema
 from belfort.streams.live import live_registry
+from belfort.streams.live_catalog import publish_live_dataset
 from belfort.streams.model import now_us
 from belfort.streams.read import high_water
 from belfort.twin.score import Crowding, crowding_now, label
@@ -36,7 +33,6 @@ from belfort.twin.zones import list_zones
 
 GAUGE = "druktebarometer-info"
 PER_ZONE = "drukte-per-zone"
-PUBLISHER = Principal(role=Role.ADMIN, name="crowding")
 ORGANISATION = ("stad-gent-dienst-data-en-informatie", {
     "name_nl": "Stad Gent - Dienst Data en Informatie",
     "name_en": "City of Ghent - Data and Information Service",
@@ -84,13 +80,15 @@ class GaugeSource:
         return gauge_table(crowding)
 
 
+GAUGE_SCHEMA = pa.schema([("status_druktemeter", pa.int64()),
+                          ("toelichting_drukte", pa.string()), ("tijd_van_voltooien", UTC_US)])
+
+
 def gauge_table(crowding: Crowding) -> pa.Table:
     at = crowding.at_us - crowding.at_us % 1_000_000
-    return pa.table({
-        "status_druktemeter": pa.array([crowding.centre_score or 0], pa.int64()),
-        "toelichting_drukte": pa.array([explanation(crowding)], pa.string()),
-        "tijd_van_voltooien": pa.array([at], UTC_US),
-    })
+    return pa.Table.from_pylist([{"status_druktemeter": crowding.centre_score or 0,
+                                  "toelichting_drukte": explanation(crowding),
+                                  "tijd_van_voltooien": at}], schema=GAUGE_SCHEMA)
 
 
 class ZonesSource:
@@ -120,17 +118,19 @@ def zones_table(crowding: Crowding) -> pa.Table:
             "band": normal.band if normal else None, "tijd_van_voltooien": at,
             "geo_point_2d": _centre_of(zone.geometry), "geo_shape": zone.geometry,
         })
-    schema = pa.schema([
-        ("zone", pa.string()), ("naam", pa.string()), ("binnenstad", pa.bool_()),
-        ("score", pa.int64()), ("label", pa.string()), ("bezetting", pa.float64()),
-        ("dichtheid", pa.float64()), ("capaciteit", pa.int64()), ("methode", pa.string()),
-        ("telling_nu", pa.float64()), ("normaal_p50", pa.float64()),
-        ("verhouding_tot_normaal", pa.float64()), ("band", pa.string()),
-        ("tijd_van_voltooien", UTC_US),
-        ("geo_point_2d", pa.struct([("lat", pa.float64()), ("lon", pa.float64())])),
-        ("geo_shape", pa.string()),
-    ])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=ZONES_SCHEMA)
+
+
+ZONES_SCHEMA = pa.schema([
+    ("zone", pa.string()), ("naam", pa.string()), ("binnenstad", pa.bool_()),
+    ("score", pa.int64()), ("label", pa.string()), ("bezetting", pa.float64()),
+    ("dichtheid", pa.float64()), ("capaciteit", pa.int64()), ("methode", pa.string()),
+    ("telling_nu", pa.float64()), ("normaal_p50", pa.float64()),
+    ("verhouding_tot_normaal", pa.float64()), ("band", pa.string()),
+    ("tijd_van_voltooien", UTC_US),
+    ("geo_point_2d", pa.struct([("lat", pa.float64()), ("lon", pa.float64())])),
+    ("geo_shape", pa.string()),  # GeoJSON text
+])
 
 
 def _centre_of(geometry: str) -> dict[str, float]:
@@ -212,26 +212,31 @@ FIELD_TEXTS: dict[str, tuple[str, str, str | None]] = {  # name → (title nl, t
 }
 
 
+FIELD_TYPES = {pa.int64(): "integer", pa.float64(): "number", pa.bool_(): "boolean",
+               pa.string(): "string", UTC_US: "datetime"}
+
+
+def _fields(schema: pa.Schema) -> TableSchema:
+    """The catalogue schema of a live table: its Arrow types as Belfort's field types."""
+    def kind(field: pa.Field) -> str:
+        if field.name == "geo_shape":
+            return "geometry"  # GeoJSON text
+        return "geopoint" if pa.types.is_struct(field.type) else FIELD_TYPES[field.type]
+    return TableSchema(fields=tuple(Field(name=f.name, type=kind(f), title=f.name)
+                                    for f in schema))
+
+
 def ensure_crowding_datasets(platform: Platform) -> list[str]:
-    """Make the crowding datasets' catalogue entries (published, metadata complete) when
-    they have no version yet; the ids made."""
+    """Make the crowding datasets' catalogue entries (published, metadata complete, a data
+    dictionary) unless they exist; the ids made. Safe when two processes do it at once."""
     with platform.db.session() as session:
         if organisations.find_organisation(session, ORGANISATION[1]["name_nl"]) is None:
             organisations.add_organisation(session, *ORGANISATION)
-        missing = [d for d in (GAUGE, PER_ZONE)
-                   if not ((found := store.find_dataset(session, d)) and found.versions)]
     made: list[str] = []
-    for dataset_id in missing:
-        source = GaugeSource() if dataset_id == GAUGE else ZonesSource()
-        with tempfile.TemporaryDirectory(prefix="belfort-crowding-") as workdir:
-            path = Path(workdir) / f"{dataset_id}.parquet"
-            table = source.table(platform)
-            pq.write_table(table, path)
-            fields = {name: FieldTexts(title_nl=nl, title_en=en, unit=unit)
-                      for name, (nl, en, unit) in FIELD_TEXTS.items()
-                      if name in table.column_names}
-            overrides = {"geo_shape": "geometry"} if dataset_id == PER_ZONE else None
-            ingest_file(platform, PUBLISHER, dataset_id, path, metadata=_metadata(dataset_id),
-                        format="parquet", fields=fields, overrides=overrides)
-        made.append(dataset_id)
+    for dataset_id, schema in ((GAUGE, GAUGE_SCHEMA), (PER_ZONE, ZONES_SCHEMA)):
+        texts = {name: {"title_nl": nl, "title_en": en, "unit": unit}
+                 for name, (nl, en, unit) in FIELD_TEXTS.items() if name in schema.names}
+        if publish_live_dataset(platform, dataset_id, _metadata(dataset_id), schema,
+                                _fields(schema), texts):
+            made.append(dataset_id)
     return made

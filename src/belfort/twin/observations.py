@@ -1,8 +1,10 @@
-"""The one place crowding reads observations from.
+"""The one place crowding reads observations from: the hot store and the compacted files in
+the lake, read as one.
 
-Today that is the hot store (the ``observations`` table, the same in every process). When
-older observations are compacted into the lake, this function reads both and the rest of
-``belfort.twin`` does not change.
+Compaction (``belfort.streams.compaction``) moves observations older than
+``BELFORT_STREAM_HOT_HOURS`` from the hot store into Parquet files per dataset and day, and
+drops raw observations after ``BELFORT_STREAM_RETENTION_DAYS`` (their rollups are kept): so
+"normal for this moment" covers at most that many days of raw counts.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 from sqlalchemy import select
 
-from belfort.catalog.models import Observation, Sensor
+from belfort.catalog.models import Sensor
 from belfort.platform import Platform
+from belfort.streams.live_data import hot_table, part_paths, run
+from belfort.streams.live_schema import RAW
 
 MAX_ROWS = 5_000_000  # a year of quarter-hours for ~140 sensors
 
@@ -28,33 +33,55 @@ def zone_sensors(platform: Platform) -> list[tuple[str, str, str]]:
         return [(str(s), str(z), str(c)) for s, z, c in session.execute(query)]
 
 
+def _empty() -> dict[str, np.ndarray]:
+    empty: dict[str, np.ndarray] = {k: np.zeros(0, dtype=np.int64)
+                                    for k in ("sensor", "start", "end")}
+    empty["value"] = np.zeros(0)
+    return empty
+
+
+def _quoted(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
 def read_counts(platform: Platform, sensor_ids: Sequence[str], since_us: int,
                 until_us: int) -> dict[str, np.ndarray]:
     """Observations (of each sensor's own observed property) of these sensors with a
     phenomenon time in [since, until), as arrays: ``sensor`` (index into ``sensor_ids``),
-    ``start`` and ``end`` (µs; end = start for an instant) and ``value``; sorted by start."""
-    empty: dict[str, np.ndarray] = {k: np.zeros(0, dtype=np.int64)
-                                    for k in ("sensor", "start", "end")}
-    empty["value"] = np.zeros(0)
+    ``start`` and ``end`` (µs; end = start for an instant) and ``value``; sorted by start.
+    An observation in both the hot store and a compacted file (resent after compaction)
+    counts once."""
     if not sensor_ids:
-        return empty
+        return _empty()
+    with platform.db.session() as session:
+        wanted = session.execute(
+            select(Sensor.id, Sensor.observed_property, Sensor.dataset_id)
+            .where(Sensor.id.in_(list(sensor_ids)))).all()
     position = {s: i for i, s in enumerate(sensor_ids)}
-    query = (select(Observation.sensor_id, Observation.phenomenon_us,
-                    Observation.phenomenon_end_us, Observation.value)
-             .join(Sensor, (Sensor.id == Observation.sensor_id)
-                   & (Sensor.observed_property == Observation.property))
-             .where(Observation.sensor_id.in_(list(sensor_ids)),
-                    Observation.phenomenon_us >= since_us, Observation.phenomenon_us < until_us)
-             .order_by(Observation.phenomenon_us).limit(MAX_ROWS))
-    with platform.db.engine.connect() as connection:  # Core rows: no ORM bookkeeping
-        columns = list(zip(*connection.execute(query).all(), strict=True))
-    if not columns:
-        return empty
-    count = len(columns[0])
-    sensor = np.fromiter(map(position.__getitem__, columns[0]), dtype=np.int64, count=count)
-    start = np.fromiter(columns[1], dtype=np.int64, count=count)
-    end = np.fromiter((e if e is not None else s for s, e in zip(columns[1], columns[2],
-                                                                   strict=True)),
-                      dtype=np.int64, count=count)
-    value = np.fromiter(columns[3], dtype=float, count=count)
-    return {"sensor": sensor, "start": start, "end": end, "value": value}
+    paths = sorted({str(p) for dataset in {w[2] for w in wanted}
+                    for p in part_paths(platform, dataset, RAW, since_us=since_us)})
+    keys = pa.table({"sensor_id": [w[0] for w in wanted], "property": [w[1] for w in wanted],
+                     "position": [position[w[0]] for w in wanted]})
+    rows = "SELECT * FROM hot"
+    if paths:
+        rows = (f"SELECT sensor_id, property, phenomenon_us, phenomenon_end_us, value FROM "
+                f"read_parquet({_quoted(paths)}) UNION ALL " + rows)
+    sql = (
+        "SELECT any_value(k.position) AS sensor, o.phenomenon_us AS start, "
+        "any_value(coalesce(o.phenomenon_end_us, o.phenomenon_us)) AS finish, "
+        f"any_value(o.value) AS value FROM (SELECT sensor_id, property, phenomenon_us, "
+        f"phenomenon_end_us, value FROM ({rows})) o "
+        "JOIN keys k ON k.sensor_id = o.sensor_id AND k.property = o.property "
+        f"WHERE o.phenomenon_us >= {int(since_us)} AND o.phenomenon_us < {int(until_us)} "
+        f"GROUP BY o.sensor_id, o.property, o.phenomenon_us ORDER BY start LIMIT {MAX_ROWS}"
+    )
+    hot = hot_table(platform, list(sensor_ids)).select(
+        ["sensor_id", "property", "phenomenon_us", "phenomenon_end_us", "value"])
+    table = run(sql, {"hot": hot, "keys": keys})
+    assert table is not None
+    return {
+        "sensor": table.column("sensor").to_numpy().astype(np.int64),
+        "start": table.column("start").to_numpy().astype(np.int64),
+        "end": table.column("finish").to_numpy().astype(np.int64),
+        "value": table.column("value").to_numpy().astype(float),
+    }
