@@ -103,3 +103,7 @@ def test_compacted_observations_still_make_the_normal(platform: Platform) -> Non
     platform.component(NormalCache, NormalCache).forget()
     after = normals(platform, now_us())[0]["TP01"]
     assert after == before and after.weeks == 5 and after.band == "boven p90"
+    # resent after compaction: in the hot store and in the lake, counted once
+    feed(platform, credential, "TP01", [(_same_moment_weeks_ago(1), 10.0)])
+    platform.component(NormalCache, NormalCache).forget()
+    assert normals(platform, now_us())[0]["TP01"] == before

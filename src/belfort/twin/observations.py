@@ -13,14 +13,19 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from belfort.catalog.models import Sensor
+from belfort.catalog.models import Observation, Sensor
 from belfort.platform import Platform
-from belfort.streams.live_data import hot_table, part_paths, run
+from belfort.streams.live_data import part_paths
 from belfort.streams.live_schema import RAW
 
 MAX_ROWS = 5_000_000  # a year of quarter-hours for ~140 sensors
+HOT = pa.schema([("sensor_id", pa.string()), ("property", pa.string()),
+                 ("phenomenon_us", pa.int64()), ("phenomenon_end_us", pa.int64()),
+                 ("value", pa.float64())])
 
 
 def zone_sensors(platform: Platform) -> list[tuple[str, str, str]]:
@@ -40,8 +45,18 @@ def _empty() -> dict[str, np.ndarray]:
     return empty
 
 
-def _quoted(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+def _hot(platform: Platform, sensor_ids: Sequence[str], since_us: int,
+         until_us: int) -> pa.Table:
+    """The hot store's rows of these sensors in [since, until) (Core rows, no ORM)."""
+    query = (select(Observation.sensor_id, Observation.property, Observation.phenomenon_us,
+                    Observation.phenomenon_end_us, Observation.value)
+             .where(Observation.sensor_id.in_(list(sensor_ids)),
+                    Observation.phenomenon_us >= since_us, Observation.phenomenon_us < until_us))
+    with platform.db.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in HOT.names]
+    return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
+                                 zip(columns, HOT, strict=True)], schema=HOT)
 
 
 def read_counts(platform: Platform, sensor_ids: Sequence[str], since_us: int,
@@ -57,31 +72,29 @@ def read_counts(platform: Platform, sensor_ids: Sequence[str], since_us: int,
         wanted = session.execute(
             select(Sensor.id, Sensor.observed_property, Sensor.dataset_id)
             .where(Sensor.id.in_(list(sensor_ids)))).all()
-    position = {s: i for i, s in enumerate(sensor_ids)}
     paths = sorted({str(p) for dataset in {w[2] for w in wanted}
-                    for p in part_paths(platform, dataset, RAW, since_us=since_us)})
-    keys = pa.table({"sensor_id": [w[0] for w in wanted], "property": [w[1] for w in wanted],
-                     "position": [position[w[0]] for w in wanted]})
-    rows = "SELECT * FROM hot"
+                    for p in part_paths(platform, dataset, RAW,
+                                        meeting=(since_us, until_us - 1))})
+    tables = [_hot(platform, sensor_ids, since_us, until_us)]  # first: kept on a tie
     if paths:
-        rows = (f"SELECT sensor_id, property, phenomenon_us, phenomenon_end_us, value FROM "
-                f"read_parquet({_quoted(paths)}) UNION ALL " + rows)
-    sql = (
-        "SELECT any_value(k.position) AS sensor, o.phenomenon_us AS start, "
-        "any_value(coalesce(o.phenomenon_end_us, o.phenomenon_us)) AS finish, "
-        f"any_value(o.value) AS value FROM (SELECT sensor_id, property, phenomenon_us, "
-        f"phenomenon_end_us, value FROM ({rows})) o "
-        "JOIN keys k ON k.sensor_id = o.sensor_id AND k.property = o.property "
-        f"WHERE o.phenomenon_us >= {int(since_us)} AND o.phenomenon_us < {int(until_us)} "
-        f"GROUP BY o.sensor_id, o.property, o.phenomenon_us ORDER BY start LIMIT {MAX_ROWS}"
-    )
-    hot = hot_table(platform, list(sensor_ids)).select(
-        ["sensor_id", "property", "phenomenon_us", "phenomenon_end_us", "value"])
-    table = run(sql, {"hot": hot, "keys": keys})
-    assert table is not None
-    return {
-        "sensor": table.column("sensor").to_numpy().astype(np.int64),
-        "start": table.column("start").to_numpy().astype(np.int64),
-        "end": table.column("finish").to_numpy().astype(np.int64),
-        "value": table.column("value").to_numpy().astype(float),
-    }
+        tables.append(pq.read_table(paths, columns=HOT.names, filters=[
+            ("phenomenon_us", ">=", since_us), ("phenomenon_us", "<", until_us),
+            ("sensor_id", "in", list(sensor_ids))]).cast(HOT))
+    rows = pa.concat_tables(tables)
+    own = {w[0]: w[1] for w in wanted}
+    keep = pc.equal(rows.column("property"),
+                    pa.array([own.get(s) for s in rows.column("sensor_id").to_pylist()],
+                             pa.string()))
+    rows = rows.filter(pc.fill_null(keep, False))
+    if not rows.num_rows:
+        return _empty()
+    position = {s: i for i, s in enumerate(sensor_ids)}
+    sensor = np.fromiter(map(position.__getitem__, rows.column("sensor_id").to_pylist()),
+                         dtype=np.int64, count=rows.num_rows)
+    start = rows.column("phenomenon_us").to_numpy()
+    _, first = np.unique(np.column_stack([sensor, start]), axis=0, return_index=True)
+    first = first[np.argsort(start[first], kind="stable")][:MAX_ROWS]
+    end = pc.fill_null(rows.column("phenomenon_end_us"), rows.column("phenomenon_us"))
+    return {"sensor": sensor[first], "start": start[first].astype(np.int64),
+            "end": end.to_numpy()[first].astype(np.int64),
+            "value": rows.column("value").to_numpy(zero_copy_only=False)[first].astype(float)}
