@@ -47,7 +47,10 @@ def test_now_is_compared_with_the_same_weekday_and_quarter_of_earlier_weeks(
     zone = per_zone["korenmarkt"]  # both sensors summed per quarter-hour
     assert zone.now == 50.0 and zone.percentiles is not None
     assert zone.percentiles["p50"] == 35.0 and zone.band == "p80-p90"
-    assert crowding_now(platform).to_dict()["zones"][0]["normal"]["band"] == "p80-p90"
+    crowding = crowding_now(platform).to_dict()
+    assert crowding["zones"][0]["normal"]["band"] == "p80-p90"
+    assert crowding["sensors"]["TP01"]["band"] == "p80-p90"
+    assert crowding["sensors"]["TP01"]["percentiles"]["p50"] == 30.0
 
 
 def test_too_little_history_gives_no_normal(platform: Platform) -> None:

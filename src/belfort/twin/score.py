@@ -63,12 +63,14 @@ class ZoneCrowding:
             "capacity": round(self.capacity), "method": self.estimate.method,
             "sensors": self.estimate.sensors,
             "observed": _iso(self.estimate.observed_us),
-            "normal": None if normal is None else {
-                "now": normal.now, "quarter": _iso(normal.at_us),
-                "percentiles": normal.percentiles, "weeks": normal.weeks,
-                "ratio": normal.ratio, "band": normal.band,
-            },
+            "normal": None if normal is None else normal_dict(normal),
         }
+
+
+def normal_dict(normal: Normal) -> dict[str, Any]:
+    return {"now": normal.now, "quarter": _iso(normal.at_us),
+            "percentiles": normal.percentiles, "weeks": normal.weeks,
+            "ratio": normal.ratio, "band": normal.band}
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Crowding:
     centre_score: int | None  # the busiest centre zone's
     centre_weighted: int | None  # Σ occupancy / Σ capacity over current centre zones
     busiest: ZoneCrowding | None
+    sensors: dict[str, Normal]  # each sensor's count now against its normal
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +92,7 @@ class Crowding:
                 "busiest_zone": self.busiest.id if self.busiest else None,
             },
             "zones": [z.to_dict() for z in self.zones],
+            "sensors": {s: normal_dict(n) for s, n in sorted(self.sensors.items())},
         }
 
 
@@ -106,7 +110,7 @@ def crowding_now(platform: Platform, at_us: int | None = None,
                   z.geometry) for z in list_zones(session)]
     dwell = {z[0]: z[5] for z in zones if z[5]}
     estimates = estimate_all(platform, dwell, at)
-    per_zone = normals(platform, at)[1] if with_normal else {}
+    per_sensor, per_zone = normals(platform, at) if with_normal else ({}, {})
     found: list[ZoneCrowding] = []
     for zone_id, name, centre, area, cap, _, geometry in zones:
         estimate = estimates.get(zone_id, Estimate(None, None, 0, None))
@@ -118,4 +122,5 @@ def crowding_now(platform: Platform, at_us: int | None = None,
     busiest = max(current, key=lambda z: (z.score or 0, z.id)) if current else None
     weighted = (score_of(sum(z.estimate.occupancy or 0 for z in current),
                          sum(z.capacity for z in current)) if current else None)
-    return Crowding(at, found, busiest.score if busiest else None, weighted, busiest)
+    return Crowding(at, found, busiest.score if busiest else None, weighted, busiest,
+                    per_sensor)
