@@ -69,7 +69,10 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/api/belfort/v1/processing-activities/{activity_id}/state",
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
-                   "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}"}
+                   "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
+                   # crowding's zones: not datasets (the crowding datasets go through the gate)
+                   "/api/belfort/v1/zones", "/api/belfort/v1/zones/{zone_id}",
+                   "/api/belfort/v1/zones/{zone_id}/crowding", "/api/belfort/v1/crowding"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

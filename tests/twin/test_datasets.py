@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -98,3 +99,23 @@ def test_the_catalogue_entries_are_made_once_published_and_described(
 def test_the_sources_are_in_the_live_registry_after_start_up(platform: Platform) -> None:
     with TestClient(create_app(platform)):
         assert {GAUGE, PER_ZONE} <= set(live_registry(platform).ids())
+
+
+def test_a_dataset_of_files_with_the_gauge_s_id_is_left_alone(
+        client: TestClient, platform: Platform, tmp_path: Path) -> None:
+    """Crowding's sources are registered at start-up; a city that publishes its own
+    druktebarometer-info as a file keeps answering from that file."""
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import ingest_file
+
+    csv = tmp_path / "drukte.csv"
+    csv.write_text("status_druktemeter,toelichting_drukte,tijd_van_voltooien\n"
+                   "85,Te druk,2024-07-20T20:10:00Z\n20,Rustig,2024-07-20T08:00:00Z\n")
+    ingest_file(platform, CLI_ADMIN, GAUGE, csv, metadata={"title_nl": "Druktebarometer"})
+    assert GAUGE in live_registry(platform).ids()
+    body = client.get("/api/records/1.0/search/?dataset=druktebarometer-info&q="
+                      "&sort=tijd_van_voltooien&rows=1").json()
+    assert body["nhits"] == 2 and body["records"][0]["fields"]["status_druktemeter"] == 85
+    assert ensure_crowding_datasets(platform) == [PER_ZONE]  # the gauge's id is taken
+    assert client.get("/api/records/1.0/search/?dataset=druktebarometer-info").json()[
+        "nhits"] == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +28,7 @@ from belfort.twin.zones import (
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["crowding"], default_response_class=JSONResponse)
 BODY_LIMIT = 4_000_000  # a zone of the largest allowed number of vertices fits easily
+ZONE = Path(description="A zone's id, a slug such as `korenmarkt`.")
 
 
 def _list(platform: Platform) -> list[dict[str, Any]]:
@@ -82,13 +83,13 @@ async def create_zone(
 
 
 @router.get("/zones/{zone_id}", summary="One zone")
-async def zone(zone_id: str, platform: Platform = Depends(get_platform)) -> JSONResponse:
+async def zone(zone_id: str = ZONE, platform: Platform = Depends(get_platform)) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_one, platform, zone_id))
 
 
 @router.delete("/zones/{zone_id}", summary="Remove a zone (admin)", status_code=204)
 async def delete_zone(
-    zone_id: str,
+    zone_id: str = ZONE,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Response:
@@ -103,5 +104,7 @@ async def crowding(platform: Platform = Depends(get_platform)) -> JSONResponse:
 
 
 @router.get("/zones/{zone_id}/crowding", summary="Crowding now in one zone")
-async def zone_crowding(zone_id: str, platform: Platform = Depends(get_platform)) -> JSONResponse:
+async def zone_crowding(
+    zone_id: str = ZONE, platform: Platform = Depends(get_platform)
+) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_crowding, platform, zone_id))
