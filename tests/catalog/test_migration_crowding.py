@@ -13,7 +13,7 @@ def test_0012_adds_and_removes_only_the_zones_table(database_url: str) -> None:
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0014")
+        command.upgrade(config, "0011")
         before = set(inspect(connection).get_table_names())
         command.upgrade(config, "0012")
         after = inspect(connection)
@@ -21,6 +21,6 @@ def test_0012_adds_and_removes_only_the_zones_table(database_url: str) -> None:
         assert {c["name"] for c in after.get_columns("zones")} == {
             "id", "name", "geometry", "area_m2", "area_computed", "density", "dwell_seconds",
             "centre", "created_at"}
-        command.downgrade(config, "0014")
+        command.downgrade(config, "0011")
         assert set(inspect(connection).get_table_names()) == before
     engine.dispose()

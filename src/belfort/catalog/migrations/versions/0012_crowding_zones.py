@@ -3,7 +3,7 @@
 Additive: one new table.
 
 Revision ID: 0012
-Revises: 0014
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0014"
+down_revision = "0011"  # re-chained after main's 0011 (the brief gave 0010)
 branch_labels = None
 depends_on = None
 
