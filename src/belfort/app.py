@@ -26,6 +26,7 @@ from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api import sta as sta_api
+from belfort.api import zones as zones_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
@@ -58,6 +59,7 @@ from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 from belfort.streams import compaction, live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
+from belfort.twin.datasets import register_live_sources
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -68,6 +70,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         owned = platform is None
         app.state.platform = platform or Platform(settings or load_settings())
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
+        register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -148,6 +151,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
+    app.include_router(zones_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -24,6 +24,7 @@ from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
 from belfort.commands import streams as streams_commands
 from belfort.commands import telraam as telraam_commands
+from belfort.commands import zones as zones_commands
 from belfort.commands.common import (
     _fail,
     _platform,
@@ -146,6 +147,7 @@ def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small
         platform = _platform(settings)
         for line in load_demo(platform, size="small" if small else "full"):
             click.echo(line)
+        demo_commands.load_zones(platform)
         if not no_replay and settings.demo_replay_speed > 0:
             live = demo_commands.prepare(platform, settings, small=small)
         platform.close()
@@ -539,6 +541,7 @@ main.add_command(streams_commands.command)
 main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
+main.add_command(zones_commands.command)
 
 if __name__ == "__main__":
     main()

@@ -306,3 +306,21 @@ class MeasuresMediaType(BelfortError):
     code = "unsupported_media_type"
     http_status = 415
     exit_code = 2
+
+
+class ZoneInvalid(InvalidRequest):
+    """A zone's definition is wrong: its polygon (not closed, not WGS84, self-intersecting,
+    too many vertices, too large), its area or its density (``details['problems']``)."""
+
+    code = "zone_invalid"
+    http_status = 422
+
+
+class ZoneNotFound(NotFound):
+    code = "zone_not_found"
+
+
+class ZoneExists(Conflict):
+    """A zone with this id exists already (remove it first to redefine it)."""
+
+    code = "zone_exists"

@@ -304,6 +304,45 @@ class Settings(BaseSettings):
         default=3650.0, gt=0,
         description="Rollups (per 15 minutes, hour and day) older than this are dropped.",
     )
+    # --- crowding (belfort.twin: zones, occupancy, the crowding score, "normal") ---
+    twin_density: float = Field(
+        default=2.0, gt=0, le=10,
+        description="Persons per m² of net walkable area a zone holds at capacity (its level of "
+        "service; walking slows from ~2/m²). A zone may set its own.",
+    )
+    twin_dwell_seconds: float = Field(
+        default=600.0, gt=0, le=86_400,
+        description="How long a passer-by stays in a zone on average: occupancy ≈ flow × dwell "
+        "time (Little's law) for zones counted by passages. A zone may set its own.",
+    )
+    twin_flow_minutes: int = Field(
+        default=15, ge=1, le=1440,
+        description="Passages are turned into a flow over the last this many minutes reported.",
+    )
+    twin_stale_minutes: int = Field(
+        default=120, ge=1, le=10_080,
+        description="A sensor whose newest observation is older than this counts for nothing now.",
+    )
+    twin_quiet_hour: int = Field(
+        default=5, ge=0, le=23,
+        description="Local hour (Europe/Brussels) at which entries − exits occupancy restarts from "
+        "zero (the drift correction of door counters).",
+    )
+    twin_max_zone_vertices: int = Field(
+        default=1000, ge=4, le=5000,
+        description="Most vertices a zone's polygon may have (checking one of 1000 takes ~0.3 s)."
+    )
+    twin_max_zone_km2: float = Field(
+        default=25.0, gt=0, description="Largest area a zone's polygon may cover, in km²."
+    )
+    twin_normal_days: int = Field(
+        default=365, ge=7, le=3660,
+        description="\"Normal for this moment\" is read from this many days of observations.",
+    )
+    twin_normal_cache_seconds: float = Field(
+        default=300.0, ge=0,
+        description="How long a process keeps the computed \"normal\" percentiles.",
+    )
 
     # --- MQTT bridge (belfort.streams.mqtt) ---
     mqtt_url: str | None = Field(

@@ -76,7 +76,10 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/api/belfort/v1/sensors", "/api/belfort/v1/sensors/{sensor_id}",
                    "/api/belfort/v1/sensors/{sensor_id}/observations",
                    "/api/belfort/v1/sensors/{sensor_id}/revoke", "/api/belfort/v1/observations",
-                   "/iot/json"}
+                   "/iot/json",
+                   # crowding's zones: not datasets (the crowding datasets go through the gate)
+                   "/api/belfort/v1/zones", "/api/belfort/v1/zones/{zone_id}",
+                   "/api/belfort/v1/zones/{zone_id}/crowding", "/api/belfort/v1/crowding"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

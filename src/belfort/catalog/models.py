@@ -462,3 +462,24 @@ class StaDatastream(Base):
         ForeignKey("sta_observed_properties.id"), index=True)
     belfort_sensor_id: Mapped[str] = mapped_column(String(100))
     property: Mapped[str] = mapped_column(String(100))
+
+
+# --- crowding (``belfort.twin``) ----------------------------------------------------------------
+# Zones whose crowding is estimated from the sensors linked to them (``sensors.zone_id``).
+
+
+class Zone(Base):
+    """An area whose crowding is estimated: a GeoJSON polygon (WGS84) with its net walkable
+    area and the density its capacity is reckoned at."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    geometry: Mapped[str] = mapped_column(Text)  # a GeoJSON Polygon, as JSON text
+    area_m2: Mapped[float] = mapped_column()  # net walkable area
+    area_computed: Mapped[bool] = mapped_column(Boolean, default=False)  # from the polygon
+    density: Mapped[float | None] = mapped_column()  # persons/m² at capacity; None: the setting
+    dwell_seconds: Mapped[float | None] = mapped_column()  # Little's law; None: the setting
+    centre: Mapped[bool] = mapped_column(Boolean, default=False)  # part of the city centre
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,8 +7,16 @@ from belfort.demo.live import LiveDemo, prepare_live_demo, start_replay
 from belfort.demo.replay_sources import default_ghent_dir
 from belfort.platform import Platform
 from belfort.settings import Settings
+from belfort.twin.demo_zones import load_demo_zones
 
 SMALL_BACKFILL_DAYS = 1.0
+
+
+def load_zones(platform: Platform) -> None:
+    """The demo's crowding zones (a square around each counting point) and the crowding
+    datasets (``druktebarometer-info``, ``drukte-per-zone``), once."""
+    added = load_demo_zones(platform)
+    console.print(f"crowding: {len(added)} demo zone(s) added")
 
 
 def prepare(platform: Platform, settings: Settings, *, small: bool) -> LiveDemo:

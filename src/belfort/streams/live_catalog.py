@@ -169,9 +169,11 @@ def _publish(platform: Platform, dataset: LiveDataset) -> bool:
 
 
 def live_file(platform: Platform, dataset_id: str) -> Path | None:
-    """The current file of a live dataset (None: not a live dataset)."""
+    """The current file of a live dataset (None: not a live dataset — also when a dataset of
+    files has the id a registered source names: it is left alone, as ``is_live`` says)."""
     sync(platform)
     source = live_registry(platform).get(dataset_id)
-    if source is None:
+    if source is None or not platform.cache.current(("is-live", dataset_id),
+                                                    lambda: is_live(platform, dataset_id)):
         return None
     return live_files(platform).current(source)
