@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import charts, fields, maps, metadata, search, site, staff, table
+from belfort.portal.texts import charts, dashboard, fields, maps, metadata, search, site, staff, table
 from belfort.portal.texts import messages as messages_area
 from belfort.portal.texts import organisations as organisations_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area,
+    organisations_area, dashboard,
 )
 
 
