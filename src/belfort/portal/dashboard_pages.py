@@ -77,6 +77,8 @@ class TileView:
 def _number(value: Any, lang: str) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
+    if isinstance(value, float) and not value.is_integer():
+        value = round(value, 1 if abs(value) >= 10 else 2)  # a dashboard's figure, not a record
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
     return values.format_number(value, lang)
@@ -112,8 +114,8 @@ def _value_with_unit(value: Any, unit: str | None, lang: str) -> str:
     return f"{text}{'' if unit in ('%', None) else ' '}{unit or ''}".strip()
 
 
-def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: str,
-              dashboard_id: str) -> TileView:
+def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: str, *,
+              single: bool = False) -> TileView:
     t = Translator(lang)
     view = TileView(tile, data, tile.title.get(lang),
                     tile.description.get(lang) if tile.description else "")
@@ -135,7 +137,7 @@ def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: st
         view.svg = gauge_svg(data.get("value"), view.level_label, view.level_colour, view.title,
                              lang)
     elif tile.type in ("line", "bars"):
-        _chart(platform, view, lang)
+        _chart(platform, view, lang, single)
     elif tile.type == "map":
         _map(platform, view, lang)
     elif tile.type == "table":
@@ -143,18 +145,19 @@ def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: st
     return view
 
 
-def _chart(platform: Platform, view: TileView, lang: str) -> None:
+def _chart(platform: Platform, view: TileView, lang: str, single: bool) -> None:
     t = Translator(lang)
     tile = view.spec
     rows = [{"x": _wall_clock(r["x"]) if tile.type == "line" else r["x"], "y": r["y"]}
             for r in view.data["rows"] if r.get("y") is not None]
     is_time = tile.type == "line" and all(
         isinstance(r["x"], str) and len(r["x"]) == 20 and r["x"].endswith("Z") for r in rows)
-    request = ChartRequest("line" if tile.type == "line" else "bar", "x", "y",
-                           aggregate="none" if is_time else "sum",
+    request = ChartRequest("line" if tile.type == "line" else "bar", "x", "y", aggregate="none",
                            x_type="datetime" if is_time else "string")
     names = {"x": tile.x or t("dash_col_x"), "y": tile.y or t("dash_col_y")}
-    spec = chart_spec(request, rows, title=view.title, lang=lang, names=names)
+    # a tile among others is drawn at the phones' size (no text under 11 px when it is
+    # shown 20rem wide); a tile alone at the dataset pages' size
+    spec = chart_spec(request, rows, title=view.title, lang=lang, names=names, narrow=not single)
     key = ("dashboard-chart", hashlib.sha256(orjson.dumps(spec, option=orjson.OPT_SORT_KEYS))
            .hexdigest())
     view.svg = platform.cache.get_or_build(key, lambda: render_svg(spec))
@@ -273,8 +276,7 @@ def dashboard_page(dashboard_id: str, request: Request, platform: Platform = Dep
     stored = _stored(platform, dashboard_id)
     lang = language_of(request)
     tiles = live.compute(platform, principal, stored, count_use=True)
-    views = [tile_view(platform, tile, tiles[tile.id], lang, stored.id)
-             for tile in stored.spec.tiles]
+    views = [tile_view(platform, tile, tiles[tile.id], lang) for tile in stored.spec.tiles]
     return _page(request, "dashboard.html", principal, stored, views)
 
 
@@ -287,7 +289,7 @@ def tile_page(dashboard_id: str, tile_id: str, request: Request,
     if tile is None:
         raise NotFound(f"no tile {tile_id[:40]!r} on dashboard {dashboard_id!r}")
     data = tile_data(platform, principal, tile, count_use=True).to_dict()
-    view = tile_view(platform, tile, data, language_of(request), stored.id)
+    view = tile_view(platform, tile, data, language_of(request), single=not _embed(request))
     return _page(request, "dashboard_tile.html", principal, stored, [view], single=True)
 
 

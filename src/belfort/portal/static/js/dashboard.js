@@ -14,6 +14,7 @@
   const status = root.querySelector("[data-live-status]");
   const values = window.BelfortValues;
   const pending = {};
+  let seen = false;
 
   function text(name, fields) {
     let found = root.getAttribute("data-text-" + name) || "";
@@ -88,7 +89,10 @@
     if (tile.getAttribute("data-type") === "kpi" || pending[id]) return;
     pending[id] = true;
     const dashboard = root.getAttribute("data-dashboard-live").replace(/\/events$/, "");
-    fetch(dashboard + "/tiles/" + encodeURIComponent(id) + "?embed=1&lang=" + lang, { credentials: "same-origin" })
+    // a tile alone is fetched as it is shown; a tile among others as an embedded tile
+    const url = root.classList.contains("dash-single") ? window.location.href
+      : dashboard + "/tiles/" + encodeURIComponent(id) + "?embed=1&lang=" + lang;
+    fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (body) {
         if (!body) return;
@@ -113,11 +117,14 @@
       if (!tile) return;
       const data = body.tiles[id];
       updateText(tile, data);
-      tile.classList.remove("dash-changed");
-      void tile.offsetWidth;  // restart the highlight
-      tile.classList.add("dash-changed");
-      redraw(tile, id);
+      if (seen) {  // the first event is the state the page already shows
+        tile.classList.remove("dash-changed");
+        void tile.offsetWidth;  // restart the highlight
+        tile.classList.add("dash-changed");
+        redraw(tile, id);
+      }
     });
+    seen = true;
     if (status) {
       status.textContent = "";
       setTime(status, new Date().toISOString());
