@@ -24,8 +24,13 @@
     return found;
   }
 
+  // a dashboard's figure, not a record: rounded as the server rounds it (dashboard_pages._number)
   function number(value) {
     if (typeof value !== "number" || !isFinite(value)) return "";
+    if (!Number.isInteger(value)) {
+      const digits = Math.abs(value) >= 10 ? 10 : 100;
+      value = Math.round(value * digits) / digits;
+    }
     return values ? values.formatNumber(value, lang, "number") : String(value);
   }
 
