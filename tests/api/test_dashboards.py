@@ -27,7 +27,8 @@ SPEC = f"""
 title: {{nl: Proef, en: Trial}}
 tiles:
   - {{id: fiets, type: kpi, title: Fiets, stream: fiets-1}}
-  - {{id: garages, type: table, title: G, dataset: bezetting-parkeergarages-demo, query: {{limit: 2}}}}
+  - {{id: garages, type: table, title: G, dataset: bezetting-parkeergarages-demo,
+     query: {{limit: 2}}}}
   - {{id: intern, type: table, title: I, dataset: {INTERNAL}, query: {{limit: 3}}}}
 """
 WRITER = """
@@ -41,7 +42,8 @@ data_dir, url, credential = sys.argv[1:4]
 platform = Platform(Settings(data_dir=data_dir, database_url=url))
 device = devices(platform).authenticate(credential, "fiets-1", "test")
 for value in sys.argv[4:]:
-    result = write_observations(platform, device, [ObservationIn("fiets-1", "count", now_us(), float(value))])
+    item = ObservationIn("fiets-1", "count", now_us(), float(value))
+    result = write_observations(platform, device, [item])
     assert result.stored == 1, result.to_dict()
 platform.close()
 """

@@ -125,7 +125,8 @@ def test_many_problems_are_reported_together() -> None:
 
 
 @pytest.mark.parametrize("source", [
-    "", "just text", "[1, 2]", "title: [unclosed", "{\"title\": ", "tiles: !!python/object:os.system x",
+    "", "just text", "[1, 2]", "title: [unclosed", "{\"title\": ",
+    "tiles: !!python/object:os.system x",
 ])
 def test_not_a_spec_is_refused_with_a_clear_problem(source: str) -> None:
     found = problems(source)
@@ -142,7 +143,8 @@ def test_oversized_specs_are_refused_before_they_are_read() -> None:
 
 def test_nul_bytes_and_control_characters_are_refused() -> None:
     assert "NUL" in problems("title: T\x00\ntiles: []")[0]["message"]
-    assert paths("title: \"a\\x07b\"\ntiles: [{id: a, type: kpi, title: A, stream: s}]") == {"title"}
+    bell = "title: \"a\\x07b\"\ntiles: [{id: a, type: kpi, title: A, stream: s}]"
+    assert paths(bell) == {"title"}
 
 
 def test_an_alias_bomb_is_refused_quickly() -> None:
@@ -162,5 +164,6 @@ def test_deep_nesting_is_refused() -> None:
 
 def test_markup_stays_text() -> None:
     spec = parse_spec('title: "<script>alert(1)</script>"\n'
-                      'tiles: [{id: a, type: kpi, title: "<img src=x onerror=alert(1)>", stream: s}]')
+                      'tiles: [{id: a, type: kpi, title: "<img src=x onerror=alert(1)>",'
+                      ' stream: s}]')
     assert spec.title.nl == "<script>alert(1)</script>"  # escaped where it is shown

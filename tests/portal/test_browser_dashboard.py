@@ -19,7 +19,6 @@ from belfort.streams.model import ObservationIn, now_us
 from belfort.streams.sensors import Device, SensorSpec, devices, register_sensor
 from belfort.streams.write import write_observations
 from tests.helpers import live_server
-from tests.portal.test_browser import _sideways
 from tests.portal.conftest import (
     DESKTOP,
     LANGS,
@@ -32,6 +31,7 @@ from tests.portal.conftest import (
     guarded_context,
     with_lang,
 )
+from tests.portal.test_browser import _sideways
 
 SPEC = """
 title: {nl: Fietsen nu, en: Cycling now}

@@ -30,7 +30,8 @@ from belfort.errors import DashboardNotFound, TooManyStreams
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
-router = APIRouter(prefix="/api/belfort/v1", tags=["dashboards"], default_response_class=JSONResponse)
+router = APIRouter(prefix="/api/belfort/v1", tags=["dashboards"],
+                   default_response_class=JSONResponse)
 
 DashboardId = Path(..., max_length=60, description="The dashboard's id, e.g. `gent`.")
 

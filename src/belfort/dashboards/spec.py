@@ -348,7 +348,8 @@ def _query(value: Any, path: str, problems: _Problems) -> tuple[Query | None, di
     clauses: dict[str, Any] = {}
     for key, clause in value.items():
         if key not in QUERY_KEYS:
-            problems.add(f"{path}.{str(key)[:40]}", "unknown clause (" + ", ".join(QUERY_KEYS) + ")")
+            problems.add(f"{path}.{str(key)[:40]}",
+                         "unknown clause (" + ", ".join(QUERY_KEYS) + ")")
         elif key == "limit":
             if isinstance(clause, bool) or not isinstance(clause, int) or not (
                     1 <= clause <= MAX_TILE_ROWS):

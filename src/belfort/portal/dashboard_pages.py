@@ -36,8 +36,8 @@ from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 from belfort.portal import map_base, maps, values
-from belfort.portal.charts import ChartRequest, chart_spec, chart_table
 from belfort.portal.chart_svg import render_svg
+from belfort.portal.charts import ChartRequest, chart_spec, chart_table
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
@@ -129,7 +129,8 @@ def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: st
     if data.get("trend") is not None:
         trend, previous = data["trend"], _value_with_unit(data.get("previous"), unit, lang)
         pct = _number(abs(trend), lang) + " %"
-        key = "dash_trend_up" if trend > 0 else "dash_trend_down" if trend < 0 else "dash_trend_same"
+        key = ("dash_trend_up" if trend > 0 else "dash_trend_down" if trend < 0
+               else "dash_trend_same")
         view.trend_text = t(key, pct=pct, value=previous)
     if view.empty:
         return view
@@ -174,7 +175,8 @@ def _map(platform: Platform, view: TileView, lang: str) -> None:
     t = Translator(lang)
     tile = view.spec
     no_value = t("dash_map_no_value")
-    features = []
+    features: list[dict[str, Any]] = []
+    levels: list[str] = []  # each feature's level, as its legend class names it
     for p in view.data["points"]:
         label = (p.get("level") or {}).get("label") or {}
         level = label.get(lang) or label.get("nl") or no_value
@@ -182,13 +184,12 @@ def _map(platform: Platform, view: TileView, lang: str) -> None:
         features.append({"type": "Feature", "geometry": {"type": "Point",
                                                          "coordinates": [p["lon"], p["lat"]]},
                          "properties": {maps.LABEL_KEY: text[:120], "niveau": level}})
+        levels.append(level)
     classes = [maps.LegendClass(th.label.get(lang), FILLS[th.colour],
-                                sum(1 for f in features if f["properties"]["niveau"]
-                                    == th.label.get(lang)), value=th.label.get(lang))
+                                levels.count(th.label.get(lang)), value=th.label.get(lang))
                for th in tile.thresholds]
-    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR,
-                                    sum(1 for f in features if f["properties"]["niveau"]
-                                        == no_value), value=no_value))
+    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR, levels.count(no_value),
+                                    value=no_value))
     legend = maps.Legend("niveau", "categorical", tuple(classes))
     tokens = [th.colour for th in tile.thresholds] + ["none"]
     view.legend = [(c.label, token, c.count) for c, token in zip(classes, tokens, strict=True)

@@ -14,7 +14,12 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from belfort.api.deps import get_platform
-from belfort.dashboards.store import delete_dashboard, get_dashboard, list_dashboards, save_dashboard
+from belfort.dashboards.store import (
+    delete_dashboard,
+    get_dashboard,
+    list_dashboards,
+    save_dashboard,
+)
 from belfort.errors import DashboardInvalid
 from belfort.platform import Platform
 from belfort.policy.principals import Principal

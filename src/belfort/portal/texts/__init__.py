@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import charts, dashboard, fields, maps, metadata, search, site, staff, table
+from belfort.portal.texts import (
+    charts,
+    dashboard,
+    fields,
+    maps,
+    metadata,
+    search,
+    site,
+    staff,
+    table,
+)
 from belfort.portal.texts import messages as messages_area
 from belfort.portal.texts import organisations as organisations_area
 

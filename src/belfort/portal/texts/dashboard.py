@@ -23,7 +23,10 @@ NL: dict[str, str] = {
     "dash_tile_alone": "Deze tegel apart",
     "dash_whole": "Het hele dashboard",
     "dash_embed_title": "Insluiten",
-    "dash_embed_help": "Toon dit dashboard of een tegel op een andere site met een iframe naar het adres van de pagina:",
+    "dash_embed_help": (
+        "Toon dit dashboard of een tegel op een andere site met een iframe naar "
+        "het adres van de pagina:"
+    ),
     "dash_live_on": "Live: tegels worden bijgewerkt zonder de pagina te herladen.",
     "dash_live_off": "De live verbinding is onderbroken; de pagina toont de laatste stand.",
     "dash_col_name": "Sensor",
@@ -46,7 +49,10 @@ NL: dict[str, str] = {
     "dash_staff_edit_link": "Wijzig {id}",
     "dash_staff_new": "Nieuw dashboard",
     "dash_staff_id": "Code van het dashboard",
-    "dash_staff_id_hint": "Kleine letters, cijfers en '-', bv. drukte-centrum. Het adres wordt /dashboards/code.",
+    "dash_staff_id_hint": (
+        "Kleine letters, cijfers en '-', bv. drukte-centrum. Het adres wordt "
+        "/dashboards/code."
+    ),
     "dash_staff_spec": "Beschrijving (YAML of JSON)",
     "dash_staff_create": "Dashboard aanmaken",
     "dash_staff_save": "Wijzigingen opslaan",
@@ -60,7 +66,10 @@ NL: dict[str, str] = {
     "dash_staff_view": "Bekijk het dashboard",
     "dash_staff_back": "Terug naar de dashboards",
     "dash_staff_id_taken": "Er is al een dashboard met de code {id}.",
-    "dash_staff_id_invalid": "De code mag alleen kleine letters, cijfers en '-' bevatten (hoogstens 60).",
+    "dash_staff_id_invalid": (
+        "De code mag alleen kleine letters, cijfers en '-' bevatten (hoogstens "
+        "60)."
+    ),
     "dash_staff_problem": "{path}: {message}",
     "dash_staff_revision": "Versie {revision}, gewijzigd {time}",
 }
@@ -85,7 +94,10 @@ EN: dict[str, str] = {
     "dash_tile_alone": "This tile alone",
     "dash_whole": "The whole dashboard",
     "dash_embed_title": "Embedding",
-    "dash_embed_help": "Show this dashboard or a tile on another site with an iframe to the page's address:",
+    "dash_embed_help": (
+        "Show this dashboard or a tile on another site with an iframe to the "
+        "page's address:"
+    ),
     "dash_live_on": "Live: tiles are updated without reloading the page.",
     "dash_live_off": "The live connection was interrupted; the page shows the last values.",
     "dash_col_name": "Sensor",
@@ -107,7 +119,10 @@ EN: dict[str, str] = {
     "dash_staff_edit_link": "Edit {id}",
     "dash_staff_new": "New dashboard",
     "dash_staff_id": "Dashboard code",
-    "dash_staff_id_hint": "Lower-case letters, digits and '-', e.g. crowding-centre. The address becomes /dashboards/code.",
+    "dash_staff_id_hint": (
+        "Lower-case letters, digits and '-', e.g. crowding-centre. The address "
+        "becomes /dashboards/code."
+    ),
     "dash_staff_spec": "Description (YAML or JSON)",
     "dash_staff_create": "Create dashboard",
     "dash_staff_save": "Save changes",
@@ -121,7 +136,10 @@ EN: dict[str, str] = {
     "dash_staff_view": "View the dashboard",
     "dash_staff_back": "Back to the dashboards",
     "dash_staff_id_taken": "There is a dashboard with the code {id} already.",
-    "dash_staff_id_invalid": "The code may only hold lower-case letters, digits and '-' (at most 60).",
+    "dash_staff_id_invalid": (
+        "The code may only hold lower-case letters, digits and '-' (at most "
+        "60)."
+    ),
     "dash_staff_problem": "{path}: {message}",
     "dash_staff_revision": "Version {revision}, changed {time}",
 }
