@@ -76,3 +76,15 @@ def test_unknown_dashboards_are_not_found(platform: Platform) -> None:
                 get_dashboard(session, name)
             with pytest.raises(DashboardNotFound):
                 delete_dashboard(session, name)
+
+
+def test_a_dashboard_made_again_serves_its_new_spec(platform: Platform) -> None:
+    with platform.db.session() as session:
+        save_dashboard(session, "drukte", SPEC)
+        assert get_dashboard(session, "drukte").spec.title.nl == "Een"
+        delete_dashboard(session, "drukte")
+    with platform.db.session() as session:
+        again = save_dashboard(session, "drukte", SPEC.replace("Een", "Ander"))
+    assert again.revision == 1  # the same id and revision as the first …
+    with platform.db.session() as session:
+        assert get_dashboard(session, "drukte").spec.title.nl == "Ander"  # … not its spec

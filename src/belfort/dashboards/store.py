@@ -1,12 +1,14 @@
 """Dashboards in the database, so every process (and machine) serves the same edits.
 
 A row keeps the spec's text as staff wrote it (``source``) and the data it holds
-(``spec``); ``revision`` grows with every save. A parsed spec is kept per process by
-(id, revision), so reading a dashboard costs one small query.
+(``spec``); ``revision`` grows with every save. A parsed spec is kept per process by the
+SHA-256 of its text (never by id and revision: a dashboard deleted and made again starts at
+revision 1 with another text), so reading a dashboard costs one small query.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,12 +36,12 @@ class StoredDashboard:
     updated_by: str | None
 
 
-_PARSED: dict[tuple[str, int], DashboardSpec] = {}
+_PARSED: dict[str, DashboardSpec] = {}
 _LOCK = threading.Lock()
 
 
 def _parsed(row: Dashboard) -> DashboardSpec:
-    key = (row.id, row.revision)
+    key = hashlib.sha256(row.source.encode("utf-8")).hexdigest()
     with _LOCK:
         found = _PARSED.get(key)
     if found is None:
