@@ -11,7 +11,9 @@ import gc
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
+import anyio
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -54,6 +56,7 @@ from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
+from belfort.streams import compaction, live_catalog
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -71,9 +74,15 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
             # the SPARQL store of BELFORT_PUBLIC_URL (~15 s for 10,000 datasets) before the first query
             threading.Thread(target=linked_data(app.state.platform).warm_up, name="sparql-warm-up", daemon=True).start()
+        # live datasets of the sensors registered so far are in the catalogue before the first
+        # request; a serving process compacts the hot store now and then (one at a time)
+        await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))
+        compactor = compaction.start_compactor(app.state.platform) if owned else None
         try:
             yield
         finally:
+            if compactor is not None:
+                compactor.stop()
             if owned:
                 app.state.platform.close()
 

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import sensors as sensors_commands
+from belfort.commands import streams as streams_commands
 from belfort.commands.common import (
     _fail,
     _platform,
@@ -523,6 +524,7 @@ def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
 
 
 main.add_command(sensors_commands.command)
+main.add_command(streams_commands.command)
 
 if __name__ == "__main__":
     main()

@@ -256,6 +256,41 @@ class Settings(BaseSettings):
         default=400, ge=1, description="An observation older than this many days is refused."
     )
 
+    # --- live datasets: hot store → lake, rollups, retention (belfort.streams.live_*) ---
+    live_refresh_seconds: float = Field(
+        default=1.0, ge=0, le=3600,
+        description="A live dataset's current file is looked up again at most this often per "
+        "process (answers are at most this many seconds behind the hot store).",
+    )
+    live_window_days: float = Field(
+        default=7.0, gt=0,
+        description="A live dataset of observations shows the observations of the last this many "
+        "days (hot store and compacted files); its rollups cover the whole retention.",
+    )
+    live_snapshot_grace_seconds: float = Field(
+        default=300.0, ge=1,
+        description="A superseded live snapshot file is removed this long after it was replaced "
+        "(readers still using it finish first).",
+    )
+    stream_hot_hours: float = Field(
+        default=2.0, ge=0,
+        description="Observations older than this (phenomenon time) leave the hot store for "
+        "partitioned Parquet in the lake at the next compaction.",
+    )
+    stream_compact_seconds: float = Field(
+        default=300.0, ge=0,
+        description="How often `belfort serve` compacts the hot store and applies retention "
+        "(0: never; `belfort streams compact` does it by hand).",
+    )
+    stream_retention_days: float = Field(
+        default=90.0, gt=0,
+        description="Raw observations older than this are dropped (their rollups are kept first).",
+    )
+    stream_rollup_retention_days: float = Field(
+        default=3650.0, gt=0,
+        description="Rollups (per 15 minutes, hour and day) older than this are dropped.",
+    )
+
     # --- dashboards (belfort.dashboards) ---
     dashboard_frame_ancestors: str = Field(
         default="'self'",

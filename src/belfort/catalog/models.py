@@ -355,6 +355,40 @@ class DeviceRefusal(Base):
     count: Mapped[int] = mapped_column(BigInteger, default=1)
 
 
+# --- live datasets: compacted observations and rollups in the lake (``belfort.streams``) -----
+# The hot store's old rows move into Parquet files in the lake, one or more per dataset, kind
+# and day; a file is read only once its row here is committed (in the same transaction that
+# deletes the rows it holds), so a crash between the two loses and duplicates nothing.
+
+
+class StreamPart(Base):
+    """One compacted Parquet file of a live dataset: raw observations or rollups of a day."""
+
+    __tablename__ = "stream_parts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), index=True)  # the sensors' dataset
+    kind: Mapped[str] = mapped_column(String(20))  # "raw", "per-kwartier", "per-uur", "per-dag"
+    day: Mapped[str] = mapped_column(String(10), index=True)  # UTC day of its rows, YYYY-MM-DD
+    path: Mapped[str] = mapped_column(String(500), unique=True)  # relative to the data directory
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    first_us: Mapped[int] = mapped_column(BigInteger)  # earliest phenomenon time it holds
+    last_us: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StreamState(Base):
+    """Shared state of the live store: the compaction generation (moves whenever compaction or
+    retention changes what the live datasets hold) and the compactor's lease (one at a time)."""
+
+    __tablename__ = "stream_state"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)  # "compaction"
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    lease_until_us: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # --- dashboards (belfort.dashboards) ---
 
 

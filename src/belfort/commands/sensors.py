@@ -55,6 +55,9 @@ def add(data_dir: Path | None, database_url: str | None, sensor_id: str, name: s
     except BelfortError as exc:
         _fail(exc)
         return
+    from belfort.streams.live_catalog import sync
+
+    sync(platform, force=True)  # its live datasets are in the catalogue from now on
     console.print(f"sensor {created.id} registered; its credential (shown once):")
     click.echo(created.credential)
 

@@ -1,8 +1,8 @@
 """Live dashboards: what changed, told by the database, whichever process wrote it.
 
 A dashboard's ``mark`` is the hot store's high-water id (``belfort.streams.read.high_water``,
-one indexed query) with the catalogue generation (one ``stat``) and the dashboard's
-revision: all three are the same in every process sharing the database and the lake, so a
+one indexed query) with the catalogue generation (one ``stat``), the dashboard's revision
+and the compaction generation (``belfort.streams.live_data.generation``): all three are the same in every process sharing the database and the lake, so a
 browser connected to any process sees a change written by any other. Nothing here depends on
 which process wrote.
 
@@ -14,7 +14,6 @@ computation per change; ``changed`` says which tiles differ between two snapshot
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from belfort.dashboards.tiles import tile_data
 from belfort.errors import DashboardNotFound
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
+from belfort.streams.live_data import generation as compaction_generation
 from belfort.streams.read import high_water
 
 KEEP = 64  # snapshots kept per process
@@ -37,6 +37,7 @@ class Mark:
     high_water: int
     generation: tuple[int, int]
     revision: int
+    compaction: int = 0  # moves when compaction or retention changes what live datasets hold
 
 
 def mark(platform: Platform, dashboard_id: str) -> Mark:
@@ -45,7 +46,8 @@ def mark(platform: Platform, dashboard_id: str) -> Mark:
         revision = session.scalar(select(Dashboard.revision).where(Dashboard.id == dashboard_id))
     if revision is None:
         raise DashboardNotFound(f"no dashboard {dashboard_id[:60]!r}")
-    return Mark(high_water(platform), platform.generation.current(), int(revision))
+    return Mark(high_water(platform), platform.generation.current(), int(revision),
+                compaction_generation(platform))
 
 
 class Snapshots:
@@ -128,7 +130,3 @@ class StreamSlots:
 
 def stream_slots(platform: Platform) -> StreamSlots:
     return platform.component(StreamSlots, StreamSlots)
-
-
-def monotonic() -> float:
-    return time.monotonic()

@@ -131,7 +131,10 @@ class Lake:
             if garbage(entry):
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
                 removed.append(str(entry.relative_to(self.root)))
+        live = self.versions_dir / "_live"  # live datasets' files: ``belfort.streams`` sweeps them
         for file in self.versions_dir.rglob("*.parquet"):
+            if live in file.parents:
+                continue
             if str(file.resolve()) not in keep and garbage(file):
                 file.unlink()
                 removed.append(str(file.relative_to(self.root)))

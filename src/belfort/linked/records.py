@@ -47,9 +47,10 @@ MAX_RECORD_ID = 200  # as Explore v2.1 (longer ids match nothing)
 
 
 def digest(readable: ReadableVersion) -> str:
-    """Changes when the version or the mapping does (for ETags)."""
-    key = orjson.dumps([readable.dataset_id, readable.number, readable.rdf_mapping, readable.record_key],
-                       option=orjson.OPT_SORT_KEYS)
+    """Changes when the version, its file (a live dataset's moves with its rows) or the
+    mapping does (for ETags)."""
+    key = orjson.dumps([readable.dataset_id, readable.number, str(readable.path), readable.rdf_mapping,
+                        readable.record_key], option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(key).hexdigest()[:24]
 
 

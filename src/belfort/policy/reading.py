@@ -9,23 +9,31 @@ module adds what every dialect needs next to them:
   whether anonymous callers may read it, which decides shared caching downstream);
 - caching until the next catalogue write by any process (``Platform.cache.current``);
   "not found" is not cached;
-- usage counting: every successful read counts as one use of the dataset (``count_use``).
+- usage counting: every successful read counts as one use of the dataset (``count_use``);
+- live datasets (``belfort.streams.live_catalog``): after the gate's answer, the version's
+  file is replaced by the dataset's current live file, a snapshot named by its mark, so
+  every dialect answers with rows seconds old and every cache keyed by the file moves on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from belfort.catalog.models import Version
+from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.schema import TableSchema
+from belfort.streams.live_catalog import live_file, sync, sync_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,11 @@ def readable(
 ) -> ReadableVersion:
     """Version ``number`` (default: the published one; staff: the newest before any is
     published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
-    found = platform.cache.current(
+    found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable", dataset_id, number, principal.is_admin),
         lambda: _readable(platform, principal, dataset_id, number),
-    )
+    ))
+    found = _live(platform, found)
     if count_use:
         # traceable use: every read of a dataset
         platform.usage.record(found.dataset_id, requests=1, public=found.public_use)
@@ -91,14 +100,38 @@ def readable_history(
     platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
 ) -> ReadableHistory:
     """The readable version (as ``readable``) and the versions before it."""
-    found = platform.cache.current(
+    found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable-history", dataset_id, principal.is_admin),
         lambda: _history(platform, principal, dataset_id),
-    )
+    ))
+    current = _live(platform, found.current)
+    if current is not found.current:
+        found = ReadableHistory(current, tuple(
+            replace(v, path=current.path) if v.number == current.number else v
+            for v in found.versions))
     if count_use:
         platform.usage.record(found.current.dataset_id, requests=1,
                               public=found.current.public_use)
     return found
+
+
+def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
+    """``lookup()`` (the gate's cached answer), with the live datasets a sensor registered in
+    any process in the catalogue first; a NotFound for a dataset sensors feed but this
+    process has not seen yet syncs at once and asks again."""
+    sync(platform)
+    try:
+        return lookup()
+    except NotFound:
+        if not sync_for(platform, dataset_id):
+            raise
+        return lookup()
+
+
+def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:
+    """``found`` with the current live file when the dataset is live."""
+    path = live_file(platform, found.dataset_id)
+    return found if path is None else replace(found, path=path)
 
 
 def _readable(
