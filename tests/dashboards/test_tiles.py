@@ -109,3 +109,32 @@ def test_a_stream_of_an_unknown_sensor_is_empty(platform: Platform) -> None:
     data = tile_data(platform, STAFF, one_tile(  # type: ignore[arg-type]
         "{id: s, type: kpi, title: S, stream: nobody}"))
     assert data == TileData("s", "kpi")
+
+
+def test_a_stream_tile_still_has_its_history_after_compaction(platform: Platform,
+                                                              sensor: Sensors) -> None:
+    """Observations older than the hot store keeps are read from the sensor's live dataset
+    (hot store and compacted files as one), through the gate and the engine — a week back
+    when the live window holds a week and a bit (BELFORT_LIVE_WINDOW_DAYS)."""
+    from belfort.streams.compaction import compact
+    from belfort.streams.live_catalog import sync
+
+    platform.settings.live_window_days = 8
+
+    device = sensor("fiets-1", dataset_id="sensorwaarnemingen")
+    now = now_us()
+    observe(platform, device, now - 7 * 24 * HOUR - HOUR, 80)
+    for hours in (20, 10, 5):
+        observe(platform, device, now - hours * HOUR, hours)
+    observe(platform, device, now - 60_000_000, 100)
+    sync(platform, force=True)  # the live dataset's catalogue row (the server does it every 2 s)
+    compact(platform)  # everything older than BELFORT_STREAM_HOT_HOURS leaves the hot store
+    from tests.streams.test_compaction import hot_count
+
+    assert hot_count(platform) <= 2
+    kpi = tile_data(platform, ANONYMOUS, one_tile(  # type: ignore[arg-type]
+        "{id: k, type: kpi, title: K, stream: fiets-1}"))
+    assert (kpi.value, kpi.previous, kpi.trend) == (100, 80, 25.0)
+    line = tile_data(platform, ANONYMOUS, one_tile(  # type: ignore[arg-type]
+        "{id: l, type: line, title: L, stream: fiets-1, hours: 24}"))
+    assert [r["y"] for r in line.rows] == [20, 10, 5, 100]

@@ -2,9 +2,9 @@
 
 A dashboard's ``mark`` is the hot store's high-water id (``belfort.streams.read.high_water``,
 one indexed query) with the catalogue generation (one ``stat``), the dashboard's revision
-and the compaction generation (``belfort.streams.live_data.generation``): all three are the same in every process sharing the database and the lake, so a
-browser connected to any process sees a change written by any other. Nothing here depends on
-which process wrote.
+and the compaction generation (``belfort.streams.live_data.generation``): all are the same
+in every process sharing the database and the lake, so a browser connected to any process
+sees a change written by any other. Nothing here depends on which process wrote.
 
 ``Snapshots`` (a platform component) keeps the tiles computed for a (dashboard, revision,
 audience, mark) for a little while, so a hundred browsers on one dashboard cost one

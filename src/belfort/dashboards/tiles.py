@@ -27,8 +27,8 @@ from belfort.errors import BelfortError
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 from belfort.policy.reading import readable
-from belfort.query.model import And, Compare, Expr, FieldRef, Literal
-from belfort.streams.model import from_us, now_us
+from belfort.query.model import And, Compare, Expr, FieldRef, Literal, OrderItem, Query, SelectItem
+from belfort.streams.model import from_us, now_us, to_us
 from belfort.streams.read import StoredObservation, sensor_observations
 
 WEEK_US = 7 * 86_400 * 1_000_000
@@ -191,11 +191,17 @@ def _from_stream(platform: Platform, principal: Principal, tile: TileSpec, data:
         return
     prop = tile.stream.property or found[1]
     data.unit = tile.unit or found[2]
+    sensor_id, dataset_id = tile.stream.sensor, found[0]
     if tile.type == "line":
         since = now_us() - int(tile.hours * 3_600_000_000)
-        newest = sensor_observations(platform, tile.stream.sensor, since_us=since, property=prop,
+        newest = sensor_observations(platform, sensor_id, since_us=since, property=prop,
                                      limit=MAX_STREAM_POINTS, newest_first=True)
-        data.rows = [{"x": _iso(o.phenomenon_us), "y": o.value} for o in reversed(newest)]
+        points = [(o.phenomenon_us, o.value) for o in reversed(newest)]
+        oldest_hot = points[0][0] if points else None
+        if len(points) < MAX_STREAM_POINTS:  # what compaction moved to the lake: the dataset
+            points = _history(platform, principal, dataset_id, sensor_id, prop, since,
+                              oldest_hot, MAX_STREAM_POINTS - len(points))[::-1] + points
+        data.rows = [{"x": _iso(at), "y": value} for at, value in points]
         if tile.thresholds:
             for row in data.rows:
                 row["level"] = level_dict(tile.level(row["y"]))
@@ -209,11 +215,42 @@ def _from_stream(platform: Platform, principal: Principal, tile: TileSpec, data:
     data.state, data.value, data.time = "ok", last[0].value, _iso(last[0].phenomenon_us)
     data.level = level_dict(tile.level(data.value))
     if tile.type == "kpi":
-        earlier = sensor_observations(platform, tile.stream.sensor, property=prop, limit=1,
-                                      until_us=last[0].phenomenon_us - WEEK_US + 1,
-                                      newest_first=True)
+        until = last[0].phenomenon_us - WEEK_US + 1
+        earlier = [(o.phenomenon_us, o.value) for o in sensor_observations(
+            platform, sensor_id, property=prop, limit=1, until_us=until, newest_first=True)]
+        earlier = earlier or _history(platform, principal, dataset_id, sensor_id, prop, None,
+                                      until, 1)
         if earlier:
-            _trend(data, earlier[0].value)
+            _trend(data, earlier[0][1])
+
+
+def _history(platform: Platform, principal: Principal, dataset_id: str, sensor_id: str,
+             prop: str, since_us: int | None, until_us: int | None, limit: int
+             ) -> list[tuple[int, float]]:
+    """A sensor's observations no longer in the hot store, newest first, from its live
+    dataset (``belfort.streams.live_catalog``: hot store and compacted files as one) read
+    through the gate and the engine; nothing when the dataset is not a live one."""
+    conditions: list[Expr] = [Compare("=", FieldRef("sensor"), Literal(sensor_id)),
+                              Compare("=", FieldRef("eigenschap"), Literal(prop))]
+    if since_us is not None:
+        conditions.append(Compare(">=", FieldRef("tijdstip"), Literal(from_us(since_us))))
+    if until_us is not None:
+        conditions.append(Compare("<", FieldRef("tijdstip"), Literal(from_us(until_us))))
+    query = Query(select=(SelectItem(FieldRef("tijdstip")), SelectItem(FieldRef("waarde"))),
+                  where=And(tuple(conditions)), order_by=(OrderItem(FieldRef("tijdstip"), True),),
+                  limit=limit)
+    try:
+        rv = readable(platform, principal, dataset_id, count_use=False)
+        if rv.schema.get("sensor") is None or rv.schema.get("waarde") is None:
+            return []
+        rows = platform.engine.execute(query, rv.schema, rv.path).rows
+    except BelfortError:
+        return []
+    found = []
+    for moment, value in rows:
+        if isinstance(moment, dt.datetime) and number(value) is not None:
+            found.append((to_us(moment), float(value)))
+    return found
 
 
 def _from_sensors(platform: Platform, principal: Principal, tile: TileSpec, data: TileData) -> None:
