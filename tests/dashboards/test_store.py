@@ -44,7 +44,7 @@ def test_a_refused_spec_or_id_saves_nothing(platform: Platform) -> None:
         save_dashboard(session, "drukte", SPEC)
     with pytest.raises(DashboardInvalid), platform.db.session() as session:
         save_dashboard(session, "drukte", "title: T\ntiles: []")
-    for bad in ("Drukte", "a/b", "x" * 61, "", "<script>", "a\x00b"):
+    for bad in ("Drukte", "a/b", "x" * 61, "", "<script>", "a\x00b", "drukte\n"):
         with pytest.raises(DashboardInvalid), platform.db.session() as session:
             save_dashboard(session, bad, SPEC)
     with platform.db.session() as session:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from belfort.catalog.models import Dashboard
-from belfort.dashboards.store import StoredDashboard, get_dashboard
+from belfort.dashboards.store import StoredDashboard, could_be_id, get_dashboard
 from belfort.dashboards.tiles import tile_data
 from belfort.errors import DashboardNotFound
 from belfort.platform import Platform
@@ -42,6 +42,8 @@ class Mark:
 
 def mark(platform: Platform, dashboard_id: str) -> Mark:
     """The dashboard's mark now (``DashboardNotFound`` when it was deleted)."""
+    if not could_be_id(dashboard_id):
+        raise DashboardNotFound(f"no dashboard {dashboard_id[:60]!r}")
     with platform.db.session() as session:
         revision = session.scalar(select(Dashboard.revision).where(Dashboard.id == dashboard_id))
     if revision is None:

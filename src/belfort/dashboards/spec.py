@@ -145,7 +145,7 @@ class _Problems:
 
 def check_id(dashboard_id: str) -> str:
     """A dashboard id: 1–60 lower-case letters, digits and '-'."""
-    if not isinstance(dashboard_id, str) or not SLUG.match(dashboard_id):
+    if not isinstance(dashboard_id, str) or not SLUG.fullmatch(dashboard_id):
         raise DashboardInvalid(
             "invalid dashboard id: 1-60 lower-case letters, digits and '-'",
             details={"problems": [{"path": "id", "message": "1-60 lower-case letters, digits "

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dashboard, utcnow
-from belfort.dashboards.spec import DashboardSpec, check_id, load_source, parse_spec
+from belfort.dashboards.spec import SLUG, DashboardSpec, check_id, load_source, parse_spec
 from belfort.errors import DashboardInvalid, DashboardNotFound
 from belfort.platform import Platform
 
@@ -62,9 +62,14 @@ def list_dashboards(session: Session) -> list[StoredDashboard]:
     return [_stored(row) for row in session.scalars(select(Dashboard).order_by(Dashboard.id))]
 
 
+def could_be_id(dashboard_id: object) -> bool:
+    """Whether a dashboard could have this id (asked before the database is: PostgreSQL
+    refuses text with a NUL byte)."""
+    return isinstance(dashboard_id, str) and SLUG.fullmatch(dashboard_id) is not None
+
+
 def get_dashboard(session: Session, dashboard_id: str) -> StoredDashboard:
-    row = session.get(Dashboard, dashboard_id) if isinstance(dashboard_id, str) and len(
-        dashboard_id) <= 60 else None
+    row = session.get(Dashboard, dashboard_id) if could_be_id(dashboard_id) else None
     if row is None:
         raise DashboardNotFound(f"no dashboard {str(dashboard_id)[:60]!r}")
     return _stored(row)
@@ -99,7 +104,7 @@ def save_dashboard(session: Session, dashboard_id: str, source: str, *,
 
 
 def delete_dashboard(session: Session, dashboard_id: str) -> None:
-    row = session.get(Dashboard, dashboard_id) if len(dashboard_id) <= 60 else None
+    row = session.get(Dashboard, dashboard_id) if could_be_id(dashboard_id) else None
     if row is None:
         raise DashboardNotFound(f"no dashboard {dashboard_id[:60]!r}")
     session.delete(row)
