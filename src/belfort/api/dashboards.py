@@ -113,7 +113,11 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
             elif now - last_write >= settings.dashboard_heartbeat_seconds:
                 yield b": heartbeat\n\n"
                 last_write = now
-            await asyncio.sleep(settings.dashboard_poll_seconds)
+            pause = settings.dashboard_poll_seconds
+            if at != shown:  # a change waits for the minimum interval: not a moment longer
+                wait = last_event + settings.dashboard_min_interval_seconds - time.monotonic()
+                pause = max(0.005, min(pause, wait))
+            await asyncio.sleep(pause)
             if await request.is_disconnected():
                 return
             try:
