@@ -22,6 +22,7 @@ from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
+from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api.cache_header import CacheStatusMiddleware
@@ -53,6 +54,7 @@ from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_organisations as portal_staff_organisations
+from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
@@ -124,6 +126,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(native.router)
     app.include_router(fields_api.router)
     app.include_router(ingest.router)
+    app.include_router(observations_api.router)
     app.include_router(organisations_api.router)
     app.include_router(audit.router)
     app.include_router(ods_v1.router)
@@ -142,6 +145,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff.router)
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
+    app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)

@@ -23,6 +23,7 @@ from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
+from belfort.streams.sensors import SensorSpec, register_sensor
 from tests.helpers import counts_csv
 
 DS = "tellingen"
@@ -161,6 +162,8 @@ def loaded(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, DS, counts_csv(tmp_path),
                 metadata={"title_nl": "Tellingen", "organisation": "Stad Gent", "themes": ["TRAN"],
                           "keywords": ["drukte"], "licence": "CC0"})
+    with platform.db.session() as session:
+        register_sensor(session, SensorSpec("korenmarkt-1", "Korenmarkt", "teller", "count"))
     return platform
 
 
@@ -221,12 +224,17 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/processing-activities": [("q", "x"), ("audience", "burger"), ("processor", "p"),
                                         ("category", "c"), ("state", "published"), ("limit", "5"), ("offset", "0")],
     NATIVE + "/processing-activities/{activity_id}": [],
+    NATIVE + "/sensors": [],
+    NATIVE + "/sensors/{sensor_id}": [],
+    NATIVE + "/sensors/{sensor_id}/observations": [
+        ("since", "2026-01-01T00:00:00Z"), ("until", "2026-01-02T00:00:00Z"), ("property", "count"),
+        ("limit", "5"), ("newest_first", "true")],
 }
 # (Outside /api/ — /health and the linked-data routes — FastAPI reads the declared
 # parameters; their HTML answers also read the portal's ``lang``.)
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
-         "slug": "stad-gent", "field": "aantal"}
+         "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1"}
 
 
 def _url(path: str, record_id: str) -> str:

@@ -15,8 +15,10 @@ process registered is live here within seconds (no live state only one process k
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +64,10 @@ def publish_live_dataset(
     directory = live_dir(platform, dataset_id)
     directory.mkdir(parents=True, exist_ok=True)
     placeholder = directory / "leeg.parquet"
-    if not placeholder.exists():
-        pq.write_table(schema.empty_table(), directory / "leeg.tmp")
-        (directory / "leeg.tmp").replace(placeholder)
+    if not placeholder.exists():  # two processes at once: each renames a whole file
+        temporary = directory / f".leeg-{uuid.uuid4().hex}.tmp"
+        pq.write_table(schema.empty_table(), temporary)
+        temporary.replace(placeholder)
     try:
         with platform.db.session() as session:
             if session.get(Dataset, dataset_id) is not None:
@@ -140,12 +143,15 @@ def sync(platform: Platform, *, force: bool = False) -> list[str]:
         return added
 
 
+DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
 def sync_for(platform: Platform, dataset_id: str) -> bool:
     """For a dataset the gate did not find: when sensors feed it (or it is a rollup of one
     they feed) and it is not registered here yet, sync now. True when it is live now."""
     state = platform.component(_Sync, _Sync)
-    if dataset_id in state.known:
-        return False
+    if dataset_id in state.known or not DATASET_ID.match(dataset_id):
+        return False  # no sensor can feed an id that is no slug (nor reach PostgreSQL with NUL)
     candidates = [dataset_id] + [dataset_id.removesuffix("-" + kind) for kind in ROLLUPS
                                  if dataset_id.endswith("-" + kind)]
     with platform.db.session() as session:

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from belfort.errors import DeviceRateLimited
 from belfort.platform import Platform
@@ -138,7 +139,7 @@ def _check(device: Device, item: ObservationIn, earliest: int, latest: int
     if item.sensor_id != device.id:
         return ("other_sensor",
                 f"the credential is {device.id!r}'s, not {item.sensor_id[:100]!r}'s")
-    if not PROPERTY_NAME.match(item.property):
+    if not PROPERTY_NAME.fullmatch(item.property):
         return ("bad_property", "the observed property must be a name of letters, digits, "
                 "'_', '.' or '-'")
     if item.phenomenon_us > latest:
@@ -160,14 +161,6 @@ def _insert(platform: Platform, rows: list[Row]) -> list[bool]:
     Commits before returning."""
     engine = platform.db.engine
     sqlite = engine.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    columns = ", ".join(COLUMNS)
-    values = ", ".join([mark] * len(COLUMNS))
-    if sqlite:
-        sql = f"INSERT OR IGNORE INTO observations ({columns}) VALUES ({values})"
-    else:
-        sql = (f"INSERT INTO observations ({columns}) VALUES ({values}) "
-               "ON CONFLICT (sensor_id, property, phenomenon_us) DO NOTHING")
     # a row repeated within the batch is new once only
     seen: set[tuple[str, str, int]] = set()
     unique: list[Row] = []
@@ -183,10 +176,10 @@ def _insert(platform: Platform, rows: list[Row]) -> list[bool]:
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        existing = _existing(cursor, unique, mark)
-        fresh = [row for row in unique if (row[0], row[1], row[2]) not in existing]
-        if fresh:
-            cursor.executemany(sql, fresh)
+        if sqlite:
+            new = _insert_sqlite(cursor, unique)
+        else:
+            new = _insert_postgres(cursor, unique)
         connection.commit()
         cursor.close()
     except BaseException:
@@ -194,8 +187,46 @@ def _insert(platform: Platform, rows: list[Row]) -> list[bool]:
         raise
     finally:
         connection.close()
-    return [is_first and (row[0], row[1], row[2]) not in existing
+    return [is_first and (row[0], row[1], row[2]) in new
             for is_first, row in zip(first, rows, strict=True)]
+
+
+def _insert_sqlite(cursor: Any, rows: list[Row]) -> set[tuple[str, str, int]]:
+    """The keys of the rows that were new: what is stored already is asked first, then the
+    rest inserted (``OR IGNORE`` keeps a row another writer stored meanwhile)."""
+    columns = ", ".join(COLUMNS)
+    values = ", ".join(["?"] * len(COLUMNS))
+    existing = _existing(cursor, rows, "?")
+    fresh = [row for row in rows if (row[0], row[1], row[2]) not in existing]
+    if fresh:
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO observations ({columns}) VALUES ({values})", fresh)
+    return {(row[0], row[1], row[2]) for row in fresh}
+
+
+def _insert_postgres(cursor: Any, rows: list[Row]) -> set[tuple[str, str, int]]:
+    """COPY into a temporary table (emptied at commit), then one ``INSERT … SELECT … ON
+    CONFLICT DO NOTHING RETURNING`` the keys that were new: two statements a batch."""
+    columns = ", ".join(COLUMNS)
+    cursor.execute(_INCOMING)
+    with cursor.copy(f"COPY observations_incoming ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        f"INSERT INTO observations ({columns}) SELECT {columns} FROM observations_incoming "
+        "ON CONFLICT (sensor_id, property, phenomenon_us) DO NOTHING "
+        "RETURNING sensor_id, property, phenomenon_us")
+    return {(s, p, int(t)) for s, p, t in cursor.fetchall()}
+
+
+# per connection (session), emptied by every commit or rollback
+_INCOMING = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS observations_incoming ("
+    "sensor_id VARCHAR(100) NOT NULL, property VARCHAR(100) NOT NULL, "
+    "phenomenon_us BIGINT NOT NULL, phenomenon_end_us BIGINT, result_us BIGINT NOT NULL, "
+    "received_us BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL, "
+    "quality VARCHAR(16) NOT NULL, weight DOUBLE PRECISION) ON COMMIT DELETE ROWS"
+)
 
 
 def _existing(cursor: object, rows: list[Row], mark: str) -> set[tuple[str, str, int]]:
