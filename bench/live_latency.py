@@ -1,12 +1,13 @@
 """Sensor-to-screen latency of the City Dashboard, end to end.
 
 A real ``belfort serve`` process serves a dashboard with one live tile (the newest value of
-one sensor). A writer process stores observations through the core write path
-(``belfort.streams.write.write_observations``, the path under every ingest channel; the HTTP
-endpoint was not on main when this was written) on the same database, one at a time at
-``--rate`` a second, each carrying its sequence number as its value, and notes when it sent
-each one. Meanwhile a second writer ingests ``--background`` observations a second of other
-sensors in batches (the platform busy ingesting), and this process reads the dashboard's
+one sensor). A client process sends observations one at a time at ``--rate`` a second, each
+carrying its sequence number as its value, and notes when it sent each one: by default as a
+device does, ``POST /api/belfort/v1/observations`` with its credential (``--via http``), or
+through the core write path (``write_observations``) from another process on the same
+database (``--via core``). Meanwhile a second writer ingests ``--background`` observations a
+second of another sensor in batches (the platform busy ingesting), and this process reads the
+dashboard's
 Server-Sent Events (``/api/belfort/v1/dashboards/bench/events``) and notes when each event
 arrives. An observation's latency is the time from its send to the first event whose value is
 its number or later (the screen shows it or something newer).
@@ -15,7 +16,7 @@ Runs once per ``--intervals`` value (``BELFORT_DASHBOARD_MIN_INTERVAL_SECONDS``)
 and prints p50 / p99 / max per run.
 
     .venv/bin/python bench/live_latency.py --count 1500 --rate 100 --background 2000 \\
-        --intervals 1,0.25
+        --intervals 1,0.5,0.25 [--via core]
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ for i in range(1, count + 1):
         break
 print(json.dumps(sent))
 platform.close()
+"""
+
+
+HTTP_WRITER = r"""
+import json, sys, time
+import httpx
+base, credential, count, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+start = time.monotonic()
+first = time.time() - 3600
+sent = []
+with httpx.Client(base_url=base, timeout=30,
+                  headers={"Authorization": "Bearer " + credential}) as client:
+    for i in range(1, count + 1):
+        wait = start + (i - 1) / rate - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        at = time.time()
+        answer = client.post("/api/belfort/v1/observations",
+                             json=[{"phenomenon_time": first + i / 1000, "value": i}])
+        assert answer.status_code == 200 and answer.json()["stored"] == 1, answer.text
+        sent.append(at)
+print(json.dumps(sent))
 """
 
 
@@ -137,9 +160,13 @@ def run(interval: float, args: argparse.Namespace) -> dict[str, float]:
                 [sys.executable, "-c", WRITER, data_dir, url, busy, "bench-busy",
                  str(10**9), str(args.background), str(batch), str(seconds + 2)],
                 stdout=subprocess.DEVNULL)
-        done = subprocess.run(
-            [sys.executable, "-c", WRITER, data_dir, url, measured, "bench-1", str(args.count),
-             str(args.rate), "1"], capture_output=True, text=True, check=True)
+        if args.via == "http":  # a device posting to the server: POST /api/belfort/v1/observations
+            command = [sys.executable, "-c", HTTP_WRITER, base, measured, str(args.count),
+                       str(args.rate)]
+        else:  # the core write path from another process on the same database
+            command = [sys.executable, "-c", WRITER, data_dir, url, measured, "bench-1",
+                       str(args.count), str(args.rate), "1"]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
         sent = json.loads(done.stdout)
         time.sleep(max(3.0, interval * 3))
         if background is not None:
@@ -165,12 +192,15 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="measured observations/s")
     parser.add_argument("--background", type=float, default=2000.0,
                         help="other observations/s ingested meanwhile (0: none)")
+    parser.add_argument("--via", choices=("http", "core"), default="http",
+                        help="how the measured observations are sent")
     parser.add_argument("--intervals", default="1,0.25",
                         help="BELFORT_DASHBOARD_MIN_INTERVAL_SECONDS values, side by side")
     args = parser.parse_args()
     load = os.getloadavg()
     print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
-          f"{args.count} observations at {args.rate:g}/s, background {args.background:g}/s")
+          f"{args.count} observations at {args.rate:g}/s via {args.via}, "
+          f"background {args.background:g}/s")
     print("| min interval | observations | events | p50 | p99 | max | not shown |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for interval in (float(x) for x in args.intervals.split(",")):
