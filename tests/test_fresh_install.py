@@ -61,6 +61,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("api console", lambda p: p == "/api/console"),
     ("static", lambda p: p.startswith("/static")),
     ("maps", lambda p: p.startswith("/maps/")),
+    ("dashboards", lambda p: p == "/dashboards" or p.startswith("/dashboards/")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -447,6 +448,8 @@ def _public_flow(s: Session) -> None:
     assert s.get(f"/datasets/{ds}").status_code == 200
     base = s.get("/maps/base.geojson")  # the demo's wijken under every map
     assert base.status_code == 200 and base.json()["features"], base.text[:200]
+    gent = s.get("/dashboards/gent")  # the default Ghent dashboard, made at start-up
+    assert gent.status_code == 200 and "Gent nu" in gent.text
     old_page = s.get(f"/explore/dataset/{ds}/")  # data.stad.gent's URL: sent to Belfort's page
     assert old_page.status_code in {301, 302, 303, 307, 308}
     download = s.get(f"/explore/dataset/{ds}/download/",
