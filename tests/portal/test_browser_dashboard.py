@@ -197,3 +197,37 @@ def test_reduced_motion_means_no_highlight_animation(chromium: Any, site: Site,
         assert animation == ("none" if reduced else "dash-flash")
     finally:
         context.close()
+
+
+def test_the_staff_page_in_the_browser(chromium: Any, site: Site) -> None:
+    """The staff page by keyboard and axe: a refused spec comes back with its error summary
+    focused, the typed text kept, no WCAG violation."""
+    from belfort.policy.keys import create_key
+    from tests.helpers import staff_session
+
+    with site.platform.db.session() as session:
+        key = create_key(session, "browser staff").secret
+    token = staff_session(site.platform, key)
+    context, guard = guarded_context(chromium, site.demo)
+    context.add_cookies([{"name": "belfort_staff", "value": token, "url": site.demo.url}])
+    try:
+        page = context.new_page()
+        page.goto(site.demo.url + "/staff/dashboards/fietsen")
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        page.fill("#dash-spec", "title: T\ntiles:\n  - {id: a, type: pie, title: A, stream: s}\n")
+        page.focus("#dash-spec")
+        page.keyboard.press("Tab")  # to the save button
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".error-summary")
+        assert "tiles[0].type" in page.inner_text(".error-summary")
+        page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
+        assert "type: pie" in page.input_value("#dash-spec")
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+        page.goto(site.demo.url + "/staff/dashboards")
+        violations = axe_violations(page)
+        assert not violations, describe_violations(violations)
+    finally:
+        context.close()
+    assert not guard.blocked
