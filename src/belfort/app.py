@@ -25,6 +25,7 @@ from belfort.api import fields as fields_api
 from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
+from belfort.api import sta as sta_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
@@ -136,6 +137,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(dcat.router)
     app.include_router(sparql.router)
     app.include_router(ldes.router)
+    app.include_router(sta_api.router)  # SensorThings API v1.1 at /sta/v1.1/
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)

@@ -18,8 +18,11 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
+from belfort.commands import demo_live as demo_commands
+from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
 from belfort.commands import streams as streams_commands
+from belfort.commands import telraam as telraam_commands
 from belfort.commands.common import (
     _fail,
     _platform,
@@ -64,6 +67,7 @@ def _serve(settings: Settings) -> None:
     if settings.database_url:
         os.environ["BELFORT_DATABASE_URL"] = settings.database_url
     console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")
+    telraam_commands.start_poller(settings)  # when BELFORT_TELRAAM_URL and _SEGMENTS are set
     uvicorn.run(
         "belfort.app:app_from_environment",
         factory=True,
@@ -130,19 +134,25 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
 @click.option("--small", is_flag=True, help="A small demo (fast; used by tests).")
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
-def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small: bool, host: str | None, port: int | None) -> None:
-    """Load the demo catalogue (modelled on Ghent), then serve it."""
+@click.option("--no-replay", is_flag=True, help="Serve without the live feed of replayed counts.")
+def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small: bool, host: str | None, port: int | None, no_replay: bool) -> None:
+    """Load the demo catalogue (modelled on Ghent), then serve it with a live feed."""
     from belfort.demo.loader import load_demo
 
     settings = _settings(data_dir, database_url, host=host, port=port)
+    live = None
     try:
         platform = _platform(settings)
         for line in load_demo(platform, size="small" if small else "full"):
             click.echo(line)
+        if not no_replay and settings.demo_replay_speed > 0:
+            live = demo_commands.prepare(platform, settings, small=small)
         platform.close()
     except BelfortError as exc:
         _fail(exc)
     if not load_only:
+        if live is not None:
+            demo_commands.start(settings, live)
         _serve(settings)
 
 
@@ -525,6 +535,8 @@ def gc(data_dir: Path | None, database_url: str | None, min_age: float) -> None:
 
 main.add_command(sensors_commands.command)
 main.add_command(streams_commands.command)
+main.add_command(replay_commands.command)
+main.add_command(telraam_commands.command)
 
 if __name__ == "__main__":
     main()

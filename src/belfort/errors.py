@@ -271,6 +271,19 @@ class SensorNotFound(NotFound):
     code = "sensor_not_found"
 
 
+class SensorThingsInvalid(InvalidRequest):
+    """A SensorThings API request that cannot be read: a malformed body, entity or query
+    option (``$filter``, ``$orderby``, ``$expand``, …); the message says what and where."""
+
+    code = "sensorthings_invalid"
+
+
+class SensorThingsNotFound(NotFound):
+    """No SensorThings entity of that type and id (in the path or referenced in a body)."""
+
+    code = "sensorthings_not_found"
+
+
 # --- dashboards (belfort.dashboards) ---
 
 

@@ -255,6 +255,20 @@ class Settings(BaseSettings):
     stream_max_age_days: int = Field(
         default=400, ge=1, description="An observation older than this many days is refused."
     )
+    # --- SensorThings API (belfort.streams.sta_*, /sta/v1.1/) ---
+    sta_default_top: int = Field(
+        default=100, ge=1, le=10_000,
+        description="Entities in one SensorThings page (and one expanded collection) when the "
+        "request gives no $top.",
+    )
+    sta_max_top: int = Field(
+        default=1_000, ge=1, le=10_000,
+        description="Most entities one SensorThings page may hold; a larger $top is cut to it.",
+    )
+    sta_max_body_kb: int = Field(
+        default=1_024, ge=1, le=1_048_576,
+        description="Largest SensorThings request body (a deep insert), in KiB (413 beyond).",
+    )
 
     # --- live datasets: hot store → lake, rollups, retention (belfort.streams.live_*) ---
     live_refresh_seconds: float = Field(
@@ -289,6 +303,44 @@ class Settings(BaseSettings):
     stream_rollup_retention_days: float = Field(
         default=3650.0, gt=0,
         description="Rollups (per 15 minutes, hour and day) older than this are dropped.",
+    )
+
+    # --- replay and the living demo (belfort.streams.replay, belfort.demo.live) ---
+    demo_replay_speed: float = Field(
+        default=60.0, ge=0, le=1_000_000,
+        description="Speed of the recorded counts `belfort demo` replays as a live feed (60: one "
+        "recorded hour per real minute); 0 turns the replay off, as `--no-replay` does.",
+    )
+    demo_backfill_days: float = Field(
+        default=56.0, ge=0, le=365,
+        description="Days of recent history `belfort demo` stores for its sensors before the "
+        "replay starts (re-stamped recorded counts), so trends and \"normal\" have data.",
+    )
+
+    # --- Telraam poller (belfort.streams.telraam) ---
+    telraam_url: str | None = Field(
+        default=None,
+        description="Base URL of a Telraam API v1 (e.g. https://telraam-api.net/v1); with "
+        "BELFORT_TELRAAM_SEGMENTS, `belfort serve` polls it. None: no poller.",
+    )
+    telraam_segments: str | None = Field(
+        default=None, description="Comma-separated Telraam segment ids to poll."
+    )
+    telraam_api_key: str | None = Field(
+        default=None, description="The Telraam API key, sent as the `X-Api-Key` header."
+    )
+    telraam_poll_seconds: float = Field(
+        default=300.0, ge=1,
+        description="Seconds between two polls of the Telraam API (hourly reports).",
+    )
+    telraam_min_uptime: float = Field(
+        default=0.5, ge=0, le=1,
+        description="A Telraam hour observed for less than this fraction (its `uptime`) is "
+        "stored flagged `suspect`.",
+    )
+    telraam_backfill_hours: int = Field(
+        default=72, ge=1, le=24 * 90,
+        description="Hours back the first poll of a new Telraam segment asks for.",
     )
 
     # --- dashboards (belfort.dashboards) ---

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -299,3 +300,34 @@ def test_a_serving_process_publishes_datasets_another_process_registered(
         assert found is not None and found.state == "published"
     finally:
         upkeep.stop()
+
+
+def test_a_failed_rebuild_serves_the_last_snapshot(platform: Platform) -> None:
+    class Failing(_Rows):
+        def table(self, platform: Platform) -> Any:
+            if self.value > 1:
+                raise OSError("a part file went away")
+            return super().table(platform)
+
+    source = Failing()
+    files = live_files(platform)
+    first = files.current(source)
+    source.value = 2
+    assert files.current(source) == first
+    fresh = Failing()
+    fresh.dataset_id = "nog-nooit-gebouwd"
+    fresh.value = 2
+    with pytest.raises(OSError):
+        files.current(fresh)  # nothing to fall back on: the error is not hidden
+
+
+@pytest.mark.parametrize("dataset", ["a\x00b", "<script>alert(1)</script>", "x" * 5000,
+                                     "sensorwaarnemingen\n", "sensorwaarnemingen-per-uur\x00"])
+def test_hostile_dataset_ids_are_a_clear_not_found(platform: Platform, client: TestClient,
+                                                   dataset: str) -> None:
+    register(platform)  # sensors exist: the not-found path asks whether they feed the id
+    v1 = client.get("/api/records/1.0/search/", params={"dataset": dataset})
+    assert v1.status_code in (400, 404), v1.text
+    v2 = client.get("/api/explore/v2.1/catalog/datasets/" + quote(dataset, safe="") + "/records")
+    assert v2.status_code in (400, 404), v2.text
+    assert "<script>" not in v2.text

@@ -29,6 +29,7 @@ from belfort.errors import (
 log = logging.getLogger("belfort.api")
 
 EXPLORE_PREFIX = "/api/explore/v2.1/"
+STA_PREFIX = "/sta/"  # the SensorThings API: JSON errors, HTTP Basic on 401
 EXPLORE_STATUS_CODES = {400: "InvalidRESTParameterError", 401: "AuthenticationError",
                         403: "PermissionDenied", 404: "NotFound", 405: "MethodNotAllowed",
                         413: "PayloadTooLarge", 415: "UnsupportedMediaType",
@@ -45,7 +46,8 @@ def _portal(request: Request) -> bool:
     path = request.url.path
     if path.startswith("/explore/dataset/") and path.rstrip("/").endswith("/download"):
         return False  # the old portal's download URL is an export: scripts read its errors
-    return not (path.startswith("/api/") or path in {"/openapi.json", "/health"} or path.startswith("/static/"))
+    return not (path.startswith(("/api/", "/static/", STA_PREFIX))
+                or path in {"/openapi.json", "/health"})
 
 
 HtmlPage = Callable[[Request, int, BelfortError | None], Response]
@@ -81,12 +83,14 @@ def _explore_response(message: str, code: str, status: int, headers: dict[str, s
     return JSONResponse({"message": message, "error_code": code}, status_code=status, headers=headers)
 
 
-def error_headers(exc: BelfortError) -> dict[str, str] | None:
-    """The headers an error's answer carries: ``WWW-Authenticate`` for 401, ``Retry-After``
-    for an error that says when to come back (a full SPARQL waiting line)."""
+def error_headers(exc: BelfortError, path: str = "") -> dict[str, str] | None:
+    """The headers an error's answer carries: ``WWW-Authenticate`` for 401 (HTTP Basic
+    under ``/sta/``, as SensorThings clients sign in), ``Retry-After`` for an error that
+    says when to come back (a full SPARQL waiting line)."""
     headers: dict[str, str] = {}
     if exc.http_status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
+        headers["WWW-Authenticate"] = (
+            'Basic realm="Belfort SensorThings"' if path.startswith(STA_PREFIX) else "Bearer")
     if exc.retry_after_seconds is not None:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     return headers or None
@@ -100,7 +104,7 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
     async def _belfort_error(request: Request, exc: BelfortError) -> Response:
         if html_page is not None and _portal(request):
             return html_page(request, exc.http_status, exc)
-        headers = error_headers(exc)
+        headers = error_headers(exc, request.url.path)
         if _explore(request):
             return _explore_response(_explore_message(exc), explore_error_code(exc, exc.http_status),
                                      exc.http_status, headers)

@@ -41,6 +41,7 @@ from belfort.errors import (
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
+from belfort.streams import live_catalog
 from belfort.streams.history import sensor_history
 from belfort.streams.model import ItemInvalid, parse_time
 from belfort.streams.native import batch_items, parse_batch
@@ -256,7 +257,9 @@ def _register(platform: Platform, spec: SensorSpec) -> dict[str, Any]:
         created = register_sensor(session, spec)
         sensor = session.get(Sensor, created.id)
         assert sensor is not None
-        return sensor_dict(sensor) | {"credential": created.credential}
+        answer = sensor_dict(sensor) | {"credential": created.credential}
+    live_catalog.sync(platform, force=True)  # its live datasets are in the catalogue at once
+    return answer
 
 
 @router.post("/sensors", summary="Register a sensor (admin)", status_code=201,

@@ -388,6 +388,81 @@ class StreamState(Base):
     holder: Mapped[str | None] = mapped_column(String(100))
     lease_until_us: Mapped[int] = mapped_column(BigInteger, default=0)
 
+# --- SensorThings API (``belfort.streams.sta_*``) ------------------------------------------
+# Only what Belfort's own tables lack: Things, Locations, ObservedProperties, the STA Sensors'
+# descriptions and which Belfort sensor (and property) each Datastream is. Observations are
+# the ``observations`` rows of that sensor and property; their ``@iot.id`` is the row's id.
+
+
+class StaThing(Base):
+    __tablename__ = "sta_things"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StaLocation(Base):
+    __tablename__ = "sta_locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    encoding_type: Mapped[str] = mapped_column(String(100))
+    location: Mapped[dict[str, Any]] = mapped_column(JSON)  # GeoJSON
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StaThingLocation(Base):
+    __tablename__ = "sta_thing_locations"
+
+    thing_id: Mapped[int] = mapped_column(ForeignKey("sta_things.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("sta_locations.id"), primary_key=True)
+
+
+class StaSensor(Base):
+    """An STA Sensor: the description of an instrument or procedure (not a device)."""
+
+    __tablename__ = "sta_sensors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    encoding_type: Mapped[str] = mapped_column(String(100))
+    metadata_: Mapped[str] = mapped_column("metadata", Text, default="")
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StaObservedProperty(Base):
+    __tablename__ = "sta_observed_properties"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StaDatastream(Base):
+    """A Datastream: one Belfort sensor (``sensors.id``) observing one property."""
+
+    __tablename__ = "sta_datastreams"
+    __table_args__ = (UniqueConstraint("belfort_sensor_id", "property"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    observation_type: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[dict[str, Any]] = mapped_column(JSON)  # unitOfMeasurement
+    properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    thing_id: Mapped[int] = mapped_column(ForeignKey("sta_things.id"), index=True)
+    sensor_id: Mapped[int] = mapped_column(ForeignKey("sta_sensors.id"), index=True)
+    observed_property_id: Mapped[int] = mapped_column(
+        ForeignKey("sta_observed_properties.id"), index=True)
+    belfort_sensor_id: Mapped[str] = mapped_column(String(100))
+    property: Mapped[str] = mapped_column(String(100))
+
 
 # --- dashboards (belfort.dashboards) ---
 

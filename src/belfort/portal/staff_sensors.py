@@ -26,6 +26,7 @@ from belfort.portal.i18n import Translator, language_of
 from belfort.portal.messages import FieldError
 from belfort.portal.pages import portal_principal
 from belfort.portal.staff import _form, _page, _redirect, _require_staff
+from belfort.streams import live_catalog
 from belfort.streams.sensors import (
     DEFAULT_DATASET,
     SENSOR_ID,
@@ -106,9 +107,11 @@ def _register(t: Translator, platform: Platform, spec: SensorSpec
               ) -> tuple[str | None, list[FieldError]]:
     try:
         with platform.db.session() as session:
-            return register_sensor(session, spec).credential, []
+            credential = register_sensor(session, spec).credential
     except SensorInvalid:  # the id was taken (the checks above let nothing else through)
         return None, [_error(t, "id", "id_taken")]
+    live_catalog.sync(platform, force=True)  # its live datasets are in the catalogue at once
+    return credential, []
 
 
 def _listing(platform: Platform) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

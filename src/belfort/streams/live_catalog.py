@@ -150,7 +150,7 @@ def sync_for(platform: Platform, dataset_id: str) -> bool:
     """For a dataset the gate did not find: when sensors feed it (or it is a rollup of one
     they feed) and it is not registered here yet, sync now. True when it is live now."""
     state = platform.component(_Sync, _Sync)
-    if dataset_id in state.known or not DATASET_ID.match(dataset_id):
+    if dataset_id in state.known or not DATASET_ID.fullmatch(dataset_id):
         return False  # no sensor can feed an id that is no slug (nor reach PostgreSQL with NUL)
     candidates = [dataset_id] + [dataset_id.removesuffix("-" + kind) for kind in ROLLUPS
                                  if dataset_id.endswith("-" + kind)]

@@ -15,6 +15,7 @@ A superseded snapshot is removed once a newer one is older than
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -27,6 +28,7 @@ import pyarrow.parquet as pq
 from belfort.platform import Platform
 from belfort.streams.live import LiveSource
 
+logger = logging.getLogger(__name__)
 LIVE_DIR = "_live"  # under versions/: never a dataset id (those start with a letter or digit)
 _SAFE_MARK = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
@@ -74,7 +76,16 @@ class LiveFiles:
             directory = live_dir(platform, dataset_id) / "snapshots"
             path = directory / file_name(source.mark(platform))
             if not path.exists():
-                self._write(source, directory, path)
+                try:
+                    self._write(source, directory, path)
+                except Exception:
+                    if kept is None or not kept[1].exists():
+                        raise
+                    # the rows of a moment ago rather than an error; tried again next time
+                    logger.exception("live snapshot of %s failed; serving the last one",
+                                     dataset_id)
+                    self._current[dataset_id] = (checked, kept[1])  # retried after refresh
+                    return kept[1]
             self._current[dataset_id] = (checked, path)
             if kept is None or kept[1] != path:
                 sweep(directory, keep=path,

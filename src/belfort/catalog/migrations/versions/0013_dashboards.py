@@ -3,7 +3,7 @@
 Additive: one new table (``belfort.dashboards``).
 
 Revision ID: 0013
-Revises: 0014 (re-chained after main gained 0014; the brief said 0010)
+Revises: 0011 (re-chained after main gained 0014 and 0011; the brief said 0010)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

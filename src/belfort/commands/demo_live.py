@@ -1,0 +1,29 @@
+"""The living half of ``belfort demo``: sensors, backfill, and the replay to its own server."""
+
+from __future__ import annotations
+
+from belfort.commands.common import _platform, console
+from belfort.demo.live import LiveDemo, prepare_live_demo, start_replay
+from belfort.demo.replay_sources import default_ghent_dir
+from belfort.platform import Platform
+from belfort.settings import Settings
+
+SMALL_BACKFILL_DAYS = 1.0
+
+
+def prepare(platform: Platform, settings: Settings, *, small: bool) -> LiveDemo:
+    days = settings.demo_backfill_days
+    if small:
+        days = min(days, SMALL_BACKFILL_DAYS)
+    live = prepare_live_demo(platform, days=days, ghent_dir=default_ghent_dir())
+    console.print(f"live demo: {len(live.series)} sensors, {live.backfilled:,} observations "
+                  f"of the last {days:g} days stored; replay at {settings.demo_replay_speed:g}×")
+    return live
+
+
+def start(settings: Settings, live: LiveDemo) -> None:
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host:
+        host = f"[{host}]"
+    url = f"http://{host}:{settings.port}"
+    start_replay(lambda: _platform(settings), live, url=url, speed=settings.demo_replay_speed)
