@@ -22,6 +22,7 @@ from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
+from belfort.api import fiware as fiware_api
 from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
@@ -60,6 +61,7 @@ from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 from belfort.streams import compaction, live_catalog
+from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -77,6 +79,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             threading.Thread(target=charts.warm_up, name="chart-warm-up", daemon=True).start()
             # the SPARQL store of BELFORT_PUBLIC_URL (~15 s for 10,000 datasets) before the first query
             threading.Thread(target=linked_data(app.state.platform).warm_up, name="sparql-warm-up", daemon=True).start()
+            # BELFORT_MQTT_URL: this process's MQTT bridge (a shared subscription per worker)
+            app.state.platform.component(MqttBridgeSlot, start_mqtt_bridge)
         # live datasets of the sensors registered so far are in the catalogue before the first
         # request; a serving process compacts the hot store now and then (one at a time)
         await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))
@@ -125,6 +129,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=effective.trusted_proxies)
     install_error_handlers(app, html_page=error_page)
     app.include_router(native.router)
+    app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)

@@ -284,6 +284,30 @@ class SensorThingsNotFound(NotFound):
     code = "sensorthings_not_found"
 
 
+# --- MQTT bridge and the FIWARE forms (belfort.streams.mqtt, belfort.api.fiware) ---
+class MqttSettingsInvalid(BelfortError):
+    """``BELFORT_MQTT_URL`` (or another MQTT setting) cannot be used."""
+
+    code = "mqtt_settings_invalid"
+    http_status = 500
+    exit_code = 2
+
+
+class MeasuresInvalid(InvalidRequest):
+    """A FIWARE measures body that cannot be read as a whole (not JSON, not an object of
+    attribute → value, no attributes); ``details['reason']`` says which."""
+
+    code = "measures_invalid"
+
+
+class MeasuresMediaType(BelfortError):
+    """A FIWARE measures body sent as something other than JSON."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+    exit_code = 2
+
+
 # --- dashboards (belfort.dashboards) ---
 
 

@@ -305,6 +305,42 @@ class Settings(BaseSettings):
         description="Rollups (per 15 minutes, hour and day) older than this are dropped.",
     )
 
+    # --- MQTT bridge (belfort.streams.mqtt) ---
+    mqtt_url: str | None = Field(
+        default=None,
+        description="The MQTT broker the bridge subscribes to, e.g. `mqtt://127.0.0.1:1883` "
+        "(`mqtts://` for TLS; `mqtt://user:password@host:port` when the broker wants a login). "
+        "None: no bridge. `belfort serve` runs one bridge per server process.",
+    )
+    mqtt_client_id: str | None = Field(
+        default=None,
+        description="Base of the bridge's MQTT client ids; each process takes the first free "
+        "slot, `<base>-0`, `<base>-1`, …, so a restarted process resumes its persistent "
+        "session. None: `belfort-<host name>`. Give each machine its own.",
+    )
+    mqtt_topics: str = Field(
+        default="/json/+/+/attrs,/json/+/+/attrs/+,belfort/v1/sensors/+/observations",
+        description="Comma-separated topic filters the bridge subscribes to (QoS 1): the FIWARE "
+        "IoT Agent JSON topics and Belfort's own.",
+    )
+    mqtt_share_group: str = Field(
+        default="belfort", pattern=r"^[A-Za-z0-9_-]{0,50}$",
+        description="MQTT 5 shared-subscription group (`$share/<group>/<filter>`): each message "
+        "goes to one of the Belfort processes. Empty: every process gets every message.",
+    )
+    mqtt_batch_size: int = Field(
+        default=1000, ge=1, le=100_000,
+        description="Most messages the bridge stores in one transaction.",
+    )
+    mqtt_batch_ms: float = Field(
+        default=50.0, ge=0, le=10_000,
+        description="How long the bridge waits for more messages before storing a batch (ms).",
+    )
+    mqtt_session_expiry_seconds: int = Field(
+        default=7 * 86_400, ge=60,
+        description="How long the broker keeps a stopped bridge's session and queued messages.",
+    )
+
     # --- replay and the living demo (belfort.streams.replay, belfort.demo.live) ---
     demo_replay_speed: float = Field(
         default=60.0, ge=0, le=1_000_000,

@@ -30,6 +30,7 @@ from tests.helpers import counts_csv, free_port, wait_until_serving
         ("/a?apikey=&apikey=bfk_secret", f"/a?apikey=&apikey={REDACTED}"),
         ("/a?q=apikey%3Dx", "/a?q=apikey%3Dx"),  # a search for the word is not a key
         ("/a/apikey=x", "/a/apikey=x"),
+        ("/iot/json?k=bfd_secret&i=teller-1", f"/iot/json?k={REDACTED}&i=teller-1"),  # FIWARE
     ],
 )
 def test_redact_url(url: str, expected: str) -> None:

@@ -46,7 +46,7 @@ def _portal(request: Request) -> bool:
     path = request.url.path
     if path.startswith("/explore/dataset/") and path.rstrip("/").endswith("/download"):
         return False  # the old portal's download URL is an export: scripts read its errors
-    return not (path.startswith(("/api/", "/static/", STA_PREFIX))
+    return not (path.startswith(("/api/", "/static/", "/iot/", STA_PREFIX))  # /iot/: FIWARE
                 or path in {"/openapi.json", "/health"})
 
 

@@ -222,8 +222,9 @@ def devices(platform: Platform) -> DeviceDirectory:
     return platform.component(DeviceDirectory, DeviceDirectory)
 
 
-def record_refusal(platform: Platform, device: str, channel: str, reason: str) -> None:
-    """Count one refused message for this minute, device, channel and reason."""
+def record_refusal(platform: Platform, device: str, channel: str, reason: str,
+                   count: int = 1) -> None:
+    """Count ``count`` refused messages for this minute, device, channel and reason."""
     now = datetime.now(timezone.utc)
     minute = now.replace(second=0, microsecond=0)
     key = dict(minute=minute, device=device[:100], channel=channel[:20], reason=reason[:40])
@@ -233,10 +234,10 @@ def record_refusal(platform: Platform, device: str, channel: str, reason: str) -
                 changed = session.execute(
                     update(DeviceRefusal)
                     .where(*(getattr(DeviceRefusal, k) == v for k, v in key.items()))
-                    .values(count=DeviceRefusal.count + 1)
+                    .values(count=DeviceRefusal.count + count)
                 ).rowcount  # type: ignore[attr-defined]
                 if not changed:
-                    session.add(DeviceRefusal(count=1, **key))
+                    session.add(DeviceRefusal(count=count, **key))
             return
         except IntegrityError:
             continue
