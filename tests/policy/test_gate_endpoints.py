@@ -75,7 +75,8 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    # (test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found)
                    "/api/belfort/v1/sensors", "/api/belfort/v1/sensors/{sensor_id}",
                    "/api/belfort/v1/sensors/{sensor_id}/observations",
-                   "/api/belfort/v1/sensors/{sensor_id}/revoke", "/api/belfort/v1/observations"}
+                   "/api/belfort/v1/sensors/{sensor_id}/revoke", "/api/belfort/v1/observations",
+                   "/iot/json"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:
