@@ -61,6 +61,9 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("api console", lambda p: p == "/api/console"),
     ("static", lambda p: p.startswith("/static")),
     ("maps", lambda p: p.startswith("/maps/")),
+    ("dashboards", lambda p: p == "/dashboards" or p.startswith("/dashboards/")),
+    ("sensorthings", lambda p: p.startswith("/sta/")),
+    ("fiware", lambda p: p.startswith("/iot/")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -391,6 +394,8 @@ def _staff_flow(s: Session, key: str) -> None:
 
     # the API's own upload (the raw file as the body) and metadata edit, with the key
     auth = {"Authorization": f"Bearer {key}"}
+    things = s.get("/sta/v1.1/Things", headers=auth)  # SensorThings, with the admin key
+    assert things.status_code == 200 and "value" in things.json(), things.text[:200]
     r = s.post(
         "/api/belfort/v1/datasets/api-tellingen/ingest",
         content=COUNTS_CSV.encode(),
@@ -447,6 +452,16 @@ def _public_flow(s: Session) -> None:
     assert s.get(f"/datasets/{ds}").status_code == 200
     base = s.get("/maps/base.geojson")  # the demo's wijken under every map
     assert base.status_code == 200 and base.json()["features"], base.text[:200]
+    sensors = s.get("/api/belfort/v1/sensors")  # the living demo's counters
+    assert sensors.status_code == 200 and "TP01" in sensors.text, sensors.text[:200]
+    gauge = s.get("/api/records/1.0/search/", params={  # Ghent's crowd gauge, as it calls
+        "dataset": "druktebarometer-info", "q": "", "sort": "tijd_van_voltooien", "rows": 1})
+    assert gauge.status_code == 200 and gauge.json()["nhits"] >= 1, gauge.text[:300]
+    unknown_device = s.post("/iot/json", params={"k": "made-up", "i": "TP01"},
+                            json={"count": 3})  # the FIWARE form refuses an unknown apikey
+    assert unknown_device.status_code == 401, unknown_device.text[:200]
+    gent = s.get("/dashboards/gent")  # the default Ghent dashboard, made at start-up
+    assert gent.status_code == 200 and "Gent nu" in gent.text
     old_page = s.get(f"/explore/dataset/{ds}/")  # data.stad.gent's URL: sent to Belfort's page
     assert old_page.status_code in {301, 302, 303, 307, 308}
     download = s.get(f"/explore/dataset/{ds}/download/",

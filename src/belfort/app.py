@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
+from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import observations as observations_api
@@ -40,9 +41,12 @@ from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
+from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.portal import charts
+from belfort.portal import dashboard_pages as portal_dashboards
+from belfort.portal import dashboard_staff as portal_dashboard_staff
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import map_base as portal_map_base
@@ -71,6 +75,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.state.platform = platform or Platform(settings or load_settings())
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
+        ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -118,7 +123,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         trust_forwarded_for=effective.trust_forwarded_for,
     )
     app.add_middleware(PrivateAnswers, public_keys=effective.public_api_key_set)
-    app.add_middleware(SecurityHeaders, tile_url=effective.map_tile_url)
+    app.add_middleware(SecurityHeaders, tile_url=effective.map_tile_url,
+                       dashboard_frame_ancestors=effective.dashboard_frame_ancestors)
     app.add_middleware(CorsMiddleware)  # preflight before quotas, CORS on a 429 too
     if effective.trusted_proxies.strip():
         # outermost: the scheme (https → Secure cookies) and client address a trusted
@@ -154,6 +160,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(zones_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)
+    app.include_router(dashboards_api.router)
+    app.include_router(portal_dashboards.router)
+    app.include_router(portal_dashboard_staff.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/api/", tags=["operations"], summary="Where to start (JSON)")

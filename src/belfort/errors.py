@@ -324,3 +324,28 @@ class ZoneExists(Conflict):
     """A zone with this id exists already (remove it first to redefine it)."""
 
     code = "zone_exists"
+
+
+# --- dashboards (belfort.dashboards) ---
+
+
+class DashboardInvalid(InvalidRequest):
+    """A dashboard spec (YAML or JSON) failed validation: ``details['problems']`` lists each
+    problem as ``{"path": "tiles[2].thresholds[0].upto", "message": "…"}``."""
+
+    code = "dashboard_invalid"
+    http_status = 422
+
+
+class DashboardNotFound(NotFound):
+    code = "dashboard_not_found"
+
+
+class TooManyStreams(BelfortError):
+    """This process already serves ``BELFORT_DASHBOARD_MAX_STREAMS`` live dashboard streams;
+    try again later (or another process)."""
+
+    code = "too_many_streams"
+    http_status = 503
+    exit_code = 7
+    retry_after_seconds = 5

@@ -418,6 +418,32 @@ class Settings(BaseSettings):
         description="Hours back the first poll of a new Telraam segment asks for.",
     )
 
+    # --- dashboards (belfort.dashboards) ---
+    dashboard_frame_ancestors: str = Field(
+        default="'self'",
+        description="Who may show dashboards and their tiles in an iframe: the CSP "
+        "`frame-ancestors` sources of `/dashboards/…` pages (space-separated, e.g. "
+        "`'self' https://www.stad.gent`). The rest of the site is never framed.",
+    )
+    dashboard_min_interval_seconds: float = Field(
+        default=0.5, ge=0.05, le=3600,
+        description="Shortest time between two events of one live dashboard stream (SSE).",
+    )
+    dashboard_poll_seconds: float = Field(
+        default=0.2, ge=0.02, le=60,
+        description="How often a live dashboard stream looks for new observations and catalogue "
+        "changes in the database (one cheap query).",
+    )
+    dashboard_heartbeat_seconds: float = Field(
+        default=15.0, ge=1, le=3600,
+        description="A comment line is sent on an idle live dashboard stream this often, so "
+        "proxies keep it open.",
+    )
+    dashboard_max_streams: int = Field(
+        default=100, ge=0,
+        description="Live dashboard streams one server process serves at once; beyond it 503.",
+    )
+
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
     def _synonyms_file_exists(cls, value: object) -> object:

@@ -79,7 +79,12 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/iot/json",
                    # crowding's zones: not datasets (the crowding datasets go through the gate)
                    "/api/belfort/v1/zones", "/api/belfort/v1/zones/{zone_id}",
-                   "/api/belfort/v1/zones/{zone_id}/crowding", "/api/belfort/v1/crowding"}
+                   "/api/belfort/v1/zones/{zone_id}/crowding", "/api/belfort/v1/crowding",
+                   # dashboards name a dashboard: each tile asks the gate for its own dataset
+                   # (tests/dashboards/test_tiles.py, tests/api/test_dashboards.py,
+                   # tests/portal/test_dashboard_pages.py: restricted tiles empty for the public)
+                   "/api/belfort/v1/dashboards", "/api/belfort/v1/dashboards/{dashboard_id}",
+                   "/api/belfort/v1/dashboards/{dashboard_id}/events"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

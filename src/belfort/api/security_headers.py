@@ -5,12 +5,14 @@ Every ``text/html`` answer (portal pages, staff pages, error pages, the API cons
 ``X-Frame-Options: DENY`` and a Content-Security-Policy that allows only Belfort's own
 scripts, styles, fonts and connections (no inline script or style, nothing from the
 internet except the map tiles an operator configured), with ``frame-ancestors 'none'`` so no
-other site can frame a page to trick a click. Every answer gets
-``X-Content-Type-Options: nosniff``.
+other site can frame a page to trick a click — except the City Dashboard's pages
+(``/dashboards/…``), which the sites named in ``BELFORT_DASHBOARD_FRAME_ANCESTORS`` may
+embed. Every answer gets ``X-Content-Type-Options: nosniff``.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -33,7 +35,23 @@ def tile_source(tile_url: str | None) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str | None = None) -> str:
+FRAMEABLE_PREFIX = "/dashboards"  # the City Dashboard's pages may be embedded (iframe)
+_FRAME_SOURCE = re.compile(r"^('self'|'none'|\*|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5}|:\*)?"
+                           r"|https?:)$")
+
+
+def frame_sources(value: str | None) -> str:
+    """The ``frame-ancestors`` sources of ``BELFORT_DASHBOARD_FRAME_ANCESTORS``: the
+    well-formed ones (a host, a scheme, ``'self'``, ``*``); nothing well-formed: ``'none'``."""
+    kept = [s for s in (value or "").split() if _FRAME_SOURCE.match(s)]
+    return " ".join(kept) or "'none'"
+
+
+def frameable(path: str) -> bool:
+    return path == FRAMEABLE_PREFIX or path.startswith(FRAMEABLE_PREFIX + "/")
+
+
+def content_security_policy(tile_url: str | None = None, frame_ancestors: str = "'none'") -> str:
     images = " ".join(filter(None, ["'self'", "data:", "blob:", tile_source(tile_url)]))
     return "; ".join(
         [
@@ -46,7 +64,7 @@ def content_security_policy(tile_url: str | None = None) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )
 
@@ -61,17 +79,25 @@ def secure_cookies(request: Request) -> bool:
 class SecurityHeaders:
     """Adds the headers of this module's text to every answer."""
 
-    def __init__(self, app: ASGIApp, *, tile_url: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, tile_url: str | None = None,
+                 dashboard_frame_ancestors: str | None = "'self'") -> None:
         self.app = app
         self.html_headers = [
             (b"x-frame-options", b"DENY"),
             (b"content-security-policy", content_security_policy(tile_url).encode("latin-1")),
         ]
+        # the City Dashboard's pages: framed by whom the setting names (CSP only: the
+        # X-Frame-Options header cannot name sites, and CSP overrides it where known)
+        framed = content_security_policy(tile_url, frame_sources(dashboard_frame_ancestors))
+        self.frameable_headers = [(b"content-security-policy", framed.encode("latin-1"))]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
+        html_headers = (self.frameable_headers if frameable(scope.get("path", ""))
+                        else self.html_headers)
 
         def add(headers: Headers) -> Headers:
             names = {k.lower() for k, _ in headers}
@@ -85,7 +111,7 @@ class SecurityHeaders:
                 for k, v in headers
             )
             if html:
-                added += [(k, v) for k, v in self.html_headers if k not in names]
+                added += [(k, v) for k, v in html_headers if k not in names]
             return headers + added
 
         await self.app(scope, receive, rewriting_headers(send, add))

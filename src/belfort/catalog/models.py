@@ -483,3 +483,24 @@ class Zone(Base):
     dwell_seconds: Mapped[float | None] = mapped_column()  # Little's law; None: the setting
     centre: Mapped[bool] = mapped_column(Boolean, default=False)  # part of the city centre
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- dashboards (belfort.dashboards) ---
+
+
+class Dashboard(Base):
+    """A City Dashboard: its spec as staff wrote it (YAML or JSON, ``source``) and as
+    validated (``spec``). Kept in the database so every process serves the same edits;
+    ``revision`` grows with every change."""
+
+    __tablename__ = "dashboards"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title_nl: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))

@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from belfort.portal.texts import charts, fields, maps, metadata, search, site, staff, table
+from belfort.portal.texts import (
+    charts,
+    dashboard,
+    fields,
+    maps,
+    metadata,
+    search,
+    site,
+    staff,
+    table,
+)
 from belfort.portal.texts import messages as messages_area
 from belfort.portal.texts import organisations as organisations_area
 from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area, sensors_area,
+    organisations_area, sensors_area, dashboard,
 )
 
 

@@ -1,0 +1,145 @@
+"""The City Dashboard's texts: the dashboards, their tiles, and the staff page that edits
+them (issue 13 item 8)."""
+
+from __future__ import annotations
+
+NL: dict[str, str] = {
+    "dash_list_title": "Dashboards",
+    "dash_list_intro": (
+        "Live overzichten van de stad: drukte, parkeren, fietsen. Elk dashboard en elke tegel "
+        "kan je op een andere site tonen (iframe) met het adres van de pagina."
+    ),
+    "dash_none": "Er zijn nog geen dashboards.",
+    "dash_tiles_count": "{count} tegels",
+    "dash_no_data": "Nog geen gegevens.",
+    "dash_updated": "Bijgewerkt: {time}",
+    "dash_as_of": "Stand van {time}",
+    "dash_trend_up": "{pct} meer dan dezelfde tijd vorige week ({value})",
+    "dash_trend_down": "{pct} minder dan dezelfde tijd vorige week ({value})",
+    "dash_trend_same": "Evenveel als dezelfde tijd vorige week ({value})",
+    "dash_level": "Niveau: {label}",
+    "dash_gauge_desc": "Meter van 0 tot 100: {value}, {label}.",
+    "dash_gauge_desc_empty": "Meter van 0 tot 100: nog geen waarde.",
+    "dash_tile_alone": "Deze tegel apart",
+    "dash_whole": "Het hele dashboard",
+    "dash_embed_title": "Insluiten",
+    "dash_embed_help": (
+        "Toon dit dashboard of een tegel op een andere site met een iframe naar "
+        "het adres van de pagina:"
+    ),
+    "dash_live_on": "Live: tegels worden bijgewerkt zonder de pagina te herladen.",
+    "dash_live_off": "De live verbinding is onderbroken; de pagina toont de laatste stand.",
+    "dash_col_name": "Sensor",
+    "dash_col_value": "Waarde",
+    "dash_col_time": "Tijdstip",
+    "dash_col_x": "Wat",
+    "dash_col_y": "Waarde",
+    "dash_table_caption": "Gegevens van {title}",
+    "dash_map_legend": "Legende",
+    "dash_map_no_value": "nog geen waarde",
+    "dash_problem": "Probleem (alleen voor medewerkers)",
+    "dash_staff_title": "Dashboards beheren",
+    "dash_staff_intro": (
+        "Een dashboard is een beschrijving in YAML (of JSON): een titel en tegels. Elke tegel "
+        "leest een dataset (met een vraag in ODSQL), een sensor of de sensoren van een live "
+        "dataset, en toont een kengetal, lijn, staven, kaart, drukmeter of tabel. Zie "
+        "docs/dashboard.md."
+    ),
+    "dash_staff_list": "Alle dashboards",
+    "dash_staff_edit_link": "Wijzig {id}",
+    "dash_staff_new": "Nieuw dashboard",
+    "dash_staff_id": "Code van het dashboard",
+    "dash_staff_id_hint": (
+        "Kleine letters, cijfers en '-', bv. drukte-centrum. Het adres wordt "
+        "/dashboards/code."
+    ),
+    "dash_staff_spec": "Beschrijving (YAML of JSON)",
+    "dash_staff_create": "Dashboard aanmaken",
+    "dash_staff_save": "Wijzigingen opslaan",
+    "dash_staff_saved": "Het dashboard is opgeslagen.",
+    "dash_staff_created": "Het dashboard {id} is aangemaakt.",
+    "dash_staff_deleted": "Het dashboard {id} is verwijderd.",
+    "dash_staff_delete": "Dashboard verwijderen",
+    "dash_staff_delete_confirm": "Ja, verwijder dit dashboard",
+    "dash_staff_delete_needs_confirm": "Vink het vakje aan om het dashboard te verwijderen.",
+    "dash_staff_edit_title": "Dashboard {id} wijzigen",
+    "dash_staff_view": "Bekijk het dashboard",
+    "dash_staff_back": "Terug naar de dashboards",
+    "dash_staff_id_taken": "Er is al een dashboard met de code {id}.",
+    "dash_staff_id_invalid": (
+        "De code mag alleen kleine letters, cijfers en '-' bevatten (hoogstens "
+        "60)."
+    ),
+    "dash_staff_problem": "{path}: {message}",
+    "dash_staff_revision": "Versie {revision}, gewijzigd {time}",
+}
+
+EN: dict[str, str] = {
+    "dash_list_title": "Dashboards",
+    "dash_list_intro": (
+        "Live views of the city: crowding, parking, cycling. Every dashboard and every tile can "
+        "be shown on another site (iframe) with the page's address."
+    ),
+    "dash_none": "There are no dashboards yet.",
+    "dash_tiles_count": "{count} tiles",
+    "dash_no_data": "No data yet.",
+    "dash_updated": "Updated: {time}",
+    "dash_as_of": "As of {time}",
+    "dash_trend_up": "{pct} more than the same time last week ({value})",
+    "dash_trend_down": "{pct} less than the same time last week ({value})",
+    "dash_trend_same": "As much as the same time last week ({value})",
+    "dash_level": "Level: {label}",
+    "dash_gauge_desc": "Gauge from 0 to 100: {value}, {label}.",
+    "dash_gauge_desc_empty": "Gauge from 0 to 100: no value yet.",
+    "dash_tile_alone": "This tile alone",
+    "dash_whole": "The whole dashboard",
+    "dash_embed_title": "Embedding",
+    "dash_embed_help": (
+        "Show this dashboard or a tile on another site with an iframe to the "
+        "page's address:"
+    ),
+    "dash_live_on": "Live: tiles are updated without reloading the page.",
+    "dash_live_off": "The live connection was interrupted; the page shows the last values.",
+    "dash_col_name": "Sensor",
+    "dash_col_value": "Value",
+    "dash_col_time": "Time",
+    "dash_col_x": "What",
+    "dash_col_y": "Value",
+    "dash_table_caption": "Data of {title}",
+    "dash_map_legend": "Legend",
+    "dash_map_no_value": "no value yet",
+    "dash_problem": "Problem (staff only)",
+    "dash_staff_title": "Manage dashboards",
+    "dash_staff_intro": (
+        "A dashboard is a description in YAML (or JSON): a title and tiles. Each tile reads a "
+        "dataset (with a question in ODSQL), a sensor or the sensors of a live dataset, and "
+        "shows a key figure, line, bars, map, crowd gauge or table. See docs/dashboard.md."
+    ),
+    "dash_staff_list": "All dashboards",
+    "dash_staff_edit_link": "Edit {id}",
+    "dash_staff_new": "New dashboard",
+    "dash_staff_id": "Dashboard code",
+    "dash_staff_id_hint": (
+        "Lower-case letters, digits and '-', e.g. crowding-centre. The address "
+        "becomes /dashboards/code."
+    ),
+    "dash_staff_spec": "Description (YAML or JSON)",
+    "dash_staff_create": "Create dashboard",
+    "dash_staff_save": "Save changes",
+    "dash_staff_saved": "The dashboard was saved.",
+    "dash_staff_created": "The dashboard {id} was created.",
+    "dash_staff_deleted": "The dashboard {id} was deleted.",
+    "dash_staff_delete": "Delete dashboard",
+    "dash_staff_delete_confirm": "Yes, delete this dashboard",
+    "dash_staff_delete_needs_confirm": "Tick the box to delete the dashboard.",
+    "dash_staff_edit_title": "Edit dashboard {id}",
+    "dash_staff_view": "View the dashboard",
+    "dash_staff_back": "Back to the dashboards",
+    "dash_staff_id_taken": "There is a dashboard with the code {id} already.",
+    "dash_staff_id_invalid": (
+        "The code may only hold lower-case letters, digits and '-' (at most "
+        "60)."
+    ),
+    "dash_staff_problem": "{path}: {message}",
+    "dash_staff_revision": "Version {revision}, changed {time}",
+}
