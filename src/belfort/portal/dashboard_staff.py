@@ -122,8 +122,11 @@ async def change_dashboard(dashboard_id: str, request: Request,
     form = await _form(request)
     source = _text(form, "source")
     t = Translator(language_of(request))
-    with platform.db.session() as session:
-        get_dashboard(session, dashboard_id)  # 404 for an unknown one
+    def known() -> None:
+        with platform.db.session() as session:
+            get_dashboard(session, dashboard_id)  # 404 for an unknown one
+
+    await run_in_threadpool(known)
     errors = await run_in_threadpool(_save, t, platform, principal, dashboard_id, source,
                                      create=False)
     if not errors:
