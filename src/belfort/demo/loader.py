@@ -13,11 +13,11 @@ from pathlib import Path
 from belfort.catalog import store
 from belfort.demo.sources import DEMO_ORGANISATIONS, build_demo_sources
 from belfort.platform import Platform
-from belfort.policy.principals import Principal, Role
+from belfort.policy.principals import Kind, Principal, Role
 from belfort.publishing import ingest_file
 from belfort.register.demo import link_demo_datasets, load_demo_register
 
-DEMO_LOADER = Principal(role=Role.ADMIN, name="demo")
+DEMO_LOADER = Principal(role=Role.ADMIN, name="demo", kind=Kind.SYSTEM)
 
 
 def _demo_organisations(platform: Platform) -> None:

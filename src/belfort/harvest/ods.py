@@ -28,11 +28,11 @@ from belfort.catalog.metadata import SLUG_PATTERN
 from belfort.errors import BelfortError, InvalidRequest, PayloadTooLarge
 from belfort.harvest.terms import harvested_organisation, mapped_terms, record_unmapped
 from belfort.platform import Platform
-from belfort.policy.principals import Principal, Role
+from belfort.policy.principals import Kind, Principal, Role
 from belfort.publishing import ingest_file
 from belfort.timezones import check_timezone
 
-HARVESTER = Principal(role=Role.ADMIN, name="harvest")
+HARVESTER = Principal(role=Role.ADMIN, name="harvest", kind=Kind.SYSTEM)
 PAGE = 100
 TIMEOUT = httpx.Timeout(30.0, read=300.0)
 ODS_TO_BELFORT = {

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog.models import ApiKey, utcnow
 from belfort.errors import NotFound, Unauthorized
-from belfort.policy.principals import Principal, Role
+from belfort.policy.principals import Kind, Principal, Role
 
 KEY_PREFIX = "bfk_"
 MAX_PRESENTED_LENGTH = 200
@@ -66,4 +66,4 @@ def authenticate(session: Session, presented: str | None) -> Principal | None:
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == _hash(presented)))
     if key is None or key.revoked_at is not None:
         raise Unauthorized("invalid API key")
-    return Principal(role=Role(key.role), key_id=key.id, name=key.name)
+    return Principal(role=Role(key.role), key_id=key.id, name=key.name, kind=Kind.KEY)

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import ApiKey, StaffSession, utcnow
-from belfort.policy.principals import Principal, Role
+from belfort.policy.principals import Kind, Principal, Role
 
 MAX_TOKEN_LENGTH = 100
 
@@ -47,7 +47,7 @@ def principal_of_session(session: Session, token: str) -> Principal | None:
     ).first()
     if row is None or row.expires_at <= utcnow() or row.revoked_at is not None:
         return None
-    return Principal(role=Role(row.role), key_id=row.id, name=row.name)
+    return Principal(role=Role(row.role), key_id=row.id, name=row.name, kind=Kind.KEY)
 
 
 def end_session(session: Session, token: str) -> None:
