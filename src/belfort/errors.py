@@ -349,3 +349,24 @@ class TooManyStreams(BelfortError):
     http_status = 503
     exit_code = 7
     retry_after_seconds = 5
+
+
+# --- ODRL policies (belfort.policy.odrl, belfort.policy.policies) ---
+
+
+class PolicyInvalid(InvalidRequest):
+    """An ODRL policy is malformed or outside Belfort's subset: ``details['problems']`` is
+    ``[{"path": "permission[0].constraint[1].rightOperand", "message": "…"}]``."""
+
+    code = "policy_invalid"
+    http_status = 422
+
+
+class PolicyNotFound(NotFound):
+    code = "policy_not_found"
+
+
+class PolicyExists(Conflict):
+    """A policy with this uid exists already (replace it with PUT, or delete it first)."""
+
+    code = "policy_exists"
