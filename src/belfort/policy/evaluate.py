@@ -143,7 +143,31 @@ def evaluate(policies: Iterable[Policy], principal: Principal, action: Action, *
         listed = register_purposes() if callable(register_purposes) else register_purposes
         if declared is None or not register_lists(declared, listed):
             return None
-    parties = principal.parties
+    policies = list(policies)
+    candidates = _permitted(policies, principal.parties, action, declared, when, counter)
+    if not candidates:
+        return None
+    candidates.sort(key=lambda pr: _generosity(*pr))
+    policy, chosen = candidates[0]
+    same = (chosen.fields, chosen.row_filter, chosen.min_group_size)
+    actions = {action}
+    for other in Action:
+        if other != action and any(
+                (r.fields, r.row_filter, r.min_group_size) == same
+                for _, r in _permitted(policies, principal.parties, other, declared, when,
+                                       counter)):
+            actions.add(other)
+    if Action.READ in actions:
+        actions.add(Action.AGGREGATE)
+    return Grant(actions=frozenset(actions), fields=chosen.fields,
+                 row_filter=chosen.row_filter, min_group_size=chosen.min_group_size,
+                 purpose=declared, policy_id=policy.uid, expires_at=chosen.expires_at)
+
+
+def _permitted(policies: list[Policy], parties: Collection[str], action: Action,
+               declared: str | None, when: dt.datetime, counter: RequestCounter | None,
+               ) -> list[tuple[Policy, Rule]]:
+    """The permissions that allow ``action`` (none when a prohibition forbids it)."""
     candidates: list[tuple[Policy, Rule]] = []
     prohibited = False
     for policy in policies:
@@ -161,16 +185,7 @@ def evaluate(policies: Iterable[Policy], principal: Principal, action: Action, *
             prohibited = True
         else:
             candidates.extend((policy, r) for r in permits)
-    if prohibited or not candidates:
-        return None
-    candidates.sort(key=lambda pr: _generosity(*pr))
-    policy, chosen = candidates[0]
-    same = (chosen.fields, chosen.row_filter, chosen.min_group_size)
-    actions = frozenset().union(*(r.actions for _, r in candidates
-                                  if (r.fields, r.row_filter, r.min_group_size) == same))
-    return Grant(actions=actions, fields=chosen.fields, row_filter=chosen.row_filter,
-                 min_group_size=chosen.min_group_size, purpose=declared, policy_id=policy.uid,
-                 expires_at=chosen.expires_at)
+    return [] if prohibited else candidates
 
 
 def purpose_label(iri: str) -> str:
