@@ -84,12 +84,12 @@ class _Context:
 def _compare(left: object, operator: str, right: object) -> bool:
     a, b = left, right
     if operator == "lt":
-        return a < b  # type: ignore[operator]
+        return bool(a < b)  # type: ignore[operator]
     if operator == "lteq":
-        return a <= b  # type: ignore[operator]
+        return bool(a <= b)  # type: ignore[operator]
     if operator == "gt":
-        return a > b  # type: ignore[operator]
-    return a >= b  # type: ignore[operator]  # gteq
+        return bool(a > b)  # type: ignore[operator]
+    return bool(a >= b)  # type: ignore[operator]  # gteq
 
 
 def _covers(rule: Rule, action: Action) -> bool:
