@@ -25,6 +25,7 @@ from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
+from belfort.api import policies as policies_api
 from belfort.api import register as register_api
 from belfort.api import sta as sta_api
 from belfort.api import zones as zones_api
@@ -158,6 +159,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(policies_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)
     app.include_router(dashboards_api.router)

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dataset, PolicyAssignment, PolicyRow, utcnow
 from belfort.catalog.store import record_audit
-from belfort.errors import PolicyExists, PolicyInvalid, PolicyNotFound
+from belfort.errors import Forbidden, PolicyExists, PolicyInvalid, PolicyNotFound, Unauthorized
+from belfort.platform import Platform
 from belfort.policy.odrl import UID, Policy, Rule, load_document, parse_policy, problem
+from belfort.policy.principals import Principal, Role
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,11 @@ def store_policy(session: Session, source: str | bytes, *, actor: str,
     malformed or targets no dataset; nothing is saved then). ``create=True`` refuses to
     replace (``PolicyExists``), ``False`` to create (``PolicyNotFound``); ``uid`` (from a
     URL) must match the policy's own."""
-    text = source.decode("utf-8", errors="strict") if isinstance(source, bytes) else source
     try:
-        policy = parse_policy(load_document(text))
-    except UnicodeDecodeError:  # pragma: no cover - load_document gets a str here
-        raise problem("", "the policy is not UTF-8") from None
+        text = source.decode("utf-8") if isinstance(source, bytes) else source
+    except UnicodeDecodeError:
+        raise problem("", "the policy is not UTF-8 text") from None
+    policy = parse_policy(load_document(text))
     if uid is not None and policy.uid != uid:
         raise problem("uid", f"the policy's uid {policy.uid[:200]!r} is not the one in the URL")
     if session.get(Dataset, policy.dataset) is None:
@@ -173,6 +175,39 @@ def delete_policy(session: Session, uid: str, *, actor: str) -> None:
     record_audit(session, actor, "policy.delete", row.dataset_id, policy=uid)
     session.delete(row)
     session.flush()
+
+
+# -- for the API, the command line and the staff pages -------------------------------------
+
+
+def require_policy_staff(principal: Principal) -> None:
+    """Managing policies needs an admin or a steward: 401 for anonymous callers, 403 for
+    any other principal."""
+    if principal.is_steward:
+        return
+    if principal.role == Role.ANONYMOUS:
+        raise Unauthorized("managing policies needs an admin API key or a steward's sign-in")
+    raise Forbidden("managing policies needs the admin or steward role")
+
+
+def save(platform: Platform, principal: Principal, source: str | bytes, *,
+         create: bool | None = None, uid: str | None = None,
+         enabled: bool = True) -> StoredPolicy:
+    """``store_policy`` in its own transaction, then a new catalogue generation (so every
+    answer cached for the old policies is dropped, in every process)."""
+    require_policy_staff(principal)
+    with platform.db.session() as session:
+        stored = store_policy(session, source, actor=principal.actor, create=create, uid=uid,
+                              enabled=enabled)
+    platform.generation.bump()
+    return stored
+
+
+def remove(platform: Platform, principal: Principal, uid: str) -> None:
+    require_policy_staff(principal)
+    with platform.db.session() as session:
+        delete_policy(session, uid, actor=principal.actor)
+    platform.generation.bump()
 
 
 # -- what the gate asks ---------------------------------------------------------------------
