@@ -81,9 +81,11 @@ def could_be_uid(uid: object) -> bool:
 
 
 def _row(session: Session, uid: str) -> PolicyRow:
-    row = session.get(PolicyRow, uid) if could_be_uid(uid) else None
+    if not could_be_uid(uid):
+        raise PolicyNotFound("no such policy (a uid is an IRI or URN)")
+    row = session.get(PolicyRow, uid)
     if row is None:
-        raise PolicyNotFound(f"no policy {str(uid)[:200]!r}")
+        raise PolicyNotFound(f"no policy {uid!r}")
     return row
 
 
