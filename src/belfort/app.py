@@ -58,6 +58,7 @@ from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_organisations as portal_staff_organisations
+from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
@@ -156,6 +157,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff.router)
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
+    app.include_router(portal_staff_policies.router)
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
