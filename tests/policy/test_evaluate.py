@@ -236,3 +236,26 @@ def test_examples_round_trip_as_json() -> None:
         doc = json.loads(path.read_text())
         if path.stem != "example_duty":
             assert parse_policy(doc).uid == doc["uid"]
+
+
+def test_the_documented_examples_parse() -> None:
+    import re
+
+    text = (Path(__file__).parents[2] / "docs" / "access.md").read_text()
+    section = text[text.index("## Policies (ODRL)"):]
+    blocks = re.findall(r"```json\n(.*?)```", section, re.S)
+    assert len(blocks) == 3
+    parsed = [parse_policy(block) for block in blocks]
+    assert parsed[0].permissions[0].min_group_size == 10
+    assert parsed[1].permissions[0].fields == {"telpunt", "tijdstip", "aantal"}
+    agreement = parsed[2]
+    assert agreement.type == "Agreement" and agreement.prohibitions
+    one = person("7f3c2a")
+    january = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
+    grant = evaluate([agreement], one, Action.READ, purpose="dpv:PublicBenefit", now=january,
+                     counter=lambda uid, period: 5)
+    assert grant is not None and grant.policy_id == "urn:belfort:policy:request-2026-0042"
+    assert evaluate([agreement], one, Action.EXPORT, purpose="dpv:PublicBenefit", now=january,
+                    counter=lambda uid, period: 5) is None
+    assert evaluate([agreement], one, Action.READ, purpose="dpv:PublicBenefit", now=NOW,
+                    counter=lambda uid, period: 5) is None  # before the window
