@@ -94,7 +94,8 @@ def test_purposes_are_public(client: TestClient) -> None:
 
 @pytest.mark.parametrize("payload, path", [
     (body(constraint=[{"leftOperand": "purpose", "operator": "eq",
-                       "rightOperand": "dpv:Unknown"}]), "permission[0].constraint[0].rightOperand"),
+                       "rightOperand": "dpv:Unknown"}]),
+     "permission[0].constraint[0].rightOperand"),
     (body(constraint=[{"leftOperand": "count", "operator": "lteq",
                        "rightOperand": "many"}]), "permission[0].constraint[0].rightOperand"),
     (body(target="nope"), "target"),
