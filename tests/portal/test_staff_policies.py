@@ -136,3 +136,9 @@ def test_unknown_dataset_and_foreign_policy(staff: TestClient) -> None:
                                                 "uid": "urn:belfort:policy:none",
                                                 "confirm": "yes"})
     assert answer.status_code == 404
+
+
+def test_the_dataset_staff_page_links_to_its_policies(staff: TestClient) -> None:
+    page = staff.get("/staff/datasets/tellingen")
+    assert page.status_code == 200
+    assert 'href="/staff/datasets/tellingen/policies"' in page.text

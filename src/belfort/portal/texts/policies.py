@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 NL: dict[str, str] = {
+    "pol_staff_link": "Beleidsregels (wie mag wat)",
     "pol_staff_title": "Beleidsregels van {dataset}",
     "pol_staff_intro": (
         "Wie mag deze dataset lezen, enkel tellen (aggregaten), exporteren of live volgen, "
@@ -39,6 +40,7 @@ NL: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "pol_staff_link": "Policies (who may do what)",
     "pol_staff_title": "Policies of {dataset}",
     "pol_staff_intro": (
         "Who may read this dataset, only count it (aggregates), export it or follow it live, "
