@@ -370,3 +370,11 @@ class PolicyExists(Conflict):
     """A policy with this uid exists already (replace it with PUT, or delete it first)."""
 
     code = "policy_exists"
+
+
+class UnknownPurpose(InvalidRequest):
+    """A request (or an access request) declared a purpose that is not a DPV purpose Belfort
+    knows (``GET /api/belfort/v1/policies/purposes`` lists them)."""
+
+    code = "unknown_purpose"
+    http_status = 422

@@ -55,3 +55,15 @@ def is_a(purpose: str, broader: str) -> bool:
         current = found.broader if found else None
         seen += 1
     return False
+
+
+def require_purpose(text: str) -> str:
+    """A declared purpose's IRI; ``UnknownPurpose`` (422) when it names no known purpose."""
+    from belfort.errors import UnknownPurpose
+
+    found = purpose_iri(text)
+    if found is None:
+        shown = text[:100] if isinstance(text, str) else type(text).__name__
+        raise UnknownPurpose(f"unknown purpose {shown!r}: use a DPV purpose such as "
+                             "dpv:ResearchAndDevelopment (GET /api/belfort/v1/policies/purposes)")
+    return found
