@@ -55,6 +55,8 @@ class ReadableVersion:
     # read by the public (not an admin key or staff): counted in the public figures too
     # (``belfort.usage``); an admin's read of even an open dataset is not
     public_use: bool
+    # a live dataset (``belfort.streams.live_catalog``): ``path`` is its current snapshot
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
 def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:
     """``found`` with the current live file when the dataset is live."""
     path = live_file(platform, found.dataset_id)
-    return found if path is None else replace(found, path=path)
+    return found if path is None else replace(found, path=path, live=True)
 
 
 def _readable(
