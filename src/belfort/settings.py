@@ -257,10 +257,10 @@ class Settings(BaseSettings):
     )
     # --- live datasets in linked data and rollups (belfort.linked.store, .streams.compaction) ---
     sparql_live_refresh_seconds: float = Field(
-        default=60.0, ge=0, le=86_400,
-        description="A live dataset's records in the SPARQL store are rebuilt from its current "
-        "rows at most this often (and only when they changed); SPARQL answers about them are at "
-        "most about this old (0: on every query that finds them changed).",
+        default=60.0, ge=0.5, le=86_400,
+        description="How often the SPARQL store checks whether a live dataset's rows changed and, "
+        "if so, rebuilds its records graph (in the background, one at a time; queries never "
+        "wait): SPARQL answers about live rows are at most this plus one rebuild old.",
     )
     stream_day_timezone: str = Field(
         default="Europe/Brussels",

@@ -14,11 +14,12 @@ store with these named graphs
   (``BELFORT_SPARQL_ROWS_PER_DATASET`` at most), open iff anonymous callers may read it.
 
 A *live* dataset's records (``belfort.streams``: rows that change every few seconds) follow
-its current snapshot: at most every ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` a query asks
-whether the snapshot moved and, if so, rebuilds that dataset's records graph — built outside
-the store's lock, swapped in under it, one rebuild at a time in the process (other queries
-meanwhile answer from the graph as it was) — and moves the epoch, so the answer cache
-(keyed by it) and the query workers (forked per epoch) move on too.
+its current snapshot: every ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` the store's refresher (a
+daemon thread, started with the store) asks whether the snapshot moved and, if so, rebuilds
+that dataset's records graph — built outside the store's lock, swapped in under it, one
+rebuild at a time (queries meanwhile answer from the graph as it was, never wait for it) —
+and moves the epoch, so the answer cache (keyed by it) and the query workers (forked per
+epoch) move on too.
 
 It is kept in step with the catalogue *incrementally*: when the catalogue generation
 changed, one light query per audience lists the datasets with what identifies their
@@ -142,6 +143,8 @@ class CatalogueStore:
         self._frame_loaded = False
         self._refreshing = threading.Lock()  # one live rebuild at a time
         self.live_refreshes = 0  # live records graphs rebuilt (for tests and benchmarks)
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
 
     # ── public ──────────────────────────────────────────────────────────────────────────
 
@@ -154,15 +157,34 @@ class CatalogueStore:
                 if current != self.generation:
                     self._sync()
                     self.generation = current
-        self.refresh_live()
         return self._snapshot
 
-    def refresh_live(self) -> int:
+    def start_refresher(self) -> None:
+        """Start the daemon thread that keeps live datasets' records graphs in step."""
+        if self._refresher is None:
+            self._refresher = threading.Thread(target=self._refresh_loop, daemon=True,
+                                               name="sparql-live-refresh")
+            self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        self._stop.set()
+        if self._refresher is not None and self._refresher is not threading.current_thread():
+            self._refresher.join(timeout=30)
+
+    def _refresh_loop(self) -> None:
+        every = max(self.platform.settings.sparql_live_refresh_seconds, 0.5)
+        while not self._stop.wait(every):
+            try:
+                self.refresh_live()
+            except Exception:  # the next round tries again
+                log.exception("linked data: refreshing live datasets failed")
+
+    def refresh_live(self, *, force: bool = False) -> int:
         """Rebuild the records graph of every live dataset whose snapshot moved since it was
-        built and was last checked ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` ago or more; the
-        number rebuilt. Nothing when another thread is rebuilding (it answers from the
-        graphs as they are)."""
-        every = self.platform.settings.sparql_live_refresh_seconds
+        built and was last checked ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` ago or more (any
+        time when ``force``); the number rebuilt. Nothing when another thread is rebuilding
+        (it answers from the graphs as they are)."""
+        every = 0.0 if force else self.platform.settings.sparql_live_refresh_seconds
         now = time.monotonic()
         due = [(i, d) for i, d in list(self._loaded.items())
                if d.live_file is not None and now - d.live_checked >= every]
@@ -385,9 +407,12 @@ class LinkedData:
         with self._lock:
             store = self._store
             if store is None or store.base != self.base:  # (the settings changed: tests)
+                if store is not None:
+                    store.stop_refresher()
                 store = self._store = CatalogueStore(self.platform, self.base)
                 self.stores_built += 1
         store.sync()
+        store.start_refresher()
         return store
 
     @property
@@ -422,6 +447,8 @@ class LinkedData:
 
     def close(self) -> None:
         with self._lock:
+            if self._store is not None:
+                self._store.stop_refresher()
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None
