@@ -75,7 +75,8 @@ def test_live_pages_and_members_are_never_immutable(platform: Platform,
 def test_a_file_datasets_closed_pages_stay_immutable(platform: Platform, client: TestClient,
                                                      tmp_path: Path) -> None:
     rows = "".join(f"teller-{i},{i}\n" for i in range(250))
-    ingest_file(platform, CLI_ADMIN, "tellingen", write(tmp_path / "t.csv", "teller,aantal\n" + rows),
+    source = write(tmp_path / "t.csv", "teller,aantal\n" + rows)
+    ingest_file(platform, CLI_ADMIN, "tellingen", source,
                 metadata={"title_nl": "Tellingen", "record_key": ["teller"]})
     page = client.get("/ldes/tellingen/pages/1", headers=NT)
     assert page.status_code == 200, page.text

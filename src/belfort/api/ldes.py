@@ -188,7 +188,8 @@ def _page(request: Request, platform: Platform, principal: Principal, dataset_id
         "a fixed number a page (`BELFORT_LDES_PAGE_SIZE`). A full page that has a successor is "
         "closed: it links to the next page with a `tree:GreaterThanOrEqualToRelation` on "
         "`prov:generatedAtTime`, never changes again and is served `Cache-Control: public, "
-        "max-age=31536000, immutable`; the last page is open (`max-age=5`) and grows when a "
+        "max-age=31536000, immutable` (a live dataset's: `max-age=60`, its members leave at the "
+        "window); the last page is open (`max-age=5`) and grows when a "
         f"version is published. {NEGOTIATION}"
     ),
     response_class=Response,
