@@ -172,6 +172,9 @@ def _chart(platform: Platform, view: TileView, lang: str, single: bool) -> None:
 
 
 def _map(platform: Platform, view: TileView, lang: str) -> None:
+    if view.spec.shapes:
+        _shapes_map(platform, view, lang)
+        return
     t = Translator(lang)
     tile = view.spec
     no_value = t("dash_map_no_value")
@@ -185,19 +188,55 @@ def _map(platform: Platform, view: TileView, lang: str) -> None:
                                                          "coordinates": [p["lon"], p["lat"]]},
                          "properties": {maps.LABEL_KEY: text[:120], "niveau": level}})
         levels.append(level)
-    classes = [maps.LegendClass(th.label.get(lang), FILLS[th.colour],
-                                levels.count(th.label.get(lang)), value=th.label.get(lang))
-               for th in tile.thresholds]
-    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR, levels.count(no_value),
-                                    value=no_value))
-    legend = maps.Legend("niveau", "categorical", tuple(classes))
-    tokens = [th.colour for th in tile.thresholds] + ["none"]
-    view.legend = [(c.label, token, c.count) for c, token in zip(classes, tokens, strict=True)
-                   if c.count or c.value != no_value]
+    legend = _band_legend(view, levels, lang)
     base = map_base.base_layer(platform)
     view.svg = maps.render_svg_map(features, legend, title=view.title, lang=lang,
                                    base=base.collection if base else None)
     _table(view, lang)
+
+
+def _band_legend(view: TileView, levels: list[str], lang: str) -> maps.Legend:
+    """The tile's bands (and "no value") as the map's legend, counted over ``levels``; the
+    legend under the map (``view.legend``) names every band, and "no value" when there is."""
+    no_value = Translator(lang)("dash_map_no_value")
+    bands = view.spec.thresholds
+    classes = [maps.LegendClass(th.label.get(lang), FILLS[th.colour],
+                                levels.count(th.label.get(lang)), value=th.label.get(lang))
+               for th in bands]
+    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR, levels.count(no_value),
+                                    value=no_value))
+    tokens = [th.colour for th in bands] + ["none"]
+    view.legend = [(c.label, token, c.count) for c, token in zip(classes, tokens, strict=True)
+                   if c.count or c.value != no_value]
+    return maps.Legend("niveau", "categorical", tuple(classes))
+
+
+def _shapes_map(platform: Platform, view: TileView, lang: str) -> None:
+    """A map of a dataset's shapes (zones), each filled with its band's colour (opaque: the
+    colours keep their contrast) and titled with its name, value and band in words; the
+    same as a table under the map."""
+    t = Translator(lang)
+    tile = view.spec
+    no_value = t("dash_map_no_value")
+    features: list[dict[str, Any]] = []
+    levels: list[str] = []
+    for shape in view.data.get("shapes") or []:
+        label = (shape.get("level") or {}).get("label") or {}
+        level = label.get(lang) or label.get("nl") or no_value
+        name = str(shape.get("name") or "—")
+        value = _value_with_unit(shape.get("value"), view.data.get("unit"), lang)
+        text = f"{name}: {value} — {level}" if value else f"{name}: {no_value}"
+        levels.append(level)
+        view.cells.append([name, value, level])
+        if maps.valid_geometry(shape.get("geometry")):
+            features.append({"type": "Feature", "geometry": shape["geometry"],
+                             "properties": {maps.LABEL_KEY: text[:240], "niveau": level}})
+    legend = _band_legend(view, levels, lang)
+    base = map_base.base_layer(platform)
+    view.svg = maps.render_svg_map(features, legend, title=view.title, lang=lang,
+                                   base=base.collection if base else None, polygon_opacity=1)
+    view.headers = [values.humanised(tile.label) if tile.label else t("dash_col_x"),
+                    values.humanised(tile.value), t("dash_level", label="").rstrip(": ")]
 
 
 def _table(view: TileView, lang: str) -> None:
