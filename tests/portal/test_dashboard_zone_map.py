@@ -119,3 +119,22 @@ def test_the_band_colours_hold_against_the_map_and_white_text() -> None:
 
     for colour in FILLS.values():  # WCAG 1.4.11: shapes at least 3:1 against the map
         assert contrast(colour, "#eef2f5") >= 3.0, colour
+
+
+def test_the_default_ghent_dashboard_maps_the_demo_s_crowding_zones(platform: Platform) -> None:
+    from belfort.twin.demo_zones import demo_zones, load_demo_zones
+
+    load_demo_zones(platform)
+    now = now_us()
+    busy = make_sensor(platform, "TP01", "korenmarkt", "passages")
+    feed(platform, busy, "TP01", [(now - k * MINUTE, 1000.0) for k in range(15)])
+    with TestClient(create_app(platform)) as client:  # creates the default dashboard
+        page = client.get("/dashboards/gent?lang=nl")
+    assert page.status_code == 200
+    tile = tile_html(page.text, "drukte-kaart")
+    paths = zone_paths(tile)
+    names = {title.split(":")[0] for title in paths}
+    assert names == {zone.name for zone in demo_zones()}
+    korenmarkt = next(t for t in paths if t.startswith("Korenmarkt:"))
+    assert korenmarkt.endswith("te druk") and paths[korenmarkt] == FILLS["red"]
+    assert "Korenmarkt" in text_of(tile[tile.index("<table>"):])
