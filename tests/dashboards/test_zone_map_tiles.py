@@ -130,3 +130,15 @@ def test_a_wrong_field_found_when_drawn_is_an_empty_tile_with_the_reason_for_sta
     public = tile_data(zones, ANONYMOUS, tile)  # type: ignore[arg-type]
     assert staff.state == "empty" and staff.problem and "not a number" in staff.problem
     assert public.state == "empty" and public.problem is None
+
+
+def test_shapes_beyond_the_size_budget_keep_their_value_and_band(
+        zones: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    from belfort.dashboards import tiles
+
+    monkeypatch.setattr(tiles, "MAX_SHAPE_TEXT", 250)  # about one of these squares
+    data = tile_data(zones, ANONYMOUS, zone_tile(  # type: ignore[arg-type]
+        query="{order_by: naam}"))
+    assert [s["name"] for s in data.shapes] == ["Korenmarkt", "Kouter"]
+    assert data.shapes[0]["geometry"] == box() and data.shapes[1]["geometry"] is None
+    assert data.shapes[0]["value"] == 75 and data.shapes[1]["value"] is None

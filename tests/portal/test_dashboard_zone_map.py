@@ -138,3 +138,26 @@ def test_the_default_ghent_dashboard_maps_the_demo_s_crowding_zones(platform: Pl
     korenmarkt = next(t for t in paths if t.startswith("Korenmarkt:"))
     assert korenmarkt.endswith("te druk") and paths[korenmarkt] == FILLS["red"]
     assert "Korenmarkt" in text_of(tile[tile.index("<table>"):])
+
+
+def test_staff_saving_a_map_with_a_wrong_field_see_its_path(site: TestClient,
+                                                           staff_token: str) -> None:
+    from tests.portal.test_staff import csrf_of
+    from tests.portal.test_staff_dashboards import _summary, _textarea
+
+    site.cookies.set("belfort_staff", staff_token)
+    edit = site.get("/staff/dashboards/drukte")
+    for bad, path, words in (
+            (SPEC.replace("value: score", "value: naam"), "tiles[0].value", "not a number"),
+            (SPEC.replace("label: naam", "label: '<script>x</script>'"), "tiles[0].label",
+             "field name")):
+        answer = site.post("/staff/dashboards/drukte", data={"csrf": csrf_of(edit.text),
+                                                              "source": bad})
+        assert answer.status_code == 400
+        summary = _summary(answer.text)
+        assert path in summary and words in summary, summary
+        assert _textarea(answer.text) == bad and "<script>x</script>" not in answer.text
+    good = SPEC.replace("value: score", "value: bezetting")
+    answer = site.post("/staff/dashboards/drukte", data={"csrf": csrf_of(edit.text),
+                                                          "source": good})
+    assert answer.status_code in (200, 303)
