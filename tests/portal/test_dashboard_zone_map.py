@@ -16,10 +16,10 @@ from belfort.dashboards.store import save_dashboard
 from belfort.platform import Platform
 from belfort.portal.dashboard_pages import FILLS
 from belfort.streams.model import now_us
-from tests.portal.test_dashboard_pages import text_of, tile_html
-from tests.twin.conftest import MINUTE, box, feed, make_sensor
 from belfort.twin.datasets import ensure_crowding_datasets
 from belfort.twin.zones import ZoneSpec, add_zone
+from tests.portal.test_dashboard_pages import text_of, tile_html
+from tests.twin.conftest import MINUTE, box, feed, make_sensor
 
 SPEC = """
 title: Drukte

@@ -176,7 +176,6 @@ def _map(platform: Platform, view: TileView, lang: str) -> None:
         _shapes_map(platform, view, lang)
         return
     t = Translator(lang)
-    tile = view.spec
     no_value = t("dash_map_no_value")
     features: list[dict[str, Any]] = []
     levels: list[str] = []  # each feature's level, as its legend class names it
