@@ -81,6 +81,7 @@ def test_each_zone_is_a_path_with_a_title_in_its_band_s_colour(site: TestClient)
     assert paths[hostile] == FILLS["green"]
     assert "<script>alert" not in page.text
     assert 'fill-opacity="1"' in svg  # the band's own colour, not washed out
+    assert "<circle" not in svg  # zones large enough to see need no marker
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
@@ -138,6 +139,10 @@ def test_the_default_ghent_dashboard_maps_the_demo_s_crowding_zones(platform: Pl
     korenmarkt = next(t for t in paths if t.startswith("Korenmarkt:"))
     assert korenmarkt.endswith("te druk") and paths[korenmarkt] == FILLS["red"]
     assert "Korenmarkt" in text_of(tile[tile.index("<table>"):])
+    # the demo's squares are small at the city's scale: each also has a marker at its centre
+    markers = dict((title, fill) for fill, title in re.findall(
+        r'<circle [^>]*fill="(#[0-9a-fA-F]{6})"[^>]*><title>([^<]*)</title>', tile))
+    assert markers[korenmarkt] == FILLS["red"] and set(markers) <= set(paths)
 
 
 def test_staff_saving_a_map_with_a_wrong_field_see_its_path(site: TestClient,
