@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from belfort.cache import ByteLRU
-from belfort.errors import QueryError, QueryTimeout
+from belfort.errors import AggregatesOnly, QueryError, QueryTimeout
 from belfort.query.compiler import (
     SOURCE,
     CompiledQuery,
@@ -47,6 +47,13 @@ from belfort.query.compiler_pages import (
     compile_page_rows,
     compile_version_rows,
     compile_version_table,
+)
+from belfort.query.disclosure import (
+    Disclosure,
+    check_query,
+    counted_query,
+    needs_filtered_count,
+    release,
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
@@ -65,6 +72,9 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     total: int | None
     elapsed_ms: float
+    # groups withheld by an aggregation threshold (``disclosure``); a suppressed total keeps
+    # its one row with every value None
+    suppressed: int = 0
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
@@ -134,9 +144,15 @@ class QueryEngine:
         *,
         with_total: bool = False,
         timeout_seconds: float | None = None,
+        disclosure: Disclosure | None = None,
     ) -> QueryResult:
-        """Run ``query`` over one version file; ``with_total`` also counts all matches."""
+        """Run ``query`` over one version file; ``with_total`` also counts all matches.
+
+        With ``disclosure`` (an aggregation threshold, ``belfort.query.disclosure``) only
+        aggregates are answered, small groups suppressed; row reads raise ``AggregatesOnly``."""
         started = time.perf_counter()
+        if disclosure is not None:
+            return self._disclosed(query, schema, path, disclosure, with_total, timeout_seconds, started)
         compiled = compile_query(query, schema, self.max_rows)
         page = self._materialised_page(query, schema, path, timeout_seconds)
         if page is None:
@@ -160,6 +176,38 @@ class QueryEngine:
             rows=rows,
             total=total,
             elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _disclosed(
+        self, query: Query, schema: TableSchema, path: Path, rule: Disclosure, with_total: bool,
+        timeout_seconds: float | None, started: float,
+    ) -> QueryResult:
+        """``execute`` under an aggregation threshold: every group with its row count (one
+        statement, kept like any answer), then suppression; the page is cut afterwards."""
+        check_query(query, rule)
+        page = compile_query(query, schema, self.max_rows)  # checks the page and the query
+        counted, visible = counted_query(query)
+        rows = self._run(compile_query(counted, schema, max_rows=2**62), path, timeout_seconds)
+        filtered = None
+        if query.where is not None and needs_filtered_count(query):
+            plain = Query(where=query.where, timezone=query.timezone)
+            filtered = self._run(compile_count(plain, schema), path, timeout_seconds)[0][0]
+
+        def population() -> int:
+            if rule.population is None:
+                return self.row_count(path)
+            base = Query(where=rule.population, timezone=query.timezone)
+            return int(self._run(compile_count(base, schema), path, timeout_seconds)[0][0])
+
+        released = release(query, rule, rows, visible, filtered, population)
+        limit = self.max_rows if query.limit is None else query.limit
+        shown = released.rows[query.offset : query.offset + limit] if query.group_by else released.rows
+        return QueryResult(
+            columns=page.columns,
+            rows=shown,
+            total=len(released.rows) if with_total else None,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            suppressed=released.suppressed,
         )
 
     def _materialised_page(
@@ -370,11 +418,14 @@ class QueryEngine:
 
     def stream(
         self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000,
-        timeout_seconds: float | None = None,
+        timeout_seconds: float | None = None, disclosure: Disclosure | None = None,
     ) -> ResultStream:
         """All matching rows as Arrow batches, without the row limit (for exports), within
         ``timeout_seconds`` (default: the export budget) from now. Nothing runs until the
-        first batch (or the schema) is asked for; ``ResultStream.cancel`` stops it."""
+        first batch (or the schema) is asked for; ``ResultStream.cancel`` stops it. Under
+        an aggregation threshold (``disclosure``) exports are row reads: refused."""
+        if disclosure is not None:
+            raise AggregatesOnly("only aggregates may be read from this dataset: no exports")
         compiled = compile_query(query, schema, max_rows=2**62)
         if query.limit is None:
             compiled.sql = compiled.sql.rsplit(" LIMIT ", 1)[0] + f" OFFSET {int(query.offset)}"
