@@ -302,3 +302,18 @@ def test_property_no_small_group_released(tmp_path_factory: pytest.TempPathFacto
     if released and len(rows) >= k:  # the total is released too: total - released cells
         assert residual not in hidden
         assert residual == 0 or residual >= k
+
+
+def test_facets_release_only_safe_values_and_a_safe_total(setup) -> None:
+    from belfort.query.facets import compute_facet
+
+    engine, path = setup
+    plain = compute_facet(engine, SCHEMA, path, "wijk", None)
+    assert {v.value: v.count for v in plain.values} == SIZES and plain.total == 53
+    facet = compute_facet(engine, SCHEMA, path, "wijk", None, disclosure=K10)
+    assert {v.value: v.count for v in facet.values} == {"Binnenstad": 30, "Brugse Poort": 12}
+    assert facet.total == 53 and facet.suppressed == 2
+    assert facet.total - sum(v.count for v in facet.values) >= 10  # Muide + Ledeberg together
+    muide = compute_facet(engine, SCHEMA, path, "leeftijd",
+                          Compare("=", FieldRef("wijk"), Literal("Muide")), disclosure=K10)
+    assert muide.values == [] and muide.total is None
