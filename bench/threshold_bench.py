@@ -50,8 +50,14 @@ from belfort.query.model import (  # noqa: E402
 )
 from belfort.schema import Field, TableSchema  # noqa: E402
 
-SCHEMA = TableSchema((Field("telpunt", "string"), Field("tijdstip", "datetime"),
-                      Field("aantal", "integer"), Field("richting", "string")))
+SCHEMA = TableSchema(
+    (
+        Field("telpunt", "string"),
+        Field("tijdstip", "datetime"),
+        Field("aantal", "integer"),
+        Field("richting", "string"),
+    )
+)
 OUT = Path(__file__).resolve().parent / "out"
 
 
@@ -61,18 +67,26 @@ def questions() -> dict[str, Query]:
     count = SelectItem(Aggregate("count"), "n")
     return {
         "per sensor": Query(
-            select=(SelectItem(telpunt), count, SelectItem(Aggregate("sum", aantal), "som"),
-                    SelectItem(Aggregate("avg", aantal), "gem")),
-            group_by=(SelectItem(telpunt),), order_by=(OrderItem(telpunt),),
+            select=(
+                SelectItem(telpunt),
+                count,
+                SelectItem(Aggregate("sum", aantal), "som"),
+                SelectItem(Aggregate("avg", aantal), "gem"),
+            ),
+            group_by=(SelectItem(telpunt),),
+            order_by=(OrderItem(telpunt),),
         ),
         "per sensor and day": Query(
             select=(SelectItem(telpunt), SelectItem(day, "dag"), count),
             group_by=(SelectItem(telpunt), SelectItem(day)),
-            order_by=(OrderItem(telpunt), OrderItem(day)), limit=100,
+            order_by=(OrderItem(telpunt), OrderItem(day)),
+            limit=100,
         ),
         "per value": Query(
-            select=(SelectItem(aantal), count), group_by=(SelectItem(aantal),),
-            order_by=(OrderItem(aantal),), limit=1000,
+            select=(SelectItem(aantal), count),
+            group_by=(SelectItem(aantal),),
+            order_by=(OrderItem(aantal),),
+            limit=1000,
         ),
         "filtered total": Query(
             select=(SelectItem(Aggregate("sum", aantal), "som"),),
@@ -88,22 +102,31 @@ def run(rows: int, runs: int, budget_s: float) -> dict[str, Any]:
         versions = work / "versions"
         versions.mkdir()
         path = write_observations_parquet(versions / "obs.parquet", 20, rows // 20)
-        engine = QueryEngine(versions, threads=2, memory_limit="1GB", timeout_seconds=120,
-                             max_rows=10_000)
+        engine = QueryEngine(
+            versions, threads=2, memory_limit="1GB", timeout_seconds=120, max_rows=10_000
+        )
         rule = Disclosure(min_group_size=10)
         results: dict[str, Any] = {}
         try:
             for label, query in questions().items():
-                plain = refuse_hits(lambda q=query: engine.execute(q, SCHEMA, path),
-                                    lambda: engine.results.hits, label)
-                kept = refuse_hits(lambda q=query: engine.execute(q, SCHEMA, path, disclosure=rule),
-                                   lambda: engine.results.hits, label + " (k=10)")
+                plain = refuse_hits(
+                    lambda q=query: engine.execute(q, SCHEMA, path),
+                    lambda: engine.results.hits,
+                    label,
+                )
+                kept = refuse_hits(
+                    lambda q=query: engine.execute(q, SCHEMA, path, disclosure=rule),
+                    lambda: engine.results.hits,
+                    label + " (k=10)",
+                )
                 plain(), kept()  # warm-up: file metadata, DuckDB's object cache
                 a: list[float] = []
                 b: list[float] = []
                 spent = time.perf_counter()
                 for i in range(runs):  # alternate, and swap who goes first
-                    for fn, out in ((plain, a), (kept, b)) if i % 2 == 0 else ((kept, b), (plain, a)):
+                    for fn, out in (
+                        ((plain, a), (kept, b)) if i % 2 == 0 else ((kept, b), (plain, a))
+                    ):
                         t0 = time.perf_counter()
                         answer = fn()
                         out.append(time.perf_counter() - t0)
@@ -141,8 +164,10 @@ def main() -> None:
     print("| question | unrestricted | k = 10 | ratio | groups released / suppressed |")
     print("|---|---:|---:|---:|---:|")
     for label, r in report["questions"].items():
-        print(f"| {label} | {r['unrestricted_ms']:.1f} ms | {r['k10_ms']:.1f} ms | "
-              f"{r['ratio']:.2f}x | {r['rows_released']} / {r['groups_suppressed']} |")
+        print(
+            f"| {label} | {r['unrestricted_ms']:.1f} ms | {r['k10_ms']:.1f} ms | "
+            f"{r['ratio']:.2f}x | {r['rows_released']} / {r['groups_suppressed']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -30,10 +30,14 @@ from belfort.query.model import (
 )
 from belfort.schema import Field, TableSchema
 
-SCHEMA = TableSchema((
-    Field("wijk", "string"), Field("leeftijd", "string"), Field("naam", "string"),
-    Field("inkomen", "integer"),
-))
+SCHEMA = TableSchema(
+    (
+        Field("wijk", "string"),
+        Field("leeftijd", "string"),
+        Field("naam", "string"),
+        Field("inkomen", "integer"),
+    )
+)
 # wijk → people: Binnenstad 30, Brugse Poort 12, Ledeberg 9 (one short of k), Muide 2
 SIZES = {"Binnenstad": 30, "Brugse Poort": 12, "Ledeberg": 9, "Muide": 2}
 K10 = Disclosure(min_group_size=10)
@@ -56,8 +60,13 @@ def setup(tmp_path: Path) -> Iterator[tuple[QueryEngine, Path]]:
     versions.mkdir()
     path = versions / "people.parquet"
     pq.write_table(people(), path)
-    engine = QueryEngine(versions, timeout_seconds=10, max_rows=1000,
-                         result_cache_bytes=8 << 20, result_cache_max_rows=1000)
+    engine = QueryEngine(
+        versions,
+        timeout_seconds=10,
+        max_rows=1000,
+        result_cache_bytes=8 << 20,
+        result_cache_max_rows=1000,
+    )
     yield engine, path
     engine.close()
 
@@ -66,8 +75,10 @@ def count_by(*keys: str, where: object = None, limit: int | None = None) -> Quer
     group = tuple(SelectItem(FieldRef(k)) for k in keys)
     return Query(
         select=(*group, SelectItem(Aggregate("count"), "n")),
-        group_by=group, where=where,  # type: ignore[arg-type]
-        order_by=(OrderItem(FieldRef(keys[0])),), limit=limit,
+        group_by=group,
+        where=where,  # type: ignore[arg-type]
+        order_by=(OrderItem(FieldRef(keys[0])),),
+        limit=limit,
     )
 
 
@@ -106,9 +117,13 @@ def test_one_small_group_takes_the_next_smallest_with_it(setup) -> None:
 def test_sums_and_averages_follow_the_counts(setup) -> None:
     engine, path = setup
     query = Query(
-        select=(SelectItem(FieldRef("wijk")), SelectItem(Aggregate("sum", FieldRef("inkomen")), "s"),
-                SelectItem(Aggregate("avg", FieldRef("inkomen")), "a")),
-        group_by=(SelectItem(FieldRef("wijk")),), order_by=(OrderItem(FieldRef("wijk")),),
+        select=(
+            SelectItem(FieldRef("wijk")),
+            SelectItem(Aggregate("sum", FieldRef("inkomen")), "s"),
+            SelectItem(Aggregate("avg", FieldRef("inkomen")), "a"),
+        ),
+        group_by=(SelectItem(FieldRef("wijk")),),
+        order_by=(OrderItem(FieldRef("wijk")),),
     )
     result = engine.execute(query, SCHEMA, path, disclosure=K10)
     assert [r[0] for r in result.rows] == ["Binnenstad", "Brugse Poort"]
@@ -122,7 +137,10 @@ def test_total_without_grouping(setup) -> None:
     assert engine.execute(total, SCHEMA, path, disclosure=K10).rows == [(53,)]
     muide = Compare("=", FieldRef("wijk"), Literal("Muide"))
     small = engine.execute(
-        Query(select=(SelectItem(Aggregate("count"), "n"),), where=muide), SCHEMA, path, disclosure=K10
+        Query(select=(SelectItem(Aggregate("count"), "n"),), where=muide),
+        SCHEMA,
+        path,
+        disclosure=K10,
     )
     assert small.rows == [(None,)] and small.suppressed == 1  # marked, never a wrong number
 
@@ -153,7 +171,10 @@ def test_paging_cuts_after_suppression(setup) -> None:
     first = engine.execute(count_by("wijk", limit=1), SCHEMA, path, disclosure=K10, with_total=True)
     assert first.rows == [("Binnenstad", 30)] and first.total == 2
     second = engine.execute(
-        Query(**{**count_by("wijk").__dict__, "limit": 1, "offset": 1}), SCHEMA, path, disclosure=K10
+        Query(**{**count_by("wijk").__dict__, "limit": 1, "offset": 1}),
+        SCHEMA,
+        path,
+        disclosure=K10,
     )
     assert second.rows == [("Brugse Poort", 12)]
 
@@ -173,28 +194,42 @@ def test_row_reads_refused_in_every_form(setup) -> None:
     assert issubclass(AggregatesOnly, Forbidden) and AggregatesOnly.http_status == 403
 
 
-@pytest.mark.parametrize("agg", [
-    Aggregate("min", FieldRef("inkomen")), Aggregate("max", FieldRef("inkomen")),
-    Aggregate("median", FieldRef("inkomen")), Aggregate("percentile", FieldRef("inkomen"), param=50),
-    Aggregate("sum", FieldRef("inkomen"), distinct=True),
-])
+@pytest.mark.parametrize(
+    "agg",
+    [
+        Aggregate("min", FieldRef("inkomen")),
+        Aggregate("max", FieldRef("inkomen")),
+        Aggregate("median", FieldRef("inkomen")),
+        Aggregate("percentile", FieldRef("inkomen"), param=50),
+        Aggregate("sum", FieldRef("inkomen"), distinct=True),
+    ],
+)
 def test_functions_that_return_one_row_are_refused(setup, agg: Aggregate) -> None:
     engine, path = setup
-    query = Query(select=(SelectItem(FieldRef("wijk")), SelectItem(agg, "x")),
-                  group_by=(SelectItem(FieldRef("wijk")),))
+    query = Query(
+        select=(SelectItem(FieldRef("wijk")), SelectItem(agg, "x")),
+        group_by=(SelectItem(FieldRef("wijk")),),
+    )
     with pytest.raises(DisclosureRefused):
         engine.execute(query, SCHEMA, path, disclosure=K10)
     # hidden in the order, too
-    ordered = Query(select=(SelectItem(FieldRef("wijk")),), group_by=(SelectItem(FieldRef("wijk")),),
-                    order_by=(OrderItem(agg),))
+    ordered = Query(
+        select=(SelectItem(FieldRef("wijk")),),
+        group_by=(SelectItem(FieldRef("wijk")),),
+        order_by=(OrderItem(agg),),
+    )
     with pytest.raises(DisclosureRefused):
         engine.execute(ordered, SCHEMA, path, disclosure=K10)
 
 
 def test_count_distinct_and_stddev_allowed(setup) -> None:
     engine, path = setup
-    query = Query(select=(SelectItem(Aggregate("count", FieldRef("naam"), distinct=True), "d"),
-                          SelectItem(Aggregate("stddev", FieldRef("inkomen")), "s")))
+    query = Query(
+        select=(
+            SelectItem(Aggregate("count", FieldRef("naam"), distinct=True), "d"),
+            SelectItem(Aggregate("stddev", FieldRef("inkomen")), "s"),
+        )
+    )
     assert engine.execute(query, SCHEMA, path, disclosure=K10).rows[0][0] == 53
 
 
@@ -204,7 +239,9 @@ def test_differencing_everyone_minus_one_is_withheld(setup) -> None:
     total = Query(select=(SelectItem(Aggregate("sum", FieldRef("inkomen")), "s"),))
     everyone = engine.execute(total, SCHEMA, path, disclosure=K10).rows[0][0]
     assert everyone is not None
-    minus_one = Query(select=total.select, where=Compare("!=", FieldRef("naam"), Literal("Muide-1")))
+    minus_one = Query(
+        select=total.select, where=Compare("!=", FieldRef("naam"), Literal("Muide-1"))
+    )
     result = engine.execute(minus_one, SCHEMA, path, disclosure=K10)
     assert result.rows == [(None,)]  # the 1 left out is fewer than k: nothing released
     # grouped, the same
@@ -230,8 +267,11 @@ def test_filter_fields_limit_what_may_be_filtered(setup) -> None:
     rule = Disclosure(10, filter_fields=frozenset({"wijk"}))
     ok = count_by("leeftijd", where=Compare("=", FieldRef("wijk"), Literal("Binnenstad")))
     assert engine.execute(ok, SCHEMA, path, disclosure=rule).rows
-    for where in (Compare("=", FieldRef("naam"), Literal("Muide-1")), Search("Muide-1"),
-                  RecordIdIs("abc")):
+    for where in (
+        Compare("=", FieldRef("naam"), Literal("Muide-1")),
+        Search("Muide-1"),
+        RecordIdIs("abc"),
+    ):
         with pytest.raises(DisclosureRefused):
             engine.execute(count_by("wijk", where=where), SCHEMA, path, disclosure=rule)
 
@@ -267,7 +307,10 @@ def test_noise_on_counts_is_differentially_private_not_threshold_breaking(setup)
     seen = set()
     for _ in range(30):
         result = engine.execute(count_by("wijk"), SCHEMA, path, disclosure=rule)
-        assert [w for w, _ in result.rows] == ["Binnenstad", "Brugse Poort"]  # decided on true counts
+        assert [w for w, _ in result.rows] == [
+            "Binnenstad",
+            "Brugse Poort",
+        ]  # decided on true counts
         seen.update(n for _, n in result.rows)
         assert all(isinstance(n, int) and n >= 0 for _, n in result.rows)
     assert seen - {30, 12}, "counts were never noised"
@@ -275,15 +318,27 @@ def test_noise_on_counts_is_differentially_private_not_threshold_breaking(setup)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("xyz")), min_size=1, max_size=80),
-       st.integers(min_value=2, max_value=12), st.booleans())
-def test_property_no_small_group_released(tmp_path_factory: pytest.TempPathFactory,
-                                          rows: list[tuple[str, str]], k: int, two: bool) -> None:
+@given(
+    st.lists(st.tuples(st.sampled_from("abcdef"), st.sampled_from("xyz")), min_size=1, max_size=80),
+    st.integers(min_value=2, max_value=12),
+    st.booleans(),
+)
+def test_property_no_small_group_released(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str]], k: int, two: bool
+) -> None:
     versions = tmp_path_factory.mktemp("versions")
     path = versions / "t.parquet"
-    pq.write_table(pa.table({"wijk": [a for a, _ in rows], "leeftijd": [b for _, b in rows],
-                             "naam": [str(i) for i in range(len(rows))],
-                             "inkomen": list(range(len(rows)))}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "wijk": [a for a, _ in rows],
+                "leeftijd": [b for _, b in rows],
+                "naam": [str(i) for i in range(len(rows))],
+                "inkomen": list(range(len(rows))),
+            }
+        ),
+        path,
+    )
     engine = QueryEngine(versions, timeout_seconds=10, max_rows=1000)
     try:
         keys = ("wijk", "leeftijd") if two else ("wijk",)
@@ -314,6 +369,26 @@ def test_facets_release_only_safe_values_and_a_safe_total(setup) -> None:
     assert {v.value: v.count for v in facet.values} == {"Binnenstad": 30, "Brugse Poort": 12}
     assert facet.total == 53 and facet.suppressed == 2
     assert facet.total - sum(v.count for v in facet.values) >= 10  # Muide + Ledeberg together
-    muide = compute_facet(engine, SCHEMA, path, "leeftijd",
-                          Compare("=", FieldRef("wijk"), Literal("Muide")), disclosure=K10)
+    muide = compute_facet(
+        engine,
+        SCHEMA,
+        path,
+        "leeftijd",
+        Compare("=", FieldRef("wijk"), Literal("Muide")),
+        disclosure=K10,
+    )
     assert muide.values == [] and muide.total is None
+
+
+def test_too_many_groups_refused_not_exhausting(setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grouping by a unique field makes one group per person: all suppressed, but reading
+    millions of them is refused up front (a 403, not a slow 500)."""
+    from belfort.query import disclosure
+    from belfort.query import engine as engine_module
+
+    engine, path = setup
+    monkeypatch.setattr(disclosure, "MAX_GROUPS", 40)
+    monkeypatch.setattr(engine_module, "MAX_GROUPS", 40)
+    with pytest.raises(DisclosureRefused):
+        engine.execute(count_by("naam"), SCHEMA, path, disclosure=K10)
+    assert engine.execute(count_by("wijk"), SCHEMA, path, disclosure=K10).rows

@@ -88,7 +88,9 @@ def test_more_than_six_keys_refused() -> None:
     raise AssertionError("seven keys accepted")
 
 
-def derivable(keys: list[tuple[object, ...]], counts: list[int], k: int, hidden: set[int]) -> set[int]:
+def derivable(
+    keys: list[tuple[object, ...]], counts: list[int], k: int, hidden: set[int]
+) -> set[int]:
     """Hidden cells an attacker solves exactly from the released margins (rank test)."""
     cells = sorted(hidden)
     rows = []
@@ -109,7 +111,9 @@ def derivable(keys: list[tuple[object, ...]], counts: list[int], k: int, hidden:
     return found
 
 
-def assert_safe(keys: list[tuple[object, ...]], counts: list[int], k: int, hidden: set[int]) -> None:
+def assert_safe(
+    keys: list[tuple[object, ...]], counts: list[int], k: int, hidden: set[int]
+) -> None:
     for i, n in enumerate(counts):
         if i not in hidden:
             assert n >= k, f"released cell {keys[i]} has {n} < {k}"

@@ -55,6 +55,7 @@ from belfort.query.model import (
 SAFE_AGGREGATES = frozenset({"count", "sum", "avg", "stddev"})
 COUNT_COLUMN = "__contributors"
 KEY_COLUMN = "__key"
+MAX_GROUPS = 200_000  # groups a thresholded question may have (all are read to suppress)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,14 @@ def check_query(query: Query, rule: Disclosure) -> None:
                 "these fields may not be filtered on: " + ", ".join(n[:100] for n in refused[:5]),
                 details={"fields": [n[:100] for n in refused[:5]]},
             )
+
+
+def check_groups(rows: Sequence[Any]) -> None:
+    """Refuse a question with more groups than are suppressed in reasonable time."""
+    if len(rows) > MAX_GROUPS:
+        raise DisclosureRefused(
+            f"more than {MAX_GROUPS:,} groups under an aggregation threshold; group more coarsely"
+        )
 
 
 def counted_query(query: Query) -> tuple[Query, int]:

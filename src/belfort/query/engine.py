@@ -49,7 +49,9 @@ from belfort.query.compiler_pages import (
     compile_version_table,
 )
 from belfort.query.disclosure import (
+    MAX_GROUPS,
     Disclosure,
+    check_groups,
     check_query,
     counted_query,
     needs_filtered_count,
@@ -187,7 +189,8 @@ class QueryEngine:
         check_query(query, rule)
         page = compile_query(query, schema, self.max_rows)  # checks the page and the query
         counted, visible = counted_query(query)
-        rows = self._run(compile_query(counted, schema, max_rows=2**62), path, timeout_seconds)
+        rows = self._run(compile_query(counted, schema, max_rows=MAX_GROUPS + 1), path, timeout_seconds)
+        check_groups(rows)
         filtered = None
         if query.where is not None and needs_filtered_count(query):
             plain = Query(where=query.where, timezone=query.timezone)

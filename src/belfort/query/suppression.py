@@ -31,7 +31,7 @@ from itertools import combinations
 import numpy as np
 
 MAX_KEYS = 6  # margins of up to 2**6 - 1 groupings are checked
-MAX_EXACT_CELLS = 1500  # suppressed cells checked exactly; above: the whole table is suppressed
+MAX_EXACT_CELLS = 5000  # suppressed cells checked exactly; above: the whole table is suppressed
 MAX_ROUNDS = 10_000
 
 
@@ -129,11 +129,15 @@ def determined(
     if not rows:
         return []
     matrix = np.array(rows)
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
-    rank = int(np.sum(singular > 1e-9))
-    null = vt[rank:].T  # the directions the suppressed values can move in together
-    free = np.abs(null).sum(axis=1) > 1e-9 if null.size else np.zeros(len(hidden), bool)
-    return [hidden[j] for j in range(len(hidden)) if not free[j]]
+    # a cell is fixed exactly when its unit vector lies in the equations' row space: its
+    # projection onto that space, a_j' (A A')^+ a_j for column a_j, has length one (through
+    # the small Gram matrix of the equations: one line per margin, far fewer than cells)
+    gram = matrix @ matrix.T
+    values, vectors = np.linalg.eigh(gram)
+    keep = values > 1e-9 * max(1.0, float(values.max()))
+    spread = vectors[:, keep].T @ matrix
+    projection = (spread**2 / values[keep][:, None]).sum(axis=0)
+    return [hidden[j] for j in range(len(hidden)) if projection[j] > 1 - 1e-6]
 
 
 def _partner(

@@ -19,7 +19,9 @@ SEARCH = "/api/records/1.0/search/"
 
 
 def v1_keys(platform: Platform) -> list[tuple[Any, ...]]:
-    return [k for k in list(platform.cache._entries) if isinstance(k, tuple) and k[0] == "v1-search"]
+    return [
+        k for k in list(platform.cache._entries) if isinstance(k, tuple) and k[0] == "v1-search"
+    ]
 
 
 def as_caller(principal: Principal) -> Any:
@@ -35,8 +37,9 @@ def test_answers_cached_per_audience_unless_open(
 ) -> None:
     real = v1.readable
     monkeypatch.setattr(v1, "readable", lambda *a, **kw: replace(real(*a, **kw), public=public))
-    callers = [Principal(role=Role.READ, kind=Kind.KEY, key_id=str(i), name=f"key {i}")
-               for i in (1, 2)]
+    callers = [
+        Principal(role=Role.READ, kind=Kind.KEY, key_id=str(i), name=f"key {i}") for i in (1, 2)
+    ]
     params = {"dataset": "fietstelpalen-gent", "rows": 1}
     for caller in callers:
         client.app.dependency_overrides[deps.get_principal] = as_caller(caller)  # type: ignore[attr-defined]
