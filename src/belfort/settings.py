@@ -451,7 +451,7 @@ class Settings(BaseSettings):
         "(withheld like a group below k).",
     )
     threshold_epsilon: float | None = Field(
-        default=None, gt=0,
+        default=None, gt=0, allow_inf_nan=False,
         description="Under an aggregation threshold, add differential-privacy noise to released "
         "counts (discrete Laplace, scale 1/epsilon per query); unset: exact counts.",
     )

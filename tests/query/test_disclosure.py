@@ -392,3 +392,21 @@ def test_too_many_groups_refused_not_exhausting(setup, monkeypatch: pytest.Monke
     with pytest.raises(DisclosureRefused):
         engine.execute(count_by("naam"), SCHEMA, path, disclosure=K10)
     assert engine.execute(count_by("wijk"), SCHEMA, path, disclosure=K10).rows
+
+
+def test_settings_give_the_rule_its_zeros_and_noise(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from belfort.settings import load_settings
+
+    default = load_settings()
+    assert default.threshold_suppress_zeros is True and default.threshold_epsilon is None
+    monkeypatch.setenv("BELFORT_THRESHOLD_SUPPRESS_ZEROS", "false")
+    monkeypatch.setenv("BELFORT_THRESHOLD_EPSILON", "0.5")
+    s = load_settings()
+    rule = Disclosure(10, suppress_zeros=s.threshold_suppress_zeros, epsilon=s.threshold_epsilon)
+    assert rule == Disclosure(10, suppress_zeros=False, epsilon=0.5)
+    for bad in ("0", "-1", "lots", "inf", "nan"):
+        monkeypatch.setenv("BELFORT_THRESHOLD_EPSILON", bad)
+        with pytest.raises(ValidationError):
+            load_settings()
