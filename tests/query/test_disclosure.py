@@ -20,6 +20,7 @@ from belfort.query.model import (
     And,
     Compare,
     FieldRef,
+    IsNull,
     Literal,
     Not,
     OrderItem,
@@ -410,3 +411,34 @@ def test_settings_give_the_rule_its_zeros_and_noise(monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("BELFORT_THRESHOLD_EPSILON", bad)
         with pytest.raises(ValidationError):
             load_settings()
+
+
+def test_conditions_inside_aggregates_are_refused(setup) -> None:
+    """avg(naam = 'X') over a large group is one person's share: a filter in disguise."""
+    engine, path = setup
+    one = Compare("=", FieldRef("naam"), Literal("Binnenstad-3"))
+    for agg in (
+        Aggregate("count", one),
+        Aggregate("avg", one),
+        Aggregate("sum", Not(IsNull(FieldRef("inkomen")))),
+    ):
+        query = Query(
+            select=(SelectItem(FieldRef("wijk")), SelectItem(agg, "x")),
+            group_by=(SelectItem(FieldRef("wijk")),),
+        )
+        with pytest.raises(DisclosureRefused):
+            engine.execute(query, SCHEMA, path, disclosure=K10)
+
+
+@pytest.mark.parametrize("value", ["<script>alert(1)</script>", "a\x00b", "x" * 100_000])
+def test_hostile_filter_values_are_a_clean_answer_or_4xx(setup, value: str) -> None:
+    from belfort.errors import BelfortError
+
+    engine, path = setup
+    query = count_by("wijk", where=Compare("=", FieldRef("naam"), Literal(value)))
+    try:
+        result = engine.execute(query, SCHEMA, path, disclosure=K10)
+    except BelfortError as exc:
+        assert 400 <= exc.http_status < 500
+    else:  # nobody matches: the rows left out are everyone (>= k), nothing released
+        assert result.rows == []

@@ -7,8 +7,9 @@ then answers only aggregate questions, and only with groups of at least ``k`` ro
 
 1. **Refuse what reveals rows** (``check_query``): record listings, row numbers and record
    ids (``AggregatesOnly``); aggregates that return one row's value or a few rows' values
-   (min, max, median, percentile, sum/avg of distinct values); record-id filters; filters
-   on fields outside ``filter_fields`` (``DisclosureRefused``).
+   (min, max, median, percentile, sum/avg of distinct values); conditions inside an
+   aggregate (``avg(name = 'X')`` is a filter the rules below never see); record-id filters;
+   filters on fields outside ``filter_fields`` (``DisclosureRefused``).
 2. **Count contributors**: the query is run over all its groups (not just the page) with
    each group's row count and key values as hidden columns.
 3. **Population rule** (against differencing with "everyone" vs. "everyone but one"): when
@@ -42,17 +43,32 @@ from belfort.errors import AggregatesOnly, DisclosureRefused
 from belfort.query import suppression
 from belfort.query.model import (
     Aggregate,
+    And,
+    Compare,
     Expr,
     FieldRef,
+    In,
+    InBBox,
+    InPolygon,
+    IsNull,
+    Like,
+    ListContains,
     ListValues,
+    Not,
+    Or,
     Query,
     RecordIdIs,
     Search,
     SelectItem,
+    WithinDistance,
     field_refs,
 )
 
 SAFE_AGGREGATES = frozenset({"count", "sum", "avg", "stddev"})
+# a condition inside an aggregate is a filter the row rules never see: avg(name = 'X') over
+# a large group is the share of one person
+PREDICATES = (Compare, In, IsNull, Like, Search, WithinDistance, InBBox, InPolygon, RecordIdIs,
+              ListContains, And, Or, Not)
 COUNT_COLUMN = "__contributors"
 KEY_COLUMN = "__key"
 MAX_GROUPS = 200_000  # groups a thresholded question may have (all are read to suppress)
@@ -114,6 +130,14 @@ def check_query(query: Query, rule: Disclosure) -> None:
                 raise DisclosureRefused(
                     f"{agg.func}{' distinct' if agg.distinct else ''} can reveal single "
                     "records and is not allowed under an aggregation threshold",
+                    details={"function": agg.func},
+                )
+            if isinstance(agg, Aggregate) and any(
+                isinstance(node, PREDICATES) for node in _walk(agg.arg)
+            ):
+                raise DisclosureRefused(
+                    "conditions inside an aggregate are not allowed under an aggregation "
+                    "threshold; filter with where instead",
                     details={"function": agg.func},
                 )
     for item in _walk(query.where):
