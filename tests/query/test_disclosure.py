@@ -442,3 +442,23 @@ def test_hostile_filter_values_are_a_clean_answer_or_4xx(setup, value: str) -> N
         assert 400 <= exc.http_status < 500
     else:  # nobody matches: the rows left out are everyone (>= k), nothing released
         assert result.rows == []
+
+
+def test_grouping_by_a_condition_that_singles_out_one_person(setup) -> None:
+    """Group by (wijk, naam = X): X's cell is 1, and neither the wijk's margin nor the
+    condition's margin may give it back by subtraction."""
+    engine, path = setup
+    one = Compare("=", FieldRef("naam"), Literal("Binnenstad-3"))
+    query = Query(
+        select=(
+            SelectItem(FieldRef("wijk")),
+            SelectItem(one, "is_x"),
+            SelectItem(Aggregate("count"), "n"),
+        ),
+        group_by=(SelectItem(FieldRef("wijk")), SelectItem(one)),
+    )
+    released = {(w, x): n for w, x, n in engine.execute(query, SCHEMA, path, disclosure=K10).rows}
+    assert ("Binnenstad", True) not in released
+    assert ("Binnenstad", False) not in released  # else 30 (by wijk) - 29 = 1
+    false_cells = [n for (w, x), n in released.items() if x is False]
+    assert 53 - 1 - sum(false_cells) >= 10  # the "not X" margin minus released: not one cell
