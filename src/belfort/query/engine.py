@@ -189,28 +189,38 @@ class QueryEngine:
         check_query(query, rule)
         page = compile_query(query, schema, self.max_rows)  # checks the page and the query
         counted, visible = counted_query(query)
-        rows = self._run(compile_query(counted, schema, max_rows=MAX_GROUPS + 1), path, timeout_seconds)
-        check_groups(rows)
-        filtered = None
-        if query.where is not None and needs_filtered_count(query):
-            plain = Query(where=query.where, timezone=query.timezone)
-            filtered = self._run(compile_count(plain, schema), path, timeout_seconds)[0][0]
+        compiled = compile_query(counted, schema, max_rows=MAX_GROUPS + 1)
+        # the released answer is kept under the question *and the rule*: never served under
+        # another threshold, and a noised answer is the same when asked again (no averaging)
+        key = ("disclosed", str(path), compiled.sql, tuple(repr(p) for p in compiled.params),
+               rule.cache_key)
+        kept: list[tuple[Any, ...]] | None = self.results.lookup(key)
+        if kept is None:
+            rows = self._run(compiled, path, timeout_seconds)
+            check_groups(rows)
+            filtered = None
+            if query.where is not None and needs_filtered_count(query):
+                plain = Query(where=query.where, timezone=query.timezone)
+                filtered = self._run(compile_count(plain, schema), path, timeout_seconds)[0][0]
 
-        def population() -> int:
-            if rule.population is None:
-                return self.row_count(path)
-            base = Query(where=rule.population, timezone=query.timezone)
-            return int(self._run(compile_count(base, schema), path, timeout_seconds)[0][0])
+            def population() -> int:
+                if rule.population is None:
+                    return self.row_count(path)
+                base = Query(where=rule.population, timezone=query.timezone)
+                return int(self._run(compile_count(base, schema), path, timeout_seconds)[0][0])
 
-        released = release(query, rule, rows, visible, filtered, population)
+            released = release(query, rule, rows, visible, filtered, population)
+            kept = [*released.rows, (released.suppressed,)]  # the last row: groups withheld
+            self.results.put(key, kept)
+        released_rows, suppressed = kept[:-1], int(kept[-1][0])
         limit = self.max_rows if query.limit is None else query.limit
-        shown = released.rows[query.offset : query.offset + limit] if query.group_by else released.rows
+        shown = released_rows[query.offset : query.offset + limit] if query.group_by else released_rows
         return QueryResult(
             columns=page.columns,
             rows=shown,
-            total=len(released.rows) if with_total else None,
+            total=len(released_rows) if with_total else None,
             elapsed_ms=(time.perf_counter() - started) * 1000,
-            suppressed=released.suppressed,
+            suppressed=suppressed,
         )
 
     def _materialised_page(
