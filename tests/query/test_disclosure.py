@@ -21,6 +21,7 @@ from belfort.query.model import (
     Compare,
     FieldRef,
     IsNull,
+    ListContains,
     Literal,
     Not,
     OrderItem,
@@ -271,6 +272,7 @@ def test_filter_fields_limit_what_may_be_filtered(setup) -> None:
     for where in (
         Compare("=", FieldRef("naam"), Literal("Muide-1")),
         Search("Muide-1"),
+        ListContains("naam", "Muide-1"),
         RecordIdIs("abc"),
     ):
         with pytest.raises(DisclosureRefused):

@@ -146,7 +146,7 @@ def check_query(query: Query, rule: Disclosure) -> None:
         if isinstance(item, Search) and not item.fields and rule.filter_fields is not None:
             raise DisclosureRefused("full-text search is not allowed on this dataset")
     if rule.filter_fields is not None:
-        refused = sorted(set(field_refs(query.where)) - rule.filter_fields)
+        refused = sorted(_filtered_fields(query.where) - rule.filter_fields)
         if refused:
             raise DisclosureRefused(
                 "these fields may not be filtered on: " + ", ".join(n[:100] for n in refused[:5]),
@@ -238,6 +238,15 @@ def _laplace(epsilon: float) -> Callable[[int], int]:
     space = dp.atom_domain(T=int), dp.absolute_distance(T=int)
     measurement = dp.m.make_laplace(*space, scale=1.0 / epsilon)
     return lambda value: int(measurement(value))
+
+
+def _filtered_fields(where: Expr | None) -> set[str]:
+    """Every field a filter names, including the multivalued and geographic forms."""
+    names = set(field_refs(where))
+    for node in _walk(where):
+        if isinstance(node, ListContains | ListValues | WithinDistance | InBBox | InPolygon):
+            names.add(node.field)
+    return names
 
 
 def _safe(agg: Aggregate) -> bool:
