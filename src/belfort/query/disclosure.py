@@ -162,14 +162,36 @@ def check_groups(rows: Sequence[Any]) -> None:
         )
 
 
-def counted_query(query: Query) -> tuple[Query, int]:
-    """The query over all its groups with each group's keys and row count appended (the
-    page is cut after suppression), and how many of its columns the caller asked for."""
-    select = query.select or query.group_by
-    extra = tuple(
-        SelectItem(g.expr, f"{KEY_COLUMN}{i}") for i, g in enumerate(query.group_by)
-    ) + (SelectItem(Aggregate("count"), COUNT_COLUMN),)
-    return replace(query, select=tuple(select) + extra, limit=None, offset=0), len(select)
+@dataclass(frozen=True)
+class Layout:
+    """Where a counted row holds what: the caller's columns first (``visible`` of them),
+    then each group key and the row count — reusing a selected key or ``count(*)``."""
+
+    visible: int
+    keys: tuple[int, ...]
+    count: int
+
+
+def counted_query(query: Query) -> tuple[Query, Layout]:
+    """The query over all its groups with each group's keys and row count (appended when not
+    selected already; the page is cut after suppression), and where they are in a row."""
+    select = tuple(query.select or query.group_by)
+    extra: list[SelectItem] = []
+    keys = []
+    for i, g in enumerate(query.group_by):
+        found = next((j for j, item in enumerate(select) if item.expr == g.expr), None)
+        if found is None:
+            found = len(select) + len(extra)
+            extra.append(SelectItem(g.expr, f"{KEY_COLUMN}{i}"))
+        keys.append(found)
+    count = next(
+        (j for j, item in enumerate(select) if item.expr == Aggregate("count")), None
+    )
+    if count is None:
+        count = len(select) + len(extra)
+        extra.append(SelectItem(Aggregate("count"), COUNT_COLUMN))
+    layout = Layout(len(select), tuple(keys), count)
+    return replace(query, select=select + tuple(extra), limit=None, offset=0), layout
 
 
 def needs_filtered_count(query: Query) -> bool:
@@ -179,14 +201,15 @@ def needs_filtered_count(query: Query) -> bool:
 
 
 def release(
-    query: Query, rule: Disclosure, rows: Sequence[tuple[Any, ...]], visible: int,
+    query: Query, rule: Disclosure, rows: Sequence[tuple[Any, ...]], layout: Layout,
     filtered: int | None, population: Callable[[], int],
 ) -> Released:
     """Apply the population rule, suppression and noise to the rows of ``counted_query``
     (all groups, in the query's order); the page (offset, limit) is cut by the caller."""
     k = rule.min_group_size
     width = len(query.group_by)
-    counts = [int(row[-1]) for row in rows]
+    visible = layout.visible
+    counts = [int(row[layout.count]) for row in rows]
     if query.where is not None:
         matched = sum(counts) if filtered is None else filtered
         left_out = population() - matched
@@ -197,7 +220,7 @@ def release(
         if count < k and (count > 0 or rule.suppress_zeros):
             return _withheld(query, rows, visible, None)
         return Released(_noised(query, rule, [tuple(r[:visible]) for r in rows]), 0)
-    keys = [tuple(row[visible:visible + width]) for row in rows]
+    keys = [tuple(row[i] for i in layout.keys) for row in rows]
     hidden = suppression.suppress(keys, counts, k, suppress_zeros=rule.suppress_zeros)
     kept = [tuple(row[:visible]) for i, row in enumerate(rows) if i not in hidden]
     return Released(_noised(query, rule, kept), len(hidden))

@@ -188,7 +188,7 @@ class QueryEngine:
         statement, kept like any answer), then suppression; the page is cut afterwards."""
         check_query(query, rule)
         page = compile_query(query, schema, self.max_rows)  # checks the page and the query
-        counted, visible = counted_query(query)
+        counted, layout = counted_query(query)
         compiled = compile_query(counted, schema, max_rows=MAX_GROUPS + 1)
         # the released answer is kept under the question *and the rule*: never served under
         # another threshold, and a noised answer is the same when asked again (no averaging)
@@ -209,7 +209,7 @@ class QueryEngine:
                 base = Query(where=rule.population, timezone=query.timezone)
                 return int(self._run(compile_count(base, schema), path, timeout_seconds)[0][0])
 
-            released = release(query, rule, rows, visible, filtered, population)
+            released = release(query, rule, rows, layout, filtered, population)
             kept = [*released.rows, (released.suppressed,)]  # the last row: groups withheld
             self.results.put(key, kept)
         released_rows, suppressed = kept[:-1], int(kept[-1][0])

@@ -60,10 +60,10 @@ def suppress(
         return set()
     if len(keys[0]) > MAX_KEYS:
         raise ValueError(f"at most {MAX_KEYS} group keys")
-    order = {i: (counts[i], repr(keys[i]), i) for i in range(len(counts))}
     suppressed = {i for i, n in enumerate(counts) if n < k and (n > 0 or suppress_zeros)}
     if not suppressed:
         return suppressed
+    order = {i: (counts[i], repr(keys[i]), i) for i in range(len(counts))}
     lines = lines_of(keys)
     width = len(keys[0])
     for _ in range(MAX_ROUNDS):
