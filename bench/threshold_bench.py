@@ -18,7 +18,9 @@ printed as a Markdown table (target: at most 2x) and written to
 - ``filtered total``: the sum of ``aantal`` for one sensor (the population rule: the
   filter's complement is counted too, here from the file's row count);
 - ``filtered total, row filter``: the same within a grant's row filter (direction ``in``):
-  the population is one more counting statement.
+  the population (the rows the row filter selects) is counted by one more statement the
+  first time and then kept per version and filter, like the file's row count (the warm-up
+  run pays it; its cost is about that of the unrestricted question).
 """
 
 from __future__ import annotations

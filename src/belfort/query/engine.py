@@ -102,6 +102,8 @@ class QueryEngine:
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
         self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
+        # rows a grant's row filter selects per version (aggregation thresholds; ~1 KiB each)
+        self._populations: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 1024)
         self._watchdog = Watchdog()
         self._watchdog_lock = threading.Lock()
         # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
@@ -206,8 +208,7 @@ class QueryEngine:
             def population() -> int:
                 if rule.population is None:
                     return self.row_count(path)
-                base = Query(where=rule.population, timezone=query.timezone)
-                return int(self._run(compile_count(base, schema), path, timeout_seconds)[0][0])
+                return self._population(rule, query, schema, path, timeout_seconds)
 
             released = release(query, rule, rows, layout, filtered, population)
             kept = [*released.rows, (released.suppressed,)]  # the last row: groups withheld
@@ -222,6 +223,20 @@ class QueryEngine:
             elapsed_ms=(time.perf_counter() - started) * 1000,
             suppressed=suppressed,
         )
+
+    def _population(
+        self, rule: Disclosure, query: Query, schema: TableSchema, path: Path, timeout_seconds: float | None
+    ) -> int:
+        """How many rows a grant's row filter selects in a version: counted once per version
+        and filter and kept (like the file's row count: versions never change)."""
+        assert rule.population is not None
+        compiled = compile_count(Query(where=rule.population, timezone=query.timezone), schema)
+        key = (str(path), compiled.sql, tuple(repr(p) for p in compiled.params))
+        count = self._populations.get(key)
+        if count is None:
+            count = int(self._fetch(compiled, path, timeout_seconds)[0][0])
+            self._populations.put(key, count)
+        return count
 
     def _materialised_page(
         self, query: Query, schema: TableSchema, path: Path, timeout_seconds: float | None
