@@ -11,7 +11,8 @@ then answers only aggregate questions, and only with groups of at least ``k`` ro
    aggregate (``avg(name = 'X')`` is a filter the rules below never see); record-id filters;
    filters on fields outside ``filter_fields`` (``DisclosureRefused``).
 2. **Count contributors**: the query is run over all its groups (not just the page) with
-   each group's row count and key values as hidden columns.
+   each group's row count and key values (``counted_query``: columns added when not
+   selected already). The released answer is kept under the question and the rule.
 3. **Population rule** (against differencing with "everyone" vs. "everyone but one"): when
    the query filters, the filtered rows and the rows the filter leaves out of the
    ``population`` (the grant's row filter; all rows when None) must each be none or at
