@@ -478,3 +478,29 @@ def test_grouping_by_a_condition_that_singles_out_one_person(setup) -> None:
     assert ("Binnenstad", False) not in released  # else 30 (by wijk) - 29 = 1
     false_cells = [n for (w, x), n in released.items() if x is False]
     assert 53 - 1 - sum(false_cells) >= 10  # the "not X" margin minus released: not one cell
+
+
+def test_multivalued_facet_counts_its_population_by_rows(tmp_path: Path) -> None:
+    """A multivalued field counts a record once per value: the population rule counts the
+    records themselves (a filter leaving out 3 records is caught although their values
+    would add up to more)."""
+    from belfort.query.facets import compute_facet
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    path = versions / "tags.parquet"
+    tags = ["b;c"] * 3 + ["a;b;c"] * 20 + ["a"] * 12
+    pq.write_table(pa.table({"tags": tags, "nr": list(range(35))}), path)
+    schema = TableSchema((Field("tags", "string", separator=";"), Field("nr", "integer")))
+    engine = QueryEngine(versions, timeout_seconds=10, max_rows=1000)
+    try:
+        facet = compute_facet(engine, schema, path, "tags", None, disclosure=K10)
+        assert {v.value: v.count for v in facet.values} == {"a": 32, "b": 23, "c": 23}
+        # leaving out the 3 "b;c" records: 72 values remain, but only 32 records of 35
+        without_three = Compare(">=", FieldRef("nr"), Literal(3))
+        plain = compute_facet(engine, schema, path, "tags", without_three)
+        assert {v.value: v.count for v in plain.values} == {"a": 32, "b": 20, "c": 20}
+        withheld = compute_facet(engine, schema, path, "tags", without_three, disclosure=K10)
+        assert withheld.values == [] and withheld.total is None
+    finally:
+        engine.close()
