@@ -457,6 +457,18 @@ class Settings(BaseSettings):
         description="Live dashboard streams one server process serves at once; beyond it 503.",
     )
 
+    # --- aggregation thresholds (belfort.query.disclosure) ---
+    threshold_suppress_zeros: bool = Field(
+        default=True,
+        description="Under an aggregation threshold, treat a count of zero as disclosive "
+        "(withheld like a group below k).",
+    )
+    threshold_epsilon: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Under an aggregation threshold, add differential-privacy noise to released "
+        "counts (discrete Laplace, scale 1/epsilon per query); unset: exact counts.",
+    )
+
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
     def _synonyms_file_exists(cls, value: object) -> object:
