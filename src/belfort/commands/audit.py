@@ -56,8 +56,9 @@ def verify_(data_dir: Path | None, database_url: str | None, public_keys: tuple[
             click.echo(f"audit trail intact: {report.entries} entries, "
                        f"{report.checkpoints} signed checkpoints, last seq {report.last_seq}")
         return
-    for problem in report.problems:
-        console.print(f"seq {problem.seq}: {problem.message}")
+    if not as_json:
+        for problem in report.problems:
+            console.print(f"seq {problem.seq}: {problem.message}")
     _fail(AuditChainBroken(f"the audit trail was tampered with: first bad seq "
                            f"{report.first_bad_seq}",
                            details={"first_bad_seq": report.first_bad_seq}))
