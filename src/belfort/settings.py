@@ -462,10 +462,12 @@ class Settings(BaseSettings):
         "count and by `belfort audit checkpoint`.",
     )
     audit_flush_ms: float = Field(
-        default=0.0, ge=0, le=10_000,
-        description="Reads of non-open data recorded in the audit trail are written in batches "
-        "at most this many milliseconds old (one transaction per batch); 0: each one at once. "
-        "A clean shutdown writes what is waiting; a killed process loses at most this much.",
+        default=50.0, ge=0, le=10_000,
+        description="Accesses to non-open data recorded through the process's audit writer are "
+        "written in batches at most this many milliseconds old (one transaction per batch; a "
+        "request pays ~3 µs instead of a commit); 0: each in a transaction of its own. A clean "
+        "shutdown writes what is waiting; a killed process (SIGKILL) loses what it had not "
+        "written yet (at most this window). Staff actions are always written with their change.",
     )
 
     @field_validator("search_synonyms_file", mode="before")

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from belfort.api.deps import get_principal
 from belfort.app import create_app
-from belfort.audit.log import checkpoint, record_access
+from belfort.audit.log import audit_log, checkpoint, record_access
 from belfort.audit.signing import message
 from belfort.platform import Platform
 from belfort.policy.keys import create_key
@@ -64,6 +64,7 @@ def test_the_dpo_queries_accesses_with_filters_and_pages(dpo_client: TestClient,
                                                           platform: Platform) -> None:
     fill(platform, accesses=6)  # person:user0 has 3 reads, person:user1 3
     record_access(platform, "key:k9", "key", "bomen", "export", None, None, None, None, 900)
+    audit_log(platform).flush()  # written within BELFORT_AUDIT_FLUSH_MS anyway
     body = dpo_client.get(URL, params={"dataset": "fietsen", "actor": "person:user0"}).json()
     assert body["total_count"] == 3 and body["next_cursor"] is None
     first = body["events"][0]

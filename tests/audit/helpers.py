@@ -19,6 +19,7 @@ def fill(platform: Platform, accesses: int = 6) -> None:
         record_access(platform, f"person:user{i % 2}", "person", "fietsen", "read",
                       ["telling", "locatie"], "locatie = 'Korenmarkt'", "dpv:ServiceProvision",
                       "policy-7", 10 + i)
+    audit_log(platform).flush()  # the batched writer's queue (BELFORT_AUDIT_FLUSH_MS)
 
 
 def report(platform: Platform) -> Report:
