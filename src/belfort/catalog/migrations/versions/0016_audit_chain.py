@@ -13,6 +13,8 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,18 +27,23 @@ branch_labels = None
 depends_on = None
 
 LOG_TABLES = ("audit_events", "audit_checkpoints")
-COLUMNS = [
-    sa.Column("seq", sa.BigInteger(), nullable=True),
-    sa.Column("principal_kind", sa.String(length=20), nullable=True),
-    sa.Column("fields", sa.JSON(), nullable=True),
-    sa.Column("row_filter", sa.Text(), nullable=True),
-    sa.Column("purpose", sa.String(length=200), nullable=True),
-    sa.Column("policy_id", sa.String(length=200), nullable=True),
-    sa.Column("rows", sa.BigInteger(), nullable=True),
-    sa.Column("outcome", sa.String(length=20), nullable=True),
-    sa.Column("prev_hash", sa.String(length=64), nullable=True),
-    sa.Column("hash", sa.String(length=64), nullable=True),
-]
+
+
+def _columns() -> list[sa.Column[Any]]:
+    """The chain's columns of ``audit_events`` (new objects each time: a column belongs to
+    one table)."""
+    return [
+        sa.Column("seq", sa.BigInteger(), nullable=True),
+        sa.Column("principal_kind", sa.String(length=20), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=True),
+        sa.Column("row_filter", sa.Text(), nullable=True),
+        sa.Column("purpose", sa.String(length=200), nullable=True),
+        sa.Column("policy_id", sa.String(length=200), nullable=True),
+        sa.Column("rows", sa.BigInteger(), nullable=True),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("prev_hash", sa.String(length=64), nullable=True),
+        sa.Column("hash", sa.String(length=64), nullable=True),
+    ]
 
 
 def _chain_existing_rows(connection: sa.Connection) -> tuple[int, str]:
@@ -78,7 +85,7 @@ def _chain_existing_rows(connection: sa.Connection) -> tuple[int, str]:
 
 
 def upgrade() -> None:
-    for column in COLUMNS:
+    for column in _columns():
         op.add_column("audit_events", column)
     op.create_table(
         "audit_head",
@@ -137,5 +144,5 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_actor", table_name="audit_events")
     op.drop_index("ix_audit_events_seq", table_name="audit_events")
     with op.batch_alter_table("audit_events") as batch:
-        for column in reversed(COLUMNS):
+        for column in reversed(_columns()):
             batch.drop_column(column.name)
