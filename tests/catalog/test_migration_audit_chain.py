@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from belfort.audit.verify import verify
@@ -15,9 +16,12 @@ from belfort.catalog.database import Database, alembic_config, make_engine
 def test_0016_chains_the_old_events_and_goes_back_down(database_url: str) -> None:
     engine = make_engine(database_url)
     config = alembic_config(database_url)
+    script = ScriptDirectory.from_config(config).get_revision("0016")
+    assert script is not None and isinstance(script.down_revision, str)
+    below = script.down_revision  # the revision 0016 follows (the integrator re-chains it)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0013")
+        command.upgrade(config, below)
         before = set(inspect(connection).get_table_names())
         old_columns = {c["name"] for c in inspect(connection).get_columns("audit_events")}
         at = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.timezone.utc)
@@ -37,7 +41,7 @@ def test_0016_chains_the_old_events_and_goes_back_down(database_url: str) -> Non
         assert rows[1][2] == rows[0][3] and rows[2][2] == rows[1][3]
         assert connection.execute(text("SELECT seq, hash FROM audit_head")).one() == (
             3, rows[2][3])
-        command.downgrade(config, "0013")
+        command.downgrade(config, below)
         assert set(inspect(connection).get_table_names()) == before
         assert {c["name"] for c in inspect(connection).get_columns("audit_events")} == old_columns
         assert connection.execute(text("SELECT count(*) FROM audit_events")).scalar() == 3

@@ -7,7 +7,7 @@ and hash (every append locks it); ``audit_checkpoints`` the signed checkpoints. 
 refuse UPDATE and DELETE on both log tables (and TRUNCATE on PostgreSQL).
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0018 (the brief gave 0013; re-chained after main's 0018)
 Create Date: 2026-12-06
 """
 
@@ -22,7 +22,7 @@ from belfort.catalog.audit_chain import GENESIS, HEAD_ID, Entry, entry_hash, kin
 from belfort.catalog.models import UTCDateTime
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0018"  # re-chained after main's 0018 (the brief gave 0013)
 branch_labels = None
 depends_on = None
 
