@@ -1,4 +1,4 @@
-"""0017 (re-chained after 0018) adds the policies and policy_assignments tables;
+"""0017 (re-chained after 0016) adds the policies and policy_assignments tables;
 additive, and it goes back down cleanly."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def test_0017_adds_and_removes_only_the_policy_tables(database_url: str) -> None
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0018")
+        command.upgrade(config, "0016")
         before = set(inspect(connection).get_table_names())
         command.upgrade(config, "0017")
         after = inspect(connection)
@@ -23,6 +23,6 @@ def test_0017_adds_and_removes_only_the_policy_tables(database_url: str) -> None
                 "created_by", "updated_by"} <= {c["name"] for c in after.get_columns("policies")}
         assert {"policy_uid", "dataset_id", "party", "rule", "actions"} <= {
             c["name"] for c in after.get_columns("policy_assignments")}
-        command.downgrade(config, "0018")
+        command.downgrade(config, "0016")
         assert set(inspect(connection).get_table_names()) == before
     engine.dispose()

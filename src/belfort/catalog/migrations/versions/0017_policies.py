@@ -3,7 +3,7 @@
 Additive: two new tables (``belfort.policy.policies``).
 
 Revision ID: 0017
-Revises: 0018 (re-chained after main's 0018; the brief gave 0013)
+Revises: 0016 (re-chained after main's 0018 and 0016; the brief gave 0013)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0018"  # re-chained after main's 0018 (field classification); the brief gave 0013
+down_revision = "0016"  # re-chained after main's 0016 (the brief gave 0013)
 branch_labels = None
 depends_on = None
 
