@@ -25,6 +25,7 @@ from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
+from belfort.api import policies as policies_api
 from belfort.api import register as register_api
 from belfort.api import sta as sta_api
 from belfort.api import transparency as transparency_api
@@ -59,6 +60,7 @@ from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_organisations as portal_staff_organisations
+from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
@@ -162,9 +164,11 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff.router)
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
+    app.include_router(portal_staff_policies.router)
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(policies_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)
     app.include_router(dashboards_api.router)

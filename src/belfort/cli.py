@@ -21,6 +21,7 @@ from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import audit as audit_commands
 from belfort.commands import demo_live as demo_commands
 from belfort.commands import mqtt as mqtt_commands
+from belfort.commands import policies as policies_commands
 from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
 from belfort.commands import streams as streams_commands
@@ -569,6 +570,7 @@ main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
 main.add_command(zones_commands.command)
 main.add_command(audit_commands.command)
+main.add_command(policies_commands.command)
 
 if __name__ == "__main__":
     main()

@@ -396,3 +396,32 @@ class AuditChainBroken(BelfortError):
     code = "audit_chain_broken"
     http_status = 500
     exit_code = 8
+
+
+# --- ODRL policies (belfort.policy.odrl, belfort.policy.policies) ---
+
+
+class PolicyInvalid(InvalidRequest):
+    """An ODRL policy is malformed or outside Belfort's subset: ``details['problems']`` is
+    ``[{"path": "permission[0].constraint[1].rightOperand", "message": "…"}]``."""
+
+    code = "policy_invalid"
+    http_status = 422
+
+
+class PolicyNotFound(NotFound):
+    code = "policy_not_found"
+
+
+class PolicyExists(Conflict):
+    """A policy with this uid exists already (replace it with PUT, or delete it first)."""
+
+    code = "policy_exists"
+
+
+class UnknownPurpose(InvalidRequest):
+    """A request (or an access request) declared a purpose that is not a DPV purpose Belfort
+    knows (``GET /api/belfort/v1/policies/purposes`` lists them)."""
+
+    code = "unknown_purpose"
+    http_status = 422

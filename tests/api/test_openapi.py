@@ -239,6 +239,9 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
         ("limit", "5"), ("newest_first", "true")],
     NATIVE + "/dashboards": [],
     NATIVE + "/dashboards/{dashboard_id}": [],
+    NATIVE + "/policies": [("dataset", DS)],
+    NATIVE + "/policies/purposes": [],
+    NATIVE + "/policies/{uid}": [],
 }
 # Answers that never end (Server-Sent Events): tests/api/test_dashboards.py reads them over
 # real HTTP, where a client can go away; the test client here would wait for their end.
@@ -247,7 +250,8 @@ STREAMING = {NATIVE + "/dashboards/{dashboard_id}/events"}
 # parameters; their HTML answers also read the portal's ``lang``.)
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
-         "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1", "dashboard_id": "gent"}
+         "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1", "dashboard_id": "gent",
+         "uid": "urn:belfort:policy:none"}
 
 
 def _url(path: str, record_id: str) -> str:
@@ -271,7 +275,8 @@ def test_every_get_route_reads_only_what_it_documents(loaded: Platform, admin_he
             for name, _ in params:
                 assert _documents(parameters, name), f"{path}: the sample's {name!r} is not documented"
             r = client.get(_url(path, record_id), params=params, headers=admin_headers)
-            expected = {200, 404} if "{activity_id}" in path or "{zone_id}" in path else {200}
+            expected = {200, 404} if "{activity_id}" in path or "{zone_id}" in path \
+                or "{uid}" in path else {200}
             assert r.status_code in expected, (path, r.status_code, r.text[:300])
 
 

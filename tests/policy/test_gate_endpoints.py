@@ -88,7 +88,11 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    # (tests/dashboards/test_tiles.py, tests/api/test_dashboards.py,
                    # tests/portal/test_dashboard_pages.py: restricted tiles empty for the public)
                    "/api/belfort/v1/dashboards", "/api/belfort/v1/dashboards/{dashboard_id}",
-                   "/api/belfort/v1/dashboards/{dashboard_id}/events"}
+                   "/api/belfort/v1/dashboards/{dashboard_id}/events",
+                   # ODRL policies: admins and stewards only, 401/403 for anyone else before
+                   # any look-up (tests/api/test_policies.py); the DPV purposes are no data
+                   "/api/belfort/v1/policies", "/api/belfort/v1/policies/{uid}",
+                   "/api/belfort/v1/policies/purposes"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

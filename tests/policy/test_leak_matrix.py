@@ -88,6 +88,11 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/crowding": ["/api/belfort/v1/crowding"],
     "/api/belfort/v1/dashboards": ["/api/belfort/v1/dashboards"],
     "/api/belfort/v1/dashboards/{dashboard_id}": ["/api/belfort/v1/dashboards/gent"],
+    # ODRL policies: admins and stewards only (401/403 here, before any look-up)
+    "/api/belfort/v1/policies": ["/api/belfort/v1/policies",
+                                 "/api/belfort/v1/policies?dataset=qzvvertrouwelijk"],
+    "/api/belfort/v1/policies/purposes": ["/api/belfort/v1/policies/purposes"],
+    "/api/belfort/v1/policies/{uid:path}": ["/api/belfort/v1/policies/urn:belfort:policy:qzv"],
     "/api/datasets/1.0/search/": ["/api/datasets/1.0/search/?rows=100",
                                   "/api/datasets/1.0/search/?q=qzv",
                                   "/api/datasets/1.0/search/?facet=theme"],

@@ -554,3 +554,43 @@ class AuditCheckpoint(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(200))
+
+
+# --- ODRL policies (belfort.policy.policies) ---
+
+
+class PolicyRow(Base):
+    """An ODRL policy (JSON-LD, checked by ``belfort.policy.odrl``) on one dataset.
+    ``source`` keeps the text as staff wrote it, ``document`` the parsed JSON."""
+
+    __tablename__ = "policies"
+
+    uid: Mapped[str] = mapped_column(String(200), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(String(100), index=True)
+    policy_type: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class PolicyAssignment(Base):
+    """One party a policy's rules name, with the actions it is permitted (``rule`` =
+    ``permission``) or prohibited (``prohibition``): lets the gate select in SQL the
+    datasets a principal may possibly see. Kept in step with ``policies`` by
+    ``belfort.policy.policies``."""
+
+    __tablename__ = "policy_assignments"
+    __table_args__ = (UniqueConstraint("policy_uid", "party", "rule"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    policy_uid: Mapped[str] = mapped_column(
+        ForeignKey("policies.uid", ondelete="CASCADE"), index=True)
+    dataset_id: Mapped[str] = mapped_column(String(100))
+    party: Mapped[str] = mapped_column(String(250), index=True)
+    rule: Mapped[str] = mapped_column(String(20))  # permission | prohibition
+    actions: Mapped[str] = mapped_column(String(100))  # sorted, comma-separated
