@@ -38,6 +38,8 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields"): "/api/belfort/v1/datasets/{id}/fields",
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}/classification"):
+        "/api/belfort/v1/datasets/{id}/fields/telpunt/classification",
     ("GET", "/api/datasets/1.0/{dataset_id}/"): "/api/datasets/1.0/{id}/",
     # Opendatasoft v1 names the dataset in the query string
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",
@@ -70,6 +72,7 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
                    "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
+                   "/api/belfort/v1/transparency",  # tests/policy/test_transparency.py
                    # sensors name a sensor, not a dataset: the gate of the dataset a sensor feeds
                    # is tested in tests/api/test_observations.py
                    # (test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found)
