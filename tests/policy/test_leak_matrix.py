@@ -76,6 +76,13 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/processing-activities/{activity_id}":
         ["/api/belfort/v1/processing-activities/bestaat-niet"],
     "/api/belfort/v1/transparency": ["/api/belfort/v1/transparency"],
+    "/api/belfort/v1/access-requests": ["/api/belfort/v1/access-requests"],
+    "/api/belfort/v1/policies": ["/api/belfort/v1/policies",
+                                 "/api/belfort/v1/policies?dataset=qzvvertrouwelijk"],
+    "/api/belfort/v1/policies/purposes": ["/api/belfort/v1/policies/purposes"],
+    "/api/belfort/v1/policies/{uid:path}": ["/api/belfort/v1/policies/urn:belfort:policy:x"],
+    "/api/belfort/v1/access-requests/{request_id}":
+        ["/api/belfort/v1/access-requests/0123456789abcdef"],
     "/api/belfort/v1/audit": ["/api/belfort/v1/audit"],
     "/api/belfort/v1/sensors": ["/api/belfort/v1/sensors"],
     "/api/belfort/v1/sensors/{sensor_id}": ["/api/belfort/v1/sensors/qzv-teller"],

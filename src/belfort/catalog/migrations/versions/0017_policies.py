@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0018"  # re-chained after main's 0018 (field classification)
 branch_labels = None
 depends_on = None
 
