@@ -95,6 +95,8 @@ def readable(
         ("readable", dataset_id, number, principal.audience),
         lambda: _readable(platform, principal, dataset_id, number),
     ))
+    if found.grant.policy_id is not None:  # a policy's time and count decide at each read
+        found = _readable(platform, principal, dataset_id, number)
     found = _restrict(platform, _live(platform, found))
     if count_use:
         # traceable use: every read of a dataset
@@ -110,6 +112,8 @@ def readable_history(
         ("readable-history", dataset_id, principal.audience),
         lambda: _history(platform, principal, dataset_id),
     ))
+    if found.current.grant.policy_id is not None:  # as in ``readable``
+        found = _history(platform, principal, dataset_id)
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant
@@ -196,7 +200,7 @@ def _readable(
             rdf_mapping=dataset.rdf_mapping,
             public=gate.is_public(dataset),
             public_use=not principal.is_admin and gate.is_public(dataset),
-            grant=gate.access(principal, dataset, schema.names),
+            grant=gate.access(session, principal, dataset, schema.names),
         )
 
 
