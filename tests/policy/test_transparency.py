@@ -18,7 +18,8 @@ from tests.helpers import counts_csv
 @pytest.fixture
 def catalogue(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
-    ingest_file(platform, CLI_ADMIN, "open-data", csv, metadata={"title_nl": "Open", "listed": True})
+    ingest_file(platform, CLI_ADMIN, "open-data", csv,
+                metadata={"title_nl": "Open", "listed": True})
     ingest_file(platform, CLI_ADMIN, "camerabeelden", csv, metadata={
         "title_nl": "Camerabeelden <script>x</script>", "classification": "confidential",
         "classification_reason": "Beelden van herkenbare personen (AVG)", "listed": True,
