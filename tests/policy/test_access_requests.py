@@ -195,3 +195,36 @@ def test_one_pending_request_per_dataset(client: TestClient, datasets: Platform,
     headers, _ = reader
     assert _ask(client, headers)[0] == 201
     assert _ask(client, headers)[0] == 409
+
+
+def test_an_approved_request_opens_what_it_grants_for_its_purpose(
+        client: TestClient, datasets: Platform, reader: tuple[dict[str, str], str],
+        admin_headers: dict[str, str]) -> None:
+    """End to end through the gate: the Agreement an approval stores lets the requester read
+    the granted fields of the dataset — declaring the purpose — and nobody else anything."""
+    headers, _ = reader
+    records = "/api/explore/v2.1/catalog/datasets/meldingen/records"
+    research = {**headers, "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+    assert client.get(records, headers=research).status_code == 404  # nothing granted yet
+    _, asked = _ask(client, headers, fields=["telpunt", "aantal"])
+    r = client.post(f"{BASE}/{asked['id']}/decision", headers=admin_headers, json={
+        "approve": True, "expires_at": LATER, "fields": ["telpunt", "aantal"]})
+    assert r.status_code == 200, r.text
+
+    r = client.get(records, headers=research)
+    assert r.status_code == 200, r.text
+    assert r.json()["total_count"] == 5
+    assert set(r.json()["results"][0]) == {"telpunt", "aantal"}
+    assert r.headers["cache-control"] == "private, no-store"
+    listed = client.get("/api/belfort/v1/datasets", headers=research).json()
+    assert [d["id"] for d in listed["datasets"]] == ["meldingen"]
+    # without the purpose, for another purpose, or for anyone else: as if it did not exist
+    assert client.get(records, headers=headers).status_code == 404
+    marketing = {**headers, "X-Belfort-Purpose": "dpv:Marketing"}
+    assert client.get(records, headers=marketing).status_code == 404
+    other, _ = _key(datasets, "iemand")
+    assert client.get(records, headers={"Authorization": f"Bearer {other}",
+                                        "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+                      ).status_code == 404
+    assert client.get(records, headers={"X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+                      ).status_code == 404
