@@ -386,3 +386,13 @@ class DisclosureRefused(Forbidden):
     be filtered on (``details`` names the function or fields)."""
 
     code = "disclosure_refused"
+
+
+# --- access (belfort.policy.reading) ---
+
+
+class ActionNotGranted(Forbidden):
+    """The caller may read the dataset, but its grant does not include this action (an
+    export, say, where an agreement prohibits distributing it)."""
+
+    code = "action_not_granted"

@@ -228,3 +228,9 @@ def test_an_approved_request_opens_what_it_grants_for_its_purpose(
                       ).status_code == 404
     assert client.get(records, headers={"X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
                       ).status_code == 404
+    # the agreement prohibits distributing the data: whole-file exports are refused
+    for export in ("/api/explore/v2.1/catalog/datasets/meldingen/exports/csv",
+                   "/api/belfort/v1/datasets/meldingen/exports/csv",
+                   "/api/records/1.0/download/?dataset=meldingen&format=csv"):
+        r = client.get(export, headers=research)
+        assert r.status_code == 403 and "does not include export" in r.text, (export, r.text)

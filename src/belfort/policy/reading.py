@@ -29,10 +29,10 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from belfort.catalog.models import Version
-from belfort.errors import NotFound
+from belfort.errors import ActionNotGranted, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
-from belfort.policy.access import FULL, Grant
+from belfort.policy.access import FULL, Action, Grant
 from belfort.policy.principals import Principal
 from belfort.policy.restricted import restricted_file, restricted_schema
 from belfort.schema import TableSchema
@@ -90,15 +90,20 @@ def readable(
     number: int | None = None,
     *,
     count_use: bool = True,
+    action: Action = Action.READ,
 ) -> ReadableVersion:
     """Version ``number`` (default: the published one; staff: the newest before any is
-    published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
+    published) of a dataset the principal may read; NotFound otherwise, as the gate says.
+    ``action``: what the caller does with it (``export`` for a whole file): ActionNotGranted
+    when its grant does not include it."""
     found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable", dataset_id, number, principal.audience),
         lambda: _readable(platform, principal, dataset_id, number),
     ))
     if found.grant.policy_id is not None:  # a policy's time and count decide at each read
         found = _readable(platform, principal, dataset_id, number)
+    if not found.grant.allows(action):
+        raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     found = _restrict(platform, _live(platform, found))
     if count_use:
         # traceable use: every read of a dataset

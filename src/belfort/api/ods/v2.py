@@ -27,6 +27,7 @@ from belfort.api.self_links import route_path
 from belfort.errors import InvalidRequest, NotFound, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.facets import facet_key
@@ -306,7 +307,7 @@ def export(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Response:
-    rv = readable(platform, principal, dataset_id)
+    rv = readable(platform, principal, dataset_id, action=Action.EXPORT)
     p = parse_params(request, mode="export")
     fmt = format.lower()
     if fmt not in v2_exports.DATASET_FORMATS:
