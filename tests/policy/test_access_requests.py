@@ -234,3 +234,33 @@ def test_an_approved_request_opens_what_it_grants_for_its_purpose(
                    "/api/records/1.0/download/?dataset=meldingen&format=csv"):
         r = client.get(export, headers=research)
         assert r.status_code == 403 and "does not include export" in r.text, (export, r.text)
+
+
+def test_an_approval_for_aggregates_only_answers_thresholded_aggregates_and_no_rows(
+        client: TestClient, datasets: Platform, reader: tuple[dict[str, str], str],
+        admin_headers: dict[str, str]) -> None:
+    """A steward approves aggregates only with k = 2: grouped counts come back without the
+    groups under k, and every way to rows (records, one record, exports) is refused."""
+    headers, _ = reader
+    research = {**headers, "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+    _, asked = _ask(client, headers)
+    r = client.post(f"{BASE}/{asked['id']}/decision", headers=admin_headers, json={
+        "approve": True, "expires_at": LATER, "min_group_size": 2})
+    assert r.status_code == 200, r.text
+    v2 = "/api/explore/v2.1/catalog/datasets/meldingen"
+    r = client.get(f"{v2}/records", headers=research,
+                   params={"select": "telpunt, count(*) as n", "group_by": "telpunt"})
+    assert r.status_code == 200, r.text
+    groups = {row["telpunt"]: row["n"] for row in r.json()["results"]}
+    assert "Graslei" not in groups  # one row: under k
+    assert all(n >= 2 for n in groups.values())
+    analyze = client.get("/api/records/1.0/analyze/", headers=research, params={
+        "dataset": "meldingen", "x": "telpunt", "y.n.func": "COUNT"})
+    assert analyze.status_code == 200, analyze.text
+    assert "Graslei" not in analyze.text
+    for path in (f"{v2}/records", f"{v2}/exports/csv",
+                 "/api/belfort/v1/datasets/meldingen/records",
+                 "/api/records/1.0/search/?dataset=meldingen"):
+        refused = client.get(path, headers=research)
+        assert refused.status_code == 403, (path, refused.text)
+        assert "Korenmarkt" not in refused.text

@@ -91,8 +91,9 @@ def access(session: Session, principal: Principal, dataset: Dataset,
     Otherwise — and for a held-back field a policy names — what the policies grant for the
     purpose the request declares (``Principal.purpose``), at this moment
     (``belfort.policy.evaluate``): a policy's fields, else every field but those classified
-    above the dataset. A grant limited to aggregates is not served yet (the engine's
-    thresholds are not wired to the gate): it reads as no grant."""
+    above the dataset. A grant limited to aggregates is answered only where a dialect asks
+    for ``aggregate`` and passes its threshold to the engine (``reading.disclosure_of``);
+    every other read of it is refused (``reading.readable``: ActionNotGranted)."""
     if principal.is_admin:
         return FULL
     held_back = held_back_fields(principal, dataset)
@@ -120,10 +121,8 @@ def _granted(session: Session, principal: Principal, dataset: Dataset) -> Grant 
     policies = policies_for(session, dataset.id, principal.parties)
     if not policies:
         return None
-    grant = evaluate(policies, principal, Action.READ, purpose=principal.purpose)
-    if grant is None or grant.aggregates_only:
-        return None
-    return grant
+    return (evaluate(policies, principal, Action.READ, purpose=principal.purpose)
+            or evaluate(policies, principal, Action.AGGREGATE, purpose=principal.purpose))
 
 
 def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:

@@ -32,9 +32,10 @@ from belfort.catalog.models import Version
 from belfort.errors import ActionNotGranted, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
-from belfort.policy.access import FULL, Action, Grant
+from belfort.policy.access import DEFAULT_MIN_GROUP_SIZE, FULL, Action, Grant
 from belfort.policy.principals import Principal
 from belfort.policy.restricted import restricted_file, restricted_schema
+from belfort.query.disclosure import Disclosure
 from belfort.schema import TableSchema
 from belfort.streams.live_catalog import live_file, sync, sync_for
 
@@ -131,6 +132,19 @@ def readable_history(
         platform.usage.record(found.current.dataset_id, requests=1,
                               public=found.current.public_use)
     return found
+
+
+def disclosure_of(platform: Platform, found: ReadableVersion) -> Disclosure | None:
+    """The aggregation threshold the engine answers ``found``'s reader under (None: none):
+    a grant limited to aggregates gives its k, the fields a filter may name and the
+    settings' zero and noise rules (``belfort.query.disclosure``)."""
+    grant = found.grant
+    if not grant.aggregates_only:
+        return None
+    settings = platform.settings
+    return Disclosure(grant.min_group_size or DEFAULT_MIN_GROUP_SIZE,
+                      suppress_zeros=settings.threshold_suppress_zeros,
+                      epsilon=settings.threshold_epsilon, filter_fields=grant.fields)
 
 
 def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
