@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
+from belfort.api import access_requests as access_requests_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
@@ -169,6 +170,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
     app.include_router(policies_api.router)
+    app.include_router(access_requests_api.router)
     app.include_router(portal_register.router)
     app.include_router(portal_register_staff.router)
     app.include_router(dashboards_api.router)

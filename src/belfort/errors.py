@@ -425,3 +425,13 @@ class UnknownPurpose(InvalidRequest):
 
     code = "unknown_purpose"
     http_status = 422
+
+
+# --- access (belfort.policy.reading) ---
+
+
+class ActionNotGranted(Forbidden):
+    """The caller may read the dataset, but its grant does not include this action (an
+    export, say, where an agreement prohibits distributing it)."""
+
+    code = "action_not_granted"

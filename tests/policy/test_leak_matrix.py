@@ -76,6 +76,9 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/processing-activities/{activity_id}":
         ["/api/belfort/v1/processing-activities/bestaat-niet"],
     "/api/belfort/v1/transparency": ["/api/belfort/v1/transparency"],
+    "/api/belfort/v1/access-requests": ["/api/belfort/v1/access-requests"],
+    "/api/belfort/v1/access-requests/{request_id}":
+        ["/api/belfort/v1/access-requests/0123456789abcdef"],
     "/api/belfort/v1/audit": ["/api/belfort/v1/audit"],
     "/api/belfort/v1/audit/public-key": ["/api/belfort/v1/audit/public-key"],
     "/api/belfort/v1/sensors": ["/api/belfort/v1/sensors"],

@@ -23,7 +23,7 @@ from belfort.errors import ConflictingKeys
 from belfort.policy.principals import Principal
 
 PRIVATE = "private, no-store"
-CREDENTIAL_VARY = ("Authorization", "X-API-Key")
+CREDENTIAL_VARY = ("Authorization", "X-API-Key", "X-Belfort-Purpose")
 # belfort.portal.render.STAFF_COOKIE (the API layer does not import the portal; a test
 # checks the two agree)
 STAFF_COOKIE = "belfort_staff"
@@ -45,6 +45,8 @@ def presents_credentials(scope: Scope, public_keys: frozenset[str]) -> bool:
     if key is not None and key not in public_keys:
         return True
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    if headers.get("x-belfort-purpose", "").strip():  # a policy may grant more for a purpose
+        return True
     cookies = headers.get("cookie", "")
     return any(part.strip().startswith(STAFF_COOKIE + "=") for part in cookies.split(";"))
 

@@ -17,7 +17,7 @@ key is never served as anonymous while counted under a key's quota.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -67,6 +67,20 @@ def presented_key(scope: Scope) -> str | None:
     return keys.pop() if keys else None
 
 
+PURPOSE_HEADER = b"x-belfort-purpose"
+MAX_PURPOSE = 300
+
+
+def declared_purpose(scope: Scope) -> str | None:
+    """The purpose a request declares (``X-Belfort-Purpose: dpv:ResearchAndDevelopment``), which
+    policies may require (docs/access.md); None when it declares none."""
+    for name, raw in scope.get("headers", []):
+        if name.lower() == PURPOSE_HEADER:
+            value = raw.decode("latin-1").strip()[:MAX_PURPOSE]
+            return value or None
+    return None
+
+
 def _resolve(platform: Platform, key: str) -> Caller:
     try:
         with platform.db.session() as session:
@@ -90,5 +104,8 @@ async def identify(scope: Scope, platform: Platform) -> Caller:
             caller = Caller()
         else:
             caller = await run_in_threadpool(_resolve, platform, key)
+    purpose = declared_purpose(scope)
+    if purpose is not None and caller.refusal is None:
+        caller = Caller(principal=replace(caller.principal, purpose=purpose))
     scope[SCOPE_KEY] = caller
     return caller

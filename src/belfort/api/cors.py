@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from belfort.api.asgi_headers import Headers, rewriting_headers
 
-ALLOW_HEADERS = "Authorization, X-API-Key, Content-Type, Accept, Accept-Language, If-None-Match"
+ALLOW_HEADERS = ("Authorization, X-API-Key, X-Belfort-Purpose, Content-Type, Accept, "
+                 "Accept-Language, If-None-Match")
 # Headers a cross-origin script may read besides the CORS-safelisted ones: the quota
 # (as Opendatasoft's X-RateLimit-*), a download's file name, caching and linked-data links.
 EXPOSE_HEADERS = ("X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, "

@@ -23,6 +23,7 @@ from belfort.catalog.models import Dataset
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import readable
 from belfort.query.model import And, Compare, Expr, FieldRef, Literal, Search
@@ -130,7 +131,7 @@ def export(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Any:
-    rv = readable(platform, principal, dataset_id, version)
+    rv = readable(platform, principal, dataset_id, version, action=Action.EXPORT)
     if fmt not in store.EXPORT_FORMATS:
         raise NotFound(f"unknown export format {fmt[:20]!r}; use one of {sorted(store.EXPORT_FORMATS)}")
     items = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]

@@ -594,3 +594,30 @@ class PolicyAssignment(Base):
     party: Mapped[str] = mapped_column(String(250), index=True)
     rule: Mapped[str] = mapped_column(String(20))  # permission | prohibition
     actions: Mapped[str] = mapped_column(String(100))  # sorted, comma-separated
+
+
+# --- access requests (belfort.policy.access_requests) ---
+
+
+class AccessRequest(Base):
+    """A signed-in user's request for access to a dataset, and the steward's decision (an
+    approval is stored as an ODRL Agreement: ``policy_uid``)."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    requester: Mapped[str] = mapped_column(String(200))  # the audit log's name for them
+    requester_party: Mapped[str] = mapped_column(String(300), index=True)  # the ODRL assignee
+    requester_name: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(300))  # a DPV purpose IRI
+    reason: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    policy_uid: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,15 +19,18 @@ Rules (docs/access.md):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import MAX_NUMBER, Dataset, Version
 from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
-from belfort.policy.access import FULL, Grant
+from belfort.policy.access import FULL, Action, Grant
+from belfort.policy.evaluate import evaluate
+from belfort.policy.policies import candidate_datasets, policies_for
 from belfort.policy.principals import Principal
 
 PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
@@ -44,17 +47,18 @@ def readable_levels(principal: Principal) -> tuple[str, ...]:
 
 
 def visible_datasets(principal: Principal) -> Select[Dataset]:
-    """A SELECT of exactly the datasets ``principal`` may see (compose further filters on it)."""
+    """A SELECT of exactly the datasets ``principal`` may see (compose further filters on it):
+    those its classification lets it read, and those an enabled policy names one of its
+    parties in (a superset: the policy's constraints — purpose, time, count — are decided
+    when the dataset is read; a dataset a policy does not grant answers 404 then)."""
     query = select(Dataset)
     if principal.is_admin:
         return query
-    return query.where(
-        and_(
-            Dataset.classification.in_(readable_levels(principal)),
-            Dataset.state.in_(PUBLIC_STATES),
-            Dataset.published_version.is_not(None),
-        )
-    )
+    published = and_(Dataset.state.in_(PUBLIC_STATES), Dataset.published_version.is_not(None))
+    return query.where(and_(published, or_(
+        Dataset.classification.in_(readable_levels(principal)),
+        Dataset.id.in_(candidate_datasets(principal.parties)),
+    )))
 
 
 def holds_back(principal: Principal, level: str | None) -> bool:
@@ -78,13 +82,47 @@ def visible_fields(principal: Principal, dataset: Dataset,
     return [f for f in fields if f.get("name") not in held_back] if held_back else fields
 
 
-def access(principal: Principal, dataset: Dataset, field_names: list[str]) -> Grant:
-    """What ``principal`` may do with ``dataset`` (one it may see), whose fields are
-    ``field_names``: everything, or everything but the fields held back."""
+def access(session: Session, principal: Principal, dataset: Dataset,
+           field_names: list[str]) -> Grant:
+    """What ``principal`` may do with ``dataset`` (one ``visible_datasets`` selects), whose
+    fields are ``field_names``; DatasetNotFound when nothing is granted.
+
+    By classification (open; internal when signed in): everything but the fields held back.
+    Otherwise — and for a held-back field a policy names — what the policies grant for the
+    purpose the request declares (``Principal.purpose``), at this moment
+    (``belfort.policy.evaluate``): a policy's fields, else every field but those classified
+    above the dataset. A grant limited to aggregates is answered only where a dialect asks
+    for ``aggregate`` and passes its threshold to the engine (``reading.disclosure_of``);
+    every other read of it is refused (``reading.readable``: ActionNotGranted)."""
+    if principal.is_admin:
+        return FULL
     held_back = held_back_fields(principal, dataset)
+    by_default = dataset.classification in readable_levels(principal)
+    granted = _granted(session, principal, dataset) if not by_default or held_back else None
+    if granted is not None and (not by_default or (
+            granted.fields is not None and granted.fields & held_back)):
+        if granted.fields is None:
+            above = {d.field for d in dataset.field_descriptions if d.classification and
+                     LEVELS.get(d.classification, 3) > LEVELS[dataset.classification]}
+            granted = replace(granted, fields=frozenset(n for n in field_names
+                                                        if n not in above))
+        if set(field_names) <= granted.fields:  # type: ignore[operator]
+            granted = replace(granted, fields=None)
+        return granted
+    if not by_default:
+        raise DatasetNotFound(f"dataset {dataset.id[:100]!r} not found")
     if not held_back & set(field_names):
         return FULL
     return Grant(fields=frozenset(n for n in field_names if n not in held_back))
+
+
+def _granted(session: Session, principal: Principal, dataset: Dataset) -> Grant | None:
+    """The grant of the policies on ``dataset`` that name one of the principal's parties."""
+    policies = policies_for(session, dataset.id, principal.parties)
+    if not policies:
+        return None
+    return (evaluate(policies, principal, Action.READ, purpose=principal.purpose)
+            or evaluate(policies, principal, Action.AGGREGATE, purpose=principal.purpose))
 
 
 def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:

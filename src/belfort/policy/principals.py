@@ -62,6 +62,8 @@ class Principal:
     organisation: str | None = None
     groups: frozenset[str] = field(default_factory=frozenset)
     staff_roles: frozenset[StaffRole] = field(default_factory=frozenset)
+    # the purpose this request declares (``X-Belfort-Purpose``), which policies may require
+    purpose: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -111,9 +113,10 @@ class Principal:
         the same parties and role are granted the same by every policy)."""
         if self.is_admin:
             return "admin"
-        if self.role == Role.ANONYMOUS:
+        if self.role == Role.ANONYMOUS and self.purpose is None:
             return "public"
-        digest = hashlib.sha256("\n".join(sorted(self.parties)).encode()).hexdigest()[:24]
+        named = sorted(self.parties) + ([f"purpose:{self.purpose}"] if self.purpose else [])
+        digest = hashlib.sha256("\n".join(named).encode()).hexdigest()[:24]
         return f"{self.role.value}:{digest}"
 
 

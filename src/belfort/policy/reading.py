@@ -29,12 +29,13 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from belfort.catalog.models import Version
-from belfort.errors import NotFound
+from belfort.errors import ActionNotGranted, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
-from belfort.policy.access import FULL, Grant
+from belfort.policy.access import DEFAULT_MIN_GROUP_SIZE, FULL, Action, Grant
 from belfort.policy.principals import Principal
 from belfort.policy.restricted import restricted_file, restricted_schema
+from belfort.query.disclosure import Disclosure
 from belfort.schema import TableSchema
 from belfort.streams.live_catalog import live_file, sync, sync_for
 
@@ -90,13 +91,20 @@ def readable(
     number: int | None = None,
     *,
     count_use: bool = True,
+    action: Action = Action.READ,
 ) -> ReadableVersion:
     """Version ``number`` (default: the published one; staff: the newest before any is
-    published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
+    published) of a dataset the principal may read; NotFound otherwise, as the gate says.
+    ``action``: what the caller does with it (``export`` for a whole file): ActionNotGranted
+    when its grant does not include it."""
     found = _gated(platform, dataset_id, lambda: platform.cache.current(
         ("readable", dataset_id, number, principal.audience),
         lambda: _readable(platform, principal, dataset_id, number),
     ))
+    if found.grant.policy_id is not None:  # a policy's time and count decide at each read
+        found = _readable(platform, principal, dataset_id, number)
+    if not found.grant.allows(action):
+        raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     found = _restrict(platform, _live(platform, found))
     if count_use:
         # traceable use: every read of a dataset
@@ -112,6 +120,8 @@ def readable_history(
         ("readable-history", dataset_id, principal.audience),
         lambda: _history(platform, principal, dataset_id),
     ))
+    if found.current.grant.policy_id is not None:  # as in ``readable``
+        found = _history(platform, principal, dataset_id)
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant
@@ -122,6 +132,19 @@ def readable_history(
         platform.usage.record(found.current.dataset_id, requests=1,
                               public=found.current.public_use)
     return found
+
+
+def disclosure_of(platform: Platform, found: ReadableVersion) -> Disclosure | None:
+    """The aggregation threshold the engine answers ``found``'s reader under (None: none):
+    a grant limited to aggregates gives its k, the fields a filter may name and the
+    settings' zero and noise rules (``belfort.query.disclosure``)."""
+    grant = found.grant
+    if not grant.aggregates_only:
+        return None
+    settings = platform.settings
+    return Disclosure(grant.min_group_size or DEFAULT_MIN_GROUP_SIZE,
+                      suppress_zeros=settings.threshold_suppress_zeros,
+                      epsilon=settings.threshold_epsilon, filter_fields=grant.fields)
 
 
 def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
@@ -198,7 +221,7 @@ def _readable(
             rdf_mapping=dataset.rdf_mapping,
             public=gate.is_public(dataset),
             public_use=not principal.is_admin and gate.is_public(dataset),
-            grant=gate.access(principal, dataset, schema.names),
+            grant=gate.access(session, principal, dataset, schema.names),
         )
 
 

@@ -31,6 +31,7 @@ from belfort.api.ods.records import V1Params, order_of, parse_v1_params, v1_reco
 from belfort.api.responses import JSONResponse
 from belfort.errors import InvalidRequest
 from belfort.platform import Platform
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, readable
 from belfort.query.model import Query
@@ -54,7 +55,7 @@ def download_response(
     separator = options.get("csv_separator", ";")
     if len(separator) != 1 or separator in "\"\r\n":
         raise InvalidRequest("csv_separator must be one character")
-    rv = readable(platform, principal, params.dataset)
+    rv = readable(platform, principal, params.dataset, action=Action.EXPORT)
     records_wanted = params.format in {"json", "jsonl", "geojson"}
     query = Query(
         where=where_of(params, rv.schema), order_by=order_of(params),

@@ -34,8 +34,9 @@ from belfort.catalog.models import Dataset
 from belfort.errors import InvalidRequest, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import ReadableVersion, readable
+from belfort.policy.reading import ReadableVersion, disclosure_of, readable
 from belfort.query.facets import compute_facet
 from belfort.query.model import (
     Aggregate,
@@ -156,7 +157,7 @@ def analyze(
     items = request.query_params.multi_items()
     params = parse_v1_params([(k, v) for k, v in items if k not in {"sort", "rows"}], windowed=False)
     raw = dict(items)
-    rv = readable(platform, principal, params.dataset)
+    rv = readable(platform, principal, params.dataset, action=Action.AGGREGATE)
     x_name = raw.get("x")
     if not x_name or rv.schema.get(x_name) is None:
         raise QueryError(f"x must name a field of the dataset, got {str(x_name)[:60]!r}")
@@ -192,7 +193,8 @@ def analyze(
         limit=min(_int_param(raw, "maxpoints", 1000), platform.settings.query_max_rows),
         timezone=params.timezone,
     )
-    result = platform.engine.execute(query, rv.schema, rv.path)
+    result = platform.engine.execute(query, rv.schema, rv.path,
+                                     disclosure=disclosure_of(platform, rv))
     tz = timezone_of(params.timezone)
     points = []
     for row in result.records():

@@ -27,8 +27,9 @@ from belfort.api.self_links import route_path
 from belfort.errors import InvalidRequest, NotFound, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import ReadableVersion, readable
+from belfort.policy.reading import ReadableVersion, disclosure_of, readable
 from belfort.query.facets import facet_key
 from belfort.query.model import (
     RECORD_ID_COLUMN,
@@ -237,7 +238,8 @@ def records(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    rv = readable(platform, principal, dataset_id)
+    rv = readable(platform, principal, dataset_id, action=Action.AGGREGATE)
+    disclosure = disclosure_of(platform, rv)  # a grant of aggregates only: the engine's k
     p = parse_params(request, mode="records")
     base = Query(select=p.select, where=conditions(p, rv.schema), group_by=p.group_by,
                  order_by=p.order_by, limit=p.limit, offset=p.offset, timezone=p.timezone)
@@ -248,14 +250,16 @@ def records(
     engine = platform.engine
     assert p.limit is not None
     if p.limit <= engine.max_rows:
-        result = engine.execute(query, rv.schema, rv.path, with_total=plain or bool(p.group_by))
+        result = engine.execute(query, rv.schema, rv.path, with_total=plain or bool(p.group_by),
+                                disclosure=disclosure)
         rows, total = result.records(), result.total
     else:  # a grouped page larger than one engine call: several calls, each with its timeout
         rows, total = [], None
         for start in range(p.offset, p.offset + p.limit, engine.max_rows):
             size = min(engine.max_rows, p.offset + p.limit - start)
             part = engine.execute(Query(**{**query.__dict__, "limit": size, "offset": start}),
-                                  rv.schema, rv.path, with_total=total is None)
+                                  rv.schema, rv.path, with_total=total is None,
+                                  disclosure=disclosure)
             total = part.total if total is None else total
             rows.extend(part.records())
             if len(part.rows) < size:
@@ -306,7 +310,7 @@ def export(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> Response:
-    rv = readable(platform, principal, dataset_id)
+    rv = readable(platform, principal, dataset_id, action=Action.EXPORT)
     p = parse_params(request, mode="export")
     fmt = format.lower()
     if fmt not in v2_exports.DATASET_FORMATS:
