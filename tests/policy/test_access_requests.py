@@ -5,6 +5,7 @@ expiry, stored with the policies) or refuses with a reason; both sides see the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,27 @@ def test_an_approval_for_aggregates_only_answers_thresholded_aggregates_and_no_r
         refused = client.get(path, headers=research)
         assert refused.status_code == 403, (path, refused.text)
         assert "Korenmarkt" not in refused.text
+
+
+def test_every_read_under_a_grant_is_in_the_audit_trail(
+        client: TestClient, datasets: Platform, reader: tuple[dict[str, str], str],
+        admin_headers: dict[str, str]) -> None:
+    """Traceable use (item 6): a read under an agreement is recorded with who, the dataset,
+    the fields it was limited to, the purpose and the policy that allowed it."""
+    from belfort.audit.log import audit_log
+
+    headers, key_id = reader
+    research = {**headers, "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+    _, asked = _ask(client, headers, fields=["telpunt", "aantal"])
+    client.post(f"{BASE}/{asked['id']}/decision", headers=admin_headers, json={
+        "approve": True, "expires_at": LATER, "fields": ["telpunt", "aantal"]})
+    assert client.get("/api/explore/v2.1/catalog/datasets/meldingen/records",
+                      headers=research).status_code == 200
+    audit_log(datasets).flush()
+    events = client.get("/api/belfort/v1/audit", params={"dataset": "meldingen"},
+                        headers=admin_headers).json()["events"]
+    reads = [e for e in events if e["actor"] == f"key:{key_id}" and e["action"] == "read"]
+    assert len(reads) == 1, json.dumps(events, indent=1)[:3000]
+    assert reads[0]["fields"] == ["aantal", "telpunt"]
+    assert reads[0]["purpose"] == "dpv:ResearchAndDevelopment"
+    assert reads[0]["policy_id"] == f"urn:belfort:policy:request-{asked['id']}"

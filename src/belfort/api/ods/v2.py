@@ -29,7 +29,7 @@ from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import ReadableVersion, disclosure_of, readable
+from belfort.policy.reading import ReadableVersion, audit_access, disclosure_of, readable
 from belfort.query.facets import facet_key
 from belfort.query.model import (
     RECORD_ID_COLUMN,
@@ -238,12 +238,14 @@ def records(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    rv = readable(platform, principal, dataset_id, action=Action.AGGREGATE)
+    rv = readable(platform, principal, dataset_id, action=Action.AGGREGATE, audit=False)
     disclosure = disclosure_of(platform, rv)  # a grant of aggregates only: the engine's k
     p = parse_params(request, mode="records")
     base = Query(select=p.select, where=conditions(p, rv.schema), group_by=p.group_by,
                  order_by=p.order_by, limit=p.limit, offset=p.offset, timezone=p.timezone)
     plain = _is_plain(base)
+    audit_access(platform, principal, rv, Action.AGGREGATE if base.group_by or any(
+        isinstance(s.expr, Aggregate) for s in base.select) else Action.READ)
     identity = plain and p.include_links
     query = Query(**{**base.__dict__, "with_row_number": identity,
                      "record_id_fields": rv.record_key if identity else None})
