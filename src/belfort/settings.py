@@ -7,6 +7,7 @@ docs/configuration.md lists them all, and a test fails when one is undocumented.
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -513,6 +514,16 @@ class Settings(BaseSettings):
         "requests to the API are answered with their origin and `Access-Control-Allow-Credentials`; "
         "every other origin gets `*` without credentials.",
     )
+
+    @field_validator("cors_credential_origins")
+    @classmethod
+    def _credential_origins(cls, value: str) -> str:
+        """Exact origins only (scheme, host, optional port): never ``*``, never a path."""
+        for origin in (o.strip().rstrip("/") for o in value.split(",")):
+            if origin and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+                raise ValueError("BELFORT_CORS_CREDENTIAL_ORIGINS: not an origin "
+                                 f"(https://host[:port]): {origin[:100]!r}")
+        return value
 
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
