@@ -556,12 +556,8 @@ class Settings(BaseSettings):
 
     @property
     def oidc_enabled(self) -> bool:
+        """Staff may sign in through the provider (an issuer and a client id are set)."""
         return bool(self.oidc_issuer and self.oidc_client_id)
-
-    @property
-    def cors_credential_origin_set(self) -> frozenset[str]:
-        return frozenset(o.strip().rstrip("/") for o in self.cors_credential_origins.split(",")
-                         if o.strip())
 
     @property
     def public_api_key_set(self) -> frozenset[str]:
