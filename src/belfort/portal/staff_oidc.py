@@ -156,6 +156,7 @@ def _sign_in(platform: Platform, code: str, flow: dict[str, Any]) -> tuple[str, 
 @router.get("/staff/sign-in/callback")
 async def callback(request: Request, platform: Platform = Depends(get_platform)) -> Response:
     """Back from the provider: check the state, exchange the code, start the session."""
+    request.state.private_query = True  # no link on any page of this answer repeats the code
     _enabled(platform)
     params = request.query_params
     if any(len(v) > MAX_PARAMETER or "\x00" in v for v in params.values()):
