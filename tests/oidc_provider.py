@@ -36,7 +36,8 @@ class MockProvider:
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
         params = {"response_type": "code", "client_id": CLIENT_ID, "scope": "openid profile",
                   "redirect_uri": "http://127.0.0.1/cb", "state": "s", "nonce": nonce,
-                  "code_challenge": challenge.rstrip(b"=").decode(), "code_challenge_method": "S256"}
+                  "code_challenge": challenge.rstrip(b"=").decode(),
+                  "code_challenge_method": "S256"}
         answer = httpx.post(f"{self.issuer}/oauth2/authorize", params=params, data={"sub": sub},
                             timeout=10)
         code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]

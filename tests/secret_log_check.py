@@ -15,7 +15,8 @@ import re
 
 import pytest
 
-SECRET = re.compile(r"bfk_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
+SECRET = re.compile(r"bfk_[A-Za-z0-9_-]{20,}"
+                    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")
 CLIENT_LOGGERS = ("httpx", "httpcore", "urllib3")
 MAX_FINDINGS = 20
 

@@ -29,7 +29,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def data(platform: Platform, tmp_path: Path) -> Platform:
-    ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path), metadata={"title_nl": "Open"})
+    ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path),
+                metadata={"title_nl": "Open"})
     return platform
 
 
@@ -38,7 +39,8 @@ def _vary(headers: object) -> set[str]:
 
 
 @pytest.mark.parametrize("path", READS)
-def test_a_configured_origin_gets_credentials(client: TestClient, data: Platform, path: str) -> None:
+def test_a_configured_origin_gets_credentials(client: TestClient, data: Platform,
+                                              path: str) -> None:
     answer = client.get(path, headers={"Origin": TRUSTED})
     assert answer.status_code == 200, answer.text
     assert answer.headers["access-control-allow-origin"] == TRUSTED
@@ -47,7 +49,8 @@ def test_a_configured_origin_gets_credentials(client: TestClient, data: Platform
     assert "x-ratelimit-limit" in answer.headers["access-control-expose-headers"].lower()
 
 
-def test_a_configured_origins_preflight_allows_credentials(client: TestClient, data: Platform) -> None:
+def test_a_configured_origins_preflight_allows_credentials(client: TestClient,
+                                                           data: Platform) -> None:
     answer = client.options("/api/belfort/v1/datasets", headers={
         "Origin": TRUSTED, "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "authorization"})
@@ -70,7 +73,8 @@ def test_other_origins_are_unchanged(client: TestClient, data: Platform, origin:
     assert "access-control-allow-credentials" not in pre.headers
 
 
-def test_pages_stay_same_origin_even_for_a_configured_origin(client: TestClient, data: Platform) -> None:
+def test_pages_stay_same_origin_even_for_a_configured_origin(client: TestClient,
+                                                             data: Platform) -> None:
     for path in ("/", "/staff", "/datasets/open-data"):
         answer = client.get(path, headers={"Origin": TRUSTED})
         assert "access-control-allow-origin" not in answer.headers, path

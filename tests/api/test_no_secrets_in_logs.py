@@ -42,7 +42,8 @@ def settings(tmp_path: Path, database_url: str, idp: MockProvider) -> Settings:
 def test_no_secret_in_logs_or_bodies(client: TestClient, platform: Platform, idp: MockProvider,
                                      admin_key: str, tmp_path: Path,
                                      caplog: pytest.LogCaptureFixture) -> None:
-    ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path), metadata={"title_nl": "Open"})
+    ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path),
+                metadata={"title_nl": "Open"})
     with platform.db.session() as session:
         reader = create_key(session, "lezer", Role.READ, expires_in_days=1).secret
         revoked = create_key(session, "weg", Role.ADMIN)

@@ -24,7 +24,14 @@ from belfort.platform import Platform
 from belfort.policy.principals import Kind, Role, StaffRole
 from belfort.settings import Settings
 from tests.conftest import TEST_BASE
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, MockProvider, forged, mock_provider, unsigned
+from tests.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MockProvider,
+    forged,
+    mock_provider,
+    unsigned,
+)
 
 AUDIT = "/api/belfort/v1/audit"
 WHOAMI = "/api/belfort/v1/datasets"
@@ -76,7 +83,8 @@ def test_roles_map_to_read_write_and_staff_roles(platform: Platform, idp: MockPr
     assert writer.role == Role.WRITE and writer.is_steward and writer.organisation == "de-lijn"
 
 
-def test_a_reader_reads_open_data_but_not_the_audit_log(client: TestClient, idp: MockProvider) -> None:
+def test_a_reader_reads_open_data_but_not_the_audit_log(client: TestClient,
+                                                        idp: MockProvider) -> None:
     token = idp.id_token("rita")
     assert client.get(WHOAMI, headers=bearer(token)).status_code == 200
     assert client.get(AUDIT, headers=bearer(token)).status_code in (401, 403)
@@ -108,7 +116,8 @@ def _forgeries(issuer: str) -> dict[str, str]:
     }
 
 
-def test_forged_tokens_are_refused_with_invalid_token(client: TestClient, idp: MockProvider) -> None:
+def test_forged_tokens_are_refused_with_invalid_token(client: TestClient,
+                                                      idp: MockProvider) -> None:
     for what, token in _forgeries(idp.issuer).items():
         answer = client.get(WHOAMI, headers=bearer(token))
         assert answer.status_code == 401, (what, answer.status_code, answer.text)
@@ -182,7 +191,8 @@ def test_an_unreachable_provider_is_503_not_500(tmp_path: Path, database_url: st
     try:
         with TestClient(create_app(gone)) as c:
             answer = c.get(WHOAMI, headers=bearer(idp.id_token("alice")))
-        assert answer.status_code == 503 and answer.json()["error"] == "identity_provider_unavailable"
+        assert answer.status_code == 503
+        assert answer.json()["error"] == "identity_provider_unavailable"
         assert "Retry-After" in answer.headers
     finally:
         gone.close()

@@ -25,15 +25,18 @@ def test_0015_adds_key_scopes_and_person_sessions(database_url: str) -> None:
         keys = {c["name"]: c for c in after.get_columns("api_keys")}
         assert {"organisation", "expires_at"} <= set(keys)
         sessions = {c["name"]: c for c in after.get_columns("staff_sessions")}
-        assert {"subject", "person_name", "role", "organisation", "groups", "staff_roles"} <= set(sessions)
+        assert {"subject", "person_name", "role", "organisation", "groups",
+                "staff_roles"} <= set(sessions)
         assert sessions["key_id"]["nullable"]
         old = connection.execute(text("SELECT role, organisation, expires_at FROM api_keys")).one()
         assert tuple(old) == ("admin", None, None)  # an existing key works as before
         connection.execute(text(
-            "INSERT INTO staff_sessions (token_hash, key_id, subject, role, created_at, expires_at) "
+            "INSERT INTO staff_sessions "
+            "(token_hash, key_id, subject, role, created_at, expires_at) "
             "VALUES ('t1', NULL, 'alice', 'read', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
         command.downgrade(config, "0013")
-        assert not {"organisation", "expires_at"} & {c["name"] for c in inspect(connection).get_columns("api_keys")}
+        left = {c["name"] for c in inspect(connection).get_columns("api_keys")}
+        assert not {"organisation", "expires_at"} & left
         assert connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar_one() == 0
         assert connection.execute(text("SELECT count(*) FROM api_keys")).scalar_one() == 1
     engine.dispose()

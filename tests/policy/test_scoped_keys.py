@@ -50,7 +50,8 @@ def _expire(platform: Platform, key_id: str) -> None:
                         .values(expires_at=utcnow() - timedelta(seconds=1)))
 
 
-def test_an_expired_key_is_refused_and_its_sessions_end(platform: Platform, client: TestClient) -> None:
+def test_an_expired_key_is_refused_and_its_sessions_end(platform: Platform,
+                                                        client: TestClient) -> None:
     with platform.db.session() as session:
         created = create_key(session, "kort", Role.ADMIN, expires_in_days=1)
     with platform.db.session() as session:
@@ -90,7 +91,8 @@ def test_revoking_a_key_ends_its_staff_sessions(platform: Platform) -> None:
     (0, None), (-1, None), (100_000, None), (None, ""), (None, "x" * 201),
     (None, "<script>alert(1)</script>"), (None, "org\x00nul"),
 ])
-def test_bad_scopes_are_refused(platform: Platform, days: int | None, organisation: str | None) -> None:
+def test_bad_scopes_are_refused(platform: Platform, days: int | None,
+                                organisation: str | None) -> None:
     with platform.db.session() as session, pytest.raises(InvalidRequest):
         create_key(session, "x", Role.READ, organisation=organisation, expires_in_days=days)
 

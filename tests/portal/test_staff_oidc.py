@@ -59,7 +59,8 @@ def _path(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def test_an_admin_person_signs_in_with_code_pkce_state_and_nonce(client: TestClient, platform: Platform) -> None:
+def test_an_admin_person_signs_in_with_code_pkce_state_and_nonce(client: TestClient,
+                                                                 platform: Platform) -> None:
     authorize = _begin(client)
     asked = parse_qs(urlsplit(authorize).query)
     assert asked["response_type"] == ["code"] and asked["client_id"] == [CLIENT_ID]
@@ -107,7 +108,8 @@ def test_the_admin_key_sign_in_stays(client: TestClient, admin_key: str) -> None
     assert 'href="/staff/sign-in/oidc"' in page.text and 'name="key"' in page.text
 
 
-def test_a_callback_that_does_not_match_the_sign_in_is_refused(client: TestClient, idp: MockProvider) -> None:
+def test_a_callback_that_does_not_match_the_sign_in_is_refused(client: TestClient,
+                                                               idp: MockProvider) -> None:
     authorize = _begin(client)
     callback = _path(_at_provider(authorize, "alice"))
     code = parse_qs(urlsplit(callback).query)["code"][0]
@@ -125,7 +127,8 @@ def test_a_callback_that_does_not_match_the_sign_in_is_refused(client: TestClien
     assert STAFF_COOKIE not in client.cookies
 
 
-def test_a_replayed_code_or_a_foreign_nonce_is_refused(client: TestClient, idp: MockProvider) -> None:
+def test_a_replayed_code_or_a_foreign_nonce_is_refused(client: TestClient,
+                                                       idp: MockProvider) -> None:
     authorize = _begin(client)
     callback = _path(_at_provider(authorize, "alice"))
     assert client.get(callback).status_code == 200
@@ -155,7 +158,8 @@ def test_hostile_callbacks_are_a_clear_400(client: TestClient, query: str) -> No
 def test_without_a_provider_there_is_no_such_sign_in(tmp_path: Path, database_url: str) -> None:
     from belfort.app import create_app
 
-    bare = Platform(Settings(data_dir=tmp_path / "bare", database_url=database_url, public_url=TEST_BASE))
+    bare = Platform(Settings(data_dir=tmp_path / "bare", database_url=database_url,
+                             public_url=TEST_BASE))
     try:
         with TestClient(create_app(bare)) as c:
             assert c.get("/staff/sign-in/oidc", follow_redirects=False).status_code == 404

@@ -57,7 +57,8 @@ class KeyRow:
         if self.revoked_at is not None:
             return f"revoked {self.revoked_at:%Y-%m-%d}"
         if self.expires_at is not None:
-            return f"{'expired' if self.expires_at <= utcnow() else 'expires'} {self.expires_at:%Y-%m-%d}"
+            word = "expired" if self.expires_at <= utcnow() else "expires"
+            return f"{word} {self.expires_at:%Y-%m-%d}"
         return "active"
 
 
@@ -68,7 +69,8 @@ def _hash(secret: str) -> str:
 def check_scope(organisation: str | None, expires_in_days: float | None) -> None:
     """InvalidRequest unless the organisation is a plain name and the expiry 1..3650 days."""
     if organisation is not None and not ORGANISATION.fullmatch(organisation):
-        raise InvalidRequest("an organisation is 1 to 200 letters, digits, spaces and . _ ' & ( ) -")
+        raise InvalidRequest(
+            "an organisation is 1 to 200 letters, digits, spaces and . _ ' & ( ) -")
     if expires_in_days is not None and not 0 < expires_in_days <= MAX_EXPIRY_DAYS:
         raise InvalidRequest(f"a key expires in 1 to {MAX_EXPIRY_DAYS} days")
 
@@ -120,7 +122,7 @@ def authenticate(session: Session, presented: str | None) -> Principal | None:
         raise Unauthorized("invalid API key")
     digest = _hash(presented)
     key = session.scalar(select(ApiKey).where(ApiKey.secret_hash == digest))
-    if key is None or not hmac.compare_digest(key.secret_hash, digest) or key.revoked_at is not None:
+    if key is None or not hmac.compare_digest(key.secret_hash, digest) or key.revoked_at:
         raise Unauthorized("invalid API key")
     if not usable(key):
         raise Unauthorized("this API key has expired")

@@ -129,7 +129,8 @@ class Provider:
     @property
     def issuer(self) -> str:
         if not self.settings.oidc_issuer:
-            raise InvalidToken("this server accepts no OpenID Connect tokens (no provider configured)")
+            raise InvalidToken(
+                "this server accepts no OpenID Connect tokens (no provider configured)")
         return self.settings.oidc_issuer
 
     def _get(self, url: str) -> dict[str, Any]:
@@ -194,7 +195,8 @@ class Provider:
             if found is None and not kid and len(self._keys) == 1:
                 found = next(iter(self._keys.values()))  # no ``kid``: the provider's one key
         if found is None:
-            raise InvalidToken("the token is signed with a key the identity provider does not publish")
+            raise InvalidToken(
+                "the token is signed with a key the identity provider does not publish")
         return found
 
 

@@ -66,7 +66,8 @@ def principal_of_session(session: Session, token: str) -> Principal | None:
     return Principal(role=Role(row.role), name=row.person_name or row.subject, kind=Kind.PERSON,
                      subject=row.subject, organisation=row.organisation,
                      groups=frozenset(str(g) for g in row.groups or []),
-                     staff_roles=frozenset(StaffRole(r) for r in row.staff_roles or [] if r in staff))
+                     staff_roles=frozenset(
+                         StaffRole(r) for r in row.staff_roles or [] if r in staff))
 
 
 def end_session(session: Session, token: str) -> None:

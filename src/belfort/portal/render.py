@@ -70,7 +70,8 @@ def url_with(request: Request, **changes: Any) -> str:
     ``apikey`` the request carried is never copied into a link (it would be a secret in the
     page, and in the next request's log), nor any parameter of a request whose route marked
     its query private (``request.state.private_query``: the sign-in callback's code)."""
-    kept = [] if getattr(request.state, "private_query", False) else request.query_params.multi_items()
+    private = getattr(request.state, "private_query", False)
+    kept = [] if private else request.query_params.multi_items()
     params = [(k, v) for k, v in kept if k not in changes and k != KEY_PARAMETER]
     for key, value in changes.items():
         if isinstance(value, (list, tuple)):

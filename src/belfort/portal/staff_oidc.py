@@ -138,9 +138,11 @@ def _exchange(platform: Platform, code: str, verifier: str) -> str:
         answer.raise_for_status()
         token = answer.json().get("id_token")
     except (httpx.HTTPError, ValueError, AttributeError):
-        raise IdentityProviderUnavailable("the identity provider answered something unreadable") from None
+        raise IdentityProviderUnavailable(
+            "the identity provider answered something unreadable") from None
     if not isinstance(token, str):
-        raise SignInFailed("the identity provider returned no ID token (is `openid` among the scopes?)")
+        raise SignInFailed(
+            "the identity provider returned no ID token (is `openid` among the scopes?)")
     return token
 
 
