@@ -198,6 +198,31 @@ def fields_set(dataset_id: str, field: str, data_dir: Path | None, database_url:
     click.echo(f"{dataset_id}.{field}: {'described' if changed else 'unchanged'}")
 
 
+@fields.command("classify")
+@click.argument("dataset_id")
+@click.argument("field")
+@click.argument("level", type=click.Choice(
+    ["open", "internal", "confidential", "strictly-confidential", "dataset"]))
+@common_options
+def fields_classify(dataset_id: str, field: str, level: str, data_dir: Path | None,
+                    database_url: str | None) -> None:
+    """Classify FIELD of a dataset (``dataset``: as its dataset). A field classified above
+    what a caller reads is held back from it: its values and its name."""
+    from belfort.policy.principals import CLI_ADMIN
+    from belfort.publishing import classify_field
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        changed = classify_field(platform, CLI_ADMIN, dataset_id, field,
+                                 None if level == "dataset" else level)
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    finally:
+        platform.close()
+    click.echo(f"{dataset_id}.{field}: {level if changed else 'unchanged'}")
+
+
 @fields.command("list")
 @click.argument("dataset_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the fields file's JSON (the API's shape).")

@@ -380,6 +380,25 @@ def save_organisation(
     return result
 
 
+def classify_field(
+    platform: Platform, principal: Principal, dataset_id: str, field: str, level: str | None,
+) -> bool:
+    """Classify one field of a dataset (``None``: as the dataset); a field classified above
+    what a principal reads is held back from it (``belfort.policy.gate``). Audited; the
+    catalogue generation moves when it changed."""
+    require_write(principal)
+    with platform.db.session() as session:
+        dataset = get_dataset(session, principal, dataset_id)
+        changed = field_dictionary.set_classification(session, dataset, field, level,
+                                                      principal.actor)
+        if changed:
+            store.record_audit(session, principal.actor, "classify_field", dataset_id,
+                               field=field[:300], classification=level)
+    if changed:
+        platform.generation.bump()
+    return changed
+
+
 def describe_fields(
     platform: Platform, principal: Principal, dataset_id: str,
     texts: Mapping[str, field_dictionary.FieldTexts],

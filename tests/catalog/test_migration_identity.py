@@ -4,6 +4,7 @@ down cleanly (people's sessions end: they have no key)."""
 from __future__ import annotations
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from belfort.catalog.database import alembic_config, make_engine
@@ -14,7 +15,9 @@ def test_0015_adds_key_scopes_and_person_sessions(database_url: str) -> None:
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0013")
+        before = ScriptDirectory.from_config(config).get_revision("0015").down_revision
+        assert isinstance(before, str)
+        command.upgrade(config, before)
         connection.execute(text(
             "INSERT INTO api_keys (id, name, role, secret_hash, created_at) "
             "VALUES ('k1', 'oud', 'admin', 'h1', CURRENT_TIMESTAMP)"))
@@ -34,7 +37,7 @@ def test_0015_adds_key_scopes_and_person_sessions(database_url: str) -> None:
             "INSERT INTO staff_sessions "
             "(token_hash, key_id, subject, role, created_at, expires_at) "
             "VALUES ('t1', NULL, 'alice', 'read', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        command.downgrade(config, "0013")
+        command.downgrade(config, before)
         left = {c["name"] for c in inspect(connection).get_columns("api_keys")}
         assert not {"organisation", "expires_at"} & left
         assert connection.execute(text("SELECT count(*) FROM staff_sessions")).scalar_one() == 0

@@ -38,6 +38,8 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields"): "/api/belfort/v1/datasets/{id}/fields",
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}/classification"):
+        "/api/belfort/v1/datasets/{id}/fields/telpunt/classification",
     ("GET", "/api/datasets/1.0/{dataset_id}/"): "/api/datasets/1.0/{id}/",
     # Opendatasoft v1 names the dataset in the query string
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",

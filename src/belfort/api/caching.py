@@ -31,8 +31,8 @@ STAFF_COOKIE = "belfort_staff"
 
 def cache_control(principal: Principal, public: str) -> str:
     """``public`` (e.g. ``"public, max-age=300"``) for the public, ``private, no-store``
-    for a staff member or admin key."""
-    return PRIVATE if principal.is_admin else public
+    for anyone signed in (staff, an API key, a person): their answers may differ."""
+    return public if principal.audience == "public" else PRIVATE
 
 
 def presents_credentials(scope: Scope, public_keys: frozenset[str]) -> bool:

@@ -19,7 +19,7 @@ from fastapi import Query as Q
 from starlette.responses import RedirectResponse, Response
 
 from belfort import __version__, cache_status
-from belfort.api.caching import PRIVATE
+from belfort.api.caching import cache_control
 from belfort.api.deps import base_url, get_platform, get_principal
 from belfort.api.responses import JSONResponse, not_acceptable
 from belfort.api.self_links import route_path
@@ -123,7 +123,7 @@ def _serve(request: Request, platform: Platform, principal: Principal, extension
         return _not_acceptable()
     if fmt == "html":
         return RedirectResponse(portal_path, status_code=303, headers={"Vary": "Accept"})
-    headers = {"Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
+    headers = {"Cache-Control": cache_control(principal, "no-cache")}
     if extension is None:
         headers["Vary"] = "Accept"
         query = f"?{request.url.query}" if request.url.query else ""
@@ -175,7 +175,7 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
                 rows, info = catalogue.catalogue_page(session, principal, page, page_size)
             return fragments.catalog_page(linked.fragments, builder.base_url, rows, info, fmt), info
 
-        key = (principal.is_admin, builder.base_url, page, page_size, fmt)
+        key = (principal.audience, builder.base_url, page, page_size, fmt)
         body, info = until_catalogue_changes(linked.pages, platform.generation, key, build)
         cache_status.note(cache_status.PAGES, not built)
         return body, _page_links(extension, info)

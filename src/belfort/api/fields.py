@@ -25,7 +25,7 @@ from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion
-from belfort.publishing import describe_fields
+from belfort.publishing import classify_field, describe_fields
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
@@ -34,7 +34,9 @@ FIELD = Path(description="A field's name: its id in the version's schema, e.g. `
 
 
 def dictionary(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
-    """``{"dataset", "version", "fields": [...]}`` as the principal may see it."""
+    """``{"dataset", "version", "fields": [...]}`` as the principal may see it: fields held
+    back from it are not there (not even their names); each field says its classification
+    (its own, else its dataset's)."""
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
         if principal.is_admin:
@@ -42,8 +44,12 @@ def dictionary(platform: Platform, principal: Principal, dataset_id: str) -> dic
         else:
             _, version = gate.readable_version(session, principal, dataset_id, None)
             number, fields = version.number, list(version.table_schema.get("fields", []))
-        entries = fd.entries(fields, fd.descriptions(dataset))
-    return {"dataset": dataset_id, "version": number, "fields": [e.to_dict() for e in entries]}
+        levels = fd.classifications_of(session, dataset.id)
+        entries = fd.entries(gate.visible_fields(principal, dataset, fields),
+                             fd.descriptions(dataset))
+        level = dataset.classification
+    return {"dataset": dataset_id, "version": number, "fields": [
+        {**e.to_dict(), "classification": levels.get(e.name, level)} for e in entries]}
 
 
 def version_dictionary(platform: Platform, rv: ReadableVersion) -> list[fd.FieldEntry]:
@@ -130,3 +136,27 @@ async def put_field(
     )
     answer = await run_in_threadpool(dictionary, platform, principal, dataset_id)
     return JSONResponse({**_one(answer, field), "changed": bool(changed)})
+
+
+@router.put("/datasets/{dataset_id}/fields/{field}/classification",
+            summary="Classify one field (admin)")
+async def put_field_classification(
+    dataset_id: str,
+    request: Request,
+    field: str = FIELD,
+    platform: Platform = Depends(get_platform),
+    principal: Principal = Depends(get_principal),
+) -> JSONResponse:
+    """Body: ``{"classification": "confidential"}`` (``open``, ``internal``,
+    ``confidential``, ``strictly-confidential``; ``null``: as the dataset). A field classified
+    above what a caller reads is held back from it everywhere: its values and its name."""
+    gate.require_write(principal)
+    body = await _json(request)
+    if not isinstance(body, dict) or set(body) != {"classification"} or not (
+            body["classification"] is None or isinstance(body["classification"], str)):
+        raise InvalidRequest('send {"classification": "confidential"} (or null)')
+    changed = await run_in_threadpool(
+        classify_field, platform, principal, dataset_id, field[: fd.MAX_FIELD_NAME],
+        body["classification"])
+    answer = await run_in_threadpool(dictionary, platform, principal, dataset_id)
+    return JSONResponse({**_one(answer, field), "changed": changed})

@@ -94,11 +94,11 @@ def _not_acceptable() -> JSONResponse:
 
 def _headers(request: Request, principal: Principal, readable: ReadableVersion, fmt: str,
              negotiated: bool, base: str) -> dict[str, str]:
-    parts = [__version__, digest(readable), request.url.path, base, fmt, str(principal.is_admin)]
+    parts = [__version__, digest(readable), request.url.path, base, fmt, principal.audience]
     if fmt == "html":
         parts.append(language_of(request))
     etag = f'W/"{hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]}"'
-    private = principal.is_admin or fmt == "html" and bool(request.cookies)
+    private = principal.audience != "public" or fmt == "html" and bool(request.cookies)
     headers = {"ETag": etag, "Cache-Control": PRIVATE if private else PUBLIC_CACHE}
     vary = []
     if negotiated:

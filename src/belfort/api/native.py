@@ -19,6 +19,7 @@ from belfort.api.native_params import parse_records_params
 from belfort.api.params import INT_LIMIT, VersionNumber
 from belfort.api.responses import JSONResponse
 from belfort.catalog import store
+from belfort.catalog.models import Dataset
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -69,8 +70,15 @@ def get_dataset(
         body = store.dataset_to_dict(dataset)
         if not principal.is_admin:
             limit = dataset.published_version or 0
-            body["versions"] = [v for v in body["versions"] if v["number"] <= limit]
+            body["versions"] = [_visible(principal, dataset, v) for v in body["versions"]
+                                if v["number"] <= limit]
     return JSONResponse(body)
+
+
+def _visible(principal: Principal, dataset: Dataset, version: dict[str, Any]) -> dict[str, Any]:
+    """A version's dictionary without the fields held back from ``principal``."""
+    fields = gate.visible_fields(principal, dataset, version["schema"].get("fields", []))
+    return {**version, "schema": {**version["schema"], "fields": fields}}
 
 
 @router.get("/datasets/{dataset_id}/versions/{number}", summary="One version")
@@ -81,8 +89,8 @@ def get_version(
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
     with platform.db.session() as session:
-        _, version = gate.readable_version(session, principal, dataset_id, number)
-        return JSONResponse(store.version_to_dict(version))
+        dataset, version = gate.readable_version(session, principal, dataset_id, number)
+        return JSONResponse(_visible(principal, dataset, store.version_to_dict(version)))
 
 
 @router.get("/datasets/{dataset_id}/records", summary="Query the records of a dataset",

@@ -19,7 +19,7 @@ from fastapi import Query as Q
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from belfort.api.caching import PRIVATE
+from belfort.api.caching import cache_control
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.errors import error_headers
 from belfort.api.params import Param, ParamSpec
@@ -134,7 +134,7 @@ def _run(request: Request, platform: Platform, principal: Principal, query: str,
     if answer.kind == "error":
         return _error(400, "query_error", f"the query could not be evaluated: {answer.message}")
     media = (RESULT_FORMATS if answer.kind in ("select", "boolean") else GRAPH_FORMATS)[answer.format or ""]
-    headers = {"Vary": "Accept", "Cache-Control": PRIVATE if principal.is_admin else "no-cache"}
+    headers = {"Vary": "Accept", "Cache-Control": cache_control(principal, "no-cache")}
     if answer.truncated:
         headers["Belfort-Results-Truncated"] = str(settings.sparql_max_results)
     return Response(answer.body, media_type=media.content_type, headers=headers)

@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from belfort.catalog.models import Dataset, FieldDescription, Version
+from belfort.catalog.metadata import Classification
+from belfort.catalog.models import Dataset, FieldDescription, Version, utcnow
 from belfort.errors import InvalidRequest, UnknownField
 
 TEXT_KEYS = ("title_nl", "title_en", "description_nl", "description_en", "unit")
@@ -215,7 +216,7 @@ def set_texts(
         if old == new:
             continue
         changed.append(name)
-        if new.empty:
+        if new.empty and (row is None or row.classification is None):
             if row is not None:
                 dataset.field_descriptions.remove(row)
             continue
@@ -227,6 +228,43 @@ def set_texts(
         row.updated_by = actor[:100] if actor else None
     session.flush()
     return sorted(changed)
+
+
+def classifications_of(session: Session, dataset_id: str) -> dict[str, str]:
+    """The fields of a dataset with a classification of their own (field → level)."""
+    return dict(session.execute(
+        select(FieldDescription.field, FieldDescription.classification)
+        .where(FieldDescription.dataset_id == dataset_id,
+               FieldDescription.classification.is_not(None))
+    ).all())
+
+
+def set_classification(
+    session: Session, dataset: Dataset, field: str, level: str | None, actor: str | None = None
+) -> bool:
+    """Classify one field of the newest version (``None``: as its dataset); InvalidRequest
+    for an unknown level, UnknownField for a field the newest version lacks. True when it
+    changed."""
+    levels = [c.value for c in Classification]
+    if level is not None and level not in levels:
+        raise InvalidRequest(f"classification must be one of {', '.join(levels)} (or null: "
+                             "as the dataset)")
+    if field not in {f["name"] for f in newest_fields(session, dataset)}:
+        raise UnknownField(f"dataset {dataset.id!r} has no field {field[:60]!r} in its newest "
+                           "version")
+    row = next((d for d in dataset.field_descriptions if d.field == field), None)
+    if (row.classification if row is not None else None) == level:
+        return False
+    if row is None:
+        row = FieldDescription(dataset_id=dataset.id, field=field)
+        dataset.field_descriptions.append(row)
+    row.classification = level
+    row.updated_by = actor[:100] if actor else None
+    dataset.updated_at = utcnow()  # what the dataset shows changed: every copy of it moves on
+    if level is None and all(getattr(row, key) is None for key in TEXT_KEYS):
+        dataset.field_descriptions.remove(row)
+    session.flush()
+    return True
 
 
 @dataclass(frozen=True)
@@ -290,7 +328,7 @@ def field_label(entries_: Iterable[FieldEntry], name: str, lang: str) -> str:
 MAX_FILE_BYTES = 2_000_000
 MAX_FILE_ENTRIES = 5_000
 # what GET /api/belfort/v1/datasets/{id}/fields adds; a file saved from it may keep them
-_READ_ONLY_KEYS = frozenset({"type", "source_title", "source_description"})
+_READ_ONLY_KEYS = frozenset({"type", "source_title", "source_description", "classification"})
 
 
 def read_fields_file(filename: str, data: bytes) -> dict[str, FieldTexts]:

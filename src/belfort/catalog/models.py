@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -79,6 +80,9 @@ class Dataset(Base):
     frequency: Mapped[str] = mapped_column(String(20), default="unknown")
     classification: Mapped[str] = mapped_column(String(30), default="open", index=True)
     classification_reason: Mapped[str | None] = mapped_column(Text)
+    # a non-open dataset its owner lists on the public transparency page (title, owner,
+    # classification, ``classification_reason``); unlisted ones stay invisible
+    listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     steward: Mapped[str | None] = mapped_column(String(200))
     record_key: Mapped[list[Any]] = mapped_column(default=list)
     personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -169,6 +173,9 @@ class FieldDescription(Base):
     description_nl: Mapped[str | None] = mapped_column(Text)
     description_en: Mapped[str | None] = mapped_column(Text)
     unit: Mapped[str | None] = mapped_column(String(50))
+    # stricter than the dataset's: the field is held back unless a policy grants it
+    # (None: the dataset's classification)
+    classification: Mapped[str | None] = mapped_column(String(30))
     updated_by: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow

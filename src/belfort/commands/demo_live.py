@@ -7,6 +7,7 @@ from belfort.demo.live import LiveDemo, prepare_live_demo, start_replay
 from belfort.demo.replay_sources import default_ghent_dir
 from belfort.platform import Platform
 from belfort.settings import Settings
+from belfort.streams.compaction import compact
 from belfort.twin.demo_zones import load_demo_zones
 
 SMALL_BACKFILL_DAYS = 1.0
@@ -24,6 +25,10 @@ def prepare(platform: Platform, settings: Settings, *, small: bool) -> LiveDemo:
     if small:
         days = min(days, SMALL_BACKFILL_DAYS)
     live = prepare_live_demo(platform, days=days, ghent_dir=default_ghent_dir())
+    # the history goes to the lake now, as the server's compactor would move it within
+    # minutes: the hot store then holds the last hours only, and the first reads of the live
+    # datasets do not go through weeks of rows in the hot store
+    compact(platform)
     console.print(f"live demo: {len(live.series)} sensors, {live.backfilled:,} observations "
                   f"of the last {days:g} days stored; replay at {settings.demo_replay_speed:g}×")
     return live

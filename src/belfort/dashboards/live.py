@@ -64,7 +64,7 @@ class Snapshots:
 
     def tiles(self, principal: Principal, dashboard_id: str, at: Mark
               ) -> dict[str, dict[str, Any]]:
-        key = (dashboard_id, at, principal.is_admin)
+        key = (dashboard_id, at, principal.audience)
         with self._lock:
             found = self._kept.get(key)
             if found is not None:

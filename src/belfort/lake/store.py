@@ -49,6 +49,7 @@ def sha256_of(path: Path) -> str:
 
 
 UPLOAD_MAX_AGE_SECONDS = 7 * 86400
+DERIVED_DIR = "_derived"  # files made from a version file, under versions/
 
 
 class Lake:
@@ -103,6 +104,18 @@ class Lake:
             checksum=checksum,
         )
 
+    def derived_path(self, source: Path, name: str) -> Path:
+        """Where a file made from the version file ``source`` is kept (e.g. the part of it a
+        principal may read, ``belfort.policy.restricted``): ``versions/_derived/<source's
+        path under versions/>/<name>``, removed with its source (``remove_derived``,
+        ``collect_garbage``)."""
+        relative = source.resolve().relative_to(self.versions_dir)
+        return self.versions_dir / DERIVED_DIR / relative.with_suffix("") / name
+
+    def remove_derived(self, source: Path) -> None:
+        """Remove the files made from ``source`` (the source is gone or going)."""
+        shutil.rmtree(self.derived_path(source, "x").parent, ignore_errors=True)
+
     def discard(self, relative_path: str) -> None:
         """Remove a version file whose catalogue commit failed."""
         self.absolute(relative_path).unlink(missing_ok=True)
@@ -132,12 +145,19 @@ class Lake:
                 shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink()
                 removed.append(str(entry.relative_to(self.root)))
         live = self.versions_dir / "_live"  # live datasets' files: ``belfort.streams`` sweeps them
+        derived = self.versions_dir / DERIVED_DIR
         for file in self.versions_dir.rglob("*.parquet"):
-            if live in file.parents:
+            if live in file.parents or derived in file.parents:
                 continue
             if str(file.resolve()) not in keep and garbage(file):
                 file.unlink()
                 removed.append(str(file.relative_to(self.root)))
+        for directory in sorted(derived.rglob("*"), reverse=True) if derived.is_dir() else ():
+            source = self.versions_dir / directory.relative_to(derived).with_suffix(".parquet")
+            if directory.is_dir() and any(f.is_file() for f in directory.iterdir()) \
+                    and not source.exists():
+                shutil.rmtree(directory, ignore_errors=True)
+                removed.append(str(directory.relative_to(self.root)))
         for entry in self.uploads_dir.iterdir() if self.uploads_dir.is_dir() else ():
             if now - entry.stat().st_mtime >= max(upload_age_seconds, min_age_seconds):
                 shutil.rmtree(entry, ignore_errors=True)

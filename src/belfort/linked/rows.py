@@ -77,23 +77,29 @@ def _load(session: Session, principal: Principal, query_filter: Any = None, *, o
         ):
             newest[version[0]] = tuple(version[1:])
     rows = [_row(r[:n], r[n:] if r[n] is not None else newest.get(r[0], (None,) * 4)) for r in results]
-    return _with_dictionary(session, rows)
+    return _with_dictionary(session, principal, rows)
 
 
-def _with_dictionary(session: Session, rows: list[DatasetRow]) -> list[DatasetRow]:
+def _with_dictionary(session: Session, principal: Principal, rows: list[DatasetRow]) -> list[DatasetRow]:
     """The rows with the data dictionary's labels of their fields, for the datasets that
-    have one (``belfort.catalog.field_dictionary``; one SELECT per 500 datasets)."""
+    have one (``belfort.catalog.field_dictionary``; one SELECT per 500 datasets), and
+    without the fields held back from ``principal`` (``gate.holds_back``)."""
     with_fields = [r.id for r in rows if r.fields]
     described: dict[str, dict[str, FieldTexts]] = {}
+    held_back: dict[str, set[str]] = {}
     for start in range(0, len(with_fields), 500):
         for d in session.scalars(select(FieldDescription).where(
                 FieldDescription.dataset_id.in_(with_fields[start:start + 500]))):
             described.setdefault(d.dataset_id, {})[d.field] = FieldTexts(
                 title_nl=d.title_nl, title_en=d.title_en, unit=d.unit)
+            if not principal.is_admin and gate.holds_back(principal, d.classification):
+                held_back.setdefault(d.dataset_id, set()).add(d.field)
     if not described:
         return rows
     out = []
     for row in rows:
+        if row.id in held_back:
+            row = replace(row, fields=tuple(f for f in row.fields if f[0] not in held_back[row.id]))
         texts = described.get(row.id)
         if texts:
             labels = tuple((name, (texts.get(name) or FieldTexts()).title("nl") or name,

@@ -4,14 +4,22 @@ One place decides what a principal may see, so no endpoint can forget a rule.
 Datasets a principal may not see are reported as *not found* — never "forbidden" —
 so their existence does not leak.
 
-Rules today (docs/architecture.md, "The gate"):
+Rules (docs/access.md):
 
 - an admin sees and may change everything;
-- anyone else sees a dataset only when it is classified ``open``, is ``published``
-  or ``deprecated``, and has a published version; and may change nothing.
+- anyone else sees a dataset only when it is ``published`` or ``deprecated`` and has a
+  published version, and its classification is one the principal reads by default:
+  ``open`` for everyone, ``internal`` too for signed-in principals (people and API keys);
+  ``confidential`` and ``strictly-confidential`` data only through a policy;
+- a field classified above what the principal reads (``FieldDescription.classification``)
+  is held back: its values, and its name, are not in what the principal reads
+  (``access`` → ``Grant.fields``; ``reading`` serves the restricted copy);
+- nobody but an admin may change anything.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session
@@ -19,9 +27,20 @@ from sqlalchemy.orm import Session
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import MAX_NUMBER, Dataset, Version
 from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
+from belfort.policy.access import FULL, Grant
 from belfort.policy.principals import Principal
 
 PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
+LEVELS = {level.value: rank for rank, level in enumerate(Classification)}  # open = 0 … strictly = 3
+
+
+def readable_levels(principal: Principal) -> tuple[str, ...]:
+    """The classifications ``principal`` reads without a policy."""
+    if principal.is_admin:
+        return tuple(LEVELS)
+    if principal.is_signed_in:
+        return (Classification.OPEN.value, Classification.INTERNAL.value)
+    return (Classification.OPEN.value,)
 
 
 def visible_datasets(principal: Principal) -> Select[Dataset]:
@@ -31,11 +50,41 @@ def visible_datasets(principal: Principal) -> Select[Dataset]:
         return query
     return query.where(
         and_(
-            Dataset.classification == Classification.OPEN.value,
+            Dataset.classification.in_(readable_levels(principal)),
             Dataset.state.in_(PUBLIC_STATES),
             Dataset.published_version.is_not(None),
         )
     )
+
+
+def holds_back(principal: Principal, level: str | None) -> bool:
+    """Whether a field of classification ``level`` (None: its dataset's) is held back."""
+    return level is not None and level not in readable_levels(principal)
+
+
+def held_back_fields(principal: Principal, dataset: Dataset) -> frozenset[str]:
+    """The fields of ``dataset`` classified above what ``principal`` reads."""
+    if principal.is_admin:
+        return frozenset()
+    return frozenset(d.field for d in dataset.field_descriptions
+                     if holds_back(principal, d.classification))
+
+
+def visible_fields(principal: Principal, dataset: Dataset,
+                   fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A schema's ``fields`` without those held back from ``principal`` (for metadata:
+    a held-back field's name is not shown either)."""
+    held_back = held_back_fields(principal, dataset)
+    return [f for f in fields if f.get("name") not in held_back] if held_back else fields
+
+
+def access(principal: Principal, dataset: Dataset, field_names: list[str]) -> Grant:
+    """What ``principal`` may do with ``dataset`` (one it may see), whose fields are
+    ``field_names``: everything, or everything but the fields held back."""
+    held_back = held_back_fields(principal, dataset)
+    if not held_back & set(field_names):
+        return FULL
+    return Grant(fields=frozenset(n for n in field_names if n not in held_back))
 
 
 def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:
@@ -50,7 +99,8 @@ def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Data
 
 
 def is_public(dataset: Dataset) -> bool:
-    """Anonymous callers may see ``dataset`` (the rule ``visible_datasets`` selects by)."""
+    """Anonymous callers may see ``dataset`` (the rule ``visible_datasets`` selects by; some
+    of its fields may still be held back from them)."""
     return (
         dataset.classification == Classification.OPEN.value
         and dataset.state in PUBLIC_STATES

@@ -12,7 +12,10 @@ module adds what every dialect needs next to them:
 - usage counting: every successful read counts as one use of the dataset (``count_use``);
 - live datasets (``belfort.streams.live_catalog``): after the gate's answer, the version's
   file is replaced by the dataset's current live file, a snapshot named by its mark, so
-  every dialect answers with rows seconds old and every cache keyed by the file moves on.
+  every dialect answers with rows seconds old and every cache keyed by the file moves on;
+- what the gate holds back (``Grant``: fields, rows): the file is replaced by the copy that
+  holds only what the principal may read, and the schema by its fields
+  (``belfort.policy.restricted``), so no dialect can show a held-back value or name.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from belfort.catalog.models import Version
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import FULL, Grant
 from belfort.policy.principals import Principal
+from belfort.policy.restricted import restricted_file, restricted_schema
 from belfort.schema import TableSchema
 from belfort.streams.live_catalog import live_file, sync, sync_for
 
@@ -55,6 +60,7 @@ class ReadableVersion:
     # read by the public (not an admin key or staff): counted in the public figures too
     # (``belfort.usage``); an admin's read of even an open dataset is not
     public_use: bool
+    grant: Grant = FULL  # what the gate allows (``schema`` and ``path`` already apply it)
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,10 @@ def readable(
     """Version ``number`` (default: the published one; staff: the newest before any is
     published) of a dataset the principal may read; NotFound otherwise, as the gate says."""
     found = _gated(platform, dataset_id, lambda: platform.cache.current(
-        ("readable", dataset_id, number, principal.is_admin),
+        ("readable", dataset_id, number, principal.audience),
         lambda: _readable(platform, principal, dataset_id, number),
     ))
-    found = _live(platform, found)
+    found = _restrict(platform, _live(platform, found))
     if count_use:
         # traceable use: every read of a dataset
         platform.usage.record(found.dataset_id, requests=1, public=found.public_use)
@@ -101,14 +107,15 @@ def readable_history(
 ) -> ReadableHistory:
     """The readable version (as ``readable``) and the versions before it."""
     found = _gated(platform, dataset_id, lambda: platform.cache.current(
-        ("readable-history", dataset_id, principal.is_admin),
+        ("readable-history", dataset_id, principal.audience),
         lambda: _history(platform, principal, dataset_id),
     ))
-    current = _live(platform, found.current)
+    current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
+        grant = current.grant
         found = ReadableHistory(current, tuple(
-            replace(v, path=current.path) if v.number == current.number else v
-            for v in found.versions))
+            replace(v, path=current.path, schema=current.schema) if v.number == current.number
+            else _restrict_file(platform, v, grant) for v in found.versions))
     if count_use:
         platform.usage.record(found.current.dataset_id, requests=1,
                               public=found.current.public_use)
@@ -134,15 +141,47 @@ def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:
     return found if path is None else replace(found, path=path)
 
 
+def _restrict(platform: Platform, found: ReadableVersion) -> ReadableVersion:
+    """``found`` with the file and schema of what its grant allows (as is without limits)."""
+    grant = found.grant
+    if grant.fields is None and grant.row_filter is None:
+        return found
+    return replace(
+        found,
+        path=restricted_file(platform.lake, found.path, found.schema, grant.fields,
+                             grant.row_filter),
+        schema=restricted_schema(found.schema, grant.fields),
+        table_schema=restricted_schema(found.schema, grant.fields).to_dict(),
+        # the times of a version's records are kept by row: filtered rows lose them
+        record_times=found.record_times if grant.row_filter is None else None,
+        record_key=tuple(k for k in found.record_key
+                         if grant.fields is None or k in grant.fields),
+        rdf_mapping=None,  # a mapping may name held-back fields: the default one applies
+    )
+
+
+def _restrict_file(platform: Platform, version: VersionFile, grant: Grant) -> VersionFile:
+    """An earlier version of a history, restricted by the current version's grant."""
+    if grant.fields is None and grant.row_filter is None:
+        return version
+    return replace(
+        version,
+        path=restricted_file(platform.lake, version.path, version.schema, grant.fields,
+                             grant.row_filter),
+        schema=restricted_schema(version.schema, grant.fields),
+    )
+
+
 def _readable(
     platform: Platform, principal: Principal, dataset_id: str, number: int | None
 ) -> ReadableVersion:
     with platform.db.session() as session:
         dataset, version = gate.readable_version(session, principal, dataset_id, number)
+        schema = TableSchema.from_dict(version.table_schema or {})
         return ReadableVersion(
             dataset_id=dataset.id,
             number=version.number,
-            schema=TableSchema.from_dict(version.table_schema or {}),
+            schema=schema,
             table_schema=version.table_schema or {},
             path=platform.lake.absolute(version.path),
             record_times=(
@@ -157,6 +196,7 @@ def _readable(
             rdf_mapping=dataset.rdf_mapping,
             public=gate.is_public(dataset),
             public_use=not principal.is_admin and gate.is_public(dataset),
+            grant=gate.access(principal, dataset, schema.names),
         )
 
 

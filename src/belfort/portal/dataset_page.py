@@ -95,13 +95,14 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         meta = {"spatial": dataset.spatial, "temporal": (dataset.temporal_start, dataset.temporal_end),
                 "steward": dataset.steward, "created_at": dataset.created_at,
                 "register": _register_entry(session, dataset.processing_activity, principal)}
-        history = _history(versions, published)
+        history = _history(versions, published, gate.held_back_fields(principal, dataset))
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
         meta["timezone"] = dataset.timezone
         described = field_dictionary.descriptions(dataset)
-        fields = field_dictionary.entries(shown.table_schema.get("fields", []) if shown else [],
-                                          described)
+        fields = field_dictionary.entries(
+            gate.visible_fields(principal, dataset, shown.table_schema.get("fields", []))
+            if shown else [], described)
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
@@ -162,12 +163,15 @@ def _map_headers(principal: Principal) -> dict[str, str]:
     return {"Cache-Control": cache_control(principal, "public, max-age=300"), "Vary": "Cookie"}
 
 
-def _history(versions: Sequence[Version], published: int | None) -> list[VersionChange]:
+def _history(versions: Sequence[Version], published: int | None,
+             held_back: frozenset[str]) -> list[VersionChange]:
     changes: list[VersionChange] = []
     previous: Version | None = None
     for v in versions:
-        fields = {f["name"]: f["type"] for f in v.table_schema.get("fields", [])}
-        before = {f["name"]: f["type"] for f in previous.table_schema.get("fields", [])} if previous else {}
+        fields = {f["name"]: f["type"] for f in v.table_schema.get("fields", [])
+                  if f["name"] not in held_back}
+        before = {f["name"]: f["type"] for f in previous.table_schema.get("fields", [])
+                  if f["name"] not in held_back} if previous else {}
         changes.append(VersionChange(
             number=v.number, created_at=v.created_at, rows=v.row_count, published=v.number == published,
             rows_delta=None if previous is None else v.row_count - previous.row_count,

@@ -50,7 +50,7 @@ FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")
 
 def _redirect(target: str, principal: Principal) -> Response:
     # what staff are sent to may be a restricted dataset: never kept by a shared cache
-    cache = "private, no-store" if principal.is_admin else f"public, max-age={REDIRECT_MAX_AGE}"
+    cache = "private, no-store" if principal.audience != "public" else f"public, max-age={REDIRECT_MAX_AGE}"
     return RedirectResponse(target, status_code=301, headers={"Cache-Control": cache, "Vary": "Cookie"})
 
 

@@ -105,6 +105,6 @@ def render(
                             secure=secure_cookies(request))
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Cookie"
-    if principal.is_admin:  # a page for staff may show restricted data: never kept
+    if principal.audience != "public":  # a page for a signed-in reader: never kept
         response.headers["Cache-Control"] = PRIVATE
     return response

@@ -156,8 +156,9 @@ def features_of(fields: list[dict[str, Any]]) -> tuple[str, ...]:
     return tuple(features)
 
 
-def card_of(dataset: Dataset) -> DatasetCard:
-    """The card of a dataset row whose versions and distributions are loaded."""
+def card_of(dataset: Dataset, held_back: frozenset[str] = frozenset()) -> DatasetCard:
+    """The card of a dataset row whose versions and distributions are loaded, without the
+    fields ``held_back`` (``gate.held_back_fields``: not even their names)."""
     published = next((v for v in dataset.versions if v.number == dataset.published_version), None)
     version = published
     if version is None and dataset.versions:
@@ -165,6 +166,7 @@ def card_of(dataset: Dataset) -> DatasetCard:
     fields = tuple(
         FieldInfo(f["name"], f["type"], f.get("description"), f.get("unit"))
         for f in (version.table_schema.get("fields", []) if version else [])
+        if f["name"] not in held_back
     )
     return DatasetCard(
         id=dataset.id, title_nl=dataset.title_nl, title_en=dataset.title_en,
@@ -176,6 +178,7 @@ def card_of(dataset: Dataset) -> DatasetCard:
         rows=version.row_count if version else 0, fields=fields,
         created_at=dataset.created_at, updated_at=dataset.updated_at,
         records_count=published.row_count if published else 0,
-        features=features_of(published.table_schema.get("fields", []) if published else []),
+        features=features_of([f for f in (published.table_schema.get("fields", []) if published
+                                          else []) if f["name"] not in held_back]),
         territory=dataset.spatial,
     )

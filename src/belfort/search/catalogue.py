@@ -174,7 +174,7 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     (``Platform.cache.current``).
     """
     built: CatalogueSnapshot = platform.cache.current(
-        ("catalogue-snapshot", principal.is_admin), lambda: _build(platform, principal)
+        ("catalogue-snapshot", principal.audience), lambda: _build(platform, principal)
     )
     return built
 
@@ -186,7 +186,7 @@ def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
                 selectinload(Dataset.versions), selectinload(Dataset.distributions)
             )
         ).all()
-        cards = [card_of(d) for d in datasets]
+        cards = [card_of(d, gate.held_back_fields(principal, d)) for d in datasets]
     index = CatalogueIndex.build([c.document() for c in cards], platform.settings.search_synonyms_file)
     return CatalogueSnapshot(cards, index)
 

@@ -88,8 +88,9 @@ class LiveFiles:
                     return kept[1]
             self._current[dataset_id] = (checked, path)
             if kept is None or kept[1] != path:
-                sweep(directory, keep=path,
-                      grace_seconds=platform.settings.live_snapshot_grace_seconds)
+                for removed in sweep(directory, keep=path,
+                                     grace_seconds=platform.settings.live_snapshot_grace_seconds):
+                    platform.lake.remove_derived(removed)  # e.g. its restricted copies
             return path
         finally:
             building.release()

@@ -11,6 +11,8 @@ import orjson
 
 from belfort.catalog.models import Dataset, Version
 from belfort.errors import InvalidRequest
+from belfort.policy import gate
+from belfort.policy.principals import Principal
 from belfort.schema import TableSchema
 
 ODS_TYPES = {
@@ -29,9 +31,11 @@ def published_version(dataset: Dataset) -> Version | None:
     return next((v for v in dataset.versions if v.number == dataset.published_version), None)
 
 
-def published_fields(dataset: Dataset) -> list[dict[str, Any]]:
+def published_fields(dataset: Dataset, principal: Principal) -> list[dict[str, Any]]:
+    """The published version's fields ``principal`` may see."""
     version = published_version(dataset)
-    return version.table_schema.get("fields", []) if version else []
+    return gate.visible_fields(principal, dataset, version.table_schema.get("fields", [])) \
+        if version else []
 
 
 def dataset_row_count(dataset: Dataset) -> int:

@@ -221,9 +221,9 @@ def _date_parts(text: str, precision: str) -> dict[str, int]:
 # --- the catalogue in v1 shape ------------------------------------------------------
 
 
-def v1_dataset(dataset: Dataset) -> dict[str, Any]:
+def v1_dataset(dataset: Dataset, principal: Principal) -> dict[str, Any]:
     version = published_version(dataset)
-    fields = published_fields(dataset)
+    fields = published_fields(dataset, principal)
     features = dataset_features(fields)
     return {
         "datasetid": dataset.id,
@@ -268,7 +268,7 @@ def datasets_search(
     refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
     listing = find(snapshot(platform, principal), CatalogueQuery(where=catalogue_filter(raw.get("q", ""), refine)))
     with platform.db.session() as session:
-        page = [v1_dataset(d) for d in datasets_in_order(session, principal, listing.ids[start : start + rows])]
+        page = [v1_dataset(d, principal) for d in datasets_in_order(session, principal, listing.ids[start : start + rows])]
     parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
     if raw.get("q"):
         parameters["q"] = raw["q"]
@@ -294,5 +294,5 @@ def dataset_one(
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
     with platform.db.session() as session:
-        return JSONResponse(v1_dataset(gate.get_dataset(session, principal, dataset_id)))
+        return JSONResponse(v1_dataset(gate.get_dataset(session, principal, dataset_id), principal))
 

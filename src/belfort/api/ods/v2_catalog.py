@@ -64,10 +64,10 @@ from belfort.api.ods.v2 import (
 router = APIRouter(tags=["opendatasoft explore v2.1"], default_response_class=JSONResponse)
 
 
-def v2_dataset(dataset: Dataset, lang: str = "nl") -> dict[str, Any]:
+def v2_dataset(dataset: Dataset, principal: Principal, lang: str = "nl") -> dict[str, Any]:
     """One dataset in Explore v2.1's shape (``metas.default``, typed ``fields``)."""
     version = published_version(dataset)
-    fields = published_fields(dataset)
+    fields = published_fields(dataset, principal)
     features = dataset_features(fields)
     english = lang == "en"
     utc = ZoneInfo("UTC")
@@ -186,7 +186,7 @@ def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine:
 
 def _rendered(platform: Platform, principal: Principal, p: V2Params, ids: list[str]) -> list[dict[str, Any]]:
     with platform.db.session() as session:
-        return [v2_dataset(d, p.lang) for d in datasets_in_order(session, principal, ids)]
+        return [v2_dataset(d, principal, p.lang) for d in datasets_in_order(session, principal, ids)]
 
 
 def _catalog_select(p: V2Params, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -229,7 +229,7 @@ def catalog_dataset(
 ) -> JSONResponse:
     p = parse_params(request, mode="facets")
     with platform.db.session() as session:
-        return JSONResponse(v2_dataset(gate.get_dataset(session, principal, dataset_id), p.lang))
+        return JSONResponse(v2_dataset(gate.get_dataset(session, principal, dataset_id), principal, p.lang))
 
 
 @router.get(PREFIX + "/catalog/exports/{format}", summary="Explore v2.1: export the catalogue",
