@@ -17,6 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -42,8 +43,9 @@ class CreatedKey:
     expires_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class KeyRow:
+class KeyRow(NamedTuple):
+    """A key as ``belfort keys list`` shows it (a tuple, as the listing was before)."""
+
     id: str
     name: str
     role: str
