@@ -27,6 +27,7 @@ from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import register as register_api
 from belfort.api import sta as sta_api
+from belfort.api import transparency as transparency_api
 from belfort.api import zones as zones_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -59,6 +60,7 @@ from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal import staff_sensors as portal_staff_sensors
+from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
@@ -139,6 +141,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(observations_api.router)
     app.include_router(organisations_api.router)
     app.include_router(audit.router)
+    app.include_router(transparency_api.router)
     app.include_router(ods_v1.router)
     app.include_router(ods_v2.router)
     app.include_router(ods_v2_catalog.router)
@@ -150,6 +153,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)
+    app.include_router(portal_transparency.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)

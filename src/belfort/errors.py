@@ -351,6 +351,23 @@ class TooManyStreams(BelfortError):
     retry_after_seconds = 5
 
 
+# --- aggregation thresholds (belfort.query.disclosure) ---
+
+
+class AggregatesOnly(Forbidden):
+    """The principal may only read aggregates of this dataset (its grant has a minimum group
+    size): record listings, record ids, exports and streams are refused."""
+
+    code = "aggregates_only"
+
+
+class DisclosureRefused(Forbidden):
+    """Under an aggregation threshold, the question could reveal single records: a function
+    such as min/max/median/percentile, a record-id filter or a filter on a field that may not
+    be filtered on (``details`` names the function or fields)."""
+
+    code = "disclosure_refused"
+
 # --- identity: OpenID Connect tokens, scoped keys (belfort.policy.oidc, belfort.policy.keys) ---
 
 

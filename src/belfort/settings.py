@@ -256,6 +256,19 @@ class Settings(BaseSettings):
     stream_max_age_days: int = Field(
         default=400, ge=1, description="An observation older than this many days is refused."
     )
+    # --- live datasets in linked data and rollups (belfort.linked.store, .streams.compaction) ---
+    sparql_live_refresh_seconds: float = Field(
+        default=60.0, ge=0.5, le=86_400,
+        description="How often the SPARQL store checks whether a live dataset's rows changed and, "
+        "if so, rebuilds its records graph (in the background, one at a time; queries never "
+        "wait): SPARQL answers about live rows are at most this plus one rebuild old.",
+    )
+    stream_day_timezone: str = Field(
+        default="Europe/Brussels",
+        description="IANA time zone of the city's days: the per-day rollups of live datasets "
+        "(`<id>-per-dag`) and the day partitions of compacted observations follow its midnights "
+        "(23- and 25-hour days when the clocks change).",
+    )
     # --- SensorThings API (belfort.streams.sta_*, /sta/v1.1/) ---
     sta_default_top: int = Field(
         default=100, ge=1, le=10_000,
@@ -445,6 +458,18 @@ class Settings(BaseSettings):
         description="Live dashboard streams one server process serves at once; beyond it 503.",
     )
 
+    # --- aggregation thresholds (belfort.query.disclosure) ---
+    threshold_suppress_zeros: bool = Field(
+        default=True,
+        description="Under an aggregation threshold, treat a count of zero as disclosive "
+        "(withheld like a group below k).",
+    )
+    threshold_epsilon: float | None = Field(
+        default=None, gt=0, allow_inf_nan=False,
+        description="Under an aggregation threshold, add differential-privacy noise to released "
+        "counts (discrete Laplace, scale 1/epsilon per query); unset: exact counts.",
+    )
+
     # --- identity: OpenID Connect, scoped keys, credentialed CORS (belfort.policy.oidc) ---
     oidc_issuer: str | None = Field(
         default=None,
@@ -543,6 +568,14 @@ class Settings(BaseSettings):
             return check_timezone(value)
         except ValueError as exc:
             raise ValueError(f"BELFORT_DEFAULT_SOURCE_TIMEZONE: {exc}") from None
+
+    @field_validator("stream_day_timezone")
+    @classmethod
+    def _known_day_zone(cls, value: str) -> str:
+        try:
+            return check_timezone(value)
+        except ValueError as exc:
+            raise ValueError(f"BELFORT_STREAM_DAY_TIMEZONE: {exc}") from None
 
     @field_validator("public_url", mode="before")
     @classmethod

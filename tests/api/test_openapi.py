@@ -173,6 +173,7 @@ def loaded(platform: Platform, tmp_path: Path) -> Platform:
 SAMPLES: dict[str, list[tuple[str, str]]] = {
     "/api/": [],
     "/api/belfort/v1/organisations": [],
+    "/api/belfort/v1/transparency": [],
     "/api/belfort/v1/organisations/{slug}": [],
     "/api/belfort/v1/zones": [],
     "/api/belfort/v1/zones/{zone_id}": [],

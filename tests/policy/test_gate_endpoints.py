@@ -72,6 +72,7 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
                    "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
+                   "/api/belfort/v1/transparency",  # tests/policy/test_transparency.py
                    # sensors name a sensor, not a dataset: the gate of the dataset a sensor feeds
                    # is tested in tests/api/test_observations.py
                    # (test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found)

@@ -18,7 +18,7 @@ from belfort.catalog.models import Observation, StreamPart
 from belfort.platform import Platform
 from belfort.settings import Settings
 from belfort.streams import compaction
-from belfort.streams.compaction import collect_unrecorded, compact, take_lease
+from belfort.streams.compaction import collect_unrecorded, compact, day_span, take_lease
 from belfort.streams.model import ObservationIn, now_us, to_us
 from belfort.streams.sensors import devices
 from tests.conftest import TEST_BASE
@@ -161,7 +161,12 @@ def test_rollups_are_right_and_survive_retention(platform: Platform, client: Tes
         return [(r["periode_start"][11:16], r["aantal"], r["som"], r["gemiddelde"], r["minimum"],
                  r["maximum"], None if r["gewogen_gemiddelde"] is None
                  else round(r["gewogen_gemiddelde"], 6), r["gemiddelde_uptime"])
-                for r in rows.json() if r["periode_start"].startswith(day.isoformat())]
+                for r in rows.json() if r["periode_start"].startswith(day.isoformat())
+                or r["periode_start"] == city_midnight]
+
+    # the per-day row starts at the city's midnight (Europe/Brussels), 22:00 or 23:00 UTC
+    city_midnight = dt.datetime.fromtimestamp(day_span(day.isoformat())[0] / 1e6,
+                                              dt.timezone.utc).isoformat()
 
     expected = {
         "per-kwartier": [("10:00", 2, 30.0, 15.0, 10.0, 20.0, 20.0, 0.5),
@@ -169,7 +174,8 @@ def test_rollups_are_right_and_survive_retention(platform: Platform, client: Tes
                          ("11:00", 1, 40.0, 40.0, 40.0, 40.0, None, None)],
         "per-uur": [("10:00", 3, 60.0, 20.0, 10.0, 30.0, round(40 / 1.5, 6), 0.75),
                     ("11:00", 1, 40.0, 40.0, 40.0, 40.0, None, None)],
-        "per-dag": [("00:00", 4, 100.0, 25.0, 10.0, 40.0, round(40 / 1.5, 6), 0.75)],
+        "per-dag": [(city_midnight[11:16], 4, 100.0, 25.0, 10.0, 40.0, round(40 / 1.5, 6),
+                     0.75)],
     }
     for kind, rows in expected.items():
         assert rollups(kind) == rows, kind  # from the hot store

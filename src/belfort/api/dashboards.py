@@ -6,7 +6,10 @@ database says something changed (``belfort.dashboards.live.mark``: new observati
 hot store, a catalogue write, an edit of the dashboard) — at most one event per
 ``BELFORT_DASHBOARD_MIN_INTERVAL_SECONDS``, a ``: heartbeat`` comment on an idle stream, at
 most ``BELFORT_DASHBOARD_MAX_STREAMS`` streams per process (503 beyond), and it stops when the
-client goes away. Tiles read through the gate with the caller's principal.
+client goes away. The tiles of a change are computed at once and, when
+``BELFORT_LIVE_REFRESH_SECONDS`` has passed since the change, once more (a live dataset such as
+``drukte-per-zone`` may have answered with its file of just before): what differs then is sent
+too. Tiles read through the gate with the caller's principal.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import math
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -94,7 +98,9 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
     shown: live.Mark | None = None
     at: live.Mark | None = first
     last_event = -math.inf
-    last_write = time.monotonic()
+    last_write = seen = time.monotonic()  # seen: when the mark ``at`` was first read
+    settle: float | None = None  # when to look at the data of ``at`` once more
+    refresh = settings.live_refresh_seconds
     try:
         yield b"retry: 2000\n\n"
         while True:
@@ -104,6 +110,9 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
                 tiles = await run_in_threadpool(shots.tiles, principal, dashboard_id, at)
                 diff = live.changed(sent, tiles)
                 sent, shown = tiles, at
+                # live datasets (crowding) may have answered with their file of before: once
+                # it has surely been looked up again, the tiles are computed once more
+                settle = None if at.settled or refresh <= 0 else seen + refresh + 0.01
                 if diff:
                     body = orjson.dumps({"dashboard": dashboard_id, "mark": at.high_water,
                                          "tiles": diff})
@@ -117,13 +126,19 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
             if at != shown:  # a change waits for the minimum interval: not a moment longer
                 wait = last_event + settings.dashboard_min_interval_seconds - time.monotonic()
                 pause = max(0.005, min(pause, wait))
+            elif settle is not None:
+                pause = max(0.005, min(pause, settle - time.monotonic()))
             await asyncio.sleep(pause)
             if await request.is_disconnected():
                 return
             try:
-                at = await run_in_threadpool(live.mark, platform, dashboard_id)
+                found = await run_in_threadpool(live.mark, platform, dashboard_id)
             except DashboardNotFound:
                 yield b"event: gone\ndata: {}\n\n"
                 return
+            if not found.same_data(at):
+                at, seen, settle = found, time.monotonic(), None
+            elif settle is not None and time.monotonic() >= settle and at is not None:
+                at, settle = replace(at, settled=True), None
     finally:
         slots.give_back()

@@ -7,6 +7,8 @@ ETag, the open (newest) page for a few seconds, and anything only staff may read
 ``private, no-store``. JSON-LD by default; Turtle, N-Quads, N-Triples and RDF/XML by
 ``Accept``. Members dereference at ``/id/{dataset}/{record}/{timestamp}``.
 Every answer, errors included, carries ``Access-Control-Allow-Origin: *`` (``belfort.api.cors``).
+A live dataset's rows come and go (``ldes.StreamSource.live``): none of its pages or members
+is immutable; closed ones are served ``public, max-age=60`` (``LIVE_MAX_AGE``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ LOG_DIRECTORY = "ldes"  # member logs, under the data directory (belfort.linked.
 CLOSED_MAX_AGE = 365 * 86400
 OPEN_MAX_AGE = 5
 ENTRY_MAX_AGE = 60
+LIVE_MAX_AGE = 60  # a live stream's closed pages and members: they leave at the window
 NEGOTIATION = (
     "JSON-LD (`application/ld+json`, an inline context) unless `Accept` prefers "
     "`text/turtle`, `application/n-quads`, `application/n-triples` or `application/rdf+xml`; "
@@ -133,10 +136,19 @@ async def stream(
         source = await run_in_threadpool(_source, platform, principal, dataset_id)
     except BelfortError as exc:
         return _error(exc)
-    body = ldes.render(ldes.entry_document(base, source.dataset_id), fmt, {**ldes.STREAM_PREFIXES})
+    body = ldes.render(ldes.entry_document(base, source.dataset_id, source.retention), fmt,
+                       {**ldes.STREAM_PREFIXES})
     cache = f"public, max-age={ENTRY_MAX_AGE}" if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"first": ldes.page_uri(base, source.dataset_id, 1)})
+
+
+def _closed(source: ldes.StreamSource) -> str:
+    """What a closed page or a member of an open stream may be cached for: for good, unless
+    the stream is live (its members leave at the window or retention)."""
+    if source.live:
+        return f"public, max-age={LIVE_MAX_AGE}"
+    return f"public, max-age={CLOSED_MAX_AGE}, immutable"
 
 
 def _page_number(text: str) -> int:
@@ -159,7 +171,7 @@ def _page(request: Request, platform: Platform, principal: Principal, dataset_id
     if not source.public:
         cache = PRIVATE
     elif rendered.closed:
-        cache = f"public, max-age={CLOSED_MAX_AGE}, immutable"
+        cache = _closed(source)
     else:
         cache = f"public, max-age={OPEN_MAX_AGE}"
     links = {"first": ldes.page_uri(base, source.dataset_id, 1)}
@@ -176,7 +188,8 @@ def _page(request: Request, platform: Platform, principal: Principal, dataset_id
         "a fixed number a page (`BELFORT_LDES_PAGE_SIZE`). A full page that has a successor is "
         "closed: it links to the next page with a `tree:GreaterThanOrEqualToRelation` on "
         "`prov:generatedAtTime`, never changes again and is served `Cache-Control: public, "
-        "max-age=31536000, immutable`; the last page is open (`max-age=5`) and grows when a "
+        "max-age=31536000, immutable` (a live dataset's: `max-age=60`, its members leave at the "
+        "window); the last page is open (`max-age=5`) and grows when a "
         f"version is published. {NEGOTIATION}"
     ),
     response_class=Response,
@@ -207,7 +220,7 @@ def _member(request: Request, platform: Platform, principal: Principal, dataset_
     if isinstance(body, str):  # the record as it stood then: its newest member up to that time
         return RedirectResponse(f"{ldes.record_uri(base, source.dataset_id, record_id)}/{body}", status_code=303,
                                 headers={"Vary": "Accept"})
-    cache = f"public, max-age={CLOSED_MAX_AGE}, immutable" if source.public else PRIVATE
+    cache = _closed(source) if source.public else PRIVATE
     return _respond(request, body, fmt, ldes.strong_etag(body), cache,
                     {"collection": ldes.entry_uri(base, source.dataset_id)})
 

@@ -232,11 +232,12 @@ def set_texts(
 
 def classifications_of(session: Session, dataset_id: str) -> dict[str, str]:
     """The fields of a dataset with a classification of their own (field → level)."""
-    return dict(session.execute(
+    rows = session.execute(
         select(FieldDescription.field, FieldDescription.classification)
         .where(FieldDescription.dataset_id == dataset_id,
                FieldDescription.classification.is_not(None))
-    ).all())
+    ).all()
+    return {field: level for field, level in rows if level is not None}
 
 
 def set_classification(

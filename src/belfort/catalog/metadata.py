@@ -127,6 +127,12 @@ class DatasetMetadata(BaseModel):
     frequency: Frequency = Frequency.UNKNOWN
     classification: Classification = Classification.OPEN
     classification_reason: str | None = Field(default=None, max_length=2000)
+    listed: bool = Field(
+        default=False,
+        description="A dataset that is not open is named on the public transparency page "
+        "(title, owner, classification and the reason it is not open), with a way to ask for "
+        "access; unlisted, it stays invisible to whoever may not read it.",
+    )
     steward: str | None = Field(default=None, max_length=200)
     record_key: list[str] = Field(
         default_factory=list,

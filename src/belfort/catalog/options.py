@@ -47,6 +47,11 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         "open (default), internal, confidential or strictly-confidential.",
     ),
     "reason": (("classification_reason",), "Why the dataset is not open (required then)."),
+    "listed": (
+        ("listed",),
+        "yes: a dataset that is not open is named on the public transparency page (title, "
+        "owner, classification, reason), with a way to ask for access.",
+    ),
     "steward": (("steward",), "The data steward responsible for the dataset."),
     "key": (
         ("record_key",),

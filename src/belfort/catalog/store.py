@@ -112,6 +112,7 @@ def metadata_of(dataset: Dataset) -> DatasetMetadata:
         frequency=dataset.frequency,
         classification=dataset.classification,
         classification_reason=dataset.classification_reason,
+        listed=bool(dataset.listed),
         steward=dataset.steward,
         record_key=list(dataset.record_key or []),
         personal_data=bool(dataset.personal_data),
@@ -139,6 +140,7 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.frequency = data["frequency"]
     dataset.classification = data["classification"]
     dataset.classification_reason = data["classification_reason"]
+    dataset.listed = data["listed"]
     dataset.steward = data["steward"]
     dataset.record_key = data["record_key"]
     dataset.personal_data = data["personal_data"]

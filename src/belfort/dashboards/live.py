@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -38,6 +38,15 @@ class Mark:
     generation: tuple[int, int]
     revision: int
     compaction: int = 0  # moves when compaction or retention changes what live datasets hold
+    # a second look at the same data: a live dataset's current file is looked up at most every
+    # BELFORT_LIVE_REFRESH_SECONDS per process, so tiles computed the moment a mark moved may
+    # still show the rows of before; computed again once that much later, they cannot
+    settled: bool = False
+
+    def same_data(self, other: Mark | None) -> bool:
+        """The same data as ``other`` (whether looked at a second time or not)."""
+        return other is not None and replace(self, settled=False) == replace(other,
+                                                                              settled=False)
 
 
 def mark(platform: Platform, dashboard_id: str) -> Mark:

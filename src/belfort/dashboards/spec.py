@@ -13,6 +13,13 @@ A tile reads one source:
   (``belfort.query.model``); the gate and the engine answer it when the tile is drawn;
 - ``stream`` — one sensor's observations of one property from the hot store;
 - ``sensors`` — the sensors of a live dataset with their latest values (map tiles).
+
+A ``map`` tile over a ``dataset`` draws its shapes (zones) coloured by a value: it names the
+``geometry`` field, the ``value`` field, optionally a ``label`` field, and colour ``bands``
+(the thresholds' shape; ``thresholds`` is accepted as another name for them). Its query may
+filter, order and limit the rows (``where``, ``order_by``, ``limit``); the tile selects its
+fields itself. Whether the fields exist in the dataset is checked when a dashboard is saved
+(``belfort.dashboards.fields``) and again when the tile is drawn.
 """
 
 from __future__ import annotations
@@ -44,7 +51,9 @@ NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
 SENSOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 QUERY_KEYS = ("select", "where", "group_by", "order_by", "limit")
 TILE_KEYS = {"id", "type", "title", "dataset", "query", "stream", "sensors", "value", "time",
-             "x", "y", "series", "unit", "thresholds", "hours", "columns", "description"}
+             "x", "y", "series", "unit", "thresholds", "hours", "columns", "description",
+             "geometry", "label", "bands"}
+MAP_QUERY_KEYS = ("where", "order_by", "limit")  # a map of shapes selects its fields itself
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,13 @@ class TileSpec:
     thresholds: tuple[Threshold, ...] = ()
     hours: float = 24.0
     columns: tuple[str, ...] = ()
+    geometry: str | None = None  # a map over a dataset: the field holding each shape
+    label: str | None = None  # … and the field naming it
+
+    @property
+    def shapes(self) -> bool:
+        """A map of a dataset's shapes (zones), not of sensors."""
+        return self.type == "map" and self.dataset is not None
 
     def level(self, value: float | None) -> Threshold | None:
         """The threshold a value falls in (None: no thresholds, or no value)."""
@@ -294,14 +310,15 @@ def _tile(item: Any, path: str, problems: _Problems) -> TileSpec | None:
         stream = _stream(item["stream"], f"{path}.stream", problems)
         if kind in ("bars", "table", "map"):
             problems.add(f"{path}.stream", f"a {kind} tile needs a dataset or sensors")
-    if kind == "map" and item.get("sensors") is None:
-        problems.add(f"{path}.sensors", "a map tile shows sensors: give sensors")
+    if kind == "map" and item.get("sensors") is None and item.get("dataset") is None:
+        problems.add(f"{path}.sensors", "a map tile shows sensors (give sensors) or the "
+                     "shapes of a dataset (give dataset, geometry, value and bands)")
     if item.get("sensors") is not None:
         sensors = _sensors(item["sensors"], f"{path}.sensors", problems)
         if kind not in ("map", "table"):
             problems.add(f"{path}.sensors", "only map and table tiles show sensors")
     names = {}
-    for key in ("value", "time", "x", "y", "series"):
+    for key in ("value", "time", "x", "y", "series", "geometry", "label"):
         if item.get(key) is not None:
             names[key] = _string(item[key], f"{path}.{key}", problems, pattern=NAME,
                                  what="a field name")
@@ -311,7 +328,16 @@ def _tile(item: Any, path: str, problems: _Problems) -> TileSpec | None:
                 problems.add(f"{path}.{key}", f"a {kind} tile over a dataset names its {key} field")
     unit = (_string(item["unit"], f"{path}.unit", problems, limit=30)
             if item.get("unit") is not None else None)
-    thresholds = _thresholds(item.get("thresholds"), f"{path}.thresholds", problems)
+    shapes = kind == "map" and item.get("dataset") is not None
+    if shapes:
+        _shapes(item, path, problems)
+    elif any(item.get(k) is not None for k in ("geometry", "label", "bands")):
+        for key in ("geometry", "label", "bands"):
+            if item.get(key) is not None:
+                problems.add(f"{path}.{key}", "only a map tile over a dataset has "
+                             "geometry, label and bands")
+    bands_key = "bands" if item.get("bands") is not None else "thresholds"
+    thresholds = _thresholds(item.get(bands_key), f"{path}.{bands_key}", problems)
     if kind == "gauge" and not thresholds:
         thresholds = GAUGE_THRESHOLDS
     hours = 24.0
@@ -335,8 +361,27 @@ def _tile(item: Any, path: str, problems: _Problems) -> TileSpec | None:
         query=query, query_text=query_text, stream=stream, sensors=sensors,
         value=names.get("value") or "value", time=names.get("time"), x=names.get("x"),
         y=names.get("y"), series=names.get("series"), unit=unit, thresholds=thresholds,
-        hours=hours, columns=columns,
+        hours=hours, columns=columns, geometry=names.get("geometry"), label=names.get("label"),
     )
+
+
+def _shapes(item: dict[Any, Any], path: str, problems: _Problems) -> None:
+    """What a map of a dataset's shapes needs besides what every tile has."""
+    for key, what in (("geometry", "the one holding each shape (e.g. geo_shape)"),
+                      ("value", "the one whose number colours each shape (e.g. score)")):
+        if item.get(key) is None:
+            problems.add(f"{path}.{key}", f"a map over a dataset names its {key} field: {what}")
+    if item.get("bands") is not None and item.get("thresholds") is not None:
+        problems.add(f"{path}.bands", "give bands or thresholds, not both (they are the same)")
+    elif item.get("bands") is None and item.get("thresholds") is None:
+        problems.add(f"{path}.bands", "a map over a dataset colours its shapes by bands: "
+                     "[{upto: 33, colour: green, label: rustig}, …]")
+    query = item.get("query")
+    if isinstance(query, dict):
+        for key in query:
+            if key in QUERY_KEYS and key not in MAP_QUERY_KEYS:
+                problems.add(f"{path}.query.{key}", "a map selects its geometry, value and "
+                             "label itself: only " + ", ".join(MAP_QUERY_KEYS))
 
 
 def _query(value: Any, path: str, problems: _Problems) -> tuple[Query | None, dict[str, Any]]:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dashboard, utcnow
+from belfort.dashboards.fields import check_spec
 from belfort.dashboards.spec import SLUG, DashboardSpec, check_id, load_source, parse_spec
 from belfort.errors import DashboardInvalid, DashboardNotFound
 from belfort.platform import Platform
@@ -81,6 +82,7 @@ def save_dashboard(session: Session, dashboard_id: str, source: str, *,
     nothing is saved then). ``create=True`` refuses to replace, ``False`` to create."""
     check_id(dashboard_id)
     spec = parse_spec(source)
+    check_spec(session, spec)  # a map's fields against its dataset, when it exists
     data = load_source(source)
     row = session.get(Dashboard, dashboard_id)
     if row is None and create is False:

@@ -4,6 +4,8 @@
   readable version and runs its query on the engine; a dataset the principal may not read
   (or that does not exist yet) gives an empty tile, the same either way, so a tile never
   tells whether restricted data exists.
+- A ``map`` tile over a dataset (``TileSpec.shapes``) asks the gate the same way and selects
+  each row's shape, value and label (``shapes``: zones coloured by their band).
 - A ``stream`` or ``sensors`` tile reads the hot store (``belfort.streams.read``) only for
   sensors whose live dataset the principal may read (staff: every sensor).
 
@@ -19,21 +21,34 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 
 from belfort.catalog.models import Observation, Sensor
+from belfort.dashboards.fields import shape_problems
 from belfort.dashboards.spec import Threshold, TileSpec
-from belfort.errors import BelfortError
+from belfort.errors import BelfortError, DashboardInvalid
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 from belfort.policy.reading import readable
-from belfort.query.model import And, Compare, Expr, FieldRef, Literal, OrderItem, Query, SelectItem
+from belfort.query.model import (
+    And,
+    Compare,
+    Expr,
+    FieldRef,
+    IsNull,
+    Literal,
+    OrderItem,
+    Query,
+    SelectItem,
+)
 from belfort.streams.model import from_us, now_us, to_us
 from belfort.streams.read import StoredObservation, sensor_observations
 
 WEEK_US = 7 * 86_400 * 1_000_000
 MAX_SENSORS = 500
 MAX_STREAM_POINTS = 500
+MAX_SHAPE_TEXT = 2_000_000  # characters of GeoJSON a map tile carries (to the browser too)
 
 
 @dataclass
@@ -54,6 +69,8 @@ class TileData:
     columns: list[str] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     points: list[dict[str, Any]] = field(default_factory=list)
+    # a map over a dataset: {"name", "value", "level", "geometry" (GeoJSON, or None)}
+    shapes: list[dict[str, Any]] = field(default_factory=list)
     problem: str | None = None  # why a query failed (only staff are told)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,7 +78,8 @@ class TileData:
             "id": self.id, "type": self.type, "state": self.state, "value": self.value,
             "time": self.time, "previous": self.previous, "trend": self.trend,
             "level": self.level, "unit": self.unit, "columns": self.columns,
-            "rows": self.rows, "points": self.points, "problem": self.problem,
+            "rows": self.rows, "points": self.points, "shapes": self.shapes,
+            "problem": self.problem,
         }
 
 
@@ -98,6 +116,9 @@ def _from_dataset(platform: Platform, principal: Principal, tile: TileSpec, data
         rv = readable(platform, principal, tile.dataset, count_use=count_use)
     except BelfortError:
         return  # not there, or not for this principal: the same empty tile
+    if tile.shapes:
+        _shapes(platform, rv, tile, data)
+        return
     result = platform.engine.execute(tile.query, rv.schema, rv.path)
     records = [{k: plain(v) for k, v in r.items()} for r in result.records()]
     if not records:
@@ -164,6 +185,63 @@ def _points(records: list[dict[str, Any]], tile: TileSpec) -> list[dict[str, Any
     if tile.type == "line":
         points.sort(key=lambda p: str(p["x"]))
     return points
+
+
+def _shapes(platform: Platform, rv: Any, tile: TileSpec, data: TileData) -> None:
+    """Each row's shape, value, band and label, for a map over a dataset; the shapes' GeoJSON
+    up to ``MAX_SHAPE_TEXT`` characters in all (beyond it a row keeps its value and band,
+    for the table, without its shape)."""
+    assert tile.query is not None and tile.geometry is not None
+    problems = shape_problems(rv.schema, tile, "")
+    if problems:
+        raise DashboardInvalid(problems[0]["path"].lstrip(".") + ": " + problems[0]["message"],
+                               details={"problems": problems})
+    wanted = [tile.geometry, tile.value] + [n for n in (tile.label, tile.time) if n]
+    names = list(dict.fromkeys(wanted))  # a field named twice is selected once
+    present: Expr = IsNull(FieldRef(tile.geometry), negated=True)
+    query = replace(tile.query, select=tuple(SelectItem(FieldRef(n)) for n in names),
+                    where=present if tile.query.where is None else And((tile.query.where,
+                                                                        present)),
+                    group_by=())
+    result = platform.engine.execute(query, rv.schema, rv.path)
+    at = {n: i for i, n in enumerate(names)}
+    budget = MAX_SHAPE_TEXT
+    times = []
+    for row in result.rows:
+        geometry = _geojson(row[at[tile.geometry]])
+        size = len(orjson.dumps(geometry)) if geometry is not None else 0
+        if size > budget:
+            geometry, size = None, 0
+        budget -= size
+        value = number(plain(row[at[tile.value]]))
+        label = row[at[tile.label]] if tile.label else None
+        data.shapes.append({"name": None if label is None else str(label)[:200],
+                            "value": value, "level": level_dict(tile.level(value)),
+                            "geometry": geometry})
+        if tile.time and (moment := _text(plain(row[at[tile.time]]))):
+            times.append(moment)
+    if data.shapes:
+        data.state = "ok"
+        data.time = max(times) if times else None
+
+
+def _geojson(value: Any) -> dict[str, Any] | None:
+    """A geometry field's value as GeoJSON: a geopoint ``{lat, lon}`` as a Point, GeoJSON
+    text parsed (a Feature's geometry); anything else None (the portal checks positions)."""
+    if isinstance(value, dict) and "lat" in value and "lon" in value:
+        return {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
+    if not isinstance(value, str | bytes):
+        return None
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(parsed, dict) and parsed.get("type") == "Feature":
+        parsed = parsed.get("geometry")
+    if isinstance(parsed, dict) and isinstance(parsed.get("type"), str) and (
+            "coordinates" in parsed or "geometries" in parsed):
+        return parsed
+    return None
 
 
 # --- the hot store ---------------------------------------------------------------------

@@ -19,6 +19,15 @@ it (``…#geometry-…``) — renamed to the member. A record a version removes 
 tombstone member typed ``as:Delete`` (the stream declares ``ldes:versionDeletePath
 rdf:type`` and ``ldes:versionDeleteObject as:Delete``).
 
+A *live* dataset (``belfort.streams``: rows seconds old, kept for a window) is a stream of
+its current rows, read from the live snapshot: members are its observations (or rollup
+rows) in arrival order, appended as they come, and they *leave* when they fall out of the
+window or the retention. So none of its pages is ever immutable (``StreamSource.live``),
+and with the default mapping its view states a retention policy
+(``ldes:retentionPolicy`` an ``ldes:DurationAgoPolicy``, ``tree:value`` an
+``xsd:duration``), the stream's ``ldes:timestampPath`` being the members' own time
+(``tijdstip``, or ``periode_start`` for rollups): members younger than that are kept.
+
 Framework-neutral: ``belfort.api.ldes`` serves it over HTTP.
 """
 
@@ -88,6 +97,22 @@ def xsd_timestamp(moment: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """A live stream's retention (LDES ``ldes:DurationAgoPolicy``): members whose ``field``
+    (their time, the stream's ``ldes:timestampPath``) is less than ``days`` old are kept."""
+
+    field: str
+    days: float
+
+    def duration(self) -> str:
+        """``P7D``; ``PT36H``/``PT90S`` when not a whole number of days (xsd:duration)."""
+        if float(self.days).is_integer():
+            return f"P{int(self.days)}D"
+        seconds = round(self.days * 86_400)
+        return f"PT{seconds // 3600}H" if seconds % 3600 == 0 else f"PT{seconds}S"
+
+
+@dataclass(frozen=True)
 class StreamSource:
     """One dataset's stream as the caller may read it: versions 1 … the readable one."""
 
@@ -96,6 +121,8 @@ class StreamSource:
     rdf_mapping: dict[str, Any] | None
     versions: tuple[StreamVersion, ...]
     public: bool  # open and published: anyone may read it, shared caches may keep it
+    live: bool = False  # rows come and go (a live dataset): no page is immutable
+    retention: Retention | None = None  # a live stream's retention policy, when it states one
 
     @property
     def mapping_key(self) -> str:
@@ -108,7 +135,25 @@ def load_source(platform: Platform, principal: Principal, dataset_id: str, *, co
     history = readable_history(platform, principal, dataset_id, count_use=count_use)
     current = history.current
     versions = tuple(StreamVersion(v.number, v.path, v.schema, v.created_at) for v in history.versions)
-    return StreamSource(current.dataset_id, current.record_key, current.rdf_mapping, versions, current.public)
+    return StreamSource(current.dataset_id, current.record_key, current.rdf_mapping, versions, current.public,
+                        live=current.live, retention=_retention(platform, current) if current.live else None)
+
+
+# a live dataset's time field → the setting that says how long its rows stay (days)
+_KEPT_BY = (("periode_start", "stream_rollup_retention_days"), ("tijdstip", "live_window_days"))
+
+
+def _retention(platform: Platform, current: Any) -> Retention | None:
+    """The retention of a live dataset of observations (its window) or of rollups (the
+    rollup retention): only with the default mapping, whose members carry the time field
+    under ``{base}/def/{dataset}#{field}``; other live datasets state none."""
+    if current.rdf_mapping is not None:
+        return None
+    names = set(current.schema.names)
+    for name, setting in _KEPT_BY:
+        if name in names:
+            return Retention(name, float(getattr(platform.settings, setting)))
+    return None
 
 
 # ── Pages ─────────────────────────────────────────────────────────────────────────────
@@ -213,12 +258,26 @@ def entry_uri(base: str, dataset_id: str) -> str:
     return f"{base}/ldes/{quote(dataset_id, safe='')}"
 
 
-def describe_stream(document: Document, base: str, dataset_id: str) -> str:
-    """The stream's own triples: what it is, its paths, its view."""
+def retention_uri(base: str, dataset_id: str) -> str:
+    return f"{entry_uri(base, dataset_id)}#retention"
+
+
+def describe_stream(document: Document, base: str, dataset_id: str,
+                    retention: Retention | None = None) -> str:
+    """The stream's own triples: what it is, its paths, its view (with its retention policy
+    when it has one: a live stream, ordered and kept by its members' own time)."""
     s = stream_uri(base, dataset_id)
     add = document.props(s).append
     add((RDF_TYPE, IRI(LDES + "EventStream")))
-    add((LDES + "timestampPath", IRI(GENERATED_AT)))
+    if retention is None:
+        add((LDES + "timestampPath", IRI(GENERATED_AT)))
+    else:
+        time_path = f"{base}/def/{quote(dataset_id, safe='')}#{retention.field}"
+        add((LDES + "timestampPath", IRI(time_path)))
+        view, policy = page_uri(base, dataset_id, 1), retention_uri(base, dataset_id)
+        document.add(view, LDES + "retentionPolicy", IRI(policy))
+        document.add(policy, RDF_TYPE, IRI(LDES + "DurationAgoPolicy"))
+        document.add(policy, TREE + "value", Lit(retention.duration(), None, XSD + "duration"))
     add((LDES + "versionOfPath", IRI(IS_VERSION_OF)))
     add((LDES + "versionDeletePath", IRI(RDF_TYPE)))
     add((LDES + "versionDeleteObject", IRI(AS + "Delete")))
@@ -234,10 +293,10 @@ def catalogue_entry(document: Document, base: str, dataset_id: str) -> None:
     document.add(s, TREE + "view", IRI(page_uri(base, dataset_id, 1)))
 
 
-def entry_document(base: str, dataset_id: str) -> Document:
+def entry_document(base: str, dataset_id: str, retention: Retention | None = None) -> Document:
     """``/ldes/{dataset}``: the stream, its paths and its view (the first page)."""
     document = Document()
-    describe_stream(document, base, dataset_id)
+    describe_stream(document, base, dataset_id, retention)
     document.add(stream_uri(base, dataset_id), RDF_TYPE, IRI(DCAT + "Dataset"))
     document.add(page_uri(base, dataset_id, 1), RDF_TYPE, IRI(TREE + "Node"))
     return document
@@ -266,7 +325,7 @@ class PageRenderer:
 
     def document(self, plan: PagePlan) -> Document:
         document = Document()
-        stream = describe_stream(document, self.base, self.dataset_id)
+        stream = describe_stream(document, self.base, self.dataset_id, self.stream.source.retention)
         page = page_uri(self.base, self.dataset_id, plan.number)
         document.add(page, RDF_TYPE, IRI(TREE + "Node"))
         if plan.closed and plan.next_timestamp is not None:

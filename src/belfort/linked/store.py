@@ -13,6 +13,14 @@ store with these named graphs
 - ``{base}/graphs/datasets/{id}`` — the records of each dataset with an RDF mapping
   (``BELFORT_SPARQL_ROWS_PER_DATASET`` at most), open iff anonymous callers may read it.
 
+A *live* dataset's records (``belfort.streams``: rows that change every few seconds) follow
+its current snapshot: every ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` the store's refresher (a
+daemon thread, started with the store) asks whether the snapshot moved and, if so, rebuilds
+that dataset's records graph — built outside the store's lock, swapped in under it, one
+rebuild at a time (queries meanwhile answer from the graph as it was, never wait for it) —
+and moves the epoch, so the answer cache (keyed by it) and the query workers (forked per
+epoch) move on too.
+
 It is kept in step with the catalogue *incrementally*: when the catalogue generation
 changed, one light query per audience lists the datasets with what identifies their
 state (updated_at, versions, state, classification, mapping) and only the datasets
@@ -31,6 +39,7 @@ import itertools
 import logging
 import math
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -40,6 +49,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dataset, Version
+from belfort.errors import BelfortError
 from belfort.linked import rows as catalogue
 from belfort.linked.dcat import MAX_PAGE_SIZE, SERVICES, DcatBuilder, PageInfo
 from belfort.linked.fragments import FragmentCache, PageCache, SharedNode, build_fragment
@@ -48,6 +58,7 @@ from belfort.linked.records import dataset_document
 from belfort.linked.vocabularies import DCAT, HYDRA
 from belfort.policy import gate
 from belfort.policy.principals import ANONYMOUS, CLI_ADMIN, Principal
+from belfort.policy.reading import readable
 from belfort.register.linked import REGISTER_GRAPH, register_document
 
 if TYPE_CHECKING:
@@ -93,6 +104,8 @@ class _Loaded:
     rows_graph: str | None = None  # its records' graph, if it has a mapping
     rows_open: bool = False
     rows_tried: bool = False  # loading them was tried (an empty or failing mapping: once per state)
+    live_file: str | None = None  # a live dataset: the snapshot its records graph was built from
+    live_checked: float = 0.0  # when (time.monotonic) that was last compared with the current one
 
 
 def _term(value: str | Term) -> Any:
@@ -128,20 +141,91 @@ class CatalogueStore:
         self._refs: dict[str, dict[SharedNode, int]] = {}  # graph → shared node → datasets using it
         self._snapshot = Snapshot(0, (), ())
         self._frame_loaded = False
+        self._refreshing = threading.Lock()  # one live rebuild at a time
+        self.live_refreshes = 0  # live records graphs rebuilt (for tests and benchmarks)
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
 
     # ── public ──────────────────────────────────────────────────────────────────────────
 
     def sync(self) -> Snapshot:
         """Bring the store up to the catalogue's current generation (cheap when unchanged)."""
         current = self.platform.generation.current()
-        if current == self.generation:
-            return self._snapshot
+        if current != self.generation:
+            with self.lock:
+                current = self.platform.generation.current()  # read before the catalogue
+                if current != self.generation:
+                    self._sync()
+                    self.generation = current
+        return self._snapshot
+
+    def start_refresher(self) -> None:
+        """Start the daemon thread that keeps live datasets' records graphs in step."""
+        if self._refresher is None:
+            self._refresher = threading.Thread(target=self._refresh_loop, daemon=True,
+                                               name="sparql-live-refresh")
+            self._refresher.start()
+
+    def stop_refresher(self) -> None:
+        self._stop.set()
+        if self._refresher is not None and self._refresher is not threading.current_thread():
+            self._refresher.join(timeout=30)
+
+    def _refresh_loop(self) -> None:
+        every = max(self.platform.settings.sparql_live_refresh_seconds, 0.5)
+        while not self._stop.wait(every):
+            try:
+                self.refresh_live()
+            except Exception:  # the next round tries again
+                log.exception("linked data: refreshing live datasets failed")
+
+    def refresh_live(self, *, force: bool = False) -> int:
+        """Rebuild the records graph of every live dataset whose snapshot moved since it was
+        built and was last checked ``BELFORT_SPARQL_LIVE_REFRESH_SECONDS`` ago or more (any
+        time when ``force``); the number rebuilt. Nothing when another thread is rebuilding
+        (it answers from the graphs as they are)."""
+        every = 0.0 if force else self.platform.settings.sparql_live_refresh_seconds
+        now = time.monotonic()
+        due = [(i, d) for i, d in list(self._loaded.items())
+               if d.live_file is not None and now - d.live_checked >= every]
+        if not due or not self._refreshing.acquire(blocking=False):
+            return 0
+        rebuilt = 0
+        try:
+            for dataset_id, loaded in due:
+                loaded.live_checked = time.monotonic()
+                rebuilt += self._rebuild_live(dataset_id, loaded)
+        finally:
+            self._refreshing.release()
+        return rebuilt
+
+    def _rebuild_live(self, dataset_id: str, loaded: _Loaded) -> int:
+        principal = ANONYMOUS if loaded.rows_open else CLI_ADMIN
+        limit = self.platform.settings.sparql_rows_per_dataset
+        try:
+            found = readable(self.platform, principal, dataset_id, count_use=False)
+            if str(found.path) == loaded.live_file:
+                return 0
+            document = dataset_document(self.platform, principal, dataset_id, self.base,
+                                        limit=limit)
+            data = write_ntriples(document).encode()
+        except BelfortError:  # no longer readable so: the next catalogue sync settles it
+            return 0
+        except Exception:  # another component's bug must not take the endpoint down
+            log.exception("linked data: could not rebuild the records of %s", dataset_id)
+            return 0
+        node = ox.NamedNode(dataset_graph(self.base, dataset_id))
         with self.lock:
-            current = self.platform.generation.current()  # read before the catalogue
-            if current != self.generation:
-                self._sync()
-                self.generation = current
-            return self._snapshot
+            if self._loaded.get(dataset_id) is not loaded or loaded.rows_graph is None:
+                return 0  # removed or replaced by a catalogue sync meanwhile
+            self.store.remove_graph(node)
+            self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+            loaded.live_file = str(found.path)
+            self.epoch += 1
+            self._snapshot = Snapshot(self.epoch, self._snapshot.open_graphs,
+                                      self._snapshot.all_graphs)
+            self.live_refreshes += 1
+        return 1
 
     @property
     def snapshot(self) -> Snapshot:
@@ -282,9 +366,15 @@ class CatalogueStore:
             return
         graph = dataset_graph(self.base, dataset_id)
         principal = ANONYMOUS if is_open else CLI_ADMIN
+        try:  # read first: a snapshot that moves meanwhile is rebuilt at the next refresh
+            found = readable(self.platform, principal, dataset_id, count_use=False)
+            live_file = str(found.path) if found.live else None
+        except BelfortError:
+            live_file = None
         self._replace_graph(graph, lambda: dataset_document(self.platform, principal, dataset_id, self.base, limit=limit))
         if self.store.contains_named_graph(ox.NamedNode(graph)):
             loaded.rows_graph, loaded.rows_open = graph, is_open
+            loaded.live_file, loaded.live_checked = live_file, time.monotonic()
 
 
 @dataclass
@@ -317,9 +407,12 @@ class LinkedData:
         with self._lock:
             store = self._store
             if store is None or store.base != self.base:  # (the settings changed: tests)
+                if store is not None:
+                    store.stop_refresher()
                 store = self._store = CatalogueStore(self.platform, self.base)
                 self.stores_built += 1
         store.sync()
+        store.start_refresher()
         return store
 
     @property
@@ -354,6 +447,8 @@ class LinkedData:
 
     def close(self) -> None:
         with self._lock:
+            if self._store is not None:
+                self._store.stop_refresher()
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None

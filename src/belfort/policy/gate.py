@@ -98,6 +98,29 @@ def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Data
     return dataset
 
 
+def listed_datasets(session: Session) -> list[Dataset]:
+    """The datasets that are not open whose owner lists them on the public transparency page
+    (published or deprecated, with a published version), by title. What anyone may learn of
+    them is ``transparency_entry``; their rows stay behind the gate."""
+    return list(session.scalars(
+        select(Dataset).where(
+            Dataset.listed.is_(True),
+            Dataset.classification != Classification.OPEN.value,
+            Dataset.state.in_(PUBLIC_STATES),
+            Dataset.published_version.is_not(None),
+        ).order_by(Dataset.title_nl, Dataset.id)
+    ))
+
+
+def transparency_entry(dataset: Dataset) -> dict[str, Any]:
+    """What the transparency page says of a listed dataset: no more than this."""
+    return {
+        "id": dataset.id, "title_nl": dataset.title_nl, "title_en": dataset.title_en,
+        "organisation": dataset.organisation, "classification": dataset.classification,
+        "reason": dataset.classification_reason, "contact_email": dataset.contact_email,
+    }
+
+
 def is_public(dataset: Dataset) -> bool:
     """Anonymous callers may see ``dataset`` (the rule ``visible_datasets`` selects by; some
     of its fields may still be held back from them)."""

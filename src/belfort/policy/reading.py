@@ -61,6 +61,8 @@ class ReadableVersion:
     # (``belfort.usage``); an admin's read of even an open dataset is not
     public_use: bool
     grant: Grant = FULL  # what the gate allows (``schema`` and ``path`` already apply it)
+    # a live dataset (``belfort.streams.live_catalog``): ``path`` is its current snapshot
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
 def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:
     """``found`` with the current live file when the dataset is live."""
     path = live_file(platform, found.dataset_id)
-    return found if path is None else replace(found, path=path)
+    return found if path is None else replace(found, path=path, live=True)
 
 
 def _restrict(platform: Platform, found: ReadableVersion) -> ReadableVersion:

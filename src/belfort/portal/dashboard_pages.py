@@ -172,8 +172,10 @@ def _chart(platform: Platform, view: TileView, lang: str, single: bool) -> None:
 
 
 def _map(platform: Platform, view: TileView, lang: str) -> None:
+    if view.spec.shapes:
+        _shapes_map(platform, view, lang)
+        return
     t = Translator(lang)
-    tile = view.spec
     no_value = t("dash_map_no_value")
     features: list[dict[str, Any]] = []
     levels: list[str] = []  # each feature's level, as its legend class names it
@@ -185,19 +187,94 @@ def _map(platform: Platform, view: TileView, lang: str) -> None:
                                                          "coordinates": [p["lon"], p["lat"]]},
                          "properties": {maps.LABEL_KEY: text[:120], "niveau": level}})
         levels.append(level)
-    classes = [maps.LegendClass(th.label.get(lang), FILLS[th.colour],
-                                levels.count(th.label.get(lang)), value=th.label.get(lang))
-               for th in tile.thresholds]
-    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR, levels.count(no_value),
-                                    value=no_value))
-    legend = maps.Legend("niveau", "categorical", tuple(classes))
-    tokens = [th.colour for th in tile.thresholds] + ["none"]
-    view.legend = [(c.label, token, c.count) for c, token in zip(classes, tokens, strict=True)
-                   if c.count or c.value != no_value]
+    legend = _band_legend(view, levels, lang)
     base = map_base.base_layer(platform)
     view.svg = maps.render_svg_map(features, legend, title=view.title, lang=lang,
                                    base=base.collection if base else None)
     _table(view, lang)
+
+
+def _band_legend(view: TileView, levels: list[str], lang: str) -> maps.Legend:
+    """The tile's bands (and "no value") as the map's legend, counted over ``levels``; the
+    legend under the map (``view.legend``) names every band, and "no value" when there is."""
+    no_value = Translator(lang)("dash_map_no_value")
+    bands = view.spec.thresholds
+    classes = [maps.LegendClass(th.label.get(lang), FILLS[th.colour],
+                                levels.count(th.label.get(lang)), value=th.label.get(lang))
+               for th in bands]
+    classes.append(maps.LegendClass(no_value, maps.MISSING_COLOR, levels.count(no_value),
+                                    value=no_value))
+    tokens = [th.colour for th in bands] + ["none"]
+    view.legend = [(c.label, token, c.count) for c, token in zip(classes, tokens, strict=True)
+                   if c.count or c.value != no_value]
+    return maps.Legend("niveau", "categorical", tuple(classes))
+
+
+def _shapes_map(platform: Platform, view: TileView, lang: str) -> None:
+    """A map of a dataset's shapes (zones), each filled with its band's colour (opaque: the
+    colours keep their contrast) and titled with its name, value and band in words; the
+    same as a table under the map."""
+    t = Translator(lang)
+    tile = view.spec
+    no_value = t("dash_map_no_value")
+    features: list[dict[str, Any]] = []
+    levels: list[str] = []
+    for shape in view.data.get("shapes") or []:
+        label = (shape.get("level") or {}).get("label") or {}
+        level = label.get(lang) or label.get("nl") or no_value
+        name = str(shape.get("name") or "—")
+        value = _value_with_unit(shape.get("value"), view.data.get("unit"), lang)
+        text = f"{name}: {value} — {level}" if value else f"{name}: {no_value}"
+        levels.append(level)
+        view.cells.append([name, value, level])
+        if maps.valid_geometry(shape.get("geometry")):
+            features.append({"type": "Feature", "geometry": shape["geometry"],
+                             "properties": {maps.LABEL_KEY: text[:240], "niveau": level}})
+    _mark_small_shapes(features)
+    legend = _band_legend(view, levels, lang)
+    base = map_base.base_layer(platform)
+    view.svg = maps.render_svg_map(features, legend, title=view.title, lang=lang,
+                                   base=base.collection if base else None, polygon_opacity=1)
+    view.headers = [values.humanised(tile.label) if tile.label else t("dash_col_x"),
+                    values.humanised(tile.value), t("dash_level", label="").rstrip(": ")]
+
+
+def _bounds(geometry: Any) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of a GeoJSON geometry's positions."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], int | float):
+            xs.append(float(coords[0]))
+            ys.append(float(coords[1]))
+        else:
+            for c in coords or []:
+                walk(c)
+
+    for part in geometry.get("geometries") or [geometry]:
+        walk(part.get("coordinates"))
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def _mark_small_shapes(features: list[dict[str, Any]], share: float = 1 / 20) -> None:
+    """A shape whose longer side is under ``share`` of the map's longer side (a square
+    among the city's zones: a few pixels on a phone) also gets a marker at its centre, in
+    its colour and with its title, so it stays visible and easy to point at."""
+    bounds = [_bounds(f["geometry"]) for f in features]
+    known = [b for b in bounds if b is not None]
+    if len(known) < 2:
+        return
+    # degrees of longitude shrink with the latitude: as the (Mercator) map draws them
+    shrink = math.cos(math.radians(sum(b[1] + b[3] for b in known) / (2 * len(known))))
+    side = max((max(b[2] for b in known) - min(b[0] for b in known)) * shrink,
+               max(b[3] for b in known) - min(b[1] for b in known))
+    for feature, box in zip(features, bounds, strict=True):
+        if box is None or max((box[2] - box[0]) * shrink, box[3] - box[1]) >= side * share:
+            continue
+        centre = {"type": "Point", "coordinates": [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2]}
+        parts = feature["geometry"].get("geometries") or [feature["geometry"]]
+        feature["geometry"] = {"type": "GeometryCollection", "geometries": [*parts, centre]}
 
 
 def _table(view: TileView, lang: str) -> None:

@@ -143,6 +143,11 @@ def _geometry(value: Any) -> dict[str, Any] | None:
     return parsed if isinstance(parsed, dict) and _valid(parsed) else None
 
 
+def valid_geometry(geometry: Any) -> bool:
+    """Whether ``geometry`` is GeoJSON with finite WGS 84 positions (what the map draws)."""
+    return isinstance(geometry, Mapping) and _valid(geometry)
+
+
 def _valid(geometry: Mapping[str, Any], nested: int = 0) -> bool:
     kind = geometry.get("type")
     if kind == "GeometryCollection" and nested == 0:
@@ -353,14 +358,14 @@ def _parts(geometry: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], legend: Legend, *,
                    width: int = 640, height: int = 420, title: str, lang: str = "nl",
                    draw_legend: bool = False, base: Mapping[str, Any] | None = None,
-                   base_text: str = "") -> str:
+                   base_text: str = "", polygon_opacity: float = 0.55) -> str:
     """The features as an SVG map (Web Mercator fitted to their bounding box; points as
     circles, lines and polygons (holes included) as paths, each with a ``<title>``),
     ``role="img"`` named by its ``<title>`` and ``<desc>``. ``draw_legend`` adds the
     legend in a column on the right (else show ``legend`` as HTML next to it). ``base``
     (a FeatureCollection whose features have a ``name``) is drawn under the data as light
     grey outlines, clipped to the map; the map fits it when the data has no extent;
-    ``base_text`` ends the description."""
+    ``base_text`` ends the description; ``polygon_opacity`` is the polygons' fill opacity."""
     words = _WORDS.get(lang, _WORDS["nl"])
     items = _features_of(features)
     shapes = [(f, _parts(f.get("geometry") or {})) for f in items]
@@ -397,7 +402,7 @@ def render_svg_map(features: Mapping[str, Any] | Iterable[Mapping[str, Any]], le
         if "Polygon" in by_kind:
             d = " ".join("M" + " L".join(xy(p) for p in ring) + " Z"
                          for polygon in by_kind["Polygon"] for ring in polygon if ring)
-            layers["Polygon"].append(f'<path d="{d}" fill="{color}" fill-opacity="0.55" '
+            layers["Polygon"].append(f'<path d="{d}" fill="{color}" fill-opacity="{polygon_opacity:g}" '
                                      f'fill-rule="evenodd" stroke="#333333" stroke-width="0.8">{tip}</path>')
         if "LineString" in by_kind:
             d = " ".join("M" + " L".join(xy(p) for p in line) for line in by_kind["LineString"] if line)

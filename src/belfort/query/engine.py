@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from belfort.cache import ByteLRU
-from belfort.errors import QueryError, QueryTimeout
+from belfort.errors import AggregatesOnly, QueryError, QueryTimeout
 from belfort.query.compiler import (
     SOURCE,
     CompiledQuery,
@@ -47,6 +47,15 @@ from belfort.query.compiler_pages import (
     compile_page_rows,
     compile_version_rows,
     compile_version_table,
+)
+from belfort.query.disclosure import (
+    MAX_GROUPS,
+    Disclosure,
+    check_groups,
+    check_query,
+    counted_query,
+    needs_filtered_count,
+    release,
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
@@ -65,6 +74,9 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
     total: int | None
     elapsed_ms: float
+    # groups withheld by an aggregation threshold (``disclosure``); a suppressed total keeps
+    # its one row with every value None
+    suppressed: int = 0
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
@@ -90,6 +102,8 @@ class QueryEngine:
         self.max_rows = max_rows
         self.results = ResultCache(result_cache_bytes, result_cache_max_rows)
         self._row_counts: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 256)  # path + count: ~256 bytes
+        # rows a grant's row filter selects per version (aggregation thresholds; ~1 KiB each)
+        self._populations: ByteLRU[int] = ByteLRU(4 << 20, lambda _count: 1024)
         self._watchdog = Watchdog()
         self._watchdog_lock = threading.Lock()
         # versions whose rows the result cache cannot hold (path → True; ~256 bytes each)
@@ -134,9 +148,15 @@ class QueryEngine:
         *,
         with_total: bool = False,
         timeout_seconds: float | None = None,
+        disclosure: Disclosure | None = None,
     ) -> QueryResult:
-        """Run ``query`` over one version file; ``with_total`` also counts all matches."""
+        """Run ``query`` over one version file; ``with_total`` also counts all matches.
+
+        With ``disclosure`` (an aggregation threshold, ``belfort.query.disclosure``) only
+        aggregates are answered, small groups suppressed; row reads raise ``AggregatesOnly``."""
         started = time.perf_counter()
+        if disclosure is not None:
+            return self._disclosed(query, schema, path, disclosure, with_total, timeout_seconds, started)
         compiled = compile_query(query, schema, self.max_rows)
         page = self._materialised_page(query, schema, path, timeout_seconds)
         if page is None:
@@ -161,6 +181,62 @@ class QueryEngine:
             total=total,
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
+
+    def _disclosed(
+        self, query: Query, schema: TableSchema, path: Path, rule: Disclosure, with_total: bool,
+        timeout_seconds: float | None, started: float,
+    ) -> QueryResult:
+        """``execute`` under an aggregation threshold: every group with its row count (one
+        statement, kept like any answer), then suppression; the page is cut afterwards."""
+        check_query(query, rule)
+        page = compile_query(query, schema, self.max_rows)  # checks the page and the query
+        counted, layout = counted_query(query)
+        compiled = compile_query(counted, schema, max_rows=MAX_GROUPS + 1)
+        # the released answer is kept under the question *and the rule*: never served under
+        # another threshold, and a noised answer is the same when asked again (no averaging)
+        key = ("disclosed", str(path), compiled.sql, tuple(repr(p) for p in compiled.params),
+               rule.cache_key)
+        kept: list[tuple[Any, ...]] | None = self.results.lookup(key)
+        if kept is None:
+            rows = self._run(compiled, path, timeout_seconds)
+            check_groups(rows)
+            filtered = None
+            if query.where is not None and needs_filtered_count(query):
+                plain = Query(where=query.where, timezone=query.timezone)
+                filtered = self._run(compile_count(plain, schema), path, timeout_seconds)[0][0]
+
+            def population() -> int:
+                if rule.population is None:
+                    return self.row_count(path)
+                return self._population(rule, query, schema, path, timeout_seconds)
+
+            released = release(query, rule, rows, layout, filtered, population)
+            kept = [*released.rows, (released.suppressed,)]  # the last row: groups withheld
+            self.results.put(key, kept)
+        released_rows, suppressed = kept[:-1], int(kept[-1][0])
+        limit = self.max_rows if query.limit is None else query.limit
+        shown = released_rows[query.offset : query.offset + limit] if query.group_by else released_rows
+        return QueryResult(
+            columns=page.columns,
+            rows=shown,
+            total=len(released_rows) if with_total else None,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            suppressed=suppressed,
+        )
+
+    def _population(
+        self, rule: Disclosure, query: Query, schema: TableSchema, path: Path, timeout_seconds: float | None
+    ) -> int:
+        """How many rows a grant's row filter selects in a version: counted once per version
+        and filter and kept (like the file's row count: versions never change)."""
+        assert rule.population is not None
+        compiled = compile_count(Query(where=rule.population, timezone=query.timezone), schema)
+        key = (str(path), compiled.sql, tuple(repr(p) for p in compiled.params))
+        count = self._populations.get(key)
+        if count is None:
+            count = int(self._fetch(compiled, path, timeout_seconds)[0][0])
+            self._populations.put(key, count)
+        return count
 
     def _materialised_page(
         self, query: Query, schema: TableSchema, path: Path, timeout_seconds: float | None
@@ -370,11 +446,14 @@ class QueryEngine:
 
     def stream(
         self, query: Query, schema: TableSchema, path: Path, *, batch_rows: int = 50_000,
-        timeout_seconds: float | None = None,
+        timeout_seconds: float | None = None, disclosure: Disclosure | None = None,
     ) -> ResultStream:
         """All matching rows as Arrow batches, without the row limit (for exports), within
         ``timeout_seconds`` (default: the export budget) from now. Nothing runs until the
-        first batch (or the schema) is asked for; ``ResultStream.cancel`` stops it."""
+        first batch (or the schema) is asked for; ``ResultStream.cancel`` stops it. Under
+        an aggregation threshold (``disclosure``) exports are row reads: refused."""
+        if disclosure is not None:
+            raise AggregatesOnly("only aggregates may be read from this dataset: no exports")
         compiled = compile_query(query, schema, max_rows=2**62)
         if query.limit is None:
             compiled.sql = compiled.sql.rsplit(" LIMIT ", 1)[0] + f" OFFSET {int(query.offset)}"

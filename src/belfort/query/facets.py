@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from belfort.errors import QueryError
+from belfort.query.disclosure import Disclosure
 from belfort.query.engine import QueryEngine
 from belfort.query.model import (
     Aggregate,
@@ -41,8 +42,9 @@ class FacetValue:
 @dataclass
 class Facet:
     name: str
-    total: int  # records with a value for this field
+    total: int | None  # records with a value for this field (None: withheld by a threshold)
     values: list[FacetValue]
+    suppressed: int = 0  # values withheld by an aggregation threshold
 
 
 def facet_key(schema: TableSchema, name: str) -> Expr:
@@ -68,10 +70,14 @@ def compute_facet(
     limit: int = DEFAULT_FACET_LIMIT,
     sort: str = "count",
     timezone: str | None = None,
+    disclosure: Disclosure | None = None,
 ) -> Facet:
     """Values of ``name`` with their counts among the records matching ``where``.
 
-    ``sort`` is ``count`` (most frequent first, then by value) or ``alphanum``.
+    ``sort`` is ``count`` (most frequent first, then by value) or ``alphanum``. Under an
+    aggregation threshold (``disclosure``) the values and the total are the released ones:
+    a value with fewer than k records (and the values that would reveal it through the
+    total) is left out and counted in ``suppressed``; a total below k is None.
     """
     key = facet_key(schema, name)
     order = (
@@ -89,12 +95,14 @@ def compute_facet(
         limit=limit,
         timezone=timezone,
     )
-    result = engine.execute(query, schema, path)
+    result = engine.execute(query, schema, path, disclosure=disclosure)
     total = engine.execute(
-        Query(select=(SelectItem(Aggregate("count"), "n"),), where=condition), schema, path
+        Query(select=(SelectItem(Aggregate("count"), "n"),), where=condition), schema, path,
+        disclosure=disclosure,
     ).rows[0][0]
     return Facet(
         name=name,
         total=total,
         values=[FacetValue(value=row[0], count=row[1]) for row in result.rows],
+        suppressed=result.suppressed,
     )

@@ -10,7 +10,11 @@ it holds the lease row ``stream_state.compaction`` (a conditional UPDATE; a leas
 crashed process expires after ``LEASE_SECONDS``).
 
 Layout: ``versions/_live/<dataset>/parts/<kind>/<day>/<token>.parquet`` (kind ``raw``,
-``per-kwartier``, ``per-uur``, ``per-dag``; day the UTC day of the rows' phenomenon time).
+``per-kwartier``, ``per-uur``, ``per-dag``; day the city's day of the rows' phenomenon time,
+midnight to midnight in ``BELFORT_STREAM_DAY_TIMEZONE``, so a day's raw files roll up into
+exactly that day's per-day row). A day rolled up again (a late observation reached its raw
+files) merges its new rows with the kept rollup rows into one file that replaces them: one
+row per sensor, property and period, never two (``live_data.merged_rollups_sql``).
 A resent observation that was compacted already is dropped here (and hidden by the live
 snapshot until then), so the lake holds each (sensor, property, time) once.
 """
@@ -26,6 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,9 +42,11 @@ from belfort.lake import owners
 from belfort.platform import Platform
 from belfort.streams.live_catalog import SYNC_SECONDS, sync
 from belfort.streams.live_data import (
+    CITY_TIMEZONE,
     HOT_SCHEMA,
     _raw_relation,
     hot_table,
+    merged_rollups_sql,
     rollup_sql,
     run,
     sensors_table,
@@ -67,13 +74,26 @@ class CompactionReport:
     datasets: list[str] = field(default_factory=list)
 
 
-def day_of(us: int) -> str:
-    return dt.datetime.fromtimestamp(us / 1_000_000, dt.timezone.utc).strftime("%Y-%m-%d")
+def day_of(us: int, timezone: str = CITY_TIMEZONE) -> str:
+    """The city's day (``YYYY-MM-DD`` in ``timezone``) of a time in microseconds."""
+    return dt.datetime.fromtimestamp(us / 1_000_000, ZoneInfo(timezone)).strftime("%Y-%m-%d")
 
 
-def _day_start(day: str) -> int:
-    start = dt.datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
-    return int(start.timestamp()) * 1_000_000
+def days_of(phenomena: pa.ChunkedArray | pa.Array, timezone: str = CITY_TIMEZONE) -> pa.Array:
+    """``day_of`` of every value (microseconds) at once."""
+    stamps = pc.cast(phenomena, pa.timestamp("us", tz=timezone))
+    return pc.strftime(stamps, format="%Y-%m-%d")
+
+
+def day_span(day: str, timezone: str = CITY_TIMEZONE) -> tuple[int, int]:
+    """First and last microsecond of the city's day ``day`` (23 or 25 hours when the clocks
+    change)."""
+    zone = ZoneInfo(timezone)
+    date = dt.date.fromisoformat(day)
+    start = dt.datetime(date.year, date.month, date.day, tzinfo=zone)
+    following = date + dt.timedelta(days=1)
+    end = dt.datetime(following.year, following.month, following.day, tzinfo=zone)
+    return int(start.timestamp()) * 1_000_000, int(end.timestamp()) * 1_000_000 - 1
 
 
 def take_lease(platform: Platform, holder: str, now: int) -> bool:
@@ -113,14 +133,16 @@ def compact(platform: Platform, *, now_us: int | None = None) -> CompactionRepor
         with platform.db.session() as session:
             sources = sorted(set(session.scalars(select(Sensor.dataset_id).distinct())))
         settings = platform.settings
+        zone = settings.stream_day_timezone
         for source in sources:
             report.datasets.append(source)
             _compact_hot(platform, source, now - int(settings.stream_hot_hours * 3600e6), report)
             _roll_up_old_days(platform, source,
-                              day_of(now - int(settings.stream_retention_days * DAY_US)), report)
+                              day_of(now - int(settings.stream_retention_days * DAY_US), zone),
+                              report)
             _expire_rollups(platform, source,
-                            day_of(now - int(settings.stream_rollup_retention_days * DAY_US)),
-                            report)
+                            day_of(now - int(settings.stream_rollup_retention_days * DAY_US),
+                                   zone), report)
             report.removed_files += len(collect_unrecorded(platform, source))
     finally:
         release_lease(platform, holder)
@@ -161,10 +183,9 @@ def _compact_hot(platform: Platform, source: str, cutoff: int, report: Compactio
         hot = hot.filter(pc.not_equal(hot.column("id"), newest))
     if not hot.num_rows:
         return
-    days = pc.cast(pc.divide(hot.column("phenomenon_us"), DAY_US), pa.int64())
-    for day_number in sorted(set(days.to_pylist())):
-        rows = hot.filter(pc.equal(days, day_number))
-        day = day_of(day_number * DAY_US)
+    days = days_of(hot.column("phenomenon_us"), platform.settings.stream_day_timezone)
+    for day in sorted(set(days.to_pylist())):
+        rows = hot.filter(pc.equal(days, day))
         ids = rows.column("id").to_pylist()
         kept = _without_stored(platform, source, day, rows)
         report.dropped_duplicates += rows.num_rows - kept.num_rows
@@ -202,7 +223,9 @@ def _without_stored(platform: Platform, source: str, day: str, rows: pa.Table) -
 
 def _roll_up_old_days(platform: Platform, source: str, before_day: str,
                       report: CompactionReport) -> None:
-    """Raw files of days before ``before_day`` → their rollups, in one transaction per day."""
+    """Raw files of days before ``before_day`` → their rollups, in one transaction per day;
+    a day with rollups already (a late observation) gets one merged file per kind instead of
+    a second row for the same period."""
     with platform.db.session() as session:
         old = session.execute(select(StreamPart.day, StreamPart.id, StreamPart.path).where(
             StreamPart.dataset_id == source, StreamPart.kind == RAW,
@@ -211,26 +234,38 @@ def _roll_up_old_days(platform: Platform, source: str, before_day: str,
     for day, part_id, relative in old:
         by_day.setdefault(day, []).append((part_id, relative))
     sensors = sensors_table(platform, source)
+    zone = platform.settings.stream_day_timezone
+    names = ", ".join(n for n, *_ in ROLLUP_FIELDS)
     for day, parts in by_day.items():
         paths = [platform.lake.absolute(p) for _, p in parts]
+        with platform.db.session() as session:
+            kept = session.execute(select(StreamPart.kind, StreamPart.id, StreamPart.path).where(
+                StreamPart.dataset_id == source, StreamPart.kind != RAW,
+                StreamPart.day == day)).all()
+        replaced = [part_id for _, part_id, _ in kept]
+        replaced_paths = [platform.lake.absolute(p) for _, _, p in kept]
         written: list[tuple[str, Path, int]] = []
         for kind, (seconds, _nl, _en) in ROLLUPS.items():
-            names = ", ".join(n for n, *_ in ROLLUP_FIELDS)
-            table = run(f"SELECT {names} FROM ({rollup_sql(_raw_relation(paths), seconds)})",
-                        {"hot": HOT_SCHEMA.empty_table(), "sensors": sensors})
+            sql = f"SELECT {names} FROM ({rollup_sql(_raw_relation(paths), seconds, zone)})"
+            earlier = [platform.lake.absolute(p) for k, _, p in kept if k == kind]
+            if earlier:
+                files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in earlier)
+                sql = merged_rollups_sql(f"SELECT {names} FROM read_parquet([{files}]) "
+                                         f"UNION ALL {sql}")
+            table = run(sql, {"hot": HOT_SCHEMA.empty_table(), "sensors": sensors})
             assert table is not None
             written.append((kind, _write_part(platform, source, kind, day, table),
                             table.num_rows))
-        start = _day_start(day)
+        first, last = day_span(day, zone)
         with platform.db.session() as session:
             for kind, file, count in written:
                 session.add(StreamPart(dataset_id=source, kind=kind, day=day,
                                        path=_relative(platform, file), row_count=count,
-                                       first_us=start, last_us=start + DAY_US - 1))
+                                       first_us=first, last_us=last))
             session.execute(delete(StreamPart).where(
-                StreamPart.id.in_([part_id for part_id, _ in parts])))
+                StreamPart.id.in_([part_id for part_id, _ in parts] + replaced)))
             _bump(session)
-        _retire(paths)
+        _retire(paths + replaced_paths)
         report.rolled_up_days += 1
 
 

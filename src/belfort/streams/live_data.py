@@ -30,6 +30,9 @@ from belfort.streams.live_schema import (
 )
 from belfort.streams.model import now_us
 
+CITY_TIMEZONE = "Europe/Brussels"  # the default of BELFORT_STREAM_DAY_TIMEZONE
+DAY_SECONDS = 86_400
+
 # the hot store's columns as the compacted raw files hold them
 HOT_SCHEMA = pa.schema([
     ("id", pa.int64()), ("sensor_id", pa.string()), ("property", pa.string()),
@@ -156,21 +159,56 @@ def observations_sql(paths: list[Path], overlapping: list[Path] | None = None) -
     )
 
 
-def rollup_sql(relation: str, seconds: int) -> str:
+def _period_sql(seconds: int, timezone: str) -> tuple[str, str]:
+    """SQL for the start and end (microseconds) of the period of ``phenomenon_us``: fixed
+    periods from the epoch, except days, which run from midnight to midnight in
+    ``timezone`` (the city's: 23 or 25 hours when the clocks change)."""
+    if seconds != DAY_SECONDS:
+        period = seconds * 1_000_000
+        start = f"(phenomenon_us // {period}) * {period}"
+        return start, f"{start} + {period}"
+    zone = "'" + timezone.replace("'", "''") + "'"
+    local_day = f"date_trunc('day', timezone({zone}, {_us('phenomenon_us')}))"
+    return (f"epoch_us(timezone({zone}, {local_day}))",
+            f"epoch_us(timezone({zone}, {local_day} + INTERVAL 1 DAY))")
+
+
+def rollup_sql(relation: str, seconds: int, timezone: str = CITY_TIMEZONE) -> str:
     """Rollups of the raw rows of ``relation`` per sensor, property and period."""
-    period = seconds * 1_000_000
+    start, end = _period_sql(seconds, timezone)
     return (
         f"SELECT {_SENSOR_COLUMNS}, {_us('o.start_us')} AS periode_start, "
-        f"{_us(f'o.start_us + {period}')} AS periode_einde, o.aantal, o.som, o.gemiddelde, "
+        f"{_us('o.end_us')} AS periode_einde, o.aantal, o.som, o.gemiddelde, "
         f"o.minimum, o.maximum, o.gewogen_gemiddelde, o.gemiddelde_uptime, {_LOCATION} "
-        "FROM (SELECT sensor_id, property, "
-        f"(phenomenon_us // {period}) * {period} AS start_us, count(*) AS aantal, "
-        "sum(value) AS som, avg(value) AS gemiddelde, min(value) AS minimum, "
+        f"FROM (SELECT sensor_id, property, {start} AS start_us, {end} AS end_us, "
+        "count(*) AS aantal, sum(value) AS som, avg(value) AS gemiddelde, min(value) AS minimum, "
         "max(value) AS maximum, "
         "CASE WHEN sum(weight) > 0 THEN sum(value * weight) / sum(weight) END "
         "AS gewogen_gemiddelde, avg(weight) AS gemiddelde_uptime "
         f"FROM ({relation}) GROUP BY ALL) o "
         "LEFT JOIN sensors s ON s.sensor_id = o.sensor_id "
+        "ORDER BY periode_start, sensor, eigenschap"
+    )
+
+
+def merged_rollups_sql(relation: str) -> str:
+    """Rollup rows of ``relation`` (kept files and newly computed ones) with one row per
+    sensor, property and period: a late observation's period is updated, not repeated
+    (upsert). Counts, sums, minimum and maximum merge exactly; the weighted mean and the
+    mean uptime are weighted by each row's weighted observations (``aantal`` ×
+    ``gemiddelde_uptime``), exact when all or none of a period's observations had a weight."""
+    weight = "(CASE WHEN gemiddelde_uptime IS NULL THEN 0 ELSE aantal * gemiddelde_uptime END)"
+    counted = "(CASE WHEN gemiddelde_uptime IS NULL THEN 0 ELSE aantal END)"
+    return (
+        "SELECT sensor, any_value(sensornaam) AS sensornaam, any_value(soort) AS soort, "
+        "eigenschap, any_value(eenheid) AS eenheid, any_value(zone) AS zone, periode_start, "
+        "max(periode_einde) AS periode_einde, sum(aantal) AS aantal, sum(som) AS som, "
+        "sum(som) / sum(aantal) AS gemiddelde, min(minimum) AS minimum, max(maximum) AS maximum, "
+        f"CASE WHEN sum({weight}) > 0 THEN sum(gewogen_gemiddelde * {weight}) / sum({weight}) "
+        "END AS gewogen_gemiddelde, "
+        f"CASE WHEN sum({counted}) > 0 THEN sum(gemiddelde_uptime * {counted}) / sum({counted}) "
+        "END AS gemiddelde_uptime, any_value(locatie) AS locatie "
+        f"FROM ({relation}) GROUP BY sensor, eigenschap, periode_start "
         "ORDER BY periode_start, sensor, eigenschap"
     )
 
@@ -251,10 +289,10 @@ class ObservationSource:
             return tables, observations_sql(paths, overlapping)
         seconds = ROLLUPS[self.dataset.kind][0]
         raw = _raw_relation(part_paths(platform, source, RAW), overlapping)
-        computed = rollup_sql(raw, seconds)
+        computed = rollup_sql(raw, seconds, platform.settings.stream_day_timezone)
         kept = part_paths(platform, source, self.dataset.kind)
         if not kept:
             return tables, computed
         names = ", ".join(n for n, *_ in self.dataset.fields)
-        return tables, (f"SELECT {names} FROM read_parquet({_sql_list(kept)}) UNION ALL "
-                        f"SELECT * FROM ({computed}) ORDER BY periode_start, sensor, eigenschap")
+        return tables, merged_rollups_sql(f"SELECT {names} FROM read_parquet({_sql_list(kept)}) "
+                                          f"UNION ALL SELECT * FROM ({computed})")

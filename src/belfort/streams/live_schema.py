@@ -4,7 +4,8 @@ Ghent datasets), the data dictionary's texts, and their catalogue metadata.
 Every dataset that sensors feed (``sensors.dataset_id``) is a live dataset of observations;
 next to it three rollup datasets (``<id>-per-kwartier``, ``-per-uur``, ``-per-dag``) hold
 count, sum, mean, minimum, maximum and the uptime-weighted mean per sensor, property and
-period (UTC periods).
+period (quarter hours and hours from the epoch; days from midnight to midnight in the
+city's time zone, `BELFORT_STREAM_DAY_TIMEZONE`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from belfort.schema import Field, TableSchema
 ROLLUPS: dict[str, tuple[int, str, str]] = {
     "per-kwartier": (900, "per kwartier", "per quarter hour"),
     "per-uur": (3600, "per uur", "per hour"),
-    "per-dag": (86_400, "per dag (UTC)", "per day (UTC)"),
+    "per-dag": (86_400, "per dag", "per day"),
 }
 RAW = "raw"
 MAX_DATASET_ID = 100

@@ -101,7 +101,11 @@ def search(
         raise InvalidRequest("format must be json or geojson")
     rv = readable(platform, principal, params.dataset)
     # A version never changes, so the same question about it always has the same answer.
-    cache_key = ("v1-search", str(rv.path), tuple(sorted((k, v) for k, v in items if k != "apikey")))
+    # A non-open dataset's answer depends on who asks (the grant's fields, rows and
+    # aggregation threshold): its key names the caller's audience.
+    audience = None if rv.public else principal.audience
+    cache_key = ("v1-search", str(rv.path), audience,
+                 tuple(sorted((k, v) for k, v in items if k != "apikey")))
     cached = platform.cache.get(cache_key)
     cache_status.note(cache_status.ANSWERS, cached is not None)
     if cached is None:

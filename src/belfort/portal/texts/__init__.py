@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from belfort.portal.texts import (
+    access,
     charts,
     dashboard,
     fields,
@@ -25,7 +26,7 @@ from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area, sensors_area, dashboard,
+    organisations_area, sensors_area, dashboard, access,
 )
 
 

@@ -91,7 +91,11 @@
   }
 
   function redraw(tile, id) {
-    if (tile.getAttribute("data-type") === "kpi" || pending[id]) return;
+    if (tile.getAttribute("data-type") === "kpi") return;
+    if (pending[id]) {  // drawn again once the fetch under way is done: it may be of before
+      pending[id] = "again";
+      return;
+    }
     pending[id] = true;
     const dashboard = root.getAttribute("data-dashboard-live").replace(/\/events$/, "");
     // a tile alone is fetched as it is shown; a tile among others as an embedded tile
@@ -107,7 +111,11 @@
         if (fresh && visual) visual.replaceWith(document.importNode(fresh, true));
       })
       .catch(function () { /* the text is current; the picture stays as it was */ })
-      .finally(function () { pending[id] = false; });
+      .finally(function () {
+        const again = pending[id] === "again";
+        pending[id] = false;
+        if (again) redraw(tile, id);
+      });
   }
 
   function onTiles(event) {
