@@ -42,6 +42,7 @@ from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
+from belfort.audit.log import audit_log
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
@@ -87,6 +88,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             threading.Thread(target=linked_data(app.state.platform).warm_up, name="sparql-warm-up", daemon=True).start()
             # BELFORT_MQTT_URL: this process's MQTT bridge (a shared subscription per worker)
             app.state.platform.component(MqttBridgeSlot, start_mqtt_bridge)
+            # signs the audit trail's time-based checkpoints (BELFORT_AUDIT_CHECKPOINT_MINUTES)
+            audit_log(app.state.platform).start()
         # live datasets of the sensors registered so far are in the catalogue before the first
         # request; a serving process compacts the hot store now and then (one at a time)
         await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))

@@ -18,6 +18,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
+from belfort.commands import audit as audit_commands
 from belfort.commands import demo_live as demo_commands
 from belfort.commands import mqtt as mqtt_commands
 from belfort.commands import replay as replay_commands
@@ -579,6 +580,7 @@ main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
 main.add_command(zones_commands.command)
+main.add_command(audit_commands.command)
 
 if __name__ == "__main__":
     main()

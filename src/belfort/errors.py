@@ -368,6 +368,35 @@ class DisclosureRefused(Forbidden):
 
     code = "disclosure_refused"
 
+
+# --- audit trail (belfort.audit) ---
+
+
+class AuditQueryInvalid(InvalidRequest):
+    """A parameter of the audit trail query (``GET /api/belfort/v1/audit``, ``belfort audit
+    list``) is malformed: ``details['parameter']`` names it."""
+
+    code = "audit_query_invalid"
+    http_status = 422
+
+
+class AuditKeyInvalid(BelfortError):
+    """The checkpoint signing key (``BELFORT_AUDIT_SIGNING_KEY_FILE`` or the data
+    directory's ``audit-signing-key.pem``) is missing, unreadable or not an Ed25519 key."""
+
+    code = "audit_key_invalid"
+    http_status = 500
+    exit_code = 2
+
+
+class AuditChainBroken(BelfortError):
+    """``belfort audit verify`` found an altered, removed, inserted or reordered entry or a
+    checkpoint that does not match: ``details['first_bad_seq']`` names the first bad seq."""
+
+    code = "audit_chain_broken"
+    http_status = 500
+    exit_code = 8
+
 # --- identity: OpenID Connect tokens, scoped keys (belfort.policy.oidc, belfort.policy.keys) ---
 
 

@@ -470,6 +470,32 @@ class Settings(BaseSettings):
         "counts (discrete Laplace, scale 1/epsilon per query); unset: exact counts.",
     )
 
+    # --- audit trail (belfort.audit) ---
+    audit_signing_key_file: Path | None = Field(
+        default=None,
+        description="PEM file of the Ed25519 key that signs the audit trail's checkpoints (kept "
+        "readable by Belfort only). None: `audit-signing-key.pem` in the data directory, made "
+        "(mode 0600) on first use.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=1000, ge=1, le=10_000_000,
+        description="A signed checkpoint of the audit trail is written after this many new "
+        "entries.",
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=60.0, ge=0, le=60 * 24 * 31,
+        description="…and at least this often (minutes) while entries are added; 0: only by "
+        "count and by `belfort audit checkpoint`.",
+    )
+    audit_flush_ms: float = Field(
+        default=50.0, ge=0, le=10_000,
+        description="Accesses to non-open data recorded through the process's audit writer are "
+        "written in batches at most this many milliseconds old (one transaction per batch; a "
+        "request pays ~3 µs instead of a commit); 0: each in a transaction of its own. A clean "
+        "shutdown writes what is waiting; a killed process (SIGKILL) loses what it had not "
+        "written yet (at most this window). Staff actions are always written with their change.",
+    )
+
     # --- identity: OpenID Connect, scoped keys, credentialed CORS (belfort.policy.oidc) ---
     oidc_issuer: str | None = Field(
         default=None,

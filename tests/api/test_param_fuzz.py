@@ -185,7 +185,8 @@ def test_random_values_in_parameters_are_never_a_500(
     ("GET", "/api/belfort/v1/datasets/tellingen/exports/csv", "version"),
     ("GET", "/api/belfort/v1/datasets/tellingen/versions/{n}", None),
     ("POST", "/api/belfort/v1/datasets/tellingen/versions/{n}/publish", None),
-    ("GET", "/api/belfort/v1/audit", "offset"),
+    ("GET", "/api/belfort/v1/audit", "cursor"),
+    ("GET", "/api/belfort/v1/audit", "limit"),
 ])
 def test_the_probes_numbers_beyond_64_bits_are_a_4xx(
     world: tuple[TestClient, dict[str, str]], number: str, method: str, url: str, param: str | None

@@ -67,6 +67,7 @@ WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extension}", "/catalog/services/{service_name}",
                    "/catalog/services/{service_name}.{extension}", "/catalog/organisations/{slug}",
                    "/catalog/organisations/{slug}.{extension}", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
+                   "/api/belfort/v1/audit/public-key",
                    "/api/belfort/v1/processing-activities", "/api/belfort/v1/processing-activities/{activity_id}",
                    "/api/belfort/v1/processing-activities/{activity_id}/state",
                    "/api/datasets/1.0/search/", "/api/explore/v2.1/catalog/datasets",

@@ -77,6 +77,7 @@ WIDE: dict[str, list[str]] = {
         ["/api/belfort/v1/processing-activities/bestaat-niet"],
     "/api/belfort/v1/transparency": ["/api/belfort/v1/transparency"],
     "/api/belfort/v1/audit": ["/api/belfort/v1/audit"],
+    "/api/belfort/v1/audit/public-key": ["/api/belfort/v1/audit/public-key"],
     "/api/belfort/v1/sensors": ["/api/belfort/v1/sensors"],
     "/api/belfort/v1/sensors/{sensor_id}": ["/api/belfort/v1/sensors/qzv-teller"],
     "/api/belfort/v1/sensors/{sensor_id}/observations":

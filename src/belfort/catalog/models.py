@@ -223,7 +223,10 @@ class StaffSession(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when: every write is recorded (data principle 5, traceable use)."""
+    """Who did what, when: every write and every read of non-open data is recorded (data
+    principle 5, traceable use). Append-only and hash-chained: ``hash`` is the SHA-256 of the
+    entry with ``prev_hash``, the hash of entry ``seq - 1`` (``belfort.catalog.audit_chain``);
+    triggers refuse UPDATE and DELETE (migration 0016)."""
 
     __tablename__ = "audit_events"
 
@@ -233,6 +236,17 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(50))
     dataset_id: Mapped[str | None] = mapped_column(String(100), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # --- audit trail (belfort.audit): the chain, and what a data access records ---
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    principal_kind: Mapped[str | None] = mapped_column(String(20))
+    fields: Mapped[list[Any] | None] = mapped_column(JSON)
+    row_filter: Mapped[str | None] = mapped_column(Text)
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    policy_id: Mapped[str | None] = mapped_column(String(200))
+    rows: Mapped[int | None] = mapped_column(BigInteger)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class DatasetUsage(Base):
@@ -524,3 +538,32 @@ class Dashboard(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# --- audit trail (belfort.audit) ---
+
+
+class AuditHead(Base):
+    """The chain's head: one row (id 1) holding the last entry's ``seq`` and ``hash``.
+    Every append locks it (``SELECT … FOR UPDATE`` semantics through an UPDATE) in the
+    transaction of the change it records, so appends from many processes form one chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A signed statement "entry ``seq`` has hash ``hash``" (Ed25519, ``belfort.audit``):
+    a rewrite of the log after it, however consistent, no longer matches."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from belfort.catalog import audit_chain
 from belfort.catalog.metadata import (
     DEFAULT_SOURCE_TIMEZONE,
     TRANSITIONS,
@@ -19,7 +20,7 @@ from belfort.catalog.metadata import (
     LifecycleState,
     check_slug,
 )
-from belfort.catalog.models import MAX_NUMBER, AuditEvent, Dataset, Distribution, Version
+from belfort.catalog.models import MAX_NUMBER, Dataset, Distribution, Version
 from belfort.catalog.organisations import resolve_organisation
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
 from belfort.catalog.vocabularies import canonical_terms
@@ -294,7 +295,10 @@ def refresh_distributions(session: Session, dataset: Dataset) -> None:
 def record_audit(
     session: Session, actor: str, action: str, dataset_id: str | None, **detail: Any
 ) -> None:
-    session.add(AuditEvent(actor=actor, action=action, dataset_id=dataset_id, detail=detail))
+    """Append a staff (or platform) action to the audit chain, in ``session``'s transaction:
+    the entry commits, or rolls back, with the change it records."""
+    audit_chain.append(session, audit_chain.Entry(actor=actor, action=action,
+                                                  dataset=dataset_id, detail=detail))
 
 
 def version_to_dict(version: Version) -> dict[str, Any]:

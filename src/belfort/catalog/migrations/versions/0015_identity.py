@@ -6,7 +6,7 @@ the person's principal (``subject``, ``person_name``, ``role``, ``organisation``
 key). Existing keys keep working unchanged (no organisation, no expiry).
 
 Revision ID: 0015
-Revises: 0018 (re-chained after main's 0018 on merging; the brief said 0013)
+Revises: 0016 (re-chained after main's 0018 and 0016 on merging; the brief said 0013)
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0018"  # re-chained after main's 0018 (the brief said 0013)
+down_revision = "0016"  # re-chained after main's 0018 and 0016 (the brief said 0013)
 branch_labels = None
 depends_on = None
 
