@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT.parent / "shared"
 GHENT_DATA = SHARED_DIR / "data" / "ghent"
 
-pytest_plugins = ["tests.ghent_fixtures"]
+pytest_plugins = ["tests.ghent_fixtures", "tests.secret_log_check"]  # no secret in any log
 
 POSTGRES_URL = os.environ.get("BELFORT_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("BELFORT_REQUIRE_POSTGRES") == "1"

@@ -60,6 +60,7 @@ from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
 from belfort.portal import staff_fields as portal_staff_fields
+from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
@@ -163,6 +164,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)
     app.include_router(portal_staff.router)
+    app.include_router(portal_staff_oidc.router)  # /staff/sign-in/oidc, /staff/sign-in/callback
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_policies.router)

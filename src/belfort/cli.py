@@ -269,17 +269,29 @@ def keys() -> None:
 
 @keys.command("create")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin"]), default="admin")
+@click.option("--role", type=click.Choice(["read", "write", "admin"]), default="admin",
+              help="read: open data and what policies grant; write: also publish; admin: all.")
+@click.option("--organisation", default=None, help="The organisation the key acts for.")
+@click.option("--expires-in", "expires_in", type=click.IntRange(1, 3650), default=None,
+              metavar="DAYS", help="The key stops working after this many days.")
 @common_options
-def keys_create(name: str, role: str, data_dir: Path | None, database_url: str | None) -> None:
+def keys_create(name: str, role: str, organisation: str | None, expires_in: int | None,
+                data_dir: Path | None, database_url: str | None) -> None:
     """Create a key; its secret is printed once and never stored."""
     from belfort.policy.keys import create_key
     from belfort.policy.principals import Role
 
     platform = _platform(_settings(data_dir, database_url))
-    with platform.db.session() as session:
-        created = create_key(session, name, Role(role))
-    console.print(f"key {created.id} ({created.role.value}) for {name!r}; keep the secret safe, it is shown once:")
+    try:
+        with platform.db.session() as session:
+            created = create_key(session, name, Role(role), organisation=organisation,
+                                 expires_in_days=expires_in)
+    except BelfortError as exc:
+        _fail(exc)
+    scope = f", organisation {organisation}" if organisation else ""
+    until = f", expires {created.expires_at:%Y-%m-%d %H:%M} UTC" if created.expires_at else ""
+    console.print(f"key {created.id} ({created.role.value}{scope}{until}) for {name!r}; "
+                  "keep the secret safe, it is shown once:", markup=False)
     click.echo(created.secret)
 
 
@@ -290,9 +302,9 @@ def keys_list(data_dir: Path | None, database_url: str | None) -> None:
 
     platform = _platform(_settings(data_dir, database_url))
     with platform.db.session() as session:
-        for key_id, name, role, created, revoked in list_keys(session):
-            status = f"revoked {revoked:%Y-%m-%d}" if revoked else "active"
-            click.echo(f"{key_id}  {role:<6} {status:<18} {created:%Y-%m-%d}  {name}")
+        for key in list_keys(session):
+            click.echo(f"{key.id}  {key.role:<6} {key.status:<18} {key.created_at:%Y-%m-%d}  "
+                       f"{key.organisation or '-':<20} {key.name}")
 
 
 @keys.command("revoke")

@@ -435,3 +435,30 @@ class ActionNotGranted(Forbidden):
     export, say, where an agreement prohibits distributing it)."""
 
     code = "action_not_granted"
+# --- identity: OpenID Connect tokens, scoped keys (belfort.policy.oidc, belfort.policy.keys) ---
+
+
+class InvalidToken(Unauthorized):
+    """A bearer token that is not a valid token of the configured OpenID Connect provider:
+    malformed, forged (bad signature, unknown key, refused algorithm), expired, not yet
+    valid, or for another issuer or audience. The message says which; the token never
+    appears in it. Answered with ``WWW-Authenticate: Bearer error="invalid_token"``."""
+
+    code = "invalid_token"
+
+
+class IdentityProviderUnavailable(BelfortError):
+    """The OpenID Connect provider (its discovery document, keys or token endpoint) could
+    not be reached or answered something unreadable; try again later."""
+
+    code = "identity_provider_unavailable"
+    http_status = 503
+    exit_code = 7
+    retry_after_seconds = 30
+
+
+class SignInFailed(InvalidRequest):
+    """A staff sign-in through the OpenID Connect provider did not complete: the provider
+    refused, the sign-in expired, or its state does not match this browser's."""
+
+    code = "sign_in_failed"

@@ -7,6 +7,7 @@ docs/configuration.md lists them all, and a test fails when one is undocumented.
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -495,6 +496,86 @@ class Settings(BaseSettings):
         "written yet (at most this window). Staff actions are always written with their change.",
     )
 
+    # --- identity: OpenID Connect, scoped keys, credentialed CORS (belfort.policy.oidc) ---
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="Issuer URL of the OpenID Connect provider (its `/.well-known/openid-configuration` "
+        "is read from there). None: no sign-in through a provider, bearer tokens that are not API "
+        "keys are refused.",
+    )
+    oidc_audience: str | None = Field(
+        default=None,
+        description="The `aud` an access token presented to the API must name. None: the client id.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Belfort's client id at the provider (staff sign-in on the portal)."
+    )
+    oidc_client_secret: str | None = Field(
+        default=None,
+        description="The client's secret at the provider; None for a public client (PKCE only).",
+    )
+    oidc_scopes: str = Field(
+        default="openid profile email", description="Scopes the staff sign-in asks the provider for."
+    )
+    oidc_algorithms: str = Field(
+        default="RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA",
+        description="Comma-separated signature algorithms a token may use (public-key ones only: "
+        "`none` and HS* are always refused).",
+    )
+    oidc_leeway_seconds: int = Field(
+        default=30, ge=0, le=300, description="Clock skew allowed on a token's `exp`, `nbf` and `iat`."
+    )
+    oidc_keys_cache_seconds: int = Field(
+        default=3600, ge=1,
+        description="How long the provider's discovery document and signing keys (JWKS) are kept.",
+    )
+    oidc_keys_refetch_seconds: int = Field(
+        default=60, ge=1,
+        description="A token signed with a key id not in the cached keys refetches them at most "
+        "this often (a flood of forged key ids cannot hammer the provider).",
+    )
+    oidc_name_claim: str = Field(
+        default="name", description="Claim with a person's display name (else `preferred_username`, `sub`)."
+    )
+    oidc_roles_claim: str = Field(
+        default="roles",
+        description="Claim holding a person's roles (a list or a space-separated string; a dotted path "
+        "such as `realm_access.roles` reads a nested claim).",
+    )
+    oidc_groups_claim: str = Field(default="groups", description="Claim holding a person's groups.")
+    oidc_organisation_claim: str = Field(
+        default="organisation", description="Claim holding a person's organisation."
+    )
+    oidc_admin_roles: str = Field(
+        default="belfort-admin", description="Comma-separated role values that make a person admin."
+    )
+    oidc_write_roles: str = Field(
+        default="belfort-write", description="Comma-separated role values that give the write role."
+    )
+    oidc_steward_roles: str = Field(
+        default="belfort-steward", description="Comma-separated role values that make a data steward."
+    )
+    oidc_dpo_roles: str = Field(
+        default="belfort-dpo",
+        description="Comma-separated role values that make the data protection officer.",
+    )
+    cors_credential_origins: str = Field(
+        default="",
+        description="Comma-separated exact origins (e.g. `https://apps.stad.gent`) whose credentialed "
+        "requests to the API are answered with their origin and `Access-Control-Allow-Credentials`; "
+        "every other origin gets `*` without credentials.",
+    )
+
+    @field_validator("cors_credential_origins")
+    @classmethod
+    def _credential_origins(cls, value: str) -> str:
+        """Exact origins only (scheme, host, optional port): never ``*``, never a path."""
+        for origin in (o.strip().rstrip("/") for o in value.split(",")):
+            if origin and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+                raise ValueError("BELFORT_CORS_CREDENTIAL_ORIGINS: not an origin "
+                                 f"(https://host[:port]): {origin[:100]!r}")
+        return value
+
     @field_validator("search_synonyms_file", mode="before")
     @classmethod
     def _synonyms_file_exists(cls, value: object) -> object:
@@ -531,6 +612,11 @@ class Settings(BaseSettings):
         if not text.startswith(("http://", "https://")) or any(c in text for c in ' <>"{}|\\^`?#'):
             raise ValueError(f"BELFORT_PUBLIC_URL must be an http(s) address without query or fragment: {value!r}")
         return text
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Staff may sign in through the provider (an issuer and a client id are set)."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def public_api_key_set(self) -> frozenset[str]:

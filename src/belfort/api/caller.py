@@ -8,7 +8,10 @@ the same way for every reader — the quota middleware, the cache rule
 - values are stripped; an empty value (``Bearer ``, ``?apikey=``) presents nothing;
 - several non-empty values must agree, else the request is refused (400, ConflictingKeys);
 - a key listed in ``BELFORT_PUBLIC_API_KEYS`` is an anonymous caller;
-- any other key must be a valid API key, else the request is refused (401).
+- a value that is a JWT is an OpenID Connect access token of a person
+  (:mod:`belfort.policy.oidc`): invalid → 401 with ``WWW-Authenticate: Bearer
+  error="invalid_token"``;
+- any other key must be a valid, unexpired API key, else the request is refused (401).
 
 :func:`identify` resolves the key to a principal once and keeps the answer in the ASGI
 scope, so the quota middleware and the route's authentication see the same caller: a junk
@@ -23,9 +26,10 @@ from urllib.parse import parse_qsl
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
-from belfort.errors import BelfortError, ConflictingKeys, Unauthorized
+from belfort.errors import BelfortError, ConflictingKeys
 from belfort.platform import Platform
 from belfort.policy.keys import authenticate
+from belfort.policy.oidc import Provider, looks_like_jwt, person_of, verify
 from belfort.policy.principals import ANONYMOUS, Principal
 from belfort.policy.redaction import KEY_PARAMETER
 
@@ -79,13 +83,19 @@ def declared_purpose(scope: Scope) -> str | None:
             value = raw.decode("latin-1").strip()[:MAX_PURPOSE]
             return value or None
     return None
+def provider(platform: Platform) -> Provider:
+    """The process's one OpenID Connect provider (discovery and keys cached with expiry)."""
+    return platform.component(Provider, lambda p: Provider(p.settings))
 
 
 def _resolve(platform: Platform, key: str) -> Caller:
     try:
+        if looks_like_jwt(key):
+            claims = verify(provider(platform), key)
+            return Caller(principal=person_of(claims, platform.settings))
         with platform.db.session() as session:
             principal = authenticate(session, key)
-    except Unauthorized as exc:
+    except BelfortError as exc:  # Unauthorized, InvalidToken, IdentityProviderUnavailable
         return Caller(refusal=exc)
     return Caller(principal=principal or ANONYMOUS)
 

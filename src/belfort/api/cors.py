@@ -17,6 +17,13 @@ in a header, which a browser only sends when the calling script itself has the k
 CORS gives another site nothing it did not already hold (a header key is not ambient
 authority the way a cookie is).
 
+Credentials only for configured origins: an exact origin listed in
+``BELFORT_CORS_CREDENTIAL_ORIGINS`` (a city app that signs its users in) gets its own origin
+echoed with ``Access-Control-Allow-Credentials: true`` on the same paths, preflight
+included; every other origin still gets ``*`` without credentials. While any such origin is
+configured, CORS answers carry ``Vary: Origin`` so no cache hands one origin's answer to
+another.
+
 Answers that are HTML (a linked-data URI opened in a browser, a register entry page) are
 pages, not data, and stay same-origin even under a linked-data path; so does any answer
 under such a path to a request that carries the staff cookie (those routes read it).
@@ -25,6 +32,7 @@ under such a path to a request that carries the staff cookie (those routes read 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -95,13 +103,20 @@ def rule_for(path: str) -> Rule | None:
     return None
 
 
-def response_headers() -> list[tuple[bytes, bytes]]:
-    return [(b"access-control-allow-origin", b"*"),
-            (b"access-control-expose-headers", EXPOSE_HEADERS.encode())]
+def _allow(origin: bytes | None) -> list[tuple[bytes, bytes]]:
+    """``*``, or a configured credential origin echoed with credentials allowed."""
+    if origin is None:
+        return [(b"access-control-allow-origin", b"*")]
+    return [(b"access-control-allow-origin", origin),
+            (b"access-control-allow-credentials", b"true")]
 
 
-def preflight_headers(rule: Rule) -> list[tuple[bytes, bytes]]:
-    return [(b"access-control-allow-origin", b"*"),
+def response_headers(origin: bytes | None = None) -> list[tuple[bytes, bytes]]:
+    return [*_allow(origin), (b"access-control-expose-headers", EXPOSE_HEADERS.encode())]
+
+
+def preflight_headers(rule: Rule, origin: bytes | None = None) -> list[tuple[bytes, bytes]]:
+    return [*_allow(origin),
             (b"access-control-allow-methods", rule.methods.encode()),
             (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
             (b"access-control-max-age", MAX_AGE.encode()),
@@ -133,18 +148,48 @@ class CorsMiddleware:
         if rule is None:
             await self.app(scope, receive, send)
             return
+        trusted = _credential_origins(scope)
+        origin = _header(scope, b"origin")
+        credentialed = origin if origin is not None and origin in trusted else None
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
-            await send({"type": "http.response.start", "status": 204, "headers": preflight_headers(rule)})
+            headers = preflight_headers(rule, credentialed)
+            await send({"type": "http.response.start", "status": 204,
+                        "headers": _vary_origin(headers) if trusted else headers})
             await send({"type": "http.response.body", "body": b""})
             return
 
         def add_cors(headers: Headers) -> Headers:
             headers = [(k, v) for k, v in headers if not k.lower().startswith(b"access-control-")]
             if not (rule.data_only and _is_html(headers)):
-                headers += response_headers()
+                headers += response_headers(credentialed)
+                if trusted:
+                    headers = _vary_origin(headers)
             return headers
 
         await self.app(scope, receive, rewriting_headers(send, add_cors))
+
+
+def _credential_origins(scope: Scope) -> frozenset[bytes]:
+    """``BELFORT_CORS_CREDENTIAL_ORIGINS`` of the app serving this request (none when the
+    app has no platform, e.g. a bare test app)."""
+    platform = getattr(getattr(scope.get("app"), "state", None), "platform", None)
+    settings = getattr(platform, "settings", None)
+    return _origins(settings.cors_credential_origins) if settings is not None else frozenset()
+
+
+@lru_cache(maxsize=8)
+def _origins(setting: str) -> frozenset[bytes]:
+    return frozenset(o.strip().rstrip("/").encode("latin-1") for o in setting.split(",") if o.strip())
+
+
+def _vary_origin(headers: Headers) -> Headers:
+    """Adds ``Origin`` to the answer's ``Vary`` (kept with whatever it already names)."""
+    named = [v for k, v in headers if k.lower() == b"vary"]
+    values = {p.strip().lower() for v in named for p in v.split(b",") if p.strip()}
+    if b"origin" in values:
+        return headers
+    rest = [(k, v) for k, v in headers if k.lower() != b"vary"]
+    return [*rest, (b"vary", b", ".join([*(v for v in named if v.strip()), b"Origin"]))]
 
 
 def _has_staff_cookie(scope: Scope) -> bool:

@@ -21,6 +21,7 @@ from belfort.errors import (
     BelfortError,
     DatasetNotFound,
     InvalidRequest,
+    InvalidToken,
     NotFound,
     QueryError,
     Unauthorized,
@@ -88,7 +89,10 @@ def error_headers(exc: BelfortError, path: str = "") -> dict[str, str] | None:
     under ``/sta/``, as SensorThings clients sign in), ``Retry-After`` for an error that
     says when to come back (a full SPARQL waiting line)."""
     headers: dict[str, str] = {}
-    if exc.http_status == 401:
+    if isinstance(exc, InvalidToken):  # RFC 6750 §3.1; the message never quotes the token
+        description = exc.message.replace('"', "'").replace("\\", "")
+        headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+    elif exc.http_status == 401:
         headers["WWW-Authenticate"] = (
             'Basic realm="Belfort SensorThings"' if path.startswith(STA_PREFIX) else "Bearer")
     if exc.retry_after_seconds is not None:

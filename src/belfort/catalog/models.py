@@ -193,20 +193,33 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # scoped, expiring keys (migration 0015): the organisation a write key publishes for,
+    # and when the key stops working (None: never)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class StaffSession(Base):
-    """A signed-in staff member on the portal. The cookie holds a random token; only its
-    SHA-256 hash is stored, and signing out deletes the row (``belfort.policy.sessions``)."""
+    """A signed-in staff member on the portal (with an admin key, or a person through the
+    OpenID Connect provider). The cookie holds a random token; only its SHA-256 hash is
+    stored, and signing out deletes the row (``belfort.policy.sessions``)."""
 
     __tablename__ = "staff_sessions"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    key_id: Mapped[str] = mapped_column(
+    # a session started with an admin key; None for a person signed in through the
+    # OpenID Connect provider (migration 0015), whose principal is kept in the columns below
+    key_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    subject: Mapped[str | None] = mapped_column(String(200))
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    groups: Mapped[list[Any] | None] = mapped_column(JSON)
+    staff_roles: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class AuditEvent(Base):

@@ -20,6 +20,7 @@ from belfort.api.security_headers import secure_cookies
 from belfort.api.self_links import route_path
 from belfort.labels import FREQUENCY_LABELS, THEME_LABELS, licence_labels
 from belfort.policy.principals import Principal
+from belfort.policy.redaction import KEY_PARAMETER
 from belfort.portal import values
 from belfort.portal.i18n import COOKIE, LANGUAGES, STATE_LABELS, Translator, language_of
 
@@ -65,8 +66,13 @@ def static_url(path: str) -> str:
 
 def url_with(request: Request, **changes: Any) -> str:
     """The current page's URL with some query parameters replaced (None removes one); the
-    path is the route's (``belfort.api.self_links``), never the raw one a client sent."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    path is the route's (``belfort.api.self_links``), never the raw one a client sent. An
+    ``apikey`` the request carried is never copied into a link (it would be a secret in the
+    page, and in the next request's log), nor any parameter of a request whose route marked
+    its query private (``request.state.private_query``: the sign-in callback's code)."""
+    private = getattr(request.state, "private_query", False)
+    kept = [] if private else request.query_params.multi_items()
+    params = [(k, v) for k, v in kept if k not in changes and k != KEY_PARAMETER]
     for key, value in changes.items():
         if isinstance(value, (list, tuple)):
             params += [(key, str(v)) for v in value]

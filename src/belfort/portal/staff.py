@@ -106,6 +106,7 @@ def _page(request: Request, template: str, principal: Principal, status_code: in
     nonce = _nonce(request)
     context.setdefault("zones", known_timezones())
     context.setdefault("default_zone", request.app.state.platform.settings.default_source_timezone)
+    context.setdefault("oidc", request.app.state.platform.settings.oidc_enabled)  # staff_oidc.py
     response = render(request, template, principal, status_code=status_code, active="staff",
                       csrf=csrf_token(request, nonce), **context)
     response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=secure_cookies(request))

@@ -10,6 +10,13 @@ NL: dict[str, str] = {
     ),
     "staff_key": "Beheerderssleutel",
     "staff_bad_key": "Deze sleutel is geen geldige beheerderssleutel.",
+    "staff_sign_in_oidc": "Aanmelden met je account",
+    "staff_or_key": "Of meld je aan met een beheerderssleutel:",
+    "staff_signed_in_as": "Je bent aangemeld als {name}.",
+    "staff_reader": (
+        "Je hebt geen beheerdersrol: je ziet de open data en wat beleidsregels je toekennen."
+    ),
+    "staff_signed_in_continue": "Verder naar Beheer",
     "staff_sign_in": "Aanmelden",
     "staff_upload": "Een bestand opladen",
     "staff_upload_intro": (
@@ -68,6 +75,11 @@ EN: dict[str, str] = {
     ),
     "staff_key": "Staff key",
     "staff_bad_key": "This key is not a valid staff key.",
+    "staff_sign_in_oidc": "Sign in with your account",
+    "staff_or_key": "Or sign in with a staff key:",
+    "staff_signed_in_as": "You are signed in as {name}.",
+    "staff_reader": "You have no staff role: you see open data and what policies grant you.",
+    "staff_signed_in_continue": "Continue to Manage",
     "staff_sign_in": "Sign in",
     "staff_upload": "Upload a file",
     "staff_upload_intro": (
