@@ -13,6 +13,7 @@ is not open, and ``qzvgeheimveld`` as the name of a confidential field in an ope
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 from belfort.app import create_app
 from belfort.platform import Platform
 from belfort.policy.keys import create_key
+from belfort.policy.policies import store_policy
 from belfort.policy.principals import CLI_ADMIN, Role
 from belfort.publishing import classify_field, ingest_file
 from belfort.streams.sensors import SensorSpec, register_sensor
@@ -42,14 +44,20 @@ SECRET_VALUE = "qzvgeheimwaarde"
 def markers(dataset_id: str) -> set[str]:
     """The markers of a restricted dataset (a reason only where it is not open)."""
     reason = {f"r{dataset_id}"} if RESTRICTED[dataset_id][0] != "open" else set()
-    return {f"t{dataset_id}", f"v{dataset_id}"} | reason
+    return {f"t{dataset_id}", f"v{dataset_id}"} | field_markers(dataset_id) | reason
+
+
+def field_markers(dataset_id: str) -> set[str]:
+    """A field of its own (``f<id>``) with values ``x<id>``: what a policy's field subset
+    holds back (the granted principal below)."""
+    return {f"f{dataset_id}", f"x{dataset_id}"}
 
 
 def rows_csv(dataset_id: str, secret: bool = False) -> str:
-    head = "telpunt;tijdstip;aantal" + (f";{SECRET_FIELD}" if secret else "")
+    head = f"telpunt;tijdstip;aantal;f{dataset_id}" + (f";{SECRET_FIELD}" if secret else "")
     lines = [head]
     for i, place in enumerate(("Korenmarkt", "Veldstraat", "Graslei")):
-        line = f"{place} v{dataset_id};2024-03-01 1{i}:00:00;{100 + i}"
+        line = f"{place} v{dataset_id};2024-03-01 1{i}:00:00;{100 + i};x{dataset_id}{i}"
         lines.append(line + (f";{SECRET_VALUE}{i}" if secret else ""))
     return "\n".join(lines) + "\n"
 
@@ -177,6 +185,17 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
     """principal → (its headers, the markers it must never see)."""
     with restricted.db.session() as session:
         reader = create_key(session, "lezer", Role.READ).secret
+        granted = create_key(session, "onderzoeker", Role.READ)
+        # a policy grants this key two fields of the confidential dataset, for research
+        store_policy(session, json.dumps({
+            "@context": "http://www.w3.org/ns/odrl.jsonld", "uid": "urn:belfort:policy:qzv",
+            "target": "qzvvertrouwelijk", "assignee": f"urn:belfort:key:{granted.id}",
+            "permission": [{"action": "read", "constraint": [
+                {"leftOperand": "purpose", "operator": "eq",
+                 "rightOperand": "dpv:ResearchAndDevelopment"},
+                {"leftOperand": "belfort:fields", "operator": "isAnyOf",
+                 "rightOperand": ["telpunt", "aantal"]}]}]}), actor="test")
+    restricted.generation.bump()
     everything = {m for d in RESTRICTED for m in markers(d)}
     beyond_reader = everything - markers("qzvintern")
     yield {
@@ -186,6 +205,12 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
         # a device's credential reads nothing: refused, and nothing else said
         "device": ({"Authorization": "Bearer bfd_qzvnietgeldig"},
                    everything | {SECRET_FIELD, SECRET_VALUE}),
+        # a reader granted two fields of qzvvertrouwelijk: it sees that dataset's title,
+        # reason and the values of those fields, never its other field
+        "granted": ({"Authorization": f"Bearer {granted.secret}",
+                     "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"},
+                    (beyond_reader - markers("qzvvertrouwelijk"))
+                    | field_markers("qzvvertrouwelijk") | {SECRET_FIELD, SECRET_VALUE}),
     }
 
 
@@ -202,7 +227,7 @@ def _urls() -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("who", ["anonymous", "reader", "device"])
+@pytest.mark.parametrize("who", ["anonymous", "reader", "device", "granted"])
 def test_nothing_restricted_leaks_anywhere(
         restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]],
         who: str) -> None:
@@ -219,7 +244,7 @@ def test_nothing_restricted_leaks_anywhere(
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "reader", "device"])
+@pytest.mark.parametrize("who", ["anonymous", "reader", "device", "granted"])
 def test_a_hidden_dataset_answers_as_one_that_does_not_exist(
         restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]],
         who: str) -> None:

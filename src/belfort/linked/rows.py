@@ -87,14 +87,26 @@ def _with_dictionary(session: Session, principal: Principal, rows: list[DatasetR
     with_fields = [r.id for r in rows if r.fields]
     described: dict[str, dict[str, FieldTexts]] = {}
     held_back: dict[str, set[str]] = {}
+    levels: dict[str, dict[str, str]] = {}
     for start in range(0, len(with_fields), 500):
         for d in session.scalars(select(FieldDescription).where(
                 FieldDescription.dataset_id.in_(with_fields[start:start + 500]))):
             described.setdefault(d.dataset_id, {})[d.field] = FieldTexts(
                 title_nl=d.title_nl, title_en=d.title_en, unit=d.unit)
+            if d.classification:
+                levels.setdefault(d.dataset_id, {})[d.field] = d.classification
             if not principal.is_admin and gate.holds_back(principal, d.classification):
                 held_back.setdefault(d.dataset_id, set()).add(d.field)
-    if not described:
+    if not principal.is_admin:  # datasets read through a policy: what its grant gives
+        readable = gate.readable_levels(principal)
+        for row in rows:
+            if row.fields and row.classification not in readable:
+                rank = gate.LEVELS.get(row.classification, 0)
+                above = frozenset(f for f, level in levels.get(row.id, {}).items()
+                                  if gate.LEVELS.get(level, 3) > rank)
+                held_back.setdefault(row.id, set()).update(gate.held_back_by_policy(
+                    session, principal, row.id, [n for n, _ in row.fields], above))
+    if not described and not held_back:
         return rows
     out = []
     for row in rows:

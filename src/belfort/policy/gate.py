@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import MAX_NUMBER, Dataset, Version
@@ -67,11 +67,37 @@ def holds_back(principal: Principal, level: str | None) -> bool:
 
 
 def held_back_fields(principal: Principal, dataset: Dataset) -> frozenset[str]:
-    """The fields of ``dataset`` classified above what ``principal`` reads."""
+    """The fields of ``dataset`` held back from ``principal``: those classified above what it
+    reads; and, on a dataset it reads through a policy, every field the policy's grant does
+    not give (for metadata: a field's name is held back with its values)."""
     if principal.is_admin:
         return frozenset()
-    return frozenset(d.field for d in dataset.field_descriptions
-                     if holds_back(principal, d.classification))
+    by_level = frozenset(d.field for d in dataset.field_descriptions
+                         if holds_back(principal, d.classification))
+    session = object_session(dataset)
+    if dataset.classification in readable_levels(principal) or session is None:
+        return by_level
+    names = [f["name"] for v in dataset.versions for f in (v.table_schema or {}).get("fields", [])]
+    return by_level | held_back_by_policy(session, principal, dataset.id, names,
+                                          above_dataset(dataset))
+
+
+def above_dataset(dataset: Dataset) -> frozenset[str]:
+    """The fields classified above their dataset."""
+    return frozenset(d.field for d in dataset.field_descriptions if d.classification
+                     and LEVELS.get(d.classification, 3) > LEVELS.get(dataset.classification, 0))
+
+
+def held_back_by_policy(session: Session, principal: Principal, dataset_id: str,
+                        names: list[str], above: frozenset[str]) -> frozenset[str]:
+    """On a dataset read through a policy: the fields (of ``names``) its grant does not give —
+    outside its field subset, or, without one, classified above the dataset (``above``);
+    every field when nothing is granted."""
+    grant = _granted(session, principal, dataset_id)
+    if grant is None:
+        return frozenset(names)
+    allowed = grant.fields if grant.fields is not None else frozenset(names) - above
+    return frozenset(n for n in names if n not in allowed)
 
 
 def visible_fields(principal: Principal, dataset: Dataset,
@@ -98,12 +124,11 @@ def access(session: Session, principal: Principal, dataset: Dataset,
         return FULL
     held_back = held_back_fields(principal, dataset)
     by_default = dataset.classification in readable_levels(principal)
-    granted = _granted(session, principal, dataset) if not by_default or held_back else None
+    granted = _granted(session, principal, dataset.id) if not by_default or held_back else None
     if granted is not None and (not by_default or (
             granted.fields is not None and granted.fields & held_back)):
         if granted.fields is None:
-            above = {d.field for d in dataset.field_descriptions if d.classification and
-                     LEVELS.get(d.classification, 3) > LEVELS[dataset.classification]}
+            above = above_dataset(dataset)
             granted = replace(granted, fields=frozenset(n for n in field_names
                                                         if n not in above))
         if set(field_names) <= granted.fields:  # type: ignore[operator]
@@ -116,9 +141,9 @@ def access(session: Session, principal: Principal, dataset: Dataset,
     return Grant(fields=frozenset(n for n in field_names if n not in held_back))
 
 
-def _granted(session: Session, principal: Principal, dataset: Dataset) -> Grant | None:
-    """The grant of the policies on ``dataset`` that name one of the principal's parties."""
-    policies = policies_for(session, dataset.id, principal.parties)
+def _granted(session: Session, principal: Principal, dataset_id: str) -> Grant | None:
+    """The grant of the policies on a dataset that name one of the principal's parties."""
+    policies = policies_for(session, dataset_id, principal.parties)
     if not policies:
         return None
     return (evaluate(policies, principal, Action.READ, purpose=principal.purpose)
