@@ -104,6 +104,7 @@ def _meta(
     spatial: str | None = "Gent",
     classification: str = "open",
     classification_reason: str | None = None,
+    listed: bool = False,
     record_key: list[str] | None = None,
     processing_activity: str | None = None,
     timezone: str = "Europe/Brussels",
@@ -127,6 +128,7 @@ def _meta(
         "frequency": frequency,
         "classification": classification,
         "classification_reason": classification_reason,
+        "listed": listed,  # named on the transparency page (docs/access.md#transparency)
         "steward": steward,
         "record_key": list(record_key or []),
         # personal data: published only linked to its processing register entry (docs/processing-register.md)
@@ -389,6 +391,7 @@ def _meldingen(workdir: Path, seed: int, size: str) -> DemoSource:
         frequency="daily",
         steward="Dienst Wegen, Bruggen en Waterlopen - datasteward meldingen",
         classification="internal",
+        listed=True,
         classification_reason=(
             "De vrije omschrijving en het huisnummer kunnen persoonsgegevens bevatten "
             "(namen, buren, adressen van melders); intern tot de tekst gepseudonimiseerd is."
