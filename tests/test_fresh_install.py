@@ -64,6 +64,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("dashboards", lambda p: p == "/dashboards" or p.startswith("/dashboards/")),
     ("sensorthings", lambda p: p.startswith("/sta/")),
     ("fiware", lambda p: p.startswith("/iot/")),
+    ("transparency", lambda p: p == "/transparantie"),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -431,6 +432,11 @@ def _public_flow(s: Session) -> None:
         == 200
     )
     assert s.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
+    # the demo lists its internal dataset on the transparency page; its rows stay closed
+    transparency = s.get("/transparantie")
+    assert transparency.status_code == 200 and "Meldingen" in transparency.text
+    assert s.get("/api/belfort/v1/datasets/meldingen-openbaar-domein-intern/records"
+                 ).status_code == 404
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},
