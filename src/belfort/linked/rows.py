@@ -101,9 +101,7 @@ def _with_dictionary(session: Session, principal: Principal, rows: list[DatasetR
         readable = gate.readable_levels(principal)
         for row in rows:
             if row.fields and row.classification not in readable:
-                rank = gate.LEVELS.get(row.classification, 0)
-                above = frozenset(f for f, level in levels.get(row.id, {}).items()
-                                  if gate.LEVELS.get(level, 3) > rank)
+                above = gate.fields_above(row.classification, levels.get(row.id, {}))
                 held_back.setdefault(row.id, set()).update(gate.held_back_by_policy(
                     session, principal, row.id, [n for n, _ in row.fields], above))
     if not described and not held_back:

@@ -84,8 +84,14 @@ def held_back_fields(principal: Principal, dataset: Dataset) -> frozenset[str]:
 
 def above_dataset(dataset: Dataset) -> frozenset[str]:
     """The fields classified above their dataset."""
-    return frozenset(d.field for d in dataset.field_descriptions if d.classification
-                     and LEVELS.get(d.classification, 3) > LEVELS.get(dataset.classification, 0))
+    return fields_above(dataset.classification, {
+        d.field: d.classification for d in dataset.field_descriptions if d.classification})
+
+
+def fields_above(level: str, field_levels: dict[str, str]) -> frozenset[str]:
+    """Of ``field_levels`` (field → classification), the fields classified above ``level``."""
+    rank = LEVELS.get(level, 0)
+    return frozenset(f for f, own in field_levels.items() if LEVELS.get(own, 3) > rank)
 
 
 def held_back_by_policy(session: Session, principal: Principal, dataset_id: str,

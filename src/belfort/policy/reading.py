@@ -100,12 +100,10 @@ def readable(
     ``action``: what the caller does with it (``export`` for a whole file): ActionNotGranted
     when its grant does not include it. ``audit=False``: the caller records the access
     itself (``audit_access``), once it knows what it does."""
-    found = _gated(platform, dataset_id, lambda: platform.cache.current(
-        ("readable", dataset_id, number, principal.audience),
-        lambda: _readable(platform, principal, dataset_id, number),
-    ))
-    if found.grant.policy_id is not None:  # a policy's time and count decide at each read
-        found = _readable(platform, principal, dataset_id, number)
+    found = _uncached_under_policy(platform, dataset_id, ("readable", dataset_id, number,
+                                                          principal.audience),
+                                   lambda: _readable(platform, principal, dataset_id, number),
+                                   lambda f: f.grant.policy_id is not None)
     if not found.grant.allows(action):
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     if audit:
@@ -121,12 +119,10 @@ def readable_history(
     platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
 ) -> ReadableHistory:
     """The readable version (as ``readable``) and the versions before it."""
-    found = _gated(platform, dataset_id, lambda: platform.cache.current(
-        ("readable-history", dataset_id, principal.audience),
-        lambda: _history(platform, principal, dataset_id),
-    ))
-    if found.current.grant.policy_id is not None:  # as in ``readable``
-        found = _history(platform, principal, dataset_id)
+    found = _uncached_under_policy(platform, dataset_id, ("readable-history", dataset_id,
+                                                          principal.audience),
+                                   lambda: _history(platform, principal, dataset_id),
+                                   lambda f: f.current.grant.policy_id is not None)
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant
@@ -165,6 +161,21 @@ def disclosure_of(platform: Platform, found: ReadableVersion) -> Disclosure | No
                       epsilon=settings.threshold_epsilon, filter_fields=grant.fields)
 
 
+def _uncached_under_policy(platform: Platform, dataset_id: str, key: tuple[Any, ...],
+                           build: Callable[[], T], under_policy: Callable[[T], bool]) -> T:
+    """The gate's answer, cached until the next catalogue write — except an answer under a
+    policy, whose time and count constraints decide at each read: that one is built anew
+    (once: not again when the cache has just built it)."""
+    built: list[T] = []
+
+    def fresh() -> T:
+        built.append(build())
+        return built[-1]
+
+    found = _gated(platform, dataset_id, lambda: platform.cache.current(key, fresh))
+    return build() if under_policy(found) and not built else found
+
+
 def _gated(platform: Platform, dataset_id: str, lookup: Callable[[], T]) -> T:
     """``lookup()`` (the gate's cached answer), with the live datasets a sensor registered in
     any process in the catalogue first; a NotFound for a dataset sensors feed but this
@@ -189,12 +200,13 @@ def _restrict(platform: Platform, found: ReadableVersion) -> ReadableVersion:
     grant = found.grant
     if grant.fields is None and grant.row_filter is None:
         return found
+    narrowed = _restrict_file(platform, VersionFile(found.number, found.path, found.schema,
+                                                    found.created_at), grant)
     return replace(
         found,
-        path=restricted_file(platform.lake, found.path, found.schema, grant.fields,
-                             grant.row_filter),
-        schema=restricted_schema(found.schema, grant.fields),
-        table_schema=restricted_schema(found.schema, grant.fields).to_dict(),
+        path=narrowed.path,
+        schema=narrowed.schema,
+        table_schema=narrowed.schema.to_dict(),
         # the times of a version's records are kept by row: filtered rows lose them
         record_times=found.record_times if grant.row_filter is None else None,
         record_key=tuple(k for k in found.record_key
@@ -204,7 +216,7 @@ def _restrict(platform: Platform, found: ReadableVersion) -> ReadableVersion:
 
 
 def _restrict_file(platform: Platform, version: VersionFile, grant: Grant) -> VersionFile:
-    """An earlier version of a history, restricted by the current version's grant."""
+    """A version file restricted by a grant (for a history: the current version's grant)."""
     if grant.fields is None and grant.row_filter is None:
         return version
     return replace(
