@@ -36,6 +36,8 @@ RESTRICTED = {
     "qzvvertrouwelijk": ("confidential", False),
     "qzvstrikt": ("strictly-confidential", False),
     "qzvontwerp": ("open", True),
+    # the aggregates-only principal's dataset: groups above and below k (``AGGREGATE_ROWS``)
+    "qzvaggregaat": ("confidential", False),
 }
 SECRET_FIELD = "qzvgeheimveld"
 SECRET_VALUE = "qzvgeheimwaarde"
@@ -44,7 +46,8 @@ SECRET_VALUE = "qzvgeheimwaarde"
 def markers(dataset_id: str) -> set[str]:
     """The markers of a restricted dataset (a reason only where it is not open)."""
     reason = {f"r{dataset_id}"} if RESTRICTED[dataset_id][0] != "open" else set()
-    return {f"t{dataset_id}", f"v{dataset_id}"} | field_markers(dataset_id) | reason
+    small = SMALL_GROUP_FIGURES if dataset_id == AGGREGATED else set()
+    return {f"t{dataset_id}", f"v{dataset_id}"} | field_markers(dataset_id) | reason | small
 
 
 def field_markers(dataset_id: str) -> set[str]:
@@ -53,7 +56,32 @@ def field_markers(dataset_id: str) -> set[str]:
     return {f"f{dataset_id}", f"x{dataset_id}"}
 
 
+# The aggregates-only principal's dataset: a policy grants it ``aggregate`` with k = 10.
+# Groups of ``telpunt``: three of at least k (their names occur in every dataset, so they are
+# no markers) and two below k, whose names carry ``v<id>`` and whose ``aantal`` values and
+# sums are numbers that occur nowhere else (``SMALL_GROUP_FIGURES``). ``f<id>`` is distinct
+# per row (groups of one). Secondary suppression withholds ``Graslei`` too (the smallest
+# group of at least k), so that the total minus the released groups is not one small group.
+AGGREGATED = "qzvaggregaat"
+K = 10
+AGGREGATE_ROWS = [("Korenmarkt", 15, 100), ("Veldstraat", 12, 200), ("Graslei", 11, 300),
+                  (f"Klein v{AGGREGATED}", 3, 23905), (f"Mini v{AGGREGATED}", 2, 41414)]
+# each small group's values (the first row one less) and sums: 23904+23905+23905, 41413+41414
+SMALL_GROUP_FIGURES = {"23904", "71714", "41413", "82827"}
+
+
+def aggregate_csv() -> str:
+    lines = [f"telpunt;tijdstip;aantal;f{AGGREGATED}"]
+    for place, count, value in AGGREGATE_ROWS:
+        for i in range(count):
+            amount = value - 1 if i == 0 and value > 1000 else value
+            lines.append(f"{place};2024-03-{1 + i:02d} 10:00:00;{amount};x{AGGREGATED}{len(lines)}")
+    return "\n".join(lines) + "\n"
+
+
 def rows_csv(dataset_id: str, secret: bool = False) -> str:
+    if dataset_id == AGGREGATED:
+        return aggregate_csv()
     head = f"telpunt;tijdstip;aantal;f{dataset_id}" + (f";{SECRET_FIELD}" if secret else "")
     lines = [head]
     for i, place in enumerate(("Korenmarkt", "Veldstraat", "Graslei")):
@@ -135,6 +163,25 @@ PORTAL_CALLS: dict[str, str] = {
     "/explore/dataset/{dataset_id}/{tab}": "/explore/dataset/{id}/table",
     "/explore/dataset/{dataset_id}/{tab}/": "/explore/dataset/{id}/export/",
 }
+# Aggregates of every dataset, beside CALLS' own (v1 analyze, v2.1 facets): grouped by
+# ``telpunt`` with counts, sums and averages, a total, and a filter selecting one small group.
+AGGREGATE_CALLS: list[str] = [
+    "/api/explore/v2.1/catalog/datasets/{id}/records?select=telpunt,count(*)%20as%20n,"
+    "sum(aantal)%20as%20s,avg(aantal)%20as%20a&group_by=telpunt&limit=100",
+    "/api/explore/v2.1/catalog/datasets/{id}/records?select=count(*)%20as%20n,"
+    "sum(aantal)%20as%20s&group_by=tijdstip&limit=100",
+    "/api/explore/v2.1/catalog/datasets/{id}/records?select=count(*)%20as%20n,"
+    "sum(aantal)%20as%20s",
+    "/api/explore/v2.1/catalog/datasets/{id}/records?select=count(*)%20as%20n,"
+    "sum(aantal)%20as%20s&where=telpunt%20like%20%22Klein*%22",
+    "/api/belfort/v1/datasets/{id}/records?select=telpunt,count(*),sum(aantal),avg(aantal)"
+    "&group_by=telpunt",
+    "/api/belfort/v1/datasets/{id}/records?select=sum(aantal),count(*)&telpunt__startswith=Mini",
+    "/api/records/1.0/analyze/?dataset={id}&x=telpunt&y.s.func=SUM&y.s.expr=aantal"
+    "&y.a.func=AVG&y.a.expr=aantal",
+    "/api/records/1.0/search/?dataset={id}&rows=0&facet=telpunt",
+    "/api/explore/v2.1/catalog/datasets/{id}/facets?facet=telpunt&facet=aantal",
+]
 # Routes left out, and why.
 EXEMPT = {
     # live pushes that stream until the client leaves; their payloads are the tiles'
@@ -195,6 +242,14 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
                  "rightOperand": "dpv:ResearchAndDevelopment"},
                 {"leftOperand": "belfort:fields", "operator": "isAnyOf",
                  "rightOperand": ["telpunt", "aantal"]}]}]}), actor="test")
+        # a policy grants this key only aggregates of qzvaggregaat, groups of k or more
+        aggregator = create_key(session, "statisticus", Role.READ)
+        store_policy(session, json.dumps({
+            "@context": "http://www.w3.org/ns/odrl.jsonld", "uid": "urn:belfort:policy:qzvagg",
+            "target": AGGREGATED, "assignee": f"urn:belfort:key:{aggregator.id}",
+            "permission": [{"action": "aggregate", "constraint": [
+                {"leftOperand": "belfort:minGroupSize", "operator": "gteq",
+                 "rightOperand": K}]}]}), actor="test")
     restricted.generation.bump()
     everything = {m for d in RESTRICTED for m in markers(d)}
     beyond_reader = everything - markers("qzvintern")
@@ -211,7 +266,15 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
                      "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"},
                     (beyond_reader - markers("qzvvertrouwelijk"))
                     | field_markers("qzvvertrouwelijk") | {SECRET_FIELD, SECRET_VALUE}),
+        # aggregates only of qzvaggregaat: its title, reason and field names, and groups of
+        # at least k — never a row's value, a small group's name or one of its figures
+        "aggregates": ({"Authorization": f"Bearer {aggregator.secret}"},
+                       beyond_reader - {f"t{AGGREGATED}", f"r{AGGREGATED}", f"f{AGGREGATED}"}
+                       | {SECRET_FIELD, SECRET_VALUE}),
     }
+
+
+WHO = ["anonymous", "reader", "device", "granted", "aggregates"]
 
 
 def _leaks(text: str, markers: set[str]) -> list[str]:
@@ -224,10 +287,11 @@ def _urls() -> list[str]:
     for dataset_id in [*RESTRICTED, "open-data"]:
         urls += [t.format(id=dataset_id) for (m, t) in CALLS.items() if m[0] == "GET"]
         urls += [t.format(id=dataset_id) for t in PORTAL_CALLS.values()]
+        urls += [t.format(id=dataset_id) for t in AGGREGATE_CALLS]
     return urls
 
 
-@pytest.mark.parametrize("who", ["anonymous", "reader", "device", "granted"])
+@pytest.mark.parametrize("who", WHO)
 def test_nothing_restricted_leaks_anywhere(
         restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]],
         who: str) -> None:
@@ -244,7 +308,7 @@ def test_nothing_restricted_leaks_anywhere(
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("who", ["anonymous", "reader", "device", "granted"])
+@pytest.mark.parametrize("who", WHO)
 def test_a_hidden_dataset_answers_as_one_that_does_not_exist(
         restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]],
         who: str) -> None:
@@ -272,3 +336,41 @@ def test_the_matrix_would_see_a_leak(restricted: Platform, admin_headers: dict[s
             seen += client.get(url, headers=admin_headers).text.lower()
     everything = {m for d in RESTRICTED for m in markers(d)} | {SECRET_FIELD, SECRET_VALUE}
     assert not [m for m in everything if m.lower() not in seen]
+
+
+def test_an_aggregates_only_principal_sees_large_groups_and_no_row(
+        restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]],
+        admin_headers: dict[str, str]) -> None:
+    """The aggregates row's other half: what it may see, it sees (groups of k or more), so
+    the matrix above does reach the aggregates; what reads rows is refused."""
+    headers, _ = principals["aggregates"]
+    base = f"/api/explore/v2.1/catalog/datasets/{AGGREGATED}"
+    grouped = AGGREGATE_CALLS[0].format(id=AGGREGATED)
+    with TestClient(create_app(restricted)) as client:
+        mine = client.get(grouped, headers=headers)
+        full = client.get(grouped, headers=admin_headers)
+        assert mine.status_code == full.status_code == 200, mine.text
+        counts = {row["telpunt"]: row["n"] for row in mine.json()["results"]}
+        assert counts == {"Korenmarkt": 15, "Veldstraat": 12}  # Graslei: secondary
+        assert {row["n"] for row in full.json()["results"]} == {15, 12, 11, 3, 2}
+        v1 = client.get(f"/api/records/1.0/search/?dataset={AGGREGATED}&rows=1",
+                        headers=admin_headers).json()
+        record_id = v1["records"][0]["recordid"]
+        rows = [f"{base}/records", f"{base}/records?limit=1&select=telpunt",
+                f"{base}/exports/csv", f"{base}/exports/json",
+                f"/api/belfort/v1/datasets/{AGGREGATED}/records",
+                f"/api/belfort/v1/datasets/{AGGREGATED}/exports/csv",
+                f"/api/records/1.0/search/?dataset={AGGREGATED}",
+                f"/api/records/1.0/download/?dataset={AGGREGATED}",
+                f"/explore/dataset/{AGGREGATED}/download?format=csv",
+                f"/id/{AGGREGATED}/{record_id}", f"{base}/records/{record_id}",
+                f"/ldes/{AGGREGATED}", f"/ldes/{AGGREGATED}/pages/1"]
+        for url in rows:
+            answer = client.get(url, headers=headers)
+            assert answer.status_code in (403, 404), f"{url}: {answer.status_code}"
+            assert client.get(url, headers=admin_headers).status_code in (200, 302, 303), url
+        sparql = ("/sparql?query=SELECT%20*%20WHERE%20%7B%20GRAPH%20%3Fg%20%7B%20%3Fs%20%3Fp"
+                  "%20%3Fo%20%7D%20%7D%20LIMIT%20100000")
+        # no triple of its records (the control: an admin's answer has them)
+        assert f"/id/{AGGREGATED}/" not in client.get(sparql, headers=headers).text
+        assert f"/id/{AGGREGATED}/" in client.get(sparql, headers=admin_headers).text

@@ -118,11 +118,14 @@ def readable(
 def readable_history(
     platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
 ) -> ReadableHistory:
-    """The readable version (as ``readable``) and the versions before it."""
+    """The readable version (as ``readable``) and the versions before it; ActionNotGranted
+    when the grant does not include ``read`` (every version's rows are read)."""
     found = _uncached_under_policy(platform, dataset_id, ("readable-history", dataset_id,
                                                           principal.audience),
                                    lambda: _history(platform, principal, dataset_id),
                                    lambda f: f.current.grant.policy_id is not None)
+    if not found.current.grant.allows(Action.READ):  # a history is rows: aggregates only is not
+        raise ActionNotGranted(f"your access to {dataset_id!r} does not include read")
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant
