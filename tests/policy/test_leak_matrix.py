@@ -26,8 +26,11 @@ from belfort.policy.keys import create_key
 from belfort.policy.policies import store_policy
 from belfort.policy.principals import CLI_ADMIN, Role
 from belfort.publishing import classify_field, ingest_file
+from belfort.settings import Settings
 from belfort.streams.sensors import SensorSpec, register_sensor
+from tests.conftest import TEST_BASE
 from tests.helpers import write
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, MockProvider, mock_provider
 from tests.policy.test_gate_endpoints import CALLS
 
 # dataset id → (classification, draft); each is restricted for somebody
@@ -210,6 +213,26 @@ def test_every_get_route_is_in_the_matrix() -> None:
     assert not missing, f"add these GET routes to the leak matrix in {__file__}: {missing}"
 
 
+@pytest.fixture(scope="module")
+def idp() -> Iterator[MockProvider]:
+    """A real local OpenID Connect provider (as tests/api/test_oidc_tokens.py): a person in
+    no group, and one in a group a policy names."""
+    with mock_provider() as found:
+        found.set_user("qzv-burger", name="Burger")
+        found.set_user("qzv-analist", name="Analist", groups=[PERSON_GROUP])
+        yield found
+
+
+PERSON_GROUP = "qzv-analisten"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, idp: MockProvider) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, public_url=TEST_BASE,
+                    oidc_issuer=idp.issuer, oidc_client_id=CLIENT_ID,
+                    oidc_client_secret=CLIENT_SECRET)
+
+
 @pytest.fixture
 def restricted(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, "open-data", write(tmp_path / "o.csv", rows_csv("open", True)),
@@ -228,7 +251,7 @@ def restricted(platform: Platform, tmp_path: Path) -> Platform:
 
 
 @pytest.fixture
-def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str], set[str]]]]:
+def principals(restricted: Platform, idp: MockProvider) -> Iterator[dict[str, tuple[dict[str, str], set[str]]]]:
     """principal → (its headers, the markers it must never see)."""
     with restricted.db.session() as session:
         reader = create_key(session, "lezer", Role.READ).secret
@@ -250,6 +273,12 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
             "permission": [{"action": "aggregate", "constraint": [
                 {"leftOperand": "belfort:minGroupSize", "operator": "gteq",
                  "rightOperand": K}]}]}), actor="test")
+        # people signed in through OpenID Connect: the group of one of them (a claim) may
+        # read the strictly confidential dataset
+        store_policy(session, json.dumps({
+            "@context": "http://www.w3.org/ns/odrl.jsonld", "uid": "urn:belfort:policy:qzvgroep",
+            "target": "qzvstrikt", "assignee": f"urn:belfort:group:{PERSON_GROUP}",
+            "permission": [{"action": "read"}]}), actor="test")
     restricted.generation.bump()
     everything = {m for d in RESTRICTED for m in markers(d)}
     beyond_reader = everything - markers("qzvintern")
@@ -271,10 +300,16 @@ def principals(restricted: Platform) -> Iterator[dict[str, tuple[dict[str, str],
         "aggregates": ({"Authorization": f"Bearer {aggregator.secret}"},
                        beyond_reader - {f"t{AGGREGATED}", f"r{AGGREGATED}", f"f{AGGREGATED}"}
                        | {SECRET_FIELD, SECRET_VALUE}),
+        # a person without any grant (no role, no group a policy names)
+        "person": ({"Authorization": f"Bearer {idp.id_token('qzv-burger')}"},
+                   beyond_reader | {SECRET_FIELD, SECRET_VALUE}),
+        # a person whose group (from the token's claims) a policy names: qzvstrikt whole
+        "group": ({"Authorization": f"Bearer {idp.id_token('qzv-analist')}"},
+                  beyond_reader - markers("qzvstrikt") | {SECRET_FIELD, SECRET_VALUE}),
     }
 
 
-WHO = ["anonymous", "reader", "device", "granted", "aggregates"]
+WHO = ["anonymous", "reader", "device", "granted", "aggregates", "person", "group"]
 
 
 def _leaks(text: str, markers: set[str]) -> list[str]:
@@ -374,3 +409,14 @@ def test_an_aggregates_only_principal_sees_large_groups_and_no_row(
         # no triple of its records (the control: an admin's answer has them)
         assert f"/id/{AGGREGATED}/" not in client.get(sparql, headers=headers).text
         assert f"/id/{AGGREGATED}/" in client.get(sparql, headers=admin_headers).text
+
+
+def test_a_group_from_the_claims_reads_what_its_policy_grants(
+        restricted: Platform, principals: dict[str, tuple[dict[str, str], set[str]]]) -> None:
+    """The group row's other half: the person in the group reads qzvstrikt's rows (so the
+    token is accepted and its claims reach the gate), the person without one does not."""
+    url = "/api/explore/v2.1/catalog/datasets/qzvstrikt/records"
+    with TestClient(create_app(restricted)) as client:
+        member = client.get(url, headers=principals["group"][0])
+        assert member.status_code == 200 and "vqzvstrikt" in member.text, member.text
+        assert client.get(url, headers=principals["person"][0]).status_code == 404
