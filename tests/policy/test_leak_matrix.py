@@ -25,9 +25,13 @@ from belfort.platform import Platform
 from belfort.policy.keys import create_key
 from belfort.policy.policies import store_policy
 from belfort.policy.principals import CLI_ADMIN, Role
-from belfort.publishing import classify_field, ingest_file
+from belfort.publishing import classify_field, ingest_file, update_dataset_metadata
 from belfort.settings import Settings
-from belfort.streams.sensors import SensorSpec, register_sensor
+from belfort.streams import live_catalog
+from belfort.streams.live_schema import live_datasets_of
+from belfort.streams.model import ObservationIn, now_us
+from belfort.streams.sensors import SensorSpec, devices, register_sensor
+from belfort.streams.write import write_observations
 from tests.conftest import TEST_BASE
 from tests.helpers import write
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, MockProvider, mock_provider
@@ -43,6 +47,14 @@ RESTRICTED = {
     "qzvaggregaat": ("confidential", False),
 }
 SECRET_FIELD = "qzvgeheimveld"
+# a sensor feeding a confidential live dataset (and its rollups): its name carries
+# ``s<tag>``, the reason ``r<tag>``, its observations the value 0.987654 (a number whose
+# digits survive any formatting: ``987654``)
+SENSOR = "qzv-teller"
+LIVE = "qzvvertrouwelijk-live"
+LIVE_TAG = "qzvlive"
+LIVE_VALUE = 0.987654
+LIVE_MARKERS = {f"s{LIVE_TAG}", f"r{LIVE_TAG}", "987654"}
 SECRET_VALUE = "qzvgeheimwaarde"
 
 
@@ -234,7 +246,15 @@ def settings(tmp_path: Path, database_url: str, idp: MockProvider) -> Settings:
 
 
 @pytest.fixture
-def restricted(platform: Platform, tmp_path: Path) -> Platform:
+def sensor_credential(platform: Platform) -> str:
+    """The restricted sensor, registered: its device credential."""
+    with platform.db.session() as session:
+        return register_sensor(session, SensorSpec(
+            SENSOR, f"Teller s{LIVE_TAG}", "passanten", "count", dataset_id=LIVE)).credential
+
+
+@pytest.fixture
+def restricted(platform: Platform, tmp_path: Path, sensor_credential: str) -> Platform:
     ingest_file(platform, CLI_ADMIN, "open-data", write(tmp_path / "o.csv", rows_csv("open", True)),
                 metadata={"title_nl": "Open tellingen", "licence": "CC0-1.0"})
     classify_field(platform, CLI_ADMIN, "open-data", SECRET_FIELD, "confidential")
@@ -244,10 +264,21 @@ def restricted(platform: Platform, tmp_path: Path) -> Platform:
         ingest_file(platform, CLI_ADMIN, dataset_id,
                     write(tmp_path / f"{dataset_id}.csv", rows_csv(dataset_id)),
                     metadata={k: v for k, v in metadata.items() if v is not None}, draft=draft)
-    with platform.db.session() as session:
-        register_sensor(session, SensorSpec("qzv-teller", "QZV teller", "passanten", "count",
-                                            dataset_id="qzvvertrouwelijk-live"))
+    # a live dataset is open when it appears: the steward classifies it and its rollups
+    live_catalog.sync(platform, force=True)
+    for dataset in live_datasets_of(LIVE):
+        update_dataset_metadata(platform, CLI_ADMIN, dataset.id, {
+            "classification": "confidential", "classification_reason": f"r{LIVE_TAG}"})
+    observe(platform, sensor_credential, LIVE_VALUE)
     return platform
+
+
+def observe(platform: Platform, credential: str, value: float) -> None:
+    """An observation of the restricted sensor, through the one write path."""
+    device = devices(platform).authenticate(credential, SENSOR, "test")
+    result = write_observations(platform, device, [ObservationIn(SENSOR, "count", now_us(),
+                                                                 value)])
+    assert result.stored == 1, result.to_dict()
 
 
 @pytest.fixture
@@ -280,7 +311,7 @@ def principals(restricted: Platform, idp: MockProvider) -> Iterator[dict[str, tu
             "target": "qzvstrikt", "assignee": f"urn:belfort:group:{PERSON_GROUP}",
             "permission": [{"action": "read"}]}), actor="test")
     restricted.generation.bump()
-    everything = {m for d in RESTRICTED for m in markers(d)}
+    everything = {m for d in RESTRICTED for m in markers(d)} | LIVE_MARKERS
     beyond_reader = everything - markers("qzvintern")
     yield {
         "anonymous": ({}, everything | {SECRET_FIELD, SECRET_VALUE}),
@@ -319,7 +350,7 @@ def _leaks(text: str, markers: set[str]) -> list[str]:
 
 def _urls() -> list[str]:
     urls = [u for urls in WIDE.values() for u in urls]
-    for dataset_id in [*RESTRICTED, "open-data"]:
+    for dataset_id in [*RESTRICTED, "open-data", *(d.id for d in live_datasets_of(LIVE))]:
         urls += [t.format(id=dataset_id) for (m, t) in CALLS.items() if m[0] == "GET"]
         urls += [t.format(id=dataset_id) for t in PORTAL_CALLS.values()]
         urls += [t.format(id=dataset_id) for t in AGGREGATE_CALLS]
@@ -369,7 +400,8 @@ def test_the_matrix_would_see_a_leak(restricted: Platform, admin_headers: dict[s
     with TestClient(create_app(restricted)) as client:
         for url in _urls():
             seen += client.get(url, headers=admin_headers).text.lower()
-    everything = {m for d in RESTRICTED for m in markers(d)} | {SECRET_FIELD, SECRET_VALUE}
+    everything = ({m for d in RESTRICTED for m in markers(d)} | LIVE_MARKERS
+                  | {SECRET_FIELD, SECRET_VALUE})
     assert not [m for m in everything if m.lower() not in seen]
 
 
