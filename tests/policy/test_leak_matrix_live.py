@@ -22,20 +22,20 @@ from belfort.dashboards.store import save_dashboard
 from belfort.platform import Platform
 from tests.api.test_dashboards import Events
 from tests.helpers import live_server, staff_session
-from tests.policy.test_leak_matrix import (  # noqa: F401 (fixtures)
+from tests.policy import test_leak_matrix as matrix
+from tests.policy.test_leak_matrix import (
     AGGREGATED,
     LIVE_MARKERS,
     RESTRICTED,
     SECRET_VALUE,
     SENSOR,
     STREAMS,
-    idp,
     observe,
-    principals,
-    restricted,
-    sensor_credential,
-    settings,
 )
+
+# the matrix's fixtures: its platform, principals and OpenID Connect provider
+idp, settings, sensor_credential = matrix.idp, matrix.settings, matrix.sensor_credential
+restricted, principals = matrix.restricted, matrix.principals
 
 NEW_VALUE = 0.456789
 NEW_MARKER = "456789"
@@ -60,11 +60,11 @@ def spec() -> str:
 def site(restricted: Platform) -> Iterator[str]:
     with restricted.db.session() as session:
         save_dashboard(session, DASHBOARD, spec())
-    settings = restricted.settings
-    settings.dashboard_heartbeat_seconds = 1.0
-    settings.dashboard_min_interval_seconds = 0.2
-    settings.dashboard_max_streams = 100
-    settings.quota_per_address = settings.quota_per_key = 0
+    configured = restricted.settings
+    configured.dashboard_heartbeat_seconds = 1.0
+    configured.dashboard_min_interval_seconds = 0.2
+    configured.dashboard_max_streams = 100
+    configured.quota_per_address = configured.quota_per_key = 0
     with live_server(restricted) as url:
         yield url
 
