@@ -12,6 +12,8 @@ from belfort.twin.alerts.evaluate import evaluate
 
 log = logging.getLogger("belfort.alerts")
 
+FIRST_SECONDS = 10.0
+
 
 class AlertScheduler:
     def __init__(self, platform: Platform, secret: bytes) -> None:
@@ -27,7 +29,9 @@ class AlertScheduler:
 
     def _run(self) -> None:
         every = self._platform.settings.alerts_evaluate_seconds
-        while not self._stop.wait(every):
+        wait = min(every, FIRST_SECONDS)  # soon after start-up, then every ``every`` seconds
+        while not self._stop.wait(wait):
+            wait = every
             try:
                 evaluate(self._platform, self._secret)
             except Exception:  # the database is away: the next round retries
