@@ -1,6 +1,7 @@
 """The replay demo raises an alert end to end: the demo's zones and Korenmarkt rules, the
-live demo's backfilled counts of real Ghent data, one evaluation (at the day's busiest hour) → an attention alert for
-the Korenmarkt carrying the operators' advice; loading the rules twice adds them once."""
+live demo's backfilled counts of real Ghent data, one evaluation (at the day's busiest hour)
+→ an attention alert for the Korenmarkt carrying the operators' advice; loading the rules
+twice adds them once."""
 
 from __future__ import annotations
 

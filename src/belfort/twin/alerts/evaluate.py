@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -94,8 +94,8 @@ class _Local:
 def _evidence(rule: AlertRule, zone: ZoneCrowding | None, platform: Platform,
               source: ForecastSource | None, now: int) -> Evidence | None:
     """What the rule watches now; None when there is nothing to go on."""
-    base = dict(kind=rule.kind, threshold=rule.threshold, clear_below=rule.clear_below,
-                min_minutes=rule.min_minutes)
+    base = Evidence(kind=rule.kind, value=0.0, threshold=rule.threshold,
+                    clear_below=rule.clear_below, min_minutes=rule.min_minutes)
     if rule.kind == "forecast_above":
         if source is None:
             return None
@@ -108,22 +108,20 @@ def _evidence(rule: AlertRule, zone: ZoneCrowding | None, platform: Platform,
         if not ahead:
             return None
         crossing = next((p.at_us for p in ahead if p.score > rule.threshold), None)
-        return Evidence(value=round(max(p.score for p in ahead), 1), forecast=found,
-                        crossing_us=crossing, **base)  # type: ignore[arg-type]
+        return replace(base, value=round(max(p.score for p in ahead), 1), forecast=found,
+                       crossing_us=crossing)
     if zone is None:
         return None
     estimate = zone.estimate
-    common = dict(sensors=estimate.sensors, method=estimate.method,
-                  observed_us=estimate.observed_us)
+    seen = replace(base, sensors=estimate.sensors, method=estimate.method,
+                   observed_us=estimate.observed_us)
     if rule.kind == "score_above":
-        if zone.score is None:
-            return None
-        return Evidence(value=float(zone.score), **common, **base)  # type: ignore[arg-type]
+        return None if zone.score is None else replace(seen, value=float(zone.score))
     normal = zone.normal
     if normal is None or normal.ratio is None or normal.percentiles is None:
         return None
-    return Evidence(value=normal.ratio, normal_weeks=normal.weeks,  # type: ignore[arg-type]
-                    normal_p50=normal.percentiles["p50"], **common, **base)
+    return replace(seen, value=normal.ratio, normal_weeks=normal.weeks,
+                   normal_p50=normal.percentiles["p50"])
 
 
 def evaluate(platform: Platform, secret: bytes, *, now_us: int | None = None,
