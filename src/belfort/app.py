@@ -60,6 +60,7 @@ from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_alerts as portal_staff_alerts
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
@@ -176,6 +177,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_policies.router)
     app.include_router(portal_staff_sensors.router)
+    app.include_router(portal_staff_alerts.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
     app.include_router(alerts_api.router)

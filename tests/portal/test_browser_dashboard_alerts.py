@@ -1,7 +1,7 @@
 """The crowding alerts' banner on the City Dashboard in Debian's Chromium: an alert raised
 while the page is open appears within seconds (role=alert, in the page's language), its
 advice to signed-in staff only, hostile advice shown as text, never as markup; cleared, the
-banner goes; axe finds no WCAG violation with the banner shown."""
+banner goes; axe finds no WCAG violation with the banner shown, nor on the staff page."""
 
 from __future__ import annotations
 
@@ -92,6 +92,12 @@ def test_an_alert_appears_live_with_advice_for_staff_and_goes_when_cleared(
         public_text = anonymous.locator("[data-alerts]").inner_text()
         assert "Crowding alert — Critical: Korenmarkt" in public_text
         assert "Close the Veldstraat" not in public_text  # the advice is for staff
+        # the staff page: the alert, its advice as text, and no WCAG violation
+        staff_page = staff.new_page()
+        staff_page.goto(demo.url + "/staff/alerts")
+        assert HOSTILE in staff_page.inner_text("[data-alert] .alert-advice")
+        violations = axe_violations(staff_page)
+        assert not violations, describe_violations(violations)
         assert len(evaluate(platform, b"k", crowding=_crowding(40)).cleared) == 1
         page.wait_for_selector("[data-alerts]", state="hidden", timeout=8000)
     finally:
