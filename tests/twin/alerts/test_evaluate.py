@@ -4,6 +4,8 @@ at a time; forecasts through the interface (a fake source); the ratio to normal.
 
 from __future__ import annotations
 
+import threading
+
 import orjson
 from sqlalchemy import select
 
@@ -11,7 +13,8 @@ from belfort.catalog.models import AuditEvent
 from belfort.platform import Platform
 from belfort.streams.model import now_us
 from belfort.twin.alerts import rules
-from belfort.twin.alerts.evaluate import evaluate, take_lease
+from belfort.settings import Settings
+from belfort.twin.alerts.evaluate import Report, evaluate, take_lease
 from belfort.twin.alerts.forecast import ForecastPoint, ZoneForecast, set_forecast_source
 from belfort.twin.alerts.store import list_alerts
 from belfort.twin.normal import Normal
@@ -169,3 +172,30 @@ def test_a_removed_zone_takes_its_rules_along(platform: Platform) -> None:
         remove_zone(session, "korenmarkt")
     with platform.db.session() as session:
         assert rules.list_rules(session) == []
+
+
+def test_two_processes_evaluating_at_once_raise_one_alert(platform: Platform,
+                                                          settings: Settings) -> None:
+    make_zone(platform, "korenmarkt")
+    _rule(platform)
+    other = Platform(settings)  # a second process's platform on the same database
+    try:
+        at = now_us()
+        barrier = threading.Barrier(2)
+        reports: list[Report] = []
+
+        def run(p: Platform) -> None:
+            barrier.wait()
+            reports.append(evaluate(p, SECRET, now_us=at, crowding=_crowding(at, 90)))
+
+        threads = [threading.Thread(target=run, args=(p,)) for p in (platform, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sum(len(r.raised) for r in reports) == 1, reports
+        with platform.db.session() as session:
+            assert len(list_alerts(session, "active")) == 1
+        assert len(_audit(platform, "alert.raise")) == 1
+    finally:
+        other.close()

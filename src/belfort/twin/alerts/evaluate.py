@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -56,7 +57,8 @@ class Report:
 
 
 def holder_name() -> str:
-    return f"{socket.gethostname()[:60]}:{os.getpid()}"
+    """This evaluator's name in the lease: machine, process and a token of its own."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def take_lease(platform: Platform, holder: str, now: int) -> bool:
@@ -89,6 +91,7 @@ class _Local:
 
     def __init__(self, platform: Platform) -> None:
         self.lock = threading.Lock()
+        self.holder = holder_name()
 
 
 def _evidence(rule: AlertRule, zone: ZoneCrowding | None, platform: Platform,
@@ -129,8 +132,8 @@ def evaluate(platform: Platform, secret: bytes, *, now_us: int | None = None,
              ) -> Report:
     """Evaluate every enabled rule once (nothing when another process holds the lease)."""
     now = clock_us() if now_us is None else now_us
-    holder = holder_name()
     local = platform.component(_Local, _Local)
+    holder = local.holder
     with local.lock:
         if not take_lease(platform, holder, now):
             return Report(skipped=True)
