@@ -5,6 +5,7 @@ at a time; forecasts through the interface (a fake source); the ratio to normal.
 from __future__ import annotations
 
 import threading
+import time
 
 import orjson
 from sqlalchemy import select
@@ -199,3 +200,26 @@ def test_two_processes_evaluating_at_once_raise_one_alert(platform: Platform,
         assert len(_audit(platform, "alert.raise")) == 1
     finally:
         other.close()
+
+
+def test_the_servers_scheduler_evaluates_on_its_own(platform: Platform) -> None:
+    from belfort.twin.alerts.scheduler import AlertScheduler
+
+    make_zone(platform, "korenmarkt", area_m2=1000)
+    credential = make_sensor(platform, "TP01", "korenmarkt", "passages")
+    _rule(platform)
+    now = now_us()
+    feed(platform, credential, "TP01", [(now - k * MINUTE, 200.0) for k in range(15)])
+    platform.settings.alerts_evaluate_seconds = 0.2
+    scheduler = AlertScheduler(platform, SECRET).start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with platform.db.session() as session:
+                if list_alerts(session, "active"):
+                    break
+            time.sleep(0.1)
+        with platform.db.session() as session:
+            assert len(list_alerts(session, "active")) == 1
+    finally:
+        scheduler.stop()
