@@ -159,6 +159,7 @@ def _evaluate(platform: Platform, now: int, source: ForecastSource | None,
         crowding = crowding_now(platform, now,
                                 with_normal=any(r.kind == "deviation" for r in rules))
     zones = {z.id: z for z in crowding.zones} if crowding else {}
+    decided = []
     for rule in rules:
         zone = zones.get(rule.zone_id)
         evidence = _evidence(rule, zone, platform, source, now)
@@ -166,7 +167,12 @@ def _evaluate(platform: Platform, now: int, source: ForecastSource | None,
         band = Band(rule.threshold, rule.clear_below, rule.min_minutes)
         state, event = step(band, State(rule.active, rule.since_us),
                             None if evidence is None else evidence.value, now)
-        with platform.db.session() as session:
+        if event is not None or state != State(rule.active, rule.since_us):
+            decided.append((rule, zone, evidence, state, event))
+    if not decided:
+        return report, events
+    with platform.db.session() as session:  # every change in one transaction
+        for rule, zone, evidence, state, event in decided:
             stored = session.get(AlertRule, rule.id, with_for_update=True)
             if stored is None or not stored.enabled:
                 continue  # removed or switched off meanwhile
