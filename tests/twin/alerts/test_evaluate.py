@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from belfort.catalog.models import AuditEvent
 from belfort.platform import Platform
+from belfort.settings import Settings
 from belfort.streams.model import now_us
 from belfort.twin.alerts import rules
-from belfort.settings import Settings
 from belfort.twin.alerts.evaluate import Report, evaluate, take_lease
 from belfort.twin.alerts.forecast import ForecastPoint, ZoneForecast, set_forecast_source
 from belfort.twin.alerts.store import list_alerts
