@@ -223,3 +223,27 @@ def test_the_servers_scheduler_evaluates_on_its_own(platform: Platform) -> None:
             assert len(list_alerts(session, "active")) == 1
     finally:
         scheduler.stop()
+
+
+def test_an_alert_whose_rule_or_zone_is_removed_clears(platform: Platform) -> None:
+    from belfort.twin.zones import remove_zone
+
+    make_zone(platform, "korenmarkt")
+    make_zone(platform, "veldstraat")
+    first = _rule(platform)
+    _rule(platform, zone="veldstraat")
+    at = now_us()
+    busy = _crowding(at, 90)
+    veld = ZoneCrowding("veldstraat", "Veldstraat", True, 1000, 2000, "{}",
+                        Estimate(1800.0, "passages", 2, at), None, 90)
+    both = Crowding(at, [*busy.zones, veld], 90, 90, veld, {})
+    assert len(evaluate(platform, SECRET, now_us=at, crowding=both).raised) == 2
+    with platform.db.session() as session:
+        rules.remove_rule(session, first, "key:test")
+    with platform.db.session() as session:
+        remove_zone(session, "veldstraat")
+    report = evaluate(platform, SECRET, now_us=at + 1, crowding=both)
+    assert len(report.cleared) == 2 and report.raised == []
+    with platform.db.session() as session:
+        assert list_alerts(session, "active") == []
+    assert len(_audit(platform, "alert.clear")) == 2

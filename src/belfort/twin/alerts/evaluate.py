@@ -153,6 +153,13 @@ def _evaluate(platform: Platform, now: int, source: ForecastSource | None,
     with platform.db.session() as session:
         rules = list(session.scalars(select(AlertRule).where(AlertRule.enabled.is_(True))
                                      .order_by(AlertRule.id)))
+        # an alert whose rule was removed (or whose zone was) clears: nothing would clear it
+        orphans = session.scalars(select(Alert).where(
+            Alert.cleared_at.is_(None),
+            Alert.rule_id.not_in(select(AlertRule.id).where(AlertRule.enabled.is_(True)))))
+        for alert in orphans:
+            _clear(session, alert, now, None, reason="rule removed or disabled")
+            report.cleared.append(alert.id)
         if not rules:
             return report, events
     if crowding is None and any(r.kind != "forecast_above" for r in rules):
@@ -214,12 +221,13 @@ def _raise(session: Any, rule: AlertRule, evidence: Evidence, now: int, zone_nam
     return alert
 
 
-def _clear(session: Any, alert: Alert, now: int, evidence: Evidence | None) -> None:
+def _clear(session: Any, alert: Alert, now: int, evidence: Evidence | None,
+           reason: str = "below the clearing level") -> None:
     alert.cleared_at = datetime.fromtimestamp(now / 1e6, timezone.utc)
     alert.changed_us = max(now, alert.changed_us + 1)
     record_audit(session, ACTOR, "alert.clear", None, alert=alert.id, rule=alert.rule_id,
                  zone=alert.zone_id, level=alert.level,
-                 value=None if evidence is None else evidence.value)
+                 value=None if evidence is None else evidence.value, reason=reason)
 
 
 def _message(event: str, alert: dict[str, Any]) -> tuple[str, str]:
