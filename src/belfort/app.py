@@ -62,6 +62,8 @@ from belfort.portal import staff as portal_staff
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
+from belfort.portal import access_request_pages as portal_access_requests
+from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency
@@ -168,6 +170,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_policies.router)
+    app.include_router(portal_access_requests.router)  # /toegangsaanvragen (issue 14 item 5)
+    app.include_router(portal_staff_access_requests.router)  # /staff/access-requests
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
