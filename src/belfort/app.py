@@ -48,6 +48,7 @@ from belfort.audit.log import audit_log
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
+from belfort.portal import access_request_pages as portal_access_requests
 from belfort.portal import charts
 from belfort.portal import dashboard_pages as portal_dashboards
 from belfort.portal import dashboard_staff as portal_dashboard_staff
@@ -59,11 +60,10 @@ from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
-from belfort.portal import access_request_pages as portal_access_requests
-from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency

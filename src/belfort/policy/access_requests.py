@@ -12,9 +12,10 @@ Rules:
   fields asked for must be fields of the published version;
 - one pending request per requester and dataset; at most ``MAX_PENDING`` pending in all;
 - admins see and decide every request; a steward those of their organisation's datasets
-  (the organisation the identity provider names, by name or slug) and their own; an approval needs an expiry within ``MAX_AGREEMENT_DAYS`` and
-  may narrow what is granted (fields, a row filter, aggregates only with k, requests per day,
-  export allowed or not); a refusal needs a reason. A decided request is not decided again.
+  (the organisation the identity provider names, by name or slug) and sees their own; an
+  approval needs an expiry within ``MAX_AGREEMENT_DAYS`` and may narrow what is granted
+  (fields, a row filter, aggregates only with k, requests per day, export allowed or not);
+  a refusal needs a reason. A decided request is not decided again.
 """
 
 from __future__ import annotations

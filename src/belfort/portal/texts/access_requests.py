@@ -7,12 +7,16 @@ NL: dict[str, str] = {
     "areq_form_title": "Toegang vragen tot {title}",
     "areq_form_dataset": "Eigenaar: {owner}. Classificatie: {classification}.",
     "areq_form_heading": "Je aanvraag",
+    "areq_classification_open": "open (een deel kan toch afgeschermd zijn)",
     "areq_sign_in_intro": (
         "Om toegang te vragen meld je je aan, zodat de beheerder weet wie vraagt en jij je "
         "aanvragen later terugvindt. Je hoeft geen medewerker van de stad te zijn."
     ),
     "areq_sign_in": "Aanmelden om toegang te vragen",
-    "areq_no_provider": "Aanmelden is op dit platform niet ingesteld; vraag de eigenaar om toegang.",
+    "areq_no_provider": (
+        "Aanmelden is op dit platform niet ingesteld; vraag de eigenaar om "
+        "toegang."
+    ),
     "areq_sign_in_first": "Je sessie is verlopen: meld je opnieuw aan. Wat je typte, staat er nog.",
     "areq_purpose": "Doel",
     "areq_purpose_hint": "Kies het doel uit de lijst van de Data Privacy Vocabulary (DPV).",
@@ -21,9 +25,15 @@ NL: dict[str, str] = {
     "areq_purpose_text": "Het doel in je eigen woorden",
     "areq_purpose_text_hint": "Waarvoor gebruik je de data? {min} tot {max} tekens.",
     "areq_message": "Bericht aan de beheerder (niet verplicht)",
-    "areq_message_hint": "Bijvoorbeeld welke velden of periode je nodig hebt. Hoogstens {max} tekens.",
+    "areq_message_hint": (
+        "Bijvoorbeeld welke velden of periode je nodig hebt. Hoogstens {max} "
+        "tekens."
+    ),
     "areq_send": "Aanvraag versturen",
-    "areq_control": "Deze tekst bevat een onzichtbaar stuurteken (zoals een NUL-teken); haal het weg.",
+    "areq_control": (
+        "Deze tekst bevat een onzichtbaar stuurteken (zoals een NUL-teken); haal het "
+        "weg."
+    ),
     "areq_markup": "HTML of scripts zijn hier niet toegestaan; schrijf gewone tekst.",
     "areq_too_short": "Schrijf minstens {min} tekens.",
     "areq_too_long": "Hoogstens {max} tekens; je schreef er {length}.",
@@ -76,14 +86,23 @@ NL: dict[str, str] = {
     "areq_mode_read": "Rijen lezen (met de gekozen velden en rijfilter)",
     "areq_mode_aggregate": "Alleen samenvattingen, met de drempel hieronder",
     "areq_mode_export": "Ook exporteren (volledige bestanden) toestaan",
-    "areq_threshold_hint": "Alleen voor samenvattingen: groepen met minder bijdragers blijven verborgen (standaard 10).",
+    "areq_threshold_hint": (
+        "Alleen voor samenvattingen: groepen met minder bijdragers blijven verborgen "
+        "(standaard 10)."
+    ),
     "areq_threshold_bad": "Geef een geheel getal van 2 tot 1.000.000.",
     "areq_fields_missing": "Kies minstens één veld van de dataset.",
-    "areq_row_filter_hint": "Niet verplicht. Een where-uitdrukking zoals in de API, bv. wijk = \"Binnenstad\".",
+    "areq_row_filter_hint": (
+        "Niet verplicht. Een where-uitdrukking zoals in de API, bv. wijk = "
+        "\"Binnenstad\"."
+    ),
     "areq_row_filter_bad": "Deze rijfilter klopt niet: {message}",
     "areq_per_day_hint": "Niet verplicht: het hoogste aantal verzoeken per dag.",
     "areq_per_day_bad": "Geef een geheel getal van 1 tot 1.000.000, of laat het leeg.",
-    "areq_expires_hint": "De toegang vervalt op het einde van deze dag (Gentse tijd); hoogstens een jaar.",
+    "areq_expires_hint": (
+        "De toegang vervalt op het einde van deze dag (Gentse tijd); hoogstens een "
+        "jaar."
+    ),
     "areq_expires_bad": "Geef een datum, bv. 2027-03-31.",
     "areq_expires_range": "Kies een dag na vandaag en binnen {days} dagen.",
     "areq_approve": "Goedkeuren",
@@ -97,6 +116,7 @@ EN: dict[str, str] = {
     "areq_form_title": "Ask for access to {title}",
     "areq_form_dataset": "Owner: {owner}. Classification: {classification}.",
     "areq_form_heading": "Your request",
+    "areq_classification_open": "open (a part may still be held back)",
     "areq_sign_in_intro": (
         "To ask for access, sign in, so that the steward knows who asks and you find your "
         "requests again later. You need not work for the city."
@@ -166,10 +186,16 @@ EN: dict[str, str] = {
     "areq_mode_read": "Read rows (with the chosen fields and row filter)",
     "areq_mode_aggregate": "Aggregates only, with the threshold below",
     "areq_mode_export": "Also allow exports (whole files)",
-    "areq_threshold_hint": "Aggregates only: groups with fewer contributors stay hidden (10 by default).",
+    "areq_threshold_hint": (
+        "Aggregates only: groups with fewer contributors stay hidden (10 by "
+        "default)."
+    ),
     "areq_threshold_bad": "Give a whole number from 2 to 1,000,000.",
     "areq_fields_missing": "Choose at least one of the dataset's fields.",
-    "areq_row_filter_hint": "Optional. A where expression as in the API, e.g. wijk = \"Binnenstad\".",
+    "areq_row_filter_hint": (
+        "Optional. A where expression as in the API, e.g. wijk = "
+        "\"Binnenstad\"."
+    ),
     "areq_row_filter_bad": "This row filter is not right: {message}",
     "areq_per_day_hint": "Optional: the most requests per day.",
     "areq_per_day_bad": "Give a whole number from 1 to 1,000,000, or leave it empty.",
