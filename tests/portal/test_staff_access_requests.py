@@ -223,3 +223,18 @@ def test_the_english_staff_pages(client: TestClient, platform: Platform,
     page = htmllib.unescape(client.get(f"{LIST}/{asked['meldingen']}",
                                        params={"lang": "en"}).text)
     assert "Approve, with conditions" in page and "Reason for refusal" in page
+
+
+@pytest.mark.parametrize("reason", ["", "nul\x00teken in de reden", "<script>alert(1)</script>",
+                                    "r" * 5000])
+def test_a_bad_refusal_changes_nothing_and_keeps_what_was_typed(
+        client: TestClient, platform: Platform, asked: dict[str, str], reason: str) -> None:
+    sign_in(client, platform, STEWARD)
+    token = csrf_of(client.get(f"{LIST}/{asked['meldingen']}").text)
+    r = client.post(f"{LIST}/{asked['meldingen']}/refuse", data={"csrf": token,
+                                                                  "reason": reason})
+    assert r.status_code == 400 and 'href="#areq-refusal"' in r.text
+    assert "<script>alert" not in r.text
+    kept = r.text.split('id="areq-refusal"')[1].split(">", 1)[1].split("</textarea>")[0]
+    assert htmllib.unescape(kept) == reason.replace("\x00", "")[:4000]
+    assert _row(platform, asked["meldingen"]).status == "pending"

@@ -61,7 +61,8 @@ never another site)."""
 
 def next_page(value: str | None) -> str:
     """``value`` when it is a page a sign-in may continue to, else ``/staff``."""
-    return value if value and len(value) <= 300 and NEXT_PAGES.fullmatch(value) else "/staff"
+    fine = value and len(value) <= 300 and "/." not in value and NEXT_PAGES.fullmatch(value)
+    return value if fine and value else "/staff"
 
 
 def _b64(data: bytes) -> str:
