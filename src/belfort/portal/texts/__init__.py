@@ -11,6 +11,7 @@ from types import ModuleType
 from belfort.portal.texts import (
     access,
     access_requests,
+    alerts,
     charts,
     dashboard,
     fields,
@@ -28,7 +29,8 @@ from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area, sensors_area, dashboard, access, policies_area, access_requests,
+    organisations_area, sensors_area, dashboard, access, policies_area, alerts,
+    access_requests,
 )
 
 
