@@ -63,3 +63,25 @@ def aggregates_only(client: TestClient, platform: Platform, admin_headers: dict[
                     json={"approve": True, "expires_at": LATER, "min_group_size": k})
     assert r.status_code == 200, r.text
     return {**headers, "X-Belfort-Purpose": PURPOSE}
+
+
+def aggregates_only_session(client: TestClient, platform: Platform,
+                            admin_headers: dict[str, str], k: int = K) -> str:
+    """The portal's sign-in cookie of a key whose policy (no purpose asked: the portal sends
+    none) allows aggregates only of the dataset, with k."""
+    from belfort.policy.keys import authenticate
+    from belfort.policy.sessions import start_session
+
+    with platform.db.session() as session:
+        created = create_key(session, "onderzoeker portaal", Role.READ)
+    r = client.post("/api/belfort/v1/policies", headers=admin_headers, json={
+        "@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set",
+        "uid": "urn:belfort:policy:drempel-portaal", "target": DATASET,
+        "permission": [{"action": "aggregate", "assignee": f"urn:belfort:key:{created.id}",
+                        "constraint": [{"leftOperand": "belfort:minGroupSize",
+                                        "operator": "gteq", "rightOperand": k}]}]})
+    assert r.status_code in (200, 201), r.text
+    with platform.db.session() as session:
+        principal = authenticate(session, created.secret)
+        assert principal is not None
+        return start_session(session, principal, 3600)

@@ -24,7 +24,7 @@ tiles:
      query: {{select: 'soort, count(*) as n', group_by: soort}}, x: soort, y: n}}
   - {{id: totaal, type: kpi, title: T, dataset: {t.DATASET},
      query: {{select: 'count(*) as n'}}, value: n}}
-  - {{id: lawaai, type: gauge, title: L, dataset: {t.DATASET},
+  - {{id: klein, type: gauge, title: L, dataset: {t.DATASET},
      query: {{select: 'count(*) as n', where: "soort = 'lawaai'"}}, value: n}}
   - {{id: lijst, type: table, title: R, dataset: {t.DATASET}, query: {{limit: 3}}}}
   - {{id: hoogste, type: kpi, title: H, dataset: {t.DATASET},
@@ -57,9 +57,9 @@ def test_tiles_are_thresholded_and_say_so(client: TestClient, research: dict[str
     assert soorten["state"] == "suppressed" and soorten["rows"] == []
     assert soorten["suppressed"] == 2
     assert tiles["totaal"]["state"] == "ok" and tiles["totaal"]["value"] == t.TOTAL
-    lawaai = tiles["lawaai"]  # 3 records < k
-    assert lawaai["state"] == "suppressed" and lawaai["value"] is None
-    assert lawaai["threshold"] == t.K
+    klein = tiles["klein"]  # lawaai: 3 records < k
+    assert klein["state"] == "suppressed" and klein["value"] is None
+    assert klein["threshold"] == t.K
     shown = str([(tile["rows"], tile["points"]) for tile in tiles.values()])
     assert "Oost" not in shown and "lawaai" not in shown
 
@@ -85,7 +85,7 @@ def test_unrestricted_callers_see_every_bar(client: TestClient, research: dict[s
     tiles = _tiles(client, admin_headers)
     assert {r["x"]: r["y"] for r in tiles["wijken"]["rows"]} == t.GROUPS
     assert tiles["wijken"]["threshold"] is None and tiles["wijken"]["suppressed"] == 0
-    assert tiles["lawaai"]["value"] == 3 and len(tiles["lijst"]["rows"]) == 3
+    assert tiles["klein"]["value"] == 3 and len(tiles["lijst"]["rows"]) == 3
 
 
 def test_the_public_sees_no_figure_at_all(client: TestClient, research: dict[str, str]) -> None:

@@ -35,8 +35,8 @@ from belfort.dashboards.fields import shape_problems
 from belfort.dashboards.spec import Threshold, TileSpec
 from belfort.errors import BelfortError, DashboardInvalid
 from belfort.platform import Platform
-from belfort.policy.principals import Principal
 from belfort.policy.access import Action
+from belfort.policy.principals import Principal
 from belfort.policy.reading import disclosure_of, readable
 from belfort.query.model import (
     And,

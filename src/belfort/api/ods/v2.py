@@ -31,7 +31,7 @@ from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, audit_access, disclosure_of, readable
 from belfort.query.disclosure import Disclosure
-from belfort.query.facets import facet_key
+from belfort.query.facets import facet_query
 from belfort.query.model import (
     RECORD_ID_COLUMN,
     ROW_NUMBER_COLUMN,
@@ -40,7 +40,6 @@ from belfort.query.model import (
     Expr,
     FieldRef,
     Function,
-    IsNull,
     Literal,
     Not,
     Or,
@@ -404,17 +403,8 @@ def _facet_counts(platform: Platform, rv: ReadableVersion, name: str, where: Exp
                   timezone: str, key: Expr | None = None, disclosure: Disclosure | None = None
                   ) -> tuple[list[tuple[Any, int]], int]:
     """(value, count) of a field among the matching records, most frequent first (dates by
-    year), and how many values an aggregation threshold (``disclosure``) withheld. Ordered by
-    the select aliases, so a key with bound parameters is compiled once."""
-    key = key or facet_key(rv.schema, name)
-    has_value = IsNull(FieldRef(name), negated=True)
-    query = Query(
-        select=(SelectItem(key, "__value"), SelectItem(Aggregate("count"), "__count")),
-        where=has_value if where is None else And((where, has_value)),
-        group_by=(SelectItem(key),),
-        order_by=(OrderItem(FieldRef("__count"), descending=True), OrderItem(FieldRef("__value"))),
-        limit=limit, timezone=timezone,
-    )
+    year), and how many values an aggregation threshold (``disclosure``) withheld."""
+    query = facet_query(rv.schema, name, where, limit, timezone, key)
     result = platform.engine.execute(query, rv.schema, rv.path, disclosure=disclosure)
     return [(row[0], row[1]) for row in result.rows], result.suppressed
 
