@@ -179,6 +179,14 @@ def count_request(session: Session, principal: Principal, dataset_id: str,
     return None
 
 
+def refund(session: Session, grant: Grant) -> None:
+    """Take back the request ``count_request`` counted under ``grant`` (the read was then
+    refused: an action its grant does not include)."""
+    now = dt.datetime.now(dt.UTC)
+    for charge in grant.charges:
+        counts.give_back(session, charge.policy_uid, charge.party, charge.period, now)
+
+
 def granted_datasets(session: Session, principal: Principal) -> frozenset[str]:
     """The datasets a live policy grants ``principal`` some action on now (``count``
     checked, not consumed; for personal data, the register's purposes)."""
@@ -199,4 +207,4 @@ def granted_datasets(session: Session, principal: Principal) -> frozenset[str]:
     return frozenset(found)
 
 
-__all__ = ["count_request", "granted", "granted_datasets", "register_purposes"]
+__all__ = ["count_request", "granted", "granted_datasets", "refund", "register_purposes"]
