@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import Dataset, ProcessingActivity
@@ -30,22 +33,27 @@ from belfort.policy import counts
 from belfort.policy.access import Action, Grant
 from belfort.policy.evaluate import RequestCounter, declared_purpose, evaluate, purpose_label
 from belfort.policy.odrl import Policy
-from belfort.policy.policies import policies_for, policies_naming
+from belfort.policy.policies import changes, policies_for, policies_naming
 from belfort.policy.principals import Principal
 
 _MEMO = "belfort.granting"  # Session.info key: (audience, dataset id) → Grant | None
 _ROUNDS = 3  # a full window met while counting: evaluate again at most this often
+LISTING_SECONDS = 1.0  # how long a process keeps what policies grant a principal, to list
+_LISTING: dict[tuple[int, str, int], tuple[float, frozenset[str]]] = {}
+_LISTING_LOCK = threading.Lock()
 
 
 def register_purposes(session: Session, dataset_id: str) -> list[str] | None:
     """For a dataset that holds personal data, the purposes its processing-register entry
     lists (empty without an entry); None for other data."""
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None or not dataset.personal_data:
+    found = session.execute(select(Dataset.personal_data, Dataset.processing_activity)
+                            .where(Dataset.id == dataset_id)).first()
+    if found is None or not found[0]:
         return None
-    entry = (session.get(ProcessingActivity, dataset.processing_activity)
-             if dataset.processing_activity else None)
-    return [p for p in (entry.purposes or []) if isinstance(p, str)] if entry else []
+    purposes = (session.scalar(select(ProcessingActivity.purposes)
+                               .where(ProcessingActivity.id == found[1]))
+                if found[1] else None)
+    return [p for p in purposes or [] if isinstance(p, str)]
 
 
 def _peek(session: Session, now: dt.datetime) -> RequestCounter:
@@ -168,6 +176,8 @@ def count_request(session: Session, principal: Principal, dataset_id: str,
             taken += 1
         else:
             session.info.get(_MEMO, {}).pop((principal.audience, dataset_id), None)
+            if any(c.limit is not None for c in grant.charges):
+                _forget_listing(principal.audience)  # this read may have used a count up
             return grant
         for charge in grant.charges[:taken]:  # counted in no window, or in every one
             counts.give_back(session, charge.policy_uid, charge.party, charge.period, now)
@@ -187,9 +197,32 @@ def refund(session: Session, grant: Grant) -> None:
         counts.give_back(session, charge.policy_uid, charge.party, charge.period, now)
 
 
+def _forget_listing(audience: str) -> None:
+    with _LISTING_LOCK:
+        for key in [k for k in _LISTING if k[1] == audience]:
+            del _LISTING[key]
+
+
 def granted_datasets(session: Session, principal: Principal) -> frozenset[str]:
     """The datasets a live policy grants ``principal`` some action on now (``count``
-    checked, not consumed; for personal data, the register's purposes)."""
+    checked, not consumed; for personal data, the register's purposes). Kept by the process
+    for ``LISTING_SECONDS`` (a listing shows a window that just opened or closed, or a count
+    another process used up, that much later); a policy change or a count used up in this
+    process is seen at once."""
+    key = (id(session.get_bind()), principal.audience, changes())
+    with _LISTING_LOCK:
+        kept = _LISTING.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    found = _granted_datasets(session, principal)
+    with _LISTING_LOCK:
+        if len(_LISTING) > 10_000:
+            _LISTING.clear()
+        _LISTING[key] = (time.monotonic() + LISTING_SECONDS, found)
+    return found
+
+
+def _granted_datasets(session: Session, principal: Principal) -> frozenset[str]:
     by_dataset: dict[str, list[Policy]] = {}
     for dataset_id, policy in policies_naming(session, principal.parties):
         by_dataset.setdefault(dataset_id, []).append(policy)

@@ -70,6 +70,17 @@ class StoredPolicy:
 
 _PARSED: dict[str, Policy] = {}
 _LOCK = threading.Lock()
+_CHANGES = [0]  # policy writes seen by this process (what the gate keeps briefly keys on it)
+
+
+def changes() -> int:
+    """How many policy writes this process has made (each one moves it on)."""
+    return _CHANGES[0]
+
+
+def _changed() -> None:
+    with _LOCK:
+        _CHANGES[0] += 1
 
 
 def _parsed(source: str) -> Policy:
@@ -175,6 +186,7 @@ def store_policy(session: Session, source: str | bytes, *, actor: str,
     session.add_all(_assignments(policy))
     record_audit(session, actor, action, policy.dataset, policy=policy.uid, enabled=enabled)
     session.flush()
+    _changed()
     return _stored(row)
 
 
@@ -220,6 +232,7 @@ def set_enabled(session: Session, uid: str, enabled: bool, *, actor: str) -> Sto
     record_audit(session, actor, "policy.enable" if enabled else "policy.disable",
                  row.dataset_id, policy=uid)
     session.flush()
+    _changed()
     return _stored(row)
 
 
@@ -230,6 +243,7 @@ def delete_policy(session: Session, uid: str, *, actor: str) -> None:
     record_audit(session, actor, "policy.delete", row.dataset_id, policy=uid)
     session.delete(row)
     session.flush()
+    _changed()
 
 
 # -- for the API, the command line and the staff pages -------------------------------------
@@ -254,6 +268,7 @@ def save(platform: Platform, principal: Principal, source: str | bytes, *,
     with platform.db.session() as session:
         stored = store_policy(session, source, actor=principal.actor, create=create, uid=uid,
                               enabled=enabled)
+    _changed()  # again once committed: nothing kept meanwhile outlives the change
     platform.generation.bump()
     return stored
 
@@ -262,6 +277,7 @@ def remove(platform: Platform, principal: Principal, uid: str) -> None:
     require_policy_staff(principal)
     with platform.db.session() as session:
         delete_policy(session, uid, actor=principal.actor)
+    _changed()
     platform.generation.bump()
 
 
