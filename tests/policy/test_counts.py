@@ -69,13 +69,13 @@ def test_take_counts_up_to_the_limit_and_give_back_undoes(policy: Platform) -> N
     now = dt.datetime.now(dt.UTC)
     with policy.db.session() as session:
         assert [counts.take(session, UID, PARTY, DAY, 2, now) for _ in range(3)] == [
-            True, True, False]
+            1, 2, None]
         assert counts.made(session, UID, PARTY, DAY, now) == 2
         assert counts.made(session, UID, "urn:belfort:group:ander", DAY, now) == 0
         counts.give_back(session, UID, PARTY, DAY, now)
         assert counts.made(session, UID, PARTY, DAY, now) == 1
-        assert counts.take(session, UID, PARTY, DAY, 0, now) is False  # nothing allowed
-        assert counts.take(session, UID, PARTY, None, None, now) is True  # no limit, for ever
+        assert counts.take(session, UID, PARTY, DAY, 0, now) is None  # nothing allowed
+        assert counts.take(session, UID, PARTY, None, None, now) == 1  # no limit, for ever
         assert counts.made(session, UID, PARTY, None, now) == 1
 
 
@@ -99,7 +99,7 @@ def test_racing_threads_never_count_past_the_limit(policy: Platform) -> None:
         start.wait()
         for _ in range(each):
             with policy.db.session() as session:
-                ok = counts.take(session, UID, PARTY, DAY, limit, now)
+                ok = counts.take(session, UID, PARTY, DAY, limit, now) is not None
             with lock:
                 results.append(ok)
 

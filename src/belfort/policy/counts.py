@@ -15,7 +15,7 @@ database). A window is the period's current stretch of time in Brussels time:
 ``take`` counts one request in one atomic statement that no other process can interleave
 with — ``INSERT … ON CONFLICT DO UPDATE SET requests = requests + 1 WHERE requests < limit
 RETURNING requests`` (SQLite ≥ 3.35 and PostgreSQL), in its own short transaction — and
-answers False when the window is full, so concurrent requests never count past the limit.
+answers None when the window is full, so concurrent requests never count past the limit.
 """
 
 from __future__ import annotations
@@ -87,11 +87,12 @@ def _engine(session: Session) -> Engine:
 
 
 def take(session: Session, policy_uid: str, party: str, period: dt.timedelta | None,
-         limit: int | None, now: dt.datetime) -> bool:
+         limit: int | None, now: dt.datetime) -> int | None:
     """Count one request in the current window, unless it holds ``limit`` already (None: no
-    limit, always counted): whether it was counted. Committed at once, on its own."""
+    limit, always counted): the window's requests now, or None when it was not counted.
+    Committed at once, on its own."""
     if limit is not None and limit < 1:
-        return False
+        return None
     current = window(period, now)
     engine = _engine(session)
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
@@ -110,7 +111,7 @@ def take(session: Session, policy_uid: str, party: str, period: dt.timedelta | N
             connection.execute(delete(table).where(
                 table.c.policy_uid == policy_uid, table.c.party == party,
                 table.c.resets_at.is_not(None), table.c.resets_at <= now))
-    return counted is not None
+    return None if counted is None else int(counted)
 
 
 def give_back(session: Session, policy_uid: str, party: str, period: dt.timedelta | None,

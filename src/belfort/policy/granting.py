@@ -169,15 +169,18 @@ def count_request(session: Session, principal: Principal, dataset_id: str,
             return grant
         now = dt.datetime.now(dt.UTC)
         taken = 0
+        used_up = False
         for charge in grant.charges:
-            if not counts.take(session, charge.policy_uid, charge.party, charge.period,
-                               charge.limit, now):
+            made = counts.take(session, charge.policy_uid, charge.party, charge.period,
+                               charge.limit, now)
+            if made is None:
                 break
             taken += 1
+            used_up = used_up or (charge.limit is not None and made >= charge.limit)
         else:
             session.info.get(_MEMO, {}).pop((principal.audience, dataset_id), None)
-            if any(c.limit is not None for c in grant.charges):
-                _forget_listing(principal.audience)  # this read may have used a count up
+            if used_up:
+                _forget_listing(principal.audience)  # this read used a count up: unlist
             return grant
         for charge in grant.charges[:taken]:  # counted in no window, or in every one
             counts.give_back(session, charge.policy_uid, charge.party, charge.period, now)
