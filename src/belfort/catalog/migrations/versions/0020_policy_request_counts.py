@@ -3,7 +3,7 @@
 Additive: one new table (``belfort.policy.counts``), for ODRL ``count`` constraints.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0022 (re-chained after main's 0022 on merging; the brief said 0015)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0022"  # re-chained on merging main (0015 → 0022 → 0020); the brief gave 0015
 branch_labels = None
 depends_on = None
 
