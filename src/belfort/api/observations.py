@@ -175,7 +175,7 @@ def _readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -
             raise SensorNotFound(f"no sensor {sensor_id!r}")
         dataset = session.get(Dataset, sensor.dataset_id)
         if dataset is not None and session.scalar(
-                gate.visible_datasets(principal).where(Dataset.id == dataset.id)) is None:
+                gate.visible_datasets(principal, session).where(Dataset.id == dataset.id)) is None:
             raise SensorNotFound(f"no sensor {sensor_id!r}")
         session.expunge(sensor)
         return sensor

@@ -713,3 +713,21 @@ class AlertLease(Base):
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     holder: Mapped[str | None] = mapped_column(String(100))
     lease_until_us: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --- request counts of ODRL ``count`` constraints (belfort.policy.counts) ---
+
+
+class PolicyRequestCount(Base):
+    """How many requests a party made under a policy in one period window (``window``: the
+    period and the window's start, e.g. ``P1D@2026-12-05T23:00:00Z``; ``forever`` without a
+    period). Incremented atomically by every process (``belfort.policy.counts``)."""
+
+    __tablename__ = "policy_request_counts"
+
+    policy_uid: Mapped[str] = mapped_column(
+        String(200), ForeignKey("policies.uid", ondelete="CASCADE"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window: Mapped[str] = mapped_column(String(80), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    resets_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

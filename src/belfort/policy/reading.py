@@ -34,6 +34,7 @@ from belfort.errors import ActionNotGranted, AggregatesOnly, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.access import DEFAULT_MIN_GROUP_SIZE, FULL, Action, Grant
+from belfort.policy.granting import refund
 from belfort.policy.principals import Principal
 from belfort.policy.restricted import restricted_file, restricted_schema
 from belfort.query.disclosure import Disclosure
@@ -105,6 +106,9 @@ def readable(
                                    lambda: _readable(platform, principal, dataset_id, number),
                                    lambda f: f.grant.policy_id is not None)
     if not found.grant.allows(action):
+        if found.grant.charges:  # a refused request does not count
+            with platform.db.session() as session:
+                refund(session, found.grant)
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     if audit:
         audit_access(platform, principal, found, action)

@@ -173,8 +173,12 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     search index); requests arriving meanwhile wait for it instead of building their own
     (``Platform.cache.current``).
     """
+    granted: frozenset[str] = frozenset()
+    if not principal.is_admin:  # what policies grant now (time, count) keys the snapshot too
+        with platform.db.session() as session:
+            granted = gate.granted_datasets(session, principal)
     built: CatalogueSnapshot = platform.cache.current(
-        ("catalogue-snapshot", principal.audience), lambda: _build(platform, principal)
+        ("catalogue-snapshot", principal.audience, granted), lambda: _build(platform, principal)
     )
     return built
 
@@ -182,7 +186,7 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
 def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     with platform.db.session() as session:
         datasets = session.scalars(
-            gate.visible_datasets(principal).options(
+            gate.visible_datasets(principal, session).options(
                 selectinload(Dataset.versions), selectinload(Dataset.distributions)
             )
         ).all()
@@ -201,7 +205,7 @@ def datasets_in_order(session: Session, principal: Principal, ids: Sequence[str]
     by_id: dict[str, Dataset] = {}
     for start in range(0, len(ids), _CHUNK):  # bounded IN lists, whatever the database
         by_id.update((d.id, d) for d in session.scalars(
-            gate.visible_datasets(principal).where(Dataset.id.in_(list(ids[start:start + _CHUNK]))).options(
+            gate.visible_datasets(principal, session).where(Dataset.id.in_(list(ids[start:start + _CHUNK]))).options(
                 selectinload(Dataset.versions), selectinload(Dataset.distributions)
             )
         ))
