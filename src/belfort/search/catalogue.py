@@ -173,14 +173,21 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     search index); requests arriving meanwhile wait for it instead of building their own
     (``Platform.cache.current``).
     """
-    granted: frozenset[str] = frozenset()
-    if not principal.is_admin:  # what policies grant now (time, count) keys the snapshot too
-        with platform.db.session() as session:
-            granted = gate.granted_datasets(session, principal)
     built: CatalogueSnapshot = platform.cache.current(
-        ("catalogue-snapshot", principal.audience, granted), lambda: _build(platform, principal)
+        ("catalogue-snapshot", view(platform, principal)), lambda: _build(platform, principal)
     )
     return built
+
+
+def view(platform: Platform, principal: Principal) -> tuple[str, frozenset[str]]:
+    """What keys an answer about the catalogue besides its generation: the principal's
+    audience and the datasets policies grant it now (time windows and counts change that
+    without a catalogue write)."""
+    granted: frozenset[str] = frozenset()
+    if not principal.is_admin:
+        with platform.db.session() as session:
+            granted = gate.granted_datasets(session, principal)
+    return principal.audience, granted
 
 
 def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
@@ -215,7 +222,7 @@ def datasets_in_order(session: Session, principal: Principal, ids: Sequence[str]
 def rendered_in_order(platform: Platform, principal: Principal, ids: Sequence[str], kind: Hashable,
                       render: Callable[[Dataset], dict[str, Any]]) -> Sequence[dict[str, Any]]:
     """``render`` of each dataset of ``ids`` (``datasets_in_order``), kept like the snapshot
-    the ids came from: until the next catalogue write, per audience. A catalogue page is the
+    the ids came from: until the next catalogue write, per ``view``. A catalogue page is the
     same answer for everyone with the same view until the catalogue changes, and rendering it
     (a catalogue read, the data dictionary, every field) is most of a listing's cost. ``kind``
     names the rendering (its dialect and language); callers must not change what they get."""
@@ -224,7 +231,7 @@ def rendered_in_order(platform: Platform, principal: Principal, ids: Sequence[st
             return tuple(render(d) for d in datasets_in_order(session, principal, ids))
 
     rendered: tuple[dict[str, Any], ...] = platform.cache.current(
-        ("rendered-datasets", kind, principal.audience, tuple(ids)), build)
+        ("rendered-datasets", kind, view(platform, principal), tuple(ids)), build)
     return rendered
 
 
