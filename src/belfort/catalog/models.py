@@ -634,3 +634,38 @@ class AccessRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     policy_uid: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- what-if scenarios (belfort.twin.scenarios) ---
+
+
+class ZoneLink(Base):
+    """A street between two zones of the scenario graph, walkable both ways."""
+
+    __tablename__ = "zone_links"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    from_zone: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), index=True)
+    to_zone: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    width_m: Mapped[float] = mapped_column()
+    length_m: Mapped[float] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scenario(Base):
+    """A what-if scenario that was run: what was closed when, by whom, and the result (the
+    engine's JSON, kept as it was computed)."""
+
+    __tablename__ = "twin_scenarios"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    closures: Mapped[list[Any]] = mapped_column(JSON)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    result: Mapped[str] = mapped_column(Text)  # JSON
