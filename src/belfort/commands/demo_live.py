@@ -9,6 +9,7 @@ from belfort.platform import Platform
 from belfort.settings import Settings
 from belfort.streams.compaction import compact
 from belfort.twin.demo_zones import load_demo_zones
+from belfort.twin.scenarios.demo_links import load_demo_links
 
 SMALL_BACKFILL_DAYS = 1.0
 
@@ -17,7 +18,8 @@ def load_zones(platform: Platform) -> None:
     """The demo's crowding zones (a square around each counting point) and the crowding
     datasets (``druktebarometer-info``, ``drukte-per-zone``), once."""
     added = load_demo_zones(platform)
-    console.print(f"crowding: {len(added)} demo zone(s) added")
+    console.print(f"crowding: {len(added)} demo zone(s) added, "
+                  f"{load_demo_links(platform)} street link(s) for what-if scenarios")
 
 
 def prepare(platform: Platform, settings: Settings, *, small: bool) -> LiveDemo:

@@ -133,7 +133,9 @@ def remove(data_dir: Path | None, database_url: str | None, zone_id: str) -> Non
 def demo(data_dir: Path | None, database_url: str | None) -> None:
     """Add the demo's zones (the squares of its counting points TP01…) if missing."""
     from belfort.twin.demo_zones import load_demo_zones
+    from belfort.twin.scenarios.demo_links import load_demo_links
 
     platform = _platform(_settings(data_dir, database_url))
     added = load_demo_zones(platform)
     console.print(f"{len(added)} demo zone(s) added" + (f": {', '.join(added)}" if added else ""))
+    console.print(f"{load_demo_links(platform)} demo street link(s) added")
