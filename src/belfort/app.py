@@ -30,6 +30,7 @@ from belfort.api import policies as policies_api
 from belfort.api import register as register_api
 from belfort.api import sta as sta_api
 from belfort.api import transparency as transparency_api
+from belfort.api import scenarios as scenarios_api
 from belfort.api import zones as zones_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
@@ -171,6 +172,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_sensors.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(scenarios_api.router)
     app.include_router(policies_api.router)
     app.include_router(access_requests_api.router)
     app.include_router(portal_register.router)
