@@ -28,9 +28,9 @@ from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import register as register_api
+from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
 from belfort.api import transparency as transparency_api
-from belfort.api import scenarios as scenarios_api
 from belfort.api import zones as zones_api
 from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers

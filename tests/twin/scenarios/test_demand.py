@@ -10,7 +10,13 @@ import pytest
 
 from belfort.platform import Platform
 from belfort.streams.model import to_us
-from belfort.twin.scenarios.demand import HOUR_US, free_minutes, gravity, hour_of_week, inflow_profile
+from belfort.twin.scenarios.demand import (
+    HOUR_US,
+    free_minutes,
+    gravity,
+    hour_of_week,
+    inflow_profile,
+)
 from belfort.twin.scenarios.graph import Link, Network, Node
 from tests.twin.conftest import feed, make_sensor, make_zone
 
