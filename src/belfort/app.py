@@ -65,6 +65,7 @@ from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal import staff_policies as portal_staff_policies
 from belfort.portal import staff_sensors as portal_staff_sensors
+from belfort.portal import scenario_pages as portal_scenarios
 from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
@@ -161,6 +162,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)
     app.include_router(portal_transparency.router)
+    app.include_router(portal_scenarios.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)

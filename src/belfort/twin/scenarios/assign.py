@@ -56,7 +56,7 @@ class Assignment:
 def link_seconds(link: Link, flow: float, flow_rate: float) -> float:
     """The BPR walking time of a link carrying ``flow`` persons/hour."""
     ratio = flow / link.capacity_per_hour(flow_rate)
-    return link.free_seconds * (1.0 + ALPHA * ratio ** BETA)
+    return float(link.free_seconds * (1.0 + ALPHA * ratio ** BETA))
 
 
 def shortest_paths(adjacency: dict[str, list[Link]], origin: str,

@@ -93,7 +93,8 @@ def specs_from_text(text: str, settings: Settings) -> list[LinkSpec]:
             f"{len(data)} links; at most {settings.twin_scenario_max_links} "
             "(BELFORT_TWIN_SCENARIO_MAX_LINKS)",
             details={"limit": settings.twin_scenario_max_links})
-    specs, problems = [], []
+    specs: list[LinkSpec] = []
+    problems: list[str] = []
     for n, item in enumerate(data):
         try:
             specs.append(spec_from_mapping(item))
