@@ -372,6 +372,11 @@ class Settings(BaseSettings):
         default=168, ge=1, le=24 * 366,
         description="Longest window a what-if scenario may cover, in hours.",
     )
+    twin_scenario_max_link_hours: int = Field(
+        default=50_000, ge=1,
+        description="Most street links × hours of window a scenario may compute (its work: "
+        "~1 s per hour of a 2,000-link graph); more: refused with 422.",
+    )
     twin_scenario_max_saved: int = Field(
         default=500, ge=1, le=100_000,
         description="Most what-if scenarios kept; creating one more is refused until one is "

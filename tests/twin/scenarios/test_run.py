@@ -97,3 +97,14 @@ def test_bad_scenarios_are_refused_with_every_problem(
     with pytest.raises(ScenarioInvalid) as caught:
         checked_spec(platform, data)
     assert any(problem in p for p in caught.value.details["problems"]), caught.value.details
+
+
+def test_the_work_of_a_scenario_is_limited(platform: Platform) -> None:
+    diamond(platform)
+    platform.settings.twin_scenario_max_link_hours = 4 * 2 - 1  # 4 links × 2 hours is over
+    data = {"name": "x", "closures": [{"zone": "b"}], "start": "2026-11-23T09:00:00+01:00",
+            "end": "2026-11-23T11:00:00+01:00"}
+    with pytest.raises(ScenarioInvalid) as caught:
+        checked_spec(platform, data)
+    assert "BELFORT_TWIN_SCENARIO_MAX_LINK_HOURS" in str(caught.value.details)
+    checked_spec(platform, {**data, "end": "2026-11-23T10:00:00+01:00"})  # 4 × 1: allowed

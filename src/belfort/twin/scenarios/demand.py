@@ -83,12 +83,15 @@ def inflow_profile(platform: Platform, until_us: int) -> dict[str, list[float | 
                    for h in range(168)] for zone in sums}
 
 
-def free_minutes(network: Network) -> dict[Pair, float]:
-    """Free-flow walking minutes between every pair of zones a path joins."""
+def free_minutes(network: Network, origins: set[str] | None = None) -> dict[Pair, float]:
+    """Free-flow walking minutes between the zones a path joins (from ``origins`` only, when
+    given: the zones with counts)."""
     adjacency = network.adjacency()
     cost = {link.id: link.free_seconds for link in network.links}
     found: dict[Pair, float] = {}
     for origin in sorted(adjacency):
+        if origins is not None and origin not in origins:
+            continue
         for destination, (seconds, _, _) in shortest_paths(adjacency, origin, cost).items():
             if destination != origin:
                 found[(origin, destination)] = seconds / 60.0

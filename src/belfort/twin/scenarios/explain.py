@@ -3,7 +3,16 @@ when, and how far to trust it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("Europe/Brussels")
+
+
+def _local(iso: str) -> str:
+    """An ISO instant as Ghent's wall clock reads it: "2026-12-24 14:00"."""
+    return datetime.fromisoformat(iso).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def reliability(result: dict[str, Any]) -> str:
@@ -27,20 +36,24 @@ def _closed(result: dict[str, Any], lang: str) -> str:
 
 def explain(result: dict[str, Any]) -> dict[str, Any]:
     level = reliability(result)
-    window, data, totals = result["window"], result["data"], result["totals"]
+    data = result["data"]
+    window = {"start": _local(result["window"]["start"]), "end": _local(result["window"]["end"]),
+              "hours": result["window"]["hours"]}
+    totals = {k: f"{round(v):,}".replace(",", " ") for k, v in result["totals"].items()}
+    computed = _local(result["computed_at"])
     crossing = sorted({f["zone"] for f in result["flagged"]})
     counted = len(data["zones_with_counts"])
     zones, links = result["graph"]["zones"], result["graph"]["links"]
     en = (
         f"What if {_closed(result, 'en')} closed from {window['start']} to {window['end']} "
-        f"({window['hours']} h)? Data: the counts of the last {data['demand_days']} days from "
+        f"({window['hours']} h, Ghent time)? Data: the counts of the last {data['demand_days']} days from "
         f"the sensors of {counted} of {zones} zones, averaged per weekday and hour; the "
         f"graph of {zones} zones and {links} street links. Method: walking trips between "
         "zones estimated with a gravity model balanced against each zone's hourly inflow, "
         "assigned in ten steps to the quickest paths, each street slowing as it fills "
         "(BPR); occupancy by Little's law. Computed at "
-        f"{result['computed_at']}. Of {totals['demand']:g} trips, {totals['redistributed']:g} "
-        f"went elsewhere, {totals['dropped']:g} were dropped and {totals['unreachable']:g} "
+        f"{computed}. Of {totals['demand']} trips, {totals['redistributed']} "
+        f"went elsewhere, {totals['dropped']} were dropped and {totals['unreachable']} "
         "could not reach their destination. "
         + (f"Zones moving to a busier band: {', '.join(crossing)}. " if crossing
            else "No zone moves to a busier band. ")
@@ -49,15 +62,15 @@ def explain(result: dict[str, Any]) -> dict[str, Any]:
            "the counts include passers-by and the model is not calibrated on a survey. "))
     nl = (
         f"Wat als {_closed(result, 'nl')} dicht is van {window['start']} tot {window['end']} "
-        f"({window['hours']} u)? Gegevens: de tellingen van de laatste {data['demand_days']} "
+        f"({window['hours']} u, Gentse tijd)? Gegevens: de tellingen van de laatste {data['demand_days']} "
         f"dagen van de sensoren in {counted} van {zones} zones, gemiddeld per weekdag en uur; "
         f"het netwerk van {zones} zones en {links} straten. Methode: verplaatsingen te voet "
         "tussen zones geschat met een zwaartekrachtmodel, afgestemd op wat elke zone per uur "
         "binnenkomt, in tien stappen toegedeeld aan de snelste routes, waarbij elke straat "
         "trager wordt naarmate ze voller loopt (BPR); bezetting volgens de wet van Little. "
-        f"Berekend op {result['computed_at']}. Van {totals['demand']:g} verplaatsingen gingen "
-        f"er {totals['redistributed']:g} elders heen, vielen er {totals['dropped']:g} weg en "
-        f"konden er {totals['unreachable']:g} hun bestemming niet bereiken. "
+        f"Berekend op {computed}. Van {totals['demand']} verplaatsingen gingen "
+        f"er {totals['redistributed']} elders heen, vielen er {totals['dropped']} weg en "
+        f"konden er {totals['unreachable']} hun bestemming niet bereiken. "
         + (f"Zones die drukker worden: {', '.join(crossing)}. " if crossing
            else "Geen enkele zone wordt drukker. ")
         + ("Betrouwbaarheid: laag — te weinig zones of uren met tellingen. " if level == "low"

@@ -108,7 +108,7 @@ def run_scenario(platform: Platform, spec: ScenarioSpec, network: Network,
     settings = platform.settings
     ran_at = now_us() if until_us is None else until_us
     profile = inflow_profile(platform, ran_at)
-    minutes = free_minutes(network)
+    minutes = free_minutes(network, set(profile))
     by_how: dict[int, dict[str, Any]] = {}
     hours = []
     for start in range(spec.start_us, spec.end_us, HOUR_US):

@@ -112,6 +112,11 @@ def spec_from_mapping(data: Any, network: Network, settings: Settings) -> Scenar
             if (end_us - start_us) // HOUR_US > settings.twin_scenario_max_hours:
                 problems.append(f"the window covers at most {settings.twin_scenario_max_hours} "
                                 "hours (BELFORT_TWIN_SCENARIO_MAX_HOURS)")
+            work = len(network.links) * min(168, (end_us - start_us) // HOUR_US)
+            if work > settings.twin_scenario_max_link_hours:
+                problems.append(f"{len(network.links)} links × the window's hours is {work}; "
+                                f"at most {settings.twin_scenario_max_link_hours} "
+                                "(BELFORT_TWIN_SCENARIO_MAX_LINK_HOURS): a shorter window")
     if not network.links:
         problems.append("the zone graph has no street links yet: add them first")
     if problems:
