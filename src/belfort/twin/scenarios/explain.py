@@ -46,7 +46,8 @@ def explain(result: dict[str, Any]) -> dict[str, Any]:
     zones, links = result["graph"]["zones"], result["graph"]["links"]
     en = (
         f"What if {_closed(result, 'en')} closed from {window['start']} to {window['end']} "
-        f"({window['hours']} h, Ghent time)? Data: the counts of the last {data['demand_days']} days from "
+        f"({window['hours']} h, Ghent time)? Data: the counts of the last "
+        f"{data['demand_days']} days from "
         f"the sensors of {counted} of {zones} zones, averaged per weekday and hour; the "
         f"graph of {zones} zones and {links} street links. Method: walking trips between "
         "zones estimated with a gravity model balanced against each zone's hourly inflow, "
@@ -62,7 +63,8 @@ def explain(result: dict[str, Any]) -> dict[str, Any]:
            "the counts include passers-by and the model is not calibrated on a survey. "))
     nl = (
         f"Wat als {_closed(result, 'nl')} dicht is van {window['start']} tot {window['end']} "
-        f"({window['hours']} u, Gentse tijd)? Gegevens: de tellingen van de laatste {data['demand_days']} "
+        f"({window['hours']} u, Gentse tijd)? Gegevens: de tellingen van de laatste "
+        f"{data['demand_days']} "
         f"dagen van de sensoren in {counted} van {zones} zones, gemiddeld per weekdag en uur; "
         f"het netwerk van {zones} zones en {links} straten. Methode: verplaatsingen te voet "
         "tussen zones geschat met een zwaartekrachtmodel, afgestemd op wat elke zone per uur "
