@@ -131,7 +131,8 @@ async def scenario(scenario_id: str = SCENARIO,
 
 @router.get("/scenarios/{scenario_id}/export", summary="A scenario's result as CSV or JSON")
 async def export_scenario(scenario_id: str = SCENARIO,
-                          format: str = Query("csv", pattern="^(csv|json)$"),
+                          format: str = Query("csv", pattern="^(csv|json)$", description=(
+                              "`csv` (a row per hour × zone) or `json` (the whole result).")),
                           platform: Platform = Depends(get_platform)) -> Response:
     name = f"scenario-{scenario_id[:16]}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
