@@ -50,6 +50,11 @@ def test_staff_create_anyone_reads_lists_exports_and_staff_delete(
     assert found["result"]["explanation"]["reliability"] == "indicative"  # 2 of 4 counted
     listing = client.get(SCENARIOS).json()["scenarios"]
     assert [s["id"] for s in listing] == [found["id"]] and "result" not in listing[0]
+    # who made it (a key id, a person's subject) is for staff only
+    assert listing[0]["created_by"] is None
+    assert client.get(f"{SCENARIOS}/{found['id']}").json()["created_by"] is None
+    assert client.get(SCENARIOS, headers=staff).json()["scenarios"][0]["created_by"] == \
+        found["created_by"]
     one = client.get(f"{SCENARIOS}/{found['id']}").json()
     assert one["result"]["hours"][0]["zones"] == found["result"]["hours"][0]["zones"]
     exported = client.get(f"{SCENARIOS}/{found['id']}/export")

@@ -38,9 +38,13 @@ LINK = Path(description="A street link's id, a slug such as `korenmarkt-veldstra
 BODY_LIMIT = 64_000
 
 
+def is_staff(principal: Principal) -> bool:
+    return principal.role in (Role.WRITE, Role.ADMIN)
+
+
 def require_staff(principal: Principal, action: str) -> None:
     """Staff: a write or admin key, or a person signed in with that role."""
-    if principal.role in (Role.WRITE, Role.ADMIN):
+    if is_staff(principal):
         return
     if principal.role == Role.ANONYMOUS:
         raise Unauthorized(f"{action} needs a staff API key or sign-in")
@@ -108,8 +112,11 @@ async def delete_link(link_id: str = LINK, platform: Platform = Depends(get_plat
 
 
 @router.get("/scenarios", summary="The what-if scenarios kept, newest first")
-async def scenarios(platform: Platform = Depends(get_platform)) -> JSONResponse:
-    return JSONResponse({"scenarios": await run_in_threadpool(store.listing, platform)})
+async def scenarios(platform: Platform = Depends(get_platform),
+                    principal: Principal = Depends(get_principal)) -> JSONResponse:
+    """Who created each is shown to staff only."""
+    found = await run_in_threadpool(store.listing, platform, is_staff(principal))
+    return JSONResponse({"scenarios": found})
 
 
 @router.post("/scenarios", summary="Create (run) a what-if scenario (staff)", status_code=201)
@@ -124,20 +131,22 @@ async def create_scenario(request: Request, platform: Platform = Depends(get_pla
 
 
 @router.get("/scenarios/{scenario_id}", summary="One scenario and its result")
-async def scenario(scenario_id: str = SCENARIO,
-                   platform: Platform = Depends(get_platform)) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(store.get, platform, scenario_id))
+async def scenario(scenario_id: str = SCENARIO, platform: Platform = Depends(get_platform),
+                   principal: Principal = Depends(get_principal)) -> JSONResponse:
+    found = await run_in_threadpool(store.get, platform, scenario_id, is_staff(principal))
+    return JSONResponse(found)
 
 
 @router.get("/scenarios/{scenario_id}/export", summary="A scenario's result as CSV or JSON")
 async def export_scenario(scenario_id: str = SCENARIO,
                           format: str = Query("csv", pattern="^(csv|json)$", description=(
                               "`csv` (a row per hour × zone) or `json` (the whole result).")),
-                          platform: Platform = Depends(get_platform)) -> Response:
+                          platform: Platform = Depends(get_platform),
+                          principal: Principal = Depends(get_principal)) -> Response:
     name = f"scenario-{scenario_id[:16]}.{format}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if format == "json":
-        found = await run_in_threadpool(store.get, platform, scenario_id)
+        found = await run_in_threadpool(store.get, platform, scenario_id, is_staff(principal))
         return Response(json.dumps(found, ensure_ascii=False, indent=1),
                         media_type="application/json", headers=disposition)
     text = await run_in_threadpool(store.export_csv, platform, scenario_id)

@@ -81,8 +81,9 @@ def _side(scenario: dict[str, Any], geometry: dict[str, Any], lang: str) -> Side
     return side
 
 
-def _page(platform: Platform, a: str | None, b: str | None, lang: str) -> dict[str, Any]:
-    listing = store.listing(platform)
+def _page(platform: Platform, a: str | None, b: str | None, lang: str,
+          staff: bool) -> dict[str, Any]:
+    listing = store.listing(platform, with_creator=staff)
     with platform.db.session() as session:
         geometry = {z.id: json.loads(z.geometry) for z in list_zones(session)}
     sides: list[Side] = []
@@ -104,7 +105,7 @@ async def scenarios_page(request: Request, platform: Platform = Depends(get_plat
                          principal: Principal = Depends(portal_principal)) -> Response:
     a, b = request.query_params.get("a"), request.query_params.get("b")
     lang = language_of(request)
-    context = await run_in_threadpool(_page, platform, a, b, lang)
+    context = await run_in_threadpool(_page, platform, a, b, lang, principal.is_admin)
     status = 404 if context["missing"] else 200
     return render(request, "scenarios.html", principal, status_code=status,
                   active="scenarios", **context)

@@ -44,11 +44,14 @@ def create(platform: Platform, data: Any, created_by: str,
         return scenario_dict(row, with_result=True)
 
 
-def scenario_dict(row: Scenario, with_result: bool = False) -> dict[str, Any]:
+def scenario_dict(row: Scenario, with_result: bool = False,
+                  with_creator: bool = True) -> dict[str, Any]:
+    """A scenario as clients see it; who created it (a key id, a person's subject) only for
+    staff (``with_creator``)."""
     result = json.loads(row.result)
     found: dict[str, Any] = {
         "id": row.id, "name": row.name, "closures": row.closures,
-        "window": result["window"], "created_by": row.created_by,
+        "window": result["window"], "created_by": row.created_by if with_creator else None,
         "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
         "flagged_zones": sorted({f["zone"] for f in result["flagged"]}),
         "reliability": result["explanation"]["reliability"],
@@ -67,15 +70,15 @@ def _row(platform: Platform, scenario_id: str) -> Scenario:
         return row
 
 
-def get(platform: Platform, scenario_id: str) -> dict[str, Any]:
-    return scenario_dict(_row(platform, scenario_id), with_result=True)
+def get(platform: Platform, scenario_id: str, with_creator: bool = False) -> dict[str, Any]:
+    return scenario_dict(_row(platform, scenario_id), True, with_creator)
 
 
-def listing(platform: Platform) -> list[dict[str, Any]]:
+def listing(platform: Platform, with_creator: bool = False) -> list[dict[str, Any]]:
     with platform.db.session() as session:
         rows = session.scalars(select(Scenario).order_by(Scenario.created_at.desc(),
                                                          Scenario.id)).all()
-        return [scenario_dict(r) for r in rows]
+        return [scenario_dict(r, False, with_creator) for r in rows]
 
 
 def delete(platform: Platform, scenario_id: str) -> None:
