@@ -42,6 +42,12 @@ def test_two_scenarios_side_by_side(site: tuple[TestClient, str, str]) -> None:
     assert ("#5f6368", "B: dicht") in titles
     assert ("#b3261e", "C: drukste uur 100/100, te druk") in titles
     assert ("#2e7d32", "C: drukste uur 0/100, rustig") in titles
+    lines = {title: colour for colour, title in re.findall(
+        r"stroke=\"(#[0-9a-f]{6})\"[^>]*/>\s*<title>([^<]*)</title>", text)}
+    assert lines.get("ac: 200000 voetgangers per uur, capaciteit 588000") == "#1d5a8e", lines
+    assert lines.get("ac: dicht") == "#5f6368", lines  # scenario B closed the link a–c
+    assert lines.get("ab: dicht") == "#5f6368", lines  # scenario A closed b, so its links
+    assert lines.get("bd: 200000 voetgangers per uur, capaciteit 588000") == "#1d5a8e", lines
     assert "Drukker dan zonder afsluiting: c" in text and "Geen zone wordt drukker." in text
     assert "Wat als zone b dicht is" in text and "Betrouwbaarheid: indicatief" in text
     table = text[text.index('id="scen-table"'):]

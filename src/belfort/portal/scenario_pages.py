@@ -22,11 +22,13 @@ from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
 from belfort.twin.scenarios import store
+from belfort.twin.scenarios.links import list_links
 from belfort.twin.zones import list_zones
 
 router = APIRouter(include_in_schema=False)
 BANDS = (("rustig", "#2e7d32"), ("druk", "#c25e00"), ("te druk", "#b3261e"))
 CLOSED_COLOUR = "#5f6368"
+STREET_COLOUR = "#1d5a8e"
 
 
 @dataclass
@@ -54,7 +56,40 @@ def _peaks(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _side(scenario: dict[str, Any], geometry: dict[str, Any], lang: str) -> Side:
+def _centre(polygon: dict[str, Any]) -> list[float]:
+    ring = polygon["coordinates"][0][:-1] or polygon["coordinates"][0]
+    return [sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]
+
+
+def _street_features(result: dict[str, Any], geometry: dict[str, Any],
+                     ends: dict[str, tuple[str, str, int]], t: Translator) -> list[dict[str, Any]]:
+    """Each street link with a flow at the busiest hour, as a line between its zones'
+    centres, titled with its flow against its capacity."""
+    flows: dict[str, dict[str, Any]] = {}
+    for hour in result["hours"]:
+        for link in hour["links"]:
+            if link["scenario_flow"] > flows.get(link["link"], {}).get("scenario_flow", -1):
+                flows[link["link"]] = link
+    shut = {c.get("link") for c in result["closures"]} | {c.get("zone")
+                                                           for c in result["closures"]}
+    features = []
+    for link_id, (a, b, capacity) in sorted(ends.items()):
+        if a not in geometry or b not in geometry:
+            continue
+        link = flows.get(link_id)
+        closed = bool({link_id, a, b} & shut)
+        words = t("scen_closed") if closed else t(
+            "scen_link_tip", flow=round(link["scenario_flow"]) if link else 0,
+            capacity=capacity)
+        features.append({"type": "Feature", "geometry": {
+            "type": "LineString", "coordinates": [_centre(geometry[a]), _centre(geometry[b])]},
+            "properties": {maps.LABEL_KEY: f"{link_id}: {words}"[:240],
+                           "band": "closed" if closed else "street"}})
+    return features
+
+
+def _side(scenario: dict[str, Any], geometry: dict[str, Any], ends: dict[str, tuple[str, str, int]],
+          lang: str) -> Side:
     t = Translator(lang)
     result = scenario["result"]
     side = Side(scenario["id"], scenario["name"], result["window"],
@@ -64,8 +99,9 @@ def _side(scenario: dict[str, Any], geometry: dict[str, Any], lang: str) -> Side
     classes = [maps.LegendClass(t("scen_band_" + band.replace(" ", "_")), colour, 0,
                                 value=band) for band, colour in BANDS]
     classes.append(maps.LegendClass(closed_label, CLOSED_COLOUR, 0, value="closed"))
+    classes.append(maps.LegendClass(t("scen_street"), STREET_COLOUR, 0, value="street"))
     legend = maps.Legend("band", "categorical", tuple(classes))
-    features = []
+    features = _street_features(result, geometry, ends, t)
     for zone_id, peak in sorted(side.peaks.items()):
         if zone_id not in geometry:
             continue
@@ -86,13 +122,16 @@ def _page(platform: Platform, a: str | None, b: str | None, lang: str,
     listing = store.listing(platform, with_creator=staff)
     with platform.db.session() as session:
         geometry = {z.id: json.loads(z.geometry) for z in list_zones(session)}
+        rate = platform.settings.twin_scenario_flow_rate
+        ends = {link.id: (link.from_zone, link.to_zone, round(link.width_m * rate * 60))
+                for link in list_links(session)}
     sides: list[Side] = []
     missing: list[str] = []
     for ident in (a, b):
         if not ident:
             continue
         try:
-            sides.append(_side(store.get(platform, ident), geometry, lang))
+            sides.append(_side(store.get(platform, ident), geometry, ends, lang))
         except ScenarioNotFound:
             missing.append(ident[:40])
     zones = sorted({z for side in sides for z in side.peaks})
