@@ -51,7 +51,7 @@ from belfort.query.model import (
     Search,
     SelectItem,
 )
-from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
+from belfort.search.catalogue import CatalogueQuery, find, rendered_in_order, snapshot
 
 router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse)
 
@@ -273,8 +273,8 @@ def datasets_search(
     start = int(raw.get("start", "0")) if raw.get("start", "0").isdigit() else 0
     refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
     listing = find(snapshot(platform, principal), CatalogueQuery(where=catalogue_filter(raw.get("q", ""), refine)))
-    with platform.db.session() as session:
-        page = [v1_dataset(d, principal) for d in datasets_in_order(session, principal, listing.ids[start : start + rows])]
+    page = list(rendered_in_order(platform, principal, listing.ids[start : start + rows], "v1",
+                                  lambda d: v1_dataset(d, principal)))
     parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
     if raw.get("q"):
         parameters["q"] = raw["q"]
