@@ -464,6 +464,29 @@ class SignInFailed(InvalidRequest):
     code = "sign_in_failed"
 
 
+# --- crowding alerts (belfort.twin.alerts) ---
+
+
+class InvalidAlertRule(InvalidRequest):
+    """An alert rule or advice text that cannot be kept: an unknown kind or level, a
+    threshold out of range, a clearing level not below the threshold, text too long or with
+    control characters. The message says which field."""
+
+    code = "invalid_alert_rule"
+
+
+class WebhookRefused(InvalidRequest):
+    """An alert webhook URL that is not http(s), does not resolve, or points at an internal
+    address (loopback, private, link-local, reserved) not allowed by
+    ``BELFORT_ALERTS_WEBHOOK_ALLOW_HOSTS``."""
+
+    code = "webhook_refused"
+
+
+class AlertNotFound(NotFound):
+    """No alert (or alert rule) of that id."""
+
+    code = "alert_not_found"
 # --- what-if scenarios (belfort.twin.scenarios) ---
 
 

@@ -97,6 +97,10 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/zones/{zone_id}": ["/api/belfort/v1/zones/korenmarkt"],
     "/api/belfort/v1/zones/{zone_id}/crowding": ["/api/belfort/v1/zones/korenmarkt/crowding"],
     "/api/belfort/v1/crowding": ["/api/belfort/v1/crowding"],
+    "/api/belfort/v1/alert-rules": ["/api/belfort/v1/alert-rules"],
+    "/api/belfort/v1/alerts": ["/api/belfort/v1/alerts", "/api/belfort/v1/alerts?state=all"],
+    "/api/belfort/v1/alerts/{alert_id}": ["/api/belfort/v1/alerts/1"],
+    "/api/belfort/v1/zones/{zone_id}/advice": ["/api/belfort/v1/zones/korenmarkt/advice"],
     "/api/belfort/v1/dashboards": ["/api/belfort/v1/dashboards"],
     "/api/belfort/v1/dashboards/{dashboard_id}": ["/api/belfort/v1/dashboards/gent"],
     # ODRL policies: admins and stewards only (401/403 here, before any look-up)

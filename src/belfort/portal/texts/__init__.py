@@ -10,6 +10,7 @@ from types import ModuleType
 
 from belfort.portal.texts import (
     access,
+    alerts,
     charts,
     dashboard,
     fields,
@@ -28,7 +29,8 @@ from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area, sensors_area, dashboard, access, policies_area, scenarios_area,
+    organisations_area, sensors_area, dashboard, access, policies_area, alerts,
+    scenarios_area,
 )
 
 

@@ -3,7 +3,7 @@
 Additive: two new tables (``belfort.twin.scenarios``).
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0022 (re-chained after main's 0022 on merging; the brief said 0015)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0015"
+down_revision = "0022"  # re-chained after main's 0022 (alerts) on merging; the brief gave 0015
 branch_labels = None
 depends_on = None
 

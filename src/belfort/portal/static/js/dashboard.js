@@ -145,8 +145,53 @@
     }
   }
 
+  // the crowding alerts' banner (role=alert): every text set as text, never as markup
+  function onAlerts(event) {
+    const box = root.querySelector("[data-alerts]");
+    if (!box) return;
+    let body;
+    try {
+      body = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    const alerts = Array.isArray(body.alerts) ? body.alerts : [];
+    box.textContent = "";
+    alerts.forEach(function (alert) {
+      const item = document.createElement("div");
+      item.className = "dash-alert dash-alert-" + String(alert.level).replace(/[^a-z]/g, "");
+      item.setAttribute("data-alert", String(alert.id));
+      const head = document.createElement("strong");
+      const level = box.getAttribute("data-text-" + String(alert.level)) || alert.level;
+      head.textContent = box.getAttribute("data-text-title") + " — " + level + ": "
+        + (alert.zone_name || alert.zone);
+      item.appendChild(head);
+      const what = (alert.text && (alert.text[lang] || alert.text.nl)) || "";
+      if (what) {
+        const line = document.createElement("p");
+        line.textContent = what;
+        item.appendChild(line);
+      }
+      const advice = alert.advice && (alert.advice[lang] || alert.advice.nl);
+      if (advice) {
+        const line = document.createElement("p");
+        line.className = "dash-alert-advice";
+        line.textContent = box.getAttribute("data-text-advice") + " " + advice;
+        item.appendChild(line);
+      }
+      if (alert.acknowledged) {
+        const line = document.createElement("p");
+        line.textContent = box.getAttribute("data-text-ack");
+        item.appendChild(line);
+      }
+      box.appendChild(item);
+    });
+    box.hidden = alerts.length === 0;
+  }
+
   const source = new EventSource(root.getAttribute("data-dashboard-live"));
   source.addEventListener("tiles", onTiles);
+  source.addEventListener("alerts", onAlerts);
   source.addEventListener("gone", function () { source.close(); });
   source.onerror = function () {
     if (status && source.readyState === EventSource.CLOSED) status.textContent = text("off");
