@@ -50,6 +50,7 @@ from belfort.audit.log import audit_log
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
+from belfort.portal import access_request_pages as portal_access_requests
 from belfort.portal import charts
 from belfort.portal import dashboard_pages as portal_dashboards
 from belfort.portal import dashboard_staff as portal_dashboard_staff
@@ -62,6 +63,7 @@ from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import scenario_pages as portal_scenarios
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_alerts as portal_staff_alerts
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
@@ -179,6 +181,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_policies.router)
+    app.include_router(portal_access_requests.router)  # /toegangsaanvragen (issue 14 item 5)
+    app.include_router(portal_staff_access_requests.router)  # /staff/access-requests
     app.include_router(portal_staff_sensors.router)
     app.include_router(portal_staff_alerts.router)
     app.include_router(register_api.router)

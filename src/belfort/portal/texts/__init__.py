@@ -10,6 +10,7 @@ from types import ModuleType
 
 from belfort.portal.texts import (
     access,
+    access_requests,
     alerts,
     charts,
     dashboard,
@@ -30,7 +31,7 @@ from belfort.portal.texts import sensors as sensors_area
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-    scenarios_area,
+    access_requests, scenarios_area,
 )
 
 
