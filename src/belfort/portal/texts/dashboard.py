@@ -12,6 +12,11 @@ NL: dict[str, str] = {
     "dash_none": "Er zijn nog geen dashboards.",
     "dash_tiles_count": "{count} tegels",
     "dash_no_data": "Nog geen gegevens.",
+    "dash_hidden_all": "Verborgen: minder dan {k} records (drempel voor geaggregeerde gegevens).",
+    "dash_hidden_some": (
+        "{n} verborgen: groepen met minder dan {k} records, en de groepen waaruit die "
+        "af te leiden zouden zijn."
+    ),
     "dash_updated": "Bijgewerkt: {time}",
     "dash_alerts_title": "Drukte-alarm",
     "dash_alert_advice": "Advies:",
@@ -89,6 +94,11 @@ EN: dict[str, str] = {
     "dash_none": "There are no dashboards yet.",
     "dash_tiles_count": "{count} tiles",
     "dash_no_data": "No data yet.",
+    "dash_hidden_all": "Hidden: fewer than {k} records (the threshold for aggregates).",
+    "dash_hidden_some": (
+        "{n} hidden: groups with fewer than {k} records, and the groups they could be "
+        "worked out from."
+    ),
     "dash_updated": "Updated: {time}",
     "dash_alerts_title": "Crowding alert",
     "dash_alert_advice": "Advice:",

@@ -63,7 +63,18 @@
 
   function updateText(tile, data) {
     const ok = data.state === "ok";
-    show(tile.querySelector("[data-empty]"), !ok);
+    show(tile.querySelector("[data-empty]"), !ok && data.state !== "suppressed");
+    const hidden = tile.querySelector("[data-hidden]");
+    if (hidden) {  // what an aggregation threshold withheld (dashboard_pages.hidden_text)
+      let said = "";
+      if (typeof data.threshold === "number") {
+        const k = number(data.threshold);
+        if (data.state === "suppressed") said = text("hidden-all", { k: k });
+        else if (data.suppressed) said = text("hidden-some", { n: number(data.suppressed), k: k });
+      }
+      hidden.textContent = said;
+      show(hidden, Boolean(said));
+    }
     const value = tile.querySelector("[data-value]");
     const valueText = ok ? withUnit(data.value, data.unit) : "";
     if (value) value.textContent = valueText;
