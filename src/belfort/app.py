@@ -29,6 +29,7 @@ from belfort.api import observations as observations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import register as register_api
+from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
 from belfort.api import transparency as transparency_api
 from belfort.api import zones as zones_api
@@ -60,6 +61,7 @@ from belfort.portal import organisation_pages as portal_organisations
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
+from belfort.portal import scenario_pages as portal_scenarios
 from belfort.portal import staff as portal_staff
 from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_alerts as portal_staff_alerts
@@ -170,6 +172,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)
     app.include_router(portal_transparency.router)
+    app.include_router(portal_scenarios.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)
@@ -185,6 +188,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
     app.include_router(alerts_api.router)
+    app.include_router(scenarios_api.router)
     app.include_router(policies_api.router)
     app.include_router(access_requests_api.router)
     app.include_router(portal_register.router)

@@ -512,3 +512,35 @@ class PurposeNotRegistered(Forbidden):
     entry']`` names the entry, ``details['register_purposes']`` what it lists)."""
 
     code = "purpose_not_in_register"
+# --- what-if scenarios (belfort.twin.scenarios) ---
+
+
+class ScenarioInvalid(InvalidRequest):
+    """A scenario or a street link is wrong: unknown zones or links, a window that ends before
+    it starts or is longer than ``BELFORT_TWIN_SCENARIO_MAX_HOURS``, a link from a zone to
+    itself, a bad width or length (``details['problems']`` lists every problem)."""
+
+    code = "scenario_invalid"
+    http_status = 422
+
+
+class ZoneGraphTooLarge(InvalidRequest):
+    """More street links than ``BELFORT_TWIN_SCENARIO_MAX_LINKS`` (or more scenarios kept than
+    ``BELFORT_TWIN_SCENARIO_MAX_SAVED``)."""
+
+    code = "zone_graph_too_large"
+    http_status = 413
+
+
+class ScenarioNotFound(NotFound):
+    code = "scenario_not_found"
+
+
+class ZoneLinkNotFound(NotFound):
+    code = "zone_link_not_found"
+
+
+class ZoneLinkExists(Conflict):
+    """A street link with this id (or between these two zones) exists already."""
+
+    code = "zone_link_exists"

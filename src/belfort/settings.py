@@ -357,6 +357,35 @@ class Settings(BaseSettings):
         default=300.0, ge=0,
         description="How long a process keeps the computed \"normal\" percentiles.",
     )
+    # --- what-if scenarios (belfort.twin.scenarios: zone graph, demand, assignment) ---
+    twin_scenario_flow_rate: float = Field(
+        default=49.0, gt=0, le=200,
+        description="Pedestrians per metre of street width per minute a link carries at "
+        "capacity (Fruin's level of service C/D boundary); a link's capacity per hour is "
+        "width × this × 60.",
+    )
+    twin_scenario_max_links: int = Field(
+        default=2000, ge=1, le=100_000,
+        description="Most street links the zone graph may hold (and a links file may give).",
+    )
+    twin_scenario_max_hours: int = Field(
+        default=168, ge=1, le=24 * 366,
+        description="Longest window a what-if scenario may cover, in hours.",
+    )
+    twin_scenario_max_link_hours: int = Field(
+        default=50_000, ge=1,
+        description="Most street links × hours of window a scenario may compute (its work: "
+        "~1 s per hour of a 2,000-link graph); more: refused with 422.",
+    )
+    twin_scenario_max_saved: int = Field(
+        default=500, ge=1, le=100_000,
+        description="Most what-if scenarios kept; creating one more is refused until one is "
+        "deleted.",
+    )
+    twin_scenario_demand_days: int = Field(
+        default=28, ge=1, le=3660,
+        description="Walking demand per weekday × hour is estimated from this many days of counts.",
+    )
 
     # --- crowding alerts (belfort.twin.alerts: rules, evaluation, channels) ---
     alerts_evaluate_seconds: float = Field(

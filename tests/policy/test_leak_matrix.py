@@ -145,6 +145,12 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/alerts": ["/api/belfort/v1/alerts", "/api/belfort/v1/alerts?state=all"],
     "/api/belfort/v1/alerts/{alert_id}": ["/api/belfort/v1/alerts/1"],
     "/api/belfort/v1/zones/{zone_id}/advice": ["/api/belfort/v1/zones/korenmarkt/advice"],
+    "/api/belfort/v1/zone-links": ["/api/belfort/v1/zone-links"],
+    "/api/belfort/v1/scenarios": ["/api/belfort/v1/scenarios"],
+    "/api/belfort/v1/scenarios/{scenario_id}": ["/api/belfort/v1/scenarios/0123456789abcdef"],
+    "/api/belfort/v1/scenarios/{scenario_id}/export":
+        ["/api/belfort/v1/scenarios/0123456789abcdef/export?format=json"],
+    "/scenarios": ["/scenarios", "/scenarios?a=0123456789abcdef"],
     "/api/belfort/v1/dashboards": ["/api/belfort/v1/dashboards"],
     "/api/belfort/v1/dashboards/{dashboard_id}": ["/api/belfort/v1/dashboards/gent"],
     # ODRL policies: admins and stewards only (401/403 here, before any look-up)

@@ -731,3 +731,36 @@ class PolicyRequestCount(Base):
     window: Mapped[str] = mapped_column(String(80), primary_key=True)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     resets_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+# --- what-if scenarios (belfort.twin.scenarios) ---
+
+
+class ZoneLink(Base):
+    """A street between two zones of the scenario graph, walkable both ways."""
+
+    __tablename__ = "zone_links"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    from_zone: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), index=True)
+    to_zone: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    width_m: Mapped[float] = mapped_column()
+    length_m: Mapped[float] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Scenario(Base):
+    """A what-if scenario that was run: what was closed when, by whom, and the result (the
+    engine's JSON, kept as it was computed)."""
+
+    __tablename__ = "twin_scenarios"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    closures: Mapped[list[Any]] = mapped_column(JSON)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    result: Mapped[str] = mapped_column(Text)  # JSON

@@ -10,6 +10,7 @@ from belfort.settings import Settings
 from belfort.streams.compaction import compact
 from belfort.twin.alerts.demo import load_demo_alerts
 from belfort.twin.demo_zones import load_demo_zones
+from belfort.twin.scenarios.demo_links import load_demo_links
 
 SMALL_BACKFILL_DAYS = 1.0
 
@@ -18,7 +19,8 @@ def load_zones(platform: Platform) -> None:
     """The demo's crowding zones (a square around each counting point) and the crowding
     datasets (``druktebarometer-info``, ``drukte-per-zone``), once."""
     added = load_demo_zones(platform)
-    console.print(f"crowding: {len(added)} demo zone(s) added")
+    console.print(f"crowding: {len(added)} demo zone(s) added, "
+                  f"{load_demo_links(platform)} street link(s) for what-if scenarios")
     rules = load_demo_alerts(platform)
     if rules:
         console.print(f"crowding alerts: {rules} demo rule(s) and advice for the Korenmarkt")

@@ -1,4 +1,5 @@
-"""``belfort zones add|list|remove|demo``: the zones whose crowding Belfort estimates.
+"""``belfort zones add|list|remove|demo|links``: the zones whose crowding Belfort estimates,
+and the street links between them (what-if scenarios).
 
 ``add`` reads a GeoJSON file: a Feature (its properties give id, name, area_m2, density,
 dwell_seconds, centre), a FeatureCollection of them, or a bare Polygon with ``--id`` and
@@ -133,7 +134,51 @@ def remove(data_dir: Path | None, database_url: str | None, zone_id: str) -> Non
 def demo(data_dir: Path | None, database_url: str | None) -> None:
     """Add the demo's zones (the squares of its counting points TP01…) if missing."""
     from belfort.twin.demo_zones import load_demo_zones
+    from belfort.twin.scenarios.demo_links import load_demo_links
 
     platform = _platform(_settings(data_dir, database_url))
     added = load_demo_zones(platform)
     console.print(f"{len(added)} demo zone(s) added" + (f": {', '.join(added)}" if added else ""))
+    console.print(f"{load_demo_links(platform)} demo street link(s) added")
+
+
+@command.command(name="links")
+@common_options
+@click.argument("path", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def links(data_dir: Path | None, database_url: str | None, path: Path | None) -> None:
+    """Replace the street links of the what-if scenarios' zone graph with those of a YAML or
+    JSON file (all or nothing); without a file, list them."""
+    from belfort.twin.scenarios.links import (
+        MAX_FILE_BYTES as MAX_LINKS_BYTES,
+    )
+    from belfort.twin.scenarios.links import (
+        link_dict,
+        list_links,
+        replace_links,
+        specs_from_text,
+    )
+
+    platform = _platform(_settings(data_dir, database_url))
+    if path is None:
+        with platform.db.session() as session:
+            for link in list_links(session):
+                found = link_dict(link, platform.settings)
+                click.echo(f"{found['id']}\t{found['from']}\t{found['to']}\t"
+                           f"{found['width_m']:g} m × {found['length_m']:g} m\t"
+                           f"capacity {found['capacity_per_hour']}/h")
+        return
+    try:
+        if path.stat().st_size > MAX_LINKS_BYTES:
+            raise PayloadTooLarge(f"{path.name}: larger than {MAX_LINKS_BYTES:,} bytes")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest(f"{path.name}: not UTF-8 text") from None
+        specs = specs_from_text(text, platform.settings)
+        with platform.db.session() as session:
+            count = replace_links(session, platform.settings, specs)
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    console.print(f"{count} street link(s) now in the zone graph")

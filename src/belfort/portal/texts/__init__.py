@@ -25,12 +25,13 @@ from belfort.portal.texts import (
 from belfort.portal.texts import messages as messages_area
 from belfort.portal.texts import organisations as organisations_area
 from belfort.portal.texts import policies as policies_area
+from belfort.portal.texts import scenarios as scenarios_area
 from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-    access_requests,
+    access_requests, scenarios_area,
 )
 
 
