@@ -462,3 +462,14 @@ class SignInFailed(InvalidRequest):
     refused, the sign-in expired, or its state does not match this browser's."""
 
     code = "sign_in_failed"
+
+
+# --- twin forecasts: the backtest's input file (belfort.twin.forecast) ---
+
+
+class ForecastInputInvalid(ValidationFailed):
+    """A counts file the forecast backtest cannot use: unreadable, without the
+    ``sensor_id,timestamp,count`` columns, too large, or with too little usable history.
+    The message says what; ``details`` may carry the report of what was read."""
+
+    code = "forecast_input_invalid"
