@@ -66,11 +66,14 @@ def command() -> None:
               help="CSV file with a date column: days with events (markets, festivals).")
 @click.option("--mstl/--no-mstl", default=True, show_default=True,
               help="Also run the MSTL baseline (the slowest part).")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="LightGBM threads (1 is fastest on a machine whose cores are busy).")
 @click.option("--save-model", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the trained model and its backtest report to this JSON file.")
 def backtest(
     input_path: Path, horizon: int, origins: int, timezone: str, country: str,
-    train_days: int, events_path: Path | None, mstl: bool, save_model: Path | None,
+    train_days: int, events_path: Path | None, mstl: bool, threads: int,
+    save_model: Path | None,
 ) -> None:
     """Rolling-origin backtest of Belfort's forecasts and the baselines; prints JSON."""
     from belfort.twin.forecast.backtest import Options, run
@@ -78,7 +81,8 @@ def backtest(
     try:
         options = Options(
             horizon=horizon, origins=origins, timezone=timezone, country=country,
-            train_days=train_days, mstl=mstl, events=_events(events_path),
+            train_days=train_days, mstl=mstl, threads=threads,
+            events=_events(events_path),
         )
         report, model = run(input_path, options)
         if save_model is not None:

@@ -27,7 +27,7 @@ import numpy as np
 from belfort.errors import ForecastInputInvalid
 from belfort.twin.forecast import baselines, features, metrics
 from belfort.twin.forecast.calendar import Calendar
-from belfort.twin.forecast.model import ForecastModel, train
+from belfort.twin.forecast.model import ROUNDS, ForecastModel, train
 from belfort.twin.forecast.series import Panel, impute, read_counts
 
 DEFAULT_ORIGINS = 56
@@ -45,6 +45,7 @@ class Options:
     train_days: int = DEFAULT_TRAIN_DAYS
     mstl: bool = True
     rounds: int | None = None  # tests use tiny models
+    threads: int = 1
     events: frozenset[date] = frozenset()
 
 
@@ -53,6 +54,8 @@ def _check(options: Options) -> None:
         raise ForecastInputInvalid(f"--horizon must be 1 to {features.MAX_HORIZON} hours")
     if not 1 <= options.origins <= 366:
         raise ForecastInputInvalid("--origins must be 1 to 366")
+    if not 1 <= options.threads <= 64:
+        raise ForecastInputInvalid("--threads must be 1 to 64")
     if not 28 <= options.train_days <= 3660:
         raise ForecastInputInvalid("--train-days must be 28 to 3660")
 
@@ -152,7 +155,7 @@ def _recent(observed: np.ndarray, origins: np.ndarray) -> np.ndarray:
     cumsum = np.concatenate(
         [np.zeros((observed.shape[0], 1)), np.cumsum(observed, axis=1)], axis=1
     )
-    return (cumsum[:, origins] - cumsum[:, origins - RECENT_HOURS]) > 0
+    return np.asarray((cumsum[:, origins] - cumsum[:, origins - RECENT_HOURS]) > 0, dtype=bool)
 
 
 def _fit(
@@ -168,9 +171,9 @@ def _fit(
         raise ForecastInputInvalid("too little history before the first origin to train on")
     matrix, t = features.build(logged, imputed, kept, train_origins, H, panel.start.hour, days)
     target = np.log1p(panel.values[kept][:, t.reshape(kept.size, -1)[0]]).reshape(-1)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"threads": options.threads}
     if options.rounds is not None:
-        kwargs = {"rounds": options.rounds, "quantile_rounds": options.rounds}
+        kwargs.update(rounds=options.rounds, quantile_rounds=options.rounds)
     boosters = train(matrix, target, **kwargs)
     return ForecastModel(
         sensors=[panel.sensors[s] for s in kept],
@@ -180,7 +183,7 @@ def _fit(
         train_first_hour=panel.timestamp(int(train_origins[0])).isoformat(),
         train_last_hour=panel.timestamp(first - 1).isoformat(),
         training_rows=int(np.sum(~np.isnan(target))),
-        rounds=options.rounds or 0,
+        rounds=options.rounds or ROUNDS,
         boosters=boosters,
     )
 

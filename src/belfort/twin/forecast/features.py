@@ -63,7 +63,8 @@ def day_table(
 def _window_mean(cumsum: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
     """Mean of the ``width`` values before ``end`` per sensor (``cumsum`` has a leading 0)."""
     rows = np.arange(cumsum.shape[0])[:, None]
-    return (cumsum[rows, end[None, :]] - cumsum[rows, end[None, :] - width]) / width
+    diff = cumsum[rows, end[None, :]] - cumsum[rows, end[None, :] - width]
+    return np.asarray(diff / width, dtype=np.float64)
 
 
 def build(

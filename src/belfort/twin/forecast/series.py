@@ -74,7 +74,7 @@ class Panel:
     @property
     def observed(self) -> np.ndarray:
         """Where the truth is known: a valid count that is not an imputed hour."""
-        return ~np.isnan(self.values)
+        return np.asarray(~np.isnan(self.values), dtype=bool)
 
 
 class _Rows:
