@@ -13,6 +13,8 @@ alternating run by run, as a signed-in reader (an API key with role ``read``):
 - ``catalogue``: the catalogue listing (the snapshot per audience, cached per generation);
 - ``granted`` (second catalogue only): records of a confidential dataset a policy grants the
   caller — what a read under a policy costs (policies looked up and evaluated at each read).
+- ``counted`` (second catalogue only): the same under a policy with a ``count`` constraint —
+  what counting the read costs (one atomic upsert in the catalogue database per read).
 
     .venv/bin/python bench/gate_bench.py               # 400 runs per row
     .venv/bin/python bench/gate_bench.py --quick       # 60 runs per row
@@ -60,12 +62,14 @@ def _csv(directory: Path) -> Path:
     return path
 
 
-def _policy(uid: str, dataset: str, party: str) -> str:
+def _policy(uid: str, dataset: str, party: str, counted: bool = False) -> str:
+    count = [{"leftOperand": "count", "operator": "lteq", "rightOperand": 1_000_000_000,
+              "belfort:period": "P1D"}] if counted else []
     return json.dumps({
         "@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": uid,
         "target": dataset, "assignee": party,
         "permission": [{"action": "read", "constraint": [
-            {"leftOperand": "purpose", "operator": "eq", "rightOperand": PURPOSE}]}]})
+            {"leftOperand": "purpose", "operator": "eq", "rightOperand": PURPOSE}, *count]}]})
 
 
 def _platform(directory: Path, with_policies: bool) -> tuple[Platform, str]:
@@ -83,11 +87,13 @@ def _platform(directory: Path, with_policies: bool) -> tuple[Platform, str]:
         with platform.db.session() as session:
             for i in range(CONFIDENTIAL):
                 for j in range(POLICIES_EACH):
-                    # one policy names the reader's key; the others, organisations it is not in
-                    party = (f"urn:belfort:key:{key.id}" if (i, j) == (0, 0)
+                    # two policies name the reader's key (the second with a request count);
+                    # the others, organisations it is not in
+                    party = (f"urn:belfort:key:{key.id}" if (i, j) in ((0, 0), (1, 0))
                              else f"urn:belfort:organisation:org-{j}")
                     store_policy(session, _policy(f"urn:belfort:policy:g{i}-{j}",
-                                                  f"vertrouwelijk-{i}", party), actor="bench")
+                                                  f"vertrouwelijk-{i}", party,
+                                                  counted=(i, j) == (1, 0)), actor="bench")
     return platform, key.secret
 
 
@@ -118,6 +124,7 @@ def main() -> None:
         times: dict[str, dict[str, list[float]]] = {n: {"without": [], "with": []}
                                                     for n in requests}
         granted: list[float] = []
+        counted: list[float] = []
         with TestClient(create_app(without)) as a, TestClient(create_app(with_)) as b:
             ha = {"Authorization": f"Bearer {key_a}", "X-Belfort-Purpose": PURPOSE}
             hb = {"Authorization": f"Bearer {key_b}", "X-Belfort-Purpose": PURPOSE}
@@ -126,12 +133,15 @@ def main() -> None:
                     _time(a, path, ha)
                     _time(b, path, hb)
             secret = "/api/explore/v2.1/catalog/datasets/vertrouwelijk-0/records?limit=10"
+            limited = "/api/explore/v2.1/catalog/datasets/vertrouwelijk-1/records?limit=10"
             _time(b, secret, hb)
+            _time(b, limited, hb)
             for _ in range(runs):
                 for name, path in requests.items():
                     times[name]["without"].append(_time(a, path, ha))
                     times[name]["with"].append(_time(b, path, hb))
                 granted.append(_time(b, secret, hb))
+                counted.append(_time(b, limited, hb))
         without.close()
         with_.close()
         rows: list[dict[str, Any]] = []
@@ -151,7 +161,10 @@ def main() -> None:
                   f"{r['with_p95_ms']:.2f} ms |")
         print(f"| granted (a read under a policy) | — | {statistics.median(granted):.2f} ms | "
               f"| — / {percentile(granted, 95):.2f} ms |")
+        print(f"| counted (under a policy with a count) | — | {statistics.median(counted):.2f} "
+              f"ms | | — / {percentile(counted, 95):.2f} ms |")
         result = {"runs": runs, "rows": rows, "granted_p50_ms": statistics.median(granted),
+                  "counted_p50_ms": statistics.median(counted),
                   "machine": machine_info()}
         (OUT / "results-gate.json").write_text(json.dumps(result, indent=2))
     finally:

@@ -20,7 +20,15 @@ printed as a Markdown table (target: at most 2x) and written to
 - ``filtered total, row filter``: the same within a grant's row filter (direction ``in``):
   the population (the rows the row filter selects) is counted by one more statement the
   first time and then kept per version and filter, like the file's row count (the warm-up
-  run pays it; its cost is about that of the unrestricted question).
+  run pays it; its cost is about that of the unrestricted question);
+- ``facet (v2.1): …``: one facet as Explore v2.1 ``/facets`` asks it
+  (``belfort.query.facets.facet_query``: values with a count among the records that have a
+  value, most frequent first, 100 shown) — over ``telpunt`` (20 values) and over ``aantal``
+  (~500 values, the rare ones suppressed, primary and secondary);
+- ``facet (v1, values + total): aantal``: the same as v1 ``facet_groups`` asks it
+  (``compute_facet``: the values and the facet's total, two engine calls);
+- ``facet (v2.1), refined: aantal``: the ``aantal`` facet under ``refine=telpunt:sensor-003``
+  (a filter: the population rule counts what it leaves out too).
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +51,7 @@ from data import write_observations_parquet  # noqa: E402
 
 from belfort.query.disclosure import Disclosure  # noqa: E402
 from belfort.query.engine import QueryEngine  # noqa: E402
+from belfort.query.facets import compute_facet, facet_query  # noqa: E402
 from belfort.query.model import (  # noqa: E402
     Aggregate,
     And,
@@ -105,6 +115,33 @@ def questions() -> dict[str, Query]:
 
 
 INWARD = Compare("=", FieldRef("richting"), Literal("in"))
+SENSOR_3 = Compare("=", FieldRef("telpunt"), Literal("sensor-003"))
+
+
+def facet_questions() -> dict[str, Query]:
+    """Facets as Explore v2.1 ``/facets`` asks them (100 values shown)."""
+    return {
+        "facet (v2.1): telpunt": facet_query(SCHEMA, "telpunt", None, 100),
+        "facet (v2.1): aantal": facet_query(SCHEMA, "aantal", None, 100),
+        "facet (v2.1), refined: aantal": facet_query(SCHEMA, "aantal", SENSOR_3, 100),
+    }
+
+
+def asked(engine: QueryEngine, path: Path) -> dict[str, Callable[[Disclosure | None], Any]]:
+    """Every question as a call with or without a rule; it returns (rows, suppressed)."""
+    def query(q: Query) -> Callable[[Disclosure | None], Any]:
+        def ask(rule: Disclosure | None) -> Any:
+            result = engine.execute(q, SCHEMA, path, disclosure=rule)
+            return result.rows, result.suppressed
+        return ask
+
+    def v1_facet(rule: Disclosure | None) -> Any:
+        facet = compute_facet(engine, SCHEMA, path, "aantal", None, disclosure=rule)
+        return facet.values, facet.suppressed
+
+    calls = {label: query(q) for label, q in {**questions(), **facet_questions()}.items()}
+    calls["facet (v1, values + total): aantal"] = v1_facet
+    return calls
 
 
 def rule_for(label: str) -> Disclosure:
@@ -125,17 +162,11 @@ def run(rows: int, runs: int, budget_s: float) -> dict[str, Any]:
         )
         results: dict[str, Any] = {}
         try:
-            for label, query in questions().items():
+            for label, ask in asked(engine, path).items():
                 rule = rule_for(label)
-                plain = refuse_hits(
-                    lambda q=query: engine.execute(q, SCHEMA, path),
-                    lambda: engine.results.hits,
-                    label,
-                )
+                plain = refuse_hits(lambda a=ask: a(None), lambda: engine.results.hits, label)
                 kept = refuse_hits(
-                    lambda q=query, r=rule: engine.execute(q, SCHEMA, path, disclosure=r),
-                    lambda: engine.results.hits,
-                    label + " (k=10)",
+                    lambda a=ask, r=rule: a(r), lambda: engine.results.hits, label + " (k=10)"
                 )
                 plain(), kept()  # warm-up: file metadata, DuckDB's object cache
                 a: list[float] = []
@@ -150,15 +181,15 @@ def run(rows: int, runs: int, budget_s: float) -> dict[str, Any]:
                         out.append(time.perf_counter() - t0)
                     if i >= 2 and time.perf_counter() - spent > budget_s:
                         break
-                restricted = engine.execute(query, SCHEMA, path, disclosure=rule)
+                released, suppressed = ask(rule)
                 results[label] = {
                     "runs": len(a),
                     "unrestricted_ms": statistics.median(a) * 1000,
                     "k10_ms": statistics.median(b) * 1000,
                     "ratio": statistics.median(b) / statistics.median(a),
-                    "rows_released": len(restricted.rows),
-                    "groups_suppressed": restricted.suppressed,
-                    "last_rows": len(answer.rows),
+                    "rows_released": len(released),
+                    "groups_suppressed": suppressed,
+                    "last_rows": len(answer[0]),
                 }
         finally:
             engine.close()

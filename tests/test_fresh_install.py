@@ -65,6 +65,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("sensorthings", lambda p: p.startswith("/sta/")),
     ("fiware", lambda p: p.startswith("/iot/")),
     ("transparency", lambda p: p == "/transparantie"),
+    ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -437,6 +438,10 @@ def _public_flow(s: Session) -> None:
     assert transparency.status_code == 200 and "Meldingen" in transparency.text
     assert s.get("/api/belfort/v1/datasets/meldingen-openbaar-domein-intern/records"
                  ).status_code == 404
+    # its request-access button leads to the form, which asks a visitor to sign in first
+    assert "/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern" in transparency.text
+    form = s.get("/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern")
+    assert form.status_code == 200 and 'name="purpose_text"' not in form.text
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},

@@ -20,6 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from belfort import __version__
 from belfort.api import access_requests as access_requests_api
+from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
@@ -48,6 +49,7 @@ from belfort.audit.log import audit_log
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
+from belfort.portal import access_request_pages as portal_access_requests
 from belfort.portal import charts
 from belfort.portal import dashboard_pages as portal_dashboards
 from belfort.portal import dashboard_staff as portal_dashboard_staff
@@ -59,6 +61,8 @@ from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import staff as portal_staff
+from belfort.portal import staff_access_requests as portal_staff_access_requests
+from belfort.portal import staff_alerts as portal_staff_alerts
 from belfort.portal import staff_fields as portal_staff_fields
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
@@ -70,6 +74,7 @@ from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
 from belfort.streams import compaction, live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
+from belfort.twin.alerts.scheduler import AlertScheduler
 from belfort.twin.datasets import register_live_sources
 
 
@@ -97,9 +102,14 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         # request; a serving process compacts the hot store now and then (one at a time)
         await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))
         compactor = compaction.start_compactor(app.state.platform) if owned else None
+        # BELFORT_ALERTS_EVALUATE_SECONDS: the crowding alert rules (one process at a time)
+        alerter = (AlertScheduler(app.state.platform, alerts_api.webhook_secret(
+            app.state.platform)).start() if owned else None)
         try:
             yield
         finally:
+            if alerter is not None:
+                alerter.stop()
             if compactor is not None:
                 compactor.stop()
             if owned:
@@ -168,9 +178,13 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
     app.include_router(portal_staff_policies.router)
+    app.include_router(portal_access_requests.router)  # /toegangsaanvragen (issue 14 item 5)
+    app.include_router(portal_staff_access_requests.router)  # /staff/access-requests
     app.include_router(portal_staff_sensors.router)
+    app.include_router(portal_staff_alerts.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(alerts_api.router)
     app.include_router(policies_api.router)
     app.include_router(access_requests_api.router)
     app.include_router(portal_register.router)

@@ -464,6 +464,56 @@ class SignInFailed(InvalidRequest):
     code = "sign_in_failed"
 
 
+# --- crowding alerts (belfort.twin.alerts) ---
+
+
+class InvalidAlertRule(InvalidRequest):
+    """An alert rule or advice text that cannot be kept: an unknown kind or level, a
+    threshold out of range, a clearing level not below the threshold, text too long or with
+    control characters. The message says which field."""
+
+    code = "invalid_alert_rule"
+
+
+class WebhookRefused(InvalidRequest):
+    """An alert webhook URL that is not http(s), does not resolve, or points at an internal
+    address (loopback, private, link-local, reserved) not allowed by
+    ``BELFORT_ALERTS_WEBHOOK_ALLOW_HOSTS``."""
+
+    code = "webhook_refused"
+
+
+class AlertNotFound(NotFound):
+    """No alert (or alert rule) of that id."""
+
+    code = "alert_not_found"
+
+
+# --- request counts and register purposes of policies (belfort.policy.granting) ---
+
+
+class RequestLimitReached(Forbidden):
+    """A policy granted the caller this dataset, but its ``count`` constraint's requests for
+    the current period are used up and no other policy grants it: ``details['policy']``
+    names the policy, ``details['resets_at']`` when the period's window ends (null: never);
+    ``Retry-After`` says the same in seconds."""
+
+    code = "request_limit_reached"
+
+    def __init__(self, message: str, *, policy: str, resets_at: str | None,
+                 retry_after: int | None) -> None:
+        super().__init__(message, details={"policy": policy, "resets_at": resets_at})
+        self.retry_after_seconds = retry_after
+
+
+class PurposeNotRegistered(Forbidden):
+    """The dataset holds personal data and the purpose the request declared (or none) is not
+    one its processing register entry lists, so no policy grants it (``details['register_
+    entry']`` names the entry, ``details['register_purposes']`` what it lists)."""
+
+    code = "purpose_not_in_register"
+
+
 # --- twin forecasts: the backtest's input file (belfort.twin.forecast) ---
 
 

@@ -358,6 +358,51 @@ class Settings(BaseSettings):
         description="How long a process keeps the computed \"normal\" percentiles.",
     )
 
+    # --- crowding alerts (belfort.twin.alerts: rules, evaluation, channels) ---
+    alerts_evaluate_seconds: float = Field(
+        default=60.0, ge=0, le=86_400,
+        description="A serving process evaluates the alert rules this often (one process at a "
+        "time: a lease in the database); 0: only on demand (`POST /api/belfort/v1/alerts/evaluate`).",
+    )
+    alerts_webhook_allow_hosts: str = Field(
+        default="",
+        description="Comma-separated host names or addresses an alert webhook may point at although "
+        "they are internal (loopback, private, link-local, reserved). Every other internal address "
+        "is refused, when the rule is saved and again before each delivery.",
+    )
+    alerts_webhook_secret: str | None = Field(
+        default=None,
+        description="Key of the `X-Belfort-Signature: sha256=<hex>` HMAC header on every webhook "
+        "delivery (over the body). None: the server's secret.",
+    )
+    alerts_webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="How long one webhook delivery attempt may take."
+    )
+    alerts_webhook_retries: int = Field(
+        default=3, ge=0, le=10,
+        description="Attempts after the first when a webhook fails (no answer or a 5xx/429).",
+    )
+    alerts_webhook_backoff_seconds: float = Field(
+        default=1.0, ge=0, le=60,
+        description="Wait before the first retry; doubled before each next one.",
+    )
+    alerts_smtp_host: str | None = Field(
+        default=None, description="SMTP server for alert e-mails. None: no e-mail is sent."
+    )
+    alerts_smtp_port: int = Field(default=25, ge=1, le=65535, description="Its port.")
+    alerts_smtp_from: str = Field(
+        default="belfort@localhost", description="The `From` address of alert e-mails."
+    )
+    alerts_smtp_tls: str = Field(
+        default="none",
+        description="`none`, `starttls` (upgrade a plain connection) or `ssl` (TLS from the start).",
+    )
+    alerts_smtp_user: str | None = Field(default=None, description="SMTP user name, if any.")
+    alerts_smtp_password: str | None = Field(default=None, description="SMTP password, if any.")
+    alerts_smtp_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long sending one alert e-mail may take."
+    )
+
     # --- MQTT bridge (belfort.streams.mqtt) ---
     mqtt_url: str | None = Field(
         default=None,
@@ -565,6 +610,13 @@ class Settings(BaseSettings):
         "requests to the API are answered with their origin and `Access-Control-Allow-Credentials`; "
         "every other origin gets `*` without credentials.",
     )
+
+    @field_validator("alerts_smtp_tls")
+    @classmethod
+    def _smtp_tls(cls, value: str) -> str:
+        if value not in ("none", "starttls", "ssl"):
+            raise ValueError("BELFORT_ALERTS_SMTP_TLS must be none, starttls or ssl")
+        return value
 
     @field_validator("cors_credential_origins")
     @classmethod

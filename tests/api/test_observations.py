@@ -262,7 +262,14 @@ def test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found(
     url = f"{API}/sensors/geheim-1/observations"
     assert client.get(url).status_code == 404
     assert client.get(url, headers=admin_headers).status_code == 200
-    assert client.get(f"{API}/sensors/geheim-1").status_code == 200  # the sensor is public
+    # the sensor is as absent as its dataset (its name and dataset id would say it exists)
+    assert client.get(f"{API}/sensors/geheim-1").status_code == 404
+    assert client.get(f"{API}/sensors/geheim-1", headers=admin_headers).status_code == 200
+    listed = [s["id"] for s in client.get(f"{API}/sensors").json()["sensors"]]
+    assert "geheim-1" not in listed
+    listed = [s["id"] for s in client.get(f"{API}/sensors", headers=admin_headers).json()[
+        "sensors"]]
+    assert "geheim-1" in listed
 
 
 def test_observations_read_back_after_compaction_and_a_resend_once(

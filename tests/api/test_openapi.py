@@ -181,6 +181,10 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     "/api/belfort/v1/zones/{zone_id}": [],
     "/api/belfort/v1/zones/{zone_id}/crowding": [],
     "/api/belfort/v1/crowding": [],
+    "/api/belfort/v1/alert-rules": [("zone", "korenmarkt")],
+    "/api/belfort/v1/alerts": [("state", "recent"), ("limit", "10"), ("zone", "korenmarkt")],
+    "/api/belfort/v1/alerts/{alert_id}": [],
+    "/api/belfort/v1/zones/{zone_id}/advice": [],
     "/api/records/1.0/search/": [("dataset", DS), ("q", "aantal>=10"), ("rows", "2"), ("start", "0"),
                                  ("sort", "aantal"), ("facet", "telpunt"), ("refine.telpunt", "Korenmarkt"),
                                  ("exclude.telpunt", "Graslei"), ("fields", "telpunt,aantal"),
@@ -253,7 +257,7 @@ STREAMING = {NATIVE + "/dashboards/{dashboard_id}/events"}
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
          "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1", "dashboard_id": "gent",
-         "uid": "urn:belfort:policy:none"}
+         "uid": "urn:belfort:policy:none", "alert_id": "1"}
 
 
 def _url(path: str, record_id: str) -> str:
@@ -278,7 +282,7 @@ def test_every_get_route_reads_only_what_it_documents(loaded: Platform, admin_he
                 assert _documents(parameters, name), f"{path}: the sample's {name!r} is not documented"
             r = client.get(_url(path, record_id), params=params, headers=admin_headers)
             expected = {200, 404} if "{activity_id}" in path or "{zone_id}" in path \
-                or "{uid}" in path or "{request_id}" in path else {200}
+                or "{uid}" in path or "{request_id}" in path or "{alert_id}" in path else {200}
             assert r.status_code in expected, (path, r.status_code, r.text[:300])
 
 

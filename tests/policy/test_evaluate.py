@@ -155,17 +155,17 @@ def test_purpose_operators() -> None:
 def test_count_needs_a_counter() -> None:
     policy = make([rule("urn:belfort:public", "read",
                         {"leftOperand": "count", "operator": "lteq", "rightOperand": 3})])
-    seen: list[tuple[str, dt.timedelta]] = []
+    seen: list[tuple[str, str, dt.timedelta | None]] = []
 
-    def counter(uid: str, period: dt.timedelta) -> int:
-        seen.append((uid, period))
+    def counter(uid: str, party: str, period: dt.timedelta | None) -> int:
+        seen.append((uid, party, period))
         return made
 
     made = 2
     assert evaluate([policy], ANONYMOUS, Action.READ, now=NOW, counter=counter) is not None
     made = 3
     assert evaluate([policy], ANONYMOUS, Action.READ, now=NOW, counter=counter) is None
-    assert seen[0] == ("urn:belfort:policy:t", dt.timedelta(days=1))
+    assert seen[0] == ("urn:belfort:policy:t", "urn:belfort:public", dt.timedelta(days=1))
     assert evaluate([policy], ANONYMOUS, Action.READ, now=NOW) is None  # cannot be decided
 
 
@@ -253,9 +253,9 @@ def test_the_documented_examples_parse() -> None:
     one = person("7f3c2a")
     january = dt.datetime(2027, 1, 15, tzinfo=dt.UTC)
     grant = evaluate([agreement], one, Action.READ, purpose="dpv:PublicBenefit", now=january,
-                     counter=lambda uid, period: 5)
+                     counter=lambda uid, party, period: 5)
     assert grant is not None and grant.policy_id == "urn:belfort:policy:request-2026-0042"
     assert evaluate([agreement], one, Action.EXPORT, purpose="dpv:PublicBenefit", now=january,
-                    counter=lambda uid, period: 5) is None
+                    counter=lambda uid, party, period: 5) is None
     assert evaluate([agreement], one, Action.READ, purpose="dpv:PublicBenefit", now=NOW,
-                    counter=lambda uid, period: 5) is None  # before the window
+                    counter=lambda uid, party, period: 5) is None  # before the window

@@ -2,7 +2,8 @@
 
 - ``POST /api/belfort/v1/access-requests`` — a signed-in user asks: ``{"dataset", "purpose",
   "reason", "fields"?}`` → 201 with the request;
-- ``GET /api/belfort/v1/access-requests[?status=]`` — one's own requests (stewards: all);
+- ``GET /api/belfort/v1/access-requests[?status=]`` — one's own requests (stewards: also
+  those of their organisation's datasets; admins: all);
 - ``GET /api/belfort/v1/access-requests/{id}`` — one request, with its status;
 - ``POST /api/belfort/v1/access-requests/{id}/decision`` — a steward approves
   (``{"approve": true, "expires_at", "fields"?, "row_filter"?, "min_group_size"?,
@@ -94,7 +95,8 @@ async def create(request: Request, platform: Platform = Depends(get_platform),
     return JSONResponse(await run_in_threadpool(work), status_code=201, headers=PRIVATE)
 
 
-@router.get("/access-requests", summary="Access requests: one's own (stewards: all)")
+@router.get("/access-requests",
+            summary="Access requests: one's own (stewards: their organisation's; admins: all)")
 def list_all(status: str | None = Q(None, description="pending, approved, refused or withdrawn"),
              platform: Platform = Depends(get_platform),
              principal: Principal = Depends(get_principal)) -> JSONResponse:

@@ -9,7 +9,10 @@ most ``BELFORT_DASHBOARD_MAX_STREAMS`` streams per process (503 beyond), and it 
 client goes away. The tiles of a change are computed at once and, when
 ``BELFORT_LIVE_REFRESH_SECONDS`` has passed since the change, once more (a live dataset such as
 ``drukte-per-zone`` may have answered with its file of just before): what differs then is sent
-too. Tiles read through the gate with the caller's principal.
+too. Tiles read through the gate with the caller's principal. After the first tiles, an
+``alerts`` event carries the active crowding alerts (``belfort.twin.alerts``) whenever one is
+raised, acknowledged or cleared (their advice to signed-in callers only): the dashboard's
+banner.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from belfort.dashboards.store import get_dashboard, list_dashboards
 from belfort.errors import DashboardNotFound, TooManyStreams
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
+from belfort.twin.alerts.store import banner, banner_mark
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["dashboards"],
                    default_response_class=JSONResponse)
@@ -90,6 +94,17 @@ async def event_stream(request: Request, platform: Platform, principal: Principa
     )
 
 
+def alert_banner(platform: Platform, principal: Principal, before: tuple[int, int]
+                 ) -> tuple[tuple[int, int], list[dict[str, Any]]] | None:
+    """The active crowding alerts when they changed since ``before`` (None otherwise); their
+    advice for signed-in callers only."""
+    with platform.db.session() as session:
+        now = banner_mark(session)
+        if now == before:
+            return None
+        return now, banner(session, with_advice=principal.is_signed_in)
+
+
 async def _events(request: Request, platform: Platform, principal: Principal, dashboard_id: str,
                   first: live.Mark, slots: live.StreamSlots) -> AsyncIterator[bytes]:
     settings = platform.settings
@@ -101,6 +116,7 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
     last_write = seen = time.monotonic()  # seen: when the mark ``at`` was first read
     settle: float | None = None  # when to look at the data of ``at`` once more
     refresh = settings.live_refresh_seconds
+    alerts_mark: tuple[int, int] = (0, 0)  # no alert ever: nothing to send
     try:
         yield b"retry: 2000\n\n"
         while True:
@@ -122,6 +138,13 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
             elif now - last_write >= settings.dashboard_heartbeat_seconds:
                 yield b": heartbeat\n\n"
                 last_write = now
+            if shown is not None:  # the crowding alerts' banner, once the tiles are there
+                found_alerts = await run_in_threadpool(alert_banner, platform, principal,
+                                                       alerts_mark)
+                if found_alerts is not None:
+                    alerts_mark, active = found_alerts
+                    yield b"event: alerts\ndata: " + orjson.dumps({"alerts": active}) + b"\n\n"
+                    last_write = time.monotonic()
             pause = settings.dashboard_poll_seconds
             if at != shown:  # a change waits for the minimum interval: not a moment longer
                 wait = last_event + settings.dashboard_min_interval_seconds - time.monotonic()

@@ -39,6 +39,7 @@ from belfort.linked.dcat import (
 from belfort.linked.rdf import FORMATS, Document, negotiate
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
+from belfort.policy import gate
 from belfort.policy.principals import Principal
 
 router = APIRouter(tags=["linked data"])
@@ -175,7 +176,10 @@ def _catalog(request: Request, extension: str | None, page: int, page_size: int,
                 rows, info = catalogue.catalogue_page(session, principal, page, page_size)
             return fragments.catalog_page(linked.fragments, builder.base_url, rows, info, fmt), info
 
-        key = (principal.audience, builder.base_url, page, page_size, fmt)
+        with platform.db.session() as session:  # what policies grant now keys the page too
+            granted = (frozenset() if principal.is_admin
+                       else gate.granted_datasets(session, principal))
+        key = (principal.audience, granted, builder.base_url, page, page_size, fmt)
         body, info = until_catalogue_changes(linked.pages, platform.generation, key, build)
         cache_status.note(cache_status.PAGES, not built)
         return body, _page_links(extension, info)

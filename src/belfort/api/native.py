@@ -27,7 +27,7 @@ from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import readable
 from belfort.query.model import And, Compare, Expr, FieldRef, Literal, Search
-from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
+from belfort.search.catalogue import CatalogueQuery, find, rendered_in_order, snapshot
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
@@ -51,13 +51,9 @@ def list_datasets(
               for name, value in (("organisation", organisation), ("theme", theme), ("state", state)) if value]
     listing = find(snapshot(platform, principal), CatalogueQuery(where=And(tuple(parts)) if parts else None))
     page = listing.ids[offset : offset + limit]
-    with platform.db.session() as session:
-        datasets = datasets_in_order(session, principal, page)
-        body = {
-            "total_count": listing.total,
-            "datasets": [store.dataset_to_dict(d, include_versions=False) for d in datasets],
-        }
-    return JSONResponse(body)
+    datasets = rendered_in_order(platform, principal, page, "native",
+                                 lambda d: store.dataset_to_dict(d, include_versions=False))
+    return JSONResponse({"total_count": listing.total, "datasets": list(datasets)})
 
 
 @router.get("/datasets/{dataset_id}", summary="One dataset with its versions")

@@ -24,6 +24,8 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi import Query as Q
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -173,7 +175,7 @@ def _readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -
             raise SensorNotFound(f"no sensor {sensor_id!r}")
         dataset = session.get(Dataset, sensor.dataset_id)
         if dataset is not None and session.scalar(
-                gate.visible_datasets(principal).where(Dataset.id == dataset.id)) is None:
+                gate.visible_datasets(principal, session).where(Dataset.id == dataset.id)) is None:
             raise SensorNotFound(f"no sensor {sensor_id!r}")
         session.expunge(sensor)
         return sensor
@@ -207,20 +209,36 @@ def get_observations(
 
 
 @router.get("/sensors", summary="The registered sensors")
-def get_sensors(platform: Platform = Depends(get_platform)) -> JSONResponse:
-    """Every sensor, active and revoked (public metadata; never a credential)."""
+def get_sensors(platform: Platform = Depends(get_platform),
+                principal: Principal = Depends(get_principal)) -> JSONResponse:
+    """Every sensor, active and revoked (public metadata; never a credential), except those
+    feeding a dataset the gate does not show the caller."""
     with platform.db.session() as session:
-        listing = [sensor_dict(s) for s in list_sensors(session)]
+        sensors = list_sensors(session)
+        hidden = _hidden_datasets(session, principal, {s.dataset_id for s in sensors})
+        listing = [sensor_dict(s) for s in sensors if s.dataset_id not in hidden]
     return JSONResponse({"sensors": listing})
 
 
 @router.get("/sensors/{sensor_id}", summary="One sensor")
-def get_sensor(sensor_id: SensorId, platform: Platform = Depends(get_platform)) -> JSONResponse:
+def get_sensor(sensor_id: SensorId, platform: Platform = Depends(get_platform),
+               principal: Principal = Depends(get_principal)) -> JSONResponse:
     with platform.db.session() as session:
         sensor = session.get(Sensor, sensor_id) if SENSOR_ID.fullmatch(sensor_id) else None
-        if sensor is None:
+        if sensor is None or _hidden_datasets(session, principal, {sensor.dataset_id}):
             raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
         return JSONResponse(sensor_dict(sensor))
+
+
+def _hidden_datasets(session: Session, principal: Principal, ids: set[str]) -> set[str]:
+    """Those of ``ids`` that are datasets the gate does not show ``principal`` (a sensor
+    feeding one is as absent as the dataset: its name, place and dataset id say it exists)."""
+    if not ids:
+        return set()
+    existing = set(session.scalars(select(Dataset.id).where(Dataset.id.in_(ids))))
+    visible = set(session.scalars(gate.visible_datasets(principal)
+                                  .where(Dataset.id.in_(existing)).with_only_columns(Dataset.id)))
+    return existing - visible
 
 
 def spec_from_json(body: dict[str, Any]) -> SensorSpec:

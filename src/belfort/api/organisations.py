@@ -26,7 +26,7 @@ BODY_LIMIT = 64_000
 
 def organisation_listing(platform: Platform, principal: Principal) -> list[dict[str, Any]]:
     with platform.db.session() as session:
-        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
+        counts = orgs.dataset_counts(session, gate.visible_datasets(principal, session))
         return [
             orgs.organisation_to_dict(o, counts.get(o.name_nl, 0))
             for o in orgs.list_organisations(session)
@@ -36,7 +36,7 @@ def organisation_listing(platform: Platform, principal: Principal) -> list[dict[
 def organisation_entry(platform: Platform, principal: Principal, slug: str) -> dict[str, Any]:
     with platform.db.session() as session:
         org = orgs.get_organisation(session, slug)
-        counts = orgs.dataset_counts(session, gate.visible_datasets(principal))
+        counts = orgs.dataset_counts(session, gate.visible_datasets(principal, session))
         return orgs.organisation_to_dict(org, counts.get(org.name_nl, 0))
 
 

@@ -634,3 +634,100 @@ class AccessRequest(Base):
     decision_reason: Mapped[str | None] = mapped_column(Text)
     policy_uid: Mapped[str | None] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- crowding alerts (belfort.twin.alerts) ---
+
+
+class AlertRule(Base):
+    """A zone's alert rule: what is watched (``kind``: the live score, the forecast, the ratio
+    to normal), at which level, the threshold it is raised at and the lower one it clears
+    below (hysteresis), and how long either must hold. ``state`` and ``since_us`` are the
+    evaluator's: whether the rule's alert is active, and since when the condition that
+    would change that has held."""
+
+    __tablename__ = "alert_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    zone_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # score_above | forecast_above | deviation
+    level: Mapped[str] = mapped_column(String(20))  # attention | warning | critical
+    threshold: Mapped[float] = mapped_column()
+    clear_below: Mapped[float] = mapped_column()
+    min_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    horizon_hours: Mapped[int | None] = mapped_column(Integer)  # forecast_above only
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    emails: Mapped[list[Any] | None] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    since_us: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AlertAdvice(Base):
+    """The advice operators wrote for a zone at a level (Dutch, English), carried by every
+    alert of that zone and level."""
+
+    __tablename__ = "alert_advice"
+
+    zone_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("zones.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Alert(Base):
+    """One alert: raised by a rule, perhaps acknowledged by an operator, cleared. The rule,
+    the advice and the explanation are kept as they were when it was raised."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    zone_id: Mapped[str] = mapped_column(String(100), index=True)
+    zone_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float] = mapped_column()
+    threshold: Mapped[float] = mapped_column()
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    advice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deliveries: Mapped[list[Any] | None] = mapped_column(JSON)
+    changed_us: Mapped[int] = mapped_column(BigInteger, default=0, index=True)
+
+
+class AlertLease(Base):
+    """Which process evaluates the alert rules now (one at a time, across processes)."""
+
+    __tablename__ = "alert_lease"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(100))
+    lease_until_us: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# --- request counts of ODRL ``count`` constraints (belfort.policy.counts) ---
+
+
+class PolicyRequestCount(Base):
+    """How many requests a party made under a policy in one period window (``window``: the
+    period and the window's start, e.g. ``P1D@2026-12-05T23:00:00Z``; ``forever`` without a
+    period). Incremented atomically by every process (``belfort.policy.counts``)."""
+
+    __tablename__ = "policy_request_counts"
+
+    policy_uid: Mapped[str] = mapped_column(
+        String(200), ForeignKey("policies.uid", ondelete="CASCADE"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window: Mapped[str] = mapped_column(String(80), primary_key=True)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    resets_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -8,6 +8,7 @@ from belfort.demo.replay_sources import default_ghent_dir
 from belfort.platform import Platform
 from belfort.settings import Settings
 from belfort.streams.compaction import compact
+from belfort.twin.alerts.demo import load_demo_alerts
 from belfort.twin.demo_zones import load_demo_zones
 
 SMALL_BACKFILL_DAYS = 1.0
@@ -18,6 +19,9 @@ def load_zones(platform: Platform) -> None:
     datasets (``druktebarometer-info``, ``drukte-per-zone``), once."""
     added = load_demo_zones(platform)
     console.print(f"crowding: {len(added)} demo zone(s) added")
+    rules = load_demo_alerts(platform)
+    if rules:
+        console.print(f"crowding alerts: {rules} demo rule(s) and advice for the Korenmarkt")
 
 
 def prepare(platform: Platform, settings: Settings, *, small: bool) -> LiveDemo:

@@ -4,6 +4,12 @@
   readable version and runs its query on the engine; a dataset the principal may not read
   (or that does not exist yet) gives an empty tile, the same either way, so a tile never
   tells whether restricted data exists.
+- A principal whose grant allows only aggregates (``Grant.min_group_size``) gets the tile's
+  figures under the same aggregation threshold as every other dialect
+  (``belfort.query.disclosure``): a bar or point of a group below k is omitted (and the ones
+  that would reveal it), a single figure over fewer than k records is None with
+  ``state="suppressed"``; ``suppressed`` says how many were withheld and ``threshold`` the k.
+  A tile that reads rows (a table of records, a map of shapes) stays empty for it.
 - A ``map`` tile over a dataset (``TileSpec.shapes``) asks the gate the same way and selects
   each row's shape, value and label (``shapes``: zones coloured by their band).
 - A ``stream`` or ``sensors`` tile reads the hot store (``belfort.streams.read``) only for
@@ -29,8 +35,9 @@ from belfort.dashboards.fields import shape_problems
 from belfort.dashboards.spec import Threshold, TileSpec
 from belfort.errors import BelfortError, DashboardInvalid
 from belfort.platform import Platform
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import readable
+from belfort.policy.reading import disclosure_of, readable
 from belfort.query.model import (
     And,
     Compare,
@@ -53,7 +60,8 @@ MAX_SHAPE_TEXT = 2_000_000  # characters of GeoJSON a map tile carries (to the b
 
 @dataclass
 class TileData:
-    """What a tile shows now. ``state``: "ok" or "empty" (no data, or none this principal
+    """What a tile shows now. ``state``: "ok", "suppressed" (withheld by an aggregation
+    threshold: fewer than k records) or "empty" (no data, or none this principal
     may see). ``rows``: line/bars points ``{"x", "y"[, "series"][, "level"]}`` or table
     rows; ``points``: map markers."""
 
@@ -72,6 +80,9 @@ class TileData:
     # a map over a dataset: {"name", "value", "level", "geometry" (GeoJSON, or None)}
     shapes: list[dict[str, Any]] = field(default_factory=list)
     problem: str | None = None  # why a query failed (only staff are told)
+    # under an aggregation threshold: its k, and how many groups it withheld
+    threshold: int | None = None
+    suppressed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,7 +90,8 @@ class TileData:
             "time": self.time, "previous": self.previous, "trend": self.trend,
             "level": self.level, "unit": self.unit, "columns": self.columns,
             "rows": self.rows, "points": self.points, "shapes": self.shapes,
-            "problem": self.problem,
+            "problem": self.problem, "threshold": self.threshold,
+            "suppressed": self.suppressed,
         }
 
 
@@ -113,15 +125,28 @@ def _from_dataset(platform: Platform, principal: Principal, tile: TileSpec, data
                   count_use: bool) -> None:
     assert tile.dataset is not None and tile.query is not None
     try:
-        rv = readable(platform, principal, tile.dataset, count_use=count_use)
+        rv = readable(platform, principal, tile.dataset, count_use=count_use,
+                      action=Action.AGGREGATE)
     except BelfortError:
         return  # not there, or not for this principal: the same empty tile
-    if tile.shapes:
+    disclosure = disclosure_of(platform, rv)
+    if disclosure is not None:
+        if tile.shapes or tile.type == "kpi" and tile.time:
+            return  # shapes are rows; a KPI's "newest value" is one record's: refused
+        data.threshold = disclosure.min_group_size
+    elif tile.shapes:
         _shapes(platform, rv, tile, data)
         return
-    result = platform.engine.execute(tile.query, rv.schema, rv.path)
+    result = platform.engine.execute(tile.query, rv.schema, rv.path, disclosure=disclosure)
+    data.suppressed = result.suppressed
     records = [{k: plain(v) for k, v in r.items()} for r in result.records()]
+    if disclosure is not None and tile.type in ("kpi", "gauge") and records and all(
+            v is None for v in records[0].values()):
+        data.state = "suppressed"  # one figure over fewer than k records
+        return
     if not records:
+        if data.suppressed:
+            data.state = "suppressed"
         return
     data.state = "ok"
     if tile.type in ("kpi", "gauge"):

@@ -52,7 +52,7 @@ def _row(values: Any, version: Any) -> DatasetRow:
 def _load(session: Session, principal: Principal, query_filter: Any = None, *, offset: int = 0,
           limit: int | None = None) -> list[DatasetRow]:
     query = (
-        gate.visible_datasets(principal)
+        gate.visible_datasets(principal, session)
         .with_only_columns(*_COLUMNS, *_VERSION_COLUMNS)
         .select_from(Dataset)
         .outerjoin(Version, and_(Version.dataset_id == Dataset.id, Version.number == Dataset.published_version))
@@ -122,7 +122,7 @@ def _with_dictionary(session: Session, principal: Principal, rows: list[DatasetR
 
 def catalogue_totals(session: Session, principal: Principal) -> tuple[int, dt.datetime | None, dt.datetime | None]:
     """(datasets the principal may see, earliest creation, latest change)."""
-    visible = gate.visible_datasets(principal).subquery()
+    visible = gate.visible_datasets(principal, session).subquery()
     total, issued, modified = session.execute(
         select(func.count(), func.min(visible.c.created_at), func.max(visible.c.updated_at))
     ).one()
@@ -149,7 +149,7 @@ def dataset_row(session: Session, principal: Principal, dataset_id: str) -> Data
 
 def organisation_names(session: Session, principal: Principal) -> list[str]:
     """The publishers of the datasets the principal may see."""
-    visible = gate.visible_datasets(principal).subquery()
+    visible = gate.visible_datasets(principal, session).subquery()
     return sorted(n for (n,) in session.execute(select(visible.c.organisation).distinct()) if n)
 
 

@@ -249,7 +249,7 @@ class CatalogueStore:
         )
         keys = {r[0]: (*r[1:5], newest.get(r[0]), str(r[5]) if r[5] is not None else None)
                 for r in connection.execute(query)}
-        visible = {r[0] for r in connection.execute(gate.visible_datasets(ANONYMOUS).with_only_columns(Dataset.id))}
+        visible = {r[0] for r in connection.execute(gate.visible_datasets(ANONYMOUS, session).with_only_columns(Dataset.id))}
         return keys, visible
 
     def _sync(self) -> None:

@@ -13,7 +13,8 @@ classifications and the ODRL policies that name the principal (``odrl.py``,
   rows (smaller groups, and the groups that would reveal them, are suppressed);
 - ``purpose``: the purpose the request declared and the grant required (DPV term);
 - ``policy_id``: the policy that allowed it (None: open data or an admin), recorded in the
-  audit trail.
+  audit trail;
+- ``charges``: the request counters (ODRL ``count`` constraints) a read under it counts in.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ DEFAULT_MIN_GROUP_SIZE = 10  # k, as the ACRO output checker's ``safe_threshold`
 
 
 @dataclass(frozen=True)
+class Charge:
+    """One request counter a read under a grant counts in: an ODRL ``count`` constraint of
+    the permission that granted it (``belfort.policy.counts``)."""
+
+    policy_uid: str
+    party: str  # the principal's party the permission names
+    period: dt.timedelta | None  # None: counted for ever
+    limit: int | None  # the most requests a window allows (None: counted, never refused)
+
+
+@dataclass(frozen=True)
 class Grant:
     """What one permission (or the classification's default) allows on one dataset."""
 
@@ -45,6 +57,7 @@ class Grant:
     purpose: str | None = None
     policy_id: str | None = None
     expires_at: dt.datetime | None = None
+    charges: tuple[Charge, ...] = ()
 
     @property
     def aggregates_only(self) -> bool:

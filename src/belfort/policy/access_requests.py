@@ -11,9 +11,11 @@ Rules:
 - the purpose is a DPV purpose Belfort knows; the reason is text (10 to 2,000 characters);
   fields asked for must be fields of the published version;
 - one pending request per requester and dataset; at most ``MAX_PENDING`` pending in all;
-- stewards (and admins) decide; an approval needs an expiry within ``MAX_AGREEMENT_DAYS`` and
-  may narrow what is granted (fields, a row filter, aggregates only with k, requests per day,
-  export allowed or not); a refusal needs a reason. A decided request is not decided again.
+- admins see and decide every request; a steward those of their organisation's datasets
+  (the organisation the identity provider names, by name or slug) and sees their own; an
+  approval needs an expiry within ``MAX_AGREEMENT_DAYS`` and may narrow what is granted
+  (fields, a row filter, aggregates only with k, requests per day, export allowed or not);
+  a refusal needs a reason. A decided request is not decided again.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog.models import AccessRequest, Dataset, Version, utcnow
+from belfort.catalog.organisations import find_organisation
 from belfort.catalog.store import record_audit
 from belfort.errors import (
     Conflict,
@@ -84,22 +87,27 @@ def _text(value: object, name: str, limits: tuple[int, int]) -> str:
     return text
 
 
+def dataset_fields(session: Session, dataset: Dataset) -> list[str]:
+    """The field names of the dataset's published version, in its order."""
+    schema = session.scalar(select(Version.table_schema).where(
+        Version.dataset_id == dataset.id, Version.number == dataset.published_version)) or {}
+    return [str(f["name"]) for f in schema.get("fields", [])]
+
+
 def _fields(session: Session, dataset: Dataset, fields: object) -> list[str] | None:
     if fields is None:
         return None
     if not isinstance(fields, list) or not fields or len(fields) > MAX_FIELDS \
             or not all(isinstance(f, str) for f in fields):
         raise InvalidRequest(f"fields must be a list of 1 to {MAX_FIELDS} field names")
-    schema = session.scalar(select(Version.table_schema).where(
-        Version.dataset_id == dataset.id, Version.number == dataset.published_version)) or {}
-    known = {f["name"] for f in schema.get("fields", [])}
+    known = set(dataset_fields(session, dataset))
     unknown = sorted({f for f in fields if f not in known})
     if unknown:
         raise InvalidRequest(f"the dataset has no field {unknown[0][:60]!r}")
     return sorted(set(fields))
 
 
-def _requestable(session: Session, principal: Principal, dataset_id: str) -> Dataset:
+def requestable(session: Session, principal: Principal, dataset_id: str) -> Dataset:
     """A dataset the principal sees or that is listed; DatasetNotFound for anything else."""
     try:
         return gate.get_dataset(session, principal, dataset_id)
@@ -125,7 +133,7 @@ def to_dict(row: AccessRequest) -> dict[str, Any]:
 def request_access(session: Session, principal: Principal, dataset_id: str, purpose: object,
                    reason: object, fields: object = None) -> AccessRequest:
     party = _party(principal)
-    dataset = _requestable(session, principal, dataset_id)
+    dataset = requestable(session, principal, dataset_id)
     iri = purpose_iri(purpose) if isinstance(purpose, str) else None
     if iri is None:
         raise InvalidRequest("purpose must be a DPV purpose Belfort knows "
@@ -149,9 +157,31 @@ def request_access(session: Session, principal: Principal, dataset_id: str, purp
     return row
 
 
+def steward_organisations(session: Session, principal: Principal) -> frozenset[str] | None:
+    """The organisations (their datasets' ``organisation``) whose requests a steward sees and
+    decides: None for every one (admins); none for someone who is no steward, or a steward
+    whose identity names no organisation."""
+    if principal.is_admin:
+        return None
+    if not principal.is_steward or not principal.organisation:
+        return frozenset()
+    found = find_organisation(session, principal.organisation)
+    return frozenset({principal.organisation} | ({found.name_nl} if found else set()))
+
+
+def _stewards(session: Session, principal: Principal, row: AccessRequest) -> bool:
+    """Whether ``principal`` stewards the dataset ``row`` asks for."""
+    scope = steward_organisations(session, principal)
+    if scope is None:
+        return True
+    dataset = session.get(Dataset, row.dataset_id) if scope else None
+    return dataset is not None and dataset.organisation in scope
+
+
 def _get(session: Session, principal: Principal, request_id: str) -> AccessRequest:
     row = session.get(AccessRequest, request_id) if _ID.fullmatch(request_id) else None
-    if row is None or not (principal.is_steward or row.requester_party in principal.parties):
+    if row is None or not (row.requester_party in principal.parties
+                           or _stewards(session, principal, row)):
         raise NotFound(f"no access request {request_id[:40]!r}")
     return row
 
@@ -164,15 +194,21 @@ def get_request(session: Session, principal: Principal, request_id: str) -> Acce
 
 
 def list_requests(session: Session, principal: Principal, status: str | None = None,
-                  limit: int = 100) -> list[AccessRequest]:
-    """The principal's own requests; stewards see everyone's. Newest first."""
+                  limit: int = 100, *, mine: bool = False) -> list[AccessRequest]:
+    """The principal's own requests and, for stewards, those of the datasets they steward
+    (admins: everyone's); only one's own with ``mine``. Newest first."""
     if not principal.is_signed_in:
         raise Unauthorized("sign in (or use an API key) to see access requests")
     if status is not None and status not in STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(STATUSES)}")
     query = select(AccessRequest).order_by(AccessRequest.created_at.desc(), AccessRequest.id)
-    if not principal.is_steward:
-        query = query.where(AccessRequest.requester_party.in_(sorted(principal.parties)))
+    own = AccessRequest.requester_party.in_(sorted(principal.parties))
+    scope = None if mine else steward_organisations(session, principal)
+    if mine or scope == frozenset():
+        query = query.where(own)
+    elif scope is not None:
+        query = query.where(or_(own, AccessRequest.dataset_id.in_(
+            select(Dataset.id).where(Dataset.organisation.in_(sorted(scope))))))
     if status is not None:
         query = query.where(AccessRequest.status == status)
     return list(session.scalars(query.limit(max(1, min(limit, 500)))))
@@ -228,6 +264,8 @@ def decide(session: Session, steward: Principal, request_id: str, *, approve: bo
     if not steward.is_steward:
         raise Forbidden("only stewards decide on access requests")
     row = _get(session, steward, request_id)
+    if not _stewards(session, steward, row):
+        raise Forbidden("you steward another organisation's datasets")
     if row.status != PENDING:
         raise Conflict(f"the request is {row.status} already")
     now = utcnow()

@@ -6,7 +6,9 @@ Following the ODRL 2.2 Formal Semantics' intent:
   include the requested one (who may ``read`` rows may ``aggregate`` them) and every
   constraint is satisfied (``and``: all, ``or``: at least one, ``xone``: exactly one);
   a constraint that cannot be decided (no purpose declared, no request counter) is not
-  satisfied;
+  satisfied; a ``count`` is the requests the principal's party the rule names (the first,
+  by IRI, when it names several) made under the policy in the period's current window
+  (``belfort.policy.counts``), this one included;
 - within one policy, an applicable prohibition beats an applicable permission unless the
   policy's ``conflict`` is ``perm``; ``invalid`` voids the whole policy on a conflict;
   across policies, an applicable prohibition (of a policy that is not void) beats every
@@ -16,7 +18,10 @@ Following the ODRL 2.2 Formal Semantics' intent:
   one is chosen — row reads before aggregates only, every field before a subset (a larger
   subset before a smaller), no row filter before one, the lowest threshold — ties broken by
   policy uid and rule position; its grant also carries the actions of every other
-  applicable permission with exactly the same restrictions;
+  applicable permission with exactly the same restrictions, and the request counters
+  (``Grant.charges``) of the chosen permission's ``count`` constraints: binding (a limit)
+  where the constraint must hold (alone or under ``and``), counted without a limit where
+  it is one way among others (under ``or``/``xone``);
 - personal data (``register_purposes`` given: the purposes of the dataset's
   processing-register entry) is granted only for a declared purpose the register lists.
 """
@@ -26,14 +31,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterable
 
-from belfort.policy.access import Action, Grant
+from belfort.policy.access import Action, Charge, Grant
 from belfort.policy.dpv import DPV_NS, PURPOSES, is_a, purpose_iri
 from belfort.policy.odrl import Atomic, Constraint, Policy, Rule
 from belfort.policy.principals import Principal
 
-RequestCounter = Callable[[str, dt.timedelta], int]
-"""(policy uid, period) → how many requests the principal made under that policy within
-the period before this one."""
+RequestCounter = Callable[[str, str, dt.timedelta | None], int]
+"""(policy uid, party, period) → how many requests the party made under that policy in the
+period's current window (None: for ever) before this one."""
 
 
 class _Context:
@@ -43,6 +48,7 @@ class _Context:
         self.purpose = purpose
         self.now = now
         self.counter = counter
+        self.party = ""  # the principal's party the rule being evaluated names
 
     def satisfied(self, constraint: Constraint) -> bool:
         if isinstance(constraint, Atomic):
@@ -60,9 +66,9 @@ class _Context:
         if c.left == "dateTime":
             return _compare(self.now, c.operator, c.right)
         if c.left == "count":
-            if self.counter is None or c.period is None:
+            if self.counter is None:
                 return False
-            made = self.counter(self.policy.uid, c.period)
+            made = self.counter(self.policy.uid, self.party, c.period)
             return _compare(made + 1, c.operator, c.right)  # this request included
         return True  # the profile's restrictions are no conditions
 
@@ -99,9 +105,49 @@ def _covers(rule: Rule, action: Action) -> bool:
         and Action.READ in rule.actions
 
 
+def _party(rule: Rule, parties: Collection[str]) -> str | None:
+    """The principal's party ``rule`` names (the first by IRI), or None."""
+    named = [p for p in parties if p in rule.assignees]
+    return min(named) if named else None
+
+
 def _applies(rule: Rule, parties: Collection[str], action: Action, ctx: _Context) -> bool:
-    return (not rule.assignees.isdisjoint(parties) and _covers(rule, action)
-            and all(ctx.satisfied(c) for c in rule.conditions))
+    party = _party(rule, parties)
+    if party is None or not _covers(rule, action):
+        return False
+    ctx.party = party
+    return all(ctx.satisfied(c) for c in rule.conditions)
+
+
+def charges(policy: Policy, rule: Rule, parties: Collection[str]) -> tuple[Charge, ...]:
+    """The request counters a read under ``rule`` counts in, one per period: the lowest
+    limit of the ``count`` constraints that must hold (``lt n``: n − 1), or no limit when
+    every constraint of that period is only one way among others (``or``, ``xone``)."""
+    party = _party(rule, parties)
+    if party is None:
+        return ()
+    limits: dict[dt.timedelta | None, int | None] = {}
+
+    def walk(constraint: Constraint, binding: bool) -> None:
+        if isinstance(constraint, Atomic):
+            if constraint.left != "count":
+                return
+            limit = int(constraint.right)
+            limit = limit - 1 if constraint.operator == "lt" else limit
+            known = limits.get(constraint.period, None)
+            if not binding:
+                limits.setdefault(constraint.period, None)
+            else:
+                limits[constraint.period] = limit if known is None else min(known, limit)
+            return
+        for part in constraint.parts:
+            walk(part, binding and constraint.operator == "and")
+
+    for condition in rule.conditions:
+        walk(condition, True)
+    return tuple(Charge(policy.uid, party, period, limit)
+                 for period, limit in sorted(limits.items(),
+                                             key=lambda pl: pl[0] or dt.timedelta.max))
 
 
 def _generosity(policy: Policy, rule: Rule) -> tuple[object, ...]:
@@ -161,7 +207,8 @@ def evaluate(policies: Iterable[Policy], principal: Principal, action: Action, *
         actions.add(Action.AGGREGATE)
     return Grant(actions=frozenset(actions), fields=chosen.fields,
                  row_filter=chosen.row_filter, min_group_size=chosen.min_group_size,
-                 purpose=declared, policy_id=policy.uid, expires_at=chosen.expires_at)
+                 purpose=declared, policy_id=policy.uid, expires_at=chosen.expires_at,
+                 charges=charges(policy, chosen, principal.parties))
 
 
 def _permitted(policies: list[Policy], parties: Collection[str], action: Action,

@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session, object_session
 from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
 from belfort.catalog.models import MAX_NUMBER, Dataset, Version
 from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
-from belfort.policy.access import FULL, Action, Grant
-from belfort.policy.evaluate import evaluate
-from belfort.policy.policies import candidate_datasets, policies_for
+from belfort.policy.access import FULL, Grant
+from belfort.policy.granting import count_request, granted, granted_datasets
+from belfort.policy.policies import candidate_datasets
 from belfort.policy.principals import Principal
 
 PUBLIC_STATES = (LifecycleState.PUBLISHED.value, LifecycleState.DEPRECATED.value)
@@ -46,19 +46,22 @@ def readable_levels(principal: Principal) -> tuple[str, ...]:
     return (Classification.OPEN.value,)
 
 
-def visible_datasets(principal: Principal) -> Select[Dataset]:
-    """A SELECT of exactly the datasets ``principal`` may see (compose further filters on it):
-    those its classification lets it read, and those an enabled policy names one of its
-    parties in (a superset: the policy's constraints — purpose, time, count — are decided
-    when the dataset is read; a dataset a policy does not grant answers 404 then)."""
+def visible_datasets(principal: Principal, session: Session | None = None) -> Select[Dataset]:
+    """A SELECT of the datasets ``principal`` may see (compose further filters on it): those
+    its classification lets it read, and those a policy grants it. With ``session`` (every
+    listing): exactly those a policy grants some action now (``granting.granted_datasets``:
+    purpose, time and register decided, ``count`` checked but not consumed). Without: those
+    an enabled policy names one of its parties in (a superset, for a caller that asks the
+    grant next, as ``get_dataset`` does)."""
     query = select(Dataset)
     if principal.is_admin:
         return query
     published = and_(Dataset.state.in_(PUBLIC_STATES), Dataset.published_version.is_not(None))
+    by_policy = (Dataset.id.in_(sorted(granted_datasets(session, principal)))
+                 if session is not None else
+                 Dataset.id.in_(candidate_datasets(principal.parties)))
     return query.where(and_(published, or_(
-        Dataset.classification.in_(readable_levels(principal)),
-        Dataset.id.in_(candidate_datasets(principal.parties)),
-    )))
+        Dataset.classification.in_(readable_levels(principal)), by_policy)))
 
 
 def holds_back(principal: Principal, level: str | None) -> bool:
@@ -99,7 +102,7 @@ def held_back_by_policy(session: Session, principal: Principal, dataset_id: str,
     """On a dataset read through a policy: the fields (of ``names``) its grant does not give —
     outside its field subset, or, without one, classified above the dataset (``above``);
     every field when nothing is granted."""
-    grant = _granted(session, principal, dataset_id)
+    grant = granted(session, principal, dataset_id)
     if grant is None:
         return frozenset(names)
     allowed = grant.fields if grant.fields is not None else frozenset(names) - above
@@ -130,16 +133,20 @@ def access(session: Session, principal: Principal, dataset: Dataset,
         return FULL
     held_back = held_back_fields(principal, dataset)
     by_default = dataset.classification in readable_levels(principal)
-    granted = _granted(session, principal, dataset.id) if not by_default or held_back else None
-    if granted is not None and (not by_default or (
-            granted.fields is not None and granted.fields & held_back)):
-        if granted.fields is None:
+    grant = granted(session, principal, dataset.id) if not by_default or held_back else None
+    if grant is not None and _widens(grant, by_default, held_back):
+        # one read under a policy counts in its request counters (``count``); a window
+        # filled meanwhile: the grant evaluated again, or the 403 that says when it resets
+        grant = count_request(session, principal, dataset.id, grant)
+        if grant is None and not by_default:
+            granted(session, principal, dataset.id, explain=True)
+    if grant is not None and _widens(grant, by_default, held_back):
+        if grant.fields is None:
             above = above_dataset(dataset)
-            granted = replace(granted, fields=frozenset(n for n in field_names
-                                                        if n not in above))
-        if set(field_names) <= granted.fields:  # type: ignore[operator]
-            granted = replace(granted, fields=None)
-        return granted
+            grant = replace(grant, fields=frozenset(n for n in field_names if n not in above))
+        if set(field_names) <= grant.fields:  # type: ignore[operator]
+            grant = replace(grant, fields=None)
+        return grant
     if not by_default:
         raise DatasetNotFound(f"dataset {dataset.id[:100]!r} not found")
     if not held_back & set(field_names):
@@ -147,13 +154,10 @@ def access(session: Session, principal: Principal, dataset: Dataset,
     return Grant(fields=frozenset(n for n in field_names if n not in held_back))
 
 
-def _granted(session: Session, principal: Principal, dataset_id: str) -> Grant | None:
-    """The grant of the policies on a dataset that name one of the principal's parties."""
-    policies = policies_for(session, dataset_id, principal.parties)
-    if not policies:
-        return None
-    return (evaluate(policies, principal, Action.READ, purpose=principal.purpose)
-            or evaluate(policies, principal, Action.AGGREGATE, purpose=principal.purpose))
+def _widens(grant: Grant, by_default: bool, held_back: frozenset[str]) -> bool:
+    """Whether a policy's grant decides the read: the dataset is not read by default, or the
+    grant gives a field its classification holds back."""
+    return not by_default or (grant.fields is not None and bool(grant.fields & held_back))
 
 
 def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Dataset:
@@ -162,9 +166,16 @@ def get_dataset(session: Session, principal: Principal, dataset_id: str) -> Data
     # error, or 10,000 characters) is simply not found, without a query
     dataset = (session.scalar(visible_datasets(principal).where(Dataset.id == dataset_id))
                if SLUG_PATTERN.fullmatch(dataset_id) else None)
-    if dataset is None:
+    if dataset is None or not _granted_now(session, principal, dataset):
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     return dataset
+
+
+def _granted_now(session: Session, principal: Principal, dataset: Dataset) -> bool:
+    """A dataset found through a policy (not by classification) is seen only while a policy
+    grants it now; a 403 says why when a used-up count or the register is the reason."""
+    return (principal.is_admin or dataset.classification in readable_levels(principal)
+            or granted(session, principal, dataset.id, explain=True) is not None)
 
 
 def listed_datasets(session: Session) -> list[Dataset]:

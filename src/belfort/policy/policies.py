@@ -21,11 +21,27 @@ from dataclasses import dataclass
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from belfort.catalog.models import Dataset, PolicyAssignment, PolicyRow, utcnow
+from belfort.catalog.models import (
+    Dataset,
+    PolicyAssignment,
+    PolicyRow,
+    ProcessingActivity,
+    utcnow,
+)
 from belfort.catalog.store import record_audit
 from belfort.errors import Forbidden, PolicyExists, PolicyInvalid, PolicyNotFound, Unauthorized
 from belfort.platform import Platform
-from belfort.policy.odrl import UID, Policy, Rule, load_document, parse_policy, problem
+from belfort.policy.evaluate import purpose_label, register_lists
+from belfort.policy.odrl import (
+    UID,
+    Atomic,
+    Constraint,
+    Policy,
+    Rule,
+    load_document,
+    parse_policy,
+    problem,
+)
 from belfort.policy.principals import Principal, Role
 
 
@@ -54,6 +70,17 @@ class StoredPolicy:
 
 _PARSED: dict[str, Policy] = {}
 _LOCK = threading.Lock()
+_CHANGES = [0]  # policy writes seen by this process (what the gate keeps briefly keys on it)
+
+
+def changes() -> int:
+    """How many policy writes this process has made (each one moves it on)."""
+    return _CHANGES[0]
+
+
+def _changed() -> None:
+    with _LOCK:
+        _CHANGES[0] += 1
 
 
 def _parsed(source: str) -> Policy:
@@ -125,8 +152,11 @@ def store_policy(session: Session, source: str | bytes, *, actor: str,
     policy = parse_policy(load_document(text))
     if uid is not None and policy.uid != uid:
         raise problem("uid", f"the policy's uid {policy.uid[:200]!r} is not the one in the URL")
-    if session.get(Dataset, policy.dataset) is None:
+    dataset = session.get(Dataset, policy.dataset)
+    if dataset is None:
         raise problem("target", f"no dataset {policy.dataset!r}")
+    if dataset.personal_data:
+        _check_register(session, dataset, policy)
     row = session.get(PolicyRow, policy.uid)
     if row is None and create is False:
         raise PolicyNotFound(f"no policy {policy.uid!r}")
@@ -156,7 +186,42 @@ def store_policy(session: Session, source: str | bytes, *, actor: str,
     session.add_all(_assignments(policy))
     record_audit(session, actor, action, policy.dataset, policy=policy.uid, enabled=enabled)
     session.flush()
+    _changed()
     return _stored(row)
+
+
+_NAMING = ("eq", "isA", "isAnyOf")  # purpose operators that name the purposes allowed
+
+
+def _purposes(constraint: Constraint) -> list[Atomic]:
+    if isinstance(constraint, Atomic):
+        return [constraint] if constraint.left == "purpose" else []
+    return [a for part in constraint.parts for a in _purposes(part)]
+
+
+def _check_register(session: Session, dataset: Dataset, policy: Policy) -> None:
+    """On a dataset that holds personal data, every permission names (``eq``, ``isA``,
+    ``isAnyOf``) only purposes its processing-register entry lists (``PolicyInvalid``)."""
+    entry = (session.get(ProcessingActivity, dataset.processing_activity)
+             if dataset.processing_activity else None)
+    if entry is None:
+        raise problem("target", f"dataset {dataset.id!r} holds personal data and has no "
+                      "processing register entry: link its entry (processing_activity) first")
+    listed = [p for p in entry.purposes or [] if isinstance(p, str)]
+    lists = "; ".join(p[:100] for p in listed[:20]) or "no purpose"
+    for rule in policy.permissions:
+        named = [a for c in rule.conditions for a in _purposes(c) if a.operator in _NAMING]
+        if not named:
+            raise problem(f"{rule.path}.constraint", f"dataset {dataset.id!r} holds personal "
+                          "data: a permission names its purpose (eq, isA or isAnyOf), one that "
+                          f"its processing register entry {entry.id!r} lists ({lists})")
+        for atomic in named:
+            for purpose in atomic.right:
+                if not register_lists(purpose, listed):
+                    raise problem(f"{atomic.path}.rightOperand", f"the purpose "
+                                  f"{purpose_label(purpose)!r} is not in the processing register "
+                                  f"entry {entry.id!r} of dataset {dataset.id!r} (it lists: "
+                                  f"{lists})")
 
 
 def set_enabled(session: Session, uid: str, enabled: bool, *, actor: str) -> StoredPolicy:
@@ -167,6 +232,7 @@ def set_enabled(session: Session, uid: str, enabled: bool, *, actor: str) -> Sto
     record_audit(session, actor, "policy.enable" if enabled else "policy.disable",
                  row.dataset_id, policy=uid)
     session.flush()
+    _changed()
     return _stored(row)
 
 
@@ -177,6 +243,7 @@ def delete_policy(session: Session, uid: str, *, actor: str) -> None:
     record_audit(session, actor, "policy.delete", row.dataset_id, policy=uid)
     session.delete(row)
     session.flush()
+    _changed()
 
 
 # -- for the API, the command line and the staff pages -------------------------------------
@@ -201,6 +268,7 @@ def save(platform: Platform, principal: Principal, source: str | bytes, *,
     with platform.db.session() as session:
         stored = store_policy(session, source, actor=principal.actor, create=create, uid=uid,
                               enabled=enabled)
+    _changed()  # again once committed: nothing kept meanwhile outlives the change
     platform.generation.bump()
     return stored
 
@@ -209,6 +277,7 @@ def remove(platform: Platform, principal: Principal, uid: str) -> None:
     require_policy_staff(principal)
     with platform.db.session() as session:
         delete_policy(session, uid, actor=principal.actor)
+    _changed()
     platform.generation.bump()
 
 
@@ -245,5 +314,18 @@ def policies_for(session: Session, dataset_id: str, parties: Collection[str],
     return [_parsed(row.source) for row in rows]
 
 
+def policies_naming(session: Session, parties: Collection[str],
+                    now: dt.datetime | None = None) -> list[tuple[str, Policy]]:
+    """Every enabled, unexpired policy that names one of ``parties`` (in a permission or a
+    prohibition), with its dataset, in (dataset, uid) order: one query for the catalogue."""
+    named = (select(PolicyAssignment.policy_uid)
+             .where(PolicyAssignment.party.in_(sorted(parties))))
+    rows = session.execute(select(PolicyRow.dataset_id, PolicyRow.source)
+                           .where(PolicyRow.uid.in_(named), *_live(now))  # type: ignore[arg-type]
+                           .order_by(PolicyRow.dataset_id, PolicyRow.uid))
+    return [(dataset_id, _parsed(source)) for dataset_id, source in rows]
+
+
 __all__ = ["PolicyInvalid", "StoredPolicy", "candidate_datasets", "delete_policy",
-           "get_policy", "list_policies", "policies_for", "set_enabled", "store_policy"]
+           "get_policy", "list_policies", "policies_for", "policies_naming", "set_enabled",
+           "store_policy"]

@@ -30,10 +30,11 @@ from sqlalchemy import select
 
 from belfort.audit.log import record_access
 from belfort.catalog.models import Version
-from belfort.errors import ActionNotGranted, NotFound
+from belfort.errors import ActionNotGranted, AggregatesOnly, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.access import DEFAULT_MIN_GROUP_SIZE, FULL, Action, Grant
+from belfort.policy.granting import refund
 from belfort.policy.principals import Principal
 from belfort.policy.restricted import restricted_file, restricted_schema
 from belfort.query.disclosure import Disclosure
@@ -105,6 +106,9 @@ def readable(
                                    lambda: _readable(platform, principal, dataset_id, number),
                                    lambda f: f.grant.policy_id is not None)
     if not found.grant.allows(action):
+        if found.grant.charges:  # a refused request does not count
+            with platform.db.session() as session:
+                refund(session, found.grant)
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     if audit:
         audit_access(platform, principal, found, action)
@@ -118,11 +122,16 @@ def readable(
 def readable_history(
     platform: Platform, principal: Principal, dataset_id: str, *, count_use: bool = True
 ) -> ReadableHistory:
-    """The readable version (as ``readable``) and the versions before it."""
+    """The readable version (as ``readable``) and the versions before it; ActionNotGranted
+    when the grant does not include ``read`` (every version's rows are read)."""
     found = _uncached_under_policy(platform, dataset_id, ("readable-history", dataset_id,
                                                           principal.audience),
                                    lambda: _history(platform, principal, dataset_id),
                                    lambda f: f.current.grant.policy_id is not None)
+    if found.current.grant.aggregates_only:  # a history is every version's rows
+        raise AggregatesOnly("only aggregates may be read from this dataset: no event stream")
+    if not found.current.grant.allows(Action.READ):
+        raise ActionNotGranted(f"your access to {dataset_id!r} does not include read")
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant

@@ -68,10 +68,30 @@ class TileView:
     headers: list[str] = field(default_factory=list)
     cells: list[list[str]] = field(default_factory=list)
     legend: list[tuple[str, str, int]] = field(default_factory=list)  # label, colour name, count
+    hidden_text: str = ""  # what an aggregation threshold withheld, in words
 
     @property
     def empty(self) -> bool:
         return self.data.get("state") != "ok"
+
+    @property
+    def withheld(self) -> bool:
+        """Nothing shown because of an aggregation threshold (not: no data)."""
+        return self.data.get("state") == "suppressed"
+
+
+def hidden_text(data: dict[str, Any], lang: str) -> str:
+    """What an aggregation threshold withheld from a tile, in words ("" when nothing)."""
+    k, n = data.get("threshold"), data.get("suppressed") or 0
+    if k is None:
+        return ""
+    t = Translator(lang)
+    if data.get("state") == "suppressed":
+        return t("dash_hidden_all", k=values.format_number(k, lang))
+    if n:
+        return t("dash_hidden_some", n=values.format_number(n, lang),
+                 k=values.format_number(k, lang))
+    return ""
 
 
 def _number(value: Any, lang: str) -> str:
@@ -122,6 +142,7 @@ def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: st
     unit = data.get("unit")
     view.value_text = _value_with_unit(data.get("value"), unit, lang)
     view.time = _time_cell(data.get("time"), lang)
+    view.hidden_text = hidden_text(data, lang)
     level = data.get("level")
     if level:
         view.level_label = level["label"].get(lang) or level["label"]["nl"]

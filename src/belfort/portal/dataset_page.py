@@ -29,9 +29,11 @@ from belfort.catalog.models import ProcessingActivity, Version
 from belfort.errors import BelfortError, DatasetNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
+from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import ReadableVersion, readable
+from belfort.policy.reading import ReadableVersion, disclosure_of, readable
 from belfort.portal import catalogue, table_downloads, values, visuals
+from belfort.portal.counts_chart import counts_chart
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.messages import error_text
 from belfort.portal.pages import portal_principal
@@ -106,14 +108,19 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
-    preview = chart = map_ = None
+    preview = chart = map_ = counts = None
     if shown is not None:
-        rv = readable(platform, principal, dataset_id)
+        # a grant of aggregates only sees the page with thresholded counts, no records
+        rv = readable(platform, principal, dataset_id, action=Action.AGGREGATE)
+        disclosure = disclosure_of(platform, rv)
         lang = language_of(request)
-        preview = _preview(platform, rv, request, lang, described)
         names = {f.name: values.field_label(f, lang, described.get(f.name)) for f in rv.schema.fields}
-        chart = visuals.chart_section(platform, rv, request, lang, card.title(lang), names)
-        map_ = visuals.map_section(platform, rv, dataset_id, lang)
+        if disclosure is not None:
+            counts = counts_chart(platform, rv, disclosure, request, lang, card.title(lang), names)
+        else:
+            preview = _preview(platform, rv, request, lang, described)
+            chart = visuals.chart_section(platform, rv, request, lang, card.title(lang), names)
+            map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
@@ -124,7 +131,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         # the linked-data views answer API keys, not the staff cookie: offered for open data only
         linked=card.classification == "open" and card.state in ("published", "deprecated"),
         pages=_pages(preview) if preview else (1, 1), page_rows=PREVIEW_ROWS,
-        chart=chart, map=map_, fields=fields, legend_json=visuals.legend_json(map_) if map_ else "",
+        chart=chart, map=map_, counts=counts, fields=fields, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
 

@@ -144,7 +144,7 @@ def _dashboard_page(request: Request, platform: Platform, principal: Principal, 
                     field_errors: list[FieldError] | None = None, values: dict[str, str] | None = None) -> Response:
     with platform.db.session() as session:
         datasets = [dataset_to_dict(d, include_versions=False)
-                    for d in session.scalars(gate.visible_datasets(principal)).all()]
+                    for d in session.scalars(gate.visible_datasets(principal, session)).all()]
     datasets.sort(key=lambda d: d["id"])
     return _page(request, "staff.html", principal, status_code=status_code, datasets=datasets,
                  field_errors=field_errors or [], values=values or {})

@@ -14,7 +14,9 @@ server's secret (SameSite=Lax: it must come back on the provider's redirect, a t
 cross-site navigation), so any server behind the address can finish a sign-in another began.
 The callback answers with a small page that continues to ``/staff``: the staff cookie is
 SameSite=Strict and a browser does not send it on a redirect that a cross-site page started.
-A person without a staff role signs in as a reader.
+A person without a staff role signs in as a reader. ``?next=`` names the portal page to
+continue to instead of ``/staff`` (one of :data:`NEXT_PAGES`, e.g. the access-request form
+the person came from); anything else continues to ``/staff``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from typing import Any
@@ -51,6 +54,15 @@ FLOW_PATH = "/staff/sign-in"
 CALLBACK = "/staff/sign-in/callback"
 FLOW_SECONDS = 600  # a sign-in at the provider must finish within ten minutes
 MAX_PARAMETER = 2048
+NEXT_PAGES = re.compile(r"^/(?:staff|toegangsaanvragen)(?:/[A-Za-z0-9._~%-]+)*/?$")
+"""Where a sign-in may continue: the staff pages and a person's access requests (paths only,
+never another site)."""
+
+
+def next_page(value: str | None) -> str:
+    """``value`` when it is a page a sign-in may continue to, else ``/staff``."""
+    fine = value and len(value) <= 300 and "/." not in value and NEXT_PAGES.fullmatch(value)
+    return value if fine and value else "/staff"
 
 
 def _b64(data: bytes) -> str:
@@ -101,7 +113,8 @@ async def begin(request: Request, platform: Platform = Depends(get_platform)) ->
     authorize = await run_in_threadpool(_endpoint, platform, "authorization_endpoint")
     verifier = secrets.token_urlsafe(48)
     flow = {"state": secrets.token_urlsafe(24), "nonce": secrets.token_urlsafe(24),
-            "verifier": verifier, "until": time.time() + FLOW_SECONDS}
+            "verifier": verifier, "until": time.time() + FLOW_SECONDS,
+            "next": next_page(request.query_params.get("next"))}
     settings = platform.settings
     query = urlencode({
         "response_type": "code", "client_id": settings.oidc_client_id,
@@ -173,7 +186,8 @@ async def callback(request: Request, platform: Platform = Depends(get_platform))
         raise SignInFailed("the identity provider sent no code; start again")
     token, person = await run_in_threadpool(_sign_in, platform, code, flow)
     lifetime = int(platform.settings.staff_session_hours * 3600)
-    response = render(request, "staff_signed_in.html", person, signed_in=person)
+    response = render(request, "staff_signed_in.html", person, signed_in=person,
+                      next=next_page(str(flow.get("next", ""))))
     response.headers["Cache-Control"] = PRIVATE
     response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict",
                         secure=secure_cookies(request), max_age=lifetime)

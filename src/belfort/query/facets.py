@@ -60,6 +60,23 @@ def facet_key(schema: TableSchema, name: str) -> Expr:
     return FieldRef(name)
 
 
+def facet_query(schema: TableSchema, name: str, where: Expr | None, limit: int,
+                timezone: str | None = None, key: Expr | None = None) -> Query:
+    """The question behind one facet as Explore v2.1 asks it: each value of ``name`` (or of
+    ``key``, e.g. a date's month) with its number of records among those matching ``where``
+    that have a value, most frequent first, then by value. Ordered by the select aliases, so
+    a key with bound parameters is compiled once."""
+    key = key or facet_key(schema, name)
+    has_value = IsNull(FieldRef(name), negated=True)
+    return Query(
+        select=(SelectItem(key, "__value"), SelectItem(Aggregate("count"), "__count")),
+        where=has_value if where is None else And((where, has_value)),
+        group_by=(SelectItem(key),),
+        order_by=(OrderItem(FieldRef("__count"), descending=True), OrderItem(FieldRef("__value"))),
+        limit=limit, timezone=timezone,
+    )
+
+
 def compute_facet(
     engine: QueryEngine,
     schema: TableSchema,

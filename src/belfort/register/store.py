@@ -157,7 +157,7 @@ def datasets_relying_on(session: Session, activity_id: str) -> list[str]:
 
 def linked_datasets(session: Session, activity_id: str, *, open_only: bool) -> list[Dataset]:
     """Datasets linked to the entry; ``open_only``: only those anyone may see."""
-    base = visible_datasets(ANONYMOUS) if open_only else select(Dataset)
+    base = visible_datasets(ANONYMOUS, session) if open_only else select(Dataset)
     query = base.where(Dataset.processing_activity == activity_id).order_by(Dataset.id)
     return list(session.scalars(query))
 
@@ -165,7 +165,7 @@ def linked_datasets(session: Session, activity_id: str, *, open_only: bool) -> l
 def open_dataset_links(session: Session, *, open_only: bool = True) -> dict[str, list[str]]:
     """Entry id → the ids of its linked datasets (``open_only``: those anyone may see), in
     one query for the whole register."""
-    base = visible_datasets(ANONYMOUS) if open_only else select(Dataset)
+    base = visible_datasets(ANONYMOUS, session) if open_only else select(Dataset)
     query = base.with_only_columns(Dataset.processing_activity, Dataset.id).where(
         Dataset.processing_activity.is_not(None)).order_by(Dataset.id)
     links: dict[str, list[str]] = {}

@@ -15,7 +15,7 @@ sorting then happen in memory: a catalogue of 10,000 datasets is a few MB.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from belfort.search.filters import Evaluation, check, ranking_searches
 from belfort.search.index import CatalogueIndex
 
 __all__ = ["FACETABLE", "FIELDS", "CatalogueQuery", "CatalogueSnapshot", "DatasetCard", "FacetColumn",
-           "FieldInfo", "Listing", "SortKey", "datasets_in_order", "find", "snapshot"]
+           "FieldInfo", "Listing", "SortKey", "datasets_in_order", "find", "rendered_in_order", "snapshot"]
 
 
 @dataclass(frozen=True)
@@ -174,15 +174,26 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     (``Platform.cache.current``).
     """
     built: CatalogueSnapshot = platform.cache.current(
-        ("catalogue-snapshot", principal.audience), lambda: _build(platform, principal)
+        ("catalogue-snapshot", view(platform, principal)), lambda: _build(platform, principal)
     )
     return built
+
+
+def view(platform: Platform, principal: Principal) -> tuple[str, frozenset[str]]:
+    """What keys an answer about the catalogue besides its generation: the principal's
+    audience and the datasets policies grant it now (time windows and counts change that
+    without a catalogue write)."""
+    granted: frozenset[str] = frozenset()
+    if not principal.is_admin:
+        with platform.db.session() as session:
+            granted = gate.granted_datasets(session, principal)
+    return principal.audience, granted
 
 
 def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     with platform.db.session() as session:
         datasets = session.scalars(
-            gate.visible_datasets(principal).options(
+            gate.visible_datasets(principal, session).options(
                 selectinload(Dataset.versions), selectinload(Dataset.distributions)
             )
         ).all()
@@ -201,11 +212,27 @@ def datasets_in_order(session: Session, principal: Principal, ids: Sequence[str]
     by_id: dict[str, Dataset] = {}
     for start in range(0, len(ids), _CHUNK):  # bounded IN lists, whatever the database
         by_id.update((d.id, d) for d in session.scalars(
-            gate.visible_datasets(principal).where(Dataset.id.in_(list(ids[start:start + _CHUNK]))).options(
+            gate.visible_datasets(principal, session).where(Dataset.id.in_(list(ids[start:start + _CHUNK]))).options(
                 selectinload(Dataset.versions), selectinload(Dataset.distributions)
             )
         ))
     return [by_id[i] for i in ids if i in by_id]
+
+
+def rendered_in_order(platform: Platform, principal: Principal, ids: Sequence[str], kind: Hashable,
+                      render: Callable[[Dataset], dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """``render`` of each dataset of ``ids`` (``datasets_in_order``), kept like the snapshot
+    the ids came from: until the next catalogue write, per ``view``. A catalogue page is the
+    same answer for everyone with the same view until the catalogue changes, and rendering it
+    (a catalogue read, the data dictionary, every field) is most of a listing's cost. ``kind``
+    names the rendering (its dialect and language); callers must not change what they get."""
+    def build() -> tuple[dict[str, Any], ...]:
+        with platform.db.session() as session:
+            return tuple(render(d) for d in datasets_in_order(session, principal, ids))
+
+    rendered: tuple[dict[str, Any], ...] = platform.cache.current(
+        ("rendered-datasets", kind, view(platform, principal), tuple(ids)), build)
+    return rendered
 
 
 # -- answering -------------------------------------------------------------------------------

@@ -31,12 +31,13 @@ from belfort.api.ods.records import (
 from belfort.api.responses import JSONResponse, dumps
 from belfort.catalog import field_dictionary
 from belfort.catalog.models import Dataset
-from belfort.errors import InvalidRequest, QueryError
+from belfort.errors import AggregatesOnly, InvalidRequest, QueryError
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.access import Action
 from belfort.policy.principals import Principal
-from belfort.policy.reading import ReadableVersion, disclosure_of, readable
+from belfort.policy.reading import ReadableVersion, audit_access, disclosure_of, readable
+from belfort.query.disclosure import Disclosure
 from belfort.query.facets import compute_facet
 from belfort.query.model import (
     Aggregate,
@@ -51,7 +52,7 @@ from belfort.query.model import (
     Search,
     SelectItem,
 )
-from belfort.search.catalogue import CatalogueQuery, datasets_in_order, find, snapshot
+from belfort.search.catalogue import CatalogueQuery, find, rendered_in_order, snapshot
 
 router = APIRouter(tags=["opendatasoft v1"], default_response_class=JSONResponse)
 
@@ -62,12 +63,14 @@ PRECISIONS = {"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd", "hour": "
               "minute": "yyyy-MM-dd HH:mm"}
 
 
-def _facet_groups(platform: Platform, rv: ReadableVersion, params: V1Params, where: Any) -> list[dict[str, Any]]:
+def _facet_groups(platform: Platform, rv: ReadableVersion, params: V1Params, where: Any,
+                  disclosure: Disclosure | None = None) -> list[dict[str, Any]]:
     groups = []
     for name in params.facets:
-        facet = compute_facet(platform.engine, rv.schema, rv.path, name, where, timezone=params.timezone)
+        facet = compute_facet(platform.engine, rv.schema, rv.path, name, where, timezone=params.timezone,
+                              disclosure=disclosure)
         refined = set(params.refine.get(name, []))
-        groups.append({
+        group: dict[str, Any] = {
             "name": name,
             "count": facet.total,
             "facets": [
@@ -79,7 +82,10 @@ def _facet_groups(platform: Platform, rv: ReadableVersion, params: V1Params, whe
                 }
                 for v in facet.values
             ],
-        })
+        }
+        if disclosure is not None:  # values withheld by the aggregation threshold
+            group["suppressed"] = facet.suppressed
+        groups.append(group)
     return groups
 
 
@@ -100,7 +106,14 @@ def search(
     params = parse_v1_params(items)
     if params.format not in {"json", "geojson"}:
         raise InvalidRequest("format must be json or geojson")
-    rv = readable(platform, principal, params.dataset)
+    # facet counts are aggregates: a grant of aggregates only gets them (thresholded) with
+    # rows=0, and no records
+    rv = readable(platform, principal, params.dataset, action=Action.AGGREGATE, audit=False)
+    disclosure = disclosure_of(platform, rv)
+    if disclosure is not None and (params.rows or not params.facets or params.format != "json"):
+        raise AggregatesOnly("only aggregates may be read from this dataset: ask facet counts "
+                             "with rows=0 and facet=FIELD")
+    audit_access(platform, principal, rv, Action.READ if disclosure is None else Action.AGGREGATE)
     # A version never changes, so the same question about it always has the same answer.
     # A non-open dataset's answer depends on who asks (the grant's fields, rows and
     # aggregation threshold): its key names the caller's audience.
@@ -110,7 +123,8 @@ def search(
     cached = platform.cache.get(cache_key)
     cache_status.note(cache_status.ANSWERS, cached is not None)
     if cached is None:
-        answer = _search(platform, rv, params)
+        answer = (_search(platform, rv, params) if disclosure is None
+                  else _counts_only(platform, rv, params, disclosure))
         cached = (dumps(answer), len(answer.get("records", answer.get("features", []))))
         if len(cached[0]) <= MAX_CACHED_ANSWER:
             platform.cache.put(cache_key, cached)
@@ -135,6 +149,18 @@ def _search(platform: Platform, rv: ReadableVersion, params: V1Params) -> dict[s
     if params.facets:
         body["facet_groups"] = _facet_groups(platform, rv, params, where)
     return body
+
+
+def _counts_only(platform: Platform, rv: ReadableVersion, params: V1Params,
+                 disclosure: Disclosure) -> dict[str, Any]:
+    """A search of ``rows=0`` under an aggregation threshold: the number of matching records
+    (None when withheld) and the facets, thresholded; never a record."""
+    where = where_of(params, rv.schema)
+    total = platform.engine.execute(Query(select=(SelectItem(Aggregate("count"), "n"),), where=where),
+                                    rv.schema, rv.path, disclosure=disclosure)
+    return {"nhits": total.rows[0][0], "parameters": params.echo(), "records": [],
+            "suppressed": total.suppressed,
+            "facet_groups": _facet_groups(platform, rv, params, where, disclosure)}
 
 
 @router.get("/api/records/1.0/download/", summary="Opendatasoft v1: download all records", response_model=None,
@@ -273,8 +299,8 @@ def datasets_search(
     start = int(raw.get("start", "0")) if raw.get("start", "0").isdigit() else 0
     refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
     listing = find(snapshot(platform, principal), CatalogueQuery(where=catalogue_filter(raw.get("q", ""), refine)))
-    with platform.db.session() as session:
-        page = [v1_dataset(d, principal) for d in datasets_in_order(session, principal, listing.ids[start : start + rows])]
+    page = list(rendered_in_order(platform, principal, listing.ids[start : start + rows], "v1",
+                                  lambda d: v1_dataset(d, principal)))
     parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
     if raw.get("q"):
         parameters["q"] = raw["q"]

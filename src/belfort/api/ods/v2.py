@@ -30,7 +30,8 @@ from belfort.policy import gate
 from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, audit_access, disclosure_of, readable
-from belfort.query.facets import facet_key
+from belfort.query.disclosure import Disclosure
+from belfort.query.facets import facet_query
 from belfort.query.model import (
     RECORD_ID_COLUMN,
     ROW_NUMBER_COLUMN,
@@ -39,7 +40,6 @@ from belfort.query.model import (
     Expr,
     FieldRef,
     Function,
-    IsNull,
     Literal,
     Not,
     Or,
@@ -254,15 +254,16 @@ def records(
     if p.limit <= engine.max_rows:
         result = engine.execute(query, rv.schema, rv.path, with_total=plain or bool(p.group_by),
                                 disclosure=disclosure)
-        rows, total = result.records(), result.total
+        rows, total, suppressed = result.records(), result.total, result.suppressed
     else:  # a grouped page larger than one engine call: several calls, each with its timeout
-        rows, total = [], None
+        rows, total, suppressed = [], None, 0
         for start in range(p.offset, p.offset + p.limit, engine.max_rows):
             size = min(engine.max_rows, p.offset + p.limit - start)
             part = engine.execute(Query(**{**query.__dict__, "limit": size, "offset": start}),
                                   rv.schema, rv.path, with_total=total is None,
                                   disclosure=disclosure)
             total = part.total if total is None else total
+            suppressed = part.suppressed  # counted over all groups: the same in every part
             rows.extend(part.records())
             if len(part.rows) < size:
                 break
@@ -273,6 +274,8 @@ def records(
     if identity:
         _with_identity(platform, rv, request, rows, out)
     body: dict[str, Any] = {"total_count": total if total is not None else len(out), "results": out}
+    if disclosure is not None:  # groups withheld by the aggregation threshold
+        body["suppressed"] = suppressed
     if p.include_links:
         search = f"?{request.url.query}" if request.url.query else ""
         body["_links"] = [{"rel": "self", "href": f"{base_url(request)}{route_path(request)}{search}"}]
@@ -397,19 +400,13 @@ def parse_facet(text: str) -> FacetSpec:
 
 
 def _facet_counts(platform: Platform, rv: ReadableVersion, name: str, where: Expr | None, limit: int,
-                  timezone: str, key: Expr | None = None) -> list[tuple[Any, int]]:
+                  timezone: str, key: Expr | None = None, disclosure: Disclosure | None = None
+                  ) -> tuple[list[tuple[Any, int]], int]:
     """(value, count) of a field among the matching records, most frequent first (dates by
-    year). Ordered by the select aliases, so a key with bound parameters is compiled once."""
-    key = key or facet_key(rv.schema, name)
-    has_value = IsNull(FieldRef(name), negated=True)
-    query = Query(
-        select=(SelectItem(key, "__value"), SelectItem(Aggregate("count"), "__count")),
-        where=has_value if where is None else And((where, has_value)),
-        group_by=(SelectItem(key),),
-        order_by=(OrderItem(FieldRef("__count"), descending=True), OrderItem(FieldRef("__value"))),
-        limit=limit, timezone=timezone,
-    )
-    return [(row[0], row[1]) for row in platform.engine.execute(query, rv.schema, rv.path).rows]
+    year), and how many values an aggregation threshold (``disclosure``) withheld."""
+    query = facet_query(rv.schema, name, where, limit, timezone, key)
+    result = platform.engine.execute(query, rv.schema, rv.path, disclosure=disclosure)
+    return [(row[0], row[1]) for row in result.rows], result.suppressed
 
 
 def facet_name(value: Any) -> str:
@@ -450,16 +447,18 @@ DATE_LEVELS = ("yyyy/MM", "yyyy/MM/dd")
 
 
 def _date_children(platform: Platform, rv: ReadableVersion, p: V2Params, name: str, where: Expr | None,
-                   path: str, refined: list[str]) -> list[dict[str, Any]]:
+                   path: str, refined: list[str], disclosure: Disclosure | None = None
+                   ) -> tuple[list[dict[str, Any]], int]:
     """Below a refined year its months, below a refined month its days (Opendatasoft's
     hierarchical date facets); ``value`` is the path to refine on, ``name`` the last part."""
     depth = path.count("/")
     if depth >= len(DATE_LEVELS):
-        return []
+        return [], 0
     inside = _refinement(rv.schema, name, path, p.tz)
     key = Function("date_format", (FieldRef(name), Literal(DATE_LEVELS[depth])))
-    counted = _facet_counts(platform, rv, name, inside if where is None else And((where, inside)),
-                            MAX_FACET_LIMIT, p.timezone, key)
+    counted, suppressed = _facet_counts(platform, rv, name,
+                                        inside if where is None else And((where, inside)),
+                                        MAX_FACET_LIMIT, p.timezone, key, disclosure)
     children = []
     for value, count in sorted(counted, key=lambda vc: str(vc[0])):
         child_path = str(value)
@@ -467,9 +466,18 @@ def _date_children(platform: Platform, rv: ReadableVersion, p: V2Params, name: s
         child = {"name": child_path.rsplit("/", 1)[-1], "value": child_path, "count": count,
                  "state": "refined" if refined_here else "displayed"}
         if refined_here:
-            child["facets"] = _date_children(platform, rv, p, name, where, child_path, refined)
+            _with_children(child, _date_children(platform, rv, p, name, where, child_path,
+                                                 refined, disclosure), disclosure)
         children.append(child)
-    return children
+    return children, suppressed
+
+
+def _with_children(entry: dict[str, Any], children: tuple[list[dict[str, Any]], int],
+                   disclosure: Disclosure | None) -> None:
+    """A refined date facet's values below it, and under a threshold how many it withheld."""
+    entry["facets"] = children[0]
+    if disclosure is not None:
+        entry["suppressed"] = children[1]
 
 
 @router.get(PREFIX + "/catalog/datasets/{dataset_id}/facets", summary="Explore v2.1: facet values",
@@ -480,7 +488,9 @@ def facets(
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    rv = readable(platform, principal, dataset_id)
+    # counts are aggregates: a grant of aggregates only gets them thresholded (its k)
+    rv = readable(platform, principal, dataset_id, action=Action.AGGREGATE)
+    disclosure = disclosure_of(platform, rv)
     p = parse_params(request, mode="facets")
     specs = [parse_facet(v) for v in request.query_params.getlist("facet")]
     if not specs:  # no facet named: every text, boolean and date field
@@ -490,7 +500,8 @@ def facets(
         f = rv.schema.get(spec.name)
         where = conditions(p, rv.schema, skip_refine=spec.name if spec.disjunctive else None)
         fetch = spec.limit if spec.sort in {"count", "-count"} else MAX_FACET_LIMIT
-        counted = _facet_counts(platform, rv, spec.name, where, fetch, p.timezone)
+        counted, suppressed = _facet_counts(platform, rv, spec.name, where, fetch, p.timezone,
+                                            disclosure=disclosure)
         values = sorted_values([(facet_name(v), v, n) for v, n in counted], spec.sort)
         refined = p.refine.get(spec.name, [])
         entries = [
@@ -500,10 +511,15 @@ def facets(
         if f is not None and f.type in {"date", "datetime"}:
             for entry in entries:
                 if entry["state"] == "refined":
-                    entry["facets"] = _date_children(platform, rv, p, spec.name, where, entry["name"], refined)
+                    _with_children(entry, _date_children(platform, rv, p, spec.name, where,
+                                                         entry["name"], refined, disclosure),
+                                   disclosure)
         shown = {e["name"] for e in entries}
         entries.extend(facet_entry(v, None, "excluded") for v in p.exclude.get(spec.name, []) if v not in shown)
-        groups.append({"name": spec.name, "facets": entries})
+        group: dict[str, Any] = {"name": spec.name, "facets": entries}
+        if disclosure is not None:  # values withheld by the aggregation threshold
+            group["suppressed"] = suppressed
+        groups.append(group)
     return JSONResponse({"links": [], "facets": groups})
 
 

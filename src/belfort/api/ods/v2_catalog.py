@@ -46,8 +46,8 @@ from belfort.search.catalogue import (
     CatalogueQuery,
     Listing,
     SortKey,
-    datasets_in_order,
     find,
+    rendered_in_order,
     snapshot,
 )
 
@@ -185,8 +185,8 @@ def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine:
 
 
 def _rendered(platform: Platform, principal: Principal, p: V2Params, ids: list[str]) -> list[dict[str, Any]]:
-    with platform.db.session() as session:
-        return [v2_dataset(d, principal, p.lang) for d in datasets_in_order(session, principal, ids)]
+    return list(rendered_in_order(platform, principal, ids, ("v2.1", p.lang),
+                                  lambda d: v2_dataset(d, principal, p.lang)))
 
 
 def _catalog_select(p: V2Params, datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from types import ModuleType
 
 from belfort.portal.texts import (
     access,
+    access_requests,
+    alerts,
     charts,
     dashboard,
     fields,
@@ -27,7 +29,8 @@ from belfort.portal.texts import sensors as sensors_area
 
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
-    organisations_area, sensors_area, dashboard, access, policies_area,
+    organisations_area, sensors_area, dashboard, access, policies_area, alerts,
+    access_requests,
 )
 
 

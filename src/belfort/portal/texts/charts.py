@@ -17,6 +17,15 @@ NL: dict[str, str] = {
         "Deze gegevens hebben geen vanzelfsprekende grafiek: er is geen verloop in de tijd "
         "en geen indeling in een paar groepen. Kies hierboven zelf wat u wilt tekenen."
     ),
+    "counts_threshold": (
+        "U mag van deze gegevens alleen aantallen zien, per groep van minstens {k} records: "
+        "geen records, geen kaart en geen downloads."
+    ),
+    "counts_hidden": (
+        "{n} verborgen: waarden met minder dan {k} records, en de waarden waaruit die af te "
+        "leiden zouden zijn."
+    ),
+    "counts_none": "Geen tekst- of ja/nee-veld om per waarde te tellen.",
 }
 
 EN: dict[str, str] = {
@@ -33,4 +42,13 @@ EN: dict[str, str] = {
         "This data has no obvious chart: nothing changes over time and nothing falls into "
         "a few groups. Choose above what you want to draw."
     ),
+    "counts_threshold": (
+        "You may only see counts of this data, in groups of at least {k} records: no "
+        "records, no map and no downloads."
+    ),
+    "counts_hidden": (
+        "{n} hidden: values with fewer than {k} records, and the values they could be "
+        "worked out from."
+    ),
+    "counts_none": "No text or yes/no field to count per value.",
 }

@@ -12,7 +12,18 @@ NL: dict[str, str] = {
     "dash_none": "Er zijn nog geen dashboards.",
     "dash_tiles_count": "{count} tegels",
     "dash_no_data": "Nog geen gegevens.",
+    "dash_hidden_all": "Verborgen: minder dan {k} records (drempel voor geaggregeerde gegevens).",
+    "dash_hidden_some": (
+        "{n} verborgen: groepen met minder dan {k} records, en de groepen waaruit die "
+        "af te leiden zouden zijn."
+    ),
     "dash_updated": "Bijgewerkt: {time}",
+    "dash_alerts_title": "Drukte-alarm",
+    "dash_alert_advice": "Advies:",
+    "dash_alert_ack": "Gezien door een operator.",
+    "dash_alert_attention": "Aandacht",
+    "dash_alert_warning": "Waarschuwing",
+    "dash_alert_critical": "Kritiek",
     "dash_as_of": "Stand van {time}",
     "dash_trend_up": "{pct} meer dan dezelfde tijd vorige week ({value})",
     "dash_trend_down": "{pct} minder dan dezelfde tijd vorige week ({value})",
@@ -83,7 +94,18 @@ EN: dict[str, str] = {
     "dash_none": "There are no dashboards yet.",
     "dash_tiles_count": "{count} tiles",
     "dash_no_data": "No data yet.",
+    "dash_hidden_all": "Hidden: fewer than {k} records (the threshold for aggregates).",
+    "dash_hidden_some": (
+        "{n} hidden: groups with fewer than {k} records, and the groups they could be "
+        "worked out from."
+    ),
     "dash_updated": "Updated: {time}",
+    "dash_alerts_title": "Crowding alert",
+    "dash_alert_advice": "Advice:",
+    "dash_alert_ack": "Acknowledged by an operator.",
+    "dash_alert_attention": "Attention",
+    "dash_alert_warning": "Warning",
+    "dash_alert_critical": "Critical",
     "dash_as_of": "As of {time}",
     "dash_trend_up": "{pct} more than the same time last week ({value})",
     "dash_trend_down": "{pct} less than the same time last week ({value})",

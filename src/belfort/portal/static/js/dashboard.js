@@ -63,7 +63,18 @@
 
   function updateText(tile, data) {
     const ok = data.state === "ok";
-    show(tile.querySelector("[data-empty]"), !ok);
+    show(tile.querySelector("[data-empty]"), !ok && data.state !== "suppressed");
+    const hidden = tile.querySelector("[data-hidden]");
+    if (hidden) {  // what an aggregation threshold withheld (dashboard_pages.hidden_text)
+      let said = "";
+      if (typeof data.threshold === "number") {
+        const k = number(data.threshold);
+        if (data.state === "suppressed") said = text("hidden-all", { k: k });
+        else if (data.suppressed) said = text("hidden-some", { n: number(data.suppressed), k: k });
+      }
+      hidden.textContent = said;
+      show(hidden, Boolean(said));
+    }
     const value = tile.querySelector("[data-value]");
     const valueText = ok ? withUnit(data.value, data.unit) : "";
     if (value) value.textContent = valueText;
@@ -145,8 +156,53 @@
     }
   }
 
+  // the crowding alerts' banner (role=alert): every text set as text, never as markup
+  function onAlerts(event) {
+    const box = root.querySelector("[data-alerts]");
+    if (!box) return;
+    let body;
+    try {
+      body = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    const alerts = Array.isArray(body.alerts) ? body.alerts : [];
+    box.textContent = "";
+    alerts.forEach(function (alert) {
+      const item = document.createElement("div");
+      item.className = "dash-alert dash-alert-" + String(alert.level).replace(/[^a-z]/g, "");
+      item.setAttribute("data-alert", String(alert.id));
+      const head = document.createElement("strong");
+      const level = box.getAttribute("data-text-" + String(alert.level)) || alert.level;
+      head.textContent = box.getAttribute("data-text-title") + " — " + level + ": "
+        + (alert.zone_name || alert.zone);
+      item.appendChild(head);
+      const what = (alert.text && (alert.text[lang] || alert.text.nl)) || "";
+      if (what) {
+        const line = document.createElement("p");
+        line.textContent = what;
+        item.appendChild(line);
+      }
+      const advice = alert.advice && (alert.advice[lang] || alert.advice.nl);
+      if (advice) {
+        const line = document.createElement("p");
+        line.className = "dash-alert-advice";
+        line.textContent = box.getAttribute("data-text-advice") + " " + advice;
+        item.appendChild(line);
+      }
+      if (alert.acknowledged) {
+        const line = document.createElement("p");
+        line.textContent = box.getAttribute("data-text-ack");
+        item.appendChild(line);
+      }
+      box.appendChild(item);
+    });
+    box.hidden = alerts.length === 0;
+  }
+
   const source = new EventSource(root.getAttribute("data-dashboard-live"));
   source.addEventListener("tiles", onTiles);
+  source.addEventListener("alerts", onAlerts);
   source.addEventListener("gone", function () { source.close(); });
   source.onerror = function () {
     if (status && source.readyState === EventSource.CLOSED) status.textContent = text("off");
