@@ -26,6 +26,7 @@ from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
 from belfort.commands import streams as streams_commands
 from belfort.commands import telraam as telraam_commands
+from belfort.commands import twin as twin_commands
 from belfort.commands import zones as zones_commands
 from belfort.commands.common import (
     _fail,
@@ -581,6 +582,7 @@ main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
 main.add_command(zones_commands.command)
+main.add_command(twin_commands.command)
 main.add_command(audit_commands.command)
 main.add_command(policies_commands.command)
 

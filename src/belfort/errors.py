@@ -544,3 +544,14 @@ class ZoneLinkExists(Conflict):
     """A street link with this id (or between these two zones) exists already."""
 
     code = "zone_link_exists"
+
+
+# --- twin forecasts: the backtest's input file (belfort.twin.forecast) ---
+
+
+class ForecastInputInvalid(ValidationFailed):
+    """A counts file the forecast backtest cannot use: unreadable, without the
+    ``sensor_id,timestamp,count`` columns, too large, or with too little usable history.
+    The message says what; ``details`` may carry the report of what was read."""
+
+    code = "forecast_input_invalid"

@@ -1,0 +1,93 @@
+"""``belfort twin backtest``: validate the forecast model on any city's hourly counts.
+
+Reads a ``sensor_id,timestamp,count`` CSV file, runs the rolling-origin backtest of
+:mod:`belfort.twin.forecast.backtest` and prints its JSON report (docs/twin-forecasts.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from belfort.commands.common import _fail
+from belfort.errors import BelfortError, ForecastInputInvalid
+
+MAX_EVENTS = 10_000
+
+
+def _events(path: Path | None) -> frozenset[date]:
+    """Event days from a CSV file with a ``date`` column (ISO dates; other columns ignored)."""
+    if path is None:
+        return frozenset()
+    days: set[date] = set()
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for n, row in enumerate(csv.DictReader(handle)):
+                if n >= MAX_EVENTS:
+                    raise ForecastInputInvalid(f"--events: more than {MAX_EVENTS} rows")
+                text = (row.get("date") or "").strip()
+                try:
+                    days.add(date.fromisoformat(text))
+                except ValueError:
+                    raise ForecastInputInvalid(
+                        f"--events: line {n + 2}: not an ISO date in the date column"
+                    ) from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ForecastInputInvalid("--events: not a readable UTF-8 CSV file") from exc
+    return frozenset(days)
+
+
+@click.group(name="twin")
+def command() -> None:
+    """The crowding twin's forecasts: backtest."""
+
+
+@command.command(name="backtest")
+@click.option("--input", "input_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV file with columns sensor_id,timestamp,count (hourly).")
+@click.option("--horizon", type=int, default=24, show_default=True,
+              help="Hours ahead to forecast from each origin (1-48).")
+@click.option("--origins", type=int, default=56, show_default=True,
+              help="Number of daily origins (local midnights) at the end of the file.")
+@click.option("--timezone", default="Europe/Brussels", show_default=True,
+              help="IANA time zone of the counts' local clock.")
+@click.option("--country", type=click.Choice(["BE", "NZ"]), default="BE", show_default=True,
+              help="Public and school holidays of this country.")
+@click.option("--train-days", type=int, default=730, show_default=True,
+              help="Days of history before the first origin the model trains on.")
+@click.option("--events", "events_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV file with a date column: days with events (markets, festivals).")
+@click.option("--mstl/--no-mstl", default=True, show_default=True,
+              help="Also run the MSTL baseline (the slowest part).")
+@click.option("--threads", type=int, default=1, show_default=True,
+              help="LightGBM threads (1 is fastest on a machine whose cores are busy).")
+@click.option("--save-model", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the trained model and its backtest report to this JSON file.")
+def backtest(
+    input_path: Path, horizon: int, origins: int, timezone: str, country: str,
+    train_days: int, events_path: Path | None, mstl: bool, threads: int,
+    save_model: Path | None,
+) -> None:
+    """Rolling-origin backtest of Belfort's forecasts and the baselines; prints JSON."""
+    from belfort.twin.forecast.backtest import Options, run
+
+    try:
+        options = Options(
+            horizon=horizon, origins=origins, timezone=timezone, country=country,
+            train_days=train_days, mstl=mstl, threads=threads,
+            events=_events(events_path),
+        )
+        report, model = run(input_path, options)
+        if save_model is not None:
+            model.save(save_model)
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")

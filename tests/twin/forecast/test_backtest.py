@@ -1,0 +1,155 @@
+"""The rolling-origin backtest on small synthetic files (tiny models: the suite stays fast)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from belfort.errors import ForecastInputInvalid
+from belfort.twin.forecast import features, metrics
+from belfort.twin.forecast.backtest import Options, run
+from belfort.twin.forecast.calendar import Calendar
+from belfort.twin.forecast.model import ForecastModel
+from tests.twin.forecast import synthetic
+
+DAYS = 60
+TINY = Options(horizon=24, origins=3, mstl=False, rounds=20)
+
+
+def _file(tmp_path: Path) -> Path:
+    """Three sensors: sensor-0 has an outage in the test window, sensor-2 starts late."""
+    last_day = DAYS - 1
+
+    def value(s: int, wall: datetime, i: int) -> float | None:
+        if s == 0 and (last_day - 1) * 24 + 3 <= i < (last_day - 1) * 24 + 40:
+            return 0
+        if s == 2 and i < (DAYS - 20) * 24:
+            return None
+        return round(synthetic.level(s, wall))
+
+    return synthetic.write(tmp_path / "c.csv", sensors=3, days=DAYS, value=value)
+
+
+def test_report_has_every_model_per_sensor_and_what_was_left_out(tmp_path: Path) -> None:
+    report, model = run(_file(tmp_path), TINY)
+    assert set(report["models"]) == {"belfort", "seasonal_naive_daily", "seasonal_naive_weekly"}
+    assert report["origins"]["count"] == 3
+    assert report["origins"]["last"].endswith("T00:00:00")
+    assert report["sensors_scored"] == ["sensor-0", "sensor-1"]
+    assert report["withheld_sensors"][0]["sensor_id"] == "sensor-2"
+    assert "too little history" in report["withheld_sensors"][0]["reason"]
+    assert report["input"]["sensors"]["sensor-0"]["outage_hours"] == 37
+    scoring = report["scoring"]
+    assert scoring["hours_not_scored_not_observed"] == 37
+    assert scoring["hours_scored"] == 2 * 3 * 24 - 37
+    for result in report["models"].values():
+        assert result["hours_scored"] == scoring["hours_scored"]
+        assert set(result["per_sensor"]) == {"sensor-0", "sensor-1"}
+        assert 0 <= result["coverage"] <= 1
+        assert result["mase"] >= 0
+    assert model.train_last_hour < report["origins"]["first"]
+    assert model.backtest is not None and model.backtest["models"] == report["models"]
+
+
+def test_belfort_learns_the_pattern(tmp_path: Path) -> None:
+    """On a clean daily and weekly pattern even a small model beats the daily naive rule."""
+    path = synthetic.write(tmp_path / "c.csv", sensors=2, days=DAYS)
+    report, _ = run(path, Options(horizon=24, origins=3, mstl=False, rounds=60))
+    models = report["models"]
+    assert models["seasonal_naive_weekly"]["mae"] == 0  # the pattern repeats weekly
+    assert models["belfort"]["mase"] < models["seasonal_naive_daily"]["mase"]
+
+
+def test_mstl_baseline_runs(tmp_path: Path) -> None:
+    path = synthetic.write(tmp_path / "c.csv", sensors=1, days=50)
+    report, _ = run(path, Options(horizon=6, origins=1, mstl=True, rounds=5))
+    assert report["models"]["mstl"]["hours_scored"] == 6
+    assert report["models"]["mstl"]["mase"] < 5
+
+
+def test_forecasts_without_a_recent_observation_are_withheld(tmp_path: Path) -> None:
+    def value(s: int, wall: datetime, i: int) -> float | None:
+        if s == 1 and i >= (DAYS - 12) * 24:
+            return None  # sensor-1 stops reporting twelve days before the end
+        return round(synthetic.level(s, wall))
+
+    path = synthetic.write(tmp_path / "c.csv", sensors=2, days=DAYS, value=value)
+    report, _ = run(path, TINY)
+    held = report["withheld_forecasts"]
+    assert {h["sensor_id"] for h in held} == {"sensor-1"}
+    assert all(h["reason"] == "no observation in the week before the origin" for h in held)
+    assert "sensor-1" not in report["models"]["belfort"]["per_sensor"]
+
+
+def test_a_file_too_short_is_refused_with_what_it_needs(tmp_path: Path) -> None:
+    path = synthetic.write(tmp_path / "c.csv", sensors=1, days=20)
+    with pytest.raises(ForecastInputInvalid, match="too short"):
+        run(path, TINY)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (Options(horizon=0), "horizon"),
+        (Options(horizon=49), "horizon"),
+        (Options(origins=0), "origins"),
+        (Options(train_days=3), "train-days"),
+        (Options(country="XX"), "unknown country"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path: Path, options: Options, message: str) -> None:
+    with pytest.raises(ForecastInputInvalid, match=message):
+        run(synthetic.write(tmp_path / "c.csv", sensors=1, days=2), options)
+
+
+def test_features_never_see_the_origin_or_later() -> None:
+    rng = np.random.default_rng(1)
+    hours = features.NEEDED_HISTORY + 200
+    logged = rng.random((2, hours))
+    imputed = np.zeros_like(logged, dtype=bool)
+    origin = np.array([features.NEEDED_HISTORY + 24])
+    days = features.day_table(datetime(2025, 1, 1), hours, Calendar("BE"))
+    sensors = np.array([0, 1])
+    before, _ = features.build(logged, imputed, sensors, origin, 48, 0, days)
+    logged[:, int(origin[0]):] = 1e6
+    imputed[:, int(origin[0]):] = True
+    after, _ = features.build(logged, imputed, sensors, origin, 48, 0, days)
+    assert np.array_equal(before, after)
+
+
+def test_mase_and_coverage_by_hand() -> None:
+    values = np.array([[1.0, 2.0, 4.0, 3.0, np.nan, 5.0]])
+    scale = metrics.naive_scale(values, 6, season=1)  # |1|, |2|, |1|, (nan), (nan)
+    assert scale[0] == pytest.approx(4 / 3)
+    truth = np.array([[[10.0, 20.0]]])
+    forecast = {"point": np.array([[[12.0, 20.0]]]), "lower": np.array([[[11.0, 15.0]]]),
+                "upper": np.array([[[13.0, 25.0]]])}
+    result = metrics.score(truth, forecast, np.ones_like(truth, dtype=bool), scale, ["a"])
+    assert result["mae"] == 1.0
+    assert result["mase"] == pytest.approx(0.75)
+    assert result["coverage"] == 0.5
+
+
+def test_model_is_saved_and_loaded_with_its_report(tmp_path: Path) -> None:
+    report, model = run(synthetic.write(tmp_path / "c.csv", sensors=2, days=50), TINY)
+    path = tmp_path / "model.json"
+    model.save(path)
+    loaded = ForecastModel.load(path)
+    assert loaded.train_first_hour == model.train_first_hour
+    assert loaded.features == list(features.FEATURES)
+    assert loaded.backtest == model.backtest
+    matrix = np.random.default_rng(2).random((5, len(features.FEATURES))).astype(np.float32)
+    matrix[:, 0] = 0
+    assert np.allclose(loaded.predict(matrix)["point"], model.predict(matrix)["point"])
+
+
+def test_school_holidays() -> None:
+    nz, be = Calendar("NZ"), Calendar("BE")
+    assert nz.school_holiday(datetime(2025, 12, 24).date())
+    assert not nz.school_holiday(datetime(2025, 11, 12).date())
+    assert nz.public_holiday(datetime(2025, 1, 27).date())  # Auckland Anniversary Day
+    assert be.school_holiday(datetime(2025, 7, 15).date())
+    assert not be.school_holiday(datetime(2025, 11, 12).date())

@@ -1,0 +1,53 @@
+"""``belfort twin backtest``: JSON on standard output, clear errors on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from belfort.cli import main
+from tests.twin.forecast import synthetic
+
+
+def _said(stderr: str) -> str:
+    return " ".join(stderr.split())  # the console wraps long lines
+
+
+def test_backtest_prints_json(tmp_path: Path) -> None:
+    path = synthetic.write(tmp_path / "c.csv", sensors=2, days=50)
+    saved = tmp_path / "model.json"
+    result = CliRunner().invoke(main, [
+        "twin", "backtest", "--input", str(path), "--horizon", "12", "--origins", "2",
+        "--no-mstl", "--save-model", str(saved),
+    ])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["horizon_hours"] == 12
+    assert report["models"]["belfort"]["hours_scored"] == 2 * 2 * 12
+    assert json.loads(saved.read_text())["backtest"]["models"] == report["models"]
+
+
+def test_bad_input_exits_with_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("sensor,when,n\n<script>,x,1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["twin", "backtest", "--input", str(path)])
+    assert result.exit_code == 3
+    assert "missing: sensor_id, timestamp, count" in _said(result.stderr)
+    good = synthetic.write(tmp_path / "g.csv", sensors=1, days=2)
+    for args, message in (
+        (["--horizon", "0"], "--horizon must be 1 to 48"),
+        (["--timezone", "Nowhere/\x00"], "unknown time zone"),
+    ):
+        result = CliRunner().invoke(main, ["twin", "backtest", "--input", str(good), *args])
+        assert result.exit_code == 3, result.output
+        assert message in _said(result.stderr)
+    events = tmp_path / "events.csv"
+    events.write_text("date,name\nsoon,x\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["twin", "backtest", "--input", str(good), "--events", str(events)])
+    assert result.exit_code == 3
+    assert "--events: line 2: not an ISO date" in _said(result.stderr)
+    result = CliRunner().invoke(main, ["twin", "backtest", "--input", str(tmp_path / "none")])
+    assert result.exit_code == 2  # click: the file does not exist
