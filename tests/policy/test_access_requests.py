@@ -289,3 +289,25 @@ def test_every_read_under_a_grant_is_in_the_audit_trail(
     assert reads[0]["fields"] == ["aantal", "telpunt"]
     assert reads[0]["purpose"] == "dpv:ResearchAndDevelopment"
     assert reads[0]["policy_id"] == f"urn:belfort:policy:request-{asked['id']}"
+
+
+def test_an_event_stream_read_under_a_grant_is_in_the_audit_trail(
+        client: TestClient, datasets: Platform, reader: tuple[dict[str, str], str],
+        admin_headers: dict[str, str]) -> None:
+    """Every way of reading non-open data is traced: the event stream (LDES) too."""
+    from belfort.audit.log import audit_log
+
+    headers, key_id = reader
+    research = {**headers, "X-Belfort-Purpose": "dpv:ResearchAndDevelopment"}
+    _, asked = _ask(client, headers, fields=["telpunt", "aantal"])
+    client.post(f"{BASE}/{asked['id']}/decision", headers=admin_headers, json={
+        "approve": True, "expires_at": LATER, "fields": ["telpunt", "aantal"]})
+    stream = client.get("/ldes/meldingen", headers=research)
+    assert stream.status_code == 200, stream.text
+    audit_log(datasets).flush()
+    events = client.get("/api/belfort/v1/audit", params={"dataset": "meldingen"},
+                        headers=admin_headers).json()["events"]
+    reads = [e for e in events if e["actor"] == f"key:{key_id}" and e["action"] == "read"]
+    assert reads, json.dumps(events, indent=1)[:3000]
+    assert reads[0]["fields"] == ["aantal", "telpunt"]
+    assert reads[0]["policy_id"] == f"urn:belfort:policy:request-{asked['id']}"

@@ -96,7 +96,20 @@ NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extensi
                    # ODRL policies: admins and stewards only, 401/403 for anyone else before
                    # any look-up (tests/api/test_policies.py); the DPV purposes are no data
                    "/api/belfort/v1/policies", "/api/belfort/v1/policies/{uid}",
-                   "/api/belfort/v1/policies/purposes"}
+                   "/api/belfort/v1/policies/purposes",
+                   # the crowding twin's alerts, advice, street links and scenarios name zones,
+                   # rules and scenarios, not datasets: they are aggregated over zones as the
+                   # crowding score is (tests/twin/alerts, tests/twin/scenarios, and the leak
+                   # matrix's GET rows); writing them needs staff (tests/api/test_scenarios.py)
+                   "/api/belfort/v1/alert-rules", "/api/belfort/v1/alert-rules/{rule_id}",
+                   "/api/belfort/v1/alerts", "/api/belfort/v1/alerts/{alert_id}",
+                   "/api/belfort/v1/alerts/evaluate",
+                   "/api/belfort/v1/alerts/{alert_id}/acknowledge",
+                   "/api/belfort/v1/zones/{zone_id}/advice",
+                   "/api/belfort/v1/zones/{zone_id}/advice/{level}",
+                   "/api/belfort/v1/zone-links", "/api/belfort/v1/zone-links/{link_id}",
+                   "/api/belfort/v1/scenarios", "/api/belfort/v1/scenarios/{scenario_id}",
+                   "/api/belfort/v1/scenarios/{scenario_id}/export"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

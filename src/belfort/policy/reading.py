@@ -132,6 +132,7 @@ def readable_history(
         raise AggregatesOnly("only aggregates may be read from this dataset: no event stream")
     if not found.current.grant.allows(Action.READ):
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include read")
+    audit_access(platform, principal, found.current, Action.READ)
     current = _restrict(platform, _live(platform, found.current))
     if current is not found.current:
         grant = current.grant
