@@ -66,6 +66,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("fiware", lambda p: p.startswith("/iot/")),
     ("transparency", lambda p: p == "/transparantie"),
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
+    ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
     ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -442,6 +443,10 @@ def _public_flow(s: Session) -> None:
     assert "/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern" in transparency.text
     form = s.get("/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern")
     assert form.status_code == 200 and 'name="purpose_text"' not in form.text
+    # the twin's what-if scenarios: the demo's street links and the comparison page
+    links = s.get("/api/belfort/v1/zone-links")
+    assert links.status_code == 200 and "korenmarkt" in links.text, links.text[:300]
+    assert s.get("/scenarios").status_code == 200
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},

@@ -41,6 +41,7 @@ from belfort.policy.principals import Principal
 from belfort.policy.redaction import redact_url  # a harvested URL may carry ?apikey=
 from belfort.query.record_times import write_record_times
 from belfort.schema import TableSchema
+from belfort.streams.live_catalog import follow_classification
 
 COMMIT_ATTEMPTS = 8
 
@@ -333,6 +334,8 @@ def update_dataset_metadata(
 ) -> dict[str, Any]:
     def change(session: Session, dataset: Dataset) -> None:
         store.update_metadata(session, dataset, changes)
+        if "classification" in changes:
+            follow_classification(session, dataset, principal.actor)
         if "rdf_mapping" in changes:  # a new mapping must fit the version readers see
             store.check_rdf_mapping(dataset.rdf_mapping, store.current_schema(session, dataset))
 

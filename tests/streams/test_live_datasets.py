@@ -331,3 +331,40 @@ def test_hostile_dataset_ids_are_a_clear_not_found(platform: Platform, client: T
     v2 = client.get("/api/explore/v2.1/catalog/datasets/" + quote(dataset, safe="") + "/records")
     assert v2.status_code in (400, 404), v2.text
     assert "<script>" not in v2.text
+
+
+ROLLUP_V1 = "/api/records/1.0/search/?dataset=sensorwaarnemingen-{kind}&rows=10"
+
+
+def test_rollups_are_at_least_as_protected_as_their_observations(
+        platform: Platform, client: TestClient, admin_headers: dict[str, str]) -> None:
+    """Counts per quarter-hour, hour and day of confidential observations are not open by
+    default: raising the observations' classification raises every rollup below it (with the
+    same reason, audited); a rollup opened again on its own is an explicit choice that stays."""
+    credential = register(platform)
+    send(platform, credential, "korenmarkt-1", [(now_us() - MINUTE, 5.0)])
+    sync(platform, force=True)
+    for kind in ("per-kwartier", "per-uur", "per-dag"):
+        assert client.get(ROLLUP_V1.format(kind=kind)).status_code == 200
+    changed = client.patch("/api/belfort/v1/datasets/sensorwaarnemingen", headers=admin_headers,
+                           json={"classification": "confidential",
+                                 "classification_reason": "rpersoonsgegevens"})
+    assert changed.status_code == 200, changed.text
+    for kind in ("per-kwartier", "per-uur", "per-dag"):
+        assert client.get(ROLLUP_V1.format(kind=kind)).status_code == 404, kind
+        rollup = client.get(f"/api/belfort/v1/datasets/sensorwaarnemingen-{kind}",
+                            headers=admin_headers).json()
+        assert rollup["classification"] == "confidential"
+        assert rollup["classification_reason"] == "rpersoonsgegevens"
+    audit = client.get("/api/belfort/v1/audit", headers=admin_headers,
+                       params={"dataset": "sensorwaarnemingen-per-dag"}).json()["events"]
+    assert any(e["action"] == "follow_classification" for e in audit), audit
+    opened = client.patch("/api/belfort/v1/datasets/sensorwaarnemingen-per-dag",
+                          headers=admin_headers, json={"classification": "open"})
+    assert opened.status_code == 200, opened.text
+    assert client.get(ROLLUP_V1.format(kind="per-dag")).status_code == 200
+    again = client.patch("/api/belfort/v1/datasets/sensorwaarnemingen", headers=admin_headers,
+                         json={"description_nl": "Waarnemingen van de tellers."})
+    assert again.status_code == 200, again.text
+    assert client.get(ROLLUP_V1.format(kind="per-dag")).status_code == 200  # the choice stays
+    assert client.get(ROLLUP_V1.format(kind="per-uur")).status_code == 404

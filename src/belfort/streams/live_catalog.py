@@ -26,8 +26,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from belfort.catalog import field_dictionary, organisations, store
+from belfort.catalog.metadata import Classification
 from belfort.catalog.models import Dataset, Sensor, Version
 from belfort.lake.store import sha256_of
 from belfort.platform import Platform
@@ -35,6 +37,7 @@ from belfort.schema import TableSchema
 from belfort.streams.live import live_registry
 from belfort.streams.live_data import ObservationSource
 from belfort.streams.live_schema import (
+    RAW,
     ROLLUPS,
     LiveDataset,
     arrow_schema,
@@ -163,9 +166,42 @@ def sync_for(platform: Platform, dataset_id: str) -> bool:
 
 
 def _publish(platform: Platform, dataset: LiveDataset) -> bool:
-    return publish_live_dataset(platform, dataset.id, dataset.metadata(),
+    metadata = dataset.metadata()
+    if dataset.kind != RAW:  # a rollup starts as protected as its observations
+        with platform.db.session() as session:
+            source = session.get(Dataset, dataset.source_id)
+            if source is not None and source.classification != Classification.OPEN.value:
+                metadata = {**metadata, "classification": source.classification,
+                            "classification_reason": source.classification_reason}
+    return publish_live_dataset(platform, dataset.id, metadata,
                                 arrow_schema(dataset.fields), table_schema(dataset.fields),
                                 field_texts(dataset.fields))
+
+
+_RANK = {level.value: rank for rank, level in enumerate(Classification)}
+
+
+def follow_classification(session: Session, source: Dataset, actor: str) -> list[str]:
+    """A live dataset's rollups (counts per quarter-hour, hour, day) are at least as protected
+    as its observations: each rollup classified below ``source`` is raised to its
+    classification and reason (audited). A rollup opened again afterwards is a steward's
+    explicit choice and stays open until the observations' classification changes again.
+    The ids raised."""
+    raised: list[str] = []
+    for rollup in live_datasets_of(source.id)[1:]:
+        row = session.get(Dataset, rollup.id)
+        if row is None or _RANK[row.classification] >= _RANK[source.classification]:
+            continue
+        if session.scalar(select(Version.source_format).where(
+                Version.dataset_id == row.id, Version.number == row.published_version)
+        ) != LIVE_FORMAT:
+            continue  # a dataset of files that happens to have a rollup's id
+        row.classification = source.classification
+        row.classification_reason = source.classification_reason
+        store.record_audit(session, actor, "follow_classification", row.id,
+                           source=source.id, classification=source.classification)
+        raised.append(row.id)
+    return raised
 
 
 def live_file(platform: Platform, dataset_id: str) -> Path | None:
