@@ -77,3 +77,18 @@ def test_last_origin_never_reads_the_test_window(tmp_path: Path) -> None:
     assert reports[0]["file_hours"]["last"] == "2025-03-20T11:00:00"
     assert reports[0]["models"] == reports[1]["models"]
     assert reports[0]["input"]["sensors"] == reports[1]["input"]["sensors"]
+
+
+def test_bad_last_origin_is_refused(tmp_path: Path) -> None:
+    good = synthetic.write(tmp_path / "g.csv", sensors=1, days=100)
+    for value, code, message in (
+        ("<script>alert(1)</script>", 2, "does not match the format"),
+        ("2025-03-20\x00", 2, "does not match the format"),
+        ("2025-01-05", 3, "the file is too short"),
+    ):
+        result = CliRunner().invoke(main, [
+            "twin", "backtest", "--input", str(good), "--no-mstl", "--origins", "3",
+            "--last-origin", value,
+        ])
+        assert result.exit_code == code, result.output
+        assert message in _said(result.stderr)
