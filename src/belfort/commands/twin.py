@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -68,12 +68,15 @@ def command() -> None:
               help="Also run the MSTL baseline (the slowest part).")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="LightGBM threads (1 is fastest on a machine whose cores are busy).")
+@click.option("--last-origin", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Validation: the last origin is this day's midnight; later rows are "
+                   "not read at all (choose settings here, keep the file's end for the test).")
 @click.option("--save-model", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the trained model and its backtest report to this JSON file.")
 def backtest(
     input_path: Path, horizon: int, origins: int, timezone: str, country: str,
     train_days: int, events_path: Path | None, mstl: bool, threads: int,
-    save_model: Path | None,
+    save_model: Path | None, last_origin: datetime | None = None,
 ) -> None:
     """Rolling-origin backtest of Belfort's forecasts and the baselines; prints JSON."""
     from belfort.twin.forecast.backtest import Options, run
@@ -83,6 +86,7 @@ def backtest(
             horizon=horizon, origins=origins, timezone=timezone, country=country,
             train_days=train_days, mstl=mstl, threads=threads,
             events=_events(events_path),
+            last_origin=last_origin.date() if last_origin is not None else None,
         )
         report, model = run(input_path, options)
         if save_model is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -51,3 +52,43 @@ def test_bad_input_exits_with_a_message(tmp_path: Path) -> None:
     assert "--events: line 2: not an ISO date" in _said(result.stderr)
     result = CliRunner().invoke(main, ["twin", "backtest", "--input", str(tmp_path / "none")])
     assert result.exit_code == 2  # click: the file does not exist
+
+
+def test_last_origin_never_reads_the_test_window(tmp_path: Path) -> None:
+    """A validation run (--last-origin) ends its origins at that day and reads nothing from
+    the hour after its last horizon on: what follows cannot change its figures."""
+    cutoff = datetime(2025, 3, 20, 12)  # last origin 2025-03-20 00:00 + 12 hours
+
+    def wild(sensor: int, wall: datetime, i: int) -> float:
+        return 10_000.0 + i if wall >= cutoff else round(synthetic.level(sensor, wall))
+
+    plain = synthetic.write(tmp_path / "plain.csv", sensors=2, days=100)
+    changed = synthetic.write(tmp_path / "changed.csv", sensors=2, days=100, value=wild)
+    reports = []
+    for path in (plain, changed):
+        result = CliRunner().invoke(main, [
+            "twin", "backtest", "--input", str(path), "--horizon", "12", "--origins", "3",
+            "--no-mstl", "--last-origin", "2025-03-20",
+        ])
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.stdout))
+    assert reports[0]["origins"]["last"] == "2025-03-20T00:00:00"
+    assert reports[0]["origins"]["first"] == "2025-03-18T00:00:00"
+    assert reports[0]["file_hours"]["last"] == "2025-03-20T11:00:00"
+    assert reports[0]["models"] == reports[1]["models"]
+    assert reports[0]["input"]["sensors"] == reports[1]["input"]["sensors"]
+
+
+def test_bad_last_origin_is_refused(tmp_path: Path) -> None:
+    good = synthetic.write(tmp_path / "g.csv", sensors=1, days=100)
+    for value, code, message in (
+        ("<script>alert(1)</script>", 2, "does not match the format"),
+        ("2025-03-20\x00", 2, "does not match the format"),
+        ("2025-01-05", 3, "the file is too short"),
+    ):
+        result = CliRunner().invoke(main, [
+            "twin", "backtest", "--input", str(good), "--no-mstl", "--origins", "3",
+            "--last-origin", value,
+        ])
+        assert result.exit_code == code, result.output
+        assert message in _said(result.stderr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,9 @@ class Options:
     rounds: int | None = None  # tests use tiny models
     threads: int = 1
     events: frozenset[date] = frozenset()
+    #: Validation: the last origin is this day's local midnight and nothing from the hour
+    #: ``last_origin + horizon`` on is read (the test window stays unseen).
+    last_origin: date | None = None
 
 
 def _check(options: Options) -> None:
@@ -75,7 +78,12 @@ def run(path: Path, options: Options) -> tuple[dict[str, Any], ForecastModel]:
     """The backtest's report and the trained model (its report attached)."""
     _check(options)
     calendar = Calendar(options.country)
-    panel = read_counts(path, options.timezone)
+    before = None
+    if options.last_origin is not None:
+        before = datetime.combine(options.last_origin, datetime.min.time()) + timedelta(
+            hours=options.horizon
+        )
+    panel = read_counts(path, options.timezone, before=before)
     origins = origin_indices(panel, options.horizon, options.origins)
     if origins.size < options.origins:
         need_days = (features.NEEDED_HISTORY + MIN_HISTORY_HOURS) // 24 + options.origins

@@ -24,8 +24,8 @@ from belfort.twin.forecast.features import CATEGORICAL, FEATURES
 PARAMS: dict[str, Any] = {
     "objective": "l1",
     "learning_rate": 0.08,
-    "num_leaves": 31,
-    "min_data_in_leaf": 100,
+    "num_leaves": 255,
+    "min_data_in_leaf": 50,
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
@@ -36,6 +36,9 @@ PARAMS: dict[str, Any] = {
     "deterministic": True,
     "force_row_wise": True,
 }
+#: The quantile models keep smaller trees: with the point model's large ones their 80 %
+#: interval covered 75 % of the validation hours instead of 79 %.
+QUANTILE_PARAMS: dict[str, Any] = {"num_leaves": 31, "min_data_in_leaf": 100}
 ROUNDS = 400
 QUANTILE_ROUNDS = 150
 QUANTILES = {"lower": 0.1, "upper": 0.9}
@@ -105,7 +108,7 @@ def train(
     jobs: dict[str, tuple[dict[str, Any], int]] = {"point": (dict(PARAMS), rounds)}
     if intervals:
         for name, alpha in QUANTILES.items():
-            params = dict(PARAMS, objective="quantile", alpha=alpha)
+            params = dict(PARAMS, **QUANTILE_PARAMS, objective="quantile", alpha=alpha)
             jobs[name] = (params, quantile_rounds)
     for name, (params, n) in jobs.items():
         params["num_threads"] = threads

@@ -201,9 +201,13 @@ def _read_rows(lines: Iterable[str], zone: ZoneInfo, max_rows: int) -> tuple[_Ro
 
 
 def read_counts(
-    path: Path, timezone: str, *, max_rows: int = MAX_ROWS, max_hours: int = MAX_HOURS
+    path: Path, timezone: str, *, max_rows: int = MAX_ROWS, max_hours: int = MAX_HOURS,
+    before: datetime | None = None,
 ) -> Panel:
-    """Read and clean a counts file (see the module's description)."""
+    """Read and clean a counts file (see the module's description). With ``before`` (a
+    local wall-clock hour), rows at or after it are left out before any cleaning, as if the
+    file ended there: a validation run then never sees the test window, not even through
+    the cleaning's percentiles."""
     try:
         zone = ZoneInfo(timezone)
     except (KeyError, ValueError) as exc:
@@ -216,6 +220,13 @@ def read_counts(
         raise ForecastInputInvalid("the file is not UTF-8 text") from exc
     except OSError as exc:
         raise ForecastInputInvalid(f"cannot read the file: {exc.strerror}") from exc
+    if before is not None:
+        for name in list(rows.cells):
+            kept = {w: c for w, c in rows.cells[name].items() if w < before}
+            if kept:
+                rows.cells[name] = kept
+            else:
+                del rows.cells[name]
     if not rows.cells:
         raise ForecastInputInvalid(
             "no usable rows in the file",
