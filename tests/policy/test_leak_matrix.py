@@ -275,8 +275,10 @@ def restricted(platform: Platform, tmp_path: Path, sensor_credential: str) -> Pl
                 metadata={"title_nl": "Open tellingen", "licence": "CC0-1.0"})
     classify_field(platform, CLI_ADMIN, "open-data", SECRET_FIELD, "confidential")
     for dataset_id, (level, draft) in RESTRICTED.items():
+        # an RDF mapping: SPARQL loads the records of mapped datasets only (on every database)
         metadata = {"title_nl": f"T{dataset_id} titel", "classification": level,
-                    "classification_reason": f"r{dataset_id}" if level != "open" else None}
+                    "classification_reason": f"r{dataset_id}" if level != "open" else None,
+                    "rdf_mapping": {"other_fields": "default"}}
         ingest_file(platform, CLI_ADMIN, dataset_id,
                     write(tmp_path / f"{dataset_id}.csv", rows_csv(dataset_id)),
                     metadata={k: v for k, v in metadata.items() if v is not None}, draft=draft)
