@@ -23,7 +23,7 @@ from belfort.policy.principals import Principal, Role
 from belfort.policy.server_secret import server_secret
 from belfort.streams.model import now_us
 from belfort.twin.alerts import rules, store
-from belfort.twin.alerts.evaluate import evaluate
+from belfort.twin.alerts.evaluate import Report, evaluate
 from belfort.twin.zones import get_zone
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["crowding alerts"],
@@ -190,5 +190,9 @@ async def evaluate_now(
     platform: Platform = Depends(get_platform), principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
     gate.require_admin(principal, "evaluating alert rules")
-    report = await run_in_threadpool(evaluate, platform, webhook_secret(platform))
+    report = await run_in_threadpool(_evaluate_now, platform)
     return JSONResponse(report.to_dict())
+
+
+def _evaluate_now(platform: Platform) -> Report:
+    return evaluate(platform, webhook_secret(platform))  # the secret may be read from disk
