@@ -51,7 +51,7 @@ def list_datasets(
               for name, value in (("organisation", organisation), ("theme", theme), ("state", state)) if value]
     listing = find(snapshot(platform, principal), CatalogueQuery(where=And(tuple(parts)) if parts else None))
     page = listing.ids[offset : offset + limit]
-    datasets = rendered_in_order(platform, principal, page, "native",
+    datasets = rendered_in_order(platform, principal, listing.catalogue, page, "native",
                                  lambda d: store.dataset_to_dict(d, include_versions=False))
     return JSONResponse({"total_count": listing.total, "datasets": list(datasets)})
 

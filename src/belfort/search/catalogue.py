@@ -106,6 +106,8 @@ class CatalogueSnapshot:
     facet_columns: dict[str, FacetColumn] = field(default_factory=dict)
     title_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Per card, its place in the search index's title order (how relevance ties break)."""
+    view: tuple[str, frozenset[str]] = ("", frozenset())
+    """The ``view`` it was built for (what keys answers rendered from it)."""
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.cards}
@@ -173,8 +175,9 @@ def snapshot(platform: Platform, principal: Principal) -> CatalogueSnapshot:
     search index); requests arriving meanwhile wait for it instead of building their own
     (``Platform.cache.current``).
     """
+    seen = view(platform, principal)
     built: CatalogueSnapshot = platform.cache.current(
-        ("catalogue-snapshot", view(platform, principal)), lambda: _build(platform, principal)
+        ("catalogue-snapshot", seen), lambda: _build(platform, principal, seen)
     )
     return built
 
@@ -190,7 +193,8 @@ def view(platform: Platform, principal: Principal) -> tuple[str, frozenset[str]]
     return principal.audience, granted
 
 
-def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
+def _build(platform: Platform, principal: Principal, seen: tuple[str, frozenset[str]],
+           ) -> CatalogueSnapshot:
     with platform.db.session() as session:
         datasets = session.scalars(
             gate.visible_datasets(principal, session).options(
@@ -199,7 +203,7 @@ def _build(platform: Platform, principal: Principal) -> CatalogueSnapshot:
         ).all()
         cards = [card_of(d, gate.held_back_fields(principal, d)) for d in datasets]
     index = CatalogueIndex.build([c.document() for c in cards], platform.settings.search_synonyms_file)
-    return CatalogueSnapshot(cards, index)
+    return CatalogueSnapshot(cards, index, view=seen)
 
 
 _CHUNK = 500
@@ -219,10 +223,12 @@ def datasets_in_order(session: Session, principal: Principal, ids: Sequence[str]
     return [by_id[i] for i in ids if i in by_id]
 
 
-def rendered_in_order(platform: Platform, principal: Principal, ids: Sequence[str], kind: Hashable,
+def rendered_in_order(platform: Platform, principal: Principal, catalogue: CatalogueSnapshot,
+                      ids: Sequence[str], kind: Hashable,
                       render: Callable[[Dataset], dict[str, Any]]) -> Sequence[dict[str, Any]]:
-    """``render`` of each dataset of ``ids`` (``datasets_in_order``), kept like the snapshot
-    the ids came from: until the next catalogue write, per ``view``. A catalogue page is the
+    """``render`` of each dataset of ``ids`` (``datasets_in_order``), kept like ``catalogue``,
+    the snapshot the ids came from: until the next catalogue write, per its ``view``. A
+    catalogue page is the
     same answer for everyone with the same view until the catalogue changes, and rendering it
     (a catalogue read, the data dictionary, every field) is most of a listing's cost. ``kind``
     names the rendering (its dialect and language); callers must not change what they get."""
@@ -231,7 +237,7 @@ def rendered_in_order(platform: Platform, principal: Principal, ids: Sequence[st
             return tuple(render(d) for d in datasets_in_order(session, principal, ids))
 
     rendered: tuple[dict[str, Any], ...] = platform.cache.current(
-        ("rendered-datasets", kind, view(platform, principal), tuple(ids)), build)
+        ("rendered-datasets", kind, catalogue.view, tuple(ids)), build)
     return rendered
 
 

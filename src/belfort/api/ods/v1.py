@@ -299,7 +299,8 @@ def datasets_search(
     start = int(raw.get("start", "0")) if raw.get("start", "0").isdigit() else 0
     refine = {k[7:]: v for k, v in request.query_params.multi_items() if k.startswith("refine.")}
     listing = find(snapshot(platform, principal), CatalogueQuery(where=catalogue_filter(raw.get("q", ""), refine)))
-    page = list(rendered_in_order(platform, principal, listing.ids[start : start + rows], "v1",
+    page = list(rendered_in_order(platform, principal, listing.catalogue,
+                                  listing.ids[start : start + rows], "v1",
                                   lambda d: v1_dataset(d, principal)))
     parameters: dict[str, Any] = {"rows": rows, "start": start, "format": "json", "timezone": "UTC"}
     if raw.get("q"):

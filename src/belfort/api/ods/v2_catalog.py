@@ -184,8 +184,9 @@ def _catalog(platform: Platform, principal: Principal, p: V2Params, skip_refine:
     return find(snapshot(platform, principal), _catalog_query(p, skip_refine))
 
 
-def _rendered(platform: Platform, principal: Principal, p: V2Params, ids: list[str]) -> list[dict[str, Any]]:
-    return list(rendered_in_order(platform, principal, ids, ("v2.1", p.lang),
+def _rendered(platform: Platform, principal: Principal, p: V2Params, listing: Listing,
+              ids: list[str]) -> list[dict[str, Any]]:
+    return list(rendered_in_order(platform, principal, listing.catalogue, ids, ("v2.1", p.lang),
                                   lambda d: v2_dataset(d, principal, p.lang)))
 
 
@@ -215,7 +216,8 @@ def catalog_datasets(
     _catalog_select(p, [])  # a bad select is a 400 before any work
     listing = _catalog(platform, principal, p)
     assert p.limit is not None
-    page = _catalog_select(p, _rendered(platform, principal, p, listing.ids[p.offset: p.offset + p.limit]))
+    page = _catalog_select(p, _rendered(platform, principal, p, listing,
+                                             listing.ids[p.offset: p.offset + p.limit]))
     return JSONResponse({"total_count": listing.total, "results": page})
 
 
@@ -241,8 +243,10 @@ def catalog_export(
     principal: Principal = Depends(get_principal),
 ) -> StreamingResponse:
     p = parse_params(request, mode="export")
-    ids = _catalog(platform, principal, p).ids
-    matches = _rendered(platform, principal, p, ids[p.offset:] if p.limit is None else ids[p.offset: p.offset + p.limit])
+    listing = _catalog(platform, principal, p)
+    ids = listing.ids
+    matches = _rendered(platform, principal, p, listing,
+                        ids[p.offset:] if p.limit is None else ids[p.offset: p.offset + p.limit])
     disposition = {"Content-Disposition": f'attachment; filename="catalog.{format[:10]}"'}
     if format == "json":
         return StreamingResponse(json_array(matches), media_type="application/json",
