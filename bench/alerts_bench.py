@@ -17,20 +17,10 @@ Medians of ``--runs`` runs, in milliseconds.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-
-def _median_ms(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+from common import median_ms
 
 
 def main() -> None:
@@ -69,15 +59,15 @@ def main() -> None:
                 platform.settings), "bench")
     crowding_now(platform)  # "normal" read once: both sides below use the kept buckets
     rules = len(zones) * 4
-    crowding = _median_ms(lambda: crowding_now(platform), args.runs)
-    evaluation = _median_ms(lambda: evaluate(platform, b"bench"), args.runs)
+    crowding = median_ms(lambda: crowding_now(platform), args.runs)
+    evaluation = median_ms(lambda: evaluate(platform, b"bench"), args.runs)
 
     def banner() -> None:
         with platform.db.session() as session:
             banner_mark(session)
 
-    live = _median_ms(lambda: mark(platform, "gent"), args.runs * 5)
-    extra = _median_ms(banner, args.runs * 5)
+    live = median_ms(lambda: mark(platform, "gent"), args.runs * 5)
+    extra = median_ms(banner, args.runs * 5)
     print(f"zones {len(zones)}, rules {rules}, days {args.days:g}, runs {args.runs}")
     print(f"crowding_now (normal kept)       {crowding:8.1f} ms")
     print(f"evaluate ({rules} rules)             {evaluation:8.1f} ms  "

@@ -37,6 +37,16 @@ def clean_env() -> dict[str, str]:
 
 # --- statistics ------------------------------------------------------------------
 
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    """The median wall time of ``runs`` calls of ``fn``, in milliseconds."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Linear-interpolated percentile (same as numpy's default)."""
     ordered = sorted(values)

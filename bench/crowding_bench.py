@@ -17,22 +17,13 @@ Medians of ``--runs`` runs, in milliseconds.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
+from common import median_ms
+
 HOUR = 3_600_000_000
-
-
-def _median_ms(fn: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -91,12 +82,12 @@ def main() -> None:
         polygon = {"type": "Polygon", "coordinates": [ring + [ring[0]]]}
         rows = [
             ("gauge row (druktebarometer-info, no normal)",
-             _median_ms(lambda: gauge.table(platform), args.runs)),
-            ("every zone with normal, cache cold (a year read)", _median_ms(cold, args.runs)),
+             median_ms(lambda: gauge.table(platform), args.runs)),
+            ("every zone with normal, cache cold (a year read)", median_ms(cold, args.runs)),
             ("every zone with normal, cache warm",
-             _median_ms(lambda: crowding_now(platform), args.runs)),
+             median_ms(lambda: crowding_now(platform), args.runs)),
             ("check a 1,000-vertex zone polygon",
-             _median_ms(lambda: check_polygon(polygon, max_vertices=1000, max_km2=25),
+             median_ms(lambda: check_polygon(polygon, max_vertices=1000, max_km2=25),
                         args.runs)),
         ]
         observations = 12 * hours
