@@ -4,8 +4,11 @@ A forecast made at origin ``o`` (an hour index on the wall-clock grid) for the h
 ``t = o + h`` (``h = 0 .. horizon-1``) sees the history strictly before ``o``: the same hour on
 the most recent days that are already known, the same hour one to four weeks back, the level
 of the last day and week, and the calendar of ``t`` (hour, weekday, season, public and
-school holidays, events). Counts enter as ``log1p`` of the imputed series, with the share of
-imputed hours in the last week so the model can discount lags it should not trust.
+school holidays, events, and whether the days the weekly lags come from were holidays or
+event days). Counts enter as ``log1p`` of the imputed series, with the share of
+imputed hours in the last day and week so the model can discount lags it should not trust,
+and the last day's and week's level against the same span one to four weeks earlier (is
+this sensor busier or quieter than usual right now?).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ FEATURES: tuple[str, ...] = (
     *(f"same_hour_week_{w}" for w in range(1, WEEK_LAGS + 1)),
     "same_hour_week_mean", "same_hour_day_mean", "last_hour", "last_3h_mean",
     "last_day_mean", "last_week_mean", "day_level_change", "imputed_share_week",
+    "day_vs_usual", "week_vs_usual", "imputed_share_day",
+    "special_days_in_week_lags", "school_holiday_week_before",
 )
 CATEGORICAL = ("sensor",)
 
@@ -56,7 +61,7 @@ def day_table(
         day_of_year=np.array([d.timetuple().tm_yday for d in dates], dtype=np.float32),
         public=np.array([calendar.public_holiday(d) for d in dates], dtype=np.float32),
         school=np.array([calendar.school_holiday(d) for d in dates], dtype=np.float32),
-        event=np.array([d in events for d in dates], dtype=np.float32),
+        event=np.array([d in events or calendar.event(d) for d in dates], dtype=np.float32),
     )
 
 
@@ -103,6 +108,11 @@ def build(
     cols["holiday_after"] = days.public[day - 1]
     cols["school_holiday"] = days.school[day]
     cols["event"] = days.event[day]
+    special = np.maximum(days.public, days.event)
+    cols["special_days_in_week_lags"] = np.sum(
+        [special[day - 7 * w] for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
+    cols["school_holiday_week_before"] = days.school[day - 7]
     first_day = steps // 24 + 1  # the most recent day whose same hour is known
     day_lags = []
     for k in range(DAY_LAGS):
@@ -119,6 +129,12 @@ def build(
     cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(data, axis=1)], axis=1)
     imp = imputed[sensors].astype(np.float64)
     imp_cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(imp, axis=1)], axis=1)
+    day_usual = np.mean(
+        [_window_mean(cumsum, origins - 168 * w, 24) for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
+    week_usual = np.mean(
+        [_window_mean(cumsum, origins - 168 * w, 168) for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
     per_origin = {
         "last_hour": data[np.arange(S)[:, None], origins[None, :] - 1],
         "last_3h_mean": _window_mean(cumsum, origins, 3),
@@ -127,6 +143,9 @@ def build(
         "day_level_change": _window_mean(cumsum, origins, 24)
         - _window_mean(cumsum, origins - 168, 24),
         "imputed_share_week": _window_mean(imp_cumsum, origins, 168),
+        "day_vs_usual": _window_mean(cumsum, origins, 24) - day_usual,
+        "week_vs_usual": _window_mean(cumsum, origins, 168) - week_usual,
+        "imputed_share_day": _window_mean(imp_cumsum, origins, 24),
     }
     for name, value in per_origin.items():
         cols[name] = np.broadcast_to(value[:, :, None], shape)

@@ -62,6 +62,8 @@ class ForecastModel:
     training_seconds: float = 0.0
     backtest: dict[str, Any] | None = None
     boosters: dict[str, lgb.Booster] = field(default_factory=dict, repr=False)
+    #: Days per kind of the city's calendar file it was trained with (None: no file).
+    calendar: dict[str, int] | None = None
 
     def predict(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
         """Point forecast and interval bounds in counts (not logs), never negative, the
