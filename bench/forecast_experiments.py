@@ -38,8 +38,10 @@ from belfort.twin.forecast.calendar import read_calendar  # noqa: E402
 
 CALENDAR = ROOT / "bench" / "akl_calendar.csv"
 ALL_FEATURES = features.FEATURES
-NEW_FEATURES = ("day_vs_usual", "week_vs_usual", "imputed_share_day",
-                "special_days_in_week_lags", "school_holiday_week_before")
+LEVEL = ("day_vs_usual", "week_vs_usual", "imputed_share_day")
+LAG_DAYS = ("special_days_in_week_lags", "school_holiday_week_before")
+XMAS = ("days_from_christmas",)
+NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS)
 OLD_FEATURES = tuple(f for f in ALL_FEATURES if f not in NEW_FEATURES)
 
 #: name -> (Options changes, features left out, LightGBM parameter changes, rounds)
@@ -48,8 +50,11 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "old+calendar": ({"outage_margin": 0}, NEW_FEATURES, {}, None),
     "old+margin": ({"calendar": None}, NEW_FEATURES, {}, None),
     "all": ({}, (), {}, None),
-    "all-level": ({}, NEW_FEATURES[:3], {}, None),
-    "all-lagdays": ({}, NEW_FEATURES[3:], {}, None),
+    "all-level": ({}, LEVEL, {}, None),
+    "all-lagdays": ({}, LAG_DAYS, {}, None),
+    "all-xmas": ({}, XMAS, {}, None),
+    "all+w1": ({"level_weight": 1.0}, (), {}, None),
+    "all+w05": ({"level_weight": 0.5}, (), {}, None),
     "all-margin": ({"outage_margin": 0}, (), {}, None),
     "all+margin48": ({"outage_margin": 48}, (), {}, None),
     "all+margin6": ({"outage_margin": 6}, (), {}, None),

@@ -230,3 +230,13 @@ def test_level_and_lag_day_features() -> None:
     assert np.all(column["special_days_in_week_lags"] == 2)  # 3 Feb and 27 Jan
     assert np.all(column["school_holiday_week_before"] == 1)
     assert np.all(column["event"] == 0) and np.all(column["imputed_share_day"] == 0)
+    assert np.all(column["days_from_christmas"] == 14)  # 47 days after: clipped
+
+
+@pytest.mark.parametrize(
+    ("day", "distance"),
+    [(date(2025, 12, 20), -5), (date(2025, 12, 25), 0), (date(2025, 12, 31), 6),
+     (date(2026, 1, 5), 11), (date(2025, 8, 1), -40), (date(2025, 11, 1), -40)],
+)
+def test_days_from_christmas(day: date, distance: int) -> None:
+    assert features._from_christmas(day) == distance

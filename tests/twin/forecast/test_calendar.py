@@ -61,6 +61,7 @@ def test_the_auckland_calendar_in_bench_has_the_term_breaks_and_events() -> None
     for day in (date(2023, 11, 8), date(2024, 10, 14), date(2025, 10, 6), date(2025, 12, 19)):
         assert not auckland.school_holiday(day), day
     assert auckland.event(date(2024, 11, 24)) and auckland.event(date(2025, 12, 31))
+    assert auckland.event(date(2025, 10, 12)) and not auckland.event(date(2025, 10, 13))
     assert auckland.public_holiday(date(2025, 1, 27))  # Auckland Anniversary Day
 
 

@@ -61,6 +61,10 @@ class Options:
     #: Training rows whose last week before the origin is imputed beyond this share are
     #: not learnt from (1.0: every row is).
     train_max_imputed_share: float = 1.0
+    #: The point model weighs each training row by (the usual level of its hour / the
+    #: sensor's MASE scale) to this power: 1 makes its loss follow the MASE (busy hours and
+    #: the sensor's own error scale), 0 weighs every row alike.
+    level_weight: float = 0.0
 
 
 def _check(options: Options) -> None:
@@ -200,6 +204,22 @@ def _outage_margins(
     return before & ~outage, after & ~outage
 
 
+def _level_weights(
+    panel: Panel, matrix: np.ndarray, kept: np.ndarray, first: int, power: float
+) -> np.ndarray:
+    """Per training row: (the usual count of that hour, from its weekly lags) divided by the
+    sensor's MASE scale, to ``power``; mean 1. With the log target and the L1 loss, an error
+    of x % costs about x % whatever the volume; the MASE counts people, per sensor scale."""
+    scale = metrics.naive_scale(panel.values[kept], first)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, np.nanmedian(scale))
+    ids = matrix[:, features.FEATURES.index("sensor")].astype(np.int64)
+    lookup = np.zeros(int(kept.max()) + 1)
+    lookup[kept] = scale
+    level = np.expm1(matrix[:, features.FEATURES.index("same_hour_week_mean")]) + 1.0
+    weight = np.power(level / lookup[ids], power)
+    return np.asarray(weight / weight.mean(), dtype=np.float64)
+
+
 def _recent(observed: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """Per sensor and origin: whether it has an observation in the week before."""
     cumsum = np.concatenate(
@@ -228,6 +248,8 @@ def _fit(
         share = matrix[:, features.FEATURES.index("imputed_share_week")]
         target[share > options.train_max_imputed_share] = np.nan
     kwargs: dict[str, Any] = {"threads": options.threads}
+    if options.level_weight:
+        kwargs["weight"] = _level_weights(panel, matrix, kept, first, options.level_weight)
     if options.rounds is not None:
         kwargs.update(rounds=options.rounds, quantile_rounds=options.rounds)
     boosters = train(matrix, target, **kwargs)

@@ -34,7 +34,7 @@ FEATURES: tuple[str, ...] = (
     "same_hour_week_mean", "same_hour_day_mean", "last_hour", "last_3h_mean",
     "last_day_mean", "last_week_mean", "day_level_change", "imputed_share_week",
     "day_vs_usual", "week_vs_usual", "imputed_share_day",
-    "special_days_in_week_lags", "school_holiday_week_before",
+    "special_days_in_week_lags", "school_holiday_week_before", "days_from_christmas",
 )
 CATEGORICAL = ("sensor",)
 
@@ -48,6 +48,8 @@ class Days:
     public: np.ndarray
     school: np.ndarray
     event: np.ndarray
+    #: Days from the nearest Christmas Day, -40 (or earlier) to 14 (or later).
+    christmas: np.ndarray | None = None
 
 
 def day_table(
@@ -62,7 +64,15 @@ def day_table(
         public=np.array([calendar.public_holiday(d) for d in dates], dtype=np.float32),
         school=np.array([calendar.school_holiday(d) for d in dates], dtype=np.float32),
         event=np.array([d in events or calendar.event(d) for d in dates], dtype=np.float32),
+        christmas=np.array([_from_christmas(d) for d in dates], dtype=np.float32),
     )
+
+
+def _from_christmas(day: date) -> int:
+    delta = (day - date(day.year, 12, 25)).days
+    if delta < -180:
+        delta = (day - date(day.year - 1, 12, 25)).days
+    return max(-40, min(14, delta))
 
 
 def _window_mean(cumsum: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
@@ -113,6 +123,9 @@ def build(
         [special[day - 7 * w] for w in range(1, WEEK_LAGS + 1)], axis=0
     )
     cols["school_holiday_week_before"] = days.school[day - 7]
+    cols["days_from_christmas"] = (
+        days.christmas[day] if days.christmas is not None else np.full(shape, np.nan)
+    )
     first_day = steps // 24 + 1  # the most recent day whose same hour is known
     day_lags = []
     for k in range(DAY_LAGS):
