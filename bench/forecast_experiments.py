@@ -41,7 +41,8 @@ ALL_FEATURES = features.FEATURES
 LEVEL = ("day_vs_usual", "week_vs_usual", "imputed_share_day")
 LAG_DAYS = ("special_days_in_week_lags", "school_holiday_week_before")
 XMAS = ("days_from_christmas",)
-NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS)
+YEAR = ("last_year_same_hour_change", "last_year_day_change")
+NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS, *YEAR)
 OLD_FEATURES = tuple(f for f in ALL_FEATURES if f not in NEW_FEATURES)
 
 #: name -> (Options changes, features left out, LightGBM parameter changes, rounds)
@@ -52,14 +53,12 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "all": ({}, (), {}, None),
     "all-level": ({}, LEVEL, {}, None),
     "all-lagdays": ({}, LAG_DAYS, {}, None),
+    "all-year": ({}, YEAR, {}, None),
     "all-xmas": ({}, XMAS, {}, None),
-    "all+w1": ({"level_weight": 1.0}, (), {}, None),
-    "all+w05": ({"level_weight": 0.5}, (), {}, None),
+    "all-xmas-margin": ({"outage_margin": 0}, XMAS, {}, None),
     "all-margin": ({"outage_margin": 0}, (), {}, None),
     "all+margin48": ({"outage_margin": 48}, (), {}, None),
     "all+margin6": ({"outage_margin": 6}, (), {}, None),
-    "all+skip25": ({"train_max_imputed_share": 0.25}, (), {}, None),
-    "all+skip0": ({"train_max_imputed_share": 0.0}, (), {}, None),
     "all-calendar": ({"calendar": None}, (), {}, None),
     "all+lr05": ({}, (), {"learning_rate": 0.05}, 600),
     "all+leaf100": ({}, (), {"min_data_in_leaf": 100}, None),

@@ -240,3 +240,29 @@ def test_level_and_lag_day_features() -> None:
 )
 def test_days_from_christmas(day: date, distance: int) -> None:
     assert features._from_christmas(day) == distance
+
+
+def test_last_year_inputs_compare_that_day_with_its_week_before() -> None:
+    hours = features.YEAR_HOURS + 2000
+    logged = np.zeros((1, hours))
+    origin = features.YEAR_HOURS + 1000
+    back = origin - features.YEAR_HOURS
+    logged[0, back:back + 24] = 2.0  # a year earlier, that day was busier than its week
+    days = features.day_table(datetime(2024, 1, 1), hours, Calendar("BE"))
+    imputed = np.zeros_like(logged, dtype=bool)
+
+    def build() -> dict[str, np.ndarray]:
+        matrix, _ = features.build(
+            logged, imputed, np.array([0]), np.array([origin, features.NEEDED_HISTORY]), 24,
+            0, days,
+        )
+        return {name: matrix[:, j] for j, name in enumerate(features.FEATURES)}
+
+    column = build()
+    assert np.allclose(column["last_year_day_change"][:24], 2.0)
+    assert np.allclose(column["last_year_same_hour_change"][:24], 2.0)
+    # Without a year of history before the origin: missing, not made up.
+    assert np.isnan(column["last_year_day_change"][24:]).all()
+    assert np.isnan(column["last_year_same_hour_change"][24:]).all()
+    logged[0, origin:] = 1e6  # what follows the origin is never seen
+    assert all(np.array_equal(column[k], v, equal_nan=True) for k, v in build().items())

@@ -1,6 +1,8 @@
 """The rolling-origin backtest behind ``belfort twin backtest``.
 
 1. Read and clean the file (:mod:`series`); impute the hours that are not observations.
+   Observed hours next to an outage (:data:`OUTAGE_MARGIN_HOURS`) are no training targets,
+   and those after one are imputed like it when they serve as inputs (lags).
 2. Origins: every day at midnight (local wall clock) over the last ``origins`` days of the
    file whose whole horizon is in the file (default 56: eight weeks).
 3. Sensors with less than :data:`MIN_HISTORY_HOURS` observed hours before the first origin
@@ -58,13 +60,6 @@ class Options:
     #: Observed hours this close to an outage are not training targets (either side) and
     #: are imputed like the outage itself when they serve as lags (after it only).
     outage_margin: int = OUTAGE_MARGIN_HOURS
-    #: Training rows whose last week before the origin is imputed beyond this share are
-    #: not learnt from (1.0: every row is).
-    train_max_imputed_share: float = 1.0
-    #: The point model weighs each training row by (the usual level of its hour / the
-    #: sensor's MASE scale) to this power: 1 makes its loss follow the MASE (busy hours and
-    #: the sensor's own error scale), 0 weighs every row alike.
-    level_weight: float = 0.0
 
 
 def _check(options: Options) -> None:
@@ -204,22 +199,6 @@ def _outage_margins(
     return before & ~outage, after & ~outage
 
 
-def _level_weights(
-    panel: Panel, matrix: np.ndarray, kept: np.ndarray, first: int, power: float
-) -> np.ndarray:
-    """Per training row: (the usual count of that hour, from its weekly lags) divided by the
-    sensor's MASE scale, to ``power``; mean 1. With the log target and the L1 loss, an error
-    of x % costs about x % whatever the volume; the MASE counts people, per sensor scale."""
-    scale = metrics.naive_scale(panel.values[kept], first)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, np.nanmedian(scale))
-    ids = matrix[:, features.FEATURES.index("sensor")].astype(np.int64)
-    lookup = np.zeros(int(kept.max()) + 1)
-    lookup[kept] = scale
-    level = np.expm1(matrix[:, features.FEATURES.index("same_hour_week_mean")]) + 1.0
-    weight = np.power(level / lookup[ids], power)
-    return np.asarray(weight / weight.mean(), dtype=np.float64)
-
-
 def _recent(observed: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """Per sensor and origin: whether it has an observation in the week before."""
     cumsum = np.concatenate(
@@ -244,12 +223,7 @@ def _fit(
     if untrusted is not None:
         values = np.where(untrusted[kept], np.nan, values)
     target = np.log1p(values[:, t.reshape(kept.size, -1)[0]]).reshape(-1)
-    if options.train_max_imputed_share < 1.0:
-        share = matrix[:, features.FEATURES.index("imputed_share_week")]
-        target[share > options.train_max_imputed_share] = np.nan
     kwargs: dict[str, Any] = {"threads": options.threads}
-    if options.level_weight:
-        kwargs["weight"] = _level_weights(panel, matrix, kept, first, options.level_weight)
     if options.rounds is not None:
         kwargs.update(rounds=options.rounds, quantile_rounds=options.rounds)
     boosters = train(matrix, target, **kwargs)

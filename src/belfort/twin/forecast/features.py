@@ -6,9 +6,11 @@ the most recent days that are already known, the same hour one to four weeks bac
 of the last day and week, and the calendar of ``t`` (hour, weekday, season, public and
 school holidays, events, and whether the days the weekly lags come from were holidays or
 event days). Counts enter as ``log1p`` of the imputed series, with the share of
-imputed hours in the last day and week so the model can discount lags it should not trust,
-and the last day's and week's level against the same span one to four weeks earlier (is
-this sensor busier or quieter than usual right now?).
+imputed hours in the last day and week so the model can discount lags it should not trust;
+the last day's and week's level against the same span one to four weeks earlier (is this
+sensor busier or quieter than usual right now?), the days from Christmas, and, a year (52
+weeks) earlier, how the target day and hour compared with the week before them (Christmas
+weeks, the start of the summer holidays, yearly events; missing without a year of history).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ FEATURES: tuple[str, ...] = (
     "last_day_mean", "last_week_mean", "day_level_change", "imputed_share_week",
     "day_vs_usual", "week_vs_usual", "imputed_share_day",
     "special_days_in_week_lags", "school_holiday_week_before", "days_from_christmas",
+    "last_year_same_hour_change", "last_year_day_change",
 )
 CATEGORICAL = ("sensor",)
+#: 52 weeks: the same weekday a year earlier (the year inputs are NaN without that history).
+YEAR_HOURS = 364 * 24
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,17 @@ def build(
         "week_vs_usual": _window_mean(cumsum, origins, 168) - week_usual,
         "imputed_share_day": _window_mean(imp_cumsum, origins, 24),
     }
+    # A year earlier: how that day compared with the week before it (Christmas weeks, the
+    # start of the summer holidays, yearly events) — NaN where the file is not that long.
+    back = origins - YEAR_HOURS
+    has_year = back - 168 >= 0
+    safe = np.where(has_year, back, 168 + 24)
+    year_week = _window_mean(cumsum, safe, 168)
+    year_day = _window_mean(cumsum, safe + 24, 24)
+    per_origin["last_year_day_change"] = np.where(has_year[None, :], year_day - year_week, np.nan)
+    year_t = np.broadcast_to(safe[None, :, None] + steps[None, None, :], shape)
+    same = data[rows, year_t] - year_week[:, :, None]
+    cols["last_year_same_hour_change"] = np.where(has_year[None, :, None], same, np.nan)
     for name, value in per_origin.items():
         cols[name] = np.broadcast_to(value[:, :, None], shape)
     matrix = np.empty((S * O * H, len(FEATURES)), dtype=np.float32)

@@ -98,18 +98,13 @@ def train(
     quantile_rounds: int = QUANTILE_ROUNDS,
     threads: int = 1,
     intervals: bool = True,
-    weight: np.ndarray | None = None,
 ) -> dict[str, lgb.Booster]:
     """Train the point model (L1 on the log target) and the two quantile models.
-
-    ``weight`` (one per row, optional) weighs the point model's rows only: the quantile
-    models' interval is about the share of hours, every hour alike.
 
     One thread by default: on a machine whose cores are busy, LightGBM's threads wait on
     each other (measured 6x slower with 2 threads than 1 on a loaded 2-core machine)."""
     keep = ~np.isnan(target)
     X, y = matrix[keep], target[keep]
-    w = weight[keep] if weight is not None else None
     categorical = [FEATURES.index(c) for c in CATEGORICAL]
     boosters: dict[str, lgb.Booster] = {}
     jobs: dict[str, tuple[dict[str, Any], int]] = {"point": (dict(PARAMS), rounds)}
@@ -120,8 +115,8 @@ def train(
     for name, (params, n) in jobs.items():
         params["num_threads"] = threads
         data = lgb.Dataset(
-            X, y, weight=w if name == "point" else None, feature_name=list(FEATURES),
-            categorical_feature=categorical, free_raw_data=False,
+            X, y, feature_name=list(FEATURES), categorical_feature=categorical,
+            free_raw_data=False,
         )
         boosters[name] = lgb.train(params, data, num_boost_round=n)
     return boosters
