@@ -22,7 +22,7 @@ def test_the_forecast_page_and_the_model_page(client: TestClient, platform: Plat
     assert page.text.count('<th scope="row">') >= 23  # the next 24 hours (from this one)
     english = client.get("/voorspellingen?lang=en")
     assert "Crowding forecast" in english.text and "Margin (80 %)" in english.text
-    model = client.get(f"/voorspellingen/modellen/{version}")
+    model = client.get(f"/voorspellingen/modellen/{version}?lang=nl")
     assert model.status_code == 200
     for words in ("Welke data", "Welk model", "Wanneer", "Hoe betrouwbaar",
                   "de uurtellingen van 2 tellers".capitalize(), "MASE",
