@@ -64,7 +64,7 @@ def hourly(platform: Platform, sensors: Sequence[tuple[str, str | None]], since_
         if not np.any(mine):
             continue
         keys, inverse = np.unique(hours[mine], return_inverse=True)
-        sums = np.bincount(inverse, weights=data["value"][mine])
+        sums: np.ndarray = np.bincount(inverse, weights=data["value"][mine]).astype(float)
         if counting == "occupancy":
             sums = sums / np.bincount(inverse)
         out[sensor_id] = {int(k): float(v) for k, v in zip(keys, sums, strict=True)}
