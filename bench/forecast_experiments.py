@@ -53,7 +53,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "all": ({}, (), {}, None),
     "all-level": ({}, LEVEL, {}, None),
     "all-lagdays": ({}, LAG_DAYS, {}, None),
-    "all-year": ({}, YEAR, {}, None),
+    "all-year": ({"year_inputs": False}, YEAR, {}, None),
     "all-xmas": ({}, XMAS, {}, None),
     "all-xmas-margin": ({"outage_margin": 0}, XMAS, {}, None),
     "all-margin": ({"outage_margin": 0}, (), {}, None),
@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
         backtest.train = fast
     base = backtest.Options(
         horizon=24, origins=56, timezone="Pacific/Auckland", country="NZ", mstl=False,
-        calendar=read_calendar(CALENDAR),
+        calendar=read_calendar(CALENDAR), year_inputs=True,
     )
     defaults = dict(model.PARAMS)
     for name in args.variants:

@@ -60,6 +60,9 @@ class Options:
     #: Observed hours this close to an outage are not training targets (either side) and
     #: are imputed like the outage itself when they serve as lags (after it only).
     outage_margin: int = OUTAGE_MARGIN_HOURS
+    #: The year-ago inputs (52 weeks back). Off unless asked for (``belfort twin backtest``
+    #: asks): a model served from a window shorter than a year would not have them.
+    year_inputs: bool = False
 
 
 def _check(options: Options) -> None:
@@ -96,6 +99,15 @@ def run(path: Path, options: Options) -> tuple[dict[str, Any], ForecastModel]:
             hours=options.horizon
         )
     panel = read_counts(path, options.timezone, before=before)
+    return run_panel(panel, options, calendar)
+
+
+def run_panel(
+    panel: Panel, options: Options, calendar: Calendar | None = None
+) -> tuple[dict[str, Any], ForecastModel]:
+    """The backtest on counts already read (the platform's own observations, say)."""
+    _check(options)
+    calendar = calendar or Calendar(options.country)
     origins = origin_indices(panel, options.horizon, options.origins)
     if origins.size < options.origins:
         need_days = (features.NEEDED_HISTORY + MIN_HISTORY_HOURS) // 24 + options.origins
@@ -137,7 +149,8 @@ def run(path: Path, options: Options) -> tuple[dict[str, Any], ForecastModel]:
     model = _fit(panel, logged, lag_imputed, kept, first, days, options, untrusted)
     training_seconds = time.perf_counter() - started
     model.training_seconds = round(training_seconds, 2)
-    matrix, _ = features.build(logged, lag_imputed, kept, origins, H, panel.start.hour, days)
+    matrix, _ = features.build(logged, lag_imputed, kept, origins, H, panel.start.hour, days,
+                               year=options.year_inputs)
     belfort = {
         k: v.reshape(kept.size, origins.size, H) for k, v in model.predict(matrix).items()
     }
@@ -218,7 +231,8 @@ def _fit(
     train_origins = np.arange(begin, first - H + 1, 24, dtype=np.int64)
     if train_origins.size < 7:
         raise ForecastInputInvalid("too little history before the first origin to train on")
-    matrix, t = features.build(logged, imputed, kept, train_origins, H, panel.start.hour, days)
+    matrix, t = features.build(logged, imputed, kept, train_origins, H, panel.start.hour, days,
+                               year=options.year_inputs)
     values = panel.values[kept]
     if untrusted is not None:
         values = np.where(untrusted[kept], np.nan, values)
@@ -235,6 +249,7 @@ def _fit(
         train_first_hour=panel.timestamp(int(train_origins[0])).isoformat(),
         train_last_hour=panel.timestamp(first - 1).isoformat(),
         training_rows=int(np.sum(~np.isnan(target))),
+        codes={panel.sensors[s]: int(s) for s in kept},
         rounds=options.rounds or ROUNDS,
         boosters=boosters,
         calendar=options.calendar.summary() if options.calendar is not None else None,
@@ -298,3 +313,23 @@ def _report(
         "withheld_forecasts": withheld_forecasts,
         "input": input_report,
     }
+
+
+def fit_all(panel: Panel, options: Options, calendar: Calendar | None = None
+            ) -> tuple[ForecastModel, list[dict[str, Any]]]:
+    """Belfort's model trained on every hour of ``panel`` (the model that is put to use
+    after its backtest), and the sensors left out for too little history."""
+    _check(options)
+    calendar = calendar or Calendar(options.country)
+    end = panel.hours
+    filled, imputed = impute(panel, end)
+    held, reasons = _withheld_sensors(panel, end)
+    kept = np.array([s for s in range(len(panel.sensors)) if s not in reasons], dtype=np.int64)
+    if kept.size == 0:
+        raise ForecastInputInvalid("no sensor has enough history to train on",
+                                   details={"withheld_sensors": held})
+    days = features.day_table(panel.start, panel.hours, calendar, options.events)
+    started = time.perf_counter()
+    model = _fit(panel, np.log1p(filled), imputed, kept, end, days, options)
+    model.training_seconds = round(time.perf_counter() - started, 2)
+    return model, held

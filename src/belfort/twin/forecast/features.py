@@ -95,10 +95,13 @@ def build(
     horizon: int,
     start_hour: int,
     days: Days,
+    *,
+    year: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The feature matrix for sensors (row indices of ``logged``) × origins × steps, in that
     order, and the target hour index of each row. ``logged`` is ``log1p`` of the imputed
-    series; every origin must have :data:`NEEDED_HISTORY` hours before it."""
+    series; every origin must have :data:`NEEDED_HISTORY` hours before it. ``year=False``
+    leaves the year-ago inputs missing (a model served from a shorter window)."""
     if horizon < 1 or horizon > MAX_HORIZON:
         raise ValueError("horizon out of range")
     if origins.size and int(origins.min()) < NEEDED_HISTORY:
@@ -168,7 +171,7 @@ def build(
     # A year earlier: how that day compared with the week before it (Christmas weeks, the
     # start of the summer holidays, yearly events) — NaN where the file is not that long.
     back = origins - YEAR_HOURS
-    has_year = back - 168 >= 0
+    has_year = (back - 168 >= 0) & year
     safe = np.where(has_year, back, 168 + 24)
     year_week = _window_mean(cumsum, safe, 168)
     year_day = _window_mean(cumsum, safe + 24, 24)

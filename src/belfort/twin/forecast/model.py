@@ -61,6 +61,8 @@ class ForecastModel:
     interval_level: float = 0.8
     training_seconds: float = 0.0
     backtest: dict[str, Any] | None = None
+    #: each sensor's code in the ``sensor`` feature (its row in the training grid)
+    codes: dict[str, int] = field(default_factory=dict)
     boosters: dict[str, lgb.Booster] = field(default_factory=dict, repr=False)
     #: Days per kind of the city's calendar file it was trained with (None: no file).
     calendar: dict[str, int] | None = None
