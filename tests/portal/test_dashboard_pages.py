@@ -136,6 +136,8 @@ def test_the_list_and_the_default_dashboard(site: TestClient) -> None:
     listing = site.get("/dashboards")
     assert listing.status_code == 200
     assert '/dashboards/gent"' in listing.text and '/dashboards/proef"' in listing.text
+    # the twin's pages are found from here: the forecasts and the what-if scenarios
+    assert 'href="/voorspellingen"' in listing.text and 'href="/scenarios"' in listing.text
     gent = site.get("/dashboards/gent")
     assert gent.status_code == 200
     assert "Bezetting per parkeergarage" in gent.text

@@ -83,6 +83,17 @@ NL: dict[str, str] = {
     ),
     "dash_staff_problem": "{path}: {message}",
     "dash_staff_revision": "Versie {revision}, gewijzigd {time}",
+    "dash_twin_title": "Drukte: verwachting en scenario's",
+    "dash_twin_forecasts": "Drukteverwachting per zone",
+    "dash_twin_forecasts_about": (
+        "De drukte nu en de verwachting voor de komende uren, met het model dat ze maakte en "
+        "hoe betrouwbaar het tot nu toe was."
+    ),
+    "dash_twin_scenarios": "Wat als? Scenario's",
+    "dash_twin_scenarios_about": (
+        "Wat gebeurt er met de drukte als een zone of straat een tijd dicht gaat: twee "
+        "scenario's naast elkaar."
+    ),
 }
 
 EN: dict[str, str] = {
@@ -164,4 +175,15 @@ EN: dict[str, str] = {
     ),
     "dash_staff_problem": "{path}: {message}",
     "dash_staff_revision": "Version {revision}, changed {time}",
+    "dash_twin_title": "Crowding: forecasts and scenarios",
+    "dash_twin_forecasts": "Crowding forecast per zone",
+    "dash_twin_forecasts_about": (
+        "Crowding now and the forecast for the coming hours, with the model that made it and "
+        "how reliable it has been so far."
+    ),
+    "dash_twin_scenarios": "What if? Scenarios",
+    "dash_twin_scenarios_about": (
+        "What happens to crowding when a zone or street closes for a while: two scenarios side "
+        "by side."
+    ),
 }
