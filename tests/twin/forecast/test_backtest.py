@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,8 @@ import pytest
 
 from belfort.errors import ForecastInputInvalid
 from belfort.twin.forecast import features, metrics
-from belfort.twin.forecast.backtest import Options, run
-from belfort.twin.forecast.calendar import Calendar
+from belfort.twin.forecast.backtest import Options, _outage_margins, run
+from belfort.twin.forecast.calendar import Calendar, CalendarFile
 from belfort.twin.forecast.model import ForecastModel
 from tests.twin.forecast import synthetic
 
@@ -117,7 +118,7 @@ def test_features_never_see_the_origin_or_later() -> None:
     logged[:, int(origin[0]):] = 1e6
     imputed[:, int(origin[0]):] = True
     after, _ = features.build(logged, imputed, sensors, origin, 48, 0, days)
-    assert np.array_equal(before, after)
+    assert np.array_equal(before, after, equal_nan=True)  # year inputs: missing
 
 
 def test_mase_and_coverage_by_hand() -> None:
@@ -153,3 +154,115 @@ def test_school_holidays() -> None:
     assert nz.public_holiday(datetime(2025, 1, 27).date())  # Auckland Anniversary Day
     assert be.school_holiday(datetime(2025, 7, 15).date())
     assert not be.school_holiday(datetime(2025, 11, 12).date())
+
+
+def test_outage_margins_before_only_from_the_past_and_after_always() -> None:
+    outage = np.zeros((1, 23), dtype=bool)
+    outage[0, 10:13] = True
+    before, after = _outage_margins(outage, 11, 2)
+    assert np.flatnonzero(before[0]).tolist() == [8, 9]
+    assert np.flatnonzero(after[0]).tolist() == [13, 14]
+    before, after = _outage_margins(outage, 10, 2)  # the outage starts at the first origin
+    assert not before.any()  # what comes later is never used to judge the past
+    assert np.flatnonzero(after[0]).tolist() == [13, 14]
+    assert not any(m.any() for m in _outage_margins(outage, 23, 0))
+
+
+def _after_outage_file(tmp_path: Path, name: str, wild: bool) -> Path:
+    """sensor-0: an outage of 48 zero hours ending a day before the first origin (local
+    midnight 27 February), then a day of counts three times too high (a sensor coming back
+    from a failure) or of normal counts."""
+    first = (31 + 26) * 24 - 1  # the grid starts at 01:00 local
+
+    def value(s: int, wall: datetime, i: int) -> float:
+        normal = round(synthetic.level(s, wall))
+        if s == 0 and first - 72 <= i < first - 24:
+            return 0
+        if s == 0 and first - 24 <= i < first and wild:
+            return 3 * normal
+        return normal
+
+    return synthetic.write(tmp_path / name, sensors=2, days=DAYS, value=value)
+
+
+def test_hours_next_to_an_outage_are_neither_learnt_from_nor_predicted_from(
+    tmp_path: Path,
+) -> None:
+    normal = _after_outage_file(tmp_path, "normal.csv", wild=False)
+    wild = _after_outage_file(tmp_path, "wild.csv", wild=True)
+    options = Options(horizon=24, origins=3, mstl=False, rounds=30)
+    guarded = [run(path, options)[0] for path in (normal, wild)]
+    assert guarded[0]["origins"]["first"] == "2025-02-27T00:00:00"
+    ours = [r["models"]["belfort"]["per_sensor"]["sensor-0"]["mae"] for r in guarded]
+    assert ours[0] == ours[1]
+    unguarded = [
+        run(path, replace(options, outage_margin=0))[0] for path in (normal, wild)
+    ]
+    assert (unguarded[0]["models"]["belfort"]["per_sensor"]["sensor-0"]["mae"]
+            != unguarded[1]["models"]["belfort"]["per_sensor"]["sensor-0"]["mae"])
+    # The evaluation protocol is unchanged: the same hours are scored, the baselines alike.
+    assert guarded[1]["scoring"] == unguarded[1]["scoring"]
+    for name in ("seasonal_naive_daily", "seasonal_naive_weekly"):
+        assert guarded[1]["models"][name] == unguarded[1]["models"][name]
+    # 24 observed hours before the outage and 24 after it are no training targets.
+    rows = [r["model"]["training_rows"] for r in (guarded[1], unguarded[1])]
+    assert rows[1] - rows[0] == 48
+
+
+def test_level_and_lag_day_features() -> None:
+    hours = features.NEEDED_HISTORY + 200
+    logged = np.zeros((1, hours))
+    origin = 40 * 24  # Monday 10 February 2025, the grid starting on 1 January at 00:00
+    logged[0, origin - 24:origin] = 1.0  # the last day before the origin is busier
+    extra = CalendarFile(days={
+        "public_holiday": frozenset({date(2025, 2, 3)}),
+        "event": frozenset({date(2025, 1, 27)}),
+        "school_holiday": frozenset({date(2025, 2, 3)}),
+    })
+    days = features.day_table(datetime(2025, 1, 1), hours, Calendar("BE", extra))
+    matrix, _ = features.build(
+        logged, np.zeros_like(logged, dtype=bool), np.array([0]), np.array([origin]), 24, 0,
+        days,
+    )
+    column = {name: matrix[:, j] for j, name in enumerate(features.FEATURES)}
+    assert np.allclose(column["day_vs_usual"], 1.0)
+    assert np.allclose(column["week_vs_usual"], 24 / 168)
+    assert np.all(column["special_days_in_week_lags"] == 2)  # 3 Feb and 27 Jan
+    assert np.all(column["school_holiday_week_before"] == 1)
+    assert np.all(column["event"] == 0) and np.all(column["imputed_share_day"] == 0)
+    assert np.all(column["days_from_christmas"] == 14)  # 47 days after: clipped
+
+
+@pytest.mark.parametrize(
+    ("day", "distance"),
+    [(date(2025, 12, 20), -5), (date(2025, 12, 25), 0), (date(2025, 12, 31), 6),
+     (date(2026, 1, 5), 11), (date(2025, 8, 1), -40), (date(2025, 11, 1), -40)],
+)
+def test_days_from_christmas(day: date, distance: int) -> None:
+    assert features._from_christmas(day) == distance
+
+
+def test_last_year_inputs_compare_that_day_with_its_week_before() -> None:
+    hours = features.YEAR_HOURS + 2000
+    logged = np.zeros((1, hours))
+    origin = features.YEAR_HOURS + 1000
+    back = origin - features.YEAR_HOURS
+    logged[0, back:back + 24] = 2.0  # a year earlier, that day was busier than its week
+    days = features.day_table(datetime(2024, 1, 1), hours, Calendar("BE"))
+    imputed = np.zeros_like(logged, dtype=bool)
+
+    def build() -> dict[str, np.ndarray]:
+        matrix, _ = features.build(
+            logged, imputed, np.array([0]), np.array([origin, features.NEEDED_HISTORY]), 24,
+            0, days,
+        )
+        return {name: matrix[:, j] for j, name in enumerate(features.FEATURES)}
+
+    column = build()
+    assert np.allclose(column["last_year_day_change"][:24], 2.0)
+    assert np.allclose(column["last_year_same_hour_change"][:24], 2.0)
+    # Without a year of history before the origin: missing, not made up.
+    assert np.isnan(column["last_year_day_change"][24:]).all()
+    assert np.isnan(column["last_year_same_hour_change"][24:]).all()
+    logged[0, origin:] = 1e6  # what follows the origin is never seen
+    assert all(np.array_equal(column[k], v, equal_nan=True) for k, v in build().items())

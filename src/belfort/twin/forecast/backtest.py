@@ -1,6 +1,8 @@
 """The rolling-origin backtest behind ``belfort twin backtest``.
 
 1. Read and clean the file (:mod:`series`); impute the hours that are not observations.
+   Observed hours next to an outage (:data:`OUTAGE_MARGIN_HOURS`) are no training targets,
+   and those after one are imputed like it when they serve as inputs (lags).
 2. Origins: every day at midnight (local wall clock) over the last ``origins`` days of the
    file whose whole horizon is in the file (default 56: eight weeks).
 3. Sensors with less than :data:`MIN_HISTORY_HOURS` observed hours before the first origin
@@ -16,6 +18,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,7 +29,7 @@ import numpy as np
 
 from belfort.errors import ForecastInputInvalid
 from belfort.twin.forecast import baselines, features, metrics
-from belfort.twin.forecast.calendar import Calendar
+from belfort.twin.forecast.calendar import Calendar, CalendarFile
 from belfort.twin.forecast.model import ROUNDS, ForecastModel, train
 from belfort.twin.forecast.series import Panel, impute, read_counts
 
@@ -34,6 +37,8 @@ DEFAULT_ORIGINS = 56
 DEFAULT_TRAIN_DAYS = 730
 MIN_HISTORY_HOURS = 28 * 24
 RECENT_HOURS = 168
+#: Hours next to a sensor outage that are not trusted (see :func:`_outage_margins`).
+OUTAGE_MARGIN_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,14 @@ class Options:
     #: Validation: the last origin is this day's local midnight and nothing from the hour
     #: ``last_origin + horizon`` on is read (the test window stays unseen).
     last_origin: date | None = None
+    #: A city's calendar file (``--calendar``): public holidays, school holidays, events.
+    calendar: CalendarFile | None = None
+    #: Observed hours this close to an outage are not training targets (either side) and
+    #: are imputed like the outage itself when they serve as lags (after it only).
+    outage_margin: int = OUTAGE_MARGIN_HOURS
+    #: The year-ago inputs (52 weeks back). Off unless asked for (``belfort twin backtest``
+    #: asks): a model served from a window shorter than a year would not have them.
+    year_inputs: bool = False
 
 
 def _check(options: Options) -> None:
@@ -61,6 +74,8 @@ def _check(options: Options) -> None:
         raise ForecastInputInvalid("--threads must be 1 to 64")
     if not 28 <= options.train_days <= 3660:
         raise ForecastInputInvalid("--train-days must be 28 to 3660")
+    if not 0 <= options.outage_margin <= 168:
+        raise ForecastInputInvalid("the outage margin must be 0 to 168 hours")
 
 
 def origin_indices(panel: Panel, horizon: int, count: int) -> np.ndarray:
@@ -77,7 +92,7 @@ def origin_indices(panel: Panel, horizon: int, count: int) -> np.ndarray:
 def run(path: Path, options: Options) -> tuple[dict[str, Any], ForecastModel]:
     """The backtest's report and the trained model (its report attached)."""
     _check(options)
-    calendar = Calendar(options.country)
+    calendar = Calendar(options.country, options.calendar)
     before = None
     if options.last_origin is not None:
         before = datetime.combine(options.last_origin, datetime.min.time()) + timedelta(
@@ -120,13 +135,22 @@ def run_panel(
     scored = observed[kept][:, t] & recent[:, :, None]
     scale = metrics.naive_scale(panel.values[kept], first)
     days = features.day_table(panel.start, panel.hours, calendar, options.events)
-    logged = np.log1p(filled)
+    before_outage, after_outage = _outage_margins(panel.outage, first, options.outage_margin)
+    lag_filled, lag_imputed = filled, imputed
+    if options.outage_margin:
+        distrust = dataclasses.replace(
+            panel, values=np.where(after_outage & observed, np.nan, panel.values)
+        )
+        lag_filled, lag_imputed = impute(distrust, first)
+    logged = np.log1p(lag_filled)
+    untrusted = (before_outage | after_outage) & observed
 
     started = time.perf_counter()
-    model = _fit(panel, logged, imputed, kept, first, days, options)
+    model = _fit(panel, logged, lag_imputed, kept, first, days, options, untrusted)
     training_seconds = time.perf_counter() - started
     model.training_seconds = round(training_seconds, 2)
-    matrix, _ = features.build(logged, imputed, kept, origins, H, panel.start.hour, days)
+    matrix, _ = features.build(logged, lag_imputed, kept, origins, H, panel.start.hour, days,
+                               year=options.year_inputs)
     belfort = {
         k: v.reshape(kept.size, origins.size, H) for k, v in model.predict(matrix).items()
     }
@@ -167,6 +191,27 @@ def _withheld_sensors(panel: Panel, first: int) -> tuple[list[dict[str, Any]], s
     return held, out
 
 
+def _outage_margins(
+    outage: np.ndarray, first: int, margin: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hours within ``margin`` hours before an outage that starts before ``first`` (sensors
+    often fail gradually: only for the training targets, which all lie before ``first``), and
+    hours within ``margin`` hours after an outage (known at any later origin: causal)."""
+    S, n = outage.shape
+    if margin == 0:
+        empty = np.zeros((S, n), dtype=bool)
+        return empty, empty
+    past = outage.copy()
+    past[:, first:] = False
+    idx = np.arange(n)
+    cum = np.concatenate([np.zeros((S, 1)), np.cumsum(past, axis=1)], axis=1)
+    ahead = np.minimum(idx + 1 + margin, n)
+    before = (cum[:, ahead] - cum[:, idx + 1]) > 0
+    cum = np.concatenate([np.zeros((S, 1)), np.cumsum(outage, axis=1)], axis=1)
+    after = (cum[:, idx] - cum[:, np.maximum(idx - margin, 0)]) > 0
+    return before & ~outage, after & ~outage
+
+
 def _recent(observed: np.ndarray, origins: np.ndarray) -> np.ndarray:
     """Per sensor and origin: whether it has an observation in the week before."""
     cumsum = np.concatenate(
@@ -177,7 +222,7 @@ def _recent(observed: np.ndarray, origins: np.ndarray) -> np.ndarray:
 
 def _fit(
     panel: Panel, logged: np.ndarray, imputed: np.ndarray, kept: np.ndarray, first: int,
-    days: features.Days, options: Options,
+    days: features.Days, options: Options, untrusted: np.ndarray | None = None,
 ) -> ForecastModel:
     H = options.horizon
     lowest = max(features.NEEDED_HISTORY, first - options.train_days * 24)
@@ -186,8 +231,12 @@ def _fit(
     train_origins = np.arange(begin, first - H + 1, 24, dtype=np.int64)
     if train_origins.size < 7:
         raise ForecastInputInvalid("too little history before the first origin to train on")
-    matrix, t = features.build(logged, imputed, kept, train_origins, H, panel.start.hour, days)
-    target = np.log1p(panel.values[kept][:, t.reshape(kept.size, -1)[0]]).reshape(-1)
+    matrix, t = features.build(logged, imputed, kept, train_origins, H, panel.start.hour, days,
+                               year=options.year_inputs)
+    values = panel.values[kept]
+    if untrusted is not None:
+        values = np.where(untrusted[kept], np.nan, values)
+    target = np.log1p(values[:, t.reshape(kept.size, -1)[0]]).reshape(-1)
     kwargs: dict[str, Any] = {"threads": options.threads}
     if options.rounds is not None:
         kwargs.update(rounds=options.rounds, quantile_rounds=options.rounds)
@@ -203,6 +252,7 @@ def _fit(
         codes={panel.sensors[s]: int(s) for s in kept},
         rounds=options.rounds or ROUNDS,
         boosters=boosters,
+        calendar=options.calendar.summary() if options.calendar is not None else None,
     )
 
 
@@ -254,6 +304,8 @@ def _report(
             "train_last_hour": model.train_last_hour,
             "training_rows": model.training_rows,
             "features": model.features,
+            "calendar_file_days": model.calendar,
+            "outage_margin_hours": options.outage_margin,
         },
         "seconds": timings,
         "sensors_scored": names,

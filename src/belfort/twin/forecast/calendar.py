@@ -1,6 +1,7 @@
-"""Days that change how many people are out: public holidays (PyPI ``holidays``) and school
+"""Days that change how many people are out: public holidays (PyPI ``holidays``), school
 holidays (Belgium: ``holidays``' school category for the Flemish Community; New Zealand: the
-term dates below).
+term dates below) and a city's own calendar file (``--calendar``, :func:`read_calendar`):
+extra public holidays, its school holidays and its events (festivals, markets, parades).
 
 New Zealand's state-school term dates are set by the Ministry of Education and published
 per year (education.govt.nz, "Term dates and school holidays"); schools may start term 1
@@ -10,14 +11,24 @@ within a window, so term 1 starts at the latest day of the window and term 4 end
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import holidays
 
 from belfort.errors import ForecastInputInvalid
 
 COUNTRIES = ("NZ", "BE")
+#: The kinds of day a calendar file may list.
+KINDS = ("public_holiday", "school_holiday", "event")
+CALENDAR_COLUMNS = ("date", "kind", "name")
+MAX_CALENDAR_BYTES = 1_000_000
+MAX_CALENDAR_ROWS = 20_000
+MAX_RANGE_DAYS = 366
+MAX_NAME_CHARS = 200
 #: (start, end) of each term, inclusive. Source: NZ Ministry of Education term dates.
 NZ_TERMS: dict[int, tuple[tuple[str, str], ...]] = {
     2019: (("2019-02-07", "2019-04-12"), ("2019-04-29", "2019-07-05"),
@@ -39,10 +50,120 @@ NZ_TERMS: dict[int, tuple[tuple[str, str], ...]] = {
 }
 
 
-class Calendar:
-    """Public and school holidays of one country (NZ: Auckland's regional holidays too)."""
+@dataclass(frozen=True)
+class CalendarFile:
+    """The days a city's calendar file lists, per kind (``names``: day -> names, for
+    reports)."""
 
-    def __init__(self, country: str) -> None:
+    days: dict[str, frozenset[date]] = field(default_factory=dict)
+    names: dict[date, tuple[str, ...]] = field(default_factory=dict)
+    rows: int = 0
+
+    def of(self, kind: str) -> frozenset[date]:
+        return self.days.get(kind, frozenset())
+
+    def summary(self) -> dict[str, int]:
+        return {kind: len(self.of(kind)) for kind in KINDS}
+
+
+def read_calendar(path: Path) -> CalendarFile:
+    """Read a calendar file: a UTF-8 CSV with the columns ``date,kind,name`` (and optionally
+    ``end``: the last day of a range, inclusive). ``kind`` is one of :data:`KINDS`. Anything
+    else is refused with the line and the reason (:class:`ForecastInputInvalid`)."""
+    label = "--calendar"
+    try:
+        size = path.stat().st_size
+        if size > MAX_CALENDAR_BYTES:
+            raise ForecastInputInvalid(
+                f"{label}: the file is larger than {MAX_CALENDAR_BYTES} bytes"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ForecastInputInvalid(f"{label}: cannot read the file: {exc.strerror}") from exc
+    if b"\x00" in raw:
+        raise ForecastInputInvalid(f"{label}: the file contains NUL bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ForecastInputInvalid(f"{label}: the file is not UTF-8 text") from exc
+    days: dict[str, set[date]] = {kind: set() for kind in KINDS}
+    names: dict[date, list[str]] = {}
+    reader = csv.reader(text.lstrip("\ufeff").splitlines())
+    rows = 0
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        missing = [c for c in CALENDAR_COLUMNS if c not in header]
+        if missing:
+            raise ForecastInputInvalid(
+                f"{label}: the file needs the columns date, kind and name; missing: "
+                + ", ".join(missing)
+            )
+        where = {c: header.index(c) for c in (*CALENDAR_COLUMNS, "end") if c in header}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            rows += 1
+            if rows > MAX_CALENDAR_ROWS:
+                raise ForecastInputInvalid(f"{label}: more than {MAX_CALENDAR_ROWS} rows")
+            line = reader.line_num
+            first, last, kind, name = _calendar_row(row, where, line)
+            day = first
+            while day <= last:
+                days[kind].add(day)
+                names.setdefault(day, []).append(name)
+                day += timedelta(days=1)
+    except csv.Error as exc:
+        raise ForecastInputInvalid(f"{label}: not a readable CSV file: {exc}") from exc
+    return CalendarFile(
+        days={k: frozenset(v) for k, v in days.items()},
+        names={d: tuple(n) for d, n in names.items()},
+        rows=rows,
+    )
+
+
+def _calendar_row(
+    row: list[str], where: dict[str, int], line: int
+) -> tuple[date, date, str, str]:
+    def cell(column: str) -> str:
+        index = where.get(column)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    where_text = f"--calendar: line {line}"
+    try:
+        first = date.fromisoformat(cell("date"))
+    except ValueError:
+        raise ForecastInputInvalid(f"{where_text}: not an ISO date (YYYY-MM-DD) in the date "
+                                   "column") from None
+    last = first
+    if cell("end"):
+        try:
+            last = date.fromisoformat(cell("end"))
+        except ValueError:
+            raise ForecastInputInvalid(f"{where_text}: not an ISO date in the end "
+                                       "column") from None
+        if not 0 <= (last - first).days < MAX_RANGE_DAYS:
+            raise ForecastInputInvalid(
+                f"{where_text}: end must be on or after date and at most "
+                f"{MAX_RANGE_DAYS} days later"
+            )
+    kind = cell("kind").lower()
+    if kind not in KINDS:
+        raise ForecastInputInvalid(f"{where_text}: kind must be one of {', '.join(KINDS)}")
+    name = cell("name")
+    if len(name) > MAX_NAME_CHARS or not name.isprintable():
+        raise ForecastInputInvalid(
+            f"{where_text}: name longer than {MAX_NAME_CHARS} characters or with control "
+            "characters"
+        )
+    return first, last, kind, name
+
+
+class Calendar:
+    """Public and school holidays of one country (NZ: Auckland's regional holidays too),
+    with a city's calendar file on top: its public holidays and events are added; when it
+    lists school holidays, those are the school holidays (they replace the built-in ones)."""
+
+    def __init__(self, country: str, extra: CalendarFile | None = None) -> None:
         if country not in COUNTRIES:
             raise ForecastInputInvalid(
                 f"unknown country {country!r}: one of {', '.join(COUNTRIES)}"
@@ -56,11 +177,18 @@ class Calendar:
             self._school = holidays.country_holidays(
                 "BE", subdiv="Flemish", categories=("school",)
             )
+        self.extra = extra or CalendarFile()
 
     def public_holiday(self, day: date) -> bool:
-        return day in self._public
+        return day in self._public or day in self.extra.of("public_holiday")
+
+    def event(self, day: date) -> bool:
+        return day in self.extra.of("event")
 
     def school_holiday(self, day: date) -> bool:
+        listed = self.extra.of("school_holiday")
+        if listed:
+            return day in listed
         if self.country == "NZ":
             return _nz_school_holiday(day)
         if self._school is None:

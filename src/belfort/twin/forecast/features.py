@@ -4,8 +4,13 @@ A forecast made at origin ``o`` (an hour index on the wall-clock grid) for the h
 ``t = o + h`` (``h = 0 .. horizon-1``) sees the history strictly before ``o``: the same hour on
 the most recent days that are already known, the same hour one to four weeks back, the level
 of the last day and week, and the calendar of ``t`` (hour, weekday, season, public and
-school holidays, events). Counts enter as ``log1p`` of the imputed series, with the share of
-imputed hours in the last week so the model can discount lags it should not trust.
+school holidays, events, and whether the days the weekly lags come from were holidays or
+event days). Counts enter as ``log1p`` of the imputed series, with the share of
+imputed hours in the last day and week so the model can discount lags it should not trust;
+the last day's and week's level against the same span one to four weeks earlier (is this
+sensor busier or quieter than usual right now?), the days from Christmas, and, a year (52
+weeks) earlier, how the target day and hour compared with the week before them (Christmas
+weeks, the start of the summer holidays, yearly events; missing without a year of history).
 """
 
 from __future__ import annotations
@@ -30,8 +35,13 @@ FEATURES: tuple[str, ...] = (
     *(f"same_hour_week_{w}" for w in range(1, WEEK_LAGS + 1)),
     "same_hour_week_mean", "same_hour_day_mean", "last_hour", "last_3h_mean",
     "last_day_mean", "last_week_mean", "day_level_change", "imputed_share_week",
+    "day_vs_usual", "week_vs_usual", "imputed_share_day",
+    "special_days_in_week_lags", "school_holiday_week_before", "days_from_christmas",
+    "last_year_same_hour_change", "last_year_day_change",
 )
 CATEGORICAL = ("sensor",)
+#: 52 weeks: the same weekday a year earlier (the year inputs are NaN without that history).
+YEAR_HOURS = 364 * 24
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,8 @@ class Days:
     public: np.ndarray
     school: np.ndarray
     event: np.ndarray
+    #: Days from the nearest Christmas Day, -40 (or earlier) to 14 (or later).
+    christmas: np.ndarray | None = None
 
 
 def day_table(
@@ -56,8 +68,16 @@ def day_table(
         day_of_year=np.array([d.timetuple().tm_yday for d in dates], dtype=np.float32),
         public=np.array([calendar.public_holiday(d) for d in dates], dtype=np.float32),
         school=np.array([calendar.school_holiday(d) for d in dates], dtype=np.float32),
-        event=np.array([d in events for d in dates], dtype=np.float32),
+        event=np.array([d in events or calendar.event(d) for d in dates], dtype=np.float32),
+        christmas=np.array([_from_christmas(d) for d in dates], dtype=np.float32),
     )
+
+
+def _from_christmas(day: date) -> int:
+    delta = (day - date(day.year, 12, 25)).days
+    if delta < -180:
+        delta = (day - date(day.year - 1, 12, 25)).days
+    return max(-40, min(14, delta))
 
 
 def _window_mean(cumsum: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
@@ -75,10 +95,13 @@ def build(
     horizon: int,
     start_hour: int,
     days: Days,
+    *,
+    year: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The feature matrix for sensors (row indices of ``logged``) × origins × steps, in that
     order, and the target hour index of each row. ``logged`` is ``log1p`` of the imputed
-    series; every origin must have :data:`NEEDED_HISTORY` hours before it."""
+    series; every origin must have :data:`NEEDED_HISTORY` hours before it. ``year=False``
+    leaves the year-ago inputs missing (a model served from a shorter window)."""
     if horizon < 1 or horizon > MAX_HORIZON:
         raise ValueError("horizon out of range")
     if origins.size and int(origins.min()) < NEEDED_HISTORY:
@@ -103,6 +126,14 @@ def build(
     cols["holiday_after"] = days.public[day - 1]
     cols["school_holiday"] = days.school[day]
     cols["event"] = days.event[day]
+    special = np.maximum(days.public, days.event)
+    cols["special_days_in_week_lags"] = np.sum(
+        [special[day - 7 * w] for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
+    cols["school_holiday_week_before"] = days.school[day - 7]
+    cols["days_from_christmas"] = (
+        days.christmas[day] if days.christmas is not None else np.full(shape, np.nan)
+    )
     first_day = steps // 24 + 1  # the most recent day whose same hour is known
     day_lags = []
     for k in range(DAY_LAGS):
@@ -119,6 +150,12 @@ def build(
     cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(data, axis=1)], axis=1)
     imp = imputed[sensors].astype(np.float64)
     imp_cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(imp, axis=1)], axis=1)
+    day_usual = np.mean(
+        [_window_mean(cumsum, origins - 168 * w, 24) for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
+    week_usual = np.mean(
+        [_window_mean(cumsum, origins - 168 * w, 168) for w in range(1, WEEK_LAGS + 1)], axis=0
+    )
     per_origin = {
         "last_hour": data[np.arange(S)[:, None], origins[None, :] - 1],
         "last_3h_mean": _window_mean(cumsum, origins, 3),
@@ -127,7 +164,21 @@ def build(
         "day_level_change": _window_mean(cumsum, origins, 24)
         - _window_mean(cumsum, origins - 168, 24),
         "imputed_share_week": _window_mean(imp_cumsum, origins, 168),
+        "day_vs_usual": _window_mean(cumsum, origins, 24) - day_usual,
+        "week_vs_usual": _window_mean(cumsum, origins, 168) - week_usual,
+        "imputed_share_day": _window_mean(imp_cumsum, origins, 24),
     }
+    # A year earlier: how that day compared with the week before it (Christmas weeks, the
+    # start of the summer holidays, yearly events) — NaN where the file is not that long.
+    back = origins - YEAR_HOURS
+    has_year = (back - 168 >= 0) & year
+    safe = np.where(has_year, back, 168 + 24)
+    year_week = _window_mean(cumsum, safe, 168)
+    year_day = _window_mean(cumsum, safe + 24, 24)
+    per_origin["last_year_day_change"] = np.where(has_year[None, :], year_day - year_week, np.nan)
+    year_t = np.broadcast_to(safe[None, :, None] + steps[None, None, :], shape)
+    same = data[rows, year_t] - year_week[:, :, None]
+    cols["last_year_same_hour_change"] = np.where(has_year[None, :, None], same, np.nan)
     for name, value in per_origin.items():
         cols[name] = np.broadcast_to(value[:, :, None], shape)
     matrix = np.empty((S * O * H, len(FEATURES)), dtype=np.float32)

@@ -64,6 +64,8 @@ class ForecastModel:
     #: each sensor's code in the ``sensor`` feature (its row in the training grid)
     codes: dict[str, int] = field(default_factory=dict)
     boosters: dict[str, lgb.Booster] = field(default_factory=dict, repr=False)
+    #: Days per kind of the city's calendar file it was trained with (None: no file).
+    calendar: dict[str, int] | None = None
 
     def predict(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
         """Point forecast and interval bounds in counts (not logs), never negative, the
