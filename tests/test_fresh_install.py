@@ -67,7 +67,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("transparency", lambda p: p == "/transparantie"),
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
-    ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
+    ("operations", lambda p: p in {"/health", "/ready", "/metrics", "/api/", "/openapi.json"}),
     (
         "portal pages",
         lambda p: (

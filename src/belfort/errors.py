@@ -555,3 +555,15 @@ class ForecastInputInvalid(ValidationFailed):
     The message says what; ``details`` may carry the report of what was read."""
 
     code = "forecast_input_invalid"
+
+
+# --- operations: the catalogue database out of reach (belfort.commands.operations) ---
+
+
+class DatabaseUnavailable(BelfortError):
+    """The catalogue database cannot be reached (down, refusing connections, or a wrong
+    address); the message names the kind of failure, never the URL or its password."""
+
+    code = "database_unavailable"
+    http_status = 503
+    exit_code = 7
