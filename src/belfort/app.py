@@ -23,10 +23,10 @@ from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
-from belfort.api import operations as operations_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import observations as observations_api
+from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import register as register_api

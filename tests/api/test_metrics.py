@@ -26,8 +26,10 @@ SECRET_ID = "geheime-stakingsplannen-qx7"
 
 
 @pytest.fixture
-def scraped(settings: Settings) -> Iterator[tuple[TestClient, Platform]]:
-    platform = Platform(settings.model_copy(update={"metrics_token": TOKEN}))
+def scraped(tmp_path: Path) -> Iterator[tuple[TestClient, Platform]]:
+    """An app on SQLite: the figures do not depend on the database (PostgreSQL's readiness
+    is tests/api/test_readiness.py's)."""
+    platform = Platform(Settings(data_dir=tmp_path / "data", metrics_token=TOKEN))
     try:
         with TestClient(create_app(platform)) as client:
             yield client, platform

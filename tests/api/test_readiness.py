@@ -24,6 +24,22 @@ from tests.conftest import REPO_ROOT
 from tests.helpers import free_port
 
 
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    """SQLite here; a real PostgreSQL, stopped and started, below."""
+    platform = Platform(Settings(data_dir=tmp_path / "data"))
+    try:
+        yield platform
+    finally:
+        platform.close()
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[TestClient]:
+    with TestClient(create_app(platform)) as client:
+        yield client
+
+
 def test_ready_when_database_and_lake_answer(client: TestClient) -> None:
     answer = client.get("/ready")
     assert answer.status_code == 200, answer.text
@@ -50,11 +66,11 @@ def test_a_lost_lake_is_503_with_the_reason_and_comes_back(client: TestClient,
     assert client.get("/ready").status_code == 200
 
 
-def test_a_database_that_does_not_answer_is_503_within_the_deadline(settings: Settings) -> None:
+def test_a_database_that_does_not_answer_is_503_within_the_deadline(tmp_path: Path) -> None:
     """A hanging database (a firewall dropping packets) must not hang the probe: 503 after
     BELFORT_READY_TIMEOUT_SECONDS, and repeated probes wait for the one stuck check instead of
     piling up threads."""
-    platform = Platform(settings.model_copy(update={"ready_timeout_seconds": 0.3}))
+    platform = Platform(Settings(data_dir=tmp_path / "data", ready_timeout_seconds=0.3))
     release = threading.Event()
     calls = []
 

@@ -15,10 +15,23 @@ import pytest
 from fastapi.testclient import TestClient
 
 from belfort.api.log_redaction import REDACTED, RedactKeys
+from belfort.app import create_app
 from belfort.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, uvicorn_log_config
+from belfort.platform import Platform
 from belfort.settings import Settings
 
 MADE = re.compile(r"[0-9a-f]{32}")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module (request ids do not depend on the database)."""
+    platform = Platform(Settings(data_dir=tmp_path_factory.mktemp("ids") / "data"))
+    try:
+        with TestClient(create_app(platform)) as client:
+            yield client
+    finally:
+        platform.close()
 
 
 def test_a_request_without_an_id_gets_one(client: TestClient) -> None:

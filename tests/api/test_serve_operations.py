@@ -14,6 +14,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from belfort.api.log_redaction import REDACTED
+from belfort.platform import Platform
+from belfort.policy.keys import create_key
 from belfort.settings import Settings
 from tests.helpers import free_port, wait_until_serving
 
@@ -34,11 +36,15 @@ def _access_lines(log: Path) -> list[dict[str, object]]:
     return [line for line in lines if line.get("logger") == "uvicorn.access"]
 
 
-def test_two_workers_metrics_add_up_and_json_access_log(settings: Settings, tmp_path: Path) -> None:
-    key = subprocess.run(
-        [sys.executable, "-m", "belfort.cli", "keys", "create", "ops test",
-         "--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url)],
-        capture_output=True, text=True, check=True).stdout.strip()
+def test_two_workers_metrics_add_up_and_json_access_log(tmp_path: Path) -> None:
+    """On SQLite: the figures and the log lines do not depend on the database."""
+    settings = Settings(data_dir=tmp_path / "data")
+    platform = Platform(settings)
+    try:
+        with platform.db.session() as session:
+            key = create_key(session, "ops test").secret
+    finally:
+        platform.close()
     port = free_port()
     log = tmp_path / "serve.log"
     env = {**os.environ, "BELFORT_LOG_FORMAT": "json", "BELFORT_METRICS_TOKEN": TOKEN}
@@ -46,7 +52,7 @@ def test_two_workers_metrics_add_up_and_json_access_log(settings: Settings, tmp_
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "belfort.cli", "serve", "--port", str(port), "--workers", "2",
-             "--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url)],
+             "--data-dir", str(settings.data_dir)],
             stdout=out, stderr=subprocess.STDOUT, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
