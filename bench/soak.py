@@ -9,8 +9,11 @@ every 100 ms.
 
 Steps: load the demo catalogue into a fresh data directory (``belfort demo --load-only``),
 create an admin key, start ``belfort serve`` in its own process group, warm it up, measure
-its capacity on the public reads (closed loop, ``--capacity-tool python`` or ``wrk``), then
-run the open-loop mix (bench/soak_mix.py, bench/soak_load.py). It fails (exit 1) on:
+its capacity on the public reads (closed loop, ``--capacity-tool wrk`` or ``python``), then
+run the open-loop mix (bench/soak_mix.py, bench/soak_load.py): the public reads from wrk at
+a fixed rate (bench/soak_wrk.py; ``--public-tool python`` sends them from this harness's own
+client, which cannot apply much more than ~300 requests/s on one core), the heavy and
+hostile kinds from the harness. It fails (exit 1) on:
 
 - any answer outside 2xx/3xx/4xx/503 (a 500, ...), a connection error or a client timeout,
   and public reads answered anything but 2xx/3xx/429/503 — each listed with its request;
@@ -60,10 +63,13 @@ from soak_load import (  # noqa: E402
 )
 from soak_mix import PROBE_PATH, Mix, MixConfig, load_extra  # noqa: E402
 from soak_report import check_all, markdown  # noqa: E402
+from soak_wrk import WrkReads  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 WRK = "/usr/bin/wrk"
 MAX_FAILURES_KEPT = 5000  # in the JSON; the grouped table counts them all
+PUBLIC_PATHS = 2000  # distinct public-read URLs wrk cycles through
+WARM_SECONDS = 12  # wrk's untimed pass over them before the capacity is measured
 # Fixed arrival rates (per second) of the heavy and hostile kinds; public reads get the rest
 # of the total rate. An export every 10 s, a hostile SPARQL query every 10 s (each of its
 # five variants every 50 s), an upload every 60 s: each costs as much as hundreds of reads.
@@ -119,11 +125,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--capacity-tool",
         choices=["python", "wrk"],
-        default="python",
-        help="python: this harness's own client, closed loop (its cost is in the "
-        "figure); wrk: /usr/bin/wrk",
+        default="wrk",
+        help="wrk: /usr/bin/wrk, closed loop (default: it costs the server little CPU); "
+        "python: this harness's own client (its cost of ~1 core is in the figure)",
     )
     p.add_argument("--capacity-concurrency", type=int, default=16)
+    p.add_argument(
+        "--public-tool",
+        choices=["wrk", "python"],
+        default="wrk",
+        help="who sends the public reads during the soak: wrk (default; a few percent of a "
+        "core) or this harness's Python client (about a core per 300 requests/s)",
+    )
+    p.add_argument("--wrk-connections", type=int, default=64)
+    p.add_argument(
+        "--connection-close",
+        action="store_true",
+        help="wrk opens a new connection for every public read (capacity and soak): with "
+        "several server workers (BELFORT_WORKERS), kept-alive connections stay with the worker "
+        "that accepted them, so the workers' shares would be fixed at the start",
+    )
     p.add_argument(
         "--kinds",
         default=",".join(ALL_KINDS),
@@ -164,6 +185,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=OUT, help="where the .json and .md go")
     p.add_argument("--keep-dir", action="store_true", help="keep the data directory")
     return p.parse_args(argv)
+
+
+# How many requests of each kind the warm-up sends: every variant once (uploads: both).
+WARM_UP_VARIANTS = {
+    "export": 5,
+    "sparql": 1,
+    "sparql_hostile": 5,
+    "upload": 2,
+    "overflow": 10,
+    "link_injection": 5,
+    "quota_bypass": 2,
+}
 
 
 # --- set-up ---------------------------------------------------------------------------
@@ -260,17 +293,28 @@ def _size_mb(text: str) -> float:
 
 
 async def warm_up(load: Load, mix: Mix, kinds: list[str]) -> None:
-    """Every kind of public read once, and one SPARQL query when the mix has SPARQL (the
-    first builds the store)."""
+    """Every kind of request a few times (each variant of the heavy and hostile kinds once)
+    before the capacity is measured: the first SPARQL query builds the store, and the first
+    export of a big version cost 4.9 s under load against 0.5 s after it (measured) — a
+    cold start the soak is not about."""
     for i in range(12):
         await load.send(mix.make("public", i), time.monotonic())
-    if any(kind.startswith("sparql") for kind in kinds):
-        await load.send(mix.make("sparql", 0), time.monotonic())
+    for kind in kinds:
+        if kind in WARM_UP_VARIANTS:
+            for i in range(WARM_UP_VARIANTS[kind]):
+                await load.send(mix.make(kind, i), time.monotonic())
     load.results.clear()
 
 
-def wrk_capacity(base_url: str, mix: Mix, seconds: float, concurrency: int, work: Path) -> float:
-    paths = [mix.make("public", i).url for i in range(400)]
+def wrk_capacity(
+    base_url: str,
+    paths: list[str],
+    seconds: float,
+    concurrency: int,
+    work: Path,
+    *,
+    close: bool = False,
+) -> float:
     lua = work / "capacity.lua"
     lua.write_text(
         "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
@@ -278,7 +322,8 @@ def wrk_capacity(base_url: str, mix: Mix, seconds: float, concurrency: int, work
         "function request()\n  n = n + 1\n"
         '  local h = {}\n  h["X-Forwarded-For"] = "10." .. (n % 250) .. "." .. '
         '(math.floor(n / 250) % 250) .. "." .. math.random(1, 250)\n'
-        '  return wrk.format("GET", paths[(n % #paths) + 1], h)\nend\n'
+        + ('  h["Connection"] = "close"\n' if close else "")
+        + '  return wrk.format("GET", paths[(n % #paths) + 1], h)\nend\n'
     )
     done = subprocess.run(
         [
@@ -396,6 +441,9 @@ async def _measure_and_soak(
     work: Path,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    # wrk's public reads: the same URLs for the capacity and the soak, so both meet the
+    # same state of the server's caches (the capacity run warms them for the soak)
+    public_paths = [mix.make("public", i).url for i in range(PUBLIC_PATHS)]
     async with Load(base_url) as load:
         log("warming up (the first SPARQL query builds the store)")
         await warm_up(load, mix, kinds)
@@ -408,8 +456,24 @@ async def _measure_and_soak(
                 f"clients, {args.capacity_seconds:g} s ({args.capacity_tool})"
             )
             if args.capacity_tool == "wrk":
+                # one untimed pass first: every URL once, so that the measured figure is the
+                # capacity of the state the soak meets (the soak reads the same URLs)
+                close = args.connection_close
+                wrk_capacity(
+                    base_url,
+                    public_paths,
+                    WARM_SECONDS,
+                    args.capacity_concurrency,
+                    work,
+                    close=close,
+                )
                 capacity = wrk_capacity(
-                    base_url, mix, args.capacity_seconds, args.capacity_concurrency, work
+                    base_url,
+                    public_paths,
+                    args.capacity_seconds,
+                    args.capacity_concurrency,
+                    work,
+                    close=close,
                 )
                 bad: list[Result] = []
             else:
@@ -449,10 +513,27 @@ async def _measure_and_soak(
         probe.start()
         await asyncio.sleep(max(start_epoch - time.time(), 0))
         load_before, cpu_before, wall_before = os.getloadavg()[0], _own_cpu_s(), time.monotonic()
-        out["generator"] = await load.open_loop(mix, rates, duration)
+        children_before = _children_cpu_s()
+        wrk: WrkReads | None = None
+        if args.public_tool == "wrk" and "public" in rates:
+            wrk = WrkReads(
+                base_url,
+                public_paths,
+                rates["public"],
+                duration,
+                work,
+                connections=args.wrk_connections,
+                close=args.connection_close,
+            )
+            await wrk.start(time.monotonic() + 0.05)
+        python_rates = {k: v for k, v in rates.items() if wrk is None or k != "public"}
+        out["generator"] = await load.open_loop(mix, python_rates, duration)
+        if wrk is not None:
+            out["public_wrk"] = await wrk.result()
         wall = time.monotonic() - wall_before
         out["cpu"] = {
             "client_cores": round((_own_cpu_s() - cpu_before) / wall, 2),
+            "wrk_cores": round((_children_cpu_s() - children_before) / wall, 2),
             "load_1m_before": round(load_before, 2),
             "load_1m_after": round(os.getloadavg()[0], 2),
         }
@@ -478,6 +559,11 @@ def _own_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: where is the harness now?
     args = parse_args(argv)
@@ -491,6 +577,9 @@ def main(argv: list[str] | None = None) -> int:
     failed.sort(key=lambda r: r["kind"] == "public")  # the rarer kinds first, then the reads
     summary["failures"] = failed[:MAX_FAILURES_KEPT]
     summary["failures_total"] = len(failed)
+    # every request of the rarer kinds (the heavy and hostile ones), to line them up with
+    # the probe's slow answers
+    summary["rare_kinds"] = [r for r in results if r["kind"] != "public"][:MAX_FAILURES_KEPT]
     summary["attacker"] = {"address": ATTACKER_ADDRESS, "example_client": client_address(1)}
     json_path = args.out / f"soak-{stamp}.json"
     json_path.write_text(json.dumps(summary, indent=1, default=str))

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from common import percentile as pct  # bench/ is on sys.path for every bench script
+from soak_mix import READ_OK
 
 ATTACKER_LINK = "the answer links to the attacker's host"
 
@@ -113,14 +114,38 @@ def check_probe(rows: list[dict[str, Any]], limit_ms: float) -> dict[str, Any]:
     }
 
 
-def check_generator(gen: dict[str, Any]) -> dict[str, Any]:
-    """The load was applied: the client did not fall more than GIVE_UP_S behind its schedule."""
+def check_generator(gen: dict[str, Any], wrk: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The load was applied: the Python client did not fall more than GIVE_UP_S behind its
+    schedule, and wrk (when it sent the public reads) answered at least 99 % of its
+    schedule's requests, less than 1 % of them leaving over 100 ms late."""
     behind = gen.get("not_sent_generator_behind", 0)
+    passed = behind == 0
+    detail = (
+        f"Python client: {gen.get('sent')} requests sent ({gen.get('achieved_rate')}/s); "
+        f"{behind} not sent because the client fell behind its schedule"
+    )
+    if wrk is not None:
+        intended = wrk["intended"]
+        passed = passed and wrk["requests"] >= 0.99 * intended
+        passed = passed and wrk["late_over_100ms"] <= 0.01 * intended
+        detail += (
+            f"; wrk (public reads): {wrk['requests']} answered of {intended} scheduled "
+            f"({wrk['achieved_rate']}/s), {wrk['late_over_100ms']} left over 100 ms late "
+            f"(latest {wrk['late_max_ms']:.0f} ms)"
+        )
+    return {"name": "load applied", "passed": passed, "detail": detail}
+
+
+def check_public_wrk(wrk: dict[str, Any]) -> dict[str, Any]:
+    """wrk's public reads: only the statuses a public read may have, no socket errors."""
+    bad = {k: v for k, v in wrk["statuses"].items() if int(k) not in READ_OK}
+    bad.update({f"{k} error": v for k, v in wrk["errors"].items() if v})
     return {
-        "name": "load applied",
-        "passed": behind == 0,
-        "detail": f"{gen.get('sent')} requests sent ({gen.get('achieved_rate')}/s); "
-        f"{behind} not sent because the client fell behind its schedule",
+        "name": "public reads (wrk)",
+        "passed": not bad,
+        "detail": f"{wrk['requests']} answers, statuses {dict(sorted(wrk['statuses'].items()))}; "
+        f"outside 2xx/3xx/429/503 or socket errors: {bad or 'none'}; latency p50 "
+        f"{wrk['latency_ms']['p50']} ms, p99 {wrk['latency_ms']['p99']} ms",
     }
 
 
@@ -172,8 +197,10 @@ def check_all(
             summary.get("memory_samples", []), soak_start, allowance["total_mb"], slack_mb
         ),
         check_probe(probe_rows, p99_limit_ms),
-        check_generator(summary.get("generator", {})),
+        check_generator(summary.get("generator", {}), summary.get("public_wrk")),
     ]
+    if "public_wrk" in summary:
+        checks.insert(1, check_public_wrk(summary["public_wrk"]))
     return {
         "passed": all(c["passed"] for c in checks),
         "list": checks,

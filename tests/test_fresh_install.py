@@ -67,6 +67,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("transparency", lambda p: p == "/transparantie"),
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
+    ("forecasts", lambda p: p == "/voorspellingen" or p.startswith("/voorspellingen/")),
     ("operations", lambda p: p in {"/health", "/ready", "/metrics", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -447,6 +448,11 @@ def _public_flow(s: Session) -> None:
     links = s.get("/api/belfort/v1/zone-links")
     assert links.status_code == 200 and "korenmarkt" in links.text, links.text[:300]
     assert s.get("/scenarios").status_code == 200
+    # the twin's forecasts: the page (no model trained in a fresh install: it says so) and
+    # the zone forecast API
+    forecasts = s.get("/voorspellingen")
+    assert forecasts.status_code == 200 and "Drukteverwachting" in forecasts.text
+    assert s.get("/api/belfort/v1/zones/korenmarkt/forecast").status_code == 200
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},

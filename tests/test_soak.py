@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench"))
 import soak_load  # noqa: E402
 import soak_mix  # noqa: E402
 import soak_report  # noqa: E402
+import soak_wrk  # noqa: E402
 
 
 class _Faulty(BaseHTTPRequestHandler):
@@ -116,7 +117,11 @@ def test_a_short_soak_flags_an_injected_500_and_a_dropped_connection(
     checks = {c["name"]: c for c in summary["checks"]["list"]}
     assert checks["answers"]["passed"] is False
     kinds = {row["kind"]: row for row in summary["checks"]["kinds"]}
-    assert kinds["public"]["n"] >= 20 and kinds["public"]["failures"] == 0
+    # the public reads went through wrk at a fixed rate: 10/s for 5 s less the extra kind's 3/s
+    public = summary["public_wrk"]
+    assert public["intended"] == 35 and public["statuses"] == {"200": public["requests"]}
+    assert public["requests"] >= 34, public
+    assert checks["public reads (wrk)"]["passed"], checks["public reads (wrk)"]
     assert kinds["injected"]["statuses"].get("200", 0) >= 1  # the fine URL was asked, not flagged
     # the probe ran in its own process every 100 ms; the server's processes were sampled
     assert sum(m["n"] for m in summary["checks"]["probe_minutes"]) >= 30
@@ -206,3 +211,79 @@ def test_hostile_files_are_what_they_claim() -> None:
         sheet = archive.read("xl/worksheets/sheet1.xml")
     assert b'<dimension ref="A1:XFD1048576"/>' in sheet and b'r="XFD1048576"' in sheet
     assert len(soak_mix.xlsx_far_cell()) < 5000
+
+
+def test_wrk_sends_on_schedule_and_counts_every_status_and_error(
+    tmp_path: Path, faulty_server: str
+) -> None:
+    """The soak's public reads: wrk with the Lua schedule sends exactly rate x duration
+    requests, spread over the duration (not as fast as it can), and counts a 500 and a
+    dropped connection so that the check fails on them."""
+    import asyncio
+    import time
+
+    reads = soak_wrk.WrkReads(
+        faulty_server, ["/fine", "/boom", "/fine", "/drop"], 40.0, 2.0, tmp_path, connections=8
+    )
+
+    async def run() -> tuple[dict[str, Any], float]:
+        start = time.monotonic() + 0.2
+        await reads.start(start)
+        return await reads.result(), start
+
+    result, _ = asyncio.run(run())
+    assert result["intended"] == 80, result
+    # every slot of the schedule was used: answers (a drop makes wrk reconnect and send the
+    # next path) plus the dropped ones
+    statuses = result["statuses"]
+    assert set(statuses) == {"200", "500"} and sum(statuses.values()) == result["requests"]
+    assert statuses["500"] >= 15 and result["errors"]["read"] >= 15, result
+    assert result["requests"] + result["errors"]["read"] >= 80, result
+    assert result["late_over_100ms"] == 0
+    check = soak_report.check_public_wrk(result)
+    assert not check["passed"] and "500" in check["detail"] and "read error" in check["detail"]
+    generator = soak_report.check_generator({"sent": 1}, {**result, "requests": 79})
+    assert generator["passed"] is False  # 60 answers (or 79) of 80 is under 99 %
+    assert soak_report.check_generator({"sent": 1}, {**result, "requests": 80})["passed"]
+
+
+def test_wrk_schedule_is_open_loop_with_a_slow_server(tmp_path: Path) -> None:
+    """Answers that take 300 ms do not slow the schedule down while connections are free:
+    10 requests per second for 2 s over 8 connections all leave on time."""
+    import asyncio
+    import time
+
+    class _Slow(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(0.3)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        reads = soak_wrk.WrkReads(
+            f"http://127.0.0.1:{server.server_address[1]}",
+            ["/"],
+            10.0,
+            2.0,
+            tmp_path,
+            connections=8,
+        )
+
+        async def run() -> dict[str, Any]:
+            await reads.start(time.monotonic() + 0.2)
+            return await reads.result()
+
+        result = asyncio.run(run())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["requests"] == 20 and result["statuses"] == {"200": 20}
+    assert result["late_over_100ms"] == 0
+    assert 300 <= result["latency_ms"]["p50"] < 600

@@ -25,6 +25,7 @@ from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
+from belfort.api import forecasts as forecasts_api
 from belfort.api import observations as observations_api
 from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
@@ -58,6 +59,7 @@ from belfort.portal import dashboard_pages as portal_dashboards
 from belfort.portal import dashboard_staff as portal_dashboard_staff
 from belfort.portal import dataset_page as portal_dataset
 from belfort.portal import explore_urls as portal_explore_urls
+from belfort.portal import forecast_pages as portal_forecasts
 from belfort.portal import map_base as portal_map_base
 from belfort.portal import organisation_pages as portal_organisations
 from belfort.portal import pages as portal_pages
@@ -80,6 +82,9 @@ from belfort.streams import compaction, live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
 from belfort.twin.alerts.scheduler import AlertScheduler
 from belfort.twin.datasets import register_live_sources
+from belfort.twin.forecasting import dataset as forecast_dataset
+from belfort.twin.forecasting import source as forecast_source
+from belfort.twin.forecasting.scheduler import ForecastScheduler
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -92,6 +97,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
         ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
+        forecast_source.install(app.state.platform)  # forecast_above alert rules read these
+        forecast_dataset.register(app.state.platform)  # drukteverwachting-per-zone
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -111,6 +118,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             app.state.platform)).start() if owned else None)
         # the queue depths of /metrics, sampled in each worker
         sampler = operations_api.QueueSampler(app.state.platform).start() if owned else None
+        # BELFORT_TWIN_FORECAST_REFRESH_SECONDS / _TRAIN_HOURS: forecasts and models (leased)
+        forecaster = ForecastScheduler(app.state.platform).start() if owned else None
         try:
             yield
         finally:
@@ -119,6 +128,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                 metrics.process_exiting()
             if alerter is not None:
                 alerter.stop()
+            if forecaster is not None:
+                forecaster.stop()
             if compactor is not None:
                 compactor.stop()
             if owned:
@@ -182,6 +193,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_organisations.router)
     app.include_router(portal_transparency.router)
     app.include_router(portal_scenarios.router)
+    app.include_router(portal_forecasts.router)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)
@@ -197,6 +209,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
     app.include_router(alerts_api.router)
+    app.include_router(forecasts_api.router)
     app.include_router(scenarios_api.router)
     app.include_router(policies_api.router)
     app.include_router(access_requests_api.router)

@@ -557,6 +557,22 @@ class ForecastInputInvalid(ValidationFailed):
     code = "forecast_input_invalid"
 
 
+# --- twin forecasts served: the model registry (belfort.twin.forecasting) ---
+
+
+class ForecastModelNotFound(NotFound):
+    """No registered forecast model has this version."""
+
+    code = "forecast_model_not_found"
+
+
+class ForecastHistoryTooShort(Conflict):
+    """Too little history of the platform's own observations to train (or backtest) a
+    forecast model; the message says how much there is and about how much is needed."""
+
+    code = "forecast_history_too_short"
+
+
 # --- operations: the catalogue database out of reach (belfort.commands.operations) ---
 
 

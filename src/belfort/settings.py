@@ -432,6 +432,31 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=120, description="How long sending one alert e-mail may take."
     )
 
+    # --- forecasts served and the model registry (belfort.twin.forecasting) ---
+    twin_forecast_refresh_seconds: float = Field(
+        default=900.0, ge=0, le=86_400,
+        description="A serving process makes the forecasts per sensor and zone from the active model "
+        "this often (one process at a time: a lease in the database); 0: only `belfort twin forecast`.",
+    )
+    twin_forecast_train_hours: float = Field(
+        default=0.0, ge=0, le=8760,
+        description="A serving process trains and registers a new forecast model when the newest is "
+        "older than this many hours (one process at a time); 0: only `belfort twin train`.",
+    )
+    twin_forecast_train_days: int = Field(
+        default=365, ge=28, le=3660,
+        description="Days of the platform's own observations a model is trained on.",
+    )
+    twin_forecast_country: str = Field(
+        default="BE", pattern="^(BE|NZ)$",
+        description="Public and school holidays the forecast model knows (`BE` or `NZ`).",
+    )
+    twin_forecast_degraded_mase: float = Field(
+        default=1.0, gt=0, le=100,
+        description="A model whose live MASE over the last 7 days is above this is flagged "
+        "`degraded` (1: no better than \"the same hour yesterday\").",
+    )
+
     # --- MQTT bridge (belfort.streams.mqtt) ---
     mqtt_url: str | None = Field(
         default=None,

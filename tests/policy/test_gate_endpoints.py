@@ -84,6 +84,14 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    "/api/belfort/v1/sensors", "/api/belfort/v1/sensors/{sensor_id}",
                    "/api/belfort/v1/sensors/{sensor_id}/observations",
                    "/api/belfort/v1/sensors/{sensor_id}/revoke", "/api/belfort/v1/observations",
+                   # a sensor's forecast: the same gate as its observations
+                   # (tests/api/test_forecasts.py:
+                   # test_a_sensor_feeding_a_hidden_dataset_has_no_forecast_for_others)
+                   "/api/belfort/v1/sensors/{sensor_id}/forecast",
+                   # zones' forecasts and the model registry name no dataset (public, as the
+                   # crowding now; the registry lists no sensor ids)
+                   "/api/belfort/v1/zones/{zone_id}/forecast", "/api/belfort/v1/forecast-models",
+                   "/api/belfort/v1/forecast-models/{version}",
                    "/iot/json",
                    # crowding's zones: not datasets (the crowding datasets go through the gate)
                    "/api/belfort/v1/zones", "/api/belfort/v1/zones/{zone_id}",

@@ -138,6 +138,14 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/sensors/{sensor_id}": ["/api/belfort/v1/sensors/qzv-teller"],
     "/api/belfort/v1/sensors/{sensor_id}/observations":
         ["/api/belfort/v1/sensors/qzv-teller/observations"],
+    # forecasts: a sensor's as readable as its observations; zones' and the registry public
+    "/api/belfort/v1/sensors/{sensor_id}/forecast":
+        ["/api/belfort/v1/sensors/qzv-teller/forecast",
+         "/api/belfort/v1/sensors/qzv-teller/forecast?hours=1"],
+    "/api/belfort/v1/zones/{zone_id}/forecast": ["/api/belfort/v1/zones/korenmarkt/forecast"],
+    "/api/belfort/v1/forecast-models": ["/api/belfort/v1/forecast-models"],
+    "/api/belfort/v1/forecast-models/{version}":
+        ["/api/belfort/v1/forecast-models/gbm-20261206T220000Z-abcd"],
     "/api/belfort/v1/zones": ["/api/belfort/v1/zones"],
     "/api/belfort/v1/zones/{zone_id}": ["/api/belfort/v1/zones/korenmarkt"],
     "/api/belfort/v1/zones/{zone_id}/crowding": ["/api/belfort/v1/zones/korenmarkt/crowding"],
@@ -152,6 +160,8 @@ WIDE: dict[str, list[str]] = {
     "/api/belfort/v1/scenarios/{scenario_id}/export":
         ["/api/belfort/v1/scenarios/0123456789abcdef/export?format=json"],
     "/scenarios": ["/scenarios", "/scenarios?a=0123456789abcdef"],
+    "/voorspellingen": ["/voorspellingen"],
+    "/voorspellingen/modellen/{version}": ["/voorspellingen/modellen/gbm-20261206T220000Z-abcd"],
     "/api/belfort/v1/dashboards": ["/api/belfort/v1/dashboards"],
     "/api/belfort/v1/dashboards/{dashboard_id}": ["/api/belfort/v1/dashboards/gent"],
     # ODRL policies: admins and stewards only (401/403 here, before any look-up)

@@ -764,3 +764,54 @@ class Scenario(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     result: Mapped[str] = mapped_column(Text)  # JSON
+
+
+# --- forecast model registry and forecasts (belfort.twin.forecasting) ---
+
+
+class ForecastModelVersion(Base):
+    """A trained forecast model: what it learnt from (training range, sensors, features,
+    parameters), how good its backtest was, where its file is (under the data directory),
+    whether it is the one in use (``status``: active | retired), and how accurate its
+    forecasts have been since (the last 7 days; ``degraded`` beyond the setting)."""
+
+    __tablename__ = "twin_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    train_first_hour: Mapped[str] = mapped_column(String(40))
+    train_last_hour: Mapped[str] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(60))
+    country: Mapped[str] = mapped_column(String(8))
+    horizon: Mapped[int] = mapped_column(Integer)
+    sensors: Mapped[list[Any]] = mapped_column(JSON)
+    features: Mapped[list[Any]] = mapped_column(JSON)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    backtest: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    artefact: Mapped[str] = mapped_column(String(500))  # relative to the data directory
+    training_seconds: Mapped[float] = mapped_column(default=0.0)
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    live_mae: Mapped[float | None] = mapped_column()
+    live_mase: Mapped[float | None] = mapped_column()
+    live_coverage: Mapped[float | None] = mapped_column()
+    live_hours: Mapped[int] = mapped_column(Integer, default=0)
+    live_updated_us: Mapped[int | None] = mapped_column(BigInteger)
+    degraded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TwinForecast(Base):
+    """One forecast made at an origin (the start of an hour) for a sensor or a zone: the
+    model version, when it was made, and its hourly points (``points``: ``{"point": [...],
+    "lower": [...], "upper": [...]}``, counts for a sensor, crowding scores for a zone) —
+    or, when it was withheld, the reason."""
+
+    __tablename__ = "twin_forecasts"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # sensor | zone
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    origin_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    model_version: Mapped[str | None] = mapped_column(String(60), index=True)
+    made_us: Mapped[int] = mapped_column(BigInteger)
+    points: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)

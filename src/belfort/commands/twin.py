@@ -1,7 +1,9 @@
-"""``belfort twin backtest``: validate the forecast model on any city's hourly counts.
+"""``belfort twin backtest|train|forecast|models``: the crowding twin's forecasts.
 
-Reads a ``sensor_id,timestamp,count`` CSV file, runs the rolling-origin backtest of
-:mod:`belfort.twin.forecast.backtest` and prints its JSON report (docs/twin-forecasts.md).
+``backtest`` reads a ``sensor_id,timestamp,count`` CSV file, runs the rolling-origin backtest
+of :mod:`belfort.twin.forecast.backtest` and prints its JSON report; ``train`` trains and
+registers a model on the platform's own observations, ``forecast`` makes the forecasts now,
+``models`` lists the registry (docs/twin-forecasts.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from belfort.commands.common import _fail
+from belfort.commands.common import _fail, _platform, _settings, common_options
 from belfort.errors import BelfortError, ForecastInputInvalid
 
 MAX_EVENTS = 10_000
@@ -44,7 +46,7 @@ def _events(path: Path | None) -> frozenset[date]:
 
 @click.group(name="twin")
 def command() -> None:
-    """The crowding twin's forecasts: backtest."""
+    """The crowding twin's forecasts: backtest, train, forecast, models."""
 
 
 @command.command(name="backtest")
@@ -95,3 +97,64 @@ def backtest(
         _fail(exc)
         return
     sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+def _print(body: object) -> None:
+    sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+
+
+@command.command(name="train")
+@common_options
+@click.option("--origins", type=click.IntRange(1, 28), default=3, show_default=True,
+              help="Daily origins of the short backtest on the platform's observations.")
+@click.option("--rounds", type=click.IntRange(1, 5000), default=None,
+              help="Boosting rounds (default: the model's own; fewer is faster, rougher).")
+@click.option("--threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="LightGBM threads.")
+def train(data_dir: Path | None, database_url: str | None, origins: int,
+          rounds: int | None, threads: int) -> None:
+    """Train the forecast model on the platform's own observations, backtest it briefly
+    and register it as the active version; prints the registered model as JSON."""
+    from belfort.twin.forecasting.training import TrainOptions
+    from belfort.twin.forecasting.training import train as run_training
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        made = run_training(platform, TrainOptions(origins=origins, rounds=rounds,
+                                                   threads=threads), actor="cli:twin-train")
+    except BelfortError as exc:
+        _fail(exc)
+        return
+    finally:
+        platform.close()
+    _print(made)
+
+
+@command.command(name="forecast")
+@common_options
+def forecast(data_dir: Path | None, database_url: str | None) -> None:
+    """Make every sensor's and zone's forecast now from the active model (what the server
+    does every BELFORT_TWIN_FORECAST_REFRESH_SECONDS) and score the live accuracy."""
+    from belfort.twin.forecasting.serving import refresh
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        _print(refresh(platform))
+    except BelfortError as exc:
+        _fail(exc)
+    finally:
+        platform.close()
+
+
+@command.command(name="models")
+@common_options
+def models(data_dir: Path | None, database_url: str | None) -> None:
+    """The registered forecast models, newest first (JSON)."""
+    from belfort.twin.forecasting import registry
+
+    platform = _platform(_settings(data_dir, database_url))
+    try:
+        with platform.db.session() as session:
+            _print({"models": [registry.model_dict(r) for r in registry.listing(session)]})
+    finally:
+        platform.close()

@@ -15,6 +15,7 @@ from belfort.portal.texts import (
     charts,
     dashboard,
     fields,
+    forecasts,
     maps,
     metadata,
     search,
@@ -31,7 +32,7 @@ from belfort.portal.texts import sensors as sensors_area
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-    access_requests, scenarios_area,
+    access_requests, scenarios_area, forecasts,
 )
 
 

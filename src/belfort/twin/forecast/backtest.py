@@ -84,6 +84,15 @@ def run(path: Path, options: Options) -> tuple[dict[str, Any], ForecastModel]:
             hours=options.horizon
         )
     panel = read_counts(path, options.timezone, before=before)
+    return run_panel(panel, options, calendar)
+
+
+def run_panel(
+    panel: Panel, options: Options, calendar: Calendar | None = None
+) -> tuple[dict[str, Any], ForecastModel]:
+    """The backtest on counts already read (the platform's own observations, say)."""
+    _check(options)
+    calendar = calendar or Calendar(options.country)
     origins = origin_indices(panel, options.horizon, options.origins)
     if origins.size < options.origins:
         need_days = (features.NEEDED_HISTORY + MIN_HISTORY_HOURS) // 24 + options.origins
@@ -191,6 +200,7 @@ def _fit(
         train_first_hour=panel.timestamp(int(train_origins[0])).isoformat(),
         train_last_hour=panel.timestamp(first - 1).isoformat(),
         training_rows=int(np.sum(~np.isnan(target))),
+        codes={panel.sensors[s]: int(s) for s in kept},
         rounds=options.rounds or ROUNDS,
         boosters=boosters,
     )
@@ -251,3 +261,23 @@ def _report(
         "withheld_forecasts": withheld_forecasts,
         "input": input_report,
     }
+
+
+def fit_all(panel: Panel, options: Options, calendar: Calendar | None = None
+            ) -> tuple[ForecastModel, list[dict[str, Any]]]:
+    """Belfort's model trained on every hour of ``panel`` (the model that is put to use
+    after its backtest), and the sensors left out for too little history."""
+    _check(options)
+    calendar = calendar or Calendar(options.country)
+    end = panel.hours
+    filled, imputed = impute(panel, end)
+    held, reasons = _withheld_sensors(panel, end)
+    kept = np.array([s for s in range(len(panel.sensors)) if s not in reasons], dtype=np.int64)
+    if kept.size == 0:
+        raise ForecastInputInvalid("no sensor has enough history to train on",
+                                   details={"withheld_sensors": held})
+    days = features.day_table(panel.start, panel.hours, calendar, options.events)
+    started = time.perf_counter()
+    model = _fit(panel, np.log1p(filled), imputed, kept, end, days, options)
+    model.training_seconds = round(time.perf_counter() - started, 2)
+    return model, held

@@ -61,6 +61,8 @@ class ForecastModel:
     interval_level: float = 0.8
     training_seconds: float = 0.0
     backtest: dict[str, Any] | None = None
+    #: each sensor's code in the ``sensor`` feature (its row in the training grid)
+    codes: dict[str, int] = field(default_factory=dict)
     boosters: dict[str, lgb.Booster] = field(default_factory=dict, repr=False)
 
     def predict(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
