@@ -59,8 +59,9 @@ def main() -> None:
             assert "x-request-id" in on.get("/health").headers
             assert "x-request-id" not in off.get("/health").headers
             times: dict[tuple[str, str], list[float]] = {}
-            for _ in range(args.rounds):
-                for name, client in (("with", on), ("without", off)):
+            pair = (("with", on), ("without", off))
+            for round_number in range(args.rounds):  # who goes first alternates too
+                for name, client in pair if round_number % 2 == 0 else pair[::-1]:
                     for path in ("/health", search):
                         times.setdefault((name, path), []).append(
                             per_request_us(client, path, args.requests))
