@@ -68,7 +68,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
     ("forecasts", lambda p: p == "/voorspellingen" or p.startswith("/voorspellingen/")),
-    ("operations", lambda p: p in {"/health", "/api/", "/openapi.json"}),
+    ("operations", lambda p: p in {"/health", "/ready", "/metrics", "/api/", "/openapi.json"}),
     (
         "portal pages",
         lambda p: (

@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from belfort import __version__
+from belfort import __version__, metrics
 from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
@@ -27,6 +27,7 @@ from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import forecasts as forecasts_api
 from belfort.api import observations as observations_api
+from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import register as register_api
@@ -38,6 +39,7 @@ from belfort.api.cache_header import CacheStatusMiddleware
 from belfort.api.caching import PrivateAnswers
 from belfort.api.cors import CorsMiddleware
 from belfort.api.errors import install_error_handlers
+from belfort.api.observability import Observability
 from belfort.api.ods import downloads as ods_downloads
 from belfort.api.ods import v1 as ods_v1
 from belfort.api.ods import v2 as ods_v2
@@ -114,11 +116,16 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         # BELFORT_ALERTS_EVALUATE_SECONDS: the crowding alert rules (one process at a time)
         alerter = (AlertScheduler(app.state.platform, alerts_api.webhook_secret(
             app.state.platform)).start() if owned else None)
+        # the queue depths of /metrics, sampled in each worker
+        sampler = operations_api.QueueSampler(app.state.platform).start() if owned else None
         # BELFORT_TWIN_FORECAST_REFRESH_SECONDS / _TRAIN_HOURS: forecasts and models (leased)
         forecaster = ForecastScheduler(app.state.platform).start() if owned else None
         try:
             yield
         finally:
+            if sampler is not None:
+                sampler.stop()
+                metrics.process_exiting()
             if alerter is not None:
                 alerter.stop()
             if forecaster is not None:
@@ -158,11 +165,13 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.add_middleware(SecurityHeaders, tile_url=effective.map_tile_url,
                        dashboard_frame_ancestors=effective.dashboard_frame_ancestors)
     app.add_middleware(CorsMiddleware)  # preflight before quotas, CORS on a 429 too
+    app.add_middleware(Observability)  # X-Request-ID, the figures of /metrics
     if effective.trusted_proxies.strip():
         # outermost: the scheme (https → Secure cookies) and client address a trusted
         # reverse proxy reports, before anything reads them
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=effective.trusted_proxies)
     install_error_handlers(app, html_page=error_page)
+    app.include_router(operations_api.router)  # /ready, /metrics
     app.include_router(native.router)
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
@@ -222,6 +231,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                     "datasets": "/api/belfort/v1/datasets",
                     "openapi": "/openapi.json",
                     "health": "/health",
+                    "ready": "/ready",
                 },
             }
         )

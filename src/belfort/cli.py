@@ -21,6 +21,7 @@ from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import audit as audit_commands
 from belfort.commands import demo_live as demo_commands
 from belfort.commands import mqtt as mqtt_commands
+from belfort.commands import operations as operations_commands
 from belfort.commands import policies as policies_commands
 from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
@@ -63,6 +64,9 @@ def serve(data_dir: Path | None, database_url: str | None, host: str | None, por
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from belfort import metrics
+    from belfort.logs import uvicorn_log_config
+
     platform = _platform(settings)  # migrate and clean up once, before workers start
     platform.collect_garbage()
     platform.close()
@@ -73,15 +77,21 @@ def _serve(settings: Settings) -> None:
         os.environ["BELFORT_DATABASE_URL"] = settings.database_url
     console.print(f"Belfort serving {settings.data_dir} at http://{settings.host}:{settings.port}")
     telraam_commands.start_poller(settings)  # when BELFORT_TELRAAM_URL and _SEGMENTS are set
-    uvicorn.run(
-        "belfort.app:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level="info",
-        proxy_headers=False,  # the app applies BELFORT_TRUSTED_PROXIES itself (belfort.app)
-    )
+    # several workers write their figures to one directory that /metrics adds up
+    figures = metrics.prepare_multiprocess(settings.workers)
+    try:
+        uvicorn.run(
+            "belfort.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            log_config=uvicorn_log_config(settings.log_format),  # BELFORT_LOG_FORMAT
+            proxy_headers=False,  # the app applies BELFORT_TRUSTED_PROXIES itself (belfort.app)
+        )
+    finally:
+        metrics.cleanup_multiprocess(figures)
 
 
 def _metadata_option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -585,6 +595,8 @@ main.add_command(zones_commands.command)
 main.add_command(twin_commands.command)
 main.add_command(audit_commands.command)
 main.add_command(policies_commands.command)
+main.add_command(operations_commands.migrate)
+main.add_command(operations_commands.lake)
 
 if __name__ == "__main__":
     main()

@@ -571,3 +571,15 @@ class ForecastHistoryTooShort(Conflict):
     forecast model; the message says how much there is and about how much is needed."""
 
     code = "forecast_history_too_short"
+
+
+# --- operations: the catalogue database out of reach (belfort.commands.operations) ---
+
+
+class DatabaseUnavailable(BelfortError):
+    """The catalogue database cannot be reached (down, refusing connections, or a wrong
+    address); the message names the kind of failure, never the URL or its password."""
+
+    code = "database_unavailable"
+    http_status = 503
+    exit_code = 7

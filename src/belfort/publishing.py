@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from belfort import metrics
 from belfort.catalog import field_dictionary, store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
@@ -275,6 +276,8 @@ def _commit(
                                            fields=described)
                     published = dataset.published_version == number
                 platform.generation.bump()
+                metrics.INGESTED_VERSIONS.labels("yes" if published else "no").inc()
+                metrics.INGESTED_ROWS.inc(result.row_count)
                 return IngestOutcome(
                     dataset_id=dataset_id,
                     version=number,

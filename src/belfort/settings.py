@@ -665,11 +665,46 @@ class Settings(BaseSettings):
         "every other origin gets `*` without credentials.",
     )
 
+    # --- operations: readiness, metrics, logs (belfort.api.operations, belfort.logs) ---
+    ready_timeout_seconds: float = Field(
+        default=2.0, gt=0, le=30,
+        description="`GET /ready` answers 503 when the database or the lake has not answered "
+        "its check within this many seconds.",
+    )
+    metrics_token: str | None = Field(
+        default=None, repr=False,
+        description="Bearer token a Prometheus scraper presents to read `GET /metrics` "
+        "(16 to 256 characters of letters, digits and `._~+/=-`). None: only admin API keys "
+        "may read the metrics.",
+    )
+    log_format: str = Field(
+        default="text",
+        description="`text` or `json`: how `belfort serve` writes its log lines (access log "
+        "included); every line carries the request's id.",
+    )
+
     @field_validator("alerts_smtp_tls")
     @classmethod
     def _smtp_tls(cls, value: str) -> str:
         if value not in ("none", "starttls", "ssl"):
             raise ValueError("BELFORT_ALERTS_SMTP_TLS must be none, starttls or ssl")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("BELFORT_LOG_FORMAT must be text or json")
+        return value
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _metrics_token(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9._~+/=-]{16,256}", str(value)):
+            raise ValueError("BELFORT_METRICS_TOKEN must be 16 to 256 characters of letters, "
+                             "digits and ._~+/=-")
         return value
 
     @field_validator("cors_credential_origins")

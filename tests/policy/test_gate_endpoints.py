@@ -64,7 +64,7 @@ WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
 
 # Endpoints that name no single dataset (catalogue listings are tested below).
-NOT_PER_DATASET = {"/api/", "/health", "/sparql", "/catalog", "/catalog.{extension}", "/catalog/services/{service_name}",
+NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalog", "/catalog.{extension}", "/catalog/services/{service_name}",
                    "/catalog/services/{service_name}.{extension}", "/catalog/organisations/{slug}",
                    "/catalog/organisations/{slug}.{extension}", "/api/belfort/v1/datasets", "/api/belfort/v1/audit",
                    "/api/belfort/v1/audit/public-key",

@@ -109,6 +109,7 @@ def rows_csv(dataset_id: str, secret: bool = False) -> str:
 WIDE: dict[str, list[str]] = {
     "/": ["/"], "/about": ["/about"], "/api": ["/api"], "/api/console": ["/api/console"],
     "/api/": ["/api/"], "/health": ["/health"], "/openapi.json": ["/openapi.json"],
+    "/ready": ["/ready"], "/metrics": ["/metrics"],
     "/security": ["/security"], "/.well-known/security.txt": ["/.well-known/security.txt"],
     "/datasets": ["/datasets", "/datasets?q=qzv", "/datasets?q=geheimveld",
                   "/datasets?q=Korenmarkt"],

@@ -48,7 +48,7 @@ def _portal(request: Request) -> bool:
     if path.startswith("/explore/dataset/") and path.rstrip("/").endswith("/download"):
         return False  # the old portal's download URL is an export: scripts read its errors
     return not (path.startswith(("/api/", "/static/", "/iot/", STA_PREFIX))  # /iot/: FIWARE
-                or path in {"/openapi.json", "/health"})
+                or path in {"/openapi.json", "/health", "/ready", "/metrics"})
 
 
 HtmlPage = Callable[[Request, int, BelfortError | None], Response]

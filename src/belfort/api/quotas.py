@@ -25,7 +25,7 @@ from belfort.api.asgi_headers import rewriting_headers
 from belfort.api.caller import identify
 from belfort.api.responses import dumps
 
-EXEMPT_PATHS = {"/health"}
+EXEMPT_PATHS = {"/health", "/ready", "/metrics"}  # probes and scrapers are never counted
 MAX_TRACKED_CALLERS = 100_000
 
 

@@ -127,6 +127,11 @@ class AuditLog:
             if len(self._queue) >= MAX_BATCH:
                 self._wake.notify()
 
+    @property
+    def pending(self) -> int:
+        """Entries waiting for their batch to be written (a queue depth in ``/metrics``)."""
+        return len(self._queue)
+
     def start(self) -> None:
         """Run the background thread now (``belfort serve`` does, so time-based checkpoints
         are signed even when only staff actions are recorded)."""

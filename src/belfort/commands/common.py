@@ -31,13 +31,24 @@ def _platform(settings: Settings) -> Platform:
     return Platform(settings)
 
 
+class DataDirPath(click.Path):
+    """A directory path; one holding a NUL character is a usage error (exit 2), not a
+    traceback from ``os.stat``."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if "\x00" in str(value):
+            self.fail("a path cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--database-url", default=None,
         help="Catalogue database URL (default: SQLite in the data dir)."
     )(func)
     func = click.option(
-        "--data-dir", type=click.Path(path_type=Path), default=None,
+        "--data-dir", type=DataDirPath(path_type=Path), default=None,
         help="Data directory (default: $BELFORT_DATA_DIR or ./var/belfort).",
     )(func)
     return func

@@ -169,6 +169,11 @@ class MqttBridge:
         self._writer = threading.Thread(target=self._write_loop, name=f"mqtt-{self.client_id}",
                                         daemon=True)
 
+    @property
+    def waiting(self) -> int:
+        """Messages received and not yet written (a queue depth in ``/metrics``)."""
+        return self._inbox.qsize()
+
     # --- life cycle ---
     def start(self) -> None:
         properties = Properties(PacketTypes.CONNECT)

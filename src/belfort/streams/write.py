@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from belfort import metrics
 from belfort.errors import DeviceRateLimited
 from belfort.platform import Platform
 from belfort.streams.model import (
@@ -131,6 +132,9 @@ def write_many(platform: Platform, groups: Sequence[tuple[Device, Sequence[Item]
                 results[group_index].duplicates += 1
     for result in results:
         result.problems.sort(key=lambda p: p.index)
+        metrics.OBSERVATIONS.labels("stored").inc(result.stored)
+        metrics.OBSERVATIONS.labels("duplicate").inc(result.duplicates)
+        metrics.OBSERVATIONS.labels("refused").inc(len(result.problems))
     return results
 
 

@@ -1,0 +1,100 @@
+"""Does the lake hold what the catalogue says? (``belfort lake check``)
+
+Every version row names its Parquet file with a size and a SHA-256 checksum. ``check_lake``
+reads each named file and reports it *missing* (no file), *corrupt* (another size or
+checksum), and lists *orphaned* version files no row names. Live datasets' files
+(``versions/_live``) and files derived from a version (``versions/_derived``) are another
+module's business and are not counted as orphans. A file an ingest is committing at that
+very moment has no row yet and shows up as orphaned until its row is committed. The check
+only reports; ``belfort gc`` decides what to remove.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from belfort.lake.store import DERIVED_DIR, Lake, sha256_of
+
+LIVE_DIR = "_live"
+
+
+@dataclass(frozen=True)
+class ExpectedFile:
+    """What a catalogue row says of one version file."""
+
+    dataset_id: str
+    version: int
+    path: str  # relative to the data directory
+    byte_size: int | None  # None: no size or checksum recorded (a record-times file)
+    checksum: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    dataset_id: str
+    version: int
+    path: str
+    problem: str  # "missing" or "corrupt"
+    detail: str
+
+
+@dataclass
+class LakeReport:
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.orphaned
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "missing": [asdict(p) for p in self.problems if p.problem == "missing"],
+            "corrupt": [asdict(p) for p in self.problems if p.problem == "corrupt"],
+            "orphaned": self.orphaned,
+        }
+
+
+def check_lake(lake: Lake, expected: Iterable[ExpectedFile]) -> LakeReport:
+    """Check every expected file (reading each whole for its checksum) and list orphans."""
+    report = LakeReport()
+    named: set[Path] = set()
+    for item in expected:
+        report.checked += 1
+        try:
+            path = lake.absolute(item.path)
+        except ValueError:
+            report.problems.append(Problem(item.dataset_id, item.version, item.path, "corrupt",
+                                           "the row's path leaves the data directory"))
+            continue
+        named.add(path)
+        if not path.is_file():
+            report.problems.append(Problem(item.dataset_id, item.version, item.path, "missing",
+                                           "no such file"))
+            continue
+        if item.byte_size is None or item.checksum is None:
+            continue
+        size = path.stat().st_size
+        if size != item.byte_size:
+            report.problems.append(Problem(
+                item.dataset_id, item.version, item.path, "corrupt",
+                f"{size} bytes, the catalogue says {item.byte_size}"))
+            continue
+        actual = sha256_of(path)
+        if actual != item.checksum:
+            report.problems.append(Problem(
+                item.dataset_id, item.version, item.path, "corrupt",
+                f"checksum {actual}, the catalogue says {item.checksum}"))
+    skipped = (lake.versions_dir / LIVE_DIR, lake.versions_dir / DERIVED_DIR)
+    for file in sorted(lake.versions_dir.rglob("*.parquet")):
+        if any(directory in file.parents for directory in skipped):
+            continue
+        if file.resolve() not in named:
+            report.orphaned.append(str(file.relative_to(lake.root)))
+    return report
