@@ -189,6 +189,10 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     "/api/belfort/v1/scenarios": [],
     "/api/belfort/v1/scenarios/{scenario_id}": [],
     "/api/belfort/v1/scenarios/{scenario_id}/export": [("format", "json")],
+    "/api/belfort/v1/sensors/{sensor_id}/forecast": [("hours", "12")],
+    "/api/belfort/v1/zones/{zone_id}/forecast": [("hours", "12")],
+    "/api/belfort/v1/forecast-models": [],
+    "/api/belfort/v1/forecast-models/{version}": [],
     "/api/records/1.0/search/": [("dataset", DS), ("q", "aantal>=10"), ("rows", "2"), ("start", "0"),
                                  ("sort", "aantal"), ("facet", "telpunt"), ("refine.telpunt", "Korenmarkt"),
                                  ("exclude.telpunt", "Graslei"), ("fields", "telpunt,aantal"),
@@ -261,7 +265,8 @@ STREAMING = {NATIVE + "/dashboards/{dashboard_id}/events"}
 
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
          "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1", "dashboard_id": "gent",
-         "uid": "urn:belfort:policy:none", "alert_id": "1", "scenario_id": "0123456789abcdef"}
+         "uid": "urn:belfort:policy:none", "alert_id": "1", "scenario_id": "0123456789abcdef",
+         "version": "gbm-20261206T220000Z-ab12"}
 
 
 def _url(path: str, record_id: str) -> str:
@@ -287,7 +292,7 @@ def test_every_get_route_reads_only_what_it_documents(loaded: Platform, admin_he
             r = client.get(_url(path, record_id), params=params, headers=admin_headers)
             expected = {200, 404} if "{activity_id}" in path or "{zone_id}" in path \
                 or "{uid}" in path or "{request_id}" in path or "{alert_id}" in path \
-                or "{scenario_id}" in path else {200}
+                or "{scenario_id}" in path or "{version}" in path else {200}
             assert r.status_code in expected, (path, r.status_code, r.text[:300])
 
 
