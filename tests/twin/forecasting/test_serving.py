@@ -130,7 +130,7 @@ def test_the_servers_thread_refreshes_on_its_own_under_the_lease(
         platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    from belfort.twin.forecasting import lease
+    from belfort.twin import lease
     from belfort.twin.forecasting.scheduler import ForecastScheduler
     monkeypatch.setattr(platform.settings, "twin_forecast_refresh_seconds", 0.2)
     done: list[object] = []

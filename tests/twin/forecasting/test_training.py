@@ -12,7 +12,8 @@ from sqlalchemy import select
 from belfort.catalog.models import AuditEvent, ForecastModelVersion
 from belfort.errors import ForecastHistoryTooShort
 from belfort.platform import Platform
-from belfort.twin.forecasting import lease, registry, training
+from belfort.twin import lease
+from belfort.twin.forecasting import registry, training
 from tests.twin.conftest import make_zone
 from tests.twin.forecasting.helpers import DAY, DAYS, FAST, history, this_hour
 

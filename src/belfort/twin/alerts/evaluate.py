@@ -12,9 +12,6 @@ others. The dashboard banner reads the alerts table (``store.banner``).
 from __future__ import annotations
 
 import logging
-import os
-import secrets
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,13 +19,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
-from belfort.catalog.models import Alert, AlertAdvice, AlertLease, AlertRule, Zone
+from belfort.catalog.models import Alert, AlertAdvice, AlertRule, Zone
 from belfort.catalog.store import record_audit
 from belfort.platform import Platform
 from belfort.streams.model import now_us as clock_us
+from belfort.twin import lease
 from belfort.twin.alerts import mail, webhook
 from belfort.twin.alerts.explain import Evidence, explain
 from belfort.twin.alerts.forecast import ForecastSource, forecast_source
@@ -58,32 +55,15 @@ class Report:
 
 def holder_name() -> str:
     """This evaluator's name in the lease: machine, process and a token of its own."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+    return lease.holder_name()
 
 
 def take_lease(platform: Platform, holder: str, now: int) -> bool:
-    with platform.db.session() as session:
-        if session.get(AlertLease, LEASE) is None:
-            try:
-                with session.begin_nested():
-                    session.add(AlertLease(name=LEASE, holder=None, lease_until_us=0))
-            except IntegrityError:  # another process added it a moment ago
-                pass
-        taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
-            update(AlertLease)
-            .where(AlertLease.name == LEASE,
-                   or_(AlertLease.holder.is_(None), AlertLease.holder == holder,
-                       AlertLease.lease_until_us < now))
-            .values(holder=holder, lease_until_us=now + LEASE_SECONDS * 1_000_000)
-        ).rowcount
-    return bool(taken)
+    return lease.take(platform, LEASE, holder, now, LEASE_SECONDS)
 
 
 def release_lease(platform: Platform, holder: str) -> None:
-    with platform.db.session() as session:
-        session.execute(update(AlertLease).where(AlertLease.name == LEASE,
-                                                 AlertLease.holder == holder)
-                        .values(holder=None, lease_until_us=0))
+    lease.release(platform, LEASE, holder)
 
 
 class _Local:

@@ -11,7 +11,7 @@ import time
 
 from belfort.errors import ForecastHistoryTooShort
 from belfort.platform import Platform
-from belfort.twin.forecasting import lease
+from belfort.twin import lease
 
 log = logging.getLogger("belfort.forecasts")
 

@@ -26,12 +26,13 @@ from sqlalchemy.orm import Session
 from belfort.catalog.models import ForecastModelVersion, TwinForecast
 from belfort.platform import Platform
 from belfort.streams.model import now_us as clock_us
+from belfort.twin import lease
 from belfort.twin.forecast import features, metrics
 from belfort.twin.forecast.backtest import MIN_HISTORY_HOURS
 from belfort.twin.forecast.calendar import Calendar
 from belfort.twin.forecast.model import ForecastModel
 from belfort.twin.forecast.series import Panel, impute
-from belfort.twin.forecasting import history, lease, registry
+from belfort.twin.forecasting import history, registry
 from belfort.twin.observations import zone_sensors
 from belfort.twin.zones import capacity, list_zones
 

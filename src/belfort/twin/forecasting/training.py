@@ -21,9 +21,10 @@ from typing import Any
 from belfort.errors import ForecastHistoryTooShort, ForecastInputInvalid
 from belfort.platform import Platform
 from belfort.streams.model import now_us as clock_us
+from belfort.twin import lease
 from belfort.twin.forecast import features
 from belfort.twin.forecast.backtest import MIN_HISTORY_HOURS, Options, fit_all, run_panel
-from belfort.twin.forecasting import history, lease, registry
+from belfort.twin.forecasting import history, registry
 
 HORIZON = features.MAX_HORIZON
 DEFAULT_ORIGINS = 3

@@ -1,5 +1,6 @@
-"""One process at a time: a named row of ``alert_lease`` held with a conditional UPDATE (the
-pattern of the alert evaluator), released afterwards; a lease whose holder died runs out."""
+"""One process at a time: a named row of ``alert_lease`` held with a conditional UPDATE and
+released afterwards; a lease whose holder died runs out. The alert evaluator, forecast
+training and forecast refreshes each hold their own name."""
 
 from __future__ import annotations
 
