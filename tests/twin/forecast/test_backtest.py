@@ -266,3 +266,23 @@ def test_last_year_inputs_compare_that_day_with_its_week_before() -> None:
     assert np.isnan(column["last_year_same_hour_change"][24:]).all()
     logged[0, origin:] = 1e6  # what follows the origin is never seen
     assert all(np.array_equal(column[k], v, equal_nan=True) for k, v in build().items())
+
+
+def test_the_model_put_to_use_guards_outages_as_the_backtest_does(tmp_path: Path) -> None:
+    """``fit_all`` (the registry's training on all the hours) neither learns from nor builds
+    inputs from the hours after an outage: a day of wild counts there changes nothing."""
+    from belfort.twin.forecast.backtest import fit_all
+    from belfort.twin.forecast.series import read_counts
+
+    options = Options(horizon=24, origins=3, mstl=False, rounds=30)
+    paths = [_after_outage_file(tmp_path, f"{n}.csv", wild) for n, wild in (("n", False),
+                                                                            ("w", True))]
+
+    def trees(opts: Options) -> list[dict[str, str]]:
+        models = [fit_all(read_counts(p, opts.timezone), opts)[0] for p in paths]
+        return [{k: b.model_to_string() for k, b in m.boosters.items()} for m in models]
+
+    guarded = trees(options)
+    assert guarded[0] == guarded[1]
+    unguarded = trees(replace(options, outage_margin=0))
+    assert unguarded[0] != unguarded[1]

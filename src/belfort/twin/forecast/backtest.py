@@ -135,15 +135,7 @@ def run_panel(
     scored = observed[kept][:, t] & recent[:, :, None]
     scale = metrics.naive_scale(panel.values[kept], first)
     days = features.day_table(panel.start, panel.hours, calendar, options.events)
-    before_outage, after_outage = _outage_margins(panel.outage, first, options.outage_margin)
-    lag_filled, lag_imputed = filled, imputed
-    if options.outage_margin:
-        distrust = dataclasses.replace(
-            panel, values=np.where(after_outage & observed, np.nan, panel.values)
-        )
-        lag_filled, lag_imputed = impute(distrust, first)
-    logged = np.log1p(lag_filled)
-    untrusted = (before_outage | after_outage) & observed
+    logged, lag_imputed, untrusted = _trusted_inputs(panel, first, options, filled, imputed)
 
     started = time.perf_counter()
     model = _fit(panel, logged, lag_imputed, kept, first, days, options, untrusted)
@@ -171,6 +163,22 @@ def run_panel(
                      observed[kept][:, t], model)
     model.backtest = {k: v for k, v in report.items() if k != "input"}
     return report, model
+
+
+def _trusted_inputs(
+    panel: Panel, first: int, options: Options, filled: np.ndarray, imputed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's log counts and imputed marks with the hours after an outage imputed like
+    the outage (``options.outage_margin``), and the observed hours next to an outage that are
+    no training target — the same for the backtest and for the model put to use."""
+    before_outage, after_outage = _outage_margins(panel.outage, first, options.outage_margin)
+    lag_filled, lag_imputed = filled, imputed
+    if options.outage_margin:
+        distrust = dataclasses.replace(
+            panel, values=np.where(after_outage & panel.observed, np.nan, panel.values)
+        )
+        lag_filled, lag_imputed = impute(distrust, first)
+    return np.log1p(lag_filled), lag_imputed, (before_outage | after_outage) & panel.observed
 
 
 def _withheld_sensors(panel: Panel, first: int) -> tuple[list[dict[str, Any]], set[int]]:
@@ -329,7 +337,8 @@ def fit_all(panel: Panel, options: Options, calendar: Calendar | None = None
         raise ForecastInputInvalid("no sensor has enough history to train on",
                                    details={"withheld_sensors": held})
     days = features.day_table(panel.start, panel.hours, calendar, options.events)
+    logged, lag_imputed, untrusted = _trusted_inputs(panel, end, options, filled, imputed)
     started = time.perf_counter()
-    model = _fit(panel, np.log1p(filled), imputed, kept, end, days, options)
+    model = _fit(panel, logged, lag_imputed, kept, end, days, options, untrusted)
     model.training_seconds = round(time.perf_counter() - started, 2)
     return model, held
