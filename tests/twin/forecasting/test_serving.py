@@ -5,6 +5,7 @@ sensor has too little history or is in an outage; the model's live accuracy and 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,6 +15,8 @@ from belfort.twin.alerts import rules
 from belfort.twin.alerts.evaluate import evaluate
 from belfort.twin.alerts.forecast import forecast_source
 from belfort.twin.alerts.store import list_alerts
+from belfort.twin.forecast.backtest import Options, fit_all
+from belfort.twin.forecast.series import read_counts
 from belfort.twin.forecasting import registry, serving, source, training
 from belfort.twin.forecasting.source import forecast_dict
 from tests.twin.conftest import make_zone
@@ -153,3 +156,30 @@ def test_the_servers_thread_refreshes_on_its_own_under_the_lease(
         assert done
     finally:
         scheduler.stop()
+
+
+def test_forecasts_do_not_read_the_hours_just_after_an_outage(tmp_path: Path) -> None:
+    """A sensor back from an outage with a day of wild counts: the forecast is the one it
+    would be with normal counts there, as in training (the hours next to an outage are
+    inputs neither for the model put to use nor for its forecasts)."""
+    from tests.twin.forecast import synthetic
+
+    days = 60
+    end = days * 24
+
+    def counts(wild: bool) -> Path:
+        def value(s: int, wall: datetime, i: int) -> float:
+            normal = float(round(level(s, wall)))
+            if s == 0 and end - 60 <= i < end - 34:
+                return 0.0  # 26 zero hours: an outage
+            if s == 0 and end - 34 <= i < end - 10 and wild:
+                return 3 * normal
+            return normal
+        return synthetic.write(tmp_path / f"{wild}.csv", sensors=2, days=days, value=value)
+
+    options = Options(horizon=24, origins=3, mstl=False, rounds=20)
+    normal, wild = (read_counts(counts(w), options.timezone) for w in (False, True))
+    assert normal.hours == end and normal.outage[0, end - 40]
+    model = fit_all(normal, options)[0]
+    ok = [(s, model.codes[s], i) for i, s in enumerate(normal.sensors)]
+    assert serving._predict(normal, model, ok) == serving._predict(wild, model, ok)

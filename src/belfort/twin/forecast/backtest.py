@@ -135,7 +135,9 @@ def run_panel(
     scored = observed[kept][:, t] & recent[:, :, None]
     scale = metrics.naive_scale(panel.values[kept], first)
     days = features.day_table(panel.start, panel.hours, calendar, options.events)
-    logged, lag_imputed, untrusted = _trusted_inputs(panel, first, options, filled, imputed)
+    logged, lag_imputed, untrusted = trusted_inputs(
+        panel, first, options.outage_margin, filled, imputed
+    )
 
     started = time.perf_counter()
     model = _fit(panel, logged, lag_imputed, kept, first, days, options, untrusted)
@@ -165,15 +167,15 @@ def run_panel(
     return report, model
 
 
-def _trusted_inputs(
-    panel: Panel, first: int, options: Options, filled: np.ndarray, imputed: np.ndarray
+def trusted_inputs(
+    panel: Panel, first: int, margin: int, filled: np.ndarray, imputed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The model's log counts and imputed marks with the hours after an outage imputed like
-    the outage (``options.outage_margin``), and the observed hours next to an outage that are
-    no training target — the same for the backtest and for the model put to use."""
-    before_outage, after_outage = _outage_margins(panel.outage, first, options.outage_margin)
+    """The model's log counts and imputed marks with the ``margin`` hours after an outage
+    imputed like the outage, and the observed hours next to an outage that are no training
+    target — the same for the backtest, the model put to use and its forecasts."""
+    before_outage, after_outage = _outage_margins(panel.outage, first, margin)
     lag_filled, lag_imputed = filled, imputed
-    if options.outage_margin:
+    if margin:
         distrust = dataclasses.replace(
             panel, values=np.where(after_outage & panel.observed, np.nan, panel.values)
         )
@@ -337,7 +339,9 @@ def fit_all(panel: Panel, options: Options, calendar: Calendar | None = None
         raise ForecastInputInvalid("no sensor has enough history to train on",
                                    details={"withheld_sensors": held})
     days = features.day_table(panel.start, panel.hours, calendar, options.events)
-    logged, lag_imputed, untrusted = _trusted_inputs(panel, end, options, filled, imputed)
+    logged, lag_imputed, untrusted = trusted_inputs(
+        panel, end, options.outage_margin, filled, imputed
+    )
     started = time.perf_counter()
     model = _fit(panel, logged, lag_imputed, kept, end, days, options, untrusted)
     model.training_seconds = round(time.perf_counter() - started, 2)

@@ -28,7 +28,7 @@ from belfort.platform import Platform
 from belfort.streams.model import now_us as clock_us
 from belfort.twin import lease
 from belfort.twin.forecast import features, metrics
-from belfort.twin.forecast.backtest import MIN_HISTORY_HOURS
+from belfort.twin.forecast.backtest import MIN_HISTORY_HOURS, OUTAGE_MARGIN_HOURS, trusted_inputs
 from belfort.twin.forecast.calendar import Calendar
 from belfort.twin.forecast.model import ForecastModel
 from belfort.twin.forecast.series import Panel, impute
@@ -88,11 +88,13 @@ def _predict(grid: Panel, model: ForecastModel, ok: list[tuple[str, int, int]]
              ) -> dict[str, Points]:
     o, H = grid.hours, model.horizon
     filled, imputed = impute(grid, o)
+    # the hours just after an outage are inputs no more than in training (fit_all)
+    logs, imputed, _ = trusted_inputs(grid, o, OUTAGE_MARGIN_HOURS, filled, imputed)
     size = max(model.codes.values()) + 1
     logged = np.zeros((size, o))
     mask = np.ones((size, o), dtype=bool)
     for _, code, i in ok:
-        logged[code] = np.log1p(filled[i])
+        logged[code] = logs[i]
         mask[code] = imputed[i]
     codes = np.array([code for _, code, _ in ok], dtype=np.int64)
     days = features.day_table(grid.start, o + H + 48, Calendar(model.country))
