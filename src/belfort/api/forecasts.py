@@ -18,7 +18,7 @@ from fastapi import Query as Q
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
-from belfort.api.observations import _readable_sensor
+from belfort.api.observations import readable_sensor
 from belfort.api.responses import JSONResponse
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _sensor(platform: Platform, principal: Principal, sensor_id: str, hours: int
             ) -> dict[str, Any]:
-    _readable_sensor(platform, principal, sensor_id)  # SensorNotFound when not readable
+    readable_sensor(platform, principal, sensor_id)  # SensorNotFound when not readable
     return forecast_dict(platform, "sensor", sensor_id, hours)
 
 

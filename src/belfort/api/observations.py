@@ -165,7 +165,7 @@ def _time(name: str, value: str | None) -> int | None:
         raise InvalidRequest(f"{name}: {exc.message}") from None
 
 
-def _readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -> Sensor:
+def readable_sensor(platform: Platform, principal: Principal, sensor_id: str) -> Sensor:
     """The sensor, when its observations are readable for ``principal``; else not found."""
     if not SENSOR_ID.fullmatch(sensor_id):
         raise SensorNotFound(f"no sensor {sensor_id[:100]!r}")
@@ -199,7 +199,7 @@ def get_observations(
     since_us, until_us = _time("since", since), _time("until", until)
     if property is not None and not PROPERTY_NAME.fullmatch(property):
         raise InvalidRequest("property: a name of letters, digits, '_', '.' or '-'")
-    sensor = _readable_sensor(platform, principal, sensor_id)
+    sensor = readable_sensor(platform, principal, sensor_id)
     rows = sensor_history(platform, sensor_id, sensor.dataset_id, since_us=since_us,
                           until_us=until_us, property=property, limit=limit,
                           newest_first=newest_first)
