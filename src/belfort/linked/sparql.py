@@ -401,6 +401,12 @@ class WorkerPool:
             ours, theirs = Pipe()
             others = [w.conn for w in self._all]
             parent = os.getpid()
+            # The server's collector leaves what exists now alone from here on: a full
+            # collection writes to every object it visits, which would copy each shared page
+            # of the server's heap while the worker lives (a stall of a second or more on a
+            # 1 GB server under load, measured in the hostile soak). Objects are still freed
+            # when their last reference goes; cycles among them wait until no worker is left.
+            gc.freeze()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork of a threaded process
                 pid = os.fork()
@@ -441,6 +447,8 @@ class WorkerPool:
             status = os.waitpid(worker.pid, 0)[1]
         if worker in self._all:
             self._all.remove(worker)
+            if not self._all:  # nothing shares the pages now: the collector may visit again
+                gc.unfreeze()
         return status
 
     def _kill(self, worker: _Worker) -> int | None:
