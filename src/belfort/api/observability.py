@@ -6,8 +6,8 @@ set in ``belfort.logs.REQUEST_ID`` for the request's task, so the access log lin
 log line written while answering carry it.
 
 Counted per request: route family, method and status class; the time to the answer's last
-byte; requests in flight; and which stores of kept answers it consulted, read from the
-response's ``Cache-Status`` header (``belfort.cache_status``).
+byte; requests in flight. (Which stores of kept answers it consulted is counted where they
+are recorded, ``belfort.api.cache_header``.)
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from belfort import metrics
-from belfort.cache_status import ANSWERS, HEADER, PAGES, RESULTS, SPARQL
 from belfort.logs import REQUEST_ID, accept_request_id, new_request_id
 
 REQUEST_ID_HEADER = b"x-request-id"
-_CACHE_STATUS = HEADER.lower().encode("latin-1")
-STORES = frozenset({ANSWERS, RESULTS, SPARQL, PAGES})
 
 
 def incoming_request_id(scope: Scope) -> str | None:
@@ -31,15 +28,6 @@ def incoming_request_id(scope: Scope) -> str | None:
     if len(found) != 1:
         return None
     return accept_request_id(found[0].decode("latin-1"))
-
-
-def count_cache_lookups(value: str) -> None:
-    for part in value.split(","):
-        store, _, rest = part.partition(";")
-        store = store.strip()
-        if store in STORES:
-            result = "hit" if rest.strip() == "hit" else "miss"
-            metrics.CACHE_LOOKUPS.labels(store, result).inc()
 
 
 class Observability:
@@ -65,9 +53,6 @@ class Observability:
                 status = int(message["status"])
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != REQUEST_ID_HEADER]
-                for key, value in headers:
-                    if key.lower() == _CACHE_STATUS:
-                        count_cache_lookups(value.decode("latin-1"))
                 message = {**message, "headers": [*headers, (REQUEST_ID_HEADER, echoed)]}
             await send(message)
 
