@@ -34,12 +34,6 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
         platform.close()
 
 
-@pytest.fixture
-def client(platform: Platform) -> Iterator[TestClient]:
-    with TestClient(create_app(platform)) as client:
-        yield client
-
-
 def test_ready_when_database_and_lake_answer(client: TestClient) -> None:
     answer = client.get("/ready")
     assert answer.status_code == 200, answer.text
