@@ -63,7 +63,7 @@ from soak_load import (  # noqa: E402
 )
 from soak_mix import PROBE_PATH, Mix, MixConfig, load_extra  # noqa: E402
 from soak_report import check_all, markdown  # noqa: E402
-from soak_wrk import WrkReads  # noqa: E402
+from soak_wrk import WrkReads, request_script  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 WRK = "/usr/bin/wrk"
@@ -316,15 +316,7 @@ def wrk_capacity(
     close: bool = False,
 ) -> float:
     lua = work / "capacity.lua"
-    lua.write_text(
-        "local paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n"
-        "local n = 0\n"
-        "function request()\n  n = n + 1\n"
-        '  local h = {}\n  h["X-Forwarded-For"] = "10." .. (n % 250) .. "." .. '
-        '(math.floor(n / 250) % 250) .. "." .. math.random(1, 250)\n'
-        + ('  h["Connection"] = "close"\n' if close else "")
-        + '  return wrk.format("GET", paths[(n % #paths) + 1], h)\nend\n'
-    )
+    lua.write_text(request_script(paths, close=close))
     done = subprocess.run(
         [
             WRK,

@@ -25,6 +25,22 @@ WRK = "/usr/bin/wrk"
 RESULT_MARK = "BELFORT-WRK-RESULT "
 KEEP_ALIVE_SAFE_S = 1.5
 
+# The requests of both scripts: ``paths`` in turn, each simulated client from its own
+# address (X-Forwarded-For, which the soak's server trusts), optionally a new connection each.
+_REQUEST = r"""
+local paths = __PATHS__
+local close = __CLOSE__
+local n = 0
+function request()
+  n = n + 1
+  local h = {}
+  h["X-Forwarded-For"] = "10." .. (n % 250) .. "." .. (math.floor(n / 250) % 250) ..
+    "." .. (1 + math.floor(n / 62500) % 250)
+  if close then h["Connection"] = "close" end
+  return wrk.format("GET", paths[(n % #paths) + 1], h)
+end
+"""
+
 _LUA = r"""
 local ffi = require("ffi")
 ffi.cdef[[
@@ -37,13 +53,10 @@ local function now_ms()
   return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
 end
 
-local paths = __PATHS__
 local start_ms = __START_MS__
 local interval_ms = __INTERVAL_MS__
 local last_slot = __LAST_SLOT__
-local close = __CLOSE__
 local slot = 0
-local n = 0
 statuses = {}
 late_max_ms = 0
 late_over_100ms = 0
@@ -61,15 +74,7 @@ function delay()
   return math.floor(wait)
 end
 
-function request()
-  n = n + 1
-  local h = {}
-  h["X-Forwarded-For"] = "10." .. (n % 250) .. "." .. (math.floor(n / 250) % 250) ..
-    "." .. (1 + math.floor(n / 62500) % 250)
-  if close then h["Connection"] = "close" end
-  return wrk.format("GET", paths[(n % #paths) + 1], h)
-end
-
+__REQUEST__
 function response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
@@ -116,13 +121,19 @@ def lua_script(
         raise ValueError("a positive rate and at least one path")
     interval_ms = 1000.0 / rate
     return (
-        _LUA.replace("__PATHS__", "{" + ",".join(json.dumps(p) for p in paths) + "}")
+        _LUA.replace("__REQUEST__", request_script(paths, close=close))
         .replace("__START_MS__", f"{start_ms:.3f}")
         .replace("__INTERVAL_MS__", f"{interval_ms:.6f}")
         .replace("__LAST_SLOT__", str(int(duration_s * rate)))
         .replace("__MARK__", RESULT_MARK)
-        .replace("__CLOSE__", "true" if close else "false")
     )
+
+
+def request_script(paths: list[str], *, close: bool = False) -> str:
+    """wrk's ``request()`` alone: a closed loop over ``paths`` (the capacity run)."""
+    return _REQUEST.replace(
+        "__PATHS__", "{" + ",".join(json.dumps(p) for p in paths) + "}"
+    ).replace("__CLOSE__", "true" if close else "false")
 
 
 class WrkReads:
