@@ -18,7 +18,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from belfort import __version__, metrics
+from belfort import __version__, metrics, upkeep
 from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
@@ -78,13 +78,11 @@ from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
 from belfort.settings import Settings, load_settings
-from belfort.streams import compaction, live_catalog
+from belfort.streams import live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
-from belfort.twin.alerts.scheduler import AlertScheduler
 from belfort.twin.datasets import register_live_sources
 from belfort.twin.forecasting import dataset as forecast_dataset
 from belfort.twin.forecasting import source as forecast_source
-from belfort.twin.forecasting.scheduler import ForecastScheduler
 
 
 def create_app(platform: Platform | None = None, settings: Settings | None = None) -> FastAPI:
@@ -110,28 +108,22 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
             # signs the audit trail's time-based checkpoints (BELFORT_AUDIT_CHECKPOINT_MINUTES)
             audit_log(app.state.platform).start()
         # live datasets of the sensors registered so far are in the catalogue before the first
-        # request; a serving process compacts the hot store now and then (one at a time)
+        # request
         await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))
-        compactor = compaction.start_compactor(app.state.platform) if owned else None
-        # BELFORT_ALERTS_EVALUATE_SECONDS: the crowding alert rules (one process at a time)
-        alerter = (AlertScheduler(app.state.platform, alerts_api.webhook_secret(
-            app.state.platform)).start() if owned else None)
+        # compaction, alert rules, forecasts: here only with BELFORT_UPKEEP=serving (else in
+        # the upkeep process of `belfort serve`, or `belfort upkeep`)
+        jobs = (upkeep.BackgroundJobs(app.state.platform)
+                if owned and app.state.platform.settings.upkeep == "serving" else None)
         # the queue depths of /metrics, sampled in each worker
         sampler = operations_api.QueueSampler(app.state.platform).start() if owned else None
-        # BELFORT_TWIN_FORECAST_REFRESH_SECONDS / _TRAIN_HOURS: forecasts and models (leased)
-        forecaster = ForecastScheduler(app.state.platform).start() if owned else None
         try:
             yield
         finally:
             if sampler is not None:
                 sampler.stop()
                 metrics.process_exiting()
-            if alerter is not None:
-                alerter.stop()
-            if forecaster is not None:
-                forecaster.stop()
-            if compactor is not None:
-                compactor.stop()
+            if jobs is not None:
+                jobs.stop()
             if owned:
                 app.state.platform.close()
 

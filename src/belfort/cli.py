@@ -61,10 +61,25 @@ def serve(data_dir: Path | None, database_url: str | None, host: str | None, por
     _serve(settings)
 
 
+@main.command()
+@common_options
+def upkeep(data_dir: Path | None, database_url: str | None) -> None:
+    """Run the background jobs (compaction, alert rules, forecasts) until stopped.
+
+    `belfort serve` starts this process itself (BELFORT_UPKEEP=process); run it by hand beside
+    another ASGI server that serves `belfort.app:app_from_environment`."""
+    from belfort import upkeep as upkeep_jobs
+
+    settings = _settings(data_dir, database_url)
+    _platform(settings).close()  # the schema migrated before the jobs start
+    console.print(f"Belfort upkeep for {settings.data_dir} (stop with Ctrl-C)")
+    upkeep_jobs.run(settings)
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from belfort import metrics
+    from belfort import metrics, upkeep
     from belfort.logs import uvicorn_log_config
 
     platform = _platform(settings)  # migrate and clean up once, before workers start
@@ -79,6 +94,8 @@ def _serve(settings: Settings) -> None:
     telraam_commands.start_poller(settings)  # when BELFORT_TELRAAM_URL and _SEGMENTS are set
     # several workers write their figures to one directory that /metrics adds up
     figures = metrics.prepare_multiprocess(settings.workers)
+    # compaction, alert rules, forecasts: one process beside the workers (BELFORT_UPKEEP)
+    jobs = upkeep.start_process(settings)
     try:
         uvicorn.run(
             "belfort.app:app_from_environment",
@@ -91,6 +108,8 @@ def _serve(settings: Settings) -> None:
             proxy_headers=False,  # the app applies BELFORT_TRUSTED_PROXIES itself (belfort.app)
         )
     finally:
+        if jobs is not None:
+            jobs.stop()
         metrics.cleanup_multiprocess(figures)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+from typing import Literal
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -37,6 +38,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `belfort serve` binds to.")
     port: int = Field(default=8000, description="Port `belfort serve` listens on.")
     workers: int = Field(default=1, description="Number of server worker processes.")
+    upkeep: Literal["process", "serving"] = Field(
+        default="process",
+        description="Where `belfort serve` runs the background jobs (hot-store compaction, "
+        "crowding alerts, forecasts, the Telraam poller): `process` = one upkeep process beside "
+        "the server workers, so their work never holds up a request; `serving` = a thread in "
+        "every server process. Behind another ASGI server, `process` means: run `belfort upkeep`.",
+    )
     query_timeout_seconds: float = Field(
         default=10.0, description="A query running longer than this is interrupted."
     )
