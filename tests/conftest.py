@@ -46,6 +46,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'catalog.sqlite'}"
         return
+    yield from _postgres_schema()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the test cluster, for tests of what only PostgreSQL is for (several
+    nodes on one database)."""
+    yield from _postgres_schema()
+
+
+def _postgres_schema() -> Iterator[str]:
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
             pytest.fail("BELFORT_REQUIRE_POSTGRES=1 but BELFORT_TEST_POSTGRES_URL is not set")
