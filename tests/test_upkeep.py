@@ -73,7 +73,7 @@ def _serving(data_dir: Path, log: Path, **env: str) -> Iterator[subprocess.Popen
              "--data-dir", str(data_dir)], stdout=out, stderr=subprocess.STDOUT, env=environment)
         everything: set[int] = set()
         try:
-            wait_until_serving(f"http://127.0.0.1:{port}", proc)
+            wait_until_serving(f"http://127.0.0.1:{port}", proc, timeout=120)
             yield proc
         finally:
             everything.update(_descendants(proc.pid))
