@@ -74,6 +74,7 @@ def _serving(data_dir: Path, log: Path, **env: str) -> Iterator[subprocess.Popen
         everything: set[int] = set()
         try:
             wait_until_serving(f"http://127.0.0.1:{port}", proc, timeout=120)
+            everything.update(_descendants(proc.pid))  # its workers: orphaned if it is killed
             yield proc
         finally:
             everything.update(_descendants(proc.pid))
@@ -118,7 +119,8 @@ def test_the_upkeep_process_does_the_jobs_restarts_and_ends_with_its_server(tmp_
         assert _wait_for(lambda: _upkeep_processes(server.pid) not in ([], [first]), 30)
         second = _upkeep_processes(server.pid)
         assert len(second) == 1 and second[0] != first
-        # the server killed outright: its upkeep process does not outlive it
+        # the server killed outright: its upkeep process does not outlive it (its uvicorn
+        # workers would: the fixture ends them)
         server.kill()
         server.wait()
         assert _wait_for(lambda: not _alive(second[0]), 20), "the upkeep process ended too"

@@ -405,7 +405,10 @@ class WorkerPool:
             # collection writes to every object it visits, which would copy each shared page
             # of the server's heap while the worker lives (a stall of a second or more on a
             # 1 GB server under load, measured in the hostile soak). Objects are still freed
-            # when their last reference goes; cycles among them wait until no worker is left.
+            # when their last reference goes; a reference cycle that is garbage already at the
+            # fork is never collected. It stays frozen after the last worker ends too: thawing
+            # would also thaw what the server froze at start-up (quieten_garbage_collector),
+            # and the next full collection would walk the whole heap again.
             gc.freeze()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)  # fork of a threaded process
@@ -447,8 +450,6 @@ class WorkerPool:
             status = os.waitpid(worker.pid, 0)[1]
         if worker in self._all:
             self._all.remove(worker)
-            if not self._all:  # nothing shares the pages now: the collector may visit again
-                gc.unfreeze()
         return status
 
     def _kill(self, worker: _Worker) -> int | None:
