@@ -18,6 +18,8 @@ points with their 80 % interval, or why there is none (``withheld``).
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +33,8 @@ from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
 MAX_ZONES = 40
+KEEP_SECONDS = 10.0
+MAX_KEPT = 256
 NOT_SERVED = "forecasts are not served by this process"
 NO_SENSOR = "no forecast for this sensor"
 MODEL_PAGE = "/voorspellingen/modellen/"
@@ -50,10 +54,13 @@ class ForecastReader:
 class _Slot:
     def __init__(self, platform: Platform) -> None:
         self.reader: ForecastReader | None = None
+        # public forecasts (zones) per (kind, subject, hours): (monotonic expiry, answer)
+        self.kept: dict[tuple[str, str, int], tuple[float, dict[str, Any]]] = {}
 
 
 def set_forecast_reader(platform: Platform, reader: ForecastReader | None) -> None:
-    platform.component(_Slot, _Slot).reader = reader
+    slot = platform.component(_Slot, _Slot)
+    slot.reader, slot.kept = reader, {}
 
 
 def forecast_reader(platform: Platform) -> ForecastReader | None:
@@ -63,7 +70,25 @@ def forecast_reader(platform: Platform) -> ForecastReader | None:
 def tile_forecast(platform: Platform, principal: Principal, ref: ForecastRef,
                   may_read: Callable[[str], bool]) -> dict[str, Any]:
     """The tile's forecast for this principal; ``may_read(dataset_id)``: whether the principal
-    may read a sensor dataset's observations (the gate)."""
+    may read a sensor dataset's observations (the gate). A zone's answer is the same for
+    everyone and kept ``KEEP_SECONDS`` (the forecasts change every refresh, 15 minutes by
+    default): the live stream computes tiles at every change it sees."""
+    if ref.kind == "sensor":
+        return _tile_forecast(platform, principal, ref, may_read)
+    slot = platform.component(_Slot, _Slot)
+    key = (ref.kind, ref.subject, ref.hours)
+    kept = slot.kept.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return copy.deepcopy(kept[1])
+    found = _tile_forecast(platform, principal, ref, may_read)
+    if len(slot.kept) >= MAX_KEPT:
+        slot.kept.clear()
+    slot.kept[key] = (time.monotonic() + KEEP_SECONDS, copy.deepcopy(found))
+    return found
+
+
+def _tile_forecast(platform: Platform, principal: Principal, ref: ForecastRef,
+                   may_read: Callable[[str], bool]) -> dict[str, Any]:
     found: dict[str, Any] = {"kind": ref.kind, "hours": ref.hours, "made": None,
                              "model": None, "series": [], "withheld": None}
     reader = forecast_reader(platform)
