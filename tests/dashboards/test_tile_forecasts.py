@@ -129,3 +129,25 @@ def test_without_a_model_or_a_reader_the_tile_says_why(platform: Platform) -> No
     plain = tile_data(platform, ANONYMOUS, one_tile(  # type: ignore[arg-type]
         "{id: z, type: gauge, title: Z, stream: s}"))
     assert plain.forecast is None and plain.to_dict()["forecast"] is None
+
+
+def test_a_zone_s_forecast_is_kept_briefly_and_never_shared_mutably(platform: Platform) -> None:
+    from sqlalchemy import delete
+
+    from belfort.catalog.models import TwinForecast
+    from belfort.dashboards import forecasts
+
+    trained_city(platform)
+    _install(platform)
+    tile = one_tile("{id: z, type: gauge, title: Z, stream: s, forecast: {zone: korenmarkt}}")
+    first = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
+    assert first is not None and first["series"][0]["points"]
+    first["series"].clear()  # a caller changing its answer does not change the kept one
+    with platform.db.session() as session:
+        session.execute(delete(TwinForecast))
+    kept = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
+    assert kept is not None and kept["series"][0]["points"]  # within KEEP_SECONDS
+    slot = platform.component(forecasts._Slot, forecasts._Slot)
+    slot.kept = {k: (0.0, v) for k, (_, v) in slot.kept.items()}  # expired
+    fresh = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
+    assert fresh is not None and fresh["series"][0]["points"] == []
