@@ -50,6 +50,7 @@ from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
 from belfort.audit.log import audit_log
+from belfort.dashboards.forecasts import ForecastReader, set_forecast_reader
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
@@ -96,6 +97,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
         ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
         forecast_source.install(app.state.platform)  # forecast_above alert rules read these
+        # dashboard tiles show the forecasts beside their live values
+        set_forecast_reader(app.state.platform, ForecastReader(forecast_source.forecast_dict,
+                                                               forecast_source.zone_names))
         forecast_dataset.register(app.state.platform)  # drukteverwachting-per-zone
         if owned:
             quieten_garbage_collector()

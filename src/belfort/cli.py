@@ -187,7 +187,7 @@ def demo(data_dir: Path | None, database_url: str | None, load_only: bool, small
         _fail(exc)
     if not load_only:
         if live is not None:
-            demo_commands.start(settings, live)
+            demo_commands.start(settings, live, forecasts=not small)
         _serve(settings)
 
 

@@ -49,10 +49,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 TILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
 SENSOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
+ZONE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")  # as belfort.twin.zones.ZONE_ID
 QUERY_KEYS = ("select", "where", "group_by", "order_by", "limit")
 TILE_KEYS = {"id", "type", "title", "dataset", "query", "stream", "sensors", "value", "time",
              "x", "y", "series", "unit", "thresholds", "hours", "columns", "description",
-             "geometry", "label", "bands"}
+             "geometry", "label", "bands", "forecast"}
+FORECAST_HOURS = 6  # a tile's forecast: the next hours shown by default …
+MAX_FORECAST_HOURS = 48  # … and at most (the models' horizon)
 MAP_QUERY_KEYS = ("where", "order_by", "limit")  # a map of shapes selects its fields itself
 
 
@@ -103,6 +106,16 @@ class SensorSource:
 
 
 @dataclass(frozen=True)
+class ForecastRef:
+    """The forecast a tile shows beside its live value: one zone's (``zone``), one sensor's
+    (``sensor``) or every zone's (``zones``, subject ``*``), for the next ``hours`` hours."""
+
+    kind: str
+    subject: str
+    hours: int = FORECAST_HOURS
+
+
+@dataclass(frozen=True)
 class TileSpec:
     id: str
     type: str
@@ -124,6 +137,7 @@ class TileSpec:
     columns: tuple[str, ...] = ()
     geometry: str | None = None  # a map over a dataset: the field holding each shape
     label: str | None = None  # … and the field naming it
+    forecast: ForecastRef | None = None  # the forecast shown beside the live value
 
     @property
     def shapes(self) -> bool:
@@ -354,6 +368,8 @@ def _tile(item: Any, path: str, problems: _Problems) -> TileSpec | None:
         else:
             columns = tuple(c for i, c in enumerate(item["columns"]) if _string(
                 c, f"{path}.columns[{i}]", problems, pattern=NAME, what="a field name"))
+    forecast = (_forecast(item["forecast"], f"{path}.forecast", problems)
+                if item.get("forecast") is not None else None)
     if len(problems.items) > before or tile_id is None or title is None:
         return None
     return TileSpec(
@@ -362,6 +378,7 @@ def _tile(item: Any, path: str, problems: _Problems) -> TileSpec | None:
         value=names.get("value") or "value", time=names.get("time"), x=names.get("x"),
         y=names.get("y"), series=names.get("series"), unit=unit, thresholds=thresholds,
         hours=hours, columns=columns, geometry=names.get("geometry"), label=names.get("label"),
+        forecast=forecast,
     )
 
 
@@ -482,3 +499,37 @@ def _sensors(value: Any, path: str, problems: _Problems) -> SensorSource | None:
     kind = (_string(value["kind"], f"{path}.kind", problems, limit=50)
             if value.get("kind") is not None else None)
     return SensorSource(dataset, kind) if dataset else None
+
+
+def _forecast(value: Any, path: str, problems: _Problems) -> ForecastRef | None:
+    """``{zone: korenmarkt}``, ``{sensor: TP01}`` or ``{zones: "*"}``, with ``hours`` 1–48."""
+    if not isinstance(value, dict):
+        problems.add(path, "a mapping: {zone: …}, {sensor: …} or {zones: '*'}, "
+                     f"optionally with hours (1-{MAX_FORECAST_HOURS})")
+        return None
+    for key in value:
+        if key not in ("zone", "sensor", "zones", "hours"):
+            problems.add(f"{path}.{str(key)[:40]}", "unknown field (zone, sensor, zones, hours)")
+    given = [k for k in ("zone", "sensor", "zones") if value.get(k) is not None]
+    if len(given) != 1:
+        problems.add(path, "give exactly one of zone, sensor or zones: '*'")
+        return None
+    kind = given[0]
+    subject: str | None = "*"
+    if kind == "zones":
+        if value["zones"] != "*":
+            problems.add(f"{path}.zones", "'*': every zone")
+            return None
+    else:
+        subject = _string(value[kind], f"{path}.{kind}", problems,
+                          pattern=SENSOR if kind == "sensor" else ZONE,
+                          what="a sensor id" if kind == "sensor" else "a zone id")
+    hours = FORECAST_HOURS
+    if value.get("hours") is not None:
+        found = value["hours"]
+        if isinstance(found, bool) or not isinstance(found, int) or not (
+                1 <= found <= MAX_FORECAST_HOURS):
+            problems.add(f"{path}.hours", f"a whole number from 1 to {MAX_FORECAST_HOURS}")
+            return None
+        hours = found
+    return ForecastRef(kind, subject, hours) if subject else None

@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 
 from belfort.catalog.models import Observation, Sensor
 from belfort.dashboards.fields import shape_problems
+from belfort.dashboards.forecasts import tile_forecast
 from belfort.dashboards.spec import Threshold, TileSpec
 from belfort.errors import BelfortError, DashboardInvalid
 from belfort.platform import Platform
@@ -83,6 +84,8 @@ class TileData:
     # under an aggregation threshold: its k, and how many groups it withheld
     threshold: int | None = None
     suppressed: int = 0
+    # the tile's forecast beside its live value (belfort.dashboards.forecasts), when it has one
+    forecast: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,7 +94,7 @@ class TileData:
             "level": self.level, "unit": self.unit, "columns": self.columns,
             "rows": self.rows, "points": self.points, "shapes": self.shapes,
             "problem": self.problem, "threshold": self.threshold,
-            "suppressed": self.suppressed,
+            "suppressed": self.suppressed, "forecast": self.forecast,
         }
 
 
@@ -115,6 +118,10 @@ def tile_data(platform: Platform, principal: Principal, tile: TileSpec, *,
     except BelfortError as exc:
         data = TileData(tile.id, tile.type, unit=tile.unit,
                         problem=exc.message[:300] if principal.is_admin else None)
+    if tile.forecast is not None:
+        data.forecast = tile_forecast(
+            platform, principal, tile.forecast,
+            lambda dataset_id: may_read_sensors_of(platform, principal, dataset_id))
     return data
 
 

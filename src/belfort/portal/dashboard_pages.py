@@ -38,6 +38,7 @@ from belfort.policy.principals import Principal
 from belfort.portal import map_base, maps, values
 from belfort.portal.chart_svg import render_svg
 from belfort.portal.charts import ChartRequest, chart_spec, chart_table
+from belfort.portal.dashboard_forecasts import ForecastView, forecast_view
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
 from belfort.portal.render import render
@@ -69,6 +70,7 @@ class TileView:
     cells: list[list[str]] = field(default_factory=list)
     legend: list[tuple[str, str, int]] = field(default_factory=list)  # label, colour name, count
     hidden_text: str = ""  # what an aggregation threshold withheld, in words
+    forecast: ForecastView | None = None  # the forecast beside the live value
 
     @property
     def empty(self) -> bool:
@@ -143,6 +145,10 @@ def tile_view(platform: Platform, tile: TileSpec, data: dict[str, Any], lang: st
     view.value_text = _value_with_unit(data.get("value"), unit, lang)
     view.time = _time_cell(data.get("time"), lang)
     view.hidden_text = hidden_text(data, lang)
+    live_by_name = {str(r.get("x")): r.get("y") for r in data.get("rows") or []
+                    if tile.type == "bars"}
+    live_by_name.update({str(sh.get("name")): sh.get("value") for sh in data.get("shapes") or []})
+    view.forecast = forecast_view(data.get("forecast"), view.title, live_by_name, lang)
     level = data.get("level")
     if level:
         view.level_label = level["label"].get(lang) or level["label"]["nl"]

@@ -94,6 +94,35 @@ NL: dict[str, str] = {
         "Wat gebeurt er met de drukte als een zone of straat een tijd dicht gaat: twee "
         "scenario's naast elkaar."
     ),
+    "dash_fc_heading": "Verwachting, komende {hours} uur",
+    "dash_fc_caption": "Verwachting per uur met de marge waarin 80 % van de uren valt: {title}",
+    "dash_fc_col_hour": "Uur",
+    "dash_fc_col_zone": "Zone",
+    "dash_fc_col_now": "Nu",
+    "dash_fc_col_value": "Verwachting",
+    "dash_fc_col_interval": "Marge (80 %)",
+    "dash_fc_col_level": "Niveau",
+    "dash_fc_cell": "{value} ({lower}–{upper})",
+    "dash_fc_made": "Gemaakt {made} door model {version}.",
+    "dash_fc_accuracy": "Hoe nauwkeurig het was: ",
+    "dash_fc_model_link": "Over dit model",
+    "dash_fc_degraded": (
+        "Let op: dit model voorspelt de laatste dagen minder goed dan de drempel; de "
+        "verwachting is minder betrouwbaar."
+    ),
+    "dash_fc_none": "Geen verwachting beschikbaar: {reason}.",
+    "dash_fc_none_zone": "geen verwachting: {reason}",
+    "dash_fc_why_not_served": "dit proces maakt geen verwachtingen",
+    "dash_fc_why_no_model": "er is nog geen voorspellingsmodel getraind",
+    "dash_fc_why_not_made": "er is nog geen verwachting gemaakt",
+    "dash_fc_why_history": "te weinig historiek van de telpunten",
+    "dash_fc_why_outage": "een telpunt is in storing",
+    "dash_fc_why_not_in_model": "het telpunt zat niet in het model toen het getraind werd",
+    "dash_fc_why_sensors": "niet al haar telpunten hebben een verwachting",
+    "dash_fc_why_no_sensor": "er is geen verwachting voor dit telpunt",
+    "dash_fc_why_no_zones": "er zijn nog geen zones",
+    "dash_fc_why_counters": "de zone heeft geen tellers waarvoor een verwachting gemaakt wordt",
+    "dash_fc_why_other": "zie de reden hiernaast",
 }
 
 EN: dict[str, str] = {
@@ -186,4 +215,33 @@ EN: dict[str, str] = {
         "What happens to crowding when a zone or street closes for a while: two scenarios side "
         "by side."
     ),
+    "dash_fc_heading": "Forecast, next {hours} hours",
+    "dash_fc_caption": "Forecast per hour with the margin 80 % of the hours fall in: {title}",
+    "dash_fc_col_hour": "Hour",
+    "dash_fc_col_zone": "Zone",
+    "dash_fc_col_now": "Now",
+    "dash_fc_col_value": "Forecast",
+    "dash_fc_col_interval": "Margin (80 %)",
+    "dash_fc_col_level": "Level",
+    "dash_fc_cell": "{value} ({lower}–{upper})",
+    "dash_fc_made": "Made {made} by model {version}.",
+    "dash_fc_accuracy": "How accurate it has been: ",
+    "dash_fc_model_link": "About this model",
+    "dash_fc_degraded": (
+        "Note: this model has forecast worse than the threshold over the last days; the "
+        "forecast is less reliable."
+    ),
+    "dash_fc_none": "No forecast available: {reason}.",
+    "dash_fc_none_zone": "no forecast: {reason}",
+    "dash_fc_why_not_served": "this process does not make forecasts",
+    "dash_fc_why_no_model": "no forecast model has been trained yet",
+    "dash_fc_why_not_made": "no forecast has been made yet",
+    "dash_fc_why_history": "too little history of the counters",
+    "dash_fc_why_outage": "a counter is in an outage",
+    "dash_fc_why_not_in_model": "the counter was not in the model when it was trained",
+    "dash_fc_why_sensors": "not all of its counters have a forecast",
+    "dash_fc_why_no_sensor": "there is no forecast for this counter",
+    "dash_fc_why_no_zones": "there are no zones yet",
+    "dash_fc_why_counters": "the zone has no counters that are forecast",
+    "dash_fc_why_other": "see the reason next to it",
 }

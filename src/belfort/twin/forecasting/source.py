@@ -16,6 +16,7 @@ from belfort.twin.alerts.forecast import ForecastPoint, ZoneForecast, set_foreca
 from belfort.twin.forecasting import registry
 from belfort.twin.forecasting.registry import HOUR_US, NO_MODEL
 from belfort.twin.score import label
+from belfort.twin.zones import list_zones
 
 #: A forecast made longer ago than this is not served (the refresh job has stopped).
 STALE_HOURS = 6
@@ -91,6 +92,12 @@ def forecast_dict(platform: Platform, kind: str, subject: str, hours: int,
                 item["label"] = label(int(round(point)))
             body["points"].append(item)
         return body
+
+
+def zone_names(platform: Platform) -> list[tuple[str, str]]:
+    """(id, name) of every zone, by id (the dashboard tiles' ``forecast: {zones: "*"}``)."""
+    with platform.db.session() as session:
+        return [(z.id, z.name) for z in list_zones(session)]
 
 
 def zone_source(platform: Platform, zone_id: str, hours: int, now_us: int
