@@ -57,6 +57,7 @@ from belfort.query.disclosure import (
     needs_filtered_count,
     release,
 )
+from belfort.query.profile import Measure, Profile, compile_profile, read_profile
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
@@ -484,6 +485,24 @@ class QueryEngine:
             rows = self._fetch(compiled, path, timeout_seconds)
             self.results.put(key, rows)
         return rows
+
+    def profile(
+        self, measures: list[Measure], schema: TableSchema, path: Path, *, examples: int,
+        timeout_seconds: float | None = None, timezone: str | None = None,
+    ) -> Profile:
+        """Count the failing rows of every measure over one version in one scan
+        (``belfort.query.profile``; duplicates' examples in a second statement, only when
+        there are duplicates). Nothing is kept: a profile runs once per version."""
+        compiled = compile_profile(measures, schema, examples=examples, timezone=timezone)
+        started = time.perf_counter()
+        row = self._fetch(compiled.statement, path, timeout_seconds)[0]
+        profile = read_profile(compiled, row, measures, {})
+        duplicate_rows: dict[str, list[tuple[Any, ...]]] = {}
+        for key, statement in compiled.duplicates.items():
+            if profile.results[key].failing and examples > 0:
+                left = None if timeout_seconds is None else max(0.1, timeout_seconds - (time.perf_counter() - started))
+                duplicate_rows[key] = self._fetch(statement, path, left)
+        return read_profile(compiled, row, measures, duplicate_rows) if duplicate_rows else profile
 
     def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:
         """Execute and fetch everything within the timeout (nothing kept)."""
