@@ -24,6 +24,7 @@ from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
+from belfort.api import quality as quality_api
 from belfort.api import fiware as fiware_api
 from belfort.api import forecasts as forecasts_api
 from belfort.api import observations as observations_api
@@ -175,6 +176,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(native.router)
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
+    app.include_router(quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
     app.include_router(organisations_api.router)

@@ -52,6 +52,23 @@ def save_rules(session: Session, dataset: Dataset, rules: list[Rule], actor: str
     return row
 
 
+def replace_rules(session: Session, dataset: Dataset, raw: Any, actor: str, *, max_rules: int,
+                  max_chars: int) -> list[Rule]:
+    """Check ``raw`` against the dataset's newest version and save it as the dataset's rules
+    (``QualityRuleInvalid`` naming the rule at fault; nothing saved then); audited."""
+    from belfort.catalog import store as catalog_store
+    from belfort.errors import Conflict
+
+    newest = max(dataset.versions, key=lambda v: v.number, default=None)
+    if newest is None:
+        raise Conflict(f"dataset {dataset.id!r} has no version yet: rules are checked against its fields")
+    schema = TableSchema.from_dict(newest.table_schema or {})
+    rules = check_rules(raw, schema, max_rules=max_rules, max_chars=max_chars, timezone=dataset.timezone)
+    save_rules(session, dataset, rules, actor)
+    catalog_store.record_audit(session, actor, "set_quality_rules", dataset.id, rules=len(rules))
+    return rules
+
+
 def add_report(session: Session, dataset_id: str, *, version: int | None, measured_at: datetime,
                trigger: str, status: str, error: str | None, row_count: int | None,
                elapsed_ms: float | None, dimensions: dict[str, Any], timeliness: dict[str, Any],
@@ -69,17 +86,23 @@ def add_report(session: Session, dataset_id: str, *, version: int | None, measur
     return report
 
 
-def latest_report(session: Session, dataset_id: str) -> QualityReport | None:
+def latest_report(session: Session, dataset_id: str, max_version: int | None = None) -> QualityReport | None:
+    """The newest report (of a version up to ``max_version``: what the public may know)."""
+    query = select(QualityReport).where(QualityReport.dataset_id == dataset_id)
+    if max_version is not None:
+        query = query.where(QualityReport.version <= max_version)
     return session.scalar(
-        select(QualityReport).where(QualityReport.dataset_id == dataset_id)
-        .options(selectinload(QualityReport.results))
+        query.options(selectinload(QualityReport.results))
         .order_by(QualityReport.measured_at.desc(), QualityReport.id.desc()).limit(1))
 
 
-def history(session: Session, dataset_id: str, limit: int) -> list[QualityReport]:
-    """The newest ``limit`` reports, oldest first (their dimensions, without per-rule rows)."""
+def history(session: Session, dataset_id: str, limit: int, max_version: int | None = None
+            ) -> list[QualityReport]:
+    """The newest ``limit`` reports, oldest first."""
+    query = select(QualityReport).where(QualityReport.dataset_id == dataset_id)
+    if max_version is not None:
+        query = query.where(QualityReport.version <= max_version)
     rows = session.scalars(
-        select(QualityReport).where(QualityReport.dataset_id == dataset_id)
-        .order_by(QualityReport.measured_at.desc(), QualityReport.id.desc())
+        query.options(selectinload(QualityReport.results)).order_by(QualityReport.measured_at.desc(), QualityReport.id.desc())
         .limit(max(1, min(limit, MAX_HISTORY)))).all()
     return list(reversed(rows))
