@@ -117,8 +117,9 @@ def ingest_file(
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    if outcome.published:  # measured in the background: never slows or fails the publication
-        quality_hook.after_publish(platform, dataset_id, outcome.version)
+    # every version is measured, in the background: never slows or fails the publication
+    quality_hook.after_publish(platform, dataset_id, outcome.version,
+                               "publish" if outcome.published else "ingest")
     return outcome
 
 

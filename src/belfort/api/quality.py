@@ -20,12 +20,12 @@ from starlette.concurrency import run_in_threadpool
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import Dataset
-from belfort.errors import InvalidRequest, NotFound, PayloadTooLarge
+from belfort.errors import InvalidRequest, PayloadTooLarge
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 from belfort.quality import store
-from belfort.quality.report import history_entry, report_to_dict, rules_to_dict
+from belfort.quality.report import history_entry, not_measured, report_to_dict, rules_to_dict
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
@@ -45,8 +45,8 @@ def latest(platform: Platform, principal: Principal, dataset_id: str) -> dict[st
         dataset = gate.get_dataset(session, principal, dataset_id)
         hidden, examples, max_version = _seen(principal, dataset)
         report = store.latest_report(session, dataset.id, max_version)
-        if report is None:
-            raise NotFound(f"dataset {dataset_id!r} has not been measured yet")
+        if report is None:  # measured in the background after publication: not yet
+            return not_measured(dataset.id)
         return report_to_dict(report, hidden=hidden, examples=examples)
 
 

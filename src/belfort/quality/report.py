@@ -91,3 +91,10 @@ def rules_to_dict(dataset_id: str, row: QualityRuleSet | None) -> dict[str, Any]
             "inferred": bool(row.inferred) if row else False,
             "updated_at": row.updated_at.isoformat() if row else None,
             "updated_by": row.updated_by if row else None}
+
+
+def not_measured(dataset_id: str) -> dict[str, Any]:
+    """The answer before a dataset's first measurement (it runs in the background)."""
+    return {"dataset": dataset_id, "version": None, "measured_at": None, "trigger": None,
+            "status": "not_measured", "error": None, "rows": None, "elapsed_ms": None,
+            "dimensions": {d: None for d in DIMENSIONS}, "timeliness": None, "rules": []}
