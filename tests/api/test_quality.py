@@ -85,8 +85,10 @@ def test_bad_rules_are_422_naming_the_rule(client: TestClient, parkings: str, ad
     assert client.get(url, headers=admin_headers).json()["inferred"] is True
 
 
-def test_rules_are_staff_only(client: TestClient, parkings: str) -> None:
-    assert client.get(f"{BASE}/{parkings}/quality/rules").status_code == 401
+def test_rules_are_public_but_replaced_by_staff_only(client: TestClient, parkings: str) -> None:
+    r = client.get(f"{BASE}/{parkings}/quality/rules")
+    assert r.status_code == 200 and "updated_by" not in r.json()
+    assert {x["id"] for x in r.json()["rules"]} >= {"required:id", "required:soort"}
     assert client.put(f"{BASE}/{parkings}/quality/rules", json=RULES).status_code == 401
 
 
@@ -109,6 +111,7 @@ def test_a_restricted_dataset_is_404_and_a_held_back_field_is_left_out(
     public = client.get(f"{BASE}/open/quality").text
     assert "naam" not in public and "Kouter" not in public and "Sint-Michiels" not in public
     assert '"maximum:bezetting"' in public and "700" in public
+    assert "naam" not in client.get(f"{BASE}/open/quality/rules").text
     staff = client.get(f"{BASE}/open/quality", headers=admin_headers).text
     assert "naam" in staff and "Kouter" in staff
 

@@ -1,5 +1,5 @@
 """Data quality in the native API: ``GET /api/belfort/v1/datasets/{id}/quality`` (the latest
-report), ``…/quality/history`` (the time series) and ``GET/PUT …/quality/rules`` (staff).
+report), ``…/quality/history`` (the time series) and ``GET/PUT …/quality/rules`` (anyone who sees the dataset reads them; staff replace them).
 
 Reading asks the gate like every other read of a dataset: one the caller may not see is 404.
 Fields held back from the caller are left out of the report (their completeness, the rules that
@@ -60,10 +60,15 @@ def series(platform: Platform, principal: Principal, dataset_id: str, limit: int
 
 
 def rules_of(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
-    gate.require_write(principal)
+    """The rules as the caller may see them: rules reading a field held back from it are left
+    out, and who changed them last is for staff."""
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
-        return rules_to_dict(dataset.id, store.rule_set(session, dataset.id))
+        hidden, _, _ = _seen(principal, dataset)
+        body = rules_to_dict(dataset.id, store.rule_set(session, dataset.id), hidden=hidden)
+    if not principal.is_admin:
+        body.pop("updated_by")
+    return body
 
 
 def replace(platform: Platform, principal: Principal, dataset_id: str, raw: Any) -> dict[str, Any]:
@@ -102,7 +107,7 @@ def get_quality_history(
     return JSONResponse(series(platform, principal, dataset_id, limit))
 
 
-@router.get("/datasets/{dataset_id}/quality/rules", summary="A dataset's data-quality rules (admin)")
+@router.get("/datasets/{dataset_id}/quality/rules", summary="A dataset's data-quality rules")
 def get_quality_rules(
     dataset_id: str,
     platform: Platform = Depends(get_platform),

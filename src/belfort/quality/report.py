@@ -86,8 +86,10 @@ def history_entry(report: QualityReport, *, hidden: frozenset[str]) -> dict[str,
             "scores": {d: (dimensions.get(d) or {}).get("score") for d in DIMENSIONS}}
 
 
-def rules_to_dict(dataset_id: str, row: QualityRuleSet | None) -> dict[str, Any]:
-    return {"dataset": dataset_id, "rules": list(row.rules) if row else [],
+def rules_to_dict(dataset_id: str, row: QualityRuleSet | None,
+                  hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    rules = [r for r in (row.rules if row else []) if not _reads(r, hidden)]
+    return {"dataset": dataset_id, "rules": rules,
             "inferred": bool(row.inferred) if row else False,
             "updated_at": row.updated_at.isoformat() if row else None,
             "updated_by": row.updated_by if row else None}
