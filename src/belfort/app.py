@@ -24,13 +24,13 @@ from belfort.api import alerts as alerts_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
-from belfort.api import quality as quality_api
 from belfort.api import fiware as fiware_api
 from belfort.api import forecasts as forecasts_api
 from belfort.api import observations as observations_api
 from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
+from belfort.api import quality as quality_api
 from belfort.api import register as register_api
 from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
@@ -78,6 +78,7 @@ from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
+from belfort.quality.scheduler import QualityScheduler
 from belfort.settings import Settings, load_settings
 from belfort.streams import compaction, live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
@@ -121,6 +122,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         sampler = operations_api.QueueSampler(app.state.platform).start() if owned else None
         # BELFORT_TWIN_FORECAST_REFRESH_SECONDS / _TRAIN_HOURS: forecasts and models (leased)
         forecaster = ForecastScheduler(app.state.platform).start() if owned else None
+        # BELFORT_QUALITY_LIVE_SECONDS: the live datasets' data quality (leased)
+        quality_live = QualityScheduler(app.state.platform).start() if owned else None
         try:
             yield
         finally:
@@ -131,6 +134,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                 alerter.stop()
             if forecaster is not None:
                 forecaster.stop()
+            if quality_live is not None:
+                quality_live.stop()
             if compactor is not None:
                 compactor.stop()
             if owned:

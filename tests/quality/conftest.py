@@ -31,6 +31,8 @@ def write_parkings(directory: Path, text: str = PARKINGS) -> Path:
 @pytest.fixture
 def parkings(platform: Platform, tmp_path: Path) -> str:
     """The dataset ``parkings`` published once and measured (rules inferred)."""
-    ingest_file(platform, CLI_ADMIN, "parkings", write_parkings(tmp_path), metadata={"title_nl": "Parkings"})
+    ingest_file(
+        platform, CLI_ADMIN, "parkings", write_parkings(tmp_path), metadata={"title_nl": "Parkings"}
+    )
     hook.wait(platform)
     return "parkings"

@@ -54,7 +54,9 @@ def test_publication_measures_and_infers_default_rules(platform: Platform, parki
     assert report["trigger"] == "publish"
     results = by_id(report)
     # inferred: required where nothing is missing; id has duplicates, so it is not a key
-    assert {"required:id", "required:postcode", "required:capaciteit", "required:soort"} <= set(results)
+    assert {"required:id", "required:postcode", "required:capaciteit", "required:soort"} <= set(
+        results
+    )
     assert "unique:id" not in results
     assert results["missing:naam"]["failing"] == 1 and results["missing:bezetting"]["failing"] == 1
     assert report["dimensions"]["completeness"]["failing"] == 2
@@ -93,14 +95,16 @@ def test_a_profile_that_fails_is_recorded_not_raised(platform: Platform, parking
     assert report["rules"] == []
 
 
-def test_publication_is_not_failed_by_measuring(platform: Platform, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publication_is_not_failed_by_measuring(
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the profiler broke")
 
     monkeypatch.setattr(platform.engine, "profile", broken)
-    outcome = ingest_file(platform, CLI_ADMIN, "parkings", write_parkings(tmp_path),
-                          metadata={"title_nl": "Parkings"})
+    outcome = ingest_file(
+        platform, CLI_ADMIN, "parkings", write_parkings(tmp_path), metadata={"title_nl": "Parkings"}
+    )
     assert outcome.published
     hook.wait(platform)
     report = latest(platform, "parkings")
@@ -137,11 +141,22 @@ def test_timeliness_against_the_declared_frequency(platform: Platform, parkings:
 
 def test_catastrophic_pattern_runs_in_linear_time(platform: Platform, tmp_path: Path) -> None:
     rows = "\n".join(f"{i},{'a' * 2000}!" for i in range(500))
-    ingest_file(platform, CLI_ADMIN, "lang", write_parkings(tmp_path, "id,tekst\n" + rows + "\n"),
-                metadata={"title_nl": "Lang"})
+    ingest_file(
+        platform,
+        CLI_ADMIN,
+        "lang",
+        write_parkings(tmp_path, "id,tekst\n" + rows + "\n"),
+        metadata={"title_nl": "Lang"},
+    )
     hook.wait(platform)
-    save(platform, "lang", [{"type": "pattern", "field": "tekst", "value": "(a+)+$"},
-                            {"type": "pattern", "field": "tekst", "id": "alt", "value": "(a|aa)*b"}])
+    save(
+        platform,
+        "lang",
+        [
+            {"type": "pattern", "field": "tekst", "value": "(a+)+$"},
+            {"type": "pattern", "field": "tekst", "id": "alt", "value": "(a|aa)*b"},
+        ],
+    )
     started = time.perf_counter()
     run.measure(platform, "lang", trigger="cli")
     assert time.perf_counter() - started < 10
@@ -159,7 +174,9 @@ def test_a_time_budget_stops_a_long_profile(platform: Platform) -> None:
     path = platform.lake.versions_dir / "groot.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     duckdb.connect().execute(
-        f"COPY (SELECT range AS n, md5(CAST(range AS VARCHAR)) AS t FROM range(4000000)) TO '{path}'")
+        "COPY (SELECT range AS n, md5(CAST(range AS VARCHAR)) AS t FROM range(4000000)) "
+        f"TO '{path}'"
+    )
     schema = TableSchema(fields=(Field(name="n", type="integer"), Field(name="t", type="string")))
     measures = [Measure(f"p{i}", pattern=("t", f"(a|b|{i})*[0-9]+.*")) for i in range(10)]
     started = time.perf_counter()

@@ -1,5 +1,6 @@
 """Data quality in the native API: ``GET /api/belfort/v1/datasets/{id}/quality`` (the latest
-report), ``…/quality/history`` (the time series) and ``GET/PUT …/quality/rules`` (anyone who sees the dataset reads them; staff replace them).
+report), ``…/quality/history`` (the time series) and ``GET/PUT …/quality/rules`` (anyone who
+sees the dataset reads them; staff replace them).
 
 Reading asks the gate like every other read of a dataset: one the caller may not see is 404.
 Fields held back from the caller are left out of the report (their completeness, the rules that
@@ -55,8 +56,10 @@ def series(platform: Platform, principal: Principal, dataset_id: str, limit: int
         dataset = gate.get_dataset(session, principal, dataset_id)
         hidden, _, max_version = _seen(principal, dataset)
         reports = store.history(session, dataset.id, limit, max_version)
-        return {"dataset": dataset.id,
-                "reports": [history_entry(r, hidden=hidden) for r in reports]}
+        return {
+            "dataset": dataset.id,
+            "reports": [history_entry(r, hidden=hidden) for r in reports],
+        }
 
 
 def rules_of(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
@@ -76,8 +79,14 @@ def replace(platform: Platform, principal: Principal, dataset_id: str, raw: Any)
     settings = platform.settings
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
-        store.replace_rules(session, dataset, raw, principal.actor,
-                            max_rules=settings.quality_max_rules, max_chars=settings.quality_max_rule_chars)
+        store.replace_rules(
+            session,
+            dataset,
+            raw,
+            principal.actor,
+            max_rules=settings.quality_max_rules,
+            max_chars=settings.quality_max_rule_chars,
+        )
         session.flush()
         answer = rules_to_dict(dataset.id, store.rule_set(session, dataset.id))
     platform.generation.bump()
@@ -100,7 +109,9 @@ def get_quality(
 @router.get("/datasets/{dataset_id}/quality/history", summary="Data-quality scores over time")
 def get_quality_history(
     dataset_id: str,
-    limit: int = Query(100, ge=1, le=store.MAX_HISTORY, description="How many reports, newest last."),
+    limit: int = Query(
+        100, ge=1, le=store.MAX_HISTORY, description="How many reports, newest last."
+    ),
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
@@ -116,7 +127,9 @@ def get_quality_rules(
     return JSONResponse(rules_of(platform, principal, dataset_id))
 
 
-@router.put("/datasets/{dataset_id}/quality/rules", summary="Replace a dataset's data-quality rules (admin)")
+@router.put(
+    "/datasets/{dataset_id}/quality/rules", summary="Replace a dataset's data-quality rules (admin)"
+)
 async def put_quality_rules(
     dataset_id: str,
     request: Request,
@@ -135,4 +148,6 @@ async def put_quality_rules(
         raise InvalidRequest("the body is not valid JSON") from None
     if not isinstance(body, dict) or set(body) != {"rules"}:
         raise InvalidRequest('send {"rules": [{"type": "required", "field": …}, …]}')
-    return JSONResponse(await run_in_threadpool(replace, platform, principal, dataset_id, body["rules"]))
+    return JSONResponse(
+        await run_in_threadpool(replace, platform, principal, dataset_id, body["rules"])
+    )

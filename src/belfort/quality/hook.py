@@ -61,7 +61,9 @@ def runner(platform: Platform) -> QualityRunner:
     return platform.component(QualityRunner, QualityRunner)
 
 
-def after_publish(platform: Platform, dataset_id: str, version: int, trigger: str = "publish") -> None:
+def after_publish(
+    platform: Platform, dataset_id: str, version: int, trigger: str = "publish"
+) -> None:
     """Measure a version just published, in the background (``BELFORT_QUALITY_ON_PUBLISH``)."""
     if not platform.settings.quality_on_publish:
         return

@@ -15,7 +15,9 @@ from belfort.catalog.models import QualityReport, QualityResult, QualityRuleSet
 from belfort.quality.rules import DIMENSIONS
 
 
-def report_to_dict(report: QualityReport, *, hidden: frozenset[str], examples: bool) -> dict[str, Any]:
+def report_to_dict(
+    report: QualityReport, *, hidden: frozenset[str], examples: bool
+) -> dict[str, Any]:
     rules = [_result(r, examples) for r in report.results if not _reads(r.rule, hidden)]
     return {
         "dataset": report.dataset_id,
@@ -70,33 +72,60 @@ def _dimensions(rules: list[dict[str, Any]], report: QualityReport) -> dict[str,
         mine = [r for r in rules if r["dimension"] == dimension]
         checked = sum(r["checked"] for r in mine)
         failing = sum(min(r["failing"], r["checked"]) for r in mine)
-        out[dimension] = {"rules": len(mine), "checked": checked, "failing": failing,
-                          "share": None if checked == 0 else round(failing / checked, 6),
-                          "score": None if checked == 0 else round(1 - failing / checked, 6)}
+        out[dimension] = {
+            "rules": len(mine),
+            "checked": checked,
+            "failing": failing,
+            "share": None if checked == 0 else round(failing / checked, 6),
+            "score": None if checked == 0 else round(1 - failing / checked, 6),
+        }
     return out
 
 
 def history_entry(report: QualityReport, *, hidden: frozenset[str]) -> dict[str, Any]:
     """One point of the time series: when, which version, the dimensions' scores (as the
     caller sees them when fields are hidden: recomputed from the visible results)."""
-    dimensions = (_dimensions([_result(r, False) for r in report.results if not _reads(r.rule, hidden)], report)
-                  if hidden else report.dimensions)
-    return {"measured_at": report.measured_at.isoformat(), "version": report.version,
-            "status": report.status, "rows": report.row_count,
-            "scores": {d: (dimensions.get(d) or {}).get("score") for d in DIMENSIONS}}
+    dimensions = (
+        _dimensions(
+            [_result(r, False) for r in report.results if not _reads(r.rule, hidden)], report
+        )
+        if hidden
+        else report.dimensions
+    )
+    return {
+        "measured_at": report.measured_at.isoformat(),
+        "version": report.version,
+        "status": report.status,
+        "rows": report.row_count,
+        "scores": {d: (dimensions.get(d) or {}).get("score") for d in DIMENSIONS},
+    }
 
 
-def rules_to_dict(dataset_id: str, row: QualityRuleSet | None,
-                  hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+def rules_to_dict(
+    dataset_id: str, row: QualityRuleSet | None, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     rules = [r for r in (row.rules if row else []) if not _reads(r, hidden)]
-    return {"dataset": dataset_id, "rules": rules,
-            "inferred": bool(row.inferred) if row else False,
-            "updated_at": row.updated_at.isoformat() if row else None,
-            "updated_by": row.updated_by if row else None}
+    return {
+        "dataset": dataset_id,
+        "rules": rules,
+        "inferred": bool(row.inferred) if row else False,
+        "updated_at": row.updated_at.isoformat() if row else None,
+        "updated_by": row.updated_by if row else None,
+    }
 
 
 def not_measured(dataset_id: str) -> dict[str, Any]:
     """The answer before a dataset's first measurement (it runs in the background)."""
-    return {"dataset": dataset_id, "version": None, "measured_at": None, "trigger": None,
-            "status": "not_measured", "error": None, "rows": None, "elapsed_ms": None,
-            "dimensions": {d: None for d in DIMENSIONS}, "timeliness": None, "rules": []}
+    return {
+        "dataset": dataset_id,
+        "version": None,
+        "measured_at": None,
+        "trigger": None,
+        "status": "not_measured",
+        "error": None,
+        "rows": None,
+        "elapsed_ms": None,
+        "dimensions": {d: None for d in DIMENSIONS},
+        "timeliness": None,
+        "rules": [],
+    }

@@ -27,12 +27,23 @@ from belfort.query.profile import Measure, check_pattern, compile_profile
 from belfort.schema import TableSchema
 
 COMPLETENESS, VALIDITY, UNIQUENESS, CONSISTENCY, TIMELINESS = (
-    "completeness", "validity", "uniqueness", "consistency", "timeliness")
+    "completeness",
+    "validity",
+    "uniqueness",
+    "consistency",
+    "timeliness",
+)
 DIMENSIONS = (COMPLETENESS, VALIDITY, UNIQUENESS, CONSISTENCY, TIMELINESS)
 DIMENSION_OF = {
-    "required": COMPLETENESS, "unique": UNIQUENESS, "check": CONSISTENCY,
-    "minimum": VALIDITY, "maximum": VALIDITY, "minLength": VALIDITY, "maxLength": VALIDITY,
-    "pattern": VALIDITY, "enum": VALIDITY,
+    "required": COMPLETENESS,
+    "unique": UNIQUENESS,
+    "check": CONSISTENCY,
+    "minimum": VALIDITY,
+    "maximum": VALIDITY,
+    "minLength": VALIDITY,
+    "maxLength": VALIDITY,
+    "pattern": VALIDITY,
+    "enum": VALIDITY,
 }
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
 MAX_ENUM_VALUES = 1000
@@ -120,28 +131,36 @@ def check_rules(
     if not isinstance(raw, list):
         raise QualityRuleInvalid('send {"rules": [{"type": "required", "field": …}, …]}')
     if len(raw) > max_rules:
-        raise QualityRuleInvalid(f"{len(raw):,} rules: a dataset may have at most {max_rules} rules")
+        raise QualityRuleInvalid(
+            f"{len(raw):,} rules: a dataset may have at most {max_rules} rules"
+        )
     rules: list[Rule] = []
     seen: set[str] = set()
     for number, item in enumerate(raw, start=1):
         rule = _check_one(item, number, schema, max_chars)
         if rule.id in seen:
-            raise QualityRuleInvalid(f"rule {number} ({rule.id!r}): another rule has the same id",
-                                     details={"rule": rule.id})
+            raise QualityRuleInvalid(
+                f"rule {number} ({rule.id!r}): another rule has the same id",
+                details={"rule": rule.id},
+            )
         seen.add(rule.id)
         rules.append(rule)
     try:  # the whole set compiles against the schema: it will run
         compile_profile([r.measure() for r in rules], schema, examples=1, timezone=timezone)
     except QueryError as exc:
         culprit = str(exc.details.get("measure", "?"))[:100]
-        raise QualityRuleInvalid(f"rule {culprit!r}: {exc.message}", details={"rule": culprit}) from None
+        raise QualityRuleInvalid(
+            f"rule {culprit!r}: {exc.message}", details={"rule": culprit}
+        ) from None
     return rules
 
 
 def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int) -> Rule:
     label = f"rule {number}"
     if not isinstance(item, dict):
-        raise QualityRuleInvalid(f"{label}: a rule is an object such as {{\"type\": \"required\", \"field\": …}}")
+        raise QualityRuleInvalid(
+            f'{label}: a rule is an object such as {{"type": "required", "field": …}}'
+        )
     try:
         text = json.dumps(item, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):
@@ -155,28 +174,40 @@ def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int) -> R
         label = f"rule {number} ({rule_id!r})"
     unknown = sorted(set(item) - KEYS)
     if unknown:
-        raise QualityRuleInvalid(f"{label}: unknown key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
-                                 f"a rule has {', '.join(sorted(KEYS))}")
+        raise QualityRuleInvalid(
+            f"{label}: unknown key(s) {', '.join(repr(k[:40]) for k in unknown[:5])}; "
+            f"a rule has {', '.join(sorted(KEYS))}"
+        )
     kind = item.get("type")
     if kind not in DIMENSION_OF:
-        raise QualityRuleInvalid(f"{label}: unknown type {str(kind)[:40]!r}; types are "
-                                 f"{', '.join(DIMENSION_OF)}")
+        raise QualityRuleInvalid(
+            f"{label}: unknown type {str(kind)[:40]!r}; types are {', '.join(DIMENSION_OF)}"
+        )
     description = item.get("description")
     if description is not None and (not isinstance(description, str) or len(description) > 500):
         raise QualityRuleInvalid(f"{label}: a description is text of at most 500 characters")
     field, fields, value, where = _shape(item, kind, label, schema)
     rule_id = rule_id or _default_id(kind, field, fields, number)
-    return Rule(id=rule_id, type=kind, field=field, fields=fields, value=value, where=where,
-                description=description)
+    return Rule(
+        id=rule_id,
+        type=kind,
+        field=field,
+        fields=fields,
+        value=value,
+        where=where,
+        description=description,
+    )
 
 
-def _shape(item: dict[str, Any], kind: str, label: str, schema: TableSchema
-           ) -> tuple[str | None, tuple[str, ...], Any, str | None]:
+def _shape(
+    item: dict[str, Any], kind: str, label: str, schema: TableSchema
+) -> tuple[str | None, tuple[str, ...], Any, str | None]:
     if kind == "check":
         where = item.get("where")
         if not isinstance(where, str) or not where.strip():
-            raise QualityRuleInvalid(f"{label}: a check needs \"where\", a condition such as "
-                                     "\"occupancy <= capacity\"")
+            raise QualityRuleInvalid(
+                f'{label}: a check needs "where", a condition such as "occupancy <= capacity"'
+            )
         try:
             expr = parse_where(where)
         except ODSQLError as exc:
@@ -187,14 +218,20 @@ def _shape(item: dict[str, Any], kind: str, label: str, schema: TableSchema
         return None, (), None, where
     if kind == "unique" and "fields" in item:
         fields = item["fields"]
-        if (not isinstance(fields, list) or not 1 <= len(fields) <= MAX_UNIQUE_FIELDS
-                or not all(isinstance(f, str) for f in fields) or len(set(fields)) != len(fields)):
-            raise QualityRuleInvalid(f"{label}: \"fields\" is a list of 1-{MAX_UNIQUE_FIELDS} different field names")
+        if (
+            not isinstance(fields, list)
+            or not 1 <= len(fields) <= MAX_UNIQUE_FIELDS
+            or not all(isinstance(f, str) for f in fields)
+            or len(set(fields)) != len(fields)
+        ):
+            raise QualityRuleInvalid(
+                f'{label}: "fields" is a list of 1-{MAX_UNIQUE_FIELDS} different field names'
+            )
         _known(fields, label, schema)
         return None, tuple(fields), None, None
     field = item.get("field")
     if not isinstance(field, str):
-        raise QualityRuleInvalid(f"{label}: a {kind} rule needs \"field\", a field name")
+        raise QualityRuleInvalid(f'{label}: a {kind} rule needs "field", a field name')
     _known([field], label, schema)
     ftype = schema.get(field).type  # type: ignore[union-attr]
     value = item.get("value")
@@ -202,13 +239,15 @@ def _shape(item: dict[str, Any], kind: str, label: str, schema: TableSchema
         return field, (), None, None
     if kind in {"minLength", "maxLength"}:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10**9:
-            raise QualityRuleInvalid(f"{label}: \"value\" is a whole number of characters")
+            raise QualityRuleInvalid(f'{label}: "value" is a whole number of characters')
         if ftype != "string":
-            raise QualityRuleInvalid(f"{label}: {kind} applies to text fields; {field!r} is {ftype}")
+            raise QualityRuleInvalid(
+                f"{label}: {kind} applies to text fields; {field!r} is {ftype}"
+            )
         return field, (), value, None
     if kind == "pattern":
         if not isinstance(value, str) or not value:
-            raise QualityRuleInvalid(f"{label}: \"value\" is a regular expression (RE2)")
+            raise QualityRuleInvalid(f'{label}: "value" is a regular expression (RE2)')
         try:
             check_pattern(value)
         except QueryError as exc:
@@ -216,22 +255,27 @@ def _shape(item: dict[str, Any], kind: str, label: str, schema: TableSchema
         return field, (), value, None
     if kind == "enum":
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_ENUM_VALUES:
-            raise QualityRuleInvalid(f"{label}: \"value\" is a list of 1-{MAX_ENUM_VALUES} allowed values")
+            raise QualityRuleInvalid(
+                f'{label}: "value" is a list of 1-{MAX_ENUM_VALUES} allowed values'
+            )
         for v in value:
             _scalar(v, label)
         return field, (), tuple(value), None
     # minimum / maximum
     _scalar(value, label)
     if value is None:
-        raise QualityRuleInvalid(f"{label}: \"value\" is the bound, e.g. 0")
+        raise QualityRuleInvalid(f'{label}: "value" is the bound, e.g. 0')
     if ftype not in ORDERED:
-        raise QualityRuleInvalid(f"{label}: {kind} applies to numbers, dates and text; {field!r} is {ftype}")
+        raise QualityRuleInvalid(
+            f"{label}: {kind} applies to numbers, dates and text; {field!r} is {ftype}"
+        )
     return field, (), value, None
 
 
 def _scalar(value: Any, label: str) -> None:
-    if value is not None and (not isinstance(value, (str, int, float)) or
-                              (isinstance(value, str) and len(value) > 1000)):
+    if value is not None and (
+        not isinstance(value, (str, int, float)) or (isinstance(value, str) and len(value) > 1000)
+    ):
         raise QualityRuleInvalid(f"{label}: a value is a number or text (at most 1,000 characters)")
 
 
@@ -240,7 +284,9 @@ def _known(names: list[str], label: str, schema: TableSchema) -> None:
     if unknown:
         raise QualityRuleInvalid(
             f"{label}: unknown field {unknown[0][:100]!r}; the dataset's fields are "
-            f"{', '.join(schema.names)[:1000]}", details={"field": unknown[0][:100]})
+            f"{', '.join(schema.names)[:1000]}",
+            details={"field": unknown[0][:100]},
+        )
 
 
 def _default_id(kind: str, field: str | None, fields: tuple[str, ...], number: int) -> str:

@@ -64,7 +64,9 @@ class Target:
     timezone: str
 
 
-def measure(platform: Platform, dataset_id: str, *, trigger: str, version: int | None = None) -> int | None:
+def measure(
+    platform: Platform, dataset_id: str, *, trigger: str, version: int | None = None
+) -> int | None:
     """Measure ``dataset_id`` (its published version, else its newest; or ``version``) and store
     the report; its id, or None when the dataset has no version to measure."""
     settings = platform.settings
@@ -79,9 +81,12 @@ def measure(platform: Platform, dataset_id: str, *, trigger: str, version: int |
         target = _target(dataset, chosen)
         if not target.live:
             target.path = platform.lake.absolute(chosen.path)
-        saved = store.saved_rules(store.rule_set(session, dataset_id), target.schema,
-                                  max_rules=settings.quality_max_rules,
-                                  max_chars=settings.quality_max_rule_chars)
+        saved = store.saved_rules(
+            store.rule_set(session, dataset_id),
+            target.schema,
+            max_rules=settings.quality_max_rules,
+            max_chars=settings.quality_max_rule_chars,
+        )
         timely = timeliness(session, dataset, now, target.live)
     if target.live:
         target.path = live_file(platform, dataset_id)
@@ -93,8 +98,13 @@ def measure(platform: Platform, dataset_id: str, *, trigger: str, version: int |
         if target.path is not None:
             measures = _measures(target, rules, inferring)
             profile = platform.engine.profile(
-                measures, target.schema, target.path, examples=settings.quality_examples,
-                timeout_seconds=settings.quality_timeout_seconds, timezone=target.timezone)
+                measures,
+                target.schema,
+                target.path,
+                examples=settings.quality_examples,
+                timeout_seconds=settings.quality_timeout_seconds,
+                timezone=target.timezone,
+            )
     except BelfortError as exc:
         status, error = "failed", exc.message
     except Exception as exc:  # noqa: BLE001 — recorded, never raised into publication
@@ -111,10 +121,19 @@ def measure(platform: Platform, dataset_id: str, *, trigger: str, version: int |
             if dataset is not None and store.rule_set(session, dataset_id) is None:
                 store.save_rules(session, dataset, rules, "belfort-quality", inferred=True)
         report = store.add_report(
-            session, dataset_id, version=target.version, measured_at=now, trigger=trigger,
-            status=status, error=error, row_count=None if profile is None else profile.rows,
-            elapsed_ms=round(elapsed_ms, 1), dimensions=dimensions, timeliness=timely,
-            results=results)
+            session,
+            dataset_id,
+            version=target.version,
+            measured_at=now,
+            trigger=trigger,
+            status=status,
+            error=error,
+            row_count=None if profile is None else profile.rows,
+            elapsed_ms=round(elapsed_ms, 1),
+            dimensions=dimensions,
+            timeliness=timely,
+            results=results,
+        )
         return report.id
 
 
@@ -129,9 +148,13 @@ def _version(dataset: Dataset, number: int | None) -> Version | None:
 def _target(dataset: Dataset, version: Version) -> Target:
     live = version.source_format == LIVE_FORMAT
     return Target(
-        dataset_id=dataset.id, version=version.number, path=None,
-        schema=TableSchema.from_dict(version.table_schema or {}), live=live,
-        validation=dict(version.validation or {}), record_key=tuple(dataset.record_key or ()),
+        dataset_id=dataset.id,
+        version=version.number,
+        path=None,
+        schema=TableSchema.from_dict(version.table_schema or {}),
+        live=live,
+        validation=dict(version.validation or {}),
+        record_key=tuple(dataset.record_key or ()),
         timezone=dataset.timezone,
     )
 
@@ -141,10 +164,14 @@ def missing_key(field: str) -> str:
 
 
 def _measures(target: Target, rules: list[Rule], inferring: bool) -> list[Measure]:
-    measures = [Measure(missing_key(f.name), missing=f.name)
-                for f in target.schema.fields[:MAX_FIELDS_MEASURED]]
+    measures = [
+        Measure(missing_key(f.name), missing=f.name)
+        for f in target.schema.fields[:MAX_FIELDS_MEASURED]
+    ]
     if inferring:
-        measures.extend(Measure(f"unique:{name}", duplicates=(name,)) for name in _key_candidates(target))
+        measures.extend(
+            Measure(f"unique:{name}", duplicates=(name,)) for name in _key_candidates(target)
+        )
     else:
         measures.extend(r.measure() for r in rules)
     return measures
@@ -152,10 +179,14 @@ def _measures(target: Target, rules: list[Rule], inferring: bool) -> list[Measur
 
 def _key_candidates(target: Target) -> list[str]:
     if target.record_key:
-        return [name for name in target.record_key if target.schema.get(name)][:1] if len(
-            target.record_key) == 1 else []
-    return [f.name for f in target.schema.fields
-            if f.type in KEY_TYPES and KEY_NAME.search(f.name)][:MAX_INFERRED_KEYS]
+        return (
+            [name for name in target.record_key if target.schema.get(name)][:1]
+            if len(target.record_key) == 1
+            else []
+        )
+    return [
+        f.name for f in target.schema.fields if f.type in KEY_TYPES and KEY_NAME.search(f.name)
+    ][:MAX_INFERRED_KEYS]
 
 
 def infer(target: Target, profile: Profile, max_rules: int) -> list[Rule]:
@@ -171,7 +202,12 @@ def infer(target: Target, profile: Profile, max_rules: int) -> list[Rule]:
     for name in _key_candidates(target):
         result = profile.results.get(f"unique:{name}")
         missing = profile.results.get(missing_key(name))
-        if result is not None and result.failing == 0 and missing is not None and missing.failing == 0:
+        if (
+            result is not None
+            and result.failing == 0
+            and missing is not None
+            and missing.failing == 0
+        ):
             rules.append(Rule(id=f"unique:{name}"[:100], type="unique", field=name))
     return rules[:max_rules]
 
@@ -184,26 +220,53 @@ def _results(target: Target, rules: list[Rule], profile: Profile) -> list[dict[s
         if f.name in required:  # its required rule reports the same count
             continue
         result = profile.results[missing_key(f.name)]
-        out.append({"id": missing_key(f.name), "dimension": COMPLETENESS,
-                    "rule": {"type": "missing", "field": f.name}, "checked": rows,
-                    "failing": result.failing, "examples": []})
+        out.append(
+            {
+                "id": missing_key(f.name),
+                "dimension": COMPLETENESS,
+                "rule": {"type": "missing", "field": f.name},
+                "checked": rows,
+                "failing": result.failing,
+                "examples": [],
+            }
+        )
     for rule in rules:
-        result = profile.results.get(rule.id)
-        if result is None and rule.type == "required" and rule.field:  # inferred: the same count
-            result = profile.results.get(missing_key(rule.field))
-        if result is None and rule.type == "unique":
-            result = profile.results.get(f"unique:{rule.field}")
-        if result is None:
+        found = profile.results.get(rule.id)
+        if found is None and rule.type == "required" and rule.field:  # inferred: the same count
+            found = profile.results.get(missing_key(rule.field))
+        if found is None and rule.type == "unique":
+            found = profile.results.get(f"unique:{rule.field}")
+        if found is None:
             continue
-        out.append({"id": rule.id, "dimension": rule.dimension, "rule": rule.to_dict(),
-                    "checked": rows, "failing": result.failing, "examples": result.examples})
+        result = found
+        out.append(
+            {
+                "id": rule.id,
+                "dimension": rule.dimension,
+                "rule": rule.to_dict(),
+                "checked": rows,
+                "failing": result.failing,
+                "examples": result.examples,
+            }
+        )
     for problem in target.validation.get("problems", [])[:200]:
         column = str(problem.get("column", ""))[:60]
-        out.append({"id": f"type:{column}:{str(problem.get('code', ''))[:30]}"[:100],
-                    "dimension": VALIDITY,
-                    "rule": {"type": "type", "field": column, "problem": str(problem.get("problem", ""))[:200]},
-                    "checked": rows, "failing": int(problem.get("count") or 0),
-                    "examples": [{"values": {column: str(e)[:200]}} for e in (problem.get("examples") or [])[:5]]})
+        out.append(
+            {
+                "id": f"type:{column}:{str(problem.get('code', ''))[:30]}"[:100],
+                "dimension": VALIDITY,
+                "rule": {
+                    "type": "type",
+                    "field": column,
+                    "problem": str(problem.get("problem", ""))[:200],
+                },
+                "checked": rows,
+                "failing": int(problem.get("count") or 0),
+                "examples": [
+                    {"values": {column: str(e)[:200]}} for e in (problem.get("examples") or [])[:5]
+                ],
+            }
+        )
     return out
 
 
@@ -213,13 +276,20 @@ def summarise(results: list[dict[str, Any]], timely: dict[str, Any]) -> dict[str
     for dimension in DIMENSIONS:
         if dimension == TIMELINESS:
             on_time = timely.get("on_time")
-            out[dimension] = {"rules": 1, "checked": 1 if on_time is not None else 0,
-                              "failing": 1 if on_time is False else 0,
-                              "score": None if on_time is None else (1.0 if on_time else 0.0)}
+            out[dimension] = {
+                "rules": 1,
+                "checked": 1 if on_time is not None else 0,
+                "failing": 1 if on_time is False else 0,
+                "score": None if on_time is None else (1.0 if on_time else 0.0),
+            }
             continue
         mine = [r for r in results if r["dimension"] == dimension]
         checked = sum(r["checked"] for r in mine)
         failing = sum(min(r["failing"], r["checked"]) for r in mine)
-        out[dimension] = {"rules": len(mine), "checked": checked, "failing": failing,
-                          "score": None if checked == 0 else round(1 - failing / checked, 6)}
+        out[dimension] = {
+            "rules": len(mine),
+            "checked": checked,
+            "failing": failing,
+            "score": None if checked == 0 else round(1 - failing / checked, 6),
+        }
     return out

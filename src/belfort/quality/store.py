@@ -23,8 +23,9 @@ def rule_set(session: Session, dataset_id: str) -> QualityRuleSet | None:
     return session.get(QualityRuleSet, dataset_id)
 
 
-def saved_rules(row: QualityRuleSet | None, schema: TableSchema, *, max_rules: int, max_chars: int
-                ) -> list[Rule] | None:
+def saved_rules(
+    row: QualityRuleSet | None, schema: TableSchema, *, max_rules: int, max_chars: int
+) -> list[Rule] | None:
     """The saved rules as ``Rule``s (None: none saved yet). They were checked when saved; a
     rule naming a field a newer version no longer has is left out of the run rather than
     failing it (the rule set keeps it; saving the rules again says what is wrong)."""
@@ -39,8 +40,14 @@ def saved_rules(row: QualityRuleSet | None, schema: TableSchema, *, max_rules: i
     return kept
 
 
-def save_rules(session: Session, dataset: Dataset, rules: list[Rule], actor: str | None,
-               *, inferred: bool = False) -> QualityRuleSet:
+def save_rules(
+    session: Session,
+    dataset: Dataset,
+    rules: list[Rule],
+    actor: str | None,
+    *,
+    inferred: bool = False,
+) -> QualityRuleSet:
     row = session.get(QualityRuleSet, dataset.id)
     if row is None:
         row = QualityRuleSet(dataset_id=dataset.id)
@@ -52,8 +59,9 @@ def save_rules(session: Session, dataset: Dataset, rules: list[Rule], actor: str
     return row
 
 
-def replace_rules(session: Session, dataset: Dataset, raw: Any, actor: str, *, max_rules: int,
-                  max_chars: int) -> list[Rule]:
+def replace_rules(
+    session: Session, dataset: Dataset, raw: Any, actor: str, *, max_rules: int, max_chars: int
+) -> list[Rule]:
     """Check ``raw`` against the dataset's newest version and save it as the dataset's rules
     (``QualityRuleInvalid`` naming the rule at fault; nothing saved then); audited."""
     from belfort.catalog import store as catalog_store
@@ -61,48 +69,85 @@ def replace_rules(session: Session, dataset: Dataset, raw: Any, actor: str, *, m
 
     newest = max(dataset.versions, key=lambda v: v.number, default=None)
     if newest is None:
-        raise Conflict(f"dataset {dataset.id!r} has no version yet: rules are checked against its fields")
+        raise Conflict(
+            f"dataset {dataset.id!r} has no version yet: rules are checked against its fields"
+        )
     schema = TableSchema.from_dict(newest.table_schema or {})
-    rules = check_rules(raw, schema, max_rules=max_rules, max_chars=max_chars, timezone=dataset.timezone)
+    rules = check_rules(
+        raw, schema, max_rules=max_rules, max_chars=max_chars, timezone=dataset.timezone
+    )
     save_rules(session, dataset, rules, actor)
     catalog_store.record_audit(session, actor, "set_quality_rules", dataset.id, rules=len(rules))
     return rules
 
 
-def add_report(session: Session, dataset_id: str, *, version: int | None, measured_at: datetime,
-               trigger: str, status: str, error: str | None, row_count: int | None,
-               elapsed_ms: float | None, dimensions: dict[str, Any], timeliness: dict[str, Any],
-               results: list[dict[str, Any]]) -> QualityReport:
+def add_report(
+    session: Session,
+    dataset_id: str,
+    *,
+    version: int | None,
+    measured_at: datetime,
+    trigger: str,
+    status: str,
+    error: str | None,
+    row_count: int | None,
+    elapsed_ms: float | None,
+    dimensions: dict[str, Any],
+    timeliness: dict[str, Any],
+    results: list[dict[str, Any]],
+) -> QualityReport:
     report = QualityReport(
-        dataset_id=dataset_id, version=version, measured_at=measured_at, trigger=trigger,
-        status=status, error=None if error is None else error[:2000], row_count=row_count,
-        elapsed_ms=elapsed_ms, dimensions=dimensions, timeliness=timeliness,
+        dataset_id=dataset_id,
+        version=version,
+        measured_at=measured_at,
+        trigger=trigger,
+        status=status,
+        error=None if error is None else error[:2000],
+        row_count=row_count,
+        elapsed_ms=elapsed_ms,
+        dimensions=dimensions,
+        timeliness=timeliness,
     )
-    report.results = [QualityResult(
-        rule_id=r["id"][:100], dimension=r["dimension"], rule=r["rule"], checked=r["checked"],
-        failing=r["failing"], examples=r["examples"]) for r in results]
+    report.results = [
+        QualityResult(
+            rule_id=r["id"][:100],
+            dimension=r["dimension"],
+            rule=r["rule"],
+            checked=r["checked"],
+            failing=r["failing"],
+            examples=r["examples"],
+        )
+        for r in results
+    ]
     session.add(report)
     session.flush()
     return report
 
 
-def latest_report(session: Session, dataset_id: str, max_version: int | None = None) -> QualityReport | None:
+def latest_report(
+    session: Session, dataset_id: str, max_version: int | None = None
+) -> QualityReport | None:
     """The newest report (of a version up to ``max_version``: what the public may know)."""
     query = select(QualityReport).where(QualityReport.dataset_id == dataset_id)
     if max_version is not None:
         query = query.where(QualityReport.version <= max_version)
     return session.scalar(
         query.options(selectinload(QualityReport.results))
-        .order_by(QualityReport.measured_at.desc(), QualityReport.id.desc()).limit(1))
+        .order_by(QualityReport.measured_at.desc(), QualityReport.id.desc())
+        .limit(1)
+    )
 
 
-def history(session: Session, dataset_id: str, limit: int, max_version: int | None = None
-            ) -> list[QualityReport]:
+def history(
+    session: Session, dataset_id: str, limit: int, max_version: int | None = None
+) -> list[QualityReport]:
     """The newest ``limit`` reports, oldest first."""
     query = select(QualityReport).where(QualityReport.dataset_id == dataset_id)
     if max_version is not None:
         query = query.where(QualityReport.version <= max_version)
     rows = session.scalars(
-        query.options(selectinload(QualityReport.results)).order_by(QualityReport.measured_at.desc(), QualityReport.id.desc())
-        .limit(max(1, min(limit, MAX_HISTORY)))).all()
+        query.options(selectinload(QualityReport.results))
+        .order_by(QualityReport.measured_at.desc(), QualityReport.id.desc())
+        .limit(max(1, min(limit, MAX_HISTORY)))
+    ).all()
     return list(reversed(rows))

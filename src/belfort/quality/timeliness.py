@@ -21,8 +21,13 @@ from belfort.streams.live_schema import live_datasets_of
 HOUR = 3600
 DAY = 24 * HOUR
 PERIOD_SECONDS = {
-    "continuous": HOUR, "hourly": HOUR, "daily": DAY, "weekly": 7 * DAY, "monthly": 31 * DAY,
-    "quarterly": 92 * DAY, "annual": 366 * DAY,
+    "continuous": HOUR,
+    "hourly": HOUR,
+    "daily": DAY,
+    "weekly": 7 * DAY,
+    "monthly": 31 * DAY,
+    "quarterly": 92 * DAY,
+    "annual": 366 * DAY,
 }
 GRACE = 1.5  # a version is late once 1.5 periods have passed
 LIVE_STALE_SECONDS = 15 * 60  # a live feed with nothing received for 15 minutes is stale
@@ -34,19 +39,28 @@ def timeliness(session: Session, dataset: Dataset, now: datetime, live: bool) ->
     if live:
         newest_us = _newest_observation_us(session, dataset.id)
         age = None if newest_us is None else max(0.0, now.timestamp() - newest_us / 1e6)
-        return {"frequency": dataset.frequency, "live": True, "age_seconds": _round(age),
-                "expected_seconds": LIVE_STALE_SECONDS,
-                "on_time": None if age is None else age <= LIVE_STALE_SECONDS,
-                "newest": None if newest_us is None else datetime.fromtimestamp(
-                    newest_us / 1e6, tz=now.tzinfo).isoformat()}
+        return {
+            "frequency": dataset.frequency,
+            "live": True,
+            "age_seconds": _round(age),
+            "expected_seconds": LIVE_STALE_SECONDS,
+            "on_time": None if age is None else age <= LIVE_STALE_SECONDS,
+            "newest": None
+            if newest_us is None
+            else datetime.fromtimestamp(newest_us / 1e6, tz=now.tzinfo).isoformat(),
+        }
     newest = max((v.created_at for v in dataset.versions), default=None)
     age = None if newest is None else max(0.0, (now - newest).total_seconds())
     period = PERIOD_SECONDS.get(dataset.frequency)
     expected = None if period is None else int(period * GRACE)
-    return {"frequency": dataset.frequency, "live": False, "age_seconds": _round(age),
-            "expected_seconds": expected,
-            "on_time": None if expected is None or age is None else age <= expected,
-            "newest": None if newest is None else newest.isoformat()}
+    return {
+        "frequency": dataset.frequency,
+        "live": False,
+        "age_seconds": _round(age),
+        "expected_seconds": expected,
+        "on_time": None if expected is None or age is None else age <= expected,
+        "newest": None if newest is None else newest.isoformat(),
+    }
 
 
 def _round(age: float | None) -> float | None:
@@ -67,9 +81,13 @@ def _newest_observation_us(session: Session, dataset_id: str) -> int | None:
     if source is None:
         return None
     received = session.scalar(
-        select(func.max(Observation.received_us)).join(Sensor, Sensor.id == Observation.sensor_id)
-        .where(Sensor.dataset_id == source))
+        select(func.max(Observation.received_us))
+        .join(Sensor, Sensor.id == Observation.sensor_id)
+        .where(Sensor.dataset_id == source)
+    )
     if received is not None:
         return int(received)
-    compacted = session.scalar(select(func.max(StreamPart.last_us)).where(StreamPart.dataset_id == source))
+    compacted = session.scalar(
+        select(func.max(StreamPart.last_us)).where(StreamPart.dataset_id == source)
+    )
     return None if compacted is None else int(compacted)

@@ -57,8 +57,8 @@ from belfort.query.disclosure import (
     needs_filtered_count,
     release,
 )
-from belfort.query.profile import Measure, Profile, compile_profile, read_profile
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
+from belfort.query.profile import Measure, Profile, compile_profile, read_profile
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
 from belfort.query.streams import clean_message as _clean_message

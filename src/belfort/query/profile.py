@@ -1,4 +1,4 @@
-"""Profiling statements: many counts over one version in ONE scan (data quality, ``belfort.quality``).
+"""Profiling statements: many counts over one version in ONE scan (``belfort.quality``).
 
 A profile is a list of ``Measure``s. Each becomes a boolean column of an inner SELECT over
 ``read_parquet($1)`` (a row *fails* when it is TRUE; NULL is not counted), and the outer
@@ -90,7 +90,10 @@ def compile_profile(
                 inner.extend(keys)
                 present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
                 key = keys[0] if len(keys) == 1 else f"row({', '.join(keys)})"
-                outer.append(f"count(*) FILTER (WHERE {present}) - count(DISTINCT {key}) FILTER (WHERE {present})")
+                outer.append(
+                    f"count(*) FILTER (WHERE {present}) "
+                    f"- count(DISTINCT {key}) FILTER (WHERE {present})"
+                )
                 layout.append((m.key, "count"))
                 duplicates[m.key] = _duplicates_statement(schema, m.duplicates, examples)
                 continue
@@ -101,12 +104,16 @@ def compile_profile(
         layout.append((m.key, "count"))
         if examples > 0:
             shown = [_field(c, name) for name in m.shown]
-            values = ", ".join(["CAST(__row AS VARCHAR)", *(f"CAST({s} AS VARCHAR)" for s in shown)])
+            values = ", ".join(
+                ["CAST(__row AS VARCHAR)", *(f"CAST({s} AS VARCHAR)" for s in shown)]
+            )
             outer.append(f"arg_min([{values}], __row, {int(examples)}) FILTER (WHERE {flag})")
             layout.append((m.key, "examples"))
         inner.extend(_field(c, name) for name in m.shown)
-    sql = (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(dict.fromkeys(inner))} "
-           "FROM read_parquet($1, file_row_number = true))")
+    sql = (
+        f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(dict.fromkeys(inner))} "
+        "FROM read_parquet($1, file_row_number = true))"
+    )
     return CompiledProfile(CompiledQuery(sql=sql, params=c.params, columns=[]), layout, duplicates)
 
 
@@ -129,24 +136,32 @@ def _flag(c: _Compiler, m: Measure) -> str:
     if m.pattern is not None:
         name = _field(c, m.pattern[0])
         check_pattern(m.pattern[1])
-        return f"coalesce(NOT regexp_full_match(CAST({name} AS VARCHAR), {c.bind(m.pattern[1])}), FALSE)"
+        pattern = c.bind(m.pattern[1])
+        return f"coalesce(NOT regexp_full_match(CAST({name} AS VARCHAR), {pattern}), FALSE)"
     raise QueryError("a measure needs a condition, a field or a pattern")
 
 
-def _duplicates_statement(schema: TableSchema, names: tuple[str, ...], examples: int) -> CompiledQuery:
+def _duplicates_statement(
+    schema: TableSchema, names: tuple[str, ...], examples: int
+) -> CompiledQuery:
     c = _Compiler(schema)
     c.bind(SOURCE)
     keys = [_field(c, name) for name in names]
     present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
     values = ", ".join(f"CAST({k} AS VARCHAR)" for k in keys)
-    sql = (f"SELECT [{values}], count(*) AS n FROM read_parquet($1) WHERE {present} "
-           f"GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, 1 LIMIT {max(1, int(examples))}")
+    sql = (
+        f"SELECT [{values}], count(*) AS n FROM read_parquet($1) WHERE {present} "
+        f"GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, 1 LIMIT {max(1, int(examples))}"
+    )
     return CompiledQuery(sql=sql, params=c.params, columns=[*names, "count"])
 
 
 def read_profile(
-    compiled: CompiledProfile, row: tuple[Any, ...], measures: list[Measure],
-    duplicate_rows: dict[str, list[tuple[Any, ...]]], max_text: int = 200,
+    compiled: CompiledProfile,
+    row: tuple[Any, ...],
+    measures: list[Measure],
+    duplicate_rows: dict[str, list[tuple[Any, ...]]],
+    max_text: int = 200,
 ) -> Profile:
     """The counts and examples of one profiling statement's single answer row."""
     shown = {m.key: m for m in measures}
@@ -157,12 +172,17 @@ def read_profile(
             continue
         for values in value or []:
             example: dict[str, Any] = {"row": int(values[0]) + 1}
-            example["values"] = {n: _short(v, max_text) for n, v in zip(shown[key].shown, values[1:], strict=True)}
+            example["values"] = {
+                n: _short(v, max_text) for n, v in zip(shown[key].shown, values[1:], strict=True)
+            }
             results[key].examples.append(example)
     for key, rows in duplicate_rows.items():
         names = shown[key].duplicates
         results[key].examples = [
-            {"values": {n: _short(v, max_text) for n, v in zip(names, values, strict=True)}, "count": int(n)}
+            {
+                "values": {n: _short(v, max_text) for n, v in zip(names, values, strict=True)},
+                "count": int(n),
+            }
             for values, n in rows
         ]
     return Profile(rows=int(row[0]), results=results)
@@ -190,4 +210,6 @@ def check_pattern(pattern: str) -> None:
     try:
         db.execute("SELECT regexp_full_match('', $1)", [pattern]).fetchall()
     except duckdb.Error as exc:
-        raise QueryError(f"the pattern is not a valid regular expression: {clean_message(exc)[:200]}") from None
+        raise QueryError(
+            f"the pattern is not a valid regular expression: {clean_message(exc)[:200]}"
+        ) from None
