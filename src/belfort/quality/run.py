@@ -164,9 +164,11 @@ def missing_key(field: str) -> str:
 
 
 def _measures(target: Target, rules: list[Rule], inferring: bool) -> list[Measure]:
-    measures = [
+    required = {r.field for r in rules if r.type == "required"}
+    measures = [  # a field with a required rule: that rule counts its missing values
         Measure(missing_key(f.name), missing=f.name)
         for f in target.schema.fields[:MAX_FIELDS_MEASURED]
+        if f.name not in required
     ]
     if inferring:
         measures.extend(

@@ -490,19 +490,24 @@ class QueryEngine:
         self, measures: list[Measure], schema: TableSchema, path: Path, *, examples: int,
         timeout_seconds: float | None = None, timezone: str | None = None,
     ) -> Profile:
-        """Count the failing rows of every measure over one version in one scan
-        (``belfort.query.profile``; duplicates' examples in a second statement, only when
-        there are duplicates). Nothing is kept: a profile runs once per version."""
+        """Count the failing rows of every measure over one version in one scan, then fetch
+        a few examples of each measure that has failing rows (``belfort.query.profile``), all
+        within ``timeout_seconds``. Nothing is kept: a profile runs once per version."""
         compiled = compile_profile(measures, schema, examples=examples, timezone=timezone)
-        started = time.perf_counter()
-        row = self._fetch(compiled.statement, path, timeout_seconds)[0]
-        profile = read_profile(compiled, row, measures, {})
+        timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
+        deadline = time.perf_counter() + timeout
+        row = self._fetch(compiled.statement, path, timeout)[0]
+        failing = dict(zip(compiled.keys, row[1:], strict=True))
+        example_rows: dict[str, list[tuple[Any, ...]]] = {}
         duplicate_rows: dict[str, list[tuple[Any, ...]]] = {}
-        for key, statement in compiled.duplicates.items():
-            if profile.results[key].failing and examples > 0:
-                left = None if timeout_seconds is None else max(0.1, timeout_seconds - (time.perf_counter() - started))
-                duplicate_rows[key] = self._fetch(statement, path, left)
-        return read_profile(compiled, row, measures, duplicate_rows) if duplicate_rows else profile
+        for found, statements in ((example_rows, compiled.examples), (duplicate_rows, compiled.duplicates)):
+            for key, statement in statements.items():
+                if failing.get(key) and examples > 0:
+                    left = deadline - time.perf_counter()
+                    if left <= 0:
+                        raise QueryTimeout(f"profile stopped after {timeout:g} s")
+                    found[key] = self._fetch(statement, path, left)
+        return read_profile(compiled, row, measures, example_rows, duplicate_rows)
 
     def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:
         """Execute and fetch everything within the timeout (nothing kept)."""

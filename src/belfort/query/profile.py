@@ -1,11 +1,11 @@
 """Profiling statements: many counts over one version in ONE scan (``belfort.quality``).
 
-A profile is a list of ``Measure``s. Each becomes a boolean column of an inner SELECT over
-``read_parquet($1)`` (a row *fails* when it is TRUE; NULL is not counted), and the outer
-SELECT counts them (``count_if``) and keeps the first few failing rows (``arg_min`` over the
-file's row number, a bounded heap per measure, never a list of all failures). Duplicates of a
-key are ``count(key) - count(DISTINCT key)`` in the same scan; their examples come from a
-second, grouped statement that runs only when there are duplicates.
+A profile is a list of ``Measure``s. Each becomes one aggregate of a single SELECT over
+``read_parquet($1)``: ``count_if`` of its failing condition (a row *fails* when it is TRUE;
+NULL is not counted), ``count(*) - count(field)`` for missing values, ``count(key) -
+count(DISTINCT key)`` for duplicates. Examples are fetched afterwards, only for the measures
+with failing rows: ``SELECT … WHERE failing LIMIT n`` per measure (it stops at the n-th
+failing row; never a list of all failures), and for duplicates a grouped statement.
 
 As everywhere in the engine, field names are checked against the schema and quoted, and
 every value (bounds, enum values, regular expressions) travels as a bound parameter.
@@ -64,57 +64,82 @@ class Profile:
 
 @dataclass
 class CompiledProfile:
-    statement: CompiledQuery
-    layout: list[tuple[str, str]]  # (measure key, "count" | "examples") per output column
+    statement: CompiledQuery  # every count, one scan
+    keys: list[str]  # the measure of each count, in order (after the row count)
+    examples: dict[str, CompiledQuery]  # measure key → its failing rows, LIMIT examples
     duplicates: dict[str, CompiledQuery]  # measure key → the statement naming duplicate keys
 
 
 def compile_profile(
     measures: list[Measure], schema: TableSchema, *, examples: int, timezone: str | None = None
 ) -> CompiledProfile:
-    """The profiling statement of ``measures`` (QueryError naming the measure when one does
-    not fit the schema: an unknown field, a condition that is not one, mismatched types)."""
+    """The profiling statements of ``measures`` (QueryError naming the measure when one does
+    not fit the schema: an unknown field, a condition that is not one, mismatched types).
+
+    The counts are one aggregate scan; a measure's examples are a statement of their own
+    (``SELECT … WHERE failing LIMIT n``), run only when it has failing rows: it stops at the
+    n-th failing row, whereas collecting examples inside the scan costs several times the
+    counts themselves (bench/quality_profile.py)."""
     if len(measures) > MAX_MEASURES:
         raise QueryError(f"a profile takes at most {MAX_MEASURES} measures")
     c = _Compiler(schema, timezone)
     c.bind(SOURCE)
-    inner: list[str] = ["file_row_number AS __row"]
     outer: list[str] = [f"count(*) AS {ROWS_COLUMN}"]
-    layout: list[tuple[str, str]] = []
+    keys: list[str] = []
+    examples_of: dict[str, CompiledQuery] = {}
     duplicates: dict[str, CompiledQuery] = {}
-    for number, m in enumerate(measures):
-        flag = f"__m{number}"
+    for m in measures:
         try:
             if m.duplicates:
-                keys = [_field(c, name) for name in m.duplicates]
-                inner.extend(keys)
-                present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
-                key = keys[0] if len(keys) == 1 else f"row({', '.join(keys)})"
+                names = [_field(c, name) for name in m.duplicates]
+                present = " AND ".join(f"{k} IS NOT NULL" for k in names)
+                key = names[0] if len(names) == 1 else f"row({', '.join(names)})"
                 outer.append(
                     f"count(*) FILTER (WHERE {present}) "
                     f"- count(DISTINCT {key}) FILTER (WHERE {present})"
                 )
-                layout.append((m.key, "count"))
                 duplicates[m.key] = _duplicates_statement(schema, m.duplicates, examples)
-                continue
-            inner.append(f"{_flag(c, m)} AS {flag}")
+            else:
+                outer.append(_count(c, m))
+                if examples > 0:
+                    examples_of[m.key] = _examples_statement(schema, m, examples, timezone)
         except QueryError as exc:
             raise QueryError(exc.message, details={**exc.details, "measure": m.key}) from None
-        outer.append(f"count_if({flag})")
-        layout.append((m.key, "count"))
-        if examples > 0:
-            shown = [_field(c, name) for name in m.shown]
-            values = ", ".join(
-                ["CAST(__row AS VARCHAR)", *(f"CAST({s} AS VARCHAR)" for s in shown)]
-            )
-            outer.append(f"arg_min([{values}], __row, {int(examples)}) FILTER (WHERE {flag})")
-            layout.append((m.key, "examples"))
-        inner.extend(_field(c, name) for name in m.shown)
-    sql = (
-        f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(dict.fromkeys(inner))} "
-        "FROM read_parquet($1, file_row_number = true))"
+        keys.append(m.key)
+    sql = f"SELECT {', '.join(outer)} FROM read_parquet($1)"
+    return CompiledProfile(
+        CompiledQuery(sql=sql, params=c.params, columns=[]), keys, examples_of, duplicates
     )
-    return CompiledProfile(CompiledQuery(sql=sql, params=c.params, columns=[]), layout, duplicates)
+
+
+def _count(c: _Compiler, m: Measure) -> str:
+    """The SQL counting a measure's failing rows (a missing value: ``count`` reads the
+    validity mask only, cheaper than a condition per row)."""
+    if m.missing is not None:
+        name = _field(c, m.missing)
+        if c.schema.get(m.missing).type == "string":  # type: ignore[union-attr]
+            return f"count(*) - count({name}) + count_if({_blank(name)})"
+        return f"count(*) - count({name})"
+    return f"count_if({_flag(c, m)})"
+
+
+def _blank(name: str) -> str:
+    """Blank text: empty, or a few spaces (``strlen`` is the byte length, free in DuckDB)."""
+    return f"({name} = '' OR (strlen({name}) <= 16 AND trim({name}) = ''))"
+
+
+def _examples_statement(
+    schema: TableSchema, m: Measure, examples: int, timezone: str | None
+) -> CompiledQuery:
+    c = _Compiler(schema, timezone)
+    c.bind(SOURCE)
+    shown = ", ".join(f"CAST({_field(c, name)} AS VARCHAR)" for name in m.shown)
+    sql = (
+        f"SELECT file_row_number{', ' + shown if shown else ''} "
+        f"FROM read_parquet($1, file_row_number = true) WHERE {_flag(c, m)} "
+        f"LIMIT {int(examples)}"
+    )
+    return CompiledQuery(sql=sql, params=c.params, columns=[])
 
 
 def _field(c: _Compiler, name: str) -> str:
@@ -131,7 +156,7 @@ def _flag(c: _Compiler, m: Measure) -> str:
     if m.missing is not None:
         name = _field(c, m.missing)
         if c.schema.get(m.missing).type == "string":  # type: ignore[union-attr]
-            return f"({name} IS NULL OR trim({name}) = '')"
+            return f"({name} IS NULL OR {_blank(name)})"
         return f"({name} IS NULL)"
     if m.pattern is not None:
         name = _field(c, m.pattern[0])
@@ -160,29 +185,28 @@ def read_profile(
     compiled: CompiledProfile,
     row: tuple[Any, ...],
     measures: list[Measure],
+    example_rows: dict[str, list[tuple[Any, ...]]],
     duplicate_rows: dict[str, list[tuple[Any, ...]]],
     max_text: int = 200,
 ) -> Profile:
-    """The counts and examples of one profiling statement's single answer row."""
+    """The counts of the profiling scan's one answer row, with the examples fetched after it."""
     shown = {m.key: m for m in measures}
-    results: dict[str, MeasureResult] = {}
-    for (key, part), value in zip(compiled.layout, row[1:], strict=True):
-        if part == "count":
-            results[key] = MeasureResult(failing=int(value or 0))
-            continue
-        for values in value or []:
-            example: dict[str, Any] = {"row": int(values[0]) + 1}
-            example["values"] = {
-                n: _short(v, max_text) for n, v in zip(shown[key].shown, values[1:], strict=True)
-            }
-            results[key].examples.append(example)
+    results = {
+        key: MeasureResult(failing=int(value or 0))
+        for key, value in zip(compiled.keys, row[1:], strict=True)
+    }
+    for key, rows in example_rows.items():
+        names = shown[key].shown
+        results[key].examples = [
+            {"row": int(values[0]) + 1,
+             "values": {n: _short(v, max_text) for n, v in zip(names, values[1:], strict=True)}}
+            for values in sorted(rows, key=lambda r: int(r[0]))
+        ]
     for key, rows in duplicate_rows.items():
         names = shown[key].duplicates
         results[key].examples = [
-            {
-                "values": {n: _short(v, max_text) for n, v in zip(names, values, strict=True)},
-                "count": int(n),
-            }
+            {"values": {n: _short(v, max_text) for n, v in zip(names, values, strict=True)},
+             "count": int(n)}
             for values, n in rows
         ]
     return Profile(rows=int(row[0]), results=results)
