@@ -500,13 +500,18 @@ class QueryEngine:
         failing = dict(zip(compiled.keys, row[1:], strict=True))
         example_rows: dict[str, list[tuple[Any, ...]]] = {}
         duplicate_rows: dict[str, list[tuple[Any, ...]]] = {}
-        for found, statements in ((example_rows, compiled.examples), (duplicate_rows, compiled.duplicates)):
-            for key, statement in statements.items():
-                if failing.get(key) and examples > 0:
-                    left = deadline - time.perf_counter()
-                    if left <= 0:
-                        raise QueryTimeout(f"profile stopped after {timeout:g} s")
-                    found[key] = self._fetch(statement, path, left)
+
+        def left() -> float:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise QueryTimeout(f"profile stopped after {timeout:g} s")
+            return remaining
+
+        for key, statement in compiled.examples.items():
+            if failing.get(key):
+                example_rows[key] = self._fetch(statement, path, left())
+        for key, statement in compiled.duplicates.items():  # the count and examples of a key
+            duplicate_rows[key] = self._fetch(statement, path, left())
         return read_profile(compiled, row, measures, example_rows, duplicate_rows)
 
     def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:

@@ -2,10 +2,11 @@
 
 A profile is a list of ``Measure``s. Each becomes one aggregate of a single SELECT over
 ``read_parquet($1)``: ``count_if`` of its failing condition (a row *fails* when it is TRUE;
-NULL is not counted), ``count(*) - count(field)`` for missing values, ``count(key) -
-count(DISTINCT key)`` for duplicates. Examples are fetched afterwards, only for the measures
-with failing rows: ``SELECT … WHERE failing LIMIT n`` per measure (it stops at the n-th
-failing row; never a list of all failures), and for duplicates a grouped statement.
+NULL is not counted), ``count(*) - count(field)`` for missing values. Examples are fetched
+afterwards, only for the measures with failing rows: ``SELECT … WHERE failing LIMIT n`` per
+measure (it stops at the n-th failing row; never a list of all failures). Duplicates of a key
+are one grouping of their own: the rows beyond the first of each key and the most repeated
+keys come from the same statement.
 
 As everywhere in the engine, field names are checked against the schema and quoted, and
 every value (bounds, enum values, regular expressions) travels as a bound parameter.
@@ -91,18 +92,11 @@ def compile_profile(
     for m in measures:
         try:
             if m.duplicates:
-                names = [_field(c, name) for name in m.duplicates]
-                present = " AND ".join(f"{k} IS NOT NULL" for k in names)
-                key = names[0] if len(names) == 1 else f"row({', '.join(names)})"
-                outer.append(
-                    f"count(*) FILTER (WHERE {present}) "
-                    f"- count(DISTINCT {key}) FILTER (WHERE {present})"
-                )
                 duplicates[m.key] = _duplicates_statement(schema, m.duplicates, examples)
-            else:
-                outer.append(_count(c, m))
-                if examples > 0:
-                    examples_of[m.key] = _examples_statement(schema, m, examples, timezone)
+                continue
+            outer.append(_count(c, m))
+            if examples > 0:
+                examples_of[m.key] = _examples_statement(schema, m, examples, timezone)
         except QueryError as exc:
             raise QueryError(exc.message, details={**exc.details, "measure": m.key}) from None
         keys.append(m.key)
@@ -169,16 +163,23 @@ def _flag(c: _Compiler, m: Measure) -> str:
 def _duplicates_statement(
     schema: TableSchema, names: tuple[str, ...], examples: int
 ) -> CompiledQuery:
+    """One grouping of the key: the rows beyond the first of each key (the failing count) and
+    the most repeated keys (examples), in one statement."""
     c = _Compiler(schema)
     c.bind(SOURCE)
     keys = [_field(c, name) for name in names]
     present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
     values = ", ".join(f"CAST({k} AS VARCHAR)" for k in keys)
-    sql = (
-        f"SELECT [{values}], count(*) AS n FROM read_parquet($1) WHERE {present} "
-        f"GROUP BY ALL HAVING count(*) > 1 ORDER BY n DESC, 1 LIMIT {max(1, int(examples))}"
+    top = (
+        f"arg_max(struct_pack(k := [{values}], n := n), n, {int(examples)})"
+        if examples > 0
+        else "[]"
     )
-    return CompiledQuery(sql=sql, params=c.params, columns=[*names, "count"])
+    sql = (
+        f"SELECT coalesce(sum(n - 1), 0), {top} FROM (SELECT {', '.join(keys)}, count(*) AS n "
+        f"FROM read_parquet($1) WHERE {present} GROUP BY ALL HAVING count(*) > 1)"
+    )
+    return CompiledQuery(sql=sql, params=c.params, columns=[])
 
 
 def read_profile(
@@ -198,17 +199,25 @@ def read_profile(
     for key, rows in example_rows.items():
         names = shown[key].shown
         results[key].examples = [
-            {"row": int(values[0]) + 1,
-             "values": {n: _short(v, max_text) for n, v in zip(names, values[1:], strict=True)}}
+            {
+                "row": int(values[0]) + 1,
+                "values": {n: _short(v, max_text) for n, v in zip(names, values[1:], strict=True)},
+            }
             for values in sorted(rows, key=lambda r: int(r[0]))
         ]
     for key, rows in duplicate_rows.items():
         names = shown[key].duplicates
-        results[key].examples = [
-            {"values": {n: _short(v, max_text) for n, v in zip(names, values, strict=True)},
-             "count": int(n)}
-            for values, n in rows
-        ]
+        duplicates, top = rows[0]
+        results[key] = MeasureResult(
+            failing=int(duplicates or 0),
+            examples=[
+                {
+                    "values": {n: _short(v, max_text) for n, v in zip(names, t["k"], strict=True)},
+                    "count": int(t["n"]),
+                }
+                for t in sorted(top or [], key=lambda t: (-int(t["n"]), t["k"]))
+            ],
+        )
     return Profile(rows=int(row[0]), results=results)
 
 
