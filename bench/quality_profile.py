@@ -10,13 +10,17 @@ completeness of every field plus the rules: one scan, then the duplicates' examp
 
     .venv/bin/python bench/quality_profile.py [--rows 10000000] [--runs 5]
 
-Prints the median and every run in seconds; the first run is a warm-up of the file cache
-and counts like the others (the file is freshly written, so it is in the page cache anyway).
+Prints the median and every run in seconds, wall time and the process's CPU time (user +
+system, all of DuckDB's threads), and the load average before and after: on a shared machine
+the wall time says how busy the neighbours were; CPU time / 2 is what 2 idle cores would take
+at best. The file is freshly written, so it is in the page cache for every run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import tempfile
@@ -105,21 +109,33 @@ def main() -> None:
                         validation={}, record_key=(), timezone="Europe/Brussels")
         measures = _measures(target, rules, inferring=False)
         samples = []
+        cpu = []
         profile = None
+        load_before = os.getloadavg()[0]
         for _ in range(args.runs):
             started = time.perf_counter()
+            cpu_started = _cpu()
             profile = platform.engine.profile(measures, schema, path, examples=5,
                                               timeout_seconds=600)
             samples.append(time.perf_counter() - started)
+            cpu.append(_cpu() - cpu_started)
         assert profile is not None and profile.rows == args.rows
         failing = {r.id: profile.results[r.id].failing for r in rules}
         print(f"{len(rules)} rules + completeness of {len(names)} fields, {len(measures)} measures")
         print("failing per rule:", failing)
-        print(f"median {statistics.median(samples):.2f} s; runs: "
+        print(f"wall: median {statistics.median(samples):.2f} s; runs: "
               + ", ".join(f"{s:.2f}" for s in samples))
+        print(f"CPU: median {statistics.median(cpu):.2f} s (/ 2 cores: "
+              f"{statistics.median(cpu) / 2:.2f} s); runs: " + ", ".join(f"{s:.2f}" for s in cpu))
+        print(f"load average (1 min) before {load_before:.1f}, after {os.getloadavg()[0]:.1f}")
         platform.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
