@@ -45,7 +45,8 @@ RULES = [
     {"type": "enum", "field": "soort", "value": ["ondergronds", "bovengronds", "fietsenstalling"]},
     {"type": "enum", "field": "status", "value": ["open", "gesloten", "vol"]},
     {"type": "check", "id": "bezetting-past", "where": "bezetting <= capaciteit"},
-    {"type": "check", "id": "in-gent", "where": "lat >= 50.9 AND lat <= 51.2 AND lon >= 3.5 AND lon <= 3.9"},
+    {"type": "check", "id": "in-gent",
+     "where": "lat >= 50.9 AND lat <= 51.2 AND lon >= 3.5 AND lon <= 3.9"},
     {"type": "check", "id": "vol-is-vol", "where": "status != 'vol' OR bezetting >= capaciteit"},
     {"type": "check", "id": "recent", "where": "year(datum) >= 2020"},
 ]
@@ -55,7 +56,8 @@ COPY (
   SELECT
     CASE WHEN i % 100003 = 7 THEN i - 1 ELSE i END AS id,
     CASE WHEN i % 97 = 0 THEN NULL WHEN i % 89 = 0 THEN 'x'
-         ELSE 'Parking ' || (['Vrijdagmarkt', 'Kouter', 'Reep', 'Savaanstraat', 'Ledeberg'])[1 + i % 5]
+         ELSE 'Parking '
+              || (['Vrijdagmarkt', 'Kouter', 'Reep', 'Savaanstraat', 'Ledeberg'])[1 + i % 5]
               || ' ' || (i % 1000) END AS naam,
     CASE WHEN i % 83 = 0 THEN 'ABCD' ELSE CAST(9000 + i % 100 AS VARCHAR) END AS postcode,
     CASE WHEN i % 79 = 0 THEN NULL ELSE CAST(i % 700 AS BIGINT) END AS bezetting,
@@ -90,7 +92,8 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="quality-bench-", dir=out))
     try:
-        platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.db'}",
+        database = f"sqlite:///{root / 'c.db'}"
+        platform = Platform(Settings(data_dir=root / "data", database_url=database,
                                      duckdb_threads=2, quality_timeout_seconds=600))
         path = platform.lake.versions_dir / "bench" / "v1.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,7 +105,8 @@ def main() -> None:
                  "datum": "date", "lat": "number", "lon": "number"}
         names = ["id", "naam", "postcode", "bezetting", "capaciteit", "soort", "datum", "lat",
                  "lon", "status", "code", "opmerking"]
-        schema = TableSchema(fields=tuple(Field(name=n, type=types.get(n, "string")) for n in names))
+        schema = TableSchema(fields=tuple(Field(name=n, type=types.get(n, "string"))
+                                          for n in names))
         rules = check_rules(RULES, schema, max_rules=200, max_chars=2000)
         assert len(rules) == 20
         target = Target(dataset_id="bench", version=1, path=path, schema=schema, live=False,
