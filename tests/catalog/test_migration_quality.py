@@ -35,7 +35,8 @@ def test_0024_adds_the_quality_tables(database_url: str) -> None:
             "6, '{}', '{}') RETURNING id")).scalar_one()
         connection.execute(text(
             "INSERT INTO quality_results (report_id, rule_id, dimension, rule, checked, failing, "
-            f"examples) VALUES ({int(report)}, 'required:naam', 'completeness', '{{}}', 6, 1, '[]')"))
+            f"examples) VALUES ({int(report)}, 'required:naam', 'completeness', '{{}}', 6, 1, "
+            "'[]')"))
         connection.execute(text(f"DELETE FROM quality_reports WHERE id = {int(report)}"))
         assert connection.execute(text("SELECT count(*) FROM quality_results")).scalar_one() == 0
         command.downgrade(config, "0023")

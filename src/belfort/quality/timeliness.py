@@ -49,7 +49,11 @@ def timeliness(session: Session, dataset: Dataset, now: datetime, live: bool) ->
             if newest_us is None
             else datetime.fromtimestamp(newest_us / 1e6, tz=now.tzinfo).isoformat(),
         }
-    newest = max((v.created_at for v in dataset.versions), default=None)
+    # the data readers see: the newest version up to the published one (a newer draft is not
+    # an update yet); without a published version, the newest
+    shown = dataset.published_version
+    newest = max((v.created_at for v in dataset.versions if shown is None or v.number <= shown),
+                 default=None)
     age = None if newest is None else max(0.0, (now - newest).total_seconds())
     period = PERIOD_SECONDS.get(dataset.frequency)
     expected = None if period is None else int(period * GRACE)
