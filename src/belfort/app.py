@@ -30,6 +30,7 @@ from belfort.api import observations as observations_api
 from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
+from belfort.api import quality as quality_api
 from belfort.api import register as register_api
 from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
@@ -114,8 +115,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         # live datasets of the sensors registered so far are in the catalogue before the first
         # request
         await anyio.to_thread.run_sync(partial(live_catalog.sync, app.state.platform, force=True))
-        # compaction, alert rules, forecasts: here only with BELFORT_UPKEEP=serving (else in
-        # the upkeep process of `belfort serve`, or `belfort upkeep`)
+        # compaction, alert rules, forecasts, live data quality: here only with
+        # BELFORT_UPKEEP=serving (else in the upkeep process of `belfort serve`, or `belfort upkeep`)
         jobs = (upkeep.BackgroundJobs(app.state.platform)
                 if owned and app.state.platform.settings.upkeep == "serving" else None)
         # the queue depths of /metrics, sampled in each worker
@@ -171,6 +172,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(native.router)
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
+    app.include_router(quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
     app.include_router(organisations_api.router)

@@ -23,6 +23,7 @@ from belfort.commands import demo_live as demo_commands
 from belfort.commands import mqtt as mqtt_commands
 from belfort.commands import operations as operations_commands
 from belfort.commands import policies as policies_commands
+from belfort.commands import quality as quality_commands
 from belfort.commands import replay as replay_commands
 from belfort.commands import sensors as sensors_commands
 from belfort.commands import streams as streams_commands
@@ -611,6 +612,7 @@ main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
 main.add_command(zones_commands.command)
+main.add_command(quality_commands.command)
 main.add_command(twin_commands.command)
 main.add_command(audit_commands.command)
 main.add_command(policies_commands.command)

@@ -583,3 +583,15 @@ class DatabaseUnavailable(BelfortError):
     code = "database_unavailable"
     http_status = 503
     exit_code = 7
+
+
+# --- data quality (belfort.quality) ---
+
+
+class QualityRuleInvalid(InvalidRequest):
+    """A data-quality rule that cannot be saved: it does not parse, names a field the
+    dataset does not have, compares values of the wrong type, or passes a limit (rules per
+    dataset, characters per rule, pattern length). The message names the rule."""
+
+    code = "invalid_quality_rule"
+    http_status = 422

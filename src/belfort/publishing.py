@@ -40,6 +40,7 @@ from belfort.platform import Platform
 from belfort.policy.gate import PUBLIC_STATES, get_dataset, require_write
 from belfort.policy.principals import Principal
 from belfort.policy.redaction import redact_url  # a harvested URL may carry ?apikey=
+from belfort.quality import hook as quality_hook
 from belfort.query.record_times import write_record_times
 from belfort.schema import TableSchema
 from belfort.streams.live_catalog import follow_classification
@@ -109,13 +110,17 @@ def ingest_file(
         source_checksum = sha256_of(source)
         now = datetime.now(UTC)
         times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
-        return _commit(
+        outcome = _commit(
             platform, principal, dataset_id, changes, staged, result,
             source_name=redact_url(source_name or source.name), source_checksum=source_checksum, draft=draft,
             record_times=times, now=now, fields=fields,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    # every version is measured, in the background: never slows or fails the publication
+    quality_hook.after_publish(platform, dataset_id, outcome.version,
+                               "publish" if outcome.published else "ingest")
+    return outcome
 
 
 def _check_described(schema: TableSchema, fields: Mapping[str, field_dictionary.FieldTexts]) -> None:
@@ -359,11 +364,13 @@ def change_dataset_state(
 def publish_dataset_version(
     platform: Platform, principal: Principal, dataset_id: str, number: int
 ) -> dict[str, Any]:
-    return _change_dataset(
+    result = _change_dataset(
         platform, principal, dataset_id, "publish",
         lambda session, dataset: store.publish_version(session, dataset, number),
         version=number,
     )
+    quality_hook.after_publish(platform, dataset_id, number)  # in the background
+    return result
 
 
 def save_organisation(

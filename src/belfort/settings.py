@@ -395,6 +395,35 @@ class Settings(BaseSettings):
         description="Walking demand per weekday × hour is estimated from this many days of counts.",
     )
 
+    # --- data quality (belfort.quality: rules, profiling, reports over time) ---
+    quality_on_publish: bool = Field(
+        default=True,
+        description="Measure a dataset's data quality after each published version (in the "
+        "background: a failure is recorded in the report, never raised to the publication).",
+    )
+    quality_max_rules: int = Field(
+        default=200, ge=1, le=2000,
+        description="Data-quality rules a dataset may have; a larger rule set is refused (422) when saved.",
+    )
+    quality_max_rule_chars: int = Field(
+        default=2000, ge=100,
+        description="Characters one data-quality rule may take (its JSON); a longer rule is refused (422).",
+    )
+    quality_timeout_seconds: float = Field(
+        default=120.0, gt=0,
+        description="Time budget of one data-quality profile (one scan of a version); past it the "
+        "run is stopped and recorded as failed.",
+    )
+    quality_examples: int = Field(
+        default=5, ge=0, le=50,
+        description="Failing rows (row number and values) a report keeps per rule.",
+    )
+    quality_live_seconds: float = Field(
+        default=900.0, ge=0,
+        description="A serving process measures the live (real-time) datasets this often (one process "
+        "at a time: a lease in the database); 0: only on publication and by `belfort quality run`.",
+    )
+
     # --- crowding alerts (belfort.twin.alerts: rules, evaluation, channels) ---
     alerts_evaluate_seconds: float = Field(
         default=60.0, ge=0, le=86_400,

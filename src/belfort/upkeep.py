@@ -1,8 +1,9 @@
 """The background jobs of a Belfort node, and the process that runs them.
 
 The jobs: compacting the hot store into the lake (``belfort.streams.compaction``), evaluating
-the crowding alert rules (``belfort.twin.alerts``) and refreshing forecasts and training models
-(``belfort.twin.forecasting``). Each takes a lease in the database, so any number of processes
+the crowding alert rules (``belfort.twin.alerts``), refreshing forecasts and training models
+(``belfort.twin.forecasting``) and measuring the live datasets' data quality
+(``belfort.quality.scheduler``). Each takes a lease in the database, so any number of processes
 and machines may run them and one works at a time.
 
 Where they run is ``BELFORT_UPKEEP``:
@@ -29,6 +30,7 @@ from typing import Protocol
 
 from belfort.api.alerts import webhook_secret
 from belfort.platform import Platform
+from belfort.quality.scheduler import QualityScheduler
 from belfort.settings import Settings
 from belfort.streams import compaction
 from belfort.twin.alerts.scheduler import AlertScheduler
@@ -51,6 +53,7 @@ class BackgroundJobs:
             compaction.start_compactor(platform),
             AlertScheduler(platform, webhook_secret(platform)).start(),
             ForecastScheduler(platform).start(),
+            QualityScheduler(platform).start(),  # the live datasets' data quality
         ]
 
     def stop(self) -> None:

@@ -30,6 +30,8 @@ PUBLIC_READS = [
     "/api/belfort/v1/datasets",
     "/api/belfort/v1/datasets/open-data/records",
     "/api/belfort/v1/datasets/open-data/exports/csv",
+    "/api/belfort/v1/datasets/open-data/quality?history=true",
+    "/api/belfort/v1/datasets/open-data/quality/history",
     "/explore/dataset/open-data/download/",
     "/api/",
     "/openapi.json",
@@ -39,6 +41,7 @@ ERRORS = [
     ("/api/records/1.0/search/?dataset=intern", 404),
     ("/api/explore/v2.1/catalog/datasets/open-data/records?where=(((", 400),
     ("/api/explore/v2.1/catalog/datasets/intern/records", 404),
+    ("/api/belfort/v1/datasets/intern/quality", 404),
     ("/api/belfort/v1/datasets/open-data/records?limit=x", 400),
     ("/explore/dataset/open-data/download/?format=shp", 400),
 ]

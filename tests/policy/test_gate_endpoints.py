@@ -40,6 +40,11 @@ CALLS: dict[tuple[str, str], str] = {
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
     ("PUT", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}/classification"):
         "/api/belfort/v1/datasets/{id}/fields/telpunt/classification",
+    # data quality (belfort.quality)
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/quality"): "/api/belfort/v1/datasets/{id}/quality?history=true",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/quality/history"): "/api/belfort/v1/datasets/{id}/quality/history",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/quality/rules"): "/api/belfort/v1/datasets/{id}/quality/rules",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/quality/rules"): "/api/belfort/v1/datasets/{id}/quality/rules",
     ("GET", "/api/datasets/1.0/{dataset_id}/"): "/api/datasets/1.0/{id}/",
     # Opendatasoft v1 names the dataset in the query string
     ("GET", "/api/records/1.0/search/"): "/api/records/1.0/search/?dataset={id}",

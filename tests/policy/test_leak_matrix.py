@@ -26,6 +26,7 @@ from belfort.policy.keys import create_key
 from belfort.policy.policies import store_policy
 from belfort.policy.principals import CLI_ADMIN, Role
 from belfort.publishing import classify_field, ingest_file, update_dataset_metadata
+from belfort.quality import hook as quality_hook
 from belfort.settings import Settings
 from belfort.streams import live_catalog
 from belfort.streams.live_schema import live_datasets_of
@@ -299,6 +300,7 @@ def restricted(platform: Platform, tmp_path: Path, sensor_credential: str) -> Pl
         update_dataset_metadata(platform, CLI_ADMIN, dataset.id, {
             "classification": "confidential", "classification_reason": f"r{LIVE_TAG}"})
     observe(platform, sensor_credential, LIVE_VALUE)
+    quality_hook.wait(platform)  # every version's quality report is there to be asked for
     return platform
 
 

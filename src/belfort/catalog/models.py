@@ -815,3 +815,62 @@ class TwinForecast(Base):
     made_us: Mapped[int] = mapped_column(BigInteger)
     points: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- data quality (``belfort.quality``) ------------------------------------------------------
+
+
+class QualityRuleSet(Base):
+    """A dataset's data-quality rules (``belfort.quality.rules``): inferred at its first
+    measured version, then a steward's to edit; checked when saved, never at run time."""
+
+    __tablename__ = "quality_rules"
+
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class QualityReport(Base):
+    """One measurement of a dataset version (a time series: one row per run)."""
+
+    __tablename__ = "quality_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[str] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int | None] = mapped_column(Integer)
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    trigger: Mapped[str] = mapped_column(String(20))  # "publish", "schedule", "cli", "api"
+    status: Mapped[str] = mapped_column(String(10))  # "ok" or "failed"
+    error: Mapped[str | None] = mapped_column(Text)
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    elapsed_ms: Mapped[float | None] = mapped_column()
+    dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    timeliness: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    results: Mapped[list[QualityResult]] = relationship(
+        order_by="QualityResult.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class QualityResult(Base):
+    """One rule's (or one field's completeness) result in a report."""
+
+    __tablename__ = "quality_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("quality_reports.id", ondelete="CASCADE"), index=True
+    )
+    rule_id: Mapped[str] = mapped_column(String(100))
+    dimension: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the rule as saved
+    checked: Mapped[int] = mapped_column(BigInteger)
+    failing: Mapped[int] = mapped_column(BigInteger)
+    examples: Mapped[list[Any]] = mapped_column(default=list)

@@ -58,6 +58,7 @@ from belfort.query.disclosure import (
     release,
 )
 from belfort.query.model import RECORD_ID_COLUMN, ROW_NUMBER_COLUMN, Aggregate, FieldRef, Query
+from belfort.query.profile import Measure, Profile, compile_profile, read_profile
 from belfort.query.result_cache import ResultCache
 from belfort.query.streams import ResultStream
 from belfort.query.streams import clean_message as _clean_message
@@ -484,6 +485,34 @@ class QueryEngine:
             rows = self._fetch(compiled, path, timeout_seconds)
             self.results.put(key, rows)
         return rows
+
+    def profile(
+        self, measures: list[Measure], schema: TableSchema, path: Path, *, examples: int,
+        timeout_seconds: float | None = None, timezone: str | None = None,
+    ) -> Profile:
+        """Count the failing rows of every measure over one version in one scan, then fetch
+        a few examples of each measure that has failing rows (``belfort.query.profile``), all
+        within ``timeout_seconds``. Nothing is kept: a profile runs once per version."""
+        compiled = compile_profile(measures, schema, examples=examples, timezone=timezone)
+        timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
+        deadline = time.perf_counter() + timeout
+        row = self._fetch(compiled.statement, path, timeout)[0]
+        failing = dict(zip(compiled.keys, row[1:], strict=True))
+        example_rows: dict[str, list[tuple[Any, ...]]] = {}
+        duplicate_rows: dict[str, list[tuple[Any, ...]]] = {}
+
+        def left() -> float:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise QueryTimeout(f"profile stopped after {timeout:g} s")
+            return remaining
+
+        for key, statement in compiled.examples.items():
+            if failing.get(key):
+                example_rows[key] = self._fetch(statement, path, left())
+        for key, statement in compiled.duplicates.items():  # the count and examples of a key
+            duplicate_rows[key] = self._fetch(statement, path, left())
+        return read_profile(compiled, row, measures, example_rows, duplicate_rows)
 
     def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:
         """Execute and fetch everything within the timeout (nothing kept)."""
