@@ -420,7 +420,7 @@ class Settings(BaseSettings):
     )
     quality_live_seconds: float = Field(
         default=900.0, ge=0,
-        description="A serving process measures the live (real-time) datasets this often (one process "
+        description="The upkeep process measures the live (real-time) datasets this often (one process "
         "at a time: a lease in the database); 0: only on publication and by `belfort quality run`.",
     )
 
