@@ -8,7 +8,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from belfort.cache import AnswerCache, Generation, approximate_size
+from belfort.cache import (
+    GENERATION_FILE,
+    AnswerCache,
+    DatabaseGeneration,
+    Generation,
+    approximate_size,
+)
+from belfort.catalog.database import Database
+from belfort.platform import Platform
+from belfort.settings import Settings
 
 
 @dataclass
@@ -68,3 +77,34 @@ def test_one_thread_builds_while_the_others_wait(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert results == ["answer"] * 8 and len(builds) == 1
+
+
+def test_the_database_generation_is_shared_by_platforms_on_one_database(settings: Settings) -> None:
+    """Two platforms on one catalogue database are two nodes: a write on one is seen by the
+    other within ``generation_max_age_seconds``, by a counter (not a clock, not a file)."""
+    settings.generation_max_age_seconds = 0.3
+    node_a = DatabaseGeneration(Database(settings.effective_database_url).engine, 0.3)
+    node_b = DatabaseGeneration(Database(settings.effective_database_url).engine, 0.3)
+    try:
+        before = node_b.current()
+        node_a.bump()
+        assert node_a.current() == (1, before[1] + 1)  # the writer sees its own bump at once
+        assert node_b.current() == before  # kept for at most max_age …
+        time.sleep(0.35)
+        assert node_b.current() == (1, before[1] + 1)  # … then read again
+        node_b.bump()
+        node_b.bump()
+        time.sleep(0.35)
+        assert node_a.current() == (1, before[1] + 3)
+        assert not (settings.data_dir / GENERATION_FILE).exists()
+    finally:
+        node_a.engine.dispose()
+        node_b.engine.dispose()
+
+
+def test_a_platform_uses_the_database_generation_only_with_postgresql(platform: Platform) -> None:
+    expected = DatabaseGeneration if platform.db.engine.dialect.name == "postgresql" else Generation
+    assert type(platform.generation) is expected
+    before = platform.generation.current()
+    platform.generation.bump()
+    assert platform.generation.current() != before

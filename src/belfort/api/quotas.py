@@ -8,21 +8,29 @@ authentication uses too; a public app key or a refused key counts by address.
 Every answer carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
 ``X-RateLimit-Reset``; over quota the answer is 429 with Opendatasoft's body.
 
-Counters live in the process: with several server workers, each enforces the quota
-on the requests it serves (see docs/configuration.md).
+With the embedded SQLite catalogue the counters live in the process: with several server
+workers, each enforces the quota on the requests it serves. With a PostgreSQL catalogue they
+live in the database (``DatabaseWindowCounter``), so every worker of every node sharing it
+counts against the same quota, and the windows follow the database's clock, not the nodes'
+(see docs/deployment.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from belfort.api.asgi_headers import rewriting_headers
 from belfort.api.caller import identify
+from belfort.api.errors import database_unavailable
 from belfort.api.responses import dumps
 
 EXEMPT_PATHS = {"/health", "/ready", "/metrics"}  # probes and scrapers are never counted
@@ -51,6 +59,36 @@ class FixedWindowCounter:
             count = self._counts.get(caller, 0) + 1
             self._counts[caller] = count
             return count, start + self.window
+
+
+_HIT = text(
+    "INSERT INTO quota_counts (bucket, window_start, calls) "
+    "VALUES (:bucket, CAST(floor(extract(epoch FROM clock_timestamp()) / :window) AS bigint) * :window, 1) "
+    "ON CONFLICT (bucket, window_start) DO UPDATE SET calls = quota_counts.calls + 1 "
+    "RETURNING calls, window_start"
+)
+_FORGET = text("DELETE FROM quota_counts WHERE window_start < :before")
+
+
+class DatabaseWindowCounter:
+    """Counts calls per caller in fixed windows in a PostgreSQL catalogue (``quota_counts``):
+    one atomic upsert per call, so all nodes sharing the database count together. Windows
+    are cut by the database's clock. Callers are stored as a hash (no address or key id in
+    the table). Rows of windows before the previous one are deleted once per window."""
+
+    def __init__(self, engine: Engine, window: int) -> None:
+        self.engine = engine
+        self.window = max(int(window), 1)
+        self._forgotten_before = 0
+
+    def hit(self, caller: str) -> tuple[int, float]:
+        bucket = hashlib.sha256(caller.encode()).hexdigest()
+        with self.engine.begin() as connection:
+            calls, start = connection.execute(_HIT, {"bucket": bucket, "window": self.window}).one()
+            if start > self._forgotten_before:
+                self._forgotten_before = int(start)
+                connection.execute(_FORGET, {"before": start - self.window})
+        return int(calls), float(start + self.window)
 
 
 def _address(scope: Scope, trust_forwarded_for: bool) -> str:
@@ -83,6 +121,16 @@ class QuotaMiddleware:
         self.window_seconds = window_seconds
         self.trust_forwarded_for = trust_forwarded_for
         self.counter = FixedWindowCounter(window_seconds)
+        self._shared: DatabaseWindowCounter | None = None
+
+    def _shared_counter(self, scope: Scope) -> DatabaseWindowCounter | None:
+        """The database's counter when the platform's catalogue is shared (PostgreSQL)."""
+        if self._shared is None:
+            db = scope["app"].state.platform.db
+            if not db.shared:
+                return None
+            self._shared = DatabaseWindowCounter(db.engine, int(self.window_seconds))
+        return self._shared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("path") in EXEMPT_PATHS:
@@ -100,7 +148,15 @@ class QuotaMiddleware:
             await self.app(scope, receive, send)
             return
         bucket = f"key:{key_id}" if key_id else "addr:" + _address(scope, self.trust_forwarded_for)
-        count, reset = self.counter.hit(bucket)
+        shared = self._shared_counter(scope)
+        if shared is None:
+            count, reset = self.counter.hit(bucket)
+        else:
+            try:
+                count, reset = await run_in_threadpool(shared.hit, bucket)
+            except SQLAlchemyError as exc:
+                await _unavailable(scope, send, exc)
+                return
         headers = [
             (b"x-ratelimit-limit", str(limit).encode()),
             (b"x-ratelimit-remaining", str(max(limit - count, 0)).encode()),
@@ -130,6 +186,15 @@ class QuotaMiddleware:
                         (b"retry-after", str(retry_after).encode()), *headers],
         })
         await send({"type": "http.response.body", "body": body})
+
+
+async def _unavailable(scope: Scope, send: Send, exc: SQLAlchemyError) -> None:
+    """503: the quota is counted in the catalogue database, which did not answer — the same
+    answer as every other request that needs it (``belfort.api.errors.database_unavailable``)."""
+    response = database_unavailable(scope.get("path", ""), exc)
+    await send({"type": "http.response.start", "status": response.status_code,
+                "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def _unit(seconds: float) -> str:
