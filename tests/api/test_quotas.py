@@ -116,3 +116,33 @@ def test_the_database_counter_uses_fixed_windows_of_the_database_clock(settings:
         assert counter.hit("addr:192.0.2.1") == (1, reset + 2)
     finally:
         platform.close()
+
+
+def test_a_busy_caller_is_counted_in_batches_until_half_its_limit(settings: Settings) -> None:
+    """The local batch: below half the limit a node adds a caller's calls to the database
+    ten at a time (limit 100); from half on every call goes there; two nodes together admit
+    the limit and at most one batch each past it."""
+    platform = Platform(settings)
+    try:
+        if not platform.db.shared:
+            return  # the in-process counter needs no batch
+        nodes = [DatabaseWindowCounter(platform.db.engine, window=3600) for _ in range(2)]
+        database_calls = [0, 0]
+
+        def hit(n: int) -> int:
+            found = nodes[n].hit_locally("addr:192.0.2.9", 100)
+            if found is None:
+                database_calls[n] += 1
+                found = nodes[n].hit("addr:192.0.2.9", 100)
+            return found[0]
+
+        counts = [hit(i % 2) for i in range(200)]
+        admitted = sum(1 for c in counts if c <= 100)
+        assert 100 <= admitted <= 100 + 2 * 10, admitted
+        assert counts[:2] == [1, 2] and max(counts) >= 200 - 2 * 10
+        assert sum(database_calls) < 200 - 40  # below half the limit: one call in ten or so
+        with platform.db.session() as session:
+            stored = session.scalars(select(QuotaCount.calls)).one()
+        assert 200 - 2 * 10 <= stored <= 200  # what a node admitted from its batch last is unsent
+    finally:
+        platform.close()
