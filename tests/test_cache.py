@@ -13,6 +13,7 @@ from belfort.cache import (
     AnswerCache,
     DatabaseGeneration,
     Generation,
+    SharedGeneration,
     approximate_size,
 )
 from belfort.catalog.database import Database
@@ -103,8 +104,33 @@ def test_the_database_generation_is_shared_by_platforms_on_one_database(settings
 
 
 def test_a_platform_uses_the_database_generation_only_with_postgresql(platform: Platform) -> None:
-    expected = DatabaseGeneration if platform.db.engine.dialect.name == "postgresql" else Generation
+    expected = SharedGeneration if platform.db.shared else Generation
     assert type(platform.generation) is expected
     before = platform.generation.current()
     platform.generation.bump()
     assert platform.generation.current() != before
+
+
+def test_nodes_without_a_shared_data_directory_see_writes_through_the_database(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Two nodes on one PostgreSQL catalogue whose data directories are not one file system
+    (the generation files differ): a write through one is seen by the other within the
+    maximum age, through the database's counter alone; processes sharing a data directory
+    see it at once (the file)."""
+    settings.generation_max_age_seconds = 0.3
+    other = settings.model_copy(update={"data_dir": tmp_path / "elsewhere"})
+    node_a, node_b, worker_a2 = Platform(settings), Platform(other), Platform(settings)
+    try:
+        if not node_a.db.shared:
+            assert type(node_b.generation) is Generation  # SQLite: the file, as ever
+            return
+        seen_b, seen_a2 = node_b.generation.current(), worker_a2.generation.current()
+        node_a.generation.bump()
+        assert worker_a2.generation.current() != seen_a2  # same data directory: at once
+        assert node_b.generation.current() == seen_b  # another machine: within the bound …
+        time.sleep(0.35)
+        assert node_b.generation.current() != seen_b  # … and then surely
+    finally:
+        for p in (node_a, node_b, worker_a2):
+            p.close()

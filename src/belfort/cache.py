@@ -46,7 +46,7 @@ class Generation:
         os.replace(tmp, self.path)  # a new inode: a change even within one clock tick
 
 
-class DatabaseGeneration(Generation):
+class DatabaseGeneration:
     """The catalogue generation as a counter row in a PostgreSQL catalogue (table
     ``catalogue_generation``, migration 0027), shared by every node using the database.
 
@@ -88,6 +88,26 @@ class DatabaseGeneration(Generation):
         with self._lock:
             if self._value is None or self._value[1] < int(value):
                 self._value, self._read_at = (1, int(value)), time.monotonic()
+
+
+class SharedGeneration(Generation):
+    """The generation of a PostgreSQL catalogue: the data directory's file *and* the
+    database's counter. Processes sharing the data directory see a write at once (the file,
+    as with SQLite: read-your-writes across a node's workers); nodes that share only the
+    database see it within ``BELFORT_GENERATION_MAX_AGE_SECONDS`` (the counter)."""
+
+    def __init__(self, data_dir: Path, engine: Engine, max_age: float) -> None:
+        super().__init__(data_dir)
+        self.database = DatabaseGeneration(engine, max_age)
+
+    def current(self) -> tuple[int, int]:
+        inode, mtime_ns = super().current()
+        counter = self.database.current()[1]
+        return (inode, counter << 64 | mtime_ns)  # both parts, exactly (mtime_ns < 2**64)
+
+    def bump(self) -> None:
+        self.database.bump()
+        super().bump()
 
 
 V = TypeVar("V")

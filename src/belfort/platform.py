@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
-from belfort.cache import AnswerCache, DatabaseGeneration, Generation
+from belfort.cache import AnswerCache, Generation, SharedGeneration
 from belfort.catalog.database import Database
 from belfort.catalog.models import Version
 from belfort.lake.store import Lake
@@ -40,10 +40,10 @@ class Platform:
             version_tables_bytes=settings.version_tables_mb * 1024 * 1024,
             export_timeout_seconds=settings.export_timeout_seconds,
         )
-        # several nodes share a PostgreSQL catalogue: the generation lives there; the
-        # embedded SQLite catalogue keeps its file in the data directory
+        # several nodes share a PostgreSQL catalogue: the generation is also a counter there;
+        # the embedded SQLite catalogue keeps only its file in the data directory
         self.generation = (
-            DatabaseGeneration(self.db.engine, settings.generation_max_age_seconds)
+            SharedGeneration(self.lake.root, self.db.engine, settings.generation_max_age_seconds)
             if self.db.shared else Generation(self.lake.root))
         self.cache = AnswerCache(self.generation, settings.answer_cache_mb * 1024 * 1024)
         self.usage = UsageCounter(self.db)
