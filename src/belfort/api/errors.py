@@ -104,12 +104,23 @@ def error_headers(exc: BelfortError, path: str = "") -> dict[str, str] | None:
     return headers or None
 
 
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")  # connection; shut down, starting
+
+
 def unreachable_database(exc: BaseException) -> bool:
     """The error says the catalogue database cannot be reached (refused, dropped, timed
-    out, the pool exhausted), as opposed to a mistake in a statement."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+    out, shutting down or starting, the pool exhausted; SQLite: locked or busy), as opposed
+    to a mistake in a statement (which stays a 500 and is logged)."""
+    if isinstance(exc, InterfaceError | PoolTimeout):
         return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig).lower() for word in ("locked", "busy"))
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate is None or str(sqlstate).startswith(UNREACHABLE_SQLSTATES)
 
 
 _logged_unreachable = {"at": -60.0}
