@@ -21,7 +21,17 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__, metrics, upkeep
 from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
-from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
+from belfort.api import (
+    audit,
+    dcat,
+    ingest,
+    ldes,
+    linked_records,
+    log_redaction,
+    native,
+    shutdown,
+    sparql,
+)
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
@@ -257,4 +267,5 @@ def quieten_garbage_collector() -> None:
 
 def app_from_environment() -> FastAPI:
     """Entry point for ``uvicorn --factory belfort.app:app_from_environment``."""
+    shutdown.install()  # live streams learn of SIGTERM and tell their clients to reconnect
     return create_app()

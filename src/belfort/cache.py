@@ -3,8 +3,10 @@
 Versions are immutable, so anything computed from one version (an API answer, say) can
 be cached under that version's identity forever. What *can* change is which version is
 published and who may see it; every catalogue write bumps the *catalogue generation*
-(a file in the data directory, so all processes sharing it notice at once), and
-lookups cached under an older generation are not used.
+and lookups cached under an older generation are not used. With the embedded SQLite
+catalogue the generation is a file in the data directory (all processes sharing it notice
+at once: ``Generation``); with PostgreSQL it is a counter row in the database, so that nodes
+on other machines notice too (``DatabaseGeneration``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
+
+from sqlalchemy import Engine, text
 
 GENERATION_FILE = "catalog.generation"
 
@@ -39,6 +44,70 @@ class Generation:
         tmp = self.path.with_name(f"{GENERATION_FILE}.{uuid.uuid4().hex}")
         tmp.write_text(uuid.uuid4().hex)
         os.replace(tmp, self.path)  # a new inode: a change even within one clock tick
+
+
+class DatabaseGeneration:
+    """The catalogue generation as a counter row in a PostgreSQL catalogue (table
+    ``catalogue_generation``, migration 0027), shared by every node using the database.
+
+    ``bump()`` increments the counter (after the change's own commit: an answer computed
+    between the two is cached under the old generation and dropped by the bump). ``current()``
+    reads it at most once per ``max_age`` seconds (monotonic clock; a bump by this process is
+    seen at once): a change made on another node is seen within ``max_age`` — the bound the
+    multi-node test asserts. The value is a count, never a time, so no node's clock matters.
+    When the database cannot be reached, ``current()`` raises SQLAlchemy's error (the API
+    answers 503, ``belfort.api.errors``)."""
+
+    def __init__(self, engine: Engine, max_age: float) -> None:
+        self.engine = engine
+        self.max_age = max_age
+        self._value: tuple[int, int] | None = None
+        self._read_at = -float("inf")
+        self._lock = threading.Lock()
+
+    def current(self) -> tuple[int, int]:
+        found = self._value
+        if found is not None and time.monotonic() - self._read_at < self.max_age:
+            return found
+        with self._lock:
+            found = self._value
+            if found is not None and time.monotonic() - self._read_at < self.max_age:
+                return found  # read by another thread meanwhile
+            started = time.monotonic()  # the bound counts from before the read
+            with self.engine.connect() as connection:
+                value = connection.execute(
+                    text("SELECT value FROM catalogue_generation WHERE id = 1")).scalar_one()
+            self._value, self._read_at = (1, int(value)), started
+            return self._value
+
+    def bump(self) -> None:
+        with self.engine.begin() as connection:
+            value = connection.execute(text(
+                "UPDATE catalogue_generation SET value = value + 1 WHERE id = 1 RETURNING value"
+            )).scalar_one()
+        with self._lock:
+            if self._value is None or self._value[1] < int(value):
+                self._value, self._read_at = (1, int(value)), time.monotonic()
+
+
+class SharedGeneration(Generation):
+    """The generation of a PostgreSQL catalogue: the data directory's file *and* the
+    database's counter. Processes sharing the data directory see a write at once (the file,
+    as with SQLite: read-your-writes across a node's workers); nodes that share only the
+    database see it within ``BELFORT_GENERATION_MAX_AGE_SECONDS`` (the counter)."""
+
+    def __init__(self, data_dir: Path, engine: Engine, max_age: float) -> None:
+        super().__init__(data_dir)
+        self.database = DatabaseGeneration(engine, max_age)
+
+    def current(self) -> tuple[int, int]:
+        inode, mtime_ns = super().current()
+        counter = self.database.current()[1]
+        return (inode, counter << 64 | mtime_ns)  # both parts, exactly (mtime_ns < 2**64)
+
+    def bump(self) -> None:
+        self.database.bump()
+        super().bump()
 
 
 V = TypeVar("V")

@@ -107,6 +107,9 @@ def _serve(settings: Settings) -> None:
             log_level="info",
             log_config=uvicorn_log_config(settings.log_format),  # BELFORT_LOG_FORMAT
             proxy_headers=False,  # the app applies BELFORT_TRUSTED_PROXIES itself (belfort.app)
+            # SIGTERM: stop accepting, let requests in flight finish for this long (live
+            # streams are told to reconnect at once: belfort.api.shutdown)
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     finally:
         if jobs is not None:

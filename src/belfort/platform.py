@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
-from belfort.cache import AnswerCache, Generation
+from belfort.cache import AnswerCache, Generation, SharedGeneration
 from belfort.catalog.database import Database
 from belfort.catalog.models import Version
 from belfort.lake.store import Lake
@@ -27,7 +27,8 @@ class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lake = Lake(settings.data_dir)
-        self.db = Database(settings.effective_database_url)
+        self.db = Database(settings.effective_database_url,
+                           connect_timeout=settings.database_connect_timeout_seconds)
         self.engine = QueryEngine(
             self.lake.versions_dir,
             threads=settings.duckdb_threads,
@@ -39,7 +40,11 @@ class Platform:
             version_tables_bytes=settings.version_tables_mb * 1024 * 1024,
             export_timeout_seconds=settings.export_timeout_seconds,
         )
-        self.generation = Generation(self.lake.root)
+        # several nodes share a PostgreSQL catalogue: the generation is also a counter there;
+        # the embedded SQLite catalogue keeps only its file in the data directory
+        self.generation = (
+            SharedGeneration(self.lake.root, self.db.engine, settings.generation_max_age_seconds)
+            if self.db.shared else Generation(self.lake.root))
         self.cache = AnswerCache(self.generation, settings.answer_cache_mb * 1024 * 1024)
         self.usage = UsageCounter(self.db)
         self._components: dict[type, Any] = {}

@@ -62,6 +62,22 @@ class Settings(BaseSettings):
         default=256,
         description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",
     )
+    generation_max_age_seconds: float = Field(
+        default=1.0, ge=0, le=60,
+        description="With a PostgreSQL catalogue: how long a node may use the catalogue generation it "
+        "last read before reading it again; a change made on another node is seen within this "
+        "time (0: read on every lookup). The embedded SQLite catalogue ignores it.",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30, ge=0, le=3600,
+        description="On SIGTERM: how long a node lets requests in flight finish after it stops "
+        "accepting new ones (live streams are told to reconnect at once) before it stops them.",
+    )
+    database_connect_timeout_seconds: int = Field(
+        default=5, ge=1, le=60,
+        description="With a PostgreSQL catalogue: how long opening a connection may take before the "
+        "request is answered 503 (database unreachable).",
+    )
     answer_cache_mb: int = Field(
         default=256, ge=0,
         description="Memory per process for cached answers (readable versions, v1 search answers, portal "

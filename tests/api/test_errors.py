@@ -41,3 +41,34 @@ def test_the_sparql_timeout_is_the_engines_query_timeout() -> None:
         isinstance(v, type) and issubclass(v, QueryTimeout) and v is not QueryTimeout
         for v in vars(sparql).values()
     )
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__("boom")
+        self.sqlstate = sqlstate
+
+
+def test_only_an_unreachable_database_is_a_503() -> None:
+    """Refused, dropped, shutting down, starting, an exhausted pool, SQLite locked: 503;
+    a mistake in a statement stays a 500 (logged), never hidden behind "try again"."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from belfort.api.errors import unreachable_database
+
+    def operational(orig: BaseException) -> OperationalError:
+        return OperationalError("SELECT 1", {}, orig)
+
+    assert unreachable_database(operational(_PgError(None)))  # connection refused
+    assert unreachable_database(operational(_PgError("08006")))  # connection failure
+    assert unreachable_database(operational(_PgError("57P01")))  # admin shutdown
+    assert unreachable_database(operational(_PgError("57P03")))  # starting up
+    assert unreachable_database(PoolTimeout())
+    assert unreachable_database(operational(sqlite3.OperationalError("database is locked")))
+    assert not unreachable_database(operational(sqlite3.OperationalError("no such table: x")))
+    assert not unreachable_database(operational(_PgError("40P01")))  # a deadlock: not "down"
+    assert not unreachable_database(ProgrammingError("SELECT", {}, _PgError("42P01")))
+    assert not unreachable_database(ValueError("x"))

@@ -6,12 +6,15 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
-from belfort.api.quotas import FixedWindowCounter
+from belfort.api.quotas import DatabaseWindowCounter, FixedWindowCounter
 from belfort.app import create_app
+from belfort.catalog.models import QuotaCount
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
 from belfort.publishing import ingest_file
+from belfort.settings import Settings
 from tests.helpers import counts_csv
 
 
@@ -74,3 +77,72 @@ def test_a_public_key_is_an_anonymous_caller_counted_by_address(platform: Platfo
         assert hidden.status_code == 404  # anonymous: restricted data stays hidden
         assert client.get(records, headers={"Authorization": "Apikey other"}).status_code == 200
         assert client.get(records, params={"apikey": "not-listed"}).status_code == 401
+
+
+def test_two_nodes_on_one_postgresql_count_one_quota(settings: Settings) -> None:
+    """Two platforms (two nodes) on one catalogue database: with PostgreSQL the anonymous
+    quota is counted in the database, so the second node refuses what the first used up;
+    the embedded SQLite catalogue keeps counting per process, as before."""
+    settings.quota_per_address = 4
+    node_a, node_b = Platform(settings), Platform(settings)
+    try:
+        with TestClient(create_app(node_a)) as a, TestClient(create_app(node_b)) as b:
+            answers = [c.get("/api/belfort/v1/datasets") for c in (a, b, a, b, a, b)]
+            if node_a.db.shared:
+                assert [r.status_code for r in answers] == [200] * 4 + [429] * 2
+                assert [r.headers["x-ratelimit-remaining"] for r in answers[:4]] == ["3", "2", "1", "0"]
+                with node_a.db.session() as session:  # callers are kept as hashes, never addresses
+                    buckets = [row.bucket for row in session.scalars(select(QuotaCount))]
+                assert buckets and all(len(bucket) == 64 and "testclient" not in bucket
+                                       for bucket in buckets)
+            else:
+                assert [r.status_code for r in answers] == [200] * 6
+    finally:
+        node_a.close()
+        node_b.close()
+
+
+def test_the_database_counter_uses_fixed_windows_of_the_database_clock(settings: Settings) -> None:
+    platform = Platform(settings)
+    try:
+        if not platform.db.shared:
+            return  # the in-process counter is test_window_resets's
+        counter = DatabaseWindowCounter(platform.db.engine, window=2)
+        first, reset = counter.hit("addr:192.0.2.1")
+        second, same_reset = counter.hit("addr:192.0.2.1")
+        assert (first, second) == (1, 2) and reset == same_reset and reset % 2 == 0
+        assert counter.hit("addr:192.0.2.2")[0] == 1
+        time.sleep(max(reset - time.time(), 0) + 0.3)  # the database's clock is this machine's
+        assert counter.hit("addr:192.0.2.1") == (1, reset + 2)
+    finally:
+        platform.close()
+
+
+def test_a_busy_caller_is_counted_in_batches_until_half_its_limit(settings: Settings) -> None:
+    """The local batch: below half the limit a node adds a caller's calls to the database
+    ten at a time (limit 100); from half on every call goes there; two nodes together admit
+    the limit and at most one batch each past it."""
+    platform = Platform(settings)
+    try:
+        if not platform.db.shared:
+            return  # the in-process counter needs no batch
+        nodes = [DatabaseWindowCounter(platform.db.engine, window=3600) for _ in range(2)]
+        database_calls = [0, 0]
+
+        def hit(n: int) -> int:
+            found = nodes[n].hit_locally("addr:192.0.2.9", 100)
+            if found is None:
+                database_calls[n] += 1
+                found = nodes[n].hit("addr:192.0.2.9", 100)
+            return found[0]
+
+        counts = [hit(i % 2) for i in range(200)]
+        admitted = sum(1 for c in counts if c <= 100)
+        assert 100 <= admitted <= 100 + 2 * 10, admitted
+        assert counts[:2] == [1, 2] and max(counts) >= 200 - 2 * 10
+        assert sum(database_calls) < 200 - 40  # below half the limit: one call in ten or so
+        with platform.db.session() as session:
+            stored = session.scalars(select(QuotaCount.calls)).one()
+        assert 200 - 2 * 10 <= stored <= 200  # what a node admitted from its batch last is unsent
+    finally:
+        platform.close()

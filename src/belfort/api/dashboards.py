@@ -12,7 +12,8 @@ client goes away. The tiles of a change are computed at once and, when
 too. Tiles read through the gate with the caller's principal. After the first tiles, an
 ``alerts`` event carries the active crowding alerts (``belfort.twin.alerts``) whenever one is
 raised, acknowledged or cleared (their advice to signed-in callers only): the dashboard's
-banner.
+banner. When the node shuts down (SIGTERM) the stream sends ``retry: 1000`` and an
+``event: reconnect`` and ends (``belfort.api.shutdown``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
 
+from belfort.api import shutdown
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.dashboards import live
@@ -120,6 +122,9 @@ async def _events(request: Request, platform: Platform, principal: Principal, da
     try:
         yield b"retry: 2000\n\n"
         while True:
+            if shutdown.requested():  # the node stops: reconnect (to another node) soon
+                yield shutdown.RECONNECT_EVENT
+                return
             now = time.monotonic()
             if at != shown and now - last_event >= settings.dashboard_min_interval_seconds:
                 assert at is not None

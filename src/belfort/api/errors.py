@@ -9,16 +9,20 @@ datasets that do not exist or may not be seen (see docs/opendatasoft.md).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from belfort.api.responses import JSONResponse
 from belfort.errors import (
     BelfortError,
+    DatabaseUnavailable,
     DatasetNotFound,
     InvalidRequest,
     InvalidToken,
@@ -100,6 +104,43 @@ def error_headers(exc: BelfortError, path: str = "") -> dict[str, str] | None:
     return headers or None
 
 
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")  # connection; shut down, starting
+
+
+def unreachable_database(exc: BaseException) -> bool:
+    """The error says the catalogue database cannot be reached (refused, dropped, timed
+    out, shutting down or starting, the pool exhausted; SQLite: locked or busy), as opposed
+    to a mistake in a statement (which stays a 500 and is logged)."""
+    if isinstance(exc, InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig).lower() for word in ("locked", "busy"))
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate is None or str(sqlstate).startswith(UNREACHABLE_SQLSTATES)
+
+
+_logged_unreachable = {"at": -60.0}
+UNREACHABLE_MESSAGE = "the catalogue database cannot be reached; try again shortly"
+
+
+def database_unavailable(path: str, exc: SQLAlchemyError) -> JSONResponse:
+    """503 for a request the unreachable catalogue database could not answer: JSON (the
+    Explore API's form under its prefix), ``Retry-After``, never the server's address. The
+    error itself is logged at most once a minute (a restart under load would flood the log)."""
+    if time.monotonic() - _logged_unreachable["at"] >= 60:
+        _logged_unreachable["at"] = time.monotonic()
+        log.warning("catalogue database unreachable: %s", type(exc).__name__, exc_info=exc)
+    error = DatabaseUnavailable(UNREACHABLE_MESSAGE)
+    headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+    if path.startswith(EXPLORE_PREFIX):
+        return _explore_response(error.message, "ServiceUnavailable", 503, headers)
+    return JSONResponse(error.to_dict(), status_code=503, headers=headers)
+
+
 def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> None:
     """Map errors to responses. ``html_page`` (the portal's, given by ``belfort.app``)
     renders errors on pages outside ``/api/``; without it they are JSON too."""
@@ -137,8 +178,18 @@ def install_error_handlers(app: FastAPI, html_page: HtmlPage | None = None) -> N
             {"error": code, "message": str(exc.detail)}, status_code=exc.status_code
         )
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        if unreachable_database(exc):
+            if html_page is not None and _portal(request):
+                return html_page(request, 503, DatabaseUnavailable(UNREACHABLE_MESSAGE))
+            return database_unavailable(request.url.path, exc)
+        return await _unexpected(request, exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, SQLAlchemyError) and unreachable_database(exc):  # raised in a middleware
+            return database_unavailable(request.url.path, exc)
         log.exception("unhandled error", exc_info=exc)
         if _explore(request):
             return _explore_response("internal error; it has been logged", "InternalServerError", 500)

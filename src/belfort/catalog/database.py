@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys."""
+def make_engine(url: str, connect_timeout: int = 5) -> Engine:
+    """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys;
+    PostgreSQL a connect timeout (an unreachable server fails fast instead of hanging) and
+    pre-ping (a connection the server dropped, e.g. on its restart, is replaced)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -35,6 +37,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
+    if url.startswith("postgresql"):
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": connect_timeout})
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -68,9 +72,9 @@ def head_revisions() -> tuple[str, ...]:
 class Database:
     """The catalogue database of one process: an engine and a session factory."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, connect_timeout: int = 5) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, connect_timeout)
         if migrate:
             upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -87,6 +91,11 @@ class Database:
             raise
         finally:
             session.close()
+
+    @property
+    def shared(self) -> bool:
+        """A server database (PostgreSQL) that several nodes may share; not the embedded SQLite."""
+        return self.engine.dialect.name == "postgresql"
 
     def dispose(self) -> None:
         self.engine.dispose()

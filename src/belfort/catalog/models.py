@@ -267,6 +267,29 @@ class DatasetUsage(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class CatalogueGeneration(Base):
+    """One row (id 1): the catalogue generation of a PostgreSQL catalogue, incremented by
+    every catalogue write (``belfort.cache.DatabaseGeneration``), so that every node sharing
+    the database sees a change. Generations are counts, never times: no node's clock matters."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class QuotaCount(Base):
+    """Calls of one caller (``bucket``: a hash of its key or address) in one fixed quota
+    window (``window_start``: seconds since the epoch by the database's clock), counted by
+    every node sharing a PostgreSQL catalogue (``belfort.api.quotas.DatabaseWindowCounter``)."""
+
+    __tablename__ = "quota_counts"
+
+    bucket: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    calls: Mapped[int] = mapped_column(BigInteger)
+
+
 class Organisation(Base):
     """A publishing organisation (a department or partner): datasets name it by ``name_nl``,
     its pages and DCAT agent by ``slug`` (``belfort.catalog.organisations``)."""
