@@ -14,7 +14,7 @@ def test_0027_adds_the_generation_row_and_the_quota_counts(database_url: str) ->
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0023")
+        command.upgrade(config, "0024")
         tables = set(inspect(connection).get_table_names())
         assert not {"catalogue_generation", "quota_counts"} & tables
         command.upgrade(config, "0027")
@@ -24,6 +24,6 @@ def test_0027_adds_the_generation_row_and_the_quota_counts(database_url: str) ->
         assert [tuple(row) for row in rows] == [(1, 1)]
         connection.execute(text(
             "INSERT INTO quota_counts (bucket, window_start, calls) VALUES ('ab', 0, 1)"))
-        command.downgrade(config, "0023")
+        command.downgrade(config, "0024")
         assert set(inspect(connection).get_table_names()) == tables
     engine.dispose()
