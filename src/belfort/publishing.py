@@ -179,9 +179,9 @@ def _record_times(
         if previous is None:
             return None
         previous_fields = [f["name"] for f in previous.table_schema.get("fields", [])]
-        previous_file = platform.lake.absolute(previous.path)
+        previous_file = platform.lake.version_file(previous.path)
         previous_times = (
-            platform.lake.absolute(previous.record_times_path) if previous.record_times_path else None
+            platform.lake.version_file(previous.record_times_path) if previous.record_times_path else None
         )
         previous_created = previous.created_at
     out = staging / "record-times.parquet"
