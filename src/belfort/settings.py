@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import socket
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict

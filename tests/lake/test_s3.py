@@ -62,8 +62,9 @@ def bucket(one_bucket: str) -> str:
 
 
 def lake_env(seaweed: SeaweedS3, bucket: str, secret: str = SECRET_KEY) -> dict[str, str]:
-    return {"BELFORT_LAKE_URL": f"s3://{bucket}/belfort", "BELFORT_LAKE_ENDPOINT_URL": seaweed.endpoint,
-            "BELFORT_LAKE_REGION": "us-east-1", "BELFORT_LAKE_ACCESS_KEY": ACCESS_KEY,
+    return {"BELFORT_LAKE_URL": f"s3://{bucket}/belfort",
+            "BELFORT_LAKE_ENDPOINT_URL": seaweed.endpoint, "BELFORT_LAKE_REGION": "us-east-1",
+            "BELFORT_LAKE_ACCESS_KEY": ACCESS_KEY,
             "BELFORT_LAKE_SECRET_KEY": secret}
 
 

@@ -107,7 +107,7 @@ class ObjectStore:
             options["access_key"] = access_key
             options["secret_key"] = secret_key
         try:
-            self.fs = pafs.S3FileSystem(**options)  # type: ignore[arg-type]
+            self.fs = pafs.S3FileSystem(**options)
         except (OSError, ValueError, TypeError) as exc:
             raise LakeSettingsInvalid(f"the lake's object store settings are refused "
                                       f"({type(exc).__name__})") from None

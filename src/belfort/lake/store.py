@@ -44,7 +44,6 @@ from belfort.lake import owners
 from belfort.lake.objects import ObjectStore
 from belfort.lake.owners import OwnerState
 
-
 log = logging.getLogger("belfort.lake")
 
 
