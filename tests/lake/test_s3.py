@@ -225,8 +225,9 @@ def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes
     assert check.returncode == 9, check.stderr
     report = json.loads(check.stdout)
     assert report["checked"] == 1 and not report["missing"] and not report["corrupt"]
-    (orphan,) = report["orphaned"]
-    assert orphan.startswith("s3:versions/tellingen/")
+    # the version file, and its record-times file if the kill came after that upload too
+    assert 1 <= len(report["orphaned"]) <= 2, report
+    assert all(o.startswith("s3:versions/tellingen/") for o in report["orphaned"])
 
     gc = _cli(settings, seaweed, bucket, "gc", "--min-age", "0")
     assert gc.returncode == 0, gc.stderr
@@ -266,6 +267,12 @@ def test_an_unreachable_store_is_503_with_its_reason_and_reads_recover(
     finally:
         seaweed.start()
     assert client.get("/ready").status_code == 200
+    # the restarted store lists at once but may answer reads only once its volume server has
+    # registered again (INTERNAL_FAILURE meanwhile): Belfort recovers as soon as it does
+    deadline = time.monotonic() + 60
+    while client.get(NATIVE).status_code != 200:
+        assert time.monotonic() < deadline, client.get(NATIVE).text
+        time.sleep(0.5)
     read_everywhere(client)
     assert set(objects(seaweed, bucket)) == {path}
 
