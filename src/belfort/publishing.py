@@ -231,10 +231,12 @@ def _commit(
     fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
 ) -> IngestOutcome:
     stored = platform.lake.commit_version_file(staged, dataset_id)
-    stored_times = (
-        platform.lake.commit_version_file(record_times, dataset_id) if record_times else None
-    )
+    stored_times = None
     try:
+        # (inside: when this one fails, e.g. the object store went away, ``stored`` goes too)
+        stored_times = (
+            platform.lake.commit_version_file(record_times, dataset_id) if record_times else None
+        )
         for attempt in range(COMMIT_ATTEMPTS):
             try:
                 with platform.db.session() as session:

@@ -116,21 +116,28 @@ class Lake:
         relative = str(path.relative_to(self.root))
         with self._fetching_lock:
             lock = self._fetching.setdefault(relative, threading.Lock())
-        with lock:  # one download per file at a time in this process
-            if not path.exists():
-                assert self.remote is not None
-                part = self.temporary_file(".download")
-                try:
-                    self.remote.download(relative, part)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(part, path)
-                    _touch(path)
-                finally:
-                    part.unlink(missing_ok=True)
-                self._evict(keep=path)
-        with self._fetching_lock:
-            self._fetching.pop(relative, None)
+        try:
+            with lock:  # one download per file at a time in this process
+                if not path.exists():
+                    self._download(relative, path)
+        finally:
+            with self._fetching_lock:
+                self._fetching.pop(relative, None)
         return path
+
+    def _download(self, relative: str, path: Path) -> None:
+        """Copy the object to a temporary name in ``staging/``, rename it into place (so no
+        reader sees a partial file), then keep the cache within its bound."""
+        assert self.remote is not None
+        part = self.temporary_file(".download")
+        try:
+            self.remote.download(relative, part)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, path)
+            _touch(path)
+        finally:
+            part.unlink(missing_ok=True)
+        self._evict(keep=path)
 
     def cached_files(self) -> list[Path]:
         """The published files on this node's disk (the cache), least recently used first."""
@@ -199,7 +206,8 @@ class Lake:
             uploaded = self.remote.upload(staged, relative)
             if uploaded != checksum:
                 self.remote.delete(relative, quiet=True)
-                raise ValueError("the staged file changed while it was uploaded")
+                raise LakeUnavailable("publishing failed: the staged file changed while it "
+                                      "was uploaded")
         os.replace(staged, target)  # with a store: this node's cached copy
         _fsync(target_dir)
         if self.remote is not None:
