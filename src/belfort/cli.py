@@ -83,7 +83,11 @@ def _serve(settings: Settings) -> None:
     from belfort import metrics, upkeep
     from belfort.logs import uvicorn_log_config
 
-    platform = _platform(settings)  # migrate and clean up once, before workers start
+    try:  # bad settings (the lake's bucket, credentials) end here with their reason
+        platform = _platform(settings)  # migrate and clean up once, before workers start
+    except BelfortError as exc:
+        _fail(exc)
+        return
     platform.collect_garbage()
     platform.close()
     os.environ["BELFORT_DATA_DIR"] = str(settings.data_dir.resolve())

@@ -595,3 +595,23 @@ class QualityRuleInvalid(InvalidRequest):
 
     code = "invalid_quality_rule"
     http_status = 422
+
+
+class LakeUnavailable(BelfortError):
+    """The lake's object store (``BELFORT_LAKE_URL``) cannot be reached or refused a request:
+    a version file not cached on this node cannot be read, nothing can be published. The
+    message names the kind of failure, never a key or secret."""
+
+    code = "lake_unavailable"
+    http_status = 503
+    exit_code = 7
+    retry_after_seconds = 5
+
+
+class LakeSettingsInvalid(BelfortError):
+    """``BELFORT_LAKE_URL`` and its settings do not name a usable bucket (malformed address,
+    no such bucket, credentials refused): refused at start-up."""
+
+    code = "lake_settings_invalid"
+    http_status = 500
+    exit_code = 2

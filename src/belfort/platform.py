@@ -6,6 +6,7 @@ each build a ``Platform`` from ``Settings`` and pass it down.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -15,18 +16,41 @@ from sqlalchemy import select
 from belfort.cache import AnswerCache, Generation, SharedGeneration
 from belfort.catalog.database import Database
 from belfort.catalog.models import Version
+from belfort.errors import LakeUnavailable
+from belfort.lake.objects import LakeLocation, ObjectStore
 from belfort.lake.store import Lake
 from belfort.query.engine import QueryEngine
 from belfort.settings import Settings
 from belfort.usage import UsageCounter
 
 T = TypeVar("T")
+log = logging.getLogger("belfort.lake")
+
+
+def open_lake(settings: Settings, *, check: bool = True) -> Lake:
+    """The lake the settings name: the data directory, with the object store of
+    ``BELFORT_LAKE_URL`` when set (``check``: its bucket and credentials are tried now, so
+    bad settings fail at start-up with LakeSettingsInvalid; an unreachable store does not
+    stop the start, the readiness check reports it)."""
+    remote = None
+    if settings.lake_url:
+        secret = settings.lake_secret_key.get_secret_value() if settings.lake_secret_key else None
+        remote = ObjectStore(LakeLocation.parse(settings.lake_url),
+                             endpoint_url=settings.lake_endpoint_url, region=settings.lake_region,
+                             access_key=settings.lake_access_key, secret_key=secret,
+                             timeout_seconds=settings.lake_timeout_seconds)
+        if check:
+            try:
+                remote.check_bucket()
+            except LakeUnavailable as exc:
+                log.warning("the lake's object store: %s", exc.message)
+    return Lake(settings.data_dir, remote, settings.lake_cache_mb * 1024 * 1024)
 
 
 class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.lake = Lake(settings.data_dir)
+        self.lake = open_lake(settings)
         self.db = Database(settings.effective_database_url,
                            connect_timeout=settings.database_connect_timeout_seconds)
         self.engine = QueryEngine(

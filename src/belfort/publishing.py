@@ -184,9 +184,9 @@ def _record_times(
         if previous is None:
             return None
         previous_fields = [f["name"] for f in previous.table_schema.get("fields", [])]
-        previous_file = platform.lake.absolute(previous.path)
+        previous_file = platform.lake.version_file(previous.path)
         previous_times = (
-            platform.lake.absolute(previous.record_times_path) if previous.record_times_path else None
+            platform.lake.version_file(previous.record_times_path) if previous.record_times_path else None
         )
         previous_created = previous.created_at
     out = staging / "record-times.parquet"
@@ -236,10 +236,12 @@ def _commit(
     fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
 ) -> IngestOutcome:
     stored = platform.lake.commit_version_file(staged, dataset_id)
-    stored_times = (
-        platform.lake.commit_version_file(record_times, dataset_id) if record_times else None
-    )
+    stored_times = None
     try:
+        # (inside: when this one fails, e.g. the object store went away, ``stored`` goes too)
+        stored_times = (
+            platform.lake.commit_version_file(record_times, dataset_id) if record_times else None
+        )
         for attempt in range(COMMIT_ATTEMPTS):
             try:
                 with platform.db.session() as session:

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from belfort.timezones import check_timezone
@@ -26,6 +26,35 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("var/belfort"),
         description="Directory holding the Parquet versions (and the SQLite catalogue by default).",
+    )
+    lake_url: str | None = Field(
+        default=None,
+        description="`s3://bucket/prefix`: the published version files live in this "
+        "S3-compatible bucket and the data directory keeps a bounded cache of them "
+        "(`BELFORT_LAKE_CACHE_MB`). None: the lake is the data directory alone.",
+    )
+    lake_endpoint_url: str | None = Field(
+        default=None,
+        description="`http(s)://host[:port]` of the S3-compatible store (SeaweedFS, MinIO, "
+        "Ceph…); None: AWS S3.",
+    )
+    lake_region: str | None = Field(default=None, description="The bucket's region, if the store wants one.")
+    lake_access_key: str | None = Field(
+        default=None, description="Access key id for the lake's object store (None: the "
+        "environment's AWS credentials, if any).",
+    )
+    lake_secret_key: SecretStr | None = Field(
+        default=None, description="Secret key for the lake's object store; never logged or shown.",
+    )
+    lake_cache_mb: int = Field(
+        default=2048, ge=1,
+        description="Disk space in MiB for this node's copies of version files from the object "
+        "store (least recently used go first; a file read within the last minute stays).",
+    )
+    lake_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=120,
+        description="How long to wait for the object store to connect before a request "
+        "answers 503.",
     )
     database_url: str | None = Field(
         default=None,
@@ -735,6 +764,22 @@ class Settings(BaseSettings):
         description="`text` or `json`: how `belfort serve` writes its log lines (access log "
         "included); every line carries the request's id.",
     )
+
+    @field_validator("lake_url", "lake_endpoint_url", "lake_region", "lake_access_key", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in (None, "") else value
+
+    @field_validator("lake_url")
+    @classmethod
+    def _lake_url(cls, value: str | None) -> str | None:
+        """``s3://bucket[/prefix]`` (``belfort.lake.objects.LakeLocation`` reads it)."""
+        if value is None:
+            return None
+        if not re.fullmatch(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]{1,200})*/?",
+                            value) or "/../" in value + "/" or "/./" in value + "/":
+            raise ValueError(f"BELFORT_LAKE_URL must look like s3://bucket/prefix: {value[:100]!r}")
+        return value
 
     @field_validator("alerts_smtp_tls")
     @classmethod

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +31,7 @@ from belfort.api.caller import identify
 from belfort.api.deps import get_platform
 from belfort.api.responses import JSONResponse
 from belfort.audit.log import audit_log
-from belfort.errors import Forbidden, Unauthorized
+from belfort.errors import BelfortError, Forbidden, Unauthorized
 from belfort.platform import Platform
 from belfort.policy.principals import Kind
 from belfort.streams.mqtt import MqttBridgeSlot
@@ -58,9 +57,7 @@ class Readiness:
             connection.execute(text("SELECT 1")).scalar_one()
 
     def _lake(self) -> None:
-        versions = self.platform.lake.versions_dir
-        with os.scandir(versions) as entries:  # a directory listing: the cheapest real read
-            next(entries, None)
+        self.platform.lake.probe()  # a directory listing, or the object store's bucket
 
     def check(self) -> dict[str, str | None]:
         """Each check's problem (None: fine), within the readiness deadline."""
@@ -81,6 +78,10 @@ class Readiness:
             except FutureTimeout:
                 reasons[name] = (f"{name} did not answer within "
                                  f"{self.platform.settings.ready_timeout_seconds:g} s")
+            except BelfortError as exc:  # a typed failure knows its reason (no secrets)
+                reasons[name] = f"{name} unreachable: {exc.message}"
+                if self._last_reasons.get(name) is None:
+                    log.warning("readiness: %s check failed: %s", name, exc.message)
             except Exception as exc:  # noqa: BLE001 - any failure means not ready
                 reasons[name] = f"{name} unreachable ({type(exc).__name__})"
                 if self._last_reasons.get(name) is None:  # log once per change, in full

@@ -94,7 +94,7 @@ def lake_check(data_dir: Path | None, database_url: str | None, as_json: bool) -
 
     from belfort.catalog.models import Version
     from belfort.lake.check import ExpectedFile, check_lake
-    from belfort.lake.store import Lake
+    from belfort.platform import open_lake
 
     try:
         settings = _checked_settings(data_dir, database_url)
@@ -119,7 +119,11 @@ def lake_check(data_dir: Path | None, database_url: str | None, as_json: bool) -
         expected.append(ExpectedFile(dataset_id, number, path, size, checksum))
         if times_path:  # the record-times file: no checksum of its own in the row
             expected.append(ExpectedFile(dataset_id, number, times_path, None, None))
-    report = check_lake(Lake(settings.data_dir), expected)
+    try:
+        report = check_lake(open_lake(settings, check=False), expected)
+    except BelfortError as exc:
+        _fail(exc)
+        return
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -6,7 +6,10 @@ checksum), and lists *orphaned* version files no row names. Live datasets' files
 (``versions/_live``) and files derived from a version (``versions/_derived``) are another
 module's business and are not counted as orphans. A file an ingest is committing at that
 very moment has no row yet and shows up as orphaned until its row is committed. The check
-only reports; ``belfort gc`` decides what to remove.
+only reports; ``belfort gc`` decides what to remove. With an object store
+(``BELFORT_LAKE_URL``) the published files are checked in the bucket, read whole from there,
+and the orphans are the bucket's objects no row names (listed as ``s3:<path>``); the
+node's cached copies are not checked.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from belfort.lake.store import DERIVED_DIR, Lake, sha256_of
+from belfort.lake.store import DERIVED_DIR, LIVE_DIR, Lake, sha256_of
 
-LIVE_DIR = "_live"
+__all__ = ["LIVE_DIR", "ExpectedFile", "LakeReport", "Problem", "check_lake"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ def check_lake(lake: Lake, expected: Iterable[ExpectedFile]) -> LakeReport:
                                            "the row's path leaves the data directory"))
             continue
         named.add(path)
+        if lake.is_remote(path):
+            _check_remote(lake, item, report)
+            continue
         if not path.is_file():
             report.problems.append(Problem(item.dataset_id, item.version, item.path, "missing",
                                            "no such file"))
@@ -91,6 +97,12 @@ def check_lake(lake: Lake, expected: Iterable[ExpectedFile]) -> LakeReport:
             report.problems.append(Problem(
                 item.dataset_id, item.version, item.path, "corrupt",
                 f"checksum {actual}, the catalogue says {item.checksum}"))
+    if lake.remote is not None:
+        for stored in lake.remote.listing("versions"):
+            path = lake.root / stored.relative_path
+            if lake.is_remote(path) and path not in named:
+                report.orphaned.append("s3:" + stored.relative_path)
+        return report
     skipped = (lake.versions_dir / LIVE_DIR, lake.versions_dir / DERIVED_DIR)
     for file in sorted(lake.versions_dir.rglob("*.parquet")):
         if any(directory in file.parents for directory in skipped):
@@ -98,3 +110,25 @@ def check_lake(lake: Lake, expected: Iterable[ExpectedFile]) -> LakeReport:
         if file.resolve() not in named:
             report.orphaned.append(str(file.relative_to(lake.root)))
     return report
+
+
+def _check_remote(lake: Lake, item: ExpectedFile, report: LakeReport) -> None:
+    """``item`` in the object store: there, of the right size and checksum."""
+    assert lake.remote is not None
+    stored = lake.remote.info(item.path)
+    if stored is None:
+        report.problems.append(Problem(item.dataset_id, item.version, item.path, "missing",
+                                       "no such object in the store"))
+        return
+    if item.byte_size is None or item.checksum is None:
+        return
+    if stored.byte_size != item.byte_size:
+        report.problems.append(Problem(
+            item.dataset_id, item.version, item.path, "corrupt",
+            f"{stored.byte_size} bytes, the catalogue says {item.byte_size}"))
+        return
+    actual = lake.remote.checksum(item.path)
+    if actual != item.checksum:
+        report.problems.append(Problem(
+            item.dataset_id, item.version, item.path, "corrupt",
+            f"checksum {actual}, the catalogue says {item.checksum}"))

@@ -15,22 +15,36 @@ either nothing visible or a complete version; leftovers in ``staging/`` and
 unreferenced files in ``versions/`` are removed by ``collect_garbage``: at once when
 the process that wrote them no longer runs, else (a live owner's work in progress) never;
 leftovers whose owner cannot be told (no tag, another machine) once they are old enough.
+
+With an object store (``BELFORT_LAKE_URL``, ``belfort.lake.objects``) the published files
+live in the bucket and ``versions/`` here is this node's bounded cache of them
+(``BELFORT_LAKE_CACHE_MB``, least recently used first out): ``commit_version_file``
+uploads to the final key and keeps the file as a cached copy, readers call
+``ensure_local`` (a miss downloads to a temporary name in ``staging/`` and renames it in
+place, once per file at a time in a process). Versions are immutable, so a cached copy is
+never stale; DuckDB still reads only local files under ``versions/``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from belfort.errors import LakeUnavailable
 from belfort.lake import owners
+from belfort.lake.objects import ObjectStore
 from belfort.lake.owners import OwnerState
+
+log = logging.getLogger("belfort.lake")
 
 
 @dataclass(frozen=True)
@@ -50,18 +64,109 @@ def sha256_of(path: Path) -> str:
 
 UPLOAD_MAX_AGE_SECONDS = 7 * 86400
 DERIVED_DIR = "_derived"  # files made from a version file, under versions/
+LIVE_DIR = "_live"  # live datasets' files, under versions/ (``belfort.streams``): local only
+RECENT_SECONDS = 60.0  # a cached file read this recently is never evicted (a query may be on it)
 
 
 class Lake:
     """Owns the data directory layout; knows nothing about catalogue rules."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, remote: ObjectStore | None = None,
+                 cache_bytes: int = 0) -> None:
+        self.remote = remote
+        self.cache_bytes = cache_bytes
+        self.recent_seconds = RECENT_SECONDS
+        self._fetching: dict[str, threading.Lock] = {}
+        self._fetching_lock = threading.Lock()
         self.root = root.resolve()
         self.versions_dir = self.root / "versions"
         self.staging_dir = self.root / "staging"
         self.uploads_dir = self.root / "uploads"  # files staff uploaded, waiting for review
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         self.staging_dir.mkdir(parents=True, exist_ok=True)
+        self._local_only = (self.versions_dir / LIVE_DIR, self.versions_dir / DERIVED_DIR)
+
+    def probe(self) -> None:
+        """Raise when the lake cannot be read (the readiness check)."""
+        if self.remote is not None:
+            self.remote.check_bucket()
+            return
+        with os.scandir(self.versions_dir) as entries:  # a listing: the cheapest real read
+            next(entries, None)
+
+    def is_remote(self, path: Path) -> bool:
+        """``path`` (under ``versions/``) is a published file kept in the object store."""
+        return (self.remote is not None and self.versions_dir in path.parents
+                and not any(d in path.parents for d in self._local_only))
+
+    def version_file(self, relative_path: str) -> Path:
+        """The local path of a version file, fetched into the cache when it is not there."""
+        return self.ensure_local(self.absolute(relative_path))
+
+    def ensure_local(self, path: Path) -> Path:
+        """``path`` itself, after making sure a published file is on this node's disk
+        (LakeUnavailable when it must be downloaded and the store cannot be read)."""
+        if not self.is_remote(path):
+            return path
+        try:
+            _touch(path)  # its last use: the cache evicts the least recently used
+            return path
+        except FileNotFoundError:
+            pass
+        relative = str(path.relative_to(self.root))
+        with self._fetching_lock:
+            lock = self._fetching.setdefault(relative, threading.Lock())
+        try:
+            with lock:  # one download per file at a time in this process
+                if not path.exists():
+                    self._download(relative, path)
+        finally:
+            with self._fetching_lock:
+                self._fetching.pop(relative, None)
+        return path
+
+    def _download(self, relative: str, path: Path) -> None:
+        """Copy the object to a temporary name in ``staging/``, rename it into place (so no
+        reader sees a partial file), then keep the cache within its bound."""
+        assert self.remote is not None
+        part = self.temporary_file(".download")
+        try:
+            self.remote.download(relative, part)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, path)
+            _touch(path)
+        finally:
+            part.unlink(missing_ok=True)
+        self._evict(keep=path)
+
+    def cached_files(self) -> list[Path]:
+        """The published files on this node's disk (the cache), least recently used first."""
+        found = []
+        for file in self.versions_dir.rglob("*.parquet"):
+            if not any(d in file.parents for d in self._local_only):
+                try:
+                    found.append((file.stat().st_mtime, file))
+                except FileNotFoundError:
+                    continue
+        return [file for _, file in sorted(found)]
+
+    def _evict(self, keep: Path) -> None:
+        """Remove the least recently used cached files until the cache fits its bound
+        (never ``keep`` nor a file read in the last ``RECENT_SECONDS``)."""
+        if self.remote is None or self.cache_bytes <= 0:
+            return
+        files = self.cached_files()
+        sizes = {f: _size(f) for f in files}
+        total = sum(sizes.values())
+        recent = time.time() - self.recent_seconds
+        for file in files:
+            if total <= self.cache_bytes:
+                break
+            if file == keep or _mtime(file) > recent:
+                continue
+            file.unlink(missing_ok=True)
+            self.remove_derived(file)
+            total -= sizes[file]
 
     def new_staging_dir(self) -> Path:
         """A private work directory for one ingest (removed by the caller or by GC)."""
@@ -96,8 +201,17 @@ class Lake:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         name = f"{stamp}-{uuid.uuid4().hex[:12]}-{owners.current().tag}.parquet"
         target = target_dir / name
-        os.replace(staged, target)
+        if self.remote is not None:  # the store first: the final key is complete or absent
+            relative = str(target.relative_to(self.root))
+            uploaded = self.remote.upload(staged, relative)
+            if uploaded != checksum:
+                self.remote.delete(relative, quiet=True)
+                raise LakeUnavailable("publishing failed: the staged file changed while it "
+                                      "was uploaded")
+        os.replace(staged, target)  # with a store: this node's cached copy
         _fsync(target_dir)
+        if self.remote is not None:
+            self._evict(keep=target)
         return StoredFile(
             relative_path=str(target.relative_to(self.root)),
             byte_size=target.stat().st_size,
@@ -117,8 +231,13 @@ class Lake:
         shutil.rmtree(self.derived_path(source, "x").parent, ignore_errors=True)
 
     def discard(self, relative_path: str) -> None:
-        """Remove a version file whose catalogue commit failed."""
-        self.absolute(relative_path).unlink(missing_ok=True)
+        """Remove a version file whose catalogue commit failed (from the store too: if that
+        cannot be reached, the object is an orphan for ``collect_garbage``)."""
+        path = self.absolute(relative_path)
+        path.unlink(missing_ok=True)
+        if self.is_remote(path):
+            assert self.remote is not None
+            self.remote.delete(relative_path, quiet=True)
 
     def collect_garbage(self, referenced: Iterable[str], *, min_age_seconds: float = 3600,
                         upload_age_seconds: float = UPLOAD_MAX_AGE_SECONDS) -> list[str]:
@@ -162,7 +281,49 @@ class Lake:
             if now - entry.stat().st_mtime >= max(upload_age_seconds, min_age_seconds):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(str(entry.relative_to(self.root)))
+        if self.remote is not None:
+            try:
+                removed += self._collect_remote(keep, now, min_age_seconds)
+            except LakeUnavailable as exc:  # the next collection tries again
+                log.warning("garbage collection skipped the object store: %s", exc.message)
         return removed
+
+    def _collect_remote(self, keep: set[str], now: float, min_age_seconds: float) -> list[str]:
+        """Objects in the store no catalogue row references, by the same rules as files."""
+        assert self.remote is not None
+        removed = []
+        for item in self.remote.listing("versions"):
+            path = self.root / item.relative_path
+            if not item.relative_path.endswith(".parquet") or not self.is_remote(path) \
+                    or str(path) in keep:
+                continue
+            state = owners.owner_state(owners.owner_of(path.name))
+            old = now - item.modified >= min_age_seconds
+            if state is OwnerState.DEAD or (state is OwnerState.UNKNOWN and old):
+                self.remote.delete(item.relative_path)
+                removed.append("s3:" + item.relative_path)
+        return removed
+
+
+def _touch(path: Path) -> None:
+    """Mark ``path`` used now (the clock's nanoseconds: the kernel's own file times are
+    coarse, so uses a few milliseconds apart would tie)."""
+    now = time.time_ns()
+    os.utime(path, ns=(now, now))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _fsync(path: Path) -> None:

@@ -10,6 +10,8 @@ module adds what every dialect needs next to them:
 - caching until the next catalogue write by any process (``Platform.cache.current``);
   "not found" is not cached;
 - usage counting: every successful read counts as one use of the dataset (``count_use``);
+- files on this node's disk: with the lake on object storage (``BELFORT_LAKE_URL``) a
+  version file this node has not cached is downloaded before any dialect reads it;
 - live datasets (``belfort.streams.live_catalog``): after the gate's answer, the version's
   file is replaced by the dataset's current live file, a snapshot named by its mark, so
   every dialect answers with rows seconds old and every cache keyed by the file moves on;
@@ -112,7 +114,7 @@ def readable(
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include {action.value}")
     if audit:
         audit_access(platform, principal, found, action)
-    found = _restrict(platform, _live(platform, found))
+    found = _restrict(platform, _on_disk(platform, _live(platform, found)))
     if count_use:
         # traceable use: every read of a dataset
         platform.usage.record(found.dataset_id, requests=1, public=found.public_use)
@@ -133,7 +135,9 @@ def readable_history(
     if not found.current.grant.allows(Action.READ):
         raise ActionNotGranted(f"your access to {dataset_id!r} does not include read")
     audit_access(platform, principal, found.current, Action.READ)
-    current = _restrict(platform, _live(platform, found.current))
+    for version in found.versions:
+        platform.lake.ensure_local(version.path)
+    current = _restrict(platform, _on_disk(platform, _live(platform, found.current)))
     if current is not found.current:
         grant = current.grant
         found = ReadableHistory(current, tuple(
@@ -203,6 +207,16 @@ def _live(platform: Platform, found: ReadableVersion) -> ReadableVersion:
     """``found`` with the current live file when the dataset is live."""
     path = live_file(platform, found.dataset_id)
     return found if path is None else replace(found, path=path, live=True)
+
+
+def _on_disk(platform: Platform, found: ReadableVersion) -> ReadableVersion:
+    """``found``, its files on this node's disk: with an object store, a version file not in
+    the node's cache is downloaded now (LakeUnavailable, 503, when the store cannot be read);
+    the cached answer above holds paths only, so an evicted file comes back here."""
+    platform.lake.ensure_local(found.path)
+    if found.record_times is not None:
+        platform.lake.ensure_local(found.record_times)
+    return found
 
 
 def _restrict(platform: Platform, found: ReadableVersion) -> ReadableVersion:
