@@ -21,6 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__, metrics
 from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
+from belfort.api import cijfers as cijfers_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
@@ -50,6 +51,7 @@ from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
 from belfort.audit.log import audit_log
+from belfort.cijfers import hooks as cijfers_hooks
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
 from belfort.platform import Platform
@@ -99,6 +101,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
         forecast_source.install(app.state.platform)  # forecast_above alert rules read these
         forecast_dataset.register(app.state.platform)  # drukteverwachting-per-zone
+        cijfers_hooks.install(app.state.platform)  # indicators follow their sources' versions
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -208,6 +211,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_alerts.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(cijfers_api.router)  # Swing: /jiveservices/odata/, /jive/selectiontableasjson.ashx
+    app.include_router(cijfers_api.native)  # /api/belfort/v1/indicators
     app.include_router(alerts_api.router)
     app.include_router(forecasts_api.router)
     app.include_router(scenarios_api.router)

@@ -15,6 +15,7 @@ never see and garbage collection removes.
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 import time
@@ -45,6 +46,28 @@ from belfort.schema import TableSchema
 from belfort.streams.live_catalog import follow_classification
 
 COMMIT_ATTEMPTS = 8
+log = logging.getLogger(__name__)
+PublishedHook = Callable[[Platform, str], None]
+
+
+class _AfterPublish:
+    def __init__(self) -> None:
+        self.hooks: list[PublishedHook] = []
+
+
+def after_publish(platform: Platform) -> list[PublishedHook]:
+    """Work that follows a newly published version of a dataset, ``hook(platform,
+    dataset_id)`` (a platform component; higher layers append to it, e.g. Gent in Cijfers'
+    recomputation). A failing hook is logged and counted, never raised into the write path."""
+    return platform.component(_AfterPublish, lambda _p: _AfterPublish()).hooks
+
+
+def _published(platform: Platform, dataset_id: str) -> None:
+    for hook in list(after_publish(platform)):
+        try:
+            hook(platform, dataset_id)
+        except Exception:  # noqa: BLE001 — the version is published whatever a follower does
+            log.exception("after publishing %s: %r failed", dataset_id, hook)
 
 
 @dataclass
@@ -278,6 +301,8 @@ def _commit(
                 platform.generation.bump()
                 metrics.INGESTED_VERSIONS.labels("yes" if published else "no").inc()
                 metrics.INGESTED_ROWS.inc(result.row_count)
+                if published:
+                    _published(platform, dataset_id)
                 return IngestOutcome(
                     dataset_id=dataset_id,
                     version=number,
@@ -359,11 +384,13 @@ def change_dataset_state(
 def publish_dataset_version(
     platform: Platform, principal: Principal, dataset_id: str, number: int
 ) -> dict[str, Any]:
-    return _change_dataset(
+    result = _change_dataset(
         platform, principal, dataset_id, "publish",
         lambda session, dataset: store.publish_version(session, dataset, number),
         version=number,
     )
+    _published(platform, dataset_id)
+    return result
 
 
 def save_organisation(
