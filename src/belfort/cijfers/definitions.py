@@ -130,6 +130,8 @@ def spec_from_mapping(data: Any) -> IndicatorSpec:
         period_type=str(period_type),
         modelled=bool(data.get("modelled", False)),
     )
+    if spec.threshold in (1, 2):
+        problems.append("threshold: 0 (no protection) or 3 or more ('< 2' could only mean 1)")
     for key in ("first_period", "last_period"):
         value = data.get(key)
         if value is not None:
