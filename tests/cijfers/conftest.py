@@ -8,12 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from belfort.app import create_app
+from belfort.cijfers import hooks
 from belfort.demo.loader import load_demo
 from belfort.platform import Platform
 
 
 @pytest.fixture
 def demo_platform(platform: Platform) -> Platform:
+    hooks.install(platform)  # as ``belfort`` commands and the server do
     for _line in load_demo(platform, size="small"):
         pass
     return platform
