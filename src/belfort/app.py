@@ -21,8 +21,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from belfort import __version__, metrics
 from belfort.api import access_requests as access_requests_api
 from belfort.api import alerts as alerts_api
-from belfort.api import cijfers as cijfers_api
 from belfort.api import audit, dcat, ingest, ldes, linked_records, log_redaction, native, sparql
+from belfort.api import cijfers as cijfers_api
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api

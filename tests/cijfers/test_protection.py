@@ -2,7 +2,8 @@
 or its "< k"/"x" text, and the city figure — cannot work out any hidden value.
 
 The attack enumerates, by brute force, every table of values consistent with what is
-published (a "< k" cell is 1 … k−1, an "x" cell is k or more (0 is always shown, 1 … k−1 would read "< k"), the wijken
+published (a "< k" cell is 1 … k−1, an "x" cell is k or more: 0 is always shown, 1 … k−1
+would read "< k"; the wijken
 sum to the city when the city is published) and checks that every hidden cell has at least
 two possible values."""
 
@@ -20,7 +21,9 @@ def _published(values: list[int], k: int) -> tuple[list[str | int], str | int]:
     cells = [Cell(str(i), v) for i, v in enumerate(values)]
     city = Cell("city", sum(values))
     protect(city, cells, k)
-    return [c.display or v for c, v in zip(cells, values, strict=True)], city.display or city.contributors or 0
+    return [
+        c.display or v for c, v in zip(cells, values, strict=True)
+    ], city.display or city.contributors or 0
 
 
 def recovered(shown: list[str | int], city: str | int, k: int, bound: int) -> dict[int, int]:

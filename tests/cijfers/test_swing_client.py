@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from stadincijfers import stadincijfers
+from stadincijfers import stadincijfers  # type: ignore[import-untyped]
 
 from belfort.settings import Settings
 from tests.helpers import free_port, wait_until_serving
@@ -20,12 +20,18 @@ from tests.helpers import free_port, wait_until_serving
 @pytest.fixture
 def served(settings: Settings, tmp_path: Path) -> Iterator[str]:
     common = ["--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url)]
-    subprocess.run([sys.executable, "-m", "belfort.cli", "demo", "--small", "--load-only", *common],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "belfort.cli", "demo", "--small", "--load-only", *common],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "belfort.cli", "serve", "--port", str(port), *common],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "belfort.cli", "serve", "--port", str(port), *common],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base, proc)
@@ -48,8 +54,12 @@ def test_stadincijfers_reads_belfort(served: str, capsys: pytest.CaptureFixture[
     wijken = sic.geoitemlevels("wijk")
     assert len(wijken) == 25 and wijken["1"] == "Binnenstad" and wijken["16"] == "Gentbrugge"
     assert sic.geoitemlevels("wijk", var="bev_totaal") == wijken
-    assert sic.periodlevels() == {"year": "Jaar", "halfyear": "Halfjaar", "quarter": "Kwartaal",
-                                  "month": "Maand"}
+    assert sic.periodlevels() == {
+        "year": "Jaar",
+        "halfyear": "Halfjaar",
+        "quarter": "Kwartaal",
+        "month": "Maand",
+    }
     assert sic.periodlevels("bev_totaal", "wijk") == {"year": "Jaar"}
     assert sorted(sic.periods("year", "bev_totaal", "wijk")) == [str(y) for y in range(2015, 2025)]
     assert "2024" in sic.periods("year")
@@ -101,17 +111,28 @@ def test_hostile_parameters_are_refused_with_4xx(client_with_profile: TestClient
 
 
 def test_swing_answers_carry_cors_for_browser_apps(client_with_profile: TestClient) -> None:
-    for path in ("jiveservices/odata/GeoLevels", "viewerservices/odata/Variables?$skip=0",
-                 "jive/selectiontableasjson.ashx?var=bev_totaal&geolevel=wijk"):
+    for path in (
+        "jiveservices/odata/GeoLevels",
+        "viewerservices/odata/Variables?$skip=0",
+        "jive/selectiontableasjson.ashx?var=bev_totaal&geolevel=wijk",
+    ):
         response = client_with_profile.get("/" + path, headers={"Origin": "https://apps.example"})
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == "*"
 
 
 def test_geoitem_codes_geocompare_and_all_periods(client_with_profile: TestClient) -> None:
-    answer = client_with_profile.get("/jive/selectiontableasjson.ashx", params={
-        "var": "bev_totaal", "geolevel": "wijk", "geoitem": "1,16", "geoitem_codes": "true",
-        "geocompare": "gemeente", "period": "all"}).json()
+    answer = client_with_profile.get(
+        "/jive/selectiontableasjson.ashx",
+        params={
+            "var": "bev_totaal",
+            "geolevel": "wijk",
+            "geoitem": "1,16",
+            "geoitem_codes": "true",
+            "geocompare": "gemeente",
+            "period": "all",
+        },
+    ).json()
     assert answer["headers"][2] == {"name": "Inwoners", "type": "Numeric"}
     assert {row[0] for row in answer["rows"]} == {"1", "16", "44021"}
     assert len(answer["rows"]) == 3 * 10

@@ -6,25 +6,33 @@ an admin key)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.ingest import _json_object
 from belfort.api.responses import JSONResponse
 from belfort.cijfers import swing
-from belfort.cijfers.geography import geography_of
-from belfort.cijfers.store import get_indicator, import_table, indicator_dict, list_indicators, save_indicator
+from belfort.cijfers.geography import Geography, geography_of
+from belfort.cijfers.store import (
+    get_indicator,
+    import_table,
+    indicator_dict,
+    list_indicators,
+    save_indicator,
+)
 from belfort.errors import InvalidRequest, NotFound
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
 
 router = APIRouter(tags=["gent-in-cijfers"], default_response_class=JSONResponse)
-native = APIRouter(prefix="/api/belfort/v1", tags=["gent-in-cijfers"], default_response_class=JSONResponse)
+native = APIRouter(
+    prefix="/api/belfort/v1", tags=["gent-in-cijfers"], default_response_class=JSONResponse
+)
 BODY_LIMIT = 20_000_000
 MAX_PATH = 400
 _Q = r"\('([^'/]{1,60})'\)"
@@ -42,8 +50,10 @@ _ODATA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^CubeVariables{_Q}/DimLevels{_Q}/DimMembers$"), "dimmembers"),
     (re.compile(rf"^Dimensions{_Q}/DimLevels$"), "dimlevels"),
 ]
-ODATA_PATH = Path(description="An OData resource as Swing names it: `Variables`, `GeoLevels`, "
-                  "`Variables('{var}')/GeoLevels('{level}')/GeoItems`, … (see docs/gent-in-cijfers.md).")
+ODATA_PATH = Path(
+    description="An OData resource as Swing names it: `Variables`, `GeoLevels`, "
+    "`Variables('{var}')/GeoLevels('{level}')/GeoItems`, … (see docs/gent-in-cijfers.md)."
+)
 
 
 def _skip(value: str | None) -> int:
@@ -54,32 +64,38 @@ def _skip(value: str | None) -> int:
     return int(value)
 
 
+def _resource(
+    name: str, a: tuple[str, ...], session: Session, geography: Geography, skip: str | None
+) -> list[dict[str, str]]:
+    if name == "variables":
+        return swing.variables(session, _skip(skip))
+    if name in ("geolevels", "var_geolevels"):
+        return swing.geolevels(geography, session, a[0] if a else None)
+    if name == "geoitems":
+        return swing.geoitems(geography, session, a[0], None)
+    if name == "var_geoitems":
+        return swing.geoitems(geography, session, a[1], a[0])
+    if name == "periodlevels":
+        return swing.periodlevels(geography, session, None, None)
+    if name == "var_periodlevels":
+        return swing.periodlevels(geography, session, a[0], a[1])
+    if name == "periods":
+        return swing.periods(geography, session, a[0], None, None)
+    if name == "var_periods":
+        return swing.periods(geography, session, a[2], a[0], a[1])
+    if name in ("dimensions", "dimmembers"):
+        swing.indicator(session, a[0])  # an unknown variable is NotFound
+    return []  # indicators have no further dimensions (age, sex, …) yet
+
+
 def _odata(platform: Platform, resource: str, skip: str | None) -> list[dict[str, str]]:
     if len(resource) > MAX_PATH:
         raise NotFound("no such OData resource")
-    geography = geography_of(platform)
     for pattern, name in _ODATA:
         found = pattern.match(resource)
-        if found is None:
-            continue
-        a = found.groups()
-        with platform.db.session() as session:
-            answers: dict[str, Callable[[], list[dict[str, str]]]] = {
-                "variables": lambda: swing.variables(session, _skip(skip)),
-                "geolevels": lambda: swing.geolevels(geography, session, None),
-                "var_geolevels": lambda: swing.geolevels(geography, session, a[0]),
-                "geoitems": lambda: swing.geoitems(geography, session, a[0], None),
-                "var_geoitems": lambda: swing.geoitems(geography, session, a[1], a[0]),
-                "periodlevels": lambda: swing.periodlevels(geography, session, None, None),
-                "var_periodlevels": lambda: swing.periodlevels(geography, session, a[0], a[1]),
-                "periods": lambda: swing.periods(geography, session, a[0], None, None),
-                "var_periods": lambda: swing.periods(geography, session, a[2], a[0], a[1]),
-                # indicators have no further dimensions (age, sex, …) yet
-                "dimensions": lambda: (swing.indicator(session, a[0]), [])[1],
-                "dimmembers": lambda: (swing.indicator(session, a[0]), [])[1],
-                "dimlevels": lambda: [],
-            }
-            return answers[name]()
+        if found is not None:
+            with platform.db.session() as session:
+                return _resource(name, found.groups(), session, geography_of(platform), skip)
     raise NotFound("no such OData resource")
 
 
@@ -111,19 +127,38 @@ def _table(platform: Platform, params: dict[str, str | None]) -> dict[str, Any]:
 @router.get("/jive/selectiontableasjson.ashx", summary="Swing selection table as JSON")
 async def selection_table(
     var: str = Query(max_length=60, description="The variable (indicator code)."),
-    geolevel: str | None = Query(None, max_length=60, description="`gemeente`, `wijk` or `sector`."),
+    geolevel: str | None = Query(
+        None, max_length=60, description="`gemeente`, `wijk` or `sector`."
+    ),
     geoitem: str | None = Query(None, max_length=4000, description="Area codes, comma-separated."),
-    geoitem_codes: str | None = Query(None, max_length=10, description="`true`: area codes, not names."),
-    geocompare: str | None = Query(None, max_length=60, description="Another level to add (e.g. `gemeente`)."),
-    geocompare_item: str | None = Query(None, max_length=400, description="Ignored (Swing's compare item)."),
+    geoitem_codes: str | None = Query(
+        None, max_length=10, description="`true`: area codes, not names."
+    ),
+    geocompare: str | None = Query(
+        None, max_length=60, description="Another level to add (e.g. `gemeente`)."
+    ),
+    geocompare_item: str | None = Query(
+        None, max_length=400, description="Ignored (Swing's compare item)."
+    ),
     geosplit: str | None = Query(None, max_length=60, description="Ignored."),
-    periodlevel: str | None = Query(None, max_length=20, description="`year`, `halfyear`, `quarter`, `month`."),
-    period: str | None = Query(None, max_length=4000, description="Period codes, `mrp` (most recent) or `all`."),
+    periodlevel: str | None = Query(
+        None, max_length=20, description="`year`, `halfyear`, `quarter`, `month`."
+    ),
+    period: str | None = Query(
+        None, max_length=4000, description="Period codes, `mrp` (most recent) or `all`."
+    ),
     dimlevel: str | None = Query(None, max_length=400, description="Ignored (no dimensions yet)."),
     platform: Platform = Depends(get_platform),
 ) -> JSONResponse:
-    params = {"var": var, "geolevel": geolevel, "geoitem": geoitem, "geoitem_codes": geoitem_codes,
-              "geocompare": geocompare, "periodlevel": periodlevel, "period": period}
+    params = {
+        "var": var,
+        "geolevel": geolevel,
+        "geoitem": geoitem,
+        "geoitem_codes": geoitem_codes,
+        "geocompare": geocompare,
+        "periodlevel": periodlevel,
+        "period": period,
+    }
     return JSONResponse(await run_in_threadpool(_table, platform, params))
 
 
@@ -148,7 +183,9 @@ async def indicators(platform: Platform = Depends(get_platform)) -> JSONResponse
 
 
 @native.get("/indicators/{code}", summary="Gent in Cijfers: one indicator")
-async def one_indicator(code: str = CODE, platform: Platform = Depends(get_platform)) -> JSONResponse:
+async def one_indicator(
+    code: str = CODE, platform: Platform = Depends(get_platform)
+) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(_one, platform, code))
 
 
@@ -161,10 +198,14 @@ async def define_indicator(
     """Body: an indicator spec (docs/gent-in-cijfers.md); refused with 422 and every problem."""
     gate.require_admin(principal, "defining indicators")
     body = await _json_object(request, limit=1_000_000)
-    return JSONResponse(await run_in_threadpool(save_indicator, platform, principal, body), status_code=201)
+    return JSONResponse(
+        await run_in_threadpool(save_indicator, platform, principal, body), status_code=201
+    )
 
 
-def _import(platform: Platform, principal: Principal, code: str, body: dict[str, Any]) -> dict[str, Any]:
+def _import(
+    platform: Platform, principal: Principal, code: str, body: dict[str, Any]
+) -> dict[str, Any]:
     rows = body.get("rows")
     if not isinstance(rows, list):
         raise InvalidRequest("rows: a list of {geolevel, geoitem, period, value}")

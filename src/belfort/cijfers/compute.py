@@ -62,8 +62,13 @@ def _open(platform: Platform, dataset_id: str) -> ReadableVersion:
     return found
 
 
-def _grouped(platform: Platform, source: ReadableVersion, d: dict[str, Any], where: Expr | None,
-             with_days: bool) -> list[tuple[Any, ...]]:
+def _grouped(
+    platform: Platform,
+    source: ReadableVersion,
+    d: dict[str, Any],
+    where: Expr | None,
+    with_days: bool,
+) -> list[tuple[Any, ...]]:
     """Rows ``(year, month[, day], place, n[, sum])``: grouped by the engine, or — for a
     geopoint place, which the engine does not group by — its rows' points added up here."""
     time = FieldRef(d["time"])
@@ -82,10 +87,15 @@ def _grouped(platform: Platform, source: ReadableVersion, d: dict[str, Any], whe
     page = platform.engine.max_rows
     rows: list[tuple[Any, ...]] = []
     while True:
-        query = Query(select=tuple(keys + measures), where=where,
-                      group_by=() if by_point else tuple(keys),
-                      order_by=() if by_point else tuple(OrderItem(FieldRef(k.alias or "")) for k in keys),
-                      limit=page, offset=len(rows), with_row_number=by_point)
+        query = Query(
+            select=tuple(keys + measures),
+            where=where,
+            group_by=() if by_point else tuple(keys),
+            order_by=() if by_point else tuple(OrderItem(FieldRef(k.alias or "")) for k in keys),
+            limit=page,
+            offset=len(rows),
+            with_row_number=by_point,
+        )
         found = platform.engine.execute(query, source.schema, source.path).rows
         rows.extend(found)
         if len(found) < page or len(rows) >= MAX_GROUP_ROWS:
@@ -102,8 +112,9 @@ def _grouped(platform: Platform, source: ReadableVersion, d: dict[str, Any], whe
     return [key + tuple(cell if "field" in d else cell[:1]) for key, cell in added.items()]
 
 
-def _places(platform: Platform, geography: Geography, d: dict[str, Any],
-            keys: set[Any]) -> dict[Any, str]:
+def _places(
+    platform: Platform, geography: Geography, d: dict[str, Any], keys: set[Any]
+) -> dict[Any, str]:
     """Each place key's wijk code ("" outside every wijk)."""
     if "area" in d:
         by_name = {a.name.lower(): a.code for a in geography.wijken}
@@ -115,16 +126,22 @@ def _places(platform: Platform, geography: Geography, d: dict[str, Any],
     else:
         joined = d["location_from"]
         lookup = _open(platform, joined["dataset"])
-        query = Query(select=(SelectItem(FieldRef(joined["key"]), "k"),
-                              SelectItem(FieldRef(joined["location"]), "l")),
-                      limit=platform.engine.max_rows)
+        query = Query(
+            select=(
+                SelectItem(FieldRef(joined["key"]), "k"),
+                SelectItem(FieldRef(joined["location"]), "l"),
+            ),
+            limit=platform.engine.max_rows,
+        )
         found = dict(platform.engine.execute(query, lookup.schema, lookup.path).rows)
         points = {k: found.get(k) for k in keys}
-    located = [(k, p) for k, p in points.items() if isinstance(p, dict) and p.get("lat") is not None]
+    located = [
+        (k, p) for k, p in points.items() if isinstance(p, dict) and p.get("lat") is not None
+    ]
     lat = np.array([p["lat"] for _, p in located], dtype=float)
     lon = np.array([p["lon"] for _, p in located], dtype=float)
-    codes = geography.assign(lat, lon)
-    assigned = {_hashable(k): str(c) for (k, _), c in zip(located, codes, strict=True)}
+    wijken = geography.assign(lat, lon)
+    assigned = {_hashable(k): str(c) for (k, _), c in zip(located, wijken, strict=True)}
     return {_hashable(k): assigned.get(_hashable(k), "") for k in keys}
 
 
@@ -152,8 +169,12 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
     if d["measure"] == "share":
         condition = parse_where(d["share_where"])
         both = condition if where is None else And((where, condition))
-        numerators = {_key(r, width): r[width] for r in _grouped(platform, source, d, both, per_day)}
-    places = _places(platform, geography, d, {_hashable(r[width - 1]) for r in rows} if rows else set())
+        numerators = {
+            _key(r, width): r[width] for r in _grouped(platform, source, d, both, per_day)
+        }
+    places = _places(
+        platform, geography, d, {_hashable(r[width - 1]) for r in rows} if rows else set()
+    )
     totals: dict[tuple[str, str], _Totals] = defaultdict(_Totals)
     for row in rows:
         year, month = row[0], row[1]
@@ -163,7 +184,9 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
         if not wijk:
             continue
         period = period_of(spec.period_type, int(year), int(month))
-        if (spec.first_period and period < spec.first_period) or (spec.last_period and period > spec.last_period):
+        if (spec.first_period and period < spec.first_period) or (
+            spec.last_period and period > spec.last_period
+        ):
             continue
         for area in (wijk, geography.city.code):
             cell = totals[(area, period)]
@@ -174,20 +197,30 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
                 cell.days.add((int(year), int(month), int(row[2])))
     if d["measure"] in ("count", "sum") and not per_day:  # no records in a wijk: 0, not empty
         for period in {p for _, p in totals}:
-            for wijk in geography.wijken:
-                totals[(wijk.code, period)]  # noqa: B018 — the default cell: zero
+            for each in geography.wijken:
+                totals[(each.code, period)]  # noqa: B018 — the default cell: zero
     population = _population(platform, d) if d["measure"] == "rate" else {}
     values = []
     for (area, period), cell in sorted(totals.items()):
         level = CITY_LEVEL if area == geography.city.code else WIJK_LEVEL
         value, contributors = _measure(d, cell, population.get((level, area, period)), period)
-        values.append(Value(level, area, period, None if value is None else round(value, spec.decimals),
-                            UNKNOWN if value is None else None, contributors, version))
+        values.append(
+            Value(
+                level,
+                area,
+                period,
+                None if value is None else round(value, spec.decimals),
+                UNKNOWN if value is None else None,
+                contributors,
+                version,
+            )
+        )
     return values
 
 
-def _measure(d: dict[str, Any], cell: _Totals, inhabitants: float | None,
-             period: str) -> tuple[float | None, int]:
+def _measure(
+    d: dict[str, Any], cell: _Totals, inhabitants: float | None, period: str
+) -> tuple[float | None, int]:
     measure = d["measure"]
     amount = cell.s if "field" in d else float(cell.n)
     if measure in ("count", "sum"):
@@ -205,9 +238,14 @@ def _measure(d: dict[str, Any], cell: _Totals, inhabitants: float | None,
 
 def _population(platform: Platform, d: dict[str, Any]) -> dict[tuple[str, str, str], float]:
     with platform.db.session() as session:
-        rows = session.execute(select(IndicatorValue.geolevel, IndicatorValue.geoitem,
-                                      IndicatorValue.period, IndicatorValue.value)
-                               .where(IndicatorValue.indicator == d["population"]))
+        rows = session.execute(
+            select(
+                IndicatorValue.geolevel,
+                IndicatorValue.geoitem,
+                IndicatorValue.period,
+                IndicatorValue.value,
+            ).where(IndicatorValue.indicator == d["population"])
+        )
         return {(r[0], r[1], r[2]): r[3] for r in rows if r[3] is not None}
 
 
@@ -231,8 +269,12 @@ def recompute(platform: Platform, geography: Geography, codes: list[str]) -> dic
     """Compute each indicator (population indicators before the rates that use them);
     code → None when it worked, else the recorded error."""
     with platform.db.session() as session:
-        rows = {r.code: spec_of(r) for r in session.scalars(
-            select(Indicator).where(Indicator.code.in_(codes), Indicator.kind == "query"))}
+        rows = {
+            r.code: spec_of(r)
+            for r in session.scalars(
+                select(Indicator).where(Indicator.code.in_(codes), Indicator.kind == "query")
+            )
+        }
     ordered = sorted(rows, key=lambda c: (rows[c].definition or {}).get("measure") == "rate")
     outcome: dict[str, str | None] = {}
     for code in ordered:
@@ -255,7 +297,9 @@ def recompute_all(platform: Platform, geography: Geography) -> dict[str, str | N
     return recompute(platform, geography, codes)
 
 
-def recompute_for_dataset(platform: Platform, geography: Geography, dataset_id: str) -> dict[str, str | None]:
+def recompute_for_dataset(
+    platform: Platform, geography: Geography, dataset_id: str
+) -> dict[str, str | None]:
     """The indicators computed from ``dataset_id`` (and the rates over them), recomputed."""
     with platform.db.session() as session:
         rows = list(session.scalars(select(Indicator).where(Indicator.kind == "query")))

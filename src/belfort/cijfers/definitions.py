@@ -37,13 +37,34 @@ MAX_WHERE = 2000
 TIME_TYPES = ("date", "datetime")
 NUMBER_TYPES = ("integer", "number")
 SPEC_KEYS = {
-    "code", "name_nl", "name_en", "description_nl", "description_en", "theme", "unit",
-    "decimals", "threshold", "period_type", "first_period", "last_period", "geolevels",
-    "definition", "modelled",
+    "code",
+    "name_nl",
+    "name_en",
+    "description_nl",
+    "description_en",
+    "theme",
+    "unit",
+    "decimals",
+    "threshold",
+    "period_type",
+    "first_period",
+    "last_period",
+    "geolevels",
+    "definition",
+    "modelled",
 }
 DEFINITION_KEYS = {
-    "dataset", "measure", "field", "where", "share_where", "time", "location", "location_from",
-    "area", "population", "per_day",
+    "dataset",
+    "measure",
+    "field",
+    "where",
+    "share_where",
+    "time",
+    "location",
+    "location_from",
+    "area",
+    "population",
+    "per_day",
 }
 
 
@@ -80,8 +101,14 @@ class IndicatorSpec:
         return found
 
 
-def _text(data: dict[str, Any], key: str, problems: list[str], *, required: bool = False,
-          limit: int = MAX_TEXT) -> str:
+def _text(
+    data: dict[str, Any],
+    key: str,
+    problems: list[str],
+    *,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+) -> str:
     value = data.get(key, "")
     if value is None:
         value = ""
@@ -95,8 +122,9 @@ def _text(data: dict[str, Any], key: str, problems: list[str], *, required: bool
     return value.strip()[:limit]
 
 
-def _integer(data: dict[str, Any], key: str, default: int, low: int, high: int,
-             problems: list[str]) -> int:
+def _integer(
+    data: dict[str, Any], key: str, default: int, low: int, high: int, problems: list[str]
+) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         problems.append(f"{key}: a whole number from {low} to {high}")
@@ -150,8 +178,9 @@ def spec_from_mapping(data: Any) -> IndicatorSpec:
     if definition is not None:
         spec.definition = _definition_shape(definition, problems)
     if problems:
-        raise IndicatorInvalid(f"indicator {code[:60]!r} refused: {problems[0]}",
-                               details={"problems": problems[:100]})
+        raise IndicatorInvalid(
+            f"indicator {code[:60]!r} refused: {problems[0]}", details={"problems": problems[:100]}
+        )
     return spec
 
 
@@ -159,10 +188,21 @@ def _definition_shape(data: Any, problems: list[str]) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         problems.append("definition: a JSON object")
         return None
-    problems.extend(f"definition: unknown key {str(k)[:40]!r}" for k in data if k not in DEFINITION_KEYS)
+    problems.extend(
+        f"definition: unknown key {str(k)[:40]!r}" for k in data if k not in DEFINITION_KEYS
+    )
     found: dict[str, Any] = {}
-    for key in ("dataset", "measure", "field", "where", "share_where", "time", "location",
-                "area", "population"):
+    for key in (
+        "dataset",
+        "measure",
+        "field",
+        "where",
+        "share_where",
+        "time",
+        "location",
+        "area",
+        "population",
+    ):
         value = data.get(key)
         if value is None:
             continue
@@ -189,8 +229,10 @@ def _definition_shape(data: Any, problems: list[str]) -> dict[str, Any] | None:
     if len(places) != 1:
         problems.append("definition: exactly one of location, location_from, area")
     if joined is not None:
-        if not isinstance(joined, dict) or set(joined) != {"dataset", "key", "location", "join"} or not all(
-            isinstance(v, str) and 0 < len(v) <= 200 for v in joined.values()
+        if (
+            not isinstance(joined, dict)
+            or set(joined) != {"dataset", "key", "location", "join"}
+            or not all(isinstance(v, str) and 0 < len(v) <= 200 for v in joined.values())
         ):
             problems.append("definition.location_from: {dataset, key, location, join} as text")
         else:
@@ -199,8 +241,9 @@ def _definition_shape(data: Any, problems: list[str]) -> dict[str, Any] | None:
     return found
 
 
-def _field(schema: TableSchema, name: str, types: tuple[str, ...], what: str,
-           problems: list[str]) -> None:
+def _field(
+    schema: TableSchema, name: str, types: tuple[str, ...], what: str, problems: list[str]
+) -> None:
     found = schema.get(name)
     if found is None:
         problems.append(f"{what}: unknown field {name[:100]!r}")
@@ -211,14 +254,17 @@ def _field(schema: TableSchema, name: str, types: tuple[str, ...], what: str,
 def _condition(schema: TableSchema, text: str, what: str, problems: list[str]) -> None:
     try:
         where = parse_where(text)
-        compile_query(Query(select=(SelectItem(FieldRef(schema.fields[0].name)),), where=where),
-                      schema, 1)
+        compile_query(
+            Query(select=(SelectItem(FieldRef(schema.fields[0].name)),), where=where), schema, 1
+        )
     except BelfortError as exc:
         problems.append(f"{what}: {exc.message}")
 
 
 def check_definition(
-    spec: IndicatorSpec, schemas: dict[str, TableSchema], population: IndicatorSpec | None,
+    spec: IndicatorSpec,
+    schemas: dict[str, TableSchema],
+    population: IndicatorSpec | None,
 ) -> None:
     """The definition against its datasets' schemas (``schemas``: dataset → schema of the
     version indicators read; a dataset missing there is not an open, published one)."""
@@ -242,15 +288,34 @@ def check_definition(
                 _condition(schema, d[key], f"definition.{key}", problems)
         joined = d.get("location_from")
         if joined:
-            _field(schema, joined["join"], ("string", "integer"), "definition.location_from.join", problems)
+            _field(
+                schema,
+                joined["join"],
+                ("string", "integer"),
+                "definition.location_from.join",
+                problems,
+            )
             other = schemas.get(joined["dataset"])
             if other is None:
-                problems.append(f"definition.location_from.dataset: no open, published dataset "
-                                f"{joined['dataset'][:100]!r}")
+                problems.append(
+                    f"definition.location_from.dataset: no open, published dataset "
+                    f"{joined['dataset'][:100]!r}"
+                )
             else:
-                _field(other, joined["key"], ("string", "integer"), "definition.location_from.key", problems)
-                _field(other, joined["location"], ("geopoint",), "definition.location_from.location",
-                       problems)
+                _field(
+                    other,
+                    joined["key"],
+                    ("string", "integer"),
+                    "definition.location_from.key",
+                    problems,
+                )
+                _field(
+                    other,
+                    joined["location"],
+                    ("geopoint",),
+                    "definition.location_from.location",
+                    problems,
+                )
     if d["measure"] == "rate":
         if population is None:
             problems.append(f"definition.population: no indicator {d['population'][:60]!r}")
@@ -262,5 +327,6 @@ def check_definition(
     if d.get("per_day") and d["measure"] not in ("count", "sum"):
         problems.append("definition.per_day: only for count and sum")
     if problems:
-        raise IndicatorInvalid(f"indicator {spec.code!r} refused: {problems[0]}",
-                               details={"problems": problems[:100]})
+        raise IndicatorInvalid(
+            f"indicator {spec.code!r} refused: {problems[0]}", details={"problems": problems[:100]}
+        )

@@ -38,15 +38,31 @@ MAX_RING_POINTS = 200_000
 
 # The city's wijk numbers (stadswijken-gent: ``wijknr``) by name, for the modelled wijken.
 OFFICIAL_NUMBERS = {
-    "Binnenstad": 1, "Sluizeken - Tolhuis - Ham": 2, "Macharius - Heirnis": 3,
-    "Brugse Poort - Rooigem": 4, "Watersportbaan - Ekkergem": 5,
+    "Binnenstad": 1,
+    "Sluizeken - Tolhuis - Ham": 2,
+    "Macharius - Heirnis": 3,
+    "Brugse Poort - Rooigem": 4,
+    "Watersportbaan - Ekkergem": 5,
     "Elisabethbegijnhof - Prinsenhof - Papegaai - Sint-Michiels": 6,
-    "Rabot - Blaisantvest": 7, "Wondelgem": 8, "Bloemekenswijk": 9,
-    "Muide - Meulestede - Afrikalaan": 10, "Gentse Kanaaldorpen en -zone": 11, "Oostakker": 12,
-    "Dampoort": 13, "Sint-Amandsberg": 14, "Moscou - Vogelhoek": 15, "Gentbrugge": 16,
-    "Oud Gentbrugge": 17, "Ledeberg": 18, "Zwijnaarde": 19, "Nieuw Gent - UZ": 20,
-    "Stationsbuurt-Zuid": 21, "Stationsbuurt-Noord": 22, "Sint-Denijs-Westrem - Afsnee": 23,
-    "Mariakerke": 24, "Drongen": 25,
+    "Rabot - Blaisantvest": 7,
+    "Wondelgem": 8,
+    "Bloemekenswijk": 9,
+    "Muide - Meulestede - Afrikalaan": 10,
+    "Gentse Kanaaldorpen en -zone": 11,
+    "Oostakker": 12,
+    "Dampoort": 13,
+    "Sint-Amandsberg": 14,
+    "Moscou - Vogelhoek": 15,
+    "Gentbrugge": 16,
+    "Oud Gentbrugge": 17,
+    "Ledeberg": 18,
+    "Zwijnaarde": 19,
+    "Nieuw Gent - UZ": 20,
+    "Stationsbuurt-Zuid": 21,
+    "Stationsbuurt-Noord": 22,
+    "Sint-Denijs-Westrem - Afsnee": 23,
+    "Mariakerke": 24,
+    "Drongen": 25,
 }
 
 
@@ -58,7 +74,9 @@ class Area:
     lat: float
     lon: float
     inhabitants: int | None = None  # the modelled figure (demo), when known
-    rings: tuple[np.ndarray, ...] = field(default=(), compare=False, repr=False)  # (lon, lat) arrays
+    rings: tuple[np.ndarray, ...] = field(
+        default=(), compare=False, repr=False
+    )  # (lon, lat) arrays
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,9 @@ def points_in_rings(x: np.ndarray, y: np.ndarray, rings: tuple[np.ndarray, ...])
 def _rings(geometry: Any) -> tuple[np.ndarray, ...]:
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
-    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else None
+    polygons = (
+        [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else None
+    )
     if not isinstance(polygons, list):
         raise InvalidRequest("a wijk's geometry must be a Polygon or MultiPolygon")
     found = []
@@ -141,11 +161,15 @@ def _rings(geometry: Any) -> tuple[np.ndarray, ...]:
 
 
 def _modelled_wijken() -> tuple[Area, ...]:
-    return tuple(sorted(
-        (Area(WIJK_LEVEL, str(OFFICIAL_NUMBERS[w.naam]), w.naam, w.lat, w.lon, w.inwoners)
-         for w in WIJKEN),
-        key=lambda a: int(a.code),
-    ))
+    return tuple(
+        sorted(
+            (
+                Area(WIJK_LEVEL, str(OFFICIAL_NUMBERS[w.naam]), w.naam, w.lat, w.lon, w.inwoners)
+                for w in WIJKEN
+            ),
+            key=lambda a: int(a.code),
+        )
+    )
 
 
 def wijken_from_geojson(path: Path) -> tuple[Area, ...]:
@@ -163,9 +187,17 @@ def wijken_from_geojson(path: Path) -> tuple[Area, ...]:
         rings = _rings(feature.get("geometry"))
         lon, lat = rings[0][:, 0].mean(), rings[0][:, 1].mean()
         point = properties.get("geo_point_2d") or {}
-        found.append(Area(WIJK_LEVEL, str(int(code)), str(name)[:200],
-                          float(point.get("lat", lat)), float(point.get("lon", lon)),
-                          inhabitants.get(str(int(code))), rings))
+        found.append(
+            Area(
+                WIJK_LEVEL,
+                str(int(code)),
+                str(name)[:200],
+                float(point.get("lat", lat)),
+                float(point.get("lon", lon)),
+                inhabitants.get(str(int(code))),
+                rings,
+            )
+        )
     if not found:
         raise InvalidRequest(f"{path.name}: no wijken")
     return tuple(sorted(found, key=lambda a: int(a.code)))
@@ -174,8 +206,9 @@ def wijken_from_geojson(path: Path) -> tuple[Area, ...]:
 def load_geography(path: Path | None) -> Geography:
     """The real wijken from ``path`` when given and present; the modelled ones otherwise."""
     modelled = _modelled_wijken()
-    city = Area(CITY_LEVEL, CITY_CODE, CITY_NAME, 51.0543, 3.7174,
-                sum(w.inhabitants or 0 for w in modelled))
+    city = Area(
+        CITY_LEVEL, CITY_CODE, CITY_NAME, 51.0543, 3.7174, sum(w.inhabitants or 0 for w in modelled)
+    )
     if path is not None and path.is_file():
         return Geography(city, wijken_from_geojson(path), modelled=False)
     return Geography(city, modelled)
@@ -189,5 +222,6 @@ class _GeographyComponent:
 def geography_of(platform: Platform) -> Geography:
     """The process's geography (read once; ``BELFORT_CIJFERS_WIJKEN`` or the modelled wijken)."""
     return platform.component(
-        _GeographyComponent, lambda p: _GeographyComponent(load_geography(p.settings.cijfers_wijken))
+        _GeographyComponent,
+        lambda p: _GeographyComponent(load_geography(p.settings.cijfers_wijken)),
     ).geography

@@ -40,66 +40,276 @@ class Modelled:
 
 INDICATORS: tuple[Modelled, ...] = (
     Modelled("bev_totaal", "Inwoners", "Inhabitants", "demografie", "personen", "count"),
-    Modelled("bev_0_17", "Inwoners 0-17 jaar", "Inhabitants aged 0-17", "demografie", "personen", "count"),
-    Modelled("bev_18_64", "Inwoners 18-64 jaar", "Inhabitants aged 18-64", "demografie", "personen", "count"),
-    Modelled("bev_65plus", "Inwoners 65 jaar en ouder", "Inhabitants aged 65+", "demografie", "personen", "count"),
-    Modelled("bev_80plus", "Inwoners 80 jaar en ouder", "Inhabitants aged 80+", "demografie", "personen", "count"),
+    Modelled(
+        "bev_0_17", "Inwoners 0-17 jaar", "Inhabitants aged 0-17", "demografie", "personen", "count"
+    ),
+    Modelled(
+        "bev_18_64",
+        "Inwoners 18-64 jaar",
+        "Inhabitants aged 18-64",
+        "demografie",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "bev_65plus",
+        "Inwoners 65 jaar en ouder",
+        "Inhabitants aged 65+",
+        "demografie",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "bev_80plus",
+        "Inwoners 80 jaar en ouder",
+        "Inhabitants aged 80+",
+        "demografie",
+        "personen",
+        "count",
+    ),
     Modelled("bev_100plus", "Honderdjarigen", "Centenarians", "demografie", "personen", "count"),
     Modelled("geboorten", "Geboorten", "Births", "demografie", "personen", "count"),
     Modelled("overlijdens", "Overlijdens", "Deaths", "demografie", "personen", "count"),
     Modelled("huishoudens", "Huishoudens", "Households", "huishoudens", "huishoudens", "count"),
-    Modelled("hh_alleen", "Eenpersoonshuishoudens", "One-person households", "huishoudens", "huishoudens", "count"),
-    Modelled("inwijkingen", "Inwijkingen uit het buitenland", "Immigration from abroad", "migratie", "personen", "count"),
-    Modelled("uitwijkingen", "Uitwijkingen naar het buitenland", "Emigration abroad", "migratie", "personen", "count"),
-    Modelled("bev_niet_be", "Inwoners met een niet-Belgische nationaliteit", "Inhabitants without Belgian nationality", "migratie", "personen", "count"),
-    Modelled("nwwz", "Niet-werkende werkzoekenden", "Unemployed job seekers", "werk", "personen", "count"),
-    Modelled("leefloon", "Leefloongerechtigden", "People on social assistance", "inkomen", "personen", "count"),
-    Modelled("opvang_plaatsen", "Plaatsen in de kinderopvang", "Childcare places", "kinderopvang", "plaatsen", "count"),
+    Modelled(
+        "hh_alleen",
+        "Eenpersoonshuishoudens",
+        "One-person households",
+        "huishoudens",
+        "huishoudens",
+        "count",
+    ),
+    Modelled(
+        "inwijkingen",
+        "Inwijkingen uit het buitenland",
+        "Immigration from abroad",
+        "migratie",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "uitwijkingen",
+        "Uitwijkingen naar het buitenland",
+        "Emigration abroad",
+        "migratie",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "bev_niet_be",
+        "Inwoners met een niet-Belgische nationaliteit",
+        "Inhabitants without Belgian nationality",
+        "migratie",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "nwwz", "Niet-werkende werkzoekenden", "Unemployed job seekers", "werk", "personen", "count"
+    ),
+    Modelled(
+        "leefloon",
+        "Leefloongerechtigden",
+        "People on social assistance",
+        "inkomen",
+        "personen",
+        "count",
+    ),
+    Modelled(
+        "opvang_plaatsen",
+        "Plaatsen in de kinderopvang",
+        "Childcare places",
+        "kinderopvang",
+        "plaatsen",
+        "count",
+    ),
     Modelled("woningen", "Woongelegenheden", "Dwellings", "wonen", "woningen", "count"),
-    Modelled("sociale_woningen", "Sociale huurwoningen", "Social rented dwellings", "wonen", "woningen", "count"),
+    Modelled(
+        "sociale_woningen",
+        "Sociale huurwoningen",
+        "Social rented dwellings",
+        "wonen",
+        "woningen",
+        "count",
+    ),
     Modelled("personenwagens", "Personenwagens", "Passenger cars", "mobiliteit", "wagens", "count"),
-    Modelled("vestigingen", "Vestigingen van ondernemingen", "Business establishments", "economie", "vestigingen", "count"),
-    Modelled("huisartsen", "Huisartsen", "General practitioners", "gezondheid", "personen", "count"),
-    Modelled("aandeel_0_17", "Aandeel inwoners 0-17 jaar", "Share of inhabitants aged 0-17", "demografie", "%", "share", 1),
-    Modelled("aandeel_65plus", "Aandeel inwoners 65+", "Share of inhabitants aged 65+", "demografie", "%", "share", 1),
-    Modelled("aandeel_niet_be", "Aandeel niet-Belgische nationaliteit", "Share without Belgian nationality", "migratie", "%", "share", 1),
-    Modelled("werkzaamheidsgraad", "Werkzaamheidsgraad 20-64 jaar", "Employment rate 20-64", "werk", "%", "share", 1),
-    Modelled("werkloosheidsgraad", "Werkloosheidsgraad", "Unemployment rate", "werk", "%", "share", 1),
-    Modelled("aandeel_hh_alleen", "Aandeel eenpersoonshuishoudens", "Share of one-person households", "huishoudens", "%", "share", 1),
-    Modelled("aandeel_sociale_woningen", "Aandeel sociale huurwoningen", "Share of social rented dwellings", "wonen", "%", "share", 1),
-    Modelled("kansarmoede", "Kansarmoede-index geboorten", "Births in deprived families", "gezondheid", "%", "share", 1),
-    Modelled("opvang_per_100", "Plaatsen kinderopvang per 100 kinderen 0-2", "Childcare places per 100 children 0-2", "kinderopvang", "per 100", "share", 1),
-    Modelled("inkomen_mediaan", "Mediaan netto belastbaar inkomen per aangifte", "Median net taxable income per return", "inkomen", "EUR", "mean"),
-    Modelled("hh_grootte", "Gemiddelde huishoudgrootte", "Average household size", "huishoudens", "personen", "mean", 2),
-    Modelled("wagens_per_hh", "Personenwagens per huishouden", "Passenger cars per household", "mobiliteit", "wagens", "mean", 2),
-    Modelled("dichtheid", "Bevolkingsdichtheid", "Population density", "demografie", "inwoners per km²", "mean"),
-    Modelled("tevredenheid_buurt", "Tevreden over de buurt", "Satisfied with the neighbourhood", "leefbaarheid", "%", "mean", 1),
+    Modelled(
+        "vestigingen",
+        "Vestigingen van ondernemingen",
+        "Business establishments",
+        "economie",
+        "vestigingen",
+        "count",
+    ),
+    Modelled(
+        "huisartsen", "Huisartsen", "General practitioners", "gezondheid", "personen", "count"
+    ),
+    Modelled(
+        "aandeel_0_17",
+        "Aandeel inwoners 0-17 jaar",
+        "Share of inhabitants aged 0-17",
+        "demografie",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "aandeel_65plus",
+        "Aandeel inwoners 65+",
+        "Share of inhabitants aged 65+",
+        "demografie",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "aandeel_niet_be",
+        "Aandeel niet-Belgische nationaliteit",
+        "Share without Belgian nationality",
+        "migratie",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "werkzaamheidsgraad",
+        "Werkzaamheidsgraad 20-64 jaar",
+        "Employment rate 20-64",
+        "werk",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "werkloosheidsgraad", "Werkloosheidsgraad", "Unemployment rate", "werk", "%", "share", 1
+    ),
+    Modelled(
+        "aandeel_hh_alleen",
+        "Aandeel eenpersoonshuishoudens",
+        "Share of one-person households",
+        "huishoudens",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "aandeel_sociale_woningen",
+        "Aandeel sociale huurwoningen",
+        "Share of social rented dwellings",
+        "wonen",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "kansarmoede",
+        "Kansarmoede-index geboorten",
+        "Births in deprived families",
+        "gezondheid",
+        "%",
+        "share",
+        1,
+    ),
+    Modelled(
+        "opvang_per_100",
+        "Plaatsen kinderopvang per 100 kinderen 0-2",
+        "Childcare places per 100 children 0-2",
+        "kinderopvang",
+        "per 100",
+        "share",
+        1,
+    ),
+    Modelled(
+        "inkomen_mediaan",
+        "Mediaan netto belastbaar inkomen per aangifte",
+        "Median net taxable income per return",
+        "inkomen",
+        "EUR",
+        "mean",
+    ),
+    Modelled(
+        "hh_grootte",
+        "Gemiddelde huishoudgrootte",
+        "Average household size",
+        "huishoudens",
+        "personen",
+        "mean",
+        2,
+    ),
+    Modelled(
+        "wagens_per_hh",
+        "Personenwagens per huishouden",
+        "Passenger cars per household",
+        "mobiliteit",
+        "wagens",
+        "mean",
+        2,
+    ),
+    Modelled(
+        "dichtheid",
+        "Bevolkingsdichtheid",
+        "Population density",
+        "demografie",
+        "inwoners per km²",
+        "mean",
+    ),
+    Modelled(
+        "tevredenheid_buurt",
+        "Tevreden over de buurt",
+        "Satisfied with the neighbourhood",
+        "leefbaarheid",
+        "%",
+        "mean",
+        1,
+    ),
 )
 
 LIVE_INDICATORS: tuple[dict[str, object], ...] = (
     {
-        "code": "passanten_per_dag", "name_nl": "Passanten per dag aan de telpunten",
-        "name_en": "Passers-by per day at the counting points", "theme": "mobiliteit",
-        "unit": "passanten per dag", "period_type": "month", "threshold": 0,
-        "description_nl": "Het aantal getelde voorbijgangers per dag (alle telpunten in de wijk samen), "
-                          "live berekend uit passantentellingen-gent-demo en telpunten-drukte-gent.",
-        "description_en": "Passers-by counted per day (all counting points in the wijk together), computed "
-                          "live from passantentellingen-gent-demo and telpunten-drukte-gent.",
-        "definition": {"dataset": "passantentellingen-gent-demo", "measure": "sum", "field": "aantal",
-                       "time": "tijdstip", "per_day": True,
-                       "location_from": {"dataset": "telpunten-drukte-gent", "key": "id",
-                                         "location": "locatie", "join": "telpunt_id"}},
+        "code": "passanten_per_dag",
+        "name_nl": "Passanten per dag aan de telpunten",
+        "name_en": "Passers-by per day at the counting points",
+        "theme": "mobiliteit",
+        "unit": "passanten per dag",
+        "period_type": "month",
+        "threshold": 0,
+        "description_nl": "Het aantal getelde voorbijgangers per dag (alle telpunten in de wijk "
+        "samen), "
+        "live berekend uit passantentellingen-gent-demo en telpunten-drukte-gent.",
+        "description_en": "Passers-by counted per day (all counting points in the wijk "
+        "together), computed "
+        "live from passantentellingen-gent-demo and telpunten-drukte-gent.",
+        "definition": {
+            "dataset": "passantentellingen-gent-demo",
+            "measure": "sum",
+            "field": "aantal",
+            "time": "tijdstip",
+            "per_day": True,
+            "location_from": {
+                "dataset": "telpunten-drukte-gent",
+                "key": "id",
+                "location": "locatie",
+                "join": "telpunt_id",
+            },
+        },
     },
     {
-        "code": "telpunten", "name_nl": "Telpunten in dienst genomen",
-        "name_en": "Counting points taken into service", "theme": "mobiliteit", "unit": "telpunten",
+        "code": "telpunten",
+        "name_nl": "Telpunten in dienst genomen",
+        "name_en": "Counting points taken into service",
+        "theme": "mobiliteit",
+        "unit": "telpunten",
         "period_type": "year",
         "description_nl": "Telpunten per wijk naar het jaar van indienstname, live berekend uit "
-                          "telpunten-drukte-gent (een ruimtelijke koppeling van de ligging aan de wijken).",
-        "description_en": "Counting points per wijk by the year they went into service, computed live "
-                          "from telpunten-drukte-gent (a spatial join of their location to the wijken).",
-        "definition": {"dataset": "telpunten-drukte-gent", "measure": "count",
-                       "time": "in_dienst_sinds", "location": "locatie"},
+        "telpunten-drukte-gent (een ruimtelijke koppeling van de ligging aan de wijken).",
+        "description_en": "Counting points per wijk by the year they went into service, "
+        "computed live "
+        "from telpunten-drukte-gent (a spatial join of their location to the wijken).",
+        "definition": {
+            "dataset": "telpunten-drukte-gent",
+            "measure": "count",
+            "time": "in_dienst_sinds",
+            "location": "locatie",
+        },
     },
 )
 
@@ -115,7 +325,9 @@ def _traits(geography: Geography) -> dict[str, dict[str, float]]:
             "income": float(rng.uniform(0.75, 1.3)),
             "foreign": float(rng.uniform(0.05, 0.30)),
             "growth": float(rng.uniform(-0.004, 0.015)),
-            "km2": float(rng.uniform(0.8, 14.0)) if wijk.inhabitants and wijk.inhabitants > 5000 else float(rng.uniform(8, 25)),
+            "km2": float(rng.uniform(0.8, 14.0))
+            if wijk.inhabitants and wijk.inhabitants > 5000
+            else float(rng.uniform(8, 25)),
             "noise": float(rng.uniform(0.9, 1.1)),
         }
     return found
@@ -141,20 +353,38 @@ def _wijk_year(t: dict[str, float], year: int) -> dict[str, tuple[float, float |
     births = pop * (0.009 + 0.01 * young)
     foreign = pop * t["foreign"] * (1 + 0.2 * step)
     counts = {
-        "bev_totaal": pop, "bev_0_17": pop * young, "bev_18_64": pop * (1 - young - old),
-        "bev_65plus": pop * old, "bev_80plus": pop * old * 0.3, "bev_100plus": pop * old * 0.0008,
-        "geboorten": births, "overlijdens": pop * (0.004 + 0.03 * old),
-        "huishoudens": households, "hh_alleen": alone, "inwijkingen": foreign * 0.09,
-        "uitwijkingen": foreign * 0.05, "bev_niet_be": foreign, "nwwz": seekers,
-        "leefloon": pop * 0.02 * (1.4 - t["income"]), "opvang_plaatsen": places,
-        "woningen": dwellings, "sociale_woningen": social, "personenwagens": cars,
-        "vestigingen": pop * 0.08 * t["income"], "huisartsen": pop / 1400,
+        "bev_totaal": pop,
+        "bev_0_17": pop * young,
+        "bev_18_64": pop * (1 - young - old),
+        "bev_65plus": pop * old,
+        "bev_80plus": pop * old * 0.3,
+        "bev_100plus": pop * old * 0.0008,
+        "geboorten": births,
+        "overlijdens": pop * (0.004 + 0.03 * old),
+        "huishoudens": households,
+        "hh_alleen": alone,
+        "inwijkingen": foreign * 0.09,
+        "uitwijkingen": foreign * 0.05,
+        "bev_niet_be": foreign,
+        "nwwz": seekers,
+        "leefloon": pop * 0.02 * (1.4 - t["income"]),
+        "opvang_plaatsen": places,
+        "woningen": dwellings,
+        "sociale_woningen": social,
+        "personenwagens": cars,
+        "vestigingen": pop * 0.08 * t["income"],
+        "huisartsen": pop / 1400,
     }
-    figures: dict[str, tuple[float, float | None]] = {k: (v * t["noise"], v * t["noise"]) for k, v in counts.items()}
+    figures: dict[str, tuple[float, float | None]] = {
+        k: (v * t["noise"], v * t["noise"]) for k, v in counts.items()
+    }
     shares = {
-        "aandeel_0_17": (pop * young, pop), "aandeel_65plus": (pop * old, pop),
-        "aandeel_niet_be": (foreign, pop), "werkzaamheidsgraad": (employed, active),
-        "werkloosheidsgraad": (seekers, seekers + employed), "aandeel_hh_alleen": (alone, households),
+        "aandeel_0_17": (pop * young, pop),
+        "aandeel_65plus": (pop * old, pop),
+        "aandeel_niet_be": (foreign, pop),
+        "werkzaamheidsgraad": (employed, active),
+        "werkloosheidsgraad": (seekers, seekers + employed),
+        "aandeel_hh_alleen": (alone, households),
         "aandeel_sociale_woningen": (social, dwellings),
         "kansarmoede": (births * max(0.03, 0.35 - 0.25 * t["income"]), births),
         "opvang_per_100": (places, kids_0_2),
@@ -182,16 +412,36 @@ def modelled_values(geography: Geography) -> dict[str, list[Value]]:
                 m = kinds[code]
                 if m.kind == "count":
                     n = int(round(a))
-                    tables[code].append(Value(WIJK_LEVEL, wijk.code, period, float(n), None, n, "modelled"))
+                    tables[code].append(
+                        Value(WIJK_LEVEL, wijk.code, period, float(n), None, n, "modelled")
+                    )
                     city[code][0] += n
                 elif m.kind == "share":
-                    tables[code].append(Value(WIJK_LEVEL, wijk.code, period, round(100 * a / b, m.decimals),
-                                              None, int(round(a)), "modelled"))
+                    tables[code].append(
+                        Value(
+                            WIJK_LEVEL,
+                            wijk.code,
+                            period,
+                            round(100 * a / (b or 1), m.decimals),
+                            None,
+                            int(round(a)),
+                            "modelled",
+                        )
+                    )
                     city[code][0] += a
                     city[code][1] += b or 0
                 else:
-                    tables[code].append(Value(WIJK_LEVEL, wijk.code, period, round(a, m.decimals), None,
-                                              None, "modelled"))
+                    tables[code].append(
+                        Value(
+                            WIJK_LEVEL,
+                            wijk.code,
+                            period,
+                            round(a, m.decimals),
+                            None,
+                            None,
+                            "modelled",
+                        )
+                    )
                     city[code][0] += a * (b or 0)
                     city[code][1] += b or 0
         for code, (a, b) in city.items():
@@ -199,11 +449,14 @@ def modelled_values(geography: Geography) -> dict[str, list[Value]]:
             if m.kind == "count":
                 value, contributors = a, int(a)
             elif m.kind == "share":
-                value, contributors = round(100 * a / b, m.decimals), int(round(a))
+                value, contributors = round(100 * a / (b or 1), m.decimals), int(round(a))
             else:
                 value, contributors = round(a / b, m.decimals), None
-            tables[code].append(Value(CITY_LEVEL, geography.city.code, period, value, None, contributors,
-                                      "modelled"))
+            tables[code].append(
+                Value(
+                    CITY_LEVEL, geography.city.code, period, value, None, contributors, "modelled"
+                )
+            )
     return tables
 
 
@@ -213,24 +466,44 @@ def load_profile(platform: Platform, principal: Principal, geography: Geography)
     with platform.db.session() as session:
         loaded = session.get(Indicator, INDICATORS[0].code) is not None
     for m in () if loaded else INDICATORS:
-        save_indicator(platform, principal, {
-            "code": m.code, "name_nl": m.name_nl, "name_en": m.name_en, "theme": m.theme,
-            "unit": m.unit, "decimals": m.decimals, "period_type": "year",
-            "first_period": str(YEARS[0]), "last_period": str(YEARS[-1]), "modelled": True,
-            "description_nl": m.name_nl + "." + NOTE_NL, "description_en": m.name_en + "." + NOTE_EN,
-        })
+        save_indicator(
+            platform,
+            principal,
+            {
+                "code": m.code,
+                "name_nl": m.name_nl,
+                "name_en": m.name_en,
+                "theme": m.theme,
+                "unit": m.unit,
+                "decimals": m.decimals,
+                "period_type": "year",
+                "first_period": str(YEARS[0]),
+                "last_period": str(YEARS[-1]),
+                "modelled": True,
+                "description_nl": m.name_nl + "." + NOTE_NL,
+                "description_en": m.name_en + "." + NOTE_EN,
+            },
+        )
     if not loaded:
         write_many(platform, modelled_values(geography))
-    yield ("gent in cijfers: modelled profile already loaded" if loaded else
-           f"gent in cijfers: {len(INDICATORS)} modelled indicators × {len(geography.wijken)} wijken × {len(YEARS)} years")
-    live = [spec for spec in LIVE_INDICATORS
-            if all(open_schema(platform, d) is not None for d in _datasets(spec))]
+    yield (
+        "gent in cijfers: modelled profile already loaded"
+        if loaded
+        else f"gent in cijfers: {len(INDICATORS)} modelled indicators × "
+        f"{len(geography.wijken)} wijken × {len(YEARS)} years"
+    )
+    live = [
+        spec
+        for spec in LIVE_INDICATORS
+        if all(open_schema(platform, d) is not None for d in _datasets(spec))
+    ]
     for spec in live:
         save_indicator(platform, principal, spec)
     outcome = recompute(platform, geography, [str(spec["code"]) for spec in live])
     failed = {code: error for code, error in outcome.items() if error}
     yield f"gent in cijfers: {len(live) - len(failed)} indicators computed from the demo's data" + (
-        f" ({len(failed)} failed: {', '.join(failed)})" if failed else "")
+        f" ({len(failed)} failed: {', '.join(failed)})" if failed else ""
+    )
 
 
 def _datasets(spec: dict[str, object]) -> list[str]:

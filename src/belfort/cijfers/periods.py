@@ -54,14 +54,17 @@ def check_period(code: object, period_type: str) -> str:
     if kind != period_type:
         raise IndicatorInvalid(
             f"period {text!r} is not a {period_type} period (like {example(period_type)})"
-            if kind is None else
-            f"incompatible periods: {text!r} is a {kind} period, the indicator has {period_type} periods"
+            if kind is None
+            else f"incompatible periods: {text!r} is a {kind} period, "
+            f"the indicator has {period_type} periods"
         )
     return text
 
 
 def example(period_type: str) -> str:
-    return {"year": "2024", "halfyear": "2024-H1", "quarter": "2024-Q3", "month": "2024-07"}[period_type]
+    return {"year": "2024", "halfyear": "2024-H1", "quarter": "2024-Q3", "month": "2024-07"}[
+        period_type
+    ]
 
 
 def days_in(code: str) -> int:
@@ -70,9 +73,11 @@ def days_in(code: str) -> int:
     year = int(code[:4])
     if kind == "year":
         return 366 if calendar.isleap(year) else 365
-    months = {"halfyear": range(1, 7) if code.endswith("H1") else range(7, 13),
-              "quarter": range(3 * int(code[-1]) - 2, 3 * int(code[-1]) + 1),
-              "month": range(int(code[5:7]), int(code[5:7]) + 1)}[kind or "month"]
+    months = {
+        "halfyear": range(1, 7) if code.endswith("H1") else range(7, 13),
+        "quarter": range(3 * int(code[-1]) - 2, 3 * int(code[-1]) + 1),
+        "month": range(int(code[5:7]), int(code[5:7]) + 1),
+    }[kind or "month"]
     return sum(calendar.monthrange(year, m)[1] for m in months)
 
 

@@ -51,7 +51,9 @@ def _intervals_count(intervals: list[tuple[int, int]], limit: int) -> list[int]:
     return sorted(found)[:limit]
 
 
-def possible_values(cells: Sequence[Cell], residual: int, k: int, index: int, limit: int = 2) -> list[int]:
+def possible_values(
+    cells: Sequence[Cell], residual: int, k: int, index: int, limit: int = 2
+) -> list[int]:
     """Up to ``limit`` values hidden cell ``index`` may have, given the hidden cells' sum
     ``residual`` and their published text (the attacker's view): a "< k" cell is 1 … k−1,
     an "x" cell k or more (0 is always shown; 1 … k−1 would read "< k")."""
@@ -82,19 +84,27 @@ def protect(city: Cell | None, wijken: Sequence[Cell], threshold: int) -> None:
         city.display = below(k)
     if not counted:
         return
-    first = suppress([(c.geoitem,) for c in counted], [int(c.contributors or 0) for c in counted], k,
-                     suppress_zeros=False)
+    first = suppress(
+        [(c.geoitem,) for c in counted],
+        [int(c.contributors or 0) for c in counted],
+        k,
+        suppress_zeros=False,
+    )
     for index in first:
         if counted[index].display is None:
             counted[index].display = HIDDEN
     if city is None or city.display is not None or city.contributors is None:
         return  # no sum is published: nothing follows from it
-    order = sorted(range(len(counted)), key=lambda i: (int(counted[i].contributors or 0), counted[i].geoitem))
+    order = sorted(
+        range(len(counted)), key=lambda i: (int(counted[i].contributors or 0), counted[i].geoitem)
+    )
     while True:
         hidden = [c for c in counted if c.display is not None]
         if not hidden:
             return
-        residual = int(city.contributors) - sum(int(c.contributors or 0) for c in counted if c.display is None)
+        residual = int(city.contributors) - sum(
+            int(c.contributors or 0) for c in counted if c.display is None
+        )
         if not exposed(hidden, residual, k):
             return
         shown = [i for i in order if counted[i].display is None]

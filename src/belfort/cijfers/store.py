@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from belfort.catalog import store as catalog_store
@@ -44,11 +44,21 @@ class Value:
 
 def spec_of(row: Indicator) -> IndicatorSpec:
     return IndicatorSpec(
-        code=row.code, name_nl=row.name_nl, name_en=row.name_en,
-        description_nl=row.description_nl, description_en=row.description_en, theme=row.theme,
-        unit=row.unit, decimals=row.decimals, threshold=row.threshold,
-        period_type=row.period_type, first_period=row.first_period, last_period=row.last_period,
-        geolevels=list(row.geolevels), definition=row.definition, modelled=row.modelled,
+        code=row.code,
+        name_nl=row.name_nl,
+        name_en=row.name_en,
+        description_nl=row.description_nl,
+        description_en=row.description_en,
+        theme=row.theme,
+        unit=row.unit,
+        decimals=row.decimals,
+        threshold=row.threshold,
+        period_type=row.period_type,
+        first_period=row.first_period,
+        last_period=row.last_period,
+        geolevels=list(row.geolevels),
+        definition=row.definition,
+        modelled=row.modelled,
     )
 
 
@@ -84,27 +94,51 @@ def save_indicator(platform: Platform, principal: Principal, data: Any) -> dict[
         if row is None:
             row = Indicator(code=spec.code)
             session.add(row)
-        for key in ("name_nl", "name_en", "description_nl", "description_en", "theme", "unit",
-                    "decimals", "threshold", "period_type", "first_period", "last_period",
-                    "geolevels", "definition", "modelled"):
+        for key in (
+            "name_nl",
+            "name_en",
+            "description_nl",
+            "description_en",
+            "theme",
+            "unit",
+            "decimals",
+            "threshold",
+            "period_type",
+            "first_period",
+            "last_period",
+            "geolevels",
+            "definition",
+            "modelled",
+        ):
             setattr(row, key, getattr(spec, key))
         row.sources = spec.sources
         row.kind = spec.kind
         row.updated_at = utcnow()
-        catalog_store.record_audit(session, principal.actor, "save_indicator", None,
-                                   indicator=spec.code)
+        catalog_store.record_audit(
+            session, principal.actor, "save_indicator", None, indicator=spec.code
+        )
     return indicator_dict(row)
 
 
 def indicator_dict(row: Indicator) -> dict[str, Any]:
     return {
-        "code": row.code, "name_nl": row.name_nl, "name_en": row.name_en,
-        "description_nl": row.description_nl, "description_en": row.description_en,
-        "theme": row.theme, "unit": row.unit, "decimals": row.decimals,
-        "threshold": row.threshold, "period_type": row.period_type,
-        "first_period": row.first_period, "last_period": row.last_period,
-        "geolevels": list(row.geolevels), "sources": list(row.sources), "kind": row.kind,
-        "definition": row.definition, "modelled": row.modelled,
+        "code": row.code,
+        "name_nl": row.name_nl,
+        "name_en": row.name_en,
+        "description_nl": row.description_nl,
+        "description_en": row.description_en,
+        "theme": row.theme,
+        "unit": row.unit,
+        "decimals": row.decimals,
+        "threshold": row.threshold,
+        "period_type": row.period_type,
+        "first_period": row.first_period,
+        "last_period": row.last_period,
+        "geolevels": list(row.geolevels),
+        "sources": list(row.sources),
+        "kind": row.kind,
+        "definition": row.definition,
+        "modelled": row.modelled,
         "computed_at": row.computed_at.isoformat() if row.computed_at else None,
         "last_error": row.last_error,
     }
@@ -132,8 +166,13 @@ def _number(value: Any) -> float | None:
 
 
 def import_table(
-    platform: Platform, principal: Principal, code: str, rows: Sequence[Mapping[str, Any]],
-    geography: Geography, *, source_version: str | None = None,
+    platform: Platform,
+    principal: Principal,
+    code: str,
+    rows: Sequence[Mapping[str, Any]],
+    geography: Geography,
+    *,
+    source_version: str | None = None,
 ) -> int:
     """Values of a ``table`` indicator: rows of ``geolevel`` (default wijk), ``geoitem``,
     ``period``, ``value`` (a number or a missing code) and optionally ``contributors``.
@@ -171,29 +210,52 @@ def import_table(
             problems.append(f"row {number}: value is not a number")
             continue
         contributors = row.get("contributors")
-        if contributors is not None and (isinstance(contributors, bool) or not isinstance(contributors, int)
-                                         or contributors < 0):
+        if contributors is not None and (
+            isinstance(contributors, bool) or not isinstance(contributors, int) or contributors < 0
+        ):
             problems.append(f"row {number}: contributors must be a whole number of 0 or more")
             continue
         missing = int(value) if value in MISSING_CODES else None
-        values.append(Value(level, item, period, None if missing else value, missing,
-                            contributors, source_version))
+        values.append(
+            Value(
+                level,
+                item,
+                period,
+                None if missing else value,
+                missing,
+                contributors,
+                source_version,
+            )
+        )
     if problems:
-        raise IndicatorInvalid(f"{len(problems)} rows refused; first: {problems[0]}",
-                               details={"problems": problems[:MAX_REPORTED], "refused": len(problems)})
+        raise IndicatorInvalid(
+            f"{len(problems)} rows refused; first: {problems[0]}",
+            details={"problems": problems[:MAX_REPORTED], "refused": len(problems)},
+        )
     write_values(platform, code, values, replace=False)
     return len(values)
 
 
-def write_values(platform: Platform, code: str, values: Iterable[Value], *, replace: bool = True,
-                 error: str | None = None) -> None:
+def write_values(
+    platform: Platform,
+    code: str,
+    values: Iterable[Value],
+    *,
+    replace: bool = True,
+    error: str | None = None,
+) -> None:
     """Store the values of an indicator (all of them when ``replace``), protecting small
     numbers again for every period written."""
     write_many(platform, {code: list(values)}, replace=replace, error=error)
 
 
-def write_many(platform: Platform, tables: Mapping[str, Sequence[Value]], *, replace: bool = True,
-               error: str | None = None) -> None:
+def write_many(
+    platform: Platform,
+    tables: Mapping[str, Sequence[Value]],
+    *,
+    replace: bool = True,
+    error: str | None = None,
+) -> None:
     """``write_values`` for several indicators in one transaction."""
     with platform.db.session() as session:
         for code, values in tables.items():
@@ -201,23 +263,42 @@ def write_many(platform: Platform, tables: Mapping[str, Sequence[Value]], *, rep
     platform.generation.bump()
 
 
-def _write(session: Session, code: str, values: Sequence[Value], *, replace: bool,
-           error: str | None) -> None:
+def _write(
+    session: Session, code: str, values: Sequence[Value], *, replace: bool, error: str | None
+) -> None:
     """Bulk statements (an ORM object per value is ~10× slower): the indicator's values
     (merged with the ones kept unless ``replace``) protected, then written anew."""
     indicator = get_indicator(session, code)
     table = IndicatorValue.__table__
+    assert isinstance(table, Table)
     merged: dict[tuple[str, str, str], Value] = {}
     if not replace:
         for r in session.execute(select(table).where(table.c.indicator == code)).mappings():
             merged[(r["geolevel"], r["geoitem"], r["period"])] = Value(
-                r["geolevel"], r["geoitem"], r["period"], r["value"], r["missing"],
-                r["contributors"], r["source_version"])
+                r["geolevel"],
+                r["geoitem"],
+                r["period"],
+                r["value"],
+                r["missing"],
+                r["contributors"],
+                r["source_version"],
+            )
     for v in values:
         merged[(v.geolevel, v.geoitem, v.period)] = v
-    rows = [{"indicator": code, "geolevel": v.geolevel, "geoitem": v.geoitem, "period": v.period,
-             "value": v.value, "missing": v.missing, "contributors": v.contributors,
-             "source_version": v.source_version, "display": None} for v in merged.values()]
+    rows = [
+        {
+            "indicator": code,
+            "geolevel": v.geolevel,
+            "geoitem": v.geoitem,
+            "period": v.period,
+            "value": v.value,
+            "missing": v.missing,
+            "contributors": v.contributors,
+            "source_version": v.source_version,
+            "display": None,
+        }
+        for v in merged.values()
+    ]
     _protect(rows, indicator.threshold)
     session.execute(delete(IndicatorValue).where(IndicatorValue.indicator == code))
     if rows:
@@ -243,6 +324,8 @@ def _protect(rows: list[dict[str, Any]], threshold: int) -> None:
             row["display"] = cell.display
         if city_rows and city is not None:
             city_rows[0]["display"] = city.display
-            if any(r["missing"] == SUPPRESSED_BY_SUPPLIER for r in found if r["geolevel"] == WIJK_LEVEL):
+            if any(
+                r["missing"] == SUPPRESSED_BY_SUPPLIER for r in found if r["geolevel"] == WIJK_LEVEL
+            ):
                 city_rows[0]["missing"] = SUPPRESSED_BY_SUPPLIER  # propagates to the aggregate
                 city_rows[0]["value"] = None

@@ -47,8 +47,9 @@ def indicator(session: Session, code: str) -> Indicator:
 def variables(session: Session, skip: int) -> list[dict[str, str]]:
     if not 0 <= skip <= MAX_SKIP:
         raise InvalidRequest(f"$skip: 0 to {MAX_SKIP}")
-    rows = session.execute(select(Indicator.code, Indicator.name_nl).order_by(Indicator.code)
-                           .offset(skip).limit(PAGE))
+    rows = session.execute(
+        select(Indicator.code, Indicator.name_nl).order_by(Indicator.code).offset(skip).limit(PAGE)
+    )
     return [_item(code, name) for code, name in rows]
 
 
@@ -68,13 +69,16 @@ def level_of(geography: Geography, session: Session, level: str, var: str | None
     return level
 
 
-def geoitems(geography: Geography, session: Session, level: str, var: str | None) -> list[dict[str, str]]:
+def geoitems(
+    geography: Geography, session: Session, level: str, var: str | None
+) -> list[dict[str, str]]:
     level = level_of(geography, session, level, var)
     return [_item(a.code, a.name) for a in geography.items(level)]
 
 
-def periodlevels(geography: Geography, session: Session, var: str | None,
-                 level: str | None) -> list[dict[str, str]]:
+def periodlevels(
+    geography: Geography, session: Session, var: str | None, level: str | None
+) -> list[dict[str, str]]:
     if var is None:
         return [_item(p, PERIOD_NAMES[p]) for p in PERIOD_TYPES]
     row = indicator(session, var)
@@ -83,8 +87,9 @@ def periodlevels(geography: Geography, session: Session, var: str | None,
     return [_item(row.period_type, PERIOD_NAMES[row.period_type])]
 
 
-def periods(geography: Geography, session: Session, periodlevel: str, var: str | None,
-            level: str | None) -> list[dict[str, str]]:
+def periods(
+    geography: Geography, session: Session, periodlevel: str, var: str | None, level: str | None
+) -> list[dict[str, str]]:
     if periodlevel not in PERIOD_TYPES:
         raise NotFound(f"no period level {periodlevel[:40]!r}")
     query = select(IndicatorValue.period).distinct()
@@ -120,7 +125,9 @@ def _codes(text: str | None, what: str) -> list[str] | None:
 
 
 def selection_table(
-    geography: Geography, session: Session, params: dict[str, str | None],
+    geography: Geography,
+    session: Session,
+    params: dict[str, str | None],
 ) -> dict[str, Any]:
     """``jive/selectiontableasjson.ashx``: one variable for the areas of one level (or the
     ones named in ``geoitem``), for one period (``mrp``: the most recent), several
@@ -150,11 +157,14 @@ def selection_table(
         areas += [a for a in geography.items(compare) if a not in areas]
     period_param = (params.get("period") or MOST_RECENT).strip()
     if period_param == MOST_RECENT:
-        latest = session.scalar(select(func.max(IndicatorValue.period))
-                                .where(IndicatorValue.indicator == row.code))
+        latest = session.scalar(
+            select(func.max(IndicatorValue.period)).where(IndicatorValue.indicator == row.code)
+        )
         wanted_periods = [latest] if latest else []
     elif period_param == "all":
-        wanted_periods = [p["ExternalCode"] for p in periods(geography, session, periodlevel, var, None)]
+        wanted_periods = [
+            p["ExternalCode"] for p in periods(geography, session, periodlevel, var, None)
+        ]
     else:
         wanted_periods = _codes(period_param, "period") or []
         bad = [p for p in wanted_periods if type_of(p) != periodlevel]
@@ -163,11 +173,13 @@ def selection_table(
     levels = {a.level for a in areas}
     values = {
         (v.geolevel, v.geoitem, v.period): v
-        for v in session.scalars(select(IndicatorValue).where(
-            IndicatorValue.indicator == row.code,
-            IndicatorValue.geolevel.in_(levels),
-            IndicatorValue.period.in_(wanted_periods),
-        ))
+        for v in session.scalars(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator == row.code,
+                IndicatorValue.geolevel.in_(levels),
+                IndicatorValue.period.in_(wanted_periods),
+            )
+        )
     }
     with_codes = (params.get("geoitem_codes") or "").lower() in ("1", "true", "yes")
     rows = []

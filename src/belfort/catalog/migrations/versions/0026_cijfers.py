@@ -45,8 +45,10 @@ def upgrade() -> None:
     op.create_table(
         "cijfers_values",
         sa.Column(
-            "indicator", sa.String(length=60),
-            sa.ForeignKey("cijfers_indicators.code", ondelete="CASCADE"), primary_key=True,
+            "indicator",
+            sa.String(length=60),
+            sa.ForeignKey("cijfers_indicators.code", ondelete="CASCADE"),
+            primary_key=True,
         ),
         sa.Column("geolevel", sa.String(length=10), primary_key=True),
         sa.Column("geoitem", sa.String(length=60), primary_key=True),
