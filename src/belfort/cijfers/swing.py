@@ -104,15 +104,18 @@ def periods(
     return [_item(p, p) for p in found]
 
 
-def _shown(row: IndicatorValue, decimals: int) -> float | int | str:
-    if row.missing is not None:
-        return row.missing
-    if row.display is not None:
-        return row.display
-    if row.value is None:
+def _shown(row: Any, decimals: int) -> float | int | str:
+    """What is published of a value row (``geolevel, geoitem, period, value, missing,
+    display``): its missing code, its protection text, or the rounded value."""
+    value, missing, display = row[3], row[4], row[5]
+    if missing is not None:
+        return int(missing)
+    if display is not None:
+        return str(display)
+    if value is None:
         return -99999
-    value = round(row.value, decimals)
-    return int(value) if decimals == 0 else value
+    rounded = round(value, decimals)
+    return int(rounded) if decimals == 0 else rounded
 
 
 def _codes(text: str | None, what: str) -> list[str] | None:
@@ -171,10 +174,18 @@ def selection_table(
         if bad:
             raise InvalidRequest(f"period {bad[0]!r} is not a {periodlevel} period")
     levels = {a.level for a in areas}
+    columns = (
+        IndicatorValue.geolevel,
+        IndicatorValue.geoitem,
+        IndicatorValue.period,
+        IndicatorValue.value,
+        IndicatorValue.missing,
+        IndicatorValue.display,
+    )
     values = {
-        (v.geolevel, v.geoitem, v.period): v
-        for v in session.scalars(
-            select(IndicatorValue).where(
+        (r[0], r[1], r[2]): r
+        for r in session.execute(
+            select(*columns).where(
                 IndicatorValue.indicator == row.code,
                 IndicatorValue.geolevel.in_(levels),
                 IndicatorValue.period.in_(wanted_periods),
