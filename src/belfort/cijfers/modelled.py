@@ -462,10 +462,13 @@ def modelled_values(geography: Geography) -> dict[str, list[Value]]:
 
 def load_profile(platform: Platform, principal: Principal, geography: Geography) -> Iterator[str]:
     """Save the modelled indicators and their values, and the live ones (computed now);
-    idempotent: a profile loaded before is left alone, the live ones are computed again."""
+    idempotent: a profile loaded before is left alone (the live indicators follow their
+    sources' new versions themselves: ``hooks``)."""
     with platform.db.session() as session:
-        loaded = session.get(Indicator, INDICATORS[0].code) is not None
-    for m in () if loaded else INDICATORS:
+        if session.get(Indicator, INDICATORS[0].code) is not None:
+            yield "gent in cijfers: already loaded"
+            return
+    for m in INDICATORS:
         save_indicator(
             platform,
             principal,
@@ -484,12 +487,9 @@ def load_profile(platform: Platform, principal: Principal, geography: Geography)
                 "description_en": m.name_en + "." + NOTE_EN,
             },
         )
-    if not loaded:
-        write_many(platform, modelled_values(geography))
+    write_many(platform, modelled_values(geography))
     yield (
-        "gent in cijfers: modelled profile already loaded"
-        if loaded
-        else f"gent in cijfers: {len(INDICATORS)} modelled indicators × "
+        f"gent in cijfers: {len(INDICATORS)} modelled indicators × "
         f"{len(geography.wijken)} wijken × {len(YEARS)} years"
     )
     live = [
