@@ -17,7 +17,7 @@ import numpy as np
 from belfort.cijfers.compute import recompute
 from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
 from belfort.cijfers.models import Indicator
-from belfort.cijfers.store import Value, open_schema, save_indicator, write_many
+from belfort.cijfers.store import Value, open_schema, save_indicator, save_tables, write_many
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
 
@@ -468,10 +468,10 @@ def load_profile(platform: Platform, principal: Principal, geography: Geography)
         if session.get(Indicator, INDICATORS[0].code) is not None:
             yield "gent in cijfers: already loaded"
             return
-    for m in INDICATORS:
-        save_indicator(
-            platform,
-            principal,
+    save_tables(
+        platform,
+        principal,
+        [
             {
                 "code": m.code,
                 "name_nl": m.name_nl,
@@ -485,8 +485,10 @@ def load_profile(platform: Platform, principal: Principal, geography: Geography)
                 "modelled": True,
                 "description_nl": m.name_nl + "." + NOTE_NL,
                 "description_en": m.name_en + "." + NOTE_EN,
-            },
-        )
+            }
+            for m in INDICATORS
+        ],
+    )
     write_many(platform, modelled_values(geography))
     yield (
         f"gent in cijfers: {len(INDICATORS)} modelled indicators × "

@@ -90,34 +90,59 @@ def save_indicator(platform: Platform, principal: Principal, data: Any) -> dict[
             population = spec_of(row) if row is not None else None
     check_definition(spec, schemas, population)
     with platform.db.session() as session:
-        row = session.get(Indicator, spec.code)
-        if row is None:
-            row = Indicator(code=spec.code)
-            session.add(row)
-        for key in (
-            "name_nl",
-            "name_en",
-            "description_nl",
-            "description_en",
-            "theme",
-            "unit",
-            "decimals",
-            "threshold",
-            "period_type",
-            "first_period",
-            "last_period",
-            "geolevels",
-            "definition",
-            "modelled",
-        ):
-            setattr(row, key, getattr(spec, key))
-        row.sources = spec.sources
-        row.kind = spec.kind
-        row.updated_at = utcnow()
+        row = _store(session, spec)
         catalog_store.record_audit(
             session, principal.actor, "save_indicator", None, indicator=spec.code
         )
     return indicator_dict(row)
+
+
+def save_tables(platform: Platform, principal: Principal, specs: Sequence[Any]) -> int:
+    """Several imported-table indicators (no definition to check against a dataset) in one
+    transaction with one audit entry: the demo's modelled profile."""
+    gate.require_admin(principal, "defining indicators")
+    checked = [spec_from_mapping(data) for data in specs]
+    if any(spec.definition is not None for spec in checked):
+        raise IndicatorInvalid("save_tables takes imported tables only")
+    with platform.db.session() as session:
+        for spec in checked:
+            _store(session, spec)
+        catalog_store.record_audit(
+            session,
+            principal.actor,
+            "save_indicator",
+            None,
+            indicators=[spec.code for spec in checked],
+        )
+    return len(checked)
+
+
+def _store(session: Session, spec: IndicatorSpec) -> Indicator:
+    row = session.get(Indicator, spec.code)
+    if row is None:
+        row = Indicator(code=spec.code)
+        session.add(row)
+    for key in (
+        "name_nl",
+        "name_en",
+        "description_nl",
+        "description_en",
+        "theme",
+        "unit",
+        "decimals",
+        "threshold",
+        "period_type",
+        "first_period",
+        "last_period",
+        "geolevels",
+        "definition",
+        "modelled",
+    ):
+        setattr(row, key, getattr(spec, key))
+    row.sources = spec.sources
+    row.kind = spec.kind
+    row.updated_at = utcnow()
+    return row
 
 
 def indicator_dict(row: Indicator) -> dict[str, Any]:
