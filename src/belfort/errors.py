@@ -590,6 +590,13 @@ class IndicatorNotFound(NotFound):
     code = "indicator_not_found"
 
 
+class IndicatorSourceClosed(IndicatorInvalid):
+    """An indicator's source is no longer open to everyone (or no longer published): its
+    values are withdrawn, since indicators are public."""
+
+    code = "indicator_source_closed"
+
+
 # --- operations: the catalogue database out of reach (belfort.commands.operations) ---
 
 

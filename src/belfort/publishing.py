@@ -56,9 +56,10 @@ class _AfterPublish:
 
 
 def after_publish(platform: Platform) -> list[PublishedHook]:
-    """Work that follows a newly published version of a dataset, ``hook(platform,
-    dataset_id)`` (a platform component; higher layers append to it, e.g. Gent in Cijfers'
-    recomputation). A failing hook is logged and counted, never raised into the write path."""
+    """Work that follows a newly published version of a dataset — or a change of its state or
+    classification — ``hook(platform, dataset_id)`` (a platform component; higher layers
+    append to it, e.g. Gent in Cijfers' recomputation). A failing hook is logged, never
+    raised into the write path."""
     return platform.component(_AfterPublish, lambda _p: _AfterPublish()).hooks
 
 
@@ -367,18 +368,23 @@ def update_dataset_metadata(
         if "rdf_mapping" in changes:  # a new mapping must fit the version readers see
             store.check_rdf_mapping(dataset.rdf_mapping, store.current_schema(session, dataset))
 
-    return _change_dataset(platform, principal, dataset_id, "update_metadata", change,
-                           fields=sorted(changes))
+    result = _change_dataset(platform, principal, dataset_id, "update_metadata", change,
+                             fields=sorted(changes))
+    if "classification" in changes:  # who may read it changed: followers look again
+        _published(platform, dataset_id)
+    return result
 
 
 def change_dataset_state(
     platform: Platform, principal: Principal, dataset_id: str, state: str
 ) -> dict[str, Any]:
-    return _change_dataset(
+    result = _change_dataset(
         platform, principal, dataset_id, "change_state",
         lambda session, dataset: store.change_state(session, dataset, state),
         state=state,
     )
+    _published(platform, dataset_id)  # published, withdrawn or archived: followers look again
+    return result
 
 
 def publish_dataset_version(

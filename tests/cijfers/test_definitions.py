@@ -18,7 +18,7 @@ from belfort.errors import IndicatorInvalid
 from belfort.platform import Platform
 from belfort.policy.keys import create_key
 from belfort.policy.principals import CLI_ADMIN
-from belfort.publishing import ingest_file
+from belfort.publishing import ingest_file, update_dataset_metadata
 
 COUNTS = {
     "dataset": "passantentellingen-gent-demo",
@@ -177,3 +177,25 @@ def test_a_new_version_of_a_source_recomputes_its_indicators(
         failed = session.get(Indicator, "telpunten")
         assert failed is not None and failed.last_error == "unknown field 'in_dienst_sinds'"
     assert recompute_for_dataset(demo_platform, geography_of(demo_platform), "nothing") == {}
+
+
+def test_a_source_no_longer_open_withdraws_its_indicators(
+    demo_platform: Platform, client_with_profile: TestClient
+) -> None:
+    """Indicators are public: when a source becomes internal, what was computed from it is
+    withdrawn (the same follower as a new version), and the reason recorded."""
+    answer = client_with_profile.get("/jive/selectiontableasjson.ashx", params={"var": "telpunten"})
+    assert answer.json()["rows"]
+    update_dataset_metadata(
+        demo_platform,
+        CLI_ADMIN,
+        "telpunten-drukte-gent",
+        {"classification": "internal", "classification_reason": "test: no longer open"},
+    )
+    for code in ("telpunten", "passanten_per_dag"):  # its location_from reads it too
+        answer = client_with_profile.get("/jive/selectiontableasjson.ashx", params={"var": code})
+        assert answer.json()["rows"] == [], code
+        with demo_platform.db.session() as session:
+            row = session.get(Indicator, code)
+            assert row is not None and row.last_error is not None
+            assert "not open to everyone" in row.last_error

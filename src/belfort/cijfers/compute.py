@@ -2,15 +2,18 @@
 in step with their sources.
 
 One grouped query per indicator (two for a share): rows per period (year, month; day too
-for ``per_day``) and place (a geopoint, a join key or an area field), with their count and
-sum. The places are then assigned to wijken in Python (``Geography.assign``: vectorised
+for ``per_day``) and place (a join key or an area field; a geopoint, which the engine does
+not group by, is read row by row, in pages, and added up here), with their count and sum.
+The places are then assigned to wijken in Python (``Geography.assign``: vectorised
 point-in-polygon), the groups added up per wijk and period, and the city figure is the sum
-of its wijken. The sources are read as the public reads them (``store.open_schema``):
-an indicator is never computed from data the public may not see.
+of its wijken. The sources are read as the public reads them (``_open``): an indicator is
+never computed from data the public may not see, and when a source stops being open its
+indicators' values are withdrawn (``IndicatorSourceClosed``).
 
 ``recompute_for_dataset`` is what ``belfort.publishing`` calls after a new version of a
-dataset is published (``publishing.after_publish``): failures are recorded on the
-indicator (``last_error``), never raised into the write path.
+dataset is published, or its state or classification changes (``hooks``,
+``publishing.after_publish``): failures are recorded on the indicator (``last_error``),
+never raised into the write path.
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
 from belfort.cijfers.models import UNKNOWN, Indicator, IndicatorValue
 from belfort.cijfers.periods import period_of
 from belfort.cijfers.store import Value, get_indicator, spec_of, write_values
-from belfort.errors import BelfortError, IndicatorInvalid
+from belfort.errors import (
+    BelfortError,
+    Forbidden,
+    IndicatorInvalid,
+    IndicatorSourceClosed,
+    NotFound,
+)
 from belfort.platform import Platform
 from belfort.policy.principals import ANONYMOUS
 from belfort.policy.reading import ReadableVersion, readable
@@ -56,9 +65,19 @@ class _Totals:
 
 
 def _open(platform: Platform, dataset_id: str) -> ReadableVersion:
-    found = readable(platform, ANONYMOUS, dataset_id, count_use=False, audit=False)
-    if not found.public or found.grant.min_group_size or found.grant.row_filter is not None:
-        raise IndicatorInvalid(f"{dataset_id!r} is not open to everyone: indicators are public")
+    try:
+        found = readable(platform, ANONYMOUS, dataset_id, count_use=False, audit=False)
+    except (NotFound, Forbidden):  # gone, hidden, or only for some under a policy
+        found = None
+    if (
+        found is None
+        or not found.public
+        or found.grant.min_group_size
+        or (found.grant.row_filter is not None)
+    ):
+        raise IndicatorSourceClosed(
+            f"{dataset_id!r} is not open to everyone and published: indicators are public"
+        )
     return found
 
 
@@ -253,7 +272,11 @@ def compute_indicator(platform: Platform, geography: Geography, code: str) -> in
     """Compute and store one query indicator; the number of values. Raises on failure."""
     with platform.db.session() as session:
         indicator = get_indicator(session, code)
-    values = compute_values(platform, geography, indicator)
+    try:
+        values = compute_values(platform, geography, indicator)
+    except IndicatorSourceClosed as exc:
+        write_values(platform, code, [], error=exc.message)  # withdrawn: nothing stays public
+        raise
     write_values(platform, code, values)
     return len(values)
 
