@@ -32,6 +32,7 @@ from belfort.api import (
     shutdown,
     sparql,
 )
+from belfort.api import cijfers as cijfers_api
 from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
@@ -61,6 +62,7 @@ from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
 from belfort.audit.log import audit_log
+from belfort.cijfers import hooks as cijfers_hooks
 from belfort.dashboards.forecasts import ForecastReader, set_forecast_reader
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
 from belfort.linked.store import linked_data
@@ -112,6 +114,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         set_forecast_reader(app.state.platform, ForecastReader(forecast_source.forecast_dict,
                                                                forecast_source.zone_names))
         forecast_dataset.register(app.state.platform)  # drukteverwachting-per-zone
+        cijfers_hooks.install(app.state.platform)  # indicators follow their sources' versions
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor
@@ -216,6 +219,8 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_alerts.router)
     app.include_router(register_api.router)
     app.include_router(zones_api.router)
+    app.include_router(cijfers_api.router)  # Swing: /jiveservices/odata/, /jive/selectiontableasjson.ashx
+    app.include_router(cijfers_api.native)  # /api/belfort/v1/indicators
     app.include_router(alerts_api.router)
     app.include_router(forecasts_api.router)
     app.include_router(scenarios_api.router)

@@ -573,6 +573,30 @@ class ForecastHistoryTooShort(Conflict):
     code = "forecast_history_too_short"
 
 
+# --- Gent in Cijfers (belfort.cijfers) ---
+
+
+class IndicatorInvalid(InvalidRequest):
+    """An indicator or its definition is refused when saved: a filter that does not parse,
+    unknown fields, incompatible periods, an unknown dataset or area level, or an imported
+    table with unknown area codes (``details['problems']`` lists every problem, per row for a
+    table)."""
+
+    code = "indicator_invalid"
+    http_status = 422
+
+
+class IndicatorNotFound(NotFound):
+    code = "indicator_not_found"
+
+
+class IndicatorSourceClosed(IndicatorInvalid):
+    """An indicator's source is no longer open to everyone (or no longer published): its
+    values are withdrawn, since indicators are public."""
+
+    code = "indicator_source_closed"
+
+
 # --- operations: the catalogue database out of reach (belfort.commands.operations) ---
 
 

@@ -15,6 +15,7 @@ never see and garbage collection removes.
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 import time
@@ -46,6 +47,29 @@ from belfort.schema import TableSchema
 from belfort.streams.live_catalog import follow_classification
 
 COMMIT_ATTEMPTS = 8
+log = logging.getLogger(__name__)
+PublishedHook = Callable[[Platform, str], None]
+
+
+class _AfterPublish:
+    def __init__(self) -> None:
+        self.hooks: list[PublishedHook] = []
+
+
+def after_publish(platform: Platform) -> list[PublishedHook]:
+    """Work that follows a newly published version of a dataset — or a change of its state or
+    classification — ``hook(platform, dataset_id)`` (a platform component; higher layers
+    append to it, e.g. Gent in Cijfers' recomputation). A failing hook is logged, never
+    raised into the write path."""
+    return platform.component(_AfterPublish, lambda _p: _AfterPublish()).hooks
+
+
+def _published(platform: Platform, dataset_id: str) -> None:
+    for hook in list(after_publish(platform)):
+        try:
+            hook(platform, dataset_id)
+        except Exception:  # noqa: BLE001 — the version is published whatever a follower does
+            log.exception("after publishing %s: %r failed", dataset_id, hook)
 
 
 @dataclass
@@ -285,6 +309,8 @@ def _commit(
                 platform.generation.bump()
                 metrics.INGESTED_VERSIONS.labels("yes" if published else "no").inc()
                 metrics.INGESTED_ROWS.inc(result.row_count)
+                if published:
+                    _published(platform, dataset_id)
                 return IngestOutcome(
                     dataset_id=dataset_id,
                     version=number,
@@ -349,18 +375,23 @@ def update_dataset_metadata(
         if "rdf_mapping" in changes:  # a new mapping must fit the version readers see
             store.check_rdf_mapping(dataset.rdf_mapping, store.current_schema(session, dataset))
 
-    return _change_dataset(platform, principal, dataset_id, "update_metadata", change,
-                           fields=sorted(changes))
+    result = _change_dataset(platform, principal, dataset_id, "update_metadata", change,
+                             fields=sorted(changes))
+    if "classification" in changes:  # who may read it changed: followers look again
+        _published(platform, dataset_id)
+    return result
 
 
 def change_dataset_state(
     platform: Platform, principal: Principal, dataset_id: str, state: str
 ) -> dict[str, Any]:
-    return _change_dataset(
+    result = _change_dataset(
         platform, principal, dataset_id, "change_state",
         lambda session, dataset: store.change_state(session, dataset, state),
         state=state,
     )
+    _published(platform, dataset_id)  # published, withdrawn or archived: followers look again
+    return result
 
 
 def publish_dataset_version(
@@ -372,6 +403,7 @@ def publish_dataset_version(
         version=number,
     )
     quality_hook.after_publish(platform, dataset_id, number)  # in the background
+    _published(platform, dataset_id)
     return result
 
 

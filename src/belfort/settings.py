@@ -539,6 +539,14 @@ class Settings(BaseSettings):
         "`degraded` (1: no better than \"the same hour yesterday\").",
     )
 
+    # --- Gent in Cijfers (belfort.cijfers) ---
+    cijfers_wijken: Path | None = Field(
+        default=None,
+        description="GeoJSON file of the city's wijken (the shape of `stadswijken-gent`: "
+        "`wijknr`, `wijk`, Polygon/MultiPolygon) that point data is assigned to. Unset or "
+        "missing: Belfort's modelled wijken (a centre per wijk; the nearest within 4 km).",
+    )
+
     # --- MQTT bridge (belfort.streams.mqtt) ---
     mqtt_url: str | None = Field(
         default=None,

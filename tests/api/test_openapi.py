@@ -259,6 +259,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/policies": [("dataset", DS)],
     NATIVE + "/policies/purposes": [],
     NATIVE + "/policies/{uid}": [],
+    NATIVE + "/indicators": [],
+    NATIVE + "/indicators/{code}": [],
 }
 # Answers that never end (Server-Sent Events): tests/api/test_dashboards.py reads them over
 # real HTTP, where a client can go away; the test client here would wait for their end.
@@ -269,7 +271,7 @@ STREAMING = {NATIVE + "/dashboards/{dashboard_id}/events"}
 PATHS = {"dataset_id": DS, "number": "1", "fmt": "csv", "format": "csv", "activity_id": "none",
          "slug": "stad-gent", "field": "aantal", "sensor_id": "korenmarkt-1", "dashboard_id": "gent",
          "uid": "urn:belfort:policy:none", "alert_id": "1", "scenario_id": "0123456789abcdef",
-         "version": "gbm-20261206T220000Z-ab12"}
+         "version": "gbm-20261206T220000Z-ab12", "code": "bev_totaal"}
 
 
 def _url(path: str, record_id: str) -> str:
@@ -295,7 +297,7 @@ def test_every_get_route_reads_only_what_it_documents(loaded: Platform, admin_he
             r = client.get(_url(path, record_id), params=params, headers=admin_headers)
             expected = {200, 404} if "{activity_id}" in path or "{zone_id}" in path \
                 or "{uid}" in path or "{request_id}" in path or "{alert_id}" in path \
-                or "{scenario_id}" in path or "{version}" in path else {200}
+                or "{scenario_id}" in path or "{version}" in path or "{code}" in path else {200}
             assert r.status_code in expected, (path, r.status_code, r.text[:300])
 
 

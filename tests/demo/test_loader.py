@@ -16,7 +16,8 @@ from belfort.register.demo import MELDINGEN
 
 def test_demo_loads_and_respects_classification(platform: Platform, client: TestClient, admin_headers: dict[str, str]) -> None:
     lines = list(load_demo(platform, size="small"))
-    assert len(lines) == 9 and all("rows" in line for line in lines)
+    assert len(lines) == 11 and all("rows" in line for line in lines[:9])
+    assert all(line.startswith("gent in cijfers: ") for line in lines[9:])  # docs/gent-in-cijfers.md
     public = {d["id"] for d in client.get("/api/belfort/v1/datasets", params={"limit": 100}).json()["datasets"]}
     assert "meldingen-openbaar-domein-intern" not in public
     assert "luchtkwaliteit-sensoren-demo" not in public

@@ -122,7 +122,14 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    "/api/belfort/v1/zones/{zone_id}/advice/{level}",
                    "/api/belfort/v1/zone-links", "/api/belfort/v1/zone-links/{link_id}",
                    "/api/belfort/v1/scenarios", "/api/belfort/v1/scenarios/{scenario_id}",
-                   "/api/belfort/v1/scenarios/{scenario_id}/export"}
+                   "/api/belfort/v1/scenarios/{scenario_id}/export",
+                   # Gent in Cijfers names indicators, not datasets: they are computed only from
+                   # datasets open to everyone, read as the public (tests/cijfers/test_definitions.py:
+                   # an internal source is refused); defining and importing needs an admin key
+                   "/api/belfort/v1/indicators", "/api/belfort/v1/indicators/{code}",
+                   "/api/belfort/v1/indicators/{code}/values",
+                   "/jiveservices/odata/{resource}", "/viewerservices/odata/{resource}",
+                   "/jive/selectiontableasjson.ashx"}
 
 
 def dataset_routes() -> list[tuple[str, str]]:

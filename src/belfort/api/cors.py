@@ -92,6 +92,10 @@ RULES: tuple[Rule, ...] = (
     Rule("/id/", data_only=True),
     Rule("/def/", data_only=True),
     Rule("/verwerkingsregister/", data_only=True),
+    # Gent in Cijfers' Swing-compatible API (read-only, as Swing's)
+    Rule("/jiveservices/odata/"),
+    Rule("/viewerservices/odata/"),
+    Rule("/jive/selectiontableasjson.ashx", exact=True),
 )
 
 

@@ -26,9 +26,12 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> 
 
 
 def _platform(settings: Settings) -> Platform:
+    from belfort.cijfers import hooks
     from belfort.platform import Platform
 
-    return Platform(settings)
+    platform = Platform(settings)
+    hooks.install(platform)  # indicators follow their sources' new versions
+    return platform
 
 
 class DataDirPath(click.Path):

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from belfort.catalog import store
+from belfort.cijfers.geography import geography_of
+from belfort.cijfers.modelled import load_profile
 from belfort.demo.sources import DEMO_ORGANISATIONS, build_demo_sources
 from belfort.platform import Platform
 from belfort.policy.principals import Kind, Principal, Role
@@ -57,3 +59,5 @@ def load_demo(platform: Platform, *, size: str = "full") -> Iterator[str]:
             state = "published" if outcome.published else "draft"
             yield f"{source.dataset_id}: {outcome.row_count:,} rows, {state}"
     link_demo_datasets(platform, DEMO_LOADER)
+    # Gent in Cijfers: the modelled profile and the indicators computed from the data above
+    yield from load_profile(platform, DEMO_LOADER, geography_of(platform))

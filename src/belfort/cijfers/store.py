@@ -1,0 +1,356 @@
+"""Indicators and values in the catalogue database: saving a checked spec, importing a
+table, writing computed values with their protection, reading them back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
+
+from belfort.catalog import store as catalog_store
+from belfort.catalog.models import utcnow
+from belfort.cijfers.definitions import IndicatorSpec, check_definition, spec_from_mapping
+from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
+from belfort.cijfers.models import MISSING_CODES, SUPPRESSED_BY_SUPPLIER, Indicator, IndicatorValue
+from belfort.cijfers.periods import check_period
+from belfort.cijfers.protection import Cell, protect
+from belfort.errors import BelfortError, IndicatorInvalid, IndicatorNotFound
+from belfort.platform import Platform
+from belfort.policy import gate
+from belfort.policy.principals import ANONYMOUS, Principal
+from belfort.policy.reading import readable
+from belfort.schema import TableSchema
+
+MAX_TABLE_ROWS = 200_000
+MAX_REPORTED = 100
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value to store: ``value`` or a ``missing`` code, with its contributors and source."""
+
+    geolevel: str
+    geoitem: str
+    period: str
+    value: float | None
+    missing: int | None = None
+    contributors: int | None = None
+    source_version: str | None = None
+
+
+def spec_of(row: Indicator) -> IndicatorSpec:
+    return IndicatorSpec(
+        code=row.code,
+        name_nl=row.name_nl,
+        name_en=row.name_en,
+        description_nl=row.description_nl,
+        description_en=row.description_en,
+        theme=row.theme,
+        unit=row.unit,
+        decimals=row.decimals,
+        threshold=row.threshold,
+        period_type=row.period_type,
+        first_period=row.first_period,
+        last_period=row.last_period,
+        geolevels=list(row.geolevels),
+        definition=row.definition,
+        modelled=row.modelled,
+    )
+
+
+def open_schema(platform: Platform, dataset_id: str) -> tuple[TableSchema, str] | None:
+    """The schema and ``dataset@version`` of what anyone may read of a dataset (indicators
+    are public: they are computed only from open, published data read as the public)."""
+    try:
+        found = readable(platform, ANONYMOUS, dataset_id, count_use=False, audit=False)
+    except BelfortError:
+        return None
+    if not found.public or found.grant.min_group_size or found.grant.row_filter is not None:
+        return None
+    return found.schema, f"{found.dataset_id}@{found.number}"
+
+
+def save_indicator(platform: Platform, principal: Principal, data: Any) -> dict[str, Any]:
+    """Check and save (create or replace) an indicator; IndicatorInvalid when refused."""
+    gate.require_admin(principal, "defining indicators")
+    spec = spec_from_mapping(data)
+    schemas: dict[str, TableSchema] = {}
+    for dataset_id in spec.sources:
+        found = open_schema(platform, dataset_id)
+        if found is not None:
+            schemas[dataset_id] = found[0]
+    population = None
+    if spec.definition and spec.definition["measure"] == "rate":
+        with platform.db.session() as session:
+            row = session.get(Indicator, spec.definition["population"])
+            population = spec_of(row) if row is not None else None
+    check_definition(spec, schemas, population)
+    with platform.db.session() as session:
+        row = _store(session, spec)
+        catalog_store.record_audit(
+            session, principal.actor, "save_indicator", None, indicator=spec.code
+        )
+    return indicator_dict(row)
+
+
+def save_tables(platform: Platform, principal: Principal, specs: Sequence[Any]) -> int:
+    """Several imported-table indicators (no definition to check against a dataset) in one
+    transaction with one audit entry: the demo's modelled profile."""
+    gate.require_admin(principal, "defining indicators")
+    checked = [spec_from_mapping(data) for data in specs]
+    if any(spec.definition is not None for spec in checked):
+        raise IndicatorInvalid("save_tables takes imported tables only")
+    with platform.db.session() as session:
+        for spec in checked:
+            _store(session, spec)
+        catalog_store.record_audit(
+            session,
+            principal.actor,
+            "save_indicator",
+            None,
+            indicators=[spec.code for spec in checked],
+        )
+    return len(checked)
+
+
+def _store(session: Session, spec: IndicatorSpec) -> Indicator:
+    row = session.get(Indicator, spec.code)
+    if row is None:
+        row = Indicator(code=spec.code)
+        session.add(row)
+    for key in (
+        "name_nl",
+        "name_en",
+        "description_nl",
+        "description_en",
+        "theme",
+        "unit",
+        "decimals",
+        "threshold",
+        "period_type",
+        "first_period",
+        "last_period",
+        "geolevels",
+        "definition",
+        "modelled",
+    ):
+        setattr(row, key, getattr(spec, key))
+    row.sources = spec.sources
+    row.kind = spec.kind
+    row.updated_at = utcnow()
+    return row
+
+
+def indicator_dict(row: Indicator) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name_nl": row.name_nl,
+        "name_en": row.name_en,
+        "description_nl": row.description_nl,
+        "description_en": row.description_en,
+        "theme": row.theme,
+        "unit": row.unit,
+        "decimals": row.decimals,
+        "threshold": row.threshold,
+        "period_type": row.period_type,
+        "first_period": row.first_period,
+        "last_period": row.last_period,
+        "geolevels": list(row.geolevels),
+        "sources": list(row.sources),
+        "kind": row.kind,
+        "definition": row.definition,
+        "modelled": row.modelled,
+        "computed_at": row.computed_at.isoformat() if row.computed_at else None,
+        "last_error": row.last_error,
+    }
+
+
+def get_indicator(session: Session, code: str) -> Indicator:
+    row = session.get(Indicator, code[:60]) if isinstance(code, str) else None
+    if row is None:
+        raise IndicatorNotFound(f"no indicator {str(code)[:60]!r}")
+    return row
+
+
+def list_indicators(session: Session) -> list[Indicator]:
+    return list(session.scalars(select(Indicator).order_by(Indicator.code)))
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) < 1e15 else None
+
+
+def import_table(
+    platform: Platform,
+    principal: Principal,
+    code: str,
+    rows: Sequence[Mapping[str, Any]],
+    geography: Geography,
+    *,
+    source_version: str | None = None,
+) -> int:
+    """Values of a ``table`` indicator: rows of ``geolevel`` (default wijk), ``geoitem``,
+    ``period``, ``value`` (a number or a missing code) and optionally ``contributors``.
+    Every row is checked first; unknown area codes, bad periods and values are reported per
+    row (IndicatorInvalid) and nothing is written then."""
+    gate.require_admin(principal, "importing indicator values")
+    if len(rows) > MAX_TABLE_ROWS:
+        raise IndicatorInvalid(f"at most {MAX_TABLE_ROWS:,} rows per import")
+    with platform.db.session() as session:
+        spec = spec_of(get_indicator(session, code))
+    if spec.kind != "table":
+        raise IndicatorInvalid(f"{code!r} is computed from its definition; it takes no table")
+    known = {level: {a.code for a in geography.items(level)} for level in geography.levels()}
+    problems: list[str] = []
+    values: list[Value] = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, Mapping):
+            problems.append(f"row {number}: not an object")
+            continue
+        level = str(row.get("geolevel") or WIJK_LEVEL)[:20]
+        item = str(row.get("geoitem", "")).strip()[:60]
+        if level not in spec.geolevels or level not in known:
+            problems.append(f"row {number}: unknown geographic level {level!r}")
+            continue
+        if item not in known[level]:
+            problems.append(f"row {number}: unknown area code {item!r} at level {level}")
+            continue
+        try:
+            period = check_period(row.get("period", ""), spec.period_type)
+        except IndicatorInvalid as exc:
+            problems.append(f"row {number}: {exc.message}")
+            continue
+        value = _number(row.get("value"))
+        if value is None:
+            problems.append(f"row {number}: value is not a number")
+            continue
+        contributors = row.get("contributors")
+        if contributors is not None and (
+            isinstance(contributors, bool) or not isinstance(contributors, int) or contributors < 0
+        ):
+            problems.append(f"row {number}: contributors must be a whole number of 0 or more")
+            continue
+        missing = int(value) if value in MISSING_CODES else None
+        values.append(
+            Value(
+                level,
+                item,
+                period,
+                None if missing else value,
+                missing,
+                contributors,
+                source_version,
+            )
+        )
+    if problems:
+        raise IndicatorInvalid(
+            f"{len(problems)} rows refused; first: {problems[0]}",
+            details={"problems": problems[:MAX_REPORTED], "refused": len(problems)},
+        )
+    write_values(platform, code, values, replace=False)
+    return len(values)
+
+
+def write_values(
+    platform: Platform,
+    code: str,
+    values: Iterable[Value],
+    *,
+    replace: bool = True,
+    error: str | None = None,
+) -> None:
+    """Store the values of an indicator (all of them when ``replace``), protecting small
+    numbers again for every period written."""
+    write_many(platform, {code: list(values)}, replace=replace, error=error)
+
+
+def write_many(
+    platform: Platform,
+    tables: Mapping[str, Sequence[Value]],
+    *,
+    replace: bool = True,
+    error: str | None = None,
+) -> None:
+    """``write_values`` for several indicators in one transaction."""
+    with platform.db.session() as session:
+        for code, values in tables.items():
+            _write(session, code, values, replace=replace, error=error)
+    platform.generation.bump()
+
+
+def _write(
+    session: Session, code: str, values: Sequence[Value], *, replace: bool, error: str | None
+) -> None:
+    """Bulk statements (an ORM object per value is ~10× slower): the indicator's values
+    (merged with the ones kept unless ``replace``) protected, then written anew."""
+    indicator = get_indicator(session, code)
+    table = IndicatorValue.__table__
+    assert isinstance(table, Table)
+    merged: dict[tuple[str, str, str], Value] = {}
+    if not replace:
+        for r in session.execute(select(table).where(table.c.indicator == code)).mappings():
+            merged[(r["geolevel"], r["geoitem"], r["period"])] = Value(
+                r["geolevel"],
+                r["geoitem"],
+                r["period"],
+                r["value"],
+                r["missing"],
+                r["contributors"],
+                r["source_version"],
+            )
+    for v in values:
+        merged[(v.geolevel, v.geoitem, v.period)] = v
+    rows = [
+        {
+            "indicator": code,
+            "geolevel": v.geolevel,
+            "geoitem": v.geoitem,
+            "period": v.period,
+            "value": v.value,
+            "missing": v.missing,
+            "contributors": v.contributors,
+            "source_version": v.source_version,
+            "display": None,
+        }
+        for v in merged.values()
+    ]
+    _protect(rows, indicator.threshold)
+    session.execute(delete(IndicatorValue).where(IndicatorValue.indicator == code))
+    if rows:
+        session.execute(insert(table), rows)
+    indicator.computed_at = utcnow()
+    indicator.last_error = error
+
+
+def _protect(rows: list[dict[str, Any]], threshold: int) -> None:
+    """Set each row's ``display`` (``protection.protect`` per period) and propagate the
+    supplier's suppression (−99997) from a wijk to the city."""
+    by_period: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["geolevel"] in (CITY_LEVEL, WIJK_LEVEL):
+            by_period[row["period"]].append(row)
+    for found in by_period.values():
+        city_rows = [r for r in found if r["geolevel"] == CITY_LEVEL]
+        wijk_rows = [r for r in found if r["geolevel"] == WIJK_LEVEL and r["missing"] is None]
+        city = Cell(city_rows[0]["geoitem"], city_rows[0]["contributors"]) if city_rows else None
+        cells = [Cell(r["geoitem"], r["contributors"]) for r in wijk_rows]
+        protect(city, cells, threshold)
+        for row, cell in zip(wijk_rows, cells, strict=True):
+            row["display"] = cell.display
+        if city_rows and city is not None:
+            city_rows[0]["display"] = city.display
+            if any(
+                r["missing"] == SUPPRESSED_BY_SUPPLIER for r in found if r["geolevel"] == WIJK_LEVEL
+            ):
+                city_rows[0]["missing"] = SUPPRESSED_BY_SUPPLIER  # propagates to the aggregate
+                city_rows[0]["value"] = None
