@@ -7,13 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
 from tests.helpers import free_port, wait_until_serving
@@ -29,19 +27,9 @@ def postgres_only() -> str:
 
 
 @pytest.fixture
-def shared_database() -> Iterator[str]:
+def shared_database(postgres_url: str) -> str:
     """A schema of its own in the test cluster, for the nodes of one test."""
-    url = postgres_only()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return postgres_url
 
 
 @contextmanager

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog import store as catalog_store
 from belfort.catalog.models import utcnow
-from belfort.cijfers.definitions import IndicatorSpec, check_definition, spec_from_mapping
+from belfort.cijfers.definitions import (
+    SPEC_KEYS,
+    IndicatorSpec,
+    check_definition,
+    spec_from_mapping,
+)
 from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
 from belfort.cijfers.models import MISSING_CODES, SUPPRESSED_BY_SUPPLIER, Indicator, IndicatorValue
 from belfort.cijfers.periods import check_period
@@ -122,22 +127,7 @@ def _store(session: Session, spec: IndicatorSpec) -> Indicator:
     if row is None:
         row = Indicator(code=spec.code)
         session.add(row)
-    for key in (
-        "name_nl",
-        "name_en",
-        "description_nl",
-        "description_en",
-        "theme",
-        "unit",
-        "decimals",
-        "threshold",
-        "period_type",
-        "first_period",
-        "last_period",
-        "geolevels",
-        "definition",
-        "modelled",
-    ):
+    for key in sorted(SPEC_KEYS - {"code"}):  # the stored texts and settings of the spec
         setattr(row, key, getattr(spec, key))
     row.sources = spec.sources
     row.kind = spec.kind

@@ -13,6 +13,7 @@ from typing import Any
 
 from belfort.catalog.models import QualityReport, QualityResult, QualityRuleSet
 from belfort.quality.rules import DIMENSIONS
+from belfort.quality.run import rule_totals
 
 
 def report_to_dict(
@@ -69,16 +70,9 @@ def _dimensions(rules: list[dict[str, Any]], report: QualityReport) -> dict[str,
         if dimension == "timeliness":
             out[dimension] = stored
             continue
-        mine = [r for r in rules if r["dimension"] == dimension]
-        checked = sum(r["checked"] for r in mine)
-        failing = sum(min(r["failing"], r["checked"]) for r in mine)
-        out[dimension] = {
-            "rules": len(mine),
-            "checked": checked,
-            "failing": failing,
-            "share": None if checked == 0 else round(failing / checked, 6),
-            "score": None if checked == 0 else round(1 - failing / checked, 6),
-        }
+        totals = rule_totals(rules, dimension)
+        checked, failing = totals["checked"], totals["failing"]
+        out[dimension] = {**totals, "share": None if checked == 0 else round(failing / checked, 6)}
     return out
 
 

@@ -285,13 +285,18 @@ def summarise(results: list[dict[str, Any]], timely: dict[str, Any]) -> dict[str
                 "score": None if on_time is None else (1.0 if on_time else 0.0),
             }
             continue
-        mine = [r for r in results if r["dimension"] == dimension]
-        checked = sum(r["checked"] for r in mine)
-        failing = sum(min(r["failing"], r["checked"]) for r in mine)
-        out[dimension] = {
-            "rules": len(mine),
-            "checked": checked,
-            "failing": failing,
-            "score": None if checked == 0 else round(1 - failing / checked, 6),
-        }
+        out[dimension] = rule_totals(results, dimension)
     return out
+
+
+def rule_totals(results: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
+    """A dimension's rules, values checked, values failing and score (share passing)."""
+    mine = [r for r in results if r["dimension"] == dimension]
+    checked = sum(r["checked"] for r in mine)
+    failing = sum(min(r["failing"], r["checked"]) for r in mine)
+    return {
+        "rules": len(mine),
+        "checked": checked,
+        "failing": failing,
+        "score": None if checked == 0 else round(1 - failing / checked, 6),
+    }
