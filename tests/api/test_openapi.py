@@ -233,6 +233,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/datasets/{dataset_id}": [],
     NATIVE + "/datasets/{dataset_id}/versions/{number}": [],
     NATIVE + "/datasets/{dataset_id}/fields": [],
+    NATIVE + "/datasets/{dataset_id}/metadata-quality": [],
+    NATIVE + "/metadata-quality": [],
     NATIVE + "/datasets/{dataset_id}/fields/{field}": [],
     NATIVE + "/datasets/{dataset_id}/records": [("select", "telpunt,sum(aantal)"), ("group_by", "telpunt"),
                                                 ("order_by", "-sum(aantal)"), ("limit", "5"), ("offset", "0"),

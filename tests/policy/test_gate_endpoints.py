@@ -74,6 +74,9 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
                    "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
                    "/api/belfort/v1/transparency",
+                   # the catalogue's metadata quality: over what the caller may see (the leak
+                   # matrix's WIDE rows; tests/api/test_metadata_quality.py)
+                   "/api/belfort/v1/metadata-quality",
                    # access requests name a dataset in their body: tests/policy/test_access_requests.py
                    "/api/belfort/v1/access-requests", "/api/belfort/v1/access-requests/{request_id}",
                    "/api/belfort/v1/access-requests/{request_id}/decision",
