@@ -175,4 +175,4 @@ def test_the_command_line(
     every = CliRunner().invoke(main, ["mqa", *args])
     assert every.exit_code == 0 and "catalogue:" in every.output
     missing = CliRunner().invoke(main, ["mqa", "bestaat-niet", *args])
-    assert missing.exit_code != 0 and "not found" in missing.output
+    assert missing.exit_code == 4 and "not found" in missing.output
