@@ -50,7 +50,7 @@ class Indicator:
     dimension: str
     points: int
     level: Level
-    property: str  # the property it looks at, as a CURIE
+    looks_at: str  # the property it looks at, as a CURIE
     add_nl: str  # what to add to earn it, in plain language
     add_en: str
 
