@@ -24,6 +24,7 @@ from belfort.mqa.scoring import DatasetScore, own_url_ok, score_description
 from belfort.mqa.shacl import Compliance, ComplianceChecker
 from belfort.mqa.urls import UrlChecker
 from belfort.platform import Platform
+from belfort.policy import gate
 from belfort.policy.gate import PUBLIC_STATES
 from belfort.policy.principals import Principal
 
@@ -108,7 +109,15 @@ def visible_rows(platform: Platform, principal: Principal) -> Iterator[DatasetRo
 def catalogue_quality(platform: Platform, principal: Principal) -> dict[str, Any]:
     """The catalogue's score over the datasets ``principal`` may see: the mean of theirs,
     its band, the mean per dimension, how many datasets fall in each band, and each
-    dataset's points and band (lowest first: those to improve first)."""
+    dataset's points and band (lowest first: those to improve first). Kept until the next
+    catalogue write per audience and what policies grant (as the DCAT catalogue's pages)."""
+    with platform.db.session() as session:
+        granted = frozenset() if principal.is_admin else gate.granted_datasets(session, principal)
+    key = ("metadata-quality", principal.audience, granted, platform.settings.canonical_base_url)
+    return platform.cache.current(key, lambda: _catalogue_quality(platform, principal))
+
+
+def _catalogue_quality(platform: Platform, principal: Principal) -> dict[str, Any]:
     scored = score_rows(platform, list(visible_rows(platform, principal)))
     count = len(scored)
     mean = round(sum(q.score.total for q in scored) / count, 1) if count else None
