@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from belfort.linked.rdf import IRI, Document, Term
@@ -142,28 +143,34 @@ def _any(values: Iterable[str], check: UrlCheck) -> bool | None:
     return None if seen_unchecked else False
 
 
+@lru_cache(maxsize=4096)
 def _known_licence(value: str) -> bool:
     return value.startswith(m.EU_LICENCE) or licence_of(value) is not None
 
 
-def _distribution_results(doc: Document, dist: str, url_ok: UrlCheck) -> list[IndicatorResult]:
-    p = _Props.of(doc, dist)
-    formats = p.all(DCT + "format")
-    media = p.all(DCAT + "mediaType")
+@lru_cache(maxsize=4096)
+def _codes(formats: tuple[str, ...], media: tuple[str, ...]) -> tuple[frozenset[str], bool, bool]:
+    """(the EU file-type codes the values name, a format from the EU list, a registered
+    media type) — the same few values on every distribution of a catalogue."""
     codes = {c for c in (m.file_type_code(f) for f in formats) if c}
     registered = [t for t in (m.media_type_of(x) for x in media) if t]
     codes |= {c for c in (m.MEDIA_TYPES[t] for t in registered) if c}
-    access = _any(p.all(DCAT + "accessURL"), url_ok)
+    return frozenset(codes), any(m.is_eu_file_type(f) for f in formats), bool(registered)
+
+
+def _distribution_met(doc: Document, dist: str, url_ok: UrlCheck) -> dict[str, bool | None]:
+    p = _Props.of(doc, dist)
+    formats = tuple(p.all(DCT + "format"))
+    media = tuple(p.all(DCAT + "mediaType"))
+    codes, eu_format, registered = _codes(formats, media)
     download_urls = p.all(DCAT + "downloadURL")
-    download = _any(download_urls, url_ok) if download_urls else False
-    met: dict[str, bool | None] = {
-        "accessUrlStatusCode": access,
+    return {
+        "accessUrlStatusCode": _any(p.all(DCAT + "accessURL"), url_ok),
         "downloadUrlAvailability": bool(download_urls),
-        "downloadUrlStatusCode": download,
+        "downloadUrlStatusCode": _any(download_urls, url_ok) if download_urls else False,
         "formatAvailability": bool(formats),
         "mediaTypeAvailability": bool(media),
-        "formatMediaTypeVocabularyAlignment": (any(m.is_eu_file_type(f) for f in formats)
-                                               and bool(registered)),
+        "formatMediaTypeVocabularyAlignment": eu_format and registered,
         "formatMediaTypeNonProprietary": bool(codes & m.NON_PROPRIETARY),
         "formatMediaTypeMachineInterpretable": bool(codes & m.MACHINE_READABLE),
         "licenceAvailability": p.has(DCT + "license"),
@@ -173,7 +180,10 @@ def _distribution_results(doc: Document, dist: str, url_ok: UrlCheck) -> list[In
         "dateIssuedAvailability": p.has(DCT + "issued"),
         "dateModifiedAvailability": p.has(DCT + "modified"),
     }
-    return [_result(key, ok, dist) for key, ok in met.items()]
+
+
+def _points(met: dict[str, bool | None]) -> int:
+    return sum(m.INDICATOR_KEYS[key].points for key, ok in met.items() if ok)
 
 
 def _result(key: str, ok: bool | None, on: str | None = None) -> IndicatorResult:
@@ -187,14 +197,16 @@ def score_description(doc: Document, dataset_uri: str, url_ok: UrlCheck,
                       compliant: bool | None) -> DatasetScore:
     """The MQA score of the dataset ``dataset_uri`` described in ``doc``."""
     ds = _Props.of(doc, dataset_uri)
-    best: list[IndicatorResult] | None = None
+    best: dict[str, bool | None] | None = None
     best_uri: str | None = None
+    best_points = -1
     distributions = ds.all(DCAT + "distribution")
     for dist in distributions:
-        results = _distribution_results(doc, dist, url_ok)
-        if best is None or sum(r.points for r in results) > sum(r.points for r in best):
-            best, best_uri = results, dist  # ties keep the first
-    by_key = {r.key: r for r in best or ()}
+        met = _distribution_met(doc, dist, url_ok)
+        points = _points(met)
+        if points > best_points:  # ties keep the first
+            best, best_uri, best_points = met, dist, points
+    by_key = {key: _result(key, ok, best_uri) for key, ok in (best or {}).items()}
     for key, predicate in (("dateIssuedAvailability", DCT + "issued"),
                            ("dateModifiedAvailability", DCT + "modified")):
         if not (key in by_key and by_key[key].met) and ds.has(predicate):
