@@ -88,3 +88,10 @@ def test_missing_shapes_are_not_checked(tmp_path: Path) -> None:
     ):
         result = checker.check("http://x.test", [row])["d"]
         assert result.passed is None and words in (result.reason or "")
+
+
+def test_shapes_that_do_not_load_are_not_checked(tmp_path: Path) -> None:
+    broken = _shapes(tmp_path, PREFIXES + "this is not turtle [")
+    row = DatasetRow(id="d", title_nl="D")
+    result = ComplianceChecker(broken).check("http://x.test", [row])["d"]
+    assert result.passed is None and "do not load" in (result.reason or "")

@@ -2,9 +2,10 @@
 
 Each indicator becomes a ``dqv:QualityMeasurement`` of the dataset (``…/{id}#quality-{key}``)
 with ``dqv:isMeasurementOf`` the indicator's metric (piveau's IRI, as data.europa.eu uses),
-``dqv:value`` true or false (met or not) and ``dqv:computedOn`` the dataset, or the
-distribution a distribution indicator was earned on. The metrics and their dimensions are
-described once (``dqv:Metric``, ``dqv:inDimension``, ``skos:prefLabel``).
+``dqv:value`` true or false (met or not) and, for an indicator earned on a distribution,
+``dqv:computedOn`` that distribution (the others are measured on the dataset that has
+them). The metrics and their dimensions are described once (``dqv:Metric``,
+``dqv:inDimension``, ``skos:prefLabel``).
 
 An indicator that was not checked (``IndicatorResult.checked`` False) gets no measurement:
 a false value would claim a failure that nobody saw.
@@ -13,11 +14,10 @@ a false value would claim a failure that nobody saw.
 from __future__ import annotations
 
 from belfort.linked.rdf import IRI, Document, Lit
-from belfort.linked.vocabularies import RDF, SKOS, XSD
+from belfort.linked.vocabularies import DQV, RDF, SKOS, XSD
 from belfort.mqa import method as m
 from belfort.mqa.scoring import DatasetScore
 
-DQV = "http://www.w3.org/ns/dqv#"
 HAS_MEASUREMENT = DQV + "hasQualityMeasurement"
 MEASUREMENT = DQV + "QualityMeasurement"
 _A = RDF + "type"
@@ -42,7 +42,8 @@ def add_measurements(doc: Document, score: DatasetScore) -> None:
         metric = m.INDICATOR_KEYS[result.key]
         props.append((_A, IRI(MEASUREMENT)))
         props.append((DQV + "isMeasurementOf", IRI(metric.metric_iri)))
-        props.append((DQV + "computedOn", IRI(result.on or dataset)))
+        if result.on:  # a distribution's indicator: the distribution it was earned on
+            props.append((DQV + "computedOn", IRI(result.on)))
         props.append((DQV + "value", _TRUE if result.met else _FALSE))
         _describe_metric(doc, metric)
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from belfort.linked.vocabularies import PV
+
 Level = Literal["dataset", "distribution", "both"]
-METRIC_NAMESPACE = "https://piveau.eu/ns/voc#"
+METRIC_NAMESPACE = PV
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"

@@ -57,11 +57,20 @@ class ComplianceChecker:
         if missing:
             self._missing = f"the DCAT-AP shapes are missing from {self._dir}: {', '.join(missing)}"
             return None
+        try:
+            import pyshacl  # noqa: F401  (a dependency; a trimmed install may lack it)
+        except ImportError:
+            self._missing = "pySHACL is not installed"
+            return None
         from rdflib import Graph
 
         graph = Graph()
-        for name in SHAPE_FILES:
-            graph.parse(self._dir / name, format="turtle")
+        try:
+            for name in SHAPE_FILES:
+                graph.parse(self._dir / name, format="turtle")
+        except Exception as exc:  # noqa: BLE001 (rdflib raises many kinds): say so, once
+            self._missing = f"the DCAT-AP shapes in {self._dir} do not load: {str(exc)[:200]}"
+            return None
         self._shapes = graph
         return graph
 
@@ -84,7 +93,12 @@ class ComplianceChecker:
         for start in range(0, len(todo), BATCH):
             batch = todo[start:start + BATCH]
             with self._validate_lock:
-                results = _validate(base, batch, shapes)
+                try:
+                    results = _validate(base, batch, shapes)
+                except Exception as exc:  # noqa: BLE001 (pySHACL's errors): not checked, not a 500
+                    reason = f"the SHACL validation failed: {str(exc)[:200]}"
+                    out.update({row.id: Compliance(None, reason=reason) for row in batch})
+                    continue
             with self._lock:
                 for row in batch:
                     self._results[(base, row)] = out[row.id] = results[row.id]
