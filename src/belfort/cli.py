@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import audit as audit_commands
 from belfort.commands import demo_live as demo_commands
+from belfort.commands import mqa as mqa_commands
 from belfort.commands import mqtt as mqtt_commands
 from belfort.commands import operations as operations_commands
 from belfort.commands import policies as policies_commands
@@ -618,6 +619,7 @@ main.add_command(streams_commands.command)
 main.add_command(replay_commands.command)
 main.add_command(telraam_commands.command)
 main.add_command(mqtt_commands.command)
+main.add_command(mqa_commands.command)
 main.add_command(zones_commands.command)
 main.add_command(quality_commands.command)
 main.add_command(twin_commands.command)

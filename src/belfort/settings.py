@@ -140,6 +140,23 @@ class Settings(BaseSettings):
         default=512, ge=0,
         description="Memory for the DCAT catalogue's cached fragments (3/4) and whole pages (1/4), in MiB; 0: none.",
     )
+    mqa_shapes_dir: Path | None = Field(
+        default=None,
+        description="Directory holding the official DCAT-AP 3.0.1 SHACL shapes (`shapes.ttl`, "
+        "`range.ttl`, `mdr-vocabularies.shape.ttl`) that the metadata-quality indicator "
+        "dcatApCompliance validates with; None or files missing: that indicator is 'not checked'.",
+    )
+    mqa_check_external_urls: bool = Field(
+        default=True,
+        description="Metadata quality: check access and download URLs outside Belfort with an HTTP "
+        "HEAD request (public addresses only); false: those indicators are 'not checked'.",
+    )
+    mqa_url_timeout_seconds: float = Field(
+        default=3.0, gt=0, le=30, description="Metadata quality: how long one external URL check may take.",
+    )
+    mqa_url_cache_seconds: int = Field(
+        default=3600, ge=0, description="Metadata quality: how long an external URL's check is remembered.",
+    )
     sparql_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A SPARQL query running longer is stopped (503)."
     )

@@ -233,6 +233,8 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/datasets/{dataset_id}": [],
     NATIVE + "/datasets/{dataset_id}/versions/{number}": [],
     NATIVE + "/datasets/{dataset_id}/fields": [],
+    NATIVE + "/datasets/{dataset_id}/metadata-quality": [],
+    NATIVE + "/metadata-quality": [],
     NATIVE + "/datasets/{dataset_id}/fields/{field}": [],
     NATIVE + "/datasets/{dataset_id}/quality": [("history", "true")],
     NATIVE + "/datasets/{dataset_id}/quality/history": [("limit", "10")],

@@ -33,6 +33,8 @@ CALLS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/belfort/v1/datasets/{dataset_id}"): "/api/belfort/v1/datasets/{id}",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/state"): "/api/belfort/v1/datasets/{id}/state",
     ("POST", "/api/belfort/v1/datasets/{dataset_id}/versions/{number}/publish"): "/api/belfort/v1/datasets/{id}/versions/1/publish",
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/metadata-quality"):
+        "/api/belfort/v1/datasets/{id}/metadata-quality",
     # the data dictionary
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields"): "/api/belfort/v1/datasets/{id}/fields",
     ("GET", "/api/belfort/v1/datasets/{dataset_id}/fields/{field}"): "/api/belfort/v1/datasets/{id}/fields/telpunt",
@@ -79,6 +81,9 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
                    "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
                    "/api/belfort/v1/transparency",
+                   # the catalogue's metadata quality: over what the caller may see (the leak
+                   # matrix's WIDE rows; tests/mqa/test_demo_and_api.py)
+                   "/api/belfort/v1/metadata-quality",
                    # access requests name a dataset in their body: tests/policy/test_access_requests.py
                    "/api/belfort/v1/access-requests", "/api/belfort/v1/access-requests/{request_id}",
                    "/api/belfort/v1/access-requests/{request_id}/decision",

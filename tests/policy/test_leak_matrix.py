@@ -117,6 +117,7 @@ WIDE: dict[str, list[str]] = {
     "/explore": ["/explore"], "/explore/": ["/explore/?q=qzv"],
     "/organisations": ["/organisations"], "/organisations/{key}": ["/organisations/stad-gent"],
     "/transparantie": ["/transparantie"], "/maps/base.geojson": ["/maps/base.geojson"],
+    "/api/belfort/v1/metadata-quality": ["/api/belfort/v1/metadata-quality"],
     "/toegangsaanvragen": ["/toegangsaanvragen"],
     "/verwerkingsregister": ["/verwerkingsregister"],
     "/verwerkingsregister/{activity_id}": ["/verwerkingsregister/bestaat-niet"],

@@ -47,6 +47,7 @@ from belfort.linked.vocabularies import (
     VCARD,
     XSD,
 )
+from belfort.mqa import dqv, scoring
 
 A = RDF + "type"
 _DISTRIBUTION = IRI(DCAT + "Distribution")
@@ -507,7 +508,19 @@ class DcatBuilder:
                 if fmt.needs_geometry and not row.has_geometry:
                     continue
                 self._add(d, DCAT + "distribution", self._distribution(row, fmt))
+        self._quality(row, d)
         return IRI(d)
+
+    def _quality(self, row: DatasetRow, d: str) -> None:
+        """The description's MQA measurements as DQV (``belfort.mqa``): what the description
+        itself decides. Belfort's own URLs answer when the dataset is public; whether the
+        description passes the DCAT-AP shapes is not decided here (no measurement: see
+        ``GET /api/belfort/v1/datasets/{id}/metadata-quality``)."""
+        public = (row.classification == "open" and row.state in ("published", "deprecated")
+                  and row.version is not None)
+        score = scoring.score_description(
+            self.doc, d, lambda url: scoring.own_url_ok(url, self.base, row.id, public), None)
+        dqv.add_measurements(self.doc, score)
 
     def _contact(self, row: DatasetRow) -> IRI:
         email = _mailto(row.contact_email) if row.contact_email else None

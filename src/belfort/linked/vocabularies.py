@@ -36,10 +36,13 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
+DQV = "http://www.w3.org/ns/dqv#"  # W3C Data Quality Vocabulary (belfort.mqa.dqv)
+PV = "https://piveau.eu/ns/voc#"  # the MQA metrics data.europa.eu measures (belfort.mqa.method)
+
 PREFIXES: dict[str, str] = {
-    "adms": ADMS, "dcat": DCAT, "dcatap": DCATAP, "dct": DCT, "foaf": FOAF, "gsp": GSP,
-    "hydra": HYDRA, "locn": LOCN, "mdcat": MDCAT, "rdf": RDF, "rdfs": RDFS, "skos": SKOS,
-    "vcard": VCARD, "xsd": XSD,
+    "adms": ADMS, "dcat": DCAT, "dcatap": DCATAP, "dct": DCT, "dqv": DQV, "foaf": FOAF,
+    "gsp": GSP, "hydra": HYDRA, "locn": LOCN, "mdcat": MDCAT, "pv": PV, "rdf": RDF, "rdfs": RDFS,
+    "skos": SKOS, "vcard": VCARD, "xsd": XSD,
 }
 
 AUTHORITY = "http://publications.europa.eu/resource/authority/"

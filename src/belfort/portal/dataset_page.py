@@ -26,7 +26,8 @@ from belfort.api.responses import JSONResponse
 from belfort.catalog import field_dictionary
 from belfort.catalog.field_dictionary import FieldTexts
 from belfort.catalog.models import ProcessingActivity, Version
-from belfort.errors import BelfortError, DatasetNotFound
+from belfort.errors import BelfortError, DatasetNotFound, NotFound
+from belfort.mqa import service as mqa_service
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.access import Action
@@ -122,8 +123,10 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
             chart = visuals.chart_section(platform, rv, request, lang, card.title(lang), names)
             map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
+    quality = _quality(platform, principal, dataset_id)
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
+        quality=quality,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
         downloads=table_downloads.links(card.id, [f.type for f in card.fields]),
         max_preview_rows=MAX_PREVIEW_ROWS,
@@ -134,6 +137,14 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         chart=chart, map=map_, counts=counts, fields=fields, legend_json=visuals.legend_json(map_) if map_ else "",
         geo_field=next((f.name for f in card.fields if f.type in {"geopoint", "geometry"}), None),
     )
+
+
+def _quality(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any] | None:
+    """The dataset's metadata-quality score as the page shows it (``belfort.mqa``)."""
+    try:
+        return mqa_service.dataset_quality(platform, principal, dataset_id).to_dict()
+    except NotFound:  # the catalogue rows and the page read the gate apart: none then
+        return None
 
 
 def _register_entry(session: Any, activity_id: str | None, principal: Principal) -> tuple[str, str] | None:

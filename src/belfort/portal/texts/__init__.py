@@ -18,6 +18,7 @@ from belfort.portal.texts import (
     forecasts,
     maps,
     metadata,
+    metadata_quality,
     search,
     site,
     staff,
@@ -32,7 +33,7 @@ from belfort.portal.texts import sensors as sensors_area
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-    access_requests, scenarios_area, forecasts,
+    access_requests, scenarios_area, forecasts, metadata_quality,
 )
 
 
