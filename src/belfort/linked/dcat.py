@@ -508,7 +508,6 @@ class DcatBuilder:
                 if fmt.needs_geometry and not row.has_geometry:
                     continue
                 self._add(d, DCAT + "distribution", self._distribution(row, fmt))
-        self._quality(row, d)
         return IRI(d)
 
     def _quality(self, row: DatasetRow, d: str) -> None:
@@ -576,6 +575,9 @@ class DcatBuilder:
         self.dataset(row)
         self._add(self.catalog_uri, DCAT + "dataset", IRI(self.dataset_uri(row.id)))
         self._services([row])
+        # its metadata quality as DQV, in the dataset's own document only: on every catalogue
+        # page they would double its size (a 10,000-dataset page no longer fit the page cache)
+        self._quality(row, self.dataset_uri(row.id))
         return self.doc
 
     def service_document(self, service: Service) -> Document:
