@@ -118,6 +118,14 @@ WIDE: dict[str, list[str]] = {
     "/organisations": ["/organisations"], "/organisations/{key}": ["/organisations/stad-gent"],
     "/transparantie": ["/transparantie"], "/maps/base.geojson": ["/maps/base.geojson"],
     "/api/belfort/v1/metadata-quality": ["/api/belfort/v1/metadata-quality"],
+    # Gent in Cijfers: indicators are computed from open data only (belfort.cijfers)
+    "/api/belfort/v1/indicators": ["/api/belfort/v1/indicators"],
+    "/api/belfort/v1/indicators/{code}": ["/api/belfort/v1/indicators/bestaat_niet"],
+    "/jive/selectiontableasjson.ashx": [
+        "/jive/selectiontableasjson.ashx?var=bestaat_niet&geolevel=wijk&periodlevel=year&period=mrp"],
+    "/jiveservices/odata/{resource:path}": ["/jiveservices/odata/Variables",
+                                            "/jiveservices/odata/GeoLevels('wijk')/GeoItems"],
+    "/viewerservices/odata/{resource:path}": ["/viewerservices/odata/Variables?$skip=0"],
     "/toegangsaanvragen": ["/toegangsaanvragen"],
     "/verwerkingsregister": ["/verwerkingsregister"],
     "/verwerkingsregister/{activity_id}": ["/verwerkingsregister/bestaat-niet"],
