@@ -18,7 +18,6 @@ a rule is saved.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,21 +226,17 @@ def _short(value: Any, limit: int) -> Any:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-_PATTERN_DB = threading.local()
-
-
 def check_pattern(pattern: str) -> None:
     """QueryError unless ``pattern`` is an RE2 expression DuckDB accepts (and short enough)."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise QueryError(f"a pattern is at most {MAX_PATTERN_LENGTH} characters")
     if "\x00" in pattern:
         raise QueryError("a pattern may not contain a NUL character")
-    db = getattr(_PATTERN_DB, "db", None)
-    if db is None:
-        db = duckdb.connect(config={"enable_external_access": False, "threads": 1})
-        _PATTERN_DB.db = db
+    # a connection of its own, closed at once: a DuckDB database left open in the server
+    # process made the SPARQL workers it forks later crash (a segmentation fault in the child)
     try:
-        db.execute("SELECT regexp_full_match('', $1)", [pattern]).fetchall()
+        with duckdb.connect(config={"enable_external_access": False, "threads": 1}) as db:
+            db.execute("SELECT regexp_full_match('', $1)", [pattern]).fetchall()
     except duckdb.Error as exc:
         raise QueryError(
             f"the pattern is not a valid regular expression: {clean_message(exc)[:200]}"
