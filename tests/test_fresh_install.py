@@ -68,6 +68,10 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
     ("forecasts", lambda p: p == "/voorspellingen" or p.startswith("/voorspellingen/")),
+    (
+        "gent in cijfers (swing)",
+        lambda p: p.startswith(("/jive/", "/jiveservices/", "/viewerservices/")),
+    ),
     ("operations", lambda p: p in {"/health", "/ready", "/metrics", "/api/", "/openapi.json"}),
     (
         "portal pages",
@@ -268,7 +272,6 @@ def test_the_fresh_environment_lacks_the_extras(fresh_venv: Path) -> None:
         "playwright",
         "datasette",
         "sqlite_utils",
-        "pyshacl",
         "ruff",
         "mypy",
     ):
@@ -453,6 +456,9 @@ def _public_flow(s: Session) -> None:
     forecasts = s.get("/voorspellingen")
     assert forecasts.status_code == 200 and "Drukteverwachting" in forecasts.text
     assert s.get("/api/belfort/v1/zones/korenmarkt/forecast").status_code == 200
+    # Gent in Cijfers: the Swing-compatible OData the stadincijfers client reads
+    levels = s.get("/jiveservices/odata/GeoLevels")
+    assert levels.status_code == 200 and "wijk" in levels.text, levels.text[:300]
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},
