@@ -88,9 +88,11 @@ def test_compaction_keeps_the_same_answers_and_empties_the_hot_store(
 def test_a_crash_between_the_file_and_its_record_loses_and_duplicates_nothing(
         platform: Platform, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     credential = register(platform)
-    now = now_us()
-    send(platform, credential, "korenmarkt-1", [(now - 5 * HOUR + i * MINUTE, float(i))
-                                                 for i in range(10)])
+    start = now_us() - 5 * HOUR
+    zone = platform.settings.stream_day_timezone
+    while compaction.day_of(start, zone) != compaction.day_of(start + 10 * MINUTE, zone):
+        start -= 15 * MINUTE  # all ten in one city day: across its midnight they make two files
+    send(platform, credential, "korenmarkt-1", [(start + i * MINUTE, float(i)) for i in range(10)])
     before = all_values(client)
 
     def crash(_path: Path) -> None:
