@@ -56,17 +56,23 @@ def postgres_url() -> Iterator[str]:
     yield from _postgres_schema()
 
 
-def _postgres_schema() -> Iterator[str]:
+def postgres_only() -> str:
+    """The test cluster's URL, else skip (fail under BELFORT_REQUIRE_POSTGRES=1, as in CI)."""
     if not POSTGRES_URL:
         if REQUIRE_POSTGRES:
             pytest.fail("BELFORT_REQUIRE_POSTGRES=1 but BELFORT_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL cluster (run scripts/test to start one)")
+    return POSTGRES_URL
+
+
+def _postgres_schema() -> Iterator[str]:
+    url = postgres_only()
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        yield f"{url}?options=-csearch_path%3D{schema}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -13,17 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, REQUIRE_POSTGRES
 from tests.helpers import free_port, wait_until_serving
-
-
-def postgres_only() -> str:
-    """The test cluster's URL; these tests are about several nodes on one PostgreSQL."""
-    if not POSTGRES_URL:
-        if REQUIRE_POSTGRES:
-            pytest.fail("BELFORT_REQUIRE_POSTGRES=1 but BELFORT_TEST_POSTGRES_URL is not set")
-        pytest.skip("no PostgreSQL cluster (run scripts/test to start one)")
-    return POSTGRES_URL
 
 
 @pytest.fixture

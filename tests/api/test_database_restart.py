@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.nodes import admin_key, node, postgres_only
-from tests.conftest import REPO_ROOT
+from tests.api.nodes import admin_key, node
+from tests.conftest import REPO_ROOT, postgres_only
 from tests.helpers import COUNTS_CSV, free_port
 
 SCRIPT = str(REPO_ROOT / "scripts" / "postgres-throwaway")
