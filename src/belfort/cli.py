@@ -9,9 +9,11 @@ Exit codes: 0 ok, 2 bad usage/input, 3 unreadable or invalid file, 4 not found,
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -102,6 +104,9 @@ def _serve(settings: Settings) -> None:
     figures = metrics.prepare_multiprocess(settings.workers)
     # compaction, alert rules, forecasts: one process beside the workers (BELFORT_UPKEEP)
     jobs = upkeep.start_process(settings)
+    # uvicorn ends a graceful shutdown by raising the signal it caught again; with this handler
+    # that ends here as a clean exit, so the upkeep process and the figures are cleaned up below
+    signal.signal(signal.SIGTERM, _stop_cleanly)
     try:
         uvicorn.run(
             "belfort.app:app_from_environment",
@@ -115,11 +120,20 @@ def _serve(settings: Settings) -> None:
             # SIGTERM: stop accepting, let requests in flight finish for this long (live
             # streams are told to reconnect at once: belfort.api.shutdown)
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            # a worker must answer the supervisor's ping within this: a starting worker on a
+            # busy machine (imports, the catalogue) can take longer than uvicorn's 5 s, and
+            # would be killed and started again, over and over
+            timeout_worker_healthcheck=30,
         )
     finally:
         if jobs is not None:
             jobs.stop()
         metrics.cleanup_multiprocess(figures)
+        console.print("Belfort stopped")
+
+
+def _stop_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _metadata_option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,6 +14,7 @@ is not open, and ``qzvgeheimveld`` as the name of a confidential field in an ope
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -385,8 +386,19 @@ WHO = ["anonymous", "reader", "device", "granted", "aggregates", "person", "grou
 
 
 def _leaks(text: str, markers: set[str]) -> list[str]:
+    """The markers ``text`` shows, each with the text around it (so that a failure can be
+    judged). A numeric marker counts only as a whole number: ``23904`` inside a timestamp's
+    microseconds (``…:00.239041``) or a byte size is a coincidence, not a small group's sum."""
     lowered = text.lower()
-    return sorted(m for m in markers if m.lower() in lowered)
+    shown = []
+    for marker in sorted(markers):
+        pattern = (rf"(?<![0-9]){marker}(?![0-9])" if marker.isdigit()
+                   else re.escape(marker.lower()))
+        found = re.search(pattern, lowered)
+        if found:
+            around = text[max(0, found.start() - 60):found.end() + 60]
+            shown.append(f"{marker} in …{around}…")
+    return shown
 
 
 def _urls() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -99,3 +100,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def database_clock_us(session: Session) -> int:
+    """Now, in µs since the epoch, by the clock every node shares: PostgreSQL's for a shared
+    database (nodes' clocks may differ), this machine's for SQLite (one machine's file)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(session.execute(
+            text("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000000)")).scalar_one())
+    return time.time_ns() // 1000

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from sqlalchemy import select
 
@@ -44,9 +43,8 @@ def live_dataset_ids(platform: Platform) -> list[str]:
 def measure_live(platform: Platform, holder: str) -> list[str]:
     """Measure every live dataset if this process holds the lease; the ids measured."""
     every = platform.settings.quality_live_seconds
-    now_us = int(time.time() * 1_000_000)
     seconds = max(every, platform.settings.quality_timeout_seconds) * 2
-    if not lease.take(platform, LEASE, holder, now_us, seconds):
+    if not lease.take(platform, LEASE, holder, seconds):
         return []
     # the lease is kept (renewed each round): another process takes over only when this one
     # stops renewing it, so the live datasets are measured once per round, not once per worker

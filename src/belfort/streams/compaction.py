@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from sqlalchemy import delete, func, or_, select, update
 
+from belfort.catalog.database import database_clock_us
 from belfort.catalog.models import Observation, Sensor, StreamPart, StreamState
 from belfort.lake import owners
 from belfort.platform import Platform
@@ -96,14 +97,17 @@ def day_span(day: str, timezone: str = CITY_TIMEZONE) -> tuple[int, int]:
     return int(start.timestamp()) * 1_000_000, int(end.timestamp()) * 1_000_000 - 1
 
 
-def take_lease(platform: Platform, holder: str, now: int) -> bool:
+def take_lease(platform: Platform, holder: str, seconds: float = LEASE_SECONDS) -> bool:
+    """Whether ``holder`` holds the compaction lease now, for ``seconds`` (by the database's
+    clock)."""
     with platform.db.session() as session:
+        now = database_clock_us(session)
         taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
             update(StreamState)
             .where(StreamState.name == LEASE,
                    or_(StreamState.holder.is_(None), StreamState.holder == holder,
                        StreamState.lease_until_us < now))
-            .values(holder=holder, lease_until_us=now + LEASE_SECONDS * 1_000_000)
+            .values(holder=holder, lease_until_us=now + int(seconds * 1_000_000))
         ).rowcount
     return bool(taken)
 
@@ -125,7 +129,7 @@ def compact(platform: Platform, *, now_us: int | None = None) -> CompactionRepor
     now = clock_us() if now_us is None else now_us
     report = CompactionReport()
     holder = f"{owners.current().tag}-{uuid.uuid4().hex[:8]}"
-    if not take_lease(platform, holder, now):
+    if not take_lease(platform, holder):
         report.skipped = True
         return report
     try:

@@ -1,6 +1,7 @@
 """One process at a time: a named row of ``alert_lease`` held with a conditional UPDATE and
 released afterwards; a lease whose holder died runs out. The alert evaluator, forecast
-training and forecast refreshes each hold their own name."""
+training and forecast refreshes each hold their own name. Leases run by the database's clock
+(``catalog.database.database_clock_us``), so nodes whose clocks differ still take turns."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
+from belfort.catalog.database import database_clock_us
 from belfort.catalog.models import AlertLease
 from belfort.platform import Platform
 
@@ -19,9 +21,10 @@ def holder_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def take(platform: Platform, name: str, holder: str, now_us: int, seconds: float) -> bool:
-    """Whether ``holder`` holds the lease ``name`` now (until ``now + seconds``)."""
+def take(platform: Platform, name: str, holder: str, seconds: float) -> bool:
+    """Whether ``holder`` holds the lease ``name`` now (until ``seconds`` from now)."""
     with platform.db.session() as session:
+        now_us = database_clock_us(session)
         if session.get(AlertLease, name) is None:
             try:
                 with session.begin_nested():

@@ -144,7 +144,7 @@ def test_the_servers_thread_refreshes_on_its_own_under_the_lease(
         return real(p, now_us=now_us)
     monkeypatch.setattr(serving, "refresh", counted)
     # another process holds the refresher's lease: this one waits its turn
-    assert lease.take(platform, serving.LEASE, "other:1:ab", this_hour(), 3600)
+    assert lease.take(platform, serving.LEASE, "other:1:ab", 3600)
     scheduler = ForecastScheduler(platform).start()
     try:
         time.sleep(0.8)

@@ -76,7 +76,7 @@ def test_the_schedule_trains_when_due_and_one_process_at_a_time(
     monkeypatch.setattr(training, "train", lambda p, *a, now_us=None, **k: calls.append(1)
                         or {"version": "x"})
     now = this_hour()
-    assert lease.take(platform, training.LEASE, "other:1:ab", now, 60)
+    assert lease.take(platform, training.LEASE, "other:1:ab", 60)
     assert training.train_if_due(platform, "me:2:cd", now_us=now) is None  # another holds it
     assert calls == []
     lease.release(platform, training.LEASE, "other:1:ab")

@@ -58,8 +58,8 @@ def holder_name() -> str:
     return lease.holder_name()
 
 
-def take_lease(platform: Platform, holder: str, now: int) -> bool:
-    return lease.take(platform, LEASE, holder, now, LEASE_SECONDS)
+def take_lease(platform: Platform, holder: str) -> bool:
+    return lease.take(platform, LEASE, holder, LEASE_SECONDS)
 
 
 def release_lease(platform: Platform, holder: str) -> None:
@@ -115,7 +115,7 @@ def evaluate(platform: Platform, secret: bytes, *, now_us: int | None = None,
     local = platform.component(_Local, _Local)
     holder = local.holder
     with local.lock:
-        if not take_lease(platform, holder, now):
+        if not take_lease(platform, holder):
             return Report(skipped=True)
         try:
             report, events = _evaluate(platform, now, source or forecast_source(platform),

@@ -254,7 +254,7 @@ def refresh_under_lease(platform: Platform, holder: str, *, now_us: int | None =
                         ) -> dict[str, Any] | None:
     """``refresh`` by one process at a time; None when another process is refreshing."""
     now = clock_us() if now_us is None else now_us
-    if not lease.take(platform, LEASE, holder, now, LEASE_SECONDS):
+    if not lease.take(platform, LEASE, holder, LEASE_SECONDS):
         return None
     try:
         return refresh(platform, now_us=now)

@@ -118,7 +118,7 @@ def train_if_due(platform: Platform, holder: str, *, now_us: int | None = None
         if newest is not None and (now - newest.created_at.timestamp() * 1e6
                                    < hours * 3_600_000_000):
             return None
-    if not lease.take(platform, LEASE, holder, now, LEASE_SECONDS):
+    if not lease.take(platform, LEASE, holder, LEASE_SECONDS):
         return None
     try:
         with platform.db.session() as session:  # another process may have trained meanwhile
