@@ -3,8 +3,11 @@ saves nothing; the default Ghent dashboard is created once, however many process
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from belfort.dashboards import store
 from belfort.dashboards.store import (
     DEFAULT_ID,
     delete_dashboard,
@@ -88,3 +91,25 @@ def test_a_dashboard_made_again_serves_its_new_spec(platform: Platform) -> None:
     assert again.revision == 1  # the same id and revision as the first …
     with platform.db.session() as session:
         assert get_dashboard(session, "drukte").spec.title.nl == "Ander"  # … not its spec
+
+
+def test_nodes_starting_at_once_do_not_fail_on_the_default_dashboard(
+        platform: Platform, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by scripts/cluster-demo: three nodes started together; one looked, found no
+    default dashboard, and by its save another node had committed one — its start-up failed."""
+    other = Platform(settings)
+    real_save = store.save_dashboard
+
+    def save_after_another_node(session: Any, *args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(store, "save_dashboard", real_save)
+        assert ensure_default(other) is True  # the other node commits first
+        return real_save(session, *args, **kwargs)
+
+    try:
+        monkeypatch.setattr(store, "save_dashboard", save_after_another_node)
+        assert ensure_default(platform) is False
+        with platform.db.session() as session:
+            assert [d.id for d in list_dashboards(session)] == [DEFAULT_ID]
+            assert get_dashboard(session, DEFAULT_ID).revision == 1
+    finally:
+        other.close()

@@ -126,5 +126,10 @@ def ensure_default(platform: Platform) -> bool:
                 return False
             save_dashboard(session, DEFAULT_ID, default_source(), by="belfort", create=True)
         return True
-    except IntegrityError:
+    except IntegrityError:  # another process inserted it after our look
         return False
+    except DashboardInvalid:  # … or committed it between our look and our save
+        with platform.db.session() as session:
+            if session.get(Dashboard, DEFAULT_ID) is not None:
+                return False
+        raise
