@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from belfort.catalog.models import AuditEvent
-from belfort.catalog.models import Dataset, Version
+from belfort.catalog.models import AuditEvent, Dataset, Version
 from belfort.errors import InvalidRequest, QualityGateBlocked
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN

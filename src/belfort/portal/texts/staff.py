@@ -52,7 +52,9 @@ NL: dict[str, str] = {
     "staff_gate_rule": "regel {rule}: {percent} % van de rijen faalt (maximum {limit} %)",
     "staff_gate_dimension": "{dimension}: score {score} (minimum {limit})",
     "staff_gate_error": "de regels konden niet gemeten worden: {error}",
-    "staff_gate_reason": "Reden om toch te publiceren (minstens {minimum} tekens, wordt bewaard en gelogd)",
+    "staff_gate_reason": (
+        "Reden om toch te publiceren (minstens {minimum} tekens, wordt bewaard en gelogd)"
+    ),
     "staff_gate_override": "Versie {version} toch publiceren",
     "staff_gate_overridden": "gepubliceerd ondanks de kwaliteitsdrempel: {reason}",
     "staff_delimiter": "scheidingsteken",
@@ -121,7 +123,9 @@ EN: dict[str, str] = {
     "staff_gate_rule": "rule {rule}: {percent} % of rows fail (at most {limit} %)",
     "staff_gate_dimension": "{dimension}: score {score} (at least {limit})",
     "staff_gate_error": "the rules could not be measured: {error}",
-    "staff_gate_reason": "Reason to publish anyway (at least {minimum} characters, kept and audited)",
+    "staff_gate_reason": (
+        "Reason to publish anyway (at least {minimum} characters, kept and audited)"
+    ),
     "staff_gate_override": "Publish version {version} anyway",
     "staff_gate_overridden": "published despite the quality gate: {reason}",
     "staff_delimiter": "delimiter",
