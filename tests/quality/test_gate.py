@@ -166,6 +166,9 @@ def test_api_answers_422_and_publishes_with_a_reason(
     assert {f.get("rule") for f in r.json()["failing"]} == {"postcode", "soort"}
     r = client.post(url, params={"override_reason": "short"}, content=body, headers=headers)
     assert r.status_code == 400 and "at least 20" in r.json()["message"]
+    for hostile in ("x" * 2001, "a reason with a NUL \x00 byte in the middle of it"):
+        r = client.post(url, params={"override_reason": hostile}, content=body, headers=headers)
+        assert r.status_code == 400, r.text
     r = client.post(url, params={"draft": "true"}, content=body, headers=headers)
     assert r.status_code == 201 and r.json()["version"] == 2
     publish = "/api/belfort/v1/datasets/parkings/versions/2/publish"
