@@ -150,10 +150,13 @@ def _metadata_option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--sheet", default=None, help="XLSX sheet name (default: the first).")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="Override an inferred type, e.g. --type datum=date.")
 @click.option("--draft", is_flag=True, help="Keep the new version unpublished.")
+@click.option("--override-reason", default=None, metavar="TEXT",
+              help="Publish although the publication gate blocks the version (quality below its "
+                   "classification's minimum): the written reason, audited.")
 @click.option("--fields", "fields_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Describe the fields: a .csv or .json fields file (see docs/ingest.md).")
 @common_options
-def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, types: tuple[str, ...], draft: bool, fields_file: Path | None, data_dir: Path | None, database_url: str | None, **metadata: str | None) -> None:
+def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, types: tuple[str, ...], draft: bool, override_reason: str | None, fields_file: Path | None, data_dir: Path | None, database_url: str | None, **metadata: str | None) -> None:
     """Ingest FILE as a new version of a dataset (published at once unless --draft)."""
     from belfort.catalog.field_dictionary import read_fields_file
     from belfort.policy.principals import CLI_ADMIN
@@ -174,6 +177,7 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
                 platform, CLI_ADMIN, dataset_id, file,
                 metadata=metadata_from_options(metadata), format=fmt, sheet=sheet,
                 overrides=overrides or None, draft=draft, fields=described,
+                override_reason=override_reason,
                 progress=lambda rows: progress.update(task, completed=rows),
             )
     except BelfortError as exc:
@@ -404,12 +408,15 @@ def state(dataset_id: str, state: str, data_dir: Path | None, database_url: str 
 @main.command()
 @click.argument("dataset_id")
 @click.option("--version", "number", type=int, required=True)
+@click.option("--override-reason", default=None, metavar="TEXT",
+              help="Publish although the publication gate blocks the version: the written reason, audited.")
 @common_options
-def publish(dataset_id: str, number: int, data_dir: Path | None, database_url: str | None) -> None:
-    """Publish version N of a dataset (e.g. one ingested with --draft)."""
+def publish(dataset_id: str, number: int, override_reason: str | None, data_dir: Path | None, database_url: str | None) -> None:
+    """Publish version N of a dataset (e.g. one ingested with --draft); exit code 9 when the
+    publication gate blocks it (quality below its classification's minimum)."""
     from belfort.publishing import publish_dataset_version
 
-    _run_change(publish_dataset_version, data_dir, database_url, dataset_id, number)
+    _run_change(publish_dataset_version, data_dir, database_url, dataset_id, number, override_reason)
     click.echo(f"{dataset_id}: version {number} published")
 
 

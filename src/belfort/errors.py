@@ -621,6 +621,17 @@ class QualityRuleInvalid(InvalidRequest):
     http_status = 422
 
 
+class QualityGateBlocked(BelfortError):
+    """A version's data quality is below the publication gate of its dataset's
+    classification (``belfort.quality.gate``): it is not published. ``details['failing']``
+    lists the rules (and dimensions) at fault with their figures; publishing anyway needs an
+    override with a written reason."""
+
+    code = "quality_gate_blocked"
+    http_status = 422
+    exit_code = 9
+
+
 class LakeUnavailable(BelfortError):
     """The lake's object store (``BELFORT_LAKE_URL``) cannot be reached or refused a request:
     a version file not cached on this node cannot be read, nothing can be published. The

@@ -54,6 +54,9 @@ INGESTED_VERSIONS = Counter(
 INGESTED_ROWS = Counter(
     "belfort_ingest_rows", "Rows of the versions written by ingests in this process",
     registry=REGISTRY)
+QUALITY_GATE_BLOCKED = Counter(
+    "belfort_quality_gate_blocked", "Publications refused by the publication gate (quality below "
+    "the classification's minimum, not overridden) in this process", registry=REGISTRY)
 OBSERVATIONS = Counter(
     "belfort_observations", "Sensor observations received on any channel, by outcome "
     "(stored, duplicate, refused)", ("outcome",), registry=REGISTRY)

@@ -33,7 +33,7 @@ from belfort.catalog import field_dictionary, store
 from belfort.catalog.metadata import LifecycleState, check_slug
 from belfort.catalog.models import Dataset
 from belfort.catalog.register_rules import check_entry_exists, require_register_entry
-from belfort.errors import Conflict, DatasetExists, InvalidRequest, UnknownField
+from belfort.errors import Conflict, DatasetExists, InvalidRequest, QualityGateBlocked, UnknownField
 from belfort.ingest.limits import IngestLimits
 from belfort.ingest.pipeline import IngestResult, convert_to_parquet
 from belfort.lake.store import sha256_of
@@ -41,6 +41,7 @@ from belfort.platform import Platform
 from belfort.policy.gate import PUBLIC_STATES, get_dataset, require_write
 from belfort.policy.principals import Principal
 from belfort.policy.redaction import redact_url  # a harvested URL may carry ?apikey=
+from belfort.quality import gate as quality_gate
 from belfort.quality import hook as quality_hook
 from belfort.query.record_times import write_record_times
 from belfort.schema import TableSchema
@@ -98,6 +99,8 @@ def ingest_file(
     progress: Callable[[int], None] | None = None,
     multivalued: Mapping[str, str] | None = None,
     fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
+    override_reason: str | None = None,
+    trigger: str = "ingest",
 ) -> IngestOutcome:
     """Turn ``source`` into a new version of ``dataset_id``; publish it unless ``draft``.
 
@@ -106,11 +109,17 @@ def ingest_file(
     text fields that hold several values joined by a separator (field → separator).
     ``fields`` describes fields of the file (the data dictionary, ``--fields``): set in the
     same transaction as the version, refused with it when a field is not in the file.
+
+    Publishing (not ``draft``) passes the publication gate first (``belfort.quality.gate``):
+    the dataset's quality rules run over the staged file; below its classification's minimum
+    nothing is kept (``QualityGateBlocked``, audited with ``trigger``) unless
+    ``override_reason`` gives a written reason.
     """
     require_write(principal)
     check_slug(dataset_id)
     changes = dict(metadata or {})
-    zone = _check_metadata_first(platform, dataset_id, changes, draft)
+    reason = quality_gate.check_reason(platform.settings, override_reason)
+    zone, classification = _check_metadata_first(platform, dataset_id, changes, draft)
 
     staging = platform.lake.new_staging_dir()
     try:
@@ -134,10 +143,17 @@ def ingest_file(
         source_checksum = sha256_of(source)
         now = datetime.now(UTC)
         times = _record_times(platform, dataset_id, changes, staged, result, now, staging)
+        gate_record = None
+        if not draft:  # on the STAGED file: nothing is visible yet
+            gate_record = _pass_gate(
+                platform, principal, dataset_id, classification, reason, None, trigger,
+                quality_gate.Staged(staged, result.schema, result.report.to_dict(),
+                                    result.row_count, zone),
+            )
         outcome = _commit(
             platform, principal, dataset_id, changes, staged, result,
             source_name=redact_url(source_name or source.name), source_checksum=source_checksum, draft=draft,
-            record_times=times, now=now, fields=fields,
+            record_times=times, now=now, fields=fields, gate_record=gate_record,
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -145,6 +161,27 @@ def ingest_file(
     quality_hook.after_publish(platform, dataset_id, outcome.version,
                                "publish" if outcome.published else "ingest")
     return outcome
+
+
+def _pass_gate(
+    platform: Platform,
+    principal: Principal,
+    dataset_id: str,
+    classification: str,
+    reason: str | None,
+    version: int | None,
+    trigger: str,
+    staged: quality_gate.Staged,
+) -> dict[str, Any] | None:
+    """The gate's record for the version about to be published; a refusal is audited (in a
+    transaction of its own) and raised."""
+    verdict = quality_gate.evaluate(platform, dataset_id, classification, staged)
+    try:
+        return quality_gate.decide(dataset_id, verdict, reason, principal.actor)
+    except QualityGateBlocked as exc:
+        metrics.QUALITY_GATE_BLOCKED.inc()
+        quality_gate.record_blocked(platform, principal.actor, dataset_id, version, exc, trigger)
+        raise
 
 
 def _check_described(schema: TableSchema, fields: Mapping[str, field_dictionary.FieldTexts]) -> None:
@@ -222,8 +259,9 @@ def _record_times(
 
 def _check_metadata_first(
     platform: Platform, dataset_id: str, changes: dict[str, Any], draft: bool
-) -> str:
-    """Check the metadata before any data is read; the source time zone the file is read in."""
+) -> tuple[str, str]:
+    """Check the metadata before any data is read; the source time zone the file is read in
+    and the classification the version is published under."""
     with platform.db.session() as session:
         dataset = store.find_dataset(session, dataset_id)
         if dataset is None:
@@ -241,7 +279,7 @@ def _check_metadata_first(
         check_entry_exists(session, metadata.processing_activity)
         if public:
             require_register_entry(session, dataset_id, metadata.personal_data, metadata.processing_activity)
-    return metadata.timezone
+    return metadata.timezone, str(metadata.classification.value)
 
 
 def _commit(
@@ -258,6 +296,7 @@ def _commit(
     record_times: Path | None,
     now: datetime,
     fields: Mapping[str, field_dictionary.FieldTexts] | None = None,
+    gate_record: dict[str, Any] | None = None,
 ) -> IngestOutcome:
     stored = platform.lake.commit_version_file(staged, dataset_id)
     stored_times = None
@@ -276,7 +315,7 @@ def _commit(
                     elif changes:
                         store.update_metadata(session, dataset, changes)
                     number = store.next_version_number(session, dataset_id)
-                    store.add_version(
+                    version_row = store.add_version(
                         session,
                         dataset,
                         number=number,
@@ -296,6 +335,9 @@ def _commit(
                     )
                     if not draft:
                         store.publish_version(session, dataset, number)
+                        version_row.quality_gate = gate_record
+                        quality_gate.audit_override(session, principal.actor, dataset_id, number,
+                                                    gate_record)
                     store.record_audit(
                         session, principal.actor, "ingest", dataset_id,
                         version=number, rows=result.row_count, published=not draft,
@@ -395,13 +437,37 @@ def change_dataset_state(
 
 
 def publish_dataset_version(
-    platform: Platform, principal: Principal, dataset_id: str, number: int
+    platform: Platform, principal: Principal, dataset_id: str, number: int,
+    override_reason: str | None = None,
 ) -> dict[str, Any]:
-    result = _change_dataset(
-        platform, principal, dataset_id, "publish",
-        lambda session, dataset: store.publish_version(session, dataset, number),
-        version=number,
-    )
+    """Make version ``number`` the published one, through the publication gate
+    (``belfort.quality.gate``: its file measured against the classification's minimum;
+    ``override_reason`` publishes a blocked version anyway, audited)."""
+    require_write(principal)
+    reason = quality_gate.check_reason(platform.settings, override_reason)
+    with platform.db.session() as session:
+        dataset = get_dataset(session, principal, dataset_id)
+        classification = dataset.classification
+        version = next((v for v in dataset.versions if v.number == number), None)
+        gated = version is not None and quality_gate.thresholds(platform.settings, classification).active
+        staged = None if version is None or not gated else quality_gate.Staged(
+            Path(version.path), TableSchema.from_dict(version.table_schema or {}),
+            dict(version.validation or {}), version.row_count, dataset.timezone, staged=False,
+        )
+    # an unknown version: publish_version below says so (VersionNotFound)
+    if staged is not None:  # fetched into this node's cache outside the transaction
+        staged = replace(staged, path=platform.lake.version_file(str(staged.path)))
+    gate_record = None if staged is None else _pass_gate(
+        platform, principal, dataset_id, classification, reason, number, "publish", staged)
+
+    def change(session: Session, dataset: Dataset) -> None:
+        store.publish_version(session, dataset, number)
+        row = next((v for v in dataset.versions if v.number == number), None)
+        if row is not None:
+            row.quality_gate = gate_record
+        quality_gate.audit_override(session, principal.actor, dataset_id, number, gate_record)
+
+    result = _change_dataset(platform, principal, dataset_id, "publish", change, version=number)
     quality_hook.after_publish(platform, dataset_id, number)  # in the background
     _published(platform, dataset_id)
     return result

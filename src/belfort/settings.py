@@ -17,6 +17,32 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from belfort.timezones import check_timezone
 
+CLASSIFICATION_NAMES = ("open", "internal", "confidential", "strictly-confidential")
+
+
+def gate_thresholds(text: str, *, high: float) -> dict[str, float]:
+    """``open=5,internal=10`` → ``{"open": 5.0, "internal": 10.0}`` (a publication gate's
+    thresholds per classification, each 0-``high``); ValueError naming what is wrong."""
+    out: dict[str, float] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or name not in CLASSIFICATION_NAMES:
+            raise ValueError(
+                f"expected classification=number with a classification of "
+                f"{', '.join(CLASSIFICATION_NAMES)}; got {item.strip()[:60]!r}"
+            )
+        try:
+            number = float(raw.strip())
+        except ValueError:
+            raise ValueError(f"{name}: {raw.strip()[:30]!r} is not a number") from None
+        if not 0 <= number <= high:
+            raise ValueError(f"{name}: {number:g} is not between 0 and {high:g}")
+        out[name] = number
+    return out
+
 
 class Settings(BaseSettings):
     """Configuration of one Belfort process."""
@@ -486,6 +512,26 @@ class Settings(BaseSettings):
         "at a time: a lease in the database); 0: only on publication and by `belfort quality run`.",
     )
 
+    # --- publication gate (belfort.quality.gate: minimum quality per classification) ---
+    quality_gate_max_failing_percent: str = Field(
+        default="",
+        description="Publication gate: per classification, the largest share of rows (in %) one "
+        "data-quality rule may fail on, e.g. `open=5,internal=10`; a version with a rule failing "
+        "on more rows is not published (422) unless overridden with a written reason. Empty or a "
+        "classification left out: no limit.",
+    )
+    quality_gate_min_score: str = Field(
+        default="",
+        description="Publication gate: per classification, the lowest score (0-1, the share of "
+        "checked values passing) a quality dimension of a version's rules may have, e.g. "
+        "`open=0.95`; a lower one blocks publication like the failing share does.",
+    )
+    quality_gate_override_min_chars: int = Field(
+        default=20, ge=1, le=2000,
+        description="Publication gate: the shortest written reason an override of a blocked "
+        "publication needs (characters).",
+    )
+
     # --- crowding alerts (belfort.twin.alerts: rules, evaluation, channels) ---
     alerts_evaluate_seconds: float = Field(
         default=60.0, ge=0, le=86_400,
@@ -811,6 +857,18 @@ class Settings(BaseSettings):
     def _smtp_tls(cls, value: str) -> str:
         if value not in ("none", "starttls", "ssl"):
             raise ValueError("BELFORT_ALERTS_SMTP_TLS must be none, starttls or ssl")
+        return value
+
+    @field_validator("quality_gate_max_failing_percent")
+    @classmethod
+    def _gate_percent(cls, value: str) -> str:
+        gate_thresholds(value, high=100.0)
+        return value
+
+    @field_validator("quality_gate_min_score")
+    @classmethod
+    def _gate_score(cls, value: str) -> str:
+        gate_thresholds(value, high=1.0)
         return value
 
     @field_validator("log_format")

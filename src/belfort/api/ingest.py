@@ -57,6 +57,9 @@ UPLOAD = ParamSpec(
     Param("types", "Type overrides, `field:type,field:type` (as `belfort ingest --type field=type`)."),
     Param("sheet", "XLSX: the sheet to read (default: the first)."),
     Param("draft", "true: add the version without publishing it.", {"type": "boolean", "default": False}),
+    Param("override_reason", "Publish although the version is below the publication gate's minimum "
+          "quality for its classification: the written reason (audited, kept on the version; "
+          "`BELFORT_QUALITY_GATE_OVERRIDE_MIN_CHARS` or more characters)."),
     *(Param(name, description) for name, (_, description) in METADATA_OPTIONS.items()),
 )
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -130,6 +133,7 @@ async def upload(
             overrides=overrides,
             draft=params.get("draft", "").lower() in {"1", "true", "yes"},
             source_name=source.name,
+            override_reason=params.get("override_reason"),
         )
     finally:
         with anyio.CancelScope(shield=True):  # cleaned up even when the client went away
@@ -177,13 +181,25 @@ async def change_state(
 
 
 @router.post("/datasets/{dataset_id}/versions/{number}/publish", summary="Publish a version")
-def publish(
+async def publish(
     dataset_id: str,
     number: VersionNumber,
+    request: Request,
     platform: Platform = Depends(get_platform),
     principal: Principal = Depends(get_principal),
 ) -> JSONResponse:
-    return JSONResponse(publish_dataset_version(platform, principal, dataset_id, number))
+    """An optional JSON body ``{"override_reason": "…"}`` publishes a version the publication
+    gate blocks (422 ``quality_gate_blocked`` without it), with that written reason."""
+    gate.require_write(principal)
+    body = await _json_object(request, limit=10_000) if await request.body() else {}
+    unknown = sorted(set(body) - {"override_reason"})
+    if unknown:
+        raise InvalidRequest(f"unknown key {unknown[0][:40]!r}; send {{\"override_reason\": \"…\"}}")
+    reason = body.get("override_reason")
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidRequest("override_reason is text")
+    return JSONResponse(await run_in_threadpool(
+        publish_dataset_version, platform, principal, dataset_id, number, reason))
 
 
 async def _json_object(request: Request, limit: int = 1_000_000) -> dict[str, Any]:

@@ -75,7 +75,16 @@ def get_dataset(
 def _visible(principal: Principal, dataset: Dataset, version: dict[str, Any]) -> dict[str, Any]:
     """A version's dictionary without the fields held back from ``principal``."""
     fields = gate.visible_fields(principal, dataset, version["schema"].get("fields", []))
-    return {**version, "schema": {**version["schema"], "fields": fields}}
+    return {**version, "schema": {**version["schema"], "fields": fields},
+            "quality_gate": public_gate_record(version.get("quality_gate"))}
+
+
+def public_gate_record(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The publication gate's record as a reader sees it: the verdict, when and why it was
+    overridden — not the rules at fault (a rule may name a field held back from the reader)."""
+    if not record:
+        return None
+    return {k: record.get(k) for k in ("verdict", "at", "classification", "reason")}
 
 
 @router.get("/datasets/{dataset_id}/versions/{number}", summary="One version")

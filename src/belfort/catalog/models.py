@@ -136,6 +136,9 @@ class Version(Base):
     record_times_path: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # the publication gate's record when it was published (belfort.quality.gate): passed or
+    # overridden (who, when, reason, figures); None: published without a gate
+    quality_gate: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     dataset: Mapped[Dataset] = relationship(back_populates="versions")
 

@@ -315,6 +315,7 @@ def version_to_dict(version: Version) -> dict[str, Any]:
         "validation": version.validation,
         "created_by": version.created_by,
         "created_at": version.created_at.isoformat(),
+        "quality_gate": version.quality_gate,
     }
 
 

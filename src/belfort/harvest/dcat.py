@@ -448,7 +448,8 @@ class _Run:
     def _ingest(self, record: DatasetRecord, candidate: Candidate, target: Path) -> IngestOutcome:
         def ingest(overrides: dict[str, str] | None) -> IngestOutcome:
             return ingest_file(self.platform, HARVESTER, record.dataset_id, target, format=candidate.format,
-                               metadata=dict(record.metadata), source_name=candidate.url[:500], overrides=overrides)
+                               metadata=dict(record.metadata), source_name=candidate.url[:500], overrides=overrides,
+                               trigger="harvest")
 
         overrides = self.http.field_types(candidate.url)
         try:

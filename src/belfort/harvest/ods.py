@@ -208,7 +208,7 @@ def _harvest_one(platform: Platform, client: httpx.Client, base: str, dataset: d
         outcome = ingest_file(
             platform, HARVESTER, dataset_id, target, format=fmt,
             metadata=metadata, overrides=_overrides(dataset) or None,
-            source_name=url[:500],
+            source_name=url[:500], trigger="harvest",
         )
         record_unmapped(platform, HARVESTER, dataset_id, notes)
         return outcome.version

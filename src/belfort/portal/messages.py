@@ -22,6 +22,7 @@ from belfort.errors import (
     MetadataInvalid,
     NotFound,
     PayloadTooLarge,
+    QualityGateBlocked,
     QueryError,
     QueryTimeout,
     Unauthorized,
@@ -264,6 +265,9 @@ def error_text(t: Translator, exc: BelfortError, **context: Any) -> str:
         if isinstance(details.get("maximum"), int):
             return t("msg_error_file_too_large", maximum=t.number(details["maximum"]))
         return t("msg_error_file_too_large_any")
+    if isinstance(exc, QualityGateBlocked):
+        return t("msg_error_quality_gate", version=context.get("version", "?"),
+                 classification=str(details.get("classification", "?")))
     if isinstance(exc, Conflict):
         rule = details.get("rule")
         if rule and f"msg_error_{rule}" in t.messages:

@@ -45,6 +45,7 @@ from belfort.errors import (
     InvalidRequest,
     MetadataInvalid,
     NotFound,
+    QualityGateBlocked,
     UnknownTerm,
     ValidationFailed,
     VersionNotFound,
@@ -343,7 +344,9 @@ def _edit_page(request: Request, platform: Platform, principal: Principal, datas
                error: BelfortError | None = None, problem: str | None = None, status_code: int = 200,
                values: dict[str, Any] | None = None, context: dict[str, Any] | None = None) -> Response:
     """The dataset's staff page. The state menu opens on the current state (nothing
-    destructive pre-selected); after an action it says what happened."""
+    destructive pre-selected); after an action it says what happened. A publication the
+    quality gate blocked lists the rules at fault under its version, with a form to publish
+    it anyway with a written reason."""
     t = Translator(language_of(request))
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
@@ -352,7 +355,12 @@ def _edit_page(request: Request, platform: Platform, principal: Principal, datas
     if error is not None:
         errors = _error_context(t, error, **(context or {}))
     state = info["state"]
+    blocked = None
+    if isinstance(error, QualityGateBlocked) and context and "version" in context:
+        blocked = {"version": context["version"], "failing": error.details.get("failing") or [],
+                   "min_chars": platform.settings.quality_gate_override_min_chars}
     return _page(request, "staff_dataset.html", principal, status_code=status_code, dataset=info,
+                 gate_blocked=blocked,
                  lists=metadata_lists(platform),
                  values={**info, **(values or {})}, states=[state, *sorted(s.value for s in TRANSITIONS.get(state, ()))],
                  destructive=DESTRUCTIVE_STATES, done=_done(t, request, info), **errors)
@@ -414,7 +422,8 @@ async def save(dataset_id: str, request: Request, platform: Platform = Depends(g
         elif action == "publish":
             number = int(str(form.get("version", ""))[:20])
             context = {"version": number}
-            await run_in_threadpool(publish_dataset_version, platform, principal, dataset_id, number)
+            reason = str(form.get("override_reason", ""))[:5000].strip() or None
+            await run_in_threadpool(publish_dataset_version, platform, principal, dataset_id, number, reason)
         else:
             raise InvalidRequest("unknown action")
     except ValueError:

@@ -111,6 +111,7 @@ class QueryEngine:
         self._unkept: ByteLRU[bool] = ByteLRU(4 << 20, lambda _flag: 256)
         # versions whose in-memory table could not be built (path → True)
         self._untabled: ByteLRU[bool] = ByteLRU(1 << 20, lambda _flag: 256)
+        self._threads, self._memory_limit = threads, memory_limit
         self._db = duckdb.connect(
             config={"threads": threads, "memory_limit": memory_limit, "enable_object_cache": True}
         )
@@ -493,10 +494,37 @@ class QueryEngine:
         """Count the failing rows of every measure over one version in one scan, then fetch
         a few examples of each measure that has failing rows (``belfort.query.profile``), all
         within ``timeout_seconds``. Nothing is kept: a profile runs once per version."""
+        return self._profile(self._db, measures, schema, path, examples=examples,
+                             timeout_seconds=timeout_seconds, timezone=timezone)
+
+    def profile_staged(
+        self, measures: list[Measure], schema: TableSchema, path: Path, *, examples: int,
+        timeout_seconds: float | None = None, timezone: str | None = None,
+    ) -> Profile:
+        """``profile`` of a file not published yet (an ingest's staged version, for the
+        publication gate, ``belfort.quality.gate``): on a throw-away connection with this
+        engine's thread and memory limits that may read only the file's own directory —
+        nothing else on disk or network — closed at once."""
+        db = duckdb.connect(config={"threads": self._threads, "memory_limit": self._memory_limit})
+        try:
+            allowed = str(path.parent.resolve()).replace("'", "''") + "/"
+            db.execute("SET TimeZone='UTC'")
+            db.execute(f"SET allowed_directories=['{allowed}']")
+            db.execute("SET enable_external_access=false")
+            db.execute("SET lock_configuration=true")
+            return self._profile(db, measures, schema, path, examples=examples,
+                                 timeout_seconds=timeout_seconds, timezone=timezone)
+        finally:
+            db.close()
+
+    def _profile(
+        self, db: duckdb.DuckDBPyConnection, measures: list[Measure], schema: TableSchema,
+        path: Path, *, examples: int, timeout_seconds: float | None, timezone: str | None,
+    ) -> Profile:
         compiled = compile_profile(measures, schema, examples=examples, timezone=timezone)
         timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
         deadline = time.perf_counter() + timeout
-        row = self._fetch(compiled.statement, path, timeout)[0]
+        row = self._fetch(compiled.statement, path, timeout, db)[0]
         failing = dict(zip(compiled.keys, row[1:], strict=True))
         example_rows: dict[str, list[tuple[Any, ...]]] = {}
         duplicate_rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -509,15 +537,17 @@ class QueryEngine:
 
         for key, statement in compiled.examples.items():
             if failing.get(key):
-                example_rows[key] = self._fetch(statement, path, left())
+                example_rows[key] = self._fetch(statement, path, left(), db)
         for key, statement in compiled.duplicates.items():  # the count and examples of a key
-            duplicate_rows[key] = self._fetch(statement, path, left())
+            duplicate_rows[key] = self._fetch(statement, path, left(), db)
         return read_profile(compiled, row, measures, example_rows, duplicate_rows)
 
-    def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> list[tuple[Any, ...]]:
+    def _fetch(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None,
+               db: duckdb.DuckDBPyConnection | None = None) -> list[tuple[Any, ...]]:
         """Execute and fetch everything within the timeout (nothing kept)."""
         return self._within_timeout(
-            lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchall(), timeout_seconds
+            lambda cursor: cursor.execute(compiled.sql, _bind(compiled, path)).fetchall(), timeout_seconds,
+            db,
         )
 
     def _run_arrow(self, compiled: CompiledQuery, path: Path, timeout_seconds: float | None) -> pa.Table:
@@ -526,10 +556,12 @@ class QueryEngine:
             timeout_seconds,
         )
 
-    def _within_timeout(self, work: Callable[[duckdb.DuckDBPyConnection], T], timeout_seconds: float | None) -> T:
-        """``work`` on a fresh cursor, interrupted after the timeout; engine errors → typed."""
+    def _within_timeout(self, work: Callable[[duckdb.DuckDBPyConnection], T], timeout_seconds: float | None,
+                        db: duckdb.DuckDBPyConnection | None = None) -> T:
+        """``work`` on a fresh cursor (of ``db``, else the engine's connection), interrupted
+        after the timeout; engine errors → typed."""
         timeout = self.timeout_seconds if timeout_seconds is None else timeout_seconds
-        cursor = self._db.cursor()
+        cursor = (db or self._db).cursor()
         alarm = self._watchdog.arm(timeout, cursor.interrupt) if timeout else None
         try:
             return work(cursor)

@@ -179,6 +179,11 @@ NL: dict[str, str] = {
         "opgeruimd). Laad het opnieuw op."
     ),
     "msg_error_version_not_found": "Deze dataset heeft geen versie {version}.",
+    "msg_error_quality_gate": (
+        "Versie {version} is niet gepubliceerd: de datakwaliteit ligt onder het minimum voor "
+        "gegevens van klasse '{classification}'. De regels die falen staan bij de versie. Verbeter "
+        "de gegevens, of publiceer toch met een geschreven reden."
+    ),
     "msg_error_version_not_number": "Kies een versie om te publiceren.",
     "msg_error_unsupported_format": (
         "Dit soort bestand kan Belfort niet lezen. Gebruik CSV, Excel (.xlsx), JSON, GeoJSON of "
@@ -406,6 +411,11 @@ EN: dict[str, str] = {
         "This upload no longer exists (unchecked files are cleared after a week). Upload it again."
     ),
     "msg_error_version_not_found": "This dataset has no version {version}.",
+    "msg_error_quality_gate": (
+        "Version {version} is not published: its data quality is below the minimum for "
+        "'{classification}' data. The failing rules are listed with the version. Improve the "
+        "data, or publish anyway with a written reason."
+    ),
     "msg_error_version_not_number": "Choose a version to publish.",
     "msg_error_unsupported_format": (
         "Belfort cannot read this kind of file. Use CSV, Excel (.xlsx), JSON, GeoJSON or Parquet."

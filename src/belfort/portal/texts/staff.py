@@ -48,6 +48,15 @@ NL: dict[str, str] = {
         "gepubliceerd."
     ),
     "staff_publish_version": "Versie {version} publiceren",
+    "staff_gate_failing": "Regels onder het minimum",
+    "staff_gate_rule": "regel {rule}: {percent} % van de rijen faalt (maximum {limit} %)",
+    "staff_gate_dimension": "{dimension}: score {score} (minimum {limit})",
+    "staff_gate_error": "de regels konden niet gemeten worden: {error}",
+    "staff_gate_reason": (
+        "Reden om toch te publiceren (minstens {minimum} tekens, wordt bewaard en gelogd)"
+    ),
+    "staff_gate_override": "Versie {version} toch publiceren",
+    "staff_gate_overridden": "gepubliceerd ondanks de kwaliteitsdrempel: {reason}",
     "staff_delimiter": "scheidingsteken",
     "staff_types": "Velden en hun soort: pas aan waar nodig",
     "staff_sample": "Voorbeeldwaarden",
@@ -110,6 +119,15 @@ EN: dict[str, str] = {
         "Version {version} is saved as a draft: {rows} rows, checked. It is not published yet."
     ),
     "staff_publish_version": "Publish version {version}",
+    "staff_gate_failing": "Rules below the minimum",
+    "staff_gate_rule": "rule {rule}: {percent} % of rows fail (at most {limit} %)",
+    "staff_gate_dimension": "{dimension}: score {score} (at least {limit})",
+    "staff_gate_error": "the rules could not be measured: {error}",
+    "staff_gate_reason": (
+        "Reason to publish anyway (at least {minimum} characters, kept and audited)"
+    ),
+    "staff_gate_override": "Publish version {version} anyway",
+    "staff_gate_overridden": "published despite the quality gate: {reason}",
     "staff_delimiter": "delimiter",
     "staff_types": "Fields and their types: adjust where needed",
     "staff_sample": "Sample values",
