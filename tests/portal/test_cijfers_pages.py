@@ -191,3 +191,23 @@ def test_hostile_parameters_get_a_clear_4xx_page(
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("text/html")
     assert "<h1" in answer.text
+
+
+def test_a_profile_shows_new_values_at_once(client: tuple[TestClient, Platform]) -> None:
+    """Profiles are kept per catalogue generation: writing values bumps it."""
+    c, platform = client
+    geography = geography_of(platform)
+    save_tables(platform, DEMO_LOADER, [{"code": "proef_nieuw", "name_nl": "Proef nieuw",
+                                         "name_en": "Test new", "theme": "werk"}])
+
+    def write(base: float) -> None:
+        write_many(platform, {"proef_nieuw": [
+            Value(WIJK_LEVEL, w.code, "2024", base + int(w.code), None, None, "t")
+            for w in geography.wijken] + [
+            Value(CITY_LEVEL, geography.city.code, "2024", base, None, None, "t")]})
+
+    write(40_000.0)
+    assert "40,001" in _row(c.get("/cijfers/wijken/1?lang=en").text, "Test new")
+    write(50_000.0)
+    row = _row(c.get("/cijfers/wijken/1?lang=en").text, "Test new")
+    assert "50,001" in row and "40,001" not in row

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Area, Geography
@@ -191,24 +191,41 @@ def areas_series(session: Session, infos: Sequence[IndicatorInfo], geography: Ge
     }
 
 
+@dataclass(frozen=True)
+class WijkFigures:
+    """Every wijk's published value of one indicator in one period (its latest)."""
+
+    period: str
+    values: dict[str, Published]
+
+
 def wijken_at(session: Session, infos: Sequence[IndicatorInfo],
-              periods: dict[str, str]) -> dict[str, dict[str, Published]]:
+              periods: dict[str, str]) -> dict[str, WijkFigures]:
     """Every wijk's published value of each indicator at the period given for it."""
     decimals = {i.code: i.decimals for i in infos}
-    pairs = [(code, period) for code, period in periods.items() if code in decimals]
-    result: dict[str, dict[str, Published]] = {code: {} for code, _ in pairs}
+    pairs = {(code, period) for code, period in periods.items() if code in decimals}
+    result = {code: WijkFigures(period, {}) for code, period in pairs}
     if not pairs:
         return result
-    wanted = set(pairs)
     rows = session.execute(select(*_COLUMNS).where(
         IndicatorValue.indicator.in_([code for code, _ in pairs]),
         IndicatorValue.geolevel == WIJK_LEVEL,
         IndicatorValue.period.in_({period for _, period in pairs}),
     ))
     for r in rows:
-        if (r[0], r[3]) in wanted:
-            result[r[0]][r[2]] = publish(r[4], r[5], r[6], decimals[r[0]])
+        if (r[0], r[3]) in pairs:
+            result[r[0]].values[r[2]] = publish(r[4], r[5], r[6], decimals[r[0]])
     return result
+
+
+def latest_periods(session: Session) -> dict[str, str]:
+    """Each indicator's most recent period with a value at the wijk level."""
+    rows = session.execute(
+        select(IndicatorValue.indicator, func.max(IndicatorValue.period))
+        .where(IndicatorValue.geolevel == WIJK_LEVEL)
+        .group_by(IndicatorValue.indicator)
+    )
+    return {code: period for code, period in rows if period}
 
 
 def indicator_series(session: Session, info: IndicatorInfo,

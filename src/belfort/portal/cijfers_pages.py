@@ -6,6 +6,8 @@ and ``belfort.portal.cijfers_views``. Bad input is a 4xx page, never a 500."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Depends, Request
@@ -28,6 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
 MAX_PARAM = 60
+MAX_PROFILES = 64  # 25 wijken × 2 languages fit
 
 
 def _infos(platform: Platform) -> list[published.IndicatorInfo]:
@@ -46,19 +49,65 @@ async def overview(request: Request, platform: Platform = Depends(get_platform),
                   compare_max=MAX_COMPARED)
 
 
-def _profile_data(platform: Platform, geography: Geography, wijken: Sequence[str]
-                  ) -> tuple[list[published.IndicatorInfo], dict[str, published.Series],
-                             dict[str, dict[str, published.Published]]]:
+def _series_data(platform: Platform, geography: Geography, wijken: Sequence[str]
+                 ) -> tuple[list[published.IndicatorInfo], dict[str, published.Series]]:
     with platform.db.session() as session:
         infos = published.indicators(session)
-        series = published.areas_series(session, infos, geography, wijken)
-        latest = {code: s.latest for code, s in series.items() if s.latest}
-        others = published.wijken_at(session, infos, latest)
-    return infos, series, others
+        return infos, published.areas_series(session, infos, geography, wijken)
 
 
 def _wijk(geography: Geography, code: str) -> Area:
     return published.wijk_of(geography, code[:MAX_PARAM])
+
+
+class ProfileCache:
+    """Profiles built since the catalogue's last change (``platform.generation``: every
+    write of indicator values bumps it), per wijk and language; at most ``MAX_PROFILES``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.generation: object = None
+        self.views: OrderedDict[tuple[str, str], cijfers_views.Profile] = OrderedDict()
+        # the indicators and every wijk's latest figures: the same for every profile
+        self.shared: tuple[list[published.IndicatorInfo],
+                           dict[str, published.WijkFigures]] | None = None
+
+    def view(self, platform: Platform, geography: Geography, wijk: Area,
+             lang: str) -> cijfers_views.Profile:
+        generation = platform.generation.current()  # read before the data: never newer
+        key = (wijk.code, lang)
+        with self.lock:
+            if generation != self.generation:
+                self.views.clear()
+                self.shared = None
+                self.generation = generation
+            found = self.views.get(key)
+            if found is not None:
+                self.views.move_to_end(key)
+                return found
+            shared = self.shared
+        with platform.db.session() as session:
+            if shared is None:
+                infos = published.indicators(session)
+                latest = published.latest_periods(session)
+                shared = (infos, published.wijken_at(session, infos, latest))
+            infos, others = shared
+            series = published.areas_series(session, infos, geography, [wijk.code])
+        view = cijfers_views.wijk_profile(wijk, geography, infos, series, others,
+                                          Translator(lang))
+        with self.lock:
+            if generation == self.generation:
+                self.shared = shared
+                self.views[key] = view
+                while len(self.views) > MAX_PROFILES:
+                    self.views.popitem(last=False)
+        return view
+
+
+def _profile(platform: Platform, geography: Geography, wijk: Area,
+             lang: str) -> cijfers_views.Profile:
+    cache = platform.component(ProfileCache, lambda _p: ProfileCache())
+    return cache.view(platform, geography, wijk, lang)
 
 
 @router.get("/cijfers/wijken/{code}")
@@ -66,10 +115,8 @@ async def wijk_page(code: str, request: Request, platform: Platform = Depends(ge
                     principal: Principal = Depends(portal_principal)) -> Response:
     geography = geography_of(platform)
     wijk = _wijk(geography, code)
-    infos, series, others = await run_in_threadpool(_profile_data, platform, geography,
-                                                    [wijk.code])
-    t = Translator(language_of(request))
-    view = cijfers_views.wijk_profile(wijk, geography, infos, series, others, t)
+    view = await run_in_threadpool(_profile, platform, geography, wijk, language_of(request))
+    infos = view.infos
     return render(request, "cijfers_wijk.html", principal, active="cijfers", view=view,
                   percent=round(profile.TOLERANCE * 100),
                   thresholds=sorted({i.threshold for i in infos if i.threshold}))
@@ -79,8 +126,7 @@ async def wijk_page(code: str, request: Request, platform: Platform = Depends(ge
 async def wijk_download(code: str, platform: Platform = Depends(get_platform)) -> Response:
     geography = geography_of(platform)
     wijk = _wijk(geography, code)
-    _infos_, series, _others = await run_in_threadpool(_profile_data, platform, geography,
-                                                       [wijk.code])
+    _infos, series = await run_in_threadpool(_series_data, platform, geography, [wijk.code])
     return _csv(published.wijk_csv(series, wijk, geography), f"gent-in-cijfers-wijk-{wijk.code}")
 
 
@@ -102,8 +148,8 @@ async def compare_page(request: Request, platform: Platform = Depends(get_platfo
                        principal: Principal = Depends(portal_principal)) -> Response:
     geography = geography_of(platform)
     wijken = _compared(geography, request)
-    infos, series, _others = await run_in_threadpool(_profile_data, platform, geography,
-                                                     [w.code for w in wijken])
+    infos, series = await run_in_threadpool(_series_data, platform, geography,
+                                            [w.code for w in wijken])
     t = Translator(language_of(request))
     themes, notes = cijfers_views.compare_rows(wijken, geography, infos, series, t)
     return render(request, "cijfers_compare.html", principal, active="cijfers", wijken=wijken,

@@ -19,6 +19,7 @@ from belfort.cijfers.published import (
     IndicatorInfo,
     Published,
     Series,
+    WijkFigures,
 )
 from belfort.portal import cijfers_svg
 from belfort.portal.i18n import Translator
@@ -112,10 +113,11 @@ class Profile:
     sentences: list[str]
     notes: set[str]
     modelled: bool
+    infos: Sequence[IndicatorInfo]
 
 
 def wijk_profile(wijk: Area, geography: Geography, infos: Sequence[IndicatorInfo],
-                 series: dict[str, Series], others: dict[str, dict[str, Published]],
+                 series: dict[str, Series], others: dict[str, WijkFigures],
                  t: Translator) -> Profile:
     """The rows of a wijk's profile: latest figure, city's figure, rank, trend, series."""
     city = geography.city.code
@@ -126,13 +128,15 @@ def wijk_profile(wijk: Area, geography: Geography, infos: Sequence[IndicatorInfo
     for info in infos:
         s = series[info.code]
         latest = s.latest
-        wijken = others.get(info.code, {})
-        counted = profile.is_count(s, city, wijken)
+        at = others.get(info.code)
+        # the rank and the comparison need every wijk's figure in the row's own period
+        wijken = at.values if at is not None and at.period == latest else None
+        counted = profile.is_count(s, city, wijken or {})
         own = figure(s.get(wijk.code, latest), info, t) if latest else figure(Published(), info, t)
         whole = figure(s.get(city, latest), info, t) if latest else figure(Published(), info, t)
         notes.update(n for n in (own.note, whole.note) if n)
         row = Row(info, latest, [own], whole,
-                  profile.rank(wijk.code, wijken, len(geography.wijken)))
+                  profile.rank(wijk.code, wijken, len(geography.wijken)) if wijken else None)
         if latest:
             row.svg = _trend(s, wijk, city, counted, t)
             series_rows = [
@@ -141,14 +145,14 @@ def wijk_profile(wijk: Area, geography: Geography, infos: Sequence[IndicatorInfo
             ]
             notes.update(f.note for _, cells in series_rows for f in cells if f.note)
             row.series_html = series_table(series_rows, info, wijk, t)
-            found = profile.compare(s, wijk.code, city, counted, population)
+            found = profile.compare(s, wijk.code, city, counted, population) if wijken else None
             if found is not None:
                 comparisons.append(found)
         rows_by_code[info.code] = row
     infos_by_code = {i.code: i for i in infos}
     sentences = [sentence(c, infos_by_code[c.code], t) for c in profile.notable(comparisons)]
     themes = [(name, [rows_by_code[i.code] for i in group]) for name, group in by_theme(infos, t)]
-    return Profile(wijk, themes, sentences, notes, any(i.modelled for i in infos))
+    return Profile(wijk, themes, sentences, notes, any(i.modelled for i in infos), infos)
 
 
 def series_table(rows: Sequence[tuple[str, Sequence[Figure]]], info: IndicatorInfo, wijk: Area,
