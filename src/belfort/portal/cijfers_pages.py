@@ -24,7 +24,7 @@ from belfort.policy.principals import Principal
 from belfort.portal import cijfers_svg, cijfers_views
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.pages import portal_principal
-from belfort.portal.render import render
+from belfort.portal.render import environment, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,11 +115,14 @@ async def wijk_page(code: str, request: Request, platform: Platform = Depends(ge
                     principal: Principal = Depends(portal_principal)) -> Response:
     geography = geography_of(platform)
     wijk = _wijk(geography, code)
-    view = await run_in_threadpool(_profile, platform, geography, wijk, language_of(request))
-    infos = view.infos
+    lang = language_of(request)
+    view = await run_in_threadpool(_profile, platform, geography, wijk, lang)
+    if view.html is None:  # the same for every visitor: rendered once per kept profile
+        view.html = environment().get_template("cijfers_wijk_main.html").render(
+            t=Translator(lang), lang=lang, view=view, percent=round(profile.TOLERANCE * 100),
+            thresholds=sorted({i.threshold for i in view.infos if i.threshold}))
     return render(request, "cijfers_wijk.html", principal, active="cijfers", view=view,
-                  percent=round(profile.TOLERANCE * 100),
-                  thresholds=sorted({i.threshold for i in infos if i.threshold}))
+                  main=view.html)
 
 
 @router.get("/cijfers/wijken/{code}/cijfers.csv")

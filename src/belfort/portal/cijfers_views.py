@@ -26,6 +26,9 @@ from belfort.portal.i18n import Translator
 from belfort.portal.map_base import voronoi_cells
 
 HIDDEN_MARK = "x"
+# the themes in the order of the city's neighbourhood monitor; others after them, "" last
+THEME_ORDER = ("demografie", "huishoudens", "migratie", "werk", "inkomen", "wonen",
+               "kinderopvang", "gezondheid", "mobiliteit", "economie", "leefbaarheid")
 
 
 def number_text(number: float, decimals: int, lang: str) -> str:
@@ -71,7 +74,9 @@ def by_theme(infos: Sequence[IndicatorInfo], t: Translator
     groups: dict[str, list[IndicatorInfo]] = defaultdict(list)
     for info in infos:
         groups[info.theme].append(info)
-    order = list(dict.fromkeys(i.theme for i in infos))  # the order indicators are listed in
+    order = sorted(groups, key=lambda theme: (
+        THEME_ORDER.index(theme) if theme in THEME_ORDER else len(THEME_ORDER), theme == "",
+        theme))
     return [(theme_name(t, theme), groups[theme]) for theme in order]
 
 
@@ -114,6 +119,7 @@ class Profile:
     notes: set[str]
     modelled: bool
     infos: Sequence[IndicatorInfo]
+    html: str | None = None  # the page's main content, once rendered
 
 
 def wijk_profile(wijk: Area, geography: Geography, infos: Sequence[IndicatorInfo],
