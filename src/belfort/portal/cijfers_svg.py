@@ -68,9 +68,9 @@ def trend(periods: Sequence[str], lines: Sequence[Line], title: str, description
 
         parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" '
                      f'y2="{height - bottom}" stroke="#767676" stroke-width="1"/>')
-        for value, anchor in ((high, top + 4), (low, height - bottom)):
-            parts.append(f'<text x="{left - 4}" y="{anchor:.1f}" text-anchor="end" '
-                         f'font-size="10" fill="{TEXT}">{escape(label(value))}</text>')
+        for edge, at in ((high, top + 4), (low, height - bottom)):
+            parts.append(f'<text x="{left - 4}" y="{at:.1f}" text-anchor="end" '
+                         f'font-size="10" fill="{TEXT}">{escape(label(edge))}</text>')
         for i, anchor in ((0, "start"), (len(periods) - 1, "end")):
             parts.append(f'<text x="{x(i):.1f}" y="{height - 6}" text-anchor="{anchor}" '
                          f'font-size="10" fill="{TEXT}">{escape(periods[i])}</text>')
