@@ -6,11 +6,14 @@
   the most recent year (``period=mrp``) and, second, every year (``period=all``), next to
   ``GET /health`` through the same client (the in-process HTTP floor) and the selection
   without HTTP;
+- the wijk profile page (``/cijfers/wijken/N``, issue 18 item 8): every indicator of the
+  profile (the 200 above and the demo's) with its trend line, rank and series table, through
+  the whole app in process, one wijk after another;
 - recompute: 200 query indicators over the demo's counts (``--size`` small or full):
   sums per day per wijk joined to the counting points' locations and counts by a geopoint,
   each with its own filter, all recomputed as after a new version of their source.
 
-    .venv/bin/python bench/cijfers_bench.py [--size small] [--requests 400]
+    .venv/bin/python bench/cijfers_bench.py [--size small] [--requests 400] [--pages 100]
 
 Medians in milliseconds; the recompute once, in seconds.
 """
@@ -39,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", default="small")
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--pages", type=int, default=100)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="cijfers-bench-"))
     platform = Platform(Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'c.db'}"))
@@ -99,6 +103,24 @@ def main() -> None:
                 f"selectiontableasjson period={period}: p50 {statistics.median(timings):.2f} ms, "
                 f"p90 {statistics.quantiles(timings, n=10)[-1]:.2f} ms ({args.requests} requests)"
             )
+        page_timings = []
+        for n in range(args.pages + 1):
+            t0 = time.perf_counter()
+            answer = client.get(f"/cijfers/wijken/{n % 25 + 1}")
+            page_timings.append((time.perf_counter() - t0) * 1000)
+            assert answer.status_code == 200 and answer.text.count('class="bf-trend"') >= 200
+        # the first request builds what every profile shares; each wijk's first visit builds
+        # its profile (kept until the catalogue changes); later visits render it
+        first, page_timings = page_timings[0], page_timings[1:]
+        first_visits = page_timings[:24]
+        trends = answer.text.count('class="bf-trend"')
+        print(
+            f"wijk profile page (/cijfers/wijken/N, {trends} "
+            f"indicators, {len(answer.content) // 1024} KiB): first {first:.1f} ms, "
+            f"a wijk's first visit p50 {statistics.median(first_visits):.1f} ms, "
+            f"p50 {statistics.median(page_timings):.2f} ms, "
+            f"p90 {statistics.quantiles(page_timings, n=10)[-1]:.2f} ms ({args.pages} requests)"
+        )
     timings = []
     for n in range(args.requests):
         t0 = time.perf_counter()

@@ -68,6 +68,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
     ("forecasts", lambda p: p == "/voorspellingen" or p.startswith("/voorspellingen/")),
+    ("gent in cijfers (pages)", lambda p: p == "/cijfers" or p.startswith("/cijfers/")),
     (
         "gent in cijfers (swing)",
         lambda p: p.startswith(("/jive/", "/jiveservices/", "/viewerservices/")),
@@ -459,6 +460,9 @@ def _public_flow(s: Session) -> None:
     # Gent in Cijfers: the Swing-compatible OData the stadincijfers client reads
     levels = s.get("/jiveservices/odata/GeoLevels")
     assert levels.status_code == 200 and "wijk" in levels.text, levels.text[:300]
+    # and its pages: a wijk's profile with the demo's modelled figures
+    profile = s.get("/cijfers/wijken/1")
+    assert profile.status_code == 200 and "Binnenstad" in profile.text, profile.text[:300]
     sparql = s.get(
         "/sparql",
         params={"query": "ASK { ?s ?p ?o }"},

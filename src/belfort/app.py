@@ -70,6 +70,7 @@ from belfort.linked.store import linked_data
 from belfort.platform import Platform
 from belfort.portal import access_request_pages as portal_access_requests
 from belfort.portal import charts
+from belfort.portal import cijfers_pages as portal_cijfers
 from belfort.portal import dashboard_pages as portal_dashboards
 from belfort.portal import dashboard_staff as portal_dashboard_staff
 from belfort.portal import dataset_page as portal_dataset
@@ -207,6 +208,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_transparency.router)
     app.include_router(portal_scenarios.router)
     app.include_router(portal_forecasts.router)
+    app.include_router(portal_cijfers.router)  # /cijfers: Gent in Cijfers pages (issue 18)
     app.include_router(portal_dataset.router)
     app.include_router(portal_map_base.router)
     app.include_router(portal_explore_urls.router)

@@ -13,6 +13,7 @@ from belfort.portal.texts import (
     access_requests,
     alerts,
     charts,
+    cijfers,
     dashboard,
     fields,
     forecasts,
@@ -33,7 +34,7 @@ from belfort.portal.texts import sensors as sensors_area
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-    access_requests, scenarios_area, forecasts, metadata_quality,
+    access_requests, scenarios_area, forecasts, metadata_quality, cijfers,
 )
 
 
