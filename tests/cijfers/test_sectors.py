@@ -6,6 +6,7 @@ the dataset ``gent-in-cijfers``; bad files refused with every problem named."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from belfort.app import create_app
 from belfort.cijfers import hooks
 from belfort.cijfers.dataset import DATASET
 from belfort.cijfers.geography import geography_of
-from belfort.cijfers.store import save_indicator
+from belfort.cijfers.protection import HIDDEN
+from belfort.cijfers.store import _protect, save_indicator
 from belfort.cli import main
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN
@@ -141,3 +143,33 @@ def test_a_bad_sector_file_is_refused_with_every_problem(settings: Settings,
         assert geography_of(platform).sectors == ()  # nothing kept
     finally:
         platform.close()
+
+
+def _row(level: str, code: str, n: int) -> dict[str, Any]:
+    return {"geolevel": level, "geoitem": code, "period": "2024", "value": float(n),
+            "missing": None, "contributors": n, "display": None}
+
+
+def test_no_sector_value_can_be_recovered_from_its_wijk_and_the_other_sectors() -> None:
+    """300 random wijken of 2-5 sectors: the attack of ``test_protection`` (every table
+    consistent with what is published) finds no hidden sector; the sectors of a wijk that is
+    not published are all hidden, 0 included."""
+    rng = random.Random(18)
+    hidden_wijken = 0
+    for _ in range(300):
+        sectors = [rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]) for _ in range(rng.randint(2, 5))]
+        total = sum(sectors)
+        rows = [_row("gemeente", "44021", total + 150), _row("wijk", "1", total),
+                _row("wijk", "2", 100), _row("wijk", "3", 50)]
+        rows += [_row("sector", f"S{i}", n) for i, n in enumerate(sectors)]
+        _protect(rows, 5, {f"S{i}": "1" for i in range(len(sectors))})
+        wijk = rows[1]
+        published = [r["display"] or int(r["contributors"]) for r in rows[4:]]
+        if wijk["display"] is not None:
+            hidden_wijken += 1
+            assert published == [HIDDEN] * len(sectors)
+            continue
+        assert recovered(published, total, 5, bound=total + 5) == {}, (sectors, published)
+        for n, shown in zip(sectors, published, strict=True):
+            assert not (isinstance(shown, int) and 0 < n < 5)
+    assert 0 < hidden_wijken < 300  # both cases were tried
