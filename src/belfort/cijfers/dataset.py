@@ -110,35 +110,44 @@ def published(value: float | None, missing: int | None, display: str | None,
     return float(rounded), text, PUBLISHED, None
 
 
-def rows(platform: Platform, geography: Geography) -> list[dict[str, Any]]:
-    """Every published value, protected, in the dataset's columns."""
+def columns(platform: Platform, geography: Geography) -> dict[str, list[Any]]:
+    """Every published value, protected, as the dataset's columns."""
     names = {(level, a.code): a.name for level in geography.levels()
              for a in geography.items(level)}
     with platform.db.session() as session:
-        indicators = {row.code: row for row in session.scalars(select(Indicator))}
+        indicators = {row.code: (row.name_nl, row.theme, row.decimals, row.period_type,
+                                 row.unit, bool(row.modelled))
+                      for row in session.scalars(select(Indicator))}
         table = IndicatorValue.__table__
         found = session.execute(
             select(table.c.indicator, table.c.geolevel, table.c.geoitem, table.c.period,
                    table.c.value, table.c.missing, table.c.display, table.c.source_version)
             .order_by(table.c.indicator, table.c.geolevel, table.c.geoitem, table.c.period)
         ).all()
-    out: list[dict[str, Any]] = []
+    out: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    add = [out[name].append for name in SCHEMA.names]
+    periods: dict[str, str | None] = {}
     for code, level, item, period, value, missing, display, version in found:
         indicator = indicators.get(code)
         if indicator is None:
             continue
-        waarde, weergave, status, ontbrekend = published(value, missing, display,
-                                                         indicator.decimals)
-        out.append({
-            "indicator": code, "indicator_naam": indicator.name_nl, "thema": indicator.theme,
-            "geoniveau": level, "geoniveau_naam": LEVEL_NAMES.get(level, level),
-            "geo_code": item, "geo_naam": names.get((level, item), item),
-            "periodeniveau": type_of(period) or indicator.period_type, "periode": period,
-            "waarde": waarde, "weergave": weergave, "status": status,
-            "ontbrekend_code": ontbrekend, "eenheid": indicator.unit,
-            "gemodelleerd": bool(indicator.modelled), "bronversie": version,
-        })
+        name, theme, decimals, period_type, unit, modelled = indicator
+        waarde, weergave, status, ontbrekend = published(value, missing, display, decimals)
+        if period not in periods:
+            periods[period] = type_of(period)
+        for append, cell in zip(add, (
+            code, name, theme, level, LEVEL_NAMES.get(level, level), item,
+            names.get((level, item), item), periods[period] or period_type, period,
+            waarde, weergave, status, ontbrekend, unit, modelled, version,
+        ), strict=True):
+            append(cell)
     return out
+
+
+def rows(platform: Platform, geography: Geography) -> list[dict[str, Any]]:
+    """Every published value, protected, as rows of the dataset's columns."""
+    found = columns(platform, geography)
+    return [dict(zip(found, cells, strict=True)) for cells in zip(*found.values(), strict=True)]
 
 
 class IndicatorSource:
@@ -157,7 +166,7 @@ class IndicatorSource:
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def table(self, platform: Platform) -> pa.Table:
-        return pa.Table.from_pylist(rows(platform, geography_of(platform)), schema=SCHEMA)
+        return pa.Table.from_pydict(columns(platform, geography_of(platform)), schema=SCHEMA)
 
 
 def register(platform: Platform) -> None:
