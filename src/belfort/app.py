@@ -63,6 +63,7 @@ from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
 from belfort.audit.log import audit_log
+from belfort.cijfers import dataset as cijfers_dataset
 from belfort.cijfers import hooks as cijfers_hooks
 from belfort.dashboards.forecasts import ForecastReader, set_forecast_reader
 from belfort.dashboards.store import ensure_default as ensure_default_dashboard
@@ -117,6 +118,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
                                                                forecast_source.zone_names))
         forecast_dataset.register(app.state.platform)  # drukteverwachting-per-zone
         cijfers_hooks.install(app.state.platform)  # indicators follow their sources' versions
+        cijfers_dataset.register(app.state.platform)  # gent-in-cijfers
         if owned:
             quieten_garbage_collector()
             # the chart renderer's first call takes ~0.6 s: pay it before the first visitor

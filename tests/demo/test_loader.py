@@ -23,7 +23,8 @@ def test_demo_loads_and_respects_classification(platform: Platform, client: Test
     assert "luchtkwaliteit-sensoren-demo" not in public
     assert {"passantentellingen-auckland", "stadswijken-gent-demo", "bezetting-parkeergarages-demo"} <= public
     everything = client.get("/api/belfort/v1/datasets", params={"limit": 100}, headers=admin_headers).json()
-    assert everything["total_count"] == 9
+    assert everything["total_count"] == 10  # with gent-in-cijfers (the indicators' values)
+    assert "gent-in-cijfers" in public
     assert "verwerkingsregister-stad-gent" in public
     meldingen = client.get("/api/belfort/v1/datasets/meldingen-openbaar-domein-intern", headers=admin_headers).json()
     assert meldingen["personal_data"] is True and meldingen["processing_activity"] == MELDINGEN

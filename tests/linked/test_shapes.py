@@ -78,7 +78,8 @@ def test_demo_catalogue_has_zero_violations(demo: Platform, dcat_client: TestCli
     assert "meldingen-openbaar-domein-intern" not in ids  # internal
     assert "luchtkwaliteit-sensoren-demo" not in ids  # draft
     assert "verwerkingsregister-stad-gent" in ids  # the processing register, as a dataset
-    assert len(ids) == 7
+    assert "gent-in-cijfers" in ids  # the indicators' protected values, as a dataset
+    assert len(ids) == 8
 
     staff = turtle(dcat_client.get("/catalog", headers=admin_headers).content)
     report = validate(staff, core_shapes)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
+from belfort.cijfers.geography import CITY_LEVEL, SECTOR_LEVEL, WIJK_LEVEL, Geography
 from belfort.cijfers.models import UNKNOWN, Indicator, IndicatorValue
 from belfort.cijfers.periods import period_of
 from belfort.cijfers.store import Value, get_indicator, spec_of, write_values
@@ -133,12 +133,14 @@ def _grouped(
 
 def _places(
     platform: Platform, geography: Geography, d: dict[str, Any], keys: set[Any]
-) -> dict[Any, str]:
-    """Each place key's wijk code ("" outside every wijk)."""
+) -> dict[Any, tuple[str, str]]:
+    """Each place key's wijk and sector codes ("" outside every wijk or sector)."""
     if "area" in d:
         by_name = {a.name.lower(): a.code for a in geography.wijken}
         codes = {a.code for a in geography.wijken}
-        return {k: (str(k) if str(k) in codes else by_name.get(str(k).lower(), "")) for k in keys}
+        return {
+            k: (str(k) if str(k) in codes else by_name.get(str(k).lower(), ""), "") for k in keys
+        }
     points: dict[Any, Any] = {}
     if "location" in d:
         points = {k: {"lat": k[0], "lon": k[1]} for k in keys if isinstance(k, tuple)}
@@ -160,8 +162,13 @@ def _places(
     lat = np.array([p["lat"] for _, p in located], dtype=float)
     lon = np.array([p["lon"] for _, p in located], dtype=float)
     wijken = geography.assign(lat, lon)
-    assigned = {_hashable(k): str(c) for (k, _), c in zip(located, wijken, strict=True)}
-    return {_hashable(k): assigned.get(_hashable(k), "") for k in keys}
+    sectors = geography.assign_sectors(lat, lon)
+    parents = {s.code: s.parent or "" for s in geography.sectors}
+    assigned = {  # a point in a sector belongs to the sector's wijk (the levels nest)
+        _hashable(k): (parents[str(s)] if s else str(c), str(s))
+        for (k, _), c, s in zip(located, wijken, sectors, strict=True)
+    }
+    return {_hashable(k): assigned.get(_hashable(k), ("", "")) for k in keys}
 
 
 def _key(row: tuple[Any, ...], width: int) -> tuple[Any, ...]:
@@ -194,12 +201,14 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
     places = _places(
         platform, geography, d, {_hashable(r[width - 1]) for r in rows} if rows else set()
     )
-    totals: dict[tuple[str, str], _Totals] = defaultdict(_Totals)
+    totals: dict[tuple[tuple[str, str], str], _Totals] = defaultdict(_Totals)
+    city = (CITY_LEVEL, geography.city.code)
+    with_sectors = SECTOR_LEVEL in spec.geolevels and bool(geography.sectors)
     for row in rows:
         year, month = row[0], row[1]
         if year is None or month is None:
             continue
-        wijk = places.get(_hashable(row[width - 1]), "")
+        wijk, sector = places.get(_hashable(row[width - 1]), ("", ""))
         if not wijk:
             continue
         period = period_of(spec.period_type, int(year), int(month))
@@ -207,8 +216,11 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
             spec.last_period and period > spec.last_period
         ):
             continue
-        for area in (wijk, geography.city.code):
-            cell = totals[(area, period)]
+        areas = [(WIJK_LEVEL, wijk), city]
+        if with_sectors and sector:
+            areas.append((SECTOR_LEVEL, sector))
+        for place in areas:
+            cell = totals[(place, period)]
             cell.n += int(row[width])
             cell.s += float(row[width + 1] or 0) if "field" in d else 0.0
             cell.num += int(numerators.get(_key(row, width), 0) or 0)
@@ -216,12 +228,11 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
                 cell.days.add((int(year), int(month), int(row[2])))
     if d["measure"] in ("count", "sum") and not per_day:  # no records in a wijk: 0, not empty
         for period in {p for _, p in totals}:
-            for each in geography.wijken:
-                totals[(each.code, period)]  # noqa: B018 — the default cell: zero
+            for each in geography.wijken + (geography.sectors if with_sectors else ()):
+                totals[((each.level, each.code), period)]  # noqa: B018 — the default cell: zero
     population = _population(platform, d) if d["measure"] == "rate" else {}
     values = []
-    for (area, period), cell in sorted(totals.items()):
-        level = CITY_LEVEL if area == geography.city.code else WIJK_LEVEL
+    for ((level, area), period), cell in sorted(totals.items()):
         value, contributors = _measure(d, cell, population.get((level, area, period)), period)
         values.append(
             Value(

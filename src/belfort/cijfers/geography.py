@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ class Area:
     rings: tuple[np.ndarray, ...] = field(
         default=(), compare=False, repr=False
     )  # (lon, lat) arrays
+    parent: str | None = None  # a sector's wijk code
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,14 @@ class Geography:
         for wijk in self.wijken:
             inside = points_in_rings(lon, lat, wijk.rings) & (codes == "")
             codes[inside] = wijk.code
+        return codes
+
+    def assign_sectors(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """The sector code of each point (``""`` outside every sector, or no sectors)."""
+        codes = np.full(len(lat), "", dtype=object)
+        for sector in self.sectors:
+            inside = points_in_rings(lon, lat, sector.rings) & (codes == "")
+            codes[inside] = sector.code
         return codes
 
 
@@ -217,11 +227,34 @@ def load_geography(path: Path | None) -> Geography:
 class _GeographyComponent:
     def __init__(self, geography: Geography) -> None:
         self.geography = geography
+        self.sectors_mark: tuple[int, int] | None = None
+        self.lock = threading.Lock()
+
+
+def _mark(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def geography_of(platform: Platform) -> Geography:
-    """The process's geography (read once; ``BELFORT_CIJFERS_WIJKEN`` or the modelled wijken)."""
-    return platform.component(
+    """The process's geography: the wijken read once (``BELFORT_CIJFERS_WIJKEN`` or the
+    modelled ones), the sectors read again whenever ``belfort cijfers sectors load`` (in any
+    process) replaced them (one ``stat`` per call)."""
+    from belfort.cijfers.sectors import read_sectors, sectors_file  # it imports this module
+
+    component = platform.component(
         _GeographyComponent,
         lambda p: _GeographyComponent(load_geography(p.settings.cijfers_wijken)),
-    ).geography
+    )
+    path = sectors_file(platform)
+    mark = _mark(path)
+    if mark != component.sectors_mark:
+        with component.lock:
+            if mark != component.sectors_mark:
+                sectors = read_sectors(path) if mark is not None else ()
+                component.geography = replace(component.geography, sectors=sectors)
+                component.sectors_mark = mark
+    return component.geography

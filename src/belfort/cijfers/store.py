@@ -13,16 +13,23 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog import store as catalog_store
 from belfort.catalog.models import utcnow
+from belfort.cijfers.dataset import ensure as ensure_dataset
 from belfort.cijfers.definitions import (
     SPEC_KEYS,
     IndicatorSpec,
     check_definition,
     spec_from_mapping,
 )
-from belfort.cijfers.geography import CITY_LEVEL, WIJK_LEVEL, Geography
+from belfort.cijfers.geography import (
+    CITY_LEVEL,
+    SECTOR_LEVEL,
+    WIJK_LEVEL,
+    Geography,
+    geography_of,
+)
 from belfort.cijfers.models import MISSING_CODES, SUPPRESSED_BY_SUPPLIER, Indicator, IndicatorValue
 from belfort.cijfers.periods import check_period
-from belfort.cijfers.protection import Cell, protect
+from belfort.cijfers.protection import HIDDEN, Cell, protect
 from belfort.errors import BelfortError, IndicatorInvalid, IndicatorNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -272,14 +279,22 @@ def write_many(
     error: str | None = None,
 ) -> None:
     """``write_values`` for several indicators in one transaction."""
+    parents = {s.code: s.parent or "" for s in geography_of(platform).sectors}
     with platform.db.session() as session:
         for code, values in tables.items():
-            _write(session, code, values, replace=replace, error=error)
+            _write(session, code, values, replace=replace, error=error, parents=parents)
     platform.generation.bump()
+    ensure_dataset(platform)  # gent-in-cijfers: the catalogue entry with the first values
 
 
 def _write(
-    session: Session, code: str, values: Sequence[Value], *, replace: bool, error: str | None
+    session: Session,
+    code: str,
+    values: Sequence[Value],
+    *,
+    replace: bool,
+    error: str | None,
+    parents: Mapping[str, str],
 ) -> None:
     """Bulk statements (an ORM object per value is ~10× slower): the indicator's values
     (merged with the ones kept unless ``replace``) protected, then written anew."""
@@ -314,7 +329,7 @@ def _write(
         }
         for v in merged.values()
     ]
-    _protect(rows, indicator.threshold)
+    _protect(rows, indicator.threshold, parents)
     session.execute(delete(IndicatorValue).where(IndicatorValue.indicator == code))
     if rows:
         session.execute(insert(table), rows)
@@ -322,9 +337,43 @@ def _write(
     indicator.last_error = error
 
 
-def _protect(rows: list[dict[str, Any]], threshold: int) -> None:
+def _protect(rows: list[dict[str, Any]], threshold: int, parents: Mapping[str, str]) -> None:
     """Set each row's ``display`` (``protection.protect`` per period) and propagate the
-    supplier's suppression (−99997) from a wijk to the city."""
+    supplier's suppression (−99997) from a wijk to the city; then the sectors (``parents``:
+    each sector's wijk) per wijk and period (``_protect_sectors``)."""
+    _protect_wijken(rows, threshold)
+    _protect_sectors(rows, threshold, parents)
+
+
+def _protect_sectors(
+    rows: list[dict[str, Any]], threshold: int, parents: Mapping[str, str]
+) -> None:
+    """The sectors of a published wijk are protected against the wijk's figure as the wijken
+    are against the city's; the sectors of a wijk that is not published (hidden, missing)
+    are all hidden, 0 included, so they say nothing about it. A sector of no known wijk is
+    hidden too."""
+    if threshold <= 0:
+        return
+    wijk_rows = {(r["period"], r["geoitem"]): r for r in rows if r["geolevel"] == WIJK_LEVEL}
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["geolevel"] == SECTOR_LEVEL:
+            groups[(row["period"], parents.get(row["geoitem"], ""))].append(row)
+    for key, sector_rows in groups.items():
+        wijk = wijk_rows.get(key)
+        if wijk is None or wijk["display"] is not None or wijk["missing"] is not None:
+            for row in sector_rows:
+                row["display"] = HIDDEN
+            continue
+        shown = [r for r in sector_rows if r["missing"] is None]
+        total = Cell(wijk["geoitem"], wijk["contributors"])
+        cells = [Cell(r["geoitem"], r["contributors"]) for r in shown]
+        protect(total, cells, threshold)
+        for row, cell in zip(shown, cells, strict=True):
+            row["display"] = HIDDEN if total.display is not None else cell.display
+
+
+def _protect_wijken(rows: list[dict[str, Any]], threshold: int) -> None:
     by_period: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["geolevel"] in (CITY_LEVEL, WIJK_LEVEL):

@@ -13,7 +13,8 @@ A mapping (``datasets.rdf_mapping``, JSON; docs/linked-data.md, "Rows as linked 
         "aantal": {"datatype": "xsd:nonNegativeInteger"},
         "intern": {"skip": true}
       },
-      "observations": {...}                           # belfort.linked.observations
+      "observations": {...},                          # belfort.linked.observations
+      "cube": {...}                                   # W3C Data Cube: belfort.linked.cube
     }
 
 Without a mapping (or for fields it does not list) every field maps by default to
@@ -40,6 +41,7 @@ from urllib.parse import quote
 import orjson
 
 from belfort.errors import InvalidRequest
+from belfort.linked import cube
 from belfort.linked.observations import ObservationWriter
 from belfort.linked.observations import validate as validate_observations
 from belfort.linked.rdf import IRI, RDF_TYPE, Document, Lit, text
@@ -59,7 +61,7 @@ MAX_MAPPING_BYTES = 64 * 1024
 MAX_PREFIXES = 50
 MAX_CLASSES = 10
 MAX_FIELDS = 1_000
-TOP_KEYS = {"prefixes", "class", "subject", "other_fields", "fields", "observations"}
+TOP_KEYS = {"prefixes", "class", "subject", "other_fields", "fields", "observations", "cube"}
 FIELD_KEYS = {"predicate", "datatype", "language", "class", "uri", "skip"}
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _XML_NAME_END = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*$")
@@ -163,6 +165,8 @@ def validate_mapping(raw: object, schema: dict[str, Any] | None = None) -> dict[
         out["fields"] = checked
     if mapping.get("observations") is not None:
         out["observations"] = validate_observations(mapping["observations"], prefixes, types)
+    if mapping.get("cube") is not None:
+        out["cube"] = cube.validate(mapping["cube"], types)
     return out
 
 
@@ -338,12 +342,16 @@ class RowMapper:
                               literal=default_literal)
             if mapping.get("observations") else None
         )
+        self.cube = (cube.CubeWriter(mapping["cube"], fields=set(types), base=self.base,
+                                     dataset_id=dataset_id) if mapping.get("cube") else None)
         self._used |= {p.predicate for p in plans} | set(self.classes)
         self._used |= {p.datatype or DEFAULT_DATATYPES.get(p.type) or "" for p in plans}
         if any(p.geo for p in plans):
             self._used.add(GSP)
         if self.observations is not None:
             self._used |= self.observations.namespaces()
+        if self.cube is not None:
+            self._used |= cube.namespaces()
 
     def property(self, field: str) -> str:
         """The default predicate of a field: ``{base}/def/{dataset}#{field}``."""
@@ -388,6 +396,9 @@ class RowMapper:
         if self.observations is not None:
             self.observations.add(document, subject, row, base=self.base, dataset_id=self.dataset_id,
                                   record_id=record_id, fragment=_fragment)
+        if self.cube is not None:
+            self.cube.add(document, subject, row, base=self.base, dataset_id=self.dataset_id,
+                          record_id=record_id)
         return subject
 
     def _add_value(self, document: Document, props: list[tuple[str, Any]], subject: str, record_id: str,

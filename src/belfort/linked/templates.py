@@ -32,11 +32,17 @@ SCHEMA = "https://schema.org/"
 PROV = "http://www.w3.org/ns/prov#"
 OWL = "http://www.w3.org/2002/07/owl#"
 OM = "http://def.isotc211.org/iso19156/2011/Observation#"
+QB = "http://purl.org/linked-data/cube#"  # W3C Data Cube (belfort.linked.cube)
+SDMX_DIMENSION = "http://purl.org/linked-data/sdmx/2009/dimension#"
+SDMX_ATTRIBUTE = "http://purl.org/linked-data/sdmx/2009/attribute#"
+SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 
 # Prefixes every mapping may use without declaring them.
 KNOWN_PREFIXES: dict[str, str] = {
     **PREFIXES, "geo": GSP, "sosa": SOSA, "ssn": SSN, "vkm": VKM, "time": TIME, "dc11": DC11,
     "schema": SCHEMA, "prov": PROV, "owl": OWL, "om": OM,
+    "qb": QB, "sdmx-dimension": SDMX_DIMENSION, "sdmx-attribute": SDMX_ATTRIBUTE,
+    "sdmx-measure": SDMX_MEASURE,
 }
 
 RESERVED_PREFIXES = {"http", "https", "urn"}
