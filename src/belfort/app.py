@@ -43,6 +43,7 @@ from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import quality as quality_api
+from belfort.api import quality_kpis as quality_kpis_api
 from belfort.api import register as register_api
 from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
@@ -77,6 +78,7 @@ from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import forecast_pages as portal_forecasts
 from belfort.portal import map_base as portal_map_base
 from belfort.portal import organisation_pages as portal_organisations
+from belfort.portal import quality_pages as portal_quality
 from belfort.portal import pages as portal_pages
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
@@ -187,6 +189,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
     app.include_router(quality_api.router)
+    app.include_router(quality_kpis_api.router)
     app.include_router(metadata_quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
@@ -204,6 +207,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)
+    app.include_router(portal_quality.router)
     app.include_router(portal_transparency.router)
     app.include_router(portal_scenarios.router)
     app.include_router(portal_forecasts.router)

@@ -14,6 +14,7 @@ from belfort.portal.texts import (
     alerts,
     charts,
     dashboard,
+    data_quality,
     fields,
     forecasts,
     maps,
@@ -34,6 +35,7 @@ AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
     access_requests, scenarios_area, forecasts, metadata_quality,
+    data_quality,
 )
 
 
