@@ -74,13 +74,14 @@ def test_per_organisation_and_unknown_organisation(client: TestClient, two: Plat
     assert client.get(URL, params={"organisation": "Geheime dienst"}).status_code == 404
 
 
-@pytest.mark.parametrize("params", [
-    {"days": "0"}, {"days": "367"}, {"days": "veel"}, {"organisation": "x" * 201},
-    {"organisation": " "}, {"days": "1e9"},
-])
-def test_bad_parameters_are_4xx(client: TestClient, params: dict[str, str]) -> None:
-    r = client.get(URL, params=params)
-    assert 400 <= r.status_code < 500, (params, r.status_code, r.text)
+BAD = [{"days": "0"}, {"days": "367"}, {"days": "veel"}, {"organisation": "x" * 201},
+       {"organisation": " "}, {"days": "1e9"}]
+
+
+def test_bad_parameters_are_4xx(client: TestClient) -> None:
+    for params in BAD:
+        r = client.get(URL, params=params)
+        assert 400 <= r.status_code < 500, (params, r.status_code, r.text)
 
 
 def test_the_trend_has_a_point_per_day_each_dataset_with_its_newest_report(
