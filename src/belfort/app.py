@@ -78,8 +78,8 @@ from belfort.portal import explore_urls as portal_explore_urls
 from belfort.portal import forecast_pages as portal_forecasts
 from belfort.portal import map_base as portal_map_base
 from belfort.portal import organisation_pages as portal_organisations
-from belfort.portal import quality_pages as portal_quality
 from belfort.portal import pages as portal_pages
+from belfort.portal import quality_pages as portal_quality
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import scenario_pages as portal_scenarios

@@ -131,7 +131,8 @@ def dataset_data_quality(platform: Platform, principal: Principal, dataset_id: s
         "band": kpis.band_of(score),
         "dimensions": {d: None if not v else {**v, "score_text": percent(v.get("score"), lang)}
                        for d, v in report["dimensions"].items()},
-        "rules": [{**r, "examples_text": _examples(r["examples"])} for r in rules[:MAX_RULES_SHOWN]],
+        "rules": [{**r, "examples_text": _examples(r["examples"])}
+                  for r in rules[:MAX_RULES_SHOWN]],
         "rules_left_out": max(0, len(rules) - MAX_RULES_SHOWN),
     }
 
