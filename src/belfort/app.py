@@ -94,6 +94,7 @@ from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
+from belfort.quality import dataset as quality_dataset
 from belfort.settings import Settings, load_settings
 from belfort.streams import live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
@@ -111,6 +112,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.state.platform = platform or Platform(settings or load_settings())
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
+        quality_dataset.register(app.state.platform)  # datakwaliteit: quality results as data
+        if app.state.platform.settings.quality_dataset:
+            quality_dataset.ensure_quality_dataset(app.state.platform)
         ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
         forecast_source.install(app.state.platform)  # forecast_above alert rules read these
         # dashboard tiles show the forecasts beside their live values
