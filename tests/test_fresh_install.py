@@ -451,7 +451,7 @@ def _public_flow(s: Session) -> None:
     # the quality dashboards: city-wide and of one organisation (public datasets only)
     quality = s.get("/datakwaliteit")
     assert quality.status_code == 200 and "meldingen-openbaar-domein-intern" not in quality.text
-    assert s.get("/organisations/stad-gent/datakwaliteit").status_code in (200, 404)
+    assert s.get("/organisations/mobiliteitsbedrijf-gent/datakwaliteit").status_code == 200
     # the twin's what-if scenarios: the demo's street links and the comparison page
     links = s.get("/api/belfort/v1/zone-links")
     assert links.status_code == 200 and "korenmarkt" in links.text, links.text[:300]

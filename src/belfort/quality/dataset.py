@@ -99,8 +99,12 @@ class QualityResultsSource:
         with platform.db.session() as session:
             newest = session.scalar(select(func.max(QualityReport.id))
                                     .where(QualityReport.dataset_id != DATASET_ID)) or 0
-            public = [(d.id, d.published_version, d.updated_at.isoformat() if d.updated_at
-                       else "") for d in _public_datasets(session)]
+            # which datasets are public, their versions and the fields held back from the
+            # public: a field classified later is left out at once, not at the next report
+            public = [(d.id, d.published_version,
+                       d.updated_at.isoformat() if d.updated_at else "",
+                       sorted(gate.held_back_fields(ANONYMOUS, d)))
+                      for d in _public_datasets(session)]
         digest = hashlib.sha256(repr(public).encode()).hexdigest()[:16]
         return f"q{newest}-{digest}"
 
