@@ -65,6 +65,7 @@ FAMILIES: list[tuple[str, Callable[[str], bool]]] = [
     ("sensorthings", lambda p: p.startswith("/sta/")),
     ("fiware", lambda p: p.startswith("/iot/")),
     ("transparency", lambda p: p == "/transparantie"),
+    ("quality dashboards", lambda p: p == "/datakwaliteit" or p.endswith("/datakwaliteit")),
     ("access requests", lambda p: p.startswith("/toegangsaanvragen")),
     ("scenarios", lambda p: p == "/scenarios" or p.startswith("/scenarios/")),
     ("forecasts", lambda p: p == "/voorspellingen" or p.startswith("/voorspellingen/")),
@@ -448,6 +449,10 @@ def _public_flow(s: Session) -> None:
     assert "/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern" in transparency.text
     form = s.get("/toegangsaanvragen/nieuw/meldingen-openbaar-domein-intern")
     assert form.status_code == 200 and 'name="purpose_text"' not in form.text
+    # the quality dashboards: city-wide and of one organisation (public datasets only)
+    quality = s.get("/datakwaliteit")
+    assert quality.status_code == 200 and "meldingen-openbaar-domein-intern" not in quality.text
+    assert s.get("/organisations/mobiliteitsbedrijf-gent/datakwaliteit").status_code == 200
     # the twin's what-if scenarios: the demo's street links and the comparison page
     links = s.get("/api/belfort/v1/zone-links")
     assert links.status_code == 200 and "korenmarkt" in links.text, links.text[:300]

@@ -43,6 +43,7 @@ from belfort.api import operations as operations_api
 from belfort.api import organisations as organisations_api
 from belfort.api import policies as policies_api
 from belfort.api import quality as quality_api
+from belfort.api import quality_kpis as quality_kpis_api
 from belfort.api import register as register_api
 from belfort.api import scenarios as scenarios_api
 from belfort.api import sta as sta_api
@@ -80,6 +81,7 @@ from belfort.portal import forecast_pages as portal_forecasts
 from belfort.portal import map_base as portal_map_base
 from belfort.portal import organisation_pages as portal_organisations
 from belfort.portal import pages as portal_pages
+from belfort.portal import quality_pages as portal_quality
 from belfort.portal import register_pages as portal_register
 from belfort.portal import register_staff as portal_register_staff
 from belfort.portal import scenario_pages as portal_scenarios
@@ -94,6 +96,7 @@ from belfort.portal import staff_sensors as portal_staff_sensors
 from belfort.portal import transparency_page as portal_transparency
 from belfort.portal.errors import error_page
 from belfort.portal.render import STATIC_DIR
+from belfort.quality import dataset as quality_dataset
 from belfort.settings import Settings, load_settings
 from belfort.streams import live_catalog
 from belfort.streams.mqtt import MqttBridgeSlot, start_mqtt_bridge
@@ -111,6 +114,9 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
         app.state.platform = platform or Platform(settings or load_settings())
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
+        quality_dataset.register(app.state.platform)  # datakwaliteit: quality results as data
+        if app.state.platform.settings.quality_dataset:
+            quality_dataset.ensure_quality_dataset(app.state.platform)
         ensure_default_dashboard(app.state.platform)  # the default Ghent dashboard, when absent
         forecast_source.install(app.state.platform)  # forecast_above alert rules read these
         # dashboard tiles show the forecasts beside their live values
@@ -190,6 +196,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
     app.include_router(quality_api.router)
+    app.include_router(quality_kpis_api.router)
     app.include_router(metadata_quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
@@ -207,6 +214,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(linked_records.router)
     app.include_router(portal_pages.router)
     app.include_router(portal_organisations.router)
+    app.include_router(portal_quality.router)
     app.include_router(portal_transparency.router)
     app.include_router(portal_scenarios.router)
     app.include_router(portal_forecasts.router)

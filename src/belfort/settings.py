@@ -489,6 +489,11 @@ class Settings(BaseSettings):
         description="Measure a dataset's data quality after each published version (in the "
         "background: a failure is recorded in the report, never raised to the publication).",
     )
+    quality_dataset: bool = Field(
+        default=False,
+        description="Publish the quality results as the open live dataset `datakwaliteit` "
+        "(one row per rule of every public dataset's latest report), made at start-up.",
+    )
     quality_max_rules: int = Field(
         default=200, ge=1, le=2000,
         description="Data-quality rules a dataset may have; a larger rule set is refused (422) when saved.",

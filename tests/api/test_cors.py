@@ -32,6 +32,7 @@ PUBLIC_READS = [
     "/api/belfort/v1/datasets/open-data/exports/csv",
     "/api/belfort/v1/datasets/open-data/quality?history=true",
     "/api/belfort/v1/datasets/open-data/quality/history",
+    "/api/belfort/v1/quality?days=30",
     "/explore/dataset/open-data/download/",
     "/api/",
     "/openapi.json",
@@ -42,11 +43,12 @@ ERRORS = [
     ("/api/explore/v2.1/catalog/datasets/open-data/records?where=(((", 400),
     ("/api/explore/v2.1/catalog/datasets/intern/records", 404),
     ("/api/belfort/v1/datasets/intern/quality", 404),
+    ("/api/belfort/v1/quality?organisation=bestaat-niet", 404),
     ("/api/belfort/v1/datasets/open-data/records?limit=x", 400),
     ("/explore/dataset/open-data/download/?format=shp", 400),
 ]
 SAME_ORIGIN = ["/", "/datasets", "/datasets/open-data", "/datasets/open-data/map.geojson", "/staff", "/api",
-               "/verwerkingsregister", "/explore/dataset/open-data/table/"]
+               "/verwerkingsregister", "/explore/dataset/open-data/table/", "/datakwaliteit"]
 
 
 @pytest.fixture

@@ -235,6 +235,7 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/datasets/{dataset_id}/fields": [],
     NATIVE + "/datasets/{dataset_id}/metadata-quality": [],
     NATIVE + "/metadata-quality": [],
+    NATIVE + "/quality": [("organisation", "stad-gent"), ("days", "30")],
     NATIVE + "/datasets/{dataset_id}/fields/{field}": [],
     NATIVE + "/datasets/{dataset_id}/quality": [("history", "true")],
     NATIVE + "/datasets/{dataset_id}/quality/history": [("limit", "10")],

@@ -84,6 +84,9 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    # the catalogue's metadata quality: over what the caller may see (the leak
                    # matrix's WIDE rows; tests/mqa/test_demo_and_api.py)
                    "/api/belfort/v1/metadata-quality",
+                   # the data-quality KPIs: over what the caller may see (the leak matrix's
+                   # WIDE rows; tests/api/test_quality_kpis.py)
+                   "/api/belfort/v1/quality",
                    # access requests name a dataset in their body: tests/policy/test_access_requests.py
                    "/api/belfort/v1/access-requests", "/api/belfort/v1/access-requests/{request_id}",
                    "/api/belfort/v1/access-requests/{request_id}/decision",

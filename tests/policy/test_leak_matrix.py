@@ -119,6 +119,11 @@ WIDE: dict[str, list[str]] = {
     "/organisations": ["/organisations"], "/organisations/{key}": ["/organisations/stad-gent"],
     "/transparantie": ["/transparantie"], "/maps/base.geojson": ["/maps/base.geojson"],
     "/api/belfort/v1/metadata-quality": ["/api/belfort/v1/metadata-quality"],
+    # data-quality KPIs and their dashboards: over what the caller may see (belfort.quality.kpis)
+    "/api/belfort/v1/quality": ["/api/belfort/v1/quality",
+                                "/api/belfort/v1/quality?organisation=stad-gent&days=366"],
+    "/datakwaliteit": ["/datakwaliteit"],
+    "/organisations/{key}/datakwaliteit": ["/organisations/stad-gent/datakwaliteit"],
     # Gent in Cijfers: indicators are computed from open data only (belfort.cijfers)
     "/api/belfort/v1/indicators": ["/api/belfort/v1/indicators"],
     "/api/belfort/v1/indicators/{code}": ["/api/belfort/v1/indicators/bestaat_niet"],

@@ -33,7 +33,7 @@ from belfort.policy import gate
 from belfort.policy.access import Action
 from belfort.policy.principals import Principal
 from belfort.policy.reading import ReadableVersion, disclosure_of, readable
-from belfort.portal import catalogue, table_downloads, values, visuals
+from belfort.portal import catalogue, quality_pages, table_downloads, values, visuals
 from belfort.portal.counts_chart import counts_chart
 from belfort.portal.i18n import Translator, language_of
 from belfort.portal.messages import error_text
@@ -124,9 +124,12 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
             map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
     quality = _quality(platform, principal, dataset_id)
+    data_quality = quality_pages.dataset_data_quality(
+        platform, principal, dataset_id, language_of(request))
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         quality=quality,
+        data_quality=data_quality,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
         downloads=table_downloads.links(card.id, [f.type for f in card.fields]),
         max_preview_rows=MAX_PREVIEW_ROWS,
