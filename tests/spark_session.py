@@ -14,6 +14,6 @@ def spark_session() -> Any:
     if _session is None:
         from belfort.query.spark import start_session
 
-        _session = start_session("local[2]", app_name="belfort-tests", shuffle_partitions=2)
+        _session = start_session("local[2]", app_name="belfort-tests", shuffle_partitions=1)
         atexit.register(_session.stop)
     return _session

@@ -29,13 +29,18 @@ def test_plain_pyspark_reads_a_published_version(tmp_path: Path) -> None:
         lines = ["telpunt;tijdstip;aantal;locatie"]
         for i in range(60):
             moment = dt.datetime(2024, 7, 15, 6) + dt.timedelta(minutes=37 * i)
-            lines.append(f"{['Korenmarkt', 'Veldstraat', 'Graslei'][i % 3]};{moment:%Y-%m-%d %H:%M};"
-                         f"{'' if i % 11 == 0 else i * 3};51.05{i % 10},3.72{i % 7}")
+            lines.append(
+                f"{['Korenmarkt', 'Veldstraat', 'Graslei'][i % 3]};{moment:%Y-%m-%d %H:%M};"
+                f"{'' if i % 11 == 0 else i * 3};51.05{i % 10},3.72{i % 7}"
+            )
         source = write(tmp_path / "tellingen.csv", "\n".join(lines) + "\n")
         ingest_file(platform, CLI_ADMIN, "tellingen", source, metadata={"title_nl": "Tellingen"})
         ingest_file(platform, CLI_ADMIN, "tellingen", source, metadata={})  # version 2, same rows
-        query = parse_query(select="telpunt, count(*) AS n, sum(aantal) AS s, max(tijdstip) AS t",
-                            group_by="telpunt", order_by="telpunt")
+        query = parse_query(
+            select="telpunt, count(*) AS n, sum(aantal) AS s, max(tijdstip) AS t",
+            group_by="telpunt",
+            order_by="telpunt",
+        )
         from belfort.policy.reading import readable
 
         found = readable(platform, CLI_ADMIN, "tellingen", count_use=False, audit=False)
@@ -48,7 +53,9 @@ def test_plain_pyspark_reads_a_published_version(tmp_path: Path) -> None:
         path, checksum, number = db.execute(
             "SELECT v.path, v.checksum, v.number FROM datasets d JOIN versions v "
             "ON v.dataset_id = d.id AND v.number = d.published_version "
-            "WHERE d.id = ? AND d.state = 'published'", ("tellingen",)).fetchone()
+            "WHERE d.id = ? AND d.state = 'published'",
+            ("tellingen",),
+        ).fetchone()
     assert number == 2 and path.startswith("versions/tellingen/") and path.endswith(".parquet")
     file = data / path
     assert checksum == "sha256:" + hashlib.sha256(file.read_bytes()).hexdigest()
@@ -57,8 +64,10 @@ def test_plain_pyspark_reads_a_published_version(tmp_path: Path) -> None:
     assert [f.name for f in frame.schema.fields] == ["telpunt", "tijdstip", "aantal", "locatie"]
     assert frame.schema["locatie"].dataType.simpleString() == "struct<lat:double,lon:double>"
     frame.createOrReplaceTempView("tellingen_v2")
-    rows = spark.sql("SELECT telpunt, count(*) AS n, sum(aantal) AS s, max(tijdstip) AS t "
-                     "FROM tellingen_v2 GROUP BY telpunt ORDER BY telpunt").collect()
+    rows = spark.sql(
+        "SELECT telpunt, count(*) AS n, sum(aantal) AS s, max(tijdstip) AS t "
+        "FROM tellingen_v2 GROUP BY telpunt ORDER BY telpunt"
+    ).collect()
     # Spark hands moments as naive datetimes in the local zone; Belfort's are aware, in UTC
     assert [(r.telpunt, r.n, r.s, r.t.astimezone(dt.UTC)) for r in rows] == belfort_rows
     assert frame.count() == 60

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from belfort.cache import ByteLRU
 from belfort.errors import BelfortError, QueryError, SparkUnavailable
 from belfort.query.compiler import CompiledQuery, compile_query
 from belfort.query.disclosure import (
@@ -57,17 +58,21 @@ def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: in
     builder = SparkSession.builder.appName(app_name)
     builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
     if not url.startswith("sc://"):
-        builder = (builder.config("spark.ui.enabled", "false")
-                   .config("spark.jars.packages", "")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.driver.host", "127.0.0.1")
-                   .config("spark.sql.shuffle.partitions", str(shuffle_partitions)))
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.jars.packages", "")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        )
     try:
         session = builder.getOrCreate()
         session.conf.set("spark.sql.session.timeZone", "UTC")
         session.conf.set("spark.sql.ansi.enabled", "false")  # NULL, not an error, on x / 0
     except Exception as exc:  # the JVM or the cluster: any failure means "not available"
-        raise SparkUnavailable(f"Spark at {url[:80]!r} could not be started: {str(exc)[:200]}") from None
+        raise SparkUnavailable(
+            f"Spark at {url[:80]!r} could not be started: {str(exc)[:200]}"
+        ) from None
     return session
 
 
@@ -99,7 +104,7 @@ class SparkEngine:
         self.max_rows = max_rows
         self._session = session
         self._lock = threading.Lock()
-        self._row_counts: dict[str, int] = {}
+        self._row_counts: ByteLRU[int] = ByteLRU(1 << 20, lambda _count: 256)  # path → rows
 
     @property
     def session(self) -> Any:
@@ -120,10 +125,11 @@ class SparkEngine:
         return [tuple(python_value(v) for v in row) for row in rows]
 
     def row_count(self, path: Path) -> int:
-        key = str(path)
-        if key not in self._row_counts:
-            self._row_counts[key] = int(self.run(compile_spark_count(Query(), TableSchema([])), path)[0][0])
-        return self._row_counts[key]
+        count = self._row_counts.get(str(path))
+        if count is None:  # versions never change: counted once
+            count = int(self.run(compile_spark_count(Query(), TableSchema(())), path)[0][0])
+            self._row_counts.put(str(path), count)
+        return count
 
     def execute(
         self,
@@ -145,11 +151,22 @@ class SparkEngine:
         total = None
         if with_total:
             total = int(self.run(compile_spark_count(query, schema), path)[0][0])
-        return QueryResult(columns=compiled.columns, rows=rows, total=total,
-                           elapsed_ms=(time.perf_counter() - started) * 1000)
+        return QueryResult(
+            columns=compiled.columns,
+            rows=rows,
+            total=total,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
 
-    def _disclosed(self, query: Query, schema: TableSchema, path: Path, rule: Disclosure,
-                   with_total: bool, started: float) -> QueryResult:
+    def _disclosed(
+        self,
+        query: Query,
+        schema: TableSchema,
+        path: Path,
+        rule: Disclosure,
+        with_total: bool,
+        started: float,
+    ) -> QueryResult:
         """As ``QueryEngine._disclosed`` (without its answer cache): every group with its
         row count, the population rule, suppression; the page is cut afterwards."""
         check_query(query, rule)
@@ -165,16 +182,23 @@ class SparkEngine:
         def population() -> int:
             if rule.population is None:
                 return self.row_count(path)
-            counted_rows = compile_spark_count(Query(where=rule.population, timezone=query.timezone), schema)
+            counted_rows = compile_spark_count(
+                Query(where=rule.population, timezone=query.timezone), schema
+            )
             return int(self.run(counted_rows, path)[0][0])
 
         released = release(query, rule, rows, layout, filtered, population)
         limit = self.max_rows if query.limit is None else query.limit
-        shown = released.rows[query.offset : query.offset + limit] if query.group_by else released.rows
-        return QueryResult(columns=page.columns, rows=list(shown),
-                           total=len(released.rows) if with_total else None,
-                           elapsed_ms=(time.perf_counter() - started) * 1000,
-                           suppressed=released.suppressed)
+        shown = (
+            released.rows[query.offset : query.offset + limit] if query.group_by else released.rows
+        )
+        return QueryResult(
+            columns=page.columns,
+            rows=list(shown),
+            total=len(released.rows) if with_total else None,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            suppressed=released.suppressed,
+        )
 
 
 def _spark_error(exc: Exception) -> BelfortError:
@@ -182,8 +206,14 @@ def _spark_error(exc: Exception) -> BelfortError:
     the cluster's."""
     name = type(exc).__name__
     message = str(exc).split("\n")[0][:300]
-    if name in {"AnalysisException", "ParseException", "IllegalArgumentException",
-                "ArithmeticException", "NumberFormatException", "DateTimeException"}:
+    if name in {
+        "AnalysisException",
+        "ParseException",
+        "IllegalArgumentException",
+        "ArithmeticException",
+        "NumberFormatException",
+        "DateTimeException",
+    }:
         return QueryError(f"Spark refused the query: {message}")
     return SparkUnavailable(f"Spark failed: {message}")
 
@@ -193,8 +223,15 @@ class SparkRouting(QueryEngine):
     ``min_rows`` rows) and for the datasets in ``datasets`` (their versions live under
     ``versions/<dataset>/``). ``min_rows`` 0: never by size."""
 
-    def __init__(self, versions_dir: Path, spark: SparkEngine, *, min_rows: int = 0,
-                 datasets: frozenset[str] = frozenset(), **duckdb_options: Any) -> None:
+    def __init__(
+        self,
+        versions_dir: Path,
+        spark: SparkEngine,
+        *,
+        min_rows: int = 0,
+        datasets: frozenset[str] = frozenset(),
+        **duckdb_options: Any,
+    ) -> None:
         super().__init__(versions_dir, **duckdb_options)
         self.spark = spark
         self.min_rows = min_rows
@@ -218,14 +255,34 @@ class SparkRouting(QueryEngine):
             return True
         return self.min_rows > 0 and self.row_count(path) >= self.min_rows
 
-    def execute(self, query: Query, schema: TableSchema, path: Path, *, with_total: bool = False,
-                timeout_seconds: float | None = None, disclosure: Disclosure | None = None) -> QueryResult:
+    def execute(
+        self,
+        query: Query,
+        schema: TableSchema,
+        path: Path,
+        *,
+        with_total: bool = False,
+        timeout_seconds: float | None = None,
+        disclosure: Disclosure | None = None,
+    ) -> QueryResult:
         if self.on_spark(path):
             self.sent_to_spark += 1
-            return self.spark.execute(query, schema, path, with_total=with_total,
-                                      timeout_seconds=timeout_seconds, disclosure=disclosure)
-        return super().execute(query, schema, path, with_total=with_total,
-                               timeout_seconds=timeout_seconds, disclosure=disclosure)
+            return self.spark.execute(
+                query,
+                schema,
+                path,
+                with_total=with_total,
+                timeout_seconds=timeout_seconds,
+                disclosure=disclosure,
+            )
+        return super().execute(
+            query,
+            schema,
+            path,
+            with_total=with_total,
+            timeout_seconds=timeout_seconds,
+            disclosure=disclosure,
+        )
 
 
 __all__ = ["QueryError", "SparkEngine", "SparkRouting", "start_session"]

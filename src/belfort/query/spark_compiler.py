@@ -34,7 +34,6 @@ from belfort.query.compiler import (
 )
 from belfort.query.compiler_geo import MAX_SEARCH_WORDS, like_escape
 from belfort.query.model import (
-    RECORD_ID_COLUMN,
     ROW_NUMBER_COLUMN,
     Aggregate,
     Expr,
@@ -57,16 +56,36 @@ ROW_INDEX = "_metadata.row_index"  # the row's position in its Parquet file (Spa
 
 # name → Spark function (the DuckDB compiler's SCALAR_FUNCTIONS, same result types)
 SPARK_FUNCTIONS: dict[str, str] = {
-    "lower": "lower", "upper": "upper", "length": "char_length", "abs": "abs",
-    "round": "round", "floor": "floor", "ceil": "ceil", "year": "year", "month": "month",
-    "day": "dayofmonth", "hour": "hour", "minute": "minute", "second": "second",
+    "lower": "lower",
+    "upper": "upper",
+    "length": "char_length",
+    "abs": "abs",
+    "round": "round",
+    "floor": "floor",
+    "ceil": "ceil",
+    "year": "year",
+    "month": "month",
+    "day": "dayofmonth",
+    "hour": "hour",
+    "minute": "minute",
+    "second": "second",
     "ifnull": "coalesce",
 }
 # Opendatasoft date_format() tokens → Spark (java.time) pattern letters; None: none exists
 SPARK_DATE_TOKENS: tuple[tuple[str, str | None], ...] = (
-    ("yyyy", "yyyy"), ("yy", "yy"), ("MMMM", "MMMM"), ("MMM", "MMM"), ("MM", "MM"),
-    ("dd", "dd"), ("EEEE", "EEEE"), ("EEE", "EEE"), ("HH", "HH"), ("mm", "mm"), ("ss", "ss"),
-    ("ww", None), ("D", "DDD"),
+    ("yyyy", "yyyy"),
+    ("yy", "yy"),
+    ("MMMM", "MMMM"),
+    ("MMM", "MMM"),
+    ("MM", "MM"),
+    ("dd", "dd"),
+    ("EEEE", "EEEE"),
+    ("EEE", "EEE"),
+    ("HH", "HH"),
+    ("mm", "mm"),
+    ("ss", "ss"),
+    ("ww", None),
+    ("D", "DDD"),
 )
 
 
@@ -154,10 +173,11 @@ class SparkCompiler(_Compiler):
         if "\\E" in f.separator:
             raise NotOnSpark("this field's separator cannot be quoted for Spark")
         # split() takes a Java regular expression: the separator quoted literally
-        values = f"split({spark_identifier(f.name)}, {self.bind(chr(92) + 'Q' + f.separator + chr(92) + 'E')}, -1)"
         if isinstance(e, ListValues):
             column = self.exploded.setdefault(f.name, f"__values_{len(self.exploded)}")
             return spark_identifier(column), "string"
+        quoted = self.bind("\\Q" + f.separator + "\\E")
+        values = f"split({spark_identifier(f.name)}, {quoted}, -1)"
         return f"array_contains({values}, {self.bind(e.value)})", "boolean"
 
     def lateral_views(self) -> str:
@@ -166,8 +186,10 @@ class SparkCompiler(_Compiler):
             f = self.schema.get(name)
             assert f is not None and f.separator is not None
             sep = self.bind("\\Q" + f.separator + "\\E")
-            out.append(f" LATERAL VIEW explode(split({spark_identifier(name)}, {sep}, -1)) "
-                       f"__lv{i} AS {spark_identifier(column)}")
+            out.append(
+                f" LATERAL VIEW explode(split({spark_identifier(name)}, {sep}, -1)) "
+                f"__lv{i} AS {spark_identifier(column)}"
+            )
         return "".join(out)
 
     def in_zone(self, sql: str) -> str:
@@ -199,7 +221,11 @@ class SparkCompiler(_Compiler):
                 raise QueryError("now() takes no arguments")
             return f"CAST({self.bind(datetime.now(LOCAL_TIMEZONE))} AS TIMESTAMP)", "datetime"
         if name == "startswith":
-            if len(args) != 2 or not isinstance(args[1], Literal) or not isinstance(args[1].value, str):
+            if (
+                len(args) != 2
+                or not isinstance(args[1], Literal)
+                or not isinstance(args[1].value, str)
+            ):
                 raise QueryError('startswith(field, "text") needs a field and a text')
             inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
             return f"startswith({_as_text(inner, t)}, {self.bind(args[1].value)})", "boolean"
@@ -210,9 +236,16 @@ class SparkCompiler(_Compiler):
             step = _number_arg(args[1])
             if t not in NUMERIC or step <= 0:
                 raise QueryError("range() groups numbers by a positive step")
-            return f"(CAST(floor({inner} / {self.bind(step)}) AS DOUBLE) * {self.bind(step)})", "number"
+            return (
+                f"(CAST(floor({inner} / {self.bind(step)}) AS DOUBLE) * {self.bind(step)})",
+                "number",
+            )
         if name == "date_format":
-            if len(args) != 2 or not isinstance(args[1], Literal) or not isinstance(args[1].value, str):
+            if (
+                len(args) != 2
+                or not isinstance(args[1], Literal)
+                or not isinstance(args[1].value, str)
+            ):
                 raise QueryError("date_format(field, 'pattern') needs a date field and a pattern")
             inner, t = self.expr(args[0], depth, allow_aggregates=allow_aggregates)
             if t not in {"date", "datetime"}:
@@ -308,10 +341,16 @@ def compile_spark_query(query: Query, schema: TableSchema, max_rows: int) -> Com
     columns: list[str] = []
     parts: list[str] = []
     for item in select_items:
-        sql = compiled_keys[item.expr] if item.expr in compiled_keys else \
-            c.expr(item.expr, allow_aggregates=True)[0]
-        if (grouped or has_aggregate) and not isinstance(item.expr, Aggregate) \
-                and item.expr not in [g.expr for g in query.group_by]:
+        sql = (
+            compiled_keys[item.expr]
+            if item.expr in compiled_keys
+            else c.expr(item.expr, allow_aggregates=True)[0]
+        )
+        if (
+            (grouped or has_aggregate)
+            and not isinstance(item.expr, Aggregate)
+            and item.expr not in [g.expr for g in query.group_by]
+        ):
             raise QueryError(f"{label_of(item.expr)!r} must be grouped by or aggregated")
         name = item.alias or label_of(item.expr)
         if name in columns:
@@ -329,14 +368,21 @@ def compile_spark_query(query: Query, schema: TableSchema, max_rows: int) -> Com
     where = f" WHERE {c.condition(query.where, 0)}" if query.where is not None else ""
     order = ""
     if query.order_by:
-        order = " ORDER BY " + ", ".join(_order(c, o, columns, compiled_keys) for o in query.order_by)
+        order = " ORDER BY " + ", ".join(
+            _order(c, o, columns, compiled_keys) for o in query.order_by
+        )
         if tie_break:
             order += f", {ROW_INDEX}"
     sql = f"SELECT {', '.join(parts)} FROM {SPARK_SOURCE}{c.lateral_views()}{where}"
     if group_sql:
         sql += f" GROUP BY {', '.join(group_sql)}"
     limit = max_rows if query.limit is None else query.limit
-    if not isinstance(limit, int) or not isinstance(query.offset, int) or limit < 0 or query.offset < 0:
+    if (
+        not isinstance(limit, int)
+        or not isinstance(query.offset, int)
+        or limit < 0
+        or query.offset < 0
+    ):
         raise QueryError("limit and offset must not be negative")
     if limit > max_rows:
         raise QueryError(f"limit {limit} is above the maximum of {max_rows} rows")
@@ -350,18 +396,26 @@ def compile_spark_count(query: Query, schema: TableSchema) -> CompiledQuery:
     where = f" WHERE {c.condition(query.where, 0)}" if query.where is not None else ""
     if query.group_by:
         keys = ", ".join(c.expr(g.expr)[0] for g in query.group_by)
-        sql = (f"SELECT count(*) FROM (SELECT 1 FROM {SPARK_SOURCE}{c.lateral_views()}{where} "
-               f"GROUP BY {keys}) AS groups")
+        sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM {SPARK_SOURCE}{c.lateral_views()}{where} "
+            f"GROUP BY {keys}) AS groups"
+        )
     else:
         sql = f"SELECT count(*) FROM {SPARK_SOURCE}{where}"
     return CompiledQuery(sql=sql, params=[c.named], columns=["count"])
 
 
-def _order(c: SparkCompiler, item: OrderItem, columns: list[str], compiled_keys: dict[Expr, str]) -> str:
+def _order(
+    c: SparkCompiler, item: OrderItem, columns: list[str], compiled_keys: dict[Expr, str]
+) -> str:
     direction = "DESC" if item.descending else "ASC"
     if item.expr in compiled_keys:
         sql = compiled_keys[item.expr]
-    elif isinstance(item.expr, FieldRef) and item.expr.name in columns and c.schema.get(item.expr.name) is None:
+    elif (
+        isinstance(item.expr, FieldRef)
+        and item.expr.name in columns
+        and c.schema.get(item.expr.name) is None
+    ):
         sql = spark_identifier(item.expr.name)
     elif not isinstance(item.expr, FieldRef) and label_of(item.expr) in columns:
         sql = spark_identifier(label_of(item.expr))
