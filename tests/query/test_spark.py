@@ -422,6 +422,11 @@ def test_routing_sends_big_versions_and_chosen_datasets_to_spark(
         assert by_size.execute(query, schema, path).rows == [(ROWS,)] and by_size.sent_to_spark == 1
         assert small.execute(query, schema, path).rows == [(ROWS,)] and small.sent_to_spark == 0
         assert by_name.execute(query, schema, path).rows == [(ROWS,)] and by_name.sent_to_spark == 1
+        # record ids stay DuckDB's (the same id whichever engine): answered there
+        ids = by_name.execute(Query(record_id_fields=(), limit=2), schema, path)
+        assert len(ids.rows) == 2 and by_name.sent_to_spark == 1
+        found = by_name.execute(Query(where=RecordIdIs(ids.rows[0][-1]), limit=5), schema, path)
+        assert found.rows == [ids.rows[0][:-1]] and by_name.sent_to_spark == 1
         derived = platform.lake.derived_path(path, "x.parquet")
         assert by_name.dataset_of(derived) == DATASET  # a restricted copy stays with its dataset
     finally:

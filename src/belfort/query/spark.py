@@ -21,6 +21,7 @@ system), see docs/spark.md.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from belfort.query.disclosure import (
     release,
 )
 from belfort.query.engine import QueryEngine, QueryResult
-from belfort.query.model import Query
+from belfort.query.model import Query, RecordIdIs
 from belfort.query.spark_compiler import SPARK_SOURCE, compile_spark_count, compile_spark_query
 from belfort.schema import TableSchema
 
@@ -201,6 +202,22 @@ class SparkEngine:
         )
 
 
+def _needs_record_ids(query: Query) -> bool:
+    """The question asks for record ids or filters on one (answered by DuckDB only)."""
+    if query.record_id_fields is not None:
+        return True
+    pending: list[Any] = [query.where]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, RecordIdIs):
+            return True
+        if isinstance(item, tuple):
+            pending.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+    return False
+
+
 def _spark_error(exc: Exception) -> BelfortError:
     """Spark's analysis errors (a type Spark refuses) are the query's fault; the rest is
     the cluster's."""
@@ -250,7 +267,9 @@ class SparkRouting(QueryEngine):
             parts = parts[1:]
         return parts[0] if len(parts) > 1 else None
 
-    def on_spark(self, path: Path) -> bool:
+    def on_spark(self, path: Path, query: Query | None = None) -> bool:
+        if query is not None and _needs_record_ids(query):
+            return False  # ids are DuckDB's hash of a record: they must not change with the engine
         if self.datasets and self.dataset_of(path) in self.datasets:
             return True
         return self.min_rows > 0 and self.row_count(path) >= self.min_rows
@@ -265,7 +284,7 @@ class SparkRouting(QueryEngine):
         timeout_seconds: float | None = None,
         disclosure: Disclosure | None = None,
     ) -> QueryResult:
-        if self.on_spark(path):
+        if self.on_spark(path, query):
             self.sent_to_spark += 1
             return self.spark.execute(
                 query,
