@@ -153,6 +153,21 @@ class QueryTimeout(BelfortError):
     exit_code = 7
 
 
+class NotOnSpark(QueryError):
+    """A query uses something the Spark backend (``belfort.query.spark``) has no exact
+    equivalent for (docs/spark.md lists them); the same query runs on the embedded engine."""
+
+    code = "not_on_spark"
+
+
+class SparkUnavailable(BelfortError):
+    """The Spark cluster (``BELFORT_SPARK_URL``) could not be reached or failed a query."""
+
+    code = "spark_unavailable"
+    http_status = 503
+    exit_code = 7
+
+
 class QueryFailed(BelfortError):
     """A SPARQL query's worker stopped for another reason than its limits (or the endpoint is
     shutting down): the server protects itself, so 503, not 500; the worker is replaced."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from belfort.errors import LakeUnavailable
 from belfort.lake.objects import LakeLocation, ObjectStore
 from belfort.lake.store import Lake
 from belfort.query.engine import QueryEngine
+from belfort.query.spark import SparkEngine, SparkRouting
 from belfort.settings import Settings
 from belfort.usage import UsageCounter
 
@@ -47,14 +49,26 @@ def open_lake(settings: Settings, *, check: bool = True) -> Lake:
     return Lake(settings.data_dir, remote, settings.lake_cache_mb * 1024 * 1024)
 
 
+def make_engine(versions_dir: Path, settings: Settings, **options: Any) -> QueryEngine:
+    """DuckDB; with ``BELFORT_SPARK_URL`` also Spark for big versions and chosen datasets
+    (the Spark session is made when it is first needed)."""
+    if not settings.spark_url:
+        return QueryEngine(versions_dir, **options)
+    spark = SparkEngine(settings.spark_url, max_rows=options.get("max_rows", 10_000))
+    datasets = frozenset(d.strip() for d in settings.spark_datasets.split(",") if d.strip())
+    return SparkRouting(versions_dir, spark, min_rows=settings.spark_min_rows, datasets=datasets,
+                        **options)
+
+
 class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.lake = open_lake(settings)
         self.db = Database(settings.effective_database_url,
                            connect_timeout=settings.database_connect_timeout_seconds)
-        self.engine = QueryEngine(
+        self.engine = make_engine(
             self.lake.versions_dir,
+            settings,
             threads=settings.duckdb_threads,
             memory_limit=settings.duckdb_memory_limit,
             timeout_seconds=settings.query_timeout_seconds,

@@ -113,6 +113,20 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field(
         default="1GB", description="Memory DuckDB may use per process (DuckDB syntax, e.g. `2GB`)."
     )
+    spark_url: str | None = Field(
+        default=None,
+        description="Apache Spark for big versions: `local[2]`, `sc://host:15002` (Spark Connect) "
+        "or a cluster master URL; unset: every query runs on DuckDB.",
+    )
+    spark_min_rows: int = Field(
+        default=50_000_000, ge=0,
+        description="With `spark_url`: versions with at least this many rows are queried on Spark "
+        "(0: none by size).",
+    )
+    spark_datasets: str = Field(
+        default="",
+        description="With `spark_url`: dataset ids (comma-separated) always queried on Spark.",
+    )
     result_cache_mb: int = Field(
         default=256,
         description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",

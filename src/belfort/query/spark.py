@@ -1,0 +1,307 @@
+"""The query engine's Spark backend: the same ``Query`` run by Apache Spark.
+
+For versions too big for one machine (``BELFORT_SPARK_MIN_ROWS``) or datasets named in
+``BELFORT_SPARK_DATASETS``, ``SparkRouting`` (the platform's engine when
+``BELFORT_SPARK_URL`` is set) sends ``execute`` here instead of to DuckDB. Everything
+else (exports, profiles, record ids, the result cache) stays on DuckDB.
+
+The question is compiled by ``belfort.query.spark_compiler`` to Spark SQL with named
+parameter markers over the version's Parquet file; answers come back as Python values
+of the same types as DuckDB's (moments in UTC with their zone, whole numbers as ``int``).
+The gate's restrictions reach Spark as they reach DuckDB: a row filter or field subset is
+a restricted version file (``belfort.policy.restricted``) and an aggregation threshold is
+the ``disclosure`` argument, applied by the same functions (``belfort.query.disclosure``).
+
+``pyspark`` is an optional dependency (the ``spark`` extra) and needs a Java 17 runtime;
+the session is made on first use: ``local[N]`` runs Spark in this process's JVM,
+``sc://host:15002`` talks to a Spark Connect server, ``spark://…``/``yarn`` a cluster.
+The cluster must see the lake's ``versions/`` directory at the same path (a shared file
+system), see docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from belfort.cache import ByteLRU
+from belfort.errors import BelfortError, QueryError, SparkUnavailable
+from belfort.query.compiler import CompiledQuery, compile_query
+from belfort.query.disclosure import (
+    MAX_GROUPS,
+    Disclosure,
+    check_groups,
+    check_query,
+    counted_query,
+    needs_filtered_count,
+    release,
+)
+from belfort.query.engine import QueryEngine, QueryResult
+from belfort.query.model import Query, RecordIdIs
+from belfort.query.spark_compiler import SPARK_SOURCE, compile_spark_count, compile_spark_query
+from belfort.schema import TableSchema
+
+DERIVED_DIR = "_derived"  # restricted copies of versions (``belfort.lake.store.DERIVED_DIR``)
+
+
+def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: int = 4) -> Any:
+    """A SparkSession on ``url`` (``local[2]``, ``sc://…``, ``spark://…``), in UTC, with
+    nothing fetched at run time (no packages, no Ivy)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SparkUnavailable("pyspark is not installed (pip install 'belfort[spark]')") from None
+    builder = SparkSession.builder.appName(app_name)
+    builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
+    if not url.startswith("sc://"):
+        builder = (
+            builder.config("spark.ui.enabled", "false")
+            .config("spark.jars.packages", "")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        )
+    try:
+        session = builder.getOrCreate()
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+        session.conf.set("spark.sql.ansi.enabled", "false")  # NULL, not an error, on x / 0
+    except Exception as exc:  # the JVM or the cluster: any failure means "not available"
+        raise SparkUnavailable(
+            f"Spark at {url[:80]!r} could not be started: {str(exc)[:200]}"
+        ) from None
+    return session
+
+
+def parquet_source(path: Path) -> str:
+    """A Parquet file as a Spark SQL relation (its path backquoted)."""
+    text = str(path.resolve())
+    return "parquet.`" + text.replace("`", "``") + "`"
+
+
+def python_value(value: Any) -> Any:
+    """A value from Spark as DuckDB gives it: moments aware in UTC (Spark hands naive
+    datetimes in the process's local zone), decimals as floats."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.astimezone(UTC)
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "asDict"):  # a struct (geopoint): a dict, as DuckDB gives
+        return {k: python_value(v) for k, v in value.asDict().items()}
+    if isinstance(value, list):
+        return [python_value(v) for v in value]
+    return value
+
+
+class SparkEngine:
+    """``execute`` as ``QueryEngine.execute``, on Spark. Thread-safe; one session."""
+
+    def __init__(self, url: str, *, max_rows: int = 10_000, session: Any = None) -> None:
+        self.url = url
+        self.max_rows = max_rows
+        self._session = session
+        self._lock = threading.Lock()
+        self._row_counts: ByteLRU[int] = ByteLRU(1 << 20, lambda _count: 256)  # path → rows
+
+    @property
+    def session(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                self._session = start_session(self.url)
+            return self._session
+
+    def run(self, compiled: CompiledQuery, path: Path) -> list[tuple[Any, ...]]:
+        sql = compiled.sql.replace(SPARK_SOURCE, parquet_source(path))
+        args = compiled.params[0] if compiled.params else {}
+        try:
+            rows = self.session.sql(sql, args=args).collect()
+        except BelfortError:
+            raise
+        except Exception as exc:
+            raise _spark_error(exc) from None
+        return [tuple(python_value(v) for v in row) for row in rows]
+
+    def row_count(self, path: Path) -> int:
+        count = self._row_counts.get(str(path))
+        if count is None:  # versions never change: counted once
+            count = int(self.run(compile_spark_count(Query(), TableSchema(())), path)[0][0])
+            self._row_counts.put(str(path), count)
+        return count
+
+    def execute(
+        self,
+        query: Query,
+        schema: TableSchema,
+        path: Path,
+        *,
+        with_total: bool = False,
+        timeout_seconds: float | None = None,
+        disclosure: Disclosure | None = None,
+    ) -> QueryResult:
+        """Run ``query`` over one version file on Spark (see ``QueryEngine.execute``)."""
+        del timeout_seconds  # Spark's own limits apply (docs/spark.md)
+        started = time.perf_counter()
+        if disclosure is not None:
+            return self._disclosed(query, schema, path, disclosure, with_total, started)
+        compiled = compile_spark_query(query, schema, self.max_rows)
+        rows = self.run(compiled, path)
+        total = None
+        if with_total:
+            total = int(self.run(compile_spark_count(query, schema), path)[0][0])
+        return QueryResult(
+            columns=compiled.columns,
+            rows=rows,
+            total=total,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _disclosed(
+        self,
+        query: Query,
+        schema: TableSchema,
+        path: Path,
+        rule: Disclosure,
+        with_total: bool,
+        started: float,
+    ) -> QueryResult:
+        """As ``QueryEngine._disclosed`` (without its answer cache): every group with its
+        row count, the population rule, suppression; the page is cut afterwards."""
+        check_query(query, rule)
+        page = compile_query(query, schema, self.max_rows)  # the same checks as on DuckDB
+        counted, layout = counted_query(query)
+        rows = self.run(compile_spark_query(counted, schema, max_rows=MAX_GROUPS + 1), path)
+        check_groups(rows)
+        filtered = None
+        if query.where is not None and needs_filtered_count(query):
+            plain = Query(where=query.where, timezone=query.timezone)
+            filtered = int(self.run(compile_spark_count(plain, schema), path)[0][0])
+
+        def population() -> int:
+            if rule.population is None:
+                return self.row_count(path)
+            counted_rows = compile_spark_count(
+                Query(where=rule.population, timezone=query.timezone), schema
+            )
+            return int(self.run(counted_rows, path)[0][0])
+
+        released = release(query, rule, rows, layout, filtered, population)
+        limit = self.max_rows if query.limit is None else query.limit
+        shown = (
+            released.rows[query.offset : query.offset + limit] if query.group_by else released.rows
+        )
+        return QueryResult(
+            columns=page.columns,
+            rows=list(shown),
+            total=len(released.rows) if with_total else None,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            suppressed=released.suppressed,
+        )
+
+
+def _needs_record_ids(query: Query) -> bool:
+    """The question asks for record ids or filters on one (answered by DuckDB only)."""
+    if query.record_id_fields is not None:
+        return True
+    pending: list[Any] = [query.where]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, RecordIdIs):
+            return True
+        if isinstance(item, tuple):
+            pending.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            pending.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+    return False
+
+
+def _spark_error(exc: Exception) -> BelfortError:
+    """Spark's analysis errors (a type Spark refuses) are the query's fault; the rest is
+    the cluster's."""
+    name = type(exc).__name__
+    message = str(exc).split("\n")[0][:300]
+    if name in {
+        "AnalysisException",
+        "ParseException",
+        "IllegalArgumentException",
+        "ArithmeticException",
+        "NumberFormatException",
+        "DateTimeException",
+    }:
+        return QueryError(f"Spark refused the query: {message}")
+    return SparkUnavailable(f"Spark failed: {message}")
+
+
+class SparkRouting(QueryEngine):
+    """The DuckDB engine, with ``execute`` sent to Spark for big versions (at least
+    ``min_rows`` rows) and for the datasets in ``datasets`` (their versions live under
+    ``versions/<dataset>/``). ``min_rows`` 0: never by size."""
+
+    def __init__(
+        self,
+        versions_dir: Path,
+        spark: SparkEngine,
+        *,
+        min_rows: int = 0,
+        datasets: frozenset[str] = frozenset(),
+        **duckdb_options: Any,
+    ) -> None:
+        super().__init__(versions_dir, **duckdb_options)
+        self.spark = spark
+        self.min_rows = min_rows
+        self.datasets = datasets
+        self.sent_to_spark = 0  # for tests and /metrics
+        self._versions_dir = versions_dir.resolve()
+
+    def dataset_of(self, path: Path) -> str | None:
+        """The dataset a version file belongs to: ``versions/<dataset>/…``, or for a
+        restricted copy ``versions/_derived/<dataset>/…``."""
+        try:
+            parts = path.resolve().relative_to(self._versions_dir).parts
+        except ValueError:
+            return None
+        if parts and parts[0] == DERIVED_DIR:
+            parts = parts[1:]
+        return parts[0] if len(parts) > 1 else None
+
+    def on_spark(self, path: Path, query: Query | None = None) -> bool:
+        if query is not None and _needs_record_ids(query):
+            return False  # ids are DuckDB's hash of a record: they must not change with the engine
+        if self.datasets and self.dataset_of(path) in self.datasets:
+            return True
+        return self.min_rows > 0 and self.row_count(path) >= self.min_rows
+
+    def execute(
+        self,
+        query: Query,
+        schema: TableSchema,
+        path: Path,
+        *,
+        with_total: bool = False,
+        timeout_seconds: float | None = None,
+        disclosure: Disclosure | None = None,
+    ) -> QueryResult:
+        if self.on_spark(path, query):
+            self.sent_to_spark += 1
+            return self.spark.execute(
+                query,
+                schema,
+                path,
+                with_total=with_total,
+                timeout_seconds=timeout_seconds,
+                disclosure=disclosure,
+            )
+        return super().execute(
+            query,
+            schema,
+            path,
+            with_total=with_total,
+            timeout_seconds=timeout_seconds,
+            disclosure=disclosure,
+        )
+
+
+__all__ = ["QueryError", "SparkEngine", "SparkRouting", "start_session"]
