@@ -35,12 +35,8 @@ from belfort.portal.texts import sensors as sensors_area
 AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
-<<<<<<< HEAD
     access_requests, scenarios_area, forecasts, metadata_quality, cijfers,
-=======
-    access_requests, scenarios_area, forecasts, metadata_quality,
     data_quality,
->>>>>>> h/qualitykpi
 )
 
 
