@@ -37,6 +37,7 @@ from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import forecasts as forecasts_api
+from belfort.api import governance as governance_api
 from belfort.api import metadata_quality as metadata_quality_api
 from belfort.api import observations as observations_api
 from belfort.api import operations as operations_api
@@ -187,6 +188,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(fiware_api.router)  # POST /iot/json
     app.include_router(fields_api.router)
     app.include_router(quality_api.router)
+    app.include_router(governance_api.router)  # roles, metadata reviews, the worklist
     app.include_router(metadata_quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
