@@ -8,9 +8,9 @@ worklist are for the stewards of the organisation concerned and administrators.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -30,12 +30,18 @@ from belfort.policy.principals import Principal
 router = APIRouter(prefix="/api/belfort/v1", tags=["governance"],
                    default_response_class=JSONResponse)
 BODY_LIMIT = 4_000
+RoleName = Annotated[str, Path(description="The role: owner, steward, custodian or dpo.")]
+
+
+def _require_signed_in(principal: Principal) -> None:
+    """Writes need a key or a sign-in before anything is looked up (401, not 404)."""
+    if not principal.is_signed_in:
+        raise Unauthorized("sign in (or use an API key) to manage governance")
 
 
 def _require_steward(session: Session, principal: Principal, organisation: str | None) -> None:
     """Forbidden unless ``principal`` stewards ``organisation`` (a Dutch name) or is admin."""
-    if not principal.is_signed_in:
-        raise Unauthorized("sign in (or use an API key) to manage governance")
+    _require_signed_in(principal)
     scope = steward_organisations(session, principal)
     if scope is None:
         return
@@ -84,11 +90,12 @@ def _set_dataset_role(platform: Platform, principal: Principal, dataset_id: str,
 
 
 @router.put("/datasets/{dataset_id}/roles/{role}", summary="Set a role of a dataset (steward)")
-async def put_dataset_role(dataset_id: str, role: str, request: Request,
+async def put_dataset_role(dataset_id: str, role: RoleName, request: Request,
                            platform: Platform = Depends(get_platform),
                            principal: Principal = Depends(get_principal)) -> JSONResponse:
     """Body: ``{"name": …, "email": …, "email_public": false}``; ``role`` is one of owner,
     steward, custodian, dpo."""
+    _require_signed_in(principal)
     body = await _json_object(request, limit=BODY_LIMIT)
     return JSONResponse(await run_in_threadpool(
         _set_dataset_role, platform, principal, dataset_id, role, body))
@@ -96,9 +103,10 @@ async def put_dataset_role(dataset_id: str, role: str, request: Request,
 
 @router.delete("/datasets/{dataset_id}/roles/{role}",
                summary="Remove a dataset's own role (steward): its organisation's applies again")
-async def delete_dataset_role(dataset_id: str, role: str,
+async def delete_dataset_role(dataset_id: str, role: RoleName,
                               platform: Platform = Depends(get_platform),
                               principal: Principal = Depends(get_principal)) -> JSONResponse:
+    _require_signed_in(principal)
     return JSONResponse(await run_in_threadpool(
         _set_dataset_role, platform, principal, dataset_id, role, None))
 
@@ -132,9 +140,10 @@ def organisation_roles(slug: str, platform: Platform = Depends(get_platform),
 
 @router.put("/organisations/{slug}/roles/{role}",
             summary="Set an organisation's default role (steward)")
-async def put_organisation_role(slug: str, role: str, request: Request,
+async def put_organisation_role(slug: str, role: RoleName, request: Request,
                                 platform: Platform = Depends(get_platform),
                                 principal: Principal = Depends(get_principal)) -> JSONResponse:
+    _require_signed_in(principal)
     body = await _json_object(request, limit=BODY_LIMIT)
     return JSONResponse(await run_in_threadpool(
         _organisation_roles, platform, principal, slug, role, body))
@@ -142,9 +151,10 @@ async def put_organisation_role(slug: str, role: str, request: Request,
 
 @router.delete("/organisations/{slug}/roles/{role}",
                summary="Remove an organisation's default role (steward)")
-async def delete_organisation_role(slug: str, role: str,
+async def delete_organisation_role(slug: str, role: RoleName,
                                    platform: Platform = Depends(get_platform),
                                    principal: Principal = Depends(get_principal)) -> JSONResponse:
+    _require_signed_in(principal)
     return JSONResponse(await run_in_threadpool(
         lambda: _organisation_roles(platform, principal, slug, role, clear=True)))
 
@@ -163,6 +173,7 @@ def mark_reviewed(platform: Platform, principal: Principal, dataset_id: str) -> 
              summary="Mark a dataset's metadata reviewed (steward)")
 async def post_review(dataset_id: str, platform: Platform = Depends(get_platform),
                       principal: Principal = Depends(get_principal)) -> JSONResponse:
+    _require_signed_in(principal)
     return JSONResponse(await run_in_threadpool(mark_reviewed, platform, principal, dataset_id))
 
 
