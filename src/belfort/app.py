@@ -86,6 +86,7 @@ from belfort.portal import staff as portal_staff
 from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_alerts as portal_staff_alerts
 from belfort.portal import staff_fields as portal_staff_fields
+from belfort.portal import staff_governance as portal_staff_governance
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal import staff_policies as portal_staff_policies
@@ -216,6 +217,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_oidc.router)  # /staff/sign-in/oidc, /staff/sign-in/callback
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
+    app.include_router(portal_staff_governance.router)  # /staff/governance: the worklist
     app.include_router(portal_staff_policies.router)
     app.include_router(portal_access_requests.router)  # /toegangsaanvragen (issue 14 item 5)
     app.include_router(portal_staff_access_requests.router)  # /staff/access-requests

@@ -16,6 +16,7 @@ from belfort.portal.texts import (
     dashboard,
     fields,
     forecasts,
+    governance,
     maps,
     metadata,
     metadata_quality,
@@ -34,6 +35,7 @@ AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
     access_requests, scenarios_area, forecasts, metadata_quality,
+    governance,
 )
 
 
