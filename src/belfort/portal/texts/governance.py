@@ -38,8 +38,8 @@ NL: dict[str, str] = {
     "gov_th_what": "Wat",
     "gov_th_action": "Actie",
     "gov_dataset_title": "Verantwoordelijken van {title}",
-    "gov_roles_help": "Een rol die hier leeg is, neemt die van de organisatie over. Het e-mailadres "
-                      "blijft intern, tenzij je het publiek maakt.",
+    "gov_roles_help": "Een rol die hier leeg is, neemt die van de organisatie over. Het "
+                      "e-mailadres blijft intern, tenzij je het publiek maakt.",
     "gov_field_name": "Naam (persoon of team)",
     "gov_field_email": "E-mailadres",
     "gov_field_email_public": "E-mailadres publiek tonen",
