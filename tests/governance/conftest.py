@@ -7,14 +7,31 @@ from pathlib import Path
 
 import pytest
 
+from belfort.catalog.models import Dataset
 from belfort.platform import Platform
 from belfort.policy.principals import CLI_ADMIN, Kind, Principal, Role, StaffRole
 from belfort.publishing import ingest_file, save_organisation
 from belfort.quality import hook
+from belfort.quality.run import measure
+from belfort.quality.store import replace_rules
 from tests.quality.conftest import write_parkings
 
 MOBILITY = "Mobiliteitsbedrijf"
 OTHER = "Stadsarchief"
+
+
+#: Rules the parkings break: a missing naam, id 3 twice, bezetting above capaciteit.
+BROKEN_RULES = [{"type": "required", "field": "naam"}, {"type": "unique", "field": "id"},
+                {"type": "check", "where": "bezetting <= capaciteit"}]
+
+
+def with_failing_rules(platform: Platform, dataset_id: str = "parkings") -> None:
+    """Give ``dataset_id`` rules it breaks and measure it again."""
+    with platform.db.session() as session:
+        dataset = session.get(Dataset, dataset_id)
+        assert dataset is not None
+        replace_rules(session, dataset, BROKEN_RULES, "test", max_rules=50, max_chars=2000)
+    assert measure(platform, dataset_id, trigger="cli") is not None
 
 
 def steward_of(organisation: str, name: str = "steward") -> Principal:
@@ -36,4 +53,5 @@ def governed(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, "archief", other,
                 metadata={"title_nl": "Archief", "organisation": OTHER})
     hook.wait(platform)
+    with_failing_rules(platform)
     return platform

@@ -38,7 +38,7 @@ def test_each_kind_of_item_appears_with_a_link_to_where_it_is_fixed(governed: Pl
     assert set(now) == {("failing_rules", "parkings"), ("access_requests", "parkings"),
                         ("low_mqa", "parkings")}
     failing = now["failing_rules", "parkings"]
-    assert failing.detail["failing_count"] >= 2  # the inferred rules the faults break
+    assert failing.detail["failing_count"] == 3  # naam missing, id twice, bezetting > capaciteit
     assert failing.link == "/api/belfort/v1/datasets/parkings/quality"
     assert now["access_requests", "parkings"].link == "/staff/access-requests"
     assert now["low_mqa", "parkings"].detail == {"figure": 200, "points": 200, "minimum": 221}

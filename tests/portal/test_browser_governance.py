@@ -17,6 +17,7 @@ from belfort.policy.principals import CLI_ADMIN
 from belfort.portal.render import STAFF_COOKIE
 from belfort.publishing import ingest_file
 from belfort.quality import hook
+from tests.governance.conftest import with_failing_rules
 from tests.helpers import add_organisations, staff_session
 from tests.portal.conftest import (  # noqa: F401 (chromium is a fixture)
     DESKTOP,
@@ -41,7 +42,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveDemo, s
         ingest_file(platform, CLI_ADMIN, "parkings", write_parkings(root),
                     metadata={"title_nl": "Parkings", "organisation": "Mobiliteitsbedrijf",
                               "frequency": "daily"})
-        hook.wait(platform)  # measured: failing rules on the worklist
+        hook.wait(platform)
+        with_failing_rules(platform)  # failing rules on the worklist
         with platform.db.session() as session:
             roles.set_role(session, "admin", "organisation", "mobiliteitsbedrijf", "owner",
                            {"name": "Dienst Mobiliteit", "email": "mob@stad.gent"})

@@ -2,7 +2,8 @@
 
 Five kinds of item, each with a link to where it is fixed:
 
-- ``failing_rules``: the latest data-quality report has rules with failing rows (or failed);
+- ``failing_rules``: the latest data-quality report has rules with failing rows (or failed;
+  the missing values of a field no ``required`` rule covers are measured, not a rule);
 - ``stale_metadata``: no metadata review in ``BELFORT_GOVERNANCE_REVIEW_MONTHS``;
 - ``overdue_update``: older than its declared update frequency allows
   (``belfort.quality.timeliness``);
@@ -36,6 +37,7 @@ from belfort.quality.store import latest_report
 from belfort.quality.timeliness import timeliness
 from belfort.streams.live_catalog import LIVE_FORMAT
 
+MISSING = "missing:"  # ``belfort.quality.run.missing_key``: completeness, not a rule
 KINDS = ("failing_rules", "overdue_update", "stale_metadata", "access_requests", "low_mqa")
 #: ``dataset ids → metadata-quality points`` (``belfort.mqa``), given by the caller.
 MqaScores = Callable[[list[str]], dict[str, int]]
@@ -108,7 +110,9 @@ def items_of(session: Session, datasets: Iterable[Dataset], now: datetime, *,
 
         report = latest_report(session, d.id)
         if report is not None:
-            failing = sorted(r.rule_id for r in report.results if r.failing > 0)
+            # missing values of a field without a ``required`` rule are measured, not a rule
+            failing = sorted(r.rule_id for r in report.results
+                             if r.failing > 0 and not r.rule_id.startswith(MISSING))
             if report.status != "ok" or failing:
                 items.append(item("failing_rules", f"/api/belfort/v1/datasets/{d.id}/quality",
                                   figure=report.id, failing_rules=failing[:20],
