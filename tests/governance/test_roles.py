@@ -75,5 +75,10 @@ def test_roles_of_unknown_datasets_or_organisations_are_not_found(governed: Plat
             roles.set_role(session, "admin", "dataset", "nope", "owner", {"name": "x"})
         with pytest.raises(NotFound):
             roles.set_role(session, "admin", "organisation", "x" * 5000, "owner", {"name": "x"})
+        with pytest.raises(NotFound):
+            roles.set_role(session, "admin", "dataset", "parkings" + "x" * 200, "owner",
+                           {"name": "x"})
+        with pytest.raises(NotFound):  # PostgreSQL would refuse the look-up itself
+            roles.set_role(session, "admin", "organisation", "mobi\x00", "owner", {"name": "x"})
         with pytest.raises(InvalidRequest):
             roles.set_role(session, "admin", "city", "gent", "owner", {"name": "x"})

@@ -18,7 +18,7 @@ MONTH = timedelta(days=30.44)
 
 def mark_reviewed(session: Session, actor: str, dataset_id: str) -> MetadataReview:
     """Record a review of ``dataset_id``'s metadata now; audited."""
-    if session.get(Dataset, dataset_id[:100]) is None:
+    if len(dataset_id) > 100 or session.get(Dataset, dataset_id) is None:
         raise DatasetNotFound(f"dataset {dataset_id[:90]!r} not found")
     row = session.get(MetadataReview, dataset_id)
     if row is None:

@@ -90,12 +90,14 @@ def check_holder(data: Any) -> dict[str, Any]:
 
 
 def _scope_id(session: Session, scope: str, scope_id: str) -> str:
+    if "\x00" in scope_id:  # PostgreSQL refuses the look-up itself
+        raise NotFound(f"{scope} {scope_id[:90]!r} not found")
     if scope == "dataset":
-        if session.get(Dataset, scope_id[:100]) is None:
+        if len(scope_id) > 100 or session.get(Dataset, scope_id) is None:
             raise NotFound(f"dataset {scope_id[:90]!r} not found")
         return scope_id
     if scope == "organisation":
-        org = session.get(Organisation, scope_id[:80])
+        org = session.get(Organisation, scope_id) if len(scope_id) <= 80 else None
         if org is None:
             raise NotFound(f"organisation {scope_id[:90]!r} not found")
         return org.slug
