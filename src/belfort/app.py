@@ -37,6 +37,7 @@ from belfort.api import dashboards as dashboards_api
 from belfort.api import fields as fields_api
 from belfort.api import fiware as fiware_api
 from belfort.api import forecasts as forecasts_api
+from belfort.api import governance as governance_api
 from belfort.api import metadata_quality as metadata_quality_api
 from belfort.api import observations as observations_api
 from belfort.api import operations as operations_api
@@ -89,6 +90,7 @@ from belfort.portal import staff as portal_staff
 from belfort.portal import staff_access_requests as portal_staff_access_requests
 from belfort.portal import staff_alerts as portal_staff_alerts
 from belfort.portal import staff_fields as portal_staff_fields
+from belfort.portal import staff_governance as portal_staff_governance
 from belfort.portal import staff_oidc as portal_staff_oidc
 from belfort.portal import staff_organisations as portal_staff_organisations
 from belfort.portal import staff_policies as portal_staff_policies
@@ -197,6 +199,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(fields_api.router)
     app.include_router(quality_api.router)
     app.include_router(quality_kpis_api.router)
+    app.include_router(governance_api.router)  # roles, metadata reviews, the worklist
     app.include_router(metadata_quality_api.router)
     app.include_router(ingest.router)
     app.include_router(observations_api.router)
@@ -226,6 +229,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     app.include_router(portal_staff_oidc.router)  # /staff/sign-in/oidc, /staff/sign-in/callback
     app.include_router(portal_staff_fields.router)
     app.include_router(portal_staff_organisations.router)
+    app.include_router(portal_staff_governance.router)  # /staff/governance: the worklist
     app.include_router(portal_staff_policies.router)
     app.include_router(portal_access_requests.router)  # /toegangsaanvragen (issue 14 item 5)
     app.include_router(portal_staff_access_requests.router)  # /staff/access-requests

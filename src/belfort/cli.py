@@ -23,6 +23,7 @@ from belfort.catalog.options import METADATA_OPTIONS, metadata_from_options
 from belfort.commands import audit as audit_commands
 from belfort.commands import cijfers as cijfers_commands
 from belfort.commands import demo_live as demo_commands
+from belfort.commands import governance as governance_commands
 from belfort.commands import mqa as mqa_commands
 from belfort.commands import mqtt as mqtt_commands
 from belfort.commands import operations as operations_commands
@@ -645,6 +646,7 @@ main.add_command(mqa_commands.command)
 main.add_command(zones_commands.command)
 main.add_command(cijfers_commands.command)
 main.add_command(quality_commands.command)
+main.add_command(governance_commands.command)
 main.add_command(twin_commands.command)
 main.add_command(audit_commands.command)
 main.add_command(policies_commands.command)

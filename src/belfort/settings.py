@@ -551,6 +551,33 @@ class Settings(BaseSettings):
         "publication needs (characters).",
     )
 
+    # --- data governance (belfort.governance: roles, worklist, reminders) ---
+    governance_review_months: int = Field(
+        default=12, ge=1, le=120,
+        description="A dataset's metadata is stale (on the steward's worklist) when no steward "
+        "marked it reviewed in this many months (never reviewed: since it was created).",
+    )
+    governance_mqa_min: int = Field(
+        default=221, ge=0, le=405,
+        description="A dataset whose metadata-quality score (MQA, out of 405) is below this is on "
+        "the steward's worklist; 221 is the lower bound of *Good*.",
+    )
+    governance_reminder_hours: float = Field(
+        default=168.0, gt=0, le=24 * 366,
+        description="A steward gets a reminder digest at most this often, and only when the items "
+        "on the worklist changed since the last one.",
+    )
+    governance_reminder_check_seconds: float = Field(
+        default=3600.0, ge=0, le=86_400,
+        description="The upkeep process looks for due reminder digests this often (one process at "
+        "a time: a lease in the database); 0: no reminders are sent.",
+    )
+    governance_webhook_url: str | None = Field(
+        default=None, max_length=2000,
+        description="Reminder digests are also POSTed here as signed JSON (the alert webhooks' "
+        "signature, retries and address rules). None: e-mail only (`BELFORT_ALERTS_SMTP_*`).",
+    )
+
     # --- crowding alerts (belfort.twin.alerts: rules, evaluation, channels) ---
     alerts_evaluate_seconds: float = Field(
         default=60.0, ge=0, le=86_400,

@@ -2,9 +2,10 @@
 
 The jobs: compacting the hot store into the lake (``belfort.streams.compaction``), evaluating
 the crowding alert rules (``belfort.twin.alerts``), refreshing forecasts and training models
-(``belfort.twin.forecasting``) and measuring the live datasets' data quality
-(``belfort.quality.scheduler``). Each takes a lease in the database, so any number of processes
-and machines may run them and one works at a time.
+(``belfort.twin.forecasting``), measuring the live datasets' data quality
+(``belfort.quality.scheduler``) and sending the stewards' reminders
+(``belfort.governance.scheduler``). Each takes a lease in the database, so any number of
+processes and machines may run them and one works at a time.
 
 Where they run is ``BELFORT_UPKEEP``:
 
@@ -29,6 +30,8 @@ import threading
 from typing import Protocol
 
 from belfort.api.alerts import webhook_secret
+from belfort.governance.scheduler import ReminderScheduler
+from belfort.mqa.service import points_of
 from belfort.platform import Platform
 from belfort.quality.scheduler import QualityScheduler
 from belfort.settings import Settings
@@ -54,6 +57,8 @@ class BackgroundJobs:
             AlertScheduler(platform, webhook_secret(platform)).start(),
             ForecastScheduler(platform).start(),
             QualityScheduler(platform).start(),  # the live datasets' data quality
+            ReminderScheduler(platform, webhook_secret(platform),  # the stewards' digests
+                              lambda ids: points_of(platform, ids)).start(),
         ]
 
     def stop(self) -> None:

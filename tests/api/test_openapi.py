@@ -264,6 +264,9 @@ SAMPLES: dict[str, list[tuple[str, str]]] = {
     NATIVE + "/policies/{uid}": [],
     NATIVE + "/indicators": [],
     NATIVE + "/indicators/{code}": [],
+    NATIVE + "/datasets/{dataset_id}/roles": [],
+    NATIVE + "/organisations/{slug}/roles": [],
+    NATIVE + "/governance/worklist": [("organisation", "stad-gent")],
 }
 # Answers that never end (Server-Sent Events): tests/api/test_dashboards.py reads them over
 # real HTTP, where a client can go away; the test client here would wait for their end.

@@ -66,6 +66,11 @@ CALLS: dict[tuple[str, str], str] = {
     ("GET", "/id/{dataset_id}/{record}"): "/id/{id}/3ed0ac42a7f686f4632b3cfc1d81a136363673d9",
     ("GET", "/id/{dataset_id}"): "/id/{id}",
     ("GET", "/def/{dataset_id}"): "/def/{id}",
+    # governance (belfort.governance): who is responsible, metadata reviews
+    ("GET", "/api/belfort/v1/datasets/{dataset_id}/roles"): "/api/belfort/v1/datasets/{id}/roles",
+    ("PUT", "/api/belfort/v1/datasets/{dataset_id}/roles/{role}"): "/api/belfort/v1/datasets/{id}/roles/owner",
+    ("DELETE", "/api/belfort/v1/datasets/{dataset_id}/roles/{role}"): "/api/belfort/v1/datasets/{id}/roles/owner",
+    ("POST", "/api/belfort/v1/datasets/{dataset_id}/metadata-review"): "/api/belfort/v1/datasets/{id}/metadata-review",
 }
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 
@@ -81,6 +86,11 @@ NOT_PER_DATASET = {"/api/", "/health", "/ready", "/metrics", "/sparql", "/catalo
                    "/api/explore/v2.1/catalog/exports/{format}", "/api/explore/v2.1/catalog/facets",
                    "/api/belfort/v1/organisations", "/api/belfort/v1/organisations/{slug}",
                    "/api/belfort/v1/transparency",
+                   # an organisation's default roles and the steward's worklist: stewards see
+                   # only their organisations' datasets (tests/api/test_governance.py)
+                   "/api/belfort/v1/organisations/{slug}/roles",
+                   "/api/belfort/v1/organisations/{slug}/roles/{role}",
+                   "/api/belfort/v1/governance/worklist",
                    # the catalogue's metadata quality: over what the caller may see (the leak
                    # matrix's WIDE rows; tests/mqa/test_demo_and_api.py)
                    "/api/belfort/v1/metadata-quality",

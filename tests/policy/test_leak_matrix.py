@@ -146,6 +146,9 @@ WIDE: dict[str, list[str]] = {
                                  "/api/belfort/v1/datasets?q=qzv"],
     "/api/belfort/v1/organisations": ["/api/belfort/v1/organisations"],
     "/api/belfort/v1/organisations/{slug}": ["/api/belfort/v1/organisations/stad-gent"],
+    # governance: an organisation's roles name no dataset; the worklist is for stewards
+    "/api/belfort/v1/organisations/{slug}/roles": ["/api/belfort/v1/organisations/stad-gent/roles"],
+    "/api/belfort/v1/governance/worklist": ["/api/belfort/v1/governance/worklist"],
     "/api/belfort/v1/processing-activities": ["/api/belfort/v1/processing-activities"],
     "/api/belfort/v1/processing-activities/{activity_id}":
         ["/api/belfort/v1/processing-activities/bestaat-niet"],

@@ -15,6 +15,7 @@ from fastapi import Query as Q
 from belfort.api import native_params
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.exports import export_response
+from belfort.api.governance import dataset_governance
 from belfort.api.native_params import parse_records_params
 from belfort.api.params import INT_LIMIT, VersionNumber
 from belfort.api.responses import JSONResponse
@@ -65,6 +66,8 @@ def get_dataset(
     with platform.db.session() as session:
         dataset = gate.get_dataset(session, principal, dataset_id)
         body = store.dataset_to_dict(dataset)
+        body.update(dataset_governance(session, principal, dataset,  # who is responsible
+                                       platform.settings.governance_review_months))
         if not principal.is_admin:
             limit = dataset.published_version or 0
             body["versions"] = [_visible(principal, dataset, v) for v in body["versions"]

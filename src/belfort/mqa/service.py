@@ -26,7 +26,7 @@ from belfort.mqa.urls import UrlChecker
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.gate import PUBLIC_STATES
-from belfort.policy.principals import Principal
+from belfort.policy.principals import CLI_ADMIN, Principal
 
 
 class MqaService:
@@ -140,3 +140,12 @@ def _catalogue_quality(platform: Platform, principal: Principal) -> dict[str, An
         "datasets": [{"dataset_id": q.row.id, "points": q.score.total, "band": q.score.band.key}
                      for q in datasets],
     }
+
+
+def points_of(platform: Platform, dataset_ids: list[str]) -> dict[str, int]:
+    """Each dataset's metadata-quality points, scored as an administrator sees it (the
+    steward's worklist, ``belfort.governance.worklist``)."""
+
+    with platform.db.session() as session:
+        rows = catalogue.dataset_rows(session, CLI_ADMIN, dataset_ids)
+    return {q.row.id: q.score.total for q in score_rows(platform, rows)}

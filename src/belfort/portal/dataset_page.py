@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, Response
 
 from belfort.api.caching import cache_control
 from belfort.api.deps import base_url, get_platform
+from belfort.api.governance import dataset_governance
 from belfort.api.ods.records import order_of, parse_v1_params, where_of
 from belfort.api.responses import JSONResponse
 from belfort.catalog import field_dictionary
@@ -102,6 +103,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
         shown = next((v for v in versions if v.number == published), versions[-1] if versions else None)
         validation = dict(shown.validation) if shown else {}
         meta["timezone"] = dataset.timezone
+        governance = dataset_governance(session, principal, dataset,  # who is responsible
+                                        platform.settings.governance_review_months)
         described = field_dictionary.descriptions(dataset)
         fields = field_dictionary.entries(
             gate.visible_fields(principal, dataset, shown.table_schema.get("fields", []))
@@ -129,7 +132,7 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         quality=quality,
-        data_quality=data_quality,
+        data_quality=data_quality, governance=governance,
         history=list(reversed(history)), validation=validation, preview=preview, exports=EXPORTS,
         downloads=table_downloads.links(card.id, [f.type for f in card.fields]),
         max_preview_rows=MAX_PREVIEW_ROWS,

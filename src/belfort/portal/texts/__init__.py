@@ -18,6 +18,7 @@ from belfort.portal.texts import (
     data_quality,
     fields,
     forecasts,
+    governance,
     maps,
     metadata,
     metadata_quality,
@@ -36,7 +37,7 @@ AREAS: tuple[ModuleType, ...] = (
     site, staff, search, table, fields, messages_area, maps, metadata, charts,
     organisations_area, sensors_area, dashboard, access, policies_area, alerts,
     access_requests, scenarios_area, forecasts, metadata_quality, cijfers,
-    data_quality,
+    data_quality, governance,
 )
 
 
