@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from belfort.catalog.models import utcnow
 from belfort.governance.reminders import Outcome, send_reminders
@@ -24,8 +23,7 @@ def remind_once(platform: Platform, holder: str, secret: bytes,
                 mqa_scores: MqaScores | None = None) -> list[Outcome] | None:
     """One round if this process holds the lease (None otherwise)."""
     every = platform.settings.governance_reminder_check_seconds
-    now_us = int(time.time() * 1_000_000)
-    if not lease.take(platform, LEASE, holder, now_us, max(every, 60.0) * 2):
+    if not lease.take(platform, LEASE, holder, max(every, 60.0) * 2):
         return None
     outcomes = send_reminders(platform, utcnow(), secret, mqa_scores)
     for outcome in outcomes:
