@@ -42,7 +42,8 @@ def hidden(platform: Platform, tmp_path: Path) -> Platform:
         "title_nl": "Intern", "organisation": "Geheime Dienst", "classification": "internal",
         "restriction_reason": "privacy", "classification_reason": "bevat namen"})
     ingest_file(platform, CLI_ADMIN, "vertrouwelijk", csv, metadata={
-        "title_nl": "Vertrouwelijk", "classification": "confidential", "restriction_reason": "privacy", "classification_reason": "GDPR"})
+        "title_nl": "Vertrouwelijk", "classification": "confidential", "restriction_reason": "privacy",
+                                                                       "classification_reason": "GDPR"})
     ingest_file(platform, CLI_ADMIN, "ontwerp", csv, metadata={"title_nl": "Ontwerp"}, draft=True)
     return platform
 

@@ -68,7 +68,8 @@ def test_ingest_metadata_state_classification_and_deletion_are_followed(
     assert "beta" not in titles(client)
     assert "beta" in titles(client, admin_headers)
     update_dataset_metadata(two, CLI_ADMIN, "gamma", {"classification": "internal",
-                                                       "restriction_reason": "privacy", "classification_reason": "bevat namen"})
+                                                       "restriction_reason": "privacy",
+                                                       "classification_reason": "bevat namen"})
     assert set(titles(client)) == {"alfa"}
     assert set(titles(client, admin_headers)) == {"alfa", "beta", "gamma"}
     with two.db.session() as session:

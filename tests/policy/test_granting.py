@@ -42,7 +42,8 @@ def world(platform: Platform, tmp_path: Path) -> Platform:
         RESEARCH, "Toegangscontrole"]}, state="published", activity_id=GUID)
     ingest_file(platform, CLI_ADMIN, "bewoners", csv, metadata={
         "title_nl": "Bewoners", "classification": "confidential",
-        "restriction_reason": "privacy", "classification_reason": "persoonsgegevens", "personal_data": True,
+        "restriction_reason": "privacy",
+        "classification_reason": "persoonsgegevens", "personal_data": True,
         "processing_activity": GUID})
     return platform
 

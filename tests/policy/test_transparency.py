@@ -22,13 +22,15 @@ def catalogue(platform: Platform, tmp_path: Path) -> Platform:
                 metadata={"title_nl": "Open", "listed": True})
     ingest_file(platform, CLI_ADMIN, "camerabeelden", csv, metadata={
         "title_nl": "Camerabeelden <script>x</script>", "classification": "confidential",
-        "restriction_reason": "privacy", "classification_reason": "Beelden van herkenbare personen (AVG)", "listed": True,
+        "restriction_reason": "privacy",
+        "classification_reason": "Beelden van herkenbare personen (AVG)", "listed": True,
         "contact_point": {"email": "privacy@stad.gent"}})
     ingest_file(platform, CLI_ADMIN, "geheim-project", csv, metadata={
         "title_nl": "Geheim project", "classification": "strictly-confidential",
         "restriction_reason": "privacy", "classification_reason": "lopend onderzoek"})
     ingest_file(platform, CLI_ADMIN, "ontwerp-lijst", csv, metadata={
-        "title_nl": "Ontwerp", "classification": "internal", "restriction_reason": "privacy", "classification_reason": "x",
+        "title_nl": "Ontwerp", "classification": "internal", "restriction_reason": "privacy",
+                                                             "classification_reason": "x",
         "listed": True}, draft=True)
     return platform
 

@@ -49,7 +49,8 @@ def listed(platform: Platform, tmp_path: Path) -> Platform:
     add_organisations(platform, ORGANISATION)
     ingest_file(platform, CLI_ADMIN, "meldingen", counts_csv(tmp_path), metadata={
         "title_nl": "Meldingen openbaar domein", "classification": "confidential",
-        "restriction_reason": "privacy", "classification_reason": "namen van melders", "listed": True,
+        "restriction_reason": "privacy",
+        "classification_reason": "namen van melders", "listed": True,
         "organisation": ORGANISATION})
     return platform
 

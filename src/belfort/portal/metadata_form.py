@@ -3,8 +3,9 @@ page's language.
 
 Every field the CLI and the API accept that a steward describes is on the form (titles,
 descriptions, organisation, contact point, themes, keywords, licence, spatial and temporal
-coverage, frequency, classification and the reason from the fixed list, steward, source time zone); themes, licence,
-organisation, spatial coverage and frequency are chosen from the catalogue's lists
+coverage, frequency, classification and its reason, steward, source time zone); themes, licence,
+organisation, spatial coverage, frequency and the reason a dataset is not open are chosen from
+the catalogue's lists
 (``belfort.catalog.vocabularies``, ``belfort.catalog.organisations``).
 """
 
