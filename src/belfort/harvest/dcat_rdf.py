@@ -324,7 +324,7 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
         "licence": None, "spatial": None,
         "temporal": _temporal(graph, node, notes),
         "frequency": _frequency(graph.value(node, DCTERMS.accrualPeriodicity)),
-        "classification": "open", "classification_reason": None,
+        "classification": "open", "classification_reason": None, "restriction_reason": None,
     }
     contact_point = metadata["contact_point"]
     if contact_point["email"] is None and contact_point["name"] == metadata["organisation"]:
