@@ -57,7 +57,7 @@ def load_ghent(platform: Platform, tmp_path: Path) -> Platform:
                 metadata={"title_nl": "Druktebarometer", "keywords": ["drukte"]})
     ingest_file(platform, CLI_ADMIN, "intern-register", write(tmp_path / "intern.csv", "a,b\n1,2\n"),
                 metadata={"title_nl": "Intern", "classification": "internal",
-                          "classification_reason": "test"})
+                          "restriction_reason": "privacy", "classification_reason": "test"})
     return platform
 
 

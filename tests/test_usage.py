@@ -68,7 +68,8 @@ def test_public_figures_count_the_publics_reads_of_public_data_only(
     not move the home page's "rows served"; the public's reads do."""
     ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path), metadata={"title_nl": "Tellingen"})
     ingest_file(platform, CLI_ADMIN, "intern", counts_csv(tmp_path, "intern.csv"), metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "test"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "test"})
     client.get("/api/explore/v2.1/catalog/datasets/tellingen/exports/csv")  # the public: 5 rows
     before = _rows_served(client)
     assert before == 5

@@ -45,6 +45,7 @@ def straddle_csv(directory: Path) -> Path:
 def publish(platform: Platform, directory: Path) -> None:
     ingest_file(platform, CLI_ADMIN, DATASET, straddle_csv(directory), metadata={
         "title_nl": "Wijkmeldingen", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "meldingen van bewoners", "listed": True})
 
 

@@ -30,6 +30,7 @@ FAMILIES = {
 def data(platform: Platform, tmp_path: Path) -> Platform:
     source = write(tmp_path / "t.csv", CSV)
     for dataset_id, extra in (("open-data", {}), ("intern", {"classification": "internal",
+                                                            "restriction_reason": "privacy",
                                                             "classification_reason": "bevat namen"})):
         ingest_file(platform, CLI_ADMIN, dataset_id, source, metadata={"title_nl": dataset_id, **extra},
                     overrides={"locatie": "geopoint"})

@@ -56,7 +56,8 @@ def data(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "open-data", csv, metadata={"title_nl": "Open"})
     ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "bevat namen"})
     return platform
 
 

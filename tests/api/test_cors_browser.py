@@ -27,7 +27,8 @@ def served(platform: Platform, tmp_path: Path, admin_key: str) -> Iterator[tuple
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "drukte", csv, metadata={"title_nl": "Drukte"})
     ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "bevat namen"})
     site = tmp_path / "site"
     site.mkdir()
     (site / "widget.html").write_text(WIDGET_PAGE)

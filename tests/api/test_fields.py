@@ -30,7 +30,7 @@ def datasets(platform: Platform, tmp_path: Path) -> Platform:
         metadata={
             "title_nl": "Intern",
             "classification": "internal",
-            "classification_reason": "namen",
+            "restriction_reason": "privacy", "classification_reason": "namen",
         },
     )
     return platform

@@ -55,7 +55,7 @@ def test_a_sensor_feeding_a_hidden_dataset_has_no_forecast_for_others(
     path = counts_csv(platform.settings.data_dir.parent)
     ingest_file(platform, CLI_ADMIN, "geheime-tellingen", path, metadata={
         "title_nl": "Geheim", "classification": "internal",
-        "classification_reason": "bevat namen"})
+        "restriction_reason": "privacy", "classification_reason": "bevat namen"})
     with platform.db.session() as session:
         register_sensor(session, SensorSpec("geheim-1", "geheim-1", "passantenteller", "count",
                                             dataset_id="geheime-tellingen"))

@@ -141,6 +141,7 @@ def test_organisations_are_managed_by_an_admin(
             "title": "Intern",
             "organisation": "mobiliteitsbedrijf",
             "classification": "internal",
+            "restriction": "privacy",
             "reason": "namen",
         },
     )

@@ -154,7 +154,7 @@ def test_no_label_carries_a_dataset_id_path_or_key(scraped: tuple[TestClient, Pl
     client, platform = scraped
     ingest_file(platform, CLI_ADMIN, SECRET_ID, counts_csv(tmp_path),
                 metadata={"title_nl": "Geheime plannen", "classification": "confidential",
-                          "classification_reason": "intern"})
+                          "restriction_reason": "privacy", "classification_reason": "intern"})
     with platform.db.session() as session:
         admin = create_key(session, "admin").secret
     asked = [f"/api/belfort/v1/datasets/{SECRET_ID}",

@@ -41,7 +41,8 @@ def fuzz_client(platform: Platform, client: TestClient, tmp_path: Path) -> TestC
     canary = tmp_path / "canary.csv"
     canary.write_text(f"telpunt;aantal\n{CANARY};1\n")
     ingest_file(platform, CLI_ADMIN, "geheim", canary, metadata={
-        "title_nl": "Geheim", "classification": "confidential", "classification_reason": "test"})
+        "title_nl": "Geheim", "classification": "confidential", "restriction_reason": "privacy",
+                                                                "classification_reason": "test"})
     pq.write_table(pa.table({"telpunt": [CANARY]}), platform.settings.data_dir / "canary.parquet")
     return client
 

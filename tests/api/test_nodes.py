@@ -86,7 +86,8 @@ def test_two_nodes_on_one_database_answer_alike(shared_database: str, tmp_path: 
 
         # node b has the title cached on every page; node a restricts the dataset
         answer = httpx.patch(a + "/api/belfort/v1/datasets/geheim", headers=admin, timeout=60,
-                             json={"classification": "internal", "classification_reason": "test"})
+                             json={"classification": "internal", "restriction_reason": "privacy",
+                                                                 "classification_reason": "test"})
         assert answer.status_code == 200, answer.text
         hidden = seconds_until(lambda: shows_title(b) == [])
         assert hidden <= BOUND, f"node b showed a restricted title {hidden:.2f} s after the change"

@@ -257,7 +257,7 @@ def test_observations_of_a_sensor_feeding_a_hidden_dataset_are_not_found(
     path = counts_csv(platform.settings.data_dir.parent)
     ingest_file(platform, CLI_ADMIN, "geheime-tellingen", path, metadata={
         "title_nl": "Geheim", "classification": "internal",
-        "classification_reason": "bevat namen"})
+        "restriction_reason": "privacy", "classification_reason": "bevat namen"})
     _register(client, admin_headers, id="geheim-1", dataset_id="geheime-tellingen")
     url = f"{API}/sensors/geheim-1/observations"
     assert client.get(url).status_code == 404

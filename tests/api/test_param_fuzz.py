@@ -113,7 +113,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
     for _ in range(2):
         ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(files), metadata={"title_nl": "T"})
     ingest_file(platform, CLI_ADMIN, "intern", counts_csv(files, "intern.csv"), metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "test"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "test"})
     with platform.db.session() as session:
         key = create_key(session, "fuzz admin").secret
     try:

@@ -155,7 +155,7 @@ def test_a_restricted_dataset_is_404_and_a_held_back_field_is_left_out(
         metadata={
             "title_nl": "Geheim",
             "classification": "confidential",
-            "classification_reason": "test",
+            "restriction_reason": "privacy", "classification_reason": "test",
         },
     )
     ingest_file(

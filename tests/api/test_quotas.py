@@ -62,7 +62,8 @@ def test_a_public_key_is_an_anonymous_caller_counted_by_address(platform: Platfo
     quota is the caller's address, not one shared bucket for the whole city."""
     ingest_file(platform, CLI_ADMIN, "open-data", counts_csv(tmp_path), metadata={"title_nl": "Open"})
     ingest_file(platform, CLI_ADMIN, "intern", counts_csv(tmp_path), metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "bevat namen"})
     platform.settings.public_api_keys = "widget-key-123, other"
     platform.settings.quota_per_address = 3
     platform.settings.quota_per_key = 100

@@ -45,6 +45,7 @@ def test_restricted_classification_needs_a_reason(platform: Platform) -> None:
     with platform.db.session() as session:
         store.create_dataset(
             session, "intern", {"title_nl": "x", "classification": "internal",
+                                "restriction_reason": "privacy",
                                 "classification_reason": "bevat namen van melders"},
         )
 

@@ -190,7 +190,8 @@ def test_a_source_no_longer_open_withdraws_its_indicators(
         demo_platform,
         CLI_ADMIN,
         "telpunten-drukte-gent",
-        {"classification": "internal", "classification_reason": "test: no longer open"},
+        {"classification": "internal", "restriction_reason": "privacy",
+                                       "classification_reason": "test: no longer open"},
     )
     for code in ("telpunten", "passanten_per_dag"):  # its location_from reads it too
         answer = client_with_profile.get("/jive/selectiontableasjson.ashx", params={"var": code})

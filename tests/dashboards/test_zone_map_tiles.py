@@ -84,7 +84,8 @@ def test_a_restricted_dataset_shows_nothing_to_the_public(zones: Platform) -> No
         dataset = store.find_dataset(session, "drukte-per-zone")
         assert dataset is not None
         store.update_metadata(session, dataset, {
-            "classification": "internal", "classification_reason": "test"})
+            "classification": "internal", "restriction_reason": "privacy",
+                                          "classification_reason": "test"})
     public = tile_data(zones, ANONYMOUS, zone_tile())  # type: ignore[arg-type]
     staff = tile_data(zones, STAFF, zone_tile())  # type: ignore[arg-type]
     assert public.state == "empty" and public.shapes == [] and public.problem is None

@@ -582,6 +582,7 @@ def test_a_partner_key_harvests_restricted_datasets_as_internal(tmp_path: Path, 
                     metadata={"title_nl": "Open tellingen"})
         ingest_file(source, CLI_ADMIN, "interne-tellingen", write(tmp_path / "i.csv", COUNTS_CSV),
                     metadata={"title_nl": "Interne tellingen", "classification": "internal",
+                              "restriction_reason": "privacy",
                               "classification_reason": "afspraak met de partner"})
         with source.db.session() as session:
             key = create_key(session, "harvester").secret

@@ -40,9 +40,10 @@ def hidden(platform: Platform, tmp_path: Path) -> Platform:
         "title_nl": "Open", "organisation": "Stad Gent - Dienst Data en Informatie", "licence": "CC0-1.0"})
     ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={
         "title_nl": "Intern", "organisation": "Geheime Dienst", "classification": "internal",
-        "classification_reason": "bevat namen"})
+        "restriction_reason": "privacy", "classification_reason": "bevat namen"})
     ingest_file(platform, CLI_ADMIN, "vertrouwelijk", csv, metadata={
-        "title_nl": "Vertrouwelijk", "classification": "confidential", "classification_reason": "GDPR"})
+        "title_nl": "Vertrouwelijk", "classification": "confidential", "restriction_reason": "privacy",
+                                                                       "classification_reason": "GDPR"})
     ingest_file(platform, CLI_ADMIN, "ontwerp", csv, metadata={"title_nl": "Ontwerp"}, draft=True)
     return platform
 

@@ -69,6 +69,7 @@ def test_a_change_is_served_at_once(several: Platform, dcat_client: TestClient) 
     body = dcat_client.get("/catalog.ttl", params={"page_size": 10_000}).text
     assert "Nieuwe titel" in body and "Titel a-fiets" not in body
     update_dataset_metadata(several, CLI_ADMIN, "a-fiets", {"classification": "internal",
+                                                             "restriction_reason": "privacy",
                                                              "classification_reason": "test"})
     assert "a-fiets" not in dcat_client.get("/catalog.jsonld", params={"page_size": 10_000}).text
 

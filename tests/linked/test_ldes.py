@@ -236,7 +236,7 @@ def test_restricted_streams_are_hidden_and_never_public(
     streams: Platform, client: TestClient, tmp_path: Path, admin_headers: dict[str, str]
 ) -> None:
     publish(streams, tmp_path, COUNTS_CSV, "v1.csv", classification="internal",
-            classification_reason="bevat namen")
+            restriction_reason="privacy", classification_reason="bevat namen")
     for path in ("/ldes/tellingen", "/ldes/tellingen/pages/1"):
         r = client.get(path)
         assert r.status_code == 404 and r.headers["content-type"] == "application/json"

@@ -48,7 +48,8 @@ def linked(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, SENSORS, write(tmp_path / "sensors.csv", SENSORS_CSV),
                 overrides={"locatie": "geopoint"}, metadata={"title_nl": "Telpunten", "rdf_mapping": SENSOR_MAPPING})
     ingest_file(platform, CLI_ADMIN, "intern", write(tmp_path / "intern.csv", "naam,waarde\ngeheim,1\n"),
-                metadata={"title_nl": "Intern", "classification": "internal", "classification_reason": "namen"})
+                metadata={"title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                                              "classification_reason": "namen"})
     return platform
 
 

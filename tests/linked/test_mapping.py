@@ -331,7 +331,8 @@ def test_dataset_document_respects_the_limit_and_the_gate(platform: Platform, tm
                                      URIRef(SOSA + "ObservationCollection")))
     assert len(collections) == 4
     ingest_file(platform, CLI_ADMIN, "intern", write(tmp_path / "intern.csv", "a,b\n1,2\n"),
-                metadata={"title_nl": "Intern", "classification": "internal", "classification_reason": "test"})
+                metadata={"title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                                              "classification_reason": "test"})
     with pytest.raises(NotFound):
         dataset_document(platform, ANONYMOUS, "intern", BASE, limit=10)
     with pytest.raises(NotFound):

@@ -42,9 +42,11 @@ def catalogue(platform: Platform, tmp_path: Path) -> Platform:
             "keywords": ["gent", f"kw{i}"], "organisation": "Stad Gent - Dienst Mobiliteit" if i < 2 else "Stad Gent",
             "licence": "CC0-1.0"})
     ingest_file(platform, CLI_ADMIN, "intern", csv_file, metadata={
-        "title_nl": "Intern geheim", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern geheim", "classification": "internal", "restriction_reason": "privacy",
+                                                                   "classification_reason": "bevat namen"})
     ingest_file(platform, CLI_ADMIN, "vertrouwelijk", csv_file, metadata={
-        "title_nl": "Vertrouwelijk", "classification": "confidential", "classification_reason": "GDPR"})
+        "title_nl": "Vertrouwelijk", "classification": "confidential", "restriction_reason": "privacy",
+                                                                       "classification_reason": "GDPR"})
     ingest_file(platform, CLI_ADMIN, "ontwerp", csv_file, metadata={"title_nl": "Ontwerp"}, draft=True)
     return platform
 

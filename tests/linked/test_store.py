@@ -68,6 +68,7 @@ def test_ingest_metadata_state_classification_and_deletion_are_followed(
     assert "beta" not in titles(client)
     assert "beta" in titles(client, admin_headers)
     update_dataset_metadata(two, CLI_ADMIN, "gamma", {"classification": "internal",
+                                                       "restriction_reason": "privacy",
                                                        "classification_reason": "bevat namen"})
     assert set(titles(client)) == {"alfa"}
     assert set(titles(client, admin_headers)) == {"alfa", "beta", "gamma"}
@@ -146,7 +147,7 @@ def test_a_mapped_dataset_gets_a_graph_of_its_records(client: TestClient, two: P
     ingest_file(two, CLI_ADMIN, "sensoren", csv_file, metadata={"title_nl": "Sensoren", "rdf_mapping": mapping})
     ingest_file(two, CLI_ADMIN, "sensoren-intern", csv_file, metadata={
         "title_nl": "Intern", "rdf_mapping": mapping, "classification": "internal",
-        "classification_reason": "test"})
+        "restriction_reason": "privacy", "classification_reason": "test"})
     labels = "SELECT ?label WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } } ORDER BY ?label"
     query = labels.replace("?g", f"<{dataset_graph(BASE, 'sensoren')}>")
     rows = client.get("/sparql", params={"query": query}).json()["results"]["bindings"]

@@ -29,10 +29,11 @@ def datasets(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "meldingen", csv, metadata={
         "title_nl": "Meldingen", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "namen van melders", "listed": True})
     ingest_file(platform, CLI_ADMIN, "verborgen", csv, metadata={
         "title_nl": "Verborgen", "classification": "confidential",
-        "classification_reason": "onderzoek"})
+        "restriction_reason": "privacy", "classification_reason": "onderzoek"})
     return platform
 
 

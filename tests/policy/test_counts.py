@@ -57,7 +57,7 @@ def test_a_week_runs_monday_to_monday_and_hours_divide_the_day() -> None:
 def policy(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, "tellingen", counts_csv(tmp_path),
                 metadata={"title_nl": "Tellingen", "classification": "confidential",
-                          "classification_reason": "test"})
+                          "restriction_reason": "privacy", "classification_reason": "test"})
     with platform.db.session() as session:
         policies.store_policy(session, json.dumps({
             "@context": "http://www.w3.org/ns/odrl.jsonld", "uid": UID, "permission": [{

@@ -170,7 +170,8 @@ def test_internal_datasets_are_read_by_signed_in_principals_only(
         client: TestClient, platform: Platform, tmp_path: Path,
         reader_headers: dict[str, str]) -> None:
     ingest_file(platform, CLI_ADMIN, "intern", write(tmp_path / "t.csv", CSV), metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "werkdata"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "werkdata"})
     path = "/api/explore/v2.1/catalog/datasets/intern/records"
     assert client.get(path).status_code == 404
     r = client.get(path, headers=reader_headers)

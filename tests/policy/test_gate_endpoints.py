@@ -165,9 +165,11 @@ def hidden(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "open-data", csv, metadata={"title_nl": "Open"})
     ingest_file(platform, CLI_ADMIN, "intern", csv, metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "bevat namen"})
     ingest_file(platform, CLI_ADMIN, "vertrouwelijk", csv, metadata={
-        "title_nl": "Vertrouwelijk", "classification": "confidential", "classification_reason": "GDPR"})
+        "title_nl": "Vertrouwelijk", "classification": "confidential", "restriction_reason": "privacy",
+                                                                       "classification_reason": "GDPR"})
     ingest_file(platform, CLI_ADMIN, "ontwerp", csv, metadata={"title_nl": "Ontwerp"}, draft=True)
     return platform
 

@@ -37,11 +37,12 @@ def world(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "geheim", csv, metadata={
         "title_nl": "Geheim", "classification": "confidential",
-        "classification_reason": "test"})
+        "restriction_reason": "privacy", "classification_reason": "test"})
     service.create_activity(platform, CLI_ADMIN, {**ACTIVITY, "purposes": [
         RESEARCH, "Toegangscontrole"]}, state="published", activity_id=GUID)
     ingest_file(platform, CLI_ADMIN, "bewoners", csv, metadata={
         "title_nl": "Bewoners", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "persoonsgegevens", "personal_data": True,
         "processing_activity": GUID})
     return platform

@@ -312,6 +312,7 @@ def restricted(platform: Platform, tmp_path: Path, sensor_credential: str) -> Pl
     for dataset_id, (level, draft) in RESTRICTED.items():
         # an RDF mapping: SPARQL loads the records of mapped datasets only (on every database)
         metadata = {"title_nl": f"T{dataset_id} titel", "classification": level,
+                    "restriction_reason": "privacy",
                     "classification_reason": f"r{dataset_id}" if level != "open" else None,
                     "rdf_mapping": {"other_fields": "default"}}
         ingest_file(platform, CLI_ADMIN, dataset_id,
@@ -321,7 +322,8 @@ def restricted(platform: Platform, tmp_path: Path, sensor_credential: str) -> Pl
     live_catalog.sync(platform, force=True)
     for dataset in live_datasets_of(LIVE):
         update_dataset_metadata(platform, CLI_ADMIN, dataset.id, {
-            "classification": "confidential", "classification_reason": f"r{LIVE_TAG}"})
+            "classification": "confidential", "restriction_reason": "privacy",
+                                              "classification_reason": f"r{LIVE_TAG}"})
     observe(platform, sensor_credential, LIVE_VALUE)
     quality_hook.wait(platform)  # every version's quality report is there to be asked for
     return platform

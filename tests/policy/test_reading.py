@@ -58,7 +58,8 @@ def test_not_found_is_not_cached_and_is_typed(platform: Platform, tmp_path: Path
 def test_restricted_datasets_are_staff_only_and_not_public(
     platform: Platform, tmp_path: Path
 ) -> None:
-    _counts(platform, tmp_path, "intern", classification="internal", classification_reason="test")
+    _counts(platform, tmp_path, "intern", classification="internal",
+            restriction_reason="privacy", classification_reason="test")
     with pytest.raises(NotFound):
         reading.readable(platform, ANONYMOUS, "intern")
     staff = reading.readable(platform, CLI_ADMIN, "intern")

@@ -22,13 +22,15 @@ def catalogue(platform: Platform, tmp_path: Path) -> Platform:
                 metadata={"title_nl": "Open", "listed": True})
     ingest_file(platform, CLI_ADMIN, "camerabeelden", csv, metadata={
         "title_nl": "Camerabeelden <script>x</script>", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "Beelden van herkenbare personen (AVG)", "listed": True,
         "contact_point": {"email": "privacy@stad.gent"}})
     ingest_file(platform, CLI_ADMIN, "geheim-project", csv, metadata={
         "title_nl": "Geheim project", "classification": "strictly-confidential",
-        "classification_reason": "lopend onderzoek"})
+        "restriction_reason": "privacy", "classification_reason": "lopend onderzoek"})
     ingest_file(platform, CLI_ADMIN, "ontwerp-lijst", csv, metadata={
-        "title_nl": "Ontwerp", "classification": "internal", "classification_reason": "x",
+        "title_nl": "Ontwerp", "classification": "internal", "restriction_reason": "privacy",
+                                                             "classification_reason": "x",
         "listed": True}, draft=True)
     return platform
 
@@ -37,9 +39,10 @@ def test_only_listed_published_datasets_that_are_not_open_are_named(
         client: TestClient, catalogue: Platform) -> None:
     r = client.get("/api/belfort/v1/transparency")
     assert r.status_code == 200
-    assert r.json() == {"total_count": 1, "datasets": [{
+    assert r.json() == {"total_count": 1, "not_open_by_reason": {
+        "privacy": 2, "security": 0, "third-party-rights": 0, "in-preparation": 0}, "datasets": [{
         "id": "camerabeelden", "title_nl": "Camerabeelden <script>x</script>", "title_en": None,
-        "organisation": None, "classification": "confidential",
+        "organisation": None, "classification": "confidential", "restriction_reason": "privacy",
         "reason": "Beelden van herkenbare personen (AVG)", "contact_email": "privacy@stad.gent"}]}
     assert "geheim" not in r.text.lower() and "ontwerp" not in r.text.lower()
 

@@ -37,10 +37,11 @@ def listed(platform: Platform, tmp_path: Path) -> Platform:
     csv = counts_csv(tmp_path)
     ingest_file(platform, CLI_ADMIN, "meldingen", csv, metadata={
         "title_nl": "Meldingen", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "namen van melders", "listed": True})
     ingest_file(platform, CLI_ADMIN, "verborgen", csv, metadata={
         "title_nl": "Verborgen", "classification": "confidential",
-        "classification_reason": "onderzoek"})
+        "restriction_reason": "privacy", "classification_reason": "onderzoek"})
     return platform
 
 
@@ -178,7 +179,8 @@ def test_my_requests_show_the_decisions(client: TestClient, listed: Platform) ->
 def test_a_refusal_shows_its_reason_and_a_pending_one_can_be_withdrawn(
         client: TestClient, listed: Platform, tmp_path: Path) -> None:
     ingest_file(listed, CLI_ADMIN, "tweede", counts_csv(tmp_path, "b.csv"), metadata={
-        "title_nl": "Tweede", "classification": "internal", "classification_reason": "x",
+        "title_nl": "Tweede", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "x",
         "listed": True})
     sign_in(client, listed)
     _post(client, FORM, **GOOD)

@@ -49,6 +49,7 @@ def listed(platform: Platform, tmp_path: Path) -> Platform:
     add_organisations(platform, ORGANISATION)
     ingest_file(platform, CLI_ADMIN, "meldingen", counts_csv(tmp_path), metadata={
         "title_nl": "Meldingen openbaar domein", "classification": "confidential",
+        "restriction_reason": "privacy",
         "classification_reason": "namen van melders", "listed": True,
         "organisation": ORGANISATION})
     return platform
@@ -97,6 +98,11 @@ def test_a_person_asks_a_steward_approves_and_the_person_reads(
         try:
             page = person.new_page()
             page.goto(f"{base}/transparantie")
+            # counts per reason (issue 17, item 6) above the list: accessible, no sideways scroll
+            assert "in voorbereiding" in page.inner_text("#per-reason + p + .table-scroll")
+            assert_no_axe_violations(page, "transparency page, on a phone")
+            counts = page.locator("#per-reason + p + .table-scroll table").bounding_box()
+            assert counts is not None and counts["x"] + counts["width"] <= PHONE["width"]
             page.click('a[href="/toegangsaanvragen/nieuw/meldingen"]')
             page.wait_for_url(f"{base}/toegangsaanvragen/nieuw/meldingen")
             assert_no_axe_violations(page, "request form, signed out")

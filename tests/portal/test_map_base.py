@@ -97,7 +97,7 @@ def test_demo_centre_points_give_modelled_cells(platform: Platform, tmp_path: Pa
 def test_no_base_layer_and_no_error(platform: Platform, tmp_path: Path, client: TestClient,
                                     setting: str) -> None:
     _ingest(platform, "intern-wijken", _points_geojson(tmp_path), classification="internal",
-            classification_reason="nog niet vrijgegeven")
+            restriction_reason="privacy", classification_reason="nog niet vrijgegeven")
     _ingest(platform, "zonder-geometrie", write(tmp_path / "w.csv", "wijk,inwoners\nA,1\nB,2\n"))
     _cafes(platform, tmp_path)
     platform.settings.map_base_dataset = setting
@@ -116,7 +116,7 @@ def test_restricted_base_dataset_leaks_nothing_even_to_staff(
     from belfort.portal.render import STAFF_COOKIE
 
     _ingest(platform, "intern-wijken", _points_geojson(tmp_path), classification="internal",
-            classification_reason="nog niet vrijgegeven")
+            restriction_reason="privacy", classification_reason="nog niet vrijgegeven")
     _cafes(platform, tmp_path)
     platform.settings.map_base_dataset = "intern-wijken"
     client.cookies.set(STAFF_COOKIE, staff_token)

@@ -53,6 +53,7 @@ def portal(platform: Platform, tmp_path: Path, client: TestClient) -> TestClient
                           "themes": ["TRAN"], "keywords": ["parkeren"]})
     ingest_file(platform, CLI_ADMIN, "intern", write(tmp_path / "i.csv", "a,b\n1,2\n"),
                 metadata={"title_nl": "Interne lijst", "classification": "internal",
+                          "restriction_reason": "privacy",
                           "classification_reason": "personeelsgegevens"})
     return client
 

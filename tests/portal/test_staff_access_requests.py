@@ -42,6 +42,7 @@ def asked(platform: Platform, tmp_path: Path) -> dict[str, str]:
     for dataset_id, organisation in (("meldingen", MOBILITEIT), ("wijken", "Stad Gent")):
         ingest_file(platform, CLI_ADMIN, dataset_id, counts_csv(tmp_path, f"{dataset_id}.csv"),
                     metadata={"title_nl": dataset_id.title(), "classification": "confidential",
+                              "restriction_reason": "privacy",
                               "classification_reason": "persoonsgegevens", "listed": True,
                               "organisation": organisation})
     found = {}

@@ -128,7 +128,8 @@ def test_drafts_pass_and_publishing_them_is_gated(platform: Platform, tmp_path: 
 def test_each_classification_has_its_own_minimum(platform: Platform, tmp_path: Path) -> None:
     _first_version(platform, tmp_path)
     reason = "Internal data: only staff use it, the typo is documented"
-    changes = {"classification": "internal", "classification_reason": reason}
+    changes = {"classification": "internal", "restriction_reason": "privacy",
+                                             "classification_reason": reason}
     # internal: at most 50 % failing and no score limit; 16.7 % passes
     outcome = ingest_file(platform, CLI_ADMIN, "parkings", write_parkings(tmp_path),
                           metadata=changes)

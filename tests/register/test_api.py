@@ -81,7 +81,8 @@ def test_linked_datasets_follow_the_gate(client: TestClient, platform: Platform,
     list(load_demo_register(platform, CLI_ADMIN))
     guid = ACTIVITIES[7][0]
     ingest_file(platform, CLI_ADMIN, "meldingen-openbaar-domein-intern", counts_csv(tmp_path), metadata={
-        "title_nl": "Meldingen", "classification": "internal", "classification_reason": "namen van melders",
+        "title_nl": "Meldingen", "classification": "internal", "restriction_reason": "privacy",
+                                                               "classification_reason": "namen van melders",
         "personal_data": True, "processing_activity": guid})
     ingest_file(platform, CLI_ADMIN, "meldingen-open", counts_csv(tmp_path), metadata={
         "title_nl": "Meldingen (open)", "processing_activity": guid})

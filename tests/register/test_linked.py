@@ -136,7 +136,8 @@ def test_links_to_datasets_never_name_restricted_ones(demo: Platform, tmp_path) 
     from tests.helpers import counts_csv
 
     guid = ACTIVITIES[7][0]
-    for dataset_id, extra in [("meldingen-intern", {"classification": "internal", "classification_reason": "namen"}),
+    for dataset_id, extra in [("meldingen-intern", {"classification": "internal", "restriction_reason": "privacy",
+                                                                                  "classification_reason": "namen"}),
                               ("meldingen-open", {})]:
         ingest_file(demo, CLI_ADMIN, dataset_id, counts_csv(tmp_path), metadata={
             "title_nl": dataset_id, "personal_data": True, "processing_activity": guid, **extra})

@@ -155,6 +155,7 @@ def test_the_gate_still_decides(platform: Platform, client: TestClient,
     sync(platform, force=True)
     changed = client.patch("/api/belfort/v1/datasets/sensorwaarnemingen",
                            json={"classification": "internal",
+                                 "restriction_reason": "privacy",
                                  "classification_reason": "test"}, headers=admin_headers)
     assert changed.status_code == 200, changed.text
     assert client.get(V1).status_code == 404
@@ -348,6 +349,7 @@ def test_rollups_are_at_least_as_protected_as_their_observations(
         assert client.get(ROLLUP_V1.format(kind=kind)).status_code == 200
     changed = client.patch("/api/belfort/v1/datasets/sensorwaarnemingen", headers=admin_headers,
                            json={"classification": "confidential",
+                                 "restriction_reason": "privacy",
                                  "classification_reason": "rpersoonsgegevens"})
     assert changed.status_code == 200, changed.text
     for kind in ("per-kwartier", "per-uur", "per-dag"):

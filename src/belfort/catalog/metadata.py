@@ -12,7 +12,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from belfort.timezones import check_timezone
 
@@ -31,6 +38,27 @@ class Classification(StrEnum):
     INTERNAL = "internal"
     CONFIDENTIAL = "confidential"
     STRICTLY_CONFIDENTIAL = "strictly-confidential"
+
+
+class RestrictionReason(StrEnum):
+    """Why a dataset is not open: a fixed list, counted on the public transparency page.
+
+    ``classification_reason`` stays the free-text explanation beside it.
+    """
+
+    PRIVACY = "privacy"
+    SECURITY = "security"
+    THIRD_PARTY_RIGHTS = "third-party-rights"
+    IN_PREPARATION = "in-preparation"
+
+
+#: nl / en labels of each restriction reason (portal, transparency page, docs)
+RESTRICTION_REASON_LABELS: dict[RestrictionReason, dict[str, str]] = {
+    RestrictionReason.PRIVACY: {"nl": "privacy", "en": "privacy"},
+    RestrictionReason.SECURITY: {"nl": "veiligheid", "en": "security"},
+    RestrictionReason.THIRD_PARTY_RIGHTS: {"nl": "rechten van derden", "en": "third-party rights"},
+    RestrictionReason.IN_PREPARATION: {"nl": "in voorbereiding", "en": "in preparation"},
+}
 
 
 class LifecycleState(StrEnum):
@@ -126,6 +154,12 @@ class DatasetMetadata(BaseModel):
     temporal: TemporalCoverage = Field(default_factory=TemporalCoverage)
     frequency: Frequency = Frequency.UNKNOWN
     classification: Classification = Classification.OPEN
+    restriction_reason: RestrictionReason | None = Field(
+        default=None,
+        description="Why the dataset is not open, from a fixed list: privacy, security, "
+        "third-party-rights or in-preparation (required when not open; cleared when open).",
+        validate_default=True,
+    )
     classification_reason: str | None = Field(default=None, max_length=2000)
     listed: bool = Field(
         default=False,
@@ -188,6 +222,24 @@ class DatasetMetadata(BaseModel):
         value = value.lower()
         if not GUID_PATTERN.match(value):
             raise ValueError("a processing register entry identifier is a GUID")
+        return value
+
+    @field_validator("restriction_reason")
+    @classmethod
+    def _restriction_reason(
+        cls, value: RestrictionReason | None, info: ValidationInfo
+    ) -> RestrictionReason | None:
+        """Required when not open, from the fixed list; an open dataset has none."""
+        classification = info.data.get("classification")
+        if classification is None:
+            return value  # the classification itself is wrong: that error says enough
+        if classification == Classification.OPEN:
+            return None
+        if value is None:
+            raise ValueError(
+                f"classification {classification.value!r} needs a restriction reason from the "
+                f"list: {', '.join(r.value for r in RestrictionReason)}"
+            )
         return value
 
     @field_validator("timezone")

@@ -80,6 +80,8 @@ class Dataset(Base):
     frequency: Mapped[str] = mapped_column(String(20), default="unknown")
     classification: Mapped[str] = mapped_column(String(30), default="open", index=True)
     classification_reason: Mapped[str | None] = mapped_column(Text)
+    # why it is not open, from belfort.catalog.metadata.RestrictionReason; None when open
+    restriction_reason: Mapped[str | None] = mapped_column(String(30))
     # a non-open dataset its owner lists on the public transparency page (title, owner,
     # classification, ``classification_reason``); unlisted ones stay invisible
     listed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

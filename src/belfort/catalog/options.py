@@ -46,6 +46,11 @@ METADATA_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
         ("classification",),
         "open (default), internal, confidential or strictly-confidential.",
     ),
+    "restriction": (
+        ("restriction_reason",),
+        "Why the dataset is not open, from the list: privacy, security, third-party-rights or "
+        "in-preparation (required when not open).",
+    ),
     "reason": (("classification_reason",), "Why the dataset is not open (required then)."),
     "listed": (
         ("listed",),

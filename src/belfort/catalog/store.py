@@ -113,6 +113,7 @@ def metadata_of(dataset: Dataset) -> DatasetMetadata:
         frequency=dataset.frequency,
         classification=dataset.classification,
         classification_reason=dataset.classification_reason,
+        restriction_reason=dataset.restriction_reason,
         listed=bool(dataset.listed),
         steward=dataset.steward,
         record_key=list(dataset.record_key or []),
@@ -141,6 +142,7 @@ def _apply(dataset: Dataset, metadata: DatasetMetadata) -> None:
     dataset.frequency = data["frequency"]
     dataset.classification = data["classification"]
     dataset.classification_reason = data["classification_reason"]
+    dataset.restriction_reason = data["restriction_reason"]
     dataset.listed = data["listed"]
     dataset.steward = data["steward"]
     dataset.record_key = data["record_key"]
@@ -184,6 +186,8 @@ def merged_metadata(dataset: Dataset, changes: dict[str, Any]) -> DatasetMetadat
             current[key] = value
     if changes.get("classification") == "open" and "classification_reason" not in changes:
         current["classification_reason"] = None
+    if changes.get("classification") == "open":
+        current["restriction_reason"] = None
     return validate_metadata(current)
 
 

@@ -104,6 +104,7 @@ def _meta(
     spatial: str | None = "Gent",
     classification: str = "open",
     classification_reason: str | None = None,
+    restriction_reason: str | None = None,
     listed: bool = False,
     record_key: list[str] | None = None,
     processing_activity: str | None = None,
@@ -128,6 +129,7 @@ def _meta(
         "frequency": frequency,
         "classification": classification,
         "classification_reason": classification_reason,
+        "restriction_reason": restriction_reason,
         "listed": listed,  # named on the transparency page (docs/access.md#transparency)
         "steward": steward,
         "record_key": list(record_key or []),
@@ -391,6 +393,7 @@ def _meldingen(workdir: Path, seed: int, size: str) -> DemoSource:
         frequency="daily",
         steward="Dienst Wegen, Bruggen en Waterlopen - datasteward meldingen",
         classification="internal",
+        restriction_reason="privacy",
         listed=True,
         classification_reason=(
             "De vrije omschrijving en het huisnummer kunnen persoonsgegevens bevatten "

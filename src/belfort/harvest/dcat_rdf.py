@@ -324,7 +324,7 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
         "licence": None, "spatial": None,
         "temporal": _temporal(graph, node, notes),
         "frequency": _frequency(graph.value(node, DCTERMS.accrualPeriodicity)),
-        "classification": "open", "classification_reason": None,
+        "classification": "open", "classification_reason": None, "restriction_reason": None,
     }
     contact_point = metadata["contact_point"]
     if contact_point["email"] is None and contact_point["name"] == metadata["organisation"]:
@@ -334,6 +334,8 @@ def read_dataset(graph: Graph, node: Node) -> DatasetRecord:
     rights = graph.value(node, DCTERMS.accessRights)
     if rights is not None and str(rights).rstrip("/").rsplit("/", 1)[-1].upper() in NON_PUBLIC:
         metadata["classification"] = "internal"
+        # the source's owner keeps it closed: a right of that third party, not Belfort's choice
+        metadata["restriction_reason"] = "third-party-rights"
         metadata["classification_reason"] = f"not public at the source (dct:accessRights {str(rights)[:200]})"
 
     candidates, licences, skipped = _distributions(graph, node)

@@ -22,10 +22,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from belfort.catalog.metadata import SLUG_PATTERN, Classification, LifecycleState
+from belfort.catalog.metadata import (
+    SLUG_PATTERN,
+    Classification,
+    LifecycleState,
+    RestrictionReason,
+)
 from belfort.catalog.models import MAX_NUMBER, Dataset, Version
 from belfort.errors import DatasetNotFound, Forbidden, Unauthorized, VersionNotFound
 from belfort.policy.access import FULL, Grant
@@ -192,11 +197,28 @@ def listed_datasets(session: Session) -> list[Dataset]:
     ))
 
 
+def restriction_counts(session: Session) -> dict[str, int]:
+    """How many datasets are not open, per reason from the fixed list (every reason, 0 too):
+    the published or deprecated ones, listed or not. Counts only: no title, id or owner of an
+    unlisted dataset is learnt from them. A reason missing (a row written before the list,
+    not through the catalogue) is not counted."""
+    rows = session.execute(
+        select(Dataset.restriction_reason, func.count()).where(
+            Dataset.classification != Classification.OPEN.value,
+            Dataset.state.in_(PUBLIC_STATES),
+            Dataset.published_version.is_not(None),
+        ).group_by(Dataset.restriction_reason)
+    ).all()
+    found = {str(reason): int(n) for reason, n in rows if reason is not None}
+    return {reason.value: found.get(reason.value, 0) for reason in RestrictionReason}
+
+
 def transparency_entry(dataset: Dataset) -> dict[str, Any]:
     """What the transparency page says of a listed dataset: no more than this."""
     return {
         "id": dataset.id, "title_nl": dataset.title_nl, "title_en": dataset.title_en,
         "organisation": dataset.organisation, "classification": dataset.classification,
+        "restriction_reason": dataset.restriction_reason,
         "reason": dataset.classification_reason, "contact_email": dataset.contact_email,
     }
 

@@ -3,8 +3,9 @@ page's language.
 
 Every field the CLI and the API accept that a steward describes is on the form (titles,
 descriptions, organisation, contact point, themes, keywords, licence, spatial and temporal
-coverage, frequency, classification, steward, source time zone); themes, licence,
-organisation, spatial coverage and frequency are chosen from the catalogue's lists
+coverage, frequency, classification and its reason, steward, source time zone); themes, licence,
+organisation, spatial coverage, frequency and the reason a dataset is not open are chosen from
+the catalogue's lists
 (``belfort.catalog.vocabularies``, ``belfort.catalog.organisations``).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from belfort.catalog.metadata import Classification
+from belfort.catalog.metadata import RESTRICTION_REASON_LABELS, Classification
 from belfort.catalog.organisations import list_organisations
 from belfort.linked import vocabularies as v
 from belfort.platform import Platform
@@ -29,6 +30,7 @@ TEXT_FIELDS = (
     "licence",
     "frequency",
     "classification",
+    "restriction_reason",
     "classification_reason",
     "timezone",
     "spatial",
@@ -64,6 +66,7 @@ class Lists:
     places: tuple[tuple[str, tuple[Option, ...]], ...]  # (group key, places)
     organisations: tuple[Option, ...]
     classifications: tuple[str, ...]
+    restriction_reasons: tuple[Option, ...]
 
 
 def metadata_lists(platform: Platform) -> Lists:
@@ -93,6 +96,10 @@ def metadata_lists(platform: Platform) -> Lists:
         ),
         organisations=organisations,
         classifications=tuple(c.value for c in Classification),
+        restriction_reasons=tuple(
+            Option(reason.value, labels["nl"], labels["en"])
+            for reason, labels in RESTRICTION_REASON_LABELS.items()
+        ),
     )
 
 

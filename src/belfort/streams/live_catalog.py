@@ -172,7 +172,8 @@ def _publish(platform: Platform, dataset: LiveDataset) -> bool:
             source = session.get(Dataset, dataset.source_id)
             if source is not None and source.classification != Classification.OPEN.value:
                 metadata = {**metadata, "classification": source.classification,
-                            "classification_reason": source.classification_reason}
+                            "classification_reason": source.classification_reason,
+                            "restriction_reason": source.restriction_reason}
     return publish_live_dataset(platform, dataset.id, metadata,
                                 arrow_schema(dataset.fields), table_schema(dataset.fields),
                                 field_texts(dataset.fields))
@@ -198,6 +199,7 @@ def follow_classification(session: Session, source: Dataset, actor: str) -> list
             continue  # a dataset of files that happens to have a rollup's id
         row.classification = source.classification
         row.classification_reason = source.classification_reason
+        row.restriction_reason = source.restriction_reason
         store.record_audit(session, actor, "follow_classification", row.id,
                            source=source.id, classification=source.classification)
         raised.append(row.id)

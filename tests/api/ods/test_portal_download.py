@@ -34,7 +34,8 @@ def data(platform: Platform, tmp_path: Path) -> Platform:
     ingest_file(platform, CLI_ADMIN, "tellingen", source, metadata={"title_nl": "Tellingen"},
                 overrides={"locatie": "geopoint"})
     ingest_file(platform, CLI_ADMIN, "intern", source, metadata={
-        "title_nl": "Intern", "classification": "internal", "classification_reason": "bevat namen"})
+        "title_nl": "Intern", "classification": "internal", "restriction_reason": "privacy",
+                                                            "classification_reason": "bevat namen"})
     return platform
 
 

@@ -479,7 +479,8 @@ conditions = st.one_of(clauses, st.builds(lambda f, o, v: f"{f}{o}{v}", st.sampl
 def fuzz_client(ghent: Platform, client: TestClient, tmp_path: Path) -> TestClient:
     secret = write(tmp_path / "geheim.csv", f"naam,bouwjaar\n{CANARY},1\n")
     ingest_file(ghent, CLI_ADMIN, "geheim", secret, metadata={
-        "title_nl": "Geheim", "classification": "confidential", "classification_reason": "test"})
+        "title_nl": "Geheim", "classification": "confidential", "restriction_reason": "privacy",
+                                                                "classification_reason": "test"})
     pq.write_table(pa.table({"naam": [CANARY]}), ghent.settings.data_dir / "canary.parquet")
     return client
 

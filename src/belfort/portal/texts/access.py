@@ -15,6 +15,13 @@ NL: dict[str, str] = {
     "transparency_col_owner": "Eigenaar",
     "transparency_col_classification": "Classificatie",
     "transparency_col_reason": "Waarom niet open",
+    "transparency_col_count": "Aantal datasets",
+    "transparency_counts_title": "Hoeveel datasets niet open zijn, en waarom",
+    "transparency_counts_intro": (
+        "Alle gepubliceerde datasets die niet open zijn, ook die niet op de lijst hieronder "
+        "staan, geteld per reden."
+    ),
+    "transparency_listed_title": "Datasets die hun eigenaar hier vermeldt",
     "transparency_request": "Toegang vragen",
     "transparency_request_label": "Toegang vragen tot {title}",
     "transparency_no_contact": "Geen contactadres opgegeven",
@@ -38,6 +45,13 @@ EN: dict[str, str] = {
     "transparency_col_owner": "Owner",
     "transparency_col_classification": "Classification",
     "transparency_col_reason": "Why it is not open",
+    "transparency_col_count": "Number of datasets",
+    "transparency_counts_title": "How many datasets are not open, and why",
+    "transparency_counts_intro": (
+        "Every published dataset that is not open, also those not on the list below, "
+        "counted per reason."
+    ),
+    "transparency_listed_title": "Datasets their owners list here",
     "transparency_request": "Ask for access",
     "transparency_request_label": "Ask for access to {title}",
     "transparency_no_contact": "No contact address given",

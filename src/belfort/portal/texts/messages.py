@@ -119,6 +119,7 @@ NL: dict[str, str] = {
     "msg_field_frequency": "Frequentie van bijwerken",
     "msg_field_classification": "Classificatie",
     "msg_field_classification_reason": "Reden van de classificatie",
+    "msg_field_restriction_reason": "Waarom niet open",
     "msg_field_listed": "Vermeld op de pagina met niet-open data",
     "msg_field_steward": "Beheerder",
     "msg_field_record_key": "Sleutelvelden",
@@ -153,6 +154,10 @@ NL: dict[str, str] = {
         "Vul een geldig e-mailadres in, bijvoorbeeld naam@stad.gent."
     ),
     "msg_meta_temporal_value_error": "De einddatum ligt voor de begindatum.",
+    "msg_meta_restriction_reason_value_error": (
+        "{label}: kies een reden uit de lijst (privacy, veiligheid, rechten van derden, in "
+        "voorbereiding); een dataset die niet open is, heeft er een nodig."
+    ),
     "msg_meta_timezone_value_error": (
         "{label}: onbekende tijdzone; kies er een uit de lijst, bijvoorbeeld Europe/Brussels."
     ),
@@ -360,6 +365,7 @@ EN: dict[str, str] = {
     "msg_field_frequency": "Update frequency",
     "msg_field_classification": "Classification",
     "msg_field_classification_reason": "Reason for the classification",
+    "msg_field_restriction_reason": "Why it is not open",
     "msg_field_listed": "Listed on the page of data that is not open",
     "msg_field_steward": "Steward",
     "msg_field_record_key": "Key fields",
@@ -390,6 +396,10 @@ EN: dict[str, str] = {
         "Enter a valid e-mail address, for example name@stad.gent."
     ),
     "msg_meta_temporal_value_error": "The end date is before the start date.",
+    "msg_meta_restriction_reason_value_error": (
+        "{label}: choose a reason from the list (privacy, security, third-party rights, in "
+        "preparation); a dataset that is not open needs one."
+    ),
     "msg_meta_timezone_value_error": (
         "{label}: unknown time zone; choose one from the list, for example Europe/Brussels."
     ),

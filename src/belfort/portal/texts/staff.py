@@ -36,7 +36,9 @@ NL: dict[str, str] = {
     "staff_description_nl": "Beschrijving (Nederlands)",
     "staff_description_en": "Beschrijving (Engels)",
     "staff_comma_separated": "gescheiden door komma's",
-    "staff_classification_reason": "Reden (verplicht als de dataset niet open is)",
+    "staff_classification_reason": "Toelichting (verplicht als de dataset niet open is)",
+    "staff_restriction_reason": "Waarom niet open (verplicht als de dataset niet open is)",
+    "staff_restriction_none": "— geen (open dataset) —",
     "staff_timezone": (
         "Tijdzone van de bron (IANA-naam, bv. Europe/Brussels): tijden zonder UTC-verschuiving "
         "in het bestand zijn lokale tijden daar; geldt voor nieuwe versies"
@@ -108,7 +110,9 @@ EN: dict[str, str] = {
     "staff_description_nl": "Description (Dutch)",
     "staff_description_en": "Description (English)",
     "staff_comma_separated": "separated by commas",
-    "staff_classification_reason": "Reason (required when the dataset is not open)",
+    "staff_classification_reason": "Explanation (required when the dataset is not open)",
+    "staff_restriction_reason": "Why it is not open (required when the dataset is not open)",
+    "staff_restriction_none": "— none (open dataset) —",
     "staff_timezone": (
         "Source time zone (IANA name, e.g. Europe/Brussels): times without a UTC offset in the "
         "file are local times there; applies to new versions"
