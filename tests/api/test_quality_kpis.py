@@ -28,7 +28,8 @@ def two(platform: Platform, tmp_path: Path) -> Platform:
     other.mkdir()
     ingest_file(platform, CLI_ADMIN, "geheim-kwaliteit", write_parkings(other),
                 metadata={"title_nl": "Geheime parkings", "organisation": "Stad Gent",
-                          "classification": "internal", "classification_reason": "bevat namen"})
+                          "classification": "internal", "classification_reason": "bevat namen",
+                          "restriction_reason": "privacy"})
     hook.wait(platform)
     return platform
 

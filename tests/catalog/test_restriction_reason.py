@@ -140,7 +140,7 @@ def test_0032_gives_datasets_that_are_not_open_in_preparation(database_url: str)
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0029")
+        command.upgrade(config, "0028")
         for dataset_id, level in [("open-d", "open"), ("intern-d", "internal")]:
             connection.execute(text(
                 "INSERT INTO datasets (id, title_nl, frequency, classification, "
@@ -153,6 +153,6 @@ def test_0032_gives_datasets_that_are_not_open_in_preparation(database_url: str)
         reasons = dict(connection.execute(text(
             "SELECT id, restriction_reason FROM datasets")).all())
         assert reasons == {"open-d": None, "intern-d": "in-preparation"}
-        command.downgrade(config, "0029")
+        command.downgrade(config, "0028")
         assert connection.execute(text("SELECT count(*) FROM datasets")).scalar_one() == 2
     engine.dispose()

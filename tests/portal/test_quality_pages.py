@@ -30,7 +30,8 @@ def site(platform: Platform, tmp_path: Path) -> Platform:
     other.mkdir()
     ingest_file(platform, CLI_ADMIN, "qzv-geheim", write_parkings(other),
                 metadata={"title_nl": "Qzv geheim", "organisation": ORG,
-                          "classification": "internal", "classification_reason": "bevat namen"})
+                          "classification": "internal", "classification_reason": "bevat namen",
+                          "restriction_reason": "privacy"})
     hook.wait(platform)
     return platform
 

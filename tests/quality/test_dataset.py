@@ -33,7 +33,7 @@ def test_quality_results_are_a_dataset_kept_in_step(
     other.mkdir()
     ingest_file(platform, CLI_ADMIN, "qzv-intern", write_parkings(other),
                 metadata={"title_nl": "Intern", "classification": "internal",
-                          "classification_reason": "bevat namen"})
+                          "classification_reason": "bevat namen", "restriction_reason": "privacy"})
     hook.wait(platform)
     assert dataset.ensure_quality_dataset(platform) is True
     assert dataset.ensure_quality_dataset(platform) is False  # idempotent

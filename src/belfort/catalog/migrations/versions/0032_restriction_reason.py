@@ -7,7 +7,7 @@ chose a reason for them yet, and it is the one reason that claims nothing about 
 content; their owners should review it (docs/access.md#transparency). Open datasets keep NULL.
 
 Revision ID: 0032
-Revises: 0029
+Revises: 0028
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0029"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
