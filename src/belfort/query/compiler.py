@@ -340,14 +340,23 @@ class _Compiler(TextAndGeography):
         if func == "percentile":
             if e.param is None or not 0 <= e.param <= 100:
                 raise QueryError("percentile() needs a percentage between 0 and 100")
-            return f"quantile_cont({inner}, {self.bind(e.param / 100)})", "number"
+            return self.percentile_sql(inner, e.param / 100), "number"
+        if func == "median":
+            return self.median_sql(inner, e.distinct), "number"
         if func == "stddev":
             return f"stddev_samp({distinct}{inner})", "number"
         if func == "sum":
             return f"sum({distinct}{inner})", t
-        if func in {"avg", "median"}:
-            return f"{func}({distinct}{inner})", "number"
+        if func == "avg":
+            return f"avg({distinct}{inner})", "number"
         return f"{func}({inner})", t
+
+    def percentile_sql(self, inner: str, fraction: float) -> str:
+        """The dialect's continuous percentile (``fraction`` 0–1) of ``inner``."""
+        return f"quantile_cont({inner}, {self.bind(fraction)})"
+
+    def median_sql(self, inner: str, distinct: bool) -> str:
+        return f"median({'DISTINCT ' if distinct else ''}{inner})"
 
 
 def _number_arg(e: Expr) -> float:

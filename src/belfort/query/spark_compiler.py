@@ -20,11 +20,9 @@ from typing import Any
 
 from belfort.errors import NotOnSpark, QueryError
 from belfort.query.compiler import (
-    AGGREGATES,
     DATE_PARTS,
     LOCAL_TIMEZONE,
     NUMERIC,
-    ORDERABLE,
     SCALAR_FUNCTIONS,
     CompiledQuery,
     _Compiler,
@@ -255,37 +253,13 @@ class SparkCompiler(_Compiler):
             return f"date_format({inner}, {self.bind(spark_date_pattern(args[1].value))})", "string"
         return super().special_function(e, depth, allow_aggregates)  # distance: plain arithmetic
 
-    def aggregate(self, e: Aggregate, depth: int) -> tuple[str, str]:
-        func = e.func.lower()
-        if func not in AGGREGATES:
-            raise QueryError(f"unknown aggregate {e.func[:50]!r}")
-        if e.arg is None:
-            if func != "count":
-                raise QueryError(f"{func}() needs a field")
-            return "count(*)", "integer"
-        inner, t = self.expr(e.arg, depth)
-        if func == "count":
-            return f"count({'DISTINCT ' if e.distinct else ''}{inner})", "integer"
-        if func in {"sum", "avg", "median", "stddev", "percentile"} and t not in NUMERIC:
-            raise QueryError(f"{func}() needs a numeric field, not {t}")
-        if func in {"min", "max"} and t not in ORDERABLE:
-            raise QueryError(f"{func}() cannot order {t} values")
-        distinct = "DISTINCT " if e.distinct else ""
-        if func == "percentile":
-            if e.param is None or not 0 <= e.param <= 100:
-                raise QueryError("percentile() needs a percentage between 0 and 100")
-            return f"percentile({inner}, {self.bind(e.param / 100)})", "number"
-        if func == "median":
-            if e.distinct:
-                raise NotOnSpark("median(distinct …) has no Spark equivalent")
-            return f"percentile({inner}, {self.bind(0.5)})", "number"
-        if func == "stddev":
-            return f"stddev_samp({distinct}{inner})", "number"
-        if func == "sum":
-            return f"sum({distinct}{inner})", t
-        if func == "avg":
-            return f"avg({distinct}{inner})", "number"
-        return f"{func}({inner})", t
+    def percentile_sql(self, inner: str, fraction: float) -> str:
+        return f"percentile({inner}, {self.bind(fraction)})"
+
+    def median_sql(self, inner: str, distinct: bool) -> str:
+        if distinct:
+            raise NotOnSpark("median(distinct …) has no Spark equivalent")
+        return f"percentile({inner}, {self.bind(0.5)})"
 
     def search(self, e: Search) -> str:
         """As ``TextAndGeography.search``: every word in one of the fields, any case."""
