@@ -21,12 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from belfort.api.deps import get_platform, get_principal
 from belfort.api.responses import JSONResponse
 from belfort.catalog.models import Dataset
-from belfort.errors import InvalidRequest, PayloadTooLarge
+from belfort.errors import BelfortError, InvalidRequest, PayloadTooLarge
 from belfort.platform import Platform
 from belfort.policy import gate
 from belfort.policy.principals import Principal
-from belfort.quality import store
+from belfort.quality import references, store
 from belfort.quality.report import history_entry, not_measured, report_to_dict, rules_to_dict
+from belfort.quality.rules import referenced_datasets
 
 router = APIRouter(prefix="/api/belfort/v1", tags=["native"], default_response_class=JSONResponse)
 
@@ -74,6 +75,14 @@ def rules_of(platform: Platform, principal: Principal, dataset_id: str) -> dict[
     return body
 
 
+def _readable(session: Any, principal: Principal, dataset_id: str) -> bool:
+    try:
+        gate.get_dataset(session, principal, dataset_id)
+    except BelfortError:
+        return False
+    return True
+
+
 def replace(platform: Platform, principal: Principal, dataset_id: str, raw: Any) -> dict[str, Any]:
     gate.require_write(principal)
     settings = platform.settings
@@ -86,6 +95,9 @@ def replace(platform: Platform, principal: Principal, dataset_id: str, raw: Any)
             principal.actor,
             max_rules=settings.quality_max_rules,
             max_chars=settings.quality_max_rule_chars,
+            references=references.lookup(session, platform, [  # only what the author may read
+                other for other in referenced_datasets(raw) if _readable(session, principal, other)
+            ]),
         )
         session.flush()
         answer = rules_to_dict(dataset.id, store.rule_set(session, dataset.id))

@@ -14,8 +14,9 @@ from belfort.catalog.models import Dataset, Version
 from belfort.commands.common import _fail, _platform, _settings, common_options, console
 from belfort.errors import BelfortError, InvalidRequest, NotFound, PayloadTooLarge
 from belfort.policy.principals import CLI_ADMIN
-from belfort.quality import store
+from belfort.quality import references, store
 from belfort.quality.report import report_to_dict, rules_to_dict
+from belfort.quality.rules import referenced_datasets
 from belfort.quality.run import measure
 
 MAX_RULES_FILE = 4_000_000
@@ -110,13 +111,15 @@ def rules_command(
             if dataset is None:
                 raise NotFound(f"dataset {dataset_id[:100]!r} not found")
             if rules_file is not None:
+                raw = _read(rules_file)
                 store.replace_rules(
                     session,
                     dataset,
-                    _read(rules_file),
+                    raw,
                     CLI_ADMIN.actor,
                     max_rules=platform.settings.quality_max_rules,
                     max_chars=platform.settings.quality_max_rule_chars,
+                    references=references.lookup(session, platform, referenced_datasets(raw)),
                 )
                 session.flush()
             body = rules_to_dict(dataset.id, store.rule_set(session, dataset.id))

@@ -4,8 +4,11 @@ A rule is a small JSON object. Field constraints follow Frictionless Table Schem
 (``required``, ``unique``, ``minimum``, ``maximum``, ``minLength``, ``maxLength``, ``pattern``,
 ``enum``); ``check`` is a consistency rule in Belfort's query language (the ODSQL ``where``
 syntax of ``belfort.query.odsql``), e.g. ``occupancy <= capacity``, which every row must
-satisfy. Each rule has a dimension: ``required`` → completeness, ``unique`` → uniqueness,
-``check`` → consistency, the others → validity.
+satisfy; ``exists`` is a consistency rule across datasets: every value of ``field`` occurs in
+the ``key`` field of another dataset's published version (``{"type": "exists", "field":
+"telpunt_id", "dataset": "telpunten", "key": "id"}``). Each rule has a dimension:
+``required`` → completeness, ``unique`` → uniqueness, ``check`` and ``exists`` →
+consistency, the others → validity.
 
 ``check_rules`` refuses (``QualityRuleInvalid``, 422) anything that would fail at run time:
 unknown types or fields, a condition that does not parse or compares mismatched types, a
@@ -17,13 +20,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from belfort.errors import QualityRuleInvalid, QueryError
 from belfort.query.model import Compare, FieldRef, In, Literal, Not
 from belfort.query.odsql import ODSQLError, parse_where
-from belfort.query.profile import Measure, check_pattern, compile_profile
+from belfort.query.profile import Lookup, Measure, check_pattern, compile_profile
 from belfort.schema import TableSchema
 
 COMPLETENESS, VALIDITY, UNIQUENESS, CONSISTENCY, TIMELINESS = (
@@ -38,6 +42,7 @@ DIMENSION_OF = {
     "required": COMPLETENESS,
     "unique": UNIQUENESS,
     "check": CONSISTENCY,
+    "exists": CONSISTENCY,
     "minimum": VALIDITY,
     "maximum": VALIDITY,
     "minLength": VALIDITY,
@@ -48,9 +53,19 @@ DIMENSION_OF = {
 RULE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}")
 MAX_ENUM_VALUES = 1000
 MAX_UNIQUE_FIELDS = 10
-KEYS = {"id", "type", "field", "fields", "value", "where", "description"}
+KEYS = {"id", "type", "field", "fields", "value", "where", "description", "dataset", "key"}
+DATASET_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+REFERABLE = {"string", "integer", "number", "date"}  # types an ``exists`` rule compares
 NUMERIC = {"integer", "number"}
 ORDERED = NUMERIC | {"date", "datetime", "string"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The published version an ``exists`` rule reads: its schema and its file."""
+
+    schema: TableSchema
+    path: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,8 @@ class Rule:
     value: Any = None
     where: str | None = None
     description: str | None = None
+    dataset: str | None = None  # exists: the other dataset …
+    key: str | None = None  # … and its field
 
     @property
     def dimension(self) -> str:
@@ -77,6 +94,8 @@ class Rule:
             out["value"] = list(self.value) if isinstance(self.value, tuple) else self.value
         if self.where is not None:
             out["where"] = self.where
+        if self.dataset is not None:
+            out["dataset"], out["key"] = self.dataset, self.key
         if self.description:
             out["description"] = self.description
         return out
@@ -89,8 +108,18 @@ class Rule:
             return tuple(dict.fromkeys(field_refs(parse_where(self.where))))
         return self.fields or ((self.field,) if self.field else ())
 
-    def measure(self) -> Measure:
-        """The profiling measure that counts the rule's failing rows."""
+    def measure(self, references: Mapping[str, Reference] | None = None) -> Measure:
+        """The profiling measure that counts the rule's failing rows (``references``: the
+        versions ``exists`` rules read, by dataset id)."""
+        if self.type == "exists":
+            assert self.field and self.dataset and self.key
+            other = (references or {}).get(self.dataset)
+            if other is None:
+                raise QualityRuleInvalid(f"rule {self.id!r}: dataset {self.dataset!r} has no "
+                                         "published version to compare with")
+            key_type = other.schema.get(self.key).type  # type: ignore[union-attr]
+            return Measure(self.id, lookup=Lookup(self.field, other.path, self.key, key_type),
+                           shown=(self.field,))
         if self.type == "required":
             assert self.field is not None
             return Measure(self.id, missing=self.field, shown=(self.field,))
@@ -124,10 +153,13 @@ def _length(ref: FieldRef) -> Any:
 
 
 def check_rules(
-    raw: Any, schema: TableSchema, *, max_rules: int, max_chars: int, timezone: str | None = None
+    raw: Any, schema: TableSchema, *, max_rules: int, max_chars: int, timezone: str | None = None,
+    references: Mapping[str, Reference] | None = None,
 ) -> list[Rule]:
-    """The rules of ``raw`` (a list of rule objects), checked against ``schema``; raises
-    ``QualityRuleInvalid`` naming the first rule at fault and what is wrong with it."""
+    """The rules of ``raw`` (a list of rule objects), checked against ``schema`` and, for
+    ``exists`` rules, the published versions in ``references`` (those the caller may read;
+    ``referenced_datasets`` lists what to look up); raises ``QualityRuleInvalid`` naming the
+    first rule at fault and what is wrong with it."""
     if not isinstance(raw, list):
         raise QualityRuleInvalid('send {"rules": [{"type": "required", "field": …}, …]}')
     if len(raw) > max_rules:
@@ -137,7 +169,7 @@ def check_rules(
     rules: list[Rule] = []
     seen: set[str] = set()
     for number, item in enumerate(raw, start=1):
-        rule = _check_one(item, number, schema, max_chars)
+        rule = _check_one(item, number, schema, max_chars, references or {})
         if rule.id in seen:
             raise QualityRuleInvalid(
                 f"rule {number} ({rule.id!r}): another rule has the same id",
@@ -146,7 +178,8 @@ def check_rules(
         seen.add(rule.id)
         rules.append(rule)
     try:  # the whole set compiles against the schema: it will run
-        compile_profile([r.measure() for r in rules], schema, examples=1, timezone=timezone)
+        compile_profile([r.measure(references) for r in rules], schema, examples=1,
+                        timezone=timezone)
     except QueryError as exc:
         culprit = str(exc.details.get("measure", "?"))[:100]
         raise QualityRuleInvalid(
@@ -155,7 +188,17 @@ def check_rules(
     return rules
 
 
-def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int) -> Rule:
+def referenced_datasets(raw: Any) -> list[str]:
+    """The dataset ids the ``exists`` rules of ``raw`` name (to look up before checking)."""
+    if not isinstance(raw, list):
+        return []
+    return sorted({item["dataset"] for item in raw[:10_000] if isinstance(item, dict)
+                   and item.get("type") == "exists" and isinstance(item.get("dataset"), str)
+                   and DATASET_ID.fullmatch(item["dataset"])})
+
+
+def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int,
+               references: Mapping[str, Reference]) -> Rule:
     label = f"rule {number}"
     if not isinstance(item, dict):
         raise QualityRuleInvalid(
@@ -186,6 +229,12 @@ def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int) -> R
     description = item.get("description")
     if description is not None and (not isinstance(description, str) or len(description) > 500):
         raise QualityRuleInvalid(f"{label}: a description is text of at most 500 characters")
+    if kind == "exists":
+        named, dataset, key = _reference(item, label, schema, references)
+        return Rule(id=rule_id or _default_id(kind, named, (), number), type=kind, field=named,
+                    dataset=dataset, key=key, description=description)
+    if "dataset" in item or "key" in item:
+        raise QualityRuleInvalid(f'{label}: "dataset" and "key" belong to an exists rule')
     field, fields, value, where = _shape(item, kind, label, schema)
     rule_id = rule_id or _default_id(kind, field, fields, number)
     return Rule(
@@ -197,6 +246,32 @@ def _check_one(item: Any, number: int, schema: TableSchema, max_chars: int) -> R
         where=where,
         description=description,
     )
+
+
+def _reference(item: dict[str, Any], label: str, schema: TableSchema,
+               references: Mapping[str, Reference]) -> tuple[str, str, str]:
+    """An ``exists`` rule's field, other dataset and key, checked against both schemas."""
+    field, dataset, key = item.get("field"), item.get("dataset"), item.get("key")
+    if not isinstance(field, str) or not isinstance(dataset, str) or not isinstance(key, str):
+        raise QualityRuleInvalid(
+            f'{label}: an exists rule needs "field", "dataset" and "key" (the other dataset\'s '
+            'field its values must occur in)')
+    _known([field], label, schema)
+    other = references.get(dataset) if DATASET_ID.fullmatch(dataset) else None
+    if other is None:
+        raise QualityRuleInvalid(
+            f"{label}: no published dataset {dataset[:100]!r} that you may read",
+            details={"dataset": dataset[:100]})
+    if other.schema.get(key) is None:
+        raise QualityRuleInvalid(
+            f"{label}: dataset {dataset!r} has no field {key[:100]!r}; its fields are "
+            f"{', '.join(other.schema.names)[:1000]}", details={"field": key[:100]})
+    own, theirs = schema.get(field).type, other.schema.get(key).type  # type: ignore[union-attr]
+    if own not in REFERABLE or theirs not in REFERABLE:
+        raise QualityRuleInvalid(
+            f"{label}: exists compares text, numbers and dates; {field!r} is {own}, "
+            f"{dataset}.{key} is {theirs}")
+    return field, dataset, key
 
 
 def _shape(

@@ -35,8 +35,16 @@ from belfort.catalog import store as catalog_store
 from belfort.catalog.models import Dataset, Version
 from belfort.errors import BelfortError
 from belfort.platform import Platform
-from belfort.quality import store
-from belfort.quality.rules import COMPLETENESS, DIMENSIONS, TIMELINESS, VALIDITY, Rule
+from belfort.quality import references, store
+from belfort.quality.rules import (
+    COMPLETENESS,
+    DIMENSIONS,
+    TIMELINESS,
+    VALIDITY,
+    Reference,
+    Rule,
+    referenced_datasets,
+)
 from belfort.quality.timeliness import timeliness
 from belfort.query.profile import Measure, Profile
 from belfort.schema import TableSchema
@@ -81,11 +89,15 @@ def measure(
         target = _target(dataset, chosen)
         if not target.live:
             target.path = platform.lake.absolute(chosen.path)
+        rule_set = store.rule_set(session, dataset_id)
+        others = references.lookup(
+            session, platform, referenced_datasets(rule_set.rules if rule_set else []))
         saved = store.saved_rules(
-            store.rule_set(session, dataset_id),
+            rule_set,
             target.schema,
             max_rules=settings.quality_max_rules,
             max_chars=settings.quality_max_rule_chars,
+            references=others,
         )
         timely = timeliness(session, dataset, now, target.live)
     if target.live:
@@ -96,7 +108,7 @@ def measure(
     status, error, profile = "ok", None, None
     try:
         if target.path is not None:
-            measures = _measures(target, rules, inferring)
+            measures = _measures(target, rules, inferring, others)
             profile = platform.engine.profile(
                 measures,
                 target.schema,
@@ -163,7 +175,8 @@ def missing_key(field: str) -> str:
     return f"missing:{field}"
 
 
-def _measures(target: Target, rules: list[Rule], inferring: bool) -> list[Measure]:
+def _measures(target: Target, rules: list[Rule], inferring: bool,
+              others: dict[str, Reference]) -> list[Measure]:
     required = {r.field for r in rules if r.type == "required"}
     measures = [  # a field with a required rule: that rule counts its missing values
         Measure(missing_key(f.name), missing=f.name)
@@ -175,7 +188,7 @@ def _measures(target: Target, rules: list[Rule], inferring: bool) -> list[Measur
             Measure(f"unique:{name}", duplicates=(name,)) for name in _key_candidates(target)
         )
     else:
-        measures.extend(r.measure() for r in rules)
+        measures.extend(r.measure(others) for r in rules)
     return measures
 
 

@@ -6,6 +6,7 @@ version; reports are appended (a time series) and never changed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from belfort.catalog.models import Dataset, QualityReport, QualityResult, QualityRuleSet, utcnow
-from belfort.quality.rules import Rule, check_rules
+from belfort.quality.rules import Reference, Rule, check_rules
 from belfort.schema import TableSchema
 
 MAX_HISTORY = 1000
@@ -24,17 +25,20 @@ def rule_set(session: Session, dataset_id: str) -> QualityRuleSet | None:
 
 
 def saved_rules(
-    row: QualityRuleSet | None, schema: TableSchema, *, max_rules: int, max_chars: int
+    row: QualityRuleSet | None, schema: TableSchema, *, max_rules: int, max_chars: int,
+    references: Mapping[str, Reference] | None = None,
 ) -> list[Rule] | None:
     """The saved rules as ``Rule``s (None: none saved yet). They were checked when saved; a
     rule naming a field a newer version no longer has is left out of the run rather than
-    failing it (the rule set keeps it; saving the rules again says what is wrong)."""
+    failing it (the rule set keeps it; saving the rules again says what is wrong); so is an
+    ``exists`` rule whose dataset is not in ``references`` (no longer published)."""
     if row is None:
         return None
     kept = []
     for item in row.rules:
         try:
-            kept.extend(check_rules([item], schema, max_rules=max_rules, max_chars=max_chars))
+            kept.extend(check_rules([item], schema, max_rules=max_rules, max_chars=max_chars,
+                                    references=references))
         except Exception:  # noqa: BLE001 — a rule the schema outgrew: skipped, listed by the caller
             continue
     return kept
@@ -60,10 +64,12 @@ def save_rules(
 
 
 def replace_rules(
-    session: Session, dataset: Dataset, raw: Any, actor: str, *, max_rules: int, max_chars: int
+    session: Session, dataset: Dataset, raw: Any, actor: str, *, max_rules: int, max_chars: int,
+    references: Mapping[str, Reference] | None = None,
 ) -> list[Rule]:
-    """Check ``raw`` against the dataset's newest version and save it as the dataset's rules
-    (``QualityRuleInvalid`` naming the rule at fault; nothing saved then); audited."""
+    """Check ``raw`` against the dataset's newest version (and ``exists`` rules against the
+    versions in ``references``) and save it as the dataset's rules (``QualityRuleInvalid``
+    naming the rule at fault; nothing saved then); audited."""
     from belfort.catalog import store as catalog_store
     from belfort.errors import Conflict
 
@@ -74,7 +80,8 @@ def replace_rules(
         )
     schema = TableSchema.from_dict(newest.table_schema or {})
     rules = check_rules(
-        raw, schema, max_rules=max_rules, max_chars=max_chars, timezone=dataset.timezone
+        raw, schema, max_rules=max_rules, max_chars=max_chars, timezone=dataset.timezone,
+        references=references,
     )
     save_rules(session, dataset, rules, actor)
     catalog_store.record_audit(session, actor, "set_quality_rules", dataset.id, rules=len(rules))

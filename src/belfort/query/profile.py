@@ -36,11 +36,23 @@ MAX_PATTERN_LENGTH = 1000
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """``field``'s values must occur in the ``key`` column (of type ``key_type``) of another
+    version's file, ``path``: a reference between datasets."""
+
+    field: str
+    path: str
+    key: str
+    key_type: str
+
+
+@dataclass(frozen=True)
 class Measure:
     """One count of a profile. Exactly one of ``failing`` (a condition in the query model:
     rows where it is TRUE fail), ``missing`` (a field: null, or blank text, counts),
-    ``pattern`` (field, RE2 expression: a value that does not match in full fails) or
-    ``duplicates`` (key fields: rows beyond the first of each non-null key count)."""
+    ``pattern`` (field, RE2 expression: a value that does not match in full fails),
+    ``duplicates`` (key fields: rows beyond the first of each non-null key count) or ``lookup``
+    (a non-null value missing from another dataset's key fails)."""
 
     key: str
     failing: Expr | None = None
@@ -48,6 +60,7 @@ class Measure:
     pattern: tuple[str, str] | None = None
     duplicates: tuple[str, ...] = ()
     shown: tuple[str, ...] = ()  # fields whose values an example shows
+    lookup: Lookup | None = None
 
 
 @dataclass
@@ -156,7 +169,24 @@ def _flag(c: _Compiler, m: Measure) -> str:
         check_pattern(m.pattern[1])
         pattern = c.bind(m.pattern[1])
         return f"coalesce(NOT regexp_full_match(CAST({name} AS VARCHAR), {pattern}), FALSE)"
+    if m.lookup is not None:
+        return _missing_from(c, m.lookup)
     raise QueryError("a measure needs a condition, a field or a pattern")
+
+
+def _missing_from(c: _Compiler, lookup: Lookup) -> str:
+    """A value of ``lookup.field`` that the other file's key does not hold (numbers compare
+    as numbers, other mixed types as text; a missing or blank value is completeness's
+    business, not a failed reference)."""
+    name = _field(c, lookup.field)
+    own = c.schema.get(lookup.field).type  # type: ignore[union-attr]
+    key = quote_identifier(lookup.key)
+    alike = own == lookup.key_type or {own, lookup.key_type} <= {"integer", "number"}
+    left, right = (name, key) if alike else (f"CAST({name} AS VARCHAR)", f"CAST({key} AS VARCHAR)")
+    other = c.bind(lookup.path)
+    present = f"{name} IS NOT NULL" + (f" AND NOT {_blank(name)}" if own == "string" else "")
+    return (f"({present} AND {left} NOT IN "
+            f"(SELECT {right} FROM read_parquet({other}) WHERE {key} IS NOT NULL))")
 
 
 def _duplicates_statement(
