@@ -5,6 +5,7 @@ official DCAT-AP shapes; the routes pass the gate; the command line."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,6 +133,43 @@ def test_complete_metadata_through_the_api_rates_excellent(
         "byteSizeAvailability",
     ]
     assert score["to_add"][0]["text"]["nl"] and score["to_add"][0]["points"] == 5
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert found, "no CSRF token in the form"
+    return found.group(1)
+
+
+def test_complete_metadata_through_the_staff_pages_rates_excellent(
+    client: TestClient, admin_key: str
+) -> None:
+    """What a steward types into the staff pages (upload, review form, publish) scores as
+    the API's complete metadata does."""
+    signed_in = client.post("/staff/sign-in", data={
+        "csrf": _csrf(client.get("/staff").text), "key": admin_key}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    uploaded = client.post("/staff/uploads", data={
+        "csrf": _csrf(client.get("/staff").text), "dataset": "tellingen-staff"},
+        files={"file": ("t.csv", COUNTS_CSV.encode(), "text/csv")}, follow_redirects=False)
+    assert uploaded.status_code == 303, uploaded.text[:500]
+    review_url = uploaded.headers["location"]
+    checked = client.post(review_url, data={
+        "csrf": _csrf(client.get(review_url).text),
+        "title_nl": "Tellingen", "title_en": "Counts",
+        "description_nl": "Passanten per uur.", "description_en": "Passers-by per hour.",
+        "organisation": "Stad Gent", "contact_name": "Data", "contact_email": "data@stad.gent",
+        "themes": "TRAN", "keywords": "tellingen", "licence": "CC0-1.0", "spatial": "Gent",
+        "temporal_start": "2024-03-01", "temporal_end": "2024-03-31", "frequency": "daily",
+    })
+    assert checked.status_code == 200 and "Versie 1" in checked.text, checked.text[:2000]
+    published = client.post("/staff/datasets/tellingen-staff", data={
+        "csrf": _csrf(checked.text), "action": "publish", "version": "1"},
+        follow_redirects=False)
+    assert published.status_code in {200, 303}, published.text[:500]
+    client.cookies.clear()  # the public's view of the published dataset
+    score = client.get(ROUTE.format("tellingen-staff")).json()
+    assert score["band"] == "excellent" and score["points"] == 395, score["to_add"]
 
 
 def test_without_the_shapes_compliance_is_not_checked(tmp_path: Path, database_url: str) -> None:
