@@ -35,6 +35,7 @@ from belfort.publishing import ingest_file, update_dataset_metadata
 from belfort.query.model import FieldRef, OrderItem, Query
 from belfort.schema import TableSchema
 from belfort.settings import Settings
+from belfort.streams.live_catalog import live_file
 from tests.helpers import COUNTS_CSV, free_port, live_server, write
 
 LINE = re.compile(r"^(.+?): (harvested|updated|unchanged|recorded|skipped|failed)(?: — |$)")
@@ -147,6 +148,8 @@ def records(platform: Platform, dataset_id: str) -> tuple[list[tuple[str, str]],
         _, version = gate.readable_version(session, CLI_ADMIN, dataset_id)
         schema = TableSchema.from_dict(version.table_schema)
         path = platform.lake.absolute(version.path)
+    live = live_file(platform, dataset_id)  # a live dataset (gent-in-cijfers): its current file
+    path = live if live is not None else path
     order = tuple(OrderItem(FieldRef(f.name)) for f in schema.fields if f.type not in {"geopoint", "geometry"})
     rows = platform.engine.execute(Query(order_by=order), schema, path).records()
     return [(f.name, f.type) for f in schema.fields], rows
