@@ -31,7 +31,11 @@ def test_the_console_lists_the_operations_and_tries_one_out(chromium: Any, demo_
         page = context.new_page()
         response = page.goto(demo_server.url + "/api/console", wait_until="load")
         assert response is not None and response.status == 200
-        page.wait_for_selector(".opblock-summary-path")
+        page.wait_for_selector(".opblock-tag")  # the API families, closed: open three of them
+        for tag in ("opendatasoft v1", "opendatasoft explore v2.1", "native"):
+            page.locator(f".opblock-tag[data-tag='{tag}']").click()
+        page.wait_for_selector(".opblock-summary-path[data-path='/api/belfort/v1/datasets/{dataset_id}/records']")
+        assert page.locator(".opblock-tag").count() >= 15  # every family is listed
         paths = page.locator(".opblock-summary-path").all_inner_texts()
         path_texts = {p.replace("\u200b", "").strip() for p in paths}
         for expected in ("/api/records/1.0/search/", "/api/explore/v2.1/catalog/datasets/{dataset_id}/records",

@@ -11,6 +11,9 @@
     url: root.getAttribute("data-openapi"),
     validatorUrl: null,
     deepLinking: true,
+    // about 130 operations: the API families first, each opened on demand. (Swagger UI 5.36
+    // stopped rendering part-way through when every operation was expanded at once.)
+    docExpansion: "none",
     tryItOutEnabled: false,
     displayRequestDuration: true,
     queryConfigEnabled: false,
