@@ -42,9 +42,10 @@ def _infos(platform: Platform) -> list[published.IndicatorInfo]:
 async def overview(request: Request, platform: Platform = Depends(get_platform),
                    principal: Principal = Depends(portal_principal)) -> Response:
     infos = await run_in_threadpool(_infos, platform)
+    geography = await run_in_threadpool(geography_of, platform)  # may read the sectors' file
     t = Translator(language_of(request))
     return render(request, "cijfers.html", principal, active="cijfers",
-                  themes=cijfers_views.by_theme(infos, t), wijken=geography_of(platform).wijken,
+                  themes=cijfers_views.by_theme(infos, t), wijken=geography.wijken,
                   modelled=any(i.modelled for i in infos), compare_min=MIN_COMPARED,
                   compare_max=MAX_COMPARED)
 
@@ -113,7 +114,7 @@ def _profile(platform: Platform, geography: Geography, wijk: Area,
 @router.get("/cijfers/wijken/{code}")
 async def wijk_page(code: str, request: Request, platform: Platform = Depends(get_platform),
                     principal: Principal = Depends(portal_principal)) -> Response:
-    geography = geography_of(platform)
+    geography = await run_in_threadpool(geography_of, platform)
     wijk = _wijk(geography, code)
     lang = language_of(request)
     view = await run_in_threadpool(_profile, platform, geography, wijk, lang)
@@ -127,7 +128,7 @@ async def wijk_page(code: str, request: Request, platform: Platform = Depends(ge
 
 @router.get("/cijfers/wijken/{code}/cijfers.csv")
 async def wijk_download(code: str, platform: Platform = Depends(get_platform)) -> Response:
-    geography = geography_of(platform)
+    geography = await run_in_threadpool(geography_of, platform)
     wijk = _wijk(geography, code)
     _infos, series = await run_in_threadpool(_series_data, platform, geography, [wijk.code])
     return _csv(published.wijk_csv(series, wijk, geography), f"gent-in-cijfers-wijk-{wijk.code}")
@@ -149,7 +150,7 @@ def _compared(geography: Geography, request: Request) -> list[Area]:
 @router.get("/cijfers/vergelijk")
 async def compare_page(request: Request, platform: Platform = Depends(get_platform),
                        principal: Principal = Depends(portal_principal)) -> Response:
-    geography = geography_of(platform)
+    geography = await run_in_threadpool(geography_of, platform)
     wijken = _compared(geography, request)
     infos, series = await run_in_threadpool(_series_data, platform, geography,
                                             [w.code for w in wijken])
@@ -169,7 +170,7 @@ def _indicator(platform: Platform, geography: Geography, code: str) -> published
 @router.get("/cijfers/indicatoren/{code}")
 async def indicator_page(code: str, request: Request, platform: Platform = Depends(get_platform),
                          principal: Principal = Depends(portal_principal)) -> Response:
-    geography = geography_of(platform)
+    geography = await run_in_threadpool(geography_of, platform)
     series = await run_in_threadpool(_indicator, platform, geography, code)
     period = _period(series, request.query_params.get("periode"))
     t = Translator(language_of(request))
@@ -194,7 +195,7 @@ def _period(series: published.Series, asked: str | None) -> str | None:
 
 @router.get("/cijfers/indicatoren/{code}/waarden.csv")
 async def indicator_download(code: str, platform: Platform = Depends(get_platform)) -> Response:
-    geography = geography_of(platform)
+    geography = await run_in_threadpool(geography_of, platform)
     series = await run_in_threadpool(_indicator, platform, geography, code)
     return _csv(published.indicator_csv(series, geography), f"gent-in-cijfers-{series.info.code}")
 
