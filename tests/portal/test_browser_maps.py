@@ -198,7 +198,8 @@ def test_without_scripts_the_svg_map_has_the_wijken(chromium: Any, wijken_server
         image = page.locator(".bf-map img")
         # the map image is drawn on request: on a busy machine it may still be on its way at
         # "load" (seen once in CI while browser tests ran beside it)
-        image.evaluate("img => img.complete || new Promise(done => img.onload = img.onerror = done)")
+        image.evaluate(
+            "img => img.complete || new Promise(done => img.onload = img.onerror = done)")
         assert image.evaluate("img => img.complete && img.naturalWidth") == 640
         _one_legend(page, "wijkgrenzen uit de dataset ‘Wijkgrenzen Gent’")
         svg = page.request.get(wijken_server.url + image.get_attribute("src")).text()
