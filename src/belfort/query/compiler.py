@@ -283,8 +283,16 @@ class _Compiler(TextAndGeography):
             raise QueryError(f"{e.name}() needs an argument")
         if e.name.lower() in DATE_PARTS and compiled[0][1] == "datetime":
             # the hour of a moment depends on the zone: read it in the query's zone
-            compiled[0] = (f"timezone({self.bind(self.timezone)}, {compiled[0][0]})", "datetime")
-        return f"{sql_name}({', '.join(s for s, _ in compiled)})", result or compiled[0][1]
+            compiled[0] = (self.in_zone(compiled[0][0]), "datetime")
+        return self.scalar_sql(e.name.lower(), [s for s, _ in compiled]), result or compiled[0][1]
+
+    def in_zone(self, sql: str) -> str:
+        """A moment as the wall-clock time of the query's zone."""
+        return f"timezone({self.bind(self.timezone)}, {sql})"
+
+    def scalar_sql(self, name: str, args: list[str]) -> str:
+        """The dialect's SQL for the scalar function ``name`` (``SCALAR_FUNCTIONS``)."""
+        return f"{SCALAR_FUNCTIONS[name][0]}({', '.join(args)})"
 
     def special_function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
         name = e.name.lower()
@@ -318,7 +326,7 @@ class _Compiler(TextAndGeography):
         if t not in {"date", "datetime"}:
             raise QueryError("date_format() needs a date or datetime field")
         if t == "datetime":  # read the calendar in the query's zone (Ghent's by default)
-            inner = f"timezone({self.bind(self.timezone)}, {inner})"
+            inner = self.in_zone(inner)
         return f"strftime({inner}, {self.bind(strftime_pattern(args[1].value))})", "string"
 
     def aggregate(self, e: Aggregate, depth: int) -> tuple[str, str]:

@@ -20,10 +20,8 @@ from typing import Any
 
 from belfort.errors import NotOnSpark, QueryError
 from belfort.query.compiler import (
-    DATE_PARTS,
     LOCAL_TIMEZONE,
     NUMERIC,
-    SCALAR_FUNCTIONS,
     CompiledQuery,
     _Compiler,
     _number_arg,
@@ -194,22 +192,10 @@ class SparkCompiler(_Compiler):
         """A moment as the wall-clock time of the query's zone (the session runs in UTC)."""
         return f"from_utc_timestamp({sql}, {self.bind(self.timezone)})"
 
-    def function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
-        name = e.name.lower()
-        if name in {"date_format", "range", "distance", "now", "startswith"}:
-            return self.special_function(e, depth, allow_aggregates)
-        if name not in SCALAR_FUNCTIONS:
-            raise QueryError(f"unknown function {e.name[:50]!r}")
-        result = SCALAR_FUNCTIONS[name][1]
-        compiled = [self.expr(a, depth, allow_aggregates=allow_aggregates) for a in e.args]
-        if not compiled:
-            raise QueryError(f"{e.name}() needs an argument")
-        if name in DATE_PARTS and compiled[0][1] == "datetime":
-            compiled[0] = (self.in_zone(compiled[0][0]), "datetime")
+    def scalar_sql(self, name: str, args: list[str]) -> str:
         if name == "weekday":  # ISO: Monday 1 … Sunday 7
-            return f"(weekday({compiled[0][0]}) + 1)", "integer"
-        args = ", ".join(s for s, _ in compiled)
-        return f"{SPARK_FUNCTIONS[name]}({args})", result or compiled[0][1]
+            return f"(weekday({args[0]}) + 1)"
+        return f"{SPARK_FUNCTIONS[name]}({', '.join(args)})"
 
     def special_function(self, e: Function, depth: int, allow_aggregates: bool) -> tuple[str, str]:
         name = e.name.lower()
