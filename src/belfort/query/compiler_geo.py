@@ -16,7 +16,7 @@ from belfort.errors import QueryError
 from belfort.query.model import InBBox, InPolygon, Search, WithinDistance
 
 if TYPE_CHECKING:
-    from belfort.schema import TableSchema
+    from belfort.schema import Field, TableSchema
 
 EARTH_RADIUS_M = 6_371_008.8
 MAX_POLYGON_POINTS = 1000
@@ -67,12 +67,13 @@ class TextAndGeography:
         clauses = []
         for word in words:
             pattern = self.bind("%" + like_escape(word) + "%")
-            alternatives = [
-                f"({_as_text(quote_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\')"
-                for f in fields
-            ]
+            alternatives = [self.contains_sql(f, pattern) for f in fields]
             clauses.append("(" + " OR ".join(alternatives) + ")")
         return "(" + " AND ".join(clauses) + ")"
+
+    def contains_sql(self, f: Field, pattern: str) -> str:
+        """``f`` (as text) matches the bound LIKE ``pattern``, any case."""
+        return f"({_as_text(quote_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\')"
 
     def geopoint(self, name: str) -> tuple[str, str]:
         f = self.schema.get(name)

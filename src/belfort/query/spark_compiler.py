@@ -28,7 +28,6 @@ from belfort.query.compiler import (
     label_of,
     strftime_pattern,
 )
-from belfort.query.compiler_geo import MAX_SEARCH_WORDS, like_escape
 from belfort.query.model import (
     ROW_NUMBER_COLUMN,
     Aggregate,
@@ -42,10 +41,9 @@ from belfort.query.model import (
     OrderItem,
     Query,
     RecordIdIs,
-    Search,
     SelectItem,
 )
-from belfort.schema import TableSchema
+from belfort.schema import Field, TableSchema
 
 SPARK_SOURCE = "__belfort_source__"  # the engine puts the version's file here
 ROW_INDEX = "_metadata.row_index"  # the row's position in its Parquet file (Spark ≥ 3.5)
@@ -247,31 +245,8 @@ class SparkCompiler(_Compiler):
             raise NotOnSpark("median(distinct …) has no Spark equivalent")
         return f"percentile({inner}, {self.bind(0.5)})"
 
-    def search(self, e: Search) -> str:
-        """As ``TextAndGeography.search``: every word in one of the fields, any case."""
-        names = list(e.fields) or [f.name for f in self.schema.fields if f.type == "string"]
-        fields = []
-        for name in names:
-            f = self.schema.get(name)
-            if f is None:
-                raise QueryError(f"unknown field {name[:100]!r}", details={"field": name[:100]})
-            fields.append(f)
-        words = [w for w in e.text.split() if w]
-        if len(words) > MAX_SEARCH_WORDS:
-            raise QueryError(f"search takes at most {MAX_SEARCH_WORDS} words")
-        if not words:
-            return "TRUE"
-        if not fields:
-            return "FALSE"
-        clauses = []
-        for word in words:
-            pattern = self.bind("%" + like_escape(word) + "%")
-            alternatives = [
-                f"({_as_text(spark_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\\\')"
-                for f in fields
-            ]
-            clauses.append("(" + " OR ".join(alternatives) + ")")
-        return "(" + " AND ".join(clauses) + ")"
+    def contains_sql(self, f: Field, pattern: str) -> str:
+        return f"({_as_text(spark_identifier(f.name), f.type)} ILIKE {pattern} ESCAPE '\\\\')"
 
     def geopoint(self, name: str) -> tuple[str, str]:
         lat, lon = super().geopoint(name)
