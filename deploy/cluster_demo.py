@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -38,11 +39,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(what: str, check: object, timeout: float = 300) -> None:
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if check():  # type: ignore[operator]
+            if check():
                 return
         except (OSError, httpx.TransportError):
             pass
@@ -122,8 +123,9 @@ class Cluster:
                          "--data-dir", str(own)], f"node{n}.log", {**common, "TMPDIR": str(own)},
                         cwd=own)
         for node_port in ports:
-            wait_for(f"node on {node_port}", lambda p=node_port: httpx.get(
-                f"http://127.0.0.1:{p}/ready", timeout=2).status_code == 200)
+            ready = f"http://127.0.0.1:{node_port}/ready"
+            wait_for(f"node on {node_port}",
+                     lambda url=ready: httpx.get(url, timeout=2).status_code == 200)  # type: ignore[misc]
         addresses = [f"127.0.0.1:{p}" for p in ports]
         addresses += [addresses[-1]] * (3 - len(addresses))  # the file names three servers
         self._spawn([HAPROXY, "-f", str(ROOT / "deploy" / "haproxy.cfg"), "-db"], "haproxy.log",

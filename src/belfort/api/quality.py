@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from belfort.api.deps import get_platform, get_principal
@@ -75,7 +76,7 @@ def rules_of(platform: Platform, principal: Principal, dataset_id: str) -> dict[
     return body
 
 
-def _readable(session: Any, principal: Principal, dataset_id: str) -> bool:
+def _readable(session: Session, principal: Principal, dataset_id: str) -> bool:
     try:
         gate.get_dataset(session, principal, dataset_id)
     except BelfortError:
