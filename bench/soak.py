@@ -59,6 +59,7 @@ from soak_load import (  # noqa: E402
     MemorySampler,
     Result,
     client_address,
+    group_memory,
     probe_main,
     results_as_dicts,
 )
@@ -123,8 +124,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--rate", type=float, default=None, help="total requests/s; skips the capacity measurement"
     )
-    p.add_argument("--capacity-seconds", type=float, default=15.0,
-                   help="wrk: three rounds of a third of this each; their median counts")
+    p.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=15.0,
+        help="wrk: three rounds of a third of this each; their median counts",
+    )
     p.add_argument(
         "--capacity-tool",
         choices=["python", "wrk"],
@@ -133,6 +138,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "python: this harness's own client (its cost of ~1 core is in the figure)",
     )
     p.add_argument("--capacity-concurrency", type=int, default=16)
+    p.add_argument(
+        "--capacity-method",
+        choices=["sustained", "closed"],
+        default="sustained",
+        help="sustained (default): the highest fixed arrival rate of public reads the server "
+        "keeps up with, searched between half and all of wrk's closed-loop figure in steps of "
+        "--step-seconds (a step keeps up when its answers' median stays under 50 ms); closed: wrk's closed-loop figure itself (requests answered back to "
+        "back cost the server less each than requests arriving one by one, so at 80 %% of it "
+        "the server had no headroom left: bench/README.md)",
+    )
+    p.add_argument(
+        "--step-seconds",
+        type=float,
+        default=8.0,
+        help="length of each step of the sustained-capacity search",
+    )
+    p.add_argument("--steps", type=int, default=4, help="steps of the sustained-capacity search")
     p.add_argument(
         "--public-tool",
         choices=["wrk", "python"],
@@ -342,6 +364,76 @@ def wrk_capacity(
     return float(match.group(1))
 
 
+# A step of the sustained-capacity search keeps up when (almost) every request left on
+# schedule and the answers did not queue: an overloaded server's queue grows through the
+# step, so half of its answers wait longer than the median allowed here (an overload of 5 %
+# for 8 s at 230/s puts ~90 requests in the queue, ~400 ms); a server that keeps up answers
+# half of them at once (these are saturation markers, not the soak's latency target)
+KEEP_UP_P50_MS = 50.0
+KEEP_UP_P99_MS = 1000.0
+KEEP_UP_LATE_SHARE = 0.01
+
+
+async def sustained_capacity(
+    base_url: str,
+    paths: list[str],
+    closed_loop: float,
+    args: argparse.Namespace,
+    work: Path,
+    pgid: int,
+) -> tuple[float, list[dict[str, Any]]]:
+    """The highest fixed arrival rate of public reads that the server keeps up with: a
+    bisection between half and all of the closed-loop figure, each step ``--step-seconds``
+    of wrk's open-loop schedule (the soak's own way of sending them: 64 connections, one
+    request at each slot). Returns it and every step's figures."""
+    low, high = 0.5 * closed_loop, closed_loop
+    steps: list[dict[str, Any]] = []
+    for _ in range(args.steps):
+        rate = (low + high) / 2
+        before = group_memory(pgid)
+        reads = WrkReads(
+            base_url,
+            paths,
+            rate,
+            args.step_seconds,
+            work,
+            connections=args.wrk_connections,
+            close=args.connection_close,
+        )
+        started = time.monotonic()
+        await reads.start(started + 0.05)
+        found = await reads.result()
+        after = group_memory(pgid)
+        wall = time.monotonic() - started
+        kept_up = (
+            found["latency_ms"]["p50"] <= KEEP_UP_P50_MS
+            and found["latency_ms"]["p99"] <= KEEP_UP_P99_MS
+            and found["late_over_100ms"] <= KEEP_UP_LATE_SHARE * found["intended"]
+            and found["requests"] >= (1 - KEEP_UP_LATE_SHARE) * found["intended"]
+        )
+        steps.append(
+            {
+                "rate": round(rate, 1),
+                "kept_up": kept_up,
+                "latency_ms": found["latency_ms"],
+                "late_over_100ms": found["late_over_100ms"],
+                "requests": found["requests"],
+                "intended": found["intended"],
+                "server_cores": round((after["cpu_s"] - before["cpu_s"]) / wall, 2),
+                "serving_process_cores": round(
+                    (after["serving_cpu_s"] - before["serving_cpu_s"]) / wall, 2
+                ),
+            }
+        )
+        log(f"  step {rate:.1f}/s: {'kept up' if kept_up else 'fell behind'} {steps[-1]}")
+        if kept_up:
+            low = rate
+        else:
+            high = rate
+        await asyncio.sleep(min(2.0, args.step_seconds / 4))  # a backlog drains
+    return low, steps
+
+
 def rates_for(total: float, kinds: list[str], args: argparse.Namespace) -> dict[str, float]:
     rates = {k: float(getattr(args, f"{k}_rate")) for k in DEFAULT_RATES if k in kinds}
     if "injected" in kinds:
@@ -478,6 +570,12 @@ async def _measure_and_soak(
                 capacity = statistics.median(rounds)
                 out["capacity_rounds"] = [round(r, 1) for r in rounds]
                 bad: list[Result] = []
+                if args.capacity_method == "sustained":
+                    out["closed_loop_requests_per_s"] = round(capacity, 1)
+                    log(f"closed loop: {capacity:.1f}/s; searching the sustained rate")
+                    capacity, out["capacity_steps"] = await sustained_capacity(
+                        base_url, public_paths, capacity, args, work, pgid
+                    )
             else:
                 capacity = await load.closed_loop(
                     mix, "public", args.capacity_seconds, args.capacity_concurrency
@@ -486,6 +584,7 @@ async def _measure_and_soak(
             total = capacity * args.load_fraction
             out["capacity"] = {
                 "tool": args.capacity_tool,
+                "method": args.capacity_method if args.capacity_tool == "wrk" else "closed",
                 "requests_per_s": round(capacity, 1),
                 "load_fraction": args.load_fraction,
                 "failures": len(bad),
@@ -546,9 +645,10 @@ async def _measure_and_soak(
         out["memory_samples"] = samples = sampler.stop()
         during = [x for x in samples if x["t_s"] >= 1.5]
         if len(during) >= 2 and during[-1]["t_s"] > during[0]["t_s"]:
-            out["cpu"]["server_cores"] = round(
-                (during[-1]["cpu_s"] - during[0]["cpu_s"]) / (during[-1]["t_s"] - during[0]["t_s"]),
-                2,
+            span = during[-1]["t_s"] - during[0]["t_s"]
+            out["cpu"]["server_cores"] = round((during[-1]["cpu_s"] - during[0]["cpu_s"]) / span, 2)
+            out["cpu"]["serving_process_cores"] = round(
+                (during[-1]["serving_cpu_s"] - during[0]["serving_cpu_s"]) / span, 2
             )
         out["memory_soak_start_s"] = 1.5
         out["probe"] = json.loads(probe_file.read_text()) if probe_file.exists() else []

@@ -327,6 +327,7 @@ def group_memory(pgid: int) -> dict[str, Any]:
     biggest = 0
     processes = 0
     ticks = 0
+    serving_ticks = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -338,6 +339,8 @@ def group_memory(pgid: int) -> dict[str, Any]:
                 continue
             # utime + stime, and of children it reaped (SPARQL workers that ended)
             cpu_ticks = sum(int(f) for f in fields[11:15])
+            if int(entry) == pgid:  # the serving process itself: its own utime + stime
+                serving_ticks = int(fields[11]) + int(fields[12])
             proc_pss = proc_rss = 0
             with open(f"/proc/{entry}/smaps_rollup") as fh:
                 for line in fh:
@@ -358,6 +361,7 @@ def group_memory(pgid: int) -> dict[str, Any]:
         "processes": processes,
         "largest_rss_mb": round(biggest / 1024, 1),
         "cpu_s": round(ticks / CLOCK_TICKS, 2),
+        "serving_cpu_s": round(serving_ticks / CLOCK_TICKS, 2),
     }
 
 

@@ -252,6 +252,29 @@ def _contention_note(gen: dict[str, Any]) -> list[str]:
     ]
 
 
+def _capacity_steps(summary: dict[str, Any]) -> list[str]:
+    steps = summary.get("capacity_steps") or []
+    if not steps:
+        return []
+    lines = [
+        "",
+        f"Sustained capacity: wrk's closed loop answered "
+        f"{summary.get('closed_loop_requests_per_s')}/s (rounds {summary.get('capacity_rounds')});"
+        " the search's steps (public reads at a fixed rate):",
+        "",
+        "| rate /s | kept up | p50 ms | p99 ms | left > 100 ms late | server cores "
+        "| serving process cores |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for st in steps:
+        lines.append(
+            f"| {st['rate']} | {'yes' if st['kept_up'] else 'no'} | {st['latency_ms']['p50']} | "
+            f"{st['latency_ms']['p99']} | {st['late_over_100ms']} | {st['server_cores']} | "
+            f"{st['serving_process_cores']} |"
+        )
+    return lines
+
+
 def markdown(summary: dict[str, Any]) -> str:
     checks = summary["checks"]
     gen = summary.get("generator", {})
@@ -268,6 +291,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{summary['machine'].get('nproc')} CPUs, {summary['machine'].get('ram')}; CPU used "
         f"(cores): {summary.get('cpu')}.",
         *_contention_note(gen),
+        *_capacity_steps(summary),
         "",
         "| check | result | detail |",
         "|---|---|---|",

@@ -287,3 +287,52 @@ def test_wrk_schedule_is_open_loop_with_a_slow_server(tmp_path: Path) -> None:
     assert result["requests"] == 20 and result["statuses"] == {"200": 20}
     assert result["late_over_100ms"] == 0
     assert 300 <= result["latency_ms"]["p50"] < 600
+
+
+def test_sustained_capacity_finds_the_rate_a_serial_server_keeps_up_with(
+    tmp_path: Path,
+) -> None:
+    """The soak's capacity (``--capacity-method sustained``): a bisection over fixed arrival
+    rates. A server that answers one request at a time in 10 ms keeps up with up to ~100
+    requests/s; from a closed-loop figure of 150 the search must fall behind at 112.5/s and
+    keep up at 93.75/s."""
+    import argparse
+    import asyncio
+    import os
+    import time
+
+    import soak
+
+    lock = threading.Lock()
+
+    class _Serial(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            with lock:
+                time.sleep(0.01)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Serial)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    args = argparse.Namespace(steps=2, step_seconds=2.5, wrk_connections=64, connection_close=False)
+    try:
+        capacity, steps = asyncio.run(
+            soak.sustained_capacity(
+                f"http://127.0.0.1:{server.server_address[1]}",
+                ["/"],
+                150.0,
+                args,
+                tmp_path,
+                os.getpgid(0),
+            )
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(s["rate"], s["kept_up"]) for s in steps] == [(112.5, False), (93.8, True)], steps
+    assert capacity == 93.75
