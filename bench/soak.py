@@ -144,9 +144,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="sustained",
         help="sustained (default): the highest fixed arrival rate of public reads the server "
         "keeps up with, searched between half and all of wrk's closed-loop figure in steps of "
-        "--step-seconds (a step keeps up when its answers' median stays under 50 ms); closed: wrk's closed-loop figure itself (requests answered back to "
-        "back cost the server less each than requests arriving one by one, so at 80 %% of it "
-        "the server had no headroom left: bench/README.md)",
+        "--step-seconds (a step keeps up when its answers' median stays under 50 ms); "
+        "closed: wrk's closed-loop figure itself (requests answered back to back cost the "
+        "server less each than requests arriving one by one, so at 80 %% of it the server "
+        "had no headroom left: bench/README.md)",
     )
     p.add_argument(
         "--step-seconds",

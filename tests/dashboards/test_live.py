@@ -54,6 +54,28 @@ def test_an_edit_changes_the_mark(demo: Platform) -> None:
     assert live.mark(demo, "t").revision == before.revision + 1
 
 
+def test_a_forecast_made_in_another_process_changes_the_mark(
+        demo: Platform, settings: Settings) -> None:
+    """A forecast refresh (the upkeep process writes the forecasts) is pushed to open
+    dashboards like new observations: the mark moves, the revision does not."""
+    from belfort.catalog.models import TwinForecast
+
+    with demo.db.session() as session:
+        save_dashboard(session, "t", SPEC)
+    before = live.mark(demo, "t")
+    writer = Platform(settings)
+    try:
+        with writer.db.session() as session:
+            session.add(TwinForecast(kind="zone", subject="korenmarkt", origin_us=now_us(),
+                                     model_version="m1", made_us=now_us(),
+                                     points={"point": [1.0], "lower": [0.0], "upper": [2.0]}))
+    finally:
+        writer.close()
+    after = live.mark(demo, "t")
+    assert after.forecasts > before.forecasts and not after.same_data(before)
+    assert (after.high_water, after.revision) == (before.high_water, before.revision)
+
+
 def test_changed_sends_everything_first() -> None:
     now = {"a": {"v": 1}, "b": {"v": 2}}
     assert live.changed(None, now) == now

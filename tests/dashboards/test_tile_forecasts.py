@@ -132,7 +132,7 @@ def test_without_a_model_or_a_reader_the_tile_says_why(platform: Platform) -> No
 
 
 def test_a_zone_s_forecast_is_kept_briefly_and_never_shared_mutably(platform: Platform) -> None:
-    from sqlalchemy import delete
+    from sqlalchemy import func, select
 
     from belfort.catalog.models import TwinForecast
     from belfort.dashboards import forecasts
@@ -143,11 +143,19 @@ def test_a_zone_s_forecast_is_kept_briefly_and_never_shared_mutably(platform: Pl
     first = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
     assert first is not None and first["series"][0]["points"]
     first["series"].clear()  # a caller changing its answer does not change the kept one
-    with platform.db.session() as session:
-        session.execute(delete(TwinForecast))
+    with platform.db.session() as session:  # changed in place: no newer forecast was made
+        session.execute(update(TwinForecast).values(points=None, reason="gone"))
     kept = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
     assert kept is not None and kept["series"][0]["points"]  # within KEEP_SECONDS
     slot = platform.component(forecasts._Slot, forecasts._Slot)
     slot.kept = {k: (0.0, v) for k, (_, v) in slot.kept.items()}  # expired
     fresh = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
     assert fresh is not None and fresh["series"][0]["points"] == []
+
+    # a refresh (a newer forecast made) is shown at once, kept or not
+    serving.refresh(platform)
+    with platform.db.session() as session:
+        newest = session.scalar(select(func.max(TwinForecast.made_us)))
+    assert newest == forecasts.newest_made(platform) > 0
+    refreshed = tile_data(platform, ANONYMOUS, tile).forecast  # type: ignore[arg-type]
+    assert refreshed is not None and refreshed["series"][0]["points"]

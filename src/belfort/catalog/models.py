@@ -840,7 +840,7 @@ class TwinForecast(Base):
     subject: Mapped[str] = mapped_column(String(100), primary_key=True)
     origin_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     model_version: Mapped[str | None] = mapped_column(String(60), index=True)
-    made_us: Mapped[int] = mapped_column(BigInteger)
+    made_us: Mapped[int] = mapped_column(BigInteger, index=True)  # dashboards' mark
     points: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
 

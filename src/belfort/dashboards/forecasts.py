@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from belfort.catalog.models import Sensor
+from belfort.catalog.models import Sensor, TwinForecast
 from belfort.dashboards.spec import ForecastRef
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
@@ -54,8 +54,8 @@ class ForecastReader:
 class _Slot:
     def __init__(self, platform: Platform) -> None:
         self.reader: ForecastReader | None = None
-        # public forecasts (zones) per (kind, subject, hours): (monotonic expiry, answer)
-        self.kept: dict[tuple[str, str, int], tuple[float, dict[str, Any]]] = {}
+        # public forecasts (zones) per (kind, subject, hours, newest made): (expiry, answer)
+        self.kept: dict[tuple[str, str, int, int], tuple[float, dict[str, Any]]] = {}
 
 
 def set_forecast_reader(platform: Platform, reader: ForecastReader | None) -> None:
@@ -67,16 +67,23 @@ def forecast_reader(platform: Platform) -> ForecastReader | None:
     return platform.component(_Slot, _Slot).reader
 
 
+def newest_made(platform: Platform) -> int:
+    """When the newest forecast was made (µs; 0 without any): one indexed look-up, part of
+    a live dashboard's mark, so that a forecast refresh is pushed to open dashboards."""
+    with platform.db.session() as session:
+        return int(session.scalar(select(func.max(TwinForecast.made_us))) or 0)
+
+
 def tile_forecast(platform: Platform, principal: Principal, ref: ForecastRef,
                   may_read: Callable[[str], bool]) -> dict[str, Any]:
     """The tile's forecast for this principal; ``may_read(dataset_id)``: whether the principal
     may read a sensor dataset's observations (the gate). A zone's answer is the same for
-    everyone and kept ``KEEP_SECONDS`` (the forecasts change every refresh, 15 minutes by
-    default): the live stream computes tiles at every change it sees."""
+    everyone and kept ``KEEP_SECONDS`` at most, and only until a newer forecast is made (a
+    refresh, 15 minutes by default): the live stream computes tiles at every change it sees."""
     if ref.kind == "sensor":
         return _tile_forecast(platform, principal, ref, may_read)
     slot = platform.component(_Slot, _Slot)
-    key = (ref.kind, ref.subject, ref.hours)
+    key = (ref.kind, ref.subject, ref.hours, newest_made(platform))
     kept = slot.kept.get(key)
     if kept is not None and kept[0] > time.monotonic():
         return copy.deepcopy(kept[1])

@@ -1,8 +1,9 @@
 """Live dashboards: what changed, told by the database, whichever process wrote it.
 
 A dashboard's ``mark`` is the hot store's high-water id (``belfort.streams.read.high_water``,
-one indexed query) with the catalogue generation (one ``stat``), the dashboard's revision
-and the compaction generation (``belfort.streams.live_data.generation``): all are the same
+one indexed query) with the catalogue generation (one ``stat``), the dashboard's revision,
+the compaction generation (``belfort.streams.live_data.generation``) and when the newest
+forecast was made (``belfort.dashboards.forecasts.newest_made``): all are the same
 in every process sharing the database and the lake, so a browser connected to any process
 sees a change written by any other. Nothing here depends on which process wrote.
 
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from belfort.catalog.models import Dashboard
+from belfort.dashboards.forecasts import newest_made
 from belfort.dashboards.store import StoredDashboard, could_be_id, get_dashboard
 from belfort.dashboards.tiles import tile_data
 from belfort.errors import DashboardNotFound
@@ -38,6 +40,7 @@ class Mark:
     generation: tuple[int, int]
     revision: int
     compaction: int = 0  # moves when compaction or retention changes what live datasets hold
+    forecasts: int = 0  # when the newest forecast was made (µs): a refresh is a change
     # a second look at the same data: a live dataset's current file is looked up at most every
     # BELFORT_LIVE_REFRESH_SECONDS per process, so tiles computed the moment a mark moved may
     # still show the rows of before; computed again once that much later, they cannot
@@ -58,7 +61,7 @@ def mark(platform: Platform, dashboard_id: str) -> Mark:
     if revision is None:
         raise DashboardNotFound(f"no dashboard {dashboard_id[:60]!r}")
     return Mark(high_water(platform), platform.generation.current(), int(revision),
-                compaction_generation(platform))
+                compaction_generation(platform), newest_made(platform))
 
 
 class Snapshots:
