@@ -11,8 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,27 +36,6 @@ from tests.test_publishing import BELFORT, published_rows
 NATIVE = "/api/belfort/v1/datasets/tellingen/records"
 V1 = "/api/records/1.0/search/?dataset=tellingen"
 V21 = "/api/explore/v2.1/catalog/datasets/tellingen/records"
-
-
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def one_bucket(seaweed: SeaweedS3) -> str:
-    return seaweed.create_bucket("belfort-tests")
-
-
-@pytest.fixture
-def bucket(one_bucket: str) -> str:
-    """A test's own place: ``<bucket>/<prefix>`` (one bucket: each costs the store volumes)."""
-    return f"{one_bucket}/t-{uuid.uuid4().hex[:12]}"
 
 
 def lake_env(seaweed: SeaweedS3, bucket: str, secret: str = SECRET_KEY) -> dict[str, str]:
