@@ -11,16 +11,18 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from belfort.app import create_app
-from belfort.catalog.models import Version
+from belfort.catalog.models import Dataset, Version
 from belfort.errors import LakeSettingsInvalid, LakeUnavailable
 from belfort.lake.objects import LakeLocation, ObjectStore
 from belfort.lake.store import Lake, sha256_of
@@ -166,7 +168,33 @@ def _cli(settings: Settings, seaweed: SeaweedS3, bucket: str, *args: str,
                           env={**os.environ, **lake_env(seaweed, bucket, secret)})
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@contextmanager
+def catalogue_held(settings: Settings) -> Iterator[None]:
+    """Another writer holds what an ingest's commit needs (SQLite: the write lock; PostgreSQL:
+    the dataset's row, which the commit locks FOR UPDATE), so an ingest uploads its version
+    and then waits to commit its row."""
+    url = str(settings.database_url)
+    if url.startswith("sqlite"):
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            held = connection.execute(select(Dataset.id).where(Dataset.id == "tellingen")
+                                      .with_for_update()).all()
+            assert held == [("tellingen",)]
+            yield
+            transaction.rollback()
+    finally:
+        engine.dispose()
+
+
 def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes_the_orphan(
         settings: Settings, seaweed: SeaweedS3, bucket: str, tmp_path: Path) -> None:
     first = _cli(settings, seaweed, bucket, "ingest", str(counts_csv(tmp_path)),
@@ -174,11 +202,7 @@ def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes
     assert first.returncode == 0, first.stderr
     assert published_rows(settings) == (1, 5, [1])
     assert len(objects(seaweed, bucket)) == 1
-    # Another writer holds the catalogue: the ingest uploads, then waits to commit its row.
-    database = str(settings.database_url).removeprefix("sqlite:///")
-    holder = sqlite3.connect(database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with catalogue_held(settings):
         proc = subprocess.Popen(
             [*BELFORT, "ingest", str(counts_csv(tmp_path, "nieuw.csv")), "--dataset", "tellingen",
              "--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url)],
@@ -193,9 +217,6 @@ def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert published_rows(settings) == (1, 5, [1])  # nothing of the killed ingest is visible
 
     check = _cli(settings, seaweed, bucket, "lake", "check", "--json")

@@ -98,7 +98,8 @@ def test_parts_compacted_on_one_node_are_read_through_another_nodes_apis(
         assert values(b) == before
         v1 = b.get(V1)
         assert v1.status_code == 200 and v1.json()["nhits"] == 40, v1.text
-        cached = sorted(str(f.relative_to(other_node.lake.root)) for f in cache_b.rglob("*.parquet"))
+        cached = sorted(str(f.relative_to(other_node.lake.root))
+                        for f in cache_b.rglob("*.parquet"))
         assert cached == recorded
 
         # retention on node A rolls the raw days up: node B answers the rollups from the store
