@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         default="",
         description="With `spark_url`: dataset ids (comma-separated) always queried on Spark.",
     )
+    spark_timeout_seconds: float = Field(
+        default=120.0, ge=0,
+        description="With `spark_url`: a question on Spark running longer than this is "
+        "interrupted (its Spark jobs cancelled) and answered 503 `query_timeout`; 0: "
+        "`query_timeout_seconds` applies, as on DuckDB.",
+    )
     result_cache_mb: int = Field(
         default=256,
         description="Memory per process for materialised query results (paging is a slice); 0 turns it off.",
