@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     )
     lake_cache_mb: int = Field(
         default=2048, ge=1,
-        description="Disk space in MiB for this node's copies of version files from the object "
-        "store (least recently used go first; a file read within the last minute stays).",
+        description="Disk space in MiB for this node's copies of version files and live parts "
+        "from the object store (least recently used go first; a file read within the last "
+        "minute stays).",
     )
     lake_timeout_seconds: float = Field(
         default=5.0, gt=0, le=120,
