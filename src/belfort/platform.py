@@ -54,7 +54,8 @@ def make_engine(versions_dir: Path, settings: Settings, **options: Any) -> Query
     (the Spark session is made when it is first needed)."""
     if not settings.spark_url:
         return QueryEngine(versions_dir, **options)
-    spark = SparkEngine(settings.spark_url, max_rows=options.get("max_rows", 10_000))
+    spark = SparkEngine(settings.spark_url, max_rows=options.get("max_rows", 10_000),
+                        timeout_seconds=settings.spark_timeout_seconds)
     datasets = frozenset(d.strip() for d in settings.spark_datasets.split(",") if d.strip())
     return SparkRouting(versions_dir, spark, min_rows=settings.spark_min_rows, datasets=datasets,
                         **options)

@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     )
     lake_cache_mb: int = Field(
         default=2048, ge=1,
-        description="Disk space in MiB for this node's copies of version files from the object "
-        "store (least recently used go first; a file read within the last minute stays).",
+        description="Disk space in MiB for this node's copies of version files and live parts "
+        "from the object store (least recently used go first; a file read within the last "
+        "minute stays).",
     )
     lake_timeout_seconds: float = Field(
         default=5.0, gt=0, le=120,
@@ -126,6 +127,12 @@ class Settings(BaseSettings):
     spark_datasets: str = Field(
         default="",
         description="With `spark_url`: dataset ids (comma-separated) always queried on Spark.",
+    )
+    spark_timeout_seconds: float = Field(
+        default=120.0, ge=0,
+        description="With `spark_url`: a question on Spark running longer than this is "
+        "interrupted (its Spark jobs cancelled) and answered 503 `query_timeout`; 0: "
+        "`query_timeout_seconds` applies, as on DuckDB.",
     )
     result_cache_mb: int = Field(
         default=256,

@@ -11,18 +11,18 @@ import signal
 import sqlite3
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from belfort.app import create_app
-from belfort.catalog.models import Version
+from belfort.catalog.models import Dataset, Version
 from belfort.errors import LakeSettingsInvalid, LakeUnavailable
 from belfort.lake.objects import LakeLocation, ObjectStore
 from belfort.lake.store import Lake, sha256_of
@@ -38,27 +38,6 @@ from tests.test_publishing import BELFORT, published_rows
 NATIVE = "/api/belfort/v1/datasets/tellingen/records"
 V1 = "/api/records/1.0/search/?dataset=tellingen"
 V21 = "/api/explore/v2.1/catalog/datasets/tellingen/records"
-
-
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def one_bucket(seaweed: SeaweedS3) -> str:
-    return seaweed.create_bucket("belfort-tests")
-
-
-@pytest.fixture
-def bucket(one_bucket: str) -> str:
-    """A test's own place: ``<bucket>/<prefix>`` (one bucket: each costs the store volumes)."""
-    return f"{one_bucket}/t-{uuid.uuid4().hex[:12]}"
 
 
 def lake_env(seaweed: SeaweedS3, bucket: str, secret: str = SECRET_KEY) -> dict[str, str]:
@@ -189,7 +168,33 @@ def _cli(settings: Settings, seaweed: SeaweedS3, bucket: str, *args: str,
                           env={**os.environ, **lake_env(seaweed, bucket, secret)})
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@contextmanager
+def catalogue_held(settings: Settings) -> Iterator[None]:
+    """Another writer holds what an ingest's commit needs (SQLite: the write lock; PostgreSQL:
+    the dataset's row, which the commit locks FOR UPDATE), so an ingest uploads its version
+    and then waits to commit its row."""
+    url = str(settings.database_url)
+    if url.startswith("sqlite"):
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            held = connection.execute(select(Dataset.id).where(Dataset.id == "tellingen")
+                                      .with_for_update()).all()
+            assert held == [("tellingen",)]
+            yield
+            transaction.rollback()
+    finally:
+        engine.dispose()
+
+
 def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes_the_orphan(
         settings: Settings, seaweed: SeaweedS3, bucket: str, tmp_path: Path) -> None:
     first = _cli(settings, seaweed, bucket, "ingest", str(counts_csv(tmp_path)),
@@ -197,11 +202,7 @@ def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes
     assert first.returncode == 0, first.stderr
     assert published_rows(settings) == (1, 5, [1])
     assert len(objects(seaweed, bucket)) == 1
-    # Another writer holds the catalogue: the ingest uploads, then waits to commit its row.
-    database = str(settings.database_url).removeprefix("sqlite:///")
-    holder = sqlite3.connect(database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with catalogue_held(settings):
         proc = subprocess.Popen(
             [*BELFORT, "ingest", str(counts_csv(tmp_path, "nieuw.csv")), "--dataset", "tellingen",
              "--data-dir", str(settings.data_dir), "--database-url", str(settings.database_url)],
@@ -216,9 +217,6 @@ def test_sigkill_between_upload_and_commit_leaves_nothing_visible_and_gc_removes
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         assert proc.returncode == -signal.SIGKILL
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert published_rows(settings) == (1, 5, [1])  # nothing of the killed ingest is visible
 
     check = _cli(settings, seaweed, bucket, "lake", "check", "--json")

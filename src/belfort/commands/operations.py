@@ -92,7 +92,7 @@ def lake_check(data_dir: Path | None, database_url: str | None, as_json: bool) -
     and orphaned files. Exit 9 when something is wrong."""
     from sqlalchemy import select
 
-    from belfort.catalog.models import Version
+    from belfort.catalog.models import StreamPart, Version
     from belfort.lake.check import ExpectedFile, check_lake
     from belfort.platform import open_lake
 
@@ -106,6 +106,8 @@ def lake_check(data_dir: Path | None, database_url: str | None, as_json: bool) -
                 rows = session.execute(select(
                     Version.dataset_id, Version.number, Version.path, Version.byte_size,
                     Version.checksum, Version.record_times_path)).all()
+                parts = session.execute(select(StreamPart.dataset_id, StreamPart.path,
+                                               StreamPart.row_count)).all()
         except SQLAlchemyError as exc:
             raise DatabaseUnavailable(
                 f"the catalogue database cannot be read ({type(exc).__name__})") from None
@@ -119,6 +121,8 @@ def lake_check(data_dir: Path | None, database_url: str | None, as_json: bool) -
         expected.append(ExpectedFile(dataset_id, number, path, size, checksum))
         if times_path:  # the record-times file: no checksum of its own in the row
             expected.append(ExpectedFile(dataset_id, number, times_path, None, None))
+    for dataset_id, path, row_count in parts:  # live datasets' compacted parts: "version" 0
+        expected.append(ExpectedFile(dataset_id, 0, path, None, None, row_count))
     try:
         report = check_lake(open_lake(settings, check=False), expected)
     except BelfortError as exc:

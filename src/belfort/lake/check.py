@@ -4,7 +4,10 @@ Every version row names its Parquet file with a size and a SHA-256 checksum. ``c
 reads each named file and reports it *missing* (no file), *corrupt* (another size or
 checksum), and lists *orphaned* version files no row names. Live datasets' files
 (``versions/_live``) and files derived from a version (``versions/_derived``) are another
-module's business and are not counted as orphans. A file an ingest is committing at that
+module's business and are not counted as orphans, except that the live datasets' compacted
+parts are checked too (rows with a ``row_count``: the file ends in a Parquet footer that
+counts those rows, *corrupt* otherwise; with an object store an unrecorded part object is an
+orphan until the compactor's sweep removes it). A file an ingest is committing at that
 very moment has no row yet and shows up as orphaned until its row is committed. The check
 only reports; ``belfort gc`` decides what to remove. With an object store
 (``BELFORT_LAKE_URL``) the published files are checked in the bucket, read whole from there,
@@ -18,6 +21,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pyarrow.fs import FileSystem
 
 from belfort.lake.store import DERIVED_DIR, LIVE_DIR, Lake, sha256_of
 
@@ -33,6 +40,7 @@ class ExpectedFile:
     path: str  # relative to the data directory
     byte_size: int | None  # None: no size or checksum recorded (a record-times file)
     checksum: str | None
+    row_count: int | None = None  # a live part's rows (its footer must say so), else None
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ def check_lake(lake: Lake, expected: Iterable[ExpectedFile]) -> LakeReport:
             report.problems.append(Problem(item.dataset_id, item.version, item.path, "missing",
                                            "no such file"))
             continue
+        if item.row_count is not None:
+            _check_rows(item, _footer_rows(str(path), None), report)
         if item.byte_size is None or item.checksum is None:
             continue
         size = path.stat().st_size
@@ -120,6 +130,8 @@ def _check_remote(lake: Lake, item: ExpectedFile, report: LakeReport) -> None:
         report.problems.append(Problem(item.dataset_id, item.version, item.path, "missing",
                                        "no such object in the store"))
         return
+    if item.row_count is not None:
+        _check_rows(item, _footer_rows(lake.remote.key(item.path), lake.remote.fs), report)
     if item.byte_size is None or item.checksum is None:
         return
     if stored.byte_size != item.byte_size:
@@ -132,3 +144,23 @@ def _check_remote(lake: Lake, item: ExpectedFile, report: LakeReport) -> None:
         report.problems.append(Problem(
             item.dataset_id, item.version, item.path, "corrupt",
             f"checksum {actual}, the catalogue says {item.checksum}"))
+
+
+def _footer_rows(where: str, filesystem: FileSystem | None) -> int | None:
+    """The row count a Parquet file's footer states; None when it has no readable footer."""
+    try:
+        if filesystem is None:
+            return int(pq.read_metadata(where).num_rows)
+        with filesystem.open_input_file(where) as source:
+            return int(pq.read_metadata(source).num_rows)
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def _check_rows(item: ExpectedFile, rows: int | None, report: LakeReport) -> None:
+    if rows is None:
+        report.problems.append(Problem(item.dataset_id, item.version, item.path, "corrupt",
+                                       "not a whole Parquet file"))
+    elif rows != item.row_count:
+        report.problems.append(Problem(item.dataset_id, item.version, item.path, "corrupt",
+                                       f"{rows} rows, the catalogue says {item.row_count}"))

@@ -23,6 +23,12 @@ uploads to the final key and keeps the file as a cached copy, readers call
 ``ensure_local`` (a miss downloads to a temporary name in ``staging/`` and renames it in
 place, once per file at a time in a process). Versions are immutable, so a cached copy is
 never stale; DuckDB still reads only local files under ``versions/``.
+
+Live datasets' compacted parts (``versions/_live/<dataset>/parts/...``, ``belfort.streams``)
+are published the same way (``publish_file``: the object first, then the cached copy; the
+caller records the part afterwards) and read through the same cache. Their snapshots
+(``versions/_live/<dataset>/snapshots/``) and the files derived from a version
+(``versions/_derived/``) are each node's own: made again from what is shared.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from belfort.errors import LakeUnavailable
 from belfort.lake import owners
@@ -64,7 +73,8 @@ def sha256_of(path: Path) -> str:
 
 UPLOAD_MAX_AGE_SECONDS = 7 * 86400
 DERIVED_DIR = "_derived"  # files made from a version file, under versions/
-LIVE_DIR = "_live"  # live datasets' files, under versions/ (``belfort.streams``): local only
+LIVE_DIR = "_live"  # live datasets' files, under versions/ (``belfort.streams``)
+LIVE_PARTS = "parts"  # under versions/_live/<dataset>/: compacted parts, in the store when any
 RECENT_SECONDS = 60.0  # a cached file read this recently is never evicted (a query may be on it)
 
 
@@ -84,7 +94,8 @@ class Lake:
         self.uploads_dir = self.root / "uploads"  # files staff uploaded, waiting for review
         self.versions_dir.mkdir(parents=True, exist_ok=True)
         self.staging_dir.mkdir(parents=True, exist_ok=True)
-        self._local_only = (self.versions_dir / LIVE_DIR, self.versions_dir / DERIVED_DIR)
+        self._live_dir = self.versions_dir / LIVE_DIR
+        self._derived_dir = self.versions_dir / DERIVED_DIR
 
     def probe(self) -> None:
         """Raise when the lake cannot be read (the readiness check)."""
@@ -96,8 +107,21 @@ class Lake:
 
     def is_remote(self, path: Path) -> bool:
         """``path`` (under ``versions/``) is a published file kept in the object store."""
-        return (self.remote is not None and self.versions_dir in path.parents
-                and not any(d in path.parents for d in self._local_only))
+        return self.remote is not None and self.is_shared(path)
+
+    def is_shared(self, path: Path) -> bool:
+        """``path`` is a published file (a version's or a live part's): the same on every
+        node, kept in the object store when there is one; not a node's own derived file or
+        live snapshot."""
+        if self.versions_dir not in path.parents or self._derived_dir in path.parents:
+            return False
+        if self._live_dir not in path.parents:
+            return True
+        inside = path.relative_to(self._live_dir).parts  # <dataset>/parts/<kind>/<day>/<file>
+        return len(inside) > 2 and inside[1] == LIVE_PARTS
+
+    def is_live_part(self, path: Path) -> bool:
+        return self._live_dir in path.parents and self.is_shared(path)
 
     def version_file(self, relative_path: str) -> Path:
         """The local path of a version file, fetched into the cache when it is not there."""
@@ -132,6 +156,8 @@ class Lake:
         part = self.temporary_file(".download")
         try:
             self.remote.download(relative, part)
+            if self.is_live_part(path):  # versions have checksums (``belfort lake check``)
+                _check_parquet(part, relative)
             path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, path)
             _touch(path)
@@ -143,7 +169,7 @@ class Lake:
         """The published files on this node's disk (the cache), least recently used first."""
         found = []
         for file in self.versions_dir.rglob("*.parquet"):
-            if not any(d in file.parents for d in self._local_only):
+            if self.is_shared(file):
                 try:
                     found.append((file.stat().st_mtime, file))
                 except FileNotFoundError:
@@ -201,22 +227,31 @@ class Lake:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         name = f"{stamp}-{uuid.uuid4().hex[:12]}-{owners.current().tag}.parquet"
         target = target_dir / name
-        if self.remote is not None:  # the store first: the final key is complete or absent
-            relative = str(target.relative_to(self.root))
+        return self.publish_file(staged, target, checksum)
+
+    def publish_file(self, staged: Path, target: Path, checksum: str | None = None
+                     ) -> StoredFile:
+        """Move the finished file ``staged`` (fsynced) to ``target`` under ``versions/``:
+        with an object store, upload it to its final key first (complete or absent there)
+        and keep the local file as this node's cached copy. The caller records it only
+        afterwards, so nobody reads it before it is complete everywhere."""
+        if checksum is None:
+            checksum = sha256_of(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        relative = str(target.relative_to(self.root))
+        if self.is_remote(target):  # the store first: the final key is complete or absent
+            assert self.remote is not None
             uploaded = self.remote.upload(staged, relative)
             if uploaded != checksum:
                 self.remote.delete(relative, quiet=True)
                 raise LakeUnavailable("publishing failed: the staged file changed while it "
                                       "was uploaded")
         os.replace(staged, target)  # with a store: this node's cached copy
-        _fsync(target_dir)
+        _fsync(target.parent)
         if self.remote is not None:
             self._evict(keep=target)
-        return StoredFile(
-            relative_path=str(target.relative_to(self.root)),
-            byte_size=target.stat().st_size,
-            checksum=checksum,
-        )
+        return StoredFile(relative_path=relative, byte_size=target.stat().st_size,
+                          checksum=checksum)
 
     def derived_path(self, source: Path, name: str) -> Path:
         """Where a file made from the version file ``source`` is kept (e.g. the part of it a
@@ -295,7 +330,7 @@ class Lake:
         for item in self.remote.listing("versions"):
             path = self.root / item.relative_path
             if not item.relative_path.endswith(".parquet") or not self.is_remote(path) \
-                    or str(path) in keep:
+                    or self.is_live_part(path) or str(path) in keep:  # parts: streams' GC
                 continue
             state = owners.owner_state(owners.owner_of(path.name))
             old = now - item.modified >= min_age_seconds
@@ -303,6 +338,16 @@ class Lake:
                 self.remote.delete(item.relative_path)
                 removed.append("s3:" + item.relative_path)
         return removed
+
+
+def _check_parquet(path: Path, relative: str) -> None:
+    """LakeUnavailable unless ``path`` ends in a readable Parquet footer (an object cut short
+    in the store is refused here, not left for a query to stumble on)."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        raise LakeUnavailable(f"the file {relative!r} in the object store is damaged "
+                              "(not a whole Parquet file)") from None
 
 
 def _touch(path: Path) -> None:

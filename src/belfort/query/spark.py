@@ -17,6 +17,15 @@ the session is made on first use: ``local[N]`` runs Spark in this process's JVM,
 ``sc://host:15002`` talks to a Spark Connect server, ``spark://…``/``yarn`` a cluster.
 The cluster must see the lake's ``versions/`` directory at the same path (a shared file
 system), see docs/spark.md.
+
+Time limit: a question gets ``BELFORT_SPARK_TIMEOUT_SECONDS`` (else the caller's timeout, as
+on DuckDB) for all its Spark statements together. Each statement runs in a job group of its
+own (``SparkContext.setJobGroup``, thread-local, ``interruptOnCancel``; through Spark Connect an
+operation tag, ``SparkSession.addTag``); from the deadline on a timer cancels that group
+(``cancelJobGroup``; Connect: ``interruptTag``) every ``CANCEL_EVERY`` seconds until the
+statement returns — a statement may still be planning, its job not yet started, when the
+deadline comes — and the question ends with ``QueryTimeout`` (503), also when the answer came
+back just after the deadline.
 """
 
 from __future__ import annotations
@@ -24,13 +33,14 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from belfort.cache import ByteLRU
-from belfort.errors import BelfortError, QueryError, SparkUnavailable
+from belfort.errors import BelfortError, QueryError, QueryTimeout, SparkUnavailable
 from belfort.query.compiler import CompiledQuery, compile_query
 from belfort.query.disclosure import (
     MAX_GROUPS,
@@ -46,6 +56,7 @@ from belfort.query.model import Query, RecordIdIs
 from belfort.query.spark_compiler import SPARK_SOURCE, compile_spark_count, compile_spark_query
 from belfort.schema import TableSchema
 
+CANCEL_EVERY = 0.2  # seconds between cancellations of a statement past its deadline
 DERIVED_DIR = "_derived"  # restricted copies of versions (``belfort.lake.store.DERIVED_DIR``)
 
 
@@ -97,12 +108,59 @@ def python_value(value: Any) -> Any:
     return value
 
 
+@dataclasses.dataclass(frozen=True)
+class Deadline:
+    """When a question's Spark statements must have finished (``time.monotonic()``)."""
+
+    at: float
+    seconds: float
+
+    def error(self) -> QueryTimeout:
+        return QueryTimeout(f"query stopped after {self.seconds:g} s on Spark")
+
+
+class _JobGroup:
+    """One statement's jobs, to be cancelled from another thread: a job group on a classic
+    session (the calling thread's local property), an operation tag through Spark Connect."""
+
+    def __init__(self, session: Any, name: str) -> None:
+        self.session = session
+        self.name = name
+        self.connect = type(session).__module__.startswith("pyspark.sql.connect")
+
+    def enter(self) -> None:
+        if self.connect:
+            self.session.addTag(self.name)
+        else:
+            self.session.sparkContext.setJobGroup(self.name, "belfort question",
+                                                  interruptOnCancel=True)
+
+    def cancel(self) -> None:
+        try:
+            if self.connect:
+                self.session.interruptTag(self.name)
+            else:
+                self.session.sparkContext.cancelJobGroup(self.name)
+        except Exception:  # the statement ended meanwhile, or the session is gone
+            pass
+
+    def leave(self) -> None:
+        if self.connect:
+            self.session.removeTag(self.name)
+        else:  # the thread's next statement is in no group (or its own)
+            self.session.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+            self.session.sparkContext.setLocalProperty("spark.job.interruptOnCancel", None)
+
+
 class SparkEngine:
     """``execute`` as ``QueryEngine.execute``, on Spark. Thread-safe; one session."""
 
-    def __init__(self, url: str, *, max_rows: int = 10_000, session: Any = None) -> None:
+    def __init__(self, url: str, *, max_rows: int = 10_000, session: Any = None,
+                 timeout_seconds: float = 0.0) -> None:
         self.url = url
         self.max_rows = max_rows
+        self.timeout_seconds = timeout_seconds  # > 0: this, not the caller's, limits a question
+        self.interrupted = 0  # statements stopped at their deadline (tests, /metrics)
         self._session = session
         self._lock = threading.Lock()
         self._row_counts: ByteLRU[int] = ByteLRU(1 << 20, lambda _count: 256)  # path → rows
@@ -114,16 +172,55 @@ class SparkEngine:
                 self._session = start_session(self.url)
             return self._session
 
-    def run(self, compiled: CompiledQuery, path: Path) -> list[tuple[Any, ...]]:
+    def run(self, compiled: CompiledQuery, path: Path, deadline: Deadline | None = None
+            ) -> list[tuple[Any, ...]]:
+        """The statement's rows; with a ``deadline``: interrupted then, and QueryTimeout."""
         sql = compiled.sql.replace(SPARK_SOURCE, parquet_source(path))
         args = compiled.params[0] if compiled.params else {}
+        session = self.session
+        if deadline is None:
+            return self._collect(session, sql, args)
+        remaining = deadline.at - time.monotonic()
+        if remaining <= 0:
+            raise deadline.error()
+        group = _JobGroup(session, f"belfort-{uuid.uuid4().hex}")
+        expired = threading.Event()
+        finished = threading.Event()
+
+        def interrupt() -> None:
+            expired.set()
+            while not finished.is_set():  # again until it returns: its job may start later
+                group.cancel()
+                finished.wait(CANCEL_EVERY)
+
+        timer = threading.Timer(remaining, interrupt)
+        timer.daemon = True
+        group.enter()
+        timer.start()
         try:
-            rows = self.session.sql(sql, args=args).collect()
+            rows = self._collect(session, sql, args)
+        except BelfortError:
+            if expired.is_set():
+                self.interrupted += 1
+                raise deadline.error() from None
+            raise
+        finally:
+            finished.set()
+            timer.cancel()
+            group.leave()
+        if expired.is_set():  # the answer came, but too late
+            raise deadline.error()
+        return rows
+
+    def _collect(self, session: Any, sql: str, args: dict[str, Any]) -> list[tuple[Any, ...]]:
+        try:
+            rows = session.sql(sql, args=args).collect()
         except BelfortError:
             raise
         except Exception as exc:
             raise _spark_error(exc) from None
         return [tuple(python_value(v) for v in row) for row in rows]
+
 
     def row_count(self, path: Path) -> int:
         count = self._row_counts.get(str(path))
@@ -143,15 +240,17 @@ class SparkEngine:
         disclosure: Disclosure | None = None,
     ) -> QueryResult:
         """Run ``query`` over one version file on Spark (see ``QueryEngine.execute``)."""
-        del timeout_seconds  # Spark's own limits apply (docs/spark.md)
         started = time.perf_counter()
+        limit = self.timeout_seconds if self.timeout_seconds > 0 else (timeout_seconds or 0.0)
+        deadline = Deadline(time.monotonic() + limit, limit) if limit > 0 else None
         if disclosure is not None:
-            return self._disclosed(query, schema, path, disclosure, with_total, started)
+            return self._disclosed(query, schema, path, disclosure, with_total, started,
+                                   deadline)
         compiled = compile_spark_query(query, schema, self.max_rows)
-        rows = self.run(compiled, path)
+        rows = self.run(compiled, path, deadline)
         total = None
         if with_total:
-            total = int(self.run(compile_spark_count(query, schema), path)[0][0])
+            total = int(self.run(compile_spark_count(query, schema), path, deadline)[0][0])
         return QueryResult(
             columns=compiled.columns,
             rows=rows,
@@ -167,18 +266,20 @@ class SparkEngine:
         rule: Disclosure,
         with_total: bool,
         started: float,
+        deadline: Deadline | None = None,
     ) -> QueryResult:
         """As ``QueryEngine._disclosed`` (without its answer cache): every group with its
         row count, the population rule, suppression; the page is cut afterwards."""
         check_query(query, rule)
         page = compile_query(query, schema, self.max_rows)  # the same checks as on DuckDB
         counted, layout = counted_query(query)
-        rows = self.run(compile_spark_query(counted, schema, max_rows=MAX_GROUPS + 1), path)
+        rows = self.run(compile_spark_query(counted, schema, max_rows=MAX_GROUPS + 1), path,
+                        deadline)
         check_groups(rows)
         filtered = None
         if query.where is not None and needs_filtered_count(query):
             plain = Query(where=query.where, timezone=query.timezone)
-            filtered = int(self.run(compile_spark_count(plain, schema), path)[0][0])
+            filtered = int(self.run(compile_spark_count(plain, schema), path, deadline)[0][0])
 
         def population() -> int:
             if rule.population is None:
@@ -186,7 +287,7 @@ class SparkEngine:
             counted_rows = compile_spark_count(
                 Query(where=rule.population, timezone=query.timezone), schema
             )
-            return int(self.run(counted_rows, path)[0][0])
+            return int(self.run(counted_rows, path, deadline)[0][0])
 
         released = release(query, rule, rows, layout, filtered, population)
         limit = self.max_rows if query.limit is None else query.limit

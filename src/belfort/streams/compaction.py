@@ -17,6 +17,12 @@ files) merges its new rows with the kept rollup rows into one file that replaces
 row per sensor, property and period, never two (``live_data.merged_rollups_sql``).
 A resent observation that was compacted already is dropped here (and hidden by the live
 snapshot until then), so the lake holds each (sensor, property, time) once.
+
+With an object store (``BELFORT_LAKE_URL``) a part is uploaded to its final key before its
+row is recorded (``Lake.publish_file``), so every node reads the same parts through its own
+cache (``live_data.local_parts``); unrecorded objects are swept like unrecorded files, a
+retired one only after the grace time from its retirement (kept in the lease holder's
+memory: a compactor that dies forgets it, and the next one removes the part at once).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from sqlalchemy import delete, func, or_, select, update
 from belfort.catalog.database import database_clock_us
 from belfort.catalog.models import Observation, Sensor, StreamPart, StreamState
 from belfort.lake import owners
+from belfort.lake.store import LIVE_PARTS
 from belfort.platform import Platform
 from belfort.streams.live_catalog import SYNC_SECONDS, sync
 from belfort.streams.live_data import (
@@ -47,6 +54,7 @@ from belfort.streams.live_data import (
     HOT_SCHEMA,
     _raw_relation,
     hot_table,
+    local_parts,
     merged_rollups_sql,
     rollup_sql,
     run,
@@ -158,14 +166,17 @@ after_file_written: Callable[[Path], None] = lambda _path: None
 
 
 def _write_part(platform: Platform, source: str, kind: str, day: str, table: pa.Table) -> Path:
-    directory = live_dir(platform, source) / "parts" / kind / day
+    directory = live_dir(platform, source) / LIVE_PARTS / kind / day
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{uuid.uuid4().hex}.parquet"
     temporary = directory / f".{target.stem}.tmp"
-    pq.write_table(table, temporary, compression="zstd")
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    try:
+        pq.write_table(table, temporary, compression="zstd")
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        platform.lake.publish_file(temporary, target)  # with a store: uploaded first
+    finally:
+        temporary.unlink(missing_ok=True)
     after_file_written(target)
     return target
 
@@ -212,9 +223,9 @@ def _compact_hot(platform: Platform, source: str, cutoff: int, report: Compactio
 def _without_stored(platform: Platform, source: str, day: str, rows: pa.Table) -> pa.Table:
     """``rows`` without those the day's recorded raw files hold already (resent ones)."""
     with platform.db.session() as session:
-        paths = [platform.lake.absolute(p) for p in session.scalars(
+        paths = local_parts(platform, list(session.scalars(
             select(StreamPart.path).where(StreamPart.dataset_id == source,
-                                          StreamPart.kind == RAW, StreamPart.day == day))]
+                                          StreamPart.kind == RAW, StreamPart.day == day))))
     if not paths:
         return rows
     files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths)
@@ -241,7 +252,7 @@ def _roll_up_old_days(platform: Platform, source: str, before_day: str,
     zone = platform.settings.stream_day_timezone
     names = ", ".join(n for n, *_ in ROLLUP_FIELDS)
     for day, parts in by_day.items():
-        paths = [platform.lake.absolute(p) for _, p in parts]
+        paths = local_parts(platform, [p for _, p in parts])
         with platform.db.session() as session:
             kept = session.execute(select(StreamPart.kind, StreamPart.id, StreamPart.path).where(
                 StreamPart.dataset_id == source, StreamPart.kind != RAW,
@@ -251,7 +262,7 @@ def _roll_up_old_days(platform: Platform, source: str, before_day: str,
         written: list[tuple[str, Path, int]] = []
         for kind, (seconds, _nl, _en) in ROLLUPS.items():
             sql = f"SELECT {names} FROM ({rollup_sql(_raw_relation(paths), seconds, zone)})"
-            earlier = [platform.lake.absolute(p) for k, _, p in kept if k == kind]
+            earlier = local_parts(platform, [p for k, _, p in kept if k == kind])
             if earlier:
                 files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in earlier)
                 sql = merged_rollups_sql(f"SELECT {names} FROM read_parquet([{files}]) "
@@ -269,7 +280,7 @@ def _roll_up_old_days(platform: Platform, source: str, before_day: str,
             session.execute(delete(StreamPart).where(
                 StreamPart.id.in_([part_id for part_id, _ in parts] + replaced)))
             _bump(session)
-        _retire(paths + replaced_paths)
+        _retire(platform, paths + replaced_paths)
         report.rolled_up_days += 1
 
 
@@ -283,15 +294,22 @@ def _expire_rollups(platform: Platform, source: str, before_day: str,
             return
         session.execute(delete(StreamPart).where(StreamPart.id.in_([i for i, _ in old])))
         _bump(session)
-    _retire([platform.lake.absolute(p) for _, p in old])
+    _retire(platform, [platform.lake.absolute(p) for _, p in old])
     report.expired_rollup_parts += len(old)
 
 
-def _retire(paths: list[Path]) -> None:
+# parts' objects retired by this process: relative path → when (the store's object times are
+# their upload times, so the grace time from retirement is counted here)
+_retired: dict[str, float] = {}
+
+
+def _retire(platform: Platform, paths: list[Path]) -> None:
     """No longer recorded: removed by ``collect_unrecorded`` after the grace time (a
-    snapshot being built may still read them)."""
+    snapshot being built, on any node, may still read them)."""
     now = time.time()
     for path in paths:
+        if platform.lake.is_remote(path):
+            _retired[_relative(platform, path)] = now
         try:
             os.utime(path, (now, now))
         except FileNotFoundError:
@@ -304,19 +322,41 @@ def collect_unrecorded(platform: Platform, source: str, *,
     once older than the grace time; only the lease holder calls it."""
     grace = (max(platform.settings.live_snapshot_grace_seconds, 60)
              if min_age_seconds is None else min_age_seconds)
-    root = live_dir(platform, source) / "parts"
-    if not root.is_dir():
+    root = live_dir(platform, source) / LIVE_PARTS
+    if not root.is_dir() and platform.lake.remote is None:
         return []
     with platform.db.session() as session:
         recorded = {str(platform.lake.absolute(p)) for p in session.scalars(
             select(StreamPart.path).where(StreamPart.dataset_id == source))}
     now = time.time()
     removed: list[Path] = []
-    for path in root.rglob("*"):
+    for path in root.rglob("*") if root.is_dir() else ():
         if not path.is_file() or str(path.resolve()) in recorded:
             continue
         if now - path.stat().st_mtime >= grace:
             path.unlink(missing_ok=True)
+            removed.append(path)
+    if platform.lake.remote is not None:
+        removed += _collect_remote(platform, root, recorded, now, grace)
+    return removed
+
+
+def _collect_remote(platform: Platform, root: Path, recorded: set[str], now: float,
+                    grace: float) -> list[Path]:
+    """Objects under ``root`` no row records: uploaded by a run that died before recording
+    them (once the upload is older than the grace time) or retired (the grace time after
+    their retirement)."""
+    lake = platform.lake
+    assert lake.remote is not None
+    removed: list[Path] = []
+    for item in lake.remote.listing(_relative(platform, root)):
+        path = lake.root / item.relative_path
+        if str(path) in recorded or not lake.is_live_part(path):
+            continue
+        since = max(item.modified, _retired.get(item.relative_path, 0.0))
+        if now - since >= grace:
+            lake.remote.delete(item.relative_path)
+            _retired.pop(item.relative_path, None)
             removed.append(path)
     return removed
 

@@ -115,7 +115,14 @@ def part_paths(platform: Platform, source_id: str, kind: str, *, since_us: int |
     if meeting is not None:
         query = query.where(StreamPart.last_us >= meeting[0], StreamPart.first_us <= meeting[1])
     with platform.db.session() as session:
-        return [platform.lake.absolute(p) for p in session.scalars(query.order_by(StreamPart.id))]
+        recorded = list(session.scalars(query.order_by(StreamPart.id)))
+    return local_parts(platform, recorded)
+
+
+def local_parts(platform: Platform, recorded: list[str]) -> list[Path]:
+    """The local files of recorded parts (with an object store: this node's cached copies,
+    fetched when missing; LakeUnavailable when one cannot be, e.g. gone or cut short)."""
+    return [platform.lake.version_file(p) for p in recorded]
 
 
 def _sql_list(paths: list[Path]) -> str:
