@@ -13,7 +13,8 @@ test window's season one year earlier (Christmas, summer holidays), which reads 
 2025. The test window itself is never run here. ``--fast`` trains the interval models with
 one round (their coverage is then meaningless; the point forecasts are unchanged).
 
-Variants (``old`` is the model before issue 15's item 2 work; ``all`` everything added):
+Variants (``old`` is the model before issue 15's item 2 work; ``all`` everything added,
+the product's model; ``all-ensemble`` it with one point model instead of the mean of two):
 see :data:`VARIANTS`.
 """
 
@@ -42,7 +43,9 @@ LEVEL = ("day_vs_usual", "week_vs_usual", "imputed_share_day")
 LAG_DAYS = ("special_days_in_week_lags", "school_holiday_week_before")
 XMAS = ("days_from_christmas",)
 YEAR = ("last_year_same_hour_change", "last_year_day_change")
-NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS, *YEAR)
+MEDIAN8 = ("same_hour_week_median8",)
+NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS, *YEAR, *MEDIAN8)
+ENSEMBLE = dict(model.POINT_MODELS)
 OLD_FEATURES = tuple(f for f in ALL_FEATURES if f not in NEW_FEATURES)
 
 #: name -> (Options changes, features left out, LightGBM parameter changes, rounds)
@@ -51,6 +54,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "old+calendar": ({"outage_margin": 0}, NEW_FEATURES, {}, None),
     "old+margin": ({"calendar": None}, NEW_FEATURES, {}, None),
     "all": ({}, (), {}, None),
+    "all-ensemble": ({}, MEDIAN8, {}, None),
     "all-level": ({}, LEVEL, {}, None),
     "all-lagdays": ({}, LAG_DAYS, {}, None),
     "all-year": ({"year_inputs": False}, YEAR, {}, None),
@@ -70,8 +74,10 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
 
 
 def _use_features(names: tuple[str, ...]) -> None:
+    """Use these inputs; without the 8-week median, one point model (not two alike)."""
     features.FEATURES = names
     model.FEATURES = names
+    model.POINT_MODELS = ENSEMBLE if "same_hour_week_median8" in names else {"point": ()}
 
 
 def main(argv: list[str]) -> int:
