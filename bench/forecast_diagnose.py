@@ -165,7 +165,7 @@ def blends(w: dict[str, Any], point: np.ndarray) -> None:
 
 
 NEW = ("same_hour_week_median8",)
-model.POINT_MODELS = {"point": ()}  # one model per variant: its own inputs
+model.POINT_MODELS = {"point": ((), None)}  # one model per variant: its own inputs
 BASE_FEATURES = tuple(f for f in features.FEATURES if f not in NEW)
 
 
@@ -256,6 +256,9 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "leaves63": _params(num_leaves=63),
     "offset": _offset(BASE_FEATURES, "same_hour_week_mean"),
     "med8-offset": _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8"),
+    "med8-offset-r300": lambda w: (
+        _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8")(w),
+        w.update(options=replace(w["base_options"], rounds=300))),
     "partial-lags": _partial_lags,
     "base": _features(BASE_FEATURES),
     "med8": _features((*BASE_FEATURES, "same_hour_week_median8")),

@@ -77,7 +77,7 @@ def _use_features(names: tuple[str, ...]) -> None:
     """Use these inputs; without the 8-week median, one point model (not two alike)."""
     features.FEATURES = names
     model.FEATURES = names
-    model.POINT_MODELS = ENSEMBLE if "same_hour_week_median8" in names else {"point": ()}
+    model.POINT_MODELS = ENSEMBLE if "same_hour_week_median8" in names else {"point": ((), None)}
 
 
 def main(argv: list[str]) -> int:

@@ -306,7 +306,7 @@ def test_eight_week_median_leaves_out_weeks_before_the_grid() -> None:
     assert np.allclose(median8(6 * 168), 3.5)  # six weeks before the origin: 1..6
 
 
-def test_the_point_forecast_averages_two_models_with_different_inputs(tmp_path: Path) -> None:
+def test_the_point_forecast_averages_two_models(tmp_path: Path) -> None:
     _, fitted = run(synthetic.write(tmp_path / "c.csv", sensors=2, days=50), TINY)
     assert set(fitted.boosters) == {*model_module.POINT_MODELS, "lower", "upper"}
     names = {k: b.feature_name() for k, b in fitted.boosters.items()}
@@ -314,9 +314,11 @@ def test_the_point_forecast_averages_two_models_with_different_inputs(tmp_path: 
     assert names["point_median8"] == list(features.FEATURES)
     matrix = np.random.default_rng(3).random((6, len(features.FEATURES))).astype(np.float32)
     matrix[:, 0] = 0
-    members = [
-        np.clip(np.expm1(fitted.boosters[k].predict(model_module._columns(matrix, b))), 0, None)
-        for k, b in fitted.boosters.items() if k in model_module.POINT_MODELS
+    median8 = matrix[:, features.FEATURES.index("same_hour_week_median8")]
+    members = [  # the second learns the log count's distance from the 8-week median
+        np.clip(np.expm1(fitted.boosters["point"].predict(
+            model_module._columns(matrix, fitted.boosters["point"]))), 0, None),
+        np.clip(np.expm1(fitted.boosters["point_median8"].predict(matrix) + median8), 0, None),
     ]
     assert np.allclose(fitted.predict(matrix)["point"], np.mean(members, axis=0))
     # a model saved before an input existed still reads a matrix of every input

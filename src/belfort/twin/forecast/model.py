@@ -47,10 +47,12 @@ QUANTILE_PARAMS: dict[str, Any] = {"num_leaves": 31, "min_data_in_leaf": 100}
 ROUNDS = 300
 QUANTILE_ROUNDS = 150
 QUANTILES = {"lower": 0.1, "upper": 0.9}
-#: The point models (their forecasts are averaged) and the inputs each leaves out.
-POINT_MODELS: dict[str, tuple[str, ...]] = {
-    "point": ("same_hour_week_median8",),
-    "point_median8": (),
+#: The point models (their forecasts are averaged): the inputs each leaves out, and the
+#: input its target is taken relative to (None: the log count itself). The second learns
+#: how far the hour will be from the same hour's 8-week median.
+POINT_MODELS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "point": (("same_hour_week_median8",), None),
+    "point_median8": ((), "same_hour_week_median8"),
 }
 
 
@@ -81,8 +83,9 @@ class ForecastModel:
         """Point forecast and interval bounds in counts (not logs), never negative, the
         bounds ordered around the point."""
         out = {
-            name: np.clip(np.expm1(booster.predict(_columns(matrix, booster), num_threads=1)),
-                          0.0, None)
+            name: np.clip(np.expm1(
+                np.asarray(booster.predict(_columns(matrix, booster), num_threads=1))
+                + _offset(matrix, name)), 0.0, None)
             for name, booster in self.boosters.items()
         }
         members = [out.pop(name) for name in POINT_MODELS if name in out and name != "point"]
@@ -115,6 +118,12 @@ def _columns(matrix: np.ndarray, booster: lgb.Booster) -> np.ndarray:
     return matrix[:, [FEATURES.index(name) for name in names]]
 
 
+def _offset(matrix: np.ndarray, name: str) -> np.ndarray | float:
+    """What a point model's target was taken relative to (0 for the others)."""
+    column = POINT_MODELS.get(name, ((), None))[1]
+    return matrix[:, FEATURES.index(column)] if column in FEATURES else 0.0
+
+
 def train(
     matrix: np.ndarray,
     target: np.ndarray,
@@ -133,7 +142,7 @@ def train(
     X, y = matrix[keep], target[keep]
     boosters: dict[str, lgb.Booster] = {}
     jobs: dict[str, tuple[dict[str, Any], int, tuple[str, ...]]] = {
-        name: (dict(PARAMS), rounds, left_out) for name, left_out in POINT_MODELS.items()
+        name: (dict(PARAMS), rounds, left_out) for name, (left_out, _) in POINT_MODELS.items()
     }
     if intervals:
         for name, alpha in QUANTILES.items():
@@ -144,7 +153,8 @@ def train(
         names = [f for f in FEATURES if f not in left_out]
         columns = [FEATURES.index(f) for f in names]
         data = lgb.Dataset(
-            X[:, columns] if len(columns) < len(FEATURES) else X, y, feature_name=names,
+            X[:, columns] if len(columns) < len(FEATURES) else X, y - _offset(X, name),
+            feature_name=names,
             categorical_feature=[names.index(c) for c in CATEGORICAL], free_raw_data=False,
         )
         boosters[name] = lgb.train(params, data, num_boost_round=n)
