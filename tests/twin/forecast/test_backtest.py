@@ -11,6 +11,7 @@ import pytest
 
 from belfort.errors import ForecastInputInvalid
 from belfort.twin.forecast import features, metrics
+from belfort.twin.forecast import model as model_module
 from belfort.twin.forecast.backtest import Options, _outage_margins, run
 from belfort.twin.forecast.calendar import Calendar, CalendarFile
 from belfort.twin.forecast.model import ForecastModel
@@ -286,3 +287,40 @@ def test_the_model_put_to_use_guards_outages_as_the_backtest_does(tmp_path: Path
     assert guarded[0] == guarded[1]
     unguarded = trees(replace(options, outage_margin=0))
     assert unguarded[0] != unguarded[1]
+
+
+def test_eight_week_median_leaves_out_weeks_before_the_grid() -> None:
+    hours = features.NEEDED_HISTORY + 9 * 168
+    days = features.day_table(datetime(2025, 1, 1), hours, Calendar("BE"))
+
+    def median8(origin: int) -> np.ndarray:
+        logged = np.zeros((1, hours))
+        for w in range(1, 9):
+            if origin - 168 * w >= 0:
+                logged[0, origin - 168 * w:origin - 168 * w + 24] = float(w)  # week w back
+        matrix, _ = features.build(logged, np.zeros_like(logged, dtype=bool), np.array([0]),
+                                   np.array([origin]), 24, 0, days)
+        return matrix[:, features.FEATURES.index("same_hour_week_median8")]
+
+    assert np.allclose(median8(features.NEEDED_HISTORY + 8 * 168), 4.5)  # median of 1..8
+    assert np.allclose(median8(6 * 168), 3.5)  # six weeks before the origin: 1..6
+
+
+def test_the_point_forecast_averages_two_models(tmp_path: Path) -> None:
+    _, fitted = run(synthetic.write(tmp_path / "c.csv", sensors=2, days=50), TINY)
+    assert set(fitted.boosters) == {*model_module.POINT_MODELS, "lower", "upper"}
+    names = {k: b.feature_name() for k, b in fitted.boosters.items()}
+    assert "same_hour_week_median8" not in names["point"]
+    assert names["point_median8"] == list(features.FEATURES)
+    matrix = np.random.default_rng(3).random((6, len(features.FEATURES))).astype(np.float32)
+    matrix[:, 0] = 0
+    median8 = matrix[:, features.FEATURES.index("same_hour_week_median8")]
+    members = [  # the second learns the log count's distance from the 8-week median
+        np.clip(np.expm1(fitted.boosters["point"].predict(
+            model_module._columns(matrix, fitted.boosters["point"]))), 0, None),
+        np.clip(np.expm1(fitted.boosters["point_median8"].predict(matrix) + median8), 0, None),
+    ]
+    assert np.allclose(fitted.predict(matrix)["point"], np.mean(members, axis=0))
+    # a model saved before an input existed still reads a matrix of every input
+    old = replace(fitted, boosters={"point": fitted.boosters["point"]})
+    assert old.predict(matrix)["point"].shape == (6,)

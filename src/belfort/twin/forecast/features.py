@@ -10,7 +10,8 @@ imputed hours in the last day and week so the model can discount lags it should 
 the last day's and week's level against the same span one to four weeks earlier (is this
 sensor busier or quieter than usual right now?), the days from Christmas, and, a year (52
 weeks) earlier, how the target day and hour compared with the week before them (Christmas
-weeks, the start of the summer holidays, yearly events; missing without a year of history).
+weeks, the start of the summer holidays, yearly events; missing without a year of history),
+and the same hour's median over the last eight weeks (as far as the history goes).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ FEATURES: tuple[str, ...] = (
     "day_vs_usual", "week_vs_usual", "imputed_share_day",
     "special_days_in_week_lags", "school_holiday_week_before", "days_from_christmas",
     "last_year_same_hour_change", "last_year_day_change",
+    "same_hour_week_median8",
 )
 CATEGORICAL = ("sensor",)
 #: 52 weeks: the same weekday a year earlier (the year inputs are NaN without that history).
@@ -146,6 +148,12 @@ def build(
         cols[f"same_hour_week_{w}"] = lag
         week_lags.append(lag)
     cols["same_hour_week_mean"] = np.mean(week_lags, axis=0)
+    # The same hour's median over eight weeks (weeks beyond the grid's start are left out).
+    deeper = [*week_lags]
+    for w in range(WEEK_LAGS + 1, 9):
+        back = t - 168 * w
+        deeper.append(np.where(back >= 0, data[rows, np.maximum(back, 0)], np.nan))
+    cols["same_hour_week_median8"] = np.nanmedian(deeper, axis=0)
     cols["same_hour_day_mean"] = np.mean(day_lags, axis=0)
     cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(data, axis=1)], axis=1)
     imp = imputed[sensors].astype(np.float64)

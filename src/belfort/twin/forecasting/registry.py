@@ -176,7 +176,8 @@ def model_dict(row: ForecastModelVersion) -> dict[str, Any]:
         "created": row.created_at.isoformat().replace("+00:00", "Z"),
         "training_data": {"first_hour": row.train_first_hour, "last_hour": row.train_last_hour,
                           "timezone": row.timezone, "sensors": len(row.sensors or [])},
-        "model": {"kind": "global LightGBM over all sensors, log1p target, L1 loss; "
+        "model": {"kind": "global LightGBM over all sensors, log1p target, L1 loss "
+                          "(the mean of two models with different inputs); "
                           "10 % and 90 % quantile models (80 % interval)",
                   "horizon_hours": row.horizon, "country": row.country,
                   "features": list(row.features or []),

