@@ -137,6 +137,8 @@ def breakdown_shape(data: Any, measure: str, problems: list[str]) -> dict[str, A
     if not isinstance(other_data, dict):
         problems.append("definition.breakdown.other: {code, name_nl, name_en}")
     codes = [m.get("code") for m in checked] + [other.get("code")]
+    if "totaal" in codes:
+        problems.append("definition.breakdown: 'totaal' names the total; not a member's code")
     if len(set(codes)) != len(codes):
         problems.append("definition.breakdown: member codes must differ (the other member too)")
     values = [str(m["value"]) for m in checked]
