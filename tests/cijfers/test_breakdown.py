@@ -90,6 +90,19 @@ def test_breakdown_values_protection_swing_and_dataset(
         assert record["dimensie"] == "instrument" and record["dimensie_lid"] in MEMBERS
         assert record["waarde"] is None or record["weergave"] not in ("< 5", "x")
 
+    # the Data Cube: the breakdown is a qb:DimensionProperty of telpunten's structure, and
+    # each member's observations name their member (protected values only)
+    root = "http://testserver/id/gent-in-cijfers/cube/telpunten"
+    dims = _sparql(c, f"""SELECT ?dim WHERE {{ <{root}/structure> qb:component/qb:dimension ?dim .
+        ?dim a qb:DimensionProperty }}""")
+    dimension = "http://testserver/def/gent-in-cijfers/cube/dimension#instrument"
+    assert dimension in {d["dim"] for d in dims} and len(dims) == 3
+    observed = _sparql(c, f"""SELECT ?member ?label (COUNT(?o) AS ?n) WHERE {{
+        ?o qb:dataSet <{root}> ; <{dimension}> ?member . ?member rdfs:label ?label }}
+        GROUP BY ?member ?label""")
+    assert {o["label"] for o in observed} == {"Totaal", "Camera", "Wifi-sensor", "Telraam",
+                                              "Overige"}
+
 
 @pytest.mark.parametrize(
     ("breakdown", "problem"),
@@ -120,3 +133,11 @@ def test_a_breakdown_is_not_for_rates() -> None:
     breakdown_shape({"field": "x", "code": "d", "name_nl": "T", "name_en": "T",
                      "members": [{"code": "a", "name_nl": "A", "name_en": "A"}]}, "rate", problems)
     assert problems == ["definition.breakdown: only for count, sum, mean, share"]
+
+
+def _sparql(client: TestClient, query: str) -> list[dict[str, str]]:
+    response = client.post("/sparql", data={"query": "PREFIX qb: <http://purl.org/linked-data/cube#>\n"
+                                            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                                            + query})
+    assert response.status_code == 200, response.text
+    return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
