@@ -1,6 +1,7 @@
 """The PyPI client ``stadincijfers`` (0.2.3), unchanged, reads Gent in Cijfers from a real
 ``belfort serve`` on a free port: variables page by page, levels, areas, periods,
-dimensions (and their members) and selection tables (per member too) (``mrp`` = the most recent period), as it reads Swing."""
+dimensions with their members and selection tables, per member too (``mrp`` = the most
+recent period), as it reads Swing."""
 
 from __future__ import annotations
 

@@ -103,11 +103,13 @@ def breakdown_shape(data: Any, measure: str, problems: list[str]) -> dict[str, A
         problems.append("definition.breakdown: a JSON object")
         return None
     problems.extend(
-        f"definition.breakdown: unknown key {str(k)[:40]!r}" for k in data if k not in BREAKDOWN_KEYS
+        f"definition.breakdown: unknown key {str(k)[:40]!r}"
+        for k in data
+        if k not in BREAKDOWN_KEYS
     )
     if measure not in MEASURES:
         problems.append(f"definition.breakdown: only for {', '.join(MEASURES)}")
-    found = _texts(data, "definition.breakdown", problems)
+    found: dict[str, Any] = dict(_texts(data, "definition.breakdown", problems))
     field = data.get("field")
     if not isinstance(field, str) or not 0 < len(field) <= 200:
         problems.append("definition.breakdown.field: the name of a field")
@@ -123,7 +125,9 @@ def breakdown_shape(data: Any, measure: str, problems: list[str]) -> dict[str, A
         if not isinstance(member, dict):
             problems.append(f"{what}: a JSON object")
             continue
-        problems.extend(f"{what}: unknown key {str(k)[:40]!r}" for k in member if k not in MEMBER_KEYS)
+        problems.extend(
+            f"{what}: unknown key {str(k)[:40]!r}" for k in member if k not in MEMBER_KEYS
+        )
         texts = _texts(member, what, problems)
         value = member.get("value", texts.get("code"))
         if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > 200:

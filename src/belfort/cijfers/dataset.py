@@ -127,8 +127,8 @@ def columns(platform: Platform, geography: Geography) -> dict[str, list[Any]]:
         rows_ = list(session.scalars(select(Indicator)))
         indicators = {row.code: (row.name_nl, row.theme, row.decimals, row.period_type,
                                  row.unit, bool(row.modelled)) for row in rows_}
-        breakdowns = {row.code: found for row in rows_
-                      if (found := breakdown_of(row.definition)) is not None}
+        breakdowns = {row.code: split for row in rows_
+                      if (split := breakdown_of(row.definition)) is not None}
         table = IndicatorValue.__table__
         found = session.execute(
             select(table.c.indicator, table.c.geolevel, table.c.geoitem, table.c.period,
@@ -147,9 +147,8 @@ def columns(platform: Platform, geography: Geography) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
     add = [out[name].append for name in SCHEMA.names]
     periods: dict[str, str | None] = {}
-    for code, level, item, period, value, missing, display, version, *rest in [
-        *found, *by_member
-    ]:
+    every: list[tuple[Any, ...]] = [tuple(r) for r in found] + [tuple(r) for r in by_member]
+    for code, level, item, period, value, missing, display, version, *rest in every:
         indicator = indicators.get(code)
         if indicator is None:
             continue
@@ -193,7 +192,8 @@ class IndicatorSource:
             values = session.scalar(select(func.count()).select_from(IndicatorValue))
             members = session.scalar(select(func.count()).select_from(MemberValue))
         geography = geography_of(platform)
-        text = f"{tuple(indicators)}|{values}|{members}|{geography.levels()}|{len(geography.sectors)}"
+        text = (f"{tuple(indicators)}|{values}|{members}|{geography.levels()}|"
+                f"{len(geography.sectors)}")
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def table(self, platform: Platform) -> pa.Table:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog import store as catalog_store
 from belfort.catalog.models import utcnow
+from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.dataset import ensure as ensure_dataset
 from belfort.cijfers.definitions import (
     SPEC_KEYS,
@@ -27,7 +28,6 @@ from belfort.cijfers.geography import (
     Geography,
     geography_of,
 )
-from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.models import (
     MISSING_CODES,
     SUPPRESSED_BY_SUPPLIER,
@@ -355,10 +355,8 @@ def _write(
         for v in members
     ]
     breakdown = breakdown_of(indicator.definition)
-    _protect_wijken(rows, indicator.threshold)
-    if breakdown is not None:
-        _protect_members(rows, member_rows, breakdown.codes, indicator.threshold)
-    _protect_sectors(rows, indicator.threshold, parents)
+    _protect(rows, indicator.threshold, parents, member_rows,
+             breakdown.codes if breakdown is not None else ())
     session.execute(delete(IndicatorValue).where(IndicatorValue.indicator == code))
     session.execute(delete(MemberValue).where(MemberValue.indicator == code))
     if rows:
@@ -367,6 +365,23 @@ def _write(
         session.execute(insert(MemberValue), member_rows)
     indicator.computed_at = utcnow()
     indicator.last_error = error
+
+
+def _protect(
+    rows: list[dict[str, Any]],
+    threshold: int,
+    parents: Mapping[str, str],
+    member_rows: list[dict[str, Any]] | None = None,
+    codes: Sequence[str] = (),
+) -> None:
+    """Set each row's ``display`` (``protection.protect`` per period) and propagate the
+    supplier's suppression (−99997) from a wijk to the city; then a breakdown's members
+    (``_protect_members``); then the sectors (``parents``: each sector's wijk) per wijk and
+    period (``_protect_sectors``)."""
+    _protect_wijken(rows, threshold)
+    if codes:
+        _protect_members(rows, member_rows or [], codes, threshold)
+    _protect_sectors(rows, threshold, parents)
 
 
 def _protect_members(

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from belfort.cijfers.geography import LEVEL_NAMES, Geography
 from belfort.cijfers.breakdown import Breakdown, breakdown_of
+from belfort.cijfers.geography import LEVEL_NAMES, Geography
 from belfort.cijfers.models import Indicator, IndicatorValue, MemberValue
 from belfort.cijfers.periods import PERIOD_NAMES, PERIOD_TYPES, type_of
 from belfort.errors import IndicatorNotFound, InvalidRequest, NotFound

@@ -24,10 +24,12 @@ URIs: the data set ``{base}/id/{dataset}/cube/{value}``, its structure ``…/str
 measure ``{base}/def/{dataset}/cube#{value}``. A row with a ``dimension`` (a breakdown:
 instrument type, age group, …) has it as a ``qb:DimensionProperty``
 ``{base}/def/{dataset}/cube/dimension#{code}`` whose value is the member
-``{base}/id/{dataset}/cube/dimension/{code}/{member}``; it is added to the structure of the
-data set the row belongs to (the rows of its totals name the member ``totaal``). A row whose measure is null (a value hidden
-to protect small numbers, or a missing code) is still an observation, with its status and no
-measure: what is published says that the value exists and why it is not shown.
+``{base}/id/{dataset}/cube/dimension/{code}/{member}``; it is added to the structure of
+the data set the row belongs to (the rows of its totals name the member ``totaal``).
+
+A row whose measure is null (a value hidden to protect small numbers, or a missing code) is
+still an observation, with its status and no measure: what is published says that the value
+exists and why it is not shown.
 """
 
 from __future__ import annotations
