@@ -11,9 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from belfort.catalog.models import Dataset, Version
 from belfort.cijfers.breakdown import breakdown_shape
+from belfort.cijfers.dataset import DATASET, NEW_FIELDS, ensure
 from belfort.cijfers.models import IndicatorValue, MemberValue
 from belfort.platform import Platform
+from tests.cijfers.test_dataset import save_counts, wijk_counts
 
 MEMBERS = ["camera", "wifi", "telraam", "overig"]
 HOSTILE = [
@@ -141,3 +144,23 @@ def _sparql(client: TestClient, query: str) -> list[dict[str, str]]:
                                             + query})
     assert response.status_code == 200, response.text
     return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+
+
+def test_an_entry_made_before_breakdowns_gets_their_columns(platform: Platform) -> None:
+    save_counts(platform, "oud", {"2024": wijk_counts(2024)})  # makes the entry
+    with platform.db.session() as session:  # as it was before breakdowns
+        dataset = session.get(Dataset, DATASET)
+        assert dataset is not None
+        version = session.scalar(select(Version).where(Version.dataset_id == DATASET))
+        assert version is not None
+        version.table_schema = {"fields": [
+            f for f in version.table_schema["fields"] if f["name"] not in NEW_FIELDS]}
+        dataset.record_key = ["indicator", "geoniveau", "geo_code", "periode"]
+    assert ensure(platform) is False  # it exists: upgraded, not made
+    with platform.db.session() as session:
+        dataset = session.get(Dataset, DATASET)
+        version = session.scalar(select(Version).where(Version.dataset_id == DATASET))
+        assert dataset is not None and version is not None
+        assert {f["name"] for f in version.table_schema["fields"]} >= set(NEW_FIELDS)
+        assert dataset.record_key[-1] == "dimensie_lid"
+        assert dataset.rdf_mapping["cube"]["member"] == "dimensie_lid"

@@ -26,8 +26,8 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import func, select
 
-from belfort.catalog import organisations
-from belfort.catalog.models import Dataset
+from belfort.catalog import field_dictionary, organisations
+from belfort.catalog.models import Dataset, Version
 from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.geography import LEVEL_NAMES, Geography, geography_of
 from belfort.cijfers.models import (
@@ -241,12 +241,43 @@ METADATA: dict[str, Any] = {
 }
 
 
+NEW_FIELDS = ("dimensie", "dimensie_lid", "dimensie_lid_naam")  # the breakdowns' columns
+
+
+def _upgrade(session: Any, dataset: Dataset) -> bool:
+    """An entry made before breakdowns existed (its live version's schema without their
+    columns) gets them, with the record key and the cube mapping that name them: the live
+    table has them now, and without ``dimensie_lid`` in the key a member's row would have
+    its total's record id. True when changed."""
+    if dataset.published_version is None or not (dataset.rdf_mapping or {}).get("cube"):
+        return False
+    version = session.scalar(select(Version).where(
+        Version.dataset_id == dataset.id, Version.number == dataset.published_version))
+    names = {f.get("name") for f in (version.table_schema or {}).get("fields", [])} if version \
+        else set()
+    if version is None or set(NEW_FIELDS) <= names or not (version.source or "").startswith(
+            "live:"):
+        return False
+    version.table_schema = _fields().to_dict()
+    dataset.record_key = list(METADATA["record_key"])
+    dataset.rdf_mapping = dict(METADATA["rdf_mapping"])
+    session.flush()
+    field_dictionary.set_texts(session, dataset, {
+        name: field_dictionary.FieldTexts(title_nl=TEXTS[name][0], title_en=TEXTS[name][1],
+                                          unit=None)
+        for name in NEW_FIELDS})
+    return True
+
+
 def ensure(platform: Platform) -> bool:
     """Make the dataset's catalogue entry unless it exists (and register its source here);
     True when made now. Cheap when it exists: one lookup."""
     register(platform)
     with platform.db.session() as session:
-        if session.get(Dataset, DATASET) is not None:
+        existing = session.get(Dataset, DATASET)
+        if existing is not None:
+            if _upgrade(session, existing):
+                platform.generation.bump()
             return False
         if organisations.find_organisation(session, ORGANISATION[1]["name_nl"]) is None:
             organisations.add_organisation(session, *ORGANISATION)
