@@ -235,6 +235,12 @@ class Settings(BaseSettings):
         default=10_000, ge=0,
         description="Records of each dataset with an RDF mapping loaded into the SPARQL store (0: none).",
     )
+    sparql_rows_per_cube: int = Field(
+        default=200_000, ge=0,
+        description="Records of a dataset whose RDF mapping makes Data Cube observations (`cube`, "
+        "e.g. gent-in-cijfers) loaded into the SPARQL store, instead of BELFORT_SPARQL_ROWS_PER_DATASET "
+        "(0: none).",
+    )
     export_timeout_seconds: float = Field(
         default=300.0, gt=0,
         description="An export (download of all matching records) running longer is stopped: 503 before "

@@ -32,3 +32,29 @@ def test_0026_adds_indicators_and_values(database_url: str) -> None:
         command.downgrade(config, "0027")
         assert set(inspect(connection).get_table_names()) == tables
     engine.dispose()
+
+
+def test_0033_adds_member_values_and_goes_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config(database_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0032")
+        tables = set(inspect(connection).get_table_names())
+        assert "cijfers_member_values" not in tables
+        command.upgrade(config, "0033")
+        assert set(inspect(connection).get_table_names()) == tables | {"cijfers_member_values"}
+        connection.execute(text(
+            "INSERT INTO cijfers_indicators (code, name_nl, name_en, description_nl, "
+            "description_en, theme, unit, decimals, threshold, period_type, geolevels, sources, "
+            "kind, modelled, updated_at) VALUES ('telpunten', 'Telpunten', 'Counting points', "
+            "'', '', '', '', 0, 5, 'year', '[\"wijk\"]', '[]', 'query', false, "
+            "CURRENT_TIMESTAMP)"))
+        for member in ("camera", "wifi"):
+            connection.execute(text(
+                "INSERT INTO cijfers_member_values (indicator, geolevel, geoitem, period, member, "
+                "value, contributors, display) VALUES ('telpunten', 'wijk', '1', '2024', :m, 3, "
+                "3, '< 5')"), {"m": member})
+        command.downgrade(config, "0032")
+        assert set(inspect(connection).get_table_names()) == tables
+    engine.dispose()

@@ -1,6 +1,7 @@
 """The PyPI client ``stadincijfers`` (0.2.3), unchanged, reads Gent in Cijfers from a real
 ``belfort serve`` on a free port: variables page by page, levels, areas, periods,
-dimensions and selection tables (``mrp`` = the most recent period), as it reads Swing."""
+dimensions with their members and selection tables, per member too (``mrp`` = the most
+recent period), as it reads Swing."""
 
 from __future__ import annotations
 
@@ -64,6 +65,20 @@ def test_stadincijfers_reads_belfort(served: str, capsys: pytest.CaptureFixture[
     assert sorted(sic.periods("year", "bev_totaal", "wijk")) == [str(y) for y in range(2015, 2025)]
     assert "2024" in sic.periods("year")
     assert sic.dim_dict("bev_totaal") == {}
+    # a breakdown: the counting points per type of instrument, per member as Swing answers
+    assert sic.dim_dict("telpunten") == {"instrument": ["camera", "wifi", "telraam", "overig"]}
+    split = sic.selectiontableasDataframe(
+        "telpunten", geolevel="wijk", periodlevel="year", period="all", dimlevel="camera,wifi",
+        validate=True,
+    )
+    assert list(split.columns) == ["Geo", "Periode", "Telpunten in dienst genomen",
+                                   "Type telinstrument"]
+    assert set(split["Type telinstrument"]) == {"Camera", "Wifi-sensor"}
+    assert len(split) == 25 * 2 * split["Periode"].nunique()
+    raw_split = sic.selectiontableasjson(
+        "telpunten", geolevel="wijk", period="all", dimlevel="camera,wifi"
+    )
+    assert "< 5" in [row[2] for row in raw_split["rows"]]  # protected per member
 
     frame = sic.selectiontableasDataframe("bev_totaal", geolevel="wijk", periodlevel="year")
     assert len(frame) == 25 and set(frame["Periode"]) == {"2024"}  # mrp: the most recent

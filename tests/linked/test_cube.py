@@ -118,3 +118,17 @@ def test_a_bad_cube_mapping_is_refused(spec: Any, message: str) -> None:
               + [{"name": "d", "type": "number"}]}
     with pytest.raises(InvalidRequest, match=message):
         validate_mapping({"cube": spec}, schema)
+
+
+def test_a_cube_is_not_cut_off_at_the_records_limit(settings: Settings) -> None:
+    """``BELFORT_SPARQL_ROWS_PER_DATASET`` (here 3) is for ordinary records; a cube has its own
+    limit (``BELFORT_SPARQL_ROWS_PER_CUBE``), so every observation is there."""
+    platform = Platform(settings.model_copy(update={"sparql_rows_per_dataset": 3}))
+    save_counts(platform, "veel", {"2024": wijk_counts(2024), "2023": wijk_counts(2023)})
+    try:
+        with TestClient(create_app(platform)) as client:
+            found = select(client, f"""SELECT (COUNT(?o) AS ?n) WHERE {{
+                ?o a qb:Observation ; qb:dataSet <{BASE}/id/{DATASET}/cube/veel> }}""")
+    finally:
+        platform.close()
+    assert found == [{"n": str(2 * 26)}]  # 25 wijken and the city, two years

@@ -83,9 +83,11 @@ def _resource(
         return swing.periods(geography, session, a[0], None, None)
     if name == "var_periods":
         return swing.periods(geography, session, a[2], a[0], a[1])
-    if name in ("dimensions", "dimmembers"):
-        swing.indicator(session, a[0])  # an unknown variable is NotFound
-    return []  # indicators have no further dimensions (age, sex, …) yet
+    if name == "dimensions":
+        return swing.dimensions(session, a[0])
+    if name == "dimmembers":
+        return swing.dim_members(session, a[0], a[1])
+    return swing.dim_levels(session, a[0])
 
 
 def _odata(platform: Platform, resource: str, skip: str | None) -> list[dict[str, str]]:
@@ -147,7 +149,12 @@ async def selection_table(
     period: str | None = Query(
         None, max_length=4000, description="Period codes, `mrp` (most recent) or `all`."
     ),
-    dimlevel: str | None = Query(None, max_length=400, description="Ignored (no dimensions yet)."),
+    dimlevel: str | None = Query(
+        None,
+        max_length=400,
+        description="Members of the variable's dimension, comma-separated (or the dimension's "
+        "code, or `all`): a row per area, period and member.",
+    ),
     platform: Platform = Depends(get_platform),
 ) -> JSONResponse:
     params = {
@@ -158,6 +165,7 @@ async def selection_table(
         "geocompare": geocompare,
         "periodlevel": periodlevel,
         "period": period,
+        "dimlevel": dimlevel,
     }
     return JSONResponse(await run_in_threadpool(_table, platform, params))
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.geography import CITY_LEVEL, SECTOR_LEVEL, WIJK_LEVEL, Geography
 from belfort.cijfers.models import UNKNOWN, Indicator, IndicatorValue
 from belfort.cijfers.periods import period_of
@@ -88,13 +89,16 @@ def _grouped(
     where: Expr | None,
     with_days: bool,
 ) -> list[tuple[Any, ...]]:
-    """Rows ``(year, month[, day], place, n[, sum])``: grouped by the engine, or — for a
-    geopoint place, which the engine does not group by — its rows' points added up here."""
+    """Rows ``(year, month[, day][, member], place, n[, sum])``: grouped by the engine, or —
+    for a geopoint place, which the engine does not group by — its rows' points added up
+    here (``member``: the breakdown field's value, when the definition has a breakdown)."""
     time = FieldRef(d["time"])
     place = FieldRef(d.get("location") or d.get("area") or d["location_from"]["join"])
     keys = [SelectItem(Function("year", (time,)), "y"), SelectItem(Function("month", (time,)), "m")]
     if with_days:
         keys.append(SelectItem(Function("day", (time,)), "d"))
+    if d.get("breakdown"):
+        keys.append(SelectItem(FieldRef(d["breakdown"]["field"]), "b"))
     keys.append(SelectItem(place, "p"))
     by_point = "location" in d
     if by_point:
@@ -190,7 +194,8 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
     where = parse_where(d["where"]) if d.get("where") else None
     per_day = bool(d.get("per_day"))
     rows = _grouped(platform, source, d, where, per_day)
-    width = 4 if per_day else 3
+    breakdown = breakdown_of(d)
+    width = (4 if per_day else 3) + (1 if breakdown else 0)
     numerators: dict[tuple[Any, ...], int] = {}
     if d["measure"] == "share":
         condition = parse_where(d["share_where"])
@@ -201,7 +206,8 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
     places = _places(
         platform, geography, d, {_hashable(r[width - 1]) for r in rows} if rows else set()
     )
-    totals: dict[tuple[tuple[str, str], str], _Totals] = defaultdict(_Totals)
+    # (area, period, member): member "" is the area's total
+    totals: dict[tuple[tuple[str, str], str, str], _Totals] = defaultdict(_Totals)
     city = (CITY_LEVEL, geography.city.code)
     with_sectors = SECTOR_LEVEL in spec.geolevels and bool(geography.sectors)
     for row in rows:
@@ -219,20 +225,28 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
         areas = [(WIJK_LEVEL, wijk), city]
         if with_sectors and sector:
             areas.append((SECTOR_LEVEL, sector))
+        members = [""] + ([breakdown.member_of(row[width - 2])] if breakdown else [])
         for place in areas:
-            cell = totals[(place, period)]
-            cell.n += int(row[width])
-            cell.s += float(row[width + 1] or 0) if "field" in d else 0.0
-            cell.num += int(numerators.get(_key(row, width), 0) or 0)
-            if per_day:
-                cell.days.add((int(year), int(month), int(row[2])))
+            for member in members:
+                if member and place[0] == SECTOR_LEVEL:
+                    continue  # breakdowns are for the city and the wijken
+                cell = totals[(place, period, member)]
+                cell.n += int(row[width])
+                cell.s += float(row[width + 1] or 0) if "field" in d else 0.0
+                cell.num += int(numerators.get(_key(row, width), 0) or 0)
+                if per_day:
+                    cell.days.add((int(year), int(month), int(row[2])))
     if d["measure"] in ("count", "sum") and not per_day:  # no records in a wijk: 0, not empty
-        for period in {p for _, p in totals}:
-            for each in geography.wijken + (geography.sectors if with_sectors else ()):
-                totals[((each.level, each.code), period)]  # noqa: B018 — the default cell: zero
+        codes = ("",) + (breakdown.codes if breakdown else ())
+        for period in {p for _, p, _ in totals}:
+            for each in (geography.city, *geography.wijken):
+                for member in codes:
+                    totals[((each.level, each.code), period, member)]  # noqa: B018 — zero
+            for each in geography.sectors if with_sectors else ():
+                totals[((each.level, each.code), period, "")]  # noqa: B018 — the default: zero
     population = _population(platform, d) if d["measure"] == "rate" else {}
     values = []
-    for ((level, area), period), cell in sorted(totals.items()):
+    for ((level, area), period, member), cell in sorted(totals.items()):
         value, contributors = _measure(d, cell, population.get((level, area, period)), period)
         values.append(
             Value(
@@ -243,6 +257,7 @@ def compute_values(platform: Platform, geography: Geography, indicator: Indicato
                 UNKNOWN if value is None else None,
                 contributors,
                 version,
+                member or None,
             )
         )
     return values

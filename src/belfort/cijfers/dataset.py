@@ -2,7 +2,9 @@
 (Opendatasoft v1 search, Explore v2.1 records and exports, Belfort's native API) like any
 other dataset.
 
-One long-format table, a row per indicator, area and period, made from the **protected**
+One long-format table, a row per indicator, area and period (and per member of an
+indicator's breakdown: ``dimensie``, ``dimensie_lid`` — ``totaal`` on the rows of its
+totals, empty for an indicator without a breakdown), made from the **protected**
 values only: a value hidden by the display threshold (``"< 5"``) or by secondary suppression
 (``"x"``) is a null ``waarde`` with its ``weergave`` and ``status``; the raw number behind it
 never leaves the database. It is a ``LiveSource`` (``belfort.streams.live``): its ``mark``
@@ -24,8 +26,9 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import func, select
 
-from belfort.catalog import organisations
-from belfort.catalog.models import Dataset
+from belfort.catalog import field_dictionary, organisations
+from belfort.catalog.models import Dataset, Version
+from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.geography import LEVEL_NAMES, Geography, geography_of
 from belfort.cijfers.models import (
     EMPTY,
@@ -34,6 +37,7 @@ from belfort.cijfers.models import (
     UNKNOWN,
     Indicator,
     IndicatorValue,
+    MemberValue,
 )
 from belfort.cijfers.periods import type_of
 from belfort.cijfers.protection import HIDDEN
@@ -43,6 +47,7 @@ from belfort.streams.live import live_registry
 from belfort.streams.live_catalog import publish_live_dataset
 
 DATASET = "gent-in-cijfers"
+TOTAL = "totaal"  # ``dimensie_lid`` of the totals' rows of an indicator with a breakdown
 ORGANISATION = ("stad-gent-dienst-data-en-informatie", {
     "name_nl": "Stad Gent - Dienst Data en Informatie",
     "name_en": "City of Ghent - Data and Information Service",
@@ -56,7 +61,8 @@ SCHEMA = pa.schema([
     ("geo_naam", pa.string()), ("periodeniveau", pa.string()), ("periode", pa.string()),
     ("waarde", pa.float64()), ("weergave", pa.string()), ("status", pa.string()),
     ("ontbrekend_code", pa.int64()), ("eenheid", pa.string()), ("gemodelleerd", pa.bool_()),
-    ("bronversie", pa.string()),
+    ("bronversie", pa.string()), ("dimensie", pa.string()), ("dimensie_lid", pa.string()),
+    ("dimensie_lid_naam", pa.string()),
 ])
 TYPES = {pa.string(): "string", pa.float64(): "number", pa.int64(): "integer",
          pa.bool_(): "boolean"}
@@ -77,6 +83,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "eenheid": ("Eenheid", "Unit"),
     "gemodelleerd": ("Gemodelleerd (geen officieel cijfer)", "Modelled (not an official figure)"),
     "bronversie": ("Bron (dataset@versie)", "Source (dataset@version)"),
+    "dimensie": ("Uitsplitsing (leeg: het totaal)", "Breakdown (empty: the total)"),
+    "dimensie_lid": ("Lid van de uitsplitsing (code)", "Member of the breakdown (code)"),
+    "dimensie_lid_naam": ("Lid van de uitsplitsing", "Member of the breakdown"),
 }
 # status: what a row's value is; a missing code's status is Swing's meaning of it
 PUBLISHED = "gepubliceerd"
@@ -115,22 +124,40 @@ def columns(platform: Platform, geography: Geography) -> dict[str, list[Any]]:
     names = {(level, a.code): a.name for level in geography.levels()
              for a in geography.items(level)}
     with platform.db.session() as session:
+        rows_ = list(session.scalars(select(Indicator)))
         indicators = {row.code: (row.name_nl, row.theme, row.decimals, row.period_type,
-                                 row.unit, bool(row.modelled))
-                      for row in session.scalars(select(Indicator))}
+                                 row.unit, bool(row.modelled)) for row in rows_}
+        breakdowns = {row.code: split for row in rows_
+                      if (split := breakdown_of(row.definition)) is not None}
         table = IndicatorValue.__table__
         found = session.execute(
             select(table.c.indicator, table.c.geolevel, table.c.geoitem, table.c.period,
                    table.c.value, table.c.missing, table.c.display, table.c.source_version)
             .order_by(table.c.indicator, table.c.geolevel, table.c.geoitem, table.c.period)
         ).all()
+        member_table = MemberValue.__table__
+        by_member = session.execute(
+            select(member_table.c.indicator, member_table.c.geolevel, member_table.c.geoitem,
+                   member_table.c.period, member_table.c.value, member_table.c.missing,
+                   member_table.c.display, member_table.c.source_version,
+                   member_table.c.member)
+            .order_by(member_table.c.indicator, member_table.c.geolevel,
+                      member_table.c.geoitem, member_table.c.period, member_table.c.member)
+        ).all()
     out: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
     add = [out[name].append for name in SCHEMA.names]
     periods: dict[str, str | None] = {}
-    for code, level, item, period, value, missing, display, version in found:
+    every: list[tuple[Any, ...]] = [tuple(r) for r in found] + [tuple(r) for r in by_member]
+    for code, level, item, period, value, missing, display, version, *rest in every:
         indicator = indicators.get(code)
         if indicator is None:
             continue
+        breakdown = breakdowns.get(code)
+        member = rest[0] if rest else (TOTAL if breakdown is not None else None)
+        if member is not None and breakdown is None:
+            continue
+        lid = breakdown.member(member) if breakdown is not None and member else None
+        lid_name = lid.name_nl if lid is not None else ("Totaal" if member == TOTAL else None)
         name, theme, decimals, period_type, unit, modelled = indicator
         waarde, weergave, status, ontbrekend = published(value, missing, display, decimals)
         if period not in periods:
@@ -139,6 +166,8 @@ def columns(platform: Platform, geography: Geography) -> dict[str, list[Any]]:
             code, name, theme, level, LEVEL_NAMES.get(level, level), item,
             names.get((level, item), item), periods[period] or period_type, period,
             waarde, weergave, status, ontbrekend, unit, modelled, version,
+            breakdown.code if breakdown is not None and member else None, member,
+            lid_name,
         ), strict=True):
             append(cell)
     return out
@@ -161,8 +190,10 @@ class IndicatorSource:
                 func.count(Indicator.code), func.max(Indicator.computed_at),
                 func.max(Indicator.updated_at))).one()
             values = session.scalar(select(func.count()).select_from(IndicatorValue))
+            members = session.scalar(select(func.count()).select_from(MemberValue))
         geography = geography_of(platform)
-        text = f"{tuple(indicators)}|{values}|{geography.levels()}|{len(geography.sectors)}"
+        text = (f"{tuple(indicators)}|{values}|{members}|{geography.levels()}|"
+                f"{len(geography.sectors)}")
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def table(self, platform: Platform) -> pa.Table:
@@ -197,16 +228,45 @@ METADATA: dict[str, Any] = {
         "computed again."),
     "keywords": ["gent in cijfers", "wijkmonitor", "indicatoren", "wijken", "statistiek",
                  "gemodelleerd"],
-    "record_key": ["indicator", "geoniveau", "geo_code", "periode"],
+    "record_key": ["indicator", "geoniveau", "geo_code", "periode", "dimensie_lid"],
     # the SPARQL store holds the rows as W3C Data Cube observations (belfort.linked.cube)
     "rdf_mapping": {
         "other_fields": "skip",
         "cube": {"dataset": "indicator", "label": "indicator_naam",
                  "area": "{_base}/id/gebied/{geoniveau}/{geo_code}", "area_label": "geo_naam",
                  "period": "periode", "measure": "waarde", "unit": "eenheid",
-                 "status": "status"},
+                 "status": "status", "dimension": "dimensie", "member": "dimensie_lid",
+                 "member_label": "dimensie_lid_naam"},
     },
 }
+
+
+NEW_FIELDS = ("dimensie", "dimensie_lid", "dimensie_lid_naam")  # the breakdowns' columns
+
+
+def _upgrade(session: Any, dataset: Dataset) -> bool:
+    """An entry made before breakdowns existed (its live version's schema without their
+    columns) gets them, with the record key and the cube mapping that name them: the live
+    table has them now, and without ``dimensie_lid`` in the key a member's row would have
+    its total's record id. True when changed."""
+    if dataset.published_version is None or not (dataset.rdf_mapping or {}).get("cube"):
+        return False
+    version = session.scalar(select(Version).where(
+        Version.dataset_id == dataset.id, Version.number == dataset.published_version))
+    names = {f.get("name") for f in (version.table_schema or {}).get("fields", [])} if version \
+        else set()
+    if version is None or set(NEW_FIELDS) <= names or not (version.source or "").startswith(
+            "live:"):
+        return False
+    version.table_schema = _fields().to_dict()
+    dataset.record_key = list(METADATA["record_key"])
+    dataset.rdf_mapping = dict(METADATA["rdf_mapping"])
+    session.flush()
+    field_dictionary.set_texts(session, dataset, {
+        name: field_dictionary.FieldTexts(title_nl=TEXTS[name][0], title_en=TEXTS[name][1],
+                                          unit=None)
+        for name in NEW_FIELDS})
+    return True
 
 
 def ensure(platform: Platform) -> bool:
@@ -214,7 +274,10 @@ def ensure(platform: Platform) -> bool:
     True when made now. Cheap when it exists: one lookup."""
     register(platform)
     with platform.db.session() as session:
-        if session.get(Dataset, DATASET) is not None:
+        existing = session.get(Dataset, DATASET)
+        if existing is not None:
+            if _upgrade(session, existing):
+                platform.generation.bump()
             return False
         if organisations.find_organisation(session, ORGANISATION[1]["name_nl"]) is None:
             organisations.add_organisation(session, *ORGANISATION)

@@ -6,13 +6,15 @@ A spec is a mapping (JSON or YAML)::
     code, name_nl, name_en, description_nl, description_en, theme, unit, decimals,
     threshold (default 5), period_type, first_period, last_period, geolevels,
     definition: {dataset, measure, field, where, share_where, time, location |
-                 location_from: {dataset, key, location, join} | area, population, per_day}
+                 location_from: {dataset, key, location, join} | area, population, per_day,
+                 breakdown: {field, code, name_nl, name_en, members, other}}
 
 ``measure``: ``count`` (records), ``sum`` (of ``field``), ``mean`` (of ``field``), ``share``
 (per cent of the records that also match ``share_where``) or ``rate`` (records, or the sum of
 ``field``, per 1,000 inhabitants: ``population`` names the indicator holding them, which must
 have the same period type). ``per_day``: a sum or count divided by the days with data.
 ``where``/``share_where`` are Opendatasoft ODSQL conditions over the dataset's fields.
+``breakdown``: values per member of a dimension as well (``belfort.cijfers.breakdown``).
 Without a ``definition`` the indicator is an imported table (``kind='table'``).
 """
 
@@ -22,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from belfort.cijfers.breakdown import breakdown_shape
 from belfort.cijfers.geography import CITY_LEVEL, LEVELS, WIJK_LEVEL
 from belfort.cijfers.periods import PERIOD_TYPES, check_period
 from belfort.errors import BelfortError, IndicatorInvalid
@@ -65,6 +68,7 @@ DEFINITION_KEYS = {
     "area",
     "population",
     "per_day",
+    "breakdown",
 }
 
 
@@ -238,6 +242,8 @@ def _definition_shape(data: Any, problems: list[str]) -> dict[str, Any] | None:
         else:
             found["location_from"] = dict(joined)
     found["per_day"] = bool(data.get("per_day", False))
+    if data.get("breakdown") is not None:
+        found["breakdown"] = breakdown_shape(data["breakdown"], measure, problems)
     return found
 
 
@@ -283,6 +289,14 @@ def check_definition(
             _field(schema, d["location"], ("geopoint",), "definition.location", problems)
         if "area" in d:
             _field(schema, d["area"], ("string", "integer"), "definition.area", problems)
+        if d.get("breakdown"):
+            _field(
+                schema,
+                d["breakdown"]["field"],
+                ("string", "integer"),
+                "definition.breakdown.field",
+                problems,
+            )
         for key in ("where", "share_where"):
             if key in d:
                 _condition(schema, d[key], f"definition.{key}", problems)

@@ -299,9 +299,11 @@ LIVE_INDICATORS: tuple[dict[str, object], ...] = (
         "theme": "mobiliteit",
         "unit": "telpunten",
         "period_type": "year",
-        "description_nl": "Telpunten per wijk naar het jaar van indienstname, live berekend uit "
+        "description_nl": "Telpunten per wijk naar het jaar van indienstname (ook per type "
+        "telinstrument), live berekend uit "
         "telpunten-drukte-gent (een ruimtelijke koppeling van de ligging aan de wijken).",
-        "description_en": "Counting points per wijk by the year they went into service, "
+        "description_en": "Counting points per wijk by the year they went into service (also "
+        "per type of instrument), "
         "computed live "
         "from telpunten-drukte-gent (a spatial join of their location to the wijken).",
         "definition": {
@@ -309,6 +311,17 @@ LIVE_INDICATORS: tuple[dict[str, object], ...] = (
             "measure": "count",
             "time": "in_dienst_sinds",
             "location": "locatie",
+            "breakdown": {
+                "field": "instrument",
+                "code": "instrument",
+                "name_nl": "Type telinstrument",
+                "name_en": "Type of counting instrument",
+                "members": [
+                    {"code": "camera", "name_nl": "Camera", "name_en": "Camera"},
+                    {"code": "wifi", "name_nl": "Wifi-sensor", "name_en": "Wi-Fi sensor"},
+                    {"code": "telraam", "name_nl": "Telraam", "name_en": "Telraam"},
+                ],
+            },
         },
     },
 )

@@ -69,3 +69,24 @@ class IndicatorValue(Base):
     # that a suppressed value cannot be worked out from the others); None: the value
     display: Mapped[str | None] = mapped_column(String(12))
     source_version: Mapped[str | None] = mapped_column(String(120))
+
+
+class MemberValue(Base):
+    """One value of an indicator's breakdown (migration 0033): as ``IndicatorValue``, for one
+    ``member`` of the breakdown (its code); the members of an area and period add up to the
+    area's value in ``cijfers_values``."""
+
+    __tablename__ = "cijfers_member_values"
+
+    indicator: Mapped[str] = mapped_column(
+        String(60), ForeignKey("cijfers_indicators.code", ondelete="CASCADE"), primary_key=True
+    )
+    geolevel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    geoitem: Mapped[str] = mapped_column(String(60), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    member: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    missing: Mapped[int | None] = mapped_column(Integer)
+    contributors: Mapped[int | None] = mapped_column(BigInteger)
+    display: Mapped[str | None] = mapped_column(String(12))
+    source_version: Mapped[str | None] = mapped_column(String(120))

@@ -112,3 +112,153 @@ def protect(city: Cell | None, wijken: Sequence[Cell], threshold: int) -> None:
             city.display = HIDDEN
             return
         counted[shown[0]].display = HIDDEN
+
+
+# --- a breakdown: the wijken × members table with its margins -------------------------------
+#
+# With a breakdown the published figures form a table: rows the wijken and the city, columns
+# the members and the total; each wijk's members add up to its total, each member's wijken to
+# the city's member, and the city's members to the city's total. Signed so that every row and
+# every column adds up to zero (a margin counts −1, the city's total +1), a hidden cell can
+# take another value exactly when it lies on a cycle of hidden cells — alternately along a row
+# and along a column — that can be shifted by one within what the attacker knows of each cell
+# ("< k": 1 … k−1, "x": k or more). Such tables are network flows (totally unimodular), so
+# this is exact: no cycle, and every table consistent with the publication agrees on the cell.
+
+Position = tuple[int, int]  # (row, column) in the table; the last row is the city, the last
+# column the total
+
+
+def _sign(position: Position, rows: int, columns: int) -> int:
+    inner_row, inner_column = position[0] < rows - 1, position[1] < columns - 1
+    return 1 if inner_row == inner_column else -1
+
+
+def _moves(cell: Cell | None, k: int) -> tuple[bool, bool]:
+    """Can the attacker's view of a cell go up by one, down by one? A published number is
+    fixed; a cell with no count behind it (missing) is anything."""
+    if cell is None or cell.contributors is None:
+        return True, True
+    if cell.display is None:
+        return False, False
+    value = int(cell.contributors)
+    low, high = (1, k - 1) if cell.display == below(k) else (k, None)
+    return (high is None or value < high), value > low
+
+
+def _arcs(
+    table: dict[Position, Cell | None], rows: int, columns: int, k: int
+) -> dict[tuple[str, int], list[tuple[tuple[str, int], Position]]]:
+    arcs: dict[tuple[str, int], list[tuple[tuple[str, int], Position]]] = {}
+    for r in range(rows):
+        for c in range(columns):
+            up, down = _moves(table.get((r, c)), k)
+            if _sign((r, c), rows, columns) < 0:
+                up, down = down, up
+            if up:
+                arcs.setdefault(("r", r), []).append((("c", c), (r, c)))
+            if down:
+                arcs.setdefault(("c", c), []).append((("r", r), (r, c)))
+    return arcs
+
+
+def _reaches(
+    arcs: dict[tuple[str, int], list[tuple[tuple[str, int], Position]]],
+    start: tuple[str, int],
+    goal: tuple[str, int],
+    without: Position,
+) -> bool:
+    seen = {start}
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        for nxt, position in arcs.get(node, ()):
+            if position == without or nxt in seen:
+                continue
+            if nxt == goal:
+                return True
+            seen.add(nxt)
+            todo.append(nxt)
+    return False
+
+
+def table_exposed(
+    table: dict[Position, Cell | None], rows: int, columns: int, k: int
+) -> list[Position]:
+    """The hidden cells whose value follows from what is published (no cycle through them)."""
+    arcs = _arcs(table, rows, columns, k)
+    return [
+        position
+        for position, cell in sorted(table.items())
+        if cell is not None
+        and cell.display is not None
+        and cell.contributors is not None
+        and _fixed(arcs, table, position, rows, columns, k)
+    ]
+
+
+def _fixed(
+    arcs: dict[tuple[str, int], list[tuple[tuple[str, int], Position]]],
+    table: dict[Position, Cell | None],
+    position: Position,
+    rows: int,
+    columns: int,
+    k: int,
+) -> bool:
+    r, c = position
+    up, down = _moves(table.get(position), k)
+    if _sign(position, rows, columns) < 0:
+        up, down = down, up
+    return not (
+        (up and _reaches(arcs, ("c", c), ("r", r), position))
+        or (down and _reaches(arcs, ("r", r), ("c", c), position))
+    )
+
+
+def protect_table(table: dict[Position, Cell | None], rows: int, columns: int, k: int) -> None:
+    """Protect a breakdown's table (``table``: the wijken's and the city's rows, the members'
+    and the total's columns; a cell absent or None is missing). The totals come protected
+    (``protect``); here the members are: primary ("< k"), then — while some hidden cell
+    follows from the others — one more published cell in its row or column is hidden, the
+    one that protects it if there is one, else the smallest; a total too when it must. When
+    only zeros are left to hide, every member of the period is hidden, zeros too: then the
+    members say nothing, and the totals are protected on their own."""
+    if k <= 0:
+        return
+    for (_, c), cell in table.items():
+        if cell is not None and c < columns - 1 and cell.display is None:
+            if 0 < (cell.contributors or 0) < k:
+                cell.display = below(k)
+    while True:
+        exposed = table_exposed(table, rows, columns, k)
+        if not exposed:
+            return
+        r, c = exposed[0]
+        shown = sorted(
+            (
+                (int(cell.contributors or 0), position)
+                for position, cell in table.items()
+                if cell is not None and cell.display is None and cell.contributors
+            ),
+        )
+        if not shown:  # only zeros are left: the period's breakdown is withheld altogether
+            for (_, column), cell in table.items():
+                if cell is not None and column < columns - 1:
+                    cell.display = HIDDEN
+            return
+        near = [(v, p) for v, p in shown if p[0] == r or p[1] == c]
+        choice = None
+        for _, position in near:
+            cell = table[position]
+            assert cell is not None
+            cell.display = HIDDEN
+            if not _fixed(_arcs(table, rows, columns, k), table, (r, c), rows, columns, k):
+                choice = position
+            cell.display = None
+            if choice is not None:
+                break
+        if choice is None:
+            choice = (near or shown)[0][1]
+        chosen = table[choice]
+        assert chosen is not None
+        chosen.display = HIDDEN

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from belfort.catalog import store as catalog_store
 from belfort.catalog.models import utcnow
+from belfort.cijfers.breakdown import breakdown_of
 from belfort.cijfers.dataset import ensure as ensure_dataset
 from belfort.cijfers.definitions import (
     SPEC_KEYS,
@@ -27,9 +28,15 @@ from belfort.cijfers.geography import (
     Geography,
     geography_of,
 )
-from belfort.cijfers.models import MISSING_CODES, SUPPRESSED_BY_SUPPLIER, Indicator, IndicatorValue
+from belfort.cijfers.models import (
+    MISSING_CODES,
+    SUPPRESSED_BY_SUPPLIER,
+    Indicator,
+    IndicatorValue,
+    MemberValue,
+)
 from belfort.cijfers.periods import check_period
-from belfort.cijfers.protection import HIDDEN, Cell, protect
+from belfort.cijfers.protection import HIDDEN, Cell, protect, protect_table
 from belfort.errors import BelfortError, IndicatorInvalid, IndicatorNotFound
 from belfort.platform import Platform
 from belfort.policy import gate
@@ -52,6 +59,7 @@ class Value:
     missing: int | None = None
     contributors: int | None = None
     source_version: str | None = None
+    member: str | None = None  # a member of the indicator's breakdown; None: the total
 
 
 def spec_of(row: Indicator) -> IndicatorSpec:
@@ -313,8 +321,10 @@ def _write(
                 r["contributors"],
                 r["source_version"],
             )
+    members = [v for v in values if v.member is not None]
     for v in values:
-        merged[(v.geolevel, v.geoitem, v.period)] = v
+        if v.member is None:
+            merged[(v.geolevel, v.geoitem, v.period)] = v
     rows = [
         {
             "indicator": code,
@@ -329,20 +339,93 @@ def _write(
         }
         for v in merged.values()
     ]
-    _protect(rows, indicator.threshold, parents)
+    member_rows = [
+        {
+            "indicator": code,
+            "geolevel": v.geolevel,
+            "geoitem": v.geoitem,
+            "period": v.period,
+            "member": v.member,
+            "value": v.value,
+            "missing": v.missing,
+            "contributors": v.contributors,
+            "source_version": v.source_version,
+            "display": None,
+        }
+        for v in members
+    ]
+    breakdown = breakdown_of(indicator.definition)
+    _protect(rows, indicator.threshold, parents, member_rows,
+             breakdown.codes if breakdown is not None else ())
     session.execute(delete(IndicatorValue).where(IndicatorValue.indicator == code))
+    session.execute(delete(MemberValue).where(MemberValue.indicator == code))
     if rows:
         session.execute(insert(table), rows)
+    if member_rows and breakdown is not None:
+        session.execute(insert(MemberValue), member_rows)
     indicator.computed_at = utcnow()
     indicator.last_error = error
 
 
-def _protect(rows: list[dict[str, Any]], threshold: int, parents: Mapping[str, str]) -> None:
+def _protect(
+    rows: list[dict[str, Any]],
+    threshold: int,
+    parents: Mapping[str, str],
+    member_rows: list[dict[str, Any]] | None = None,
+    codes: Sequence[str] = (),
+) -> None:
     """Set each row's ``display`` (``protection.protect`` per period) and propagate the
-    supplier's suppression (−99997) from a wijk to the city; then the sectors (``parents``:
-    each sector's wijk) per wijk and period (``_protect_sectors``)."""
+    supplier's suppression (−99997) from a wijk to the city; then a breakdown's members
+    (``_protect_members``); then the sectors (``parents``: each sector's wijk) per wijk and
+    period (``_protect_sectors``)."""
     _protect_wijken(rows, threshold)
+    if codes:
+        _protect_members(rows, member_rows or [], codes, threshold)
     _protect_sectors(rows, threshold, parents)
+
+
+def _protect_members(
+    rows: list[dict[str, Any]],
+    member_rows: list[dict[str, Any]],
+    codes: Sequence[str],
+    threshold: int,
+) -> None:
+    """Per period, the wijken × members table with its margins (each wijk's total, the city's
+    members and total: ``protection.protect_table``), after the totals' own protection; it may
+    hide a total as well (before the sectors are protected against the wijken)."""
+    if threshold <= 0:
+        return
+    by_period: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row["geolevel"] in (CITY_LEVEL, WIJK_LEVEL):
+            by_period[row["period"]].append(row)
+    members_by_period: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in member_rows:
+        if row["geolevel"] in (CITY_LEVEL, WIJK_LEVEL):
+            members_by_period[row["period"]].append(row)
+        else:
+            row["display"] = HIDDEN  # breakdowns are published for the city and wijken only
+    column = {code: i for i, code in enumerate(codes)}
+    for period, found in members_by_period.items():
+        totals = by_period.get(period, [])
+        wijken = sorted({r["geoitem"] for r in totals + found if r["geolevel"] == WIJK_LEVEL})
+        index = {(WIJK_LEVEL, w): i for i, w in enumerate(wijken)}
+        city_row = len(wijken)
+        table: dict[tuple[int, int], Cell | None] = {}
+        linked: list[tuple[dict[str, Any], Cell]] = []
+        for row in totals + found:
+            r = city_row if row["geolevel"] == CITY_LEVEL else index[(WIJK_LEVEL, row["geoitem"])]
+            c = column.get(row["member"], -1) if "member" in row else len(codes)
+            if c < 0:
+                row["display"] = HIDDEN  # not a member of the breakdown (any more)
+                continue
+            cell = Cell(row["geoitem"], None if row["missing"] is not None else row["contributors"],
+                        row["display"])
+            table[(r, c)] = cell
+            linked.append((row, cell))
+        protect_table(table, len(wijken) + 1, len(codes) + 1, threshold)
+        for row, cell in linked:
+            row["display"] = cell.display
 
 
 def _protect_sectors(

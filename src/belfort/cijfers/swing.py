@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from belfort.cijfers.breakdown import Breakdown, breakdown_of
 from belfort.cijfers.geography import LEVEL_NAMES, Geography
-from belfort.cijfers.models import Indicator, IndicatorValue
+from belfort.cijfers.models import Indicator, IndicatorValue, MemberValue
 from belfort.cijfers.periods import PERIOD_NAMES, PERIOD_TYPES, type_of
 from belfort.errors import IndicatorNotFound, InvalidRequest, NotFound
 
@@ -104,6 +105,54 @@ def periods(
     return [_item(p, p) for p in found]
 
 
+def dimensions(session: Session, var: str) -> list[dict[str, str]]:
+    """``CubeVariables('{var}')/Dimensions``: the variable's breakdown (none: an empty list)."""
+    found = breakdown_of(indicator(session, var).definition)
+    return [_item(found.code, found.name_nl)] if found else []
+
+
+def _members(found: Breakdown) -> list[dict[str, str]]:
+    return [_item(m.code, m.name_nl) for m in found.members]
+
+
+def dim_members(session: Session, var: str, dim: str) -> list[dict[str, str]]:
+    """``CubeVariables('{var}')/DimLevels('{dim}')/DimMembers``: the breakdown's members."""
+    found = breakdown_of(indicator(session, var).definition)
+    if found is None or found.code != dim:
+        raise NotFound(f"variable {var!r} has no dimension {dim[:40]!r}")
+    return _members(found)
+
+
+def dim_levels(session: Session, dim: str) -> list[dict[str, str]]:
+    """``Dimensions('{dim}')/DimLevels``: the members of the dimension (of the first variable,
+    by code, that has it: variables sharing a dimension code share its members)."""
+    _token(dim, "dimension")
+    for definition in session.scalars(
+        select(Indicator.definition).where(Indicator.kind == "query").order_by(Indicator.code)
+    ):
+        found = breakdown_of(definition)
+        if found is not None and found.code == dim:
+            return _members(found)
+    raise NotFound(f"no dimension {dim[:40]!r}")
+
+
+def _dimlevel(row: Indicator, text: str | None) -> tuple[Breakdown, list[str]] | None:
+    """The members named in ``dimlevel`` (comma-separated member codes, or the dimension's
+    code or ``all``: every member); None without ``dimlevel``."""
+    if text is None or text.strip() == "":
+        return None
+    found = breakdown_of(row.definition)
+    if found is None:
+        raise NotFound(f"variable {row.code!r} has no dimensions")
+    wanted = _codes(text, "dimlevel") or []
+    if wanted in ([found.code], ["all"]):
+        return found, list(found.codes)
+    unknown = [w for w in wanted if w not in found.codes]
+    if unknown:
+        raise NotFound(f"dimension {found.code!r} has no member {unknown[0][:40]!r}")
+    return found, list(dict.fromkeys(wanted))
+
+
 def _shown(row: Any, decimals: int) -> float | int | str:
     """What is published of a value row (``geolevel, geoitem, period, value, missing,
     display``): its missing code, its protection text, or the rounded value."""
@@ -174,6 +223,10 @@ def selection_table(
         if bad:
             raise InvalidRequest(f"period {bad[0]!r} is not a {periodlevel} period")
     levels = {a.level for a in areas}
+    with_codes = (params.get("geoitem_codes") or "").lower() in ("1", "true", "yes")
+    split = _dimlevel(row, params.get("dimlevel"))
+    if split is not None:
+        return _member_table(session, row, split, areas, wanted_periods, with_codes)
     columns = (
         IndicatorValue.geolevel,
         IndicatorValue.geoitem,
@@ -192,7 +245,6 @@ def selection_table(
             )
         )
     }
-    with_codes = (params.get("geoitem_codes") or "").lower() in ("1", "true", "yes")
     rows = []
     for period in wanted_periods:
         for area in areas:
@@ -204,6 +256,60 @@ def selection_table(
             {"name": "Geo", "type": "Text"},
             {"name": "Periode", "type": "Text"},
             {"name": row.name_nl, "type": "Numeric"},
+        ],
+        "rows": rows,
+    }
+
+
+def _member_table(
+    session: Session,
+    row: Indicator,
+    split: tuple[Breakdown, list[str]],
+    areas: list[Any],
+    wanted_periods: list[str],
+    with_codes: bool,
+) -> dict[str, Any]:
+    """The selection table per member (``dimlevel``): ``[area, period, value, member]``, the
+    value third (where ``stadincijfers`` reads the numbers), protected as every value."""
+    found, members = split
+    values = {
+        (r[0], r[1], r[2], r[6]): r
+        for r in session.execute(
+            select(
+                MemberValue.geolevel,
+                MemberValue.geoitem,
+                MemberValue.period,
+                MemberValue.value,
+                MemberValue.missing,
+                MemberValue.display,
+                MemberValue.member,
+            ).where(
+                MemberValue.indicator == row.code,
+                MemberValue.geolevel.in_({a.level for a in areas}),
+                MemberValue.period.in_(wanted_periods),
+                MemberValue.member.in_(members),
+            )
+        )
+    }
+    rows = []
+    for period in wanted_periods:
+        for area in areas:
+            for code in members:
+                cell = values.get((area.level, area.code, period, code))
+                shown = _shown(cell, row.decimals) if cell is not None else -99996
+                member = found.member(code)
+                rows.append([
+                    area.code if with_codes else area.name,
+                    period,
+                    shown,
+                    code if with_codes or member is None else member.name_nl,
+                ])
+    return {
+        "headers": [
+            {"name": "Geo", "type": "Text"},
+            {"name": "Periode", "type": "Text"},
+            {"name": row.name_nl, "type": "Numeric"},
+            {"name": found.name_nl, "type": "Text"},
         ],
         "rows": rows,
     }

@@ -14,13 +14,22 @@ property, and the attributes ``sdmx-attribute:unitMeasure`` and ``sdmx-attribute
       "period": "periode",                 # field: the period (a year is an xsd:gYear)
       "measure": "waarde",                 # field: the number (null: no measure triple)
       "unit": "eenheid",                   # field (optional): sdmx-attribute:unitMeasure
-      "status": "status"                   # field (optional): sdmx-attribute:obsStatus
+      "status": "status",                  # field (optional): sdmx-attribute:obsStatus
+      "dimension": "dimensie",             # field (optional): a further dimension's code
+      "member": "dimensie_lid",            # field (with dimension): the row's member of it
+      "member_label": "dimensie_lid_naam"  # field (optional): the member's rdfs:label
     }
 
 URIs: the data set ``{base}/id/{dataset}/cube/{value}``, its structure ``…/structure``, its
-measure ``{base}/def/{dataset}/cube#{value}``. A row whose measure is null (a value hidden
-to protect small numbers, or a missing code) is still an observation, with its status and no
-measure: what is published says that the value exists and why it is not shown.
+measure ``{base}/def/{dataset}/cube#{value}``. A row with a ``dimension`` (a breakdown:
+instrument type, age group, …) has it as a ``qb:DimensionProperty``
+``{base}/def/{dataset}/cube/dimension#{code}`` whose value is the member
+``{base}/id/{dataset}/cube/dimension/{code}/{member}``; it is added to the structure of
+the data set the row belongs to (the rows of its totals name the member ``totaal``).
+
+A row whose measure is null (a value hidden to protect small numbers, or a missing code) is
+still an observation, with its status and no measure: what is published says that the value
+exists and why it is not shown.
 """
 
 from __future__ import annotations
@@ -41,7 +50,10 @@ from belfort.linked.templates import (
 )
 from belfort.linked.vocabularies import RDFS, XSD
 
-KEYS = {"dataset", "label", "area", "area_label", "period", "measure", "unit", "status"}
+KEYS = {
+    "dataset", "label", "area", "area_label", "period", "measure", "unit", "status",
+    "dimension", "member", "member_label",
+}
 REQUIRED = ("dataset", "area", "period", "measure")
 FIELD_KEYS = KEYS - {"area"}
 _YEAR = re.compile(r"\d{4}")
@@ -88,6 +100,8 @@ class CubeWriter:
         quoted = quote(dataset_id, safe="")
         self._datasets = f"{base}/id/{quoted}/cube/"
         self._measures = f"{base}/def/{quoted}/cube#"
+        self._dimensions = f"{base}/def/{quoted}/cube/dimension#"
+        self._members = f"{base}/id/{quoted}/cube/dimension/"
 
     def dataset_uri(self, value: str) -> str:
         return self._datasets + quote(value, safe="")
@@ -124,6 +138,34 @@ class CubeWriter:
             found = row.get(spec[key]) if spec.get(key) else None
             if found not in (None, ""):
                 props.append((predicate, Lit(str(found), None, None)))
+        code = row.get(spec["dimension"]) if spec.get("dimension") else None
+        member = row.get(spec["member"]) if spec.get("member") else None
+        if code not in (None, "") and member not in (None, ""):
+            prop, node = self._dimension(document, dataset, str(code), str(member), row)
+            props.append((prop, IRI(node)))
+
+    def _dimension(self, document: Document, dataset: str, code: str, member: str,
+                   row: Mapping[str, Any]) -> tuple[str, str]:
+        """The dimension property (in the data set's structure) and the member's URI."""
+        prop = self._dimensions + quote(code, safe="")
+        node = self._members + quote(code, safe="") + "/" + quote(member, safe="")
+        if not document.has(prop):
+            document.props(prop).extend((
+                (RDF_TYPE, IRI(QB + "DimensionProperty")),
+                (RDFS + "label", text(code, "nl")),
+            ))
+        component = f"{dataset}/structure#dimension-{quote(code, safe='')}"
+        if not document.has(component):
+            document.props(dataset + "/structure").append((QB + "component", IRI(component)))
+            document.props(component).extend((
+                (RDF_TYPE, IRI(QB + "ComponentSpecification")),
+                (QB + "dimension", IRI(prop)),
+                (QB + "order", Lit("3", None, XSD + "integer")),
+            ))
+        if not document.has(node):
+            label = row.get(self.spec["member_label"]) if self.spec.get("member_label") else None
+            document.props(node).append((RDFS + "label", text(str(label or member), "nl")))
+        return prop, node
 
     def _describe(self, document: Document, dataset: str, measure: str,
                   row: Mapping[str, Any]) -> None:

@@ -122,11 +122,16 @@ def find_record(platform: Platform, readable: ReadableVersion, record_id: str, b
 
 
 def dataset_document(platform: Platform, principal: Principal, dataset_id: str, base: str, *,
-                     limit: int) -> Document:
-    """The rows (at most ``limit``, in file order) of the version the gate lets ``principal``
-    read, as triples. NotFound as the gate says. (Not a use of the dataset: the SPARQL store
-    loads it in the background.)"""
+                     limit: int, cube_limit: int | None = None) -> Document:
+    """The rows (at most ``limit``, in file order; ``cube_limit`` instead when the mapping makes
+    Data Cube observations, so that a cube is not cut off at the limit of ordinary records)
+    of the version the gate lets ``principal`` read, as triples. NotFound as the gate says.
+    (Not a use of the dataset: the SPARQL store loads it in the background.)"""
     found = readable(platform, principal, dataset_id, count_use=False)
+    if cube_limit is not None and isinstance(found.rdf_mapping, dict) and found.rdf_mapping.get(
+        "cube"
+    ):
+        limit = cube_limit
     mapper = row_mapper(base, found.dataset_id, found.table_schema, found.rdf_mapping)
     document = Document()
     if limit <= 0:

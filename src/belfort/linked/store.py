@@ -206,8 +206,9 @@ class CatalogueStore:
             found = readable(self.platform, principal, dataset_id, count_use=False)
             if str(found.path) == loaded.live_file:
                 return 0
-            document = dataset_document(self.platform, principal, dataset_id, self.base,
-                                        limit=limit)
+            document = dataset_document(
+                self.platform, principal, dataset_id, self.base, limit=limit,
+                cube_limit=self.platform.settings.sparql_rows_per_cube)
             data = write_ntriples(document).encode()
         except BelfortError:  # no longer readable so: the next catalogue sync settles it
             return 0
@@ -362,7 +363,8 @@ class CatalogueStore:
 
     def _load_rows(self, loaded: _Loaded, dataset_id: str, is_open: bool) -> None:
         limit = self.platform.settings.sparql_rows_per_dataset
-        if limit <= 0:
+        cube_limit = self.platform.settings.sparql_rows_per_cube
+        if limit <= 0 and cube_limit <= 0:
             return
         graph = dataset_graph(self.base, dataset_id)
         principal = ANONYMOUS if is_open else CLI_ADMIN
@@ -371,7 +373,8 @@ class CatalogueStore:
             live_file = str(found.path) if found.live else None
         except BelfortError:
             live_file = None
-        self._replace_graph(graph, lambda: dataset_document(self.platform, principal, dataset_id, self.base, limit=limit))
+        self._replace_graph(graph, lambda: dataset_document(
+            self.platform, principal, dataset_id, self.base, limit=limit, cube_limit=cube_limit))
         if self.store.contains_named_graph(ox.NamedNode(graph)):
             loaded.rows_graph, loaded.rows_open = graph, is_open
             loaded.live_file, loaded.live_checked = live_file, time.monotonic()
