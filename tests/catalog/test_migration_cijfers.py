@@ -39,7 +39,7 @@ def test_0033_adds_member_values_and_goes_back(database_url: str) -> None:
     config = alembic_config(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0032")
+        command.upgrade(config, "0031")
         tables = set(inspect(connection).get_table_names())
         assert "cijfers_member_values" not in tables
         command.upgrade(config, "0033")
@@ -55,6 +55,6 @@ def test_0033_adds_member_values_and_goes_back(database_url: str) -> None:
                 "INSERT INTO cijfers_member_values (indicator, geolevel, geoitem, period, member, "
                 "value, contributors, display) VALUES ('telpunten', 'wijk', '1', '2024', :m, 3, "
                 "3, '< 5')"), {"m": member})
-        command.downgrade(config, "0032")
+        command.downgrade(config, "0031")
         assert set(inspect(connection).get_table_names()) == tables
     engine.dispose()

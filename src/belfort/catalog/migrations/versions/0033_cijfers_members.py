@@ -6,7 +6,7 @@ Additive: one new table, ``cijfers_member_values`` (the key of ``cijfers_values`
 indicators' table is unchanged.
 
 Revision ID: 0033
-Revises: 0032
+Revises: 0031
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0032"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
