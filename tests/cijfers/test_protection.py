@@ -31,8 +31,10 @@ def recovered(shown: list[str | int], city: str | int, k: int, bound: int) -> di
     hidden = [i for i, s in enumerate(shown) if isinstance(s, str)]
     domains = []
     for i in hidden:
-        if shown[i] == below(k):
-            domains.append(range(1, k))
+        if shown[i] == below(k):  # 1 … k−1 where zeros are shown; under a city below k
+            # every wijk reads "< k", 0 too
+            zeros_shown = city != below(k) or 0 in shown
+            domains.append(range(1 if zeros_shown else 0, k))
         else:
             assert shown[i] == HIDDEN
             domains.append(range(k, bound + 1))
@@ -66,6 +68,18 @@ def test_no_hidden_value_can_be_recovered_from_the_published_figures(seed: int) 
     assert recovered(shown, city, k, bound=max(values) * n + k) == {}, (values, shown, city)
     for value, text in zip(values, shown, strict=True):  # nothing below k is ever shown
         assert not (isinstance(text, int) and 0 < value < k)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_a_city_below_k_hides_every_wijk_zeros_too(k: int) -> None:
+    """k − 1 wijken of 1 under a city of k − 1: with 0 shown, each would have to be 1."""
+    values = [1] * (k - 1) + [0, 0]
+    shown, city = _published(values, k)
+    assert city == below(k) and shown == [below(k)] * len(values)
+    assert recovered(shown, city, k, bound=3 * k) == {}
+    # what the attack finds when the zeros are shown (the rule before)
+    naive: list[str | int] = [below(k)] * (k - 1) + [0, 0]
+    assert recovered(naive, below(k), k, bound=3 * k) == {i: 1 for i in range(k - 1)}
 
 
 def test_the_attack_finds_a_naive_publication() -> None:
@@ -161,8 +175,7 @@ def test_no_hidden_member_can_be_recovered_from_members_wijken_or_the_city(seed:
     bound = max(max(row) for row in inner) + k
     found = recovered_table(table, n, m, k, bound)
     assert {p for p in found if p[1] < m} == set(), (inner, table)  # no member, no city member
-    # and no total beyond what the totals alone give away (the one case the threshold itself
-    # gives away: every wijk and the city below k, with k − 1 wijken that are not 0 — all 1)
+    # and no total beyond what the totals alone give away
     totals = [table[(r, m)] for r in range(n)]
     city = table[(n, m)]
     assert totals[0] is not None and city is not None

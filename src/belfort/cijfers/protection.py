@@ -5,7 +5,7 @@ the sum of its wijken (for counts and sums exactly; for means, shares and rates 
 the counts behind them, ``contributors``). So, per period:
 
 - **primary**: a cell whose contributors are more than 0 and below the indicator's
-  threshold ``k`` is published as ``"< k"``; 0 is always published;
+  threshold ``k`` is published as ``"< k"``; 0 is published (see the city below);
 - **secondary**: cells published as ``"x"`` so that no hidden cell follows from the city
   figure minus the published wijken. ``belfort.query.suppression.suppress`` makes the first
   choice (at least two hidden cells summing to ``k`` or more); then the choice is checked
@@ -13,7 +13,9 @@ the counts behind them, ``contributors``). So, per period:
   cell at least ``k`` (0 is always shown, 1 … k−1 reads ``"< k"``) — and, while some hidden cell
   has only one possible value, the smallest published wijk is hidden too; when every wijk is
   hidden and one still has one possible value, the city is hidden as well;
-- the city itself is ``"< k"`` when its contributors are below the threshold.
+- the city itself is ``"< k"`` when its contributors are below the threshold, and then so
+  is every wijk, 0 included: were 0 shown, ``k − 1`` wijken that are not 0 under a city
+  below ``k`` could only be 1 each.
 
 A cell without ``contributors`` (an imported value with no count behind it) is published
 as it is. The threshold is 0 (no protection) or 3 or more: ``"< 2"`` could only mean 1.
@@ -81,7 +83,13 @@ def protect(city: Cell | None, wijken: Sequence[Cell], threshold: int) -> None:
         if 0 < (cell.contributors or 0) < k:
             cell.display = below(k)
     if city is not None and city.contributors is not None and 0 < city.contributors < k:
+        # the whole city counts fewer than k: every wijk reads "< k", zeros too (with 0 shown,
+        # k − 1 wijken that are not 0 under a city below k would each have to be 1)
         city.display = below(k)
+        for cell in wijken:
+            if cell.contributors is not None:
+                cell.display = below(k)
+        return
     if not counted:
         return
     first = suppress(
