@@ -45,6 +45,10 @@ def _upkeep_processes(pid: int) -> list[int]:
     return found
 
 
+def _nice(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -97,6 +101,8 @@ def test_the_upkeep_process_does_the_jobs_restarts_and_ends_with_its_server(tmp_
         assert _wait_for(lambda: len(_upkeep_processes(server.pid)) == 1, 20)
         first = _upkeep_processes(server.pid)[0]
         assert os.getppid() != first and Path(f"/proc/{first}/status").exists()
+        # below the server's CPU priority (BELFORT_UPKEEP_NICE, 10), the server at its own
+        assert _wait_for(lambda: _nice(first) == _nice(server.pid) + 10, 20)
         # a sensor registered by another process after start-up: only the jobs' periodic
         # upkeep of the live catalogue publishes its dataset (the workers sync at start only)
         other = Platform(settings)

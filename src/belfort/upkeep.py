@@ -67,10 +67,13 @@ class BackgroundJobs:
 
 
 def run(settings: Settings) -> None:
-    """Run the jobs in this process until SIGTERM or SIGINT (``belfort upkeep``)."""
+    """Run the jobs in this process until SIGTERM or SIGINT (``belfort upkeep``), at the lower
+    CPU priority ``BELFORT_UPKEEP_NICE``."""
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    if settings.upkeep_nice:  # before any thread starts: the jobs' threads inherit it
+        os.nice(settings.upkeep_nice)
     platform = Platform(settings)
     jobs = BackgroundJobs(platform)
     logger.info("upkeep process %d running the background jobs", os.getpid())
