@@ -105,10 +105,9 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         le=19,
-        description="The upkeep process runs at this lower CPU priority (Unix `nice`, 0–19): "
-        "a model's training or a compaction takes the cores only while no request needs them "
-        "(in the hostile soak, a training at the same priority as the server queued its "
-        "answers for tens of seconds). 0 = the server's priority.",
+        description="The upkeep process runs at this lower CPU priority (Unix `nice`, 0–19), "
+        "so that its jobs (a compaction, a model's training) take the cores only while the "
+        "server's requests do not need them. 0 = the server's priority.",
     )
     query_timeout_seconds: float = Field(
         default=10.0, description="A query running longer than this is interrupted."
