@@ -223,10 +223,7 @@ def merged_rollups_sql(relation: str) -> str:
 def run(sql: str, tables: dict[str, pa.Table], target: Path | None = None) -> pa.Table | None:
     """Run ``sql`` in a private in-memory DuckDB over these Arrow tables; into ``target``
     (a Parquet file) when given, else as an Arrow table."""
-    # one thread: a snapshot is built in the serving process beside its requests (after a
-    # compaction, every live dataset's); with two, the hostile soak's answers queued for
-    # seconds after each compaction (bench/README.md, session 13)
-    connection = duckdb.connect(config={"threads": 1})
+    connection = duckdb.connect(config={"threads": 2})
     try:
         connection.execute("SET TimeZone='UTC'")
         for name, table in tables.items():
