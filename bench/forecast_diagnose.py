@@ -79,8 +79,62 @@ def prepare(window: date) -> dict[str, Any]:
     }
 
 
+LAG_COLUMNS = (*(f"same_hour_day_{k}" for k in range(1, features.DAY_LAGS + 1)),
+               *(f"same_hour_week_{k}" for k in range(1, features.WEEK_LAGS + 1)))
+
+
+def _day_rows(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-down: one row per (sensor, origin) from the 24 hourly rows of a day (horizon 24,
+    origins at midnight): the first hour's inputs (calendar, level) and the log day totals
+    of the lag columns; and the hourly profile (the 4 weekly lags' mean, normalised)."""
+    cube = m.reshape(-1, 24, m.shape[1])
+    lags = np.stack([cube[:, :, features.FEATURES.index(c)] for c in LAG_COLUMNS], axis=2)
+    totals = np.log1p(np.sum(np.expm1(lags.astype(np.float64)), axis=1))
+    weekly = np.mean(np.expm1(lags[:, :, features.DAY_LAGS:].astype(np.float64)), axis=2)
+    profile = (weekly + 1e-3) / np.sum(weekly + 1e-3, axis=1, keepdims=True)
+    return np.concatenate([cube[:, 0, :], totals], axis=1), profile
+
+
+def fit_topdown(w: dict[str, Any]) -> np.ndarray:
+    """A model of the day total (L1 on its log) × the last four weeks' hourly profile."""
+    import lightgbm as lgb
+
+    panel, kept, options = w["panel"], w["kept"], w["options"]
+    caught: dict[str, Any] = {}
+
+    def keep(m: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+        caught["m"], caught["y"] = m, y
+        return {"point": None}
+
+    original = backtest.train
+    backtest.train = keep
+    started = time.perf_counter()
+    try:
+        backtest._fit(panel, w["logged"], w["lag_imputed"], kept, w["first"], w["days"],
+                      options, w["untrusted"])
+    finally:
+        backtest.train = original
+    X, _ = _day_rows(caught["m"])
+    hourly = caught["y"].reshape(-1, 24)
+    seen = np.sum(~np.isnan(hourly), axis=1)
+    total = np.log1p(np.nansum(np.expm1(hourly), axis=1) * 24 / np.maximum(seen, 1))
+    y = np.where(seen >= 20, total, np.nan)
+    ok = ~np.isnan(y)
+    params = dict(model.PARAMS, num_threads=1)
+    data = lgb.Dataset(X[ok], y[ok], categorical_feature=[features.FEATURES.index("sensor")])
+    booster = lgb.train(params, data, num_boost_round=options.rounds or 300)
+    w["training_seconds"] = time.perf_counter() - started
+    matrix, _ = features.build(w["logged"], w["lag_imputed"], kept, w["origins"], 24,
+                               panel.start.hour, w["days"], year=True)
+    Xp, profile = _day_rows(matrix)
+    day = np.expm1(booster.predict(Xp, num_threads=1))
+    return np.asarray(np.clip(day[:, None] * profile, 0, None)).reshape(kept.size, -1, 24)
+
+
 def fit_predict(w: dict[str, Any]) -> np.ndarray:
     """Point forecasts (S, O, H) of the product's model."""
+    if w.get("topdown"):
+        return fit_topdown(w)
     options, panel, kept = w["options"], w["panel"], w["kept"]
     original = backtest.train
     offset = w.get("offset")
@@ -347,6 +401,7 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "lr12-scaled-med8-r200": lambda w: (
         _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12), w.update(scaled=True),
         _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    "topdown-r300": lambda w: (_options(rounds=300)(w), w.update(topdown=True)),
     "l2-r300": lambda w: (_options(rounds=300)(w), model.PARAMS.update(objective="l2")),
     "own-r300": lambda w: (_options(rounds=300)(w),
                            _features((*BASE_FEATURES, "day_vs_median8"))(w)),
@@ -384,6 +439,7 @@ def main(argv: list[str]) -> int:
             w.update(saved)
             w.pop("offset", None)
             w.pop("scaled", None)
+            w.pop("topdown", None)
             model.PARAMS.clear()
             model.PARAMS.update(params)
             VARIANTS[name](w)
