@@ -356,6 +356,13 @@ def _offset(names: tuple[str, ...], column: str) -> Callable[[dict[str, Any]], N
     return use
 
 
+def _lr12(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        _options(rounds=200)(w)
+        model.PARAMS.update(learning_rate=0.12, **changes)
+    return use
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "seed8": _params(seed=8),
     "r300": _options(rounds=300),
@@ -401,6 +408,12 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "lr12-scaled-med8-r200": lambda w: (
         _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12), w.update(scaled=True),
         _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    # a small hyperparameter search on the product's members (lr 0.12, 200 rounds)
+    **{f"lr12-r200-{tag}": _lr12(**changes) for tag, changes in {
+           "leaves511": {"num_leaves": 511}, "l1reg1": {"lambda_l1": 1.0},
+           "bag6": {"bagging_fraction": 0.6}, "bin255": {"max_bin": 255},
+           "ff9": {"feature_fraction": 0.9}, "l2reg10": {"lambda_l2": 10.0},
+       }.items()},
     "topdown-r300": lambda w: (_options(rounds=300)(w), w.update(topdown=True)),
     "l2-r300": lambda w: (_options(rounds=300)(w), model.PARAMS.update(objective="l2")),
     "own-r300": lambda w: (_options(rounds=300)(w),
