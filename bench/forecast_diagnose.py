@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -78,13 +79,73 @@ def prepare(window: date) -> dict[str, Any]:
     }
 
 
+LAG_COLUMNS = (*(f"same_hour_day_{k}" for k in range(1, features.DAY_LAGS + 1)),
+               *(f"same_hour_week_{k}" for k in range(1, features.WEEK_LAGS + 1)))
+
+
+def _day_rows(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top-down: one row per (sensor, origin) from the 24 hourly rows of a day (horizon 24,
+    origins at midnight): the first hour's inputs (calendar, level) and the log day totals
+    of the lag columns; and the hourly profile (the 4 weekly lags' mean, normalised)."""
+    cube = m.reshape(-1, 24, m.shape[1])
+    lags = np.stack([cube[:, :, features.FEATURES.index(c)] for c in LAG_COLUMNS], axis=2)
+    totals = np.log1p(np.sum(np.expm1(lags.astype(np.float64)), axis=1))
+    weekly = np.mean(np.expm1(lags[:, :, features.DAY_LAGS:].astype(np.float64)), axis=2)
+    profile = (weekly + 1e-3) / np.sum(weekly + 1e-3, axis=1, keepdims=True)
+    return np.concatenate([cube[:, 0, :], totals], axis=1), profile
+
+
+def fit_topdown(w: dict[str, Any]) -> np.ndarray:
+    """A model of the day total (L1 on its log) × the last four weeks' hourly profile."""
+    import lightgbm as lgb
+
+    panel, kept, options = w["panel"], w["kept"], w["options"]
+    caught: dict[str, Any] = {}
+
+    def keep(m: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+        caught["m"], caught["y"] = m, y
+        return {"point": None}
+
+    original = backtest.train
+    backtest.train = keep
+    started = time.perf_counter()
+    try:
+        backtest._fit(panel, w["logged"], w["lag_imputed"], kept, w["first"], w["days"],
+                      options, w["untrusted"])
+    finally:
+        backtest.train = original
+    X, _ = _day_rows(caught["m"])
+    hourly = caught["y"].reshape(-1, 24)
+    seen = np.sum(~np.isnan(hourly), axis=1)
+    total = np.log1p(np.nansum(np.expm1(hourly), axis=1) * 24 / np.maximum(seen, 1))
+    y = np.where(seen >= 20, total, np.nan)
+    ok = ~np.isnan(y)
+    params = dict(model.PARAMS, num_threads=1)
+    data = lgb.Dataset(X[ok], y[ok], categorical_feature=[features.FEATURES.index("sensor")])
+    booster = lgb.train(params, data, num_boost_round=options.rounds or 300)
+    w["training_seconds"] = time.perf_counter() - started
+    matrix, _ = features.build(w["logged"], w["lag_imputed"], kept, w["origins"], 24,
+                               panel.start.hour, w["days"], year=True)
+    Xp, profile = _day_rows(matrix)
+    day = np.expm1(booster.predict(Xp, num_threads=1))
+    return np.asarray(np.clip(day[:, None] * profile, 0, None)).reshape(kept.size, -1, 24)
+
+
 def fit_predict(w: dict[str, Any]) -> np.ndarray:
     """Point forecasts (S, O, H) of the product's model."""
+    if w.get("topdown"):
+        return fit_topdown(w)
     options, panel, kept = w["options"], w["panel"], w["kept"]
     original = backtest.train
     offset = w.get("offset")
+    # "scaled": the target is the count over the sensor's MASE scale (L1 on it is the MASE)
+    scale = np.full(len(panel.sensors), np.nan)
+    scale[kept] = w["scale"]
+    sensor = features.FEATURES.index("sensor")
 
     def point_only(m: np.ndarray, y: np.ndarray, **kw: Any) -> Any:
+        if w.get("scaled"):
+            y = np.expm1(y) / scale[m[:, sensor].astype(np.int64)]
         if offset is not None:
             y = y - m[:, features.FEATURES.index(offset)]
         return model.train(m, y, **{**kw, "intervals": False})
@@ -102,6 +163,9 @@ def fit_predict(w: dict[str, Any]) -> np.ndarray:
     point = fitted.boosters["point"].predict(matrix, num_threads=1)
     if offset is not None:
         point = point + matrix[:, features.FEATURES.index(offset)]
+    if w.get("scaled"):
+        return np.asarray(np.clip(point * scale[matrix[:, sensor].astype(np.int64)], 0, None)
+                          ).reshape(kept.size, -1, 24)
     return np.asarray(np.clip(np.expm1(point), 0, None)).reshape(kept.size, -1, 24)
 
 
@@ -164,8 +228,55 @@ def blends(w: dict[str, Any], point: np.ndarray) -> None:
         print("  blend " + "  ".join(line))
 
 
-NEW = ("same_hour_week_median8",)
+#: Inputs tried in session 14 and not kept, built here only (see :func:`_with_extra`): the
+#: sensor's last day against the median of the same weekday's day over eight weeks, and the
+#: city's (the median over the sensors) day, week and 8-week level inputs.
+CITY = ("city_day_vs_usual", "city_week_vs_usual", "city_day_vs_median8")
+EXTRA = ("day_vs_median8", *CITY)
+_build = features.build
+
+
+def _with_extra(logged: np.ndarray, imputed: np.ndarray, sensors: np.ndarray,
+                origins: np.ndarray, horizon: int, start_hour: int, days: features.Days,
+                **kw: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``features.build`` plus the :data:`EXTRA` inputs where ``features.FEATURES`` asks."""
+    names = features.FEATURES
+    base = tuple(n for n in names if n not in EXTRA)
+    features.FEATURES = base
+    try:
+        matrix, t = _build(logged, imputed, sensors, origins, horizon, start_hour, days, **kw)
+    finally:
+        features.FEATURES = names
+    if base == names:
+        return matrix, t
+    S, O = sensors.size, origins.size
+    cumsum = np.concatenate([np.zeros((S, 1)), np.cumsum(logged[sensors], axis=1)], axis=1)
+    per: dict[str, np.ndarray] = {}
+    last_day = features._window_mean(cumsum, origins, 24)
+    past = [np.where((origins - 168 * w - 24 >= 0)[None, :],
+                     features._window_mean(cumsum, np.maximum(origins - 168 * w, 24), 24),
+                     np.nan) for w in range(1, 9)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per["day_vs_median8"] = last_day - np.nanmedian(past, axis=0)
+        cube = matrix.reshape(S, O, horizon, len(base))
+        for name in ("day_vs_usual", "week_vs_usual"):
+            per[name] = cube[:, :, 0, base.index(name)].astype(np.float64)
+        for name in ("day_vs_usual", "week_vs_usual", "day_vs_median8"):
+            per[f"city_{name}"] = np.broadcast_to(np.nanmedian(per[name], axis=0), (S, O))
+    full = np.empty((matrix.shape[0], len(names)), dtype=np.float32)
+    for j, name in enumerate(names):
+        full[:, j] = (matrix[:, base.index(name)] if name in base else np.repeat(
+            per[name].reshape(-1), horizon))
+    return full, t
+
+
+features.build = _with_extra  # backtest._fit calls features.build too
+NEW = ("same_hour_week_median8", *EXTRA)
 model.POINT_MODELS = {"point": ((), None)}  # one model per variant: its own inputs
+#: The variants' learning rate unless they say otherwise: session 13's (the lr12 variants, of
+#: session 14, use the product's 0.12 with 200 rounds).
+model.PARAMS["learning_rate"] = 0.08
 BASE_FEATURES = tuple(f for f in features.FEATURES if f not in NEW)
 
 
@@ -245,6 +356,13 @@ def _offset(names: tuple[str, ...], column: str) -> Callable[[dict[str, Any]], N
     return use
 
 
+def _lr12(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    def use(w: dict[str, Any]) -> None:
+        _options(rounds=200)(w)
+        model.PARAMS.update(learning_rate=0.12, **changes)
+    return use
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "seed8": _params(seed=8),
     "r300": _options(rounds=300),
@@ -260,6 +378,50 @@ VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
         _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8")(w),
         w.update(options=replace(w["base_options"], rounds=300))),
     "partial-lags": _partial_lags,
+    # session 14: the sensor's last day against its 8-week same-weekday median, and the
+    # city's (median over sensors) level inputs
+    "city-r300": lambda w: (_options(rounds=300)(w),
+                            _features((*BASE_FEATURES, "day_vs_median8", *CITY))(w)),
+    "td182-r300": _options(rounds=300, train_days=182),
+    "td91-r300": _options(rounds=300, train_days=91),
+    "td182-med8-offset-r300": lambda w: (
+        _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8")(w),
+        w.update(options=replace(w["base_options"], rounds=300, train_days=182))),
+    "lr12-r200": lambda w: (_options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12)),
+    "lr12-med8-offset-r200": lambda w: (
+        _offset((*BASE_FEATURES, "same_hour_week_median8"), "same_hour_week_median8")(w),
+        w.update(options=replace(w["base_options"], rounds=200)),
+        model.PARAMS.update(learning_rate=0.12)),
+    "lr12-own-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12),
+        _features((*BASE_FEATURES, "day_vs_median8"))(w)),
+    "lr12-city-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12),
+        _features((*BASE_FEATURES, "day_vs_median8", *CITY))(w)),
+    "lr12-seed8-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12, seed=8)),
+    "lr12-med8-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12),
+        _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    "lr12-scaled-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12), w.update(scaled=True)),
+    "lr12-scaled-med8-r200": lambda w: (
+        _options(rounds=200)(w), model.PARAMS.update(learning_rate=0.12), w.update(scaled=True),
+        _features((*BASE_FEATURES, "same_hour_week_median8"))(w)),
+    # a small hyperparameter search on the product's members (lr 0.12, 200 rounds)
+    **{f"lr12-r200-{tag}": _lr12(**changes) for tag, changes in {
+           "leaves511": {"num_leaves": 511}, "l1reg1": {"lambda_l1": 1.0},
+           "bag6": {"bagging_fraction": 0.6}, "bin255": {"max_bin": 255},
+           "ff9": {"feature_fraction": 0.9}, "l2reg10": {"lambda_l2": 10.0},
+       }.items()},
+    "topdown-r300": lambda w: (_options(rounds=300)(w), w.update(topdown=True)),
+    "l2-r300": lambda w: (_options(rounds=300)(w), model.PARAMS.update(objective="l2")),
+    "own-r300": lambda w: (_options(rounds=300)(w),
+                           _features((*BASE_FEATURES, "day_vs_median8"))(w)),
+    "city-med8-offset-r300": lambda w: (
+        _offset((*BASE_FEATURES, "same_hour_week_median8", "day_vs_median8", *CITY),
+                "same_hour_week_median8")(w),
+        w.update(options=replace(w["base_options"], rounds=300))),
     "base": _features(BASE_FEATURES),
     "med8": _features((*BASE_FEATURES, "same_hour_week_median8")),
     "both": _features(features.FEATURES),
@@ -274,6 +436,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--window", action="append", default=[])
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--no-diagnose", action="store_true")
+    parser.add_argument("--mean", action="append", default=[],
+                        help="score the mean of saved variants' forecasts, e.g. r300+city-r300")
     args = parser.parse_args(argv)
     if not COUNTS.exists():
         COUNTS.parent.mkdir(parents=True, exist_ok=True)
@@ -284,9 +448,11 @@ def main(argv: list[str]) -> int:
         saved = {k: w[k] for k in keep}
         w["base_options"], w["base_untrusted"] = w["options"], w["untrusted"]
         params = dict(model.PARAMS)
-        for name in args.variant or ["base"]:
+        for name in args.variant or ([] if args.mean else ["base"]):
             w.update(saved)
             w.pop("offset", None)
+            w.pop("scaled", None)
+            w.pop("topdown", None)
             model.PARAMS.clear()
             model.PARAMS.update(params)
             VARIANTS[name](w)
@@ -300,6 +466,11 @@ def main(argv: list[str]) -> int:
             if not args.no_diagnose:
                 diagnose(w, point)
                 blends(w, point)
+        for combo in args.mean:
+            point = np.mean([np.load(ROOT / "var" / "bench" / f"diag-{window}-{name}.npy")
+                             for name in combo.split("+")], axis=0)
+            m, med, _ = mase(w, point)
+            print(f"mean {combo:40} {window} MASE {m:.4f} (median {med:.4f})", flush=True)
     return 0
 
 

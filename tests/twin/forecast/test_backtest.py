@@ -306,21 +306,40 @@ def test_eight_week_median_leaves_out_weeks_before_the_grid() -> None:
     assert np.allclose(median8(6 * 168), 3.5)  # six weeks before the origin: 1..6
 
 
-def test_the_point_forecast_averages_two_models(tmp_path: Path) -> None:
+def test_the_point_forecast_averages_three_models(tmp_path: Path) -> None:
     _, fitted = run(synthetic.write(tmp_path / "c.csv", sensors=2, days=50), TINY)
     assert set(fitted.boosters) == {*model_module.POINT_MODELS, "lower", "upper"}
+    assert len(model_module.POINT_MODELS) == 3
     names = {k: b.feature_name() for k, b in fitted.boosters.items()}
     assert "same_hour_week_median8" not in names["point"]
+    assert names["point_seed8"] == names["point"]
     assert names["point_median8"] == list(features.FEATURES)
+    # the third member is the first with another seed: same inputs, other trees
+    assert fitted.boosters["point_seed8"].params["seed"] == 8
+    assert fitted.boosters["point"].params["seed"] == 7
+    assert (fitted.boosters["point_seed8"].model_to_string().split("feature_importances")[0]
+            != fitted.boosters["point"].model_to_string().split("feature_importances")[0])
+    # the quantile models keep their learning rate; the point models learn faster
+    assert fitted.boosters["lower"].params["learning_rate"] == 0.08
+    assert fitted.boosters["point"].params["learning_rate"] == 0.12
     matrix = np.random.default_rng(3).random((6, len(features.FEATURES))).astype(np.float32)
     matrix[:, 0] = 0
     median8 = matrix[:, features.FEATURES.index("same_hour_week_median8")]
+
+    def plain(name: str) -> np.ndarray:
+        booster = fitted.boosters[name]
+        return np.asarray(np.clip(np.expm1(booster.predict(
+            model_module._columns(matrix, booster))), 0, None))
+
     members = [  # the second learns the log count's distance from the 8-week median
-        np.clip(np.expm1(fitted.boosters["point"].predict(
-            model_module._columns(matrix, fitted.boosters["point"]))), 0, None),
+        plain("point"),
         np.clip(np.expm1(fitted.boosters["point_median8"].predict(matrix) + median8), 0, None),
+        plain("point_seed8"),
     ]
     assert np.allclose(fitted.predict(matrix)["point"], np.mean(members, axis=0))
+    # a model saved with two members (session 13) still averages its two
+    pair = replace(fitted, boosters={k: fitted.boosters[k] for k in ("point", "point_median8")})
+    assert np.allclose(pair.predict(matrix)["point"], np.mean(members[:2], axis=0))
     # a model saved before an input existed still reads a matrix of every input
     old = replace(fitted, boosters={"point": fitted.boosters["point"]})
     assert old.predict(matrix)["point"].shape == (6,)

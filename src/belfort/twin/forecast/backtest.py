@@ -308,8 +308,8 @@ def _report(
         "models": results,
         "belfort_vs_weekly_naive_mae_reduction": versus,
         "model": {
-            "kind": "global LightGBM, log1p target, L1 loss (the mean of two models with "
-                    "different inputs); 10 % and 90 % quantile models",
+            "kind": "global LightGBM, log1p target, L1 loss (the mean of three models "
+                    "with different inputs or seeds); 10 % and 90 % quantile models",
             "trained": "once, on the data before the first origin",
             "train_first_hour": model.train_first_hour,
             "train_last_hour": model.train_last_hour,

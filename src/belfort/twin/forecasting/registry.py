@@ -177,7 +177,7 @@ def model_dict(row: ForecastModelVersion) -> dict[str, Any]:
         "training_data": {"first_hour": row.train_first_hour, "last_hour": row.train_last_hour,
                           "timezone": row.timezone, "sensors": len(row.sensors or [])},
         "model": {"kind": "global LightGBM over all sensors, log1p target, L1 loss "
-                          "(the mean of two models with different inputs); "
+                          "(the mean of several models with different inputs or seeds); "
                           "10 % and 90 % quantile models (80 % interval)",
                   "horizon_hours": row.horizon, "country": row.country,
                   "features": list(row.features or []),
