@@ -3,11 +3,11 @@
 One published version (ingested as any dataset is: text, whole and decimal numbers, dates,
 moments, booleans, geopoints, a multivalued field, empty cells) and a shared corpus of
 questions — filters, group-bys, order, paging, facets, search, geography, the ODSQL
-functions — run on DuckDB and on Spark — ``local[2]`` in this process and through a real Spark Connect
-server (``tests/spark_connect.py``); the answers must be identical (numbers
-compared as floats to 9 digits, moments in UTC, order where the question orders). The gate's
-restrictions (a row filter with a field subset, an aggregation threshold) are checked the
-same way, and so are the typed refusals of what Spark has no equivalent for.
+functions — run on DuckDB and on Spark, both ``local[2]`` in this process and through a
+real Spark Connect server (``tests/spark_connect.py``); the answers must be identical
+(numbers compared as floats to 9 digits, moments in UTC, order where the question orders).
+The gate's restrictions (a row filter with a field subset, an aggregation threshold) are
+checked the same way, and so are the typed refusals of what Spark has no equivalent for.
 """
 
 from __future__ import annotations

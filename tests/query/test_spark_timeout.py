@@ -1,7 +1,9 @@
 """The Spark backend's time limit (``BELFORT_SPARK_TIMEOUT_SECONDS``) on a real ``local[2]``
-session and through a real Spark Connect server (``tests/spark_connect.py``): a statement still running at its deadline is interrupted (its Spark jobs cancelled,
-the session free for the next question) and ends as ``QueryTimeout`` (503); the setting, or
-else the caller's timeout, sets the deadline of a whole question."""
+session and through a real Spark Connect server (``tests/spark_connect.py``): a statement
+still running at its deadline is interrupted (its Spark jobs cancelled, the session free for
+the next question) and ends as ``QueryTimeout`` (503); the setting, or else the caller's
+timeout, sets the deadline of a whole question. An unreachable Spark Connect server is a
+quick ``SparkUnavailable``."""
 
 from __future__ import annotations
 
