@@ -20,7 +20,13 @@ from belfort.errors import QueryTimeout, SparkUnavailable
 from belfort.platform import make_engine
 from belfort.query.compiler import CompiledQuery
 from belfort.query.model import Query
-from belfort.query.spark import Deadline, SparkEngine, SparkRouting, start_session
+from belfort.query.spark import (
+    Deadline,
+    SparkEngine,
+    SparkRouting,
+    _connect_session,
+    start_session,
+)
 from belfort.schema import TableSchema
 from belfort.settings import Settings
 from tests.spark_connect import connect_session, connect_url, free_port
@@ -142,3 +148,18 @@ def test_an_unreachable_spark_connect_server_is_unavailable_at_once(tmp_path: Pa
         assert time.monotonic() - started < 30
     with pytest.raises(SparkUnavailable, match="no valid port"):
         start_session("sc://127.0.0.1:notaport")
+
+
+def test_a_lost_spark_connect_session_is_replaced_by_the_next_question(tmp_path: Path) -> None:
+    """The server went away (or was restarted, which ends its sessions): that question is
+    503 ``spark_unavailable`` within seconds, and the next one makes a new session."""
+    closed = free_port()
+    lost = _connect_session(f"sc://127.0.0.1:{closed}")  # no server behind it any more
+    engine = SparkEngine(connect_url(), session=lost)
+    started = time.monotonic()
+    with pytest.raises(SparkUnavailable, match="Spark failed"):
+        engine.run(QUICK, tmp_path)
+    assert time.monotonic() - started < 30
+    assert engine._session is None
+    assert engine.run(QUICK, tmp_path) == [(1000,)]  # a new session on the engine's URL
+    assert engine._session is not None and engine._session is not lost

@@ -132,6 +132,11 @@ def _connect_session(url: str) -> Any:
     return session
 
 
+def is_connect(session: Any) -> bool:
+    """A Spark Connect session (not a classic one in this process's JVM)."""
+    return type(session).__module__.startswith("pyspark.sql.connect")
+
+
 def parquet_source(path: Path) -> str:
     """A Parquet file as a Spark SQL relation (its path backquoted)."""
     text = str(path.resolve())
@@ -170,7 +175,7 @@ class _JobGroup:
     def __init__(self, session: Any, name: str) -> None:
         self.session = session
         self.name = name
-        self.connect = type(session).__module__.startswith("pyspark.sql.connect")
+        self.connect = is_connect(session)
 
     def enter(self) -> None:
         if self.connect:
@@ -262,8 +267,18 @@ class SparkEngine:
         except BelfortError:
             raise
         except Exception as exc:
-            raise _spark_error(exc) from None
+            error = _spark_error(exc)
+            if isinstance(error, SparkUnavailable) and is_connect(session):
+                self._forget(session)
+            raise error from None
         return [tuple(python_value(v) for v in row) for row in rows]
+
+    def _forget(self, session: Any) -> None:
+        """A Spark Connect server gone (or restarted, which ends its sessions): the next
+        question makes a new session rather than failing for good."""
+        with self._lock:
+            if self._session is session:
+                self._session = None
 
 
     def row_count(self, path: Path) -> int:
