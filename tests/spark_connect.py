@@ -94,7 +94,8 @@ def connect_url() -> str:
     global _url
     if _url is None:
         port = free_port()
-        process, _log = start_server(port)
+        process, log = start_server(port)
+        atexit.register(log.unlink, missing_ok=True)  # runs after the stop below
         atexit.register(_stop, process)
         _url = f"sc://127.0.0.1:{port}"
     return _url
