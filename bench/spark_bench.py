@@ -9,6 +9,11 @@ the gap in seconds per size. Spark's start (the JVM) is timed apart, once.
 
     .venv/bin/python bench/spark_bench.py   # 1e5, 1e6, 1e7 rows (~5-10 min on 2 shared cores)
     .venv/bin/python bench/spark_bench.py --sizes 100000 --runs 3   # a smoke run
+    .venv/bin/python bench/spark_bench.py --connect sc://127.0.0.1:15002   # + Spark Connect
+
+With ``--connect`` the same question also goes through a Spark Connect server (started
+beforehand as docs/spark.md shows, on this machine so that it reads the generated files),
+a third engine in the same alternation.
 
 Data are generated from a fixed seed in a temporary directory under bench/out/ and deleted.
 """
@@ -73,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="100000,1000000,10000000")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--connect", default="", help="sc://host:port of a Spark Connect server")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     OUT.mkdir(exist_ok=True)
@@ -84,23 +90,31 @@ def main() -> None:
         spark = SparkEngine("local[2]", max_rows=1000, session=start_session("local[2]"))
         spark_start = time.perf_counter() - started
         print(f"Spark local[2] session start: {spark_start:.1f} s (once per process)")
+        engines: list[tuple[str, QueryEngine | SparkEngine]] = [("duckdb", duck), ("spark", spark)]
+        if args.connect:
+            connect = SparkEngine(args.connect, max_rows=1000)
+            connect.session.conf.set("spark.sql.shuffle.partitions", "4")  # as local[2]'s
+            engines.append(("connect", connect))
         for rows in sizes:
             path = work / f"rows-{rows}.parquet"
             write_rows(path, rows)
             # a warm-up each (file metadata, Spark's code generation), then alternate
             expected = duck.execute(QUERY, SCHEMA, path).rows
-            got = spark.execute(QUERY, SCHEMA, path).rows
-            assert [(r[0], r[1], r[2]) for r in got] == [(r[0], r[1], r[2]) for r in expected]
-            times: dict[str, list[float]] = {"duckdb": [], "spark": []}
+            for _name, engine in engines[1:]:
+                got = engine.execute(QUERY, SCHEMA, path).rows
+                assert [(r[0], r[1], r[2]) for r in got] == [(r[0], r[1], r[2]) for r in expected]
+            times: dict[str, list[float]] = {name: [] for name, _engine in engines}
             for _ in range(args.runs):
-                for name, engine in (("duckdb", duck), ("spark", spark)):
+                for name, engine in engines:
                     t0 = time.perf_counter()
                     engine.execute(QUERY, SCHEMA, path)
                     times[name].append(time.perf_counter() - t0)
             d, s = statistics.median(times["duckdb"]), statistics.median(times["spark"])
+            c = statistics.median(times["connect"]) if args.connect else None
             results.append(
                 {
                     "rows": rows,
+                    "connect_s": c,
                     "duckdb_s": d,
                     "spark_s": s,
                     "ratio": s / d,
@@ -110,17 +124,23 @@ def main() -> None:
             )
             print(
                 f"{rows:>12,} rows  duckdb {d * 1000:9.1f} ms  spark {s * 1000:9.1f} ms  "
-                f"ratio {s / d:6.1f}x  gap {s - d:+.2f} s",
+                f"ratio {s / d:6.1f}x  gap {s - d:+.2f} s"
+                + (f"  connect {c * 1000:9.1f} ms ({c / s:.2f}x local[2])" if c else ""),
                 flush=True,
             )
             path.unlink()
-        print("\n| rows | DuckDB median | Spark local[2] median | Spark / DuckDB | gap |")
-        print("|---:|---:|---:|---:|---:|")
+        extra = " Spark Connect median | Connect / local[2] |" if args.connect else ""
+        print("\n| rows | DuckDB median | Spark local[2] median | Spark / DuckDB | gap |" + extra)
+        print("|---:|---:|---:|---:|---:|" + ("---:|---:|" if args.connect else ""))
         for r in results:
+            connected = ""
+            if r["connect_s"] is not None:
+                c = float(r["connect_s"])  # type: ignore[arg-type]
+                connected = f" {c * 1000:.0f} ms | {c / float(r['spark_s']):.2f}x |"
             print(
                 f"| {r['rows']:,} | {float(r['duckdb_s']) * 1000:.0f} ms "
                 f"| {float(r['spark_s']) * 1000:.0f} ms "
-                f"| {float(r['ratio']):.1f}x | {float(r['gap_s']):+.2f} s |"
+                f"| {float(r['ratio']):.1f}x | {float(r['gap_s']):+.2f} s |" + connected
             )
         (OUT / "results-spark.json").write_text(
             json.dumps(

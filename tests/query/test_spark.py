@@ -3,10 +3,11 @@
 One published version (ingested as any dataset is: text, whole and decimal numbers, dates,
 moments, booleans, geopoints, a multivalued field, empty cells) and a shared corpus of
 questions — filters, group-bys, order, paging, facets, search, geography, the ODSQL
-functions — run on DuckDB and on Spark ``local[2]``; the answers must be identical (numbers
-compared as floats to 9 digits, moments in UTC, order where the question orders). The gate's
-restrictions (a row filter with a field subset, an aggregation threshold) are checked the
-same way, and so are the typed refusals of what Spark has no equivalent for.
+functions — run on DuckDB and on Spark, both ``local[2]`` in this process and through a
+real Spark Connect server (``tests/spark_connect.py``); the answers must be identical
+(numbers compared as floats to 9 digits, moments in UTC, order where the question orders).
+The gate's restrictions (a row filter with a field subset, an aggregation threshold) are
+checked the same way, and so are the typed refusals of what Spark has no equivalent for.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from belfort.query.spark import SparkEngine, SparkRouting
 from belfort.schema import TableSchema
 from belfort.settings import Settings
 from tests.helpers import write
+from tests.spark_connect import connect_session, connect_url
 from tests.spark_session import spark_session
 
 pytest.importorskip("pyspark", reason="the spark extra is part of the test extra")
@@ -98,8 +100,12 @@ def published(
     platform.close()
 
 
-@pytest.fixture(scope="module")
-def spark() -> SparkEngine:
+@pytest.fixture(scope="module", params=["local", "connect"])
+def spark(request: pytest.FixtureRequest) -> SparkEngine:
+    """Spark in this process (``local[2]``) and through a real Spark Connect server."""
+    if request.param == "connect":
+        url = connect_url()
+        return SparkEngine(url, max_rows=10_000, session=connect_session())
     return SparkEngine("local[2]", max_rows=10_000, session=spark_session())  # as the platform
 
 

@@ -31,6 +31,7 @@ back just after the deadline.
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
 import time
 import uuid
@@ -57,6 +58,8 @@ from belfort.query.spark_compiler import SPARK_SOURCE, compile_spark_count, comp
 from belfort.schema import TableSchema
 
 CANCEL_EVERY = 0.2  # seconds between cancellations of a statement past its deadline
+CONNECT_PROBE_SECONDS = 5.0  # a Spark Connect server that does not accept within this is down
+CONNECT_RETRIES = 3  # Spark Connect's client retries (its default waits ~10 minutes in all)
 DERIVED_DIR = "_derived"  # restricted copies of versions (``belfort.lake.store.DERIVED_DIR``)
 
 
@@ -67,9 +70,11 @@ def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: in
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("pyspark is not installed (pip install 'belfort[spark]')") from None
-    builder = SparkSession.builder.appName(app_name)
-    builder = builder.remote(url) if url.startswith("sc://") else builder.master(url)
-    if not url.startswith("sc://"):
+    connect = url.startswith("sc://")
+    if connect:
+        _probe_connect(url)
+    builder = SparkSession.builder.appName(app_name).master(url)
+    if not connect:
         builder = (
             builder.config("spark.ui.enabled", "false")
             .config("spark.jars.packages", "")
@@ -78,7 +83,7 @@ def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: in
             .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         )
     try:
-        session = builder.getOrCreate()
+        session = _connect_session(url) if connect else builder.getOrCreate()
         session.conf.set("spark.sql.session.timeZone", "UTC")
         session.conf.set("spark.sql.ansi.enabled", "false")  # NULL, not an error, on x / 0
     except Exception as exc:  # the JVM or the cluster: any failure means "not available"
@@ -86,6 +91,50 @@ def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: in
             f"Spark at {url[:80]!r} could not be started: {str(exc)[:200]}"
         ) from None
     return session
+
+
+def connect_address(url: str) -> tuple[str, int]:
+    """The host and port of ``sc://host:port/;param=…`` (Spark Connect's default port 15002)."""
+    rest = url[len("sc://"):].split("/", 1)[0].split(";", 1)[0]
+    host, _, port = rest.rpartition(":") if ":" in rest else (rest, "", "15002")
+    try:
+        number = int(port)
+    except ValueError:
+        raise SparkUnavailable(f"Spark Connect URL {url[:80]!r} has no valid port") from None
+    return host.strip("[]") or "localhost", number
+
+
+def _probe_connect(url: str) -> None:
+    """Refuse at once when nothing accepts at a Spark Connect server's address: its
+    client would otherwise retry for minutes."""
+    host, port = connect_address(url)
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_PROBE_SECONDS):
+            pass
+    except OSError as exc:
+        raise SparkUnavailable(
+            f"Spark Connect server at {host[:60]}:{port} is unreachable: "
+            f"{(exc.strerror or type(exc).__name__)[:100]}"
+        ) from None
+
+
+def _connect_session(url: str) -> Any:
+    """A Spark Connect session of its own on ``url`` (not the process's default session,
+    which ``getOrCreate`` would hand back whatever the URL), with a few quick retries when
+    the server goes away rather than the client's default of minutes."""
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    session = ConnectSession(connection=url)
+    session.client.set_retry_policies(
+        [DefaultPolicy(max_retries=CONNECT_RETRIES, max_backoff=2000)]
+    )
+    return session
+
+
+def is_connect(session: Any) -> bool:
+    """A Spark Connect session (not a classic one in this process's JVM)."""
+    return type(session).__module__.startswith("pyspark.sql.connect")
 
 
 def parquet_source(path: Path) -> str:
@@ -126,7 +175,7 @@ class _JobGroup:
     def __init__(self, session: Any, name: str) -> None:
         self.session = session
         self.name = name
-        self.connect = type(session).__module__.startswith("pyspark.sql.connect")
+        self.connect = is_connect(session)
 
     def enter(self) -> None:
         if self.connect:
@@ -218,8 +267,18 @@ class SparkEngine:
         except BelfortError:
             raise
         except Exception as exc:
-            raise _spark_error(exc) from None
+            error = _spark_error(exc)
+            if isinstance(error, SparkUnavailable) and is_connect(session):
+                self._forget(session)
+            raise error from None
         return [tuple(python_value(v) for v in row) for row in rows]
+
+    def _forget(self, session: Any) -> None:
+        """A Spark Connect server gone (or restarted, which ends its sessions): the next
+        question makes a new session rather than failing for good."""
+        with self._lock:
+            if self._session is session:
+                self._session = None
 
 
     def row_count(self, path: Path) -> int:
