@@ -38,7 +38,7 @@ def test_a_wait_on_another_process_does_not_take_a_request_thread() -> None:
     order: list[str] = []
 
     async def main() -> None:
-        size_threads(Settings(threads=1))
+        size_threads(1)
         async with anyio.create_task_group() as group:
             group.start_soon(anyio.to_thread.run_sync, release.wait)  # holds the one thread
             await anyio.sleep(0.05)

@@ -23,17 +23,15 @@ import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
 
-from belfort.settings import Settings
-
 T = TypeVar("T")
 WAITING_THREADS = 64  # threads that wait on SPARQL workers and export processes at once
 
 _waiting: RunVar[anyio.CapacityLimiter] = RunVar("belfort_waiting_lane")
 
 
-def size_threads(settings: Settings) -> None:
-    """Give this event loop's default thread limiter ``BELFORT_THREADS`` tokens."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+def size_threads(threads: int) -> None:
+    """Give this event loop's default thread limiter ``threads`` (``BELFORT_THREADS``) tokens."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
 
 def waiting_lane() -> anyio.CapacityLimiter:
