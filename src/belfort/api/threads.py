@@ -1,16 +1,16 @@
 """The serving process's threads: a few for a request's blocking work, and a separate lane
-for waiting on other processes.
+for work that waits on something else.
 
 Python runs one thread at a time. A request's blocking work (catalogue reads, queries, page
 rendering) needs that one most of the time, so threads beyond a few add no throughput, only
 contention: with the ASGI default of 40, an overload put dozens of threads in line for it,
-the event loop among them, and the throughput collapsed until the load eased (bench/README.md,
-"threads"). The default limiter therefore gets ``BELFORT_THREADS`` tokens
-(``size_threads``). What mostly *waits* — a SPARQL query running in its worker process, an
-export's next batch from its export process — takes a token of the waiting lane instead
-(``run_waiting``, ``waiting_lane``): those have their own limits (``BELFORT_SPARQL_WORKERS``
-and its waiting line, ``BELFORT_EXPORT_WORKERS``), and a slow one never holds a thread the
-catalogue needs.
+the event loop among them (bench/README.md, "Request threads"). The default limiter therefore
+gets ``BELFORT_THREADS`` tokens (``size_threads``). What mostly *waits* takes a token of the
+waiting lane instead (``run_waiting``, ``waiting_lane``): a SPARQL query running in its
+worker process, and an export's next batch (DuckDB and Arrow, which run outside Python's
+lock, within the export's own time budget). A slow one of those never holds a thread the
+catalogue needs; they have their own limits (``BELFORT_SPARQL_WORKERS`` and its waiting
+line; ``BELFORT_EXPORT_TIMEOUT_SECONDS``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import anyio.to_thread
 from anyio.lowlevel import RunVar
 
 T = TypeVar("T")
-WAITING_THREADS = 64  # threads that wait on SPARQL workers and export processes at once
+WAITING_THREADS = 64  # threads that wait on SPARQL workers and exports' batches at once
 
 _waiting: RunVar[anyio.CapacityLimiter] = RunVar("belfort_waiting_lane")
 
