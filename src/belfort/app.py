@@ -64,6 +64,7 @@ from belfort.api.params import declared_parameters_only
 from belfort.api.quotas import QuotaMiddleware
 from belfort.api.responses import JSONResponse
 from belfort.api.security_headers import SecurityHeaders
+from belfort.api.threads import size_threads
 from belfort.audit.log import audit_log
 from belfort.cijfers import dataset as cijfers_dataset
 from belfort.cijfers import hooks as cijfers_hooks
@@ -114,6 +115,7 @@ def create_app(platform: Platform | None = None, settings: Settings | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = platform is None
         app.state.platform = platform or Platform(settings or load_settings())
+        size_threads(app.state.platform.settings.threads)  # BELFORT_THREADS (belfort.api.threads)
         app.state.secret = portal_staff.staff_secret(app.state.platform)  # signs the staff forms
         register_live_sources(app.state.platform)  # druktebarometer-info, drukte-per-zone
         quality_dataset.register(app.state.platform)  # datakwaliteit: quality results as data

@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `belfort serve` binds to.")
     port: int = Field(default=8000, description="Port `belfort serve` listens on.")
     workers: int = Field(default=1, description="Number of server worker processes.")
+    threads: int = Field(
+        default=8, ge=1, le=200,
+        description="Threads per server process that run a request's blocking work (catalogue "
+        "reads, queries, page rendering). Python runs one thread at a time, so more threads than "
+        "a few only compete for it: with 40 (the ASGI default) an overload made throughput "
+        "collapse (bench/README.md). Waiting for a SPARQL worker or for an export's next batch "
+        "does not take one of these.",
+    )
     upkeep: Literal["process", "serving"] = Field(
         default="process",
         description="Where `belfort serve` runs the background jobs (hot-store compaction, "

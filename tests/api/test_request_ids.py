@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,13 @@ from fastapi.testclient import TestClient
 
 from belfort.api.log_redaction import REDACTED, RedactKeys
 from belfort.app import create_app
-from belfort.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, uvicorn_log_config
+from belfort.logs import (
+    REQUEST_ID,
+    JsonFormatter,
+    RequestIdFilter,
+    new_request_id,
+    uvicorn_log_config,
+)
 from belfort.platform import Platform
 from belfort.settings import Settings
 
@@ -120,3 +127,18 @@ def test_the_log_format_setting_is_checked() -> None:
         uvicorn_log_config("yaml")
     text = uvicorn_log_config("text")["formatters"]["access"]["fmt"]
     assert "request_id=%(request_id)s" in text
+
+
+def test_made_ids_are_distinct_and_a_forked_process_makes_its_own() -> None:
+    made = {new_request_id() for _ in range(20_000)}
+    assert len(made) == 20_000 and all(MADE.fullmatch(m) for m in made)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: its next id, to the parent
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    childs = os.read(read, 64).decode()
+    os.close(read)
+    assert MADE.fullmatch(childs) and childs != new_request_id()

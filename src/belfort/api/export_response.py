@@ -24,6 +24,7 @@ import anyio
 from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from belfort.api.threads import waiting_lane
 from belfort.errors import BelfortError
 from belfort.query.streams import ResultStream
 
@@ -88,7 +89,7 @@ class StreamedExport(_WatchedExport):
         pending: list[bytes] = []
         ended = False
         while not self.stream.started:
-            chunk = await anyio.to_thread.run_sync(_next, body)
+            chunk = await anyio.to_thread.run_sync(_next, body, limiter=waiting_lane())
             if chunk is _END:
                 ended = True
                 break
@@ -99,7 +100,7 @@ class StreamedExport(_WatchedExport):
             for chunk in pending:
                 await self._send_body(send, chunk)
             while not ended:
-                chunk = await anyio.to_thread.run_sync(_next, body)
+                chunk = await anyio.to_thread.run_sync(_next, body, limiter=waiting_lane())
                 if chunk is _END:
                     break
                 await self._send_body(send, chunk)

@@ -24,6 +24,7 @@ from belfort.api.deps import get_platform, get_principal
 from belfort.api.errors import error_headers
 from belfort.api.params import Param, ParamSpec
 from belfort.api.responses import JSONResponse
+from belfort.api.threads import run_waiting
 from belfort.errors import BelfortError
 from belfort.linked.rdf import negotiate_among
 from belfort.linked.sparql import answer as cached_answer
@@ -194,7 +195,7 @@ async def sparql_get(
         if _wants_html(request):
             return await run_in_threadpool(_page, request, principal, platform)
         return _error(400, "missing_query", "give a SPARQL query in the `query` parameter")
-    return await run_in_threadpool(_run, request, platform, principal, query, default_graph_uri,
+    return await run_waiting(_run, request, platform, principal, query, default_graph_uri,
                                    named_graph_uri, format)
 
 
@@ -234,4 +235,4 @@ async def sparql_post(
                       "field `query` (application/x-www-form-urlencoded)")
     if not query.strip():
         return _error(400, "missing_query", "give a SPARQL query")
-    return await run_in_threadpool(_run, request, platform, principal, query, default, named, format_param)
+    return await run_waiting(_run, request, platform, principal, query, default, named, format_param)

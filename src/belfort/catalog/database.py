@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
+SQLITE_POOL_SIZE = 24  # ≥ BELFORT_THREADS + the waiting lane's usual few + background threads
+
+
 def make_engine(url: str, connect_timeout: int = 5) -> Engine:
     """Create the engine; SQLite gets WAL, a busy timeout and enforced foreign keys;
     PostgreSQL a connect timeout (an unreachable server fails fast instead of hanging) and
@@ -26,7 +29,11 @@ def make_engine(url: str, connect_timeout: int = 5) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        # connections are kept, not opened per request: a new one sets its pragmas and reads
+        # the whole schema on first use, and under load the default pool (5) opened and
+        # closed one for nearly every request (bench/README.md, "threads")
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
