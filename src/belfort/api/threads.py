@@ -4,13 +4,14 @@ for work that waits on something else.
 Python runs one thread at a time. A request's blocking work (catalogue reads, queries, page
 rendering) needs that one most of the time, so threads beyond a few add no throughput, only
 contention: with the ASGI default of 40, dozens of threads waited in line for it under load,
-with the event loop, which needs it for every request (bench/README.md, "Request threads"). The default limiter therefore
-gets ``BELFORT_THREADS`` tokens (``size_threads``). What mostly *waits* takes a token of the
-waiting lane instead (``run_waiting``, ``waiting_lane``): a SPARQL query running in its
-worker process, and an export's next batch (DuckDB and Arrow, which run outside Python's
-lock, within the export's own time budget). A slow one of those never holds a thread the
-catalogue needs; they have their own limits (``BELFORT_SPARQL_WORKERS`` and its waiting
-line; ``BELFORT_EXPORT_TIMEOUT_SECONDS``).
+with the event loop, which needs it for every request (bench/README.md, "Request threads").
+The default limiter therefore gets ``BELFORT_THREADS`` tokens (``size_threads``).
+
+What mostly *waits* takes a token of the waiting lane instead (``run_waiting``,
+``waiting_lane``): a SPARQL query running in its worker process, and an export's next batch
+(DuckDB and Arrow, which run outside Python's lock, within the export's own time budget).
+A slow one of those never holds a thread the catalogue needs; they have their own limits
+(``BELFORT_SPARQL_WORKERS`` and its waiting line; ``BELFORT_EXPORT_TIMEOUT_SECONDS``).
 """
 
 from __future__ import annotations
