@@ -31,7 +31,7 @@ def make_engine(url: str, connect_timeout: int = 5) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # connections are kept, not opened per request: a new one sets its pragmas and reads
         # the whole schema on first use, and under load the default pool (5) opened and
-        # closed one for nearly every request (bench/README.md, "threads")
+        # closed them request after request (bench/README.md, "Request threads")
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
 
