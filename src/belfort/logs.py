@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
 import os
-import queue
 import random
 import re
-import weakref
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 
 LOG_FORMATS = ("text", "json")
 MAX_REQUEST_ID = 128
@@ -90,45 +87,6 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-class BackgroundStreamHandler(logging.handlers.QueueHandler):
-    """Log lines written to a stream by a thread of their own.
-
-    The thread that logs — the event loop's, for every access line — formats the line and
-    puts it in a queue; the writer thread writes it. A write is a system call that lets go
-    of Python's lock, and getting the lock back cost the event loop a wait whenever request
-    threads were busy (bench/README.md). Lines are written in order; what is queued when the
-    process ends normally is written first (``close``, called by ``logging.shutdown``). A
-    forked child gets a queue and a writer of its own."""
-
-    def __init__(self, stream: TextIO | None = None) -> None:
-        super().__init__(queue.SimpleQueue())
-        self.writer = logging.StreamHandler(stream)
-        self.listener = logging.handlers.QueueListener(self.queue, self.writer)
-        self.listener.start()
-        _BACKGROUND.add(self)
-
-    def close(self) -> None:
-        if self.listener._thread is not None:  # stopped already: a second stop() would hang
-            self.listener.stop()
-        super().close()
-
-    def restart_after_fork(self) -> None:
-        self.queue = queue.SimpleQueue()
-        self.listener = logging.handlers.QueueListener(self.queue, self.writer)
-        self.listener.start()
-
-
-_BACKGROUND: weakref.WeakSet[BackgroundStreamHandler] = weakref.WeakSet()
-
-
-def _restart_writers() -> None:
-    for handler in list(_BACKGROUND):
-        handler.restart_after_fork()
-
-
-os.register_at_fork(after_in_child=_restart_writers)
-
-
 def uvicorn_log_config(log_format: str) -> dict[str, Any]:
     """uvicorn's ``log_config`` for ``text`` or ``json`` lines with request ids."""
     if log_format not in LOG_FORMATS:
@@ -153,10 +111,10 @@ def uvicorn_log_config(log_format: str) -> dict[str, Any]:
         "filters": {"request_id": {"()": "belfort.logs.RequestIdFilter"}},
         "formatters": formatters,
         "handlers": {
-            "default": {**handler, "formatter": "default",
-                        "class": "belfort.logs.BackgroundStreamHandler", "stream": "ext://sys.stderr"},
-            "access": {**handler, "formatter": "access",
-                       "class": "belfort.logs.BackgroundStreamHandler", "stream": "ext://sys.stdout"},
+            "default": {**handler, "formatter": "default", "class": "logging.StreamHandler",
+                        "stream": "ext://sys.stderr"},
+            "access": {**handler, "formatter": "access", "class": "logging.StreamHandler",
+                       "stream": "ext://sys.stdout"},
         },
         "loggers": {
             "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
