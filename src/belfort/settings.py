@@ -99,8 +99,8 @@ class Settings(BaseSettings):
         description="Threads per server process that run a request's blocking work (catalogue "
         "reads, queries, page rendering). Python runs one thread at a time, so more threads than "
         "a few only compete for it: with 40 (the ASGI default) the event loop, which needs it for "
-        "every request, waited in line with dozens of them under load (bench/README.md). Waiting for a SPARQL worker or for an export's next batch "
-        "does not take one of these.",
+        "every request, waited in line with dozens of them under load (bench/README.md). Waiting "
+        "for a SPARQL worker or for an export's next batch does not take one of these.",
     )
     upkeep: Literal["process", "serving"] = Field(
         default="process",

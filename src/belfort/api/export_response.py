@@ -24,7 +24,7 @@ import anyio
 from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from belfort.api.threads import waiting_lane
+from belfort.api.threads import run_waiting
 from belfort.errors import BelfortError
 from belfort.query.streams import ResultStream
 
@@ -89,7 +89,7 @@ class StreamedExport(_WatchedExport):
         pending: list[bytes] = []
         ended = False
         while not self.stream.started:
-            chunk = await anyio.to_thread.run_sync(_next, body, limiter=waiting_lane())
+            chunk = await run_waiting(_next, body)
             if chunk is _END:
                 ended = True
                 break
@@ -100,7 +100,7 @@ class StreamedExport(_WatchedExport):
             for chunk in pending:
                 await self._send_body(send, chunk)
             while not ended:
-                chunk = await anyio.to_thread.run_sync(_next, body, limiter=waiting_lane())
+                chunk = await run_waiting(_next, body)
                 if chunk is _END:
                     break
                 await self._send_body(send, chunk)

@@ -73,17 +73,19 @@ def start_session(url: str, *, app_name: str = "belfort", shuffle_partitions: in
     connect = url.startswith("sc://")
     if connect:
         _probe_connect(url)
-    builder = SparkSession.builder.appName(app_name).master(url)
-    if not connect:
-        builder = (
-            builder.config("spark.ui.enabled", "false")
-            .config("spark.jars.packages", "")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-        )
     try:
-        session = _connect_session(url) if connect else builder.getOrCreate()
+        if connect:
+            session = _connect_session(url)
+        else:
+            session = (
+                SparkSession.builder.appName(app_name).master(url)
+                .config("spark.ui.enabled", "false")
+                .config("spark.jars.packages", "")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+                .getOrCreate()
+            )
         session.conf.set("spark.sql.session.timeZone", "UTC")
         session.conf.set("spark.sql.ansi.enabled", "false")  # NULL, not an error, on x / 0
     except Exception as exc:  # the JVM or the cluster: any failure means "not available"
