@@ -5,7 +5,8 @@ characters) or a signed JWT. A finding fails the run and names the logger and te
 The clients the tests themselves drive (``httpx``, ``httpcore``, ``urllib3``) are left out:
 they log the URLs the test sent, which is the test's side, not the server's. Records are
 read at whatever level the run emits (the root logger's), so tests that raise a logger to
-DEBUG (``caplog.set_level``) are covered at DEBUG.
+DEBUG (``caplog.set_level``) are covered at DEBUG. Under xdist each worker collects its own
+records and hands its findings to the controller, which reports them.
 """
 
 from __future__ import annotations
@@ -55,8 +56,19 @@ def pytest_runtest_protocol(item: pytest.Item) -> object:
     yield
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist's controller: a worker ended; take the findings it sent."""
+    output = getattr(node, "workeroutput", {})
+    COLLECTOR.findings.extend(output.get("secret_findings", []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     logging.getLogger().removeHandler(COLLECTOR)
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: its findings go to the controller
+        worker_output["secret_findings"] = COLLECTOR.findings
+        return
     if COLLECTOR.findings:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         lines = ["secrets in the logs of this run (tests/secret_log_check.py):",

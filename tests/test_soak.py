@@ -289,6 +289,7 @@ def test_wrk_schedule_is_open_loop_with_a_slow_server(tmp_path: Path) -> None:
     assert 300 <= result["latency_ms"]["p50"] < 600
 
 
+@pytest.mark.serial  # finds a rate by timing a server: alone, not beside another worker's tests
 def test_sustained_capacity_finds_the_rate_a_serial_server_keeps_up_with(
     tmp_path: Path,
 ) -> None:

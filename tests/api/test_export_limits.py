@@ -81,6 +81,7 @@ def unbudgeted(data_dir: Path) -> Iterator[Platform]:
         platform.close()
 
 
+@pytest.mark.serial  # times a budget of 0.5 s: alone, not beside another worker's tests
 @pytest.mark.parametrize("fmt", ["csv", "json", "geojson", "xlsx", "parquet"])
 def test_heavy_filter_stops_within_budget(budget_half_second: Platform, fmt: str) -> None:
     """Over budget before the first byte: 503 with a message naming the budget, in time."""

@@ -80,7 +80,8 @@ def test_the_auckland_calendar_in_bench_has_the_term_breaks_and_events() -> None
         ("date,end,kind,name\n2025-01-01,later,event,x\n", "not an ISO date in the end"),
         ("date,kind,name\n2025-01-01,event,\x1b[31mred\n", "control characters"),
         ("date,kind,name\n2025-01-01,event," + "x" * 201 + "\n", "longer than 200"),
-        ("date,kind,name\n2025-01-01,event,\"" + "x" * 150_000 + "\"\n", "not a readable CSV"),
+        ("date,kind,name\n2025-01-01,event,\"" + "x" * 150_000 + "\"\n",
+         "line 2: longer than 1000"),
     ],
 )
 def test_bad_calendar_files_are_refused_with_the_reason(
@@ -124,3 +125,28 @@ def test_the_command_reads_the_calendar_file_and_says_so(tmp_path: Path) -> None
     ])
     assert result.exit_code == 3
     assert "--calendar: the file contains NUL bytes" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("process_limit", [131_072, 1 << 28],
+                         ids=["csv-default", "raised-by-ingest"])
+def test_a_long_line_is_refused_alike_whatever_the_process_csv_limit(
+    tmp_path: Path, process_limit: int
+) -> None:
+    """``csv.field_size_limit`` is one setting for the whole process (the ingest raises it):
+    the readers neither depend on it nor change it."""
+    import csv
+
+    from belfort.twin.forecast.series import read_counts
+
+    before = csv.field_size_limit(process_limit)
+    try:
+        with pytest.raises(ForecastInputInvalid, match="line 2: longer than 1000"):
+            read_calendar(_write(tmp_path, "date,kind,name\n2025-01-01,event,"
+                                 + "x" * 150_000 + "\n"))
+        counts = tmp_path / "counts.csv"
+        counts.write_text("sensor_id,timestamp,count\na,2025-01-01T00:00:00," + "9" * 20_000 + "\n")
+        with pytest.raises(ForecastInputInvalid, match="line 2: longer than 10000"):
+            read_counts(counts, "Europe/Brussels")
+        assert csv.field_size_limit() == process_limit
+    finally:
+        csv.field_size_limit(before)

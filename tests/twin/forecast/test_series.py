@@ -116,7 +116,7 @@ def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
         (b"sensor_id,timestamp,count\na,never,1\n", "no usable rows"),
         (b"sensor_id,timestamp,count\n\xff\xfe,2025,1\n", "not UTF-8"),
         (b"sensor_id,timestamp,count\na,2025-01-01T00:00:00,\"" + b"9" * 20_000 + b"\"\n",
-         "not a readable CSV"),
+         "line 2: longer than 10000 characters"),
     ],
 )
 def test_unusable_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import holidays
 
 from belfort.errors import ForecastInputInvalid
+from belfort.twin.forecast.series import bounded_lines
 
 COUNTRIES = ("NZ", "BE")
 #: The kinds of day a calendar file may list.
@@ -29,6 +30,7 @@ MAX_CALENDAR_BYTES = 1_000_000
 MAX_CALENDAR_ROWS = 20_000
 MAX_RANGE_DAYS = 366
 MAX_NAME_CHARS = 200
+MAX_LINE_CHARS = 1_000  # two dates, a kind and a name of at most MAX_NAME_CHARS fit easily
 #: (start, end) of each term, inclusive. Source: NZ Ministry of Education term dates.
 NZ_TERMS: dict[int, tuple[tuple[str, str], ...]] = {
     2019: (("2019-02-07", "2019-04-12"), ("2019-04-29", "2019-07-05"),
@@ -88,7 +90,8 @@ def read_calendar(path: Path) -> CalendarFile:
         raise ForecastInputInvalid(f"{label}: the file is not UTF-8 text") from exc
     days: dict[str, set[date]] = {kind: set() for kind in KINDS}
     names: dict[date, list[str]] = {}
-    reader = csv.reader(text.lstrip("\ufeff").splitlines())
+    reader = csv.reader(bounded_lines(text.lstrip("\ufeff").splitlines(), MAX_LINE_CHARS,
+                                      f"{label}: "))
     rows = 0
     try:
         header = [cell.strip().lower() for cell in next(reader, [])]
