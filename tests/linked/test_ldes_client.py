@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,7 @@ def test_ldes_client_follows_new_versions(live: tuple[Platform, str], tmp_path: 
             process.kill()
             process.wait()
     new = set(seen) - set(first)
-    twice = sorted({i for i in seen if seen.count(i) > 1})
+    twice = sorted(i for i, times in Counter(seen).items() if times > 1)
     assert not twice, (f"{len(twice)} members emitted more than once "
                        f"({sum(i in first for i in twice)} of the first version): {twice[:5]}")
     assert len(seen) == total
