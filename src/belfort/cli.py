@@ -45,8 +45,8 @@ from belfort.commands.common import (
 from belfort.errors import BelfortError
 from belfort.settings import Settings
 
-if TYPE_CHECKING:
-    pass  # imported when used: `belfort --help` stays fast
+if TYPE_CHECKING:  # the rest is imported when used: `belfort --help` stays fast
+    from belfort.platform import Platform
 
 
 
@@ -163,6 +163,7 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
     from belfort.catalog.field_dictionary import read_fields_file
     from belfort.policy.principals import CLI_ADMIN
     from belfort.publishing import ingest_file
+    from belfort.quality import hook as quality_hook
 
     overrides: dict[str, str] = {}
     for item in types:
@@ -170,6 +171,7 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
         if not sep:
             raise click.BadParameter(f"expected FIELD=TYPE, got {item!r}", param_hint="--type")
         overrides[name.strip()] = kind.strip()
+    platform: Platform | None = None
     try:
         described = read_fields_file(fields_file.name, fields_file.read_bytes()) if fields_file else None
         platform = _platform(_settings(data_dir, database_url))
@@ -182,9 +184,15 @@ def ingest(file: Path, dataset_id: str, fmt: str | None, sheet: str | None, type
                 override_reason=override_reason,
                 progress=lambda rows: progress.update(task, completed=rows),
             )
+        # the version's quality is measured in the background: measured before the command
+        # ends, so that the next command (and the portal) finds its report and inferred rules
+        quality_hook.wait(platform)
     except BelfortError as exc:
         _fail(exc)
         return
+    finally:
+        if platform is not None:
+            platform.close()
     state = "published" if outcome.published else "saved as draft (not published)"
     click.echo(f"{dataset_id}: version {outcome.version}, {outcome.row_count:,} rows, {state}")
     for field in outcome.schema["fields"]:

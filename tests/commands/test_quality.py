@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,24 @@ def test_ingest_then_run_and_replace_rules(cli, tmp_path: Path) -> None:  # type
     )
     report = json.loads(cli("quality", "run", "--json").output)
     assert [r["dataset"] for r in report] == ["parkings"] and report[0]["status"] == "ok"
+
+
+def test_ingest_ends_after_its_quality_measurement(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The version's measurement runs on a background thread; the command waits for it, so a
+    slow measurement (a loaded machine) is not lost nor raced by the next command."""
+    from belfort.quality import hook
+
+    measure = hook.measure
+
+    def slow_measure(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(hook, "measure", slow_measure)
+    assert cli("ingest", str(write_parkings(tmp_path)), "--dataset", "parkings").exit_code == 0
+    assert json.loads(cli("quality", "rules", "parkings").output)["inferred"] is True
 
 
 def test_errors_have_exit_codes(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
