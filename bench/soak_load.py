@@ -339,8 +339,9 @@ def group_memory(pgid: int) -> dict[str, Any]:
                 continue
             # utime + stime, and of children it reaped (SPARQL workers that ended)
             cpu_ticks = sum(int(f) for f in fields[11:15])
-            if int(entry) == pgid:  # the serving process itself: its own utime + stime
-                serving_ticks = int(fields[11]) + int(fields[12])
+            if int(entry) == pgid or (int(fields[1]) == pgid and _is_serving_worker(entry)):
+                # the serving process, or each of its workers (BELFORT_WORKERS): own CPU only
+                serving_ticks += int(fields[11]) + int(fields[12])
             proc_pss = proc_rss = 0
             with open(f"/proc/{entry}/smaps_rollup") as fh:
                 for line in fh:
@@ -363,6 +364,16 @@ def group_memory(pgid: int) -> dict[str, Any]:
         "cpu_s": round(ticks / CLOCK_TICKS, 2),
         "serving_cpu_s": round(serving_ticks / CLOCK_TICKS, 2),
     }
+
+
+def _is_serving_worker(pid: str) -> bool:
+    """A worker process uvicorn started (``BELFORT_WORKERS`` > 1) rather than the upkeep
+    process; SPARQL workers are their children, not the server's."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing.spawn" in fh.read()
+    except OSError:
+        return False
 
 
 class MemorySampler(threading.Thread):

@@ -135,6 +135,26 @@ def test_complete_metadata_through_the_api_rates_excellent(
     assert score["to_add"][0]["text"]["nl"] and score["to_add"][0]["points"] == 5
 
 
+def test_the_score_follows_a_metadata_change(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    """The score is kept between catalogue writes (the dataset page shows it at every visit);
+    a metadata change is a catalogue write, so the next answer scores the new description."""
+    r = client.post("/api/belfort/v1/datasets/tellingen-later/ingest", content=COUNTS_CSV.encode(),
+                    headers={"Content-Type": "text/csv", **admin_headers},
+                    params={"filename": "t.csv", "title": "Tellingen"})
+    assert r.status_code == 201, r.text
+    before = client.get(ROUTE.format("tellingen-later")).json()
+    assert client.get(ROUTE.format("tellingen-later")).json() == before  # kept, unchanged
+    patched = client.patch("/api/belfort/v1/datasets/tellingen-later", headers=admin_headers,
+                           json={"keywords": ["tellingen"], "themes": ["TRAN"]})
+    assert patched.status_code == 200, patched.text
+    after = client.get(ROUTE.format("tellingen-later")).json()
+    assert after["points"] > before["points"], (before["points"], after["points"])
+    page = client.get("/datasets/tellingen-later")
+    assert page.status_code == 200 and f"{after['points']}" in page.text
+
+
 def _csrf(html: str) -> str:
     found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
     assert found, "no CSRF token in the form"

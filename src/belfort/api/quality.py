@@ -45,12 +45,17 @@ def _seen(principal: Principal, dataset: Dataset) -> tuple[frozenset[str], bool,
 
 def latest(platform: Platform, principal: Principal, dataset_id: str) -> dict[str, Any]:
     with platform.db.session() as session:
-        dataset = gate.get_dataset(session, principal, dataset_id)
-        hidden, examples, max_version = _seen(principal, dataset)
-        report = store.latest_report(session, dataset.id, max_version)
-        if report is None:  # measured in the background after publication: not yet
-            return not_measured(dataset.id)
-        return report_to_dict(report, hidden=hidden, examples=examples)
+        return latest_of(session, principal, gate.get_dataset(session, principal, dataset_id))
+
+
+def latest_of(session: Session, principal: Principal, dataset: Dataset) -> dict[str, Any]:
+    """The latest report of a dataset the gate has already let ``principal`` see, as it may
+    see it (for a page that looked the dataset up itself)."""
+    hidden, examples, max_version = _seen(principal, dataset)
+    report = store.latest_report(session, dataset.id, max_version)
+    if report is None:  # measured in the background after publication: not yet
+        return not_measured(dataset.id)
+    return report_to_dict(report, hidden=hidden, examples=examples)
 
 
 def series(platform: Platform, principal: Principal, dataset_id: str, limit: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ A catalogue's score is the mean of its datasets' scores.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -90,7 +91,20 @@ def score_rows(platform: Platform, rows: Sequence[DatasetRow]) -> list[DatasetQu
 
 
 def dataset_quality(platform: Platform, principal: Principal, dataset_id: str) -> DatasetQuality:
-    """The score of one dataset ``principal`` may see (``DatasetNotFound`` otherwise)."""
+    """The score of one dataset ``principal`` may see (``DatasetNotFound`` otherwise). Kept
+    until the next catalogue write per audience and what policies grant, as the catalogue's
+    score (``catalogue_quality``): the dataset page shows it at every visit."""
+    with platform.db.session() as session:
+        granted = frozenset() if principal.is_admin else gate.granted_datasets(session, principal)
+    settings = platform.settings
+    # outside URLs are checked again after BELFORT_MQA_URL_CACHE_SECONDS: so is the score
+    checked = int(time.monotonic() // max(settings.mqa_url_cache_seconds, 1))
+    key = ("metadata-quality dataset", dataset_id, principal.audience, granted,
+           settings.canonical_base_url, checked)
+    return platform.cache.current(key, lambda: _dataset_quality(platform, principal, dataset_id))
+
+
+def _dataset_quality(platform: Platform, principal: Principal, dataset_id: str) -> DatasetQuality:
     with platform.db.session() as session:
         row = catalogue.dataset_row(session, principal, dataset_id)
     return score_rows(platform, [row])[0]

@@ -110,6 +110,8 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
             gate.visible_fields(principal, dataset, shown.table_schema.get("fields", []))
             if shown else [], described)
         meta["version_timezone"] = (shown.source_details or {}).get("timezone") if shown else None
+        data_quality = quality_pages.dataset_data_quality(
+            session, principal, dataset, language_of(request))
     if card is None:  # written after this process's snapshot was taken
         raise DatasetNotFound(f"dataset {dataset_id[:100]!r} not found")
     preview = chart = map_ = counts = None
@@ -127,8 +129,6 @@ def dataset_page(dataset_id: str, request: Request, platform: Platform = Depends
             map_ = visuals.map_section(platform, rv, dataset_id, lang)
     base = base_url(request)
     quality = _quality(platform, principal, dataset_id)
-    data_quality = quality_pages.dataset_data_quality(
-        platform, principal, dataset_id, language_of(request))
     return render(
         request, "dataset.html", principal, active="datasets", card=card, contact=contact, meta=meta,
         quality=quality,

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from belfort.api import quality as quality_api
 from belfort.api.deps import get_platform
 from belfort.api.quality_kpis import city_kpis
+from belfort.catalog.models import Dataset
 from belfort.errors import NotFound
 from belfort.platform import Platform
 from belfort.policy.principals import Principal
@@ -113,14 +115,11 @@ async def organisation_quality(
                   kpi=body, trend=trend, pct=lambda v: percent(v, lang), days=days)
 
 
-def dataset_data_quality(platform: Platform, principal: Principal, dataset_id: str,
-                         lang: str) -> dict[str, Any] | None:
-    """The latest report as the visitor may see it, with its data score and band and the
-    examples as short text (None when the page and the gate disagree: nothing shown)."""
-    try:
-        report = quality_api.latest(platform, principal, dataset_id)
-    except NotFound:
-        return None
+def dataset_data_quality(session: Session, principal: Principal, dataset: Dataset,
+                         lang: str) -> dict[str, Any]:
+    """The latest report of a dataset the gate let the visitor see, as the visitor may see
+    it, with its data score and band and the examples as short text."""
+    report = quality_api.latest_of(session, principal, dataset)
     score = kpis.data_score(report["dimensions"]) if report["status"] == "ok" else None
     rules = [r for r in report["rules"] if r["failing"]] + [
         r for r in report["rules"] if not r["failing"]]
