@@ -271,3 +271,19 @@ def machine_info() -> dict[str, Any]:
         "sqlite-utils": version_of("sqlite-utils"),
         "datasette": version_of("datasette"),
     }
+
+
+def serve_demo_from(data: Path) -> None:
+    """Load the full demo catalogue into ``data`` and point ``BELFORT_DATA_DIR`` at it, for an
+    in-process app (``create_app()``) over the demo."""
+    from belfort.demo.loader import load_demo
+    from belfort.platform import Platform
+    from belfort.settings import Settings
+
+    platform = Platform(Settings(data_dir=data))
+    try:
+        for _ in load_demo(platform):
+            pass
+    finally:
+        platform.close()
+    os.environ["BELFORT_DATA_DIR"] = str(data)

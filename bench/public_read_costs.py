@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import serve_demo_from  # noqa: E402
 from soak import PUBLIC_PATHS, SERVER_ENV  # noqa: E402
 from soak_mix import Mix, MixConfig  # noqa: E402
 
@@ -41,22 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     from fastapi.testclient import TestClient
 
     from belfort.app import create_app
-    from belfort.demo.loader import load_demo
-    from belfort.platform import Platform
-    from belfort.settings import Settings
 
     mix = Mix(MixConfig(admin_key="unused", service_port=0))
     reads = [mix.public(n) for n in range(PUBLIC_PATHS)]
     spent: dict[str, list[float]] = collections.defaultdict(list)
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        data = Path(tmp) / "demo"
-        platform = Platform(Settings(data_dir=data))
-        try:
-            for _ in load_demo(platform):
-                pass
-        finally:
-            platform.close()
-        os.environ["BELFORT_DATA_DIR"] = str(data)
+        serve_demo_from(Path(tmp) / "demo")
         with TestClient(create_app()) as client:
             time.sleep(2)  # the chart renderer warms up in the background at start-up
             for read in reads:  # warm, not counted (as the soak's wrk pass before capacity)
