@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
-import os
 import sys
 import tempfile
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import serve_demo_from  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -54,15 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(exist_ok=True)
 
     from fastapi.testclient import TestClient
-    from sqlalchemy import select
 
     from belfort.app import create_app
-    from belfort.catalog.models import Dataset
-    from belfort.demo.loader import load_demo
-    from belfort.platform import Platform
     from belfort.policy import gate
     from belfort.portal import dataset_page as page
-    from belfort.settings import Settings
 
     spent: dict[str, float] = collections.defaultdict(float)
     parts = [
@@ -82,20 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         _timing(spent, owner, name, label)
 
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        data = Path(tmp) / "demo"
-        platform = Platform(Settings(data_dir=data))
-        try:
-            for _ in load_demo(platform):
-                pass
-            with platform.db.session() as session:
-                ids = list(session.scalars(select(Dataset.id).where(  # what anyone may see
-                    Dataset.published_version.is_not(None), Dataset.classification == "open",
-                    Dataset.state.in_(("published", "deprecated"))).order_by(Dataset.id)))
-        finally:
-            platform.close()
-        os.environ["BELFORT_DATA_DIR"] = str(data)
+        serve_demo_from(Path(tmp) / "demo")
         with TestClient(create_app()) as client:
             time.sleep(2)  # the chart renderer warms up in the background at start-up
+            listed = client.get("/api/belfort/v1/datasets", params={"limit": 1000}).json()
+            ids = sorted(d["id"] for d in listed["datasets"])  # what anyone may see
             for dataset_id in ids:
                 client.get(f"/datasets/{dataset_id}")
             spent.clear()

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
-from common import machine_info, percentile  # noqa: E402
+from common import machine_info, percentile, serve_demo_from  # noqa: E402
 from search_bench import QUERIES, generate  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -105,18 +105,7 @@ def run(n: int, runs: int, log: Any = print) -> dict[str, Any]:
         log(f"  search page on {n:,} datasets: first (index build) {results['first_search_ms']} ms, "
             f"then {results['search_page']}")
 
-        demo = Path(tmp) / "demo"
-        from belfort.demo.loader import load_demo
-        from belfort.platform import Platform
-        from belfort.settings import Settings
-
-        platform = Platform(Settings(data_dir=demo))
-        try:
-            for _ in load_demo(platform):
-                pass
-        finally:
-            platform.close()
-        os.environ["BELFORT_DATA_DIR"] = str(demo)
+        serve_demo_from(Path(tmp) / "demo")
         pages: dict[str, Any] = {}
         with TestClient(create_app()) as client:
             time.sleep(2)  # the chart renderer warms up in the background at start-up
