@@ -38,6 +38,12 @@ pytest.importorskip("pyspark", reason="the spark extra is part of the test extra
 ENDLESS = CompiledQuery(sql="SELECT sum(id % 7) AS s FROM range(0, 400000000000, 1, 4)",
                         params=[], columns=["s"])
 QUICK = CompiledQuery(sql="SELECT count(*) AS n FROM range(0, 1000)", params=[], columns=["n"])
+# ENDLESS's shape on a few rows: planned and compiled once, so that ENDLESS is running (not
+# still being planned) at its deadline. A Spark Connect server that is interrupted while it
+# plans can still start the statement's stage afterwards, with no operation left to
+# interrupt (docs/configuration.md, "Spark"): a cold server plans for more than a second.
+WARM = CompiledQuery(sql="SELECT sum(id % 7) AS s FROM range(0, 1000, 1, 4)", params=[],
+                     columns=["s"])
 
 
 @pytest.fixture(scope="module", params=["local", "connect"])
@@ -45,8 +51,11 @@ def spark(request: pytest.FixtureRequest) -> SparkEngine:
     """Spark in this process (job groups) and through a real Spark Connect server
     (operation tags, ``interruptTag``)."""
     if request.param == "connect":
-        return SparkEngine(connect_url(), max_rows=10_000, session=connect_session())
-    return SparkEngine("local[2]", max_rows=10_000, session=spark_session())
+        engine = SparkEngine(connect_url(), max_rows=10_000, session=connect_session())
+    else:
+        engine = SparkEngine("local[2]", max_rows=10_000, session=spark_session())
+    assert engine.run(WARM, Path()) == [(2997,)]
+    return engine
 
 
 def _connect(spark: SparkEngine) -> bool:
