@@ -31,6 +31,7 @@ back just after the deadline.
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
 import threading
 import time
@@ -123,7 +124,14 @@ def _probe_connect(url: str) -> None:
 def _connect_session(url: str) -> Any:
     """A Spark Connect session of its own on ``url`` (not the process's default session,
     which ``getOrCreate`` would hand back whatever the URL), with a few quick retries when
-    the server goes away rather than the client's default of minutes."""
+    the server goes away rather than the client's default of minutes.
+
+    gRPC's fork support is turned off (unless ``GRPC_ENABLE_FORK_SUPPORT`` says otherwise)
+    before gRPC is loaded: with it, every process forked from this one (the SPARQL workers)
+    restarts gRPC's poller threads, which abort the worker once it closes the descriptors it
+    inherited (``epoll_wait error: Bad file descriptor``). Belfort never uses gRPC in a
+    forked process, so it needs no fork support."""
+    os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
     from pyspark.sql.connect.client.retries import DefaultPolicy
     from pyspark.sql.connect.session import SparkSession as ConnectSession
 
