@@ -108,4 +108,7 @@ def connect_session() -> Any:
         from belfort.query.spark import start_session
 
         _session = start_session(connect_url())
+        # closed before the server stops (atexit runs last registered first): a channel left
+        # to the interpreter's exit can wait forever to close once its server is gone
+        atexit.register(_session.client.close)
     return _session

@@ -41,7 +41,7 @@ QUICK = CompiledQuery(sql="SELECT count(*) AS n FROM range(0, 1000)", params=[],
 # ENDLESS's shape on a few rows: planned and compiled once, so that ENDLESS is running (not
 # still being planned) at its deadline. A Spark Connect server that is interrupted while it
 # plans can still start the statement's stage afterwards, with no operation left to
-# interrupt (docs/configuration.md, "Spark"): a cold server plans for more than a second.
+# interrupt (docs/spark.md, "Known limit"): a cold server plans for more than a second.
 WARM = CompiledQuery(sql="SELECT sum(id % 7) AS s FROM range(0, 1000, 1, 4)", params=[],
                      columns=["s"])
 
@@ -172,3 +172,5 @@ def test_a_lost_spark_connect_session_is_replaced_by_the_next_question(tmp_path:
     assert engine._session is None
     assert engine.run(QUICK, tmp_path) == [(1000,)]  # a new session on the engine's URL
     assert engine._session is not None and engine._session is not lost
+    engine.close()  # its own session: closed while the server still runs
+    assert engine._session is None

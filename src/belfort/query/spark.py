@@ -290,6 +290,17 @@ class SparkEngine:
             if self._session is session:
                 self._session = None
 
+    def close(self) -> None:
+        """Close a Spark Connect session's channel now, while gRPC's threads still run: left
+        to the interpreter's exit, closing it can wait forever once the server has gone. A
+        session in this process's JVM is left to that JVM (the tests share one)."""
+        with self._lock:
+            session, self._session = self._session, None
+        if session is not None and is_connect(session):
+            try:
+                session.client.close()
+            except Exception:  # closing is best effort: the server may be gone already
+                pass
 
     def row_count(self, path: Path) -> int:
         count = self._row_counts.get(str(path))
@@ -425,6 +436,10 @@ class SparkRouting(QueryEngine):
         self.datasets = datasets
         self.sent_to_spark = 0  # for tests and /metrics
         self._versions_dir = versions_dir.resolve()
+
+    def close(self) -> None:
+        super().close()
+        self.spark.close()
 
     def dataset_of(self, path: Path) -> str | None:
         """The dataset a version file belongs to: ``versions/<dataset>/…``, or for a
